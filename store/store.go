@@ -1,0 +1,388 @@
+// Package store holds the SQL plumbing shared by the school and extranet
+// stores: opening SQLite or PostgreSQL from one URL, running embedded numbered
+// migrations, transactions, placeholders and time encoding.
+//
+// Both stores are written once, in SQL that SQLite and PostgreSQL both accept,
+// with placeholders written as ? and rebound to $n for PostgreSQL. Only the
+// migrations differ by dialect. One contract test suite runs against both.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect tells which SQL engine a DB speaks.
+type Dialect int
+
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// ErrNotFound is returned (wrapped) when a looked-up row does not exist.
+var ErrNotFound = errors.New("introuvable")
+
+// DB is an open database. Writes go through W; reads may use R. On SQLite, W
+// is a single connection so that writers queue in the process instead of
+// fighting over the file lock, and R is a pool of readers (WAL lets them run
+// beside the writer). On PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	W, R    *sql.DB
+	// Path is the SQLite file, empty for PostgreSQL.
+	Path string
+}
+
+// Options tunes Open.
+type Options struct {
+	// Schema is the PostgreSQL schema that holds this side's tables, so that
+	// the school and extranet sides can share one database. Ignored by SQLite.
+	Schema string
+	// MaxConns bounds the PostgreSQL pool (default 20).
+	MaxConns int
+}
+
+// Open opens "sqlite:PATH" (or a path ending in .db) or "postgres://…" and
+// applies the migrations found in migrations/<dialect>/*.sql.
+func Open(ctx context.Context, rawURL string, migrations fs.FS, opt Options) (*DB, error) {
+	db, err := open(rawURL, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, migrations); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func open(rawURL string, opt Options) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		cfg, err := pgx.ParseConfig(rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("adresse PostgreSQL illisible : %w", err)
+		}
+		if opt.Schema != "" {
+			cfg.RuntimeParams["search_path"] = opt.Schema
+		}
+		db := stdlib.OpenDB(*cfg)
+		n := opt.MaxConns
+		if n <= 0 {
+			n = 20
+		}
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if opt.Schema != "" {
+			if _, err := db.Exec("CREATE SCHEMA IF NOT EXISTS " + pgx.Identifier{opt.Schema}.Sanitize()); err != nil {
+				db.Close()
+				return nil, fmt.Errorf("connexion à PostgreSQL impossible : %w", err)
+			}
+		}
+		return &DB{Dialect: Postgres, W: db, R: db}, nil
+	case strings.HasPrefix(rawURL, "sqlite:"), strings.HasSuffix(rawURL, ".db"):
+		path := strings.TrimPrefix(rawURL, "sqlite:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			return nil, errors.New("chemin SQLite vide : écrivez par exemple sqlite:passerelle.db")
+		}
+		if path != ":memory:" {
+			if dir := filepath.Dir(path); dir != "." {
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					return nil, fmt.Errorf("dossier de la base %s : %w", dir, err)
+				}
+			}
+		}
+		// busy_timeout first, so that the other pragmas wait for a lock held
+		// by another process instead of failing.
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
+			q.Add("_pragma", p)
+		}
+		wq := url.Values{}
+		for k, v := range q {
+			wq[k] = v
+		}
+		wq.Set("_txlock", "immediate")
+		w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
+		if err != nil {
+			return nil, err
+		}
+		w.SetMaxOpenConns(1)
+		r, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		r.SetMaxOpenConns(4)
+		if err := w.Ping(); err != nil {
+			w.Close()
+			r.Close()
+			return nil, fmt.Errorf("ouverture de la base SQLite %s impossible : %w", path, err)
+		}
+		return &DB{Dialect: SQLite, W: w, R: r, Path: path}, nil
+	default:
+		return nil, fmt.Errorf("adresse de base de données %q non reconnue : écrivez sqlite:CHEMIN ou postgres://…", rawURL)
+	}
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.W.Close()
+	if db.R != db.W {
+		if e := db.R.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.W.PingContext(ctx) }
+
+// Rebind turns ? placeholders into $1, $2… for PostgreSQL. Question marks
+// inside single-quoted literals are left alone.
+func (db *DB) Rebind(q string) string { return rebind(db.Dialect, q) }
+
+func rebind(d Dialect, q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	quoted := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			quoted = !quoted
+			b.WriteByte(c)
+		case c == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Querier is what both DB reads and Tx offer.
+type Querier interface {
+	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
+	Dialect() Dialect
+}
+
+// Tx is a transaction that rebinds placeholders.
+type Tx struct {
+	tx *sql.Tx
+	d  Dialect
+	// Now is the one instant of this transaction, from the caller's clock.
+	Now time.Time
+}
+
+func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, rebind(t.d, q), args...)
+}
+func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, rebind(t.d, q), args...)
+}
+func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(t.d, q), args...)
+}
+func (t *Tx) Dialect() Dialect { return t.d }
+
+// reader runs queries on the read pool.
+type reader struct{ db *DB }
+
+func (r reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), args...)
+}
+func (r reader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.db.R.QueryContext(ctx, rebind(r.db.Dialect, q), args...)
+}
+func (r reader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.db.R.QueryRowContext(ctx, rebind(r.db.Dialect, q), args...)
+}
+func (r reader) Dialect() Dialect { return r.db.Dialect }
+
+// Read returns a Querier on the read pool (Exec goes to the writer).
+func (db *DB) Read() Querier { return reader{db} }
+
+// Tx runs fn in one write transaction, committed when fn returns nil and
+// rolled back otherwise.
+func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) error {
+	sqlTx, err := db.W.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{tx: sqlTx, d: db.Dialect, Now: now}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// Migrate applies the pending migrations of fsys/<dialect>/NNN_name.sql in
+// order, each in its own transaction. On PostgreSQL an advisory lock keeps two
+// processes from migrating at once.
+func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
+	files, err := migrationFiles(fsys, db.Dialect)
+	if err != nil {
+		return err
+	}
+	if _, err := db.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations : %w", err)
+	}
+	for _, f := range files {
+		err := db.Tx(ctx, time.Now(), func(tx *Tx) error {
+			if db.Dialect == Postgres {
+				if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7215001)`); err != nil {
+					return err
+				}
+			}
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, f.version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			body, err := fs.ReadFile(fsys, f.path)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
+				return fmt.Errorf("%s: %w", f.path, err)
+			}
+			_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, f.version, f.name, FormatTime(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s : %w", f.name, err)
+		}
+	}
+	return nil
+}
+
+// Pending returns the number of migrations not yet applied, for readiness
+// checks.
+func (db *DB) Pending(ctx context.Context, fsys fs.FS) (int, error) {
+	files, err := migrationFiles(fsys, db.Dialect)
+	if err != nil {
+		return 0, err
+	}
+	var applied int
+	if err := db.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&applied); err != nil {
+		return 0, err
+	}
+	return len(files) - applied, nil
+}
+
+type migration struct {
+	version    int
+	name, path string
+}
+
+func migrationFiles(fsys fs.FS, d Dialect) ([]migration, error) {
+	dir := d.String()
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("migrations %s : %w", dir, err)
+	}
+	var out []migration
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s : le nom doit commencer par un numéro (001_…)", name)
+		}
+		out = append(out, migration{version: v, name: name, path: dir + "/" + name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("migrations %s et %s : même numéro", out[i-1].name, out[i].name)
+		}
+	}
+	return out, nil
+}
+
+// TimeLayout stores instants as fixed-width UTC text, so that they sort and
+// compare as strings on both engines.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// DateLayout stores civil dates.
+const DateLayout = "2006-01-02"
+
+// FormatTime encodes an instant ("" for the zero time).
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(TimeLayout)
+}
+
+// ParseTime decodes FormatTime's output ("" gives the zero time).
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(TimeLayout, s)
+}
+
+// FormatDate encodes a civil date ("" for the zero time).
+func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(DateLayout)
+}
+
+// ParseDate decodes FormatDate's output as UTC midnight.
+func ParseDate(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(DateLayout, s)
+}
+
+// Bool encodes a boolean as 0/1, which both engines store in an INTEGER.
+func Bool(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,2 @@
+CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE INDEX things_name ON things(name);

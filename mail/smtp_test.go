@@ -1,0 +1,489 @@
+package mail
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/textproto"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"passerelle/mail/smtptest"
+)
+
+func startServer(t testing.TB, opts smtptest.Options) *smtptest.Server {
+	t.Helper()
+	srv, err := smtptest.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func newSender(t testing.TB, cfg SMTPConfig) *SMTPSender {
+	t.Helper()
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	s := NewSMTPSender(cfg)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func numbered(i int) Message {
+	m := sampleMessage()
+	m.ID = fmt.Sprintf("msg-%d", i)
+	m.To = fmt.Sprintf("Élève %d <eleve%d@ecole.be>", i, i)
+	return m
+}
+
+func TestSMTPSend(t *testing.T) {
+	tests := []struct {
+		name      string
+		opts      smtptest.Options
+		cfg       SMTPConfig
+		trust     bool // use the server's ClientTLSConfig
+		wantTLS   bool
+		wantAuth  string
+		wantError string // part of the error, "" for success
+	}{
+		{name: "plain", cfg: SMTPConfig{}},
+		{name: "STARTTLS auto", opts: smtptest.Options{TLS: true}, trust: true, wantTLS: true},
+		{name: "STARTTLS and AUTH", opts: smtptest.Options{TLS: true, Username: "extranet", Password: "s3cret"},
+			cfg: SMTPConfig{Username: "extranet", Password: "s3cret", StartTLS: "always"}, trust: true,
+			wantTLS: true, wantAuth: "extranet"},
+		{name: "AUTH in clear on loopback", opts: smtptest.Options{Username: "extranet", Password: "s3cret"},
+			cfg: SMTPConfig{Username: "extranet", Password: "s3cret"}, wantAuth: "extranet"},
+		{name: "STARTTLS never", opts: smtptest.Options{TLS: true}, cfg: SMTPConfig{StartTLS: "never"}},
+		{name: "STARTTLS always but not offered", cfg: SMTPConfig{StartTLS: "always"},
+			wantError: "ne propose pas STARTTLS"},
+		{name: "untrusted certificate", opts: smtptest.Options{TLS: true},
+			wantError: "certificate"},
+		{name: "AUTH not offered before TLS", opts: smtptest.Options{TLS: true, Username: "u", Password: "p"},
+			cfg: SMTPConfig{Username: "u", Password: "p", StartTLS: "never"}, wantError: "authentification (AUTH)"},
+		{name: "wrong password", opts: smtptest.Options{Username: "u", Password: "p"},
+			cfg: SMTPConfig{Username: "u", Password: "wrong"}, wantError: "535"},
+		{name: "authentication required", opts: smtptest.Options{Username: "u", Password: "p"},
+			wantError: "530"},
+		{name: "bad STARTTLS mode", cfg: SMTPConfig{StartTLS: "sometimes"}, wantError: "sometimes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startServer(t, tt.opts)
+			cfg := tt.cfg
+			cfg.Addr = srv.Addr()
+			if tt.trust {
+				cfg.TLSConfig = srv.ClientTLSConfig()
+			}
+			s := newSender(t, cfg)
+			m := sampleMessage()
+			m.To = "Élève Dupont <eleve.dupont@ecole.be>, direction@ecole.be"
+			err := s.Send(context.Background(), m)
+			if tt.wantError != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantError) {
+					t.Fatalf("error %v, want one with %q", err, tt.wantError)
+				}
+				if IsPermanent(err) {
+					t.Errorf("set-up failure %v is permanent", err)
+				}
+				if srv.Count() != 0 {
+					t.Error("message delivered anyway")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs := srv.Messages()
+			if len(msgs) != 1 {
+				t.Fatalf("%d messages received", len(msgs))
+			}
+			r := msgs[0]
+			if r.From != "noreply@segec.be" || !reflect.DeepEqual(r.To, []string{"eleve.dupont@ecole.be", "direction@ecole.be"}) {
+				t.Errorf("envelope %s → %v", r.From, r.To)
+			}
+			if r.TLS != tt.wantTLS || r.Auth != tt.wantAuth {
+				t.Errorf("TLS %v auth %q, want %v %q", r.TLS, r.Auth, tt.wantTLS, tt.wantAuth)
+			}
+			got, err := Parse(bytes.NewReader(r.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Subject != m.Subject || got.Text != m.Text || got.To != m.To || got.ID != m.ID {
+				t.Errorf("received %+v", got)
+			}
+		})
+	}
+}
+
+func TestSMTPReusesOneConnection(t *testing.T) {
+	srv := startServer(t, smtptest.Options{TLS: true, Username: "u", Password: "p"})
+	s := newSender(t, SMTPConfig{Addr: srv.Addr(), Username: "u", Password: "p", TLSConfig: srv.ClientTLSConfig()})
+	var wg sync.WaitGroup
+	for g := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				if err := s.Send(context.Background(), numbered(g*10+i)); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := srv.Count(); n != 50 {
+		t.Fatalf("%d messages received, want 50", n)
+	}
+	if n := srv.Connections(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+	seen := map[string]bool{}
+	for _, r := range srv.Messages() {
+		m, err := Parse(bytes.NewReader(r.Data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[m.ID] || r.To[0] != strings.Replace(m.ID, "msg-", "eleve", 1)+"@ecole.be" {
+			t.Errorf("message %s duplicated or sent to %v", m.ID, r.To)
+		}
+		seen[m.ID] = true
+	}
+}
+
+func TestSMTPReconnectsAfterDrop(t *testing.T) {
+	for _, opts := range []smtptest.Options{{}, {TLS: true, Username: "u", Password: "p"}} {
+		t.Run(fmt.Sprintf("TLS=%v", opts.TLS), func(t *testing.T) {
+			srv := startServer(t, opts)
+			s := newSender(t, SMTPConfig{Addr: srv.Addr(), Username: opts.Username, Password: opts.Password,
+				TLSConfig: srv.ClientTLSConfig()})
+			ctx := context.Background()
+			for i := range 3 {
+				if err := s.Send(ctx, numbered(i)); err != nil {
+					t.Fatalf("message %d: %v", i, err)
+				}
+				if i < 2 && srv.DropConnections() != 1 {
+					t.Fatal("no connection to drop")
+				}
+			}
+			if srv.Count() != 3 || srv.Connections() != 3 {
+				t.Errorf("%d messages over %d connections, want 3 over 3", srv.Count(), srv.Connections())
+			}
+		})
+	}
+}
+
+func TestSMTPRefusals(t *testing.T) {
+	srv := startServer(t, smtptest.Options{
+		FailRcpt:     func(r string) bool { return strings.HasPrefix(r, "inconnu") },
+		TempFailRcpt: func(r string) bool { return strings.HasPrefix(r, "plein") },
+	})
+	s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+	tests := []struct {
+		to        string
+		wantCode  int
+		permanent bool
+	}{
+		{"inconnu@ecole.be", 550, true},
+		{"ok@ecole.be", 0, false},
+		{"plein@ecole.be", 451, false},
+		{"ok@ecole.be, inconnu@ecole.be", 550, true},
+		{"ok2@ecole.be", 0, false},
+	}
+	for i, tt := range tests {
+		m := numbered(i)
+		m.To = tt.to
+		err := s.Send(context.Background(), m)
+		if tt.wantCode == 0 {
+			if err != nil {
+				t.Errorf("%s: %v", tt.to, err)
+			}
+			continue
+		}
+		var tp *textproto.Error
+		if !errors.As(err, &tp) || tp.Code != tt.wantCode {
+			t.Errorf("%s: error %v, want code %d", tt.to, err, tt.wantCode)
+		}
+		if IsPermanent(err) != tt.permanent {
+			t.Errorf("%s: IsPermanent = %v", tt.to, !tt.permanent)
+		}
+		if !strings.Contains(err.Error(), "destinataire <"+strings.Split(tt.to, ", ")[len(strings.Split(tt.to, ", "))-1]+"> refusé") {
+			t.Errorf("%s: error lacks context: %v", tt.to, err)
+		}
+	}
+	if srv.Count() != 2 {
+		t.Errorf("%d messages delivered, want 2", srv.Count())
+	}
+	// A refusal is an answer, not a broken connection: it is kept.
+	if srv.Connections() != 1 {
+		t.Errorf("%d connections, want 1", srv.Connections())
+	}
+}
+
+func TestIsPermanent(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{errors.New("réseau"), false},
+		{context.Canceled, false},
+		{&textproto.Error{Code: 550, Msg: "no"}, false}, // only classified errors of a send count
+		{permanent(errors.New("invalide")), true},
+		{fmt.Errorf("message %q : %w", "x", permanent(&textproto.Error{Code: 550})), true},
+	}
+	for _, tt := range tests {
+		if got := IsPermanent(tt.err); got != tt.want {
+			t.Errorf("IsPermanent(%v) = %v", tt.err, got)
+		}
+	}
+	_, err := Build(Message{ID: "x", From: "a@b.be", To: "c@d.be", Subject: "a\nb"})
+	if err == nil || IsPermanent(err) {
+		// Build itself reports plain errors; the senders mark them.
+		t.Errorf("Build error %v", err)
+	}
+	err = NewSMTPSender(SMTPConfig{Addr: "127.0.0.1:1"}).Send(context.Background(), Message{ID: "x", From: "a@b.be", To: "c@d.be", Subject: "a\nb"})
+	if !IsPermanent(err) {
+		t.Errorf("invalid message: IsPermanent(%v) = false", err)
+	}
+}
+
+// stallServer answers the greeting and EHLO, then never replies to the
+// command that stall selects, like a server that hangs.
+func stallServer(t *testing.T, stall string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go func() {
+				if stall == "greeting" {
+					return
+				}
+				fmt.Fprint(c, "220 stall\r\n")
+				br := bufio.NewReader(c)
+				inData := false
+				for {
+					line, err := br.ReadString('\n')
+					if err != nil {
+						return
+					}
+					// Stalling on "." means on the end of the content.
+					if strings.HasPrefix(line, stall) && (!inData || line == ".\r\n") {
+						return // the connection stays open, silent
+					}
+					switch {
+					case inData && line == ".\r\n":
+						inData = false
+						fmt.Fprint(c, "250 ok\r\n")
+					case inData:
+					case strings.HasPrefix(line, "DATA"):
+						inData = true
+						fmt.Fprint(c, "354 go\r\n")
+					default:
+						fmt.Fprint(c, "250 ok\r\n")
+					}
+				}
+			}()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	return ln.Addr().String()
+}
+
+func TestSMTPContext(t *testing.T) {
+	t.Run("canceled before sending", func(t *testing.T) {
+		srv := startServer(t, smtptest.Options{})
+		s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		err := s.Send(ctx, sampleMessage())
+		if !errors.Is(err, context.Canceled) || IsPermanent(err) {
+			t.Errorf("error %v", err)
+		}
+		if srv.Connections() != 0 {
+			t.Error("connected anyway")
+		}
+	})
+
+	tests := []struct {
+		name  string
+		stall string
+		ctx   func() (context.Context, context.CancelFunc)
+		is    error
+	}{
+		{"deadline during greeting", "greeting", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 100*time.Millisecond)
+		}, context.DeadlineExceeded},
+		{"cancel during greeting", "greeting", cancelSoon, context.Canceled},
+		{"cancel during MAIL", "MAIL", cancelSoon, context.Canceled},
+		{"deadline during DATA", ".", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 100*time.Millisecond)
+		}, context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSender(t, SMTPConfig{Addr: stallServer(t, tt.stall), Timeout: 10 * time.Second})
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			start := time.Now()
+			err := s.Send(ctx, sampleMessage())
+			if !errors.Is(err, tt.is) {
+				t.Errorf("error %v, want %v", err, tt.is)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("Send took %v despite the context", d)
+			}
+		})
+	}
+
+	t.Run("waiting for a busy connection", func(t *testing.T) {
+		s := newSender(t, SMTPConfig{Addr: stallServer(t, "MAIL"), Timeout: 10 * time.Second})
+		busyCtx, cancelBusy := context.WithCancel(context.Background())
+		busy := make(chan error)
+		go func() { busy <- s.Send(busyCtx, numbered(1)) }()
+		time.Sleep(50 * time.Millisecond) // let it take the connection
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		if err := s.Send(ctx, numbered(2)); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("waiting Send: %v", err)
+		}
+		if d := time.Since(start); d > 2*time.Second {
+			t.Errorf("waiting Send took %v", d)
+		}
+		cancelBusy()
+		if err := <-busy; !errors.Is(err, context.Canceled) {
+			t.Errorf("busy Send: %v", err)
+		}
+	})
+}
+
+func cancelSoon() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	return ctx, cancel
+}
+
+func TestSMTPRecoversAfterCancel(t *testing.T) {
+	srv := startServer(t, smtptest.Options{})
+	s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+	if err := s.Send(context.Background(), numbered(1)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Send(ctx, numbered(2)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v", err)
+	}
+	if err := s.Send(context.Background(), numbered(3)); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Count() != 2 {
+		t.Errorf("%d messages, want 2", srv.Count())
+	}
+}
+
+func TestSMTPClose(t *testing.T) {
+	srv := startServer(t, smtptest.Options{})
+	s := NewSMTPSender(SMTPConfig{Addr: srv.Addr()})
+	if err := s.Send(context.Background(), numbered(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if err := s.Send(context.Background(), numbered(2)); !errors.Is(err, ErrClosed) {
+		t.Errorf("Send after Close: %v", err)
+	}
+}
+
+func TestSenderFromFlags(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name                           string
+		mailDir, addr, user, pass, tls string
+		want                           string // type, or "" for an error
+	}{
+		{"folder", dir, "", "", "", "", "*mail.DirSender"},
+		{"smtp", "", "127.0.0.1:2525", "", "", "", "*mail.SMTPSender"},
+		{"smtp wins over folder", dir, "127.0.0.1:2525", "u", "p", "always", "*mail.SMTPSender"},
+		{"nothing", "", "", "", "", "", ""},
+		{"no port", "", "smtp.example.be", "", "", "", ""},
+		{"bad mode", "", "127.0.0.1:2525", "", "", "sometimes", ""},
+		{"password without user", "", "127.0.0.1:2525", "", "p", "", ""},
+		{"credentials without smtp", dir, "", "u", "p", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := SenderFromFlags(tt.mailDir, tt.addr, tt.user, tt.pass, tt.tls)
+			if tt.want == "" {
+				if err == nil {
+					t.Errorf("got %T, want an error", s)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if got := fmt.Sprintf("%T", s); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// BenchmarkSMTPSend measures sending over the reused connection; the target
+// is at least 300 messages per second.
+func BenchmarkSMTPSend(b *testing.B) {
+	for _, tls := range []bool{false, true} {
+		b.Run(fmt.Sprintf("TLS=%v", tls), func(b *testing.B) {
+			srv := startServer(b, smtptest.Options{TLS: tls, CountOnly: true})
+			s := newSender(b, SMTPConfig{Addr: srv.Addr(), TLSConfig: srv.ClientTLSConfig()})
+			m := sampleMessage()
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.Send(ctx, m); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+			if srv.Connections() != 1 {
+				b.Errorf("%d connections", srv.Connections())
+			}
+		})
+	}
+}

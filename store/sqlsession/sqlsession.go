@@ -1,0 +1,103 @@
+// Package sqlsession keeps web sessions in a "sessions" table of the school
+// or extranet database, so that sign-ins survive a restart and every process
+// sharing a database sees the same sessions.
+//
+// Both stores create the table in their first migration:
+//
+//	CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL,
+//	    kind TEXT NOT NULL, csrf TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}',
+//	    created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+package sqlsession
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"passerelle/store"
+	"passerelle/web"
+)
+
+// Store implements web.SessionStore on a store.DB.
+type Store struct{ db *store.DB }
+
+// New returns a session store on db.
+func New(db *store.DB) *Store { return &Store{db: db} }
+
+var _ web.SessionStore = (*Store)(nil)
+
+// CreateSession implements web.SessionStore.
+func (s *Store) CreateSession(ctx context.Context, sess web.Session) error {
+	data, err := json.Marshal(sess.Data)
+	if err != nil {
+		return err
+	}
+	if sess.Data == nil {
+		data = []byte("{}")
+	}
+	return s.db.Tx(ctx, time.Now(), func(tx *store.Tx) error {
+		// Expired sessions are swept here rather than by a timer, so that
+		// the table stays small without another moving part.
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, store.FormatTime(tx.Now)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			sess.TokenHash, sess.UserID, sess.Kind, sess.CSRF, string(data), store.FormatTime(sess.Created), store.FormatTime(sess.Expires))
+		return err
+	})
+}
+
+// GetSession implements web.SessionStore.
+func (s *Store) GetSession(ctx context.Context, tokenHash string) (web.Session, error) {
+	var sess web.Session
+	var data, created, expires string
+	err := s.db.Read().QueryRow(ctx, `SELECT token_hash, user_id, kind, csrf, data, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
+		Scan(&sess.TokenHash, &sess.UserID, &sess.Kind, &sess.CSRF, &data, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return web.Session{}, web.ErrNoSession
+	}
+	if err != nil {
+		return web.Session{}, err
+	}
+	if err := json.Unmarshal([]byte(data), &sess.Data); err != nil {
+		return web.Session{}, err
+	}
+	if sess.Created, err = store.ParseTime(created); err != nil {
+		return web.Session{}, err
+	}
+	if sess.Expires, err = store.ParseTime(expires); err != nil {
+		return web.Session{}, err
+	}
+	return sess, nil
+}
+
+// DeleteSession implements web.SessionStore.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	_, err := s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	return err
+}
+
+// DeleteUserSessions implements web.SessionStore.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
+	_, err := s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	return err
+}
+
+// DeleteKindSessions removes every session of a kind for the users given,
+// for example every staff session of accounts just disabled.
+func (s *Store) DeleteKindSessions(ctx context.Context, kind string, userIDs []string) error {
+	for _, id := range userIDs {
+		if _, err := s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE kind = ? AND user_id = ?`, kind, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TouchSession implements web.SessionStore.
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, expires time.Time) error {
+	_, err := s.db.Read().Exec(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, store.FormatTime(expires), tokenHash)
+	return err
+}

@@ -1,0 +1,408 @@
+package main
+
+// The commands of the Situation école list: school import, school export and
+// school check (the checks to run before the <Extranet SeGEC> transfer), and
+// the helpers that every school command shares: openSchoolStore and
+// schoolFASE.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"passerelle/fwb"
+	"passerelle/school"
+	"passerelle/store/schoolstore"
+)
+
+func init() {
+	register(command{
+		name:    "school import",
+		summary: "importe le personnel et ses situations école depuis un fichier CSV",
+		run:     runSchoolImport,
+	})
+	register(command{
+		name:    "school export",
+		summary: "exporte le personnel et ses situations école en CSV ou en Excel (.xlsx)",
+		run:     runSchoolExport,
+	})
+	register(command{
+		name:    "school check",
+		summary: "vérifie les adresses e-mail et les situations école avant le transfert",
+		run:     runSchoolCheck,
+	})
+}
+
+// openSchoolStore opens the school database with the command's clock.
+func openSchoolStore(ctx context.Context, m *Main, url string) (*schoolstore.Store, error) {
+	st, err := schoolstore.Open(ctx, url)
+	if err != nil {
+		return nil, failErr("Base de données %s : %v", url, err)
+	}
+	st.Now = m.Now
+	return st, nil
+}
+
+// schoolFASE returns the school a command works on: fase when given (it must
+// exist), else the only school of the database.
+func schoolFASE(ctx context.Context, st school.Store, fase int) (int, error) {
+	if fase < 0 {
+		return 0, usageErr("--fase %d : donnez le numéro FASE de l'école (un nombre entier positif)", fase)
+	}
+	if fase > 0 {
+		if _, err := st.School(ctx, fase); err != nil {
+			if errors.Is(err, school.ErrNotFound) {
+				return 0, failErr("Aucune école FASE %d dans cette base : vérifiez --fase, ou importez d'abord son personnel (passerelle school import --fase %d FICHIER).", fase, fase)
+			}
+			return 0, err
+		}
+		return fase, nil
+	}
+	schools, err := st.Schools(ctx)
+	if err != nil {
+		return 0, err
+	}
+	switch len(schools) {
+	case 0:
+		return 0, failErr("La base ne contient aucune école : importez d'abord le personnel (passerelle school import --fase N FICHIER).")
+	case 1:
+		return schools[0].FASE, nil
+	}
+	faseList := make([]string, len(schools))
+	for i, s := range schools {
+		faseList[i] = fmt.Sprint(s.FASE)
+	}
+	return 0, usageErr("La base contient %d écoles (FASE %s) : précisez laquelle avec --fase N.", len(schools), strings.Join(faseList, ", "))
+}
+
+// clock returns the command's clock, fixed by --today when given.
+func (m *Main) clock(today string) (func() time.Time, error) {
+	if today == "" {
+		return m.Now, nil
+	}
+	return parseDay(today)
+}
+
+// progressMinRows is the size from which an import shows a progress bar:
+// below it the import takes well under a second.
+const progressMinRows = 2000
+
+func runSchoolImport(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("school import", "--db URL --fase N [--name NOM] [--dry-run] [--today AAAA-MM-JJ] FICHIER",
+		"Importe le personnel d'un fichier CSV (colonnes Nom, Prénom, Fonction principale, …; voir docs/school.md).\n"+
+			"Le fichier est vérifié en entier : à la moindre erreur, rien n'est importé et chaque erreur est listée.\n"+
+			"Un membre déjà connu (même matricule, sinon même numéro national, sinon mêmes nom, prénom et date\n"+
+			"de naissance) est mis à jour. FICHIER « - » lit l'entrée standard.")
+	db := m.dbFlag(fs)
+	fase := fs.Int("fase", 0, "numéro FASE de l'école, créée si elle manque (facultatif si la base n'en a qu'une)")
+	name := fs.String("name", "", "nom de l'école, pour la créer ou la renommer")
+	dryRun := fs.Bool("dry-run", false, "aperçu : vérifie le fichier et compte les changements, sans rien importer")
+	today := fs.String("today", "", "date du jour (AAAA-MM-JJ) : l'année scolaire des dates de début par défaut")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageErr("donnez un seul fichier à importer, par exemple : passerelle school import --fase 5342 personnel.csv")
+	}
+	now, err := m.clock(*today)
+	if err != nil {
+		return err
+	}
+	path := fs.Arg(0)
+	var in io.Reader = m.Stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return failErr("Fichier %s illisible : %v", path, err)
+		}
+		defer f.Close()
+		in = f
+	}
+
+	st, err := openSchoolStore(ctx, m, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n := *fase
+	if n == 0 {
+		// Without --fase the only school of the base is meant; an empty
+		// base needs the number to create the school.
+		schools, err := st.Schools(ctx)
+		if err != nil {
+			return err
+		}
+		if len(schools) == 0 {
+			return usageErr("La base ne contient encore aucune école : donnez son numéro avec --fase N pour la créer.")
+		}
+		if n, err = schoolFASE(ctx, st, 0); err != nil {
+			return err
+		}
+	} else if n < 0 {
+		return usageErr("--fase %d : donnez le numéro FASE de l'école (un nombre entier positif)", n)
+	}
+
+	tables := fwb.DefaultTables()
+	rows, err := school.ParseCSV(in, tables, fwb.SchoolYearAt(now()))
+	if err != nil {
+		var ie *school.ImportError
+		if errors.As(err, &ie) {
+			for _, p := range ie.Problems {
+				fmt.Fprintln(m.Stderr, p.String())
+			}
+			them := "les"
+			if len(ie.Problems) == 1 {
+				them = "la"
+			}
+			return failErr("Import refusé : %s dans le fichier. Corrigez-%s puis recommencez ; rien n'a été importé.",
+				plural(len(ie.Problems), "erreur", "erreurs"), them)
+		}
+		return failErr("Import refusé : %v", err)
+	}
+
+	sc, err := st.School(ctx, n)
+	exists := err == nil
+	if err != nil && !errors.Is(err, school.ErrNotFound) {
+		return err
+	}
+	var existing []school.Row
+	if exists {
+		if existing, err = st.Rows(ctx, n); err != nil {
+			return err
+		}
+	}
+	plan := school.PlanImport(existing, rows, n)
+	summary := fmt.Sprintf("%s, %s, %s.", plural(plan.Created, "membre créé", "membres créés"),
+		plural(plan.Updated, "modifié", "modifiés"), plural(plan.Unchanged, "inchangé", "inchangés"))
+	if *dryRun {
+		fmt.Fprintln(m.Stdout, summary)
+		fmt.Fprintln(m.Stdout, "Aperçu : rien n'a été importé.")
+		return nil
+	}
+
+	if wanted := strings.TrimSpace(*name); !exists || (wanted != "" && wanted != sc.Name) {
+		if wanted == "" {
+			wanted = fmt.Sprintf("École FASE %d", n)
+		}
+		if err := st.SaveSchool(ctx, school.School{FASE: n, Name: wanted}); err != nil {
+			return failErr("Création de l'école FASE %d impossible : %v", n, err)
+		}
+	}
+	var bar *progressBar
+	if len(plan.Rows) >= progressMinRows {
+		bar = newProgressBar(m.Stderr, "Enregistrement")
+	}
+	_, err = st.SaveRowsProgress(ctx, n, plan.Rows, bar.update)
+	bar.done()
+	if err != nil {
+		return failErr("Import interrompu, rien n'a été importé : %v", err)
+	}
+	fmt.Fprintln(m.Stdout, summary)
+	return nil
+}
+
+// plural writes "1 membre créé", "0 modifié" or "3 modifiés": French puts
+// zero and one in the singular.
+func plural(n int, one, many string) string {
+	if n <= 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%s %s", groupDigits(n), many)
+}
+
+// groupDigits writes 12000 as "12 000", the French grouping (a narrow
+// no-break space).
+func groupDigits(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString("\u202f")
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// progressBar draws "Enregistrement [#####     ] 45 %" on a terminal. A nil
+// bar does nothing, so callers need not test whether one is shown.
+type progressBar struct {
+	w     io.Writer
+	label string
+	last  int // last percentage drawn
+}
+
+// newProgressBar returns a bar when w is a terminal, else nil: redirected
+// output and tests get no carriage returns.
+func newProgressBar(w io.Writer, label string) *progressBar {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return &progressBar{w: w, label: label, last: -1}
+}
+
+func (p *progressBar) update(done, total int) {
+	if p == nil || total == 0 {
+		return
+	}
+	pct := done * 100 / total
+	if pct == p.last {
+		return
+	}
+	p.last = pct
+	const width = 30
+	fill := pct * width / 100
+	fmt.Fprintf(p.w, "\r%s [%s%s] %3d %%", p.label, strings.Repeat("#", fill), strings.Repeat(" ", width-fill), pct)
+}
+
+func (p *progressBar) done() {
+	if p == nil || p.last < 0 {
+		return
+	}
+	fmt.Fprint(p.w, "\r\033[K")
+}
+
+func runSchoolExport(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("school export", "--db URL --fase N [--format csv|xlsx] [-o FICHIER]",
+		"Exporte le personnel et ses situations école dans le format de l'import (CSV « ; » en UTF-8)\n"+
+			"ou en classeur Excel. Sans -o, le fichier s'écrit sur la sortie standard.")
+	db := m.dbFlag(fs)
+	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
+	format := fs.String("format", "", "csv ou xlsx (par défaut : d'après l'extension de -o, sinon csv)")
+	out := fs.String("o", "", "fichier à écrire (par défaut : la sortie standard)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s (le fichier se donne avec -o FICHIER)", strings.Join(fs.Args(), " "))
+	}
+	f := strings.ToLower(strings.TrimSpace(*format))
+	if f == "" {
+		f = "csv"
+		if strings.EqualFold(filepath.Ext(*out), ".xlsx") {
+			f = "xlsx"
+		}
+	}
+	var write func(io.Writer, []school.Row, *fwb.Tables) error
+	switch f {
+	case "csv":
+		write = school.WriteCSV
+	case "xlsx":
+		write = school.WriteXLSX
+		if *out == "" {
+			if file, ok := m.Stdout.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
+				return usageErr("un classeur Excel ne s'affiche pas dans le terminal : écrivez-le dans un fichier avec -o personnel.xlsx")
+			}
+		}
+	default:
+		return usageErr("--format %q : choisissez csv ou xlsx", *format)
+	}
+
+	st, err := openSchoolStore(ctx, m, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := schoolFASE(ctx, st, *fase)
+	if err != nil {
+		return err
+	}
+	rows, err := st.Rows(ctx, n)
+	if err != nil {
+		return err
+	}
+	tables := fwb.DefaultTables()
+	if *out == "" {
+		return write(m.Stdout, rows, tables)
+	}
+	if err := writeFileAtomic(*out, func(w io.Writer) error { return write(w, rows, tables) }); err != nil {
+		return failErr("Export vers %s impossible : %v", *out, err)
+	}
+	fmt.Fprintf(m.Stdout, "%s dans %s.\n", plural(len(rows), "situation exportée", "situations exportées"), *out)
+	return nil
+}
+
+// writeFileAtomic writes path through a temporary file renamed at the end,
+// so that a failed export never leaves half a file where the previous one
+// was.
+func writeFileAtomic(path string, fn func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := fn(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func runSchoolCheck(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("school check", "--db URL --fase N [--today AAAA-MM-JJ]",
+		"Vérifie les adresses e-mail et les situations école des membres du personnel avant le transfert\n"+
+			"extranet SeGEC. Code de sortie 1 quand un problème est bloquant : le membre concerné ne serait\n"+
+			"pas transféré.")
+	db := m.dbFlag(fs)
+	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
+	today := fs.String("today", "", "date du jour (AAAA-MM-JJ) : les situations en cours ce jour-là")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	now, err := m.clock(*today)
+	if err != nil {
+		return err
+	}
+	st, err := openSchoolStore(ctx, m, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := schoolFASE(ctx, st, *fase)
+	if err != nil {
+		return err
+	}
+	rows, err := st.Rows(ctx, n)
+	if err != nil {
+		return err
+	}
+	findings := school.Check(rows, now(), fwb.DefaultTables())
+	for i, f := range findings {
+		if i > 0 && f.Severity != findings[i-1].Severity {
+			fmt.Fprintln(m.Stdout)
+		}
+		fmt.Fprintln(m.Stdout, f.String())
+	}
+	blocking, warnings, infos := school.Count(findings)
+	if len(findings) > 0 {
+		fmt.Fprintln(m.Stdout)
+	}
+	switch {
+	case len(findings) == 0:
+		fmt.Fprintln(m.Stdout, "Aucun problème : les situations école sont prêtes pour le transfert.")
+	default:
+		fmt.Fprintf(m.Stdout, "%s, %s, %s.\n", plural(blocking, "bloquant", "bloquants"),
+			plural(warnings, "avertissement", "avertissements"), plural(infos, "information", "informations"))
+	}
+	if blocking > 0 {
+		return failErr("Corrigez les problèmes bloquants : tant qu'ils restent, les membres concernés ne sont pas transférés.")
+	}
+	return nil
+}

@@ -1,0 +1,406 @@
+package main
+
+// The commands of the <Extranet SeGEC> button: school transfer, school
+// settings (the extranet's address and token, the automatic transfer) and
+// school transfers (the history).
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"passerelle/frtext"
+	"passerelle/fwb"
+	"passerelle/school"
+	"passerelle/transfer"
+)
+
+func init() {
+	register(command{
+		name:    "school transfer",
+		summary: "envoie le personnel à l'extranet SeGEC (bouton <Extranet SeGEC>)",
+		run:     runSchoolTransfer,
+	})
+	register(command{
+		name:    "school settings",
+		summary: "affiche ou modifie l'adresse et le jeton de l'extranet, et le transfert automatique",
+		run:     runSchoolSettings,
+	})
+	register(command{
+		name:    "school transfers",
+		summary: "liste l'historique des transferts, ou en montre un (--id N)",
+		run:     runSchoolTransfers,
+	})
+}
+
+func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--dry-run] [--confirm-deactivations K] [--today AAAA-MM-JJ]",
+		"Envoie à l'extranet SeGEC les membres du personnel qui ont une situation active dans l'école,\navec leur adresse e-mail école et leur rôle extranet, puis affiche les messages du transfert.")
+	db := m.dbFlag(fs)
+	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
+	extranetURL := fs.String("extranet", "", "adresse de l'extranet (par défaut : celle des paramètres de l'école)")
+	token := fs.String("token", "", "jeton de l'école à l'extranet (par défaut : celui des paramètres de l'école)")
+	dryRun := fs.Bool("dry-run", false, "aperçu : montre ce que le transfert ferait, sans rien appliquer")
+	confirm := fs.Int("confirm-deactivations", 0, "confirme un transfert suspendu qui désactive K rôles")
+	today := fs.String("today", "", "date du jour (AAAA-MM-JJ), pour les essais")
+	by := fs.String("by", "", "nom de la personne qui fait le transfert (par défaut : l'utilisateur du système)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	if *confirm < 0 {
+		return usageErr("--confirm-deactivations %d : donnez le nombre de désactivations annoncé par le transfert suspendu", *confirm)
+	}
+	now := m.Now
+	if *today != "" {
+		var err error
+		if now, err = parseDay(*today); err != nil {
+			return err
+		}
+	}
+	st, err := openSchoolStore(ctx, m, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := schoolFASE(ctx, st, *fase)
+	if err != nil {
+		return err
+	}
+	r := &transfer.Runner{Store: st, Tables: fwb.DefaultTables(), Now: now}
+	who := *by
+	if who == "" {
+		who = m.Getenv("USER")
+	}
+	if who == "" {
+		who = "ligne de commande"
+	}
+	out, err := r.Run(ctx, n, transfer.Options{
+		DryRun: *dryRun, ConfirmDeactivations: *confirm, By: who,
+		URL: *extranetURL, Token: *token, HeldHint: true,
+	})
+	var te *transfer.Error
+	if errors.As(err, &te) {
+		return failErr("Erreur : %s", te.Msg)
+	}
+	if err != nil {
+		return err
+	}
+	for _, l := range out.Messages {
+		fmt.Fprintln(m.Stdout, l)
+	}
+	if out.Held {
+		return &exitError{code: exitHeld}
+	}
+	return nil
+}
+
+// dayNames are the French day abbreviations of --days, Monday first.
+var dayNames = []struct {
+	abbr string
+	day  time.Weekday
+}{
+	{"lun", time.Monday}, {"mar", time.Tuesday}, {"mer", time.Wednesday}, {"jeu", time.Thursday},
+	{"ven", time.Friday}, {"sam", time.Saturday}, {"dim", time.Sunday},
+}
+
+// parseDays reads "lun,mer,ven"; full day names and any case are accepted.
+func parseDays(s string) ([]time.Weekday, error) {
+	var days []time.Weekday
+	seen := map[time.Weekday]bool{}
+	for part := range strings.SplitSeq(s, ",") {
+		p := frtext.Fold(part)
+		if p == "" {
+			continue
+		}
+		found := false
+		for _, d := range dayNames {
+			if p == d.abbr || p == frenchDay(d.day) {
+				if !seen[d.day] {
+					days = append(days, d.day)
+					seen[d.day] = true
+				}
+				found = true
+				break
+			}
+		}
+		if !found {
+			return nil, usageErr("--days : jour « %s » inconnu ; écrivez par exemple lun,mer,ven", strings.TrimSpace(part))
+		}
+	}
+	if len(days) == 0 {
+		return nil, usageErr("--days : donnez au moins un jour, par exemple lun,mer,ven")
+	}
+	return days, nil
+}
+
+func frenchDay(d time.Weekday) string {
+	return [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}[d]
+}
+
+func formatDays(days []time.Weekday) string {
+	parts := make([]string, len(days))
+	for i, d := range days {
+		parts[i] = frenchDay(d)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func runSchoolSettings(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("school settings", "--db URL --fase N [--extranet URL] [--token-file F | --token-stdin] [--auto on|off --by NOM] [--days lun,mer,ven] [--hour 19]",
+		"Sans option de modification, affiche les paramètres de l'extranet de l'école (jamais le jeton).\nLe transfert automatique ne s'active qu'avec le consentement de la direction (--by).")
+	db := m.dbFlag(fs)
+	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
+	extranetURL := fs.String("extranet", "", "adresse de l'extranet, par exemple https://extranet.exemple.be")
+	tokenFile := fs.String("token-file", "", "fichier qui contient le jeton de l'école")
+	tokenStdin := fs.Bool("token-stdin", false, "lit le jeton sur l'entrée standard")
+	auto := fs.String("auto", "", "transfert automatique : on ou off")
+	by := fs.String("by", "", "nom de la personne de la direction qui consent au transfert automatique")
+	days := fs.String("days", "", "jours du transfert automatique, par exemple lun,mer,ven")
+	hour := fs.Int("hour", -1, "heure du transfert automatique (0 à 23, heure de Bruxelles)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *tokenFile != "" && *tokenStdin {
+		return usageErr("--token-file et --token-stdin s'excluent : choisissez-en un")
+	}
+	if *auto != "" && *auto != "on" && *auto != "off" {
+		return usageErr("--auto %q : écrivez on ou off", *auto)
+	}
+	if *auto == "on" && strings.TrimSpace(*by) == "" {
+		return usageErr("--auto on demande le consentement de la direction : ajoutez --by \"Prénom Nom\"")
+	}
+	if set["hour"] && (*hour < 0 || *hour > 23) {
+		return usageErr("--hour %d : donnez une heure de 0 à 23", *hour)
+	}
+	var dayList []time.Weekday
+	if set["days"] {
+		var err error
+		if dayList, err = parseDays(*days); err != nil {
+			return err
+		}
+	}
+	var token string
+	switch {
+	case *tokenFile != "":
+		b, err := readSecretFile(*tokenFile)
+		if err != nil {
+			return err
+		}
+		token = b
+	case *tokenStdin:
+		b, err := io.ReadAll(io.LimitReader(m.Stdin, 64<<10))
+		if err != nil {
+			return failErr("Erreur : lecture du jeton sur l'entrée standard impossible : %v", err)
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	if (*tokenFile != "" || *tokenStdin) && token == "" {
+		return usageErr("le jeton lu est vide : vérifiez le fichier ou l'entrée standard")
+	}
+	if strings.ContainsAny(token, " \t\r\n") {
+		return usageErr("le jeton lu contient des espaces : copiez-le tel que l'extranet l'a donné, sur une seule ligne")
+	}
+	if set["extranet"] && !validURL(*extranetURL) {
+		return usageErr("--extranet %q : écrivez l'adresse sous la forme https://extranet.exemple.be", *extranetURL)
+	}
+
+	st, err := openSchoolStore(ctx, m, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := schoolFASE(ctx, st, *fase)
+	if err != nil {
+		return err
+	}
+	s, err := st.Settings(ctx, n)
+	if err != nil && !errors.Is(err, school.ErrNotFound) {
+		return err
+	}
+	s.FASE = n
+	changed := false
+	if set["extranet"] {
+		s.ExtranetURL, changed = strings.TrimRight(strings.TrimSpace(*extranetURL), "/"), true
+	}
+	if token != "" {
+		s.Token, changed = token, true
+	}
+	switch *auto {
+	case "on":
+		s.Auto, s.AutoConsentBy, s.AutoConsentAt, changed = true, strings.TrimSpace(*by), m.Now(), true
+	case "off":
+		s.Auto, changed = false, true
+	}
+	if set["days"] {
+		s.AutoDays, changed = dayList, true
+	}
+	if set["hour"] {
+		s.AutoHour, changed = *hour, true
+	}
+	if changed {
+		if err := st.SaveSettings(ctx, s); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, "Paramètres enregistrés.")
+	}
+	printSettings(m.Stdout, s, m.Now())
+	return nil
+}
+
+func validURL(s string) bool {
+	s = strings.TrimSpace(s)
+	return (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) && len(s) > len("https://")
+}
+
+// readSecretFile reads a token file; the token is the file's content with
+// surrounding spaces and the final newline removed.
+func readSecretFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", failErr("Erreur : lecture du jeton impossible (%s) : vérifiez le chemin du fichier", path)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
+	if err != nil {
+		return "", failErr("Erreur : lecture du jeton impossible (%s) : vérifiez le chemin du fichier", path)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// printSettings shows the settings; the token only as present or absent.
+func printSettings(w io.Writer, s school.Settings, now time.Time) {
+	url := s.ExtranetURL
+	if url == "" {
+		url = "(non indiquée)"
+	}
+	tok := "absent"
+	if s.Token != "" {
+		tok = "enregistré"
+	}
+	fmt.Fprintf(w, "École : FASE %d\n", s.FASE)
+	fmt.Fprintf(w, "Extranet : %s\n", url)
+	fmt.Fprintf(w, "Jeton : %s\n", tok)
+	switch {
+	case transfer.AutoEnabled(s):
+		fmt.Fprintf(w, "Transfert automatique : activé le %s par %s\n", frtext.FormatDateTime(s.AutoConsentAt), s.AutoConsentBy)
+		fmt.Fprintf(w, "Jours : %s à %dh (heure de Bruxelles)\n", formatDays(transfer.AutoDays(s)), transfer.AutoHour(s))
+		fmt.Fprintf(w, "Prochain transfert automatique : %s\n", frtext.FormatDateTime(transfer.NextRun(s, now)))
+	default:
+		fmt.Fprintln(w, "Transfert automatique : désactivé")
+		fmt.Fprintf(w, "Jours : %s à %dh (heure de Bruxelles)\n", formatDays(transfer.AutoDays(s)), transfer.AutoHour(s))
+	}
+}
+
+func runSchoolTransfers(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("school transfers", "--db URL --fase N [--id N] [--limit N]",
+		"Liste l'historique des transferts de l'école, du plus récent au plus ancien,\nou montre un transfert avec ses messages (--id).")
+	db := m.dbFlag(fs)
+	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
+	id := fs.Int64("id", 0, "numéro du transfert à montrer")
+	limit := fs.Int("limit", 50, "nombre de transferts listés")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	if *limit < 1 {
+		return usageErr("--limit %d : donnez un nombre positif", *limit)
+	}
+	st, err := openSchoolStore(ctx, m, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := schoolFASE(ctx, st, *fase)
+	if err != nil {
+		return err
+	}
+	if *id != 0 {
+		rec, err := st.Transfer(ctx, n, *id)
+		if errors.Is(err, school.ErrNotFound) {
+			return failErr("Erreur : transfert n° %d introuvable pour l'école FASE %d : voyez la liste avec passerelle school transfers", *id, n)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, transferLine(rec))
+		if rec.SchoolYear != "" {
+			fmt.Fprintf(m.Stdout, "Année scolaire : %s\n", rec.SchoolYear)
+		}
+		if rec.ExtranetID != "" {
+			fmt.Fprintf(m.Stdout, "Référence extranet : %s\n", rec.ExtranetID)
+		}
+		if len(rec.Messages) > 0 {
+			fmt.Fprintln(m.Stdout)
+			for _, l := range rec.Messages {
+				fmt.Fprintln(m.Stdout, l)
+			}
+		}
+		return nil
+	}
+	recs, err := st.Transfers(ctx, n, *limit)
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		fmt.Fprintln(m.Stdout, "Aucun transfert.")
+		return nil
+	}
+	for _, rec := range recs {
+		fmt.Fprintln(m.Stdout, transferLine(rec))
+	}
+	return nil
+}
+
+// transferLine is one line of the history:
+// "n° 3  27/11/2026 19:00  automatique  transfert  fait  créés 1, modifiés 0, …".
+func transferLine(rec school.TransferRecord) string {
+	kind := "transfert"
+	if rec.DryRun {
+		kind = "aperçu"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "n° %d  %s  %s  %s  %s", rec.ID, rec.At.In(frtext.Brussels).Format("02/01/2006 15:04"), rec.By, kind, outcomeLabel(rec.Outcome))
+	switch rec.Outcome {
+	case school.OutcomeFailed, school.OutcomeCancelled:
+		b.WriteString("  " + rec.Error)
+	case school.OutcomeHeld:
+		b.WriteString("  " + strconv.Itoa(rec.Counts.Deactivated) + " désactivations à confirmer")
+	default:
+		c := rec.Counts
+		fmt.Fprintf(&b, "  complétés %d, erreurs %d, modifiés %d, créés %d, désactivés %d, inchangés %d, rejetés %d",
+			c.Completed, c.Errors, c.Modified, c.Created, c.Deactivated, c.Unchanged, c.Rejected)
+	}
+	return b.String()
+}
+
+func outcomeLabel(o school.TransferOutcome) string {
+	switch o {
+	case school.OutcomeDone:
+		return "fait"
+	case school.OutcomeNoChange:
+		return "aucun changement"
+	case school.OutcomeHeld:
+		return "suspendu"
+	case school.OutcomeFailed:
+		return "échec"
+	case school.OutcomeCancelled:
+		return "interrompu"
+	}
+	return string(o)
+}

@@ -1,0 +1,121 @@
+// Package demo seeds the demo: it gives the extranet a past for the demo
+// school, so that the first transfer a visitor makes shows every kind of
+// message at once.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/frtext"
+	"passerelle/fwb"
+	"passerelle/mail"
+	"passerelle/school"
+	"passerelle/transfer"
+)
+
+// Departed is the teacher who left the demo school since its previous
+// transfer: the extranet still has her role, the school data no longer have
+// her, so the first transfer deactivates it.
+var Departed = extranet.StaffEntry{
+	LastName: "Lemaire", FirstName: "Nathalie", BirthDate: "1976-03-12",
+	Role: string(fwb.RoleEnseignant),
+}
+
+// SeedExtranet registers the school on the extranet and gives it a prior
+// state, as if the school had made a transfer some weeks ago and the night
+// had opened the accesses since. The prior state is built from what the
+// school would send today (transfer.Select on rows at today):
+//
+//   - most of the staff are there as they are now (unchanged);
+//   - one teacher had another school e-mail address (Modifié);
+//   - the last two members in alphabetical order are missing, as recent
+//     arrivals (Créé);
+//   - a teacher who has since left is there (Désactivé): one deactivation,
+//     well under the guard against mass deactivation;
+//   - the members the school now holds back (e.g. an e-mail removed) are
+//     there too, so that the demo shows that their access is kept.
+//
+// The completions (roles not encoded) do not depend on the extranet: the
+// first transfer completes them. A second transfer right after the first
+// changes nothing. It returns the school's API token.
+//
+// The night run's e-mails of this made-up past are discarded: they would
+// invite people to a past nobody saw.
+func SeedExtranet(ctx context.Context, svc *extranet.Service, fase int, name string, rows []school.Row, tables *fwb.Tables, today time.Time) (token string, err error) {
+	sel := transfer.Select(rows, today, tables)
+	staff := sel.Snapshot.Staff
+	if len(staff) < 4 {
+		return "", fmt.Errorf("démo : %d membres du personnel à transférer, il en faut au moins 4", len(staff))
+	}
+	prior := extranet.Snapshot{SchoolYear: sel.Snapshot.SchoolYear, Keep: []extranet.KeepEntry{}}
+	// Staff is in alphabetical order: the last two are the newcomers, the
+	// first one changed address.
+	for i, s := range staff[:len(staff)-2] {
+		if i == 0 {
+			s.Email = oldAddress(s)
+		}
+		prior.Staff = append(prior.Staff, s)
+	}
+	for _, h := range sel.HeldBack {
+		for _, k := range sel.Snapshot.Keep {
+			if k.LastName == strings.TrimSpace(h.LastName) && k.FirstName == strings.TrimSpace(h.FirstName) {
+				prior.Staff = append(prior.Staff, extranet.StaffEntry{
+					LastName: k.LastName, FirstName: k.FirstName, BirthDate: k.BirthDate, Matricule: k.Matricule,
+					Email: address(k.FirstName, k.LastName, domain(staff[0].Email)),
+					Role:  string(h.Role),
+				})
+			}
+		}
+	}
+	departed := Departed
+	departed.Email = address(departed.FirstName, departed.LastName, domain(staff[0].Email))
+	prior.Staff = append(prior.Staff, departed)
+
+	token, err = svc.AddSchool(ctx, fase, name, "démo")
+	if err != nil {
+		return "", fmt.Errorf("démo : inscription de l'école %d à l'extranet : %w", fase, err)
+	}
+	res, err := svc.Transfer(ctx, fase, prior, extranet.TransferOptions{Actor: "démo"})
+	if err != nil {
+		return "", fmt.Errorf("démo : état initial de l'extranet : %w", err)
+	}
+	// The night after the prior transfer opens its accesses.
+	at := res.EffectiveAt
+	if at.IsZero() {
+		at = time.Now().Add(24 * time.Hour)
+		if svc.Now != nil {
+			at = svc.Now().Add(24 * time.Hour)
+		}
+	}
+	if _, err := svc.Night(ctx, at, discard{}); err != nil {
+		return "", fmt.Errorf("démo : nuit de l'état initial : %w", err)
+	}
+	return token, nil
+}
+
+// oldAddress is the address a member had before: the initial of the first
+// name instead of the whole name, at the same domain.
+func oldAddress(s extranet.StaffEntry) string {
+	return address(string([]rune(s.FirstName)[:1]), s.LastName, domain(s.Email))
+}
+
+func address(first, last, domain string) string {
+	return frtext.LoginPart(first) + "." + frtext.LoginPart(last) + "@" + domain
+}
+
+func domain(email string) string {
+	if i := strings.LastIndexByte(email, '@'); i >= 0 {
+		return email[i+1:]
+	}
+	return "ecole.example"
+}
+
+// discard drops the e-mails of the seeded night.
+type discard struct{}
+
+func (discard) Send(context.Context, mail.Message) error { return nil }
+func (discard) Close() error                             { return nil }

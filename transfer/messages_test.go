@@ -1,0 +1,97 @@
+package transfer
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"passerelle/extranet"
+	"passerelle/fwb"
+)
+
+func TestMessagesOrderAndForms(t *testing.T) {
+	sel := Selection{
+		Completions: []Completion{
+			{LastName: "Zénon", FirstName: "Paul", Role: fwb.RoleEnseignant},
+			{LastName: "Écrivain", FirstName: "Élodie", Role: fwb.RoleDirecteur},
+		},
+		HeldBack: []HeldBack{{LastName: "Martin", FirstName: "Luc", Reason: ReasonNoEmail}},
+	}
+	res := extranet.TransferResult{Changes: []extranet.Change{
+		{Action: extranet.ActionDeactivated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
+		{Action: extranet.ActionCreated, LastName: "Ölçer", FirstName: "Ada", Role: "Enseignant"},
+		{Action: extranet.ActionCreated, LastName: "Bernard", FirstName: "Zoé", Role: "Directeur"},
+		{Action: extranet.ActionCreated, LastName: "Bernard", FirstName: "Anne", Role: "Enseignant"},
+		{Action: extranet.ActionUnchanged, LastName: "Aa", FirstName: "Aa", Role: "Enseignant"},
+		{Action: extranet.ActionModified, LastName: "Lambert", FirstName: "Eve", Role: "Directeur", PreviousRole: "Enseignant"},
+		{Action: extranet.ActionRejected, LastName: "Adam", FirstName: "Léa", Reason: "plusieurs personnes correspondent"},
+		{Action: extranet.ActionDeactivated, LastName: "Claes", FirstName: "Rik", PreviousRole: "Directeur"},
+	}}
+	want := []string{
+		`Information : Complété Rôle Extranet "Directeur" chez Élodie Écrivain`,
+		`Information : Complété Rôle Extranet "Enseignant" chez Paul Zénon`,
+		"Erreur : Non transféré Léa Adam – plusieurs personnes correspondent",
+		"Erreur : Non transféré Luc Martin – adresse e-mail école manquante",
+		"Information : Modifié Rôle Eve Lambert – Directeur",
+		"Avertissement : Créé Rôle Anne Bernard – Enseignant",
+		"Avertissement : Créé Rôle Zoé Bernard – Directeur",
+		"Avertissement : Créé Rôle Ada Ölçer – Enseignant",
+		"Avertissement : Désactivé Rôle Rik Claes – Directeur",
+		"Avertissement : Désactivé Rôle Jean Dupont – Enseignant",
+		"Le transfert est fait.",
+		"Attention ! Les accès à l'extranet SeGEC ne sont pas immédiats. Il faut attendre une nuit avant d'avoir accès au portail.",
+	}
+	got := Messages(sel, res, false)
+	if !slices.Equal(got, want) {
+		t.Fatalf("Messages:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, l := range got {
+		if strings.Contains(l, " - ") {
+			t.Errorf("hyphen instead of en dash: %q", l)
+		}
+	}
+
+	dry := Messages(sel, res, true)
+	if !slices.Equal(dry[:len(dry)-1], want[:len(want)-2]) || dry[len(dry)-1] != "Aperçu : rien n'a été transféré." {
+		t.Errorf("dry run:\n%s", strings.Join(dry, "\n"))
+	}
+}
+
+func TestMessagesNoChange(t *testing.T) {
+	res := extranet.TransferResult{Changes: []extranet.Change{
+		{Action: extranet.ActionUnchanged, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
+	}}
+	got := Messages(Selection{HeldBack: []HeldBack{{LastName: "Martin", FirstName: "Luc", Reason: ReasonBadEmail}}}, res, false)
+	want := []string{
+		"Erreur : Non transféré Luc Martin – adresse e-mail école invalide",
+		"Information : Aucun changement.",
+		LineDone, LineNotNow,
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q", got)
+	}
+	// A completion alone is a change.
+	got = Messages(Selection{Completions: []Completion{{LastName: "A", FirstName: "B", Role: fwb.RoleEnseignant}}}, res, true)
+	if slices.Contains(got, LineNoChange) {
+		t.Errorf("completion reported as no change: %q", got)
+	}
+}
+
+func TestHeldMessages(t *testing.T) {
+	changes := []extranet.Change{
+		{Action: extranet.ActionDeactivated, LastName: "Wagner", FirstName: "Martine", Role: "Enseignant"},
+		{Action: extranet.ActionDeactivated, LastName: "Brocar", FirstName: "Pascale", Role: "Enseignant"},
+	}
+	got := HeldMessages(changes, 2, true)
+	want := []string{
+		"Avertissement : Désactivé Rôle Pascale Brocar – Enseignant",
+		"Avertissement : Désactivé Rôle Martine Wagner – Enseignant",
+		"Avertissement : Transfert suspendu – 2 désactivations à confirmer (--confirm-deactivations 2).",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q", got)
+	}
+	if got := HeldLine(5, false); got != "Avertissement : Transfert suspendu – 5 désactivations à confirmer." {
+		t.Errorf("HeldLine without flag: %q", got)
+	}
+}

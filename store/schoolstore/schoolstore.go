@@ -434,11 +434,9 @@ func (s *Store) RecordTransfer(ctx context.Context, rec school.TransferRecord, c
 			if !rc.Role.Valid() || rc.Role == fwb.RoleNone {
 				return fmt.Errorf("rôle complété %q invalide pour la situation %d", rc.Role, rc.SituationID)
 			}
-			res, err := tx.Exec(ctx, `UPDATE situations SET role = ? WHERE id = ? AND fase = ?`, string(rc.Role), rc.SituationID, rec.FASE)
-			if err != nil {
-				return err
-			}
-			if err := oneRow(res, "situation %d de l'école FASE %d", rc.SituationID, rec.FASE); err != nil {
+			// Only an empty role is completed: a role encoded by someone
+			// while the transfer ran is theirs and stays.
+			if _, err := tx.Exec(ctx, `UPDATE situations SET role = ? WHERE id = ? AND fase = ? AND role = ''`, string(rc.Role), rc.SituationID, rec.FASE); err != nil {
 				return err
 			}
 		}

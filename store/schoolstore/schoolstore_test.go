@@ -268,14 +268,21 @@ func TestRecordTransfer(t *testing.T) {
 			t.Fatalf("dry run wrote role %q", got)
 		}
 
-		// A completion for a missing situation fails the whole record.
+		// An invalid completion fails the whole record.
 		_, err = st.RecordTransfer(ctx, school.TransferRecord{FASE: 5342, At: base.Add(time.Minute), Outcome: school.OutcomeDone},
-			append(completion, school.RoleCompletion{SituationID: 99999, Role: fwb.RoleEnseignant}))
-		if !errors.Is(err, school.ErrNotFound) {
-			t.Fatalf("RecordTransfer(missing situation) = %v, want ErrNotFound", err)
+			append(completion, school.RoleCompletion{SituationID: sid, Role: fwb.Role("Concierge")}))
+		if err == nil {
+			t.Fatal("RecordTransfer(invalid role) = nil, want an error")
 		}
 		if got := roleOf(); got != fwb.RoleNone {
 			t.Fatalf("failed record wrote role %q", got)
+		}
+		// A situation removed while the transfer ran does not lose the
+		// history of a transfer the extranet applied.
+		gone, err := st.RecordTransfer(ctx, school.TransferRecord{FASE: 5342, At: base.Add(time.Minute), Outcome: school.OutcomeDone},
+			[]school.RoleCompletion{{SituationID: 99999, Role: fwb.RoleEnseignant}})
+		if err != nil {
+			t.Fatalf("RecordTransfer(missing situation) = %v", err)
 		}
 
 		done := school.TransferRecord{FASE: 5342, At: base.Add(2 * time.Minute), By: "automatique", Outcome: school.OutcomeDone,
@@ -288,6 +295,16 @@ func TestRecordTransfer(t *testing.T) {
 		}
 		if got := roleOf(); got != fwb.RoleEnseignant {
 			t.Fatalf("role after transfer = %q, want Enseignant", got)
+		}
+		// A role already encoded (say, while the transfer ran) is never
+		// overwritten by a completion.
+		late, err := st.RecordTransfer(ctx, school.TransferRecord{FASE: 5342, At: base.Add(150 * time.Second), Outcome: school.OutcomeDone},
+			[]school.RoleCompletion{{SituationID: sid, Role: fwb.RoleDirecteur}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := roleOf(); got != fwb.RoleEnseignant {
+			t.Fatalf("completion overwrote an encoded role: %q", got)
 		}
 		failed, err := st.RecordTransfer(ctx, school.TransferRecord{FASE: 5342, At: base.Add(3 * time.Minute), Outcome: school.OutcomeFailed,
 			Error: "extranet injoignable"}, nil)
@@ -303,7 +320,7 @@ func TestRecordTransfer(t *testing.T) {
 		for _, l := range list {
 			ids = append(ids, l.ID)
 		}
-		if want := []int64{failed.ID, rec.ID, dry.ID}; !slices.Equal(ids, want) {
+		if want := []int64{failed.ID, late.ID, rec.ID, gone.ID, dry.ID}; !slices.Equal(ids, want) {
 			t.Fatalf("Transfers ids = %v, want newest first %v", ids, want)
 		}
 		if two, _ := st.Transfers(ctx, 5342, 2); len(two) != 2 {

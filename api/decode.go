@@ -1,0 +1,213 @@
+package api
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"passerelle/extranet"
+)
+
+// The fields a snapshot may hold. encoding/json would accept any case
+// ("LastName") and drop unknown fields without a word, and its errors name
+// neither the entry nor the field in French: the snapshot is decoded by hand
+// from raw messages instead, so that every fault is reported with its place.
+var (
+	snapshotFields = []string{"schoolYear", "confirmDeactivations", "staff", "keep"}
+	staffFields    = []string{"lastName", "firstName", "birthDate", "matricule", "email", "role"}
+	keepFields     = []string{"lastName", "firstName", "birthDate", "matricule"}
+)
+
+// decodeSnapshot decodes a request body into a Snapshot. It returns a 400
+// problem listing every fault it finds: a body that is not JSON, not an
+// object, an unknown field, a value of the wrong type. It checks the shape
+// only; what the values mean (a school year, a role, an e-mail address) is
+// the service's to check.
+func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
+	var snap extranet.Snapshot
+	if len(bytes.TrimSpace(body)) == 0 {
+		return snap, malformed("Le corps de la demande est vide : envoyez l'instantané du personnel en JSON.")
+	}
+	if !utf8.Valid(body) {
+		return snap, malformed("Le corps de la demande n'est pas encodé en UTF-8 : envoyez le JSON en UTF-8.")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return snap, malformed(fmt.Sprintf("Le corps de la demande n'est pas du JSON valide (erreur au caractère %d) : vérifiez le programme qui l'envoie.", syn.Offset))
+		}
+		return snap, malformed("Le corps de la demande doit être un objet JSON {\"schoolYear\": …, \"staff\": […]}.")
+	}
+	if top == nil {
+		return snap, malformed("Le corps de la demande doit être un objet JSON {\"schoolYear\": …, \"staff\": […]}.")
+	}
+	var errs []FieldError
+	for _, key := range sortedKeys(top) {
+		raw := top[key]
+		switch key {
+		case "schoolYear":
+			errs = decodeString(raw, -1, key, &snap.SchoolYear, errs)
+		case "confirmDeactivations":
+			errs = decodeCount(raw, key, &snap.ConfirmDeactivations, errs)
+		case "staff":
+			errs = decodeList(raw, key, staffFields, errs, func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError {
+				var e extranet.StaffEntry
+				for name, v := range fields {
+					path := fmt.Sprintf("staff[%d].%s", i, name)
+					switch name {
+					case "lastName":
+						errs = decodeString(v, i, path, &e.LastName, errs)
+					case "firstName":
+						errs = decodeString(v, i, path, &e.FirstName, errs)
+					case "birthDate":
+						errs = decodeString(v, i, path, &e.BirthDate, errs)
+					case "matricule":
+						errs = decodeString(v, i, path, &e.Matricule, errs)
+					case "email":
+						errs = decodeString(v, i, path, &e.Email, errs)
+					case "role":
+						errs = decodeString(v, i, path, &e.Role, errs)
+					}
+				}
+				snap.Staff = append(snap.Staff, e)
+				return errs
+			})
+		case "keep":
+			errs = decodeList(raw, key, keepFields, errs, func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError {
+				var e extranet.KeepEntry
+				for name, v := range fields {
+					path := fmt.Sprintf("keep[%d].%s", i, name)
+					switch name {
+					case "lastName":
+						errs = decodeString(v, i, path, &e.LastName, errs)
+					case "firstName":
+						errs = decodeString(v, i, path, &e.FirstName, errs)
+					case "birthDate":
+						errs = decodeString(v, i, path, &e.BirthDate, errs)
+					case "matricule":
+						errs = decodeString(v, i, path, &e.Matricule, errs)
+					}
+				}
+				snap.Keep = append(snap.Keep, e)
+				return errs
+			})
+		default:
+			errs = append(errs, FieldError{Index: -1, Field: key,
+				Message: fmt.Sprintf("champ inconnu « %s » : les champs admis sont %s", key, fieldList(snapshotFields))})
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, compareFieldErrors)
+		return extranet.Snapshot{}, malformed(faultsDetail(len(errs)), errs...)
+	}
+	return snap, nil
+}
+
+// decodeList decodes a JSON array of objects (null is an empty list), checks
+// each object's field names against allowed, and hands each object to entry.
+func decodeList(raw json.RawMessage, list string, allowed []string, errs []FieldError,
+	entry func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError) []FieldError {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return append(errs, FieldError{Index: -1, Field: list,
+			Message: fmt.Sprintf("« %s » doit être une liste [ … ] de personnes", list)})
+	}
+	for i, item := range items {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(item, &fields); err != nil || fields == nil {
+			errs = append(errs, FieldError{Index: i, Field: fmt.Sprintf("%s[%d]", list, i),
+				Message: "chaque personne doit être un objet JSON { … }"})
+			continue
+		}
+		for _, name := range sortedKeys(fields) {
+			if !slices.Contains(allowed, name) {
+				errs = append(errs, FieldError{Index: i, Field: fmt.Sprintf("%s[%d].%s", list, i, name),
+					Message: fmt.Sprintf("champ inconnu « %s » : les champs admis sont %s", name, fieldList(allowed))})
+				delete(fields, name)
+			}
+		}
+		errs = entry(i, fields, errs)
+	}
+	return errs
+}
+
+// decodeString decodes a JSON string; null leaves it empty.
+func decodeString(raw json.RawMessage, index int, path string, dst *string, errs []FieldError) []FieldError {
+	if err := json.Unmarshal(raw, dst); err != nil {
+		return append(errs, FieldError{Index: index, Field: path,
+			Message: fmt.Sprintf("« %s » doit être une chaîne de caractères entre guillemets", lastSegment(path))})
+	}
+	return errs
+}
+
+// decodeCount decodes a whole number ≥ 0; null is 0.
+func decodeCount(raw json.RawMessage, path string, dst *int, errs []FieldError) []FieldError {
+	if string(raw) == "null" {
+		return errs
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt32 {
+		return append(errs, FieldError{Index: -1, Field: path,
+			Message: fmt.Sprintf("« %s » doit être un nombre entier positif ou nul", path)})
+	}
+	*dst = int(n)
+	return errs
+}
+
+// lastSegment is the field name at the end of a path such as staff[3].email.
+func lastSegment(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+// compareFieldErrors orders faults by list, entry, then field, so that the
+// answer does not depend on the order in which Go walks a map.
+func compareFieldErrors(a, b FieldError) int {
+	return cmp.Or(
+		strings.Compare(listOf(a.Field), listOf(b.Field)),
+		cmp.Compare(a.Index, b.Index),
+		strings.Compare(a.Field, b.Field))
+}
+
+// listOf is the top-level field of a path: "staff" for staff[3].email.
+func listOf(path string) string {
+	if i := strings.IndexByte(path, '['); i >= 0 {
+		return path[:i]
+	}
+	return path
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func fieldList(names []string) string { return strings.Join(names, ", ") }
+
+// faultsDetail is the detail of a 400 listing n faults.
+func faultsDetail(n int) string {
+	return "L'instantané envoyé est mal formé (" + plural(n, "erreur", "erreurs") + ", détail dans « errors ») : corrigez le programme qui l'envoie."
+}
+
+// plural writes n followed by the singular or plural noun, French style
+// (0 and 1 take the singular).
+func plural(n int, one, many string) string {
+	if n <= 1 {
+		return strconv.Itoa(n) + " " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

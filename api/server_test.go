@@ -1,0 +1,443 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"passerelle/extranet"
+)
+
+// TestAuthorization runs every /api/ route with every kind of credential,
+// and checks the status and that no school's grants changed on a refusal.
+func TestAuthorization(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	e.seed(faseA, 6)
+	e.seed(faseB, 6)
+	// A snapshot that would change school A: one more person, one fewer.
+	change := snapshot(faseA, 7).Staff[1:]
+	body := mustJSON(t, extranet.Snapshot{SchoolYear: year, Staff: change})
+
+	routes := []struct {
+		name, method string
+		body         []byte
+		ok           func(t *testing.T, data []byte)
+	}{
+		{"PUT staff", http.MethodPut, body, func(t *testing.T, data []byte) {
+			var res extranet.TransferResult
+			if err := json.Unmarshal(data, &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Counts.Created != 1 || res.Counts.Deactivated != 1 || res.TransferID == "" {
+				t.Errorf("result %+v, want 1 created and 1 deactivated", res.Counts)
+			}
+		}},
+		{"GET staff", http.MethodGet, nil, func(t *testing.T, data []byte) {
+			var g extranet.SchoolGrants
+			if err := json.Unmarshal(data, &g); err != nil {
+				t.Fatal(err)
+			}
+			// Six seeded, then the PUT above added one and deactivated
+			// one, which stays listed.
+			if want := e.grants()[0]; g.FASE != "4242" || len(g.Staff) != 7 || !equalGrants(g, want) {
+				t.Errorf("grants %+v, want the 7 of school 4242: %+v", g, want)
+			}
+		}},
+	}
+	creds := []struct {
+		name   string
+		auth   string
+		status int
+		typ    string
+		// challenge is the expected WWW-Authenticate, for a 401.
+		challenge string
+	}{
+		{"no token", "", 401, TypeUnauthorized, `Bearer realm="extranet"`},
+		{"basic scheme", "Basic " + e.tokenA, 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
+		{"bearer without token", "Bearer ", 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
+		{"two words", "Bearer " + e.tokenA + " extra", 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
+		{"unknown token", bearer("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_token"`},
+		{"revoked token", bearer(e.revoked), 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_token"`},
+		{"other school's token", bearer(e.tokenB), 403, TypeForbidden, ""},
+		{"right token, lower-case scheme", "bearer " + e.tokenA, 200, "", ""},
+	}
+	for _, rt := range routes {
+		for _, c := range creds {
+			t.Run(rt.name+"/"+c.name, func(t *testing.T) {
+				before := e.grants()
+				resp, data := e.call(rt.method, staffPathOf(faseA), c.auth, rt.body)
+				if c.status == 200 {
+					if resp.StatusCode != 200 {
+						t.Fatalf("status %d: %s", resp.StatusCode, data)
+					}
+					rt.ok(t, data)
+					if rt.method == http.MethodGet {
+						e.sameGrants(before)
+					} else if after := e.grants(); !equalGrants(after[1], before[1]) {
+						t.Errorf("school B changed by school A's transfer")
+					}
+					return
+				}
+				problemOf(t, resp, data, c.status, c.typ)
+				if got := resp.Header.Get("WWW-Authenticate"); got != c.challenge {
+					t.Errorf("WWW-Authenticate %q, want %q", got, c.challenge)
+				}
+				if strings.Contains(string(data), e.tokenA) || strings.Contains(string(data), e.tokenB) {
+					t.Errorf("answer quotes a token: %s", data)
+				}
+				e.sameGrants(before)
+			})
+		}
+	}
+	// The same through school B's path with school A's token: forbidden,
+	// and B unchanged.
+	before := e.grants()
+	resp, data := e.call(http.MethodPut, staffPathOf(faseB), bearer(e.tokenA), body)
+	problemOf(t, resp, data, 403, TypeForbidden)
+	e.sameGrants(before)
+	// A FASE that is not a number, with a valid token: refused the same way.
+	resp, data = e.call(http.MethodGet, "/api/v1/schools/abc/staff", bearer(e.tokenA), nil)
+	problemOf(t, resp, data, 403, TypeForbidden)
+
+	if logs := e.log.String(); strings.Contains(logs, e.tokenA) || strings.Contains(logs, e.tokenB) || strings.Contains(logs, e.revoked) {
+		t.Errorf("the access log holds a token")
+	}
+}
+
+func equalGrants(a, b extranet.SchoolGrants) bool {
+	return string(mustJSONAny(a)) == string(mustJSONAny(b))
+}
+
+func mustJSONAny(v any) []byte { b, _ := json.Marshal(v); return b }
+
+func TestBodyTooLarge(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{MaxBodyBytes: 4 << 10})
+	e.seed(faseA, 3)
+	before := e.grants()
+	big := mustJSON(t, snapshot(faseA, 100)) // about 12 KiB
+	if len(big) <= 4<<10 {
+		t.Fatalf("test body of %d bytes is not over the limit", len(big))
+	}
+	resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), big)
+	p := problemOf(t, resp, data, http.StatusRequestEntityTooLarge, TypeBodyTooLarge)
+	if !strings.Contains(p.Detail, "4 Kio") {
+		t.Errorf("detail %q does not give the limit", p.Detail)
+	}
+	// Without Content-Length (chunked), the limit holds while reading.
+	req, _ := http.NewRequest(http.MethodPut, e.ts.URL+staffPathOf(faseA), io.MultiReader(bytes.NewReader(big)))
+	req.Header.Set("Authorization", bearer(e.tokenA))
+	req.ContentLength = -1
+	resp2, err := e.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data2, _ := io.ReadAll(resp2.Body)
+	resp2.Body.Close()
+	problemOf(t, resp2, data2, http.StatusRequestEntityTooLarge, TypeBodyTooLarge)
+	e.sameGrants(before)
+	// Under the limit, the same server accepts.
+	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 4)))
+	if resp.StatusCode != 200 {
+		t.Fatalf("small body: %d %s", resp.StatusCode, data)
+	}
+}
+
+func TestMalformedBody(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	e.seed(faseA, 3)
+	before := e.grants()
+	for _, c := range []struct {
+		name, body string
+		errs       []FieldError // expected, in order; nil: none listed
+		detail     string       // expected in the detail
+	}{
+		{name: "truncated", body: `{"schoolYear": "2026-2027", "staff": [`, detail: "pas du JSON valide"},
+		{name: "empty", body: ``, detail: "vide"},
+		{name: "array", body: `[1, 2]`, detail: "objet JSON"},
+		{name: "null", body: `null`, detail: "objet JSON"},
+		{name: "trailing data", body: `{"schoolYear": "2026-2027"} {}`, detail: "pas du JSON valide"},
+		{name: "unknown field", body: `{"schoolYear": "2026-2027", "staf": []}`,
+			errs: []FieldError{{Index: -1, Field: "staf"}}},
+		{name: "case matters", body: `{"SchoolYear": "2026-2027", "staff": []}`,
+			errs: []FieldError{{Index: -1, Field: "SchoolYear"}}},
+		{name: "wrong types", body: `{"schoolYear": 2026, "confirmDeactivations": -1,
+			"staff": [{"lastName": "Dupont"}, {"lastName": "Martin", "email": 12, "nickname": "x"}, 3],
+			"keep": {"lastName": "Maes"}}`,
+			errs: []FieldError{
+				{Index: -1, Field: "confirmDeactivations"},
+				{Index: -1, Field: "keep"},
+				{Index: -1, Field: "schoolYear"},
+				{Index: 1, Field: "staff[1].email"},
+				{Index: 1, Field: "staff[1].nickname"},
+				{Index: 2, Field: "staff[2]"},
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), []byte(c.body))
+			p := problemOf(t, resp, data, http.StatusBadRequest, TypeMalformedRequest)
+			if c.detail != "" && !strings.Contains(p.Detail, c.detail) {
+				t.Errorf("detail %q lacks %q", p.Detail, c.detail)
+			}
+			if len(p.Errors) != len(c.errs) {
+				t.Fatalf("errors %+v, want %+v", p.Errors, c.errs)
+			}
+			for i, want := range c.errs {
+				got := p.Errors[i]
+				if got.Index != want.Index || got.Field != want.Field || got.Message == "" {
+					t.Errorf("error %d: %+v, want index %d field %s with a message", i, got, want.Index, want.Field)
+				}
+			}
+		})
+	}
+	// Query and headers are checked too.
+	resp, data := e.call(http.MethodPut, staffPathOf(faseA)+"?dryRun=peut-être", bearer(e.tokenA), mustJSON(t, snapshot(faseA, 3)))
+	problemOf(t, resp, data, http.StatusBadRequest, TypeMalformedRequest)
+	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 3)), "Content-Type", "text/csv")
+	problemOf(t, resp, data, http.StatusUnsupportedMediaType, TypeUnsupportedMediaType)
+	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 3)), "Idempotency-Key", "clé avec espaces")
+	problemOf(t, resp, data, http.StatusBadRequest, TypeMalformedRequest)
+	resp, data = e.call(http.MethodGet, staffPathOf(faseA)+"?schoolYear=2026-2028", bearer(e.tokenA), nil)
+	p := problemOf(t, resp, data, http.StatusBadRequest, TypeMalformedRequest)
+	if len(p.Errors) != 1 || p.Errors[0].Field != "schoolYear" {
+		t.Errorf("errors %+v, want one on schoolYear", p.Errors)
+	}
+	e.sameGrants(before)
+}
+
+func TestInvalidSnapshot(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	e.seed(faseA, 3)
+	before := e.grants()
+	snap := snapshot(faseA, 5)
+	snap.Staff[1].Email = "pas-une-adresse"
+	snap.Staff[3].BirthDate = "31/02/1980"
+	snap.Staff[3].Role = ""
+	resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snap))
+	p := problemOf(t, resp, data, http.StatusUnprocessableEntity, TypeInvalidSnapshot)
+	want := map[string]int{"staff[1].email": 1, "staff[3].birthDate": 3, "staff[3].role": 3}
+	for _, fe := range p.Errors {
+		if idx, ok := want[fe.Field]; ok && idx == fe.Index && fe.Message != "" {
+			delete(want, fe.Field)
+		} else {
+			t.Errorf("unexpected error %+v", fe)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("errors %+v lack %v", p.Errors, want)
+	}
+	e.sameGrants(before)
+}
+
+func TestGuardThenConfirm(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL, ServerOptions{})
+		e.seed(faseA, 10)
+		e.seed(faseB, 4)
+		before := e.grants()
+		snap := snapshot(faseA, 10)
+		snap.Staff = snap.Staff[:5] // five leave: over max(4, 20 %)
+		resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snap))
+		p := problemOf(t, resp, data, http.StatusConflict, TypeDeactivationThreshold)
+		if p.Deactivations != 5 || len(p.Changes) != 5 {
+			t.Fatalf("deactivations %d, %d changes; want 5 and 5", p.Deactivations, len(p.Changes))
+		}
+		for _, c := range p.Changes {
+			if c.Action != extranet.ActionDeactivated || c.LastName == "" {
+				t.Errorf("change %+v is not a named deactivation", c)
+			}
+		}
+		e.sameGrants(before)
+
+		snap.ConfirmDeactivations = 5
+		resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snap))
+		if resp.StatusCode != 200 {
+			t.Fatalf("confirmed: %d %s", resp.StatusCode, data)
+		}
+		var res extranet.TransferResult
+		if err := json.Unmarshal(data, &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Counts.Deactivated != 5 || res.Counts.Unchanged != 5 {
+			t.Errorf("counts %+v, want 5 deactivated and 5 unchanged", res.Counts)
+		}
+		if after := e.grants(); !equalGrants(after[1], before[1]) {
+			t.Errorf("school B changed")
+		}
+	})
+}
+
+func TestDryRun(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	e.seed(faseA, 3)
+	before := e.grants()
+	resp, data := e.call(http.MethodPut, staffPathOf(faseA)+"?dryRun=true", bearer(e.tokenA), mustJSON(t, snapshot(faseA, 5)),
+		"Idempotency-Key", "apercu-1")
+	if resp.StatusCode != 200 {
+		t.Fatalf("dry run: %d %s", resp.StatusCode, data)
+	}
+	var res extranet.TransferResult
+	json.Unmarshal(data, &res)
+	if !res.DryRun || res.Counts.Created != 2 || res.Counts.Unchanged != 3 {
+		t.Errorf("dry run result %+v, want dryRun and 2 created, 3 unchanged", res)
+	}
+	e.sameGrants(before)
+	// The key of the preview is not spent: the real transfer under the same
+	// key is applied, not answered with the preview.
+	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 5)),
+		"Idempotency-Key", "apercu-1")
+	var real extranet.TransferResult
+	json.Unmarshal(data, &real)
+	if resp.StatusCode != 200 || real.DryRun || real.Counts.Created != 2 {
+		t.Fatalf("real transfer after preview: %d %s", resp.StatusCode, data)
+	}
+}
+
+func TestIdempotencyReplay(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL, ServerOptions{})
+		e.seed(faseA, 3)
+		body := mustJSON(t, snapshot(faseA, 5))
+		resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), body, "Idempotency-Key", "k-1")
+		if resp.StatusCode != 200 {
+			t.Fatalf("first: %d %s", resp.StatusCode, data)
+		}
+		var first extranet.TransferResult
+		json.Unmarshal(data, &first)
+		if first.Counts.Created != 2 {
+			t.Fatalf("first result %+v, want 2 created", first.Counts)
+		}
+		after := e.grants()
+
+		resp, data2 := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), body, "Idempotency-Key", "k-1")
+		if resp.StatusCode != 200 {
+			t.Fatalf("replay: %d %s", resp.StatusCode, data2)
+		}
+		var replay extranet.TransferResult
+		json.Unmarshal(data2, &replay)
+		if replay.TransferID != first.TransferID || replay.Counts != first.Counts {
+			t.Errorf("replay %+v, want the first result %+v", replay, first)
+		}
+		e.sameGrants(after)
+
+		// The same key with another body is refused.
+		resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 6)), "Idempotency-Key", "k-1")
+		problemOf(t, resp, data, http.StatusUnprocessableEntity, TypeIdempotencyKeyReused)
+		e.sameGrants(after)
+	})
+}
+
+func TestHealthReadyMetrics(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, data := e.call(http.MethodGet, path, "", nil)
+		if resp.StatusCode != 200 || string(data) != "ok\n" {
+			t.Errorf("%s: %d %q", path, resp.StatusCode, data)
+		}
+	}
+	resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 3)))
+	if resp.StatusCode != 200 {
+		t.Fatalf("transfer: %d %s", resp.StatusCode, data)
+	}
+	e.call(http.MethodPut, staffPathOf(faseA), "", mustJSON(t, snapshot(faseA, 3)))
+	e.srv.ObserveNight(extranet.NightReport{Started: testNow, Finished: testNow.Add(3e9), Activated: 3, Sent: 3}, nil)
+	e.srv.ObserveNight(extranet.NightReport{}, extranet.ErrNightRunning)
+
+	resp, data = e.call(http.MethodGet, "/metrics", "", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("metrics: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`passerelle_extranet_transfers_total{outcome="applied"} 1`,
+		`passerelle_extranet_transfers_total{outcome="unauthorized"} 1`,
+		`passerelle_extranet_transfers_total{outcome="held"} 0`,
+		`passerelle_extranet_transfer_records_received_total{list="staff"} 3`,
+		`passerelle_extranet_transfer_duration_seconds_count 1`,
+		`passerelle_extranet_night_runs_total{outcome="ok"} 1`,
+		`passerelle_extranet_night_runs_total{outcome="already_running"} 1`,
+		`passerelle_extranet_night_run_duration_seconds_sum 3`,
+		`passerelle_extranet_night_grants_total{change="activated"} 3`,
+		`passerelle_extranet_http_requests_total{code="200",route="PUT /api/v1/schools/{fase}/staff"} 1`,
+		`passerelle_extranet_http_requests_in_flight 1`, // this very request
+		`process_resident_memory_bytes`,
+	} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+
+	// Closing the database makes the server not ready, but still alive.
+	e.store.Close()
+	resp, data = e.call(http.MethodGet, "/readyz", "", nil)
+	problemOf(t, resp, data, http.StatusServiceUnavailable, TypeUnavailable)
+	resp, _ = e.call(http.MethodGet, "/healthz", "", nil)
+	if resp.StatusCode != 200 {
+		t.Errorf("healthz with the database closed: %d", resp.StatusCode)
+	}
+}
+
+func TestRoutingProblemsAndRequestIDs(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	resp, data := e.call(http.MethodGet, "/api/v1/nowhere", bearer(e.tokenA), nil)
+	problemOf(t, resp, data, http.StatusNotFound, TypeNotFound)
+	resp, data = e.call(http.MethodPost, staffPathOf(faseA), bearer(e.tokenA), []byte(`{}`))
+	problemOf(t, resp, data, http.StatusMethodNotAllowed, TypeMethodNotAllowed)
+	if allow := resp.Header.Get("Allow"); !strings.Contains(allow, "PUT") || !strings.Contains(allow, "GET") {
+		t.Errorf("Allow %q", allow)
+	}
+
+	// A proxy's request ID is kept; a hostile one is replaced.
+	resp, data = e.call(http.MethodGet, staffPathOf(faseA), "", nil, "X-Request-ID", "proxy-123")
+	p := problemOf(t, resp, data, http.StatusUnauthorized, TypeUnauthorized)
+	if resp.Header.Get("X-Request-ID") != "proxy-123" || p.RequestID != "proxy-123" {
+		t.Errorf("request ID %q / %q, want proxy-123", resp.Header.Get("X-Request-ID"), p.RequestID)
+	}
+	resp, _ = e.call(http.MethodGet, "/healthz", "", nil, "X-Request-ID", "x\" injected=1")
+	if id := resp.Header.Get("X-Request-ID"); !regexp.MustCompile(`^[0-9a-f]{24}$`).MatchString(id) {
+		t.Errorf("request ID %q, want a fresh one", id)
+	}
+
+	// The access log is JSON with the request ID, the route and the status.
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(e.log.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if rec["request_id"] == "proxy-123" && rec["status"] == float64(401) && rec["route"] == "GET /api/v1/schools/{fase}/staff" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no access log line for proxy-123:\n%s", e.log.String())
+	}
+}
+
+// TestMount checks that the portal can add its pages beside the API and
+// that they go through the same middleware.
+func TestMount(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	e.srv.Mount("GET /{$}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("portail"))
+	}))
+	resp, data := e.call(http.MethodGet, "/", "", nil)
+	if resp.StatusCode != 200 || string(data) != "portail" || resp.Header.Get("X-Request-ID") == "" {
+		t.Errorf("mounted page: %d %q", resp.StatusCode, data)
+	}
+}
+
+// TestEmptyLists checks that lists are JSON arrays, never null, even empty.
+func TestEmptyLists(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	resp, data := e.call(http.MethodPut, staffPathOf(faseB), bearer(e.tokenB), []byte(`{"schoolYear": "2026-2027"}`))
+	if resp.StatusCode != 200 || !strings.Contains(string(data), `"changes":[]`) {
+		t.Errorf("empty transfer: %d %s", resp.StatusCode, data)
+	}
+	resp, data = e.call(http.MethodGet, staffPathOf(faseB), bearer(e.tokenB), nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(data), `"staff":[]`) {
+		t.Errorf("no grants: %d %s", resp.StatusCode, data)
+	}
+}

@@ -1,0 +1,558 @@
+package main
+
+// The extranet's commands: serve (the API, the night run at 02:00), school
+// add / rotate-token / revoke-token (the schools' API tokens) and night (one
+// night run by hand).
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	netmail "net/mail"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"passerelle/api"
+	"passerelle/extranet"
+	"passerelle/frtext"
+	"passerelle/mail"
+	"passerelle/store/extranetstore"
+)
+
+func init() {
+	register(command{
+		name:    "extranet serve",
+		summary: "sert l'API de l'extranet et lance le traitement de nuit à 02:00",
+		run:     runExtranetServe,
+	})
+	register(command{
+		name:    "extranet school add",
+		summary: "inscrit une école à l'extranet et affiche son jeton d'API",
+		run:     runExtranetSchoolAdd,
+	})
+	register(command{
+		name:    "extranet school rotate-token",
+		summary: "remplace le jeton d'API d'une école (l'ancien ne vaut plus)",
+		run:     runExtranetRotateToken,
+	})
+	register(command{
+		name:    "extranet school revoke-token",
+		summary: "révoque les jetons d'API d'une école",
+		run:     runExtranetRevokeToken,
+	})
+	register(command{
+		name:    "extranet night",
+		summary: "lance une fois le traitement de nuit et en affiche le rapport",
+		run:     runExtranetNight,
+	})
+}
+
+// nightWait bounds, at shutdown, the wait for a night run in progress: a run
+// interrupted later is rolled back and done again by the next one.
+const nightWait = 30 * time.Second
+
+func runExtranetServe(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("extranet serve", "--db URL [--addr 127.0.0.1:8081] [--mail-dir DOSSIER | --smtp HOTE:PORT …] [--night-at 02:00|off]",
+		"Sert l'API de l'extranet (transferts des écoles, santé, métriques) et lance chaque nuit,\nà l'heure de Bruxelles, le traitement qui ouvre les accès et envoie les invitations.\nS'arrête proprement sur SIGTERM ou Ctrl-C, après les transferts en cours.")
+	db := m.dbFlag(fs)
+	addr := fs.String("addr", "127.0.0.1:8081", "adresse d'écoute HOTE:PORT")
+	mf := addMailFlags(fs)
+	nightAt := fs.String("night-at", "02:00", "heure du traitement de nuit (HH:MM, heure de Bruxelles), ou off pour ne pas le lancer dans ce processus")
+	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "taille maximale d'un instantané reçu, en octets")
+	logFormat := fs.String("log-format", "auto", "format des journaux sur la sortie d'erreur : auto (texte sur un terminal, JSON sinon), json ou text")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	night, err := parseNightAt(*nightAt)
+	if err != nil {
+		return err
+	}
+	if *maxBody <= 0 {
+		return usageErr("--max-body %d : donnez une taille positive en octets", *maxBody)
+	}
+	log, err := m.logger(*logFormat)
+	if err != nil {
+		return err
+	}
+	if night.enabled && (night.hour != extranet.NightHour || night.minute != 0) {
+		// Transfers announce their effectiveAt at 02:00 whatever this
+		// flag says: an operator who moves the run must know it.
+		log.Warn("night run moved from 02:00: the effectiveAt that transfers announce stays at 02:00",
+			"night_at", *nightAt)
+	}
+	var sender mail.Sender
+	if night.enabled {
+		if !mf.given() {
+			return usageErr("indiquez où envoyer les e-mails du traitement de nuit : --mail-dir DOSSIER ou --smtp HOTE:PORT (ou --night-at off)")
+		}
+		if sender, err = mf.sender(); err != nil {
+			return err
+		}
+		defer sender.Close()
+	}
+	st, err := extranetstore.Open(ctx, *db)
+	if err != nil {
+		return failErr("Ouverture de la base de l'extranet impossible : %v", err)
+	}
+	defer st.Close()
+	svc := &extranet.Service{Store: st, Now: m.Now, Log: log}
+	if err := mf.configure(svc); err != nil {
+		return err
+	}
+	if svc.PortalURL == "" {
+		svc.PortalURL = defaultPortalURL(*addr)
+		if svc.PortalURL == "" {
+			log.Warn("no --portal-url: the e-mails will name the portal without its address")
+		}
+	}
+
+	srv := newExtranetServer(svc, *maxBody, log)
+
+	// The loop stops waiting for the next night as soon as the server
+	// stops, whatever the reason; a run in progress has its own context, so
+	// that a shutdown does not cut it at once.
+	var wg sync.WaitGroup
+	loopCtx, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopRun()
+	if night.enabled {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			nightLoop(loopCtx, runCtx, m, svc, srv, sender, night, log)
+		}()
+	} else {
+		log.Info("night run disabled in this process (--night-at off)")
+	}
+
+	err = api.Serve(ctx, *addr, srv.Handler(), log, func(addr string) {
+		fmt.Fprintf(m.Stdout, "Extranet : http://%s/\n", addr)
+		if m.Ready != nil {
+			m.Ready()
+		}
+	})
+	// A night run in progress gets nightWait to finish; past that it is
+	// cancelled and its current step rolled back.
+	stopLoop()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(nightWait):
+		log.Warn("night run still in progress at shutdown, cancelling it")
+		stopRun()
+		<-done
+	}
+	if err != nil {
+		return failErr("Extranet : %v", err)
+	}
+	return nil
+}
+
+// defaultPortalURL is the portal's address when --portal-url is not given:
+// the listening address, when it names a host.
+func defaultPortalURL(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return ""
+	}
+	return "http://" + addr + "/"
+}
+
+// newExtranetServer builds the extranet's HTTP server. The portal's pages
+// are mounted here, beside the API, with srv.Mount.
+func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *api.Server {
+	return api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
+}
+
+// nightLoop runs the night run at each scheduled time until ctx ends. The
+// next time is computed again after each run, so that daylight saving
+// changes and a late run do not shift the schedule. Several serve processes
+// on one database each wake up; the service's lock lets one run and the
+// others find ErrNightRunning, which is logged, not an error.
+func nightLoop(ctx, runCtx context.Context, m *Main, svc *extranet.Service, srv *api.Server,
+	sender mail.Sender, at nightTime, log *slog.Logger) {
+	var last time.Time
+	for {
+		// Counting from the last scheduled time too keeps a timer that
+		// fired a little early (the wall clock was set back) from running
+		// the same night twice.
+		now := m.Now()
+		next := at.next(latest(now, last))
+		log.Info("next night run", "at", next.Format(time.RFC3339))
+		t := time.NewTimer(next.Sub(now))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		last = next
+		report, err := svc.Night(runCtx, m.Now(), sender)
+		srv.ObserveNight(report, err)
+		switch {
+		case errors.Is(err, extranet.ErrNightRunning):
+			log.Info("night run skipped: another process is running it")
+		case err != nil:
+			log.Error("night run failed", "err", err, "report_id", report.ID)
+		default:
+			log.Info("night run done", "report_id", report.ID,
+				"duration_s", report.Finished.Sub(report.Started).Seconds(),
+				"activated", report.Activated, "modified", report.Modified,
+				"created_accounts", report.CreatedAccounts, "invitations", report.Invitations,
+				"notices", report.Notices, "expired", report.Expired,
+				"sent", report.Sent, "failed", report.Failed, "errors", len(report.Errors))
+		}
+	}
+}
+
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// nightTime is the --night-at setting.
+type nightTime struct {
+	enabled bool
+	hour    int
+	minute  int
+}
+
+func parseNightAt(s string) (nightTime, error) {
+	if strings.EqualFold(s, "off") {
+		return nightTime{}, nil
+	}
+	h, mm, ok := strings.Cut(s, ":")
+	hour, err1 := strconv.Atoi(h)
+	minute, err2 := strconv.Atoi(mm)
+	if !ok || err1 != nil || err2 != nil || hour < 0 || hour > 23 || minute < 0 || minute > 59 || len(mm) != 2 {
+		return nightTime{}, usageErr("--night-at %q : écrivez une heure HH:MM (par exemple 02:00), ou off", s)
+	}
+	return nightTime{enabled: true, hour: hour, minute: minute}, nil
+}
+
+// next is the first scheduled time after t.
+func (n nightTime) next(t time.Time) time.Time {
+	if n.hour == 2 && n.minute == 0 {
+		return extranet.NextNight(t)
+	}
+	loc := frtext.Brussels
+	lt := t.In(loc)
+	d := time.Date(lt.Year(), lt.Month(), lt.Day(), n.hour, n.minute, 0, 0, loc)
+	if !d.After(t) {
+		d = time.Date(lt.Year(), lt.Month(), lt.Day()+1, n.hour, n.minute, 0, 0, loc)
+	}
+	return d
+}
+
+// mailFlags are the flags that choose where the night run's e-mails go.
+type mailFlags struct {
+	dir, smtp, user, passFile, startTLS, from, portalURL *string
+}
+
+func addMailFlags(fs *flag.FlagSet) *mailFlags {
+	return &mailFlags{
+		dir:       fs.String("mail-dir", "", "dossier où écrire les e-mails en fichiers .eml (au lieu de SMTP)"),
+		smtp:      fs.String("smtp", "", "serveur SMTP HOTE:PORT"),
+		user:      fs.String("smtp-user", "", "identifiant SMTP"),
+		passFile:  fs.String("smtp-password-file", "", "fichier qui contient le mot de passe SMTP"),
+		startTLS:  fs.String("smtp-starttls", "auto", "STARTTLS : auto, always ou never"),
+		from:      fs.String("from", "", "adresse d'expédition des e-mails (par défaut "+extranet.DefaultMailFrom+")"),
+		portalURL: fs.String("portal-url", "", "adresse publique du portail, écrite dans les e-mails (par exemple https://extranet.example/)"),
+	}
+}
+
+func (f *mailFlags) given() bool { return *f.dir != "" || *f.smtp != "" }
+
+// configure sets what the e-mails say about their sender and the portal.
+func (f *mailFlags) configure(svc *extranet.Service) error {
+	if *f.from != "" {
+		if _, err := netmail.ParseAddress(*f.from); err != nil {
+			return usageErr("--from %q : adresse d'expédition illisible, écrivez par exemple « Extranet SeGEC <extranet@example.be> »", *f.from)
+		}
+		svc.MailFrom = *f.from
+	}
+	if *f.portalURL != "" {
+		u, err := url.Parse(*f.portalURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageErr("--portal-url %q : écrivez une adresse complète, par exemple https://extranet.example/", *f.portalURL)
+		}
+		svc.PortalURL = *f.portalURL
+	}
+	return nil
+}
+
+// sender builds the mail sender. The password is read from a file so that
+// it shows neither in the process list nor in the shell history.
+func (f *mailFlags) sender() (mail.Sender, error) {
+	if *f.dir != "" && *f.smtp != "" {
+		return nil, usageErr("--mail-dir et --smtp s'excluent : choisissez l'un des deux")
+	}
+	var pass string
+	if *f.passFile != "" {
+		b, err := os.ReadFile(*f.passFile)
+		if err != nil {
+			return nil, failErr("Lecture du mot de passe SMTP impossible : %v", err)
+		}
+		pass = strings.TrimRight(string(b), "\r\n")
+	}
+	s, err := mail.SenderFromFlags(*f.dir, *f.smtp, *f.user, pass, *f.startTLS)
+	if err != nil {
+		return nil, usageErr("E-mails : %v", err)
+	}
+	return s, nil
+}
+
+// logger returns the structured logger of long-running commands, on stderr:
+// text for a person at a terminal, JSON for a log collector.
+func (m *Main) logger(format string) (*slog.Logger, error) {
+	switch format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(m.Stderr, nil)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(m.Stderr, nil)), nil
+	case "auto":
+		if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return slog.New(slog.NewTextHandler(m.Stderr, nil)), nil
+		}
+		return slog.New(slog.NewJSONHandler(m.Stderr, nil)), nil
+	}
+	return nil, usageErr("--log-format %q : choisissez auto, json ou text", format)
+}
+
+// openExtranet opens the extranet's store and a service on it, for the
+// short commands, which log only warnings.
+func (m *Main) openExtranet(ctx context.Context, db string) (*extranet.Service, io.Closer, error) {
+	st, err := extranetstore.Open(ctx, db)
+	if err != nil {
+		return nil, nil, failErr("Ouverture de la base de l'extranet impossible : %v", err)
+	}
+	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &extranet.Service{Store: st, Now: m.Now, Log: log}, st, nil
+}
+
+// actor names the person at the command line in the audit log.
+func (m *Main) actor() string {
+	if u := m.Getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
+}
+
+// faseFlag reads a required --fase.
+func faseFlag(fs *flag.FlagSet) *int {
+	return fs.Int("fase", 0, "numéro FASE de l'école")
+}
+
+func checkFASE(fase int) error {
+	if fase <= 0 {
+		return usageErr("--fase : donnez le numéro FASE de l'école (un nombre entier positif)")
+	}
+	return nil
+}
+
+func runExtranetSchoolAdd(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("extranet school add", "--db URL --fase N --name NOM",
+		"Inscrit une école à l'extranet et affiche son jeton d'API, une seule fois : l'extranet\nn'en garde que l'empreinte. Le jeton est la dernière ligne de la sortie.")
+	db := m.dbFlag(fs)
+	fase := faseFlag(fs)
+	name := fs.String("name", "", "nom de l'école")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	if err := checkFASE(*fase); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*name) == "" {
+		return usageErr("--name : donnez le nom de l'école")
+	}
+	svc, closer, err := m.openExtranet(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	token, err := svc.AddSchool(ctx, *fase, strings.TrimSpace(*name), m.actor())
+	if err != nil {
+		return schoolErr(*fase, err)
+	}
+	fmt.Fprintf(m.Stdout, "École FASE %d « %s » inscrite à l'extranet.\n", *fase, strings.TrimSpace(*name))
+	printToken(m.Stdout)
+	fmt.Fprintln(m.Stdout, token)
+	return nil
+}
+
+func runExtranetRotateToken(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("extranet school rotate-token", "--db URL --fase N",
+		"Crée un nouveau jeton d'API pour l'école et révoque les anciens. Le jeton est affiché une\nseule fois, en dernière ligne : enregistrez-le dans les paramètres de l'école.")
+	db := m.dbFlag(fs)
+	fase := faseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	if err := checkFASE(*fase); err != nil {
+		return err
+	}
+	svc, closer, err := m.openExtranet(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	token, err := svc.RotateToken(ctx, *fase, m.actor())
+	if err != nil {
+		return schoolErr(*fase, err)
+	}
+	fmt.Fprintf(m.Stdout, "Nouveau jeton pour l'école FASE %d : les jetons précédents ne sont plus acceptés.\n", *fase)
+	printToken(m.Stdout)
+	fmt.Fprintln(m.Stdout, token)
+	return nil
+}
+
+func runExtranetRevokeToken(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("extranet school revoke-token", "--db URL --fase N",
+		"Révoque tous les jetons d'API de l'école : ses transferts sont refusés jusqu'à ce qu'un\nnouveau jeton soit créé (extranet school rotate-token).")
+	db := m.dbFlag(fs)
+	fase := faseFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	if err := checkFASE(*fase); err != nil {
+		return err
+	}
+	svc, closer, err := m.openExtranet(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	if err := svc.RevokeTokens(ctx, *fase, m.actor()); err != nil {
+		return schoolErr(*fase, err)
+	}
+	fmt.Fprintf(m.Stdout, "Jetons de l'école FASE %d révoqués : ses transferts seront refusés jusqu'à ce qu'un nouveau jeton soit créé (passerelle extranet school rotate-token --fase %d).\n", *fase, *fase)
+	return nil
+}
+
+func printToken(w io.Writer) {
+	fmt.Fprintln(w, "L'extranet ne garde que l'empreinte du jeton : enregistrez-le maintenant dans les paramètres de l'école (passerelle school settings).")
+	fmt.Fprintln(w, "Jeton d'API de l'école, affiché une seule fois :")
+}
+
+// schoolErr phrases the service's errors about a school.
+func schoolErr(fase int, err error) error {
+	switch {
+	case errors.Is(err, extranet.ErrUnknownSchool):
+		return failErr("L'école FASE %d n'est pas inscrite à l'extranet : inscrivez-la avec passerelle extranet school add.", fase)
+	case errors.Is(err, extranet.ErrSchoolExists):
+		return failErr("L'école FASE %d est déjà inscrite à l'extranet : pour lui donner un nouveau jeton, utilisez passerelle extranet school rotate-token --fase %d.", fase, fase)
+	}
+	return failErr("Erreur : %v", err)
+}
+
+func runExtranetNight(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("extranet night", "--db URL [--at AAAA-MM-JJTHH:MM:SS+01:00] [--mail-dir DOSSIER | --smtp HOTE:PORT …]",
+		"Lance une fois le traitement de nuit : ouvre les accès en attente, crée les comptes,\nécrit et envoie les invitations, puis affiche le rapport. Sort avec le code 1 en cas d'erreur.")
+	db := m.dbFlag(fs)
+	at := fs.String("at", "", "heure du traitement (RFC 3339), pour les essais et pour rejouer une nuit passée")
+	mf := addMailFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	// The run's clock decides which school years ended and stamps the
+	// changes; the report's start and end stay on the real clock.
+	var when time.Time
+	if *at != "" {
+		t, err := time.Parse(time.RFC3339, *at)
+		if err != nil {
+			return usageErr("--at %q : écrivez la date et l'heure au format RFC 3339, par exemple 2026-11-27T02:00:00+01:00", *at)
+		}
+		when = t
+	}
+	if !mf.given() {
+		return usageErr("indiquez où envoyer les e-mails : --mail-dir DOSSIER ou --smtp HOTE:PORT")
+	}
+	sender, err := mf.sender()
+	if err != nil {
+		return err
+	}
+	defer sender.Close()
+	svc, closer, err := m.openExtranet(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	if err := mf.configure(svc); err != nil {
+		return err
+	}
+	report, err := svc.Night(ctx, when, sender)
+	if errors.Is(err, extranet.ErrNightRunning) {
+		return failErr("Un traitement de nuit est déjà en cours dans un autre processus : rien n'a été fait. Réessayez quand il sera terminé.")
+	}
+	printNightReport(m.Stdout, report)
+	if err != nil {
+		return failErr("Erreur : le traitement de nuit a échoué : %v", err)
+	}
+	if len(report.Errors) > 0 || report.Failed > 0 {
+		return failErr("Le traitement de nuit s'est terminé avec des erreurs (voir ci-dessus).")
+	}
+	return nil
+}
+
+// printNightReport writes a night run's report in French.
+func printNightReport(w io.Writer, r extranet.NightReport) {
+	if r.Started.IsZero() {
+		return
+	}
+	fmt.Fprintf(w, "Traitement de nuit du %s\n", frtext.FormatDateTime(r.At))
+	fmt.Fprintf(w, "Accès ouverts : %d\n", r.Activated)
+	fmt.Fprintf(w, "Accès modifiés : %d\n", r.Modified)
+	fmt.Fprintf(w, "Accès expirés : %d\n", r.Expired)
+	fmt.Fprintf(w, "Comptes créés : %d\n", r.CreatedAccounts)
+	fmt.Fprintf(w, "Comptes réactivés : %d\n", r.Reactivated)
+	fmt.Fprintf(w, "Comptes désactivés : %d\n", r.Disabled)
+	fmt.Fprintf(w, "Invitations : %d\n", r.Invitations)
+	fmt.Fprintf(w, "Avis de nouvel accès : %d\n", r.Notices)
+	fmt.Fprintf(w, "E-mails envoyés : %d\n", r.Sent)
+	fmt.Fprintf(w, "E-mails en échec : %d\n", r.Failed)
+	for _, e := range r.Errors {
+		fmt.Fprintf(w, "Erreur : %s\n", e)
+	}
+	fmt.Fprintf(w, "Durée : %s\n", formatDuration(r.Finished.Sub(r.Started)))
+}
+
+// formatDuration writes a duration French style: "2,35 s", "3 min 12 s".
+func formatDuration(d time.Duration) string {
+	if d < time.Minute {
+		return strings.Replace(strconv.FormatFloat(d.Seconds(), 'f', 2, 64), ".", ",", 1) + " s"
+	}
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+}

@@ -1,0 +1,307 @@
+package extranet
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"passerelle/frtext"
+)
+
+func TestNextNight(t *testing.T) {
+	bx := func(y int, m time.Month, d, h, min int) time.Time {
+		return time.Date(y, m, d, h, min, 0, 0, frtext.Brussels)
+	}
+	utc := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
+	for _, test := range []struct {
+		name string
+		at   time.Time
+		want time.Time // as an instant
+	}{
+		{"winter evening", bx(2026, time.November, 26, 18, 3), utc(2026, time.November, 27, 1)},
+		{"just before", bx(2026, time.November, 27, 1, 59), utc(2026, time.November, 27, 1)},
+		{"at the night itself", bx(2026, time.November, 27, 2, 0), utc(2026, time.November, 28, 1)},
+		{"summer", bx(2026, time.July, 10, 10, 0), utc(2026, time.July, 11, 0)},
+		{"year end", bx(2026, time.December, 31, 23, 0), utc(2027, time.January, 1, 1)},
+		// Clocks jump from 02:00 to 03:00 on 29 March 2026: the night is
+		// the jump, 01:00 UTC, shown 03:00 CEST.
+		{"spring forward", bx(2026, time.March, 28, 12, 0), utc(2026, time.March, 29, 1)},
+		{"after the spring jump", utc(2026, time.March, 29, 1).Add(time.Second), utc(2026, time.March, 30, 0)},
+		// Clocks go back from 03:00 to 02:00 on 25 October 2026: the first
+		// 02:00 (CEST, 00:00 UTC).
+		{"fall back", bx(2026, time.October, 24, 12, 0), utc(2026, time.October, 25, 0)},
+		{"between the two 02:00", utc(2026, time.October, 25, 0).Add(30 * time.Minute), utc(2026, time.October, 26, 1)},
+		{"day after fall back", bx(2026, time.October, 25, 12, 0), utc(2026, time.October, 26, 1)},
+		{"UTC input", utc(2026, time.November, 26, 23), utc(2026, time.November, 27, 1)},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			got := NextNight(test.at)
+			if !got.Equal(test.want) {
+				t.Fatalf("NextNight(%v) = %v (%v), want %v", test.at, got, got.UTC(), test.want)
+			}
+			if !got.After(test.at) {
+				t.Fatalf("not after %v", test.at)
+			}
+			if got.Location() != frtext.Brussels {
+				t.Fatalf("location = %v", got.Location())
+			}
+		})
+	}
+	if got := NextNight(time.Date(2026, 11, 26, 18, 3, 0, 0, frtext.Brussels)).Format(time.RFC3339); got != "2026-11-27T02:00:00+01:00" {
+		t.Fatalf("formatted = %s", got)
+	}
+}
+
+func TestLogin(t *testing.T) {
+	for _, test := range []struct {
+		p    Person
+		want string
+	}{
+		{Person{LastName: "Dupont", FirstName: "Jean", BirthDate: "1974-02-28"}, "jean.dupont.280274"},
+		{Person{LastName: "D'Hoore-Van Damme", FirstName: "Gaëlle Marie", BirthDate: "2001-12-03"}, "gaellemarie.dhoorevandamme.031201"},
+		{Person{LastName: "Cœur", FirstName: "Zoé", Matricule: "28005040123"}, "zoe.coeur.040580"},
+		{Person{LastName: "Иванов", FirstName: "Анна", BirthDate: "1990-01-02"}, "prenom.nom.020190"},
+	} {
+		if got := LoginBase(test.p); got != test.want {
+			t.Errorf("LoginBase(%+v) = %q, want %q", test.p, got, test.want)
+		}
+	}
+	taken := map[string]bool{}
+	for _, want := range []string{"jean.dupont.280274", "jean.dupont.280274.2", "jean.dupont.280274.3"} {
+		l := Login("jean.dupont.280274", taken)
+		if l != want {
+			t.Fatalf("Login = %q, want %q", l, want)
+		}
+		taken[l] = true
+	}
+	delete(taken, "jean.dupont.280274.2")
+	if l := Login("jean.dupont.280274", taken); l != "jean.dupont.280274.2" {
+		t.Fatalf("a freed suffix is reused first: %q", l)
+	}
+}
+
+func TestIdentityKey(t *testing.T) {
+	a := IdentityKey("D'Hoore", "Gaëlle-Marie", "1980-05-04")
+	b := IdentityKey("  d hoore ", "GAELLE marie", "1980-05-04")
+	if a != b || a == "" {
+		t.Fatalf("%q ≠ %q", a, b)
+	}
+	if IdentityKey("Dupont", "Jean", "") != "" {
+		t.Fatal("names alone must not make a key")
+	}
+	if IdentityKey("Dupont", "Jean", "1980-05-04") == IdentityKey("Dupont", "Jeanne", "1980-05-04") {
+		t.Fatal("different first names share a key")
+	}
+}
+
+func TestValidateSnapshot(t *testing.T) {
+	good := StaffEntry{LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Email: "jean@ecole.be", Role: "Enseignant"}
+	for _, test := range []struct {
+		name   string
+		snap   Snapshot
+		fields []string
+	}{
+		{"valid", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{good}}, nil},
+		{"matricule only", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "A", FirstName: "B", Matricule: "18005040123", Email: "a@b.be", Role: "X"}}}, nil},
+		{"empty snapshot", Snapshot{SchoolYear: "2026-2027"}, nil},
+		{"year missing", Snapshot{}, []string{"schoolYear"}},
+		{"year not consecutive", Snapshot{SchoolYear: "2026-2028"}, []string{"schoolYear"}},
+		{"year with slash", Snapshot{SchoolYear: "2026/2027"}, []string{"schoolYear"}},
+		{"negative confirmation", Snapshot{SchoolYear: "2026-2027", ConfirmDeactivations: -1}, []string{"confirmDeactivations"}},
+		{"entry", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{good, {LastName: " ", FirstName: "Jean", BirthDate: "04/05/1980", Matricule: "123", Email: "jean@", Role: ""}}},
+			[]string{"staff[1].lastName", "staff[1].birthDate", "staff[1].matricule", "staff[1].email", "staff[1].role"}},
+		{"no way to recognise", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "A", FirstName: "B", Email: "a@b.be", Role: "Enseignant"}}},
+			[]string{"staff[0].birthDate"}},
+		{"impossible date", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "A", FirstName: "B", BirthDate: "1980-02-30", Email: "a@b.be", Role: "Enseignant"}}},
+			[]string{"staff[0].birthDate"}},
+		{"control character", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "A\x00", FirstName: "B", BirthDate: "1980-02-03", Email: "a@b.be", Role: "Enseignant"}}},
+			[]string{"staff[0].lastName"}},
+		{"keep", Snapshot{SchoolYear: "2026-2027", Keep: []KeepEntry{{LastName: "A"}}}, []string{"keep[0].firstName", "keep[0].birthDate"}},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			ps := ValidateSnapshot(test.snap)
+			var fields []string
+			for _, p := range ps {
+				fields = append(fields, p.Field)
+				if p.Message == "" {
+					t.Errorf("empty message for %s", p.Field)
+				}
+				if strings.HasPrefix(p.Field, "staff[") || strings.HasPrefix(p.Field, "keep[") {
+					if !strings.Contains(p.Field, fmt.Sprintf("[%d]", p.Index)) {
+						t.Errorf("index %d for %s", p.Index, p.Field)
+					}
+				} else if p.Index != -1 {
+					t.Errorf("index %d for snapshot field %s", p.Index, p.Field)
+				}
+			}
+			if strings.Join(fields, ",") != strings.Join(test.fields, ",") {
+				t.Fatalf("fields = %v, want %v (%+v)", fields, test.fields, ps)
+			}
+		})
+	}
+	ve := &ValidationError{Problems: ValidateSnapshot(Snapshot{})}
+	if !strings.Contains(ve.Error(), "schoolYear") {
+		t.Fatalf("Error() = %q", ve.Error())
+	}
+}
+
+// state builds a school's grants for reconcile tests.
+type state struct {
+	persons []Person
+	grants  []GrantRecord
+}
+
+func (s *state) add(last, first, birth, matricule, email, role, st string) {
+	p := Person{ID: NewID(), LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, IdentityKey: IdentityKey(last, first, birth)}
+	s.persons = append(s.persons, p)
+	s.grants = append(s.grants, GrantRecord{Person: p, Grant: Grant{ID: NewID(), PersonID: p.ID, FASE: 1, SchoolYear: "2026-2027",
+		Role: role, Email: email, LastName: last, FirstName: first, State: st}})
+}
+
+func (s *state) reconcile(snap Snapshot) plan {
+	snap.SchoolYear = "2026-2027"
+	return reconcile(reconcileInput{Now: time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC), FASE: 1, SchoolYear: "2026-2027",
+		Snapshot: snap, Grants: s.grants, Persons: s.persons, NewID: NewID})
+}
+
+func staffOf(s *state, n int) []StaffEntry {
+	var out []StaffEntry
+	for _, g := range s.grants[:n] {
+		out = append(out, StaffEntry{LastName: g.Grant.LastName, FirstName: g.Grant.FirstName, BirthDate: g.Person.BirthDate,
+			Email: g.Grant.Email, Role: g.Grant.Role})
+	}
+	return out
+}
+
+func TestGuardThreshold(t *testing.T) {
+	for _, test := range []struct {
+		live, kept int
+		held       bool
+	}{
+		{10, 6, false}, // 4 ≤ max(4, 2)
+		{10, 5, true},  // 5 > 4
+		{25, 20, false},
+		{25, 19, true}, // 6 > 5
+		{100, 80, false},
+		{100, 79, true},
+		{3, 0, true}, // all of them
+		{1, 0, true},
+		{5, 1, false}, // 4 of 5, not all
+	} {
+		s := &state{}
+		for i := 0; i < test.live; i++ {
+			s.add(fmt.Sprintf("Nom%03d", i), "Prénom", "1980-01-01", "", fmt.Sprintf("p%d@e.be", i), "Enseignant", GrantActive)
+		}
+		p := s.reconcile(Snapshot{Staff: staffOf(s, test.kept)})
+		if p.Held != test.held || p.Deactivations != test.live-test.kept || p.Live != test.live {
+			t.Errorf("live %d kept %d: held %v deactivations %d, want held %v", test.live, test.kept, p.Held, p.Deactivations, test.held)
+		}
+		if test.held {
+			p = s.reconcile(Snapshot{Staff: staffOf(s, test.kept), ConfirmDeactivations: test.live - test.kept})
+			if p.Held {
+				t.Errorf("live %d kept %d: held despite the confirmation", test.live, test.kept)
+			}
+		}
+	}
+	// Deactivated grants do not count.
+	s := &state{}
+	s.add("A", "A", "1980-01-01", "", "a@e.be", "Enseignant", GrantActive)
+	s.add("B", "B", "1980-01-01", "", "b@e.be", "Enseignant", GrantDeactivated)
+	if p := s.reconcile(Snapshot{}); !p.Held || p.Deactivations != 1 {
+		t.Fatalf("plan = %+v", p)
+	}
+}
+
+func TestReconcileModifications(t *testing.T) {
+	s := &state{}
+	s.add("Dupont", "Jean", "1980-05-04", "", "jean@e.be", "Enseignant", GrantActive)
+	s.add("Martin", "Luc", "1975-01-31", "", "luc@e.be", "Enseignant", GrantPending)
+	entries := staffOf(s, 2)
+	entries[0].Role = "Directeur"
+	entries[1].Email = "luc.martin@e.be"
+	p := s.reconcile(Snapshot{Staff: entries})
+	if p.Result.Counts != (Counts{Modified: 2}) || len(p.UpdGrants) != 2 {
+		t.Fatalf("plan = %+v", p)
+	}
+	for _, g := range p.UpdGrants {
+		switch g.LastName {
+		case "Dupont":
+			// Active: the new role waits for the night.
+			if g.Role != "Enseignant" || g.Pending != PendingModified || g.PendingRole != "Directeur" {
+				t.Errorf("Dupont = %+v", g)
+			}
+		case "Martin":
+			// Not open yet: it will open with the new address.
+			if g.Email != "luc.martin@e.be" || g.Pending != "" || g.State != GrantPending {
+				t.Errorf("Martin = %+v", g)
+			}
+		}
+	}
+	// Sending the active values back cancels the waiting modification.
+	s.grants[0].Grant = p.UpdGrants[0]
+	entries[0].Role = "Enseignant"
+	p = s.reconcile(Snapshot{Staff: entries[:1], Keep: []KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
+	if p.Result.Counts != (Counts{Modified: 1}) || p.UpdGrants[0].Pending != PendingNone || p.UpdGrants[0].PendingRole != "" {
+		t.Fatalf("plan = %+v", p)
+	}
+	if c := p.Result.Changes[0]; c.PreviousRole != "Directeur" || c.Role != "Enseignant" {
+		t.Fatalf("change = %+v", c)
+	}
+	// Names count as a modification; case-only differences too.
+	entries[0].LastName = "DUPONT"
+	if p := s.reconcile(Snapshot{Staff: entries}); p.Result.Counts.Modified != 2 {
+		t.Fatalf("counts = %+v", p.Result.Counts)
+	}
+}
+
+func TestReconcileMatriculeFill(t *testing.T) {
+	s := &state{}
+	s.add("Dupont", "Jean", "1980-05-04", "", "jean@e.be", "Enseignant", GrantActive)
+	e := staffOf(s, 1)
+	e[0].Matricule = "18005040123"
+	p := s.reconcile(Snapshot{Staff: e})
+	if p.Result.Counts != (Counts{Unchanged: 1}) || len(p.FillPersons) != 1 || p.FillPersons[0].Matricule != "18005040123" {
+		t.Fatalf("plan = %+v", p)
+	}
+	// A person known with another matricule is someone else.
+	s.persons[0].Matricule = "18005040999"
+	p = s.reconcile(Snapshot{Staff: e, ConfirmDeactivations: 1})
+	if p.Result.Counts != (Counts{Created: 1, Deactivated: 1}) || len(p.NewPersons) != 1 {
+		t.Fatalf("plan = %+v", p.Result.Counts)
+	}
+}
+
+func FuzzValidateSnapshot(f *testing.F) {
+	seed, _ := json.Marshal(Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "Dupont", FirstName: "Jean",
+		BirthDate: "1980-05-04", Matricule: "18005040123", Email: "jean@ecole.be", Role: "Enseignant"}},
+		Keep: []KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
+	f.Add(seed)
+	f.Add([]byte(`{"schoolYear":"2026-2027","staff":[{"lastName":"\u0000","birthDate":"9999-99-99","email":"@@"}]}`))
+	f.Add([]byte(`{"schoolYear":"20262027","confirmDeactivations":-5,"keep":[{}]}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var s Snapshot
+		if json.Unmarshal(data, &s) != nil {
+			return
+		}
+		ps := ValidateSnapshot(s)
+		for _, p := range ps {
+			if p.Field == "" || p.Message == "" || p.Index < -1 {
+				t.Fatalf("bad problem %+v", p)
+			}
+		}
+		if len(ps) > 0 {
+			return
+		}
+		// A valid snapshot reconciles without panicking, against an empty
+		// school and against itself.
+		snapshotLookups(s)
+		in := reconcileInput{Now: time.Unix(1_800_000_000, 0), FASE: 1, SchoolYear: s.SchoolYear, Snapshot: s, NewID: NewID}
+		first := reconcile(in)
+		if first.Result.Counts.Created+first.Result.Counts.Rejected != len(s.Staff) {
+			t.Fatalf("counts %+v for %d entries", first.Result.Counts, len(s.Staff))
+		}
+	})
+}

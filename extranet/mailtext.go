@@ -1,0 +1,113 @@
+package extranet
+
+import (
+	netmail "net/mail"
+	"strconv"
+	"strings"
+
+	"passerelle/frtext"
+)
+
+// Subjects of the night run's e-mails.
+const (
+	SubjectInvitation  = "Votre accès à l'extranet SeGEC"
+	SubjectNotice      = "Nouvel accès à l'extranet SeGEC"
+	SubjectReactivated = "Votre accès à l'extranet SeGEC est rétabli"
+)
+
+// mailText holds what the e-mails of one person need.
+type mailText struct {
+	name      string // "Jean Dupont"
+	login     string
+	grants    []PendingGrant
+	portalURL string
+}
+
+// accessLines lists the accesses that open, one a line:
+// "- École Saint-Joseph (FASE 4242) : Enseignant, année scolaire 2026-2027".
+func (m mailText) accessLines(b *strings.Builder) {
+	for _, pg := range m.grants {
+		g := pg.Grant
+		role, _, _, _ := g.Target()
+		school := pg.SchoolName
+		if school == "" {
+			school = "École"
+		}
+		b.WriteString("- ")
+		b.WriteString(school)
+		b.WriteString(" (FASE ")
+		b.WriteString(strconv.Itoa(g.FASE))
+		b.WriteString(") : ")
+		b.WriteString(role)
+		b.WriteString(", année scolaire ")
+		b.WriteString(g.SchoolYear)
+		b.WriteString("\n")
+	}
+}
+
+// signIn tells how to sign in. The URL stands on a line of its own, since
+// mail programs would take a following dot or comma for part of the link.
+func (m mailText) signIn(b *strings.Builder) {
+	b.WriteString("Pour vous connecter, rendez-vous sur le portail de l'extranet SeGEC")
+	if m.portalURL != "" {
+		b.WriteString(" :\n\n  " + m.portalURL + "\n\n")
+	} else {
+		b.WriteString(". ")
+	}
+	b.WriteString("Indiquez-y votre identifiant, " + m.login + ", ou cette adresse e-mail : le portail vous enverra un lien de connexion.\n")
+}
+
+const mailFooter = "\nSi vous ne travaillez pas dans cette école, ne tenez pas compte de ce message et prévenez sa direction.\n\n" +
+	"L'équipe de l'extranet SeGEC\n" +
+	"Ce message est envoyé automatiquement : merci de ne pas y répondre.\n"
+
+// invitation is the e-mail that opens a new account.
+func (m mailText) invitation() (subject, text string) {
+	var b strings.Builder
+	b.WriteString("Bonjour " + m.name + ",\n\n")
+	if len(m.grants) > 1 {
+		b.WriteString("Vos écoles vous donnent accès à l'extranet SeGEC :\n\n")
+	} else {
+		b.WriteString("Votre école vous donne accès à l'extranet SeGEC :\n\n")
+	}
+	m.accessLines(&b)
+	b.WriteString("\nVotre identifiant : " + m.login + "\n\n")
+	b.WriteString("Votre compte est prêt : vous pouvez l'utiliser dès maintenant.\n")
+	m.signIn(&b)
+	b.WriteString(mailFooter)
+	return SubjectInvitation, b.String()
+}
+
+// notice tells a person with an account which new access opens.
+func (m mailText) notice() (subject, text string) {
+	var b strings.Builder
+	b.WriteString("Bonjour " + m.name + ",\n\n")
+	if len(m.grants) > 1 {
+		b.WriteString("De nouveaux accès s'ouvrent pour vous sur l'extranet SeGEC :\n\n")
+	} else {
+		b.WriteString("Un nouvel accès s'ouvre pour vous sur l'extranet SeGEC :\n\n")
+	}
+	m.accessLines(&b)
+	b.WriteString("\nIl s'ajoute à votre compte habituel.\n")
+	m.signIn(&b)
+	b.WriteString(mailFooter)
+	return SubjectNotice, b.String()
+}
+
+// reactivated tells a person whose account was disabled that it opens again.
+func (m mailText) reactivated() (subject, text string) {
+	var b strings.Builder
+	b.WriteString("Bonjour " + m.name + ",\n\n")
+	b.WriteString("Votre compte de l'extranet SeGEC est de nouveau ouvert, pour :\n\n")
+	m.accessLines(&b)
+	b.WriteString("\nVotre identifiant ne change pas.\n")
+	m.signIn(&b)
+	b.WriteString(mailFooter)
+	return SubjectReactivated, b.String()
+}
+
+// recipient writes "Jean Dupont <jean.dupont@ecole.be>", quoting or
+// encoding the name as needed.
+func recipient(last, first, email string) string {
+	return (&netmail.Address{Name: frtext.FormatName(last, first), Address: email}).String()
+}

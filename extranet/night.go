@@ -1,0 +1,403 @@
+package extranet
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"passerelle/frtext"
+	"passerelle/fwb"
+	"passerelle/mail"
+)
+
+// Night-run tuning.
+const (
+	// nightBatch is the number of persons opened per transaction: large
+	// enough to keep round trips few, small enough that a crash loses
+	// little work and a transfer never waits long for the rows it locks.
+	nightBatch = 500
+	// idempotencyTTL is how long transfer idempotency keys are kept (at
+	// least the 24 hours promised to clients).
+	idempotencyTTL = 48 * time.Hour
+	// maxTempFailures stops delivery after this many temporary failures in
+	// a row: the mail server is down, and the messages wait for the next run.
+	maxTempFailures = 3
+	// maxReportErrors bounds the errors kept in a report.
+	maxReportErrors = 50
+)
+
+// Night runs the night: it expires the grants of ended school years, opens
+// the pending grants and applies the waiting modifications, creates the
+// accounts of new persons with their invitations and tells known persons of
+// their new accesses, disables the accounts left without an active grant,
+// then delivers the outbox through sender (nil: the e-mails wait in the
+// outbox for a later run or Deliver). at is the run's clock (zero: now); it
+// decides which school years ended and stamps the changes.
+//
+// One run at a time: a second one, in this process or another on the same
+// database, gets ErrNightRunning. Each step commits on its own (the opening
+// of grants in batches of persons, each batch with its e-mails in the
+// outbox), so a run killed midway loses nothing: the next run carries on, and
+// delivers the e-mails not yet sent, and only those.
+func (s *Service) Night(ctx context.Context, at time.Time, sender mail.Sender) (NightReport, error) {
+	if at.IsZero() {
+		at = s.now()
+	}
+	release, err := s.Store.LockNight(ctx)
+	if err != nil {
+		return NightReport{}, err
+	}
+	defer release()
+
+	rep := NightReport{ID: NewID(), At: at, Started: s.now(), Errors: []string{}}
+	runErr := s.night(ctx, at, sender, &rep)
+	if runErr != nil {
+		rep.addError(runErr.Error())
+	}
+	rep.Finished = s.now()
+
+	// The report must be written even when ctx was cancelled: it is how an
+	// operator learns that the run stopped midway.
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	saveErr := s.Store.SaveNightReport(bctx, rep)
+	if saveErr == nil {
+		detail, _ := json.Marshal(rep)
+		saveErr = s.Store.Update(bctx, rep.Finished, func(tx Tx) error {
+			return tx.AddAudit(bctx, AuditEntry{ID: NewID(), At: rep.Finished, Actor: "night", Action: AuditNightRun, Detail: string(detail)})
+		})
+	}
+	s.log().Info("night run", "id", rep.ID, "at", at, "activated", rep.Activated, "modified", rep.Modified,
+		"accounts", rep.CreatedAccounts, "invitations", rep.Invitations, "notices", rep.Notices,
+		"expired", rep.Expired, "disabled", rep.Disabled, "sent", rep.Sent, "failed", rep.Failed,
+		"errors", len(rep.Errors))
+	if runErr != nil {
+		return rep, runErr
+	}
+	if saveErr != nil {
+		return rep, fmt.Errorf("rapport de la nuit non enregistré : %w", saveErr)
+	}
+	return rep, nil
+}
+
+func (r *NightReport) addError(msg string) {
+	if len(r.Errors) < maxReportErrors {
+		r.Errors = append(r.Errors, msg)
+	}
+}
+
+func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, rep *NightReport) error {
+	// 1. Expire the grants of ended school years, first, so that a grant of
+	// an ended year is never opened.
+	today := fwb.Date(at.In(frtext.Brussels))
+	err := s.Store.Update(ctx, at, func(tx Tx) error {
+		years, err := tx.LiveSchoolYears(ctx)
+		if err != nil {
+			return err
+		}
+		var ended []string
+		for _, y := range years {
+			sy, err := fwb.ParseSchoolYear(y)
+			if err == nil && today.After(sy.LastDay()) {
+				ended = append(ended, y)
+			}
+		}
+		n, err := tx.ExpireGrants(ctx, ended)
+		if err != nil {
+			return err
+		}
+		rep.Expired = n
+		_, err = tx.PurgeIdempotency(ctx, at.Add(-idempotencyTTL))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("expiration des accès : %w", err)
+	}
+
+	// 2. Open pending grants and apply waiting modifications, by batches of
+	// persons.
+	persons, err := s.Store.PendingPersons(ctx)
+	if err != nil {
+		return fmt.Errorf("accès en attente : %w", err)
+	}
+	for start := 0; start < len(persons); start += nightBatch {
+		batch := persons[start:min(start+nightBatch, len(persons))]
+		var c batchCounts
+		err := s.Store.Update(ctx, at, func(tx Tx) error {
+			c = batchCounts{}
+			return s.openBatch(ctx, tx, rep.ID, batch, &c)
+		})
+		if err != nil {
+			return fmt.Errorf("ouverture des accès : %w", err)
+		}
+		c.addTo(rep)
+	}
+
+	// 3. Disable the accounts left without an active grant.
+	err = s.Store.Update(ctx, at, func(tx Tx) error {
+		n, err := tx.DisableOrphanAccounts(ctx)
+		rep.Disabled = n
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("désactivation des comptes : %w", err)
+	}
+
+	// 4. Deliver the outbox, including what an interrupted run left.
+	if sender == nil {
+		return nil
+	}
+	sent, failed, errs, err := s.deliver(ctx, sender)
+	rep.Sent, rep.Failed = sent, failed
+	for _, e := range errs {
+		rep.addError(e)
+	}
+	return err
+}
+
+type batchCounts struct {
+	activated, modified, accounts, reactivated, invitations, notices int
+}
+
+func (c batchCounts) addTo(r *NightReport) {
+	r.Activated += c.activated
+	r.Modified += c.modified
+	r.CreatedAccounts += c.accounts
+	r.Reactivated += c.reactivated
+	r.Invitations += c.invitations
+	r.Notices += c.notices
+}
+
+// openBatch opens the pending grants of some persons, in one transaction
+// with the accounts and e-mails that go with them.
+func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personIDs []string, c *batchCounts) error {
+	pending, err := tx.LockPendingGrants(ctx, personIDs)
+	if err != nil {
+		return err
+	}
+	now := tx.Now()
+	from := s.MailFrom
+	if from == "" {
+		from = DefaultMailFrom
+	}
+
+	// Group by person, keeping the store's order (person, then school).
+	type work struct {
+		person  Person
+		account *Account
+		grants  []PendingGrant
+	}
+	var people []*work
+	index := map[string]*work{}
+	for _, pg := range pending {
+		w := index[pg.Person.ID]
+		if w == nil {
+			w = &work{person: pg.Person, account: pg.Account}
+			index[pg.Person.ID] = w
+			people = append(people, w)
+		}
+		w.grants = append(w.grants, pg)
+	}
+
+	// Logins of the new accounts: one query for the taken ones, then the
+	// first free suffix in the order of persons, which is stable.
+	var bases []string
+	for _, w := range people {
+		if w.account == nil {
+			bases = append(bases, LoginBase(w.person))
+		}
+	}
+	taken := map[string]bool{}
+	if len(bases) > 0 {
+		logins, err := tx.TakenLogins(ctx, bases)
+		if err != nil {
+			return err
+		}
+		for _, l := range logins {
+			taken[l] = true
+		}
+	}
+
+	var (
+		activate, modify []string
+		newAccounts      []Account
+		updAccounts      []Account
+		updPersons       []Person
+		outbox           []OutboxMessage
+	)
+	for _, w := range people {
+		var opened []PendingGrant
+		last, first, email := w.person.LastName, w.person.FirstName, ""
+		for _, pg := range w.grants {
+			g := pg.Grant
+			switch g.Pending {
+			case PendingCreated:
+				activate = append(activate, g.ID)
+				opened = append(opened, pg)
+			case PendingModified:
+				modify = append(modify, g.ID)
+			default:
+				continue
+			}
+			// The latest school to open or change an access gives the
+			// spelling of the names and the address of the account.
+			_, email, last, first = g.Target()
+		}
+		if last != w.person.LastName || first != w.person.FirstName {
+			p := w.person
+			p.LastName, p.FirstName = last, first
+			p.IdentityKey = IdentityKey(last, first, p.BirthDate)
+			p.UpdatedAt = now
+			updPersons = append(updPersons, p)
+		}
+
+		text := mailText{name: frtext.FormatName(last, first), grants: opened, portalURL: s.PortalURL}
+		var subject, body, kind string
+		switch a := w.account; {
+		case a == nil:
+			base := LoginBase(w.person)
+			login := Login(base, taken)
+			taken[login] = true
+			acc := Account{
+				ID: NewID(), PersonID: w.person.ID, Login: login, LoginBase: base, Email: email,
+				State: AccountInvited, CreatedAt: now, UpdatedAt: now,
+			}
+			newAccounts = append(newAccounts, acc)
+			c.accounts++
+			text.login = login
+			// Everything the person can now reach, modifications included,
+			// since the invitation is their first word from the extranet.
+			text.grants = w.grants
+			subject, body = text.invitation()
+			kind, email = MailInvitation, acc.Email
+			c.invitations++
+		case a.State == AccountDisabled:
+			acc := *a
+			acc.State = AccountInvited
+			if !acc.ActivatedAt.IsZero() {
+				acc.State = AccountActive
+			}
+			acc.DisabledAt = time.Time{}
+			if email != "" {
+				acc.Email = email
+			}
+			acc.UpdatedAt = now
+			updAccounts = append(updAccounts, acc)
+			c.reactivated++
+			text.login = acc.Login
+			text.grants = w.grants
+			subject, body = text.reactivated()
+			kind, email = MailNotice, acc.Email
+			c.notices++
+		default:
+			acc := *a
+			if email != "" && email != acc.Email {
+				acc.Email = email
+				acc.UpdatedAt = now
+				updAccounts = append(updAccounts, acc)
+			}
+			if len(opened) == 0 {
+				// A modification only: the person keeps working as before.
+				continue
+			}
+			text.login = acc.Login
+			subject, body = text.notice()
+			kind, email = MailNotice, acc.Email
+			c.notices++
+		}
+		outbox = append(outbox, OutboxMessage{
+			ID: NewID(), Kind: kind, PersonID: w.person.ID, NightID: nightID,
+			From: from, To: recipient(last, first, email), Subject: subject, Text: body, CreatedAt: now,
+		})
+	}
+	c.activated, c.modified = len(activate), len(modify)
+
+	if err := tx.UpdatePersons(ctx, updPersons); err != nil {
+		return err
+	}
+	if err := tx.InsertAccounts(ctx, newAccounts); err != nil {
+		return err
+	}
+	if err := tx.UpdateAccounts(ctx, updAccounts); err != nil {
+		return err
+	}
+	if err := tx.ActivateGrants(ctx, activate); err != nil {
+		return err
+	}
+	if err := tx.ApplyModifications(ctx, modify); err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, outbox)
+}
+
+// Deliver sends the outbox messages not yet sent, each marked sent right
+// after the mail server accepted it. It is what the night run does last, and
+// can run on its own to retry deliveries.
+func (s *Service) Deliver(ctx context.Context, sender mail.Sender) (sent, failed int, err error) {
+	sent, failed, _, err = s.deliver(ctx, sender)
+	return sent, failed, err
+}
+
+func (s *Service) deliver(ctx context.Context, sender mail.Sender) (sent, failed int, errs []string, err error) {
+	after := ""
+	tempFailures := 0
+	for {
+		batch, err := s.Store.UnsentAfter(ctx, after, 100)
+		if err != nil {
+			return sent, failed, errs, fmt.Errorf("lecture des e-mails à envoyer : %w", err)
+		}
+		if len(batch) == 0 {
+			return sent, failed, errs, nil
+		}
+		for _, m := range batch {
+			after = m.ID
+			if err := ctx.Err(); err != nil {
+				return sent, failed, errs, fmt.Errorf("envoi des e-mails interrompu : %w", err)
+			}
+			sendErr := sender.Send(ctx, mail.Message{
+				ID: m.ID, From: m.From, To: m.To, Subject: m.Subject, Text: m.Text,
+				// The creation date, not the sending one: a message sent
+				// again after a crash is then the very same message.
+				Date: m.CreatedAt,
+			})
+			// Marks are written even if ctx ends now: a message the server
+			// accepted must never be sent again.
+			mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			if sendErr == nil {
+				err := s.Store.MarkSent(mctx, m.ID, s.now())
+				cancel()
+				if err != nil {
+					return sent, failed, errs, fmt.Errorf("e-mail %s envoyé mais non marqué : %w", m.ID, err)
+				}
+				sent++
+				tempFailures = 0
+				continue
+			}
+			if ctx.Err() != nil {
+				cancel()
+				return sent, failed, errs, fmt.Errorf("envoi des e-mails interrompu : %w", ctx.Err())
+			}
+			permanent := mail.IsPermanent(sendErr)
+			err := s.Store.MarkAttempt(mctx, m.ID, s.now(), sendErr.Error(), permanent)
+			cancel()
+			if err != nil {
+				return sent, failed, errs, err
+			}
+			failed++
+			errs = append(errs, fmt.Sprintf("e-mail %s à %s : %v", m.ID, m.To, sendErr))
+			if permanent {
+				continue
+			}
+			tempFailures++
+			if tempFailures >= maxTempFailures {
+				return sent, failed, errs, fmt.Errorf("envoi des e-mails suspendu après %d échecs de suite, les autres attendent la prochaine nuit : %w", tempFailures, sendErr)
+			}
+		}
+	}
+}
+
+// NightReports lists the latest night runs, newest first.
+func (s *Service) NightReports(ctx context.Context, limit int) ([]NightReport, error) {
+	return s.Store.NightReports(ctx, limit)
+}

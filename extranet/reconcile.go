@@ -1,0 +1,540 @@
+package extranet
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"passerelle/frtext"
+	"passerelle/fwb"
+)
+
+// Guard thresholds: a snapshot may deactivate at most max(GuardMin,
+// GuardShare × live grants) of a school's grants, and never all of them,
+// without confirmation.
+const (
+	GuardMin   = 4
+	GuardShare = 0.20
+)
+
+// Reasons of rejected entries, in French: the school shows them after the
+// person's name ("Erreur : Non transféré Jean Dupont – <reason>"), so they
+// start in lower case and say what to do.
+const (
+	reasonMatriculeBirth = "matricule déjà connu de l'extranet avec une autre date de naissance (%s) : vérifiez la date de naissance ou le matricule"
+	reasonAmbiguous      = "plusieurs personnes connues de l'extranet portent ce nom et cette date de naissance : ajoutez le matricule pour les distinguer"
+	reasonDuplicate      = "cette personne figure plusieurs fois dans l'envoi : gardez une seule ligne"
+	reasonSharedEmail    = "l'adresse e-mail %s est donnée à plusieurs personnes de l'envoi : chaque personne doit avoir sa propre adresse"
+	reasonEmailTaken     = "l'adresse e-mail %s est déjà celle d'une autre personne sur l'extranet : chaque personne doit avoir sa propre adresse"
+	reasonUnknownRole    = "rôle « %s » inconnu de l'extranet : choisissez Enseignant ou Directeur"
+	reasonAlsoKept       = "cette personne est à la fois envoyée et retenue (keep) : son accès est laissé tel quel"
+	reasonAlsoRejected   = "une autre ligne rejetée de l'envoi peut désigner cette personne : son accès est laissé tel quel jusqu'à ce que l'envoi soit corrigé"
+)
+
+// entry is a staff or keep entry, cleaned, with what its identity resolved to.
+type entry struct {
+	index                 int
+	keep                  bool
+	last, first           string
+	birth, matricule, key string
+	email, role, rawRole  string
+	personID              string // existing person recognised, or ""
+	isNew                 bool   // no person recognised: one will be created
+	designated            []string
+	reason                string
+	// filled is the recognised person with what this entry adds to
+	// their identity (a matricule or birth date not known before).
+	filled *Person
+}
+
+// reconcileInput is what a transfer reads before deciding.
+type reconcileInput struct {
+	Now        time.Time
+	FASE       int
+	SchoolYear string
+	Snapshot   Snapshot
+	Grants     []GrantRecord // the school's grants for the year, any state
+	Persons    []Person      // candidates found by matricule or identity key
+	Holders    []EmailHolder // who else uses the snapshot's e-mails
+	NewID      func() string
+}
+
+// plan is what a transfer decided: its answer and the writes that carry it
+// out.
+type plan struct {
+	Result        TransferResult
+	Deactivations int
+	Live          int
+	Held          bool
+
+	NewPersons  []Person
+	FillPersons []Person
+	NewGrants   []Grant
+	UpdGrants   []Grant
+	Deactivate  []string
+	Rejections  []Rejection
+}
+
+// lookups lists what a transfer must read about a snapshot's people: their
+// matricules, identity keys and e-mails.
+type lookups struct {
+	matricules, keys, emails []string
+}
+
+// snapshotLookups returns the distinct matricules, identity keys and e-mails
+// of a validated snapshot.
+func snapshotLookups(s Snapshot) lookups {
+	var l lookups
+	seen := map[string]bool{}
+	addTo := func(list *[]string, prefix, v string) {
+		if v == "" || seen[prefix+v] {
+			return
+		}
+		seen[prefix+v] = true
+		*list = append(*list, v)
+	}
+	for _, e := range s.Staff {
+		addTo(&l.matricules, "m", strings.TrimSpace(e.Matricule))
+		birth := strings.TrimSpace(e.BirthDate)
+		addTo(&l.keys, "k", IdentityKey(e.LastName, e.FirstName, birth))
+		if em, err := frtext.NormalizeEmail(e.Email); err == nil {
+			addTo(&l.emails, "e", em)
+		}
+	}
+	for _, e := range s.Keep {
+		addTo(&l.matricules, "m", strings.TrimSpace(e.Matricule))
+		addTo(&l.keys, "k", IdentityKey(e.LastName, e.FirstName, strings.TrimSpace(e.BirthDate)))
+	}
+	return l
+}
+
+// reconcile decides what a validated snapshot changes. It is pure: the same
+// input gives the same plan, which is why a dry run answers exactly what the
+// real transfer would do.
+func reconcile(in reconcileInput) plan {
+	byMat := map[string]*Person{}
+	byKey := map[string][]*Person{}
+	seenPerson := map[string]bool{}
+	for i := range in.Persons {
+		p := &in.Persons[i]
+		if seenPerson[p.ID] {
+			continue
+		}
+		seenPerson[p.ID] = true
+		if p.Matricule != "" {
+			byMat[p.Matricule] = p
+		}
+		if p.IdentityKey != "" {
+			byKey[p.IdentityKey] = append(byKey[p.IdentityKey], p)
+		}
+	}
+
+	entries := make([]*entry, 0, len(in.Snapshot.Staff)+len(in.Snapshot.Keep))
+	for i, s := range in.Snapshot.Staff {
+		e := &entry{
+			index: i, last: CleanName(s.LastName), first: CleanName(s.FirstName),
+			birth: strings.TrimSpace(s.BirthDate), matricule: strings.TrimSpace(s.Matricule),
+			rawRole: strings.TrimSpace(s.Role),
+		}
+		e.email, _ = frtext.NormalizeEmail(s.Email)
+		if r, err := fwb.ParseRole(s.Role); err == nil && r != fwb.RoleNone {
+			e.role = string(r)
+		}
+		entries = append(entries, e)
+	}
+	for i, s := range in.Snapshot.Keep {
+		entries = append(entries, &entry{
+			index: i, keep: true, last: CleanName(s.LastName), first: CleanName(s.FirstName),
+			birth: strings.TrimSpace(s.BirthDate), matricule: strings.TrimSpace(s.Matricule),
+		})
+	}
+	for _, e := range entries {
+		e.key = IdentityKey(e.last, e.first, e.birth)
+		resolve(e, byMat, byKey)
+	}
+
+	staff := entries[:len(in.Snapshot.Staff)]
+	keep := entries[len(in.Snapshot.Staff):]
+
+	// Kept people: their grants stay whatever the staff entries say.
+	protected := map[string]bool{}
+	for _, e := range keep {
+		if e.personID != "" {
+			protected[e.personID] = true
+		}
+		for _, id := range e.designated {
+			protected[id] = true
+		}
+	}
+
+	rejectDuplicates(staff)
+	for _, e := range staff {
+		if e.reason == "" && e.personID != "" && protected[e.personID] {
+			e.reason = reasonAlsoKept
+		}
+	}
+	rejectSharedEmails(staff)
+	holders := map[string][]string{}
+	for _, h := range in.Holders {
+		holders[h.Email] = append(holders[h.Email], h.PersonID)
+	}
+	for _, e := range staff {
+		if e.reason != "" {
+			continue
+		}
+		for _, pid := range holders[e.email] {
+			if pid != e.personID {
+				e.reason = fmt.Sprintf(reasonEmailTaken, e.email)
+				break
+			}
+		}
+		if e.reason == "" && e.role == "" {
+			e.reason = fmt.Sprintf(reasonUnknownRole, clip(e.rawRole))
+		}
+	}
+	for _, e := range staff {
+		if e.reason == "" {
+			continue
+		}
+		if e.personID != "" {
+			protected[e.personID] = true
+		}
+		for _, id := range e.designated {
+			protected[id] = true
+		}
+	}
+	// A rejected entry may designate the person another entry names (an
+	// ambiguous line beside a clear one): that person's grant stays as it
+	// is, so the clear line cannot change it either.
+	for _, e := range staff {
+		if e.reason == "" && e.personID != "" && protected[e.personID] {
+			e.reason = reasonAlsoRejected
+		}
+	}
+
+	grantOf := map[string]GrantRecord{}
+	p := plan{}
+	for _, g := range in.Grants {
+		grantOf[g.Grant.PersonID] = g
+		if g.Grant.Live() {
+			p.Live++
+		}
+	}
+
+	now := in.Now
+	handled := map[string]bool{}
+	var changes []Change
+	for _, e := range staff {
+		if e.reason != "" {
+			changes = append(changes, Change{
+				Action: ActionRejected, LastName: e.last, FirstName: e.first,
+				Role: e.rawRole, Email: e.email, Reason: e.reason,
+			})
+			p.Rejections = append(p.Rejections, Rejection{
+				FASE: in.FASE, SchoolYear: in.SchoolYear, Key: rejectionKey(e),
+				LastName: e.last, FirstName: e.first, BirthDate: e.birth, Matricule: e.matricule,
+				Email: e.email, Role: e.rawRole, Reason: e.reason,
+			})
+			continue
+		}
+		personID := e.personID
+		if e.isNew {
+			np := Person{
+				ID: in.NewID(), LastName: e.last, FirstName: e.first, BirthDate: e.birth,
+				Matricule: e.matricule, IdentityKey: e.key, CreatedAt: now, UpdatedAt: now,
+			}
+			p.NewPersons = append(p.NewPersons, np)
+			personID = np.ID
+		} else if e.filled != nil {
+			p.FillPersons = append(p.FillPersons, *e.filled)
+		}
+		handled[personID] = true
+
+		rec, ok := grantOf[personID]
+		switch {
+		case !ok:
+			p.NewGrants = append(p.NewGrants, Grant{
+				ID: in.NewID(), PersonID: personID, FASE: in.FASE, SchoolYear: in.SchoolYear,
+				Role: e.role, Email: e.email, LastName: e.last, FirstName: e.first,
+				State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
+			})
+			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
+		case !rec.Grant.Live():
+			// Deactivated earlier and back now: the grant opens again at
+			// the next night, as a new one.
+			g := rec.Grant
+			g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
+			g.State, g.Since, g.Pending, g.EndReason, g.UpdatedAt = GrantPending, now, PendingCreated, "", now
+			clearPending(&g)
+			p.UpdGrants = append(p.UpdGrants, g)
+			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
+		default:
+			g := rec.Grant
+			role, email, last, first := g.Target()
+			if role == e.role && email == e.email && last == e.last && first == e.first {
+				changes = append(changes, Change{Action: ActionUnchanged, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
+				continue
+			}
+			switch {
+			case g.State == GrantPending:
+				// Not opened yet: it will open with the new values.
+				g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
+			case g.Role == e.role && g.Email == e.email && g.LastName == e.last && g.FirstName == e.first:
+				// Back to what is active: the waiting modification is void.
+				g.Pending = PendingNone
+				clearPending(&g)
+			default:
+				g.Pending = PendingModified
+				g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = e.role, e.email, e.last, e.first
+				g.PendingSince = now
+			}
+			g.UpdatedAt = now
+			p.UpdGrants = append(p.UpdGrants, g)
+			changes = append(changes, Change{
+				Action: ActionModified, LastName: e.last, FirstName: e.first,
+				Role: e.role, PreviousRole: role, Email: e.email, PreviousEmail: email,
+			})
+		}
+	}
+
+	for _, rec := range in.Grants {
+		g := rec.Grant
+		if !g.Live() || handled[g.PersonID] || protected[g.PersonID] {
+			continue
+		}
+		p.Deactivate = append(p.Deactivate, g.ID)
+		changes = append(changes, Change{
+			Action: ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName,
+			Role: g.Role, Email: g.Email,
+		})
+	}
+	p.Deactivations = len(p.Deactivate)
+	limit := math.Max(GuardMin, GuardShare*float64(p.Live))
+	exceeds := float64(p.Deactivations) > limit || (p.Deactivations > 0 && p.Deactivations == p.Live)
+	p.Held = exceeds && in.Snapshot.ConfirmDeactivations != p.Deactivations
+
+	sortChanges(changes)
+	p.Result = TransferResult{
+		SchoolYear:  in.SchoolYear,
+		EffectiveAt: NextNight(now),
+		Changes:     changes,
+	}
+	for _, c := range changes {
+		switch c.Action {
+		case ActionCreated:
+			p.Result.Counts.Created++
+		case ActionModified:
+			p.Result.Counts.Modified++
+		case ActionDeactivated:
+			p.Result.Counts.Deactivated++
+		case ActionUnchanged:
+			p.Result.Counts.Unchanged++
+		case ActionRejected:
+			p.Result.Counts.Rejected++
+		}
+	}
+	return p
+}
+
+// resolve recognises the person an entry names: by matricule when given,
+// else by identity key. A conflict or an ambiguity sets e.reason and lists in
+// e.designated every person the entry may mean, whose grants must then stay
+// as they are.
+func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
+	candidates := func(withoutMatricule bool) []*Person {
+		var out []*Person
+		for _, p := range byKey[e.key] {
+			if !withoutMatricule || p.Matricule == "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	designate := func(ps []*Person) {
+		for _, p := range ps {
+			if !slices.Contains(e.designated, p.ID) {
+				e.designated = append(e.designated, p.ID)
+			}
+		}
+	}
+	if e.matricule != "" {
+		if p := byMat[e.matricule]; p != nil {
+			if e.birth != "" && p.BirthDate != "" && e.birth != p.BirthDate {
+				e.reason = fmt.Sprintf(reasonMatriculeBirth, frenchDate(p.BirthDate))
+				designate([]*Person{p})
+				if e.key != "" {
+					designate(byKey[e.key])
+				}
+				return
+			}
+			e.personID = p.ID
+			if p.BirthDate == "" && e.birth != "" && !e.keep {
+				// Learnt from this school: later snapshots without the
+				// matricule will recognise the person by name and birth date.
+				filled := *p
+				filled.BirthDate = e.birth
+				filled.IdentityKey = IdentityKey(p.LastName, p.FirstName, e.birth)
+				e.filled = &filled
+			}
+			return
+		}
+		// An unknown matricule may still belong to a person first sent
+		// without one; a person known with another matricule is someone
+		// else.
+		if e.key != "" {
+			switch c := candidates(true); len(c) {
+			case 0:
+			case 1:
+				e.personID = c[0].ID
+				if !e.keep {
+					filled := *c[0]
+					filled.Matricule = e.matricule
+					e.filled = &filled
+				}
+				return
+			default:
+				e.reason = reasonAmbiguous
+				designate(c)
+				return
+			}
+		}
+		e.isNew = true
+		return
+	}
+	switch c := candidates(false); len(c) {
+	case 0:
+		e.isNew = true
+	case 1:
+		e.personID = c[0].ID
+	default:
+		e.reason = reasonAmbiguous
+		designate(c)
+	}
+}
+
+// rejectDuplicates rejects the staff entries that name the same person as
+// another entry: the same known person, or, for people not known yet, the
+// same matricule, or the same names and birth date when one of the two has
+// no matricule (it would be recognised as the other).
+func rejectDuplicates(staff []*entry) {
+	byPerson := map[string][]*entry{}
+	byMat := map[string][]*entry{}
+	byKey := map[string][]*entry{}
+	for _, e := range staff {
+		if e.reason != "" && len(e.designated) > 0 {
+			// Ambiguous or conflicting already: its reason says more.
+			continue
+		}
+		switch {
+		case e.personID != "":
+			byPerson[e.personID] = append(byPerson[e.personID], e)
+		case e.isNew:
+			if e.matricule != "" {
+				byMat[e.matricule] = append(byMat[e.matricule], e)
+			}
+			if e.key != "" {
+				byKey[e.key] = append(byKey[e.key], e)
+			}
+		}
+	}
+	mark := func(group []*entry) {
+		if len(group) < 2 {
+			return
+		}
+		for _, e := range group {
+			if e.reason == "" {
+				e.reason = reasonDuplicate
+			}
+		}
+	}
+	for _, g := range byPerson {
+		mark(g)
+	}
+	for _, g := range byMat {
+		mark(g)
+	}
+	for _, g := range byKey {
+		// Entries with two different matricules are two people even with
+		// the same names and birth date.
+		var dup []*entry
+		for _, e := range g {
+			for _, o := range g {
+				if e != o && (e.matricule == "" || o.matricule == "" || e.matricule == o.matricule) {
+					dup = append(dup, e)
+					break
+				}
+			}
+		}
+		mark(dup)
+	}
+}
+
+// rejectSharedEmails rejects the staff entries that share an e-mail with
+// another entry: one invitation address cannot serve two people.
+func rejectSharedEmails(staff []*entry) {
+	byEmail := map[string][]*entry{}
+	for _, e := range staff {
+		if e.email != "" {
+			byEmail[e.email] = append(byEmail[e.email], e)
+		}
+	}
+	for email, g := range byEmail {
+		if len(g) < 2 {
+			continue
+		}
+		for _, e := range g {
+			if e.reason == "" {
+				e.reason = fmt.Sprintf(reasonSharedEmail, email)
+			}
+		}
+	}
+}
+
+// rejectionKey identifies a rejected entry across snapshots.
+func rejectionKey(e *entry) string {
+	id := "k:" + e.key
+	if e.matricule != "" {
+		id = "m:" + e.matricule
+	} else if e.key == "" {
+		id = "n:" + frtext.Fold(e.last) + "|" + frtext.Fold(e.first)
+	}
+	return id + "|" + e.email + "|" + frtext.Fold(e.rawRole)
+}
+
+func clearPending(g *Grant) {
+	g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = "", "", "", ""
+	g.PendingSince = time.Time{}
+}
+
+// actionOrder is the order of the school's messages: errors first, then
+// Modifié, Créé, Désactivé, and the unchanged ones last.
+var actionOrder = map[string]int{
+	ActionRejected: 0, ActionModified: 1, ActionCreated: 2, ActionDeactivated: 3, ActionUnchanged: 4,
+}
+
+// sortChanges orders changes by action, then by name in French order, so
+// that a result is the same whatever the order of the snapshot.
+func sortChanges(cs []Change) {
+	slices.SortStableFunc(cs, func(a, b Change) int {
+		if d := actionOrder[a.Action] - actionOrder[b.Action]; d != 0 {
+			return d
+		}
+		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Email, b.Email); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Role, b.Role)
+	})
+}
+
+// frenchDate writes YYYY-MM-DD as dd/mm/yyyy.
+func frenchDate(iso string) string {
+	if len(iso) != 10 {
+		return iso
+	}
+	return iso[8:10] + "/" + iso[5:7] + "/" + iso[0:4]
+}

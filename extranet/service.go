@@ -1,0 +1,375 @@
+package extranet
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"passerelle/frtext"
+	"passerelle/fwb"
+)
+
+// Service is the extranet: what the API, the command line and the portal
+// call. Its zero value is not usable: Store is required; Now and Log default
+// to time.Now and slog.Default.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+	Log   *slog.Logger
+
+	// MailFrom is the sender of the night run's e-mails; DefaultMailFrom
+	// when empty.
+	MailFrom string
+	// PortalURL is the portal's address written in the e-mails; when empty
+	// they only name the portal.
+	PortalURL string
+}
+
+// DefaultMailFrom is the sender of the e-mails when Service.MailFrom is
+// empty.
+const DefaultMailFrom = "Extranet SeGEC <ne-pas-repondre@extranet-segec.be>"
+
+// TransferOptions are the options of one transfer.
+type TransferOptions struct {
+	// DryRun computes the result and writes nothing.
+	DryRun bool
+	// IdempotencyKey, when set, makes a retried request safe: the same key
+	// with the same body (BodyHash) gets the first answer again, and nothing
+	// is applied twice. Dry runs ignore it.
+	IdempotencyKey string
+	// BodyHash identifies the request body; when empty, a hash of the
+	// snapshot is used.
+	BodyHash string
+	// Actor is who sent it, for the audit log ("school:4242" when empty).
+	Actor string
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
+
+// Transfer reconciles a school's snapshot for a school year: it returns what
+// was created, modified, deactivated, left unchanged and rejected, and
+// applies it in one transaction, or nothing at all. Errors: *ValidationError
+// for an invalid snapshot, *HeldError when the guard holds it,
+// ErrIdempotencyConflict, ErrUnknownSchool.
+func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt TransferOptions) (TransferResult, error) {
+	now := s.now()
+	if problems := ValidateSnapshot(snap); len(problems) > 0 {
+		return TransferResult{}, &ValidationError{Problems: problems}
+	}
+	if p, ok := checkYearOpen(snap.SchoolYear, now); !ok {
+		return TransferResult{}, &ValidationError{Problems: []Problem{p}}
+	}
+	actor := opt.Actor
+	if actor == "" {
+		actor = "school:" + strconv.Itoa(fase)
+	}
+	bodyHash := opt.BodyHash
+	if opt.IdempotencyKey != "" && bodyHash == "" {
+		bodyHash = snapshotHash(snap)
+	}
+	look := snapshotLookups(snap)
+
+	var (
+		result   TransferResult
+		held     *HeldError
+		replayed bool
+	)
+	err := s.Store.Update(ctx, now, func(tx Tx) error {
+		// Update may run this function again: start from scratch.
+		result, held, replayed = TransferResult{}, nil, false
+		if _, err := tx.LockSchool(ctx, fase); err != nil {
+			return err
+		}
+		if opt.IdempotencyKey != "" && !opt.DryRun {
+			rec, ok, err := tx.Idempotency(ctx, fase, opt.IdempotencyKey)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if rec.BodyHash != bodyHash {
+					return ErrIdempotencyConflict
+				}
+				result, replayed = rec.Result, true
+				return nil
+			}
+		}
+		grants, err := tx.LockYearGrants(ctx, fase, snap.SchoolYear)
+		if err != nil {
+			return err
+		}
+		persons, err := tx.FindPersons(ctx, look.matricules, look.keys)
+		if err != nil {
+			return err
+		}
+		holders, err := tx.EmailHolders(ctx, look.emails, fase, snap.SchoolYear)
+		if err != nil {
+			return err
+		}
+		p := reconcile(reconcileInput{
+			Now: now, FASE: fase, SchoolYear: snap.SchoolYear, Snapshot: snap,
+			Grants: grants, Persons: persons, Holders: holders, NewID: NewID,
+		})
+		result = p.Result
+		result.TransferID = NewID()
+		result.DryRun = opt.DryRun
+		if p.Held {
+			held = &HeldError{Deactivations: p.Deactivations, Result: result}
+			if opt.DryRun {
+				return errDryRun
+			}
+			// Nothing of the snapshot is applied, but the attempt is
+			// recorded: an operator must be able to see a school that
+			// nearly lost its staff's access.
+			return tx.AddAudit(ctx, transferAudit(result, AuditTransferHeld, actor, fase, now, p))
+		}
+		if opt.DryRun {
+			return errDryRun
+		}
+		if err := applyPlan(ctx, tx, fase, snap.SchoolYear, result.TransferID, p); err != nil {
+			return err
+		}
+		if opt.IdempotencyKey != "" {
+			if err := tx.SaveIdempotency(ctx, fase, Idempotency{Key: opt.IdempotencyKey, BodyHash: bodyHash, Result: result, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		return tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p))
+	})
+	if err != nil && !errors.Is(err, errDryRun) {
+		return TransferResult{}, err
+	}
+	if held != nil {
+		s.log().Info("transfer held", "fase", fase, "schoolYear", snap.SchoolYear, "deactivations", held.Deactivations, "dryRun", opt.DryRun)
+		return TransferResult{}, held
+	}
+	if !replayed {
+		s.log().Info("transfer", "fase", fase, "schoolYear", snap.SchoolYear, "dryRun", opt.DryRun,
+			"created", result.Counts.Created, "modified", result.Counts.Modified,
+			"deactivated", result.Counts.Deactivated, "unchanged", result.Counts.Unchanged,
+			"rejected", result.Counts.Rejected)
+	}
+	return result, nil
+}
+
+// applyPlan writes a plan: persons first, since grants refer to them.
+func applyPlan(ctx context.Context, tx Tx, fase int, year, transferID string, p plan) error {
+	if err := tx.InsertPersons(ctx, p.NewPersons); err != nil {
+		return err
+	}
+	if err := tx.UpdatePersons(ctx, p.FillPersons); err != nil {
+		return err
+	}
+	if err := tx.InsertGrants(ctx, p.NewGrants); err != nil {
+		return err
+	}
+	if err := tx.UpdateGrants(ctx, p.UpdGrants); err != nil {
+		return err
+	}
+	// Deactivations take effect at once: a person who left the school must
+	// not keep its access for one more night (docs/extranet.md).
+	if err := tx.DeactivateGrants(ctx, p.Deactivate, EndRemoved); err != nil {
+		return err
+	}
+	for i := range p.Rejections {
+		p.Rejections[i].TransferID = transferID
+	}
+	return tx.SaveRejections(ctx, fase, year, transferID, p.Rejections)
+}
+
+// transferAudit is the audit entry of a transfer: counts, not people, whom
+// the grants and rejections tables already hold.
+func transferAudit(r TransferResult, action, actor string, fase int, now time.Time, p plan) AuditEntry {
+	detail, _ := json.Marshal(struct {
+		TransferID    string `json:"transferId"`
+		SchoolYear    string `json:"schoolYear"`
+		Counts        Counts `json:"counts"`
+		Deactivations int    `json:"deactivations"`
+		LiveGrants    int    `json:"liveGrants"`
+	}{r.TransferID, r.SchoolYear, r.Counts, p.Deactivations, p.Live})
+	return AuditEntry{ID: r.TransferID, At: now, Actor: actor, Action: action, FASE: fase, Detail: string(detail)}
+}
+
+// checkYearOpen refuses a school year that ended (its grants would expire at
+// the next night) or that starts more than a year from now.
+func checkYearOpen(year string, now time.Time) (Problem, bool) {
+	y, err := fwb.ParseSchoolYear(year)
+	if err != nil {
+		return Problem{Index: -1, Field: "schoolYear", Message: err.Error()}, false
+	}
+	today := fwb.Date(now.In(frtext.Brussels))
+	current := fwb.SchoolYearAt(today)
+	switch {
+	case today.After(y.LastDay()):
+		return Problem{Index: -1, Field: "schoolYear", Message: fmt.Sprintf(
+			"l'année scolaire %s est terminée : envoyez l'année en cours (%s)", y, current)}, false
+	case y.Start > current.Start+1:
+		return Problem{Index: -1, Field: "schoolYear", Message: fmt.Sprintf(
+			"l'année scolaire %s est trop lointaine : envoyez l'année en cours (%s) ou la suivante", y, current)}, false
+	}
+	return Problem{}, true
+}
+
+// snapshotHash identifies a snapshot when the caller gave no body hash.
+func snapshotHash(s Snapshot) string {
+	b, _ := json.Marshal(s)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Grants returns a school's grants for a school year ("" for the current
+// one), sorted by name. A grant whose modification waits for the night shows
+// the new values with state pending: what the school sent is what it sees.
+func (s *Service) Grants(ctx context.Context, fase int, schoolYear string) (SchoolGrants, error) {
+	if schoolYear == "" {
+		schoolYear = fwb.SchoolYearAt(s.now().In(frtext.Brussels)).String()
+	} else if msg := checkSchoolYear(schoolYear); msg != "" {
+		return SchoolGrants{}, &ValidationError{Problems: []Problem{{Index: -1, Field: "schoolYear", Message: msg}}}
+	}
+	if _, err := s.Store.School(ctx, fase); err != nil {
+		return SchoolGrants{}, err
+	}
+	recs, err := s.Store.YearGrants(ctx, fase, schoolYear)
+	if err != nil {
+		return SchoolGrants{}, err
+	}
+	out := SchoolGrants{FASE: strconv.Itoa(fase), SchoolYear: schoolYear, Staff: make([]GrantEntry, 0, len(recs))}
+	for _, r := range recs {
+		g := r.Grant
+		role, email, last, first := g.Target()
+		state, since := g.State, g.Since
+		if g.Pending == PendingModified {
+			state, since = GrantPending, g.PendingSince
+		}
+		out.Staff = append(out.Staff, GrantEntry{
+			Login: r.Login, LastName: last, FirstName: first,
+			BirthDate: r.Person.BirthDate, Matricule: r.Person.Matricule,
+			Email: email, Role: role, State: state, Since: since.In(frtext.Brussels),
+		})
+	}
+	sortEntries(out.Staff)
+	return out, nil
+}
+
+func sortEntries(es []GrantEntry) {
+	slices.SortFunc(es, func(a, b GrantEntry) int {
+		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Role, b.Role)
+	})
+}
+
+// AuthenticateSchool returns the school of an API token, or ErrBadToken when
+// the token is unknown or revoked.
+func (s *Service) AuthenticateSchool(ctx context.Context, token string) (int, error) {
+	if !plausibleToken(token) {
+		return 0, ErrBadToken
+	}
+	fase, err := s.Store.TokenSchool(ctx, TokenHash(token))
+	if errors.Is(err, ErrNotFound) {
+		return 0, ErrBadToken
+	}
+	return fase, err
+}
+
+// AddSchool registers a school and returns its API token, shown once: only
+// its SHA-256 hash is stored.
+func (s *Service) AddSchool(ctx context.Context, fase int, name, actor string) (string, error) {
+	name = CleanName(name)
+	if fase <= 0 {
+		return "", fmt.Errorf("numéro FASE %d invalide : c'est un nombre entier positif", fase)
+	}
+	if name == "" || !printable(name) {
+		return "", errors.New("nom de l'école manquant ou illisible")
+	}
+	token := newToken()
+	now := s.now()
+	err := s.Store.Update(ctx, now, func(tx Tx) error {
+		if err := tx.InsertSchool(ctx, School{FASE: fase, Name: name, CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		if err := tx.InsertToken(ctx, fase, TokenHash(token), actor); err != nil {
+			return err
+		}
+		detail, _ := json.Marshal(map[string]string{"name": name})
+		return tx.AddAudit(ctx, AuditEntry{ID: NewID(), At: now, Actor: actor, Action: AuditSchoolAdded, FASE: fase, Detail: string(detail)})
+	})
+	if err != nil {
+		return "", err
+	}
+	s.log().Info("school added", "fase", fase, "actor", actor)
+	return token, nil
+}
+
+// RotateToken gives a school a new API token and revokes the old ones at
+// once.
+func (s *Service) RotateToken(ctx context.Context, fase int, actor string) (string, error) {
+	token := newToken()
+	now := s.now()
+	err := s.Store.Update(ctx, now, func(tx Tx) error {
+		if _, err := tx.LockSchool(ctx, fase); err != nil {
+			return err
+		}
+		n, err := tx.RevokeTokens(ctx, fase)
+		if err != nil {
+			return err
+		}
+		if err := tx.InsertToken(ctx, fase, TokenHash(token), actor); err != nil {
+			return err
+		}
+		detail, _ := json.Marshal(map[string]int{"revoked": n})
+		return tx.AddAudit(ctx, AuditEntry{ID: NewID(), At: now, Actor: actor, Action: AuditTokenRotated, FASE: fase, Detail: string(detail)})
+	})
+	if err != nil {
+		return "", err
+	}
+	s.log().Info("token rotated", "fase", fase, "actor", actor)
+	return token, nil
+}
+
+// RevokeTokens revokes every token of a school: it can no longer transfer
+// until it gets a new one (RotateToken).
+func (s *Service) RevokeTokens(ctx context.Context, fase int, actor string) error {
+	now := s.now()
+	err := s.Store.Update(ctx, now, func(tx Tx) error {
+		if _, err := tx.LockSchool(ctx, fase); err != nil {
+			return err
+		}
+		n, err := tx.RevokeTokens(ctx, fase)
+		if err != nil {
+			return err
+		}
+		detail, _ := json.Marshal(map[string]int{"revoked": n})
+		return tx.AddAudit(ctx, AuditEntry{ID: NewID(), At: now, Actor: actor, Action: AuditTokensRevoked, FASE: fase, Detail: string(detail)})
+	})
+	if err == nil {
+		s.log().Info("tokens revoked", "fase", fase, "actor", actor)
+	}
+	return err
+}
+
+// Ready returns nil when the store answers and its migrations are current.
+func (s *Service) Ready(ctx context.Context) error { return s.Store.Ready(ctx) }

@@ -1,0 +1,161 @@
+package extranet
+
+import (
+	"context"
+	"time"
+)
+
+// Store is what the extranet needs from storage. store/extranetstore
+// implements it on SQLite and PostgreSQL; one contract test suite runs on
+// both.
+//
+// Writes go through Update, so that the Service composes the steps of a
+// transfer or of a night-run batch in one transaction; reads that need no
+// transaction are plain methods.
+type Store interface {
+	// Update runs fn in one write transaction, committed when fn returns nil
+	// and rolled back otherwise (fn's error is returned). fn may run more
+	// than once: when the database reports a conflict between concurrent
+	// transactions (a deadlock, or two schools creating the same person at
+	// once), the transaction is retried from the start, so fn must derive
+	// everything from what it reads through tx.
+	Update(ctx context.Context, now time.Time, fn func(tx Tx) error) error
+
+	// TokenSchool returns the school of a token hash that is not revoked, or
+	// ErrNotFound.
+	TokenSchool(ctx context.Context, tokenHash string) (fase int, err error)
+	// School returns a school, or ErrUnknownSchool.
+	School(ctx context.Context, fase int) (School, error)
+	// Schools lists the schools by FASE.
+	Schools(ctx context.Context) ([]School, error)
+	// YearGrants returns every grant of a school for a school year, with
+	// persons and logins, in one query.
+	YearGrants(ctx context.Context, fase int, schoolYear string) ([]GrantRecord, error)
+
+	// PendingPersons returns the persons who have a grant waiting for the
+	// night run, in a stable order.
+	PendingPersons(ctx context.Context) ([]string, error)
+	// Outbox lists outbox messages, oldest first.
+	Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error)
+	// UnsentAfter returns up to limit messages neither sent nor failed for
+	// good whose ID sorts after afterID, in ID order.
+	UnsentAfter(ctx context.Context, afterID string, limit int) ([]OutboxMessage, error)
+	// MarkSent records the delivery of a message.
+	MarkSent(ctx context.Context, id string, at time.Time) error
+	// MarkAttempt records a failed delivery; permanent ones are not tried
+	// again.
+	MarkAttempt(ctx context.Context, id string, at time.Time, errText string, permanent bool) error
+	// SaveNightReport stores (or replaces) a night run's report.
+	SaveNightReport(ctx context.Context, r NightReport) error
+	// NightReports lists the latest night reports, newest first.
+	NightReports(ctx context.Context, limit int) ([]NightReport, error)
+	// LockNight takes the night-run lock, shared by every process on the
+	// database, or returns ErrNightRunning. release gives it back.
+	LockNight(ctx context.Context) (release func(), err error)
+
+	// Audit lists audit entries, newest first.
+	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+	// Rejections lists rejected entries, newest first.
+	Rejections(ctx context.Context, f RejectionFilter) ([]Rejection, error)
+
+	// Ready returns nil when the database answers and its migrations are
+	// current.
+	Ready(ctx context.Context) error
+}
+
+// Tx is one write transaction of a Store.
+type Tx interface {
+	// Now is the transaction's instant.
+	Now() time.Time
+
+	// LockSchool locks the school's row until the end of the transaction, so
+	// that two transfers of one school never interleave, and returns it; it
+	// returns ErrUnknownSchool when there is no such school.
+	LockSchool(ctx context.Context, fase int) (School, error)
+	// InsertSchool adds a school, or returns ErrSchoolExists.
+	InsertSchool(ctx context.Context, s School) error
+	// InsertToken stores the hash of a new token of a school.
+	InsertToken(ctx context.Context, fase int, tokenHash, actor string) error
+	// RevokeTokens revokes every live token of a school and returns how many.
+	RevokeTokens(ctx context.Context, fase int) (int, error)
+
+	// Idempotency returns the stored answer for a key of a school, if any.
+	Idempotency(ctx context.Context, fase int, key string) (Idempotency, bool, error)
+	// SaveIdempotency stores the answer for a key of a school.
+	SaveIdempotency(ctx context.Context, fase int, rec Idempotency) error
+	// PurgeIdempotency forgets the keys stored before t.
+	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
+
+	// LockYearGrants returns every grant of a school for a school year, in
+	// any state, with persons and logins, and locks them against the night
+	// run until the end of the transaction.
+	LockYearGrants(ctx context.Context, fase int, schoolYear string) ([]GrantRecord, error)
+	// FindPersons returns the persons whose matricule is in matricules or
+	// whose identity key is in keys.
+	FindPersons(ctx context.Context, matricules, keys []string) ([]Person, error)
+	// EmailHolders returns who uses the given addresses: the persons whose
+	// account (invited or active) has one, and those with a live grant that
+	// holds one (current or pending address), except the grants of school
+	// fase for schoolYear, which the calling transfer reconciles itself.
+	EmailHolders(ctx context.Context, emails []string, fase int, schoolYear string) ([]EmailHolder, error)
+	// InsertPersons adds persons.
+	InsertPersons(ctx context.Context, ps []Person) error
+	// UpdatePersons rewrites the names, birth date, matricule and identity
+	// key of persons.
+	UpdatePersons(ctx context.Context, ps []Person) error
+	// InsertGrants adds grants.
+	InsertGrants(ctx context.Context, gs []Grant) error
+	// UpdateGrants rewrites grants as given (every column but the keys).
+	UpdateGrants(ctx context.Context, gs []Grant) error
+	// DeactivateGrants deactivates grants now, for a reason.
+	DeactivateGrants(ctx context.Context, ids []string, reason string) error
+	// SaveRejections records the entries rejected by a transfer of a school
+	// for a school year: new ones are added, those seen again are updated,
+	// and the school-year's open rejections that are not in rs are resolved.
+	SaveRejections(ctx context.Context, fase int, schoolYear, transferID string, rs []Rejection) error
+	// AddAudit appends to the audit log.
+	AddAudit(ctx context.Context, e AuditEntry) error
+
+	// LiveSchoolYears returns the school years that have a live grant.
+	LiveSchoolYears(ctx context.Context) ([]string, error)
+	// ExpireGrants deactivates (EndExpired) the live grants of the given
+	// school years and returns how many.
+	ExpireGrants(ctx context.Context, schoolYears []string) (int, error)
+	// LockPendingGrants returns, locked, the grants of the given persons
+	// that wait for the night run, with their persons, accounts and school
+	// names, ordered by person then school.
+	LockPendingGrants(ctx context.Context, personIDs []string) ([]PendingGrant, error)
+	// TakenLogins returns the logins whose base is one of bases.
+	TakenLogins(ctx context.Context, bases []string) ([]string, error)
+	// InsertAccounts adds accounts.
+	InsertAccounts(ctx context.Context, as []Account) error
+	// UpdateAccounts rewrites the e-mail, state and disabled date of
+	// accounts.
+	UpdateAccounts(ctx context.Context, as []Account) error
+	// ActivateGrants opens pending grants now.
+	ActivateGrants(ctx context.Context, ids []string) error
+	// ApplyModifications moves the pending values of grants into their
+	// current ones.
+	ApplyModifications(ctx context.Context, ids []string) error
+	// DisableOrphanAccounts disables the accounts left with no active grant
+	// and returns how many.
+	DisableOrphanAccounts(ctx context.Context) (int, error)
+	// Enqueue adds messages to the outbox.
+	Enqueue(ctx context.Context, ms []OutboxMessage) error
+}
+
+// Directory is what the portal reads about people: accounts by login or
+// e-mail, and a person's grants with the names of their schools.
+// store/extranetstore implements it beside Store.
+type Directory interface {
+	// AccountByLogin returns the account with this login, or ErrNotFound.
+	AccountByLogin(ctx context.Context, login string) (Account, error)
+	// AccountByEmail returns the account with this address, preferring one
+	// that is not disabled, or ErrNotFound.
+	AccountByEmail(ctx context.Context, email string) (Account, error)
+	// Person returns a person, or ErrNotFound.
+	Person(ctx context.Context, id string) (Person, error)
+	// PersonGrants returns every grant of a person, newest school year
+	// first, with the school names.
+	PersonGrants(ctx context.Context, personID string) ([]PersonGrant, error)
+}

@@ -1,0 +1,168 @@
+package extranet
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"passerelle/frtext"
+	"passerelle/fwb"
+)
+
+// Limits of a snapshot. The largest school has a few hundred staff; the
+// bounds only keep a broken or hostile client from filling the database.
+const (
+	MaxEntries    = 10000
+	maxNameRunes  = 100
+	maxRoleRunes  = 50
+	minBirthYear  = 1900
+	maxBirthYear  = 2100
+	matriculeSize = 11
+	maxEmailBytes = 254
+)
+
+// ValidateSnapshot checks the form of a snapshot, without looking at the
+// database: the school year written "YYYY-YYYY" with consecutive years, and
+// for each staff entry a last and a first name, a birth date YYYY-MM-DD or an
+// 11-digit matricule, a valid e-mail and a role. An unknown role is not a
+// problem here: it makes that entry rejected, not the whole snapshot. Keep
+// entries need names and a birth date or matricule. Messages are French.
+func ValidateSnapshot(s Snapshot) []Problem {
+	var ps []Problem
+	add := func(index int, field, format string, args ...any) {
+		ps = append(ps, Problem{Index: index, Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if msg := checkSchoolYear(s.SchoolYear); msg != "" {
+		add(-1, "schoolYear", "%s", msg)
+	}
+	if s.ConfirmDeactivations < 0 {
+		add(-1, "confirmDeactivations", "le nombre de désactivations confirmées ne peut pas être négatif")
+	}
+	if len(s.Staff) > MaxEntries {
+		add(-1, "staff", "trop de membres du personnel (%d) : au plus %d par envoi", len(s.Staff), MaxEntries)
+	} else {
+		for i, e := range s.Staff {
+			f := func(name string) string { return fmt.Sprintf("staff[%d].%s", i, name) }
+			checkIdentity(i, f, e.LastName, e.FirstName, e.BirthDate, e.Matricule, add)
+			if strings.TrimSpace(e.Email) == "" {
+				add(i, f("email"), "adresse e-mail école manquante")
+			} else if len(e.Email) > maxEmailBytes {
+				add(i, f("email"), "adresse e-mail trop longue : au plus %d caractères", maxEmailBytes)
+			} else if _, err := frtext.NormalizeEmail(e.Email); err != nil {
+				add(i, f("email"), "%s", err.Error())
+			}
+			switch role := strings.TrimSpace(e.Role); {
+			case role == "":
+				add(i, f("role"), "rôle extranet manquant : Enseignant ou Directeur")
+			case utf8.RuneCountInString(role) > maxRoleRunes || !printable(role):
+				add(i, f("role"), "rôle extranet illisible")
+			}
+		}
+	}
+	if len(s.Keep) > MaxEntries {
+		add(-1, "keep", "trop de membres retenus (%d) : au plus %d par envoi", len(s.Keep), MaxEntries)
+	} else {
+		for i, e := range s.Keep {
+			f := func(name string) string { return fmt.Sprintf("keep[%d].%s", i, name) }
+			checkIdentity(i, f, e.LastName, e.FirstName, e.BirthDate, e.Matricule, add)
+		}
+	}
+	return ps
+}
+
+// checkSchoolYear returns why s is not a school year "YYYY-YYYY", or "".
+func checkSchoolYear(s string) string {
+	if s == "" {
+		return "année scolaire manquante : écrivez par exemple 2026-2027"
+	}
+	if len(s) != 9 || s[4] != '-' {
+		return fmt.Sprintf("année scolaire « %s » invalide : écrivez par exemple 2026-2027", clip(s))
+	}
+	if _, err := fwb.ParseSchoolYear(s); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// checkIdentity checks what recognises a person.
+func checkIdentity(i int, f func(string) string, last, first, birth, matricule string, add func(int, string, string, ...any)) {
+	for _, n := range []struct{ field, value, what string }{
+		{"lastName", last, "nom"},
+		{"firstName", first, "prénom"},
+	} {
+		v := strings.TrimSpace(n.value)
+		switch {
+		case v == "":
+			add(i, f(n.field), "%s manquant", n.what)
+		case utf8.RuneCountInString(v) > maxNameRunes:
+			add(i, f(n.field), "%s trop long : au plus %d caractères", n.what, maxNameRunes)
+		case !printable(v):
+			add(i, f(n.field), "%s illisible : caractères de contrôle ou invalides", n.what)
+		case frtext.Fold(v) == "":
+			add(i, f(n.field), "%s sans lettre", n.what)
+		}
+	}
+	birth = strings.TrimSpace(birth)
+	matricule = strings.TrimSpace(matricule)
+	if birth != "" {
+		if !validBirthDate(birth) {
+			add(i, f("birthDate"), "date de naissance « %s » invalide : écrivez AAAA-MM-JJ, par exemple 1980-05-04", clip(birth))
+		}
+	}
+	if matricule != "" && !elevenDigits(matricule) {
+		add(i, f("matricule"), "matricule « %s » invalide : il compte 11 chiffres", clip(matricule))
+	}
+	if birth == "" && matricule == "" {
+		add(i, f("birthDate"), "date de naissance ou matricule nécessaire pour reconnaître la personne")
+	}
+}
+
+// validBirthDate reports whether s is a real date written YYYY-MM-DD.
+func validBirthDate(s string) bool {
+	if len(s) != 10 {
+		return false
+	}
+	t, err := time.Parse("2006-01-02", s)
+	return err == nil && t.Year() >= minBirthYear && t.Year() <= maxBirthYear
+}
+
+func elevenDigits(s string) bool {
+	if len(s) != matriculeSize {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// printable refuses invalid UTF-8 and control characters, which have no
+// place in a name and would break e-mails and logs.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens a value quoted in a message, so that a huge field does not
+// make a huge message.
+func clip(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "�")
+	}
+	if utf8.RuneCountInString(s) <= 40 {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:40]) + "…"
+}

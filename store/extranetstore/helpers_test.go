@@ -1,0 +1,177 @@
+package extranetstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/frtext"
+	"passerelle/store/extranetstore"
+	"passerelle/store/pgtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// clock is a settable clock for the Service.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// brussels returns a Brussels civil time.
+func brussels(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, frtext.Brussels)
+}
+
+// env is a Service on a fresh database.
+type env struct {
+	svc   *extranet.Service
+	st    *extranetstore.Store
+	clock *clock
+	ctx   context.Context
+	pg    bool
+}
+
+// each runs fn on SQLite and on PostgreSQL: the contract suite.
+func each(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, newEnv(t, "sqlite:"+filepath.Join(t.TempDir(), "extranet.db"), false))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		fn(t, newEnv(t, pgtest.URL(t), true))
+	})
+}
+
+func newEnv(t *testing.T, url string, pg bool) *env {
+	t.Helper()
+	ctx := context.Background()
+	st, err := extranetstore.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := &clock{t: brussels(2026, time.November, 26, 18, 3)}
+	svc := &extranet.Service{Store: st, Now: c.Now, Log: slog.New(slog.DiscardHandler), PortalURL: "https://extranet.test/"}
+	return &env{svc: svc, st: st, clock: c, ctx: ctx, pg: pg}
+}
+
+const year = "2026-2027"
+
+func (e *env) addSchool(t *testing.T, fase int, name string) string {
+	t.Helper()
+	tok, err := e.svc.AddSchool(e.ctx, fase, name, "operator:test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func (e *env) transfer(t *testing.T, fase int, snap extranet.Snapshot) extranet.TransferResult {
+	t.Helper()
+	res, err := e.svc.Transfer(e.ctx, fase, snap, extranet.TransferOptions{})
+	if err != nil {
+		t.Fatalf("Transfer(%d): %v", fase, err)
+	}
+	return res
+}
+
+func (e *env) count(t *testing.T, query string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.st.DB().Read().QueryRow(e.ctx, query, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// grants returns the school's grants by "Last First".
+func (e *env) grants(t *testing.T, fase int) map[string]extranet.GrantEntry {
+	t.Helper()
+	sg, err := e.svc.Grants(e.ctx, fase, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]extranet.GrantEntry{}
+	for _, g := range sg.Staff {
+		out[g.LastName+" "+g.FirstName] = g
+	}
+	return out
+}
+
+// night runs the night at the next 02:00 and moves the clock there.
+func (e *env) night(t *testing.T) extranet.NightReport {
+	t.Helper()
+	at := extranet.NextNight(e.clock.Now())
+	e.clock.Set(at)
+	rep, err := e.svc.Night(e.ctx, at, nil)
+	if err != nil {
+		t.Fatalf("Night: %v", err)
+	}
+	e.clock.Set(at.Add(8 * time.Hour))
+	return rep
+}
+
+func person(last, first, birth, matricule, email, role string) extranet.StaffEntry {
+	return extranet.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, Email: email, Role: role}
+}
+
+func snapshot(staff ...extranet.StaffEntry) extranet.Snapshot {
+	return extranet.Snapshot{SchoolYear: year, Staff: staff}
+}
+
+// numbered returns n distinct staff entries named Prefix1…Prefixn.
+func numbered(prefix string, n int) []extranet.StaffEntry {
+	var out []extranet.StaffEntry
+	for i := 1; i <= n; i++ {
+		out = append(out, person(fmt.Sprintf("%s%02d", prefix, i), "Test", fmt.Sprintf("1980-01-%02d", i), "",
+			fmt.Sprintf("%s%02d@ecole.be", prefix, i), "Enseignant"))
+	}
+	return out
+}
+
+func wantCounts(t *testing.T, got extranet.Counts, want extranet.Counts) {
+	t.Helper()
+	if got != want {
+		t.Fatalf("counts = %+v, want %+v", got, want)
+	}
+}
+
+func change(t *testing.T, r extranet.TransferResult, action, last string) extranet.Change {
+	t.Helper()
+	for _, c := range r.Changes {
+		if c.Action == action && c.LastName == last {
+			return c
+		}
+	}
+	t.Fatalf("no %s change for %s in %+v", action, last, r.Changes)
+	return extranet.Change{}
+}
+
+func wantErr[T error](t *testing.T, err error) T {
+	t.Helper()
+	var target T
+	if !errors.As(err, &target) {
+		t.Fatalf("err = %v (%T), want %T", err, err, target)
+	}
+	return target
+}

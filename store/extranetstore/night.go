@@ -1,0 +1,356 @@
+package extranetstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/store"
+)
+
+func (x *tx) LiveSchoolYears(ctx context.Context) ([]string, error) {
+	var out []string
+	rows, err := x.t.Query(ctx, `SELECT DISTINCT school_year FROM grants WHERE state IN ('pending', 'active') ORDER BY school_year`)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var y string
+		if err := r.Scan(&y); err != nil {
+			return err
+		}
+		out = append(out, y)
+		return nil
+	})
+	return out, err
+}
+
+func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
+	total := 0
+	err := chunks(x.d, years, func(part []string) error {
+		cond, args := inList(x.d, "school_year", part)
+		res, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+` WHERE state IN ('pending', 'active') AND `+cond,
+			append([]any{extranet.EndExpired, x.now(), x.now()}, args...)...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		total += int(n)
+		return err
+	})
+	return total, err
+}
+
+// PendingPersons implements extranet.Store.
+func (s *Store) PendingPersons(ctx context.Context) ([]string, error) {
+	var out []string
+	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT person_id FROM grants WHERE pending <> '' ORDER BY person_id`)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		out = append(out, id)
+		return nil
+	})
+	return out, err
+}
+
+func (x *tx) LockPendingGrants(ctx context.Context, personIDs []string) ([]extranet.PendingGrant, error) {
+	var out []extranet.PendingGrant
+	err := chunks(x.d, personIDs, func(part []string) error {
+		cond, args := inList(x.d, "g.person_id", part)
+		rows, err := x.t.Query(ctx, `SELECT `+grantCols+`, `+personCols+`, s.name,
+COALESCE(a.id, ''), COALESCE(a.person_id, ''), COALESCE(a.login, ''), COALESCE(a.login_base, ''), COALESCE(a.email, ''),
+COALESCE(a.state, ''), COALESCE(a.password_hash, ''), COALESCE(a.created_at, ''), COALESCE(a.updated_at, ''),
+COALESCE(a.activated_at, ''), COALESCE(a.disabled_at, '')
+FROM grants g
+JOIN persons p ON p.id = g.person_id
+JOIN schools s ON s.fase = g.fase
+LEFT JOIN accounts a ON a.person_id = g.person_id
+WHERE `+cond+` AND g.pending <> ''
+ORDER BY g.person_id, g.fase, g.school_year`+forUpdate(x.d, "FOR UPDATE OF g"), args...)
+		return collect(rows, err, func(r *sql.Rows) error {
+			var pg extranet.PendingGrant
+			var a extranet.Account
+			dest := append(grantDest(&pg.Grant), personDest(&pg.Person)...)
+			dest = append(dest, &pg.SchoolName)
+			dest = append(dest, accountDest(&a)...)
+			if err := r.Scan(dest...); err != nil {
+				return err
+			}
+			if a.ID != "" {
+				pg.Account = &a
+			}
+			out = append(out, pg)
+			return nil
+		})
+	})
+	return out, err
+}
+
+func (x *tx) TakenLogins(ctx context.Context, bases []string) ([]string, error) {
+	var out []string
+	err := chunks(x.d, bases, func(part []string) error {
+		cond, args := inList(x.d, "login_base", part)
+		rows, err := x.t.Query(ctx, `SELECT login FROM accounts WHERE `+cond, args...)
+		return collect(rows, err, func(r *sql.Rows) error {
+			var l string
+			if err := r.Scan(&l); err != nil {
+				return err
+			}
+			out = append(out, l)
+			return nil
+		})
+	})
+	return out, err
+}
+
+var accountColumns = []column{
+	{"id", colText}, {"person_id", colText}, {"login", colText}, {"login_base", colText}, {"email", colText},
+	{"state", colText}, {"password_hash", colText}, {"created_at", colText}, {"updated_at", colText},
+	{"activated_at", colText}, {"disabled_at", colText},
+}
+
+func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) error {
+	rows := make([][]any, len(as))
+	for i, a := range as {
+		rows[i] = []any{a.ID, a.PersonID, a.Login, a.LoginBase, a.Email, a.State, a.PasswordHash,
+			ft(a.CreatedAt), ft(a.UpdatedAt), ft(a.ActivatedAt), ft(a.DisabledAt)}
+	}
+	x.inserted += int64(len(rows))
+	return insertRows(ctx, x.t, "accounts", accountColumns, rows, "")
+}
+
+func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) error {
+	for _, a := range as {
+		_, err := x.t.Exec(ctx, `UPDATE accounts SET email = ?, state = ?, disabled_at = ?, updated_at = ? WHERE id = ?`,
+			a.Email, a.State, ft(a.DisabledAt), x.now(), a.ID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (x *tx) ActivateGrants(ctx context.Context, ids []string) error {
+	return chunks(x.d, ids, func(part []string) error {
+		cond, args := inList(x.d, "id", part)
+		_, err := x.t.Exec(ctx, `UPDATE grants SET state = 'active', pending = '', since = ?, updated_at = ? WHERE state = 'pending' AND `+cond,
+			append([]any{x.now(), x.now()}, args...)...)
+		return err
+	})
+}
+
+func (x *tx) ApplyModifications(ctx context.Context, ids []string) error {
+	// The right-hand sides read the row as it was before the update, on
+	// both engines.
+	return chunks(x.d, ids, func(part []string) error {
+		cond, args := inList(x.d, "id", part)
+		_, err := x.t.Exec(ctx, `UPDATE grants SET role = pending_role, email = pending_email, last_name = pending_last_name,
+first_name = pending_first_name, pending = '', pending_role = '', pending_email = '', pending_last_name = '',
+pending_first_name = '', pending_since = '', updated_at = ? WHERE pending = 'modified' AND `+cond,
+			append([]any{x.now()}, args...)...)
+		return err
+	})
+}
+
+func (x *tx) DisableOrphanAccounts(ctx context.Context) (int, error) {
+	res, err := x.t.Exec(ctx, `UPDATE accounts SET state = 'disabled', disabled_at = ?, updated_at = ?
+WHERE state <> 'disabled' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.person_id = accounts.person_id AND g.state = 'active')`,
+		x.now(), x.now())
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+var outboxColumns = []column{
+	{"id", colText}, {"kind", colText}, {"person_id", colText}, {"night_id", colText}, {"sender", colText},
+	{"recipient", colText}, {"subject", colText}, {"body", colText}, {"created_at", colText},
+}
+
+func (x *tx) Enqueue(ctx context.Context, ms []extranet.OutboxMessage) error {
+	rows := make([][]any, len(ms))
+	for i, m := range ms {
+		rows[i] = []any{m.ID, m.Kind, m.PersonID, m.NightID, m.From, m.To, m.Subject, m.Text, ft(m.CreatedAt)}
+	}
+	return insertRows(ctx, x.t, "outbox", outboxColumns, rows, "")
+}
+
+const outboxCols = "id, kind, person_id, night_id, sender, recipient, subject, body, created_at, sent_at, failed_at, attempts, last_error"
+
+func scanOutbox(rows *sql.Rows, err error) ([]extranet.OutboxMessage, error) {
+	var out []extranet.OutboxMessage
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var m extranet.OutboxMessage
+		if err := r.Scan(&m.ID, &m.Kind, &m.PersonID, &m.NightID, &m.From, &m.To, &m.Subject, &m.Text,
+			tcol{&m.CreatedAt}, tcol{&m.SentAt}, tcol{&m.FailedAt}, &m.Attempts, &m.LastError); err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+// Outbox implements extranet.Store.
+func (s *Store) Outbox(ctx context.Context, f extranet.OutboxFilter) ([]extranet.OutboxMessage, error) {
+	q := `SELECT ` + outboxCols + ` FROM outbox WHERE 1 = 1`
+	var args []any
+	if f.Unsent {
+		q += ` AND sent_at = '' AND failed_at = ''`
+	}
+	if f.PersonID != "" {
+		q += ` AND person_id = ?`
+		args = append(args, f.PersonID)
+	}
+	q += ` ORDER BY id LIMIT ?`
+	args = append(args, limit(f.Limit))
+	rows, err := s.db.Read().Query(ctx, q, args...)
+	return scanOutbox(rows, err)
+}
+
+// UnsentAfter implements extranet.Store.
+func (s *Store) UnsentAfter(ctx context.Context, afterID string, n int) ([]extranet.OutboxMessage, error) {
+	// The writer pool: a message marked sent a moment ago must not be read
+	// as unsent from a reader that lags behind.
+	rows, err := s.db.W.QueryContext(ctx, s.db.Rebind(`SELECT `+outboxCols+` FROM outbox
+WHERE sent_at = '' AND failed_at = '' AND id > ? ORDER BY id LIMIT ?`), afterID, n)
+	return scanOutbox(rows, err)
+}
+
+// MarkSent implements extranet.Store.
+func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) error {
+	_, err := s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at = ''`), ft(at), id)
+	return err
+}
+
+// MarkAttempt implements extranet.Store.
+func (s *Store) MarkAttempt(ctx context.Context, id string, at time.Time, errText string, permanent bool) error {
+	failed := ""
+	if permanent {
+		failed = ft(at)
+	}
+	_, err := s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ? AND sent_at = ''`),
+		errText, failed, id)
+	return err
+}
+
+// SaveNightReport implements extranet.Store.
+func (s *Store) SaveNightReport(ctx context.Context, r extranet.NightReport) error {
+	body, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.W.ExecContext(ctx, s.db.Rebind(`INSERT INTO night_runs (id, started, report) VALUES (?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET report = excluded.report`), r.ID, ft(r.Started), string(body))
+	return err
+}
+
+// NightReports implements extranet.Store.
+func (s *Store) NightReports(ctx context.Context, n int) ([]extranet.NightReport, error) {
+	var out []extranet.NightReport
+	rows, err := s.db.Read().Query(ctx, `SELECT report FROM night_runs ORDER BY started DESC, id DESC LIMIT ?`, limit(n))
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var body string
+		if err := r.Scan(&body); err != nil {
+			return err
+		}
+		var rep extranet.NightReport
+		if err := json.Unmarshal([]byte(body), &rep); err != nil {
+			return fmt.Errorf("rapport de nuit illisible : %w", err)
+		}
+		out = append(out, rep)
+		return nil
+	})
+	return out, err
+}
+
+// Night-run lock.
+
+// nightLockKey is the PostgreSQL advisory lock of the night run; advisory
+// locks are per database, so it differs from the migration lock's.
+const nightLockKey = 7215002
+
+// leaseTTL is how long the SQLite lease lasts without renewal: the time
+// after which a crashed run no longer blocks the next one.
+const leaseTTL = 10 * time.Minute
+
+// LockNight implements extranet.Store. On PostgreSQL it holds a session
+// advisory lock on a dedicated connection: the server releases it if the
+// process dies. On SQLite, a lease row in the locks table, renewed while
+// held and expiring leaseTTL after a crash.
+func (s *Store) LockNight(ctx context.Context) (func(), error) {
+	if s.db.Dialect == store.Postgres {
+		conn, err := s.db.W.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, nightLockKey).Scan(&ok); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		if !ok {
+			conn.Close()
+			return nil, extranet.ErrNightRunning
+		}
+		var once sync.Once
+		return func() {
+			once.Do(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, nightLockKey)
+				conn.Close()
+			})
+		}, nil
+	}
+
+	holder := extranet.NewID()
+	// The lease uses the wall clock, not the run's --at clock: it is about
+	// whether a process is alive now.
+	now := time.Now()
+	res, err := s.db.W.ExecContext(ctx, `UPDATE locks SET holder = ?, expires_at = ? WHERE name = 'night' AND (holder = '' OR expires_at < ?)`,
+		holder, ft(now.Add(leaseTTL)), ft(now))
+	if err != nil {
+		return nil, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, err
+	} else if n == 0 {
+		return nil, extranet.ErrNightRunning
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(leaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				s.db.W.Exec(`UPDATE locks SET expires_at = ? WHERE name = 'night' AND holder = ?`, ft(time.Now().Add(leaseTTL)), holder)
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			close(stop)
+			<-done
+			s.db.W.Exec(`UPDATE locks SET holder = '', expires_at = '' WHERE name = 'night' AND holder = ?`, holder)
+		})
+	}, nil
+}
+
+func limit(n int) int {
+	if n <= 0 {
+		return 100
+	}
+	return n
+}

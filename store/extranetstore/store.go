@@ -1,0 +1,385 @@
+// Package extranetstore stores the extranet (package extranet) in SQLite or
+// PostgreSQL. It implements extranet.Store and extranet.Directory with SQL
+// that both engines accept, written once; only the migrations and a few
+// locking clauses differ by dialect.
+//
+// Statements are written for few round trips: a transfer reads the school's
+// grants with their persons in one query and the snapshot's candidate
+// persons in another, and writes new rows with one multi-row statement per
+// table (on PostgreSQL an INSERT … SELECT FROM unnest of arrays, whose text
+// does not depend on the number of rows and so stays in the statement cache).
+package extranetstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"passerelle/extranet"
+	"passerelle/store"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// migrations holds <dialect>/NNN_name.sql.
+var migrations, _ = fs.Sub(migrationFiles, "migrations")
+
+// Schema is the PostgreSQL schema of the extranet's tables, so that the
+// school side and the extranet may share one database.
+const Schema = "extranet"
+
+// Store is the extranet's database.
+type Store struct {
+	db *store.DB
+
+	// Statistics upkeep on PostgreSQL; see analyzeIfGrown.
+	inserted    atomic.Int64 // rows inserted into the looked-up tables since Open
+	nextAnalyze atomic.Int64 // analyze once inserted reaches it
+	analyzing   atomic.Bool
+}
+
+var (
+	_ extranet.Store     = (*Store)(nil)
+	_ extranet.Directory = (*Store)(nil)
+)
+
+// Open opens "sqlite:PATH" or "postgres://…" and applies the pending
+// migrations.
+func Open(ctx context.Context, url string) (*Store, error) {
+	db, err := store.Open(ctx, url, migrations, store.Options{Schema: Schema})
+	if err != nil {
+		return nil, err
+	}
+	st := &Store{db: db}
+	st.nextAnalyze.Store(firstAnalyze)
+	return st, nil
+}
+
+// DB returns the underlying database, for the session and operator methods
+// written elsewhere.
+func (s *Store) DB() *store.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ready returns nil when the database answers and every migration is
+// applied.
+func (s *Store) Ready(ctx context.Context) error {
+	if err := s.db.Ping(ctx); err != nil {
+		return fmt.Errorf("base de données injoignable : %w", err)
+	}
+	n, err := s.db.Pending(ctx, migrations)
+	if err != nil {
+		return fmt.Errorf("état des migrations illisible : %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%d migration(s) de la base non appliquée(s) : redémarrez le service pour les appliquer", n)
+	}
+	return nil
+}
+
+// maxAttempts bounds the retries of a transaction that lost a race.
+const maxAttempts = 5
+
+// Update implements extranet.Store. On PostgreSQL, a transaction chosen as
+// a deadlock victim, failing serialisation, or losing a race to insert the
+// same person (unique violation) is run again from the start, after a short
+// random pause; SQLite has a single writer and needs none of this.
+func (s *Store) Update(ctx context.Context, now time.Time, fn func(extranet.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.db.Tx(ctx, now, func(t *store.Tx) error {
+			return fn(&tx{t: t, d: s.db.Dialect})
+		})
+		if err == nil || attempt == maxAttempts || !retryable(err) {
+			return err
+		}
+		pause := time.Duration(attempt)*5*time.Millisecond + time.Duration(rand.Int64N(int64(10*time.Millisecond)))
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(pause):
+		}
+	}
+}
+
+// retryable reports the PostgreSQL errors that a new attempt may avoid.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "40001", // serialization_failure
+		"40P01", // deadlock_detected
+		"23505": // unique_violation: another transaction created the row first
+		return true
+	}
+	return false
+}
+
+// Statistics upkeep. A transfer finds its people with "col = ANY(array)"
+// lookups; PostgreSQL turns them into index probes only when its statistics
+// say the column is selective. Without statistics it assumes each value
+// matches 0.5 % of the table, so 70 values look like a third of it and it
+// scans the whole table. Autovacuum gathers statistics at most once a
+// minute, while an initial load of 1,200 schools multiplies the tables many
+// times over within that minute: the store therefore runs ANALYZE itself
+// each time the rows it inserted double. Selective columns are recorded as
+// "all distinct" (a fraction), which stays true as the tables grow, so a few
+// runs suffice; each samples a bounded number of rows and takes well under
+// a second.
+const firstAnalyze = 500
+
+// analyzedTables are the tables whose statistics matter to the lookups.
+const analyzedTables = "persons, grants, accounts"
+
+func (s *Store) analyzeIfGrown(added int64) {
+	if s.db.Dialect != store.Postgres || added == 0 {
+		return
+	}
+	total := s.inserted.Add(added)
+	if total < s.nextAnalyze.Load() || !s.analyzing.CompareAndSwap(false, true) {
+		return
+	}
+	s.nextAnalyze.Store(2 * total)
+	go func() {
+		defer s.analyzing.Store(false)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		// A failure only leaves the statistics as autovacuum keeps them.
+		s.db.W.ExecContext(ctx, "ANALYZE "+analyzedTables)
+	}()
+}
+
+// tx implements extranet.Tx.
+type tx struct {
+	t *store.Tx
+	d store.Dialect
+	// inserted counts the rows this transaction inserted into the
+	// analysed tables.
+	inserted int64
+}
+
+func (x *tx) Now() time.Time { return x.t.Now }
+
+func (x *tx) now() string { return store.FormatTime(x.t.Now) }
+
+// pg tells whether the transaction runs on PostgreSQL.
+func (x *tx) pg() bool { return x.d == store.Postgres }
+
+// forUpdate returns a row-locking clause on PostgreSQL; SQLite's single
+// writer already serialises write transactions.
+func forUpdate(d store.Dialect, clause string) string {
+	if d == store.Postgres {
+		return " " + clause
+	}
+	return ""
+}
+
+// sqliteChunk bounds the values of one SQLite IN list, well under its limit
+// of bound parameters.
+const sqliteChunk = 500
+
+// inList returns a condition "col is one of vals" and its arguments: on
+// PostgreSQL "col = ANY(?)" with one array, whose text does not depend on
+// the number of values; on SQLite "col IN (?,?,…)". vals must not be empty
+// and, on SQLite, hold at most sqliteChunk values.
+func inList(d store.Dialect, col string, vals []string) (string, []any) {
+	if d == store.Postgres {
+		return col + " = ANY(?)", []any{vals}
+	}
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
+	}
+	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + ")", args
+}
+
+// chunks calls fn with vals cut in pieces that inList accepts: one piece on
+// PostgreSQL, sqliteChunk values at most on SQLite.
+func chunks(d store.Dialect, vals []string, fn func(part []string) error) error {
+	if len(vals) == 0 {
+		return nil
+	}
+	if d == store.Postgres {
+		return fn(vals)
+	}
+	for start := 0; start < len(vals); start += sqliteChunk {
+		if err := fn(vals[start:min(start+sqliteChunk, len(vals))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Column kinds of a multi-row insert.
+const (
+	colText     = iota
+	colInt      // INTEGER
+	colNullText // TEXT stored as NULL when empty
+)
+
+type column struct {
+	name string
+	kind int
+}
+
+// insertRows inserts rows (each with one value per column, in order) with
+// as few statements as possible; suffix is appended (e.g. ON CONFLICT …).
+// On PostgreSQL it is one INSERT … SELECT FROM unnest(text arrays), casting
+// in the SELECT; on SQLite, multi-row VALUES in chunks.
+func insertRows(ctx context.Context, q store.Querier, table string, cols []column, rows [][]any, suffix string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+	}
+	head := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") "
+	if q.Dialect() == store.Postgres {
+		arrays := make([]any, len(cols))
+		params := make([]string, len(cols))
+		aliases := make([]string, len(cols))
+		exprs := make([]string, len(cols))
+		for i, c := range cols {
+			vals := make([]string, len(rows))
+			for r, row := range rows {
+				vals[r] = pgText(row[i])
+			}
+			arrays[i] = vals
+			params[i] = "?::text[]"
+			aliases[i] = "c" + strconv.Itoa(i)
+			switch c.kind {
+			case colInt:
+				exprs[i] = aliases[i] + "::integer"
+			case colNullText:
+				exprs[i] = "NULLIF(" + aliases[i] + ", '')"
+			default:
+				exprs[i] = aliases[i]
+			}
+		}
+		query := head + "SELECT " + strings.Join(exprs, ", ") + " FROM unnest(" + strings.Join(params, ", ") +
+			") AS t(" + strings.Join(aliases, ", ") + ")" + suffix
+		_, err := q.Exec(ctx, query, arrays...)
+		return err
+	}
+	one := make([]string, len(cols))
+	for i, c := range cols {
+		one[i] = "?"
+		if c.kind == colNullText {
+			one[i] = "NULLIF(?, '')"
+		}
+	}
+	tuple := "(" + strings.Join(one, ", ") + ")"
+	per := max(1, 900/len(cols))
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		tuples := make([]string, len(part))
+		args := make([]any, 0, len(part)*len(cols))
+		for i, row := range part {
+			tuples[i] = tuple
+			args = append(args, row...)
+		}
+		if _, err := q.Exec(ctx, head+"VALUES "+strings.Join(tuples, ", ")+suffix, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pgText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// tcol scans a stored instant into a time.Time.
+type tcol struct{ t *time.Time }
+
+func (c tcol) Scan(v any) error {
+	var s string
+	switch x := v.(type) {
+	case nil:
+	case string:
+		s = x
+	case []byte:
+		s = string(x)
+	default:
+		return fmt.Errorf("instant illisible : %T", v)
+	}
+	t, err := store.ParseTime(s)
+	if err != nil {
+		return err
+	}
+	*c.t = t
+	return nil
+}
+
+// ft formats an instant for storage.
+func ft(t time.Time) string { return store.FormatTime(t) }
+
+// notFound maps sql.ErrNoRows to err (wrapped with what was looked for).
+func notFound(err error, what string, target error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s : %w", what, target)
+	}
+	return err
+}
+
+// Column lists and scanners shared by the queries.
+
+const personCols = "p.id, p.last_name, p.first_name, p.birth_date, COALESCE(p.matricule, ''), p.identity_key, p.created_at, p.updated_at"
+
+func personDest(p *extranet.Person) []any {
+	return []any{&p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule, &p.IdentityKey, tcol{&p.CreatedAt}, tcol{&p.UpdatedAt}}
+}
+
+const grantCols = "g.id, g.person_id, g.fase, g.school_year, g.role, g.email, g.last_name, g.first_name, g.state, g.since, " +
+	"g.pending, g.pending_role, g.pending_email, g.pending_last_name, g.pending_first_name, g.pending_since, " +
+	"g.end_reason, g.created_at, g.updated_at"
+
+func grantDest(g *extranet.Grant) []any {
+	return []any{&g.ID, &g.PersonID, &g.FASE, &g.SchoolYear, &g.Role, &g.Email, &g.LastName, &g.FirstName, &g.State, tcol{&g.Since},
+		&g.Pending, &g.PendingRole, &g.PendingEmail, &g.PendingLastName, &g.PendingFirstName, tcol{&g.PendingSince},
+		&g.EndReason, tcol{&g.CreatedAt}, tcol{&g.UpdatedAt}}
+}
+
+const accountCols = "a.id, a.person_id, a.login, a.login_base, a.email, a.state, a.password_hash, a.created_at, a.updated_at, a.activated_at, a.disabled_at"
+
+func accountDest(a *extranet.Account) []any {
+	return []any{&a.ID, &a.PersonID, &a.Login, &a.LoginBase, &a.Email, &a.State, &a.PasswordHash,
+		tcol{&a.CreatedAt}, tcol{&a.UpdatedAt}, tcol{&a.ActivatedAt}, tcol{&a.DisabledAt}}
+}
+
+// collect runs a query and scans every row with scan.
+func collect(rows *sql.Rows, err error, scan func(*sql.Rows) error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

@@ -1,0 +1,354 @@
+package extranetstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"passerelle/extranet"
+)
+
+func (x *tx) LockSchool(ctx context.Context, fase int) (extranet.School, error) {
+	var sc extranet.School
+	err := x.t.QueryRow(ctx, `SELECT fase, name, created_at, updated_at FROM schools WHERE fase = ?`+
+		forUpdate(x.d, "FOR NO KEY UPDATE"), fase).
+		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt})
+	if err != nil {
+		return sc, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
+	}
+	return sc, nil
+}
+
+func (x *tx) InsertSchool(ctx context.Context, sc extranet.School) error {
+	res, err := x.t.Exec(ctx, `INSERT INTO schools (fase, name, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (fase) DO NOTHING`,
+		sc.FASE, sc.Name, ft(sc.CreatedAt), ft(sc.UpdatedAt))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("FASE %d : %w", sc.FASE, extranet.ErrSchoolExists)
+	}
+	return nil
+}
+
+func (x *tx) InsertToken(ctx context.Context, fase int, hash, actor string) error {
+	_, err := x.t.Exec(ctx, `INSERT INTO school_tokens (token_hash, fase, created_at, created_by) VALUES (?, ?, ?, ?)`,
+		hash, fase, x.now(), actor)
+	return err
+}
+
+func (x *tx) RevokeTokens(ctx context.Context, fase int) (int, error) {
+	res, err := x.t.Exec(ctx, `UPDATE school_tokens SET revoked_at = ? WHERE fase = ? AND revoked_at = ''`, x.now(), fase)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (x *tx) Idempotency(ctx context.Context, fase int, key string) (extranet.Idempotency, bool, error) {
+	rec := extranet.Idempotency{Key: key}
+	var result string
+	err := x.t.QueryRow(ctx, `SELECT body_hash, result, created_at FROM idempotency WHERE fase = ? AND idem_key = ?`, fase, key).
+		Scan(&rec.BodyHash, &result, tcol{&rec.CreatedAt})
+	if err == sql.ErrNoRows {
+		return rec, false, nil
+	}
+	if err != nil {
+		return rec, false, err
+	}
+	if err := json.Unmarshal([]byte(result), &rec.Result); err != nil {
+		return rec, false, fmt.Errorf("réponse enregistrée illisible pour la clé %q : %w", key, err)
+	}
+	return rec, true, nil
+}
+
+func (x *tx) SaveIdempotency(ctx context.Context, fase int, rec extranet.Idempotency) error {
+	result, err := json.Marshal(rec.Result)
+	if err != nil {
+		return err
+	}
+	_, err = x.t.Exec(ctx, `INSERT INTO idempotency (fase, idem_key, body_hash, result, created_at) VALUES (?, ?, ?, ?, ?)`,
+		fase, rec.Key, rec.BodyHash, string(result), ft(rec.CreatedAt))
+	return err
+}
+
+func (x *tx) PurgeIdempotency(ctx context.Context, before time.Time) (int, error) {
+	res, err := x.t.Exec(ctx, `DELETE FROM idempotency WHERE created_at < ?`, ft(before))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// yearGrantsQuery reads a school-year's grants with persons and logins.
+const yearGrantsQuery = `SELECT ` + grantCols + `, ` + personCols + `, COALESCE(a.login, '')
+FROM grants g
+JOIN persons p ON p.id = g.person_id
+LEFT JOIN accounts a ON a.person_id = g.person_id
+WHERE g.fase = ? AND g.school_year = ?`
+
+func scanGrantRecords(rows *sql.Rows, err error) ([]extranet.GrantRecord, error) {
+	var out []extranet.GrantRecord
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var rec extranet.GrantRecord
+		dest := append(grantDest(&rec.Grant), personDest(&rec.Person)...)
+		if err := r.Scan(append(dest, &rec.Login)...); err != nil {
+			return err
+		}
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}
+
+func (x *tx) LockYearGrants(ctx context.Context, fase int, year string) ([]extranet.GrantRecord, error) {
+	// Locking the grants makes a night-run batch that opens one of them
+	// wait for this transfer, or this transfer wait for the batch and then
+	// read what it wrote: neither works from a stale row.
+	rows, err := x.t.Query(ctx, yearGrantsQuery+forUpdate(x.d, "FOR UPDATE OF g"), fase, year)
+	return scanGrantRecords(rows, err)
+}
+
+// YearGrants implements extranet.Store.
+func (s *Store) YearGrants(ctx context.Context, fase int, year string) ([]extranet.GrantRecord, error) {
+	rows, err := s.db.Read().Query(ctx, yearGrantsQuery, fase, year)
+	return scanGrantRecords(rows, err)
+}
+
+func (x *tx) FindPersons(ctx context.Context, matricules, keys []string) ([]extranet.Person, error) {
+	var out []extranet.Person
+	seen := map[string]bool{}
+	scan := func(r *sql.Rows) error {
+		var p extranet.Person
+		if err := r.Scan(personDest(&p)...); err != nil {
+			return err
+		}
+		if !seen[p.ID] {
+			seen[p.ID] = true
+			out = append(out, p)
+		}
+		return nil
+	}
+	if x.pg() && len(matricules) > 0 && len(keys) > 0 {
+		// Both lookups in one round trip.
+		rows, err := x.t.Query(ctx, `SELECT `+personCols+` FROM persons p WHERE p.matricule = ANY(?)
+UNION SELECT `+personCols+` FROM persons p WHERE p.identity_key = ANY(?)`, matricules, keys)
+		return out, collect(rows, err, scan)
+	}
+	for _, l := range []struct {
+		col  string
+		vals []string
+	}{{"p.matricule", matricules}, {"p.identity_key", keys}} {
+		err := chunks(x.d, l.vals, func(part []string) error {
+			cond, args := inList(x.d, l.col, part)
+			rows, err := x.t.Query(ctx, `SELECT `+personCols+` FROM persons p WHERE `+cond, args...)
+			return collect(rows, err, scan)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (x *tx) EmailHolders(ctx context.Context, emails []string, fase int, year string) ([]extranet.EmailHolder, error) {
+	var out []extranet.EmailHolder
+	err := chunks(x.d, emails, func(part []string) error {
+		a, aargs := inList(x.d, "email", part)
+		g, gargs := inList(x.d, "email", part)
+		pe, peargs := inList(x.d, "pending_email", part)
+		args := append([]any{}, aargs...)
+		args = append(args, gargs...)
+		args = append(args, fase, year)
+		args = append(args, peargs...)
+		args = append(args, fase, year)
+		rows, err := x.t.Query(ctx, `SELECT email, person_id FROM accounts WHERE `+a+` AND state <> 'disabled'
+UNION SELECT email, person_id FROM grants WHERE `+g+` AND state IN ('pending', 'active') AND NOT (fase = ? AND school_year = ?)
+UNION SELECT pending_email, person_id FROM grants WHERE `+pe+` AND pending = 'modified' AND NOT (fase = ? AND school_year = ?)`, args...)
+		return collect(rows, err, func(r *sql.Rows) error {
+			var h extranet.EmailHolder
+			if err := r.Scan(&h.Email, &h.PersonID); err != nil {
+				return err
+			}
+			out = append(out, h)
+			return nil
+		})
+	})
+	return out, err
+}
+
+var personColumns = []column{
+	{"id", colText}, {"last_name", colText}, {"first_name", colText}, {"birth_date", colText},
+	{"matricule", colNullText}, {"identity_key", colText}, {"created_at", colText}, {"updated_at", colText},
+}
+
+func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) error {
+	rows := make([][]any, len(ps))
+	for i, p := range ps {
+		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, ft(p.CreatedAt), ft(p.UpdatedAt)}
+	}
+	x.inserted += int64(len(rows))
+	return insertRows(ctx, x.t, "persons", personColumns, rows, "")
+}
+
+func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) error {
+	for _, p := range ps {
+		_, err := x.t.Exec(ctx, `UPDATE persons SET last_name = ?, first_name = ?, birth_date = ?, matricule = NULLIF(?, ''), identity_key = ?, updated_at = ? WHERE id = ?`,
+			p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, x.now(), p.ID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var grantColumns = []column{
+	{"id", colText}, {"person_id", colText}, {"fase", colInt}, {"school_year", colText},
+	{"role", colText}, {"email", colText}, {"last_name", colText}, {"first_name", colText},
+	{"state", colText}, {"since", colText}, {"pending", colText}, {"pending_role", colText},
+	{"pending_email", colText}, {"pending_last_name", colText}, {"pending_first_name", colText},
+	{"pending_since", colText}, {"end_reason", colText}, {"created_at", colText}, {"updated_at", colText},
+}
+
+func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
+	rows := make([][]any, len(gs))
+	for i, g := range gs {
+		rows[i] = []any{g.ID, g.PersonID, g.FASE, g.SchoolYear, g.Role, g.Email, g.LastName, g.FirstName,
+			g.State, ft(g.Since), g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName,
+			ft(g.PendingSince), g.EndReason, ft(g.CreatedAt), ft(g.UpdatedAt)}
+	}
+	x.inserted += int64(len(rows))
+	return insertRows(ctx, x.t, "grants", grantColumns, rows, "")
+}
+
+func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) error {
+	for _, g := range gs {
+		_, err := x.t.Exec(ctx, `UPDATE grants SET role = ?, email = ?, last_name = ?, first_name = ?, state = ?, since = ?,
+pending = ?, pending_role = ?, pending_email = ?, pending_last_name = ?, pending_first_name = ?, pending_since = ?,
+end_reason = ?, updated_at = ? WHERE id = ?`,
+			g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
+			g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName, ft(g.PendingSince),
+			g.EndReason, ft(g.UpdatedAt), g.ID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deactivateSet is the assignment that ends a grant; a waiting change ends
+// with it.
+const deactivateSet = `state = 'deactivated', end_reason = ?, since = ?, updated_at = ?, pending = '', pending_role = '',
+pending_email = '', pending_last_name = '', pending_first_name = '', pending_since = ''`
+
+func (x *tx) DeactivateGrants(ctx context.Context, ids []string, reason string) error {
+	return chunks(x.d, ids, func(part []string) error {
+		cond, args := inList(x.d, "id", part)
+		_, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+` WHERE `+cond,
+			append([]any{reason, x.now(), x.now()}, args...)...)
+		return err
+	})
+}
+
+var rejectionColumns = []column{
+	{"id", colText}, {"fase", colInt}, {"school_year", colText}, {"entry_key", colText},
+	{"last_name", colText}, {"first_name", colText}, {"birth_date", colText}, {"matricule", colText},
+	{"email", colText}, {"role", colText}, {"reason", colText}, {"transfer_id", colText},
+	{"first_seen", colText}, {"last_seen", colText},
+}
+
+func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []extranet.Rejection) error {
+	now := x.now()
+	var keys []string
+	var rows [][]any
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if seen[r.Key] {
+			// The same line twice: one row, since the key is unique.
+			continue
+		}
+		seen[r.Key] = true
+		keys = append(keys, r.Key)
+		rows = append(rows, []any{extranet.NewID(), fase, year, r.Key, r.LastName, r.FirstName, r.BirthDate, r.Matricule,
+			r.Email, r.Role, r.Reason, transferID, now, now})
+	}
+	// Resolve first what this snapshot no longer rejects.
+	if len(keys) == 0 {
+		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = ''`, now, fase, year)
+		if err != nil {
+			return err
+		}
+	} else if x.pg() {
+		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = '' AND NOT (entry_key = ANY(?))`,
+			now, fase, year, keys)
+		if err != nil {
+			return err
+		}
+	} else {
+		// SQLite: mark every open one resolved, then the upsert below
+		// reopens those seen again (same transaction, so nobody sees the
+		// in-between state).
+		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = ''`, now, fase, year)
+		if err != nil {
+			return err
+		}
+	}
+	suffix := ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
+first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
+role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
+	return insertRows(ctx, x.t, "rejections", rejectionColumns, rows, suffix)
+}
+
+func (x *tx) AddAudit(ctx context.Context, e extranet.AuditEntry) error {
+	if e.ID == "" {
+		e.ID = extranet.NewID()
+	}
+	if e.Detail == "" {
+		e.Detail = "{}"
+	}
+	_, err := x.t.Exec(ctx, `INSERT INTO audit (id, at, actor, action, fase, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+		e.ID, ft(e.At), e.Actor, e.Action, e.FASE, e.Detail)
+	return err
+}
+
+// TokenSchool implements extranet.Store.
+func (s *Store) TokenSchool(ctx context.Context, hash string) (int, error) {
+	var fase int
+	err := s.db.Read().QueryRow(ctx, `SELECT fase FROM school_tokens WHERE token_hash = ? AND revoked_at = ''`, hash).Scan(&fase)
+	if err != nil {
+		return 0, notFound(err, "jeton", extranet.ErrNotFound)
+	}
+	return fase, nil
+}
+
+// School implements extranet.Store.
+func (s *Store) School(ctx context.Context, fase int) (extranet.School, error) {
+	var sc extranet.School
+	err := s.db.Read().QueryRow(ctx, `SELECT fase, name, created_at, updated_at FROM schools WHERE fase = ?`, fase).
+		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt})
+	if err != nil {
+		return sc, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
+	}
+	return sc, nil
+}
+
+// Schools implements extranet.Store.
+func (s *Store) Schools(ctx context.Context) ([]extranet.School, error) {
+	var out []extranet.School
+	rows, err := s.db.Read().Query(ctx, `SELECT fase, name, created_at, updated_at FROM schools ORDER BY fase`)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var sc extranet.School
+		if err := r.Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt}); err != nil {
+			return err
+		}
+		out = append(out, sc)
+		return nil
+	})
+	return out, err
+}

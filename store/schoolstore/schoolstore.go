@@ -594,6 +594,22 @@ func (s *Store) UserByID(ctx context.Context, id int64) (school.User, error) {
 	return u, err
 }
 
+// SetPassword replaces a user's password hash and ends every session of
+// that user, so that a changed password shuts out whoever had the old one.
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string) error {
+	return s.tx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+		if err != nil {
+			return err
+		}
+		if err := oneRow(res, "utilisateur %d", id); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, strconv.FormatInt(id, 10))
+		return err
+	})
+}
+
 func scanUser(sc scanner) (school.User, error) {
 	var u school.User
 	var dir int

@@ -365,6 +365,16 @@ func TestUsers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := st.SetPassword(ctx, sec.ID, "h3"); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := st.UserByID(ctx, sec.ID); got.PasswordHash != "h3" {
+			t.Fatalf("SetPassword: hash = %q, want h3", got.PasswordHash)
+		}
+		sec.PasswordHash = "h3"
+		if err := st.SetPassword(ctx, 99999, "h"); !errors.Is(err, school.ErrNotFound) {
+			t.Fatalf("SetPassword(missing) = %v, want ErrNotFound", err)
+		}
 		for _, test := range []struct {
 			name string
 			get  func() (school.User, error)

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,7 @@ var Departed = extranet.StaffEntry{
 // school would send today (transfer.Select on rows at today):
 //
 //   - most of the staff are there as they are now (unchanged);
-//   - one teacher had another school e-mail address (Modifié);
+//   - the director was still a teacher (Modifié: the role changed);
 //   - the last two members in alphabetical order are missing, as recent
 //     arrivals (Créé);
 //   - a teacher who has since left is there (Désactivé): one deactivation,
@@ -52,10 +53,15 @@ func SeedExtranet(ctx context.Context, svc *extranet.Service, fase int, name str
 		return "", fmt.Errorf("démo : %d membres du personnel à transférer, il en faut au moins 4", len(staff))
 	}
 	prior := extranet.Snapshot{SchoolYear: sel.Snapshot.SchoolYear, Keep: []extranet.KeepEntry{}}
-	// Staff is in alphabetical order: the last two are the newcomers, the
-	// first one changed address.
+	// Staff is in alphabetical order: the last two are the newcomers.
+	// The director was still a teacher then (Modifié: the role changed);
+	// without a director, the first member changed address instead.
+	promoted := slices.IndexFunc(staff[:len(staff)-2], func(s extranet.StaffEntry) bool { return s.Role == string(fwb.RoleDirecteur) })
 	for i, s := range staff[:len(staff)-2] {
-		if i == 0 {
+		switch {
+		case i == promoted:
+			s.Role = string(fwb.RoleEnseignant)
+		case promoted < 0 && i == 0:
 			s.Email = oldAddress(s)
 		}
 		prior.Staff = append(prior.Staff, s)

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	netmail "net/mail"
 	"net/url"
 	"os"
@@ -69,6 +70,7 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	mf := addMailFlags(fs)
 	nightAt := fs.String("night-at", "02:00", "heure du traitement de nuit (HH:MM, heure de Bruxelles), ou off pour ne pas le lancer dans ce processus")
 	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "taille maximale d'un instantané reçu, en octets")
+	secure := fs.Bool("secure-cookies", false, "cookies du portail marqués Secure même en HTTP, derrière un proxy TLS")
 	logFormat := fs.String("log-format", "auto", "format des journaux sur la sortie d'erreur : auto (texte sur un terminal, JSON sinon), json ou text")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -94,10 +96,10 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 			"night_at", *nightAt)
 	}
 	var sender mail.Sender
-	if night.enabled {
-		if !mf.given() {
-			return usageErr("indiquez où envoyer les e-mails du traitement de nuit : --mail-dir DOSSIER ou --smtp HOTE:PORT (ou --night-at off)")
-		}
+	if night.enabled && !mf.given() {
+		return usageErr("indiquez où envoyer les e-mails du traitement de nuit : --mail-dir DOSSIER ou --smtp HOTE:PORT (ou --night-at off)")
+	}
+	if mf.given() {
 		if sender, err = mf.sender(); err != nil {
 			return err
 		}
@@ -120,6 +122,17 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	}
 
 	srv := newExtranetServer(svc, *maxBody, log)
+	// The portal sends sign-in links by e-mail: without a sender (only
+	// possible with --night-at off) this process serves the API alone.
+	if sender != nil && svc.PortalURL != "" {
+		mux := http.NewServeMux()
+		if err := mountPortal(mux, portalOptions{Store: st, Service: svc, Sender: sender, Secure: *secure, Log: log, Now: m.Now}); err != nil {
+			return err
+		}
+		srv.Mount("/", mux)
+	} else {
+		log.Warn("portal not served: it needs a mail sender (--mail-dir or --smtp) and an address (--portal-url)")
+	}
 
 	// The loop stops waiting for the next night as soon as the server
 	// stops, whatever the reason; a run in progress has its own context, so

@@ -1,0 +1,438 @@
+package extranetstore
+
+// The portal's queries (extranet.PortalStore and extranet.PortalTx): sign-in
+// links, operators, the journal of transfers, rejected entries and their
+// decisions, the console's account search. Tables: migrations 002_portal.sql,
+// plus operators from 001.
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/frtext"
+)
+
+var (
+	_ extranet.PortalStore = (*Store)(nil)
+	_ extranet.PortalTx    = (*tx)(nil)
+)
+
+// UpdatePortal implements extranet.PortalStore, with the retries of Update.
+func (s *Store) UpdatePortal(ctx context.Context, now time.Time, fn func(extranet.PortalTx) error) error {
+	return s.Update(ctx, now, func(t extranet.Tx) error { return fn(t.(*tx)) })
+}
+
+// Account implements extranet.PortalStore.
+func (s *Store) Account(ctx context.Context, id string) (extranet.Account, error) {
+	var a extranet.Account
+	err := s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = ?`, id).Scan(accountDest(&a)...)
+	if err != nil {
+		return a, notFound(err, "compte "+id, extranet.ErrNotFound)
+	}
+	return a, nil
+}
+
+// SignInAccount implements extranet.PortalStore.
+func (s *Store) SignInAccount(ctx context.Context, email string) (extranet.Account, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	var a extranet.Account
+	err := s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a
+WHERE a.email = ? OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = a.person_id AND g.state = 'active' AND g.email = ?)
+ORDER BY CASE WHEN a.state = 'disabled' THEN 1 ELSE 0 END, CASE WHEN a.email = ? THEN 0 ELSE 1 END, a.updated_at DESC
+LIMIT 1`, email, email, email).Scan(accountDest(&a)...)
+	if err != nil {
+		return a, notFound(err, fmt.Sprintf("adresse %q", email), extranet.ErrNotFound)
+	}
+	return a, nil
+}
+
+// likeEscape escapes the wildcards of a LIKE pattern (ESCAPE '\').
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// SearchAccounts implements extranet.PortalStore. Each word of the query
+// must match the login, the e-mail or the folded names.
+func (s *Store) SearchAccounts(ctx context.Context, f extranet.AccountFilter) ([]extranet.AccountRecord, error) {
+	q := `SELECT ` + accountCols + `, ` + personCols + `,
+(SELECT COUNT(*) FROM grants g WHERE g.person_id = a.person_id AND g.state = 'active')
+FROM accounts a JOIN persons p ON p.id = a.person_id WHERE 1 = 1`
+	var args []any
+	for _, w := range strings.Fields(f.Query) {
+		login := frtext.LoginPart(w)
+		if login == "" {
+			login = strings.ToLower(w)
+		}
+		q += ` AND (a.login LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\' OR p.identity_key LIKE ? ESCAPE '\')`
+		args = append(args, "%"+likeEscape(login)+"%", "%"+likeEscape(strings.ToLower(w))+"%", "%"+likeEscape(frtext.Fold(w))+"%")
+	}
+	if f.State != "" {
+		q += ` AND a.state = ?`
+		args = append(args, f.State)
+	}
+	q += ` ORDER BY a.login LIMIT ?`
+	args = append(args, limit(f.Limit))
+	var out []extranet.AccountRecord
+	rows, err := s.db.Read().Query(ctx, q, args...)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var rec extranet.AccountRecord
+		dest := append(accountDest(&rec.Account), personDest(&rec.Person)...)
+		if err := r.Scan(append(dest, &rec.ActiveGrants)...); err != nil {
+			return err
+		}
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}
+
+const operatorCols = "id, login, name, password_hash, created_at"
+
+func (s *Store) operator(ctx context.Context, where string, arg any) (extranet.Operator, error) {
+	var o extranet.Operator
+	err := s.db.Read().QueryRow(ctx, `SELECT `+operatorCols+` FROM operators WHERE `+where+` = ?`, arg).
+		Scan(&o.ID, &o.Login, &o.Name, &o.PasswordHash, tcol{&o.CreatedAt})
+	if err != nil {
+		return o, notFound(err, fmt.Sprintf("opérateur %v", arg), extranet.ErrNotFound)
+	}
+	return o, nil
+}
+
+// Operator implements extranet.PortalStore.
+func (s *Store) Operator(ctx context.Context, id string) (extranet.Operator, error) {
+	return s.operator(ctx, "id", id)
+}
+
+// OperatorByLogin implements extranet.PortalStore.
+func (s *Store) OperatorByLogin(ctx context.Context, login string) (extranet.Operator, error) {
+	return s.operator(ctx, "login", strings.ToLower(strings.TrimSpace(login)))
+}
+
+// SchoolTokens implements extranet.PortalStore.
+func (s *Store) SchoolTokens(ctx context.Context, fase int) ([]extranet.SchoolToken, error) {
+	var out []extranet.SchoolToken
+	rows, err := s.db.Read().Query(ctx, `SELECT token_hash, created_at, created_by, revoked_at FROM school_tokens
+WHERE fase = ? ORDER BY created_at DESC, token_hash`, fase)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var t extranet.SchoolToken
+		var hash string
+		if err := r.Scan(&hash, tcol{&t.CreatedAt}, &t.CreatedBy, tcol{&t.RevokedAt}); err != nil {
+			return err
+		}
+		t.HashPrefix = hash[:min(8, len(hash))]
+		out = append(out, t)
+		return nil
+	})
+	return out, err
+}
+
+const transferLogCols = "t.id, t.fase, t.school_year, t.at, t.actor, t.outcome, t.counts, t.deactivations, t.live_grants, t.changes, t.dismissed_at, t.dismissed_by"
+
+func scanTransferRecord(scan func(dest ...any) error) (extranet.TransferRecord, error) {
+	var rec extranet.TransferRecord
+	var counts, changes string
+	if err := scan(&rec.ID, &rec.FASE, &rec.SchoolYear, tcol{&rec.At}, &rec.Actor, &rec.Outcome, &counts,
+		&rec.Deactivations, &rec.LiveGrants, &changes, tcol{&rec.DismissedAt}, &rec.DismissedBy); err != nil {
+		return rec, err
+	}
+	if err := json.Unmarshal([]byte(counts), &rec.Counts); err != nil {
+		return rec, fmt.Errorf("transfert %s : décompte illisible : %w", rec.ID, err)
+	}
+	if err := json.Unmarshal([]byte(changes), &rec.Changes); err != nil {
+		return rec, fmt.Errorf("transfert %s : changements illisibles : %w", rec.ID, err)
+	}
+	return rec, nil
+}
+
+// Transfers implements extranet.PortalStore.
+func (s *Store) Transfers(ctx context.Context, f extranet.TransferFilter) ([]extranet.TransferRecord, error) {
+	q := `SELECT ` + transferLogCols + ` FROM transfer_log t WHERE 1 = 1`
+	var args []any
+	if f.FASE != 0 {
+		q += ` AND t.fase = ?`
+		args = append(args, f.FASE)
+	}
+	if !f.From.IsZero() {
+		q += ` AND t.at >= ?`
+		args = append(args, ft(f.From))
+	}
+	if !f.To.IsZero() {
+		q += ` AND t.at < ?`
+		args = append(args, ft(f.To))
+	}
+	if f.Outcome != "" {
+		q += ` AND t.outcome = ?`
+		args = append(args, f.Outcome)
+	}
+	if f.OpenHeld {
+		// A later applied transfer of the school-year settles a held one,
+		// whether it was confirmed or corrected.
+		q += ` AND t.outcome = 'held' AND t.dismissed_at = '' AND NOT EXISTS (SELECT 1 FROM transfer_log l
+WHERE l.fase = t.fase AND l.school_year = t.school_year AND l.outcome = 'applied' AND l.at > t.at)`
+	}
+	q += ` ORDER BY t.at DESC, t.id DESC LIMIT ?`
+	args = append(args, limit(f.Limit))
+	var out []extranet.TransferRecord
+	rows, err := s.db.Read().Query(ctx, q, args...)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		rec, err := scanTransferRecord(r.Scan)
+		if err != nil {
+			return err
+		}
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}
+
+// TransferRecord implements extranet.PortalStore.
+func (s *Store) TransferRecord(ctx context.Context, id string) (extranet.TransferRecord, error) {
+	rec, err := scanTransferRecord(s.db.Read().QueryRow(ctx, `SELECT `+transferLogCols+` FROM transfer_log t WHERE t.id = ?`, id).Scan)
+	if err != nil {
+		return rec, notFound(err, "transfert "+id, extranet.ErrNotFound)
+	}
+	return rec, nil
+}
+
+const rejectionCols = `id, fase, school_year, entry_key, last_name, first_name, birth_date, matricule, email, role, reason,
+transfer_id, first_seen, last_seen, resolved_at`
+
+func rejectionDest(j *extranet.Rejection) []any {
+	return []any{&j.ID, &j.FASE, &j.SchoolYear, &j.Key, &j.LastName, &j.FirstName, &j.BirthDate, &j.Matricule,
+		&j.Email, &j.Role, &j.Reason, &j.TransferID, tcol{&j.FirstSeen}, tcol{&j.LastSeen}, tcol{&j.ResolvedAt}}
+}
+
+// Rejection implements extranet.PortalStore.
+func (s *Store) Rejection(ctx context.Context, id string) (extranet.Rejection, error) {
+	var j extranet.Rejection
+	err := s.db.Read().QueryRow(ctx, `SELECT `+rejectionCols+` FROM rejections WHERE id = ?`, id).Scan(rejectionDest(&j)...)
+	if err != nil {
+		return j, notFound(err, "entrée rejetée "+id, extranet.ErrNotFound)
+	}
+	return j, nil
+}
+
+// RejectionDecisions implements extranet.PortalStore.
+func (s *Store) RejectionDecisions(ctx context.Context, id string) ([]extranet.RejectionDecision, error) {
+	var out []extranet.RejectionDecision
+	rows, err := s.db.Read().Query(ctx, `SELECT rejection_id, decision, person_id, actor, at FROM rejection_decisions
+WHERE rejection_id = ? ORDER BY at, id`, id)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var d extranet.RejectionDecision
+		if err := r.Scan(&d.RejectionID, &d.Decision, &d.PersonID, &d.Actor, tcol{&d.At}); err != nil {
+			return err
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// Candidates implements extranet.PortalStore: the persons with the entry's
+// matricule, its names and birth date, or its e-mail address (on their
+// account or on a live grant).
+func (s *Store) Candidates(ctx context.Context, r extranet.Rejection) ([]extranet.Candidate, error) {
+	key := extranet.IdentityKey(r.LastName, r.FirstName, r.BirthDate)
+	var conds []string
+	var args []any
+	if r.Matricule != "" {
+		conds = append(conds, `p.matricule = ?`)
+		args = append(args, r.Matricule)
+	}
+	if key != "" {
+		conds = append(conds, `p.identity_key = ?`)
+		args = append(args, key)
+	}
+	if r.Email != "" {
+		conds = append(conds, `p.id IN (SELECT person_id FROM accounts WHERE email = ?)`,
+			`p.id IN (SELECT person_id FROM grants WHERE state IN ('pending', 'active') AND (email = ? OR pending_email = ?))`)
+		args = append(args, r.Email, r.Email, r.Email)
+	}
+	if len(conds) == 0 {
+		return nil, nil
+	}
+	var out []extranet.Candidate
+	rows, err := s.db.Read().Query(ctx, `SELECT `+personCols+`, COALESCE(a.login, ''), COALESCE(a.email, '')
+FROM persons p LEFT JOIN accounts a ON a.person_id = p.id
+WHERE `+strings.Join(conds, " OR ")+` ORDER BY p.last_name, p.first_name, p.id LIMIT 50`, args...)
+	err = collect(rows, err, func(rw *sql.Rows) error {
+		var c extranet.Candidate
+		var accountEmail string
+		if err := rw.Scan(append(personDest(&c.Person), &c.Login, &accountEmail)...); err != nil {
+			return err
+		}
+		if r.Matricule != "" && c.Person.Matricule == r.Matricule {
+			c.Why = append(c.Why, "même matricule")
+		}
+		if key != "" && c.Person.IdentityKey == key {
+			c.Why = append(c.Why, "même nom et date de naissance")
+		}
+		if r.Email != "" && accountEmail == r.Email {
+			c.Why = append(c.Why, "même adresse e-mail")
+		}
+		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		grants, err := s.PersonGrants(ctx, out[i].Person.ID)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Grants = grants
+		if r.Email != "" && !slices.Contains(out[i].Why, "même adresse e-mail") {
+			for _, g := range grants {
+				if g.Grant.Live() && (g.Grant.Email == r.Email || g.Grant.PendingEmail == r.Email) {
+					out[i].Why = append(out[i].Why, "même adresse e-mail")
+					break
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// SignInLinkOpen implements extranet.PortalStore.
+func (s *Store) SignInLinkOpen(ctx context.Context, tokenHash string, now time.Time) (bool, error) {
+	var n int
+	err := s.db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM signin_links WHERE token_hash = ? AND used_at = '' AND expires_at > ?`,
+		tokenHash, ft(now)).Scan(&n)
+	return n > 0, err
+}
+
+// --- writes ------------------------------------------------------------------
+
+func (x *tx) InsertOperator(ctx context.Context, o extranet.Operator) error {
+	res, err := x.t.Exec(ctx, `INSERT INTO operators (id, login, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (login) DO NOTHING`, o.ID, o.Login, o.Name, o.PasswordHash, ft(o.CreatedAt))
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("opérateur %q : %w", o.Login, extranet.ErrOperatorExists)
+	}
+	return nil
+}
+
+// signInLinkKeep is how long spent and expired links stay, for the record.
+const signInLinkKeep = 24 * time.Hour
+
+func (x *tx) InsertSignInLink(ctx context.Context, l extranet.SignInLink) error {
+	// Swept here, as sessions are, rather than by a timer.
+	if _, err := x.t.Exec(ctx, `DELETE FROM signin_links WHERE expires_at < ?`, ft(x.t.Now.Add(-signInLinkKeep))); err != nil {
+		return err
+	}
+	_, err := x.t.Exec(ctx, `INSERT INTO signin_links (token_hash, account_id, email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		l.TokenHash, l.AccountID, l.Email, ft(l.CreatedAt), ft(l.ExpiresAt))
+	return err
+}
+
+func (x *tx) UseSignInLink(ctx context.Context, tokenHash string) (extranet.SignInLink, error) {
+	// The conditional update is the check: of two requests with the same
+	// link, only one changes the row.
+	res, err := x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE token_hash = ? AND used_at = '' AND expires_at > ?`,
+		x.now(), tokenHash, x.now())
+	if err != nil {
+		return extranet.SignInLink{}, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return extranet.SignInLink{}, err
+	} else if n == 0 {
+		return extranet.SignInLink{}, extranet.ErrLinkInvalid
+	}
+	l := extranet.SignInLink{TokenHash: tokenHash}
+	err = x.t.QueryRow(ctx, `SELECT account_id, email, created_at, expires_at, used_at FROM signin_links WHERE token_hash = ?`, tokenHash).
+		Scan(&l.AccountID, &l.Email, tcol{&l.CreatedAt}, tcol{&l.ExpiresAt}, tcol{&l.UsedAt})
+	if err != nil {
+		return l, err
+	}
+	// Older links still in the mailbox are worth nothing once one served.
+	_, err = x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE account_id = ? AND used_at = ''`, x.now(), l.AccountID)
+	return l, err
+}
+
+func (x *tx) MarkSignedIn(ctx context.Context, accountID string) error {
+	_, err := x.t.Exec(ctx, `UPDATE accounts SET state = CASE WHEN state = 'invited' THEN 'active' ELSE state END,
+activated_at = CASE WHEN activated_at = '' THEN ? ELSE activated_at END, updated_at = ? WHERE id = ?`,
+		x.now(), x.now(), accountID)
+	return err
+}
+
+func (x *tx) LockAccount(ctx context.Context, id string) (extranet.Account, error) {
+	var a extranet.Account
+	err := x.t.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(accountDest(&a)...)
+	if err != nil {
+		return a, notFound(err, "compte "+id, extranet.ErrNotFound)
+	}
+	return a, nil
+}
+
+func (x *tx) LockPerson(ctx context.Context, id string) (extranet.Person, error) {
+	var p extranet.Person
+	err := x.t.QueryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(personDest(&p)...)
+	if err != nil {
+		return p, notFound(err, "personne "+id, extranet.ErrNotFound)
+	}
+	return p, nil
+}
+
+func (x *tx) LockRejection(ctx context.Context, id string) (extranet.Rejection, error) {
+	var j extranet.Rejection
+	err := x.t.QueryRow(ctx, `SELECT `+rejectionCols+` FROM rejections WHERE id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(rejectionDest(&j)...)
+	if err != nil {
+		return j, notFound(err, "entrée rejetée "+id, extranet.ErrNotFound)
+	}
+	return j, nil
+}
+
+func (x *tx) ResolveRejection(ctx context.Context, d extranet.RejectionDecision) error {
+	if _, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE id = ?`, ft(d.At), d.RejectionID); err != nil {
+		return err
+	}
+	_, err := x.t.Exec(ctx, `INSERT INTO rejection_decisions (id, rejection_id, decision, person_id, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
+		extranet.NewID(), d.RejectionID, d.Decision, d.PersonID, d.Actor, ft(d.At))
+	return err
+}
+
+func (x *tx) SaveTransferRecord(ctx context.Context, r extranet.TransferRecord) error {
+	counts, err := json.Marshal(r.Counts)
+	if err != nil {
+		return err
+	}
+	changes := r.Changes
+	if changes == nil {
+		changes = []extranet.Change{}
+	}
+	ch, err := json.Marshal(changes)
+	if err != nil {
+		return err
+	}
+	_, err = x.t.Exec(ctx, `INSERT INTO transfer_log (id, fase, school_year, at, actor, outcome, counts, deactivations, live_grants, changes)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.FASE, r.SchoolYear, ft(r.At), r.Actor, r.Outcome, string(counts),
+		r.Deactivations, r.LiveGrants, string(ch))
+	return err
+}
+
+func (x *tx) DismissHeld(ctx context.Context, id, actor string) error {
+	res, err := x.t.Exec(ctx, `UPDATE transfer_log SET dismissed_at = ?, dismissed_by = ? WHERE id = ? AND outcome = 'held' AND dismissed_at = ''`,
+		x.now(), actor, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return fmt.Errorf("transfert suspendu %s : %w", id, extranet.ErrNotFound)
+	}
+	return nil
+}

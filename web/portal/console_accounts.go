@@ -1,0 +1,166 @@
+package portal
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"passerelle/extranet"
+	"passerelle/web"
+)
+
+// accountsData is the search of accounts.
+type accountsData struct {
+	chrome
+	Query, State string
+	Accounts     []extranet.AccountRecord
+}
+
+func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: strings.TrimSpace(q.Get("q")), State: q.Get("etat")}
+	switch d.State {
+	case "", extranet.AccountInvited, extranet.AccountActive, extranet.AccountDisabled:
+	default:
+		d.State = ""
+	}
+	var err error
+	if d.Accounts, err = s.cfg.Store.SearchAccounts(r.Context(), extranet.AccountFilter{Query: d.Query, State: d.State, Limit: 100}); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "console/accounts", "Comptes", d)
+}
+
+// accountData is one account with its person, grants and e-mails.
+type accountData struct {
+	chrome
+	Account extranet.Account
+	Person  extranet.Person
+	Grants  []extranet.PersonGrant
+	Outbox  []extranet.OutboxMessage
+}
+
+func (s *server) accountPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, err := s.cfg.Store.Account(ctx, r.PathValue("id"))
+	if err != nil {
+		return domainError(err)
+	}
+	d := &accountData{chrome: s.chromeFor(r, "comptes"), Account: a}
+	if d.Person, err = s.cfg.Store.Person(ctx, a.PersonID); err != nil {
+		return err
+	}
+	if d.Grants, err = s.cfg.Store.PersonGrants(ctx, a.PersonID); err != nil {
+		return err
+	}
+	if d.Outbox, err = s.cfg.Store.Outbox(ctx, extranet.OutboxFilter{PersonID: a.PersonID, Limit: 50}); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "console/account", a.Login, d)
+}
+
+// accountAction disables or enables an account, or sends its invitation
+// again (action=desactiver|reactiver|invitation).
+func (s *server) accountAction(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	back := "/console/comptes/" + id
+	actor := operatorFrom(ctx).Actor()
+	switch r.PostFormValue("action") {
+	case "desactiver":
+		a, err := s.portal.SetAccountDisabled(ctx, id, true, actor)
+		if err != nil {
+			return flashOrFail(w, r, err, back)
+		}
+		// The sessions end now rather than at the person's next request.
+		if err := s.cfg.Sessions.DeleteUserSessions(ctx, a.ID); err != nil {
+			return err
+		}
+		web.AddFlash(w, r, web.FlashWarning, fmt.Sprintf("Le compte %s est désactivé : la personne ne peut plus se connecter.", a.Login))
+	case "reactiver":
+		a, err := s.portal.SetAccountDisabled(ctx, id, false, actor)
+		if err != nil {
+			return flashOrFail(w, r, err, back)
+		}
+		web.AddFlash(w, r, web.FlashSuccess, fmt.Sprintf("Le compte %s est réactivé.", a.Login))
+	case "invitation":
+		if err := s.portal.ResendInvitation(ctx, id, actor, s.cfg.Sender); err != nil {
+			if de := domainError(err); de != err {
+				return flashOrFail(w, r, err, back)
+			}
+			s.log.ErrorContext(ctx, "resending an invitation", "account", id, "err", err)
+			web.AddFlash(w, r, web.FlashWarning, "L'invitation est enregistrée mais n'a pas pu être envoyée : le traitement de nuit la renverra.")
+			break
+		}
+		web.AddFlash(w, r, web.FlashSuccess, "L'invitation est renvoyée.")
+	default:
+		return &web.Error{Status: http.StatusBadRequest}
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+// nightsData lists the night runs.
+type nightsData struct {
+	chrome
+	Reports []extranet.NightReport
+}
+
+func (s *server) nightsPage(w http.ResponseWriter, r *http.Request) error {
+	d := &nightsData{chrome: s.chromeFor(r, "nuits")}
+	var err error
+	if d.Reports, err = s.cfg.Store.NightReports(r.Context(), 30); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "console/nights", "Nuits", d)
+}
+
+// simulateNight runs the night now, for the demo: the accesses opened by the
+// day's transfers, and the e-mails, without waiting for 02:00.
+func (s *server) simulateNight(w http.ResponseWriter, r *http.Request) error {
+	// One at a time from this console; other processes are kept out by
+	// the night's own lock.
+	if !s.nightMu.TryLock() {
+		web.AddFlash(w, r, web.FlashWarning, sentence(extranet.ErrNightRunning.Error()))
+		http.Redirect(w, r, "/console/nuits", http.StatusSeeOther)
+		return nil
+	}
+	defer s.nightMu.Unlock()
+	rep, err := s.portal.RunNight(r.Context(), operatorFrom(r.Context()).Actor(), s.cfg.Sender)
+	if err != nil {
+		return flashOrFail(w, r, err, "/console/nuits")
+	}
+	web.AddFlash(w, r, web.FlashSuccess, fmt.Sprintf("Nuit simulée : %d accès ouverts, %d modifiés, %d comptes créés, %d e-mails envoyés.",
+		rep.Activated, rep.Modified, rep.CreatedAccounts, rep.Sent))
+	http.Redirect(w, r, "/console/nuits", http.StatusSeeOther)
+	return nil
+}
+
+// auditData is the audit log.
+type auditData struct {
+	chrome
+	FASE, Action string
+	Actions      []struct{ Action, Label string }
+	Entries      []extranet.AuditEntry
+	Error        string
+}
+
+func (s *server) auditPage(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	d := &auditData{chrome: s.chromeFor(r, "journal"), FASE: strings.TrimSpace(q.Get("fase")), Action: q.Get("action"), Actions: auditActions}
+	f := extranet.AuditFilter{Action: d.Action, Limit: 200}
+	if d.FASE != "" {
+		n, err := strconv.Atoi(d.FASE)
+		if err != nil || n <= 0 {
+			d.Error = "Le numéro FASE est un nombre entier positif."
+			return s.render(w, r, http.StatusBadRequest, "console/audit", "Journal", d)
+		}
+		f.FASE = n
+	}
+	var err error
+	if d.Entries, err = s.cfg.Store.Audit(r.Context(), f); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "console/audit", "Journal", d)
+}

@@ -1,0 +1,260 @@
+package portal
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/frtext"
+)
+
+// staticPrefix is where the portal's own static files are served, beside the
+// shared ones of web.StaticHandler.
+const staticPrefix = "/static/portail/"
+
+func (s *server) loadStatic() error {
+	s.static = map[string][]byte{}
+	sum := sha256.New()
+	err := fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(files, p)
+		if err != nil {
+			return err
+		}
+		s.static[strings.TrimPrefix(p, "static/")] = data
+		sum.Write(data)
+		return nil
+	})
+	s.staticV = hex.EncodeToString(sum.Sum(nil)[:6])
+	return err
+}
+
+func (s *server) serveStatic(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimPrefix(r.URL.Path, staticPrefix)
+	data, ok := s.static[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if r.URL.Query().Get("v") == s.staticV {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "no-cache")
+	}
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
+}
+
+func (s *server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"chrome": func(data any) *chrome {
+			if c, ok := data.(hasChrome); ok {
+				return c.base()
+			}
+			return nil
+		},
+		"portalStatic": func(name string) string { return staticPrefix + name + "?v=" + s.staticV },
+		"name":         displayName,
+		"listName":     frtext.ListName,
+		"isoDate":      isoDate,
+		"grantState":   grantStateLabel,
+		"grantBadge":   grantStateBadge,
+		"accountState": accountStateLabel,
+		"accountBadge": accountStateBadge,
+		"auditAction":  auditActionLabel,
+		"outcome":      outcomeLabel,
+		"messages":     changeMessages,
+		"segments":     linkSegments,
+		"join":         strings.Join,
+		"itoa":         strconv.Itoa,
+		"duration":     formatDuration,
+		"inputDate": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(frtext.Brussels).Format("2006-01-02")
+		},
+	}
+}
+
+// formatDuration writes a duration French style: "2,35 s", "3 min 12 s".
+func formatDuration(d time.Duration) string {
+	if d < time.Minute {
+		return strings.Replace(strconv.FormatFloat(d.Seconds(), 'f', 2, 64), ".", ",", 1) + " s"
+	}
+	d = d.Round(time.Second)
+	return strconv.Itoa(int(d.Minutes())) + " min " + strconv.Itoa(int(d.Seconds())%60) + " s"
+}
+
+func displayName(last, first string) string { return frtext.FormatName(last, first) }
+
+// isoDate writes "1980-05-04" as "04/05/1980".
+func isoDate(s string) string {
+	if len(s) != 10 {
+		return s
+	}
+	return s[8:10] + "/" + s[5:7] + "/" + s[0:4]
+}
+
+func grantStateLabel(state string) string {
+	switch state {
+	case extranet.GrantPending:
+		return "en attente jusqu'à la nuit"
+	case extranet.GrantActive:
+		return "actif"
+	case extranet.GrantDeactivated:
+		return "désactivé"
+	}
+	return state
+}
+
+func grantStateBadge(state string) string {
+	switch state {
+	case extranet.GrantPending:
+		return "badge-warning"
+	case extranet.GrantActive:
+		return "badge-success"
+	case extranet.GrantDeactivated:
+		return "badge-error"
+	}
+	return ""
+}
+
+func accountStateLabel(state string) string {
+	switch state {
+	case extranet.AccountInvited:
+		return "invité"
+	case extranet.AccountActive:
+		return "actif"
+	case extranet.AccountDisabled:
+		return "désactivé"
+	}
+	return state
+}
+
+func accountStateBadge(state string) string {
+	switch state {
+	case extranet.AccountInvited:
+		return "badge-warning"
+	case extranet.AccountActive:
+		return "badge-success"
+	case extranet.AccountDisabled:
+		return "badge-error"
+	}
+	return ""
+}
+
+// auditActions are the audit log's actions in French, in the order of the
+// journal's filter.
+var auditActions = []struct{ Action, Label string }{
+	{extranet.AuditTransferApplied, "Transfert appliqué"},
+	{extranet.AuditTransferHeld, "Transfert suspendu"},
+	{extranet.AuditHeldDismissed, "Transfert suspendu classé"},
+	{extranet.AuditSchoolAdded, "École inscrite"},
+	{extranet.AuditTokenRotated, "Nouveau jeton"},
+	{extranet.AuditTokensRevoked, "Jetons révoqués"},
+	{extranet.AuditNightRun, "Traitement de nuit"},
+	{extranet.AuditNightRequested, "Nuit lancée par un opérateur"},
+	{extranet.AuditRejectionLinked, "Entrée rattachée à une personne"},
+	{extranet.AuditRejectionNewPerson, "Entrée : nouvelle personne"},
+	{extranet.AuditAccountDisabled, "Compte désactivé"},
+	{extranet.AuditAccountEnabled, "Compte réactivé"},
+	{extranet.AuditInvitationResent, "Invitation renvoyée"},
+	{extranet.AuditStaffSignIn, "Connexion au portail"},
+	{extranet.AuditOperatorSignIn, "Connexion d'un opérateur"},
+	{extranet.AuditOperatorSignInFailed, "Échec de connexion d'un opérateur"},
+	{extranet.AuditOperatorAdded, "Opérateur créé"},
+}
+
+func auditActionLabel(action string) string {
+	for _, a := range auditActions {
+		if a.Action == action {
+			return a.Label
+		}
+	}
+	return action
+}
+
+func outcomeLabel(o string) string {
+	switch o {
+	case extranet.OutcomeApplied:
+		return "appliqué"
+	case extranet.OutcomeHeld:
+		return "suspendu"
+	}
+	return o
+}
+
+// message is one line of a transfer as the school's module shows it.
+type message struct {
+	Kind string // information, avertissement, erreur: the CSS class msg-<kind>
+	Text string
+}
+
+// changeMessages writes a transfer's changes as the school's messages
+// (docs/design.md): Modifié, Créé, Désactivé, and Non transféré for the
+// rejected entries.
+func changeMessages(changes []extranet.Change) []message {
+	out := make([]message, 0, len(changes))
+	for _, c := range changes {
+		n := displayName(c.LastName, c.FirstName)
+		switch c.Action {
+		case extranet.ActionCreated:
+			out = append(out, message{"avertissement", "Avertissement : Créé Rôle " + n + " – " + c.Role})
+		case extranet.ActionModified:
+			text := "Information : Modifié Rôle " + n + " – " + c.Role
+			if c.PreviousRole != "" && c.PreviousRole != c.Role {
+				text += " (avant : " + c.PreviousRole + ")"
+			} else if c.PreviousEmail != "" && c.PreviousEmail != c.Email {
+				text += " (adresse : " + c.Email + ")"
+			}
+			out = append(out, message{"information", text})
+		case extranet.ActionDeactivated:
+			out = append(out, message{"avertissement", "Avertissement : Désactivé Rôle " + n + " – " + c.Role})
+		case extranet.ActionRejected:
+			out = append(out, message{"erreur", "Erreur : Non transféré " + n + " – " + c.Reason})
+		}
+	}
+	return out
+}
+
+// segment is a piece of an e-mail's text: plain, or a link.
+type segment struct {
+	Text string
+	URL  string
+}
+
+var urlPattern = regexp.MustCompile(`https?://[^\s<>"']+`)
+
+// linkSegments cuts a text into plain pieces and http(s) links, so that the
+// template escapes the text and makes the links clickable without any
+// template.HTML.
+func linkSegments(text string) []segment {
+	var out []segment
+	last := 0
+	for _, m := range urlPattern.FindAllStringIndex(text, -1) {
+		start, end := m[0], m[1]
+		// A sentence's final punctuation is not part of the address.
+		for end > start && strings.ContainsRune(".,;:!?)", rune(text[end-1])) {
+			end--
+		}
+		if start > last {
+			out = append(out, segment{Text: text[last:start]})
+		}
+		out = append(out, segment{Text: text[start:end], URL: text[start:end]})
+		last = end
+	}
+	if last < len(text) {
+		out = append(out, segment{Text: text[last:]})
+	}
+	return out
+}

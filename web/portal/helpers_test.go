@@ -1,0 +1,337 @@
+package portal
+
+import (
+	"context"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"passerelle/api"
+	"passerelle/extranet"
+	"passerelle/frtext"
+	"passerelle/mail"
+	"passerelle/store/extranetstore"
+	"passerelle/store/sqlsession"
+	"passerelle/web"
+)
+
+func init() {
+	// Operators' passwords are hashed in every test: keep it fast.
+	web.BcryptCost = bcrypt.MinCost
+}
+
+const (
+	year     = "2026-2027"
+	faseA    = 4242
+	faseB    = 5353
+	schoolA  = "École Saint-Joseph"
+	schoolB  = "École Sainte-Marie"
+	password = "un mot de passe sûr"
+)
+
+// clock is a settable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// env is an extranet with its API and portal over real HTTP, wired as
+// cmd/passerelle does: the portal mounted at "/" of the API server.
+type env struct {
+	t       testing.TB
+	ctx     context.Context
+	st      *extranetstore.Store
+	svc     *extranet.Service
+	portal  *extranet.Portal
+	srv     *server
+	ts      *httptest.Server
+	clock   *clock
+	mailDir string
+	sender  *mail.DirSender
+	tokenA  string
+	tokenB  string
+}
+
+type envOptions struct {
+	noDemo bool
+}
+
+func newEnv(t testing.TB, opts ...envOptions) *env {
+	t.Helper()
+	var o envOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := extranetstore.Open(ctx, "sqlite:"+filepath.Join(dir, "extranet.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{t: t, ctx: ctx, st: st, clock: &clock{t: time.Date(2026, 11, 26, 18, 3, 0, 0, frtext.Brussels)},
+		mailDir: filepath.Join(dir, "mail")}
+	if e.sender, err = mail.NewDirSender(e.mailDir); err != nil {
+		t.Fatal(err)
+	}
+	e.ts = httptest.NewUnstartedServer(nil)
+	base := "http://" + e.ts.Listener.Addr().String() + "/"
+	quiet := slog.New(slog.DiscardHandler)
+	e.svc = &extranet.Service{Store: extranet.JournalTransfers(st), Now: e.clock.Now, Log: quiet, PortalURL: base}
+	e.portal = &extranet.Portal{Store: st, Service: e.svc}
+	e.srv, err = newServer(Config{
+		Service: e.svc, Store: st, Sessions: sqlsession.New(st.DB()), Sender: e.sender,
+		MailDir: e.mailDir, Demo: !o.noDemo, Now: e.clock.Now, Log: quiet,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiSrv := api.NewServer(e.svc, api.ServerOptions{})
+	mux := http.NewServeMux()
+	mux.Handle("/", e.srv.handler)
+	apiSrv.Mount("/", mux)
+	e.ts.Config.Handler = apiSrv.Handler()
+	e.ts.Start()
+	t.Cleanup(func() {
+		e.ts.Close()
+		e.srv.bgWait.Wait()
+	})
+	if e.tokenA, err = e.svc.AddSchool(ctx, faseA, schoolA, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if e.tokenB, err = e.svc.AddSchool(ctx, faseB, schoolB, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func staff(last, first, birth, email, role string) extranet.StaffEntry {
+	return extranet.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Email: email, Role: role}
+}
+
+// The people of the tests, with their logins.
+var (
+	jean   = staff("Dupont", "Jean", "1980-05-04", "jean.dupont@ecole.be", "Enseignant") // jean.dupont.040580
+	luc    = staff("Martin", "Luc", "1975-01-31", "luc.martin@ecole.be", "Enseignant")   // luc.martin.310175
+	remy   = staff("Milord", "Rémy", "1967-03-15", "remy.milord@ecole.be", "Directeur")  // remy.milord.150367
+	eve    = staff("Daniel", "Ève", "1989-10-15", "eve.daniel@marie.be", "Directeur")    // eve.daniel.151089
+	staffA = []extranet.StaffEntry{jean, luc, remy}
+)
+
+func (e *env) transfer(fase int, people ...extranet.StaffEntry) extranet.TransferResult {
+	e.t.Helper()
+	res, err := e.svc.Transfer(e.ctx, fase, extranet.Snapshot{SchoolYear: year, Staff: people}, extranet.TransferOptions{})
+	if err != nil {
+		e.t.Fatalf("transfer to %d: %v", fase, err)
+	}
+	return res
+}
+
+// night runs the night at the next 02:00, e-mails to the folder, and moves
+// the clock to the morning after.
+func (e *env) night() extranet.NightReport {
+	e.t.Helper()
+	at := extranet.NextNight(e.clock.Now())
+	e.clock.Set(at)
+	rep, err := e.svc.Night(e.ctx, at, e.sender)
+	if err != nil {
+		e.t.Fatalf("night: %v", err)
+	}
+	e.clock.Set(at.Add(6 * time.Hour))
+	return rep
+}
+
+// seed transfers both schools' staff and runs the night.
+func (e *env) seed() {
+	e.t.Helper()
+	e.transfer(faseA, staffA...)
+	e.transfer(faseB, eve)
+	e.night()
+}
+
+func (e *env) operator(login string) extranet.Operator {
+	e.t.Helper()
+	hash, err := web.HashPassword(password)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	op, err := e.portal.AddOperator(e.ctx, login, "Ana Opératrice", hash, "test")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return op
+}
+
+// mails returns the e-mails of the folder, newest first, once the portal's
+// background work is done.
+func (e *env) mails() []mail.Entry {
+	e.t.Helper()
+	e.srv.bgWait.Wait()
+	entries, err := mail.ListDir(e.mailDir)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return entries
+}
+
+// mailTo returns the newest e-mail to address with subject.
+func (e *env) mailTo(address, subject string) (mail.Entry, bool) {
+	e.t.Helper()
+	for _, m := range e.mails() {
+		if strings.Contains(m.Message.To, address) && m.Message.Subject == subject {
+			return m, true
+		}
+	}
+	return mail.Entry{}, false
+}
+
+var linkPattern = regexp.MustCompile(`https?://\S+/connexion/lien\?jeton=[A-Za-z0-9_-]+`)
+
+// linkIn returns the sign-in link of an e-mail.
+func linkIn(t testing.TB, m mail.Entry) string {
+	t.Helper()
+	l := linkPattern.FindString(m.Message.Text)
+	if l == "" {
+		t.Fatalf("no sign-in link in %q", m.Message.Text)
+	}
+	return l
+}
+
+// client is a browser-like HTTP client with its own cookies, that does not
+// follow redirects, so tests see them.
+type client struct {
+	t    testing.TB
+	e    *env
+	http *http.Client
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: e.t, e: e, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// response is what a test looks at.
+type response struct {
+	status   int
+	location string
+	body     string
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, location: resp.Header.Get("Location"), body: string(b)}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.url(path), nil)
+	return c.do(req)
+}
+
+func (c *client) url(path string) string {
+	if strings.HasPrefix(path, "http") {
+		return path
+	}
+	return c.e.ts.URL + path
+}
+
+var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post sends a form from the page at from, with that page's CSRF token.
+func (c *client) post(from, path string, form url.Values) response {
+	c.t.Helper()
+	page := c.get(from)
+	m := csrfPattern.FindStringSubmatch(page.body)
+	if m == nil {
+		c.t.Fatalf("no CSRF token on %s (status %d): %s", from, page.status, page.body)
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", html.UnescapeString(m[1]))
+	req, _ := http.NewRequest(http.MethodPost, c.url(path), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// signIn signs a member of staff in through a sign-in link sent to address.
+func (e *env) signIn(address string) *client {
+	e.t.Helper()
+	c := e.client()
+	if r := c.post("/connexion", "/connexion", url.Values{"identifiant": {address}}); r.status != http.StatusSeeOther {
+		e.t.Fatalf("request a link: %d", r.status)
+	}
+	m, ok := e.mailTo(address, extranet.SubjectSignInLink)
+	if !ok {
+		e.t.Fatalf("no sign-in e-mail to %s", address)
+	}
+	link := linkIn(e.t, m)
+	u, _ := url.Parse(link)
+	if r := c.post(link, "/connexion/lien", url.Values{"jeton": {u.Query().Get("jeton")}}); r.status != http.StatusSeeOther || r.location != "/" {
+		e.t.Fatalf("use the link: %d → %q: %s", r.status, r.location, r.body)
+	}
+	return c
+}
+
+// signInOperator signs an operator in to the console.
+func (e *env) signInOperator(login string) *client {
+	e.t.Helper()
+	c := e.client()
+	r := c.post("/console/connexion", "/console/connexion", url.Values{"identifiant": {login}, "mot_de_passe": {password}})
+	if r.status != http.StatusSeeOther {
+		e.t.Fatalf("operator sign-in: %d: %s", r.status, r.body)
+	}
+	return c
+}
+
+// wantBody checks that a page holds every piece.
+func wantBody(t testing.TB, r response, pieces ...string) {
+	t.Helper()
+	for _, p := range pieces {
+		if !strings.Contains(html.UnescapeString(r.body), p) {
+			t.Errorf("page (status %d) lacks %q", r.status, p)
+		}
+	}
+}
+
+func noBody(t testing.TB, r response, pieces ...string) {
+	t.Helper()
+	for _, p := range pieces {
+		if strings.Contains(html.UnescapeString(r.body), p) {
+			t.Errorf("page (status %d) shows %q", r.status, p)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/store"
 )
 
 var (
@@ -112,6 +113,22 @@ func (s *Store) Operator(ctx context.Context, id string) (extranet.Operator, err
 // OperatorByLogin implements extranet.PortalStore.
 func (s *Store) OperatorByLogin(ctx context.Context, login string) (extranet.Operator, error) {
 	return s.operator(ctx, "login", strings.ToLower(strings.TrimSpace(login)))
+}
+
+// SetOperatorPassword replaces an operator's password hash and ends the
+// operator's console sessions.
+func (s *Store) SetOperatorPassword(ctx context.Context, login, hash string) error {
+	op, err := s.OperatorByLogin(ctx, login)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, time.Now(), func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE operators SET password_hash = ? WHERE id = ?`, hash, op.ID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE kind = 'operator' AND user_id = ?`, op.ID)
+		return err
+	})
 }
 
 // SchoolTokens implements extranet.PortalStore.

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"passerelle/api"
+	"passerelle/demo"
+	"passerelle/extranet"
+	"passerelle/fwb"
+	"passerelle/mail"
+	"passerelle/school"
+	"passerelle/school/demodata"
+	"passerelle/store/extranetstore"
+	"passerelle/store/schoolstore"
+	"passerelle/transfer"
+	"passerelle/web"
+	"passerelle/web/schoolui"
+)
+
+// Demo sign-in: the school's direction, and the extranet's operator, with
+// one password.
+const (
+	demoLogin         = "direction"
+	demoOperatorLogin = "operateur"
+	demoPasswordEnv   = "PASSERELLE_DEMO_PASSWORD"
+)
+
+func init() {
+	register(command{
+		name:    "demo",
+		summary: "runs both sides on 127.0.0.1 with the seed's school, ready for a first transfer",
+		run:     runDemo,
+	})
+}
+
+func runDemo(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("demo", "[--data DIR] [--addr 127.0.0.1:8080] [--extranet-addr 127.0.0.1:8081]",
+		"Runs the school pages and the extranet (API, portal, operators' console) in one process, on\n"+
+			"SQLite files under DIR, with the seed's school and staff. The school talks to the extranet\n"+
+			"over real HTTP; e-mails are written as .eml files in DIR/mail. The password is random unless\n"+
+			demoPasswordEnv+" is set. Stop with Ctrl-C; the data stay for the next run.")
+	dir := fs.String("data", "passerelle-demo", "folder of the demo's databases and e-mails")
+	addr := fs.String("addr", "127.0.0.1:8080", "address of the school pages")
+	xaddr := fs.String("extranet-addr", "127.0.0.1:8081", "address of the extranet")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	log, err := m.logger("auto")
+	if err != nil {
+		return err
+	}
+	password := m.Getenv(demoPasswordEnv)
+	if password == "" {
+		password = demoPassword()
+	} else if err := web.ValidatePassword(password); err != nil {
+		return usageErr("%s : %v", demoPasswordEnv, frenchMessage(err))
+	}
+	mailDir := filepath.Join(*dir, "mail")
+	if err := os.MkdirAll(mailDir, 0o755); err != nil {
+		return failErr("Dossier de la démo %s : %v", *dir, err)
+	}
+
+	// Listen first, so that the addresses are known (port 0 in tests) before
+	// the school's settings and the e-mails name them.
+	sl, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return failErr("École : écoute sur %s impossible : %v", *addr, err)
+	}
+	defer sl.Close()
+	xl, err := net.Listen("tcp", *xaddr)
+	if err != nil {
+		return failErr("Extranet : écoute sur %s impossible : %v", *xaddr, err)
+	}
+	defer xl.Close()
+	schoolURL := "http://" + sl.Addr().String() + "/"
+	extranetURL := "http://" + xl.Addr().String() + "/"
+
+	xst, err := extranetstore.Open(ctx, "sqlite:"+filepath.Join(*dir, "extranet.db"))
+	if err != nil {
+		return failErr("Ouverture de la base de l'extranet impossible : %v", err)
+	}
+	defer xst.Close()
+	svc := &extranet.Service{Store: xst, Now: m.Now, Log: log, PortalURL: extranetURL}
+	sst, err := schoolstore.Open(ctx, "sqlite:"+filepath.Join(*dir, "school.db"))
+	if err != nil {
+		return failErr("Ouverture de la base de l'école impossible : %v", err)
+	}
+	defer sst.Close()
+	tables := fwb.DefaultTables()
+	if err := seedDemo(ctx, m, sst, svc, tables, extranetURL); err != nil {
+		return failErr("Démo : %v", err)
+	}
+	if err := demoUsers(ctx, sst, xst, svc, password); err != nil {
+		return failErr("Démo : %v", err)
+	}
+
+	sender, err := mail.NewDirSender(mailDir)
+	if err != nil {
+		return failErr("Démo : %v", err)
+	}
+	defer sender.Close()
+	srv := newExtranetServer(svc, api.DefaultMaxBodyBytes, log)
+	mux := http.NewServeMux()
+	if err := mountPortal(mux, portalOptions{Store: xst, Service: svc, Sender: sender, MailDir: mailDir, Demo: true, BaseURL: extranetURL, Log: log, Now: m.Now}); err != nil {
+		return err
+	}
+	srv.Mount("/", mux)
+
+	runner := &transfer.Runner{Store: sst, Tables: tables, Now: m.Now, Log: log}
+	ui, err := schoolui.New(schoolui.Config{Store: sst, DB: sst.DB(), Tables: tables, Runner: runner, FASE: demodata.FASE, Now: m.Now, Log: log})
+	if err != nil {
+		return err
+	}
+
+	servers := []*http.Server{api.NewHTTPServer(ui, log), api.NewHTTPServer(srv.Handler(), log)}
+	listeners := []net.Listener{sl, xl}
+	errc := make(chan error, len(servers))
+	for i, s := range servers {
+		go func() {
+			if err := s.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	var bg sync.WaitGroup
+	bgCtx, stopBg := context.WithCancel(ctx)
+	defer stopBg()
+	bg.Add(2)
+	go func() {
+		defer bg.Done()
+		(&transfer.Scheduler{Runner: runner, Store: sst, Now: m.Now, Log: log}).Run(bgCtx)
+	}()
+	go func() {
+		defer bg.Done()
+		nightLoop(bgCtx, bgCtx, m, svc, srv, sender, nightTime{enabled: true, hour: extranet.NightHour}, log)
+	}()
+
+	fmt.Fprintf(m.Stdout, "École : %s\n", schoolURL)
+	fmt.Fprintf(m.Stdout, "Extranet : %s\n", extranetURL)
+	fmt.Fprintf(m.Stdout, "Identifiant : %s\n", demoLogin)
+	fmt.Fprintf(m.Stdout, "Mot de passe : %s\n", password)
+	fmt.Fprintf(m.Stdout, "Console de l'extranet : %sconsole/ (identifiant %s, même mot de passe)\n", extranetURL, demoOperatorLogin)
+	fmt.Fprintf(m.Stdout, "Courriels envoyés : %scourriels (fichiers .eml dans %s)\n", extranetURL, mailDir)
+	if m.Ready != nil {
+		m.Ready()
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	stopBg()
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), api.ShutdownTimeout)
+	defer cancel()
+	for _, s := range servers {
+		s.Shutdown(shutdownCtx)
+	}
+	bg.Wait()
+	if err != nil {
+		return failErr("Démo : %v", err)
+	}
+	return nil
+}
+
+// seedDemo loads the demo school and gives the extranet its past, on a fresh
+// folder only: a second run keeps what the visitor did (roles completed by a
+// transfer stay completed). It always points the school's settings at the
+// extranet's current address.
+func seedDemo(ctx context.Context, m *Main, sst *schoolstore.Store, svc *extranet.Service, tables *fwb.Tables, extranetURL string) error {
+	_, err := sst.School(ctx, demodata.FASE)
+	switch {
+	case errors.Is(err, school.ErrNotFound):
+		sc, err := demodata.Load(ctx, sst, tables, m.Now())
+		if err != nil {
+			return err
+		}
+		rows, err := sst.Rows(ctx, sc.FASE)
+		if err != nil {
+			return err
+		}
+		token, err := demo.SeedExtranet(ctx, svc, sc.FASE, sc.Name, rows, tables, m.Now())
+		if err != nil {
+			return err
+		}
+		set, err := sst.Settings(ctx, sc.FASE)
+		if err != nil {
+			return err
+		}
+		set.ExtranetURL, set.Token = extranetURL, token
+		return sst.SaveSettings(ctx, set)
+	case err != nil:
+		return err
+	}
+	set, err := sst.Settings(ctx, demodata.FASE)
+	if err != nil {
+		return err
+	}
+	set.ExtranetURL = extranetURL
+	return sst.SaveSettings(ctx, set)
+}
+
+// demoUsers gives the school's direction and the extranet's operator the
+// demo password, creating them on the first run.
+func demoUsers(ctx context.Context, sst *schoolstore.Store, xst *extranetstore.Store, svc *extranet.Service, password string) error {
+	hash, err := web.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u, err := sst.UserByLogin(ctx, demoLogin)
+	switch {
+	case errors.Is(err, school.ErrNotFound):
+		if _, err := sst.CreateUser(ctx, school.User{Login: demoLogin, Name: "Remy Milord", PasswordHash: hash, Direction: true}); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if err := sst.SetPassword(ctx, u.ID, hash); err != nil {
+			return err
+		}
+	}
+	if err := ensureOperator(ctx, xst, svc, demoOperatorLogin, "Opérateur de démonstration", password); err != nil {
+		return err
+	}
+	return xst.SetOperatorPassword(ctx, demoOperatorLogin, hash)
+}
+
+// demoPassword is a random password of 16 lower-case letters and digits,
+// easy to type from the terminal.
+func demoPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+	b := make([]byte, 16)
+	rand.Read(b)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:4]) + "-" + string(b[4:8]) + "-" + string(b[8:12]) + "-" + string(b[12:])
+}
+
+// frenchMessage returns the French message of a web.Error, or the error's
+// text.
+func frenchMessage(err error) string {
+	var we *web.Error
+	if errors.As(err, &we) {
+		return we.Message
+	}
+	return err.Error()
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDemo runs the demo as a visitor would: it prints the two addresses and
+// the sign-in, the school's first transfer shows the seed's four kinds of
+// messages, a second one changes nothing, and a restart keeps the data.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	const password = "demo-password-1234"
+	start := func() (lines []string, stop func() int) {
+		ctx, cancel := context.WithCancel(context.Background())
+		out := &lockedBuffer{}
+		ready := make(chan struct{})
+		done := make(chan int, 1)
+		m := &Main{Stdout: out, Stderr: io.Discard, Now: time.Now, Ready: func() { close(ready) },
+			Getenv: func(k string) string {
+				if k == demoPasswordEnv {
+					return password
+				}
+				return ""
+			}}
+		go func() {
+			done <- m.Run(ctx, []string{"demo", "--data", dir, "--addr", "127.0.0.1:0", "--extranet-addr", "127.0.0.1:0"})
+		}()
+		select {
+		case <-ready:
+		case code := <-done:
+			t.Fatalf("demo exited with %d before being ready", code)
+		case <-time.After(60 * time.Second):
+			t.Fatal("demo not ready after 60 s")
+		}
+		return strings.Split(strings.TrimSpace(out.String()), "\n"), func() int { cancel(); return <-done }
+	}
+
+	lines, stop := start()
+	if len(lines) < 4 {
+		t.Fatalf("demo printed %q", lines)
+	}
+	schoolURL, ok1 := strings.CutPrefix(lines[0], "École : ")
+	extranetURL, ok2 := strings.CutPrefix(lines[1], "Extranet : ")
+	if !ok1 || !ok2 || lines[2] != "Identifiant : direction" || lines[3] != "Mot de passe : "+password {
+		t.Fatalf("first four lines = %q", lines[:4])
+	}
+	// No staff data without sign-in: the list sends to the sign-in page.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(schoolURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther && res.StatusCode != http.StatusFound {
+		t.Errorf("GET %s = %d, want a redirect to the sign-in page", schoolURL, res.StatusCode)
+	}
+	res, err = http.Get(extranetURL + "healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("extranet /healthz = %d", res.StatusCode)
+	}
+
+	db := "sqlite:" + filepath.Join(dir, "school.db")
+	transferOut := func() string {
+		var stdout, stderr bytes.Buffer
+		m := &Main{Stdout: &stdout, Stderr: &stderr, Now: time.Now}
+		if code := m.Run(context.Background(), []string{"school", "transfer", "--db", db}); code != 0 {
+			t.Fatalf("school transfer exit %d: %s", code, stderr.String())
+		}
+		return stdout.String()
+	}
+	first := transferOut()
+	for _, want := range []string{
+		"Information : Complété Rôle Extranet \"Enseignant\" chez ",
+		"Information : Modifié Rôle ",
+		"Avertissement : Créé Rôle ",
+		"Avertissement : Désactivé Rôle ",
+		"Le transfert est fait.\n",
+		"Attention ! Les accès à l'extranet SeGEC ne sont pas immédiats. Il faut attendre une nuit avant d'avoir accès au portail.\n",
+	} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first transfer lacks %q:\n%s", want, first)
+		}
+	}
+	if second := transferOut(); !strings.Contains(second, "Information : Aucun changement.\n") {
+		t.Errorf("second transfer:\n%s\nwant « Information : Aucun changement. »", second)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("demo exit %d after Ctrl-C", code)
+	}
+
+	// A restart keeps the data: the transfer still changes nothing.
+	_, stop = start()
+	defer stop()
+	if third := transferOut(); !strings.Contains(third, "Information : Aucun changement.\n") {
+		t.Errorf("transfer after restart:\n%s", third)
+	}
+}

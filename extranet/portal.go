@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -224,143 +223,15 @@ type PortalTx interface {
 	LockRejection(ctx context.Context, id string) (Rejection, error)
 	// ResolveRejection marks an entry resolved and records the decision.
 	ResolveRejection(ctx context.Context, d RejectionDecision) error
-	// SaveTransferRecord adds a transfer to the journal.
-	SaveTransferRecord(ctx context.Context, r TransferRecord) error
 	// DismissHeld records that an operator dealt with a held transfer, or
 	// returns ErrNotFound when id is no held transfer.
 	DismissHeld(ctx context.Context, id, actor string) error
 }
 
-// --- The journal of transfers ------------------------------------------------
-
-// transferJournal is implemented by a Tx that can keep the journal.
-type transferJournal interface {
-	SaveTransferRecord(ctx context.Context, r TransferRecord) error
-}
-
-// JournalTransfers returns st with a journal of transfers: each transfer's
-// changes are written, in its own transaction, for the direction's space and
-// the console. The changes are gathered from the writes the transfer makes
-// (the grants it inserts, updates and deactivates, the entries it rejects),
-// compared with the grants it read first; held transfers keep their counts
-// only, since they write nothing. The store's Tx must implement
-// SaveTransferRecord (store/extranetstore's does); otherwise nothing is
-// journaled. Wrapping twice is harmless.
-func JournalTransfers(st Store) Store {
-	if _, ok := st.(*journalStore); ok {
-		return st
-	}
-	return &journalStore{Store: st}
-}
-
-type journalStore struct{ Store }
-
-func (j *journalStore) Update(ctx context.Context, now time.Time, fn func(tx Tx) error) error {
-	return j.Store.Update(ctx, now, func(tx Tx) error {
-		// A new journalTx for each attempt: Update may run fn again.
-		return fn(&journalTx{Tx: tx})
-	})
-}
-
-// journalTx notes a transfer's writes and journals them with its audit entry.
-type journalTx struct {
-	Tx
-	before  map[string]Grant
-	changes []Change
-}
-
-func (t *journalTx) LockYearGrants(ctx context.Context, fase int, year string) ([]GrantRecord, error) {
-	recs, err := t.Tx.LockYearGrants(ctx, fase, year)
-	if err == nil {
-		t.before = make(map[string]Grant, len(recs))
-		for _, r := range recs {
-			t.before[r.Grant.ID] = r.Grant
-		}
-	}
-	return recs, err
-}
-
-func (t *journalTx) InsertGrants(ctx context.Context, gs []Grant) error {
-	for _, g := range gs {
-		t.changes = append(t.changes, Change{Action: ActionCreated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email})
-	}
-	return t.Tx.InsertGrants(ctx, gs)
-}
-
-func (t *journalTx) UpdateGrants(ctx context.Context, gs []Grant) error {
-	for _, g := range gs {
-		role, email, last, first := g.Target()
-		prev, ok := t.before[g.ID]
-		if !ok || !prev.Live() {
-			// Deactivated earlier and back now: created again.
-			t.changes = append(t.changes, Change{Action: ActionCreated, LastName: last, FirstName: first, Role: role, Email: email})
-			continue
-		}
-		prole, pemail, _, _ := prev.Target()
-		t.changes = append(t.changes, Change{Action: ActionModified, LastName: last, FirstName: first,
-			Role: role, PreviousRole: prole, Email: email, PreviousEmail: pemail})
-	}
-	return t.Tx.UpdateGrants(ctx, gs)
-}
-
-func (t *journalTx) DeactivateGrants(ctx context.Context, ids []string, reason string) error {
-	for _, id := range ids {
-		if g, ok := t.before[id]; ok {
-			t.changes = append(t.changes, Change{Action: ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email})
-		}
-	}
-	return t.Tx.DeactivateGrants(ctx, ids, reason)
-}
-
-func (t *journalTx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []Rejection) error {
-	for _, r := range rs {
-		t.changes = append(t.changes, Change{Action: ActionRejected, LastName: r.LastName, FirstName: r.FirstName,
-			Role: r.Role, Email: r.Email, Reason: r.Reason})
-	}
-	return t.Tx.SaveRejections(ctx, fase, year, transferID, rs)
-}
-
-func (t *journalTx) AddAudit(ctx context.Context, e AuditEntry) error {
-	if err := t.Tx.AddAudit(ctx, e); err != nil {
-		return err
-	}
-	if e.Action != AuditTransferApplied && e.Action != AuditTransferHeld {
-		return nil
-	}
-	j, ok := t.Tx.(transferJournal)
-	if !ok {
-		return nil
-	}
-	var d struct {
-		TransferID    string `json:"transferId"`
-		SchoolYear    string `json:"schoolYear"`
-		Counts        Counts `json:"counts"`
-		Deactivations int    `json:"deactivations"`
-		LiveGrants    int    `json:"liveGrants"`
-	}
-	if err := json.Unmarshal([]byte(e.Detail), &d); err != nil {
-		return fmt.Errorf("journal des transferts : détail illisible : %w", err)
-	}
-	rec := TransferRecord{
-		ID: e.ID, FASE: e.FASE, SchoolYear: d.SchoolYear, At: e.At, Actor: e.Actor,
-		Outcome: OutcomeApplied, Counts: d.Counts, Deactivations: d.Deactivations, LiveGrants: d.LiveGrants,
-	}
-	if d.TransferID != "" {
-		rec.ID = d.TransferID
-	}
-	if e.Action == AuditTransferHeld {
-		rec.Outcome = OutcomeHeld
-	} else {
-		rec.Changes = slices.Clone(t.changes)
-		sortChanges(rec.Changes)
-	}
-	return j.SaveTransferRecord(ctx, rec)
-}
-
 // --- The portal's use cases --------------------------------------------------
 
 // Portal holds the use cases of the portal and the operators' console. Store
-// is the raw store (not wrapped by JournalTransfers); Service gives the clock,
+// is the extranet's store; Service gives the clock,
 // the logger, the sender's address and the operations the API shares
 // (AddSchool, RotateToken, RevokeTokens, Night).
 type Portal struct {

@@ -143,7 +143,10 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			// Nothing of the snapshot is applied, but the attempt is
 			// recorded: an operator must be able to see a school that
 			// nearly lost its staff's access.
-			return tx.AddAudit(ctx, transferAudit(result, AuditTransferHeld, actor, fase, now, p))
+			if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferHeld, actor, fase, now, p)); err != nil {
+				return err
+			}
+			return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeHeld, actor, fase, now, p))
 		}
 		if opt.DryRun {
 			return errDryRun
@@ -156,7 +159,10 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 				return err
 			}
 		}
-		return tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p))
+		if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p)); err != nil {
+			return err
+		}
+		return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeApplied, actor, fase, now, p))
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return TransferResult{}, err
@@ -210,6 +216,22 @@ func transferAudit(r TransferResult, action, actor string, fase int, now time.Ti
 		LiveGrants    int    `json:"liveGrants"`
 	}{r.TransferID, r.SchoolYear, r.Counts, p.Deactivations, p.Live})
 	return AuditEntry{ID: r.TransferID, At: now, Actor: actor, Action: action, FASE: fase, Detail: string(detail)}
+}
+
+// journalRecord is a transfer's entry in the journal: its changes, less the
+// people left unchanged, who are only counted; a held transfer keeps its
+// counts only, since it changed nobody.
+func journalRecord(r TransferResult, outcome, actor string, fase int, now time.Time, p plan) TransferRecord {
+	rec := TransferRecord{ID: r.TransferID, FASE: fase, SchoolYear: r.SchoolYear, At: now, Actor: actor,
+		Outcome: outcome, Counts: r.Counts, Deactivations: p.Deactivations, LiveGrants: p.Live}
+	if outcome == OutcomeApplied {
+		for _, c := range r.Changes {
+			if c.Action != ActionUnchanged {
+				rec.Changes = append(rec.Changes, c)
+			}
+		}
+	}
+	return rec
 }
 
 // checkYearOpen refuses a school year that ended (its grants would expire at

@@ -68,6 +68,10 @@ type Tx interface {
 	// Now is the transaction's instant.
 	Now() time.Time
 
+	// SaveTransferRecord adds a transfer, with its changes, to the journal
+	// that the direction's space and the operators' console show.
+	SaveTransferRecord(ctx context.Context, r TransferRecord) error
+
 	// LockSchool locks the school's row until the end of the transaction, so
 	// that two transfers of one school never interleave, and returns it; it
 	// returns ErrUnknownSchool when there is no such school.

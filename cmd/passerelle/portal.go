@@ -132,12 +132,12 @@ func capitalize(s string) string {
 // portalOptions is what mountPortal needs.
 type portalOptions struct {
 	Store   *extranetstore.Store
-	Service *extranet.Service // its Store is wrapped with the journal of transfers
-	Sender  mail.Sender       // sign-in links, resent invitations, « Simuler la nuit »
-	MailDir string            // the .eml folder « Courriels envoyés » lists (demo)
-	Demo    bool              // « Courriels envoyés » and « Simuler la nuit »
-	BaseURL string            // public address written in the sign-in links; default Service.PortalURL
-	Secure  bool              // Secure cookies behind a TLS proxy
+	Service *extranet.Service
+	Sender  mail.Sender // sign-in links, resent invitations, « Simuler la nuit »
+	MailDir string      // the .eml folder « Courriels envoyés » lists (demo)
+	Demo    bool        // « Courriels envoyés » and « Simuler la nuit »
+	BaseURL string      // public address written in the sign-in links; default Service.PortalURL
+	Secure  bool        // Secure cookies behind a TLS proxy
 	Log     *slog.Logger
 	Now     func() time.Time
 }
@@ -151,10 +151,6 @@ type portalOptions struct {
 //	mux := http.NewServeMux()
 //	if err := mountPortal(mux, portalOptions{Store: st, Service: svc, Sender: sender, …}); err != nil { … }
 //	srv.Mount("/", mux)
-//
-// It must be called before the server starts: it wraps o.Service.Store with
-// extranet.JournalTransfers, so that the transfers the API receives keep
-// their changes for the direction's space and the console.
 func mountPortal(mux *http.ServeMux, o portalOptions) error {
 	if o.Store == nil || o.Service == nil {
 		return errors.New("portail : base et service de l'extranet requis")
@@ -165,7 +161,6 @@ func mountPortal(mux *http.ServeMux, o portalOptions) error {
 	if o.BaseURL == "" && o.Service.PortalURL == "" {
 		return usageErr("le portail écrit son adresse dans les liens de connexion : indiquez --portal-url, par exemple https://extranet.example/")
 	}
-	o.Service.Store = extranet.JournalTransfers(o.Service.Store)
 	h, err := portal.New(portal.Config{
 		Service:  o.Service,
 		Store:    o.Store,

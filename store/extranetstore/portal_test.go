@@ -22,7 +22,6 @@ type portalEnv struct {
 
 func eachPortal(t *testing.T, fn func(t *testing.T, e *portalEnv)) {
 	each(t, func(t *testing.T, e *env) {
-		e.svc.Store = extranet.JournalTransfers(e.st)
 		fn(t, &portalEnv{env: e, portal: &extranet.Portal{Store: e.st, Service: e.svc}})
 	})
 }

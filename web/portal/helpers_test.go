@@ -101,7 +101,7 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 	e.ts = httptest.NewUnstartedServer(nil)
 	base := "http://" + e.ts.Listener.Addr().String() + "/"
 	quiet := slog.New(slog.DiscardHandler)
-	e.svc = &extranet.Service{Store: extranet.JournalTransfers(st), Now: e.clock.Now, Log: quiet, PortalURL: base}
+	e.svc = &extranet.Service{Store: st, Now: e.clock.Now, Log: quiet, PortalURL: base}
 	e.portal = &extranet.Portal{Store: st, Service: e.svc}
 	e.srv, err = newServer(Config{
 		Service: e.svc, Store: st, Sessions: sqlsession.New(st.DB()), Sender: e.sender,

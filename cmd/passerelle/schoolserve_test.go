@@ -1,0 +1,231 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"passerelle/frtext"
+	"passerelle/fwb"
+	"passerelle/school"
+	"passerelle/store/schoolstore"
+	"passerelle/web"
+)
+
+func init() {
+	// Users' passwords are hashed in these tests: keep it fast, set before
+	// any test runs.
+	web.BcryptCost = bcrypt.MinCost
+}
+
+var ssNow = time.Date(2026, 11, 26, 10, 0, 0, 0, frtext.Brussels)
+
+// ssRun runs one command line as the binary does.
+func ssRun(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errb, Stdin: strings.NewReader(stdin),
+		Getenv: func(string) string { return "" }, Now: func() time.Time { return ssNow }}
+	return m.Run(context.Background(), args), out.String(), errb.String()
+}
+
+// ssSchool creates a school with two members in a fresh SQLite database.
+func ssSchool(t *testing.T) string {
+	t.Helper()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "school.db")
+	ctx := context.Background()
+	st, err := schoolstore.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SaveSchool(ctx, school.School{FASE: 4242, Name: "École Sainte-Marie"}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2015, 9, 1, 0, 0, 0, 0, time.UTC)
+	_, err = st.SaveRows(ctx, 4242, []school.Row{
+		{Member: school.Member{LastName: "Écrivain", FirstName: "Émile", SchoolEmail: "emile.ecrivain@ecole.be"},
+			Situation: school.Situation{Start: start, Active: true, Present: true, Function: "IP", Role: fwb.RoleEnseignant}},
+		{Member: school.Member{LastName: "Abel", FirstName: "Marc", SchoolEmail: "marc.abel@ecole.be"},
+			Situation: school.Situation{Start: start, Active: true, Present: true, Function: "IM"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestSchoolUserAdd(t *testing.T) {
+	db := ssSchool(t)
+	code, out, errs := ssRun(t, "", "school", "user", "add", "--db", db, "--login", "Direction", "--name", "Rémy Milord", "--direction")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	m := regexp.MustCompile(`(?m)^Mot de passe : (\S{16})\n$`).FindStringSubmatch(out)
+	if m == nil || !strings.HasPrefix(out, "Utilisateur « direction » (Rémy Milord, direction) créé.\n") {
+		t.Fatalf("stdout:\n%s", out)
+	}
+	ctx := context.Background()
+	st, err := schoolstore.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.UserByLogin(ctx, "direction")
+	st.Close()
+	if err != nil || !u.Direction || u.Name != "Rémy Milord" || !web.CheckPassword(u.PasswordHash, m[1]) {
+		t.Fatalf("stored user %+v, %v", u, err)
+	}
+	if strings.Contains(u.PasswordHash, m[1]) {
+		t.Fatal("the password is stored in clear")
+	}
+
+	// A password on stdin is not printed.
+	code, out, errs = ssRun(t, "un mot de passe assez long\n", "school", "user", "add", "--db", db, "--login", "secretariat", "--name", "Sophie", "--password-stdin")
+	if code != exitOK || strings.Contains(out, "Mot de passe") || strings.Contains(out, "assez long") {
+		t.Fatalf("--password-stdin: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+
+	for _, test := range []struct {
+		stdin string
+		args  []string
+		code  int
+		msg   string
+	}{
+		{"", []string{"--login", "direction", "--name", "Autre"}, exitFailure, "l'identifiant « direction » est déjà utilisé"},
+		{"court\n", []string{"--login", "x", "--name", "X", "--password-stdin"}, exitUsage, "au moins 10 caractères"},
+		{"", []string{"--login", "x", "--name", "X", "--password-stdin"}, exitUsage, "aucun mot de passe reçu"},
+		{"", []string{"--name", "X"}, exitUsage, "--login"},
+		{"", []string{"--login", "x"}, exitUsage, "--name"},
+	} {
+		args := append([]string{"school", "user", "add", "--db", db}, test.args...)
+		code, _, errs := ssRun(t, test.stdin, args...)
+		if code != test.code || !strings.Contains(errs, test.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d, %q", test.args, code, errs, test.code, test.msg)
+		}
+	}
+}
+
+// ssBuffer is a writer a test reads while a command writes.
+type ssBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *ssBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *ssBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestSchoolServe starts the pages as the binary does: they answer on the
+// address printed, ask for a sign-in, show the list once signed in, and
+// stop cleanly when the context ends.
+func TestSchoolServe(t *testing.T) {
+	db := ssSchool(t)
+	if code, _, errs := ssRun(t, "mot-de-passe-de-test\n", "school", "user", "add", "--db", db, "--login", "direction", "--name", "Rémy Milord", "--direction", "--password-stdin"); code != exitOK {
+		t.Fatalf("user add: %s", errs)
+	}
+
+	var out, errb ssBuffer
+	ready := make(chan struct{})
+	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
+		Now: func() time.Time { return ssNow }, Ready: func() { close(ready) }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- m.Run(ctx, []string{"school", "serve", "--db", db, "--addr", "127.0.0.1:0"})
+	}()
+	select {
+	case <-ready:
+	case code := <-exit:
+		t.Fatalf("serve exited with %d: %s", code, errb.String())
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve not ready")
+	}
+	addr := regexp.MustCompile(`^École : (http://127\.0\.0\.1:\d+/)\n$`).FindStringSubmatch(out.String())
+	if addr == nil {
+		t.Fatalf("stdout = %q", out.String())
+	}
+	base := addr[1]
+
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
+	get := func(path string) (int, string) {
+		t.Helper()
+		res, err := c.Get(base + strings.TrimPrefix(path, "/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != http.StatusOK || body != "ok\n" {
+		t.Fatalf("healthz: %d %q", code, body)
+	}
+	// Without a session: the sign-in page, and no staff data.
+	code, page := get("/")
+	if code != http.StatusOK || !strings.Contains(page, "<h1>Connexion</h1>") || strings.Contains(page, "Écrivain") {
+		t.Fatalf("before sign-in: %d", code)
+	}
+	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	res, err := c.PostForm(base+"connexion", url.Values{"csrf": {token}, "identifiant": {"direction"}, "mot_de_passe": {"mot-de-passe-de-test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "Écrivain Émile") || !strings.Contains(string(b), "Paramètres extranet") {
+		t.Fatalf("after sign-in: %d\n%s", res.StatusCode, b)
+	}
+
+	cancel()
+	select {
+	case code := <-exit:
+		if code != exitOK {
+			t.Fatalf("serve exit %d: %s", code, errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if logs := errb.String(); !strings.Contains(logs, `"msg":"signed in"`) {
+		t.Errorf("the log lacks the sign-in:\n%s", logs)
+	}
+}
+
+func TestSchoolServeUsage(t *testing.T) {
+	db := ssSchool(t)
+	for _, test := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"--fase", "17"}, exitFailure, "Aucune école FASE 17"},
+		{[]string{"extra"}, exitUsage, "argument inattendu"},
+		{[]string{"--addr", "256.0.0.1:99999"}, exitFailure, "École :"},
+	} {
+		args := append([]string{"school", "serve", "--db", db}, test.args...)
+		code, _, errs := ssRun(t, "", args...)
+		if code != test.code || !strings.Contains(errs, test.msg) {
+			t.Errorf("%v: exit %d, stderr %q", test.args, code, errs)
+		}
+	}
+}

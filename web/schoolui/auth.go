@@ -1,0 +1,82 @@
+package schoolui
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"passerelle/school"
+	"passerelle/web"
+)
+
+// Messages of the sign-in page.
+const (
+	msgSignInMissing   = "Indiquez votre identifiant et votre mot de passe."
+	msgSignInWrong     = "Identifiant ou mot de passe incorrect. Vérifiez-les et réessayez."
+	msgSignInThrottled = "Trop de tentatives de connexion. Patientez un quart d'heure avant de réessayer, ou demandez à la direction de vérifier votre identifiant."
+	msgSignedOut       = "Vous êtes déconnecté."
+)
+
+type signInView struct {
+	Login string
+	Next  string
+	Error string
+}
+
+func (s *server) showSignIn(w http.ResponseWriter, r *http.Request) error {
+	next := web.SafeNext(r.URL.Query().Get("next"), "/")
+	if sess, ok := s.sessions.Load(r); ok && sess.Kind == web.KindSchool {
+		return seeOther(w, r, next)
+	}
+	return s.render(w, r, http.StatusOK, "signin", "Connexion", signInView{Next: next})
+}
+
+func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
+	login := strings.TrimSpace(r.PostFormValue("identifiant"))
+	password := r.PostFormValue("mot_de_passe")
+	view := signInView{Login: login, Next: web.SafeNext(r.PostFormValue("next"), "/")}
+	if login == "" || password == "" {
+		view.Error = msgSignInMissing
+		return s.render(w, r, http.StatusUnprocessableEntity, "signin", "Connexion", view)
+	}
+	// Both counters move on every attempt, so that neither guessing many
+	// passwords for one login nor one password for many logins goes far.
+	loginKey := strings.ToLower(login)
+	okIP := s.ipLim.Allow(web.ClientIP(r))
+	okLogin := s.loginLim.Allow(loginKey)
+	if !okIP || !okLogin {
+		s.log.Warn("sign-in throttled", "login", loginKey, "ip", web.ClientIP(r))
+		view.Error = msgSignInThrottled
+		return s.render(w, r, http.StatusTooManyRequests, "signin", "Connexion", view)
+	}
+	u, err := s.store.UserByLogin(r.Context(), login)
+	hash := ""
+	switch {
+	case err == nil:
+		hash = u.PasswordHash
+	case !errors.Is(err, school.ErrNotFound):
+		return err
+	}
+	// CheckPassword spends the same time for an unknown login, so the
+	// answer does not tell which logins exist.
+	if !web.CheckPassword(hash, password) {
+		s.log.Info("sign-in refused", "login", loginKey, "ip", web.ClientIP(r))
+		view.Error = msgSignInWrong
+		return s.render(w, r, http.StatusUnauthorized, "signin", "Connexion", view)
+	}
+	s.loginLim.Reset(loginKey)
+	if _, err := s.sessions.Start(w, r, strconv.FormatInt(u.ID, 10), web.KindSchool, map[string]string{"name": userName(&u)}); err != nil {
+		return err
+	}
+	s.log.Info("signed in", "login", u.Login)
+	return seeOther(w, r, view.Next)
+}
+
+func (s *server) signOut(w http.ResponseWriter, r *http.Request) error {
+	if err := s.sessions.End(w, r); err != nil {
+		return err
+	}
+	web.AddFlash(w, r, web.FlashInfo, msgSignedOut)
+	return seeOther(w, r, "/connexion")
+}

@@ -1,0 +1,144 @@
+package schoolui_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestNoStaffDataWithoutSignIn(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.client()
+	for _, path := range []string{"/", "/situations/1", "/verifier", "/transfert", "/transferts", "/importer", "/exporter/csv", "/parametres", "/?q=zimmer"} {
+		res := c.get(path)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Errorf("GET %s: status %d, want 303 to the sign-in page", path, res.StatusCode)
+			continue
+		}
+		if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/connexion?next=") {
+			t.Errorf("GET %s: redirect to %q, want the sign-in page", path, loc)
+		}
+		if strings.Contains(res.body, "Zimmer") {
+			t.Errorf("GET %s shows staff data without sign-in", path)
+		}
+	}
+	// Posts are refused too: without a session the CSRF token of a
+	// visitor only opens the sign-in form.
+	res := c.post("/liste/tri", url.Values{"colonne": {"nom"}, "ordre": {"desc"}, "csrf": {c.token("/connexion")}})
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/connexion") {
+		t.Errorf("POST /liste/tri without session: status %d, location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := c.get("/healthz"); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "ok") {
+		t.Errorf("GET /healthz: %d %q", res.StatusCode, res.body)
+	}
+}
+
+func TestSignInAndOut(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.client()
+
+	page := c.get("/connexion")
+	for _, want := range []string{"<h1>Connexion</h1>", `name="identifiant"`, `type="password"`, `name="csrf"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("sign-in page lacks %q", want)
+		}
+	}
+	if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("CSP = %q", csp)
+	}
+
+	res := c.signIn("direction", "wrong password")
+	if res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.body, "Identifiant ou mot de passe incorrect.") {
+		t.Fatalf("wrong password: status %d\n%s", res.StatusCode, res.body)
+	}
+	res = c.signIn("inconnu", password)
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unknown login: status %d", res.StatusCode)
+	}
+
+	res = c.post("/connexion", url.Values{"identifiant": {"Direction"}, "mot_de_passe": {password}, "next": {"/verifier"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/verifier" {
+		t.Fatalf("sign-in: status %d, location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	var cookie *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == "passerelle_ecole" {
+			cookie = ck
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("session cookie = %+v", cookie)
+	}
+	list := c.get("/")
+	if list.StatusCode != http.StatusOK || !strings.Contains(list.body, "Zimmer Anne") || !strings.Contains(list.body, "Rémy Milord") {
+		t.Fatalf("list after sign-in: status %d", list.StatusCode)
+	}
+
+	// An open redirect through ?next= is refused.
+	c2 := e.client()
+	res = c2.post("/connexion", url.Values{"identifiant": {"direction"}, "mot_de_passe": {password}, "next": {"//evil.example/"}})
+	if loc := res.Header.Get("Location"); loc != "/" {
+		t.Errorf("next=//evil.example: location %q, want /", loc)
+	}
+
+	res = c.post("/deconnexion", nil)
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion" {
+		t.Fatalf("sign-out: status %d, location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if page := c.follow(res); !strings.Contains(page.body, "Vous êtes déconnecté.") {
+		t.Errorf("sign-out page lacks its message")
+	}
+	if res := c.get("/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("list after sign-out: status %d, want 303", res.StatusCode)
+	}
+}
+
+func TestSignInThrottled(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.client()
+	for i := range 5 {
+		if res := c.signIn("secretariat", "wrong password"); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: status %d", i+1, res.StatusCode)
+		}
+	}
+	// Past the limit, even the right password is refused for a while.
+	res := c.signIn("secretariat", password)
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.body, "Trop de tentatives de connexion.") {
+		t.Fatalf("6th attempt: status %d\n%s", res.StatusCode, res.body)
+	}
+	// Another login from the same address is not held by this one's
+	// counter.
+	if res := c.signIn("direction", password); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("other login: status %d", res.StatusCode)
+	}
+}
+
+func TestCSRFRequired(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.signedIn("direction")
+	res := c.post("/liste/tri", url.Values{"colonne": {"nom"}, "ordre": {"desc"}, "csrf": {"forged"}})
+	if res.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged token: status %d, want 403", res.StatusCode)
+	}
+	res = c.post("/liste/tri", url.Values{"colonne": {"nom"}, "ordre": {"desc"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("right token: status %d, want 303", res.StatusCode)
+	}
+}
+
+// A session whose user is gone is ended at once.
+func TestSessionOfRemovedUser(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.signedIn("secretariat")
+	if _, err := e.st.DB().W.Exec(`DELETE FROM user_prefs; DELETE FROM users WHERE login = 'secretariat'`); err != nil {
+		t.Fatal(err)
+	}
+	res := c.get("/")
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion" {
+		t.Fatalf("status %d, location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := c.get("/"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/connexion?next=") {
+		t.Errorf("the session survived: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+}

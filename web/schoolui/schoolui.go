@@ -1,0 +1,330 @@
+package schoolui
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"passerelle/fwb"
+	"passerelle/school"
+	"passerelle/store"
+	"passerelle/store/schoolstore"
+	"passerelle/store/sqlsession"
+	"passerelle/transfer"
+	"passerelle/web"
+)
+
+//go:embed all:templates
+var templatesFS embed.FS
+
+// CookieName is the session cookie of the school pages. The demo serves the
+// extranet's portal on the same host, so each application has its own.
+const CookieName = "passerelle_ecole"
+
+// MaxBodyBytes bounds a request body: an import file of the largest school
+// is far smaller.
+const MaxBodyBytes = 8 << 20
+
+// PrefStore keeps each user's preferences as opaque text by key;
+// schoolstore.Prefs implements it on the user_prefs table.
+type PrefStore interface {
+	Pref(ctx context.Context, userID int64, key string) (string, bool, error)
+	SavePref(ctx context.Context, userID int64, key, value string) error
+}
+
+// Config is what the school pages need. Store, FASE and Runner are
+// required, and DB unless both Sessions and Prefs are given.
+type Config struct {
+	// Store holds the school's staff, settings, history and users.
+	Store school.Store
+	// DB is the school database that holds the sessions and the users'
+	// preferences.
+	DB *store.DB
+	// Sessions and Prefs replace the stores built on DB (tests).
+	Sessions web.SessionStore
+	Prefs    PrefStore
+	// Tables are the function and situation codes; nil means the
+	// embedded ones.
+	Tables *fwb.Tables
+	// Runner makes the transfers of the <Extranet SeGEC> button.
+	Runner *transfer.Runner
+	// FASE is the school the pages show.
+	FASE int
+	// Now is the clock of the checks, sessions and consents; nil means
+	// time.Now.
+	Now func() time.Time
+	// Log receives the errors; nil discards them.
+	Log *slog.Logger
+	// Secure marks cookies Secure even on plain HTTP, for a server behind
+	// a TLS proxy.
+	Secure bool
+	// SessionTTL is the idle time after which a session ends; zero means
+	// web.DefaultSessionTTL.
+	SessionTTL time.Duration
+	// LoginLimiter and IPLimiter throttle sign-in attempts per identifier
+	// and per address; nil means 5 and 50 attempts per 15 minutes.
+	LoginLimiter, IPLimiter *web.Limiter
+}
+
+// server holds the pages' dependencies.
+type server struct {
+	store    school.Store
+	prefs    PrefStore
+	tables   *fwb.Tables
+	runner   *transfer.Runner
+	fase     int
+	now      func() time.Time
+	log      *slog.Logger
+	sessions *web.Sessions
+	rd       *web.Renderer
+	loginLim *web.Limiter
+	ipLim    *web.Limiter
+	db       *store.DB
+
+	// transferMu keeps two transfers of this server from running at once
+	// (a double click, two secretaries): the second is refused.
+	transferMu sync.Mutex
+}
+
+// New returns the school pages as one handler, wrapped in the security
+// headers, flashes, CSRF protection and sessions of package web.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("schoolui: Config.Store is required")
+	}
+	if cfg.Runner == nil {
+		return nil, errors.New("schoolui: Config.Runner is required")
+	}
+	if cfg.FASE <= 0 {
+		return nil, errors.New("schoolui: Config.FASE is required")
+	}
+	s := &server{
+		store:    cfg.Store,
+		prefs:    cfg.Prefs,
+		tables:   cfg.Tables,
+		runner:   cfg.Runner,
+		fase:     cfg.FASE,
+		now:      cfg.Now,
+		log:      cfg.Log,
+		loginLim: cfg.LoginLimiter,
+		ipLim:    cfg.IPLimiter,
+		db:       cfg.DB,
+	}
+	sessStore := cfg.Sessions
+	if sessStore == nil {
+		if cfg.DB == nil {
+			return nil, errors.New("schoolui: Config.DB or Config.Sessions is required")
+		}
+		sessStore = sqlsession.New(cfg.DB)
+	}
+	if s.prefs == nil {
+		if cfg.DB == nil {
+			return nil, errors.New("schoolui: Config.DB or Config.Prefs is required")
+		}
+		p := schoolstore.NewPrefs(cfg.DB)
+		p.Now = cfg.Now
+		s.prefs = p
+	}
+	if s.tables == nil {
+		s.tables = fwb.DefaultTables()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.loginLim == nil {
+		s.loginLim = web.NewLimiter(5, 15*time.Minute)
+	}
+	if s.ipLim == nil {
+		s.ipLim = web.NewLimiter(50, 15*time.Minute)
+	}
+	s.sessions = &web.Sessions{Store: sessStore, CookieName: CookieName, TTL: cfg.SessionTTL, Secure: cfg.Secure, Now: cfg.Now}
+
+	tmpl, err := fs.Sub(templatesFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": uiURL, "sevClass": severityClass})
+	if err != nil {
+		return nil, fmt.Errorf("schoolui: %w", err)
+	}
+	return s.routes(), nil
+}
+
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	h := s.rd.Handler
+	mux.Handle("GET "+web.StaticPrefix, web.StaticHandler())
+	mux.Handle("GET "+uiPrefix, uiHandler())
+	mux.HandleFunc("GET /healthz", s.healthz)
+
+	mux.Handle("GET /connexion", h(s.showSignIn))
+	mux.Handle("POST /connexion", h(s.signIn))
+	mux.Handle("POST /deconnexion", h(s.signOut))
+
+	signed := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+		return s.sessions.Require(web.KindSchool, "/connexion")(s.withUser(h(fn)))
+	}
+	direction := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+		return signed(func(w http.ResponseWriter, r *http.Request) error {
+			if !userFrom(r.Context()).Direction {
+				return &web.Error{Status: http.StatusForbidden,
+					Message: "Seule la direction peut modifier les paramètres de l'extranet. Demandez-le à votre directeur ou directrice."}
+			}
+			return fn(w, r)
+		})
+	}
+	mux.Handle("GET /{$}", signed(s.list))
+	mux.Handle("POST /liste/tri", signed(s.saveSort))
+	mux.Handle("POST /liste/colonnes", signed(s.saveColumns))
+	mux.Handle("GET /situations/{id}", signed(s.showFiche))
+	mux.Handle("POST /situations/{id}", signed(s.saveFiche))
+	mux.Handle("GET /verifier", signed(s.check))
+	mux.Handle("GET /transfert", signed(s.confirmTransfer))
+	mux.Handle("POST /transfert", signed(s.runTransfer))
+	mux.Handle("POST /apercu", signed(s.previewTransfer))
+	mux.Handle("GET /transferts", signed(s.history))
+	mux.Handle("GET /transferts/{id}", signed(s.historyEntry))
+	mux.Handle("GET /importer", signed(s.showImport))
+	mux.Handle("POST /importer", signed(s.importFile))
+	mux.Handle("GET /exporter/{file}", signed(s.export))
+	mux.Handle("GET /parametres", direction(s.showSettings))
+	mux.Handle("POST /parametres", direction(s.saveSettings))
+	mux.Handle("/", h(func(w http.ResponseWriter, r *http.Request) error {
+		return &web.Error{Status: http.StatusNotFound}
+	}))
+
+	return web.SecureHeaders(web.NewFlashKey().Middleware(limitBody(web.CSRF(s.sessions)(mux))))
+}
+
+// limitBody refuses bodies over MaxBodyBytes before the CSRF middleware
+// reads the form, so that a huge upload costs nothing and gets a clear
+// message rather than an expired page.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			web.HandleError(w, r, nil, &web.Error{Status: http.StatusRequestEntityTooLarge,
+				Message: fmt.Sprintf("Le fichier envoyé est trop volumineux (%d Mo au plus). Importez un fichier plus petit.", MaxBodyBytes>>20)})
+			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var err error
+	if s.db != nil {
+		err = s.db.Ping(ctx)
+	} else {
+		_, err = s.store.School(ctx, s.fase)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err != nil {
+		s.log.Error("health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "indisponible")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+type userKey struct{}
+
+// withUser loads the signed-in user behind Require, so that a user removed
+// or changed since sign-in is seen at once; a session whose user is gone
+// is ended.
+func (s *server) withUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, _ := web.SessionFrom(r.Context())
+		id, err := strconv.ParseInt(sess.UserID, 10, 64)
+		var u school.User
+		if err == nil {
+			u, err = s.store.UserByID(r.Context(), id)
+		}
+		switch {
+		case err == nil:
+		case errors.Is(err, school.ErrNotFound) || errors.Is(err, strconv.ErrSyntax) || errors.Is(err, strconv.ErrRange):
+			if err := s.sessions.End(w, r); err != nil {
+				s.log.Error("ending session", "err", err)
+			}
+			http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+			return
+		default:
+			// A database that does not answer is no reason to sign out.
+			web.HandleError(w, r, s.rd, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), userKey{}, &u)))
+	})
+}
+
+// userFrom returns the signed-in user; only behind withUser.
+func userFrom(ctx context.Context) *school.User {
+	u, _ := ctx.Value(userKey{}).(*school.User)
+	if u == nil {
+		return &school.User{}
+	}
+	return u
+}
+
+// userName is how a user signs the history and the consent: the name, or
+// the login when the user has none.
+func userName(u *school.User) string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Login
+}
+
+// base is what every signed-in page shows around its content.
+type base struct {
+	User       *school.User
+	SchoolName string
+	FASE       int
+}
+
+func (s *server) base(r *http.Request) base {
+	b := base{User: userFrom(r.Context()), FASE: s.fase}
+	if sc, err := s.store.School(r.Context(), s.fase); err == nil {
+		b.SchoolName = sc.Name
+	}
+	return b
+}
+
+// render renders a page with its title.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) error {
+	s.rd.Render(w, r, status, page, &web.Page{Title: title, Data: data})
+	return nil
+}
+
+// seeOther redirects after a POST (post/redirect/get).
+func seeOther(w http.ResponseWriter, r *http.Request, target string) error {
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// notFound is the error of a missing situation or transfer.
+func notFound(msg string) error {
+	return &web.Error{Status: http.StatusNotFound, Message: msg}
+}
+
+// pathID reads a positive numeric path value.
+func pathID(r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	return id, err == nil && id > 0
+}

@@ -1,0 +1,257 @@
+package schoolui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"passerelle/school"
+	"passerelle/transfer"
+	"passerelle/web"
+)
+
+// transferTimeout bounds one transfer started from the page. The transfer
+// goes on if the person closes the tab: it is recorded in the history
+// either way, and a half-finished one is worse than a finished one.
+const transferTimeout = 3 * time.Minute
+
+const (
+	msgTransferBusy    = "Un transfert est déjà en cours. Attendez qu'il se termine, puis consultez l'historique des transferts."
+	msgConfirmRequired = "Cochez la case « Je confirme ces désactivations » pour confirmer le transfert suspendu, ou corrigez les fiches concernées."
+)
+
+// msgLine is one line of a transfer's messages with its style.
+type msgLine struct {
+	Class, Text string
+}
+
+// lineClass styles a message line by its kind, as the stylesheet's
+// msg-information, msg-avertissement and msg-erreur.
+func lineClass(l string) string {
+	switch {
+	case strings.HasPrefix(l, "Erreur :"):
+		return "msg-erreur"
+	case strings.HasPrefix(l, "Avertissement :"):
+		return "msg-avertissement"
+	case l == transfer.LineDone:
+		return "msg-fait"
+	case l == transfer.LineNotNow:
+		return "msg-attention"
+	case l == transfer.LineDryRun:
+		return "msg-apercu"
+	}
+	return "msg-information"
+}
+
+// transferView is a transfer of the history as the pages show it.
+type transferView struct {
+	Missing bool
+	Record  school.TransferRecord
+	Lines   []msgLine
+	Kind    string
+	Result  string
+	// Held transfers list the deactivations to confirm; CanConfirm when
+	// it is the latest transfer, so that an old one is never confirmed
+	// for today's data.
+	Held       bool
+	CanConfirm bool
+	HeldCount  int
+}
+
+func outcomeLabel(rec school.TransferRecord) string {
+	switch rec.Outcome {
+	case school.OutcomeDone:
+		return "Fait"
+	case school.OutcomeNoChange:
+		return "Aucun changement"
+	case school.OutcomeHeld:
+		return "Suspendu"
+	case school.OutcomeFailed:
+		return "Échec"
+	case school.OutcomeCancelled:
+		return "Interrompu"
+	}
+	return string(rec.Outcome)
+}
+
+func kindLabel(rec school.TransferRecord) string {
+	switch {
+	case rec.DryRun:
+		return "Aperçu"
+	case rec.By == transfer.ByAutomatic:
+		return "Transfert automatique"
+	}
+	return "Transfert"
+}
+
+func newTransferView(rec school.TransferRecord) *transferView {
+	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: outcomeLabel(rec)}
+	for _, l := range rec.Messages {
+		v.Lines = append(v.Lines, msgLine{lineClass(l), l})
+	}
+	if len(v.Lines) == 0 && rec.Error != "" {
+		v.Lines = append(v.Lines, msgLine{"msg-erreur", "Erreur : " + rec.Error})
+	}
+	if rec.Outcome == school.OutcomeHeld && !rec.DryRun {
+		v.Held, v.HeldCount = true, rec.Counts.Deactivated
+	}
+	return v
+}
+
+// transferView reads a transfer of the history for the page.
+func (s *server) transferView(r *http.Request, id int64) (*transferView, error) {
+	rec, err := s.store.Transfer(r.Context(), s.fase, id)
+	if err != nil {
+		return nil, err
+	}
+	v := newTransferView(rec)
+	if v.Held && v.HeldCount > 0 {
+		latest, err := s.store.Transfers(r.Context(), s.fase, 1)
+		if err != nil {
+			return nil, err
+		}
+		v.CanConfirm = len(latest) == 1 && latest[0].ID == rec.ID
+	}
+	return v, nil
+}
+
+type confirmView struct {
+	base
+	Sent        int
+	Completions int
+	HeldBack    int
+	Blocking    []findingView
+	NoSettings  bool
+}
+
+// confirmTransfer is what <Extranet SeGEC> opens: who will be sent, who is
+// held back and why, and the button that starts the transfer.
+func (s *server) confirmTransfer(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	rows, err := s.store.Rows(ctx, s.fase)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	sel := transfer.Select(rows, now, s.tables)
+	view := confirmView{
+		base:        s.base(r),
+		Sent:        len(sel.Snapshot.Staff),
+		Completions: len(sel.Completions),
+		HeldBack:    len(sel.HeldBack),
+	}
+	for _, f := range school.Check(rows, now, s.tables) {
+		if f.Severity == school.Bloquant {
+			view.Blocking = append(view.Blocking, newFindingView(f))
+		}
+	}
+	set, err := s.store.Settings(ctx, s.fase)
+	if err != nil && !errors.Is(err, school.ErrNotFound) {
+		return err
+	}
+	view.NoSettings = strings.TrimSpace(set.ExtranetURL) == "" || set.Token == ""
+	return s.render(w, r, http.StatusOK, "transfer", "Extranet SeGEC", view)
+}
+
+// runTransfer runs the transfer (or confirms a held one) and shows its
+// messages under the list, post/redirect/get: the page reads them back from
+// the history.
+func (s *server) runTransfer(w http.ResponseWriter, r *http.Request) error {
+	confirm := 0
+	if v := r.PostFormValue("confirmer"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return &web.Error{Status: http.StatusBadRequest, Message: "Nombre de désactivations à confirmer illisible. Rechargez la page et recommencez."}
+		}
+		if r.PostFormValue("accord") != "oui" {
+			web.AddFlash(w, r, web.FlashError, msgConfirmRequired)
+			back := "/"
+			if id, err := strconv.ParseInt(r.PostFormValue("transfert"), 10, 64); err == nil && id > 0 {
+				back = fmt.Sprintf("/?transfert=%d#messages", id)
+			}
+			return seeOther(w, r, back)
+		}
+		confirm = n
+	}
+	return s.run(w, r, transfer.Options{ConfirmDeactivations: confirm})
+}
+
+// previewTransfer is « Aperçu du transfert »: a dry run, whose messages end
+// with « Aperçu : rien n'a été transféré. »
+func (s *server) previewTransfer(w http.ResponseWriter, r *http.Request) error {
+	return s.run(w, r, transfer.Options{DryRun: true})
+}
+
+func (s *server) run(w http.ResponseWriter, r *http.Request, opt transfer.Options) error {
+	if !s.transferMu.TryLock() {
+		web.AddFlash(w, r, web.FlashWarning, msgTransferBusy)
+		return seeOther(w, r, "/")
+	}
+	defer s.transferMu.Unlock()
+	u := userFrom(r.Context())
+	opt.By = userName(u)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), transferTimeout)
+	defer cancel()
+	out, err := s.runner.Run(ctx, s.fase, opt)
+	var te *transfer.Error
+	switch {
+	case errors.As(err, &te):
+		// The failure is in the history with its French message; the
+		// list shows it like any other result.
+		if out.Record.ID == 0 {
+			web.AddFlash(w, r, web.FlashError, sentence(te.Msg))
+			return seeOther(w, r, "/")
+		}
+	case err != nil:
+		return err
+	}
+	s.log.Info("transfer from the page", "by", u.Login, "dryRun", opt.DryRun, "outcome", out.Record.Outcome, "id", out.Record.ID)
+	return seeOther(w, r, fmt.Sprintf("/?transfert=%d#messages", out.Record.ID))
+}
+
+type historyView struct {
+	base
+	Transfers []*transferView
+}
+
+func (s *server) history(w http.ResponseWriter, r *http.Request) error {
+	recs, err := s.store.Transfers(r.Context(), s.fase, 200)
+	if err != nil {
+		return err
+	}
+	view := historyView{base: s.base(r)}
+	for _, rec := range recs {
+		view.Transfers = append(view.Transfers, newTransferView(rec))
+	}
+	return s.render(w, r, http.StatusOK, "history", "Historique des transferts", view)
+}
+
+type historyEntryView struct {
+	base
+	Transfer *transferView
+}
+
+func (s *server) historyEntry(w http.ResponseWriter, r *http.Request) error {
+	id, ok := pathID(r, "id")
+	if !ok {
+		return notFound("Ce transfert n'existe pas. Revenez à l'historique des transferts.")
+	}
+	v, err := s.transferView(r, id)
+	if errors.Is(err, school.ErrNotFound) {
+		return notFound("Ce transfert n'existe pas. Revenez à l'historique des transferts.")
+	}
+	if err != nil {
+		return err
+	}
+	title := fmt.Sprintf("%s du %s", v.Kind, formatDateTime(v.Record.At))
+	return s.render(w, r, http.StatusOK, "transfer_entry", title, historyEntryView{base: s.base(r), Transfer: v})
+}
+
+func formatDateTime(t time.Time) string {
+	s, _ := web.FormatDateTime(t)
+	return s
+}

@@ -33,27 +33,27 @@ import (
 func init() {
 	register(command{
 		name:    "extranet serve",
-		summary: "sert l'API de l'extranet et lance le traitement de nuit à 02:00",
+		summary: "serves the extranet API and starts the night run at 02:00",
 		run:     runExtranetServe,
 	})
 	register(command{
 		name:    "extranet school add",
-		summary: "inscrit une école à l'extranet et affiche son jeton d'API",
+		summary: "registers a school with the extranet and prints its API token",
 		run:     runExtranetSchoolAdd,
 	})
 	register(command{
 		name:    "extranet school rotate-token",
-		summary: "remplace le jeton d'API d'une école (l'ancien ne vaut plus)",
+		summary: "replaces a school's API token (the old one stops working)",
 		run:     runExtranetRotateToken,
 	})
 	register(command{
 		name:    "extranet school revoke-token",
-		summary: "révoque les jetons d'API d'une école",
+		summary: "revokes a school's API tokens",
 		run:     runExtranetRevokeToken,
 	})
 	register(command{
 		name:    "extranet night",
-		summary: "lance une fois le traitement de nuit et en affiche le rapport",
+		summary: "runs the night run once and prints its report",
 		run:     runExtranetNight,
 	})
 }
@@ -63,15 +63,15 @@ func init() {
 const nightWait = 30 * time.Second
 
 func runExtranetServe(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("extranet serve", "--db URL [--addr 127.0.0.1:8081] [--mail-dir DOSSIER | --smtp HOTE:PORT …] [--night-at 02:00|off]",
-		"Sert l'API de l'extranet (transferts des écoles, santé, métriques) et lance chaque nuit,\nà l'heure de Bruxelles, le traitement qui ouvre les accès et envoie les invitations.\nS'arrête proprement sur SIGTERM ou Ctrl-C, après les transferts en cours.")
+	fs := m.flagSet("extranet serve", "--db URL [--addr 127.0.0.1:8081] [--mail-dir DIR | --smtp HOST:PORT …] [--night-at 02:00|off]",
+		"Serves the extranet API (schools' transfers, health, metrics) and starts, every night on\nBrussels time, the night run, which opens access and sends the invitations.\nStops cleanly on SIGTERM or Ctrl-C, after the transfers in progress.")
 	db := m.dbFlag(fs)
-	addr := fs.String("addr", "127.0.0.1:8081", "adresse d'écoute HOTE:PORT")
+	addr := fs.String("addr", "127.0.0.1:8081", "listen address HOST:PORT")
 	mf := addMailFlags(fs)
-	nightAt := fs.String("night-at", "02:00", "heure du traitement de nuit (HH:MM, heure de Bruxelles), ou off pour ne pas le lancer dans ce processus")
-	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "taille maximale d'un instantané reçu, en octets")
-	secure := fs.Bool("secure-cookies", false, "cookies du portail marqués Secure même en HTTP, derrière un proxy TLS")
-	logFormat := fs.String("log-format", "auto", "format des journaux sur la sortie d'erreur : auto (texte sur un terminal, JSON sinon), json ou text")
+	nightAt := fs.String("night-at", "02:00", "time of the night run (HH:MM, Brussels time), or off not to run it in this process")
+	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "maximum size of a received snapshot, in bytes")
+	secure := fs.Bool("secure-cookies", false, "mark the portal's cookies Secure even over HTTP, behind a TLS proxy")
+	logFormat := fs.String("log-format", "auto", "format of the logs on standard error: auto (text on a terminal, JSON otherwise), json or text")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -284,13 +284,13 @@ type mailFlags struct {
 
 func addMailFlags(fs *flag.FlagSet) *mailFlags {
 	return &mailFlags{
-		dir:       fs.String("mail-dir", "", "dossier où écrire les e-mails en fichiers .eml (au lieu de SMTP)"),
-		smtp:      fs.String("smtp", "", "serveur SMTP HOTE:PORT"),
-		user:      fs.String("smtp-user", "", "identifiant SMTP"),
-		passFile:  fs.String("smtp-password-file", "", "fichier qui contient le mot de passe SMTP"),
-		startTLS:  fs.String("smtp-starttls", "auto", "STARTTLS : auto, always ou never"),
-		from:      fs.String("from", "", "adresse d'expédition des e-mails (par défaut "+extranet.DefaultMailFrom+")"),
-		portalURL: fs.String("portal-url", "", "adresse publique du portail, écrite dans les e-mails (par exemple https://extranet.example/)"),
+		dir:       fs.String("mail-dir", "", "directory where the e-mails are written as .eml files (instead of SMTP)"),
+		smtp:      fs.String("smtp", "", "SMTP server HOST:PORT"),
+		user:      fs.String("smtp-user", "", "SMTP login"),
+		passFile:  fs.String("smtp-password-file", "", "file that holds the SMTP password"),
+		startTLS:  fs.String("smtp-starttls", "auto", "STARTTLS: auto, always or never"),
+		from:      fs.String("from", "", "sender address of the e-mails (default "+extranet.DefaultMailFrom+")"),
+		portalURL: fs.String("portal-url", "", "public address of the portal, written in the e-mails (for example https://extranet.example/)"),
 	}
 }
 
@@ -373,7 +373,7 @@ func (m *Main) actor() string {
 
 // faseFlag reads a required --fase.
 func faseFlag(fs *flag.FlagSet) *int {
-	return fs.Int("fase", 0, "numéro FASE de l'école")
+	return fs.Int("fase", 0, "the school's FASE number")
 }
 
 func checkFASE(fase int) error {
@@ -384,11 +384,11 @@ func checkFASE(fase int) error {
 }
 
 func runExtranetSchoolAdd(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("extranet school add", "--db URL --fase N --name NOM",
-		"Inscrit une école à l'extranet et affiche son jeton d'API, une seule fois : l'extranet\nn'en garde que l'empreinte. Le jeton est la dernière ligne de la sortie.")
+	fs := m.flagSet("extranet school add", "--db URL --fase N --name NAME",
+		"Registers a school with the extranet and prints its API token, only once: the extranet\nkeeps only its hash. The token is the last line of the output.")
 	db := m.dbFlag(fs)
 	fase := faseFlag(fs)
-	name := fs.String("name", "", "nom de l'école")
+	name := fs.String("name", "", "the school's name")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -418,7 +418,7 @@ func runExtranetSchoolAdd(ctx context.Context, m *Main, args []string) error {
 
 func runExtranetRotateToken(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("extranet school rotate-token", "--db URL --fase N",
-		"Crée un nouveau jeton d'API pour l'école et révoque les anciens. Le jeton est affiché une\nseule fois, en dernière ligne : enregistrez-le dans les paramètres de l'école.")
+		"Creates a new API token for the school and revokes the old ones. The token is printed only\nonce, on the last line: save it in the school's settings.")
 	db := m.dbFlag(fs)
 	fase := faseFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -447,7 +447,7 @@ func runExtranetRotateToken(ctx context.Context, m *Main, args []string) error {
 
 func runExtranetRevokeToken(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("extranet school revoke-token", "--db URL --fase N",
-		"Révoque tous les jetons d'API de l'école : ses transferts sont refusés jusqu'à ce qu'un\nnouveau jeton soit créé (extranet school rotate-token).")
+		"Revokes all the school's API tokens: its transfers are refused until a new token\nis created (extranet school rotate-token).")
 	db := m.dbFlag(fs)
 	fase := faseFlag(fs)
 	if err := parse(fs, args); err != nil {
@@ -488,10 +488,10 @@ func schoolErr(fase int, err error) error {
 }
 
 func runExtranetNight(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("extranet night", "--db URL [--at AAAA-MM-JJTHH:MM:SS+01:00] [--mail-dir DOSSIER | --smtp HOTE:PORT …]",
-		"Lance une fois le traitement de nuit : ouvre les accès en attente, crée les comptes,\nécrit et envoie les invitations, puis affiche le rapport. Sort avec le code 1 en cas d'erreur.")
+	fs := m.flagSet("extranet night", "--db URL [--at YYYY-MM-DDTHH:MM:SS+01:00] [--mail-dir DIR | --smtp HOST:PORT …]",
+		"Runs the night run once: opens pending access, creates the accounts, writes and sends\nthe invitations, then prints the report. Exits with code 1 on error.")
 	db := m.dbFlag(fs)
-	at := fs.String("at", "", "heure du traitement (RFC 3339), pour les essais et pour rejouer une nuit passée")
+	at := fs.String("at", "", "time of the run (RFC 3339), for tests and to replay a past night")
 	mf := addMailFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err

@@ -29,18 +29,18 @@ import (
 func init() {
 	register(command{
 		name:    "extranet operator add",
-		summary: "crée un compte d'opérateur de la console de l'extranet",
+		summary: "creates an operator account for the extranet's console",
 		run:     runExtranetOperatorAdd,
 	})
 }
 
 func runExtranetOperatorAdd(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("extranet operator add", "--db URL --login IDENTIFIANT --name NOM [--password-stdin]",
-		"Crée un compte d'opérateur de la console de l'extranet (/console/). Le mot de passe est\ndemandé deux fois au terminal, ou lu sur l'entrée standard avec --password-stdin\n(première ligne) ; il compte au moins 10 caractères. Seule son empreinte bcrypt est gardée.")
+	fs := m.flagSet("extranet operator add", "--db URL --login LOGIN --name NAME [--password-stdin]",
+		"Creates an operator account for the extranet's console (/console/). The password is asked\ntwice on the terminal, or read from standard input with --password-stdin (first line);\nit has at least 10 characters. Only its bcrypt hash is kept.")
 	db := m.dbFlag(fs)
-	login := fs.String("login", "", "identifiant de l'opérateur (lettres minuscules, chiffres, points, tirets)")
-	name := fs.String("name", "", "nom de l'opérateur, tel qu'il s'affiche")
-	fromStdin := fs.Bool("password-stdin", false, "lire le mot de passe sur l'entrée standard plutôt qu'au terminal")
+	login := fs.String("login", "", "the operator's login (lowercase letters, digits, dots, hyphens)")
+	name := fs.String("name", "", "the operator's name, as displayed")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input rather than the terminal")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -25,17 +25,17 @@ import (
 func init() {
 	register(command{
 		name:    "school import",
-		summary: "importe le personnel et ses situations école depuis un fichier CSV",
+		summary: "imports the staff and their school situations from a CSV file",
 		run:     runSchoolImport,
 	})
 	register(command{
 		name:    "school export",
-		summary: "exporte le personnel et ses situations école en CSV ou en Excel (.xlsx)",
+		summary: "exports the staff and their school situations as CSV or Excel (.xlsx)",
 		run:     runSchoolExport,
 	})
 	register(command{
 		name:    "school check",
-		summary: "vérifie les adresses e-mail et les situations école avant le transfert",
+		summary: "checks the e-mail addresses and school situations before the transfer",
 		run:     runSchoolCheck,
 	})
 }
@@ -95,16 +95,16 @@ func (m *Main) clock(today string) (func() time.Time, error) {
 const progressMinRows = 2000
 
 func runSchoolImport(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school import", "--db URL --fase N [--name NOM] [--dry-run] [--today AAAA-MM-JJ] FICHIER",
-		"Importe le personnel d'un fichier CSV (colonnes Nom, Prénom, Fonction principale, …; voir docs/school.md).\n"+
-			"Le fichier est vérifié en entier : à la moindre erreur, rien n'est importé et chaque erreur est listée.\n"+
-			"Un membre déjà connu (même matricule, sinon même numéro national, sinon mêmes nom, prénom et date\n"+
-			"de naissance) est mis à jour. FICHIER « - » lit l'entrée standard.")
+	fs := m.flagSet("school import", "--db URL --fase N [--name NAME] [--dry-run] [--today YYYY-MM-DD] FILE",
+		"Imports the staff from a CSV file (columns Nom, Prénom, Fonction principale, …; see docs/school.md).\n"+
+			"The whole file is checked: on any error, nothing is imported and every error is listed.\n"+
+			"A member already known (same matricule, else same national number, else same surname, first name\n"+
+			"and date of birth) is updated. FILE \"-\" reads standard input.")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "numéro FASE de l'école, créée si elle manque (facultatif si la base n'en a qu'une)")
-	name := fs.String("name", "", "nom de l'école, pour la créer ou la renommer")
-	dryRun := fs.Bool("dry-run", false, "aperçu : vérifie le fichier et compte les changements, sans rien importer")
-	today := fs.String("today", "", "date du jour (AAAA-MM-JJ) : l'année scolaire des dates de début par défaut")
+	fase := fs.Int("fase", 0, "the school's FASE number; the school is created if missing (optional if the database has only one)")
+	name := fs.String("name", "", "the school's name, to create or rename it")
+	dryRun := fs.Bool("dry-run", false, "preview: check the file and count the changes, without importing anything")
+	today := fs.String("today", "", "today's date (YYYY-MM-DD): sets the school year of the default start dates")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -271,13 +271,13 @@ func (p *progressBar) done() {
 }
 
 func runSchoolExport(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school export", "--db URL --fase N [--format csv|xlsx] [-o FICHIER]",
-		"Exporte le personnel et ses situations école dans le format de l'import (CSV « ; » en UTF-8)\n"+
-			"ou en classeur Excel. Sans -o, le fichier s'écrit sur la sortie standard.")
+	fs := m.flagSet("school export", "--db URL --fase N [--format csv|xlsx] [-o FILE]",
+		"Exports the staff and their school situations in the import's format (CSV with \";\", UTF-8)\n"+
+			"or as an Excel workbook. Without -o, the file is written to standard output.")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
-	format := fs.String("format", "", "csv ou xlsx (par défaut : d'après l'extension de -o, sinon csv)")
-	out := fs.String("o", "", "fichier à écrire (par défaut : la sortie standard)")
+	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	format := fs.String("format", "", "csv or xlsx (default: from the extension of -o, else csv)")
+	out := fs.String("o", "", "file to write (default: standard output)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -353,13 +353,13 @@ func writeFileAtomic(path string, fn func(io.Writer) error) error {
 }
 
 func runSchoolCheck(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school check", "--db URL --fase N [--today AAAA-MM-JJ]",
-		"Vérifie les adresses e-mail et les situations école des membres du personnel avant le transfert\n"+
-			"extranet SeGEC. Code de sortie 1 quand un problème est bloquant : le membre concerné ne serait\n"+
-			"pas transféré.")
+	fs := m.flagSet("school check", "--db URL --fase N [--today YYYY-MM-DD]",
+		"Checks the staff members' e-mail addresses and school situations before the Extranet SeGEC\n"+
+			"transfer. Exit code 1 when a problem is blocking: the member concerned would not be\n"+
+			"transferred.")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
-	today := fs.String("today", "", "date du jour (AAAA-MM-JJ) : les situations en cours ce jour-là")
+	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	today := fs.String("today", "", "today's date (YYYY-MM-DD): checks the situations current on that day")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

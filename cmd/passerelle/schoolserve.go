@@ -24,27 +24,27 @@ import (
 func init() {
 	register(command{
 		name:    "school serve",
-		summary: "sert les pages de l'école (Situation école, Extranet SeGEC) et le transfert automatique",
+		summary: "serves the school pages (Situation école, Extranet SeGEC) and the automatic transfer",
 		run:     runSchoolServe,
 	})
 	register(command{
 		name:    "school user add",
-		summary: "crée un utilisateur des pages de l'école",
+		summary: "creates a user of the school pages",
 		run:     runSchoolUserAdd,
 	})
 }
 
 func runSchoolServe(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("school serve", "--db URL [--addr 127.0.0.1:8080] [--fase N]",
-		"Sert les pages de l'école : la liste Situation école, les fiches, les vérifications, le bouton\n"+
-			"<Extranet SeGEC>, l'import, l'export et l'historique des transferts ; lance aussi le transfert\n"+
-			"automatique des écoles qui l'ont activé. Les utilisateurs se créent avec « passerelle school user add ».\n"+
-			"S'arrête proprement sur SIGTERM ou Ctrl-C, après les requêtes en cours.")
+		"Serves the school pages: the Situation école list, the fiches, the checks, the <Extranet SeGEC>\n"+
+			"button, the import, the export and the transfer history; also runs the automatic transfer of\n"+
+			"the schools that turned it on. Users are created with 'passerelle school user add'.\n"+
+			"Stops cleanly on SIGTERM or Ctrl-C, after the requests in progress.")
 	db := m.dbFlag(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "adresse d'écoute HOTE:PORT")
-	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
-	secure := fs.Bool("secure-cookies", false, "cookies marqués Secure même en HTTP, derrière un proxy TLS")
-	logFormat := fs.String("log-format", "auto", "format des journaux sur la sortie d'erreur : auto (texte sur un terminal, JSON sinon), json ou text")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	secure := fs.Bool("secure-cookies", false, "mark the cookies Secure even over HTTP, behind a TLS proxy")
+	logFormat := fs.String("log-format", "auto", "format of the logs on standard error: auto (text on a terminal, JSON otherwise), json or text")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -101,15 +101,15 @@ func runSchoolServe(ctx context.Context, m *Main, args []string) error {
 }
 
 func runSchoolUserAdd(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school user add", "--db URL --login IDENTIFIANT --name NOM [--direction] [--password-stdin]",
-		"Crée un utilisateur des pages de l'école. Sans --password-stdin, un mot de passe est tiré au\n"+
-			"hasard et affiché une seule fois, en dernière ligne. --direction lui permet de modifier les\n"+
-			"paramètres de l'extranet et de consentir au transfert automatique.")
+	fs := m.flagSet("school user add", "--db URL --login LOGIN --name NAME [--direction] [--password-stdin]",
+		"Creates a user of the school pages. Without --password-stdin, a random password is drawn and\n"+
+			"printed only once, on the last line. --direction lets the user change the extranet settings\n"+
+			"and consent to the automatic transfer.")
 	db := m.dbFlag(fs)
-	login := fs.String("login", "", "identifiant de connexion, par exemple « direction »")
-	name := fs.String("name", "", "nom affiché et inscrit dans l'historique des transferts, par exemple « Rémy Milord »")
-	direction := fs.Bool("direction", false, "membre de la direction")
-	pwStdin := fs.Bool("password-stdin", false, "lit le mot de passe sur l'entrée standard (première ligne)")
+	login := fs.String("login", "", "login, for example \"direction\"")
+	name := fs.String("name", "", "name displayed and recorded in the transfer history, for example \"Rémy Milord\"")
+	direction := fs.Bool("direction", false, "member of the school's management (direction)")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (first line)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -24,32 +24,32 @@ import (
 func init() {
 	register(command{
 		name:    "school transfer",
-		summary: "envoie le personnel à l'extranet SeGEC (bouton <Extranet SeGEC>)",
+		summary: "sends the staff to the Extranet SeGEC (the <Extranet SeGEC> button)",
 		run:     runSchoolTransfer,
 	})
 	register(command{
 		name:    "school settings",
-		summary: "affiche ou modifie l'adresse et le jeton de l'extranet, et le transfert automatique",
+		summary: "shows or changes the extranet's address and token, and the automatic transfer",
 		run:     runSchoolSettings,
 	})
 	register(command{
 		name:    "school transfers",
-		summary: "liste l'historique des transferts, ou en montre un (--id N)",
+		summary: "lists the transfer history, or shows one transfer (--id N)",
 		run:     runSchoolTransfers,
 	})
 }
 
 func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--dry-run] [--confirm-deactivations K] [--today AAAA-MM-JJ]",
-		"Envoie à l'extranet SeGEC les membres du personnel qui ont une situation active dans l'école,\navec leur adresse e-mail école et leur rôle extranet, puis affiche les messages du transfert.")
+	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--dry-run] [--confirm-deactivations K] [--today YYYY-MM-DD]",
+		"Sends to the Extranet SeGEC the staff members who have an active situation in the school, with\ntheir school e-mail address and their Rôle extranet, then prints the transfer's messages.")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
-	extranetURL := fs.String("extranet", "", "adresse de l'extranet (par défaut : celle des paramètres de l'école)")
-	token := fs.String("token", "", "jeton de l'école à l'extranet (par défaut : celui des paramètres de l'école)")
-	dryRun := fs.Bool("dry-run", false, "aperçu : montre ce que le transfert ferait, sans rien appliquer")
-	confirm := fs.Int("confirm-deactivations", 0, "confirme un transfert suspendu qui désactive K rôles")
-	today := fs.String("today", "", "date du jour (AAAA-MM-JJ), pour les essais")
-	by := fs.String("by", "", "nom de la personne qui fait le transfert (par défaut : l'utilisateur du système)")
+	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	extranetURL := fs.String("extranet", "", "address of the extranet (default: the one in the school's settings)")
+	token := fs.String("token", "", "the school's token at the extranet (default: the one in the school's settings)")
+	dryRun := fs.Bool("dry-run", false, "preview: show what the transfer would do, without applying anything")
+	confirm := fs.Int("confirm-deactivations", 0, "confirm a held transfer that deactivates K roles")
+	today := fs.String("today", "", "today's date (YYYY-MM-DD), for tests")
+	by := fs.String("by", "", "name of the person who makes the transfer (default: the system user)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -155,17 +155,17 @@ func formatDays(days []time.Weekday) string {
 }
 
 func runSchoolSettings(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school settings", "--db URL --fase N [--extranet URL] [--token-file F | --token-stdin] [--auto on|off --by NOM] [--days lun,mer,ven] [--hour 19]",
-		"Sans option de modification, affiche les paramètres de l'extranet de l'école (jamais le jeton).\nLe transfert automatique ne s'active qu'avec le consentement de la direction (--by).")
+	fs := m.flagSet("school settings", "--db URL --fase N [--extranet URL] [--token-file F | --token-stdin] [--auto on|off --by NAME] [--days lun,mer,ven] [--hour 19]",
+		"Without a flag that changes something, shows the school's extranet settings (never the token).\nThe automatic transfer is turned on only with the consent of the school's management (--by).")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
-	extranetURL := fs.String("extranet", "", "adresse de l'extranet, par exemple https://extranet.exemple.be")
-	tokenFile := fs.String("token-file", "", "fichier qui contient le jeton de l'école")
-	tokenStdin := fs.Bool("token-stdin", false, "lit le jeton sur l'entrée standard")
-	auto := fs.String("auto", "", "transfert automatique : on ou off")
-	by := fs.String("by", "", "nom de la personne de la direction qui consent au transfert automatique")
-	days := fs.String("days", "", "jours du transfert automatique, par exemple lun,mer,ven")
-	hour := fs.Int("hour", -1, "heure du transfert automatique (0 à 23, heure de Bruxelles)")
+	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	extranetURL := fs.String("extranet", "", "address of the extranet, for example https://extranet.exemple.be")
+	tokenFile := fs.String("token-file", "", "file that holds the school's token")
+	tokenStdin := fs.Bool("token-stdin", false, "read the token from standard input")
+	auto := fs.String("auto", "", "automatic transfer: on or off")
+	by := fs.String("by", "", "name of the member of the school's management who consents to the automatic transfer")
+	days := fs.String("days", "", "days of the automatic transfer, as French day names or abbreviations, for example lun,mer,ven")
+	hour := fs.Int("hour", -1, "hour of the automatic transfer (0 to 23, Brussels time)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -307,11 +307,11 @@ func printSettings(w io.Writer, s school.Settings, now time.Time) {
 
 func runSchoolTransfers(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("school transfers", "--db URL --fase N [--id N] [--limit N]",
-		"Liste l'historique des transferts de l'école, du plus récent au plus ancien,\nou montre un transfert avec ses messages (--id).")
+		"Lists the school's transfer history, newest first,\nor shows one transfer with its messages (--id).")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "numéro FASE de l'école (facultatif si la base n'en a qu'une)")
-	id := fs.Int64("id", 0, "numéro du transfert à montrer")
-	limit := fs.Int("limit", 50, "nombre de transferts listés")
+	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	id := fs.Int64("id", 0, "number of the transfer to show")
+	limit := fs.Int("limit", 50, "number of transfers to list")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

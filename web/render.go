@@ -8,11 +8,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"passerelle/frtext"
 	"path"
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Brussels must not depend on the host's zoneinfo
 )
 
 // LayoutFile is the template that wraps every page. It renders the blocks
@@ -168,18 +168,6 @@ func writeHTML(w http.ResponseWriter, r *http.Request, status int, body []byte) 
 	}
 }
 
-// brussels is where the schools are; times are shown in its local time
-// whatever the server's zone.
-var brussels = mustLoadLocation("Europe/Brussels")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // cannot happen: time/tzdata is embedded
-	}
-	return loc
-}
-
 // BuiltinFuncs returns the template functions that NewRenderer adds to every
 // page. They are exported for packages that build their own templates, such
 // as e-mail bodies.
@@ -219,7 +207,7 @@ func FormatDate(v any) (string, error) {
 	if !ok {
 		return "", err
 	}
-	return t.Format("02/01/2006"), nil
+	return frtext.FormatDate(t), nil
 }
 
 // FormatDateTime formats an instant in Brussels time, "26/11/2026 à 18:03";
@@ -229,13 +217,8 @@ func FormatDateTime(v any) (string, error) {
 	if !ok {
 		return "", err
 	}
-	return t.In(brussels).Format("02/01/2006 à 15:04"), nil
+	return frtext.FormatDateTime(t), nil
 }
 
 // FormatBool returns "oui" or "non".
-func FormatBool(b bool) string {
-	if b {
-		return "oui"
-	}
-	return "non"
-}
+func FormatBool(b bool) string { return frtext.FormatBool(b) }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"passerelle/frtext"
 	"sort"
 	"strings"
 	"syscall"
@@ -180,10 +181,6 @@ func parseDay(s string) (func() time.Time, error) {
 	if err != nil {
 		return nil, usageErr("--today %q : écrivez la date sous la forme AAAA-MM-JJ", s)
 	}
-	loc, err := time.LoadLocation("Europe/Brussels")
-	if err != nil {
-		loc = time.UTC
-	}
-	t := time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, loc)
+	t := time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, frtext.Brussels)
 	return func() time.Time { return t }, nil
 }

@@ -61,7 +61,7 @@ func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
 			errs = decodeList(raw, key, staffFields, errs, func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError {
 				var e extranet.StaffEntry
 				for name, v := range fields {
-					path := fmt.Sprintf("staff[%d].%s", i, name)
+					path := "staff[" + strconv.Itoa(i) + "]." + name // not Sprintf: 420 times a transfer
 					switch name {
 					case "lastName":
 						errs = decodeString(v, i, path, &e.LastName, errs)
@@ -84,7 +84,7 @@ func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
 			errs = decodeList(raw, key, keepFields, errs, func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError {
 				var e extranet.KeepEntry
 				for name, v := range fields {
-					path := fmt.Sprintf("keep[%d].%s", i, name)
+					path := "keep[" + strconv.Itoa(i) + "]." + name
 					switch name {
 					case "lastName":
 						errs = decodeString(v, i, path, &e.LastName, errs)
@@ -141,11 +141,33 @@ func decodeList(raw json.RawMessage, list string, allowed []string, errs []Field
 
 // decodeString decodes a JSON string; null leaves it empty.
 func decodeString(raw json.RawMessage, index int, path string, dst *string, errs []FieldError) []FieldError {
+	if s, ok := plainString(raw); ok {
+		*dst = s
+		return errs
+	}
 	if err := json.Unmarshal(raw, dst); err != nil {
 		return append(errs, FieldError{Index: index, Field: path,
 			Message: fmt.Sprintf("« %s » doit être une chaîne de caractères entre guillemets", lastSegment(path))})
 	}
 	return errs
+}
+
+// plainString returns the value of a JSON string with no escape sequence,
+// which is nearly every value of a snapshot, without the cost of
+// json.Unmarshal (a third of a 70-staff transfer's decoding). The body was
+// checked to be valid JSON in valid UTF-8, so the bytes between the quotes
+// are the value.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	for _, c := range inner {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	return string(inner), true
 }
 
 // decodeCount decodes a whole number ≥ 0; null is 0.

@@ -129,6 +129,11 @@ func TestValidateSnapshot(t *testing.T) {
 					t.Errorf("empty message for %s", p.Field)
 				}
 				if strings.HasPrefix(p.Field, "staff[") || strings.HasPrefix(p.Field, "keep[") {
+					// The school's secretary reads it: it says where to
+					// correct the entry.
+					if !strings.HasSuffix(p.Message, inFiche) {
+						t.Errorf("%s: %q does not say what to fix", p.Field, p.Message)
+					}
 					if !strings.Contains(p.Field, fmt.Sprintf("[%d]", p.Index)) {
 						t.Errorf("index %d for %s", p.Index, p.Field)
 					}
@@ -157,7 +162,7 @@ func (s *state) add(last, first, birth, matricule, email, role, st string) {
 	p := Person{ID: NewID(), LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, IdentityKey: IdentityKey(last, first, birth)}
 	s.persons = append(s.persons, p)
 	s.grants = append(s.grants, GrantRecord{Person: p, Grant: Grant{ID: NewID(), PersonID: p.ID, FASE: 1, SchoolYear: "2026-2027",
-		Role: role, Email: email, LastName: last, FirstName: first, State: st}})
+		Role: role, Email: email, LastName: last, FirstName: first, SentBirthDate: birth, SentMatricule: matricule, State: st}})
 }
 
 func (s *state) reconcile(snap Snapshot) plan {
@@ -270,6 +275,62 @@ func TestReconcileMatriculeFill(t *testing.T) {
 	p = s.reconcile(Snapshot{Staff: e, ConfirmDeactivations: 1})
 	if p.Result.Counts != (Counts{Created: 1, Deactivated: 1}) || len(p.NewPersons) != 1 {
 		t.Fatalf("plan = %+v", p.Result.Counts)
+	}
+}
+
+func TestReconcileSentIdentity(t *testing.T) {
+	s := &state{}
+	s.add("Dupont", "Jean", "1980-05-04", "", "jean@e.be", "Enseignant", GrantActive)
+	s.add("Martin", "Luc", "1975-01-31", "", "luc@e.be", "Enseignant", GrantActive)
+	e := staffOf(s, 2)
+	// The same snapshot writes nothing.
+	if p := s.reconcile(Snapshot{Staff: e}); p.Result.Counts != (Counts{Unchanged: 2}) || len(p.UpdGrants) != 0 {
+		t.Fatalf("plan = %+v", p)
+	}
+	// A matricule sent for the first time is the school's from now on,
+	// without a change to report.
+	e[0].Matricule = "18005040123"
+	p := s.reconcile(Snapshot{Staff: e})
+	if p.Result.Counts != (Counts{Unchanged: 2}) || len(p.UpdGrants) != 1 {
+		t.Fatalf("plan = %+v", p)
+	}
+	if g := p.UpdGrants[0]; g.LastName != "Dupont" || g.SentMatricule != "18005040123" || g.SentBirthDate != "1980-05-04" || g.Pending != PendingNone {
+		t.Fatalf("grant = %+v", g)
+	}
+	// A modification carries the identity sent with it; a new grant too.
+	e[1].Role = "Directeur"
+	e = append(e, StaffEntry{LastName: "Neuf", FirstName: "Noé", Matricule: "19001010001", Email: "noe@e.be", Role: "Enseignant"})
+	p = s.reconcile(Snapshot{Staff: e})
+	if p.Result.Counts != (Counts{Created: 1, Modified: 1, Unchanged: 1}) || len(p.UpdGrants) != 2 || len(p.NewGrants) != 1 {
+		t.Fatalf("plan = %+v", p)
+	}
+	if g := p.NewGrants[0]; g.SentBirthDate != "" || g.SentMatricule != "19001010001" {
+		t.Fatalf("new grant = %+v", g)
+	}
+}
+
+func TestRejectionReasons(t *testing.T) {
+	s := &state{}
+	s.add("Dupont", "Jean", "1980-05-04", "18005040123", "jean@e.be", "Enseignant", GrantActive)
+	s.add("Martin", "Luc", "1975-01-31", "", "luc@e.be", "Enseignant", GrantActive)
+	e := staffOf(s, 2)
+	e[0].BirthDate, e[0].Matricule = "1981-01-01", "18005040123"
+	p := s.reconcile(Snapshot{Staff: e, Keep: []KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
+	reasons := map[string]string{}
+	for _, c := range p.Result.Changes {
+		if c.Action == ActionRejected {
+			reasons[c.LastName] = c.Reason
+		}
+	}
+	// The birth date the extranet holds is never told: sending someone's
+	// matricule with any date would otherwise reveal theirs.
+	if r := reasons["Dupont"]; r != "le matricule 18005040123 est déjà connu de l'extranet avec une autre date de naissance : "+
+		"vérifiez la date de naissance et le matricule dans la fiche de situation école" {
+		t.Errorf("matricule conflict: %q", r)
+	}
+	// The secretary does not know the API's words.
+	if r := reasons["Martin"]; r == "" || strings.Contains(r, "keep") || !strings.Contains(r, "corrigez") {
+		t.Errorf("sent and kept: %q", r)
 	}
 }
 

@@ -88,7 +88,15 @@ type Grant struct {
 	Email     string
 	LastName  string
 	FirstName string
-	State     string
+	// SentBirthDate and SentMatricule are the identity the grant's school
+	// sent in its latest snapshot that named the person ("" when it sent
+	// none). The Person's are shared by every school; what a school sees of
+	// its own staff comes from here, so that it never learns what another
+	// school sent. Unlike the values above, they take effect at once: they
+	// give no access.
+	SentBirthDate string
+	SentMatricule string
+	State         string
 	// Since is when the grant entered its state.
 	Since time.Time
 	// Pending tells what the next night run does: PendingCreated for a

@@ -765,6 +765,8 @@ func (p *Portal) openGrant(ctx context.Context, tx Tx, r Rejection, role, person
 			continue
 		}
 		g := rec.Grant
+		sameIdentity := g.SentBirthDate == r.BirthDate && g.SentMatricule == r.Matricule
+		g.SentBirthDate, g.SentMatricule = r.BirthDate, r.Matricule
 		switch {
 		case !g.Live():
 			g.Role, g.Email, g.LastName, g.FirstName = role, r.Email, r.LastName, r.FirstName
@@ -775,7 +777,10 @@ func (p *Portal) openGrant(ctx context.Context, tx Tx, r Rejection, role, person
 		default:
 			trole, temail, tlast, tfirst := g.Target()
 			if trole == role && temail == r.Email && tlast == r.LastName && tfirst == r.FirstName {
-				return nil
+				if sameIdentity {
+					return nil
+				}
+				break // only the identity the school sent changes
 			}
 			g.Pending = PendingModified
 			g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = role, r.Email, r.LastName, r.FirstName
@@ -787,6 +792,7 @@ func (p *Portal) openGrant(ctx context.Context, tx Tx, r Rejection, role, person
 	return tx.InsertGrants(ctx, []Grant{{
 		ID: NewID(), PersonID: personID, FASE: r.FASE, SchoolYear: r.SchoolYear,
 		Role: role, Email: r.Email, LastName: r.LastName, FirstName: r.FirstName,
+		SentBirthDate: r.BirthDate, SentMatricule: r.Matricule,
 		State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 	}})
 }

@@ -21,17 +21,23 @@ const (
 
 // Reasons of rejected entries, in French: the school shows them after the
 // person's name ("Erreur : Non transféré Jean Dupont – <reason>"), so they
-// start in lower case and say what to do.
+// start in lower case and say what to do, in the school's words (a
+// secretary knows the fiche, not the API's fields). They never quote what
+// the extranet holds from another school: a reason must not tell a school
+// what it did not send.
 const (
-	reasonMatriculeBirth = "matricule déjà connu de l'extranet avec une autre date de naissance (%s) : vérifiez la date de naissance ou le matricule"
+	reasonMatriculeBirth = "le matricule %s est déjà connu de l'extranet avec une autre date de naissance : vérifiez la date de naissance et le matricule " + inFiche
 	reasonAmbiguous      = "plusieurs personnes connues de l'extranet portent ce nom et cette date de naissance : ajoutez le matricule pour les distinguer"
 	reasonDuplicate      = "cette personne figure plusieurs fois dans l'envoi : gardez une seule ligne"
 	reasonSharedEmail    = "l'adresse e-mail %s est donnée à plusieurs personnes de l'envoi : chaque personne doit avoir sa propre adresse"
 	reasonEmailTaken     = "l'adresse e-mail %s est déjà celle d'une autre personne sur l'extranet : chaque personne doit avoir sa propre adresse"
-	reasonUnknownRole    = "rôle « %s » inconnu de l'extranet : choisissez Enseignant ou Directeur"
-	reasonAlsoKept       = "cette personne est à la fois envoyée et retenue (keep) : son accès est laissé tel quel"
+	reasonUnknownRole    = "rôle « %s » inconnu de l'extranet : choisissez Enseignant ou Directeur " + inFiche
+	reasonAlsoKept       = "cette personne a aussi une autre fiche à son nom, non transférée à cause d'une erreur : son accès est laissé tel quel ; corrigez l'erreur de l'autre fiche, ou décochez Actif sur celle qui est en trop"
 	reasonAlsoRejected   = "une autre ligne rejetée de l'envoi peut désigner cette personne : son accès est laissé tel quel jusqu'à ce que l'envoi soit corrigé"
 )
+
+// inFiche is where a secretary corrects what a message asks for.
+const inFiche = "dans la fiche de situation école"
 
 // entry is a staff or keep entry, cleaned, with what its identity resolved to.
 type entry struct {
@@ -258,6 +264,7 @@ func reconcile(in reconcileInput) plan {
 			p.NewGrants = append(p.NewGrants, Grant{
 				ID: in.NewID(), PersonID: personID, FASE: in.FASE, SchoolYear: in.SchoolYear,
 				Role: e.role, Email: e.email, LastName: e.last, FirstName: e.first,
+				SentBirthDate: e.birth, SentMatricule: e.matricule,
 				State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 			})
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
@@ -266,6 +273,7 @@ func reconcile(in reconcileInput) plan {
 			// the next night, as a new one.
 			g := rec.Grant
 			g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
+			g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
 			g.State, g.Since, g.Pending, g.EndReason, g.UpdatedAt = GrantPending, now, PendingCreated, "", now
 			clearPending(&g)
 			p.UpdGrants = append(p.UpdGrants, g)
@@ -273,7 +281,17 @@ func reconcile(in reconcileInput) plan {
 		default:
 			g := rec.Grant
 			role, email, last, first := g.Target()
+			sameIdentity := g.SentBirthDate == e.birth && g.SentMatricule == e.matricule
+			g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
 			if role == e.role && email == e.email && last == e.last && first == e.first {
+				if !sameIdentity {
+					// The school now sends another birth date or matricule
+					// for the same person (one it learnt, say): recorded at
+					// once, without a change to report, since it gives no
+					// access.
+					g.UpdatedAt = now
+					p.UpdGrants = append(p.UpdGrants, g)
+				}
 				changes = append(changes, Change{Action: ActionUnchanged, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 				continue
 			}
@@ -362,7 +380,10 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 	if e.matricule != "" {
 		if p := byMat[e.matricule]; p != nil {
 			if e.birth != "" && p.BirthDate != "" && e.birth != p.BirthDate {
-				e.reason = fmt.Sprintf(reasonMatriculeBirth, frenchDate(p.BirthDate))
+				// The matricule is the school's own; the birth date the
+				// extranet holds is not said, or a school could look up
+				// anyone's by sending their matricule.
+				e.reason = fmt.Sprintf(reasonMatriculeBirth, e.matricule)
 				designate([]*Person{p})
 				if e.key != "" {
 					designate(byKey[e.key])
@@ -529,12 +550,4 @@ func sortChanges(cs []Change) {
 		}
 		return strings.Compare(a.Role, b.Role)
 	})
-}
-
-// frenchDate writes YYYY-MM-DD as dd/mm/yyyy.
-func frenchDate(iso string) string {
-	if len(iso) != 10 {
-		return iso
-	}
-	return iso[8:10] + "/" + iso[5:7] + "/" + iso[0:4]
 }

@@ -263,7 +263,8 @@ func snapshotHash(s Snapshot) string {
 
 // Grants returns a school's grants for a school year ("" for the current
 // one), sorted by name. A grant whose modification waits for the night shows
-// the new values with state pending: what the school sent is what it sees.
+// the new values with state pending: what the school sent is what it sees,
+// and only that (the birth date and matricule are the ones it sent).
 func (s *Service) Grants(ctx context.Context, fase int, schoolYear string) (SchoolGrants, error) {
 	if schoolYear == "" {
 		schoolYear = fwb.SchoolYearAt(s.now().In(frtext.Brussels)).String()
@@ -287,7 +288,9 @@ func (s *Service) Grants(ctx context.Context, fase int, schoolYear string) (Scho
 		}
 		out.Staff = append(out.Staff, GrantEntry{
 			Login: r.Login, LastName: last, FirstName: first,
-			BirthDate: r.Person.BirthDate, Matricule: r.Person.Matricule,
+			// What this school sent, not the shared person's identity,
+			// which may hold what another school sent.
+			BirthDate: g.SentBirthDate, Matricule: g.SentMatricule,
 			Email: email, Role: role, State: state, Since: since.In(frtext.Brussels),
 		})
 	}

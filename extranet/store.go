@@ -29,7 +29,7 @@ type Store interface {
 	// Schools lists the schools by FASE.
 	Schools(ctx context.Context) ([]School, error)
 	// YearGrants returns every grant of a school for a school year, with
-	// persons and logins, in one query.
+	// its sent identity, persons and logins, in one query.
 	YearGrants(ctx context.Context, fase int, schoolYear string) ([]GrantRecord, error)
 
 	// PendingPersons returns the persons who have a grant waiting for the
@@ -91,8 +91,8 @@ type Tx interface {
 	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
 
 	// LockYearGrants returns every grant of a school for a school year, in
-	// any state, with persons and logins, and locks them against the night
-	// run until the end of the transaction.
+	// any state, with its sent identity, persons and logins, and locks them
+	// against the night run until the end of the transaction.
 	LockYearGrants(ctx context.Context, fase int, schoolYear string) ([]GrantRecord, error)
 	// FindPersons returns the persons whose matricule is in matricules or
 	// whose identity key is in keys.
@@ -109,7 +109,8 @@ type Tx interface {
 	UpdatePersons(ctx context.Context, ps []Person) error
 	// InsertGrants adds grants.
 	InsertGrants(ctx context.Context, gs []Grant) error
-	// UpdateGrants rewrites grants as given (every column but the keys).
+	// UpdateGrants rewrites grants as given (every column but the keys,
+	// the sent identity included: give it grants LockYearGrants read).
 	UpdateGrants(ctx context.Context, gs []Grant) error
 	// DeactivateGrants deactivates grants now, for a reason.
 	DeactivateGrants(ctx context.Context, ids []string, reason string) error

@@ -28,7 +28,9 @@ const (
 // for each staff entry a last and a first name, a birth date YYYY-MM-DD or an
 // 11-digit matricule, a valid e-mail and a role. An unknown role is not a
 // problem here: it makes that entry rejected, not the whole snapshot. Keep
-// entries need names and a birth date or matricule. Messages are French.
+// entries need names and a birth date or matricule. Messages are French and
+// end with what the school corrects, and where (inFiche): the school software
+// shows them to its secretary.
 func ValidateSnapshot(s Snapshot) []Problem {
 	var ps []Problem
 	add := func(index int, field, format string, args ...any) {
@@ -47,17 +49,17 @@ func ValidateSnapshot(s Snapshot) []Problem {
 			f := func(name string) string { return fmt.Sprintf("staff[%d].%s", i, name) }
 			checkIdentity(i, f, e.LastName, e.FirstName, e.BirthDate, e.Matricule, add)
 			if strings.TrimSpace(e.Email) == "" {
-				add(i, f("email"), "adresse e-mail école manquante")
+				add(i, f("email"), "adresse e-mail école manquante : complétez-la "+inFiche)
 			} else if len(e.Email) > maxEmailBytes {
-				add(i, f("email"), "adresse e-mail trop longue : au plus %d caractères", maxEmailBytes)
+				add(i, f("email"), "adresse e-mail école trop longue (au plus %d caractères) : corrigez-la "+inFiche, maxEmailBytes)
 			} else if _, err := frtext.NormalizeEmail(e.Email); err != nil {
-				add(i, f("email"), "%s", err.Error())
+				add(i, f("email"), "%s : corrigez l'adresse e-mail école "+inFiche, err.Error())
 			}
 			switch role := strings.TrimSpace(e.Role); {
 			case role == "":
-				add(i, f("role"), "rôle extranet manquant : Enseignant ou Directeur")
+				add(i, f("role"), "rôle extranet manquant : choisissez Enseignant ou Directeur "+inFiche)
 			case utf8.RuneCountInString(role) > maxRoleRunes || !printable(role):
-				add(i, f("role"), "rôle extranet illisible")
+				add(i, f("role"), "rôle extranet illisible : choisissez Enseignant ou Directeur "+inFiche)
 			}
 		}
 	}
@@ -95,27 +97,27 @@ func checkIdentity(i int, f func(string) string, last, first, birth, matricule s
 		v := strings.TrimSpace(n.value)
 		switch {
 		case v == "":
-			add(i, f(n.field), "%s manquant", n.what)
+			add(i, f(n.field), "%s manquant : complétez-le "+inFiche, n.what)
 		case utf8.RuneCountInString(v) > maxNameRunes:
-			add(i, f(n.field), "%s trop long : au plus %d caractères", n.what, maxNameRunes)
+			add(i, f(n.field), "%s trop long (au plus %d caractères) : raccourcissez-le "+inFiche, n.what, maxNameRunes)
 		case !printable(v):
-			add(i, f(n.field), "%s illisible : caractères de contrôle ou invalides", n.what)
+			add(i, f(n.field), "%s illisible (caractères de contrôle ou invalides) : corrigez-le "+inFiche, n.what)
 		case frtext.Fold(v) == "":
-			add(i, f(n.field), "%s sans lettre", n.what)
+			add(i, f(n.field), "%s sans lettre : corrigez-le "+inFiche, n.what)
 		}
 	}
 	birth = strings.TrimSpace(birth)
 	matricule = strings.TrimSpace(matricule)
 	if birth != "" {
 		if !validBirthDate(birth) {
-			add(i, f("birthDate"), "date de naissance « %s » invalide : écrivez AAAA-MM-JJ, par exemple 1980-05-04", clip(birth))
+			add(i, f("birthDate"), "date de naissance « %s » invalide (attendue AAAA-MM-JJ, par exemple 1980-05-04) : corrigez-la "+inFiche, clip(birth))
 		}
 	}
 	if matricule != "" && !elevenDigits(matricule) {
-		add(i, f("matricule"), "matricule « %s » invalide : il compte 11 chiffres", clip(matricule))
+		add(i, f("matricule"), "matricule « %s » invalide (il compte 11 chiffres) : corrigez-le "+inFiche, clip(matricule))
 	}
 	if birth == "" && matricule == "" {
-		add(i, f("birthDate"), "date de naissance ou matricule nécessaire pour reconnaître la personne")
+		add(i, f("birthDate"), "date de naissance ou matricule nécessaire pour reconnaître la personne : complétez l'un ou l'autre "+inFiche)
 	}
 }
 

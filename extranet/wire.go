@@ -82,7 +82,9 @@ type SchoolGrants struct {
 	Staff      []GrantEntry `json:"staff"`
 }
 
-// GrantEntry is one grant of a school as the school may see it.
+// GrantEntry is one grant of a school as the school may see it: the birth
+// date and matricule are those the school itself sent (Grant.SentBirthDate,
+// Grant.SentMatricule), never what another school gave for the person.
 type GrantEntry struct {
 	Login     string    `json:"login"`
 	LastName  string    `json:"lastName"`

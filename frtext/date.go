@@ -28,24 +28,39 @@ func mustLoadLocation(name string) *time.Location {
 // (day and month may have one digit), with "/", "-" or "." as separator, or
 // the ISO form "yyyy-mm-dd" that spreadsheets export. Surrounding spaces are
 // ignored. The result is midnight UTC of that date, so that dates compare and
-// store without time-zone surprises. Impossible dates such as 31/02/2020 are
-// refused, as are two-digit years, which are ambiguous.
+// store without time-zone surprises. Two-digit years, which are ambiguous,
+// are refused with the expected format; impossible dates in the right format,
+// such as 31/02/2020 or 01/13/2020, with a message asking to check the day
+// and the month.
 func ParseDate(s string) (time.Time, error) {
-	t, ok := parseDate(strings.TrimSpace(s))
-	if !ok {
-		return time.Time{}, fmt.Errorf("date « %s » invalide : écrivez jj/mm/aaaa", strings.TrimSpace(s))
+	s = strings.TrimSpace(s)
+	t, res := parseDate(s)
+	switch res {
+	case dateMalformed:
+		return time.Time{}, fmt.Errorf("date « %s » invalide : écrivez jj/mm/aaaa", s)
+	case dateImpossible:
+		return time.Time{}, fmt.Errorf("la date %s n'existe pas : vérifiez le jour et le mois", s)
 	}
 	return t, nil
 }
 
-func parseDate(s string) (time.Time, bool) {
+// dateResult is what parseDate made of its input.
+type dateResult int
+
+const (
+	dateOK         dateResult = iota
+	dateMalformed             // not in a format ParseDate reads
+	dateImpossible            // in the format, but no such day (31/02, month 13)
+)
+
+func parseDate(s string) (time.Time, dateResult) {
 	sep := strings.IndexAny(s, "/-.")
 	if sep < 0 {
-		return time.Time{}, false
+		return time.Time{}, dateMalformed
 	}
 	parts := strings.Split(s, s[sep:sep+1])
 	if len(parts) != 3 {
-		return time.Time{}, false
+		return time.Time{}, dateMalformed
 	}
 	var y, m, d int
 	var ok1, ok2, ok3 bool
@@ -59,15 +74,18 @@ func parseDate(s string) (time.Time, bool) {
 		m, ok2 = digits(parts[1], 1, 2)
 		y, ok3 = digits(parts[2], 4, 4)
 	}
-	if !ok1 || !ok2 || !ok3 || y < 1000 || m < 1 || m > 12 || d < 1 {
-		return time.Time{}, false
+	if !ok1 || !ok2 || !ok3 || y < 1000 {
+		return time.Time{}, dateMalformed
+	}
+	if m < 1 || m > 12 || d < 1 {
+		return time.Time{}, dateImpossible
 	}
 	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
 	if t.Day() != d {
 		// time.Date normalised an overflowing day (31/02 → 03/03).
-		return time.Time{}, false
+		return time.Time{}, dateImpossible
 	}
-	return t, true
+	return t, dateOK
 }
 
 // digits parses s as an unsigned decimal of lo to hi ASCII digits.

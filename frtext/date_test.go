@@ -7,10 +7,14 @@ import (
 )
 
 func TestParseDate(t *testing.T) {
+	const (
+		malformed  = 1 // « … invalide : écrivez jj/mm/aaaa »
+		impossible = 2 // « la date … n'existe pas : vérifiez le jour et le mois »
+	)
 	for _, test := range []struct {
 		in      string
 		want    time.Time
-		wantErr bool
+		wantErr int
 	}{
 		{in: "14/07/1984", want: day(1984, 7, 14)},
 		{in: "4/7/1984", want: day(1984, 7, 4)},
@@ -19,27 +23,36 @@ func TestParseDate(t *testing.T) {
 		{in: "1984-07-04", want: day(1984, 7, 4)},
 		{in: " 29/02/2024 ", want: day(2024, 2, 29)},
 		{in: "31/12/2026", want: day(2026, 12, 31)},
-		{in: "31/02/2020", wantErr: true},
-		{in: "29/02/2023", wantErr: true},
-		{in: "00/01/2020", wantErr: true},
-		{in: "01/13/2020", wantErr: true},
-		{in: "01/01/20", wantErr: true},
-		{in: "01/01/0999", wantErr: true},
-		{in: "1984-7-4", wantErr: true},
-		{in: "1984/07/04", wantErr: true},
-		{in: "04/07-1984", wantErr: true},
-		{in: "04/07/1984/1", wantErr: true},
-		{in: "+4/07/1984", wantErr: true},
-		{in: "", wantErr: true},
-		{in: "demain", wantErr: true},
+		{in: "31/02/1980", wantErr: impossible},
+		{in: "31/02/2020", wantErr: impossible},
+		{in: "29/02/2023", wantErr: impossible},
+		{in: "31/04/2023", wantErr: impossible},
+		{in: "00/01/2020", wantErr: impossible},
+		{in: "01/13/2020", wantErr: impossible},
+		{in: "01/00/2020", wantErr: impossible},
+		{in: "2023-02-29", wantErr: impossible},
+		{in: " 31/02/1980 ", wantErr: impossible},
+		{in: "01/01/20", wantErr: malformed},
+		{in: "01/01/0999", wantErr: malformed},
+		{in: "1984-7-4", wantErr: malformed},
+		{in: "1984/07/04", wantErr: malformed},
+		{in: "04/07-1984", wantErr: malformed},
+		{in: "04/07/1984/1", wantErr: malformed},
+		{in: "+4/07/1984", wantErr: malformed},
+		{in: "123/01/1984", wantErr: malformed},
+		{in: "", wantErr: malformed},
+		{in: "demain", wantErr: malformed},
 	} {
 		t.Run(test.in, func(t *testing.T) {
 			got, err := ParseDate(test.in)
-			if test.wantErr {
+			if test.wantErr != 0 {
 				if err == nil {
 					t.Fatalf("ParseDate(%q) = %v, want an error", test.in, got)
 				}
 				want := "date « " + strings.TrimSpace(test.in) + " » invalide : écrivez jj/mm/aaaa"
+				if test.wantErr == impossible {
+					want = "la date " + strings.TrimSpace(test.in) + " n'existe pas : vérifiez le jour et le mois"
+				}
 				if err.Error() != want {
 					t.Fatalf("ParseDate(%q) error %q, want %q", test.in, err, want)
 				}

@@ -199,8 +199,8 @@ func formatLines(lines []ChargeLine, leaveCodes bool) string {
 }
 
 // OverFullTime finds the first function (in line order) whose positive
-// periods, summed over its lines, exceed its full time, as in the seed's
-// "IP 28/24". The line returned holds that code, the sum and the full time
+// periods, summed over its lines, exceed its full time, as in the demo
+// data's "IP 28/24". The line returned holds that code, the sum and the full time
 // of the function's first line. Leaves are not deducted: a charge over full
 // time is an encoding error whatever the leaves.
 func OverFullTime(lines []ChargeLine) (ChargeLine, bool) {

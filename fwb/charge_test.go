@@ -107,7 +107,7 @@ func TestOverFullTime(t *testing.T) {
 		want   ChargeLine
 		wantOK bool
 	}{
-		{"seed IP 28/24", "IP 28/24", ChargeLine{"IP", 28, 24}, true},
+		{"demo IP 28/24", "IP 28/24", ChargeLine{"IP", 28, 24}, true},
 		{"full time", "IP 24/24", ChargeLine{}, false},
 		{"leave not deducted", "IP 28/24, avec -24/24", ChargeLine{"IP", 28, 24}, true},
 		{"summed over lines", "IP 12/24, ME 8/24, IP 14/24", ChargeLine{"IP", 26, 24}, true},

@@ -30,8 +30,8 @@ type Matricule struct {
 // ParseMatricule checks the structure of a matricule ministériel: 11 digits,
 // the first 1 (man) or 2 (woman), digits 2 to 7 a real birth date YYMMDD,
 // digits 8 to 11 free. No check digit is verified: two public examples
-// suggest a mod-97 rule but the seed's matricules do not follow it, so the
-// rule is unconfirmed. Two-digit years of 30 and above are read as 19YY,
+// suggest a mod-97 rule but the matricules of the school software's help
+// page do not follow it, so the rule is unconfirmed. Two-digit years of 30 and above are read as 19YY,
 // below 30 as 20YY.
 func ParseMatricule(s string) (Matricule, error) {
 	d := Digits(s)

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestParseMatriculeSeed(t *testing.T) {
+func TestParseMatriculeDemo(t *testing.T) {
 	for _, test := range []struct {
 		in   string
 		want Matricule
@@ -86,9 +86,9 @@ func TestCheckAgreement(t *testing.T) {
 		matricule Matricule
 		msg       string // empty: agreement expected
 	}{
-		{"seed Letor, same date and sex", mustNISS("88020801258"), mustMat("28802080741"), ""},
-		{"seed Menier", mustNISS("69041401275"), mustMat("26904140789"), ""},
-		{"seed Ludo: the NISS serial is even (woman), the matricule says man",
+		{"demo Letor, same date and sex", mustNISS("88020801258"), mustMat("28802080741"), ""},
+		{"demo Menier", mustNISS("69041401275"), mustMat("26904140789"), ""},
+		{"demo Ludo: the NISS serial is even (woman), the matricule says man",
 			mustNISS("85031956490"), mustMat("18503190123"),
 			"le sexe du matricule (homme) ne correspond pas à celui du numéro national (femme) : corrigez le numéro national ou le matricule"},
 		{"different birth date", mustNISS("88020801258"), mustMat("28802090741"),

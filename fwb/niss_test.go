@@ -27,16 +27,17 @@ func TestDigits(t *testing.T) {
 	}
 }
 
-// seedValidNISS are the 19 national numbers of the seed that pass the rules.
-var seedValidNISS = []string{
+// demoValidNISS are the 19 national numbers of the demo data (those of the
+// school software's help page) that pass the rules.
+var demoValidNISS = []string{
 	"84071412507", "89101512704", "70030202548", "92022601584", "88020801258", "85031956490",
 	"90102702360", "69041401275", "81051825667", "68102502544", "67031502481", "70111912576",
 	"64062612791", "60032201227", "89071725685", "57060712531", "85082701546", "80061556429",
 	"95082123522",
 }
 
-func TestParseNISSSeed(t *testing.T) {
-	for _, s := range seedValidNISS {
+func TestParseNISSDemo(t *testing.T) {
+	for _, s := range demoValidNISS {
 		t.Run(s, func(t *testing.T) {
 			n, err := ParseNISS(s)
 			if err != nil {
@@ -173,7 +174,7 @@ func TestNationalNumberFormat(t *testing.T) {
 }
 
 func FuzzParseNISS(f *testing.F) {
-	for _, s := range append(seedValidNISS,
+	for _, s := range append(demoValidNISS,
 		"88407140254", "890725", "85.03.19-564.90", "05031512367", "85231956436", "85431956479",
 		"85030012334", "85000012412", "85023100192", "00000000097", "9999999999x", "") {
 		f.Add(s)

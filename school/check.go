@@ -104,7 +104,7 @@ const (
 // situation.
 func Check(rows []Row, at time.Time, t *fwb.Tables) []Finding {
 	t = tables(t)
-	at = fwb.Date(at)
+	at = fwb.Date(at.In(frtext.Brussels)) // the school's today, whatever the server's zone
 	var out []Finding
 	add := func(r Row, sev Severity, code, field, format string, args ...any) {
 		out = append(out, Finding{

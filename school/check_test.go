@@ -34,6 +34,30 @@ func codes(fs []school.Finding, situationID int64) []string {
 	return out
 }
 
+// TestCheckBrusselsToday checks that Check and SendRole take the school's
+// today in Brussels even with a UTC clock: 23:30 UTC on 26 November is
+// 00:30 on the 27th in Brussels.
+func TestCheckBrusselsToday(t *testing.T) {
+	at := time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC)
+	starts := row(1, "Debut", "Léa")
+	starts.Situation.Start = day(2026, 11, 27)
+	if _, ok := school.SendRole(starts, at, nil); !ok {
+		t.Errorf("a situation starting on 27/11 is not current at %s (27/11 in Brussels)", at.Format(time.RFC3339))
+	}
+	if !starts.Situation.Covers(at.In(frtext.Brussels)) {
+		t.Errorf("Covers(27/11 00:30 in Brussels) = false for a situation starting on 27/11")
+	}
+	ended := row(2, "Fin", "Paul")
+	ended.Situation.End = day(2026, 11, 26)
+	fs := school.Check([]school.Row{starts, ended}, at, nil)
+	if got := codes(fs, 1); len(got) != 0 {
+		t.Errorf("situation starting on 27/11: findings %v, want none", got)
+	}
+	if got := codes(fs, 2); !slices.Equal(got, []string{school.CodeActiveEnded}) {
+		t.Errorf("situation ended on 26/11, still Actif: findings %v, want %v", got, []string{school.CodeActiveEnded})
+	}
+}
+
 func TestCheck(t *testing.T) {
 	for _, test := range []struct {
 		name  string

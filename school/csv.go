@@ -17,7 +17,7 @@ import (
 	"passerelle/fwb"
 )
 
-// column is one column of the CSV import and export (docs/design.md, "CSV
+// column is one column of the CSV import and export (docs/school.md, "CSV
 // import").
 type column struct {
 	name     string // the header the export writes
@@ -136,7 +136,7 @@ func (e *ImportError) Error() string {
 	return strings.Join(lines, "\n")
 }
 
-// ParseCSV reads a staff file in the format of docs/design.md ("CSV
+// ParseCSV reads a staff file in the format of docs/school.md ("CSV
 // import"). The separator (; , or tab) and the encoding (UTF-8 with or
 // without BOM, UTF-16 with BOM, else Windows-1252) are detected. Every row
 // is checked; when any is invalid, nothing is returned but an *ImportError

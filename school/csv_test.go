@@ -73,7 +73,7 @@ func TestParseCSVValues(t *testing.T) {
 		"Meuran;Clara;18/05/1981;F;81.05.18-256.67;28105180150; Clara.Meuran@Ecole.be ;c@example.be;IP;non;D;IP 24/24, CN -24/24;x;oui;1/9/2005;2027-06-30;enseignante\n" +
 		// line 3: defaults, birth date and sex from the NISS
 		"Milord;Remy;;;67031502481;;remy.milord@ecole.be;;D;oui;;D 24/24;;;;;\n" +
-		// line 4: the seed's invalid numbers are kept, Présent empty follows Actif non
+		// line 4: invalid numbers, like the demo data's, are kept; Présent empty follows Actif non
 		"Vervandier;Gaëlle;25/07/1989;;890725;;;;IM;;V;;;non;;;\n" +
 		"Brocar;Pascale;;;88407140254;;;;ME;;;;;;;;\n"
 	rows := parse(t, data)
@@ -121,7 +121,7 @@ func TestParseCSVErrors(t *testing.T) {
 				";Olaf;01/09/2026;peut-être;XX;olaf@;85082701546;\n" +
 				"Walter;Olaf;;;IP;;8,50827E+10;IP 12,5/24\n",
 			[]string{
-				"ligne 2, colonne Date de Début : date « 31/02/2026 » invalide : écrivez jj/mm/aaaa",
+				"ligne 2, colonne Date de Début : la date 31/02/2026 n'existe pas : vérifiez le jour et le mois",
 				"ligne 4, colonne Actif : « peut-être » n'est ni oui ni non : écrivez oui ou non (ou laissez vide)",
 				"ligne 4, colonne Nom : nom de famille manquant : encodez-le",
 				"ligne 4, colonne E-mail école : adresse e-mail « olaf@ » invalide : il manque le domaine après le @ (ex. ecole.be)",

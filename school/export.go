@@ -14,7 +14,7 @@ import (
 const SheetName = "Situation école"
 
 // WriteCSV writes rows in the import's format, so that an export imports
-// back unchanged: the columns of docs/design.md, ";" separator, UTF-8 with a
+// back unchanged: the columns of docs/school.md ("Columns"), ";" separator, UTF-8 with a
 // BOM (so that spreadsheets see the accents), CRLF line ends, dates
 // dd/mm/yyyy, booleans oui/non, rows by name in French order. A cell that a
 // spreadsheet would run as a formula is prefixed with an apostrophe, which

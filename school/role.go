@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"passerelle/frtext"
 	"passerelle/fwb"
 )
 
@@ -31,9 +32,9 @@ func CompleteRole(s Situation, t *fwb.Tables) (role fwb.Role, completed bool) {
 // SendRole returns the role a row would be sent with to the extranet on the
 // civil date at, and false when it would not be sent: the situation must
 // cover at, be Actif and have a role, encoded or completed ("Who is sent" in
-// docs/design.md). Blocking findings are not considered here; see Check.
+// docs/transfer.md). Blocking findings are not considered here; see Check.
 func SendRole(r Row, at time.Time, t *fwb.Tables) (fwb.Role, bool) {
-	if !r.Situation.Active || !r.Situation.Covers(at) {
+	if !r.Situation.Active || !r.Situation.Covers(at.In(frtext.Brussels)) {
 		return fwb.RoleNone, false
 	}
 	role, _ := CompleteRole(r.Situation, t)

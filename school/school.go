@@ -64,7 +64,11 @@ type Situation struct {
 	Role fwb.Role
 }
 
-// Covers reports whether the situation is current on the civil date d.
+// Covers reports whether the situation is current on the civil date of d,
+// read in d's own location (fwb.Date). For the school's today, pass the
+// instant in Brussels time, d.In(frtext.Brussels), as Check and
+// transfer.Select do: a server on UTC is still on the day before until 01:00
+// or 02:00 in Brussels.
 func (s Situation) Covers(d time.Time) bool {
 	d = fwb.Date(d)
 	if !s.Start.IsZero() && s.Start.After(d) {

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -145,8 +146,44 @@ func open(rawURL string, opt Options) (*DB, error) {
 		}
 		return &DB{Dialect: SQLite, W: w, R: r, Path: path}, nil
 	default:
-		return nil, fmt.Errorf("adresse de base de données %q non reconnue : écrivez sqlite:CHEMIN ou postgres://…", rawURL)
+		return nil, fmt.Errorf("adresse de base de données %q non reconnue : écrivez sqlite:CHEMIN ou postgres://…", Redact(rawURL))
 	}
+}
+
+// redactMask replaces a password in Redact's output, as url.URL.Redacted does.
+const redactMask = "xxxxx"
+
+// passwordParam matches a password given as a key=value pair, in a query
+// string or a keyword/value connection string.
+var passwordParam = regexp.MustCompile(`(?i)((?:^|[?&\s])(?:ssl)?password\s*=\s*)('[^']*'|[^&\s]*)`)
+
+// Redact returns a database URL fit for messages and logs: a SQLite path as
+// it is, a PostgreSQL URL (or any other URL) with its password masked, in the
+// user info as url.URL.Redacted does and in a password or sslpassword
+// parameter. Every message or log line that names a --db URL goes through it.
+func Redact(rawURL string) string {
+	if strings.HasPrefix(rawURL, "sqlite:") {
+		return rawURL
+	}
+	if !strings.Contains(rawURL, "://") {
+		// A SQLite path, or a keyword/value string (host=… password=…).
+		return passwordParam.ReplaceAllString(rawURL, "${1}"+redactMask)
+	}
+	u, err := url.Parse(rawURL)
+	scheme, rest, _ := strings.Cut(rawURL, "://")
+	if err != nil || (u.User == nil && strings.Contains(rest, "@")) {
+		// Unreadable, or an '@' stranded after a '/' or '?' of the password
+		// (postgres://user:12/34@host): mask everything up to the last '@',
+		// then any password parameter.
+		if i := strings.LastIndex(rest, "@"); i >= 0 {
+			rest = redactMask + rest[i:]
+		}
+		return passwordParam.ReplaceAllString(scheme+"://"+rest, "${1}"+redactMask)
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = passwordParam.ReplaceAllString(u.RawQuery, "${1}"+redactMask)
+	}
+	return u.Redacted()
 }
 
 // Close closes the pools.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,6 +70,56 @@ func TestOpenBadURL(t *testing.T) {
 	_, err := store.Open(context.Background(), "mysql://x", os.DirFS("testdata/migrations"), store.Options{})
 	if err == nil {
 		t.Fatal("want error")
+	}
+}
+
+func TestRedact(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"sqlite:passerelle.db", "sqlite:passerelle.db"},
+		{"sqlite:/var/lib/passerelle/école.db", "sqlite:/var/lib/passerelle/école.db"},
+		{"data/passerelle.db", "data/passerelle.db"},
+		{"postgres://passerelle:s3cret@db.example:5432/passerelle?sslmode=require",
+			"postgres://passerelle:xxxxx@db.example:5432/passerelle?sslmode=require"},
+		{"postgresql://passerelle:s3cret@db/passerelle", "postgresql://passerelle:xxxxx@db/passerelle"},
+		{"postgres://passerelle@db/passerelle", "postgres://passerelle@db/passerelle"},
+		{"postgres://db/passerelle?user=p&password=s3cret&sslpassword=k3y",
+			"postgres://db/passerelle?user=p&password=xxxxx&sslpassword=xxxxx"},
+		// Unescaped characters in the password.
+		{"postgres://u:pa@ss@db/x", "postgres://u:xxxxx@db/x"},
+		{"postgres://u:pa#ss@db/x", "postgres://xxxxx@db/x"},
+		{"postgres://u:12/34@db/x", "postgres://xxxxx@db/x"},
+		{"postgres://u:s3cret@db:port/x", "postgres://xxxxx@db:port/x"},
+		// Not a URL Open accepts, still no password shown.
+		{"mysql://root:s3cret@db/x", "mysql://root:xxxxx@db/x"},
+		{"host=db user=p password=s3cret dbname=x", "host=db user=p password=xxxxx dbname=x"},
+		{"host=db password='s3 cret' dbname=x", "host=db password=xxxxx dbname=x"},
+	} {
+		got := store.Redact(tt.in)
+		if got != tt.want {
+			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		for _, secret := range []string{"s3cret", "pa@ss", "pa#ss", "12/34", "k3y", "s3 cret"} {
+			if strings.Contains(tt.in, secret) && strings.Contains(got, secret) {
+				t.Errorf("Redact(%q) = %q shows %q", tt.in, got, secret)
+			}
+		}
+	}
+}
+
+func TestOpenErrorHidesPassword(t *testing.T) {
+	_, err := store.Open(context.Background(), "mysql://root:s3cret@db/x", os.DirFS("testdata/migrations"), store.Options{})
+	if err == nil {
+		t.Fatal("want error")
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("error shows the password: %v", err)
+	}
+	_, err = store.Open(context.Background(), "postgres://u:s3cret@db:port/x", os.DirFS("testdata/migrations"), store.Options{})
+	if err == nil {
+		t.Fatal("want error")
+	}
+	if strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("error shows the password: %v", err)
 	}
 }
 

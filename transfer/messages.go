@@ -17,9 +17,8 @@ const (
 	LineNoChange = "Information : Aucun changement."
 )
 
-// dash separates a name from a role or a reason: an en dash with a space on
-// each side, as the school software writes it.
-const dash = " \u2013 "
+// dash separates a name from a role or a reason (extranet.Dash).
+const dash = extranet.Dash
 
 // line is one message with the name it sorts by.
 type line struct {
@@ -43,37 +42,39 @@ func sortLines(ls []line) {
 // school and entries the extranet rejected), Modifié, Créé, Désactivé, each
 // kind sorted by name; "Aucun changement." when no role was completed and
 // nothing changed on the extranet; then the two closing lines, or the
-// preview line for a dry run.
+// preview line for a dry run. The extranet's changes are worded by
+// extranet.ChangeLine, as the portal words them.
 func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string {
-	var completed, errs, modified, created, deactivated []line
+	var completed, errs []line
+	var changes []extranet.Change
 	for _, c := range sel.Completions {
 		completed = append(completed, line{c.LastName, c.FirstName,
 			"Information : Complété Rôle Extranet \"" + string(c.Role) + "\" chez " + frtext.FormatName(c.LastName, c.FirstName)})
 	}
 	for _, h := range sel.HeldBack {
-		errs = append(errs, errorLine(h.LastName, h.FirstName, h.Reason))
+		errs = append(errs, line{h.LastName, h.FirstName, extranet.NotTransferredLine(h.LastName, h.FirstName, h.Reason)})
 	}
 	for _, ch := range res.Changes {
-		name := frtext.FormatName(ch.LastName, ch.FirstName)
-		switch ch.Action {
-		case extranet.ActionRejected:
-			errs = append(errs, errorLine(ch.LastName, ch.FirstName, ch.Reason))
-		case extranet.ActionModified:
-			modified = append(modified, line{ch.LastName, ch.FirstName, "Information : Modifié Rôle " + name + dash + ch.Role})
-		case extranet.ActionCreated:
-			created = append(created, line{ch.LastName, ch.FirstName, "Avertissement : Créé Rôle " + name + dash + ch.Role})
-		case extranet.ActionDeactivated:
-			deactivated = append(deactivated, deactivatedLine(ch))
+		if ch.Action != extranet.ActionRejected {
+			changes = append(changes, ch)
+			continue
+		}
+		// Rejected entries sort among the members the school held back.
+		if text, ok := extranet.ChangeLine(ch); ok {
+			errs = append(errs, line{ch.LastName, ch.FirstName, text})
 		}
 	}
+	// Modifié, Créé, Désactivé, each sorted by name.
+	changed := extranet.ChangeLines(changes)
 	var out []string
-	for _, kind := range [][]line{completed, errs, modified, created, deactivated} {
+	for _, kind := range [][]line{completed, errs} {
 		sortLines(kind)
 		for _, l := range kind {
 			out = append(out, l.text)
 		}
 	}
-	if len(completed)+len(modified)+len(created)+len(deactivated) == 0 {
+	out = append(out, changed...)
+	if len(completed)+len(changed) == 0 {
 		out = append(out, LineNoChange)
 	}
 	if dryRun {
@@ -88,18 +89,13 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 // the command-line hint "(--confirm-deactivations K)"; the web page phrases
 // its own confirmation and leaves it out.
 func HeldMessages(changes []extranet.Change, count int, withFlag bool) []string {
-	var ls []line
+	var deactivated []extranet.Change
 	for _, ch := range changes {
 		if ch.Action == extranet.ActionDeactivated {
-			ls = append(ls, deactivatedLine(ch))
+			deactivated = append(deactivated, ch)
 		}
 	}
-	sortLines(ls)
-	out := make([]string, 0, len(ls)+1)
-	for _, l := range ls {
-		out = append(out, l.text)
-	}
-	return append(out, HeldLine(count, withFlag))
+	return append(extranet.ChangeLines(deactivated), HeldLine(count, withFlag))
 }
 
 // HeldLine is the suspension line of a held transfer.
@@ -109,18 +105,4 @@ func HeldLine(count int, withFlag bool) string {
 		s += fmt.Sprintf(" (--confirm-deactivations %d)", count)
 	}
 	return s + "."
-}
-
-func errorLine(last, first, reason string) line {
-	return line{last, first, "Erreur : Non transféré " + frtext.FormatName(last, first) + dash + reason}
-}
-
-// deactivatedLine names the role that was deactivated; the extranet gives it
-// as the change's role, or as its previous role when it leaves the role empty.
-func deactivatedLine(ch extranet.Change) line {
-	role := ch.Role
-	if role == "" {
-		role = ch.PreviousRole
-	}
-	return line{ch.LastName, ch.FirstName, "Avertissement : Désactivé Rôle " + frtext.FormatName(ch.LastName, ch.FirstName) + dash + role}
 }

@@ -13,6 +13,7 @@ import (
 
 	"passerelle/api"
 	"passerelle/extranet"
+	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/school"
 )
@@ -57,13 +58,6 @@ type Options struct {
 	HeldHint bool
 }
 
-// Exit codes a command returns for an outcome (design.md, "Command line").
-const (
-	ExitOK      = 0
-	ExitFailure = 1
-	ExitHeld    = 3
-)
-
 // Outcome is what a transfer did.
 type Outcome struct {
 	// Record is the history entry, as stored (with its ID).
@@ -77,8 +71,6 @@ type Outcome struct {
 	HeldCount   int
 	// Selection is who was sent.
 	Selection Selection
-	// Exit is the exit code a command should return.
-	Exit int
 }
 
 // Error is a transfer that did not happen, with the French message a person
@@ -91,8 +83,9 @@ type Error struct {
 func (e *Error) Error() string { return e.Msg }
 func (e *Error) Unwrap() error { return e.Err }
 
-// Messages the user reads when a transfer fails; design.md leaves their
-// wording to us, the brief fixes the token one.
+// Messages the user reads when a transfer fails, each saying what to do.
+// docs/transfer.md ("Failures and retries") quotes them; MsgTokenRefused is
+// the exact wording a school reads for a refused token.
 const (
 	MsgTokenRefused = "jeton refusé par l'extranet : vérifiez le jeton dans les paramètres"
 	MsgNoURL        = "adresse de l'extranet manquante : indiquez-la dans les paramètres de l'école (passerelle school settings --extranet URL)"
@@ -118,17 +111,17 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 
 	if _, err := r.Store.School(ctx, fase); err != nil {
 		if errors.Is(err, school.ErrNotFound) {
-			return Outcome{Exit: ExitFailure}, &Error{Msg: fmt.Sprintf("école FASE %d inconnue dans cette base", fase), Err: err}
+			return Outcome{}, &Error{Msg: fmt.Sprintf("école FASE %d inconnue dans cette base", fase), Err: err}
 		}
-		return Outcome{Exit: ExitFailure}, fmt.Errorf("lecture de l'école %d : %w", fase, err)
+		return Outcome{}, fmt.Errorf("lecture de l'école %d : %w", fase, err)
 	}
 	settings, err := r.Store.Settings(ctx, fase)
 	if err != nil && !errors.Is(err, school.ErrNotFound) {
-		return Outcome{Exit: ExitFailure}, fmt.Errorf("lecture des paramètres de l'école %d : %w", fase, err)
+		return Outcome{}, fmt.Errorf("lecture des paramètres de l'école %d : %w", fase, err)
 	}
 	rows, err := r.Store.Rows(ctx, fase)
 	if err != nil {
-		return Outcome{Exit: ExitFailure}, fmt.Errorf("lecture des situations de l'école %d : %w", fase, err)
+		return Outcome{}, fmt.Errorf("lecture des situations de l'école %d : %w", fase, err)
 	}
 	sel := Select(rows, now, r.Tables)
 	sel.Snapshot.ConfirmDeactivations = opt.ConfirmDeactivations
@@ -159,7 +152,7 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 	res, err := client.PutStaff(ctx, fase, sel.Snapshot, opt.DryRun, rec.IdempotencyKey)
 	if err != nil {
 		if count, changes, ok := heldInfo(err); ok {
-			out.Held, out.HeldChanges, out.HeldCount, out.Exit = true, changes, count, ExitHeld
+			out.Held, out.HeldChanges, out.HeldCount = true, changes, count
 			out.Messages = HeldMessages(changes, count, opt.HeldHint)
 			rec.Outcome = school.OutcomeHeld
 			rec.Messages = out.Messages
@@ -225,7 +218,6 @@ func (r *Runner) record(ctx context.Context, log *slog.Logger, out Outcome, rec 
 	rec.Error = e.Msg
 	rec.Messages = []string{"Erreur : " + e.Msg}
 	out.Messages = rec.Messages
-	out.Exit = ExitFailure
 	stored, err := r.Store.RecordTransfer(context.WithoutCancel(ctx), rec, nil)
 	if err != nil {
 		return out, fmt.Errorf("%s (et l'échec n'a pas pu être enregistré : %v)", e.Msg, err)
@@ -335,11 +327,13 @@ func newKey() string {
 	return hex.EncodeToString(b[:])
 }
 
+// now is the runner's clock in Brussels time, so that the civil date the
+// transfer goes by is the school's, whatever the server's time zone.
 func (r *Runner) now() time.Time {
 	if r.Now != nil {
-		return r.Now()
+		return r.Now().In(frtext.Brussels)
 	}
-	return time.Now()
+	return time.Now().In(frtext.Brussels)
 }
 
 func (r *Runner) log() *slog.Logger {

@@ -79,21 +79,24 @@ type candidate struct {
 	situations  map[int64]bool
 }
 
-// Select decides who a transfer made at "at" sends (design.md, "Who is
-// sent"): every member with a situation covering at's civil date, Actif, and
+// Select decides who a transfer made at "at" sends (docs/transfer.md, "Who
+// is sent"): every member with a situation covering at's civil date, Actif, and
 // an extranet role encoded or completed from the function
 // (school.CompleteRole). The e-mail sent is the school e-mail. A member with a
 // blocking finding (school.Check) is held back: no staff entry but a keep
 // entry, so the extranet leaves any role they already have as it is.
 //
-// Select checks the four reasons design.md names itself as well (school
-// e-mail missing, invalid, shared; identity insufficient), so that the
+// Select checks the four reasons that hold a member back itself as well
+// (school e-mail missing, invalid, shared; identity insufficient), so that the
 // snapshot it builds is one the extranet accepts whatever Check reports;
 // any other blocking finding holds the member back with its own message.
 func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 	if t == nil {
 		t = fwb.DefaultTables()
 	}
+	// The school's "today" is Brussels', whatever the server's time zone:
+	// at 00:30 in Brussels a UTC host is still on the day before.
+	at = at.In(frtext.Brussels)
 	year := fwb.SchoolYearAt(at)
 	sel := Selection{At: at, SchoolYear: year}
 	sel.Snapshot = extranet.Snapshot{SchoolYear: year.String(), Staff: []extranet.StaffEntry{}, Keep: []extranet.KeepEntry{}}

@@ -22,6 +22,26 @@ func withIDs(rows ...school.Row) []school.Row {
 	return rows
 }
 
+// TestSelectBrusselsToday checks that the school's today is Brussels' even
+// on a UTC server: at 23:30 UTC on 26 November it is already 27 November in
+// Brussels, so a situation starting on the 27th is current and one that
+// ended on the 26th is not.
+func TestSelectBrusselsToday(t *testing.T) {
+	at := time.Date(2026, 11, 26, 23, 30, 0, 0, time.UTC)
+	starts := member("Debut", "Léa", "1990-01-01", "", "lea.debut@ecole.be", "IP", fwb.RoleEnseignant)
+	starts.Situation.Start = date(2026, 11, 27)
+	ended := member("Fin", "Paul", "1970-01-01", "", "paul.fin@ecole.be", "IP", fwb.RoleEnseignant)
+	ended.Situation.End = date(2026, 11, 26)
+	sel := Select(withIDs(starts, ended), at, nil)
+	want := []extranet.StaffEntry{{LastName: "Debut", FirstName: "Léa", BirthDate: "1990-01-01", Email: "lea.debut@ecole.be", Role: "Enseignant"}}
+	if !slices.Equal(sel.Snapshot.Staff, want) {
+		t.Errorf("staff at %s:\n%+v\nwant\n%+v", at.Format(time.RFC3339), sel.Snapshot.Staff, want)
+	}
+	if y, m, d := sel.At.Date(); y != 2026 || m != time.November || d != 27 {
+		t.Errorf("selection's civil date %d-%d-%d, want 2026-11-27", y, m, d)
+	}
+}
+
 func TestSelect(t *testing.T) {
 	at := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 	ended := member("Ancien", "Paul", "1970-01-01", "", "paul.ancien@ecole.be", "IP", fwb.RoleEnseignant)

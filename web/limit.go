@@ -8,17 +8,19 @@ import (
 	"time"
 )
 
-// TrustProxy makes ClientIP believe the X-Forwarded-For header. Set it only
+// ClientIP returns the address a request comes from, for throttling and logs:
+// the host of RemoteAddr. It ignores X-Forwarded-For; a server behind a
+// reverse proxy uses ClientIPFrom.
+func ClientIP(r *http.Request) string { return ClientIPFrom(r, false) }
+
+// ClientIPFrom is ClientIP for a server that may sit behind a reverse proxy:
+// with trustProxy it returns the last address of X-Forwarded-For, the one
+// the proxy itself added (the ones before it are whatever the client sent),
+// and the host of RemoteAddr when the header is missing. Pass true only
 // when the server is reachable through exactly one reverse proxy that sets
 // that header; otherwise anyone could pick the address the limiter sees.
-var TrustProxy = false
-
-// ClientIP returns the address a request comes from, for throttling and logs:
-// the host of RemoteAddr, or with TrustProxy the last address of
-// X-Forwarded-For, the one the proxy itself added (the ones before it are
-// whatever the client sent).
-func ClientIP(r *http.Request) string {
-	if TrustProxy {
+func ClientIPFrom(r *http.Request, trustProxy bool) string {
+	if trustProxy {
 		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
 			parts := strings.Split(xff[len(xff)-1], ",")
 			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {

@@ -97,7 +97,6 @@ func TestLimiterConcurrent(t *testing.T) {
 }
 
 func TestClientIP(t *testing.T) {
-	defer func(old bool) { TrustProxy = old }(TrustProxy)
 	tests := []struct {
 		trust  bool
 		remote string
@@ -114,14 +113,17 @@ func TestClientIP(t *testing.T) {
 		{true, "127.0.0.1:5555", []string{" "}, "127.0.0.1"},
 	}
 	for _, tt := range tests {
-		TrustProxy = tt.trust
 		r := httptest.NewRequest("GET", "/", nil)
 		r.RemoteAddr = tt.remote
 		for _, v := range tt.xff {
 			r.Header.Add("X-Forwarded-For", v)
 		}
-		if got := ClientIP(r); got != tt.want {
-			t.Errorf("ClientIP(trust=%v, %q, %q) = %q, want %q", tt.trust, tt.remote, tt.xff, got, tt.want)
+		if got := ClientIPFrom(r, tt.trust); got != tt.want {
+			t.Errorf("ClientIPFrom(trust=%v, %q, %q) = %q, want %q", tt.trust, tt.remote, tt.xff, got, tt.want)
+		}
+		// ClientIP never trusts the header.
+		if got, want := ClientIP(r), ClientIPFrom(r, false); got != want {
+			t.Errorf("ClientIP(%q, %q) = %q, want %q", tt.remote, tt.xff, got, want)
 		}
 	}
 }

@@ -37,7 +37,7 @@ const (
 func init() {
 	register(command{
 		name:    "demo",
-		summary: "runs both sides on 127.0.0.1 with the seed's school, ready for a first transfer",
+		summary: "runs both sides on 127.0.0.1 with the demo school, ready for a first transfer",
 		run:     runDemo,
 	})
 }
@@ -45,17 +45,27 @@ func init() {
 func runDemo(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("demo", "[--data DIR] [--addr 127.0.0.1:8080] [--extranet-addr 127.0.0.1:8081]",
 		"Runs the school pages and the extranet (API, portal, operators' console) in one process, on\n"+
-			"SQLite files under DIR, with the seed's school and staff. The school talks to the extranet\n"+
-			"over real HTTP; e-mails are written as .eml files in DIR/mail. The password is random unless\n"+
-			demoPasswordEnv+" is set. Stop with Ctrl-C; the data stay for the next run.")
+			"SQLite files under DIR, with the demo school and the staff of the school software's help page.\n"+
+			"The school talks to the extranet over real HTTP; e-mails are written as .eml files in DIR/mail\n"+
+			"and shown without sign-in, so both addresses must be loopback ones (127.0.0.1, ::1, localhost).\n"+
+			"The password is random unless "+demoPasswordEnv+" is set. Stop with Ctrl-C; the data stay for\n"+
+			"the next run.")
 	dir := fs.String("data", "passerelle-demo", "folder of the demo's databases and e-mails")
-	addr := fs.String("addr", "127.0.0.1:8080", "address of the school pages")
-	xaddr := fs.String("extranet-addr", "127.0.0.1:8081", "address of the extranet")
+	addr := fs.String("addr", "127.0.0.1:8080", "address of the school pages (loopback only)")
+	xaddr := fs.String("extranet-addr", "127.0.0.1:8081", "address of the extranet (loopback only)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	// « Courriels envoyés » shows live sign-in links to whoever asks, and
+	// the password is printed on the terminal: the demo stays on this
+	// machine.
+	for _, a := range []struct{ flag, addr string }{{"--addr", *addr}, {"--extranet-addr", *xaddr}} {
+		if !isLoopback(a.addr) {
+			return usageErr("la démo n'écoute que sur 127.0.0.1 ou localhost : %s %s l'ouvrirait au réseau, où « Courriels envoyés » donne sans connexion les liens de connexion envoyés", a.flag, a.addr)
+		}
 	}
 	log, err := m.logger("auto")
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,8 +13,9 @@ import (
 )
 
 // TestDemo runs the demo as a visitor would: it prints the two addresses and
-// the sign-in, the school's first transfer shows the seed's four kinds of
-// messages, a second one changes nothing, and a restart keeps the data.
+// the sign-in, the school's first transfer shows the four kinds of messages
+// of the school software's help page, a second one changes nothing, and a
+// restart keeps the data.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	const password = "demo-password-1234"
@@ -104,5 +106,34 @@ func TestDemo(t *testing.T) {
 	defer stop()
 	if third := transferOut(); !strings.Contains(third, "Information : Aucun changement.\n") {
 		t.Errorf("transfer after restart:\n%s", third)
+	}
+}
+
+// TestDemoLoopbackOnly checks that the demo, whose « Courriels envoyés »
+// page needs no sign-in, refuses to listen on the network.
+func TestDemoLoopbackOnly(t *testing.T) {
+	for _, args := range [][]string{
+		{"--addr", "0.0.0.0:8080"},
+		{"--addr", ":8080"},
+		{"--extranet-addr", "192.0.2.10:8081"},
+		{"--addr", "[::]:8080"},
+		{"--extranet-addr", "ecole.lan:8081"},
+	} {
+		var stderr bytes.Buffer
+		m := &Main{Stdout: io.Discard, Stderr: &stderr, Now: time.Now, Getenv: func(string) string { return "" }}
+		dir := t.TempDir()
+		code := m.Run(context.Background(), append([]string{"demo", "--data", dir}, args...))
+		want := "la démo n'écoute que sur 127.0.0.1 ou localhost : " + args[0] + " " + args[1]
+		if code != exitUsage || !strings.Contains(stderr.String(), want) {
+			t.Errorf("%v: exit %d, %q; want exit %d and %q", args, code, stderr.String(), exitUsage, want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			t.Errorf("%v: the demo wrote into its folder before refusing", args)
+		}
+	}
+	for _, addr := range []string{"127.0.0.1:0", "localhost:0", "[::1]:0", "127.0.0.2:0"} {
+		if !isLoopback(addr) {
+			t.Errorf("isLoopback(%q) = false", addr)
+		}
 	}
 }

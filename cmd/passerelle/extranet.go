@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	netmail "net/mail"
 	"net/url"
@@ -71,6 +70,8 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	nightAt := fs.String("night-at", "02:00", "time of the night run (HH:MM, Brussels time), or off not to run it in this process")
 	maxBody := fs.Int64("max-body", api.DefaultMaxBodyBytes, "maximum size of a received snapshot, in bytes")
 	secure := fs.Bool("secure-cookies", false, "mark the portal's cookies Secure even over HTTP, behind a TLS proxy")
+	trustProxy := fs.Bool("trust-proxy", false, "the server is reachable solely through one reverse proxy that sets X-Forwarded-For:\n"+
+		"the portal's sign-in throttling counts by the address the proxy forwards (see docs/operations.md)")
 	logFormat := fs.String("log-format", "auto", "format of the logs on standard error: auto (text on a terminal, JSON otherwise), json or text")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -99,6 +100,11 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	if night.enabled && !mf.given() {
 		return usageErr("indiquez où envoyer les e-mails du traitement de nuit : --mail-dir DOSSIER ou --smtp HOTE:PORT (ou --night-at off)")
 	}
+	// The e-mails name the portal: its address is the one people reach,
+	// not the listening address, except for a trial on this machine.
+	if mf.given() && *mf.portalURL == "" && defaultPortalURL(*addr) == "" {
+		return usageErr("--addr %s n'est pas une adresse locale : indiquez --portal-url, l'adresse publique du portail écrite dans les e-mails, par exemple https://extranet.example/", *addr)
+	}
 	if mf.given() {
 		if sender, err = mf.sender(); err != nil {
 			return err
@@ -116,9 +122,6 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	}
 	if svc.PortalURL == "" {
 		svc.PortalURL = defaultPortalURL(*addr)
-		if svc.PortalURL == "" {
-			log.Warn("no --portal-url: the e-mails will name the portal without its address")
-		}
 	}
 
 	srv := newExtranetServer(svc, *maxBody, log)
@@ -126,7 +129,7 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	// possible with --night-at off) this process serves the API alone.
 	if sender != nil && svc.PortalURL != "" {
 		mux := http.NewServeMux()
-		if err := mountPortal(mux, portalOptions{Store: st, Service: svc, Sender: sender, Secure: *secure, Log: log, Now: m.Now}); err != nil {
+		if err := mountPortal(mux, portalOptions{Store: st, Service: svc, Sender: sender, Secure: *secure, TrustProxy: *trustProxy, Log: log, Now: m.Now}); err != nil {
 			return err
 		}
 		srv.Mount("/", mux)
@@ -177,13 +180,11 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 }
 
 // defaultPortalURL is the portal's address when --portal-url is not given:
-// the listening address, when it names a host.
+// the listening address when it is a loopback one (a trial on one machine),
+// else "" — the e-mails then need --portal-url, the address people reach,
+// which the listening address seldom is.
 func defaultPortalURL(addr string) string {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil || host == "" {
-		return ""
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+	if !isLoopback(addr) {
 		return ""
 	}
 	return "http://" + addr + "/"

@@ -323,6 +323,12 @@ func TestExtranetServeUsage(t *testing.T) {
 		{[]string{"extranet", "serve", "--db", db, "--night-at", "25:00"}, "--night-at"},
 		{[]string{"extranet", "serve", "--db", db, "--night-at", "off", "--log-format", "xml"}, "--log-format"},
 		{[]string{"extranet", "serve", "--db", db, "--night-at", "off", "--max-body", "0"}, "--max-body"},
+		// E-mails sent from a server on the network need the portal's
+		// public address.
+		{[]string{"extranet", "serve", "--db", db, "--addr", ":8081", "--mail-dir", t.TempDir()},
+			"--addr :8081 n'est pas une adresse locale : indiquez --portal-url"},
+		{[]string{"extranet", "serve", "--db", db, "--addr", "extranet.lan:8081", "--night-at", "off", "--smtp", "smtp.example:25"},
+			"--addr extranet.lan:8081 n'est pas une adresse locale : indiquez --portal-url"},
 	} {
 		code, _, errs := xtRun(t, xtNow, c.args...)
 		if code != exitUsage || !strings.Contains(errs, c.msg) {
@@ -396,7 +402,10 @@ func TestExtranetServeAddressInUse(t *testing.T) {
 func TestDefaultPortalURL(t *testing.T) {
 	for addr, want := range map[string]string{
 		"127.0.0.1:8081":  "http://127.0.0.1:8081/",
-		"extranet.lan:80": "http://extranet.lan:80/",
+		"localhost:8081":  "http://localhost:8081/",
+		"[::1]:8081":      "http://[::1]:8081/",
+		"extranet.lan:80": "",
+		"192.0.2.10:8081": "",
 		":8081":           "",
 		"0.0.0.0:8081":    "",
 		"[::]:8081":       "",

@@ -9,13 +9,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
-	"passerelle/frtext"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	"passerelle/frtext"
 )
 
 // Exit codes of the command line.
@@ -172,6 +174,21 @@ func (m *Main) dbFlag(fs *flag.FlagSet) *string {
 		def = defaultDBURL
 	}
 	return fs.String("db", def, "database URL: sqlite:PATH or postgres://… (env "+dbEnv+")")
+}
+
+// isLoopback reports whether addr (HOST:PORT) is reachable from this
+// machine only: localhost, 127.0.0.0/8 or ::1. An empty host (":8081")
+// listens on every interface, so it is not.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // parseDay parses a --today value (YYYY-MM-DD) into a clock fixed at noon,

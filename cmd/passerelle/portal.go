@@ -131,15 +131,16 @@ func capitalize(s string) string {
 
 // portalOptions is what mountPortal needs.
 type portalOptions struct {
-	Store   *extranetstore.Store
-	Service *extranet.Service
-	Sender  mail.Sender // sign-in links, resent invitations, « Simuler la nuit »
-	MailDir string      // the .eml folder « Courriels envoyés » lists (demo)
-	Demo    bool        // « Courriels envoyés » and « Simuler la nuit »
-	BaseURL string      // public address written in the sign-in links; default Service.PortalURL
-	Secure  bool        // Secure cookies behind a TLS proxy
-	Log     *slog.Logger
-	Now     func() time.Time
+	Store      *extranetstore.Store
+	Service    *extranet.Service
+	Sender     mail.Sender // sign-in links, resent invitations, « Simuler la nuit »
+	MailDir    string      // the .eml folder « Courriels envoyés » lists (demo)
+	Demo       bool        // « Courriels envoyés » and « Simuler la nuit »
+	BaseURL    string      // public address written in the sign-in links; default Service.PortalURL
+	Secure     bool        // Secure cookies behind a TLS proxy
+	TrustProxy bool        // --trust-proxy: throttle by the X-Forwarded-For address
+	Log        *slog.Logger
+	Now        func() time.Time
 }
 
 // mountPortal mounts the portal and the operators' console at "/" of mux.
@@ -162,16 +163,17 @@ func mountPortal(mux *http.ServeMux, o portalOptions) error {
 		return usageErr("le portail écrit son adresse dans les liens de connexion : indiquez --portal-url, par exemple https://extranet.example/")
 	}
 	h, err := portal.New(portal.Config{
-		Service:  o.Service,
-		Store:    o.Store,
-		Sessions: sqlsession.New(o.Store.DB()),
-		Sender:   o.Sender,
-		MailDir:  o.MailDir,
-		Demo:     o.Demo,
-		BaseURL:  o.BaseURL,
-		Secure:   o.Secure,
-		Log:      o.Log,
-		Now:      o.Now,
+		Service:    o.Service,
+		Store:      o.Store,
+		Sessions:   sqlsession.New(o.Store.DB()),
+		Sender:     o.Sender,
+		MailDir:    o.MailDir,
+		Demo:       o.Demo,
+		BaseURL:    o.BaseURL,
+		Secure:     o.Secure,
+		TrustProxy: o.TrustProxy,
+		Log:        o.Log,
+		Now:        o.Now,
 	})
 	if err != nil {
 		return fmt.Errorf("portail : %w", err)

@@ -17,8 +17,10 @@ import (
 
 	"golang.org/x/term"
 
+	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/school"
+	"passerelle/store"
 	"passerelle/store/schoolstore"
 )
 
@@ -44,7 +46,7 @@ func init() {
 func openSchoolStore(ctx context.Context, m *Main, url string) (*schoolstore.Store, error) {
 	st, err := schoolstore.Open(ctx, url)
 	if err != nil {
-		return nil, failErr("Base de données %s : %v", url, err)
+		return nil, failErr("Base de données %s : %v", store.Redact(url), err)
 	}
 	st.Now = m.Now
 	return st, nil
@@ -150,7 +152,7 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 	}
 
 	tables := fwb.DefaultTables()
-	rows, err := school.ParseCSV(in, tables, fwb.SchoolYearAt(now()))
+	rows, err := school.ParseCSV(in, tables, fwb.SchoolYearAt(now().In(frtext.Brussels)))
 	if err != nil {
 		var ie *school.ImportError
 		if errors.As(err, &ie) {

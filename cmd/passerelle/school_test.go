@@ -123,7 +123,7 @@ func TestSchoolImportRefused(t *testing.T) {
 	if code != 1 || out != "" {
 		t.Fatalf("exit %d, stdout %q", code, out)
 	}
-	want := "ligne 3, colonne Date de début : date « 31/02/2026 » invalide : écrivez jj/mm/aaaa\n" +
+	want := "ligne 3, colonne Date de début : la date 31/02/2026 n'existe pas : vérifiez le jour et le mois\n" +
 		"Import refusé : 1 erreur dans le fichier. Corrigez-la puis recommencez ; rien n'a été importé.\n"
 	if errOut != want {
 		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, want)
@@ -255,5 +255,24 @@ func TestSchoolExport(t *testing.T) {
 	}
 	if !found {
 		t.Error("no sheet in the workbook")
+	}
+}
+
+// A database URL is never printed with its password, whatever the command.
+func TestDBErrorHidesPassword(t *testing.T) {
+	const db = "postgres://passerelle:s3cret@db.invalid:port/x"
+	for _, args := range [][]string{
+		{"school check", "--db", db},
+		{"school transfers", "--db", db},
+		{"extranet school rotate-token", "--fase", "5342", "--db", "mysql://root:s3cret@db/x"},
+	} {
+		args = strings.Fields(strings.Join(args, " "))
+		code, out, errOut := scRun(t, args...)
+		if code != exitFailure || !strings.Contains(errOut, "xxxxx") {
+			t.Errorf("%v: exit %d, %q; want exit %d naming the masked URL", args, code, errOut, exitFailure)
+		}
+		if strings.Contains(out+errOut, "s3cret") {
+			t.Errorf("%v shows the password:\n%s%s", args, out, errOut)
+		}
 	}
 }

@@ -34,8 +34,12 @@ func init() {
 	})
 }
 
+// trustProxyUsage describes --trust-proxy of school serve.
+const trustProxyUsage = "take the client's address from the last X-Forwarded-For address, for the sign-in throttling and its log lines;\n" +
+	"only when the server is reachable solely through one reverse proxy that sets that header"
+
 func runSchoolServe(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school serve", "--db URL [--addr 127.0.0.1:8080] [--fase N]",
+	fs := m.flagSet("school serve", "--db URL [--addr 127.0.0.1:8080] [--fase N] [--secure-cookies] [--trust-proxy]",
 		"Serves the school pages: the Situation école list, the fiches, the checks, the <Extranet SeGEC>\n"+
 			"button, the import, the export and the transfer history; also runs the automatic transfer of\n"+
 			"the schools that turned it on. Users are created with 'passerelle school user add'.\n"+
@@ -44,6 +48,7 @@ func runSchoolServe(ctx context.Context, m *Main, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
 	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
 	secure := fs.Bool("secure-cookies", false, "mark the cookies Secure even over HTTP, behind a TLS proxy")
+	trustProxy := fs.Bool("trust-proxy", false, trustProxyUsage)
 	logFormat := fs.String("log-format", "auto", "format of the logs on standard error: auto (text on a terminal, JSON otherwise), json or text")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -68,7 +73,7 @@ func runSchoolServe(ctx context.Context, m *Main, args []string) error {
 	runner := &transfer.Runner{Store: st, Tables: tables, Now: m.Now, Log: log}
 	h, err := schoolui.New(schoolui.Config{
 		Store: st, DB: st.DB(), Tables: tables, Runner: runner, FASE: n,
-		Now: m.Now, Log: log, Secure: *secure,
+		Now: m.Now, Log: log, Secure: *secure, TrustProxy: *trustProxy,
 	})
 	if err != nil {
 		return err

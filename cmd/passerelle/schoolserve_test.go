@@ -151,7 +151,7 @@ func TestSchoolServe(t *testing.T) {
 	defer cancel()
 	exit := make(chan int, 1)
 	go func() {
-		exit <- m.Run(ctx, []string{"school", "serve", "--db", db, "--addr", "127.0.0.1:0"})
+		exit <- m.Run(ctx, []string{"school", "serve", "--db", db, "--addr", "127.0.0.1:0", "--trust-proxy"})
 	}()
 	select {
 	case <-ready:
@@ -187,7 +187,20 @@ func TestSchoolServe(t *testing.T) {
 		t.Fatalf("before sign-in: %d", code)
 	}
 	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
-	res, err := c.PostForm(base+"connexion", url.Values{"csrf": {token}, "identifiant": {"direction"}, "mot_de_passe": {"mot-de-passe-de-test"}})
+	// With --trust-proxy, a refused sign-in is logged with the address the
+	// proxy forwarded.
+	req, _ := http.NewRequest("POST", base+"connexion", strings.NewReader(url.Values{"csrf": {token}, "identifiant": {"direction"}, "mot_de_passe": {"faux"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", "203.0.113.9")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong password: status %d", res.StatusCode)
+	}
+	res, err = c.PostForm(base+"connexion", url.Values{"csrf": {token}, "identifiant": {"direction"}, "mot_de_passe": {"mot-de-passe-de-test"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,6 +221,9 @@ func TestSchoolServe(t *testing.T) {
 	}
 	if logs := errb.String(); !strings.Contains(logs, `"msg":"signed in"`) {
 		t.Errorf("the log lacks the sign-in:\n%s", logs)
+	}
+	if logs := errb.String(); !strings.Contains(logs, `"msg":"sign-in refused","login":"direction","ip":"203.0.113.9"`) {
+		t.Errorf("the log lacks the refused sign-in from the forwarded address:\n%s", logs)
 	}
 }
 

@@ -375,7 +375,7 @@ func transferLine(rec school.TransferRecord) string {
 		kind = "aperçu"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "n° %d  %s  %s  %s  %s", rec.ID, rec.At.In(frtext.Brussels).Format("02/01/2006 15:04"), rec.By, kind, outcomeLabel(rec.Outcome))
+	fmt.Fprintf(&b, "n° %d  %s  %s  %s  %s", rec.ID, rec.At.In(frtext.Brussels).Format("02/01/2006 15:04"), rec.By, kind, outcomeLabel(rec))
 	switch rec.Outcome {
 	case school.OutcomeFailed, school.OutcomeCancelled:
 		b.WriteString("  " + rec.Error)
@@ -389,7 +389,13 @@ func transferLine(rec school.TransferRecord) string {
 	return b.String()
 }
 
-func outcomeLabel(o school.TransferOutcome) string {
+// outcomeLabel is the outcome column. A preview applied nothing: when it
+// found changes, or would be held, it reads « aperçu ».
+func outcomeLabel(rec school.TransferRecord) string {
+	if rec.DryRun && (rec.Outcome == school.OutcomeDone || rec.Outcome == school.OutcomeHeld) {
+		return "aperçu"
+	}
+	o := rec.Outcome
 	switch o {
 	case school.OutcomeDone:
 		return "fait"

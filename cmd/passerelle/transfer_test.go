@@ -170,7 +170,7 @@ n° 5  26/11/2026 18:00  secretariat  transfert  suspendu  5 désactivations à 
 n° 4  26/11/2026 18:00  secretariat  transfert  échec  jeton refusé par l'extranet : vérifiez le jeton dans les paramètres
 n° 3  26/11/2026 18:00  secretariat  transfert  aucun changement  complétés 0, erreurs 1, modifiés 0, créés 0, désactivés 0, inchangés 5, rejetés 0
 n° 2  26/11/2026 18:00  secretariat  transfert  fait  complétés 1, erreurs 1, modifiés 0, créés 5, désactivés 0, inchangés 0, rejetés 0
-n° 1  26/11/2026 18:00  secretariat  aperçu  fait  complétés 1, erreurs 1, modifiés 0, créés 5, désactivés 0, inchangés 0, rejetés 0
+n° 1  26/11/2026 18:00  secretariat  aperçu  aperçu  complétés 1, erreurs 1, modifiés 0, créés 5, désactivés 0, inchangés 0, rejetés 0
 `
 	if code != 0 || out != want {
 		t.Fatalf("history: %d\n%s\nwant\n%s", code, out, want)

@@ -1,6 +1,6 @@
-// Package demodata holds the demo school: the twenty staff members of the
-// seed documentation page (seed/transfert-extranet-segec.txt), with their
-// national numbers as the seed prints them, invalid ones included, and
+// Package demodata holds the demo school: the twenty staff members that the
+// school software's help page about the Extranet SeGEC transfer shows, with
+// their national numbers as that page prints them, invalid ones included, and
 // made-up school e-mail addresses and birth dates. docs/school.md says what
 // the data shows.
 package demodata
@@ -13,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/school"
 )
@@ -42,7 +43,7 @@ func Load(ctx context.Context, st school.Store, t *fwb.Tables, today time.Time) 
 	if err := st.SaveSchool(ctx, sc); err != nil {
 		return school.School{}, fmt.Errorf("école de démonstration : %w", err)
 	}
-	in, err := school.ParseCSV(bytes.NewReader(demoCSV), t, fwb.SchoolYearAt(today))
+	in, err := school.ParseCSV(bytes.NewReader(demoCSV), t, fwb.SchoolYearAt(today.In(frtext.Brussels)))
 	if err != nil {
 		return school.School{}, fmt.Errorf("données de démonstration : %w", err)
 	}

@@ -201,7 +201,7 @@ func TestRejectionsChangeNothing(t *testing.T) {
 			}
 		}
 		for last, want := range map[string]string{
-			"Dupont":  "autre date de naissance (04/05/1980)",
+			"Dupont":  "le matricule 18005040123 est déjà connu de l'extranet avec une autre date de naissance : vérifiez",
 			"Nouveau": "déjà celle d'une autre personne",
 			"Colin":   "figure plusieurs fois",
 			"Denis":   "donnée à plusieurs personnes",
@@ -211,6 +211,11 @@ func TestRejectionsChangeNothing(t *testing.T) {
 			if !strings.Contains(reasons[last], want) {
 				t.Errorf("reason for %s = %q, want it to contain %q", last, reasons[last], want)
 			}
+		}
+		// The birth date the extranet holds is never told: a school could
+		// otherwise look up anyone's by sending their matricule.
+		if r := reasons["Dupont"]; strings.Contains(r, "04/05/1980") || strings.Contains(r, "1980-05-04") {
+			t.Errorf("reason for Dupont tells the known birth date: %q", r)
 		}
 		// Every grant the rejected lines may designate is as it was.
 		g := e.grants(t, 4242)

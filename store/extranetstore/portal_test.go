@@ -440,8 +440,13 @@ func TestResolveRejections(t *testing.T) {
 			t.Errorf("second decision = %v, want ErrAlreadyResolved", err)
 		}
 		g := e.grants(t, 3)["Leroy Marc"]
-		if g.State != extranet.GrantPending || g.Role != "Directeur" || g.Matricule != "18001010001" || g.Email != "marc.leroy@c.be" {
-			t.Errorf("grant at C = %+v, want pending Directeur of the person of A", g)
+		// School C sees what it sent: no matricule, although the person
+		// it is linked to has one (school A's).
+		if g.State != extranet.GrantPending || g.Role != "Directeur" || g.Matricule != "" || g.BirthDate != "1980-01-01" || g.Email != "marc.leroy@c.be" {
+			t.Errorf("grant at C = %+v, want pending Directeur with C's identity", g)
+		}
+		if recs, err := e.st.YearGrants(e.ctx, 3, year); err != nil || len(recs) != 1 || recs[0].Grant.PersonID != fromA.ID {
+			t.Errorf("grants at C = %+v, %v; want the person of A", recs, err)
 		}
 		decisions, _ := e.st.RejectionDecisions(e.ctx, leroy.ID)
 		if len(decisions) != 1 || decisions[0].Decision != extranet.DecisionLinked || decisions[0].PersonID != fromA.ID || decisions[0].Actor != "operator:ana" {
@@ -462,8 +467,18 @@ func TestResolveRejections(t *testing.T) {
 		if _, err := e.portal.ResolveRejection(e.ctx, roux.ID, rouxA, "operator:ana"); err != nil {
 			t.Fatal(err)
 		}
-		if got := e.grants(t, 1)["Roux Yves"].BirthDate; got != "1970-01-02" {
-			t.Errorf("Roux's birth date = %s, want the one school C gave", got)
+		rs, _ = e.st.YearGrants(e.ctx, 1, year)
+		for _, r := range rs {
+			if r.Person.ID == rouxA && r.Person.BirthDate != "1970-01-02" {
+				t.Errorf("Roux's birth date = %s, want the one school C gave", r.Person.BirthDate)
+			}
+		}
+		// Each school still sees the birth date it sent.
+		if got := e.grants(t, 1)["Roux Yves"].BirthDate; got != "1970-01-01" {
+			t.Errorf("Roux's birth date at A = %s, want the one A sent", got)
+		}
+		if got := e.grants(t, 3)["Roux Yves"]; got.BirthDate != "1970-01-02" || got.Matricule != "17001010003" {
+			t.Errorf("Roux at C = %+v, want the identity C sent", got)
 		}
 
 		// School C sends the same again: Roux is now recognised; Leroy,

@@ -86,18 +86,24 @@ func (x *tx) PurgeIdempotency(ctx context.Context, before time.Time) (int, error
 	return int(n), err
 }
 
-// yearGrantsQuery reads a school-year's grants with persons and logins.
-const yearGrantsQuery = `SELECT ` + grantCols + `, ` + personCols + `, COALESCE(a.login, '')
+// yearGrantsQuery reads a school-year's grants with persons and logins, and
+// the identity the school sent for each grant (sentIdentityCols), which only
+// the transfer and the school's view of its staff need.
+const yearGrantsQuery = `SELECT ` + grantCols + `, ` + sentIdentityCols + `, ` + personCols + `, COALESCE(a.login, '')
 FROM grants g
 JOIN persons p ON p.id = g.person_id
 LEFT JOIN accounts a ON a.person_id = g.person_id
 WHERE g.fase = ? AND g.school_year = ?`
 
+// sentIdentityCols are Grant.SentBirthDate and Grant.SentMatricule.
+const sentIdentityCols = "g.sent_birth_date, g.sent_matricule"
+
 func scanGrantRecords(rows *sql.Rows, err error) ([]extranet.GrantRecord, error) {
 	var out []extranet.GrantRecord
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var rec extranet.GrantRecord
-		dest := append(grantDest(&rec.Grant), personDest(&rec.Person)...)
+		dest := append(grantDest(&rec.Grant), &rec.Grant.SentBirthDate, &rec.Grant.SentMatricule)
+		dest = append(dest, personDest(&rec.Person)...)
 		if err := r.Scan(append(dest, &rec.Login)...); err != nil {
 			return err
 		}
@@ -121,7 +127,18 @@ func (s *Store) YearGrants(ctx context.Context, fase int, year string) ([]extran
 	return scanGrantRecords(rows, err)
 }
 
+// FindPersons implements extranet.Tx. On PostgreSQL, the matricules and
+// keys it does not find are locked until the end of the transaction and
+// looked up again (see awaitNewPersons).
 func (x *tx) FindPersons(ctx context.Context, matricules, keys []string) ([]extranet.Person, error) {
+	found, err := x.findPersons(ctx, matricules, keys)
+	if err != nil || !x.pg() {
+		return found, err
+	}
+	return x.awaitNewPersons(ctx, matricules, keys, found)
+}
+
+func (x *tx) findPersons(ctx context.Context, matricules, keys []string) ([]extranet.Person, error) {
 	var out []extranet.Person
 	seen := map[string]bool{}
 	scan := func(r *sql.Rows) error {
@@ -157,6 +174,10 @@ UNION SELECT `+personCols+` FROM persons p WHERE p.identity_key = ANY(?)`, matri
 	return out, nil
 }
 
+// EmailHolders implements extranet.Tx. The redundant condition that
+// pending_email is not empty lets SQLite use the partial index on
+// pending_email, which it cannot infer from the IN list: without it, every
+// transfer read the whole grants table.
 func (x *tx) EmailHolders(ctx context.Context, emails []string, fase int, year string) ([]extranet.EmailHolder, error) {
 	var out []extranet.EmailHolder
 	err := chunks(x.d, emails, func(part []string) error {
@@ -170,7 +191,7 @@ func (x *tx) EmailHolders(ctx context.Context, emails []string, fase int, year s
 		args = append(args, fase, year)
 		rows, err := x.t.Query(ctx, `SELECT email, person_id FROM accounts WHERE `+a+` AND state <> 'disabled'
 UNION SELECT email, person_id FROM grants WHERE `+g+` AND state IN ('pending', 'active') AND NOT (fase = ? AND school_year = ?)
-UNION SELECT pending_email, person_id FROM grants WHERE `+pe+` AND pending = 'modified' AND NOT (fase = ? AND school_year = ?)`, args...)
+UNION SELECT pending_email, person_id FROM grants WHERE `+pe+` AND pending_email <> '' AND pending = 'modified' AND NOT (fase = ? AND school_year = ?)`, args...)
 		return collect(rows, err, func(r *sql.Rows) error {
 			var h extranet.EmailHolder
 			if err := r.Scan(&h.Email, &h.PersonID); err != nil {
@@ -214,6 +235,7 @@ var grantColumns = []column{
 	{"state", colText}, {"since", colText}, {"pending", colText}, {"pending_role", colText},
 	{"pending_email", colText}, {"pending_last_name", colText}, {"pending_first_name", colText},
 	{"pending_since", colText}, {"end_reason", colText}, {"created_at", colText}, {"updated_at", colText},
+	{"sent_birth_date", colText}, {"sent_matricule", colText},
 }
 
 func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
@@ -221,20 +243,22 @@ func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
 	for i, g := range gs {
 		rows[i] = []any{g.ID, g.PersonID, g.FASE, g.SchoolYear, g.Role, g.Email, g.LastName, g.FirstName,
 			g.State, ft(g.Since), g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName,
-			ft(g.PendingSince), g.EndReason, ft(g.CreatedAt), ft(g.UpdatedAt)}
+			ft(g.PendingSince), g.EndReason, ft(g.CreatedAt), ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
 	}
 	x.inserted += int64(len(rows))
 	return insertRows(ctx, x.t, "grants", grantColumns, rows, "")
 }
 
+// UpdateGrants implements extranet.Tx. The grants must have been read with
+// their sent identity (LockYearGrants), which it writes too.
 func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) error {
 	for _, g := range gs {
 		_, err := x.t.Exec(ctx, `UPDATE grants SET role = ?, email = ?, last_name = ?, first_name = ?, state = ?, since = ?,
 pending = ?, pending_role = ?, pending_email = ?, pending_last_name = ?, pending_first_name = ?, pending_since = ?,
-end_reason = ?, updated_at = ? WHERE id = ?`,
+end_reason = ?, updated_at = ?, sent_birth_date = ?, sent_matricule = ? WHERE id = ?`,
 			g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
 			g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName, ft(g.PendingSince),
-			g.EndReason, ft(g.UpdatedAt), g.ID)
+			g.EndReason, ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule, g.ID)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,14 @@ func (s *Store) CreateSession(ctx context.Context, sess web.Session) error {
 	if sess.Data == nil {
 		data = []byte("{}")
 	}
-	return s.db.Tx(ctx, time.Now(), func(tx *store.Tx) error {
+	// The sweep goes by the sessions' own clock (web.Sessions.Now, which
+	// set Created), not the wall clock: with a clock of their own, sessions
+	// created together must not sweep each other.
+	now := sess.Created
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return s.db.Tx(ctx, now, func(tx *store.Tx) error {
 		// Expired sessions are swept here rather than by a timer, so that
 		// the table stays small without another moving part.
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, store.FormatTime(tx.Now)); err != nil {

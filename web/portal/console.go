@@ -34,7 +34,7 @@ func (s *server) operatorSignIn(w http.ResponseWriter, r *http.Request) error {
 	if len(login) > 64 {
 		login = login[:64]
 	}
-	okIP := s.opIP.Allow(web.ClientIP(r))
+	okIP := s.opIP.Allow(s.clientIP(r))
 	okLogin := s.opLogin.Allow(login)
 	if !okIP || !okLogin {
 		return &web.Error{Status: http.StatusTooManyRequests,
@@ -45,7 +45,7 @@ func (s *server) operatorSignIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !web.CheckPassword(op.PasswordHash, password) || login == "" {
-		if err := s.portal.Audit(r.Context(), "ip:"+web.ClientIP(r), extranet.AuditOperatorSignInFailed, 0, map[string]string{"login": login}); err != nil {
+		if err := s.portal.Audit(r.Context(), "ip:"+s.clientIP(r), extranet.AuditOperatorSignInFailed, 0, map[string]string{"login": login}); err != nil {
 			return err
 		}
 		return s.render(w, r, http.StatusUnauthorized, "console/signin", "Connexion à la console", &operatorSignInPage{
@@ -57,7 +57,7 @@ func (s *server) operatorSignIn(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.ops.Start(w, r, op.ID, web.KindOperator, map[string]string{"name": op.Name, "login": op.Login}); err != nil {
 		return err
 	}
-	if err := s.portal.Audit(r.Context(), op.Actor(), extranet.AuditOperatorSignIn, 0, map[string]string{"ip": web.ClientIP(r)}); err != nil {
+	if err := s.portal.Audit(r.Context(), op.Actor(), extranet.AuditOperatorSignIn, 0, map[string]string{"ip": s.clientIP(r)}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)

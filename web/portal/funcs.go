@@ -200,31 +200,23 @@ type message struct {
 	Text string
 }
 
-// changeMessages writes a transfer's changes as the school's messages
-// (docs/design.md): Modifié, Créé, Désactivé, and Non transféré for the
-// rejected entries.
+// changeMessages writes a transfer's changes as the school's messages, with
+// the school's own wording and order (extranet.ChangeLines): Non transféré
+// for the rejected entries, then Modifié, Créé, Désactivé, each by name.
 func changeMessages(changes []extranet.Change) []message {
-	out := make([]message, 0, len(changes))
-	for _, c := range changes {
-		n := displayName(c.LastName, c.FirstName)
-		switch c.Action {
-		case extranet.ActionCreated:
-			out = append(out, message{"avertissement", "Avertissement : Créé Rôle " + n + " – " + c.Role})
-		case extranet.ActionModified:
-			text := "Information : Modifié Rôle " + n + " – " + c.Role
-			if c.PreviousRole != "" && c.PreviousRole != c.Role {
-				text += " (avant : " + c.PreviousRole + ")"
-			} else if c.PreviousEmail != "" && c.PreviousEmail != c.Email {
-				text += " (adresse : " + c.Email + ")"
-			}
-			out = append(out, message{"information", text})
-		case extranet.ActionDeactivated:
-			out = append(out, message{"avertissement", "Avertissement : Désactivé Rôle " + n + " – " + c.Role})
-		case extranet.ActionRejected:
-			out = append(out, message{"erreur", "Erreur : Non transféré " + n + " – " + c.Reason})
-		}
+	lines := extranet.ChangeLines(changes)
+	out := make([]message, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, message{Kind: messageKind(l), Text: l})
 	}
 	return out
+}
+
+// messageKind is the severity a line starts with ("Erreur : …" → erreur),
+// so that its colour can never disagree with its text.
+func messageKind(line string) string {
+	kind, _, _ := strings.Cut(line, " : ")
+	return strings.ToLower(kind)
 }
 
 // segment is a piece of an e-mail's text: plain, or a link.

@@ -77,6 +77,9 @@ type Config struct {
 	Log *slog.Logger
 	// Secure marks cookies Secure even on plain HTTP (behind a TLS proxy).
 	Secure bool
+	// TrustProxy takes the client's address from the X-Forwarded-For header
+	// set by the one reverse proxy in front, for the sign-in throttling.
+	TrustProxy bool
 }
 
 // server is the portal's handler state.
@@ -423,3 +426,6 @@ func flashOrFail(w http.ResponseWriter, r *http.Request, err error, back string)
 	}
 	return domainError(err)
 }
+
+// clientIP is the address the throttling counts by.
+func (s *server) clientIP(r *http.Request) string { return web.ClientIPFrom(r, s.cfg.TrustProxy) }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -637,5 +638,48 @@ func TestLinkSegments(t *testing.T) {
 	}
 	if s := linkSegments("javascript:alert(1)"); len(s) != 1 || s[0].URL != "" {
 		t.Errorf("javascript: became a link: %+v", s)
+	}
+}
+
+// TestChangeMessages checks that the portal words and orders a transfer's
+// changes as the school does (extranet.ChangeLines), each with the colour of
+// its severity.
+func TestChangeMessages(t *testing.T) {
+	got := changeMessages([]extranet.Change{
+		{Action: extranet.ActionDeactivated, LastName: "Martin", FirstName: "Luc", Role: "Enseignant"},
+		{Action: extranet.ActionCreated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
+		{Action: extranet.ActionModified, LastName: "Lambert", FirstName: "Eve", Role: "Directeur", PreviousRole: "Enseignant"},
+		{Action: extranet.ActionModified, LastName: "Abel", FirstName: "Marc", Role: "Enseignant", Email: "m@e.be", PreviousEmail: "marc@e.be"},
+		{Action: extranet.ActionRejected, LastName: "Secret", FirstName: "Sam", Reason: "rôle inconnu"},
+		{Action: extranet.ActionCreated, LastName: "Écrivain", FirstName: "Élodie", Role: "Enseignant"},
+	})
+	want := []message{
+		{"erreur", "Erreur : Non transféré Sam Secret – rôle inconnu"},
+		{"information", "Information : Modifié Rôle Marc Abel – Enseignant"},
+		{"information", "Information : Modifié Rôle Eve Lambert – Directeur"},
+		{"avertissement", "Avertissement : Créé Rôle Jean Dupont – Enseignant"},
+		{"avertissement", "Avertissement : Créé Rôle Élodie Écrivain – Enseignant"},
+		{"avertissement", "Avertissement : Désactivé Rôle Luc Martin – Enseignant"},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("changeMessages:\n%+v\nwant:\n%+v", got, want)
+	}
+}
+
+// TestClientIPBehindProxy: with TrustProxy, the throttling counts by the
+// address the proxy forwards; without it, the header is ignored, so that a
+// client cannot choose the address it is counted under.
+func TestClientIPBehindProxy(t *testing.T) {
+	r := httptest.NewRequest(http.MethodPost, "/connexion", nil)
+	r.RemoteAddr = "10.0.0.1:4242"
+	r.Header.Set("X-Forwarded-For", "198.51.100.7, 203.0.113.9")
+	for _, test := range []struct {
+		trust bool
+		want  string
+	}{{false, "10.0.0.1"}, {true, "203.0.113.9"}} {
+		s := &server{cfg: Config{TrustProxy: test.trust}}
+		if got := s.clientIP(r); got != test.want {
+			t.Errorf("TrustProxy=%v: clientIP = %q, want %q", test.trust, got, test.want)
+		}
 	}
 }

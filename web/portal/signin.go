@@ -57,7 +57,7 @@ func (s *server) requestLink(w http.ResponseWriter, r *http.Request) error {
 	key := strings.ToLower(id)
 	// Both limits are counted on every request, so that hammering one
 	// address from many machines, or many addresses from one, is slowed.
-	okIP := s.linkIP.Allow(web.ClientIP(r))
+	okIP := s.linkIP.Allow(s.clientIP(r))
 	okID := s.linkID.Allow(key)
 	if !okIP || !okID {
 		return &web.Error{Status: http.StatusTooManyRequests,
@@ -138,7 +138,7 @@ func (s *server) linkPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) useLink(w http.ResponseWriter, r *http.Request) error {
-	if !s.useIP.Allow(web.ClientIP(r)) {
+	if !s.useIP.Allow(s.clientIP(r)) {
 		return &web.Error{Status: http.StatusTooManyRequests}
 	}
 	acc, err := s.portal.SignIn(r.Context(), r.PostFormValue("jeton"))

@@ -32,6 +32,10 @@ func (s *server) showSignIn(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "signin", "Connexion", signInView{Next: next})
 }
 
+// clientIP is the address a request comes from, through the proxy when
+// Config.TrustProxy says so.
+func (s *server) clientIP(r *http.Request) string { return web.ClientIPFrom(r, s.trustProxy) }
+
 func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	login := strings.TrimSpace(r.PostFormValue("identifiant"))
 	password := r.PostFormValue("mot_de_passe")
@@ -43,10 +47,11 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	// Both counters move on every attempt, so that neither guessing many
 	// passwords for one login nor one password for many logins goes far.
 	loginKey := strings.ToLower(login)
-	okIP := s.ipLim.Allow(web.ClientIP(r))
+	ip := s.clientIP(r)
+	okIP := s.ipLim.Allow(ip)
 	okLogin := s.loginLim.Allow(loginKey)
 	if !okIP || !okLogin {
-		s.log.Warn("sign-in throttled", "login", loginKey, "ip", web.ClientIP(r))
+		s.log.Warn("sign-in throttled", "login", loginKey, "ip", ip)
 		view.Error = msgSignInThrottled
 		return s.render(w, r, http.StatusTooManyRequests, "signin", "Connexion", view)
 	}
@@ -61,7 +66,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	// CheckPassword spends the same time for an unknown login, so the
 	// answer does not tell which logins exist.
 	if !web.CheckPassword(hash, password) {
-		s.log.Info("sign-in refused", "login", loginKey, "ip", web.ClientIP(r))
+		s.log.Info("sign-in refused", "login", loginKey, "ip", ip)
 		view.Error = msgSignInWrong
 		return s.render(w, r, http.StatusUnauthorized, "signin", "Connexion", view)
 	}

@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"passerelle/web"
 )
 
 func TestNoStaffDataWithoutSignIn(t *testing.T) {
@@ -111,6 +114,36 @@ func TestSignInThrottled(t *testing.T) {
 	// counter.
 	if res := c.signIn("direction", password); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("other login: status %d", res.StatusCode)
+	}
+}
+
+// Behind a trusted proxy, each client's address has its own counter; else
+// X-Forwarded-For is ignored and every attempt counts for the proxy.
+func TestSignInThrottledBehindProxy(t *testing.T) {
+	for _, trust := range []bool{true, false} {
+		e := newEnv(t, envOptions{ipLimiter: web.NewLimiter(1, time.Hour), trustProxy: trust})
+		c := e.client()
+		attempt := func(xff string) int {
+			t.Helper()
+			form := url.Values{"identifiant": {"secretariat"}, "mot_de_passe": {"wrong password"}, "csrf": {c.token("/connexion")}}
+			req, _ := http.NewRequest("POST", e.srv.URL+"/connexion", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("X-Forwarded-For", xff)
+			return c.do(req).StatusCode
+		}
+		if got := attempt("203.0.113.9"); got != http.StatusUnauthorized {
+			t.Fatalf("trust=%v, first attempt: status %d, want 401", trust, got)
+		}
+		if got := attempt("203.0.113.9"); got != http.StatusTooManyRequests {
+			t.Fatalf("trust=%v, same address again: status %d, want 429", trust, got)
+		}
+		want := http.StatusUnauthorized
+		if !trust {
+			want = http.StatusTooManyRequests
+		}
+		if got := attempt("198.51.100.7"); got != want {
+			t.Errorf("trust=%v, other forwarded address: status %d, want %d", trust, got, want)
+		}
 	}
 }
 

@@ -270,8 +270,9 @@ func TestBrowserList(t *testing.T) {
 	}
 }
 
-// TestBrowserDemo shows the seed's twenty members, with Rôle extranet
-// chosen as the seed's page does, for people to compare with it.
+// TestBrowserDemo shows the demo data's twenty members, with Rôle extranet
+// chosen as the school software's help page does, for people to compare
+// with it.
 func TestBrowserDemo(t *testing.T) {
 	e := newEnv(t, envOptions{rows: []school.Row{}})
 	if _, err := demodata.Load(context.Background(), e.st, nil, testNow); err != nil {

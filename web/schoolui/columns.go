@@ -25,7 +25,7 @@ const (
 // column is one column of the Situation école list.
 type column struct {
 	Key   string // stable, in URLs, forms and preferences
-	Label string // the heading, in the seed's words
+	Label string // the heading, in the words of the school software's help page
 	// Heading is Label with soft hyphens where a long word may break, so
 	// that the list fits 1024 px; empty means Label.
 	Heading string
@@ -38,8 +38,8 @@ type column struct {
 	date           func(r *listRow) time.Time
 }
 
-// columns are in the order of the list: the seed's, then the columns shown
-// on demand.
+// columns are in the order of the list: those of the school software's help
+// page, then the columns shown on demand.
 var columns = []column{
 	{Key: "nom", Label: "Nom", Default: true, Fixed: true, Kind: kindText, text: func(r *listRow) string { return r.row.ListName() }},
 	{Key: "niss", Label: "Numéro national", Default: true, Kind: kindNumber, text: func(r *listRow) string { return r.row.Member.NISS }},

@@ -109,7 +109,7 @@ func TestFicheErrors(t *testing.T) {
 		want  string
 	}{
 		{"e-mail", map[string]string{"email": "anne.zimmer@ecole"}, "f-SchoolEmail", "Adresse e-mail « anne.zimmer@ecole » invalide"},
-		{"date", map[string]string{"debut": "31/02/2020"}, "f-Start", "Date « 31/02/2020 » invalide : écrivez jj/mm/aaaa."},
+		{"date", map[string]string{"debut": "31/02/2020"}, "f-Start", "La date 31/02/2020 n&#39;existe pas : vérifiez le jour et le mois."},
 		{"end before start", map[string]string{"fin": "01/01/2010"}, "f-End", "La date de fin (01/01/2010) précède la date de début (01/09/2015)"},
 		{"role", map[string]string{"role": "Concierge"}, "f-Role", "Rôle extranet inconnu « Concierge »"},
 		{"function", map[string]string{"fonction": "XX", "charge": ""}, "f-Function", "Fonction « XX » inconnue"},

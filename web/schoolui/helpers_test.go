@@ -96,6 +96,9 @@ type envOptions struct {
 	url      string // the school database; empty means a new SQLite file
 	rows     []school.Row
 	extranet bool // start an extranet and store its address and token
+	// ipLimiter and trustProxy go to the Config as they are.
+	ipLimiter  *web.Limiter
+	trustProxy bool
 }
 
 func newEnv(t testing.TB, opt envOptions) *env {
@@ -149,6 +152,9 @@ func newEnv(t testing.TB, opt envOptions) *env {
 		FASE:   fase,
 		Now:    now,
 		Log:    slog.New(slog.DiscardHandler),
+
+		IPLimiter:  opt.ipLimiter,
+		TrustProxy: opt.trustProxy,
 	})
 	if err != nil {
 		t.Fatal(err)

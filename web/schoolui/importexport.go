@@ -77,7 +77,7 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 	}
 	ctx := r.Context()
-	in, err := school.ParseCSV(bytes.NewReader(data), s.tables, fwb.SchoolYearAt(s.now()))
+	in, err := school.ParseCSV(bytes.NewReader(data), s.tables, fwb.SchoolYearAt(s.now().In(frtext.Brussels)))
 	var ie *school.ImportError
 	if errors.As(err, &ie) {
 		for _, p := range ie.Problems {

@@ -27,7 +27,7 @@ func TestListColumns(t *testing.T) {
 		t.Fatalf("headings:\n got %q\nwant %q", labels, want)
 	}
 	// Rôle extranet and the columns on demand are hidden until chosen,
-	// the seed's columns are shown.
+	// the columns of the school software's help page are shown.
 	m := regexp.MustCompile(`<table class="staff ([^"]*)" id="liste">`).FindStringSubmatch(page.body)
 	if m == nil {
 		t.Fatal("no list table")

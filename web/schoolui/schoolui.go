@@ -72,6 +72,10 @@ type Config struct {
 	// LoginLimiter and IPLimiter throttle sign-in attempts per identifier
 	// and per address; nil means 5 and 50 attempts per 15 minutes.
 	LoginLimiter, IPLimiter *web.Limiter
+	// TrustProxy takes the client's address from the last X-Forwarded-For
+	// address (see web.ClientIPFrom), for a server reachable only through
+	// one reverse proxy that sets that header.
+	TrustProxy bool
 }
 
 // server holds the pages' dependencies.
@@ -88,6 +92,8 @@ type server struct {
 	loginLim *web.Limiter
 	ipLim    *web.Limiter
 	db       *store.DB
+	// trustProxy is Config.TrustProxy.
+	trustProxy bool
 
 	// transferMu keeps two transfers of this server from running at once
 	// (a double click, two secretaries): the second is refused.
@@ -117,6 +123,8 @@ func New(cfg Config) (http.Handler, error) {
 		loginLim: cfg.LoginLimiter,
 		ipLim:    cfg.IPLimiter,
 		db:       cfg.DB,
+
+		trustProxy: cfg.TrustProxy,
 	}
 	sessStore := cfg.Sessions
 	if sessStore == nil {

@@ -54,15 +54,23 @@ type transferView struct {
 	Lines   []msgLine
 	Kind    string
 	Result  string
+	// ResultClass styles the Result badge: the outcome, or "preview".
+	ResultClass string
 	// Held transfers list the deactivations to confirm; CanConfirm when
-	// it is the latest transfer, so that an old one is never confirmed
-	// for today's data.
+	// it is the latest transfer, previews aside, so that an old one is
+	// never confirmed for today's data.
 	Held       bool
 	CanConfirm bool
 	HeldCount  int
 }
 
+// outcomeLabel is the Résultat column. A preview applied nothing: when it
+// found changes, or would be held, it reads « Aperçu », its messages telling
+// what a transfer would do.
 func outcomeLabel(rec school.TransferRecord) string {
+	if previewLabelled(rec) {
+		return "Aperçu"
+	}
 	switch rec.Outcome {
 	case school.OutcomeDone:
 		return "Fait"
@@ -78,6 +86,12 @@ func outcomeLabel(rec school.TransferRecord) string {
 	return string(rec.Outcome)
 }
 
+// previewLabelled reports whether a record's result reads « Aperçu »: a
+// preview that found changes, or that the extranet would hold.
+func previewLabelled(rec school.TransferRecord) bool {
+	return rec.DryRun && (rec.Outcome == school.OutcomeDone || rec.Outcome == school.OutcomeHeld)
+}
+
 func kindLabel(rec school.TransferRecord) string {
 	switch {
 	case rec.DryRun:
@@ -89,7 +103,10 @@ func kindLabel(rec school.TransferRecord) string {
 }
 
 func newTransferView(rec school.TransferRecord) *transferView {
-	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: outcomeLabel(rec)}
+	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: outcomeLabel(rec), ResultClass: string(rec.Outcome)}
+	if previewLabelled(rec) {
+		v.ResultClass = "preview"
+	}
 	for _, l := range rec.Messages {
 		v.Lines = append(v.Lines, msgLine{lineClass(l), l})
 	}
@@ -110,13 +127,33 @@ func (s *server) transferView(r *http.Request, id int64) (*transferView, error) 
 	}
 	v := newTransferView(rec)
 	if v.Held && v.HeldCount > 0 {
-		latest, err := s.store.Transfers(r.Context(), s.fase, 1)
+		latest, err := s.latestTransferID(r.Context())
 		if err != nil {
 			return nil, err
 		}
-		v.CanConfirm = len(latest) == 1 && latest[0].ID == rec.ID
+		v.CanConfirm = latest == rec.ID
 	}
 	return v, nil
+}
+
+// latestTransferID returns the ID of the school's newest transfer that is
+// not a preview, 0 when there is none: a preview made after a held transfer
+// applies nothing, so the held one can still be confirmed.
+func (s *server) latestTransferID(ctx context.Context) (int64, error) {
+	for limit := 20; ; limit *= 10 {
+		recs, err := s.store.Transfers(ctx, s.fase, limit)
+		if err != nil {
+			return 0, err
+		}
+		for _, rec := range recs {
+			if !rec.DryRun {
+				return rec.ID, nil
+			}
+		}
+		if len(recs) < limit {
+			return 0, nil
+		}
+	}
 }
 
 type confirmView struct {

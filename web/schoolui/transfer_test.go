@@ -195,6 +195,22 @@ func TestTransferHeldThenConfirmed(t *testing.T) {
 	}
 	heldID := regexp.MustCompile(`name="transfert" value="(\d+)"`).FindStringSubmatch(page.body)[1]
 
+	// A preview made after the held transfer applies nothing: the held
+	// transfer stays the one to confirm, and the preview reads as one.
+	if res := c.post("/apercu", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("preview: status %d", res.StatusCode)
+	}
+	if held := c.get("/?transfert=" + heldID); !strings.Contains(held.body, `id="confirmer-desactivations"`) {
+		t.Error("a preview made after the held transfer blocks its confirmation")
+	}
+	if entry := c.get("/transferts/" + heldID); !strings.Contains(entry.body, `id="confirmer-desactivations"`) {
+		t.Error("the held transfer's history page no longer offers its confirmation after a preview")
+	}
+	history := c.get("/transferts").body
+	if !strings.Contains(history, `<span class="badge result-preview">Aperçu</span>`) {
+		t.Errorf("the preview's result does not read « Aperçu » in the history:\n%s", history)
+	}
+
 	// Without the box ticked, nothing is sent.
 	res := c.post("/transfert", url.Values{"confirmer": {"5"}, "transfert": {heldID}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/?transfert="+heldID+"#messages" {

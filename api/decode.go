@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"passerelle/extranet"
+	"passerelle/frtext"
 )
 
 // The fields a snapshot may hold. encoding/json would accept any case
@@ -59,44 +60,16 @@ func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
 			errs = decodeCount(raw, key, &snap.ConfirmDeactivations, errs)
 		case "staff":
 			errs = decodeList(raw, key, staffFields, errs, func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError {
-				var e extranet.StaffEntry
-				for name, v := range fields {
-					path := "staff[" + strconv.Itoa(i) + "]." + name // not Sprintf: 420 times a transfer
-					switch name {
-					case "lastName":
-						errs = decodeString(v, i, path, &e.LastName, errs)
-					case "firstName":
-						errs = decodeString(v, i, path, &e.FirstName, errs)
-					case "birthDate":
-						errs = decodeString(v, i, path, &e.BirthDate, errs)
-					case "matricule":
-						errs = decodeString(v, i, path, &e.Matricule, errs)
-					case "email":
-						errs = decodeString(v, i, path, &e.Email, errs)
-					case "role":
-						errs = decodeString(v, i, path, &e.Role, errs)
-					}
-				}
+				e, errs := decodeEntry(key, i, fields, errs)
 				snap.Staff = append(snap.Staff, e)
 				return errs
 			})
 		case "keep":
 			errs = decodeList(raw, key, keepFields, errs, func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError {
-				var e extranet.KeepEntry
-				for name, v := range fields {
-					path := "keep[" + strconv.Itoa(i) + "]." + name
-					switch name {
-					case "lastName":
-						errs = decodeString(v, i, path, &e.LastName, errs)
-					case "firstName":
-						errs = decodeString(v, i, path, &e.FirstName, errs)
-					case "birthDate":
-						errs = decodeString(v, i, path, &e.BirthDate, errs)
-					case "matricule":
-						errs = decodeString(v, i, path, &e.Matricule, errs)
-					}
-				}
-				snap.Keep = append(snap.Keep, e)
+				e, errs := decodeEntry(key, i, fields, errs)
+				snap.Keep = append(snap.Keep, extranet.KeepEntry{
+					LastName: e.LastName, FirstName: e.FirstName, BirthDate: e.BirthDate, Matricule: e.Matricule,
+				})
 				return errs
 			})
 		default:
@@ -137,6 +110,35 @@ func decodeList(raw json.RawMessage, list string, allowed []string, errs []Field
 		errs = entry(i, fields, errs)
 	}
 	return errs
+}
+
+// decodeEntry decodes the fields of entry i of the list "staff" or "keep".
+// decodeList has dropped the fields the list does not allow, so a keep
+// entry never has an e-mail nor a role.
+func decodeEntry(list string, i int, fields map[string]json.RawMessage, errs []FieldError) (extranet.StaffEntry, []FieldError) {
+	var e extranet.StaffEntry
+	for name, v := range fields {
+		var dst *string
+		switch name {
+		case "lastName":
+			dst = &e.LastName
+		case "firstName":
+			dst = &e.FirstName
+		case "birthDate":
+			dst = &e.BirthDate
+		case "matricule":
+			dst = &e.Matricule
+		case "email":
+			dst = &e.Email
+		case "role":
+			dst = &e.Role
+		default:
+			continue
+		}
+		path := list + "[" + strconv.Itoa(i) + "]." + name // not Sprintf: 420 times a transfer
+		errs = decodeString(v, i, path, dst, errs)
+	}
+	return e, errs
 }
 
 // decodeString decodes a JSON string; null leaves it empty.
@@ -222,14 +224,5 @@ func fieldList(names []string) string { return strings.Join(names, ", ") }
 
 // faultsDetail is the detail of a 400 listing n faults.
 func faultsDetail(n int) string {
-	return "L'instantané envoyé est mal formé (" + plural(n, "erreur", "erreurs") + ", détail dans « errors ») : corrigez le programme qui l'envoie."
-}
-
-// plural writes n followed by the singular or plural noun, French style
-// (0 and 1 take the singular).
-func plural(n int, one, many string) string {
-	if n <= 1 {
-		return strconv.Itoa(n) + " " + one
-	}
-	return strconv.Itoa(n) + " " + many
+	return "L'instantané envoyé est mal formé (" + frtext.Plural(n, "erreur", "erreurs") + ", détail dans « errors ») : corrigez le programme qui l'envoie."
 }

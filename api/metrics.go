@@ -182,10 +182,6 @@ func (s *Server) ObserveNight(report extranet.NightReport, err error) {
 	}
 }
 
-// Registerer is the registry behind /metrics, for the handlers mounted on
-// the same server (the portal) to add their own collectors.
-func (s *Server) Registerer() prometheus.Registerer { return s.metrics.registry }
-
 // nightDuration is how long a run took, 0 when it did not start.
 func nightDuration(r extranet.NightReport) time.Duration {
 	if r.Started.IsZero() || r.Finished.Before(r.Started) {

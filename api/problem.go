@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"passerelle/extranet"
+	"passerelle/frtext"
 )
 
 // ProblemBase is the stable prefix of every problem type URI. The URIs name
@@ -109,7 +110,7 @@ func capErrors(errs []FieldError) []FieldError {
 	more := len(errs) - maxListedErrors
 	out := append(errs[:maxListedErrors:maxListedErrors], FieldError{
 		Index:   -1,
-		Message: plural(more, "autre erreur non listée", "autres erreurs non listées") + " : corrigez d'abord celles-ci.",
+		Message: frtext.Plural(more, "autre erreur non listée", "autres erreurs non listées") + " : corrigez d'abord celles-ci.",
 	})
 	return out
 }

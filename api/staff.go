@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/frtext"
 )
 
 // maxIdempotencyKey bounds the Idempotency-Key header; a UUID takes 36.
@@ -125,7 +126,7 @@ func transferProblem(err error) *problemError {
 	case errors.As(err, &verr):
 		errs := fieldErrors(verr.Problems)
 		p := newProblem(http.StatusUnprocessableEntity, TypeInvalidSnapshot, "Instantané non valide",
-			"L'instantané contient des erreurs ("+plural(len(errs), "erreur", "erreurs")+", détail dans « errors ») : rien n'a été appliqué. Corrigez les données de l'école et recommencez le transfert.",
+			"L'instantané contient des erreurs ("+frtext.Plural(len(errs), "erreur", "erreurs")+", détail dans « errors ») : rien n'a été appliqué. Corrigez les données de l'école et recommencez le transfert.",
 			outcomeInvalid)
 		p.problem.Errors = capErrors(errs)
 		return p

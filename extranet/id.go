@@ -2,14 +2,13 @@ package extranet
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base32"
-	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"strings"
 	"sync"
 	"time"
+
+	"passerelle/token"
 )
 
 // idEncoding is lower-case base32hex: its alphabet sorts like the bytes it
@@ -62,26 +61,16 @@ func NewID() string {
 // to recognise in logs and by secret scanners.
 const TokenPrefix = "psr_"
 
-// newToken returns a token of 256 random bits.
-func newToken() string {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("extranet: " + err.Error())
-	}
-	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-}
+// tokenBytes is the random part of school API tokens and sign-in links:
+// 256 bits.
+const tokenBytes = 32
 
-// TokenHash returns the hex SHA-256 of a token: the only form stored. A
-// plain hash is enough, unlike for passwords: the token has 256 random bits,
-// so there is nothing to guess from the hash.
-func TokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// newToken returns a school API token: TokenPrefix and 256 random bits.
+func newToken() string { return TokenPrefix + token.New(tokenBytes) }
 
 // plausibleToken refuses at once what cannot be a token, so that garbage
 // never reaches the database.
-func plausibleToken(token string) bool {
-	rest, ok := strings.CutPrefix(token, TokenPrefix)
-	return ok && len(rest) == 43 && strings.Trim(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == ""
+func plausibleToken(t string) bool {
+	rest, ok := strings.CutPrefix(t, TokenPrefix)
+	return ok && token.Plausible(rest, tokenBytes)
 }

@@ -8,8 +8,6 @@ package extranet
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +18,7 @@ import (
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/mail"
+	"passerelle/token"
 )
 
 // Audit actions of the portal and the console. Every operator action is
@@ -410,15 +409,15 @@ func (p *Portal) RequestSignIn(ctx context.Context, identifier string, linkURL f
 		return mail.Message{}, err
 	}
 
-	token := newLinkToken()
-	link := SignInLink{TokenHash: TokenHash(token), AccountID: a.ID, Email: to, CreatedAt: now, ExpiresAt: now.Add(SignInLinkTTL)}
+	tok := token.New(tokenBytes)
+	link := SignInLink{TokenHash: token.Hash(tok), AccountID: a.ID, Email: to, CreatedAt: now, ExpiresAt: now.Add(SignInLinkTTL)}
 	if err := p.Store.UpdatePortal(ctx, now, func(tx PortalTx) error { return tx.InsertSignInLink(ctx, link) }); err != nil {
 		return mail.Message{}, err
 	}
 	msg.Subject = SubjectSignInLink
 	msg.Text = "Bonjour " + name + ",\n\n" +
 		"Voici votre lien pour vous connecter au portail de l'extranet SeGEC :\n\n" +
-		linkURL(token) + "\n\n" +
+		linkURL(tok) + "\n\n" +
 		"Ce lien vaut 15 minutes et ne sert qu'une seule fois.\n" +
 		"Votre identifiant : " + a.Login + "\n\n" +
 		"Si vous n'avez pas demandé ce lien, ne tenez pas compte de ce message : sans lui, personne ne peut se connecter à votre compte.\n" +
@@ -429,42 +428,28 @@ func (p *Portal) RequestSignIn(ctx context.Context, identifier string, linkURL f
 const portalFooter = "\nL'équipe de l'extranet SeGEC\n" +
 	"Ce message est envoyé automatiquement : merci de ne pas y répondre.\n"
 
-// newLinkToken returns 256 random bits, URL-safe.
-func newLinkToken() string {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("extranet: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// PlausibleLinkToken refuses at once what cannot be a link token.
-func PlausibleLinkToken(token string) bool {
-	return len(token) == 43 && strings.Trim(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == ""
-}
-
 // LinkOpen reports whether a sign-in link can still be used, without using
 // it: the page the e-mail opens asks for a click first, because mail
 // scanners open links on their own.
-func (p *Portal) LinkOpen(ctx context.Context, token string) (bool, error) {
-	if !PlausibleLinkToken(token) {
+func (p *Portal) LinkOpen(ctx context.Context, tok string) (bool, error) {
+	if !token.Plausible(tok, tokenBytes) {
 		return false, nil
 	}
-	return p.Store.SignInLinkOpen(ctx, TokenHash(token), p.now())
+	return p.Store.SignInLinkOpen(ctx, token.Hash(tok), p.now())
 }
 
 // SignIn uses a sign-in link and returns what its account may reach. The
 // link is spent even when the access turns out to be closed: it never serves
 // twice. Errors: ErrLinkInvalid, ErrNoAccess.
-func (p *Portal) SignIn(ctx context.Context, token string) (StaffAccess, error) {
-	if !PlausibleLinkToken(token) {
+func (p *Portal) SignIn(ctx context.Context, tok string) (StaffAccess, error) {
+	if !token.Plausible(tok, tokenBytes) {
 		return StaffAccess{}, ErrLinkInvalid
 	}
 	now := p.now()
 	var link SignInLink
 	err := p.Store.UpdatePortal(ctx, now, func(tx PortalTx) error {
 		var err error
-		link, err = tx.UseSignInLink(ctx, TokenHash(token))
+		link, err = tx.UseSignInLink(ctx, token.Hash(tok))
 		return err
 	})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/token"
 )
 
 // Service is the extranet: what the API, the command line and the portal
@@ -309,11 +310,11 @@ func sortEntries(es []GrantEntry) {
 
 // AuthenticateSchool returns the school of an API token, or ErrBadToken when
 // the token is unknown or revoked.
-func (s *Service) AuthenticateSchool(ctx context.Context, token string) (int, error) {
-	if !plausibleToken(token) {
+func (s *Service) AuthenticateSchool(ctx context.Context, tok string) (int, error) {
+	if !plausibleToken(tok) {
 		return 0, ErrBadToken
 	}
-	fase, err := s.Store.TokenSchool(ctx, TokenHash(token))
+	fase, err := s.Store.TokenSchool(ctx, token.Hash(tok))
 	if errors.Is(err, ErrNotFound) {
 		return 0, ErrBadToken
 	}
@@ -330,13 +331,13 @@ func (s *Service) AddSchool(ctx context.Context, fase int, name, actor string) (
 	if name == "" || !printable(name) {
 		return "", errors.New("nom de l'école manquant ou illisible")
 	}
-	token := newToken()
+	tok := newToken()
 	now := s.now()
 	err := s.Store.Update(ctx, now, func(tx Tx) error {
 		if err := tx.InsertSchool(ctx, School{FASE: fase, Name: name, CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
-		if err := tx.InsertToken(ctx, fase, TokenHash(token), actor); err != nil {
+		if err := tx.InsertToken(ctx, fase, token.Hash(tok), actor); err != nil {
 			return err
 		}
 		detail, _ := json.Marshal(map[string]string{"name": name})
@@ -346,13 +347,13 @@ func (s *Service) AddSchool(ctx context.Context, fase int, name, actor string) (
 		return "", err
 	}
 	s.log().Info("school added", "fase", fase, "actor", actor)
-	return token, nil
+	return tok, nil
 }
 
 // RotateToken gives a school a new API token and revokes the old ones at
 // once.
 func (s *Service) RotateToken(ctx context.Context, fase int, actor string) (string, error) {
-	token := newToken()
+	tok := newToken()
 	now := s.now()
 	err := s.Store.Update(ctx, now, func(tx Tx) error {
 		if _, err := tx.LockSchool(ctx, fase); err != nil {
@@ -362,7 +363,7 @@ func (s *Service) RotateToken(ctx context.Context, fase int, actor string) (stri
 		if err != nil {
 			return err
 		}
-		if err := tx.InsertToken(ctx, fase, TokenHash(token), actor); err != nil {
+		if err := tx.InsertToken(ctx, fase, token.Hash(tok), actor); err != nil {
 			return err
 		}
 		detail, _ := json.Marshal(map[string]int{"revoked": n})
@@ -372,7 +373,7 @@ func (s *Service) RotateToken(ctx context.Context, fase int, actor string) (stri
 		return "", err
 	}
 	s.log().Info("token rotated", "fase", fase, "actor", actor)
-	return token, nil
+	return tok, nil
 }
 
 // RevokeTokens revokes every token of a school: it can no longer transfer

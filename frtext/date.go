@@ -119,3 +119,13 @@ func FormatDateTime(t time.Time) string {
 	}
 	return t.In(Brussels).Format("02/01/2006 à 15:04")
 }
+
+// FormatDuration writes a duration French style: "2,35 s" under a minute,
+// else "3 min 12 s" (rounded to the second).
+func FormatDuration(d time.Duration) string {
+	if d < time.Minute {
+		return strings.Replace(strconv.FormatFloat(d.Seconds(), 'f', 2, 64), ".", ",", 1) + " s"
+	}
+	d = d.Round(time.Second)
+	return strconv.Itoa(int(d.Minutes())) + " min " + strconv.Itoa(int(d.Seconds())%60) + " s"
+}

@@ -136,3 +136,19 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                                      "0,00 s",
+		2350 * time.Millisecond:                "2,35 s",
+		59*time.Second + 994*time.Millisecond:  "59,99 s",
+		time.Minute:                            "1 min 0 s",
+		3*time.Minute + 12400*time.Millisecond: "3 min 12 s",
+		3*time.Minute + 12600*time.Millisecond: "3 min 13 s",
+		75 * time.Minute:                       "75 min 0 s",
+	} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

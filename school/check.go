@@ -58,6 +58,10 @@ type Finding struct {
 	Field string
 	// Message says in French what is wrong and what to do.
 	Message string
+	// SharedWith are, for CodeEmailShared, the other members who would be
+	// sent with the same school e-mail, "Prénom Nom", sorted by name (last
+	// name first, French collation).
+	SharedWith []string
 
 	// lastName and firstName sort the findings.
 	lastName, firstName string
@@ -106,12 +110,13 @@ func Check(rows []Row, at time.Time, t *fwb.Tables) []Finding {
 	t = tables(t)
 	at = fwb.Date(at.In(frtext.Brussels)) // the school's today, whatever the server's zone
 	var out []Finding
-	add := func(r Row, sev Severity, code, field, format string, args ...any) {
+	add := func(r Row, sev Severity, code, field, format string, args ...any) *Finding {
 		out = append(out, Finding{
 			Severity: sev, SituationID: r.Situation.ID, MemberID: r.Member.ID,
 			Name: r.DisplayName(), Code: code, Field: field, Message: fmt.Sprintf(format, args...),
 			lastName: r.Member.LastName, firstName: r.Member.FirstName,
 		})
+		return &out[len(out)-1]
 	}
 
 	// Shared addresses are counted over the members who would be sent, each
@@ -205,8 +210,12 @@ func Check(rows []Row, at time.Time, t *fwb.Tables) []Finding {
 	return out
 }
 
+// addFunc adds a finding about a row to the checks' results and returns it,
+// for the caller to complete.
+type addFunc func(r Row, sev Severity, code, field, format string, args ...any) *Finding
+
 // checkSent runs the blocking checks of a member who would be sent.
-func checkSent(r Row, i int, owners map[string][]int, rows []Row, add func(Row, Severity, string, string, string, ...any)) {
+func checkSent(r Row, i int, owners map[string][]int, rows []Row, add addFunc) {
 	m := r.Member
 	switch email := strings.TrimSpace(m.SchoolEmail); email {
 	case "":
@@ -218,19 +227,29 @@ func checkSent(r Row, i int, owners map[string][]int, rows []Row, add func(Row, 
 			add(r, Bloquant, CodeEmailInvalid, FieldSchoolEmail, "%s : corrigez l'adresse e-mail école dans sa fiche.", err)
 			break
 		}
-		var others []string
+		var others []Row
 		for _, j := range owners[n] {
 			o := rows[j]
 			if j == i || (o.Member.ID != 0 && o.Member.ID == m.ID) {
 				continue
 			}
-			others = append(others, o.DisplayName())
+			others = append(others, o)
 		}
 		if len(others) > 0 {
-			frtext.SortStrings(others)
-			add(r, Bloquant, CodeEmailShared, FieldSchoolEmail,
+			slices.SortStableFunc(others, func(a, b Row) int {
+				return frtext.CompareNames(a.Member.LastName, a.Member.FirstName, b.Member.LastName, b.Member.FirstName)
+			})
+			names := make([]string, len(others))
+			for k, o := range others {
+				names[k] = o.DisplayName()
+			}
+			// The message lists them in the order of their names as written.
+			listed := slices.Clone(names)
+			frtext.SortStrings(listed)
+			f := add(r, Bloquant, CodeEmailShared, FieldSchoolEmail,
 				"adresse e-mail école « %s » aussi encodée pour %s : chacun doit avoir sa propre adresse ; corrigez-la dans la fiche concernée.",
-				n, strings.Join(others, ", "))
+				n, strings.Join(listed, ", "))
+			f.SharedWith = names
 		}
 	}
 	if strings.TrimSpace(m.LastName) == "" || strings.TrimSpace(m.FirstName) == "" {
@@ -248,7 +267,7 @@ func checkSent(r Row, i int, owners map[string][]int, rows []Row, add func(Row, 
 // checkNumbers warns about national numbers and matricules that are not
 // valid or do not agree: they are sent, but the extranet may then fail to
 // recognise the person.
-func checkNumbers(r Row, add func(Row, Severity, string, string, string, ...any)) {
+func checkNumbers(r Row, add addFunc) {
 	m := r.Member
 	var nn fwb.NationalNumber
 	nissOK := false
@@ -330,16 +349,6 @@ func compareInt(a, b int64) int {
 		return 1
 	}
 	return 0
-}
-
-// Blocking reports whether any finding is Bloquant.
-func Blocking(findings []Finding) bool {
-	for _, f := range findings {
-		if f.Severity == Bloquant {
-			return true
-		}
-	}
-	return false
 }
 
 // BySituation groups findings by situation, in their order, for the list

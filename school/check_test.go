@@ -138,8 +138,8 @@ func TestCheck(t *testing.T) {
 				f.MemberID != 1 || f.Name != "Guy Ludo" {
 				t.Errorf("finding = %+v, want severity %v, field %s, message with %q", f, test.sev, test.field, test.msg)
 			}
-			if school.Blocking(fs) != (test.sev == school.Bloquant) {
-				t.Errorf("Blocking = %v", school.Blocking(fs))
+			if blocking, _, _ := school.Count(fs); (blocking > 0) != (test.sev == school.Bloquant) {
+				t.Errorf("%d blocking findings", blocking)
 			}
 		})
 	}
@@ -169,7 +169,10 @@ func TestCheckSharedEmail(t *testing.T) {
 		shared[1].Name != "Eve Daniel" || !strings.Contains(shared[1].Message, "aussi encodée pour Pascale Brocar") {
 		t.Errorf("shared = %+v", shared)
 	}
-	if !school.Blocking(fs) {
+	if !slices.Equal(shared[0].SharedWith, []string{"Eve Daniel"}) || !slices.Equal(shared[1].SharedWith, []string{"Pascale Brocar"}) {
+		t.Errorf("SharedWith = %q, %q", shared[0].SharedWith, shared[1].SharedWith)
+	}
+	if blocking, _, _ := school.Count(fs); blocking == 0 {
 		t.Error("a shared address is blocking")
 	}
 	blocked := school.BlockedMembers(fs)

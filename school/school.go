@@ -11,6 +11,7 @@ import (
 	"errors"
 	"time"
 
+	"passerelle/frtext"
 	"passerelle/fwb"
 )
 
@@ -89,21 +90,11 @@ type Row struct {
 // ID identifies a row by its situation.
 func (r Row) ID() int64 { return r.Situation.ID }
 
-// ListName is the list's "Nom" column: "Brocar Pascale".
-func (r Row) ListName() string { return joinName(r.Member.LastName, r.Member.FirstName) }
+// ListName is the list's "Nom" column: "Brocar Pascale" (frtext.ListName).
+func (r Row) ListName() string { return frtext.ListName(r.Member.LastName, r.Member.FirstName) }
 
-// DisplayName is the messages' form: "Pascale Brocar".
-func (r Row) DisplayName() string { return joinName(r.Member.FirstName, r.Member.LastName) }
-
-func joinName(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + " " + b
-}
+// DisplayName is the messages' form: "Pascale Brocar" (frtext.FormatName).
+func (r Row) DisplayName() string { return frtext.FormatName(r.Member.LastName, r.Member.FirstName) }
 
 // Settings are a school's extranet settings.
 type Settings struct {
@@ -161,6 +152,35 @@ type TransferRecord struct {
 	// IdempotencyKey is the key sent with the request, so a retry after a
 	// lost answer reuses it.
 	IdempotencyKey string
+}
+
+// ResultLabel is the transfer's result as the history shows it: « Fait »,
+// « Aucun changement », « Suspendu », « Échec », « Interrompu », or
+// « Aperçu » when ShownAsPreview. The command line writes it in lower case.
+func (r TransferRecord) ResultLabel() string {
+	if r.ShownAsPreview() {
+		return "Aperçu"
+	}
+	switch r.Outcome {
+	case OutcomeDone:
+		return "Fait"
+	case OutcomeNoChange:
+		return "Aucun changement"
+	case OutcomeHeld:
+		return "Suspendu"
+	case OutcomeFailed:
+		return "Échec"
+	case OutcomeCancelled:
+		return "Interrompu"
+	}
+	return string(r.Outcome)
+}
+
+// ShownAsPreview reports whether the result reads « Aperçu »: a preview that
+// found changes, or that the extranet would hold. It applied nothing; its
+// messages tell what a transfer would do.
+func (r TransferRecord) ShownAsPreview() bool {
+	return r.DryRun && (r.Outcome == OutcomeDone || r.Outcome == OutcomeHeld)
 }
 
 // RoleCompletion writes a completed extranet role on a situation.

@@ -36,7 +36,7 @@ type Runner struct {
 	// year. Nil means time.Now.
 	Now func() time.Time
 	// NewClient returns the extranet at url with the school's token. Nil
-	// means api.NewClient.
+	// means api.NewClient, logging its retries to Log.
 	NewClient func(url, token string) Extranet
 	Log       *slog.Logger
 }
@@ -147,7 +147,7 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 	}
 
 	rec.IdempotencyKey = newKey()
-	client := r.client(target, token)
+	client := r.client(target, token, log)
 	log.Info("transfert envoyé", "staff", len(sel.Snapshot.Staff), "keep", len(sel.Snapshot.Keep), "key", rec.IdempotencyKey)
 	res, err := client.PutStaff(ctx, fase, sel.Snapshot, opt.DryRun, rec.IdempotencyKey)
 	if err != nil {
@@ -343,9 +343,11 @@ func (r *Runner) log() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-func (r *Runner) client(url, token string) Extranet {
+// client returns the extranet at url; the API client logs its retries to
+// log.
+func (r *Runner) client(url, token string, log *slog.Logger) Extranet {
 	if r.NewClient != nil {
 		return r.NewClient(url, token)
 	}
-	return api.NewClient(url, token)
+	return api.NewClient(url, token, api.WithLogger(log))
 }

@@ -21,6 +21,47 @@ const (
 	ReasonNoName       = "identité insuffisante (nom ou prénom manquant)"
 )
 
+// reasonKey is a kind of blocking finding: its code and, where one code has
+// two reasons, its field ("" for any field).
+type reasonKey struct{ code, field string }
+
+// heldReasons are the reasons of the Erreur lines by the blocking finding of
+// school.Check that holds the member back. A finding not listed gives its
+// own message (shortReason).
+var heldReasons = map[reasonKey]string{
+	{school.CodeEmailMissing, ""}:                       ReasonNoEmail,
+	{school.CodeEmailInvalid, ""}:                       ReasonBadEmail,
+	{school.CodeEmailShared, ""}:                        reasonSharedPrefix, // + the others' names
+	{school.CodeIdentityMissing, school.FieldLastName}:  ReasonNoName,
+	{school.CodeIdentityMissing, school.FieldBirthDate}: ReasonNoIdentity,
+}
+
+// heldReason is the tail of the Erreur line of a member that the blocking
+// finding f holds back.
+func heldReason(f school.Finding) string {
+	reason, ok := heldReasons[reasonKey{f.Code, f.Field}]
+	if !ok {
+		reason, ok = heldReasons[reasonKey{f.Code, ""}]
+	}
+	switch {
+	case !ok:
+		return shortReason(f)
+	case f.Code == school.CodeEmailShared:
+		// The other members, so that the secretary knows whose record to
+		// correct.
+		return reason + nameList(f.SharedWith)
+	}
+	return reason
+}
+
+// nameList writes "A", "A et B", "A, B et C".
+func nameList(names []string) string {
+	if n := len(names); n > 1 {
+		return strings.Join(names[:n-1], ", ") + " et " + names[n-1]
+	}
+	return strings.Join(names, "")
+}
+
 // Selection is who a transfer sends, decided by Select: the snapshot for the
 // extranet, the roles the transfer completes on the school's side, and the
 // members it holds back.
@@ -73,23 +114,17 @@ func (s Selection) RoleCompletions() []school.RoleCompletion {
 type candidate struct {
 	member      school.Member
 	role        fwb.Role
-	email       string // normalised school e-mail; "" when missing or invalid
-	emailErr    bool   // the school e-mail is present but invalid
 	completions []Completion
-	situations  map[int64]bool
 }
 
 // Select decides who a transfer made at "at" sends (docs/transfer.md, "Who
 // is sent"): every member with a situation covering at's civil date, Actif, and
 // an extranet role encoded or completed from the function
 // (school.CompleteRole). The e-mail sent is the school e-mail. A member with a
-// blocking finding (school.Check) is held back: no staff entry but a keep
-// entry, so the extranet leaves any role they already have as it is.
-//
-// Select checks the four reasons that hold a member back itself as well
-// (school e-mail missing, invalid, shared; identity insufficient), so that the
-// snapshot it builds is one the extranet accepts whatever Check reports;
-// any other blocking finding holds the member back with its own message.
+// blocking finding (school.Check: school e-mail missing, invalid or shared,
+// identity insufficient) is held back: no staff entry but a keep entry, so
+// the extranet leaves any role they already have as it is. The reason of
+// their Erreur line comes from their first blocking finding (heldReasons).
 func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 	if t == nil {
 		t = fwb.DefaultTables()
@@ -105,20 +140,17 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 	var order []*candidate
 	for _, r := range rows {
 		s := r.Situation
-		if !s.Active || !s.Covers(at) {
+		role, sent := school.SendRole(r, at, t)
+		if !sent {
 			continue
 		}
-		role, completed := school.CompleteRole(s, t)
-		if role == fwb.RoleNone {
-			continue // neither a teacher nor a director: not sent
-		}
+		completed := s.Role == fwb.RoleNone // the role comes from the function
 		c := byMember[r.Member.ID]
 		if c == nil {
-			c = &candidate{member: r.Member, situations: map[int64]bool{}}
+			c = &candidate{member: r.Member}
 			byMember[r.Member.ID] = c
 			order = append(order, c)
 		}
-		c.situations[s.ID] = true
 		// A member with two current situations gets one grant; the
 		// director's role wins since it gives the wider access.
 		if c.role != fwb.RoleDirecteur {
@@ -132,45 +164,14 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 		}
 	}
 
-	// E-mail addresses are compared normalised, since "Jean.Dupont@Ecole.be"
-	// and "jean.dupont@ecole.be" reach the same mailbox.
-	users := map[string][]*candidate{}
-	for _, c := range order {
-		if strings.TrimSpace(c.member.SchoolEmail) == "" {
-			continue
-		}
-		e, err := frtext.NormalizeEmail(c.member.SchoolEmail)
-		if err != nil {
-			c.emailErr = true
-			continue
-		}
-		c.email = e
-		users[e] = append(users[e], c)
-	}
-
-	blocking := blockingFindings(rows, at, t)
+	blocked := school.BlockedMembers(school.Check(rows, at, t))
 	for _, c := range order {
 		birth := birthDate(c.member)
 		matricule := matriculeOf(c.member)
-		reason := ""
-		switch {
-		case c.emailErr:
-			reason = ReasonBadEmail
-		case c.email == "":
-			reason = ReasonNoEmail
-		case len(users[c.email]) > 1:
-			reason = sharedReason(c, users[c.email])
-		case strings.TrimSpace(c.member.LastName) == "" || strings.TrimSpace(c.member.FirstName) == "":
-			reason = ReasonNoName
-		case birth == "" && matricule == "":
-			reason = ReasonNoIdentity
-		default:
-			reason = blocking.reason(c)
-		}
-		if reason != "" {
+		if f, ok := blocked[c.member.ID]; ok {
 			sel.HeldBack = append(sel.HeldBack, HeldBack{
 				MemberID: c.member.ID, LastName: c.member.LastName, FirstName: c.member.FirstName,
-				Role: c.role, Reason: reason,
+				Role: c.role, Reason: heldReason(f),
 			})
 			// A keep entry the extranet cannot recognise anyone by is no use.
 			if birth != "" || matricule != "" {
@@ -181,9 +182,13 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 			}
 			continue
 		}
+		// Check blocks a missing or invalid address, so this one is valid;
+		// it is sent normalised, since "Jean.Dupont@Ecole.be" and
+		// "jean.dupont@ecole.be" reach the same mailbox.
+		email, _ := frtext.NormalizeEmail(c.member.SchoolEmail)
 		sel.Snapshot.Staff = append(sel.Snapshot.Staff, extranet.StaffEntry{
 			LastName: strings.TrimSpace(c.member.LastName), FirstName: strings.TrimSpace(c.member.FirstName),
-			BirthDate: birth, Matricule: matricule, Email: c.email, Role: string(c.role),
+			BirthDate: birth, Matricule: matricule, Email: email, Role: string(c.role),
 		})
 		sel.Completions = append(sel.Completions, c.completions...)
 	}
@@ -203,29 +208,6 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 		return frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName)
 	})
 	return sel
-}
-
-// sharedReason names the other members who use c's address, so that the
-// secretary knows whose record to correct.
-func sharedReason(c *candidate, users []*candidate) string {
-	var names []*candidate
-	for _, o := range users {
-		if o != c {
-			names = append(names, o)
-		}
-	}
-	slices.SortFunc(names, func(a, b *candidate) int {
-		return frtext.CompareNames(a.member.LastName, a.member.FirstName, b.member.LastName, b.member.FirstName)
-	})
-	parts := make([]string, len(names))
-	for i, o := range names {
-		parts[i] = frtext.FormatName(o.member.LastName, o.member.FirstName)
-	}
-	list := parts[0]
-	if n := len(parts); n > 1 {
-		list = strings.Join(parts[:n-1], ", ") + " et " + parts[n-1]
-	}
-	return reasonSharedPrefix + list
 }
 
 // birthDate is the member's effective birth date as the extranet wants it
@@ -248,41 +230,6 @@ func matriculeOf(m school.Member) string {
 		return ""
 	}
 	return mat.Number
-}
-
-// findings indexes the blocking findings of school.Check by member and by
-// situation.
-type findings struct {
-	byMember    map[int64][]school.Finding
-	bySituation map[int64][]school.Finding
-}
-
-func blockingFindings(rows []school.Row, at time.Time, t *fwb.Tables) findings {
-	f := findings{byMember: map[int64][]school.Finding{}, bySituation: map[int64][]school.Finding{}}
-	for _, x := range school.Check(rows, at, t) {
-		if x.Severity != school.Bloquant {
-			continue
-		}
-		if x.MemberID != 0 {
-			f.byMember[x.MemberID] = append(f.byMember[x.MemberID], x)
-		} else if x.SituationID != 0 {
-			f.bySituation[x.SituationID] = append(f.bySituation[x.SituationID], x)
-		}
-	}
-	return f
-}
-
-// reason returns the reason of the first blocking finding about c, or "".
-func (f findings) reason(c *candidate) string {
-	list := f.byMember[c.member.ID]
-	for id := range c.situations {
-		list = append(list, f.bySituation[id]...)
-	}
-	if len(list) == 0 {
-		return ""
-	}
-	slices.SortFunc(list, func(a, b school.Finding) int { return strings.Compare(a.Code, b.Code) })
-	return shortReason(list[0])
 }
 
 // shortReason turns a finding into the tail of an Erreur line: its message,

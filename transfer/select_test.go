@@ -147,3 +147,30 @@ func TestSelectFollowsCheck(t *testing.T) {
 		t.Errorf("first held back %+v", got)
 	}
 }
+
+// TestSelectSharedReason: the Erreur line of a shared address names the
+// others by name order (last name first), "A, B et C".
+func TestSelectSharedReason(t *testing.T) {
+	at := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	rows := withIDs(
+		member("Zed", "Anne", "1980-01-01", "", "x@ecole.be", "IP", fwb.RoleEnseignant),
+		member("Abel", "Zoé", "1981-01-01", "", "X@ecole.be", "IP", fwb.RoleEnseignant),
+		member("Martin", "Bob", "1982-01-01", "", "x@ecole.be ", "IP", fwb.RoleEnseignant),
+		member("Claes", "Luc", "1983-01-01", "", "x@ecole.be", "IP", fwb.RoleEnseignant),
+	)
+	sel := Select(rows, at, nil)
+	want := map[string]string{
+		"Zed":    "adresse e-mail école partagée avec Zoé Abel, Luc Claes et Bob Martin",
+		"Abel":   "adresse e-mail école partagée avec Luc Claes, Bob Martin et Anne Zed",
+		"Martin": "adresse e-mail école partagée avec Zoé Abel, Luc Claes et Anne Zed",
+		"Claes":  "adresse e-mail école partagée avec Zoé Abel, Bob Martin et Anne Zed",
+	}
+	if len(sel.HeldBack) != len(want) || len(sel.Snapshot.Staff) != 0 {
+		t.Fatalf("held back %+v, staff %+v", sel.HeldBack, sel.Snapshot.Staff)
+	}
+	for _, h := range sel.HeldBack {
+		if h.Reason != want[h.LastName] {
+			t.Errorf("%s: %q, want %q", h.LastName, h.Reason, want[h.LastName])
+		}
+	}
+}

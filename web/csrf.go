@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+
+	"passerelle/token"
 )
 
 // Names of the CSRF token in forms, headers and the pre-session cookie.
@@ -116,9 +118,9 @@ func CSRFToken(r *http.Request) string {
 // runs without the CSRF middleware (which then checks nothing).
 func CSRFField(w http.ResponseWriter, r *http.Request) template.HTML {
 	st, _ := r.Context().Value(stateKey{}).(*requestState)
-	token := csrfToken(w, r, st)
+	value := csrfToken(w, r, st)
 	return template.HTML(`<input type="hidden" name="` + CSRFFieldName + `" value="` +
-		template.HTMLEscapeString(token) + `">`)
+		template.HTMLEscapeString(value) + `">`)
 }
 
 func csrfToken(w http.ResponseWriter, r *http.Request, st *requestState) string {
@@ -133,7 +135,7 @@ func csrfToken(w http.ResponseWriter, r *http.Request, st *requestState) string 
 	if c, err := r.Cookie(CSRFCookieName); err == nil && validToken(c.Value) {
 		return c.Value
 	}
-	token := randomToken()
+	value := token.New(tokenBytes)
 	secure := r.TLS != nil
 	if st != nil && st.sessions != nil && st.sessions.Secure {
 		secure = true
@@ -143,7 +145,7 @@ func csrfToken(w http.ResponseWriter, r *http.Request, st *requestState) string 
 		// the value protects nothing once the tab is closed.
 		http.SetCookie(w, &http.Cookie{
 			Name:     CSRFCookieName,
-			Value:    token,
+			Value:    value,
 			Path:     "/",
 			HttpOnly: true,
 			Secure:   secure,
@@ -151,7 +153,7 @@ func csrfToken(w http.ResponseWriter, r *http.Request, st *requestState) string 
 		})
 	}
 	if st != nil {
-		st.issued = token
+		st.issued = value
 	}
-	return token
+	return value
 }

@@ -2,7 +2,8 @@
 // extranet's portal and operators' console (web/portal) share: security
 // headers, server-side sessions, CSRF protection, template rendering, flash
 // messages, error pages, password hashing, throttling and the embedded static
-// files (stylesheet and the one script).
+// files (stylesheet and the one script). An application serves its own static
+// files the same way with NewStatic.
 //
 // Pages are server-rendered with html/template and carry no inline script or
 // style, so the Content-Security-Policy can forbid both. Everything a person

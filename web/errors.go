@@ -118,19 +118,10 @@ func HandleError(w http.ResponseWriter, r *http.Request, rd *Renderer, err error
 	writeBuiltinError(w, r, status, "", msg)
 }
 
-// Handler adapts a handler that returns an error; errors get the built-in
-// error page. Use (*Renderer).Handler for the application's own.
-func Handler(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
-	return handler(nil, fn)
-}
-
 // Handler adapts a handler that returns an error; errors are shown with the
-// renderer's "error" page when it has one.
+// renderer's "error" page when it has one (see HandleError), else with the
+// built-in one, as for a nil renderer.
 func (rd *Renderer) Handler(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
-	return handler(rd, fn)
-}
-
-func handler(rd *Renderer, fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tw := &trackingWriter{ResponseWriter: w}
 		err := fn(tw, r)

@@ -68,7 +68,8 @@ func TestHandleErrorCanceled(t *testing.T) {
 
 func TestHandlerAdapter(t *testing.T) {
 	logs := captureLogs(t)
-	h := web.Handler(func(w http.ResponseWriter, r *http.Request) error {
+	var rd *web.Renderer // no renderer: the built-in error page
+	h := rd.Handler(func(w http.ResponseWriter, r *http.Request) error {
 		if r.URL.Path == "/late" {
 			w.Write([]byte("partial"))
 			return errors.New("disk full")

@@ -142,7 +142,7 @@ func AddFlash(w http.ResponseWriter, r *http.Request, kind, text string) {
 }
 
 // Flashes returns the pending messages and clears them, so each shows once.
-// NewPage and Render call it; handlers rarely need to. Without
+// Render calls it; handlers rarely need to. Without
 // FlashKey.Middleware it returns nil.
 func Flashes(w http.ResponseWriter, r *http.Request) []Flash {
 	st, _ := r.Context().Value(flashKey{}).(*flashState)

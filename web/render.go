@@ -104,15 +104,9 @@ func (p *Page) User() string {
 	return p.Session.UserID
 }
 
-// NewPage builds the Page for a response: it takes the CSRF field, the
-// session loaded by the middleware and the pending flash messages (which it
-// consumes). Render calls it for data that is not already a Page.
-func NewPage(w http.ResponseWriter, r *http.Request, title string, data any) *Page {
-	p := &Page{Title: title, Data: data}
-	fillPage(w, r, p)
-	return p
-}
-
+// fillPage completes a Page for a response with what it lacks: the CSRF
+// field, the session loaded by the middleware and the pending flash messages
+// (which it consumes).
 func fillPage(w http.ResponseWriter, r *http.Request, p *Page) {
 	if p.CSRF == "" {
 		p.CSRF = CSRFField(w, r)

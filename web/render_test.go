@@ -108,12 +108,12 @@ func TestRenderPageData(t *testing.T) {
 	var body string
 	h := web.NewFlashKey().Middleware(web.CSRF(sessions)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		web.AddFlash(w, r, web.FlashWarning, "Attention")
-		p := web.NewPage(w, r, "Titre", 42)
-		if p.CSRF == "" || p.Session == nil {
-			t.Errorf("NewPage = %+v, want CSRF field and session", p)
-		}
+		p := &web.Page{Title: "Titre", Data: 42}
 		rec := httptest.NewRecorder()
 		rd.Render(rec, r, http.StatusOK, "p", p)
+		if p.CSRF == "" || p.Session == nil {
+			t.Errorf("rendered Page = %+v, want CSRF field and session filled in", p)
+		}
 		body = rec.Body.String()
 	})))
 	r := httptest.NewRequest(http.MethodGet, "/", nil)

@@ -2,10 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"passerelle/token"
 )
 
 // Session kinds: who signed in. Require checks the kind so that, for example,
@@ -185,17 +183,17 @@ func (s *Sessions) Start(w http.ResponseWriter, r *http.Request, userID, kind st
 	}
 	ctx := r.Context()
 	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
-		if err := s.Store.DeleteSession(ctx, hashToken(c.Value)); err != nil && !errors.Is(err, ErrNoSession) {
+		if err := s.Store.DeleteSession(ctx, token.Hash(c.Value)); err != nil && !errors.Is(err, ErrNoSession) {
 			return Session{}, fmt.Errorf("web: rotating session: %w", err)
 		}
 	}
-	token := randomToken()
+	value := token.New(tokenBytes)
 	now := s.now()
 	sess := Session{
-		TokenHash: hashToken(token),
+		TokenHash: token.Hash(value),
 		UserID:    userID,
 		Kind:      kind,
-		CSRF:      randomToken(),
+		CSRF:      token.New(tokenBytes),
 		Created:   now,
 		Expires:   now.Add(s.ttl()),
 		Data:      maps.Clone(data),
@@ -207,7 +205,7 @@ func (s *Sessions) Start(w http.ResponseWriter, r *http.Request, userID, kind st
 	// and closing the browser ends it too.
 	http.SetCookie(w, &http.Cookie{
 		Name:     s.cookieName(),
-		Value:    token,
+		Value:    value,
 		Path:     "/",
 		HttpOnly: true,
 		Secure:   s.secure(r),
@@ -240,7 +238,7 @@ func (s *Sessions) load(r *http.Request) (Session, bool) {
 		return Session{}, false
 	}
 	ctx := r.Context()
-	hash := hashToken(c.Value)
+	hash := token.Hash(c.Value)
 	sess, err := s.Store.GetSession(ctx, hash)
 	if err != nil {
 		if !errors.Is(err, ErrNoSession) {
@@ -270,7 +268,7 @@ func (s *Sessions) load(r *http.Request) (Session, bool) {
 // End signs the person out: it deletes the session and clears the cookie.
 func (s *Sessions) End(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
-		if err := s.Store.DeleteSession(r.Context(), hashToken(c.Value)); err != nil && !errors.Is(err, ErrNoSession) {
+		if err := s.Store.DeleteSession(r.Context(), token.Hash(c.Value)); err != nil && !errors.Is(err, ErrNoSession) {
 			return fmt.Errorf("web: ending session: %w", err)
 		}
 	}
@@ -351,32 +349,12 @@ func addQuery(target, key, value string) string {
 	return target + sep + url.Values{key: {value}}.Encode()
 }
 
-// randomToken returns 256 random bits, URL-safe.
-func randomToken() string {
-	b := make([]byte, 32)
-	rand.Read(b) // never fails since Go 1.24
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// tokenBytes is the size of the session and CSRF tokens: 256 random bits.
+const tokenBytes = 32
 
-// validToken reports whether v looks like a token from randomToken, so that
+// validToken reports whether v looks like a session or CSRF token, so that
 // odd cookie values are rejected before they reach the store.
-func validToken(v string) bool {
-	if len(v) != 43 {
-		return false
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+func validToken(v string) bool { return token.Plausible(v, tokenBytes) }
 
 // requestState is what the middleware of this package remember about one
 // request: the session once loaded (so the store is read once even though

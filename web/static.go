@@ -31,17 +31,38 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 // StaticPrefix is where StaticHandler expects to be mounted.
 const StaticPrefix = "/static/"
 
+// shared serves Static under StaticPrefix.
+var shared = NewStatic(Static, StaticPrefix)
+
+// StaticURL returns the address of a file of Static with its version, such as
+// "/static/base.css?v=3f2a9c1b04d5" (see StaticFiles.URL). The template
+// function "static" calls it.
+func StaticURL(name string) string { return shared.URL(name) }
+
+// StaticHandler serves Static under StaticPrefix (see StaticFiles.Handler):
+//
+//	mux.Handle("GET "+web.StaticPrefix, web.StaticHandler())
+func StaticHandler() http.Handler { return shared.Handler() }
+
+// StaticFiles serves a folder of files under a URL prefix, each with a
+// version: the start of its SHA-256. The files are read once, since they are
+// embedded and never change while the binary runs. Static is served so;
+// applications serve their own files the same way under their own prefix.
+type StaticFiles struct {
+	prefix string
+	files  map[string]staticFile
+}
+
 type staticFile struct {
 	data    []byte
 	version string // start of the SHA-256 of data
 }
 
-// staticFiles is read once: the files are embedded and never change while
-// the binary runs, so their versions are known up front.
-var staticFiles = loadStatic(Static)
-
-func loadStatic(fsys fs.FS) map[string]staticFile {
-	files := make(map[string]staticFile)
+// NewStatic reads every file of fsys, with paths relative to its root, to
+// serve them under prefix (such as "/ui/", with the final slash). fsys is
+// meant to be embedded: a file that cannot be read panics.
+func NewStatic(fsys fs.FS, prefix string) *StaticFiles {
+	s := &StaticFiles{prefix: prefix, files: make(map[string]staticFile)}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -51,47 +72,49 @@ func loadStatic(fsys fs.FS) map[string]staticFile {
 			return err
 		}
 		sum := sha256.Sum256(data)
-		files[p] = staticFile{data: data, version: hex.EncodeToString(sum[:6])}
+		s.files[p] = staticFile{data: data, version: hex.EncodeToString(sum[:6])}
 		return nil
 	})
 	if err != nil {
 		panic(err) // embedded files cannot fail to read
 	}
-	return files
+	return s
 }
 
-// StaticURL returns the address of a file of Static with its version, such as
-// "/static/base.css?v=3f2a9c1b04d5". The version changes with the content,
-// so browsers may keep the file for a year and still get a new one after an
-// upgrade. The template function "static" calls it. An unknown name gets no
-// version (and a 404).
-func StaticURL(name string) string {
+// Prefix is where Handler expects to be mounted.
+func (s *StaticFiles) Prefix() string { return s.prefix }
+
+// URL returns the address of a file with its version, such as
+// "/ui/school.css?v=3f2a9c1b04d5". The version changes with the content, so
+// browsers may keep the file for a year and still get a new one after an
+// upgrade. An unknown name gets no version (and a 404).
+func (s *StaticFiles) URL(name string) string {
 	name = strings.TrimPrefix(name, "/")
-	if f, ok := staticFiles[name]; ok {
-		return StaticPrefix + name + "?v=" + f.version
+	if f, ok := s.files[name]; ok {
+		return s.prefix + name + "?v=" + f.version
 	}
-	return StaticPrefix + name
+	return s.prefix + name
 }
 
 // hashedName matches names that carry their own hash, like app.3f2a9c1b.js.
 var hashedName = regexp.MustCompile(`\.[0-9a-f]{8,}\.[A-Za-z0-9]+$`)
 
-// StaticHandler serves Static under StaticPrefix:
+// Handler serves the files under the prefix:
 //
-//	mux.Handle("GET "+web.StaticPrefix, web.StaticHandler())
+//	mux.Handle("GET "+st.Prefix(), st.Handler())
 //
-// A request with the current version (?v=…, see StaticURL) or for a hashed
-// name is cacheable for a year; any other is revalidated each time with its
-// ETag. There are no directory listings.
-func StaticHandler() http.Handler {
+// A request with the current version (?v=…, see URL) or for a hashed name is
+// cacheable for a year; any other is revalidated each time with its ETag.
+// There are no directory listings.
+func (s *StaticFiles) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "Méthode non autorisée.", http.StatusMethodNotAllowed)
 			return
 		}
-		name, ok := strings.CutPrefix(r.URL.Path, StaticPrefix)
-		f, found := staticFiles[name]
+		name, ok := strings.CutPrefix(r.URL.Path, s.prefix)
+		f, found := s.files[name]
 		if !ok || !found {
 			http.Error(w, "Fichier introuvable.", http.StatusNotFound)
 			return

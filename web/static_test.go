@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"passerelle/web"
 )
@@ -85,5 +86,40 @@ func TestStaticHandler(t *testing.T) {
 	}
 	if got := web.StaticURL("nope.css"); got != "/static/nope.css" {
 		t.Errorf("StaticURL of an unknown file = %q", got)
+	}
+}
+
+// TestNewStatic serves an application's own files under its own prefix, as
+// the school pages (/ui/) and the portal (/static/portail/) do.
+func TestNewStatic(t *testing.T) {
+	st := web.NewStatic(fstest.MapFS{
+		"school.css":         {Data: []byte("body{}")},
+		"js/app.0123abcd.js": {Data: []byte("1")},
+	}, "/ui/")
+	if st.Prefix() != "/ui/" {
+		t.Errorf("Prefix = %q", st.Prefix())
+	}
+	url := st.URL("school.css")
+	if !strings.HasPrefix(url, "/ui/school.css?v=") || st.URL("/school.css") != url {
+		t.Fatalf("URL = %q", url)
+	}
+	serve := func(target string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		st.Handler().ServeHTTP(w, httptest.NewRequest(http.MethodGet, target, nil))
+		return w
+	}
+	if w := serve(url); w.Code != http.StatusOK || w.Body.String() != "body{}" || !strings.Contains(w.Header().Get("Cache-Control"), "immutable") {
+		t.Errorf("GET %s: %d %q %q", url, w.Code, w.Body.String(), w.Header().Get("Cache-Control"))
+	}
+	if cc := serve("/ui/js/app.0123abcd.js").Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+		t.Errorf("hashed name: Cache-Control = %q", cc)
+	}
+	for _, target := range []string{"/ui/nope.css", "/static/school.css", "/ui/"} {
+		if w := serve(target); w.Code != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", target, w.Code)
+		}
+	}
+	if got := st.URL("nope.css"); got != "/ui/nope.css" {
+		t.Errorf("URL of an unknown file = %q", got)
 	}
 }

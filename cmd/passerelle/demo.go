@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"passerelle/api"
@@ -53,11 +52,8 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	dir := fs.String("data", "passerelle-demo", "folder of the demo's databases and e-mails")
 	addr := fs.String("addr", "127.0.0.1:8080", "address of the school pages (loopback only)")
 	xaddr := fs.String("extranet-addr", "127.0.0.1:8081", "address of the extranet (loopback only)")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	// « Courriels envoyés » shows live sign-in links to whoever asks, and
 	// the password is printed on the terminal: the demo stays on this

@@ -73,11 +73,8 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	trustProxy := fs.Bool("trust-proxy", false, "the server is reachable solely through one reverse proxy that sets X-Forwarded-For:\n"+
 		"the portal's sign-in throttling counts by the address the proxy forwards (see docs/operations.md)")
 	logFormat := fs.String("log-format", "auto", "format of the logs on standard error: auto (text on a terminal, JSON otherwise), json or text")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	night, err := parseNightAt(*nightAt)
 	if err != nil {
@@ -390,11 +387,8 @@ func runExtranetSchoolAdd(ctx context.Context, m *Main, args []string) error {
 	db := m.dbFlag(fs)
 	fase := faseFlag(fs)
 	name := fs.String("name", "", "the school's name")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	if err := checkFASE(*fase); err != nil {
 		return err
@@ -422,11 +416,8 @@ func runExtranetRotateToken(ctx context.Context, m *Main, args []string) error {
 		"Creates a new API token for the school and revokes the old ones. The token is printed only\nonce, on the last line: save it in the school's settings.")
 	db := m.dbFlag(fs)
 	fase := faseFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	if err := checkFASE(*fase); err != nil {
 		return err
@@ -451,11 +442,8 @@ func runExtranetRevokeToken(ctx context.Context, m *Main, args []string) error {
 		"Revokes all the school's API tokens: its transfers are refused until a new token\nis created (extranet school rotate-token).")
 	db := m.dbFlag(fs)
 	fase := faseFlag(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	if err := checkFASE(*fase); err != nil {
 		return err
@@ -494,11 +482,8 @@ func runExtranetNight(ctx context.Context, m *Main, args []string) error {
 	db := m.dbFlag(fs)
 	at := fs.String("at", "", "time of the run (RFC 3339), for tests and to replay a past night")
 	mf := addMailFlags(fs)
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	// The run's clock decides which school years ended and stamps the
 	// changes; the report's start and end stay on the real clock.
@@ -559,14 +544,5 @@ func printNightReport(w io.Writer, r extranet.NightReport) {
 	for _, e := range r.Errors {
 		fmt.Fprintf(w, "Erreur : %s\n", e)
 	}
-	fmt.Fprintf(w, "Durée : %s\n", formatDuration(r.Finished.Sub(r.Started)))
-}
-
-// formatDuration writes a duration French style: "2,35 s", "3 min 12 s".
-func formatDuration(d time.Duration) string {
-	if d < time.Minute {
-		return strings.Replace(strconv.FormatFloat(d.Seconds(), 'f', 2, 64), ".", ",", 1) + " s"
-	}
-	d = d.Round(time.Second)
-	return fmt.Sprintf("%d min %d s", int(d.Minutes()), int(d.Seconds())%60)
+	fmt.Fprintf(w, "Durée : %s\n", frtext.FormatDuration(r.Finished.Sub(r.Started)))
 }

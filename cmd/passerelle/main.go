@@ -167,6 +167,18 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseNoArgs parses the flags of a command that takes no arguments besides
+// them.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
 // dbFlag adds --db with its default from PASSERELLE_DB.
 func (m *Main) dbFlag(fs *flag.FlagSet) *string {
 	def := m.Getenv(dbEnv)

@@ -41,11 +41,8 @@ func runExtranetOperatorAdd(ctx context.Context, m *Main, args []string) error {
 	login := fs.String("login", "", "the operator's login (lowercase letters, digits, dots, hyphens)")
 	name := fs.String("name", "", "the operator's name, as displayed")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from standard input rather than the terminal")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	if strings.TrimSpace(*login) == "" {
 		return usageErr("--login : donnez l'identifiant de l'opérateur")

@@ -2,12 +2,13 @@ package main
 
 // The commands of the Situation école list: school import, school export and
 // school check (the checks to run before the <Extranet SeGEC> transfer), and
-// the helpers that every school command shares: openSchoolStore and
-// schoolFASE.
+// the helpers that every school command shares: openSchool (openSchoolStore
+// and schoolFASE).
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -50,6 +51,27 @@ func openSchoolStore(ctx context.Context, m *Main, url string) (*schoolstore.Sto
 	}
 	st.Now = m.Now
 	return st, nil
+}
+
+// schoolFASEFlag adds --fase for the commands of one school database; 0
+// means its only school (schoolFASE).
+func schoolFASEFlag(fs *flag.FlagSet) *int {
+	return fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+}
+
+// openSchool opens the school database and finds the school a command works
+// on (schoolFASE). The caller closes the store.
+func openSchool(ctx context.Context, m *Main, url string, fase int) (*schoolstore.Store, int, error) {
+	st, err := openSchoolStore(ctx, m, url)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := schoolFASE(ctx, st, fase)
+	if err != nil {
+		st.Close()
+		return nil, 0, err
+	}
+	return st, n, nil
 }
 
 // schoolFASE returns the school a command works on: fase when given (it must
@@ -164,7 +186,7 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 				them = "la"
 			}
 			return failErr("Import refusé : %s dans le fichier. Corrigez-%s puis recommencez ; rien n'a été importé.",
-				plural(len(ie.Problems), "erreur", "erreurs"), them)
+				frtext.Plural(len(ie.Problems), "erreur", "erreurs"), them)
 		}
 		return failErr("Import refusé : %v", err)
 	}
@@ -181,8 +203,8 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	plan := school.PlanImport(existing, rows, n)
-	summary := fmt.Sprintf("%s, %s, %s.", plural(plan.Created, "membre créé", "membres créés"),
-		plural(plan.Updated, "modifié", "modifiés"), plural(plan.Unchanged, "inchangé", "inchangés"))
+	summary := fmt.Sprintf("%s, %s, %s.", frtext.Plural(plan.Created, "membre créé", "membres créés"),
+		frtext.Plural(plan.Updated, "modifié", "modifiés"), frtext.Plural(plan.Unchanged, "inchangé", "inchangés"))
 	if *dryRun {
 		fmt.Fprintln(m.Stdout, summary)
 		fmt.Fprintln(m.Stdout, "Aperçu : rien n'a été importé.")
@@ -208,29 +230,6 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 	}
 	fmt.Fprintln(m.Stdout, summary)
 	return nil
-}
-
-// plural writes "1 membre créé", "0 modifié" or "3 modifiés": French puts
-// zero and one in the singular.
-func plural(n int, one, many string) string {
-	if n <= 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%s %s", groupDigits(n), many)
-}
-
-// groupDigits writes 12000 as "12 000", the French grouping (a narrow
-// no-break space).
-func groupDigits(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteString("\u202f")
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 // progressBar draws "Enregistrement [#####     ] 45 %" on a terminal. A nil
@@ -277,7 +276,7 @@ func runSchoolExport(ctx context.Context, m *Main, args []string) error {
 		"Exports the staff and their school situations in the import's format (CSV with \";\", UTF-8)\n"+
 			"or as an Excel workbook. Without -o, the file is written to standard output.")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	fase := schoolFASEFlag(fs)
 	format := fs.String("format", "", "csv or xlsx (default: from the extension of -o, else csv)")
 	out := fs.String("o", "", "file to write (default: standard output)")
 	if err := parse(fs, args); err != nil {
@@ -308,15 +307,11 @@ func runSchoolExport(ctx context.Context, m *Main, args []string) error {
 		return usageErr("--format %q : choisissez csv ou xlsx", *format)
 	}
 
-	st, err := openSchoolStore(ctx, m, *db)
+	st, n, err := openSchool(ctx, m, *db, *fase)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := schoolFASE(ctx, st, *fase)
-	if err != nil {
-		return err
-	}
 	rows, err := st.Rows(ctx, n)
 	if err != nil {
 		return err
@@ -328,7 +323,7 @@ func runSchoolExport(ctx context.Context, m *Main, args []string) error {
 	if err := writeFileAtomic(*out, func(w io.Writer) error { return write(w, rows, tables) }); err != nil {
 		return failErr("Export vers %s impossible : %v", *out, err)
 	}
-	fmt.Fprintf(m.Stdout, "%s dans %s.\n", plural(len(rows), "situation exportée", "situations exportées"), *out)
+	fmt.Fprintf(m.Stdout, "%s dans %s.\n", frtext.Plural(len(rows), "situation exportée", "situations exportées"), *out)
 	return nil
 }
 
@@ -360,27 +355,20 @@ func runSchoolCheck(ctx context.Context, m *Main, args []string) error {
 			"transfer. Exit code 1 when a problem is blocking: the member concerned would not be\n"+
 			"transferred.")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	fase := schoolFASEFlag(fs)
 	today := fs.String("today", "", "today's date (YYYY-MM-DD): checks the situations current on that day")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	now, err := m.clock(*today)
 	if err != nil {
 		return err
 	}
-	st, err := openSchoolStore(ctx, m, *db)
+	st, n, err := openSchool(ctx, m, *db, *fase)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := schoolFASE(ctx, st, *fase)
-	if err != nil {
-		return err
-	}
 	rows, err := st.Rows(ctx, n)
 	if err != nil {
 		return err
@@ -400,8 +388,8 @@ func runSchoolCheck(ctx context.Context, m *Main, args []string) error {
 	case len(findings) == 0:
 		fmt.Fprintln(m.Stdout, "Aucun problème : les situations école sont prêtes pour le transfert.")
 	default:
-		fmt.Fprintf(m.Stdout, "%s, %s, %s.\n", plural(blocking, "bloquant", "bloquants"),
-			plural(warnings, "avertissement", "avertissements"), plural(infos, "information", "informations"))
+		fmt.Fprintf(m.Stdout, "%s, %s, %s.\n", frtext.Plural(blocking, "bloquant", "bloquants"),
+			frtext.Plural(warnings, "avertissement", "avertissements"), frtext.Plural(infos, "information", "informations"))
 	}
 	if blocking > 0 {
 		return failErr("Corrigez les problèmes bloquants : tant qu'ils restent, les membres concernés ne sont pas transférés.")

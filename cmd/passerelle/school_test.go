@@ -14,7 +14,6 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/school"
-	"passerelle/school/demodata"
 	"passerelle/store/schoolstore"
 )
 
@@ -35,6 +34,9 @@ func scRun(t *testing.T, args ...string) (int, string, string) {
 func scDB(t *testing.T) string {
 	return "sqlite:" + filepath.Join(t.TempDir(), "school.db")
 }
+
+// demoCSV is the demo school's staff file (package demodata).
+const demoCSV = "../../school/demodata/demo.csv"
 
 func scFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
@@ -163,7 +165,7 @@ func TestSchoolImportRefused(t *testing.T) {
 
 func TestSchoolCheck(t *testing.T) {
 	db := scDB(t)
-	demo := scFile(t, "demo.csv", demodata.CSV())
+	demo := demoCSV
 	if code, out, errOut := scRun(t, "school", "import", "--db", db, "--fase", "5342", demo); code != 0 {
 		t.Fatalf("import: %d %s %s", code, out, errOut)
 	}
@@ -214,7 +216,7 @@ func TestSchoolCheck(t *testing.T) {
 
 func TestSchoolExport(t *testing.T) {
 	db := scDB(t)
-	if code, _, errOut := scRun(t, "school", "import", "--db", db, "--fase", "5342", scFile(t, "demo.csv", demodata.CSV())); code != 0 {
+	if code, _, errOut := scRun(t, "school", "import", "--db", db, "--fase", "5342", demoCSV); code != 0 {
 		t.Fatal(errOut)
 	}
 	code, first, errOut := scRun(t, "school", "export", "--db", db)

@@ -46,29 +46,22 @@ func runSchoolServe(ctx context.Context, m *Main, args []string) error {
 			"Stops cleanly on SIGTERM or Ctrl-C, after the requests in progress.")
 	db := m.dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
-	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	fase := schoolFASEFlag(fs)
 	secure := fs.Bool("secure-cookies", false, "mark the cookies Secure even over HTTP, behind a TLS proxy")
 	trustProxy := fs.Bool("trust-proxy", false, trustProxyUsage)
 	logFormat := fs.String("log-format", "auto", "format of the logs on standard error: auto (text on a terminal, JSON otherwise), json or text")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	log, err := m.logger(*logFormat)
 	if err != nil {
 		return err
 	}
-	st, err := openSchoolStore(ctx, m, *db)
+	st, n, err := openSchool(ctx, m, *db, *fase)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := schoolFASE(ctx, st, *fase)
-	if err != nil {
-		return err
-	}
 	tables := fwb.DefaultTables()
 	runner := &transfer.Runner{Store: st, Tables: tables, Now: m.Now, Log: log}
 	h, err := schoolui.New(schoolui.Config{
@@ -115,11 +108,8 @@ func runSchoolUserAdd(ctx context.Context, m *Main, args []string) error {
 	name := fs.String("name", "", "name displayed and recorded in the transfer history, for example \"Rémy Milord\"")
 	direction := fs.Bool("direction", false, "member of the school's management (direction)")
 	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (first line)")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	if strings.TrimSpace(*login) == "" {
 		return usageErr("--login : donnez l'identifiant de l'utilisateur, par exemple --login direction")

@@ -43,18 +43,15 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--dry-run] [--confirm-deactivations K] [--today YYYY-MM-DD]",
 		"Sends to the Extranet SeGEC the staff members who have an active situation in the school, with\ntheir school e-mail address and their Rôle extranet, then prints the transfer's messages.")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	fase := schoolFASEFlag(fs)
 	extranetURL := fs.String("extranet", "", "address of the extranet (default: the one in the school's settings)")
 	token := fs.String("token", "", "the school's token at the extranet (default: the one in the school's settings)")
 	dryRun := fs.Bool("dry-run", false, "preview: show what the transfer would do, without applying anything")
 	confirm := fs.Int("confirm-deactivations", 0, "confirm a held transfer that deactivates K roles")
 	today := fs.String("today", "", "today's date (YYYY-MM-DD), for tests")
 	by := fs.String("by", "", "name of the person who makes the transfer (default: the system user)")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	if *confirm < 0 {
 		return usageErr("--confirm-deactivations %d : donnez le nombre de désactivations annoncé par le transfert suspendu", *confirm)
@@ -66,15 +63,11 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	st, err := openSchoolStore(ctx, m, *db)
+	st, n, err := openSchool(ctx, m, *db, *fase)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := schoolFASE(ctx, st, *fase)
-	if err != nil {
-		return err
-	}
 	r := &transfer.Runner{Store: st, Tables: fwb.DefaultTables(), Now: now}
 	who := *by
 	if who == "" {
@@ -158,7 +151,7 @@ func runSchoolSettings(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("school settings", "--db URL --fase N [--extranet URL] [--token-file F | --token-stdin] [--auto on|off --by NAME] [--days lun,mer,ven] [--hour 19]",
 		"Without a flag that changes something, shows the school's extranet settings (never the token).\nThe automatic transfer is turned on only with the consent of the school's management (--by).")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	fase := schoolFASEFlag(fs)
 	extranetURL := fs.String("extranet", "", "address of the extranet, for example https://extranet.exemple.be")
 	tokenFile := fs.String("token-file", "", "file that holds the school's token")
 	tokenStdin := fs.Bool("token-stdin", false, "read the token from standard input")
@@ -166,11 +159,8 @@ func runSchoolSettings(ctx context.Context, m *Main, args []string) error {
 	by := fs.String("by", "", "name of the member of the school's management who consents to the automatic transfer")
 	days := fs.String("days", "", "days of the automatic transfer, as French day names or abbreviations, for example lun,mer,ven")
 	hour := fs.Int("hour", -1, "hour of the automatic transfer (0 to 23, Brussels time)")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -218,15 +208,11 @@ func runSchoolSettings(ctx context.Context, m *Main, args []string) error {
 		return usageErr("--extranet %q : écrivez l'adresse sous la forme https://extranet.exemple.be", *extranetURL)
 	}
 
-	st, err := openSchoolStore(ctx, m, *db)
+	st, n, err := openSchool(ctx, m, *db, *fase)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := schoolFASE(ctx, st, *fase)
-	if err != nil {
-		return err
-	}
 	s, err := st.Settings(ctx, n)
 	if err != nil && !errors.Is(err, school.ErrNotFound) {
 		return err
@@ -309,27 +295,20 @@ func runSchoolTransfers(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("school transfers", "--db URL --fase N [--id N] [--limit N]",
 		"Lists the school's transfer history, newest first,\nor shows one transfer with its messages (--id).")
 	db := m.dbFlag(fs)
-	fase := fs.Int("fase", 0, "the school's FASE number (optional if the database has only one)")
+	fase := schoolFASEFlag(fs)
 	id := fs.Int64("id", 0, "number of the transfer to show")
 	limit := fs.Int("limit", 50, "number of transfers to list")
-	if err := parse(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErr("argument inattendu : %s", strings.Join(fs.Args(), " "))
 	}
 	if *limit < 1 {
 		return usageErr("--limit %d : donnez un nombre positif", *limit)
 	}
-	st, err := openSchoolStore(ctx, m, *db)
+	st, n, err := openSchool(ctx, m, *db, *fase)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	n, err := schoolFASE(ctx, st, *fase)
-	if err != nil {
-		return err
-	}
 	if *id != 0 {
 		rec, err := st.Transfer(ctx, n, *id)
 		if errors.Is(err, school.ErrNotFound) {
@@ -375,7 +354,7 @@ func transferLine(rec school.TransferRecord) string {
 		kind = "aperçu"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "n° %d  %s  %s  %s  %s", rec.ID, rec.At.In(frtext.Brussels).Format("02/01/2006 15:04"), rec.By, kind, outcomeLabel(rec))
+	fmt.Fprintf(&b, "n° %d  %s  %s  %s  %s", rec.ID, rec.At.In(frtext.Brussels).Format("02/01/2006 15:04"), rec.By, kind, strings.ToLower(rec.ResultLabel()))
 	switch rec.Outcome {
 	case school.OutcomeFailed, school.OutcomeCancelled:
 		b.WriteString("  " + rec.Error)
@@ -387,26 +366,4 @@ func transferLine(rec school.TransferRecord) string {
 			c.Completed, c.Errors, c.Modified, c.Created, c.Deactivated, c.Unchanged, c.Rejected)
 	}
 	return b.String()
-}
-
-// outcomeLabel is the outcome column. A preview applied nothing: when it
-// found changes, or would be held, it reads « aperçu ».
-func outcomeLabel(rec school.TransferRecord) string {
-	if rec.DryRun && (rec.Outcome == school.OutcomeDone || rec.Outcome == school.OutcomeHeld) {
-		return "aperçu"
-	}
-	o := rec.Outcome
-	switch o {
-	case school.OutcomeDone:
-		return "fait"
-	case school.OutcomeNoChange:
-		return "aucun changement"
-	case school.OutcomeHeld:
-		return "suspendu"
-	case school.OutcomeFailed:
-		return "échec"
-	case school.OutcomeCancelled:
-		return "interrompu"
-	}
-	return string(o)
 }

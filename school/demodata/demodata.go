@@ -10,7 +10,6 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
-	"slices"
 	"time"
 
 	"passerelle/frtext"
@@ -18,6 +17,8 @@ import (
 	"passerelle/school"
 )
 
+// demoCSV is the demo staff file, in the import's format (UTF-8, ";").
+//
 //go:embed demo.csv
 var demoCSV []byte
 
@@ -29,9 +30,6 @@ const Name = "École fondamentale Sainte-Marie, Namur"
 
 // School returns the demo school.
 func School() school.School { return school.School{FASE: FASE, Name: Name} }
-
-// CSV returns the demo staff file, in the import's format (UTF-8, ";").
-func CSV() []byte { return slices.Clone(demoCSV) }
 
 // Load creates the demo school and imports its staff through the same path
 // as "passerelle school import" (ParseCSV, PlanImport, SaveRows). Loading

@@ -102,7 +102,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Rejections = len(rej)
-	nights, err := s.cfg.Store.NightReports(ctx, 1)
+	nights, err := s.cfg.Service.NightReports(ctx, 1)
 	if err != nil {
 		return err
 	}

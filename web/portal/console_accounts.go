@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"passerelle/extranet"
+	"passerelle/frtext"
 	"passerelle/web"
 )
 
@@ -110,7 +111,7 @@ type nightsData struct {
 func (s *server) nightsPage(w http.ResponseWriter, r *http.Request) error {
 	d := &nightsData{chrome: s.chromeFor(r, "nuits")}
 	var err error
-	if d.Reports, err = s.cfg.Store.NightReports(r.Context(), 30); err != nil {
+	if d.Reports, err = s.cfg.Service.NightReports(r.Context(), 30); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "console/nights", "Nuits", d)
@@ -122,7 +123,7 @@ func (s *server) simulateNight(w http.ResponseWriter, r *http.Request) error {
 	// One at a time from this console; other processes are kept out by
 	// the night's own lock.
 	if !s.nightMu.TryLock() {
-		web.AddFlash(w, r, web.FlashWarning, sentence(extranet.ErrNightRunning.Error()))
+		web.AddFlash(w, r, web.FlashWarning, frtext.Sentence(extranet.ErrNightRunning.Error()))
 		http.Redirect(w, r, "/console/nuits", http.StatusSeeOther)
 		return nil
 	}

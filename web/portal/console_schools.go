@@ -68,10 +68,10 @@ func (s *server) addSchool(w http.ResponseWriter, r *http.Request) error {
 	token, err := s.cfg.Service.AddSchool(r.Context(), fase, form["name"], op.Actor())
 	switch {
 	case errors.Is(err, extranet.ErrSchoolExists):
-		return s.renderSchools(w, r, http.StatusConflict, form, sentence(extranet.ErrSchoolExists.Error()))
+		return s.renderSchools(w, r, http.StatusConflict, form, frtext.Sentence(extranet.ErrSchoolExists.Error()))
 	case err != nil && (strings.HasPrefix(err.Error(), "nom de l'école") || strings.HasPrefix(err.Error(), "numéro FASE")):
 		// AddSchool's own checks, worded for people.
-		return s.renderSchools(w, r, http.StatusBadRequest, form, sentence(err.Error()))
+		return s.renderSchools(w, r, http.StatusBadRequest, form, frtext.Sentence(err.Error()))
 	case err != nil:
 		return err
 	}

@@ -68,7 +68,7 @@ func (s *server) transfersPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	status := http.StatusOK
 	if len(problems) > 0 {
-		d.Error = sentence(strings.Join(problems, " ; "))
+		d.Error = frtext.Sentence(strings.Join(problems, " ; "))
 		status = http.StatusBadRequest
 	} else {
 		var err error
@@ -196,9 +196,9 @@ func (s *server) resolveRejection(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return flashOrFail(w, r, err, back)
 	}
-	what := "rattachée à " + displayName(p.LastName, p.FirstName)
+	what := "rattachée à " + frtext.FormatName(p.LastName, p.FirstName)
 	if personID == "" {
-		what = "enregistrée comme une nouvelle personne, " + displayName(p.LastName, p.FirstName)
+		what = "enregistrée comme une nouvelle personne, " + frtext.FormatName(p.LastName, p.FirstName)
 	}
 	web.AddFlash(w, r, web.FlashSuccess, "L'entrée est "+what+" : son accès s'ouvrira la nuit prochaine.")
 	http.Redirect(w, r, "/console/rejets", http.StatusSeeOther)

@@ -1,12 +1,7 @@
 package portal
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"html/template"
-	"io/fs"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,42 +12,9 @@ import (
 )
 
 // staticPrefix is where the portal's own static files are served, beside the
-// shared ones of web.StaticHandler.
+// shared ones of web.StaticHandler. The template function "portalStatic"
+// gives a file's versioned address.
 const staticPrefix = "/static/portail/"
-
-func (s *server) loadStatic() error {
-	s.static = map[string][]byte{}
-	sum := sha256.New()
-	err := fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(files, p)
-		if err != nil {
-			return err
-		}
-		s.static[strings.TrimPrefix(p, "static/")] = data
-		sum.Write(data)
-		return nil
-	})
-	s.staticV = hex.EncodeToString(sum.Sum(nil)[:6])
-	return err
-}
-
-func (s *server) serveStatic(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimPrefix(r.URL.Path, staticPrefix)
-	data, ok := s.static[name]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	if r.URL.Query().Get("v") == s.staticV {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		w.Header().Set("Cache-Control", "no-cache")
-	}
-	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(data))
-}
 
 func (s *server) funcs() template.FuncMap {
 	return template.FuncMap{
@@ -62,8 +24,8 @@ func (s *server) funcs() template.FuncMap {
 			}
 			return nil
 		},
-		"portalStatic": func(name string) string { return staticPrefix + name + "?v=" + s.staticV },
-		"name":         displayName,
+		"portalStatic": s.static.URL,
+		"name":         frtext.FormatName,
 		"listName":     frtext.ListName,
 		"isoDate":      isoDate,
 		"grantState":   grantStateLabel,
@@ -76,7 +38,7 @@ func (s *server) funcs() template.FuncMap {
 		"segments":     linkSegments,
 		"join":         strings.Join,
 		"itoa":         strconv.Itoa,
-		"duration":     formatDuration,
+		"duration":     frtext.FormatDuration,
 		"inputDate": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -85,17 +47,6 @@ func (s *server) funcs() template.FuncMap {
 		},
 	}
 }
-
-// formatDuration writes a duration French style: "2,35 s", "3 min 12 s".
-func formatDuration(d time.Duration) string {
-	if d < time.Minute {
-		return strings.Replace(strconv.FormatFloat(d.Seconds(), 'f', 2, 64), ".", ",", 1) + " s"
-	}
-	d = d.Round(time.Second)
-	return strconv.Itoa(int(d.Minutes())) + " min " + strconv.Itoa(int(d.Seconds())%60) + " s"
-}
-
-func displayName(last, first string) string { return frtext.FormatName(last, first) }
 
 // isoDate writes "1980-05-04" as "04/05/1980".
 func isoDate(s string) string {

@@ -12,10 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"passerelle/extranet"
+	"passerelle/frtext"
 	"passerelle/mail"
 	"passerelle/web"
 )
@@ -99,8 +98,7 @@ type server struct {
 	opLogin *web.Limiter
 	bg      chan struct{} // background slots
 	bgWait  sync.WaitGroup
-	static  map[string][]byte
-	staticV string
+	static  *web.StaticFiles // static/, under staticPrefix
 	nightMu sync.Mutex
 }
 
@@ -159,9 +157,11 @@ func newServer(cfg Config) (*server, error) {
 	}
 	s.staff = &web.Sessions{Store: cfg.Sessions, CookieName: StaffCookie, Secure: cfg.Secure, Now: now}
 	s.ops = &web.Sessions{Store: cfg.Sessions, CookieName: OperatorCookie, Secure: cfg.Secure, Now: now}
-	if err := s.loadStatic(); err != nil {
+	static, err := fs.Sub(files, "static")
+	if err != nil {
 		return nil, err
 	}
+	s.static = web.NewStatic(static, staticPrefix)
 	tmpl, err := fs.Sub(files, "templates")
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (s *server) routes() http.Handler {
 
 	top := http.NewServeMux()
 	top.Handle("GET "+web.StaticPrefix, web.StaticHandler())
-	top.Handle("GET "+staticPrefix, http.HandlerFunc(s.serveStatic))
+	top.Handle("GET "+staticPrefix, s.static.Handler())
 	// The API's routes belong to the API server; a request for them that
 	// reaches the portal is a wiring mistake and gets a plain 404 rather
 	// than a CSRF refusal.
@@ -343,7 +343,7 @@ func (s *server) chromeFor(r *http.Request, section string) chrome {
 	c := chrome{Area: areaPublic, Section: section, Demo: s.cfg.Demo}
 	if acc := accessFrom(r.Context()); acc != nil {
 		c.Area = areaStaff
-		c.Name = displayName(acc.Person.LastName, acc.Person.FirstName)
+		c.Name = frtext.FormatName(acc.Person.LastName, acc.Person.FirstName)
 		c.Login = acc.Account.Login
 		c.Director = len(acc.Directed()) > 0
 	} else if op := operatorFrom(r.Context()); op != nil {
@@ -369,21 +369,6 @@ type simplePage struct {
 
 // --- errors ------------------------------------------------------------------
 
-// sentence turns a domain error message into a sentence to show: capital
-// first letter, final full stop.
-func sentence(msg string) string {
-	msg = strings.TrimSpace(msg)
-	if msg == "" {
-		return msg
-	}
-	r, n := utf8.DecodeRuneInString(msg)
-	msg = string(unicode.ToUpper(r)) + msg[n:]
-	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "!") && !strings.HasSuffix(msg, "?") {
-		msg += "."
-	}
-	return msg
-}
-
 // domainError maps the extranet's errors to error pages.
 func domainError(err error) error {
 	var refusedErr *extranet.RefusedError
@@ -391,14 +376,14 @@ func domainError(err error) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &refusedErr):
-		return &web.Error{Status: http.StatusConflict, Message: sentence(refusedErr.Message), Err: err}
+		return &web.Error{Status: http.StatusConflict, Message: frtext.Sentence(refusedErr.Message), Err: err}
 	case errors.Is(err, extranet.ErrUnknownSchool):
-		return &web.Error{Status: http.StatusNotFound, Message: sentence(extranet.ErrUnknownSchool.Error()), Err: err}
+		return &web.Error{Status: http.StatusNotFound, Message: frtext.Sentence(extranet.ErrUnknownSchool.Error()), Err: err}
 	case errors.Is(err, extranet.ErrNotFound):
 		return &web.Error{Status: http.StatusNotFound, Err: err}
 	case errors.Is(err, extranet.ErrSchoolExists), errors.Is(err, extranet.ErrAlreadyResolved),
 		errors.Is(err, extranet.ErrNightRunning), errors.Is(err, extranet.ErrOperatorExists):
-		return &web.Error{Status: http.StatusConflict, Message: sentence(rootMessage(err)), Err: err}
+		return &web.Error{Status: http.StatusConflict, Message: frtext.Sentence(rootMessage(err)), Err: err}
 	}
 	return err
 }

@@ -599,7 +599,11 @@ func TestPortalLeavesTheAPIAlone(t *testing.T) {
 		t.Errorf("CSP = %q", csp)
 	}
 	// The portal's stylesheet is served, versioned.
-	if r := e.client().get(staticPrefix + "portal.css?v=" + e.srv.staticV); r.status != http.StatusOK || !strings.Contains(r.body, ".mail-body") {
+	css := e.srv.static.URL("portal.css")
+	if !strings.HasPrefix(css, staticPrefix+"portal.css?v=") {
+		t.Errorf("portal.css address %q, want a version", css)
+	}
+	if r := e.client().get(css); r.status != http.StatusOK || !strings.Contains(r.body, ".mail-body") {
 		t.Errorf("portal.css: %d", r.status)
 	}
 	if r := e.client().get(staticPrefix + "nope.css"); r.status != http.StatusNotFound {

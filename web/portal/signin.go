@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/frtext"
 	"passerelle/web"
 )
 
@@ -130,7 +131,7 @@ func (s *server) linkPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	data := &linkPage{chrome: s.chromeFor(r, "connexion")}
 	if !open {
-		data.Error = sentence(extranet.ErrLinkInvalid.Error())
+		data.Error = frtext.Sentence(extranet.ErrLinkInvalid.Error())
 		return s.render(w, r, http.StatusGone, "link", "Lien de connexion", data)
 	}
 	data.Token = token
@@ -145,15 +146,15 @@ func (s *server) useLink(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case errors.Is(err, extranet.ErrLinkInvalid):
 		return s.render(w, r, http.StatusGone, "link", "Lien de connexion",
-			&linkPage{chrome: s.chromeFor(r, "connexion"), Error: sentence(extranet.ErrLinkInvalid.Error())})
+			&linkPage{chrome: s.chromeFor(r, "connexion"), Error: frtext.Sentence(extranet.ErrLinkInvalid.Error())})
 	case errors.Is(err, extranet.ErrNoAccess):
-		web.AddFlash(w, r, web.FlashWarning, sentence(extranet.ErrNoAccess.Error()))
+		web.AddFlash(w, r, web.FlashWarning, frtext.Sentence(extranet.ErrNoAccess.Error()))
 		http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 		return nil
 	case err != nil:
 		return err
 	}
-	name := displayName(acc.Person.LastName, acc.Person.FirstName)
+	name := frtext.FormatName(acc.Person.LastName, acc.Person.FirstName)
 	if _, err := s.staff.Start(w, r, acc.Account.ID, web.KindStaff, map[string]string{"name": name, "login": acc.Account.Login}); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"passerelle/frtext"
 	"passerelle/school"
 )
 
@@ -17,7 +18,7 @@ func newFindingView(f school.Finding) findingView {
 	if f.Field != "" {
 		link += "#f-" + f.Field
 	}
-	return findingView{Name: f.Name, Message: sentence(f.Message), Link: link}
+	return findingView{Name: f.Name, Message: frtext.Sentence(f.Message), Link: link}
 }
 
 type severityGroup struct {

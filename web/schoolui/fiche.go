@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"passerelle/frtext"
 	"passerelle/fwb"
@@ -285,7 +283,7 @@ func (s *server) renderFiche(w http.ResponseWriter, r *http.Request, status int,
 			fv := &view.Fieldsets[i].Fields[j]
 			fv.Findings = byField[fv.Field]
 			if msg, ok := fe[fv.Field]; ok {
-				fv.Error = sentence(msg)
+				fv.Error = frtext.Sentence(msg)
 				view.Errors = append(view.Errors, fieldError{fv.ID(), fv.Label, fv.Error})
 			}
 		}
@@ -298,7 +296,7 @@ func (s *server) renderFiche(w http.ResponseWriter, r *http.Request, status int,
 			shown = shown || e.ID == "f-"+field
 		}
 		if !shown {
-			view.Errors = append(view.Errors, fieldError{"", field, sentence(fe[field])})
+			view.Errors = append(view.Errors, fieldError{"", field, frtext.Sentence(fe[field])})
 		}
 	}
 	title := "Fiche de " + row.DisplayName()
@@ -306,19 +304,4 @@ func (s *server) renderFiche(w http.ResponseWriter, r *http.Request, status int,
 		title = "Erreurs – " + title
 	}
 	return s.render(w, r, status, "fiche", title, view)
-}
-
-// sentence starts a message with a capital and ends it with a full stop,
-// since the domain's messages are written to follow a label.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	s = string(unicode.ToUpper(r)) + s[n:]
-	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") && !strings.HasSuffix(s, "?") {
-		s += "."
-	}
-	return s
 }

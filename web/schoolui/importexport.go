@@ -86,7 +86,7 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 	}
 	if err != nil {
-		view.Error = sentence(err.Error())
+		view.Error = frtext.Sentence(err.Error())
 		return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 	}
 	existing, err := s.store.Rows(ctx, s.fase)
@@ -128,9 +128,9 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.log.Info("import", "by", userFrom(ctx).Login, "file", name, "created", plan.Created, "updated", plan.Updated, "unchanged", plan.Unchanged)
 	web.AddFlash(w, r, web.FlashSuccess, fmt.Sprintf("Import terminé : %s, %s, %s.",
-		plural(plan.Created, "fiche ajoutée", "fiches ajoutées"),
-		plural(plan.Updated, "fiche modifiée", "fiches modifiées"),
-		plural(plan.Unchanged, "ligne inchangée", "lignes inchangées")))
+		frtext.Plural(plan.Created, "fiche ajoutée", "fiches ajoutées"),
+		frtext.Plural(plan.Updated, "fiche modifiée", "fiches modifiées"),
+		frtext.Plural(plan.Unchanged, "ligne inchangée", "lignes inchangées")))
 	return seeOther(w, r, "/")
 }
 
@@ -150,13 +150,6 @@ func applyPlan(existing, planned []school.Row) []school.Row {
 		out = append(out, r)
 	}
 	return out
-}
-
-func plural(n int, one, many string) string {
-	if n <= 1 {
-		return strconv.Itoa(n) + " " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // export downloads the school's rows in the import's format, so that the

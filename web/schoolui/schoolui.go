@@ -89,6 +89,7 @@ type server struct {
 	log      *slog.Logger
 	sessions *web.Sessions
 	rd       *web.Renderer
+	ui       *web.StaticFiles // static/, under uiPrefix
 	loginLim *web.Limiter
 	ipLim    *web.Limiter
 	db       *store.DB
@@ -158,11 +159,16 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	s.sessions = &web.Sessions{Store: sessStore, CookieName: CookieName, TTL: cfg.SessionTTL, Secure: cfg.Secure, Now: cfg.Now}
 
+	uiFiles, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	s.ui = web.NewStatic(uiFiles, uiPrefix)
 	tmpl, err := fs.Sub(templatesFS, "templates")
 	if err != nil {
 		return nil, err
 	}
-	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": uiURL, "sevClass": severityClass})
+	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": s.ui.URL, "sevClass": severityClass})
 	if err != nil {
 		return nil, fmt.Errorf("schoolui: %w", err)
 	}
@@ -173,7 +179,7 @@ func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	h := s.rd.Handler
 	mux.Handle("GET "+web.StaticPrefix, web.StaticHandler())
-	mux.Handle("GET "+uiPrefix, uiHandler())
+	mux.Handle("GET "+uiPrefix, s.ui.Handler())
 	mux.HandleFunc("GET /healthz", s.healthz)
 
 	mux.Handle("GET /connexion", h(s.showSignIn))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"passerelle/frtext"
 	"passerelle/school"
 	"passerelle/transfer"
 	"passerelle/web"
@@ -64,34 +65,6 @@ type transferView struct {
 	HeldCount  int
 }
 
-// outcomeLabel is the Résultat column. A preview applied nothing: when it
-// found changes, or would be held, it reads « Aperçu », its messages telling
-// what a transfer would do.
-func outcomeLabel(rec school.TransferRecord) string {
-	if previewLabelled(rec) {
-		return "Aperçu"
-	}
-	switch rec.Outcome {
-	case school.OutcomeDone:
-		return "Fait"
-	case school.OutcomeNoChange:
-		return "Aucun changement"
-	case school.OutcomeHeld:
-		return "Suspendu"
-	case school.OutcomeFailed:
-		return "Échec"
-	case school.OutcomeCancelled:
-		return "Interrompu"
-	}
-	return string(rec.Outcome)
-}
-
-// previewLabelled reports whether a record's result reads « Aperçu »: a
-// preview that found changes, or that the extranet would hold.
-func previewLabelled(rec school.TransferRecord) bool {
-	return rec.DryRun && (rec.Outcome == school.OutcomeDone || rec.Outcome == school.OutcomeHeld)
-}
-
 func kindLabel(rec school.TransferRecord) string {
 	switch {
 	case rec.DryRun:
@@ -103,8 +76,8 @@ func kindLabel(rec school.TransferRecord) string {
 }
 
 func newTransferView(rec school.TransferRecord) *transferView {
-	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: outcomeLabel(rec), ResultClass: string(rec.Outcome)}
-	if previewLabelled(rec) {
+	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: rec.ResultLabel(), ResultClass: string(rec.Outcome)}
+	if rec.ShownAsPreview() {
 		v.ResultClass = "preview"
 	}
 	for _, l := range rec.Messages {
@@ -240,7 +213,7 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, opt transfer.Option
 		// The failure is in the history with its French message; the
 		// list shows it like any other result.
 		if out.Record.ID == 0 {
-			web.AddFlash(w, r, web.FlashError, sentence(te.Msg))
+			web.AddFlash(w, r, web.FlashError, frtext.Sentence(te.Msg))
 			return seeOther(w, r, "/")
 		}
 	case err != nil:

@@ -104,7 +104,10 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 		return failErr("Ouverture de la base de l'école impossible : %v", err)
 	}
 	defer sst.Close()
-	tables := fwb.DefaultTables()
+	tables, err := m.tables()
+	if err != nil {
+		return err
+	}
 	if err := seedDemo(ctx, m, sst, svc, tables, extranetURL); err != nil {
 		return failErr("Démo : %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"passerelle/fwb"
 	"sort"
 	"strings"
 	"syscall"
@@ -27,6 +28,7 @@ const (
 	exitUsage    = 2
 	exitHeld     = 3
 	dbEnv        = "PASSERELLE_DB"
+	functionsEnv = "PASSERELLE_FUNCTIONS"
 	defaultDBURL = "sqlite:passerelle.db"
 )
 
@@ -212,4 +214,25 @@ func parseDay(s string) (func() time.Time, error) {
 	}
 	t := time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, frtext.Brussels)
 	return func() time.Time { return t }, nil
+}
+
+// tables returns the function and situation tables: the embedded ones,
+// extended with the functions of the file named by PASSERELLE_FUNCTIONS when
+// it is set, so that a school can add a function code the embedded table
+// lacks without a new binary.
+func (m *Main) tables() (*fwb.Tables, error) {
+	t := fwb.DefaultTables()
+	path := m.Getenv(functionsEnv)
+	if path == "" {
+		return t, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, failErr("Fichier de fonctions %s (%s) illisible : %v", path, functionsEnv, err)
+	}
+	defer f.Close()
+	if err := t.Extend(f); err != nil {
+		return nil, failErr("Fichier de fonctions %s (%s) : %v", path, functionsEnv, err)
+	}
+	return t, nil
 }

@@ -173,7 +173,10 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 		return usageErr("--fase %d : donnez le numéro FASE de l'école (un nombre entier positif)", n)
 	}
 
-	tables := fwb.DefaultTables()
+	tables, err := m.tables()
+	if err != nil {
+		return err
+	}
 	rows, err := school.ParseCSV(in, tables, fwb.SchoolYearAt(now().In(frtext.Brussels)))
 	if err != nil {
 		var ie *school.ImportError
@@ -316,7 +319,10 @@ func runSchoolExport(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	tables := fwb.DefaultTables()
+	tables, err := m.tables()
+	if err != nil {
+		return err
+	}
 	if *out == "" {
 		return write(m.Stdout, rows, tables)
 	}
@@ -373,7 +379,11 @@ func runSchoolCheck(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	findings := school.Check(rows, now(), fwb.DefaultTables())
+	tables, err := m.tables()
+	if err != nil {
+		return err
+	}
+	findings := school.Check(rows, now(), tables)
 	for i, f := range findings {
 		if i > 0 && f.Severity != findings[i-1].Severity {
 			fmt.Fprintln(m.Stdout)

@@ -278,3 +278,29 @@ func TestDBErrorHidesPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestSchoolFunctionsFile: a function code missing from the embedded table
+// is refused, and accepted once PASSERELLE_FUNCTIONS names a file that adds
+// it.
+func TestSchoolFunctionsFile(t *testing.T) {
+	csv := scFile(t, "staff.csv", []byte("Nom;Prénom;Date de naissance;Matricule;E-mail école;Fonction principale;Charge\n"+
+		"Dupont;Jean;04/05/1980;18005040123;jean.dupont@ecole.be;PGC;20/20\n"))
+	run := func(env map[string]string, args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return scNow }}
+		code := m.Run(context.Background(), args)
+		return code, out.String() + errb.String()
+	}
+	db := scDB(t)
+	if code, out := run(nil, "school", "import", "--db", db, "--fase", "4242", "--name", "Athénée", csv); code != exitFailure {
+		t.Fatalf("import with an unknown function: exit %d, want 1\n%s", code, out)
+	}
+	functions := scFile(t, "fonctions.csv", []byte("PGC;Professeur de cours généraux;20;periodes;Enseignant\n"))
+	env := map[string]string{functionsEnv: functions}
+	if code, out := run(env, "school", "import", "--db", db, "--fase", "4242", "--name", "Athénée", csv); code != exitOK {
+		t.Fatalf("import with PASSERELLE_FUNCTIONS: exit %d\n%s", code, out)
+	}
+	if code, out := run(map[string]string{functionsEnv: filepath.Join(t.TempDir(), "absent.csv")}, "school", "check", "--db", db); code != exitFailure || !strings.Contains(out, "Fichier de fonctions") {
+		t.Fatalf("missing functions file: exit %d\n%s", code, out)
+	}
+}

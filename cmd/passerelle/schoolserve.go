@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"passerelle/api"
-	"passerelle/fwb"
 	"passerelle/school"
 	"passerelle/store/schoolstore"
 	"passerelle/transfer"
@@ -62,7 +61,10 @@ func runSchoolServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer st.Close()
-	tables := fwb.DefaultTables()
+	tables, err := m.tables()
+	if err != nil {
+		return err
+	}
 	runner := &transfer.Runner{Store: st, Tables: tables, Now: m.Now, Log: log}
 	h, err := schoolui.New(schoolui.Config{
 		Store: st, DB: st.DB(), Tables: tables, Runner: runner, FASE: n,

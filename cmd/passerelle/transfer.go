@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"passerelle/frtext"
-	"passerelle/fwb"
 	"passerelle/school"
 	"passerelle/transfer"
 )
@@ -68,7 +67,11 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer st.Close()
-	r := &transfer.Runner{Store: st, Tables: fwb.DefaultTables(), Now: now}
+	tables, err := m.tables()
+	if err != nil {
+		return err
+	}
+	r := &transfer.Runner{Store: st, Tables: tables, Now: now}
 	who := *by
 	if who == "" {
 		who = m.Getenv("USER")

@@ -1,0 +1,180 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"passerelle/extranet"
+)
+
+// check verifies, from the database, that the run lost nothing and did
+// nothing twice, and prints each verification. After kills, it first runs
+// one more night run, which must complete.
+func (r *runner) check(ctx context.Context) error {
+	add := func(what string, ok bool, format string, args ...any) {
+		c := Check{What: what, OK: ok, Detail: fmt.Sprintf(format, args...)}
+		r.out.Checks = append(r.out.Checks, c)
+		mark := "ok  "
+		if !ok {
+			mark = "FAIL"
+		}
+		line := fmt.Sprintf("check %s %s", mark, what)
+		if c.Detail != "" {
+			line += " (" + c.Detail + ")"
+		}
+		fmt.Fprintln(r.cfg.Out, line)
+	}
+	nightRan := r.ran[PhaseNight]
+	if r.cfg.Crash > 0 {
+		rep, _, err := r.worker(ctx, JobNight, time.Now(), "", 0, false, "final-night")
+		switch {
+		case err != nil:
+			add("a night run after the crashes completes", false, "%v", err)
+		case len(rep.Errors) > 0:
+			add("a night run after the crashes completes", false, "%d errors, first: %s", len(rep.Errors), rep.Errors[0])
+		case nightRan && (rep.Activated > 0 || rep.Invitations+rep.Notices > 0):
+			add("a night run after the crashes completes", false,
+				"it found work the interrupted night left: %d grants opened, %d e-mails", rep.Activated, rep.Invitations+rep.Notices)
+		default:
+			add("a night run after the crashes completes", true, "%d grants opened, %.2f s", rep.Activated, rep.Seconds)
+		}
+		nightRan = true
+	}
+
+	transferred := r.ran[PhaseInitial]
+	if transferred {
+		bad, detail, err := r.checkGrants(ctx)
+		if err != nil {
+			return err
+		}
+		add("every school's grants are its last acknowledged snapshot", bad == 0,
+			"%d of %d schools differ%s", bad, len(r.net.Schools), detail)
+	}
+
+	v, err := r.store.BenchInvariants(ctx)
+	if err != nil {
+		return err
+	}
+	add("every school is registered once", v.Schools == len(r.net.Schools), "%d schools", v.Schools)
+	wantPersons := 0
+	if transferred {
+		wantPersons = len(r.net.Persons)
+	}
+	add("no person duplicated", v.DuplicatePersons == 0 && v.Persons == wantPersons,
+		"%d persons for %d sent, %d identities held twice", v.Persons, wantPersons, v.DuplicatePersons)
+	live, people := 0, map[*Person]bool{}
+	if transferred {
+		for _, s := range r.net.Schools {
+			live += len(s.Members)
+			for _, m := range s.Members {
+				people[m.Person] = true
+			}
+		}
+	}
+	add("live grants are the staff sent", v.GrantsPending+v.GrantsActive == live,
+		"%d pending + %d active for %d staff", v.GrantsPending, v.GrantsActive, live)
+	if nightRan {
+		add("the night opened every pending grant", v.GrantsWaiting == 0 && v.GrantsPending == 0,
+			"%d grants still waiting", v.GrantsWaiting)
+		add("every person with an access has one account", v.Accounts == len(people) && v.PersonsActiveNoAccount == 0,
+			"%d accounts for %d persons, %d persons with an active grant and no account", v.Accounts, len(people), v.PersonsActiveNoAccount)
+		add("no e-mail twice in the outbox", v.OutboxDuplicatePersons == 0 && v.OutboxDuplicateRecipients == 0 && v.Outbox == len(people),
+			"%d messages for %d persons; %d persons and %d addresses with more than one",
+			v.Outbox, len(people), v.OutboxDuplicatePersons, v.OutboxDuplicateRecipients)
+	}
+	if r.ran[PhaseSMTP] {
+		add("every e-mail delivered, once unless killed between sending and marking",
+			v.OutboxUnsent == 0 && r.smtpCount == r.smtpSent+r.preMarkKill,
+			"%d received by the SMTP server for %d marked sent and %d kills before the mark; %d unsent",
+			r.smtpCount, r.smtpSent, r.preMarkKill, v.OutboxUnsent)
+	}
+	return nil
+}
+
+// checkGrants compares every school's live grants with the last snapshot
+// the extranet acknowledged, or the one sent after it when that one never
+// got its answer (the server may have applied it before it was killed).
+// It returns how many schools differ and the first difference.
+func (r *runner) checkGrants(ctx context.Context) (bad int, detail string, err error) {
+	var (
+		next   atomic.Int64
+		nbad   atomic.Int64
+		mu     sync.Mutex
+		first  string
+		firstE error
+		wg     sync.WaitGroup
+	)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(r.net.Schools) || ctx.Err() != nil {
+					return
+				}
+				s := r.net.Schools[i]
+				recs, err := r.store.YearGrants(ctx, s.FASE, r.net.Config.SchoolYear)
+				if err != nil {
+					mu.Lock()
+					firstE = err
+					mu.Unlock()
+					return
+				}
+				why := "never acknowledged"
+				ok := false
+				if r.acked[i] != nil {
+					ok, why = grantsMatch(recs, r.acked[i])
+				}
+				if !ok && r.sent[i] != nil && r.sent[i] != r.acked[i] {
+					ok, _ = grantsMatch(recs, r.sent[i])
+				}
+				if !ok {
+					nbad.Add(1)
+					mu.Lock()
+					if first == "" {
+						first = fmt.Sprintf("; FASE %d: %s", s.FASE, why)
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return int(nbad.Load()), first, firstE
+}
+
+// grantsMatch tells whether a school's live grants are exactly snap's
+// staff, with the role, e-mail and names it sent, and says why not.
+func grantsMatch(recs []extranet.GrantRecord, snap *extranet.Snapshot) (bool, string) {
+	want := make(map[string]extranet.StaffEntry, len(snap.Staff))
+	for _, e := range snap.Staff {
+		want[personKey(e.Matricule, e.LastName, e.FirstName, e.BirthDate)] = e
+	}
+	for _, rec := range recs {
+		g := rec.Grant
+		if !g.Live() {
+			continue
+		}
+		key := "k:" + rec.Person.IdentityKey
+		if rec.Person.Matricule != "" {
+			key = "m:" + rec.Person.Matricule
+		}
+		e, ok := want[key]
+		if !ok {
+			return false, fmt.Sprintf("%s %s has a live grant but is not in the snapshot", g.FirstName, g.LastName)
+		}
+		role, email, last, first := g.Target()
+		if role != e.Role || email != e.Email || last != e.LastName || first != e.FirstName {
+			return false, fmt.Sprintf("%s %s: grant %s <%s>, snapshot %s <%s>", first, last, role, email, e.Role, e.Email)
+		}
+		delete(want, key)
+	}
+	if len(want) > 0 {
+		return false, fmt.Sprintf("%d people of the snapshot have no live grant", len(want))
+	}
+	return true, ""
+}

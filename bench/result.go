@@ -1,0 +1,213 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Phase names, in the order they run.
+const (
+	PhaseInitial = "initial"
+	PhaseResync  = "resync"
+	PhaseChurn   = "churn"
+	PhaseNight   = "night"
+	PhaseSMTP    = "smtp"
+)
+
+// AllPhases lists every phase in running order.
+var AllPhases = []string{PhaseInitial, PhaseResync, PhaseChurn, PhaseNight, PhaseSMTP}
+
+// Result is the outcome of a run, in the JSON shape of docs/benchmarks.md.
+type Result struct {
+	Schools        int     `json:"schools"`
+	StaffPerSchool int     `json:"staffPerSchool"`
+	Shared         float64 `json:"shared"`
+	Concurrency    int     `json:"concurrency"`
+	Store          string  `json:"store"`
+	Phases         []Phase `json:"phases"`
+	// PeakServerRSSBytes is the largest resident set of the extranet
+	// server child, over every start of it (VmHWM).
+	PeakServerRSSBytes int64 `json:"peakServerRSSBytes"`
+	// DBBytes is the size of the database at the end: pg_database_size, or
+	// the SQLite file with its WAL.
+	DBBytes int64 `json:"dbBytes"`
+}
+
+// Phase is what one phase measured. For night, Records counts the grants
+// opened; for smtp, the e-mails delivered. Latencies are those of one
+// school's transfer (from the first attempt to the answer, retries
+// included), or of one e-mail (sent and marked) for smtp.
+type Phase struct {
+	Name               string  `json:"name"`
+	Seconds            float64 `json:"seconds"`
+	Transfers          int     `json:"transfers"`
+	Records            int     `json:"records"`
+	RecordsPerSecond   float64 `json:"recordsPerSecond"`
+	TransfersPerSecond float64 `json:"transfersPerSecond"`
+	P50Ms              float64 `json:"p50Ms"`
+	P95Ms              float64 `json:"p95Ms"`
+	P99Ms              float64 `json:"p99Ms"`
+	Errors             int     `json:"errors"`
+}
+
+// finish computes the rates and the percentiles of lat.
+func (p *Phase) finish(d time.Duration, lat []time.Duration) {
+	p.Seconds = round3(d.Seconds())
+	if s := d.Seconds(); s > 0 {
+		p.RecordsPerSecond = round1(float64(p.Records) / s)
+		p.TransfersPerSecond = round1(float64(p.Transfers) / s)
+	}
+	p.P50Ms = ms(Percentile(lat, 50))
+	p.P95Ms = ms(Percentile(lat, 95))
+	p.P99Ms = ms(Percentile(lat, 99))
+}
+
+// Percentile returns the q-th percentile of ds (nearest rank), 0 for none.
+// ds is sorted in place.
+func Percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	rank := int(math.Ceil(q / 100 * float64(len(ds))))
+	return ds[min(max(rank, 1), len(ds))-1]
+}
+
+func ms(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }
+func round1(x float64) float64   { return math.Round(x*10) / 10 }
+func round3(x float64) float64   { return math.Round(x*1000) / 1000 }
+
+// WriteJSON writes r to path, indented.
+func (r *Result) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// Phase returns the phase of that name, or nil.
+func (r *Result) Phase(name string) *Phase {
+	for i := range r.Phases {
+		if r.Phases[i].Name == name {
+			return &r.Phases[i]
+		}
+	}
+	return nil
+}
+
+// tableHeader is the first line of the terminal table.
+const tableHeader = "phase        seconds  transfers    records   records/s  transfers/s   p50 ms   p95 ms   p99 ms  errors"
+
+// writeRow writes one phase as a line of the terminal table.
+func writeRow(w io.Writer, p Phase) {
+	fmt.Fprintf(w, "%-9s %10.2f %10d %10d %11.1f %12.1f %8.1f %8.1f %8.1f %7d\n",
+		p.Name, p.Seconds, p.Transfers, p.Records, p.RecordsPerSecond, p.TransfersPerSecond,
+		p.P50Ms, p.P95Ms, p.P99Ms, p.Errors)
+}
+
+// WriteTable writes the whole result as the terminal table.
+func (r *Result) WriteTable(w io.Writer) {
+	fmt.Fprintln(w, tableHeader)
+	for _, p := range r.Phases {
+		writeRow(w, p)
+	}
+	r.writeFooter(w)
+}
+
+func (r *Result) writeFooter(w io.Writer) {
+	fmt.Fprintf(w, "server peak memory (VmHWM): %s   database size: %s   store: %s\n",
+		formatBytes(r.PeakServerRSSBytes), formatBytes(r.DBBytes), r.Store)
+}
+
+// formatBytes writes a size in MiB.
+func formatBytes(n int64) string {
+	if n <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// Target is one of the figures the extranet must meet at network scale
+// (1,200 schools × 70 staff, 10 % shared, PostgreSQL, 32 in parallel).
+type Target struct {
+	What string
+	OK   bool
+	Got  string
+}
+
+// Targets compares r with the network-scale targets. They are absolute
+// figures: a smaller network meets them trivially, a larger one is not
+// expected to.
+func (r *Result) Targets() []Target {
+	var out []Target
+	if p := r.Phase(PhaseInitial); p != nil {
+		out = append(out,
+			Target{"initial load ≤ 10 s", p.Seconds <= 10, fmt.Sprintf("%.2f s", p.Seconds)},
+			Target{"initial ≥ 8,400 records/s", p.RecordsPerSecond >= 8400, fmt.Sprintf("%.0f records/s", p.RecordsPerSecond)},
+			Target{"p99 of one school's transfer ≤ 100 ms", p.P99Ms <= 100, fmt.Sprintf("%.1f ms", p.P99Ms)})
+	}
+	if p := r.Phase(PhaseResync); p != nil {
+		out = append(out, Target{"steady re-sync ≤ 3 s", p.Seconds <= 3, fmt.Sprintf("%.2f s", p.Seconds)})
+	}
+	if p := r.Phase(PhaseNight); p != nil {
+		out = append(out, Target{"night ≤ 10 s", p.Seconds <= 10, fmt.Sprintf("%.2f s", p.Seconds)})
+	}
+	if p := r.Phase(PhaseSMTP); p != nil {
+		out = append(out, Target{"SMTP ≥ 300 e-mails/s", p.RecordsPerSecond >= 300, fmt.Sprintf("%.0f e-mails/s", p.RecordsPerSecond)})
+	}
+	if r.PeakServerRSSBytes > 0 {
+		out = append(out, Target{"server memory ≤ 150 MB", r.PeakServerRSSBytes <= 150e6, formatBytes(r.PeakServerRSSBytes)})
+	}
+	return out
+}
+
+// WriteTargets writes the targets, one a line.
+func WriteTargets(w io.Writer, ts []Target) {
+	for _, t := range ts {
+		mark := "met   "
+		if !t.OK {
+			mark = "MISSED"
+		}
+		fmt.Fprintf(w, "  %s  %-40s %s\n", mark, t.What, t.Got)
+	}
+}
+
+// ParsePhases reads a --phases list and checks that what a phase needs
+// runs before it: resync and churn compare with the initial load, smtp
+// delivers what the night wrote.
+func ParsePhases(s string) ([]string, error) {
+	want := map[string]bool{}
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !slices.Contains(AllPhases, f) {
+			return nil, fmt.Errorf("--phases: unknown phase %q (phases: %s)", f, strings.Join(AllPhases, ","))
+		}
+		want[f] = true
+	}
+	if len(want) == 0 {
+		return nil, fmt.Errorf("--phases: give at least one of %s", strings.Join(AllPhases, ","))
+	}
+	if (want[PhaseResync] || want[PhaseChurn]) && !want[PhaseInitial] {
+		return nil, fmt.Errorf("--phases: resync and churn need initial")
+	}
+	if want[PhaseSMTP] && !want[PhaseNight] {
+		return nil, fmt.Errorf("--phases: smtp needs night")
+	}
+	var out []string
+	for _, p := range AllPhases {
+		if want[p] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"passerelle/store/pgtest"
+)
+
+// benchChildEnv makes this test binary act as the passerelle binary when
+// passerelle bench starts it as a child (extranet serve, bench worker):
+// bench re-executes os.Executable, which under go test is this binary.
+const benchChildEnv = "PASSERELLE_BENCH_TEST_CHILD"
+
+// init runs after every init of the package's other files (the go tool
+// hands test files to the compiler last), so the commands are registered.
+func init() {
+	if os.Getenv(benchChildEnv) == "1" && len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-test.") {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv, Now: time.Now}
+		code := m.Run(ctx, os.Args[1:])
+		stop()
+		os.Exit(code)
+	}
+	// The children inherit it; this process, run with -test.* flags, is
+	// not one.
+	os.Setenv(benchChildEnv, "1")
+}
+
+// runBenchCmd runs passerelle bench with args and returns its exit code
+// and streams.
+func runBenchCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	code = m.Run(ctx, append([]string{"bench"}, args...))
+	return code, out.String(), errb.String()
+}
+
+// benchJSON reads the --json file and checks that it has exactly the keys
+// of the JSON shape in docs/benchmarks.md.
+func benchJSON(t *testing.T, path string) benchDoc {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"concurrency", "dbBytes", "peakServerRSSBytes", "phases", "schools", "shared", "staffPerSchool", "store"}
+	if got := sortedKeys(raw); !reflect.DeepEqual(got, want) {
+		t.Errorf("JSON keys %v, want %v", got, want)
+	}
+	var phases []map[string]json.RawMessage
+	json.Unmarshal(raw["phases"], &phases)
+	wantPhase := []string{"errors", "name", "p50Ms", "p95Ms", "p99Ms", "records", "recordsPerSecond", "seconds", "transfers", "transfersPerSecond"}
+	for _, p := range phases {
+		if got := sortedKeys(p); !reflect.DeepEqual(got, wantPhase) {
+			t.Errorf("phase keys %v, want %v", got, wantPhase)
+		}
+	}
+	var doc benchDoc
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+type benchDoc struct {
+	Schools, StaffPerSchool, Concurrency int
+	Shared                               float64
+	Store                                string
+	Phases                               []struct {
+		Name                           string
+		Seconds                        float64
+		Transfers, Records, Errors     int
+		RecordsPerSecond, P50Ms, P99Ms float64
+		TransfersPerSecond, P95Ms      float64
+	}
+	PeakServerRSSBytes, DBBytes int64
+}
+
+// checkSmallRun checks a run of 5 schools × 20 staff, 10 % shared, with
+// every phase.
+func checkSmallRun(t *testing.T, doc benchDoc, store, stdout string) {
+	t.Helper()
+	if doc.Schools != 5 || doc.StaffPerSchool != 20 || doc.Shared != 0.1 || doc.Store != store || doc.Concurrency != 4 {
+		t.Errorf("header: %+v", doc)
+	}
+	var names []string
+	for _, p := range doc.Phases {
+		names = append(names, p.Name)
+		if p.Errors != 0 {
+			t.Errorf("phase %s: %d errors", p.Name, p.Errors)
+		}
+		if p.Seconds <= 0 || p.Records <= 0 || p.RecordsPerSecond <= 0 {
+			t.Errorf("phase %s measured nothing: %+v", p.Name, p)
+		}
+	}
+	if want := []string{"initial", "resync", "churn", "night", "smtp"}; !reflect.DeepEqual(names, want) {
+		t.Fatalf("phases %v, want %v", names, want)
+	}
+	initial := doc.Phases[0]
+	if initial.Transfers != 5 || initial.Records != 100 || initial.P50Ms <= 0 || initial.P99Ms < initial.P50Ms {
+		t.Errorf("initial: %+v", initial)
+	}
+	// The night opens every live grant: the churned staff, about 100; and
+	// the delivery sends one e-mail per person, fewer than grants since a
+	// tenth work in two schools.
+	night, smtp := doc.Phases[3], doc.Phases[4]
+	if night.Records < 90 || night.Records > 110 || smtp.Records < 80 || smtp.Records >= night.Records {
+		t.Errorf("night opened %d grants, smtp delivered %d e-mails", night.Records, smtp.Records)
+	}
+	if doc.PeakServerRSSBytes < 5<<20 || doc.DBBytes <= 0 {
+		t.Errorf("peak RSS %d, database %d bytes", doc.PeakServerRSSBytes, doc.DBBytes)
+	}
+	if strings.Contains(stdout, "check FAIL") || strings.Count(stdout, "check ok") < 8 {
+		t.Errorf("checks:\n%s", stdout)
+	}
+}
+
+func TestBenchSQLite(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "bench.json")
+	code, stdout, stderr := runBenchCmd(t, "--db", "sqlite:", "--schools", "5", "--staff", "20", "--concurrency", "4",
+		"--json", jsonPath, "--work-dir", filepath.Join(dir, "work"))
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	checkSmallRun(t, benchJSON(t, jsonPath), "sqlite", stdout)
+	for _, want := range []string{"phase        seconds", "initial ", "server peak memory (VmHWM)", "targets (at 1,200 schools"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+// TestBenchPostgres runs on the private cluster that bench starts when no
+// --db is given.
+func TestBenchPostgres(t *testing.T) {
+	needPostgres(t)
+	t.Parallel()
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "bench.json")
+	code, stdout, stderr := runBenchCmd(t, "--schools", "5", "--staff", "20", "--concurrency", "4", "--json", jsonPath)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	checkSmallRun(t, benchJSON(t, jsonPath), "postgres", stdout)
+	if !strings.Contains(stdout, "postgres ") {
+		t.Errorf("no PostgreSQL CPU figure:\n%s", stdout)
+	}
+}
+
+// TestBenchCrash kills the server, the night run and the delivery, once
+// each, and checks that nothing was lost or done twice.
+func TestBenchCrash(t *testing.T) {
+	needPostgres(t)
+	t.Parallel()
+	code, stdout, stderr := runBenchCmd(t, "--schools", "8", "--staff", "20", "--concurrency", "4", "--crash", "3", "--seed", "5")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"kills: 3 (server 1, night run 1, delivery 1",
+		"check ok   a night run after the crashes completes",
+		"check ok   every school's grants are its last acknowledged snapshot (0 of 8 schools differ)",
+		"check ok   no person duplicated",
+		"check ok   no e-mail twice in the outbox",
+		"check ok   every e-mail delivered",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "check FAIL") {
+		t.Errorf("a check failed:\n%s", stdout)
+	}
+}
+
+func TestBenchRefusesADatabaseInUse(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "x.db")
+	args := []string{"--db", db, "--schools", "2", "--staff", "5", "--phases", "initial", "--work-dir", filepath.Join(dir, "work")}
+	if code, stdout, stderr := runBenchCmd(t, args...); code != exitOK {
+		t.Fatalf("first run: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	code, _, stderr := runBenchCmd(t, args...)
+	if code != exitFailure || !strings.Contains(stderr, "already holds 2 schools") {
+		t.Errorf("second run on the same database: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+func TestBenchUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--shared", "0.7"},
+		{"--schools", "0"},
+		{"--phases", "resync"},
+		{"--phases", "initial,nap"},
+		{"--concurrency", "0"},
+		{"unexpected"},
+	} {
+		if code, _, stderr := runBenchCmd(t, args...); code != exitUsage {
+			t.Errorf("bench %v: exit %d, want %d; stderr:\n%s", args, code, exitUsage, stderr)
+		}
+	}
+	for _, args := range [][]string{
+		{"--url", "http://127.0.0.1:1/", "--db", "sqlite:", "--crash", "2"},
+		{"--url", "http://127.0.0.1:1/"},
+	} {
+		if code, _, stderr := runBenchCmd(t, args...); code != exitUsage || !strings.Contains(stderr, "--url needs --db") {
+			t.Errorf("bench %v: exit %d, stderr:\n%s", args, code, stderr)
+		}
+	}
+}
+
+// needPostgres skips the test when PostgreSQL's programs are missing,
+// except under CI, where both stores must be tested.
+func needPostgres(t *testing.T) {
+	t.Helper()
+	if _, err := pgtest.BinDir(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("PostgreSQL is required under CI: %v", err)
+		}
+		t.Skipf("PostgreSQL unavailable: %v", err)
+	}
+}

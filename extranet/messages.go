@@ -6,8 +6,8 @@ import (
 	"passerelle/frtext"
 )
 
-// The message lines of a transfer's changes, in the forms design.md fixes
-// ("Transfer messages"). The school (package transfer) and the portal both
+// The message lines of a transfer's changes, in the forms of docs/transfer.md
+// ("Messages"). The school (package transfer) and the portal both
 // write a change with these functions, so that the two sides can never word
 // one differently.
 
@@ -56,7 +56,7 @@ var lineOrder = map[string]int{
 	ActionRejected: 0, ActionModified: 1, ActionCreated: 2, ActionDeactivated: 3,
 }
 
-// ChangeLines returns the lines of changes (ChangeLine) in design.md's
+// ChangeLines returns the lines of changes (ChangeLine) in docs/transfer.md's
 // order: Erreur, Modifié, Créé, Désactivé; within one kind by last name then
 // first name in French collation (frtext.CompareNames), then by text.
 // Changes without a line are left out.

@@ -9,7 +9,7 @@ import (
 )
 
 // Closing lines of a transfer the extranet applied, and the line that ends a
-// dry run instead. design.md fixes their wording.
+// dry run instead. docs/transfer.md gives their wording.
 const (
 	LineDone     = "Le transfert est fait."
 	LineNotNow   = "Attention ! Les accès à l'extranet SeGEC ne sont pas immédiats. Il faut attendre une nuit avant d'avoir accès au portail."
@@ -38,7 +38,7 @@ func sortLines(ls []line) {
 }
 
 // Messages returns the lines a user reads after a transfer the extranet
-// answered, in design.md's order: Complété, Erreur (members held back by the
+// answered, in the order of docs/transfer.md: Complété, Erreur (members held back by the
 // school and entries the extranet rejected), Modifié, Créé, Désactivé, each
 // kind sorted by name; "Aucun changement." when no role was completed and
 // nothing changed on the extranet; then the two closing lines, or the

@@ -39,15 +39,20 @@ func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
 	if !utf8.Valid(body) {
 		return snap, malformed("Le corps de la demande n'est pas encodé en UTF-8 : envoyez le JSON en UTF-8.")
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(body, &top); err != nil {
+	if !json.Valid(body) {
+		var top map[string]json.RawMessage
+		err := json.Unmarshal(body, &top)
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
 			return snap, malformed(fmt.Sprintf("Le corps de la demande n'est pas du JSON valide (erreur au caractère %d) : vérifiez le programme qui l'envoie.", syn.Offset))
 		}
 		return snap, malformed("Le corps de la demande doit être un objet JSON {\"schoolYear\": …, \"staff\": […]}.")
 	}
-	if top == nil {
+	// The body is valid JSON from here on: it is split by hand (splitObject,
+	// splitArray), which reads it once where encoding/json would check it
+	// again at each level.
+	top, ok := splitObject(body)
+	if !ok || top == nil {
 		return snap, malformed("Le corps de la demande doit être un objet JSON {\"schoolYear\": …, \"staff\": […]}.")
 	}
 	var errs []FieldError
@@ -88,14 +93,14 @@ func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
 // each object's field names against allowed, and hands each object to entry.
 func decodeList(raw json.RawMessage, list string, allowed []string, errs []FieldError,
 	entry func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError) []FieldError {
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
+	items, ok := splitArray(raw)
+	if !ok {
 		return append(errs, FieldError{Index: -1, Field: list,
 			Message: fmt.Sprintf("« %s » doit être une liste [ … ] de personnes", list)})
 	}
 	for i, item := range items {
-		var fields map[string]json.RawMessage
-		if err := json.Unmarshal(item, &fields); err != nil || fields == nil {
+		fields, ok := splitObject(item)
+		if !ok || fields == nil {
 			errs = append(errs, FieldError{Index: i, Field: fmt.Sprintf("%s[%d]", list, i),
 				Message: "chaque personne doit être un objet JSON { … }"})
 			continue
@@ -170,6 +175,131 @@ func plainString(raw []byte) (string, bool) {
 		}
 	}
 	return string(inner), true
+}
+
+// isSpace reports JSON's white space.
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// skipSpace returns the index of the first byte at or after i that is not
+// white space.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && isSpace(b[i]) {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just past the JSON value that starts at b[i].
+// b must be valid JSON (json.Valid): it checks nothing.
+func skipValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = skipString(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	default: // number, true, false, null
+		j := i
+		for j < len(b) && b[j] != ',' && b[j] != '}' && b[j] != ']' && !isSpace(b[j]) {
+			j++
+		}
+		return j
+	}
+}
+
+// skipString returns the index just past the JSON string that starts at
+// b[i] (its opening quote).
+func skipString(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+// isNull reports whether the valid JSON value raw is null.
+func isNull(raw []byte) bool {
+	i := skipSpace(raw, 0)
+	return len(raw)-i >= 4 && string(raw[i:i+4]) == "null"
+}
+
+// splitArray splits a valid JSON value as json.Unmarshal into a
+// []json.RawMessage does: nil for null, the elements of an array, and false
+// for any other value.
+func splitArray(raw []byte) ([]json.RawMessage, bool) {
+	if isNull(raw) {
+		return nil, true
+	}
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '[' {
+		return nil, false
+	}
+	items := []json.RawMessage{}
+	i = skipSpace(raw, i+1)
+	if i < len(raw) && raw[i] == ']' {
+		return items, true
+	}
+	for i < len(raw) {
+		end := skipValue(raw, i)
+		items = append(items, json.RawMessage(raw[i:end]))
+		i = skipSpace(raw, end)
+		if i >= len(raw) || raw[i] != ',' {
+			break
+		}
+		i = skipSpace(raw, i+1)
+	}
+	return items, true
+}
+
+// splitObject splits a valid JSON value as json.Unmarshal into a
+// map[string]json.RawMessage does: nil for null, the members of an object
+// (the last of a repeated name wins), and false for any other value.
+func splitObject(raw []byte) (map[string]json.RawMessage, bool) {
+	if isNull(raw) {
+		return nil, true
+	}
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	fields := map[string]json.RawMessage{}
+	i = skipSpace(raw, i+1)
+	for i < len(raw) && raw[i] == '"' {
+		kend := skipString(raw, i)
+		name, ok := plainString(raw[i:kend])
+		if !ok {
+			if err := json.Unmarshal(raw[i:kend], &name); err != nil {
+				return nil, false
+			}
+		}
+		i = skipSpace(raw, kend)
+		i = skipSpace(raw, i+1) // past the colon
+		end := skipValue(raw, i)
+		fields[name] = json.RawMessage(raw[i:end])
+		i = skipSpace(raw, end)
+		if i >= len(raw) || raw[i] != ',' {
+			break
+		}
+		i = skipSpace(raw, i+1)
+	}
+	return fields, true
 }
 
 // decodeCount decodes a whole number ≥ 0; null is 0.

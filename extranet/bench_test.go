@@ -94,10 +94,10 @@ func BenchmarkTransferCPU70(b *testing.B) {
 		if ps := ValidateSnapshot(snap); len(ps) > 0 {
 			b.Fatal(ps)
 		}
-		snapshotLookups(snap)
+		look := snapshotLookups(snap)
 		p := reconcile(reconcileInput{
 			Now: now, FASE: 4242, SchoolYear: snap.SchoolYear, Snapshot: snap,
-			Grants: grants, Persons: persons, NewID: NewID,
+			Grants: grants, Persons: persons, NewID: NewID, Keys: look.entryKeys,
 		})
 		if p.Result.Counts.Unchanged != 70 {
 			b.Fatal(p.Result.Counts)

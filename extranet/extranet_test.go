@@ -3,6 +3,8 @@ package extranet
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -363,6 +365,15 @@ func FuzzValidateSnapshot(f *testing.F) {
 		first := reconcile(in)
 		if first.Result.Counts.Created+first.Result.Counts.Rejected != len(s.Staff) {
 			t.Fatalf("counts %+v for %d entries", first.Result.Counts, len(s.Staff))
+		}
+		// The identity keys snapshotLookups computed give the same plan as
+		// those reconcile computes itself.
+		var n int
+		in.NewID = func() string { n++; return strconv.Itoa(n) }
+		own := reconcile(in)
+		n, in.Keys = 0, snapshotLookups(s).entryKeys
+		if reused := reconcile(in); !reflect.DeepEqual(own, reused) {
+			t.Fatalf("plan with the lookups' keys %+v, without %+v", reused, own)
 		}
 	})
 }

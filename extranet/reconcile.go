@@ -65,6 +65,10 @@ type reconcileInput struct {
 	Persons    []Person      // candidates found by matricule or identity key
 	Holders    []EmailHolder // who else uses the snapshot's e-mails
 	NewID      func() string
+	// Keys, if not nil, are lookups.entryKeys of the same snapshot: the
+	// identity keys snapshotLookups computed, reused where the names are
+	// the same (entryKey).
+	Keys []string
 }
 
 // plan is what a transfer decided: its answer and the writes that carry it
@@ -87,6 +91,9 @@ type plan struct {
 // matricules, identity keys and e-mails.
 type lookups struct {
 	matricules, keys, emails []string
+	// entryKeys is the identity key of each staff entry, then of each keep
+	// entry, from the names as sent (reconcileInput.Keys).
+	entryKeys []string
 }
 
 // snapshotLookups returns the distinct matricules, identity keys and e-mails
@@ -101,19 +108,35 @@ func snapshotLookups(s Snapshot) lookups {
 		seen[prefix+v] = true
 		*list = append(*list, v)
 	}
+	l.entryKeys = make([]string, 0, len(s.Staff)+len(s.Keep))
 	for _, e := range s.Staff {
 		addTo(&l.matricules, "m", strings.TrimSpace(e.Matricule))
 		birth := strings.TrimSpace(e.BirthDate)
-		addTo(&l.keys, "k", IdentityKey(e.LastName, e.FirstName, birth))
+		key := IdentityKey(e.LastName, e.FirstName, birth)
+		l.entryKeys = append(l.entryKeys, key)
+		addTo(&l.keys, "k", key)
 		if em, err := frtext.NormalizeEmail(e.Email); err == nil {
 			addTo(&l.emails, "e", em)
 		}
 	}
 	for _, e := range s.Keep {
 		addTo(&l.matricules, "m", strings.TrimSpace(e.Matricule))
-		addTo(&l.keys, "k", IdentityKey(e.LastName, e.FirstName, strings.TrimSpace(e.BirthDate)))
+		key := IdentityKey(e.LastName, e.FirstName, strings.TrimSpace(e.BirthDate))
+		l.entryKeys = append(l.entryKeys, key)
+		addTo(&l.keys, "k", key)
 	}
 	return l
+}
+
+// entryKey is the identity key of entry e, the i-th of the snapshot (staff,
+// then keep) sent with the names last and first: the one snapshotLookups
+// computed when the names needed no cleaning (the same arguments give the
+// same key), IdentityKey otherwise.
+func entryKey(keys []string, i int, last, first string, e *entry) string {
+	if i < len(keys) && last == e.last && first == e.first {
+		return keys[i]
+	}
+	return IdentityKey(e.last, e.first, e.birth)
 }
 
 // reconcile decides what a validated snapshot changes. It is pure: the same
@@ -148,16 +171,18 @@ func reconcile(in reconcileInput) plan {
 		if r, err := fwb.ParseRole(s.Role); err == nil && r != fwb.RoleNone {
 			e.role = string(r)
 		}
+		e.key = entryKey(in.Keys, len(entries), s.LastName, s.FirstName, e)
 		entries = append(entries, e)
 	}
 	for i, s := range in.Snapshot.Keep {
-		entries = append(entries, &entry{
+		e := &entry{
 			index: i, keep: true, last: CleanName(s.LastName), first: CleanName(s.FirstName),
 			birth: strings.TrimSpace(s.BirthDate), matricule: strings.TrimSpace(s.Matricule),
-		})
+		}
+		e.key = entryKey(in.Keys, len(entries), s.LastName, s.FirstName, e)
+		entries = append(entries, e)
 	}
 	for _, e := range entries {
-		e.key = IdentityKey(e.last, e.first, e.birth)
 		resolve(e, byMat, byKey)
 	}
 
@@ -220,9 +245,11 @@ func reconcile(in reconcileInput) plan {
 		}
 	}
 
-	grantOf := map[string]GrantRecord{}
+	// Pointers: a GrantRecord is large, and a re-sync looks up every one.
+	grantOf := make(map[string]*GrantRecord, len(in.Grants))
 	p := plan{}
-	for _, g := range in.Grants {
+	for i := range in.Grants {
+		g := &in.Grants[i]
 		grantOf[g.Grant.PersonID] = g
 		if g.Grant.Live() {
 			p.Live++
@@ -230,8 +257,8 @@ func reconcile(in reconcileInput) plan {
 	}
 
 	now := in.Now
-	handled := map[string]bool{}
-	var changes []Change
+	handled := make(map[string]bool, len(staff))
+	changes := make([]Change, 0, len(staff)+len(in.Grants))
 	for _, e := range staff {
 		if e.reason != "" {
 			changes = append(changes, Change{
@@ -333,6 +360,9 @@ func reconcile(in reconcileInput) plan {
 	exceeds := float64(p.Deactivations) > limit || (p.Deactivations > 0 && p.Deactivations == p.Live)
 	p.Held = exceeds && in.Snapshot.ConfirmDeactivations != p.Deactivations
 
+	if len(changes) == 0 {
+		changes = nil // as before the capacity was reserved: the answer says null
+	}
 	sortChanges(changes)
 	p.Result = TransferResult{
 		SchoolYear:  in.SchoolYear,

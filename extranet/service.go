@@ -131,7 +131,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		}
 		p := reconcile(reconcileInput{
 			Now: now, FASE: fase, SchoolYear: snap.SchoolYear, Snapshot: snap,
-			Grants: grants, Persons: persons, Holders: holders, NewID: NewID,
+			Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: look.entryKeys,
 		})
 		result = p.Result
 		result.TransferID = NewID()

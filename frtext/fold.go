@@ -3,6 +3,7 @@ package frtext
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -65,7 +66,44 @@ func fold(s string, form norm.Form) string {
 // Fold("  Gaëlle-Marie  D'Hoore ") is "gaelle marie d hoore". Fold is
 // idempotent.
 func Fold(s string) string {
+	if f, ok := foldASCII(s); ok {
+		return f
+	}
+	return foldSlow(s)
+}
+
+// foldSlow is Fold for any string.
+func foldSlow(s string) string {
 	return strings.Join(strings.Fields(fold(s, norm.NFD)), " ")
+}
+
+// foldASCII is Fold for a string of ASCII only (false otherwise), in one
+// pass: most names are, and Fold runs several times a staff entry. In ASCII,
+// the decomposition changes nothing and there is no mark to drop nor letter
+// to spell out; what is left is lower case, the word joiners (- ' _ `) and
+// the white space of strings.Fields.
+func foldASCII(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return "", false
+		case c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' ||
+			c == '-' || c == '\'' || c == '_' || c == '`':
+			space = len(b) > 0
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return string(b), true
 }
 
 // LoginPart returns the fragment of an extranet login built from a name: only

@@ -82,8 +82,12 @@ func FuzzFold(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	f.Add("  Jean-Luc  D'Hoore_Van`t\tBERGH\v\f\r\n ")
 	f.Fuzz(func(t *testing.T, s string) {
 		once := Fold(s)
+		if slow := foldSlow(s); once != slow {
+			t.Fatalf("Fold(%q) = %q, the general path gives %q", s, once, slow)
+		}
 		if twice := Fold(once); twice != once {
 			t.Fatalf("Fold not idempotent: Fold(%q) = %q, Fold of that = %q", s, once, twice)
 		}
@@ -103,4 +107,25 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("LoginPart not idempotent on %q", lp)
 		}
 	})
+}
+
+// TestFoldASCII compares Fold's ASCII path with the general one on every
+// string of one to three ASCII characters.
+func TestFoldASCII(t *testing.T) {
+	buf := make([]byte, 0, 3)
+	var walk func(n int)
+	walk = func(n int) {
+		if s := string(buf); Fold(s) != foldSlow(s) {
+			t.Fatalf("Fold(%q) = %q, the general path gives %q", s, Fold(s), foldSlow(s))
+		}
+		if n == 0 {
+			return
+		}
+		for c := 0; c < utf8.RuneSelf; c++ {
+			buf = append(buf, byte(c))
+			walk(n - 1)
+			buf = buf[:len(buf)-1]
+		}
+	}
+	walk(3)
 }

@@ -381,83 +381,82 @@ func checkFASE(fase int) error {
 	return nil
 }
 
-func runExtranetSchoolAdd(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("extranet school add", "--db URL --fase N --name NAME",
-		"Registers a school with the extranet and prints its API token, only once: the extranet\nkeeps only its hash. The token is the last line of the output.")
+// extranetSchoolCommand runs a command on one school of the extranet: it
+// parses --db, --fase and the flags that more adds, checks the number, opens
+// the service and calls run; a domain error names the school.
+func (m *Main) extranetSchoolCommand(ctx context.Context, args []string, fs *flag.FlagSet,
+	check func() error, run func(svc *extranet.Service, fase int) error) error {
 	db := m.dbFlag(fs)
 	fase := faseFlag(fs)
-	name := fs.String("name", "", "the school's name")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	if err := checkFASE(*fase); err != nil {
 		return err
 	}
-	if strings.TrimSpace(*name) == "" {
-		return usageErr("--name : donnez le nom de l'école")
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
 	}
 	svc, closer, err := m.openExtranet(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer closer.Close()
-	token, err := svc.AddSchool(ctx, *fase, strings.TrimSpace(*name), m.actor())
-	if err != nil {
+	if err := run(svc, *fase); err != nil {
 		return schoolErr(*fase, err)
 	}
-	fmt.Fprintf(m.Stdout, "École FASE %d « %s » inscrite à l'extranet.\n", *fase, strings.TrimSpace(*name))
-	printToken(m.Stdout)
-	fmt.Fprintln(m.Stdout, token)
 	return nil
+}
+
+func runExtranetSchoolAdd(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("extranet school add", "--db URL --fase N --name NAME",
+		"Registers a school with the extranet and prints its API token, only once: the extranet\nkeeps only its hash. The token is the last line of the output.")
+	name := fs.String("name", "", "the school's name")
+	check := func() error {
+		if strings.TrimSpace(*name) == "" {
+			return usageErr("--name : donnez le nom de l'école")
+		}
+		return nil
+	}
+	return m.extranetSchoolCommand(ctx, args, fs, check, func(svc *extranet.Service, fase int) error {
+		token, err := svc.AddSchool(ctx, fase, strings.TrimSpace(*name), m.actor())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "École FASE %d « %s » inscrite à l'extranet.\n", fase, strings.TrimSpace(*name))
+		printToken(m.Stdout)
+		fmt.Fprintln(m.Stdout, token)
+		return nil
+	})
 }
 
 func runExtranetRotateToken(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("extranet school rotate-token", "--db URL --fase N",
 		"Creates a new API token for the school and revokes the old ones. The token is printed only\nonce, on the last line: save it in the school's settings.")
-	db := m.dbFlag(fs)
-	fase := faseFlag(fs)
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	if err := checkFASE(*fase); err != nil {
-		return err
-	}
-	svc, closer, err := m.openExtranet(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	token, err := svc.RotateToken(ctx, *fase, m.actor())
-	if err != nil {
-		return schoolErr(*fase, err)
-	}
-	fmt.Fprintf(m.Stdout, "Nouveau jeton pour l'école FASE %d : les jetons précédents ne sont plus acceptés.\n", *fase)
-	printToken(m.Stdout)
-	fmt.Fprintln(m.Stdout, token)
-	return nil
+	return m.extranetSchoolCommand(ctx, args, fs, nil, func(svc *extranet.Service, fase int) error {
+		token, err := svc.RotateToken(ctx, fase, m.actor())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Nouveau jeton pour l'école FASE %d : les jetons précédents ne sont plus acceptés.\n", fase)
+		printToken(m.Stdout)
+		fmt.Fprintln(m.Stdout, token)
+		return nil
+	})
 }
 
 func runExtranetRevokeToken(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("extranet school revoke-token", "--db URL --fase N",
 		"Revokes all the school's API tokens: its transfers are refused until a new token\nis created (extranet school rotate-token).")
-	db := m.dbFlag(fs)
-	fase := faseFlag(fs)
-	if err := parseNoArgs(fs, args); err != nil {
-		return err
-	}
-	if err := checkFASE(*fase); err != nil {
-		return err
-	}
-	svc, closer, err := m.openExtranet(ctx, *db)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	if err := svc.RevokeTokens(ctx, *fase, m.actor()); err != nil {
-		return schoolErr(*fase, err)
-	}
-	fmt.Fprintf(m.Stdout, "Jetons de l'école FASE %d révoqués : ses transferts seront refusés jusqu'à ce qu'un nouveau jeton soit créé (passerelle extranet school rotate-token --fase %d).\n", *fase, *fase)
-	return nil
+	return m.extranetSchoolCommand(ctx, args, fs, nil, func(svc *extranet.Service, fase int) error {
+		if err := svc.RevokeTokens(ctx, fase, m.actor()); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "Jetons de l'école FASE %d révoqués : ses transferts seront refusés jusqu'à ce qu'un nouveau jeton soit créé (passerelle extranet school rotate-token --fase %d).\n", fase, fase)
+		return nil
+	})
 }
 
 func printToken(w io.Writer) {

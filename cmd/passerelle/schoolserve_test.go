@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -116,24 +115,6 @@ func TestSchoolUserAdd(t *testing.T) {
 	}
 }
 
-// ssBuffer is a writer a test reads while a command writes.
-type ssBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *ssBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *ssBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestSchoolServe starts the pages as the binary does: they answer on the
 // address printed, ask for a sign-in, show the list once signed in, and
 // stop cleanly when the context ends.
@@ -143,7 +124,7 @@ func TestSchoolServe(t *testing.T) {
 		t.Fatalf("user add: %s", errs)
 	}
 
-	var out, errb ssBuffer
+	var out, errb lockedBuffer
 	ready := make(chan struct{})
 	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
 		Now: func() time.Time { return ssNow }, Ready: func() { close(ready) }}

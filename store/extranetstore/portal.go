@@ -41,9 +41,14 @@ func (s *Store) Account(ctx context.Context, id string) (extranet.Account, error
 
 // SignInAccount implements extranet.PortalStore.
 func (s *Store) SignInAccount(ctx context.Context, email string) (extranet.Account, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
 	var a extranet.Account
-	err := s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a
+	// Addresses are stored as frtext.NormalizeEmail writes them; one that
+	// does not pass it cannot be anybody's.
+	email, err := frtext.NormalizeEmail(email)
+	if err != nil {
+		return a, extranet.ErrNotFound
+	}
+	err = s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a
 WHERE a.email = ? OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = a.person_id AND g.state = 'active' AND g.email = ?)
 ORDER BY CASE WHEN a.state = 'disabled' THEN 1 ELSE 0 END, CASE WHEN a.email = ? THEN 0 ELSE 1 END, a.updated_at DESC
 LIMIT 1`, email, email, email).Scan(accountDest(&a)...)

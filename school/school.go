@@ -230,6 +230,11 @@ type Store interface {
 	CreateUser(ctx context.Context, u User) (User, error)
 	UserByLogin(ctx context.Context, login string) (User, error)
 	UserByID(ctx context.Context, id int64) (User, error)
+	// SetPassword replaces a user's password hash and, in the same
+	// transaction, ends every session of that user, so that a changed
+	// password shuts out whoever had the old one. A missing user is
+	// ErrNotFound.
+	SetPassword(ctx context.Context, id int64, hash string) error
 
 	Close() error
 }

@@ -13,7 +13,7 @@ import (
 func TestNoStaffDataWithoutSignIn(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	c := e.client()
-	for _, path := range []string{"/", "/situations/1", "/verifier", "/transfert", "/transferts", "/importer", "/exporter/csv", "/parametres", "/?q=zimmer"} {
+	for _, path := range []string{"/", "/situations/1", "/verifier", "/transfert", "/transferts", "/importer", "/exporter/csv", "/parametres", "/mot-de-passe", "/?q=zimmer"} {
 		res := c.get(path)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Errorf("GET %s: status %d, want 303 to the sign-in page", path, res.StatusCode)

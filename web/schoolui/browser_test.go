@@ -248,6 +248,7 @@ func TestBrowserList(t *testing.T) {
 			{"/transferts", "historique", "table.history"},
 			{"/parametres", "parametres", "#p-url"},
 			{"/importer", "importer", "#fichier"},
+			{"/mot-de-passe", "mot-de-passe", "#mdp-actuel"},
 		} {
 			browse(t, ctx, chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)), loaded)
 			if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 1024 {

@@ -212,6 +212,8 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /importer", signed(s.showImport))
 	mux.Handle("POST /importer", signed(s.importFile))
 	mux.Handle("GET /exporter/{file}", signed(s.export))
+	mux.Handle("GET /mot-de-passe", signed(s.showPassword))
+	mux.Handle("POST /mot-de-passe", signed(s.changePassword))
 	mux.Handle("GET /parametres", direction(s.showSettings))
 	mux.Handle("POST /parametres", direction(s.saveSettings))
 	mux.Handle("/", h(func(w http.ResponseWriter, r *http.Request) error {

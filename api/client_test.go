@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/internal/syncbuf"
 )
 
 const secretToken = "tok-SECRET-0123456789abcdef"
@@ -64,7 +65,7 @@ func TestClientRetryAfterLostAnswer(t *testing.T) {
 		}))
 		defer proxy.Close()
 
-		var logs syncBuffer
+		var logs syncbuf.Buffer
 		c := NewClient(proxy.URL, e.tokenA, WithRetries(3, 10*time.Millisecond), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 		res, err := c.PutStaff(context.Background(), faseA, snapshot(faseA, 5), false, "")
 		if err != nil {

@@ -13,11 +13,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/internal/syncbuf"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
 )
@@ -41,7 +41,7 @@ type env struct {
 	svc     *extranet.Service
 	srv     *Server
 	ts      *httptest.Server
-	log     *syncBuffer
+	log     *syncbuf.Buffer
 	tokenA  string // school A's current token
 	revoked string // school A's first token, revoked by a rotation
 	tokenB  string
@@ -66,7 +66,7 @@ func newEnv(t testing.TB, dbURL string, opts ServerOptions) *env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, store: st, log: &syncBuffer{}}
+	e := &env{t: t, store: st, log: &syncbuf.Buffer{}}
 	e.svc = &extranet.Service{Store: st, Now: func() time.Time { return testNow }, Log: slog.New(slog.DiscardHandler)}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewJSONHandler(e.log, nil))
@@ -208,21 +208,3 @@ func problemOf(t testing.TB, resp *http.Response, data []byte, status int, typ s
 func staffPathOf(fase int) string { return fmt.Sprintf("/api/v1/schools/%d/staff", fase) }
 
 func bearer(token string) string { return "Bearer " + token }
-
-// syncBuffer is a log destination that tests read while the server writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 
 	"passerelle/api"
 	"passerelle/fwb"
+	"passerelle/internal/syncbuf"
 	"passerelle/school"
 )
 
@@ -39,7 +39,7 @@ func TestFailures(t *testing.T) {
 	}
 	// One school for every case: a failure must leave it as it was.
 	e := newEnv(t, smallSchool(), nil)
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	e.runner.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	t.Cleanup(func() {
 		if l := logs.String(); !strings.Contains(l, "transfert en échec") || strings.Contains(l, e.token) || strings.Contains(l, "not-the-token") {
@@ -260,21 +260,3 @@ func TestHeld(t *testing.T) {
 }
 
 func reflectEqual(a, b []string) bool { return reflect.DeepEqual(a, b) }
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"html/template"
 	"io"
 	"log/slog"
@@ -19,6 +18,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"passerelle/internal/syncbuf"
 	"passerelle/web"
 )
 
@@ -30,30 +30,13 @@ func TestMain(m *testing.M) {
 }
 
 // captureLogs sends slog's output to a buffer for the rest of the test.
-func captureLogs(t *testing.T) *syncBuffer {
+func captureLogs(t *testing.T) *syncbuf.Buffer {
 	t.Helper()
-	buf := &syncBuffer{}
+	buf := &syncbuf.Buffer{}
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(old) })
 	return buf
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // clock is a settable time source for Sessions.Now.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"passerelle/internal/syncbuf"
 )
 
 // TestDemo runs the demo as a visitor would: it prints the two addresses and
@@ -21,7 +23,7 @@ func TestDemo(t *testing.T) {
 	const password = "demo-password-1234"
 	start := func() (lines []string, stop func() int) {
 		ctx, cancel := context.WithCancel(context.Background())
-		out := &lockedBuffer{}
+		out := &syncbuf.Buffer{}
 		ready := make(chan struct{})
 		done := make(chan int, 1)
 		m := &Main{Stdout: out, Stderr: io.Discard, Now: time.Now, Ready: func() { close(ready) },

@@ -12,13 +12,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/syncbuf"
 	"passerelle/store/extranetstore"
 )
 
@@ -205,24 +205,6 @@ func TestExtranetNight(t *testing.T) {
 	}
 }
 
-// lockedBuffer is an io.Writer that a test reads while a command writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestExtranetServe starts the server as the binary does, with a clock a
 // moment before 02:00: it answers the API, runs the night run on time (the
 // e-mails appear), and stops cleanly when its context ends.
@@ -233,7 +215,7 @@ func TestExtranetServe(t *testing.T) {
 	token := xtSchoolWithStaff(t, db, 4242, 2)
 
 	beforeNight := time.Date(2026, 11, 27, 1, 59, 59, 700e6, frtext.Brussels)
-	var out, errb lockedBuffer
+	var out, errb syncbuf.Buffer
 	ready := make(chan struct{})
 	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
 		Now:   func() time.Time { return beforeNight },

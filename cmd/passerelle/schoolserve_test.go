@@ -17,6 +17,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/internal/syncbuf"
 	"passerelle/school"
 	"passerelle/store/schoolstore"
 	"passerelle/web"
@@ -124,7 +125,7 @@ func TestSchoolServe(t *testing.T) {
 		t.Fatalf("user add: %s", errs)
 	}
 
-	var out, errb lockedBuffer
+	var out, errb syncbuf.Buffer
 	ready := make(chan struct{})
 	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
 		Now: func() time.Time { return ssNow }, Ready: func() { close(ready) }}

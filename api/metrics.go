@@ -51,6 +51,7 @@ type metrics struct {
 	transfers        *prometheus.CounterVec
 	transferDuration prometheus.Histogram
 	records          *prometheus.CounterVec
+	resent           prometheus.Counter
 	nightRuns        *prometheus.CounterVec
 	nightDuration    prometheus.Histogram
 	nightLastSuccess prometheus.Gauge
@@ -82,6 +83,10 @@ func newMetrics() *metrics {
 			Name: "passerelle_extranet_transfer_records_received_total",
 			Help: "Entries received in well-formed snapshots, by list (staff or keep).",
 		}, []string{"list"}),
+		resent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "passerelle_extranet_transfers_resent_total",
+			Help: "Snapshots identical to the last one applied, nothing changed since, answered from the school's transfer digest without reconciling.",
+		}),
 		nightRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "passerelle_extranet_night_runs_total",
 			Help: "Night runs started by this process, by outcome (ok, completed_with_errors, failed, already_running).",
@@ -107,7 +112,7 @@ func newMetrics() *metrics {
 	m.registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.inFlight, m.requests, m.transfers, m.transferDuration, m.records,
+		m.inFlight, m.requests, m.transfers, m.transferDuration, m.records, m.resent,
 		m.nightRuns, m.nightDuration, m.nightLastSuccess, m.nightGrants, m.nightMails,
 	)
 	// Every outcome shows from the start, at 0, so that a rate() or an

@@ -71,6 +71,29 @@ func (s *Server) transfer(r *http.Request) (extranet.TransferResult, *problemErr
 	if perr != nil {
 		return res, perr
 	}
+	opt := extranet.TransferOptions{
+		DryRun: dryRun,
+		Actor:  fmt.Sprintf("api:%d", fase),
+	}
+	if !dryRun {
+		sum := sha256.Sum256(body)
+		opt.BodyHash = hex.EncodeToString(sum[:])
+		// A dry run changes nothing, so it has nothing to protect; keeping
+		// it out of the idempotency store also keeps a preview's answer from
+		// ever being replayed for the real transfer under the same key.
+		opt.IdempotencyKey = key
+		// The same body as the last one applied, nothing changed since: the
+		// answer is known without decoding it (the usual re-sync).
+		res, ok, err := s.svc.Resend(r.Context(), fase, opt.BodyHash, opt)
+		if err != nil {
+			return res, transferProblem(err)
+		}
+		if ok {
+			s.metrics.resent.Inc()
+			s.metrics.records.WithLabelValues("staff").Add(float64(res.Counts.Unchanged))
+			return res, nil
+		}
+	}
 	snap, perr := decodeSnapshot(body)
 	if perr != nil {
 		return res, perr
@@ -78,18 +101,6 @@ func (s *Server) transfer(r *http.Request) (extranet.TransferResult, *problemErr
 	s.metrics.records.WithLabelValues("staff").Add(float64(len(snap.Staff)))
 	s.metrics.records.WithLabelValues("keep").Add(float64(len(snap.Keep)))
 
-	opt := extranet.TransferOptions{
-		DryRun: dryRun,
-		Actor:  fmt.Sprintf("api:%d", fase),
-	}
-	// A dry run changes nothing, so it has nothing to protect; keeping it
-	// out of the idempotency store also keeps a preview's answer from ever
-	// being replayed for the real transfer under the same key.
-	if key != "" && !dryRun {
-		sum := sha256.Sum256(body)
-		opt.IdempotencyKey = key
-		opt.BodyHash = hex.EncodeToString(sum[:])
-	}
 	res, err := s.svc.Transfer(r.Context(), fase, snap, opt)
 	if err != nil {
 		return res, transferProblem(err)

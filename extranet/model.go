@@ -283,3 +283,22 @@ type NightReport struct {
 	Failed          int      `json:"failed"`
 	Errors          []string `json:"errors"`
 }
+
+// TransferDigest is what re-sending the last snapshot a school applied for a
+// school year would answer, kept so that the same body sent again is
+// answered without being reconciled again (Service.Resend). The store
+// deletes it on every write that could change that answer.
+type TransferDigest struct {
+	FASE       int
+	SchoolYear string
+	// BodyHash identifies the snapshot: the SHA-256 of the request body
+	// (TransferOptions.BodyHash), or SnapshotHash.
+	BodyHash string
+	// Result lists every entry unchanged; TransferID and EffectiveAt are
+	// set at each answer.
+	Result TransferResult
+	// LiveGrants counts the school-year's live grants after the snapshot,
+	// for the audit log and the journal.
+	LiveGrants int
+	CreatedAt  time.Time
+}

@@ -46,8 +46,8 @@ type TransferOptions struct {
 	// with the same body (BodyHash) gets the first answer again, and nothing
 	// is applied twice. Dry runs ignore it.
 	IdempotencyKey string
-	// BodyHash identifies the request body; when empty, a hash of the
-	// snapshot is used.
+	// BodyHash identifies the request body, for the idempotency key and the
+	// transfer digest (see Resend); when empty, SnapshotHash is used.
 	BodyHash string
 	// Actor is who sent it, for the audit log ("school:4242" when empty).
 	Actor string
@@ -70,6 +70,9 @@ func (s *Service) log() *slog.Logger {
 // errDryRun rolls back a dry run's transaction.
 var errDryRun = errors.New("dry run")
 
+// errNoDigest rolls back Resend's transaction when it cannot answer.
+var errNoDigest = errors.New("no transfer digest")
+
 // Transfer reconciles a school's snapshot for a school year: it returns what
 // was created, modified, deactivated, left unchanged and rejected, and
 // applies it in one transaction, or nothing at all. Errors: *ValidationError
@@ -88,8 +91,8 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		actor = "school:" + strconv.Itoa(fase)
 	}
 	bodyHash := opt.BodyHash
-	if opt.IdempotencyKey != "" && bodyHash == "" {
-		bodyHash = snapshotHash(snap)
+	if bodyHash == "" && !opt.DryRun {
+		bodyHash = SnapshotHash(snap)
 	}
 	look := snapshotLookups(snap)
 
@@ -155,6 +158,13 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		if err := applyPlan(ctx, tx, fase, snap.SchoolYear, result.TransferID, p); err != nil {
 			return err
 		}
+		if d, ok := resendDigest(result, p, fase, bodyHash, now); ok {
+			if err := tx.SaveDigest(ctx, d); err != nil {
+				return err
+			}
+		} else if err := tx.ForgetDigest(ctx, fase, snap.SchoolYear); err != nil {
+			return err
+		}
 		if opt.IdempotencyKey != "" {
 			if err := tx.SaveIdempotency(ctx, fase, Idempotency{Key: opt.IdempotencyKey, BodyHash: bodyHash, Result: result, CreatedAt: now}); err != nil {
 				return err
@@ -179,6 +189,109 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			"rejected", result.Counts.Rejected)
 	}
 	return result, nil
+}
+
+// resendDigest returns what sending the snapshot just applied again would
+// answer while nothing changes: every entry it created, modified or left
+// unchanged, unchanged. A snapshot with rejected entries gets no digest:
+// whether an entry is rejected may depend on other schools.
+func resendDigest(r TransferResult, p plan, fase int, bodyHash string, now time.Time) (TransferDigest, bool) {
+	if r.Counts.Rejected > 0 || bodyHash == "" {
+		return TransferDigest{}, false
+	}
+	d := TransferDigest{FASE: fase, SchoolYear: r.SchoolYear, BodyHash: bodyHash, CreatedAt: now,
+		LiveGrants: p.Live + r.Counts.Created - r.Counts.Deactivated}
+	d.Result.SchoolYear = r.SchoolYear
+	for _, c := range r.Changes {
+		switch c.Action {
+		case ActionCreated, ActionModified, ActionUnchanged:
+			d.Result.Changes = append(d.Result.Changes, Change{Action: ActionUnchanged,
+				LastName: c.LastName, FirstName: c.FirstName, Role: c.Role, Email: c.Email})
+		}
+	}
+	sortChanges(d.Result.Changes)
+	d.Result.Counts.Unchanged = len(d.Result.Changes)
+	return d, true
+}
+
+// Resend answers a snapshot that its school sends again, identical to the
+// last one applied for its school year (same bodyHash) with nothing changed
+// since, from the school's transfer digest: the answer a full Transfer
+// would give (every entry unchanged), recorded like one (idempotency key,
+// audit log, journal), without reconciling the snapshot again. It returns
+// false, having written nothing, when there is no such digest: the caller
+// then decodes the snapshot and calls Transfer. A stored idempotency key is
+// answered as Transfer would. With DryRun, it writes nothing.
+func (s *Service) Resend(ctx context.Context, fase int, bodyHash string, opt TransferOptions) (TransferResult, bool, error) {
+	if bodyHash == "" {
+		return TransferResult{}, false, nil
+	}
+	now := s.now()
+	actor := opt.Actor
+	if actor == "" {
+		actor = "school:" + strconv.Itoa(fase)
+	}
+	var (
+		result       TransferResult
+		ok, replayed bool
+	)
+	err := s.Store.Update(ctx, now, func(tx Tx) error {
+		result, ok, replayed = TransferResult{}, false, false
+		d, found, err := tx.LockSchoolDigest(ctx, fase, bodyHash)
+		if err != nil {
+			return err
+		}
+		if opt.IdempotencyKey != "" && !opt.DryRun {
+			rec, seen, err := tx.Idempotency(ctx, fase, opt.IdempotencyKey)
+			if err != nil {
+				return err
+			}
+			if seen {
+				if rec.BodyHash != bodyHash {
+					return ErrIdempotencyConflict
+				}
+				result, ok, replayed = rec.Result, true, true
+				return nil
+			}
+		}
+		if !found {
+			return errNoDigest
+		}
+		if _, open := checkYearOpen(d.SchoolYear, now); !open {
+			// Transfer says why.
+			return errNoDigest
+		}
+		result = d.Result
+		result.TransferID = NewID()
+		result.DryRun = opt.DryRun
+		result.EffectiveAt = NextNight(now)
+		ok = true
+		if opt.DryRun {
+			return errDryRun
+		}
+		p := plan{Live: d.LiveGrants, Result: result}
+		if opt.IdempotencyKey != "" {
+			if err := tx.SaveIdempotency(ctx, fase, Idempotency{Key: opt.IdempotencyKey, BodyHash: bodyHash, Result: result, CreatedAt: now}); err != nil {
+				return err
+			}
+		}
+		if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p)); err != nil {
+			return err
+		}
+		return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeApplied, actor, fase, now, p))
+	})
+	switch {
+	case errors.Is(err, errNoDigest):
+		return TransferResult{}, false, nil
+	case err != nil && !errors.Is(err, errDryRun):
+		return TransferResult{}, false, err
+	}
+	if ok && !replayed {
+		s.log().Info("transfer", "fase", fase, "schoolYear", result.SchoolYear, "dryRun", opt.DryRun,
+			"created", 0, "modified", 0, "deactivated", 0, "unchanged", result.Counts.Unchanged,
+			"rejected", 0, "resent", true)
+	}
+	return result, ok, nil
 }
 
 // applyPlan writes a plan: persons first, since grants refer to them.
@@ -255,8 +368,8 @@ func checkYearOpen(year string, now time.Time) (Problem, bool) {
 	return Problem{}, true
 }
 
-// snapshotHash identifies a snapshot when the caller gave no body hash.
-func snapshotHash(s Snapshot) string {
+// SnapshotHash identifies a snapshot when the caller gave no body hash.
+func SnapshotHash(s Snapshot) string {
 	b, _ := json.Marshal(s)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

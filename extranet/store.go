@@ -83,6 +83,15 @@ type Tx interface {
 	// RevokeTokens revokes every live token of a school and returns how many.
 	RevokeTokens(ctx context.Context, fase int) (int, error)
 
+	// LockSchoolDigest locks the school's row, as LockSchool does, and
+	// returns its transfer digest for a body hash, if any, in one round
+	// trip; it returns ErrUnknownSchool when there is no such school.
+	LockSchoolDigest(ctx context.Context, fase int, bodyHash string) (TransferDigest, bool, error)
+	// SaveDigest stores (or replaces) the digest of a school year.
+	SaveDigest(ctx context.Context, d TransferDigest) error
+	// ForgetDigest deletes the digest of a school year, if any.
+	ForgetDigest(ctx context.Context, fase int, schoolYear string) error
+
 	// Idempotency returns the stored answer for a key of a school, if any.
 	Idempotency(ctx context.Context, fase int, key string) (Idempotency, bool, error)
 	// SaveIdempotency stores the answer for a key of a school.
@@ -102,17 +111,23 @@ type Tx interface {
 	// holds one (current or pending address), except the grants of school
 	// fase for schoolYear, which the calling transfer reconciles itself.
 	EmailHolders(ctx context.Context, emails []string, fase int, schoolYear string) ([]EmailHolder, error)
-	// InsertPersons adds persons.
+	// InsertPersons adds persons, and deletes the transfer digests of the
+	// schools that give access to a person with the same identity key (a
+	// namesake may make their entries ambiguous).
 	InsertPersons(ctx context.Context, ps []Person) error
 	// UpdatePersons rewrites the names, birth date, matricule and identity
-	// key of persons.
+	// key of persons, and deletes the transfer digests of the schools that
+	// give access to them or to a person with their new identity key.
 	UpdatePersons(ctx context.Context, ps []Person) error
-	// InsertGrants adds grants.
+	// InsertGrants adds grants, and deletes the transfer digests of their
+	// school years.
 	InsertGrants(ctx context.Context, gs []Grant) error
 	// UpdateGrants rewrites grants as given (every column but the keys,
-	// the sent identity included: give it grants LockYearGrants read).
+	// the sent identity included: give it grants LockYearGrants read), and
+	// deletes the transfer digests of their school years.
 	UpdateGrants(ctx context.Context, gs []Grant) error
-	// DeactivateGrants deactivates grants now, for a reason.
+	// DeactivateGrants deactivates grants now, for a reason, and deletes the
+	// transfer digests of their school years.
 	DeactivateGrants(ctx context.Context, ids []string, reason string) error
 	// SaveRejections records the entries rejected by a transfer of a school
 	// for a school year: new ones are added, those seen again are updated,
@@ -124,7 +139,7 @@ type Tx interface {
 	// LiveSchoolYears returns the school years that have a live grant.
 	LiveSchoolYears(ctx context.Context) ([]string, error)
 	// ExpireGrants deactivates (EndExpired) the live grants of the given
-	// school years and returns how many.
+	// school years, deletes their transfer digests, and returns how many.
 	ExpireGrants(ctx context.Context, schoolYears []string) (int, error)
 	// LockPendingGrants returns, locked, the grants of the given persons
 	// that wait for the night run, with their persons, accounts and school
@@ -137,10 +152,12 @@ type Tx interface {
 	// UpdateAccounts rewrites the e-mail, state and disabled date of
 	// accounts.
 	UpdateAccounts(ctx context.Context, as []Account) error
-	// ActivateGrants opens pending grants now.
+	// ActivateGrants opens pending grants now. Transfer digests stay: a
+	// grant's Target is the same before and after, so re-sending a snapshot
+	// answers the same.
 	ActivateGrants(ctx context.Context, ids []string) error
 	// ApplyModifications moves the pending values of grants into their
-	// current ones.
+	// current ones. Transfer digests stay, as for ActivateGrants.
 	ApplyModifications(ctx context.Context, ids []string) error
 	// DisableOrphanAccounts disables the accounts left with no active grant
 	// and returns how many.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -49,6 +50,17 @@ type env struct {
 	clock *clock
 	ctx   context.Context
 	pg    bool
+
+	// sent holds the last snapshot sent by e.transfer per school and
+	// year, for checkDigests.
+	sent map[sentKey]extranet.Snapshot
+	// resent counts the digests checkDigests found.
+	resent int
+}
+
+type sentKey struct {
+	fase int
+	year string
 }
 
 // each runs fn on SQLite and on PostgreSQL: the contract suite.
@@ -72,7 +84,7 @@ func newEnv(t *testing.T, url string, pg bool) *env {
 	t.Cleanup(func() { st.Close() })
 	c := &clock{t: brussels(2026, time.November, 26, 18, 3)}
 	svc := &extranet.Service{Store: st, Now: c.Now, Log: slog.New(slog.DiscardHandler), PortalURL: "https://extranet.test/"}
-	return &env{svc: svc, st: st, clock: c, ctx: ctx, pg: pg}
+	return &env{svc: svc, st: st, clock: c, ctx: ctx, pg: pg, sent: map[sentKey]extranet.Snapshot{}}
 }
 
 const year = "2026-2027"
@@ -92,7 +104,34 @@ func (e *env) transfer(t *testing.T, fase int, snap extranet.Snapshot) extranet.
 	if err != nil {
 		t.Fatalf("Transfer(%d): %v", fase, err)
 	}
+	e.sent[sentKey{fase, snap.SchoolYear}] = snap
+	e.checkDigests(t)
 	return res
+}
+
+// checkDigests checks the rule of the transfer digests: for every school's
+// last snapshot sent through e.transfer, when Resend answers it, its answer
+// is what the full reconciliation answers (a dry run of Transfer).
+func (e *env) checkDigests(t *testing.T) {
+	t.Helper()
+	for k, snap := range e.sent {
+		fast, ok, err := e.svc.Resend(e.ctx, k.fase, extranet.SnapshotHash(snap), extranet.TransferOptions{DryRun: true})
+		if err != nil {
+			t.Fatalf("Resend(%d, %s): %v", k.fase, k.year, err)
+		}
+		if !ok {
+			continue
+		}
+		e.resent++
+		full, err := e.svc.Transfer(e.ctx, k.fase, snap, extranet.TransferOptions{DryRun: true})
+		if err != nil {
+			t.Fatalf("school %d, %s: Resend answers from its digest, but the full transfer fails: %v", k.fase, k.year, err)
+		}
+		fast.TransferID, full.TransferID = "", ""
+		if !reflect.DeepEqual(fast, full) {
+			t.Fatalf("school %d, %s: Resend answers\n%+v\nthe full transfer\n%+v", k.fase, k.year, fast, full)
+		}
+	}
 }
 
 func (e *env) count(t *testing.T, query string, args ...any) int {
@@ -128,6 +167,7 @@ func (e *env) night(t *testing.T) extranet.NightReport {
 		t.Fatalf("Night: %v", err)
 	}
 	e.clock.Set(at.Add(8 * time.Hour))
+	e.checkDigests(t)
 	return rep
 }
 

@@ -30,6 +30,9 @@ func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
 	total := 0
 	err := chunks(x.d, years, func(part []string) error {
 		cond, args := inList(x.d, "school_year", part)
+		if _, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE `+cond, args...); err != nil {
+			return err
+		}
 		res, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+` WHERE state IN ('pending', 'active') AND `+cond,
 			append([]any{extranet.EndExpired, x.now(), x.now()}, args...)...)
 		if err != nil {

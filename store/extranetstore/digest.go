@@ -1,0 +1,123 @@
+package extranetstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"passerelle/extranet"
+)
+
+// Transfer digests (extranet.TransferDigest) let a school that sends the
+// same snapshot again be answered without the snapshot being reconciled
+// again. Their rule: a digest is deleted, in the transaction that writes,
+// by every write that could change what re-sending the snapshot answers:
+//
+//   - a write of the school-year's grants (insert, update, deactivation,
+//     expiry) — a transfer then saves the digest of what it applied;
+//   - a new person whose identity key another person has already (the
+//     schools giving access to that one may now name two people);
+//   - a changed person (new names, birth date or matricule): the schools
+//     giving access to them or to a person with their new identity key.
+//
+// The night run's activations and applied modifications keep the digests:
+// the values a snapshot is compared with (extranet.Grant.Target) stay the
+// same. Accounts, tokens and the outbox play no part in reconciling.
+
+// LockSchoolDigest implements extranet.Tx.
+func (x *tx) LockSchoolDigest(ctx context.Context, fase int, bodyHash string) (extranet.TransferDigest, bool, error) {
+	d := extranet.TransferDigest{FASE: fase, BodyHash: bodyHash}
+	var year, result sql.NullString
+	var live sql.NullInt64
+	var created sql.NullString
+	err := x.t.QueryRow(ctx, `SELECT d.school_year, d.result, d.live_grants, d.created_at FROM schools s
+LEFT JOIN transfer_digests d ON d.fase = s.fase AND d.body_hash = ?
+WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), bodyHash, fase).Scan(&year, &result, &live, &created)
+	if err != nil {
+		return d, false, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
+	}
+	if !year.Valid {
+		return d, false, nil
+	}
+	d.SchoolYear, d.LiveGrants = year.String, int(live.Int64)
+	if err := (tcol{&d.CreatedAt}).Scan(created.String); err != nil {
+		return d, false, err
+	}
+	if err := json.Unmarshal([]byte(result.String), &d.Result); err != nil {
+		return d, false, fmt.Errorf("condensé de transfert illisible pour l'école %d : %w", fase, err)
+	}
+	return d, true, nil
+}
+
+// SaveDigest implements extranet.Tx.
+func (x *tx) SaveDigest(ctx context.Context, d extranet.TransferDigest) error {
+	result, err := json.Marshal(d.Result)
+	if err != nil {
+		return err
+	}
+	_, err = x.t.Exec(ctx, `INSERT INTO transfer_digests (fase, school_year, body_hash, result, live_grants, created_at)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (fase, school_year) DO UPDATE SET body_hash = excluded.body_hash,
+result = excluded.result, live_grants = excluded.live_grants, created_at = excluded.created_at`,
+		d.FASE, d.SchoolYear, d.BodyHash, string(result), d.LiveGrants, ft(d.CreatedAt))
+	return err
+}
+
+// ForgetDigest implements extranet.Tx.
+func (x *tx) ForgetDigest(ctx context.Context, fase int, year string) error {
+	_, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE fase = ? AND school_year = ?`, fase, year)
+	return err
+}
+
+// forgetGrantDigests deletes the digests of the school years of grants
+// about to be written.
+func (x *tx) forgetGrantDigests(ctx context.Context, gs []extranet.Grant) error {
+	type fy struct {
+		fase int
+		year string
+	}
+	done := map[fy]bool{}
+	for _, g := range gs {
+		k := fy{g.FASE, g.SchoolYear}
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		if err := x.ForgetDigest(ctx, k.fase, k.year); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// forgetGrantIDDigests deletes the digests of the school years of the
+// grants with the given IDs.
+func (x *tx) forgetGrantIDDigests(ctx context.Context, ids []string) error {
+	return chunks(x.d, ids, func(part []string) error {
+		cond, args := inList(x.d, "g.id", part)
+		_, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE EXISTS (SELECT 1 FROM grants g
+WHERE g.fase = transfer_digests.fase AND g.school_year = transfer_digests.school_year AND `+cond+`)`, args...)
+		return err
+	})
+}
+
+// forgetKeyDigests deletes the digests of every school that gives access to
+// a person whose identity key is one of keys.
+func (x *tx) forgetKeyDigests(ctx context.Context, keys []string) error {
+	return chunks(x.d, keys, func(part []string) error {
+		cond, args := inList(x.d, "p.identity_key", part)
+		_, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE fase IN (SELECT g.fase FROM grants g
+JOIN persons p ON p.id = g.person_id WHERE `+cond+`)`, args...)
+		return err
+	})
+}
+
+// forgetPersonDigests deletes the digests of every school that gives access
+// to one of the persons.
+func (x *tx) forgetPersonDigests(ctx context.Context, ids []string) error {
+	return chunks(x.d, ids, func(part []string) error {
+		cond, args := inList(x.d, "person_id", part)
+		_, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE fase IN (SELECT fase FROM grants WHERE `+cond+`)`, args...)
+		return err
+	})
+}

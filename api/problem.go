@@ -146,10 +146,15 @@ func writeJSONAs(w http.ResponseWriter, contentType string, status int, v any) {
 		body = []byte(`{"type":"` + TypeInternal + `","title":"Erreur interne","status":500}`)
 		contentType, status = ProblemContentType, http.StatusInternalServerError
 	}
+	writeBody(w, contentType, status, append(body, '\n'))
+}
+
+// writeBody writes an answer with the headers every JSON answer carries.
+func writeBody(w http.ResponseWriter, contentType string, status int, body []byte) {
 	h := w.Header()
 	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(body)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -440,4 +441,61 @@ func TestEmptyLists(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(data), `"staff":[]`) {
 		t.Errorf("no grants: %d %s", resp.StatusCode, data)
 	}
+}
+
+// TestResend: the same body sent again is answered from the school's
+// transfer digest, with the same JSON a full reconciliation gives, and
+// another school's token never reaches it.
+func TestResend(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL, ServerOptions{})
+		body := mustJSON(t, snapshot(faseA, 4))
+		resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("first: %d %s", resp.StatusCode, data)
+		}
+		// What a full reconciliation answers now: a dry run.
+		_, dry := e.call(http.MethodPut, staffPathOf(faseA)+"?dryRun=true", bearer(e.tokenA), body)
+		resp, again := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), body, "Idempotency-Key", "r-1")
+		if resp.StatusCode != 200 {
+			t.Fatalf("again: %d %s", resp.StatusCode, again)
+		}
+		var full, fast map[string]any
+		if err := json.Unmarshal(dry, &full); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(again, &fast); err != nil {
+			t.Fatal(err)
+		}
+		if fast["transferId"] == full["transferId"] || fast["dryRun"] != false {
+			t.Fatalf("answer %s", again)
+		}
+		for _, k := range []string{"transferId", "dryRun"} {
+			delete(full, k)
+			delete(fast, k)
+		}
+		if !reflect.DeepEqual(full, fast) {
+			t.Fatalf("re-sent:\n%s\nfull reconciliation:\n%s", again, dry)
+		}
+		if !strings.Contains(string(again), `"counts":{"created":0,"modified":0,"deactivated":0,"unchanged":4,"rejected":0}`) {
+			t.Fatalf("answer %s", again)
+		}
+		// The key now holds that answer.
+		_, replay := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), body, "Idempotency-Key", "r-1")
+		if string(replay) != string(again) {
+			t.Fatalf("replay %s, want %s", replay, again)
+		}
+		// School B sending A's body is a transfer of its own: created.
+		resp, other := e.call(http.MethodPut, staffPathOf(faseB), bearer(e.tokenB), mustJSON(t, snapshot(faseB, 4)))
+		if resp.StatusCode != 200 || !strings.Contains(string(other), `"created":4`) {
+			t.Fatalf("school B: %d %s", resp.StatusCode, other)
+		}
+		resp, cross := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenB), body)
+		problemOf(t, resp, cross, http.StatusForbidden, TypeForbidden)
+
+		_, metrics := e.call(http.MethodGet, "/metrics", "", nil)
+		if !strings.Contains(string(metrics), "passerelle_extranet_transfers_resent_total 2") {
+			t.Errorf("metrics: resent count missing or wrong")
+		}
+	})
 }

@@ -35,11 +35,17 @@ func (s *Server) putStaff(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, perr)
 		return
 	}
-	if res.Changes == nil {
+	if res.Changes == nil && res.RawChanges == nil {
 		// A list is a list, even empty: clients need not test for null.
 		res.Changes = []extranet.Change{}
 	}
-	writeJSON(w, http.StatusOK, res)
+	// Not writeJSON: encoding/json would scan the answer again.
+	body, err := res.AppendJSON(make([]byte, 0, 16<<10))
+	if err != nil {
+		s.fail(w, r, internalError(err))
+		return
+	}
+	writeBody(w, "application/json", http.StatusOK, append(body, '\n'))
 }
 
 // transfer authenticates, reads and decodes the snapshot, and hands it to

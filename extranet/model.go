@@ -1,6 +1,7 @@
 package extranet
 
 import (
+	"encoding/json"
 	"time"
 )
 
@@ -294,9 +295,12 @@ type TransferDigest struct {
 	// BodyHash identifies the snapshot: the SHA-256 of the request body
 	// (TransferOptions.BodyHash), or SnapshotHash.
 	BodyHash string
-	// Result lists every entry unchanged; TransferID and EffectiveAt are
-	// set at each answer.
-	Result TransferResult
+	// Unchanged counts the entries of Changes.
+	Unchanged int
+	// Changes is the answer's list of changes in JSON, every entry
+	// unchanged, kept encoded so that answering is copying it
+	// (TransferResult.RawChanges).
+	Changes json.RawMessage
 	// LiveGrants counts the school-year's live grants after the snapshot,
 	// for the audit log and the journal.
 	LiveGrants int

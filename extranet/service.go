@@ -199,25 +199,28 @@ func resendDigest(r TransferResult, p plan, fase int, bodyHash string, now time.
 	if r.Counts.Rejected > 0 || bodyHash == "" {
 		return TransferDigest{}, false
 	}
-	d := TransferDigest{FASE: fase, SchoolYear: r.SchoolYear, BodyHash: bodyHash, CreatedAt: now,
-		LiveGrants: p.Live + r.Counts.Created - r.Counts.Deactivated}
-	d.Result.SchoolYear = r.SchoolYear
+	changes := make([]Change, 0, len(r.Changes))
 	for _, c := range r.Changes {
 		switch c.Action {
 		case ActionCreated, ActionModified, ActionUnchanged:
-			d.Result.Changes = append(d.Result.Changes, Change{Action: ActionUnchanged,
+			changes = append(changes, Change{Action: ActionUnchanged,
 				LastName: c.LastName, FirstName: c.FirstName, Role: c.Role, Email: c.Email})
 		}
 	}
-	sortChanges(d.Result.Changes)
-	d.Result.Counts.Unchanged = len(d.Result.Changes)
-	return d, true
+	sortChanges(changes)
+	raw, err := json.Marshal(changes)
+	if err != nil {
+		return TransferDigest{}, false
+	}
+	return TransferDigest{FASE: fase, SchoolYear: r.SchoolYear, BodyHash: bodyHash, CreatedAt: now,
+		LiveGrants: p.Live + r.Counts.Created - r.Counts.Deactivated,
+		Unchanged:  len(changes), Changes: raw}, true
 }
 
 // Resend answers a snapshot that its school sends again, identical to the
 // last one applied for its school year (same bodyHash) with nothing changed
 // since, from the school's transfer digest: the answer a full Transfer
-// would give (every entry unchanged), recorded like one (idempotency key,
+// would give (every entry unchanged, in RawChanges), recorded like one (idempotency key,
 // audit log, journal), without reconciling the snapshot again. It returns
 // false, having written nothing, when there is no such digest: the caller
 // then decodes the snapshot and calls Transfer. A stored idempotency key is
@@ -261,10 +264,8 @@ func (s *Service) Resend(ctx context.Context, fase int, bodyHash string, opt Tra
 			// Transfer says why.
 			return errNoDigest
 		}
-		result = d.Result
-		result.TransferID = NewID()
-		result.DryRun = opt.DryRun
-		result.EffectiveAt = NextNight(now)
+		result = TransferResult{TransferID: NewID(), DryRun: opt.DryRun, SchoolYear: d.SchoolYear,
+			EffectiveAt: NextNight(now), Counts: Counts{Unchanged: d.Unchanged}, RawChanges: d.Changes}
 		ok = true
 		if opt.DryRun {
 			return errDryRun

@@ -28,38 +28,34 @@ import (
 // LockSchoolDigest implements extranet.Tx.
 func (x *tx) LockSchoolDigest(ctx context.Context, fase int, bodyHash string) (extranet.TransferDigest, bool, error) {
 	d := extranet.TransferDigest{FASE: fase, BodyHash: bodyHash}
-	var year, result sql.NullString
-	var live sql.NullInt64
-	var created sql.NullString
-	err := x.t.QueryRow(ctx, `SELECT d.school_year, d.result, d.live_grants, d.created_at FROM schools s
+	var year, changes, created sql.NullString
+	var live, unchanged sql.NullInt64
+	err := x.t.QueryRow(ctx, `SELECT d.school_year, d.unchanged, d.changes, d.live_grants, d.created_at FROM schools s
 LEFT JOIN transfer_digests d ON d.fase = s.fase AND d.body_hash = ?
-WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), bodyHash, fase).Scan(&year, &result, &live, &created)
+WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), bodyHash, fase).Scan(&year, &unchanged, &changes, &live, &created)
 	if err != nil {
 		return d, false, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
 	}
 	if !year.Valid {
 		return d, false, nil
 	}
-	d.SchoolYear, d.LiveGrants = year.String, int(live.Int64)
+	d.SchoolYear, d.LiveGrants, d.Unchanged = year.String, int(live.Int64), int(unchanged.Int64)
 	if err := (tcol{&d.CreatedAt}).Scan(created.String); err != nil {
 		return d, false, err
 	}
-	if err := json.Unmarshal([]byte(result.String), &d.Result); err != nil {
-		return d, false, fmt.Errorf("condensé de transfert illisible pour l'école %d : %w", fase, err)
+	d.Changes = json.RawMessage(changes.String)
+	if !json.Valid(d.Changes) {
+		return d, false, fmt.Errorf("condensé de transfert illisible pour l'école %d", fase)
 	}
 	return d, true, nil
 }
 
 // SaveDigest implements extranet.Tx.
 func (x *tx) SaveDigest(ctx context.Context, d extranet.TransferDigest) error {
-	result, err := json.Marshal(d.Result)
-	if err != nil {
-		return err
-	}
-	_, err = x.t.Exec(ctx, `INSERT INTO transfer_digests (fase, school_year, body_hash, result, live_grants, created_at)
-VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (fase, school_year) DO UPDATE SET body_hash = excluded.body_hash,
-result = excluded.result, live_grants = excluded.live_grants, created_at = excluded.created_at`,
-		d.FASE, d.SchoolYear, d.BodyHash, string(result), d.LiveGrants, ft(d.CreatedAt))
+	_, err := x.t.Exec(ctx, `INSERT INTO transfer_digests (fase, school_year, body_hash, unchanged, changes, live_grants, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fase, school_year) DO UPDATE SET body_hash = excluded.body_hash,
+unchanged = excluded.unchanged, changes = excluded.changes, live_grants = excluded.live_grants, created_at = excluded.created_at`,
+		d.FASE, d.SchoolYear, d.BodyHash, d.Unchanged, string(d.Changes), d.LiveGrants, ft(d.CreatedAt))
 	return err
 }
 

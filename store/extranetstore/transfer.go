@@ -68,7 +68,7 @@ func (x *tx) Idempotency(ctx context.Context, fase int, key string) (extranet.Id
 }
 
 func (x *tx) SaveIdempotency(ctx context.Context, fase int, rec extranet.Idempotency) error {
-	result, err := json.Marshal(rec.Result)
+	result, err := rec.Result.AppendJSON(nil)
 	if err != nil {
 		return err
 	}

@@ -160,6 +160,22 @@ func reconcile(in reconcileInput) plan {
 		}
 	}
 
+	// The school's own grants recognise the people it named before by the
+	// names and birth date it sent them with, even when the shared person
+	// now holds another school's spelling (the night run gives a person the
+	// names sent by the latest school to open or change an access).
+	for i := range in.Grants {
+		rec := &in.Grants[i]
+		_, _, last, first := rec.Grant.Target()
+		k := IdentityKey(last, first, rec.Grant.SentBirthDate)
+		if k == "" || k == rec.Person.IdentityKey {
+			continue
+		}
+		if !slices.ContainsFunc(byKey[k], func(q *Person) bool { return q.ID == rec.Person.ID }) {
+			byKey[k] = append(byKey[k], &rec.Person)
+		}
+	}
+
 	entries := make([]*entry, 0, len(in.Snapshot.Staff)+len(in.Snapshot.Keep))
 	for i, s := range in.Snapshot.Staff {
 		e := &entry{

@@ -175,6 +175,9 @@ func TestDigestForgottenWhenAGrantChangesOtherwise(t *testing.T) {
 	})
 }
 
+// A night that renames a person forgets the digests of the schools that
+// give them access; the school that sent the other spelling still
+// recognises them by the names and birth date it sent.
 func TestDigestForgottenWhenTheNightRenamesAPerson(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.addSchool(t, 1111, "École A")
@@ -195,6 +198,13 @@ func TestDigestForgottenWhenTheNightRenamesAPerson(t *testing.T) {
 		e.night(t) // checks C's digest against a full transfer
 		if n := e.count(t, `SELECT COUNT(*) FROM transfer_digests WHERE fase = 3333`); n != 0 {
 			t.Fatalf("C's digest survived the renaming of one of its staff")
+		}
+		if g := e.grants(t, 3333)["Dupont-Durand Anne"]; g.State != extranet.GrantActive {
+			t.Fatalf("C's grant = %+v", g)
+		}
+		wantCounts(t, e.transfer(t, 3333, cSnap).Counts, extranet.Counts{Unchanged: 2})
+		if n := e.count(t, `SELECT COUNT(*) FROM persons`); n != 2 {
+			t.Fatalf("persons = %d, want 2", n)
 		}
 	})
 }

@@ -316,6 +316,17 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 	if err := tx.UpdatePersons(ctx, updPersons); err != nil {
 		return err
 	}
+	if len(updPersons) > 0 {
+		// New names, perhaps another identity key: its namesakes' schools
+		// may read their entries otherwise.
+		keys := make([]string, len(updPersons))
+		for i, p := range updPersons {
+			keys[i] = p.IdentityKey
+		}
+		if err := tx.ForgetDigests(ctx, nil, keys); err != nil {
+			return err
+		}
+	}
 	if err := tx.InsertAccounts(ctx, newAccounts); err != nil {
 		return err
 	}

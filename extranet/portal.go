@@ -659,6 +659,9 @@ func (p *Portal) resolve(ctx context.Context, tx PortalTx, rejectionID, personID
 			if err := tx.UpdatePersons(ctx, []Person{fill}); err != nil {
 				return Person{}, err
 			}
+			if err := tx.ForgetDigests(ctx, nil, []string{fill.IdentityKey}); err != nil {
+				return Person{}, err
+			}
 			person = fill
 		}
 	} else {
@@ -685,6 +688,9 @@ func (p *Portal) resolve(ctx context.Context, tx PortalTx, rejectionID, personID
 		person = Person{ID: NewID(), LastName: r.LastName, FirstName: r.FirstName, BirthDate: r.BirthDate,
 			Matricule: r.Matricule, IdentityKey: key, CreatedAt: now, UpdatedAt: now}
 		if err := tx.InsertPersons(ctx, []Person{person}); err != nil {
+			return Person{}, err
+		}
+		if err := tx.ForgetDigests(ctx, nil, []string{key}); err != nil {
 			return Person{}, err
 		}
 	}

@@ -51,8 +51,10 @@ type entry struct {
 	designated            []string
 	reason                string
 	// filled is the recognised person with what this entry adds to
-	// their identity (a matricule or birth date not known before).
-	filled *Person
+	// their identity (a matricule or birth date not known before);
+	// filledFrom is the person's identity key before.
+	filled     *Person
+	filledFrom string
 }
 
 // reconcileInput is what a transfer reads before deciding.
@@ -81,10 +83,16 @@ type plan struct {
 
 	NewPersons  []Person
 	FillPersons []Person
-	NewGrants   []Grant
-	UpdGrants   []Grant
-	Deactivate  []string
-	Rejections  []Rejection
+	// Namesakes are the persons who have the identity key of a new
+	// person, and NewKeys the identity keys that filled persons take: the
+	// schools that give access to persons with those keys may now read
+	// their entries otherwise (their transfer digests are forgotten).
+	Namesakes  []string
+	NewKeys    []string
+	NewGrants  []Grant
+	UpdGrants  []Grant
+	Deactivate []string
+	Rejections []Rejection
 }
 
 // lookups lists what a transfer must read about a snapshot's people: their
@@ -290,6 +298,9 @@ func reconcile(in reconcileInput) plan {
 		}
 		personID := e.personID
 		if e.isNew {
+			for _, q := range byKey[e.key] {
+				p.Namesakes = append(p.Namesakes, q.ID)
+			}
 			np := Person{
 				ID: in.NewID(), LastName: e.last, FirstName: e.first, BirthDate: e.birth,
 				Matricule: e.matricule, IdentityKey: e.key, CreatedAt: now, UpdatedAt: now,
@@ -298,6 +309,9 @@ func reconcile(in reconcileInput) plan {
 			personID = np.ID
 		} else if e.filled != nil {
 			p.FillPersons = append(p.FillPersons, *e.filled)
+			if e.filled.IdentityKey != e.filledFrom {
+				p.NewKeys = append(p.NewKeys, e.filled.IdentityKey)
+			}
 		}
 		handled[personID] = true
 
@@ -443,7 +457,7 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 				filled := *p
 				filled.BirthDate = e.birth
 				filled.IdentityKey = IdentityKey(p.LastName, p.FirstName, e.birth)
-				e.filled = &filled
+				e.filled, e.filledFrom = &filled, p.IdentityKey
 			}
 			return
 		}
@@ -458,7 +472,7 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 				if !e.keep {
 					filled := *c[0]
 					filled.Matricule = e.matricule
-					e.filled = &filled
+					e.filled, e.filledFrom = &filled, c[0].IdentityKey
 				}
 				return
 			default:

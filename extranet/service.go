@@ -303,6 +303,11 @@ func applyPlan(ctx context.Context, tx Tx, fase int, year, transferID string, p 
 	if err := tx.UpdatePersons(ctx, p.FillPersons); err != nil {
 		return err
 	}
+	if len(p.Namesakes) > 0 || len(p.NewKeys) > 0 {
+		if err := tx.ForgetDigests(ctx, p.Namesakes, p.NewKeys); err != nil {
+			return err
+		}
+	}
 	if err := tx.InsertGrants(ctx, p.NewGrants); err != nil {
 		return err
 	}

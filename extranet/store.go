@@ -91,6 +91,11 @@ type Tx interface {
 	SaveDigest(ctx context.Context, d TransferDigest) error
 	// ForgetDigest deletes the digest of a school year, if any.
 	ForgetDigest(ctx context.Context, fase int, schoolYear string) error
+	// ForgetDigests deletes the digests of every school that gives access
+	// to one of the persons, or to a person with one of the identity keys:
+	// a write that gives a person an identity key another person may have
+	// calls it (see store/extranetstore/digest.go).
+	ForgetDigests(ctx context.Context, personIDs, keys []string) error
 
 	// Idempotency returns the stored answer for a key of a school, if any.
 	Idempotency(ctx context.Context, fase int, key string) (Idempotency, bool, error)
@@ -111,13 +116,14 @@ type Tx interface {
 	// holds one (current or pending address), except the grants of school
 	// fase for schoolYear, which the calling transfer reconciles itself.
 	EmailHolders(ctx context.Context, emails []string, fase int, schoolYear string) ([]EmailHolder, error)
-	// InsertPersons adds persons, and deletes the transfer digests of the
-	// schools that give access to a person with the same identity key (a
-	// namesake may make their entries ambiguous).
+	// InsertPersons adds persons. A new person whose identity key another
+	// person has may make other schools' entries ambiguous: the caller then
+	// calls ForgetDigests.
 	InsertPersons(ctx context.Context, ps []Person) error
 	// UpdatePersons rewrites the names, birth date, matricule and identity
 	// key of persons, and deletes the transfer digests of the schools that
-	// give access to them or to a person with their new identity key.
+	// give them access; for a changed identity key, the caller calls
+	// ForgetDigests with it.
 	UpdatePersons(ctx context.Context, ps []Person) error
 	// InsertGrants adds grants, and deletes the transfer digests of their
 	// school years.

@@ -16,10 +16,13 @@ import (
 //
 //   - a write of the school-year's grants (insert, update, deactivation,
 //     expiry) — a transfer then saves the digest of what it applied;
-//   - a new person whose identity key another person has already (the
-//     schools giving access to that one may now name two people);
 //   - a changed person (new names, birth date or matricule): the schools
-//     giving access to them or to a person with their new identity key.
+//     giving access to them (UpdatePersons does it);
+//   - a new identity key among the persons, by a new person or a changed
+//     one, when another person has it already: the schools giving access
+//     to that one may now name two people. The caller knows when (a
+//     transfer has looked the key up) and calls ForgetDigests, which
+//     spares every transfer that creates people a query.
 //
 // The night run's activations and applied modifications keep the digests:
 // the values a snapshot is compared with (extranet.Grant.Target) stay the
@@ -63,6 +66,20 @@ unchanged = excluded.unchanged, changes = excluded.changes, live_grants = exclud
 func (x *tx) ForgetDigest(ctx context.Context, fase int, year string) error {
 	_, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE fase = ? AND school_year = ?`, fase, year)
 	return err
+}
+
+// ForgetDigests implements extranet.Tx.
+func (x *tx) ForgetDigests(ctx context.Context, personIDs, keys []string) error {
+	if err := x.forgetPersonDigests(ctx, personIDs); err != nil {
+		return err
+	}
+	var nonEmpty []string
+	for _, k := range keys {
+		if k != "" {
+			nonEmpty = append(nonEmpty, k)
+		}
+	}
+	return x.forgetKeyDigests(ctx, nonEmpty)
 }
 
 // forgetGrantDigests deletes the digests of the school years of grants

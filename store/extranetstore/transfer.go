@@ -215,21 +215,7 @@ func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) error {
 		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, ft(p.CreatedAt), ft(p.UpdatedAt)}
 	}
 	x.inserted += int64(len(rows))
-	if err := insertRows(ctx, x.t, "persons", personColumns, rows, ""); err != nil {
-		return err
-	}
-	return x.forgetKeyDigests(ctx, personKeys(ps))
-}
-
-// personKeys returns the identity keys of persons that have one.
-func personKeys(ps []extranet.Person) []string {
-	var keys []string
-	for _, p := range ps {
-		if p.IdentityKey != "" {
-			keys = append(keys, p.IdentityKey)
-		}
-	}
-	return keys
+	return insertRows(ctx, x.t, "persons", personColumns, rows, "")
 }
 
 func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) error {
@@ -247,10 +233,7 @@ func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) error {
 	for i, p := range ps {
 		ids[i] = p.ID
 	}
-	if err := x.forgetPersonDigests(ctx, ids); err != nil {
-		return err
-	}
-	return x.forgetKeyDigests(ctx, personKeys(ps))
+	return x.forgetPersonDigests(ctx, ids)
 }
 
 var grantColumns = []column{

@@ -65,6 +65,7 @@ func (r *runner) check(ctx context.Context) error {
 	}
 	add("no person duplicated", v.DuplicatePersons == 0 && v.Persons == wantPersons,
 		"%d persons for %d sent, %d identities held twice", v.Persons, wantPersons, v.DuplicatePersons)
+	add("every grant and account has its person and school", v.Orphans == 0, "%d orphans", v.Orphans)
 	live, people := 0, map[*Person]bool{}
 	if transferred {
 		for _, s := range r.net.Schools {

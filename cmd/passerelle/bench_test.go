@@ -189,6 +189,7 @@ func TestBenchCrash(t *testing.T) {
 		"check ok   a night run after the crashes completes",
 		"check ok   every school's grants are its last acknowledged snapshot (0 of 8 schools differ)",
 		"check ok   no person duplicated",
+		"check ok   every grant and account has its person and school (0 orphans)",
 		"check ok   no e-mail twice in the outbox",
 		"check ok   every e-mail delivered",
 	} {

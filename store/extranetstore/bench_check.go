@@ -27,6 +27,10 @@ type Invariants struct {
 	// OutboxDuplicatePersons and OutboxDuplicateRecipients count persons
 	// and addresses with more than one message in the outbox.
 	OutboxDuplicatePersons, OutboxDuplicateRecipients int
+	// Orphans counts grants and accounts whose person or school does not
+	// exist: what PostgreSQL's foreign keys on them, dropped for their
+	// cost (migration 005), would have refused.
+	Orphans int
 }
 
 // BenchInvariants counts what Invariants describes, one query a count: the
@@ -52,6 +56,9 @@ func (s *Store) BenchInvariants(ctx context.Context) (Invariants, error) {
 		{&v.OutboxUnsent, `SELECT count(*) FROM outbox WHERE sent_at = '' AND failed_at = ''`},
 		{&v.OutboxDuplicatePersons, `SELECT count(*) FROM (SELECT person_id FROM outbox GROUP BY person_id HAVING count(*) > 1) d`},
 		{&v.OutboxDuplicateRecipients, `SELECT count(*) FROM (SELECT recipient FROM outbox GROUP BY recipient HAVING count(*) > 1) d`},
+		{&v.Orphans, `SELECT (SELECT count(*) FROM grants g WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = g.person_id)
+  OR NOT EXISTS (SELECT 1 FROM schools s WHERE s.fase = g.fase))
++ (SELECT count(*) FROM accounts a WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = a.person_id))`},
 	} {
 		if err := q.QueryRow(ctx, c.query).Scan(c.dest); err != nil {
 			return v, err

@@ -175,6 +175,9 @@ func reconcile(in reconcileInput) plan {
 	for i := range in.Grants {
 		rec := &in.Grants[i]
 		_, _, last, first := rec.Grant.Target()
+		if p := &rec.Person; p.LastName == last && p.FirstName == first && p.BirthDate == rec.Grant.SentBirthDate {
+			continue // the person's own key
+		}
 		k := IdentityKey(last, first, rec.Grant.SentBirthDate)
 		if k == "" || k == rec.Person.IdentityKey {
 			continue
@@ -598,16 +601,33 @@ var actionOrder = map[string]int{
 // sortChanges orders changes by action, then by name in French order, so
 // that a result is the same whatever the order of the snapshot.
 func sortChanges(cs []Change) {
-	slices.SortStableFunc(cs, func(a, b Change) int {
-		if d := actionOrder[a.Action] - actionOrder[b.Action]; d != 0 {
+	if len(cs) < 2 {
+		return
+	}
+	// The names' collation keys are computed once each, not at each of
+	// the n·log n comparisons.
+	type item struct {
+		order int
+		key   frtext.NameKey
+		c     Change
+	}
+	items := make([]item, len(cs))
+	for i, c := range cs {
+		items[i] = item{actionOrder[c.Action], frtext.MakeNameKey(c.LastName, c.FirstName), c}
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		if d := a.order - b.order; d != 0 {
 			return d
 		}
-		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
+		if c := a.key.Compare(b.key); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.Email, b.Email); c != 0 {
+		if c := strings.Compare(a.c.Email, b.c.Email); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Role, b.Role)
+		return strings.Compare(a.c.Role, b.c.Role)
 	})
+	for i := range items {
+		cs[i] = items[i].c
+	}
 }

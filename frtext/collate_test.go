@@ -104,3 +104,36 @@ func TestCompareConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// nameKeySamples are names whose order depends on accents, case, hyphens,
+// apostrophes and spaces.
+var nameKeySamples = [][2]string{
+	{"Émile", "Zoé"}, {"Emile", "Zoe"}, {"émile", "zoé"}, {"Dupont", "Anne"}, {"dupont", "Zoé"},
+	{"Dupont", "anne"}, {"D'Hoore", "Luc"}, {"Dhoore", "Luc"}, {"De Smet", "Éric"}, {"Desmet", "Eric"},
+	{"Dupont-Durand", "Anne"}, {"Dupont Durand", "Anne"}, {"Œuvray", "Cœur"}, {"Oeuvray", "Coeur"},
+	{"", ""}, {"Zèbre", ""}, {"", "Ange"}, {"Çelik", "Ali"}, {"Celik", "Ali"}, {"Müller", "Jürgen"},
+}
+
+func TestNameKeyOrdersAsCompareNames(t *testing.T) {
+	for _, a := range nameKeySamples {
+		for _, b := range nameKeySamples {
+			want := sign(CompareNames(a[0], a[1], b[0], b[1]))
+			if got := sign(MakeNameKey(a[0], a[1]).Compare(MakeNameKey(b[0], b[1]))); got != want {
+				t.Errorf("%q %q vs %q %q: key order %d, CompareNames %d", a[0], a[1], b[0], b[1], got, want)
+			}
+		}
+	}
+}
+
+func FuzzNameKey(f *testing.F) {
+	for i, a := range nameKeySamples {
+		b := nameKeySamples[(i+1)%len(nameKeySamples)]
+		f.Add(a[0], a[1], b[0], b[1])
+	}
+	f.Fuzz(func(t *testing.T, lastA, firstA, lastB, firstB string) {
+		want := sign(CompareNames(lastA, firstA, lastB, firstB))
+		if got := sign(MakeNameKey(lastA, firstA).Compare(MakeNameKey(lastB, firstB))); got != want {
+			t.Fatalf("%q %q vs %q %q: key order %d, CompareNames %d", lastA, firstA, lastB, firstB, got, want)
+		}
+	})
+}

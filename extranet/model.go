@@ -285,6 +285,15 @@ type NightReport struct {
 	Errors          []string `json:"errors"`
 }
 
+// ResendState is what Service.Resend reads about a school, in one round
+// trip (Tx.LockSchoolDigest).
+type ResendState struct {
+	Digest         TransferDigest
+	HasDigest      bool
+	Idempotency    Idempotency
+	HasIdempotency bool
+}
+
 // TransferDigest is what re-sending the last snapshot a school applied for a
 // school year would answer, kept so that the same body sent again is
 // answered without being reconciled again (Service.Resend). The store

@@ -240,26 +240,25 @@ func (s *Service) Resend(ctx context.Context, fase int, bodyHash string, opt Tra
 	)
 	err := s.Store.Update(ctx, now, func(tx Tx) error {
 		result, ok, replayed = TransferResult{}, false, false
-		d, found, err := tx.LockSchoolDigest(ctx, fase, bodyHash)
+		key := opt.IdempotencyKey
+		if opt.DryRun {
+			key = ""
+		}
+		st, err := tx.LockSchoolDigest(ctx, fase, bodyHash, key)
 		if err != nil {
 			return err
 		}
-		if opt.IdempotencyKey != "" && !opt.DryRun {
-			rec, seen, err := tx.Idempotency(ctx, fase, opt.IdempotencyKey)
-			if err != nil {
-				return err
+		if st.HasIdempotency {
+			if st.Idempotency.BodyHash != bodyHash {
+				return ErrIdempotencyConflict
 			}
-			if seen {
-				if rec.BodyHash != bodyHash {
-					return ErrIdempotencyConflict
-				}
-				result, ok, replayed = rec.Result, true, true
-				return nil
-			}
+			result, ok, replayed = st.Idempotency.Result, true, true
+			return nil
 		}
-		if !found {
+		if !st.HasDigest {
 			return errNoDigest
 		}
+		d := st.Digest
 		if _, open := checkYearOpen(d.SchoolYear, now); !open {
 			// Transfer says why.
 			return errNoDigest

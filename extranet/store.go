@@ -84,9 +84,10 @@ type Tx interface {
 	RevokeTokens(ctx context.Context, fase int) (int, error)
 
 	// LockSchoolDigest locks the school's row, as LockSchool does, and
-	// returns its transfer digest for a body hash, if any, in one round
-	// trip; it returns ErrUnknownSchool when there is no such school.
-	LockSchoolDigest(ctx context.Context, fase int, bodyHash string) (TransferDigest, bool, error)
+	// returns its transfer digest for a body hash and the stored answer for
+	// an idempotency key ("" for none), if any, in one round trip; it
+	// returns ErrUnknownSchool when there is no such school.
+	LockSchoolDigest(ctx context.Context, fase int, bodyHash, idemKey string) (ResendState, error)
 	// SaveDigest stores (or replaces) the digest of a school year.
 	SaveDigest(ctx context.Context, d TransferDigest) error
 	// ForgetDigest deletes the digest of a school year, if any.

@@ -29,28 +29,44 @@ import (
 // same. Accounts, tokens and the outbox play no part in reconciling.
 
 // LockSchoolDigest implements extranet.Tx.
-func (x *tx) LockSchoolDigest(ctx context.Context, fase int, bodyHash string) (extranet.TransferDigest, bool, error) {
-	d := extranet.TransferDigest{FASE: fase, BodyHash: bodyHash}
-	var year, changes, created sql.NullString
+func (x *tx) LockSchoolDigest(ctx context.Context, fase int, bodyHash, idemKey string) (extranet.ResendState, error) {
+	var st extranet.ResendState
+	d := &st.Digest
+	d.FASE, d.BodyHash = fase, bodyHash
+	var year, changes, created, idemHash, idemResult, idemCreated sql.NullString
 	var live, unchanged sql.NullInt64
-	err := x.t.QueryRow(ctx, `SELECT d.school_year, d.unchanged, d.changes, d.live_grants, d.created_at FROM schools s
+	err := x.t.QueryRow(ctx, `SELECT d.school_year, d.unchanged, d.changes, d.live_grants, d.created_at,
+i.body_hash, i.result, i.created_at FROM schools s
 LEFT JOIN transfer_digests d ON d.fase = s.fase AND d.body_hash = ?
-WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), bodyHash, fase).Scan(&year, &unchanged, &changes, &live, &created)
+LEFT JOIN idempotency i ON i.fase = s.fase AND i.idem_key = ?
+WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), bodyHash, idemKey, fase).
+		Scan(&year, &unchanged, &changes, &live, &created, &idemHash, &idemResult, &idemCreated)
 	if err != nil {
-		return d, false, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
+		return st, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
+	}
+	if idemHash.Valid && idemKey != "" {
+		st.HasIdempotency = true
+		st.Idempotency.Key, st.Idempotency.BodyHash = idemKey, idemHash.String
+		if err := (tcol{&st.Idempotency.CreatedAt}).Scan(idemCreated.String); err != nil {
+			return st, err
+		}
+		if err := json.Unmarshal([]byte(idemResult.String), &st.Idempotency.Result); err != nil {
+			return st, fmt.Errorf("réponse enregistrée illisible pour la clé %q : %w", idemKey, err)
+		}
 	}
 	if !year.Valid {
-		return d, false, nil
+		return st, nil
 	}
+	st.HasDigest = true
 	d.SchoolYear, d.LiveGrants, d.Unchanged = year.String, int(live.Int64), int(unchanged.Int64)
 	if err := (tcol{&d.CreatedAt}).Scan(created.String); err != nil {
-		return d, false, err
+		return st, err
 	}
 	d.Changes = json.RawMessage(changes.String)
 	if !json.Valid(d.Changes) {
-		return d, false, fmt.Errorf("condensé de transfert illisible pour l'école %d", fase)
+		return st, fmt.Errorf("condensé de transfert illisible pour l'école %d", fase)
 	}
-	return d, true, nil
+	return st, nil
 }
 
 // SaveDigest implements extranet.Tx.

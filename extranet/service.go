@@ -32,6 +32,18 @@ type Service struct {
 	// PortalURL is the portal's address written in the e-mails; when empty
 	// they only name the portal.
 	PortalURL string
+	// NextNight returns the first night run after an instant, which
+	// transfers announce as their effectiveAt; nil: the package's
+	// NextNight (02:00, Brussels time).
+	NextNight func(time.Time) time.Time
+}
+
+// nextNight is the first night run after t.
+func (s *Service) nextNight(t time.Time) time.Time {
+	if s.NextNight != nil {
+		return s.NextNight(t)
+	}
+	return NextNight(t)
 }
 
 // DefaultMailFrom is the sender of the e-mails when Service.MailFrom is
@@ -139,6 +151,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		result = p.Result
 		result.TransferID = NewID()
 		result.DryRun = opt.DryRun
+		result.EffectiveAt = s.nextNight(now)
 		if p.Held {
 			held = &HeldError{Deactivations: p.Deactivations, Result: result}
 			if opt.DryRun {
@@ -264,7 +277,7 @@ func (s *Service) Resend(ctx context.Context, fase int, bodyHash string, opt Tra
 			return errNoDigest
 		}
 		result = TransferResult{TransferID: NewID(), DryRun: opt.DryRun, SchoolYear: d.SchoolYear,
-			EffectiveAt: NextNight(now), Counts: Counts{Unchanged: d.Unchanged}, RawChanges: d.Changes}
+			EffectiveAt: s.nextNight(now), Counts: Counts{Unchanged: d.Unchanged}, RawChanges: d.Changes}
 		ok = true
 		if opt.DryRun {
 			return errDryRun

@@ -111,8 +111,18 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 			return failErr("bench: writing %s: %v", *jsonPath, err)
 		}
 	}
-	fmt.Fprintln(m.Stdout, "targets (at 1,200 schools × 70 staff):")
-	bench.WriteTargets(m.Stdout, out.Result.Targets())
+	r := out.Result
+	switch {
+	case cfg.Crash > 0:
+		fmt.Fprintln(m.Stdout, "targets: not compared, the server was killed during the phases")
+	case r.Schools != 1200 || r.StaffPerSchool != 70 || r.Concurrency != 32:
+		fmt.Fprintf(m.Stdout, "targets (set for 1,200 schools × 70 staff, 32 in parallel; this run: %d × %d, %d in parallel):\n",
+			r.Schools, r.StaffPerSchool, r.Concurrency)
+		bench.WriteTargets(m.Stdout, r.Targets())
+	default:
+		fmt.Fprintln(m.Stdout, "targets (at 1,200 schools × 70 staff, 32 in parallel):")
+		bench.WriteTargets(m.Stdout, r.Targets())
+	}
 	if out.Failed() {
 		return failErr("bench: FAILED: errors or differences above (logs in %s)", out.WorkDir)
 	}

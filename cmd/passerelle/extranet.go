@@ -87,12 +87,6 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if night.enabled && (night.hour != extranet.NightHour || night.minute != 0) {
-		// Transfers announce their effectiveAt at 02:00 whatever this
-		// flag says: an operator who moves the run must know it.
-		log.Warn("night run moved from 02:00: the effectiveAt that transfers announce stays at 02:00",
-			"night_at", *nightAt)
-	}
 	var sender mail.Sender
 	if night.enabled && !mf.given() {
 		return usageErr("indiquez où envoyer les e-mails du traitement de nuit : --mail-dir DOSSIER ou --smtp HOTE:PORT (ou --night-at off)")
@@ -114,6 +108,10 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	}
 	defer st.Close()
 	svc := &extranet.Service{Store: st, Now: m.Now, Log: log}
+	if night.enabled {
+		// Transfers announce the run this process makes.
+		svc.NextNight = night.next
+	}
 	if err := mf.configure(svc); err != nil {
 		return err
 	}

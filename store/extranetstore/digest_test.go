@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"passerelle/extranet"
 )
@@ -205,6 +206,22 @@ func TestDigestForgottenWhenTheNightRenamesAPerson(t *testing.T) {
 		wantCounts(t, e.transfer(t, 3333, cSnap).Counts, extranet.Counts{Unchanged: 2})
 		if n := e.count(t, `SELECT COUNT(*) FROM persons`); n != 2 {
 			t.Fatalf("persons = %d, want 2", n)
+		}
+	})
+}
+
+// A process that runs the night at another time announces that time.
+func TestEffectiveAtFollowsTheNightSchedule(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		at := brussels(2026, time.November, 27, 3, 30)
+		e.svc.NextNight = func(time.Time) time.Time { return at }
+		e.addSchool(t, 4242, "École Saint-Joseph")
+		snap := snapshot(numbered("Prof", 2)...)
+		if r := e.transfer(t, 4242, snap); !r.EffectiveAt.Equal(at) {
+			t.Fatalf("transfer effectiveAt = %v, want %v", r.EffectiveAt, at)
+		}
+		if r, ok := e.resend(t, 4242, snap, ""); !ok || !r.EffectiveAt.Equal(at) {
+			t.Fatalf("re-send effectiveAt = %v (%v), want %v", r.EffectiveAt, ok, at)
 		}
 	})
 }

@@ -235,6 +235,19 @@ type Store interface {
 	// password shuts out whoever had the old one. A missing user is
 	// ErrNotFound.
 	SetPassword(ctx context.Context, id int64, hash string) error
+	// Users lists the users by login.
+	Users(ctx context.Context) ([]User, error)
+	// UpdateUser changes a user's name and direction right; taking the
+	// right from the last direction user is refused.
+	UpdateUser(ctx context.Context, u User) error
+	// DeleteUser removes a user with their sessions and preferences;
+	// removing the last direction user is refused.
+	DeleteUser(ctx context.Context, id int64) error
+
+	// DeleteSituation removes a situation of the school, and its member
+	// when no situation of theirs is left. A missing situation is
+	// ErrNotFound.
+	DeleteSituation(ctx context.Context, fase int, situationID int64) error
 
 	Close() error
 }

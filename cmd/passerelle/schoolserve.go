@@ -31,6 +31,11 @@ func init() {
 		summary: "creates a user of the school pages",
 		run:     runSchoolUserAdd,
 	})
+	register(command{
+		name:    "school user password",
+		summary: "gives a user of the school pages a new password (a forgotten one)",
+		run:     runSchoolUserPassword,
+	})
 }
 
 // trustProxyUsage describes --trust-proxy of school serve.
@@ -119,22 +124,9 @@ func runSchoolUserAdd(ctx context.Context, m *Main, args []string) error {
 	if strings.TrimSpace(*name) == "" {
 		return usageErr("--name : donnez le nom de l'utilisateur, par exemple --name \"Rémy Milord\"")
 	}
-	var pw string
-	if *pwStdin {
-		line, err := bufio.NewReader(m.Stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return usageErr("--password-stdin : aucun mot de passe reçu sur l'entrée standard")
-		}
-		pw = strings.TrimRight(line, "\r\n")
-		if err := web.ValidatePassword(pw); err != nil {
-			var we *web.Error
-			if errors.As(err, &we) {
-				return usageErr("%s", we.Message)
-			}
-			return usageErr("%v", err)
-		}
-	} else {
-		pw = randomPassword()
+	pw, err := newPassword(m, *pwStdin)
+	if err != nil {
+		return err
 	}
 	hash, err := web.HashPassword(pw)
 	if err != nil {
@@ -157,6 +149,71 @@ func runSchoolUserAdd(ctx context.Context, m *Main, args []string) error {
 		kind = "direction"
 	}
 	fmt.Fprintf(m.Stdout, "Utilisateur « %s » (%s, %s) créé.\n", u.Login, u.Name, kind)
+	if !*pwStdin {
+		fmt.Fprintf(m.Stdout, "Mot de passe : %s\n", pw)
+	}
+	return nil
+}
+
+// newPassword reads a password from standard input (its first line) with
+// --password-stdin, or draws one.
+func newPassword(m *Main, fromStdin bool) (string, error) {
+	if !fromStdin {
+		return randomPassword(), nil
+	}
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", usageErr("--password-stdin : aucun mot de passe reçu sur l'entrée standard")
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if err := web.ValidatePassword(pw); err != nil {
+		var we *web.Error
+		if errors.As(err, &we) {
+			return "", usageErr("%s", we.Message)
+		}
+		return "", usageErr("%v", err)
+	}
+	return pw, nil
+}
+
+func runSchoolUserPassword(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("school user password", "--db URL --login LOGIN [--password-stdin]",
+		"Gives a user of the school pages a new password and ends their sessions: for a forgotten\n"+
+			"password when no other director can reset it in « Utilisateurs ». Without --password-stdin,\n"+
+			"a random password is drawn and printed only once, on the last line.")
+	db := m.dbFlag(fs)
+	login := fs.String("login", "", "login of the user, for example \"direction\"")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from standard input (first line)")
+	if err := parseNoArgs(fs, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*login) == "" {
+		return usageErr("--login : donnez l'identifiant de l'utilisateur, par exemple --login direction")
+	}
+	pw, err := newPassword(m, *pwStdin)
+	if err != nil {
+		return err
+	}
+	hash, err := web.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	st, err := openSchoolStore(ctx, m, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.UserByLogin(ctx, *login)
+	if errors.Is(err, school.ErrNotFound) {
+		return failErr("Aucun utilisateur « %s » : vérifiez l'identifiant (la liste est dans « Utilisateurs »).", strings.ToLower(strings.TrimSpace(*login)))
+	}
+	if err != nil {
+		return failErr("Lecture de l'utilisateur impossible : %v", err)
+	}
+	if err := st.SetPassword(ctx, u.ID, hash); err != nil {
+		return failErr("Changement du mot de passe impossible : %v", err)
+	}
+	fmt.Fprintf(m.Stdout, "Mot de passe de « %s » changé ; ses sessions ouvertes sont fermées.\n", u.Login)
 	if !*pwStdin {
 		fmt.Fprintf(m.Stdout, "Mot de passe : %s\n", pw)
 	}

@@ -116,6 +116,49 @@ func TestSchoolUserAdd(t *testing.T) {
 	}
 }
 
+// TestSchoolUserPassword: a forgotten password replaced on the command line.
+func TestSchoolUserPassword(t *testing.T) {
+	db := ssSchool(t)
+	if code, _, errs := ssRun(t, "ancien mot de passe\n", "school", "user", "add", "--db", db, "--login", "direction", "--name", "Rémy Milord", "--direction", "--password-stdin"); code != exitOK {
+		t.Fatalf("user add: %s", errs)
+	}
+	code, out, errs := ssRun(t, "", "school", "user", "password", "--db", db, "--login", "Direction")
+	m := regexp.MustCompile(`(?m)^Mot de passe : (\S{16})\n$`).FindStringSubmatch(out)
+	if code != exitOK || m == nil || !strings.HasPrefix(out, "Mot de passe de « direction » changé ; ses sessions ouvertes sont fermées.\n") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	ctx := context.Background()
+	st, err := schoolstore.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.UserByLogin(ctx, "direction")
+	st.Close()
+	if err != nil || !web.CheckPassword(u.PasswordHash, m[1]) || web.CheckPassword(u.PasswordHash, "ancien mot de passe") {
+		t.Fatalf("stored user %+v, %v", u, err)
+	}
+	code, out, _ = ssRun(t, "un nouveau mot de passe\n", "school", "user", "password", "--db", db, "--login", "direction", "--password-stdin")
+	if code != exitOK || strings.Contains(out, "Mot de passe :") {
+		t.Fatalf("--password-stdin: exit %d, stdout %q", code, out)
+	}
+	for _, test := range []struct {
+		stdin string
+		args  []string
+		code  int
+		msg   string
+	}{
+		{"", []string{"--login", "personne"}, exitFailure, "Aucun utilisateur « personne »"},
+		{"court\n", []string{"--login", "direction", "--password-stdin"}, exitUsage, "au moins 10 caractères"},
+		{"", []string{}, exitUsage, "--login"},
+	} {
+		args := append([]string{"school", "user", "password", "--db", db}, test.args...)
+		code, _, errs := ssRun(t, test.stdin, args...)
+		if code != test.code || !strings.Contains(errs, test.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want %d, %q", test.args, code, errs, test.code, test.msg)
+		}
+	}
+}
+
 // TestSchoolServe starts the pages as the binary does: they answer on the
 // address printed, ask for a sign-in, show the list once signed in, and
 // stop cleanly when the context ends.

@@ -241,6 +241,42 @@ func TestBrowserList(t *testing.T) {
 		browsertest.Screenshot(t, ctx, "fiche-erreur")
 	})
 
+	// A new member from the list, then that situation deleted again.
+	t.Run("new-situation", func(t *testing.T) {
+		browse(t, ctx,
+			chromedp.Navigate(e.srv.URL+"/"),
+			chromedp.WaitVisible(chromedp.ID("nouvelle-situation")),
+			chromedp.Click(chromedp.ID("nouvelle-situation")),
+			chromedp.WaitVisible(chromedp.ID("f-LastName")),
+			chromedp.SendKeys(chromedp.ID("f-LastName"), "Nouveau"),
+			chromedp.SendKeys(chromedp.ID("f-FirstName"), "Zoé"),
+			chromedp.SendKeys(chromedp.ID("f-BirthDate"), "14/02/1990"),
+			chromedp.SendKeys(chromedp.ID("f-SchoolEmail"), "zoe.nouveau@ecole.be"),
+			chromedp.SetValue(chromedp.ID("f-Function"), "IP"),
+			chromedp.SendKeys(chromedp.ID("f-Charge"), "IP 12/24"),
+		)
+		browsertest.Screenshot(t, ctx, "nouvelle-situation")
+		browse(t, ctx,
+			chromedp.Click(chromedp.ID("enregistrer")),
+			chromedp.WaitVisible(chromedp.ID("supprimer-situation")),
+		)
+		if got := eval[string](t, ctx, `document.querySelector(".flash").textContent`); got != "Situation ajoutée." {
+			t.Fatalf("flash after adding = %q", got)
+		}
+		browse(t, ctx,
+			chromedp.Click(chromedp.ID("supprimer-situation")),
+			chromedp.WaitVisible(chromedp.ID("confirmer-suppression")),
+		)
+		browsertest.Screenshot(t, ctx, "supprimer-situation")
+		browse(t, ctx,
+			chromedp.Click(chromedp.ID("confirmer-suppression")),
+			chromedp.WaitVisible(chromedp.ID("nouvelle-situation")),
+		)
+		if got := eval[string](t, ctx, `document.querySelector(".flash").textContent`); got != "Situation supprimée. (Zoé Nouveau)" {
+			t.Fatalf("flash after deleting = %q", got)
+		}
+	})
+
 	// The other pages, for people to look at and for the console check.
 	t.Run("pages", func(t *testing.T) {
 		for _, p := range []struct{ path, name, sel string }{
@@ -249,6 +285,7 @@ func TestBrowserList(t *testing.T) {
 			{"/parametres", "parametres", "#p-url"},
 			{"/importer", "importer", "#fichier"},
 			{"/mot-de-passe", "mot-de-passe", "#mdp-actuel"},
+			{"/utilisateurs", "utilisateurs", "#ajouter-utilisateur"},
 		} {
 			browse(t, ctx, chromedp.Navigate(e.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.sel)), loaded)
 			if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 1024 {

@@ -13,7 +13,12 @@ import (
 	"passerelle/web"
 )
 
-const msgFicheSaved = "Fiche enregistrée."
+// Messages of the fiche pages.
+const (
+	msgFicheSaved      = "Fiche enregistrée."
+	msgSituationAdded  = "Situation ajoutée."
+	msgSituationDelete = "Situation supprimée."
+)
 
 // ficheForm is the fiche as typed: strings, so that a wrong value comes back
 // in its field as the person wrote it.
@@ -89,7 +94,11 @@ func (f ficheForm) apply(row school.Row, t *fwb.Tables) (school.Row, school.Fiel
 
 type ficheView struct {
 	base
-	ID        int64
+	ID int64 // 0 for a new situation
+	// Action is where the form goes; From, for a new situation of a
+	// known member, the situation whose member it is.
+	Action    string
+	From      int64
 	Name      string
 	Fieldsets []fieldset
 	Errors    []fieldError // the summary at the top, in the fiche's order
@@ -198,6 +207,12 @@ func (s *server) row(r *http.Request) (school.Row, error) {
 }
 
 func (s *server) renderFiche(w http.ResponseWriter, r *http.Request, status int, row school.Row, f ficheForm, fe school.FieldErrors) error {
+	return s.renderFicheFrom(w, r, status, row, 0, f, fe)
+}
+
+// renderFicheFrom renders the fiche; for a new situation (ID 0), from is
+// the situation whose member it is given to, 0 for a new member.
+func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status int, row school.Row, from int64, f ficheForm, fe school.FieldErrors) error {
 	rows, err := s.store.Rows(r.Context(), s.fase)
 	if err != nil {
 		return err
@@ -249,9 +264,10 @@ func (s *server) renderFiche(w http.ResponseWriter, r *http.Request, status int,
 	email := text("email", school.FieldSchoolEmail, "E-mail école", f.SchoolEmail, "La seule adresse envoyée à l'extranet SeGEC.")
 	email.Type, email.Auto = "email", "off"
 	view := ficheView{
-		base: s.base(r),
-		ID:   row.Situation.ID,
-		Name: row.DisplayName(),
+		base:   s.base(r),
+		ID:     row.Situation.ID,
+		Action: fmt.Sprintf("/situations/%d", row.Situation.ID),
+		Name:   row.DisplayName(),
 		Fieldsets: []fieldset{
 			{"Identité", []fieldView{
 				text("nom", school.FieldLastName, "Nom", f.LastName, ""),
@@ -300,6 +316,13 @@ func (s *server) renderFiche(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	title := "Fiche de " + row.DisplayName()
+	if row.Situation.ID == 0 {
+		view.Action, view.From = "/situations/nouvelle", from
+		title = "Nouvelle situation"
+		if view.Name != "" {
+			title += " de " + view.Name
+		}
+	}
 	if len(view.Errors) > 0 {
 		title = "Erreurs – " + title
 	}

@@ -1,7 +1,6 @@
 package schoolui
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,15 +57,8 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	default:
 		s.loginLim.Reset(loginKey)
 	}
-	if err := web.ValidatePassword(next); err != nil {
-		var we *web.Error
-		if !errors.As(err, &we) {
-			return err
-		}
-		errs["nouveau"] = we.Message
-	}
-	if next != again {
-		errs["confirmation"] = msgPasswordsDiffer
+	if err := checkNewPassword(errs, next, again, "nouveau", "confirmation"); err != nil {
+		return err
 	}
 
 	if len(errs) > 0 {

@@ -168,7 +168,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": s.ui.URL, "sevClass": severityClass})
+	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": s.ui.URL, "sevClass": severityClass, "isDirection": isDirection})
 	if err != nil {
 		return nil, fmt.Errorf("schoolui: %w", err)
 	}
@@ -189,20 +189,26 @@ func (s *server) routes() http.Handler {
 	signed := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 		return s.sessions.Require(web.KindSchool, "/connexion")(s.withUser(h(fn)))
 	}
-	direction := func(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	// direction serves fn to direction users only; the others get 403
+	// with msg, which says what only the direction may do.
+	direction := func(msg string, fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
 		return signed(func(w http.ResponseWriter, r *http.Request) error {
 			if !userFrom(r.Context()).Direction {
-				return &web.Error{Status: http.StatusForbidden,
-					Message: "Seule la direction peut modifier les paramètres de l'extranet. Demandez-le à votre directeur ou directrice."}
+				return &web.Error{Status: http.StatusForbidden, Message: msg}
 			}
 			return fn(w, r)
 		})
 	}
+	const onlySettings = "Seule la direction peut modifier les paramètres de l'extranet. Demandez-le à votre directeur ou directrice."
 	mux.Handle("GET /{$}", signed(s.list))
 	mux.Handle("POST /liste/tri", signed(s.saveSort))
 	mux.Handle("POST /liste/colonnes", signed(s.saveColumns))
 	mux.Handle("GET /situations/{id}", signed(s.showFiche))
 	mux.Handle("POST /situations/{id}", signed(s.saveFiche))
+	mux.Handle("GET /situations/nouvelle", signed(s.showNewSituation))
+	mux.Handle("POST /situations/nouvelle", signed(s.addSituation))
+	mux.Handle("GET /situations/{id}/supprimer", signed(s.confirmDeleteSituation))
+	mux.Handle("POST /situations/{id}/supprimer", signed(s.deleteSituation))
 	mux.Handle("GET /verifier", signed(s.check))
 	mux.Handle("GET /transfert", signed(s.confirmTransfer))
 	mux.Handle("POST /transfert", signed(s.runTransfer))
@@ -214,8 +220,16 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET /exporter/{file}", signed(s.export))
 	mux.Handle("GET /mot-de-passe", signed(s.showPassword))
 	mux.Handle("POST /mot-de-passe", signed(s.changePassword))
-	mux.Handle("GET /parametres", direction(s.showSettings))
-	mux.Handle("POST /parametres", direction(s.saveSettings))
+	mux.Handle("GET /parametres", direction(onlySettings, s.showSettings))
+	mux.Handle("POST /parametres", direction(onlySettings, s.saveSettings))
+	mux.Handle("GET /utilisateurs", direction(msgOnlyDirectionUsers, s.users))
+	mux.Handle("GET /utilisateurs/nouveau", direction(msgOnlyDirectionUsers, s.showNewUser))
+	mux.Handle("POST /utilisateurs/nouveau", direction(msgOnlyDirectionUsers, s.createUser))
+	mux.Handle("GET /utilisateurs/{id}", direction(msgOnlyDirectionUsers, s.showUser))
+	mux.Handle("POST /utilisateurs/{id}", direction(msgOnlyDirectionUsers, s.updateUser))
+	mux.Handle("POST /utilisateurs/{id}/mot-de-passe", direction(msgOnlyDirectionUsers, s.resetPassword))
+	mux.Handle("GET /utilisateurs/{id}/supprimer", direction(msgOnlyDirectionUsers, s.confirmDeleteUser))
+	mux.Handle("POST /utilisateurs/{id}/supprimer", direction(msgOnlyDirectionUsers, s.deleteUser))
 	mux.Handle("/", h(func(w http.ResponseWriter, r *http.Request) error {
 		return &web.Error{Status: http.StatusNotFound}
 	}))

@@ -51,6 +51,11 @@ type Account struct {
 	UpdatedAt    time.Time
 	ActivatedAt  time.Time // first sign-in; zero before
 	DisabledAt   time.Time // zero unless disabled
+	// DisabledBy is the operator who disabled the account from the
+	// console ("operator:login"): it then stays disabled, whatever access
+	// the schools open, until an operator enables it. Empty when the night
+	// run disabled it for want of access, or when it is not disabled.
+	DisabledBy string
 }
 
 // Grant states.
@@ -273,16 +278,19 @@ type NightReport struct {
 	// Activated counts pending grants opened.
 	Activated int `json:"activated"`
 	// Modified counts waiting modifications applied.
-	Modified        int      `json:"modified"`
-	CreatedAccounts int      `json:"createdAccounts"`
-	Reactivated     int      `json:"reactivated"`
-	Invitations     int      `json:"invitations"`
-	Notices         int      `json:"notices"`
-	Expired         int      `json:"expired"`
-	Disabled        int      `json:"disabled"`
-	Sent            int      `json:"sent"`
-	Failed          int      `json:"failed"`
-	Errors          []string `json:"errors"`
+	Modified        int `json:"modified"`
+	CreatedAccounts int `json:"createdAccounts"`
+	Reactivated     int `json:"reactivated"`
+	// KeptDisabled counts the persons who got an access while their
+	// account stays disabled by an operator.
+	KeptDisabled int      `json:"keptDisabled"`
+	Invitations  int      `json:"invitations"`
+	Notices      int      `json:"notices"`
+	Expired      int      `json:"expired"`
+	Disabled     int      `json:"disabled"`
+	Sent         int      `json:"sent"`
+	Failed       int      `json:"failed"`
+	Errors       []string `json:"errors"`
 }
 
 // ResendState is what Service.Resend reads about a school, in one round

@@ -158,6 +158,9 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 
 type batchCounts struct {
 	activated, modified, accounts, reactivated, invitations, notices int
+	// blocked counts the persons whose account an operator disabled: their
+	// grants opened, their account stayed closed.
+	blocked int
 }
 
 func (c batchCounts) addTo(r *NightReport) {
@@ -165,6 +168,7 @@ func (c batchCounts) addTo(r *NightReport) {
 	r.Modified += c.modified
 	r.CreatedAccounts += c.accounts
 	r.Reactivated += c.reactivated
+	r.KeptDisabled += c.blocked
 	r.Invitations += c.invitations
 	r.Notices += c.notices
 }
@@ -272,6 +276,17 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 			subject, body = text.invitation()
 			kind, email = MailInvitation, acc.Email
 			c.invitations++
+		case a.State == AccountDisabled && a.DisabledBy != "":
+			// Disabled by an operator: the grants open, as the schools
+			// decided, but the account stays closed and nobody is told,
+			// until an operator enables it again.
+			if email != "" && email != a.Email {
+				acc := *a
+				acc.Email = email
+				updAccounts = append(updAccounts, acc)
+			}
+			c.blocked++
+			continue
 		case a.State == AccountDisabled:
 			acc := *a
 			acc.State = AccountInvited

@@ -476,9 +476,11 @@ func (p *Portal) SignIn(ctx context.Context, tok string) (StaffAccess, error) {
 }
 
 // SetAccountDisabled disables an account (its person can no longer sign in,
-// and their sessions end at their next request) or enables it again. A
-// disabled account is also enabled again by the night run when a school opens
-// a new access for the person.
+// and their sessions end at their next request) or enables it again. An
+// account an operator disabled stays so whatever access the schools open,
+// until an operator enables it; one the night run disabled for want of
+// access (DisabledBy empty) opens again with a new access, and may be
+// enabled here too.
 func (p *Portal) SetAccountDisabled(ctx context.Context, accountID string, disabled bool, actor string) (Account, error) {
 	var a Account
 	err := p.Store.UpdatePortal(ctx, p.now(), func(tx PortalTx) error {
@@ -494,9 +496,13 @@ func (p *Portal) SetAccountDisabled(ctx context.Context, accountID string, disab
 			return refused("ce compte n'est pas désactivé")
 		case disabled:
 			action = AuditAccountDisabled
-			a.State, a.DisabledAt = AccountDisabled, tx.Now()
+			by := actor
+			if by == "" {
+				by = "operator"
+			}
+			a.State, a.DisabledAt, a.DisabledBy = AccountDisabled, tx.Now(), by
 		default:
-			a.State, a.DisabledAt = AccountInvited, time.Time{}
+			a.State, a.DisabledAt, a.DisabledBy = AccountInvited, time.Time{}, ""
 			if !a.ActivatedAt.IsZero() {
 				a.State = AccountActive
 			}

@@ -156,8 +156,8 @@ type Tx interface {
 	TakenLogins(ctx context.Context, bases []string) ([]string, error)
 	// InsertAccounts adds accounts.
 	InsertAccounts(ctx context.Context, as []Account) error
-	// UpdateAccounts rewrites the e-mail, state and disabled date of
-	// accounts.
+	// UpdateAccounts rewrites the e-mail, state, disabled date and
+	// DisabledBy of accounts.
 	UpdateAccounts(ctx context.Context, as []Account) error
 	// ActivateGrants opens pending grants now. Transfer digests stay: a
 	// grant's Target is the same before and after, so re-sending a snapshot

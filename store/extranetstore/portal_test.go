@@ -570,3 +570,65 @@ func TestResolveRejectionNewPerson(t *testing.T) {
 		}
 	})
 }
+
+// An account an operator disabled stays disabled when a school opens a new
+// access; one the night disabled for want of access opens again.
+func TestOperatorDisableLasts(t *testing.T) {
+	eachPortal(t, func(t *testing.T, e *portalEnv) {
+		op, err := e.portal.AddOperator(e.ctx, "ana", "Ana", "$2a$hash", "cli:root")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.addSchool(t, 4242, "École A")
+		e.addSchool(t, 5555, "École B")
+		jean := person("Dupont", "Jean", "1980-05-04", "18005040123", "jean.dupont@a.be", "Enseignant")
+		e.transfer(t, 4242, snapshot(jean))
+		e.night(t)
+		acc, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580")
+		if _, err := e.portal.SetAccountDisabled(e.ctx, acc.ID, true, op.Actor()); err != nil {
+			t.Fatal(err)
+		}
+		// School B gives him an access: the grant opens, the account stays
+		// closed, and no e-mail tells him otherwise.
+		jeanB := person("Dupont", "Jean", "1980-05-04", "18005040123", "jean.dupont@b.be", "Directeur")
+		e.transfer(t, 5555, snapshot(jeanB))
+		boxBefore, _ := e.st.Outbox(e.ctx, extranet.OutboxFilter{PersonID: acc.PersonID})
+		rep := e.night(t)
+		if rep.Activated != 1 || rep.KeptDisabled != 1 || rep.Reactivated != 0 || rep.Notices != 0 {
+			t.Fatalf("night = %+v", rep)
+		}
+		got, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580")
+		if got.State != extranet.AccountDisabled || got.DisabledBy != op.Actor() || got.Email != "jean.dupont@b.be" {
+			t.Fatalf("account after the night = %+v", got)
+		}
+		if box, _ := e.st.Outbox(e.ctx, extranet.OutboxFilter{PersonID: acc.PersonID}); len(box) != len(boxBefore) {
+			t.Fatalf("outbox grew: %+v", box)
+		}
+		if g := e.grants(t, 5555)["Dupont Jean"]; g.State != extranet.GrantActive {
+			t.Fatalf("school B's grant = %+v", g)
+		}
+		// The operator enables it: it opens, and stays open.
+		if a, err := e.portal.SetAccountDisabled(e.ctx, acc.ID, false, op.Actor()); err != nil || a.State != extranet.AccountInvited || a.DisabledBy != "" {
+			t.Fatalf("enable = %+v, %v", a, err)
+		}
+		e.night(t)
+		if got, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580"); got.State != extranet.AccountInvited {
+			t.Fatalf("account after enabling and a night = %+v", got)
+		}
+
+		// Disabled by the night for want of access, an account opens again
+		// with a new access, with a notice.
+		e.transfer(t, 4242, extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{}, ConfirmDeactivations: 1})
+		e.transfer(t, 5555, extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{}, ConfirmDeactivations: 1})
+		if rep := e.night(t); rep.Disabled != 1 {
+			t.Fatalf("night after the departures = %+v", rep)
+		}
+		if got, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580"); got.State != extranet.AccountDisabled || got.DisabledBy != "" {
+			t.Fatalf("account without access = %+v", got)
+		}
+		e.transfer(t, 4242, snapshot(jean))
+		if rep := e.night(t); rep.Reactivated != 1 || rep.Notices != 1 {
+			t.Fatalf("night after the return = %+v", rep)
+		}
+	})
+}

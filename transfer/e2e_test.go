@@ -1,7 +1,10 @@
 package transfer
 
 import (
+	"io"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,6 +116,17 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if !slices.Equal(out.Messages, want) {
 		t.Fatalf("third transfer:%s\nwant:%s", lines(out.Messages), lines(want))
+	}
+	// The same staff make the same request, byte for byte: the extranet
+	// answered it from its digest of the second one.
+	res, err := http.Get(e.ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metrics), "passerelle_extranet_transfers_resent_total 1\n") {
+		t.Errorf("the third transfer was not answered from the extranet's digest")
 	}
 
 	h := e.history()

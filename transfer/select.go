@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -193,13 +194,22 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 		sel.Completions = append(sel.Completions, c.completions...)
 	}
 
-	// A stable order makes two snapshots of the same school compare equal
-	// and keeps the request readable.
-	slices.SortStableFunc(sel.Snapshot.Staff, func(a, b extranet.StaffEntry) int {
-		return frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName)
+	// A total order makes the same staff the same request, byte for byte,
+	// whatever order the store reads them in: the extranet then answers it
+	// from its digest of the last one (extranet.Service.Resend). It keeps
+	// the request readable too.
+	slices.SortFunc(sel.Snapshot.Staff, func(a, b extranet.StaffEntry) int {
+		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
+			return c
+		}
+		return cmp.Or(strings.Compare(a.BirthDate, b.BirthDate), strings.Compare(a.Matricule, b.Matricule),
+			strings.Compare(a.Email, b.Email), strings.Compare(a.Role, b.Role))
 	})
-	slices.SortStableFunc(sel.Snapshot.Keep, func(a, b extranet.KeepEntry) int {
-		return frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName)
+	slices.SortFunc(sel.Snapshot.Keep, func(a, b extranet.KeepEntry) int {
+		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
+			return c
+		}
+		return cmp.Or(strings.Compare(a.BirthDate, b.BirthDate), strings.Compare(a.Matricule, b.Matricule))
 	})
 	slices.SortStableFunc(sel.Completions, func(a, b Completion) int {
 		return frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName)

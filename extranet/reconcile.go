@@ -55,6 +55,10 @@ type entry struct {
 	// filledFrom is the person's identity key before.
 	filled     *Person
 	filledFrom string
+	// aliased: recognised by the names and birth date this school sent a
+	// person, which are no longer the person's own (the night renamed
+	// them); no identity-key lookup finds that person again.
+	aliased bool
 }
 
 // reconcileInput is what a transfer reads before deciding.
@@ -87,8 +91,11 @@ type plan struct {
 	// person, and NewKeys the identity keys that filled persons take: the
 	// schools that give access to persons with those keys may now read
 	// their entries otherwise (their transfer digests are forgotten).
-	Namesakes  []string
-	NewKeys    []string
+	Namesakes []string
+	NewKeys   []string
+	// NoDigest: sending this snapshot again may answer otherwise, or in
+	// ways the digests' deletion rule cannot follow (see resendDigest).
+	NoDigest   bool
 	NewGrants  []Grant
 	UpdGrants  []Grant
 	Deactivate []string
@@ -209,8 +216,10 @@ func reconcile(in reconcileInput) plan {
 		e.key = entryKey(in.Keys, len(entries), s.LastName, s.FirstName, e)
 		entries = append(entries, e)
 	}
+	p := plan{}
 	for _, e := range entries {
 		resolve(e, byMat, byKey)
+		p.NoDigest = p.NoDigest || e.aliased
 	}
 
 	staff := entries[:len(in.Snapshot.Staff)]
@@ -274,12 +283,29 @@ func reconcile(in reconcileInput) plan {
 
 	// Pointers: a GrantRecord is large, and a re-sync looks up every one.
 	grantOf := make(map[string]*GrantRecord, len(in.Grants))
-	p := plan{}
 	for i := range in.Grants {
 		g := &in.Grants[i]
 		grantOf[g.Grant.PersonID] = g
 		if g.Grant.Live() {
 			p.Live++
+		}
+	}
+	// The digests follow the persons a school gives access to. A kept
+	// entry that names someone else, or is ambiguous, or names nobody while
+	// a staff entry creates a person it could name next time, could read
+	// otherwise later without any write the digests see: no digest then.
+	for _, e := range keep {
+		switch {
+		case e.reason != "" || len(e.designated) > 0:
+			p.NoDigest = true
+		case e.personID != "":
+			p.NoDigest = p.NoDigest || grantOf[e.personID] == nil
+		default:
+			for _, o := range staff {
+				if o.isNew && ((e.key != "" && o.key == e.key) || (e.matricule != "" && o.matricule == e.matricule)) {
+					p.NoDigest = true
+				}
+			}
 		}
 	}
 
@@ -312,6 +338,9 @@ func reconcile(in reconcileInput) plan {
 			personID = np.ID
 		} else if e.filled != nil {
 			p.FillPersons = append(p.FillPersons, *e.filled)
+			// Sent again, the snapshot finds the person as filled; the
+			// next transfer stores the digest.
+			p.NoDigest = true
 			if e.filled.IdentityKey != e.filledFrom {
 				p.NewKeys = append(p.NewKeys, e.filled.IdentityKey)
 			}
@@ -471,7 +500,7 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 			switch c := candidates(true); len(c) {
 			case 0:
 			case 1:
-				e.personID = c[0].ID
+				e.personID, e.aliased = c[0].ID, c[0].IdentityKey != e.key
 				if !e.keep {
 					filled := *c[0]
 					filled.Matricule = e.matricule
@@ -491,7 +520,7 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 	case 0:
 		e.isNew = true
 	case 1:
-		e.personID = c[0].ID
+		e.personID, e.aliased = c[0].ID, c[0].IdentityKey != e.key
 	default:
 		e.reason = reasonAmbiguous
 		designate(c)
@@ -514,6 +543,11 @@ func rejectDuplicates(staff []*entry) {
 		switch {
 		case e.personID != "":
 			byPerson[e.personID] = append(byPerson[e.personID], e)
+			if e.filled != nil && e.filled.IdentityKey != "" && e.filled.IdentityKey != e.filledFrom {
+				// The person takes a key here: a new entry with that key
+				// and no matricule would be recognised as them next time.
+				byKey[e.filled.IdentityKey] = append(byKey[e.filled.IdentityKey], e)
+			}
 		case e.isNew:
 			if e.matricule != "" {
 				byMat[e.matricule] = append(byMat[e.matricule], e)

@@ -207,9 +207,11 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 // resendDigest returns what sending the snapshot just applied again would
 // answer while nothing changes: every entry it created, modified or left
 // unchanged, unchanged. A snapshot with rejected entries gets no digest:
-// whether an entry is rejected may depend on other schools.
+// whether an entry is rejected may depend on other schools; nor one the
+// plan marks (plan.NoDigest: kept entries the digests cannot follow, a
+// person filled, a line recognised by a school's former spelling).
 func resendDigest(r TransferResult, p plan, fase int, bodyHash string, now time.Time) (TransferDigest, bool) {
-	if r.Counts.Rejected > 0 || bodyHash == "" {
+	if r.Counts.Rejected > 0 || p.NoDigest || bodyHash == "" {
 		return TransferDigest{}, false
 	}
 	changes := make([]Change, 0, len(r.Changes))

@@ -157,7 +157,9 @@ type Tx interface {
 	// InsertAccounts adds accounts.
 	InsertAccounts(ctx context.Context, as []Account) error
 	// UpdateAccounts rewrites the e-mail, state, disabled date and
-	// DisabledBy of accounts.
+	// DisabledBy of accounts, and deletes the transfer digests of the
+	// school years whose live grants give an enabled account's address to
+	// someone else.
 	UpdateAccounts(ctx context.Context, as []Account) error
 	// ActivateGrants opens pending grants now. Transfer digests stay: a
 	// grant's Target is the same before and after, so re-sending a snapshot

@@ -22,24 +22,42 @@ import (
 //     one, when another person has it already: the schools giving access
 //     to that one may now name two people. The caller knows when (a
 //     transfer has looked the key up) and calls ForgetDigests, which
-//     spares every transfer that creates people a query.
+//     spares every transfer that creates people a query;
+//   - an account that holds its address again (enabled by an operator or
+//     the night run) or takes another: the schools whose live grants give
+//     that address to someone else (UpdateAccounts).
 //
 // The night run's activations and applied modifications keep the digests:
 // the values a snapshot is compared with (extranet.Grant.Target) stay the
-// same. Accounts, tokens and the outbox play no part in reconciling.
+// same. Tokens and the outbox play no part in reconciling. Some snapshots
+// get no digest at all (extranet.resendDigest): those with rejected entries,
+// with kept entries that name someone the school gives no access to (or
+// could name a person the snapshot creates), those that taught the
+// extranet a person's birth date or matricule, and those with a line
+// recognised only by the names the school sent before a renaming, which no
+// key lookup could find again.
 
 // LockSchoolDigest implements extranet.Tx.
 func (x *tx) LockSchoolDigest(ctx context.Context, fase int, bodyHash, idemKey string) (extranet.ResendState, error) {
 	var st extranet.ResendState
 	d := &st.Digest
 	d.FASE, d.BodyHash = fase, bodyHash
+	if x.pg() {
+		// The lock first, in a statement of its own: a statement that
+		// waits for a row lock reads the other tables as they were before
+		// the wait, and the transaction it waited for may have deleted the
+		// digest. SQLite's single writer has nothing to wait for.
+		if _, err := x.LockSchool(ctx, fase); err != nil {
+			return st, err
+		}
+	}
 	var year, changes, created, idemHash, idemResult, idemCreated sql.NullString
 	var live, unchanged sql.NullInt64
 	err := x.t.QueryRow(ctx, `SELECT d.school_year, d.unchanged, d.changes, d.live_grants, d.created_at,
 i.body_hash, i.result, i.created_at FROM schools s
 LEFT JOIN transfer_digests d ON d.fase = s.fase AND d.body_hash = ?
 LEFT JOIN idempotency i ON i.fase = s.fase AND i.idem_key = ?
-WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), bodyHash, idemKey, fase).
+WHERE s.fase = ?`, bodyHash, idemKey, fase).
 		Scan(&year, &unchanged, &changes, &live, &created, &idemHash, &idemResult, &idemCreated)
 	if err != nil {
 		return st, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
@@ -139,6 +157,57 @@ func (x *tx) forgetKeyDigests(ctx context.Context, keys []string) error {
 JOIN persons p ON p.id = g.person_id WHERE `+cond+`)`, args...)
 		return err
 	})
+}
+
+// forgetEmailDigests deletes the digests of the school years whose live
+// grants give one of the accounts' addresses to another person: an account
+// that holds its address (again) makes those entries "e-mail taken".
+func (x *tx) forgetEmailDigests(ctx context.Context, as []extranet.Account) error {
+	owner := map[string]string{}
+	var emails []string
+	for _, a := range as {
+		if a.State == extranet.AccountDisabled || a.Email == "" {
+			continue
+		}
+		if _, seen := owner[a.Email]; !seen {
+			emails = append(emails, a.Email)
+		}
+		owner[a.Email] = a.PersonID
+	}
+	type schoolYear struct {
+		fase int
+		year string
+	}
+	hit := map[schoolYear]bool{}
+	// One query for the lot; almost always it finds only the accounts'
+	// own grants.
+	err := chunks(x.d, emails, func(part []string) error {
+		g, gargs := inList(x.d, "email", part)
+		pe, peargs := inList(x.d, "pending_email", part)
+		rows, err := x.t.Query(ctx, `SELECT fase, school_year, email, person_id FROM grants WHERE `+g+` AND state IN ('pending', 'active')
+UNION SELECT fase, school_year, pending_email, person_id FROM grants WHERE `+pe+` AND pending_email <> '' AND pending = 'modified'`,
+			append(gargs, peargs...)...)
+		return collect(rows, err, func(r *sql.Rows) error {
+			var k schoolYear
+			var email, person string
+			if err := r.Scan(&k.fase, &k.year, &email, &person); err != nil {
+				return err
+			}
+			if owner[email] != person {
+				hit[k] = true
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for k := range hit {
+		if err := x.ForgetDigest(ctx, k.fase, k.year); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // forgetPersonDigests deletes the digests of every school that gives access

@@ -127,6 +127,9 @@ func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) error {
 }
 
 func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) error {
+	if err := x.forgetEmailDigests(ctx, as); err != nil {
+		return err
+	}
 	for _, a := range as {
 		_, err := x.t.Exec(ctx, `UPDATE accounts SET email = ?, state = ?, disabled_at = ?, disabled_by = ?, updated_at = ? WHERE id = ?`,
 			a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, x.now(), a.ID)

@@ -1,0 +1,183 @@
+package extranetstore_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/store/pgtest"
+)
+
+// Cases where sending the same snapshot again could answer otherwise than
+// a full reconciliation; e.transfer and e.night check every digest
+// (checkDigests) after each step.
+
+// An operator enables again an account that the night disabled: the
+// account holds its e-mail again (EmailHolders reads accounts), so another
+// school's entry with that address is now rejected, and that school's
+// digest must go (UpdateAccounts).
+func TestDigestForgottenWhenAnAccountTakesItsAddressBack(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 2222, "École B")
+		e.addSchool(t, 3333, "École C")
+		e.transfer(t, 2222, snapshot(person("Martin", "Luc", "1975-01-31", "", "shared@ecole.be", "Enseignant")))
+		e.night(t) // account created, e-mail shared@ecole.be
+		// B removes Luc; the night disables his account.
+		gone := snapshot(person("Autre", "Prof", "1970-02-02", "", "autre@b.be", "Enseignant"))
+		gone.ConfirmDeactivations = 1
+		e.transfer(t, 2222, gone)
+		e.night(t)
+		// C gives the address to someone else: nobody holds it now.
+		cSnap := snapshot(person("Durand", "Paul", "1981-03-03", "", "shared@ecole.be", "Enseignant"))
+		wantCounts(t, e.transfer(t, 3333, cSnap).Counts, extranet.Counts{Created: 1})
+
+		var accountID string
+		if err := e.st.DB().Read().QueryRow(e.ctx, `SELECT a.id FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.last_name = 'Martin'`).Scan(&accountID); err != nil {
+			t.Fatal(err)
+		}
+		portal := &extranet.Portal{Store: e.st, Service: e.svc}
+		if _, err := portal.SetAccountDisabled(e.ctx, accountID, false, "operator:test"); err != nil {
+			t.Fatal(err)
+		}
+		e.checkDigests(t) // Resend: unchanged; full transfer: rejected (e-mail taken)
+	})
+}
+
+// A school's own grant recognises a person by the names it sent, which
+// are no longer the person's (the night renamed them). A new person with
+// those names (another school, no matricule) makes the school's line
+// ambiguous; no key lookup finds the school's former spelling, so such a
+// line gets no digest at all.
+func TestNoDigestForALineRecognisedByAFormerSpelling(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 1111, "École A")
+		e.addSchool(t, 2222, "École B")
+		e.addSchool(t, 3333, "École C")
+		e.addSchool(t, 4444, "École D")
+		e.transfer(t, 1111, snapshot(person("Dupont-Durand", "Anne", "1980-05-04", "28005040123", "anne@a.be", "Enseignant")))
+		cSnap := snapshot(person("Dupont-Durand", "Anne", "1980-05-04", "", "anne@c.be", "Enseignant"))
+		e.transfer(t, 3333, cSnap)
+		e.night(t)
+		e.transfer(t, 2222, snapshot(person("Durand", "Anne", "1980-05-04", "28005040123", "anne@b.be", "Directeur")))
+		e.night(t) // the person is now "Durand Anne"
+		wantCounts(t, e.transfer(t, 3333, cSnap).Counts, extranet.Counts{Unchanged: 1})
+		// D sends another Anne Dupont-Durand born the same day, without
+		// matricule: a new person with the key of C's sent spelling.
+		e.transfer(t, 4444, snapshot(person("Dupont-Durand", "Anne", "1980-05-04", "", "anne@d.be", "Enseignant")))
+	})
+}
+
+// The same person as a new staff entry and as a keep entry: the first
+// transfer creates them (the keep entry found nobody), a second full
+// transfer rejects the staff entry (reasonAlsoKept). A kept entry that
+// names nobody while a staff entry creates a person it could name gets no
+// digest.
+func TestNoDigestWithKeepEntries(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 4242, "École")
+		snap := snapshot(person("Leroy", "Marc", "1979-09-09", "", "marc@e.be", "Enseignant"))
+		snap.Keep = []extranet.KeepEntry{{LastName: "Leroy", FirstName: "Marc", BirthDate: "1979-09-09"}}
+		e.transfer(t, 4242, snap)
+	})
+}
+
+// PostgreSQL: a Resend that waits for the school's row behind a
+// transaction that changes the school's grants must not answer from the
+// digest that transaction deleted (a statement that waits for a lock reads
+// the other tables as they were before the wait).
+func TestResendWaitsForAConcurrentWrite(t *testing.T) {
+	e := newEnv(t, pgtest.URL(t), true)
+	e.addSchool(t, 4242, "École")
+	snap := snapshot(numbered("Prof", 3)...)
+	e.transfer(t, 4242, snap)
+
+	locked, release := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		err := e.st.Update(e.ctx, e.clock.Now(), func(tx extranet.Tx) error {
+			if _, err := tx.LockSchool(e.ctx, 4242); err != nil {
+				return err
+			}
+			grants, err := tx.LockYearGrants(e.ctx, 4242, year)
+			if err != nil {
+				return err
+			}
+			// As a transfer or an operator would: deletes the digest.
+			if err := tx.DeactivateGrants(e.ctx, []string{grants[0].Grant.ID}, extranet.EndRemoved); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}()
+	<-locked
+	type out struct {
+		r  extranet.TransferResult
+		ok bool
+	}
+	done := make(chan out)
+	go func() {
+		r, ok, err := e.svc.Resend(e.ctx, 4242, extranet.SnapshotHash(snap), extranet.TransferOptions{})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- out{r, ok}
+	}()
+	time.Sleep(300 * time.Millisecond) // Resend's statement waits on the school's row
+	close(release)
+	wg.Wait()
+	got := <-done
+	full, err := e.svc.Transfer(e.ctx, 4242, snap, extranet.TransferOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ok {
+		t.Fatalf("Resend answered %+v from a digest deleted before it got the lock; a full transfer answers %+v", got.r.Counts, full.Counts)
+	}
+}
+
+// A keep entry names, by matricule, a person the school gives no access
+// to. Another school fills that person's birth date: the keep entry now
+// conflicts, designates the namesake by names and birth date — a person the
+// school's staff entry names — and the staff entry is rejected. Digests
+// follow the persons a school gives access to: a snapshot that keeps
+// someone else gets none.
+func TestNoDigestForAKeepOfAPersonWithoutGrant(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 1111, "École A")
+		e.addSchool(t, 2222, "École B")
+		e.addSchool(t, 3333, "École C")
+		e.transfer(t, 2222, snapshot(person("Martin", "Paul", "", "18001010123", "paul@b.be", "Enseignant")))
+		aSnap := snapshot(person("Martin", "Paul", "1980-01-01", "", "paul@a.be", "Enseignant"))
+		aSnap.Keep = []extranet.KeepEntry{{LastName: "Martin", FirstName: "Paul", BirthDate: "1980-01-01", Matricule: "18001010123"}}
+		e.transfer(t, 1111, aSnap)
+		// C knows the matricule's holder with another birth date.
+		e.transfer(t, 3333, snapshot(person("Martin", "Paul", "1985-05-05", "18001010123", "paul@c.be", "Enseignant")))
+	})
+}
+
+// Not a fixpoint inside one snapshot: entry 1 fills a birth date by
+// matricule (new key K), entry 2 without matricule has key K and creates a
+// person. The second full transfer finds both under K.
+func TestOneSnapshotNamingAPersonTwoWays(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 1111, "École A")
+		e.addSchool(t, 2222, "École B")
+		e.transfer(t, 2222, snapshot(person("Martin", "Paul", "", "18001010123", "paul@b.be", "Enseignant")))
+		r := e.transfer(t, 1111, snapshot(person("Martin", "Paul", "1980-01-01", "18001010123", "paul@a.be", "Enseignant"),
+			person("Martin", "Paul", "1980-01-01", "", "paul2@a.be", "Enseignant")))
+		// The second line would be recognised as the first next time: the
+		// same person twice, both rejected now already, nobody created.
+		wantCounts(t, r.Counts, extranet.Counts{Rejected: 2})
+		if n := e.count(t, `SELECT COUNT(*) FROM persons`); n != 1 {
+			t.Fatalf("persons = %d, want 1", n)
+		}
+	})
+}

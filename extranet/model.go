@@ -293,8 +293,8 @@ type NightReport struct {
 	Errors       []string `json:"errors"`
 }
 
-// ResendState is what Service.Resend reads about a school, in one round
-// trip (Tx.LockSchoolDigest).
+// ResendState is what Service.Resend reads about a school
+// (Tx.LockSchoolDigest).
 type ResendState struct {
 	Digest         TransferDigest
 	HasDigest      bool

@@ -83,10 +83,10 @@ type Tx interface {
 	// RevokeTokens revokes every live token of a school and returns how many.
 	RevokeTokens(ctx context.Context, fase int) (int, error)
 
-	// LockSchoolDigest locks the school's row, as LockSchool does, and
+	// LockSchoolDigest locks the school's row, as LockSchool does, then
 	// returns its transfer digest for a body hash and the stored answer for
-	// an idempotency key ("" for none), if any, in one round trip; it
-	// returns ErrUnknownSchool when there is no such school.
+	// an idempotency key ("" for none), if any, read after the lock is
+	// held; it returns ErrUnknownSchool when there is no such school.
 	LockSchoolDigest(ctx context.Context, fase int, bodyHash, idemKey string) (ResendState, error)
 	// SaveDigest stores (or replaces) the digest of a school year.
 	SaveDigest(ctx context.Context, d TransferDigest) error

@@ -178,15 +178,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		} else if err := tx.ForgetDigest(ctx, fase, snap.SchoolYear); err != nil {
 			return err
 		}
-		if opt.IdempotencyKey != "" {
-			if err := tx.SaveIdempotency(ctx, fase, Idempotency{Key: opt.IdempotencyKey, BodyHash: bodyHash, Result: result, CreatedAt: now}); err != nil {
-				return err
-			}
-		}
-		if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p)); err != nil {
-			return err
-		}
-		return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeApplied, actor, fase, now, p))
+		return recordApplied(ctx, tx, fase, opt.IdempotencyKey, bodyHash, actor, now, result, p)
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return TransferResult{}, err
@@ -202,6 +194,20 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			"rejected", result.Counts.Rejected)
 	}
 	return result, nil
+}
+
+// recordApplied records an applied transfer in its transaction: the answer
+// for its idempotency key (when given), the audit entry and the journal.
+func recordApplied(ctx context.Context, tx Tx, fase int, key, bodyHash, actor string, now time.Time, result TransferResult, p plan) error {
+	if key != "" {
+		if err := tx.SaveIdempotency(ctx, fase, Idempotency{Key: key, BodyHash: bodyHash, Result: result, CreatedAt: now}); err != nil {
+			return err
+		}
+	}
+	if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p)); err != nil {
+		return err
+	}
+	return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeApplied, actor, fase, now, p))
 }
 
 // resendDigest returns what sending the snapshot just applied again would
@@ -285,15 +291,7 @@ func (s *Service) Resend(ctx context.Context, fase int, bodyHash string, opt Tra
 			return errDryRun
 		}
 		p := plan{Live: d.LiveGrants, Result: result}
-		if opt.IdempotencyKey != "" {
-			if err := tx.SaveIdempotency(ctx, fase, Idempotency{Key: opt.IdempotencyKey, BodyHash: bodyHash, Result: result, CreatedAt: now}); err != nil {
-				return err
-			}
-		}
-		if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p)); err != nil {
-			return err
-		}
-		return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeApplied, actor, fase, now, p))
+		return recordApplied(ctx, tx, fase, opt.IdempotencyKey, bodyHash, actor, now, result, p)
 	})
 	switch {
 	case errors.Is(err, errNoDigest):

@@ -124,11 +124,7 @@ func runSchoolUserAdd(ctx context.Context, m *Main, args []string) error {
 	if strings.TrimSpace(*name) == "" {
 		return usageErr("--name : donnez le nom de l'utilisateur, par exemple --name \"Rémy Milord\"")
 	}
-	pw, err := newPassword(m, *pwStdin)
-	if err != nil {
-		return err
-	}
-	hash, err := web.HashPassword(pw)
+	pw, hash, err := newPassword(m, *pwStdin)
 	if err != nil {
 		return err
 	}
@@ -156,24 +152,26 @@ func runSchoolUserAdd(ctx context.Context, m *Main, args []string) error {
 }
 
 // newPassword reads a password from standard input (its first line) with
-// --password-stdin, or draws one.
-func newPassword(m *Main, fromStdin bool) (string, error) {
-	if !fromStdin {
-		return randomPassword(), nil
-	}
-	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return "", usageErr("--password-stdin : aucun mot de passe reçu sur l'entrée standard")
-	}
-	pw := strings.TrimRight(line, "\r\n")
-	if err := web.ValidatePassword(pw); err != nil {
-		var we *web.Error
-		if errors.As(err, &we) {
-			return "", usageErr("%s", we.Message)
+// --password-stdin, or draws one, and returns it with its hash.
+func newPassword(m *Main, fromStdin bool) (pw, hash string, err error) {
+	if fromStdin {
+		line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", "", usageErr("--password-stdin : aucun mot de passe reçu sur l'entrée standard")
 		}
-		return "", usageErr("%v", err)
+		pw = strings.TrimRight(line, "\r\n")
+		if err := web.ValidatePassword(pw); err != nil {
+			var we *web.Error
+			if errors.As(err, &we) {
+				return "", "", usageErr("%s", we.Message)
+			}
+			return "", "", usageErr("%v", err)
+		}
+	} else {
+		pw = randomPassword()
 	}
-	return pw, nil
+	hash, err = web.HashPassword(pw)
+	return pw, hash, err
 }
 
 func runSchoolUserPassword(ctx context.Context, m *Main, args []string) error {
@@ -190,11 +188,7 @@ func runSchoolUserPassword(ctx context.Context, m *Main, args []string) error {
 	if strings.TrimSpace(*login) == "" {
 		return usageErr("--login : donnez l'identifiant de l'utilisateur, par exemple --login direction")
 	}
-	pw, err := newPassword(m, *pwStdin)
-	if err != nil {
-		return err
-	}
-	hash, err := web.HashPassword(pw)
+	pw, hash, err := newPassword(m, *pwStdin)
 	if err != nil {
 		return err
 	}

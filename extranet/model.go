@@ -321,5 +321,11 @@ type TransferDigest struct {
 	// LiveGrants counts the school-year's live grants after the snapshot,
 	// for the audit log and the journal.
 	LiveGrants int
+	// KeyPersons counts, for each identity key the snapshot's entries
+	// carry, the persons the transfer knew with it (found or created). Not
+	// stored: a store whose transactions may run side by side saves no
+	// digest when another transaction has given one of these keys to
+	// someone else in the meantime (see store/extranetstore/digest.go).
+	KeyPersons map[string]int
 	CreatedAt  time.Time
 }

@@ -93,6 +93,9 @@ type plan struct {
 	// their entries otherwise (their transfer digests are forgotten).
 	Namesakes []string
 	NewKeys   []string
+	// NamesakeKeys are the identity keys of the new persons that have
+	// namesakes.
+	NamesakeKeys []string
 	// NoDigest: sending this snapshot again may answer otherwise, or in
 	// ways the digests' deletion rule cannot follow (see resendDigest).
 	NoDigest   bool
@@ -329,6 +332,9 @@ func reconcile(in reconcileInput) plan {
 		if e.isNew {
 			for _, q := range byKey[e.key] {
 				p.Namesakes = append(p.Namesakes, q.ID)
+			}
+			if len(byKey[e.key]) > 0 {
+				p.NamesakeKeys = append(p.NamesakeKeys, e.key)
 			}
 			np := Person{
 				ID: in.NewID(), LastName: e.last, FirstName: e.first, BirthDate: e.birth,

@@ -172,6 +172,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			return err
 		}
 		if d, ok := resendDigest(result, p, fase, bodyHash, now); ok {
+			d.KeyPersons = keyPersons(look.keys, persons, p.NewPersons)
 			if err := tx.SaveDigest(ctx, d); err != nil {
 				return err
 			}
@@ -194,6 +195,28 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			"rejected", result.Counts.Rejected)
 	}
 	return result, nil
+}
+
+// keyPersons counts, for each of keys, the persons with that identity key
+// among those a transfer found and created.
+func keyPersons(keys []string, found, created []Person) map[string]int {
+	if len(keys) == 0 {
+		return nil
+	}
+	n := make(map[string]int, len(keys))
+	for _, k := range keys {
+		n[k] = 0
+	}
+	seen := map[string]bool{}
+	for _, ps := range [][]Person{found, created} {
+		for _, p := range ps {
+			if _, ok := n[p.IdentityKey]; ok && !seen[p.ID] {
+				seen[p.ID] = true
+				n[p.IdentityKey]++
+			}
+		}
+	}
+	return n
 }
 
 // recordApplied records an applied transfer in its transaction: the answer
@@ -316,7 +339,7 @@ func applyPlan(ctx context.Context, tx Tx, fase int, year, transferID string, p 
 		return err
 	}
 	if len(p.Namesakes) > 0 || len(p.NewKeys) > 0 {
-		if err := tx.ForgetDigests(ctx, p.Namesakes, p.NewKeys); err != nil {
+		if err := tx.ForgetDigests(ctx, p.Namesakes, append(p.NewKeys, p.NamesakeKeys...)); err != nil {
 			return err
 		}
 	}

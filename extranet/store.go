@@ -88,14 +88,17 @@ type Tx interface {
 	// an idempotency key ("" for none), if any, read after the lock is
 	// held; it returns ErrUnknownSchool when there is no such school.
 	LockSchoolDigest(ctx context.Context, fase int, bodyHash, idemKey string) (ResendState, error)
-	// SaveDigest stores (or replaces) the digest of a school year.
+	// SaveDigest stores (or replaces) the digest of a school year. Where
+	// transactions run side by side, it stores nothing (and deletes the
+	// school year's digest) when a person with one of d.KeyPersons' keys
+	// appeared since the transfer read them.
 	SaveDigest(ctx context.Context, d TransferDigest) error
 	// ForgetDigest deletes the digest of a school year, if any.
 	ForgetDigest(ctx context.Context, fase int, schoolYear string) error
 	// ForgetDigests deletes the digests of every school that gives access
 	// to one of the persons, or to a person with one of the identity keys:
 	// a write that gives a person an identity key another person may have
-	// calls it (see store/extranetstore/digest.go).
+	// calls it, with that key (see store/extranetstore/digest.go).
 	ForgetDigests(ctx context.Context, personIDs, keys []string) error
 
 	// Idempotency returns the stored answer for a key of a school, if any.

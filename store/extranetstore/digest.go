@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"passerelle/extranet"
 )
@@ -22,7 +23,9 @@ import (
 //     one, when another person has it already: the schools giving access
 //     to that one may now name two people. The caller knows when (a
 //     transfer has looked the key up) and calls ForgetDigests, which
-//     spares every transfer that creates people a query;
+//     spares every transfer that creates people a query (and, on
+//     PostgreSQL, meets the transfers saving digests on the key's lock;
+//     see SaveDigest);
 //   - an account that holds its address again (enabled by an operator or
 //     the night run) or takes another: the schools whose live grants give
 //     that address to someone else (UpdateAccounts).
@@ -88,7 +91,25 @@ WHERE s.fase = ?`, bodyHash, idemKey, fase).
 }
 
 // SaveDigest implements extranet.Tx.
+//
+// On PostgreSQL, two transactions of different schools may commit side by
+// side: one recognising a person by an identity key and saving its digest,
+// the other giving that key to another person (a namesake) and deleting the
+// digests of the schools that reach the first person — which cannot see the
+// first transaction's uncommitted grant. They meet on advisory locks on the
+// keys: ForgetDigests takes them exclusively before deleting; SaveDigest
+// takes them shared, then counts again the persons with each key, and saves
+// nothing if one appeared. Whichever comes second sees the other committed.
 func (x *tx) SaveDigest(ctx context.Context, d extranet.TransferDigest) error {
+	if x.pg() && len(d.KeyPersons) > 0 {
+		stable, err := x.keysStable(ctx, d.KeyPersons)
+		if err != nil {
+			return err
+		}
+		if !stable {
+			return x.ForgetDigest(ctx, d.FASE, d.SchoolYear)
+		}
+	}
 	_, err := x.t.Exec(ctx, `INSERT INTO transfer_digests (fase, school_year, body_hash, unchanged, changes, live_grants, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fase, school_year) DO UPDATE SET body_hash = excluded.body_hash,
 unchanged = excluded.unchanged, changes = excluded.changes, live_grants = excluded.live_grants, created_at = excluded.created_at`,
@@ -104,16 +125,67 @@ func (x *tx) ForgetDigest(ctx context.Context, fase int, year string) error {
 
 // ForgetDigests implements extranet.Tx.
 func (x *tx) ForgetDigests(ctx context.Context, personIDs, keys []string) error {
-	if err := x.forgetPersonDigests(ctx, personIDs); err != nil {
-		return err
-	}
 	var nonEmpty []string
 	for _, k := range keys {
 		if k != "" {
 			nonEmpty = append(nonEmpty, k)
 		}
 	}
+	if x.pg() && len(nonEmpty) > 0 {
+		// Held until commit: a transfer saving a digest that counts on one
+		// of these keys waits, then sees this transaction's persons.
+		if err := x.lockKeys(ctx, "pg_advisory_xact_lock", nonEmpty); err != nil {
+			return err
+		}
+	}
+	if err := x.forgetPersonDigests(ctx, personIDs); err != nil {
+		return err
+	}
 	return x.forgetKeyDigests(ctx, nonEmpty)
+}
+
+// lockKeys takes the advisory locks of identity keys (those of
+// awaitNewPersons), in one statement, in a fixed order.
+func (x *tx) lockKeys(ctx context.Context, fn string, keys []string) error {
+	ids := make([]int32, 0, len(keys))
+	for _, k := range keys {
+		ids = append(ids, personLockID("k:"+k))
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	_, err := x.t.Exec(ctx, `SELECT `+fn+`(?, id) FROM unnest(?::integer[]) AS u(id)`, personLockClass, ids)
+	return err
+}
+
+// keysStable takes the keys' locks shared and reports whether the persons
+// with each key are still as many as the transfer knew.
+func (x *tx) keysStable(ctx context.Context, known map[string]int) (bool, error) {
+	keys := make([]string, 0, len(known))
+	for k := range known {
+		if k != "" {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return true, nil
+	}
+	if err := x.lockKeys(ctx, "pg_advisory_xact_lock_shared", keys); err != nil {
+		return false, err
+	}
+	stable := true
+	rows, err := x.t.Query(ctx, `SELECT identity_key, count(*) FROM persons WHERE identity_key = ANY(?) GROUP BY identity_key`, keys)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var k string
+		var n int
+		if err := r.Scan(&k, &n); err != nil {
+			return err
+		}
+		if n > known[k] {
+			stable = false
+		}
+		return nil
+	})
+	return stable, err
 }
 
 // forgetGrantDigests deletes the digests of the school years of grants

@@ -1,6 +1,7 @@
 package extranetstore_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -180,4 +181,62 @@ func TestOneSnapshotNamingAPersonTwoWays(t *testing.T) {
 			t.Fatalf("persons = %d, want 1", n)
 		}
 	})
+}
+
+// PostgreSQL: a transfer that links an existing person by names and birth
+// date, paused before saving its digest, while another school's transfer
+// creates a namesake and commits: neither sees the other's uncommitted rows;
+// they meet on the key's advisory lock, and the first saves no digest.
+func TestNamesakeCreatedWhileADigestIsSaved(t *testing.T) {
+	e := newEnv(t, pgtest.URL(t), true)
+	gate := &gatedStore{Store: e.st, enter: make(chan struct{}), release: make(chan struct{})}
+	slow := &extranet.Service{Store: gate, Now: e.clock.Now, Log: e.svc.Log}
+	e.addSchool(t, 1111, "École A")
+	e.addSchool(t, 2222, "École B")
+	e.addSchool(t, 3333, "École C")
+	e.transfer(t, 1111, snapshot(person("Dupont", "Jean", "1980-05-04", "18005040123", "jean.dupont@a.be", "Enseignant")))
+	bSnap := snapshot(person("Dupont", "Jean", "1980-05-04", "", "jean.dupont@b.be", "Enseignant"))
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if _, err := slow.Transfer(e.ctx, 2222, bSnap, extranet.TransferOptions{}); err != nil {
+			t.Error(err)
+		}
+	}()
+	<-gate.enter // B has reconciled and written its grant, not committed
+	r, err := e.svc.Transfer(e.ctx, 3333, snapshot(person("Dupont", "Jean", "1980-05-04", "18005040222", "jean.dupont@c.be", "Enseignant")), extranet.TransferOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, r.Counts, extranet.Counts{Created: 1})
+	close(gate.release)
+	wg.Wait()
+	e.sent[sentKey{2222, year}] = bSnap
+	e.checkDigests(t)
+}
+
+// gatedStore pauses the first SaveDigest until release.
+type gatedStore struct {
+	extranet.Store
+	once           sync.Once
+	enter, release chan struct{}
+}
+
+type gatedTx struct {
+	extranet.Tx
+	g *gatedStore
+}
+
+func (g *gatedStore) Update(ctx context.Context, now time.Time, fn func(extranet.Tx) error) error {
+	return g.Store.Update(ctx, now, func(tx extranet.Tx) error { return fn(gatedTx{tx, g}) })
+}
+
+func (x gatedTx) SaveDigest(ctx context.Context, d extranet.TransferDigest) error {
+	x.g.once.Do(func() {
+		close(x.g.enter)
+		<-x.g.release
+	})
+	return x.Tx.SaveDigest(ctx, d)
 }

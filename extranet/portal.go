@@ -702,6 +702,9 @@ func (p *Portal) resolve(ctx context.Context, tx PortalTx, rejectionID, personID
 	}
 
 	// One address, one person: the invitation must reach the right one.
+	if err := tx.LockEmails(ctx, []string{r.Email}); err != nil {
+		return Person{}, err
+	}
 	holders, err := tx.EmailHolders(ctx, []string{r.Email}, r.FASE, r.SchoolYear)
 	if err != nil {
 		return Person{}, err

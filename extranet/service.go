@@ -140,6 +140,9 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		if err != nil {
 			return err
 		}
+		if err := tx.LockEmails(ctx, newEmails(look.emails, grants)); err != nil {
+			return err
+		}
 		holders, err := tx.EmailHolders(ctx, look.emails, fase, snap.SchoolYear)
 		if err != nil {
 			return err
@@ -195,6 +198,25 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			"rejected", result.Counts.Rejected)
 	}
 	return result, nil
+}
+
+// newEmails returns the addresses of emails that no live grant of grants
+// holds (now or after the night): the ones a transfer gives anew.
+func newEmails(emails []string, grants []GrantRecord) []string {
+	held := make(map[string]bool, len(grants))
+	for _, g := range grants {
+		if g.Grant.Live() {
+			_, email, _, _ := g.Grant.Target()
+			held[email] = true
+		}
+	}
+	var out []string
+	for _, e := range emails {
+		if !held[e] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // keyPersons counts, for each of keys, the persons with that identity key

@@ -115,6 +115,13 @@ type Tx interface {
 	// FindPersons returns the persons whose matricule is in matricules or
 	// whose identity key is in keys.
 	FindPersons(ctx context.Context, matricules, keys []string) ([]Person, error)
+	// LockEmails makes the transactions that give the same addresses to
+	// people take turns, until the end of the transaction (a no-op where
+	// writers are serialised already): a transfer locks the addresses it
+	// gives that the school-year's grants do not hold yet, then looks up
+	// their holders, which then include those of a transaction it waited
+	// for.
+	LockEmails(ctx context.Context, emails []string) error
 	// EmailHolders returns who uses the given addresses: the persons whose
 	// account (invited or active) has one, and those with a live grant that
 	// holds one (current or pending address), except the grants of school

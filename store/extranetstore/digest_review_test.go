@@ -2,6 +2,7 @@ package extranetstore_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -239,4 +240,49 @@ func (x gatedTx) SaveDigest(ctx context.Context, d extranet.TransferDigest) erro
 		<-x.g.release
 	})
 	return x.Tx.SaveDigest(ctx, d)
+}
+
+// PostgreSQL: two schools give the same new address to two people at once.
+// The first, paused before saving its digest, holds the address's lock; the
+// second waits for it, then finds the first's grant and rejects its entry.
+func TestTwoSchoolsGivingOneAddressAtOnce(t *testing.T) {
+	e := newEnv(t, pgtest.URL(t), true)
+	gate := &gatedStore{Store: e.st, enter: make(chan struct{}), release: make(chan struct{})}
+	slow := &extranet.Service{Store: gate, Now: e.clock.Now, Log: e.svc.Log}
+	e.addSchool(t, 2222, "École B")
+	e.addSchool(t, 3333, "École C")
+	bSnap := snapshot(person("Martin", "Luc", "1975-01-31", "", "shared@ecole.be", "Enseignant"))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if _, err := slow.Transfer(e.ctx, 2222, bSnap, extranet.TransferOptions{}); err != nil {
+			t.Error(err)
+		}
+	}()
+	<-gate.enter // B has written its grant, not committed
+	cSnap := snapshot(person("Durand", "Paul", "1981-03-03", "", "shared@ecole.be", "Enseignant"))
+	cDone := make(chan extranet.TransferResult)
+	go func() {
+		r, err := e.svc.Transfer(e.ctx, 3333, cSnap, extranet.TransferOptions{})
+		if err != nil {
+			t.Error(err)
+		}
+		cDone <- r
+	}()
+	select {
+	case r := <-cDone:
+		t.Fatalf("C did not wait for B's address: %+v", r.Counts)
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(gate.release)
+	wg.Wait()
+	r := <-cDone
+	wantCounts(t, r.Counts, extranet.Counts{Rejected: 1})
+	if c := change(t, r, extranet.ActionRejected, "Durand"); !strings.Contains(c.Reason, "shared@ecole.be") {
+		t.Fatalf("reason = %q", c.Reason)
+	}
+	e.sent[sentKey{2222, year}] = bSnap
+	e.sent[sentKey{3333, year}] = cSnap
+	e.checkDigests(t)
 }

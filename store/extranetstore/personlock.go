@@ -8,6 +8,29 @@ import (
 	"passerelle/extranet"
 )
 
+// emailLockClass is the first key of the advisory locks on e-mail
+// addresses (LockEmails).
+const emailLockClass = 7215004
+
+// LockEmails implements extranet.Tx: transaction advisory locks on the
+// addresses, taken in one statement in a fixed order (PostgreSQL; SQLite
+// has one writer). Two schools giving one new address to two people at
+// once both found no holder and both accepted it; now the second waits,
+// then finds the first's grant and rejects its entry.
+func (x *tx) LockEmails(ctx context.Context, emails []string) error {
+	if !x.pg() || len(emails) == 0 {
+		return nil
+	}
+	ids := make([]int32, 0, len(emails))
+	for _, e := range emails {
+		ids = append(ids, personLockID("e:"+e))
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	_, err := x.t.Exec(ctx, `SELECT pg_advisory_xact_lock(?, id) FROM unnest(?::integer[]) AS u(id)`, emailLockClass, ids)
+	return err
+}
+
 // personLockClass is the first key of the advisory locks that guard the
 // creation of persons; the night-run lock uses the one-key space, which does
 // not overlap with the two-key one.

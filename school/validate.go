@@ -42,6 +42,16 @@ const maxNameLen = 100
 // (FieldLastName, …). An empty map means the row may be saved.
 type FieldErrors map[string]string
 
+// Add adds the problems of other for the fields that have none yet: the
+// first problem found about a field is the one shown.
+func (fe FieldErrors) Add(other FieldErrors) {
+	for field, msg := range other {
+		if _, ok := fe[field]; !ok {
+			fe[field] = msg
+		}
+	}
+}
+
 // Fields returns the fields in error in the fiche's order (that of the CSV
 // columns), for messages that list them.
 func (fe FieldErrors) Fields() []string {

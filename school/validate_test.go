@@ -94,3 +94,11 @@ func TestNormalizeRow(t *testing.T) {
 		t.Errorf("empty status normalised to %q, want -", got.Situation.Status)
 	}
 }
+
+func TestFieldErrorsAddKeepsTheFirst(t *testing.T) {
+	fe := school.FieldErrors{school.FieldBirthDate: "date illisible"}
+	fe.Add(school.FieldErrors{school.FieldBirthDate: "date manquante", school.FieldLastName: "nom manquant"})
+	if fe[school.FieldBirthDate] != "date illisible" || fe[school.FieldLastName] != "nom manquant" || len(fe) != 2 {
+		t.Fatalf("FieldErrors after Add = %v", fe)
+	}
+}

@@ -188,25 +188,30 @@ func (x *tx) keysStable(ctx context.Context, known map[string]int) (bool, error)
 	return stable, err
 }
 
-// forgetGrantDigests deletes the digests of the school years of grants
-// about to be written.
-func (x *tx) forgetGrantDigests(ctx context.Context, gs []extranet.Grant) error {
-	type fy struct {
-		fase int
-		year string
-	}
-	done := map[fy]bool{}
-	for _, g := range gs {
-		k := fy{g.FASE, g.SchoolYear}
-		if done[k] {
-			continue
-		}
-		done[k] = true
+// schoolYear is a school's school year: what a digest is of.
+type schoolYear struct {
+	fase int
+	year string
+}
+
+// forgetSchoolYears deletes the digests of the school years.
+func (x *tx) forgetSchoolYears(ctx context.Context, sys map[schoolYear]bool) error {
+	for k := range sys {
 		if err := x.ForgetDigest(ctx, k.fase, k.year); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// forgetGrantDigests deletes the digests of the school years of grants
+// about to be written.
+func (x *tx) forgetGrantDigests(ctx context.Context, gs []extranet.Grant) error {
+	sys := map[schoolYear]bool{}
+	for _, g := range gs {
+		sys[schoolYear{g.FASE, g.SchoolYear}] = true
+	}
+	return x.forgetSchoolYears(ctx, sys)
 }
 
 // forgetGrantIDDigests deletes the digests of the school years of the
@@ -246,10 +251,6 @@ func (x *tx) forgetEmailDigests(ctx context.Context, as []extranet.Account) erro
 		}
 		owner[a.Email] = a.PersonID
 	}
-	type schoolYear struct {
-		fase int
-		year string
-	}
 	hit := map[schoolYear]bool{}
 	// One query for the lot; almost always it finds only the accounts'
 	// own grants.
@@ -274,12 +275,7 @@ UNION SELECT fase, school_year, pending_email, person_id FROM grants WHERE `+pe+
 	if err != nil {
 		return err
 	}
-	for k := range hit {
-		if err := x.ForgetDigest(ctx, k.fase, k.year); err != nil {
-			return err
-		}
-	}
-	return nil
+	return x.forgetSchoolYears(ctx, hit)
 }
 
 // forgetPersonDigests deletes the digests of every school that gives access

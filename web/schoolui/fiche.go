@@ -174,14 +174,7 @@ func (s *server) saveFiche(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	form := formFromRequest(r)
-	row, fe := form.apply(stored, s.tables)
-	row = school.NormalizeRow(row, s.tables)
-	for field, msg := range school.ValidateRow(row, s.tables) {
-		if _, ok := fe[field]; !ok {
-			fe[field] = msg
-		}
-	}
+	form, row, fe := s.readFiche(r, stored)
 	if len(fe) > 0 {
 		return s.renderFiche(w, r, http.StatusUnprocessableEntity, stored, form, fe)
 	}
@@ -191,6 +184,17 @@ func (s *server) saveFiche(w http.ResponseWriter, r *http.Request) error {
 	s.log.Info("fiche saved", "situation", row.Situation.ID, "by", userFrom(r.Context()).Login)
 	web.AddFlash(w, r, web.FlashSuccess, msgFicheSaved)
 	return seeOther(w, r, fmt.Sprintf("/situations/%d", row.Situation.ID))
+}
+
+// readFiche reads the fiche's form onto base: the form as typed, the row it
+// gives, tidied, and every field's problem (what cannot be read first,
+// then school.ValidateRow's).
+func (s *server) readFiche(r *http.Request, base school.Row) (ficheForm, school.Row, school.FieldErrors) {
+	form := formFromRequest(r)
+	row, fe := form.apply(base, s.tables)
+	row = school.NormalizeRow(row, s.tables)
+	fe.Add(school.ValidateRow(row, s.tables))
+	return form, row, fe
 }
 
 // row reads the situation of the path.

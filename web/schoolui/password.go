@@ -1,6 +1,7 @@
 package schoolui
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +17,13 @@ const (
 	msgPasswordThrottled = "Trop de tentatives avec un mot de passe incorrect. Patientez un quart d'heure avant de réessayer."
 	msgPasswordsDiffer   = "Les deux nouveaux mots de passe diffèrent : tapez le même deux fois."
 )
+
+// endSessions ends every session of a user. The store's SetPassword and
+// DeleteUser end those kept in the school database; a session store given
+// apart (Config.Sessions) is emptied here.
+func (s *server) endSessions(ctx context.Context, userID int64) error {
+	return s.sessions.Store.DeleteUserSessions(ctx, strconv.FormatInt(userID, 10))
+}
 
 type passwordView struct {
 	base
@@ -78,14 +86,11 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.SetPassword(ctx, u.ID, hash); err != nil {
 		return err
 	}
-	id := strconv.FormatInt(u.ID, 10)
-	// SetPassword ends the sessions of the school database; a session
-	// store given apart (Config.Sessions) is emptied here.
-	if err := s.sessions.Store.DeleteUserSessions(ctx, id); err != nil {
+	if err := s.endSessions(ctx, u.ID); err != nil {
 		return err
 	}
 	s.log.Info("password changed", "login", u.Login)
-	if _, err := s.sessions.Start(w, r, id, web.KindSchool, map[string]string{"name": userName(u)}); err != nil {
+	if _, err := s.sessions.Start(w, r, strconv.FormatInt(u.ID, 10), web.KindSchool, map[string]string{"name": userName(u)}); err != nil {
 		return err
 	}
 	web.AddFlash(w, r, web.FlashSuccess, msgPasswordChanged)

@@ -40,12 +40,18 @@ func fromParam(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-func (s *server) showNewSituation(w http.ResponseWriter, r *http.Request) error {
+// newFiche reads « depuis » and returns the row a new fiche starts from.
+func (s *server) newFiche(r *http.Request) (from int64, row school.Row, err error) {
 	from, ok := fromParam(r)
 	if !ok {
-		return notFound("Cette fiche n'existe pas. Revenez à la liste et choisissez un membre du personnel.")
+		return 0, school.Row{}, notFound("Cette fiche n'existe pas. Revenez à la liste et choisissez un membre du personnel.")
 	}
-	row, err := s.newRow(r, from)
+	row, err = s.newRow(r, from)
+	return from, row, err
+}
+
+func (s *server) showNewSituation(w http.ResponseWriter, r *http.Request) error {
+	from, row, err := s.newFiche(r)
 	if err != nil {
 		return err
 	}
@@ -55,22 +61,11 @@ func (s *server) showNewSituation(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *server) addSituation(w http.ResponseWriter, r *http.Request) error {
-	from, ok := fromParam(r)
-	if !ok {
-		return notFound("Cette fiche n'existe pas. Revenez à la liste et choisissez un membre du personnel.")
-	}
-	blank, err := s.newRow(r, from)
+	from, blank, err := s.newFiche(r)
 	if err != nil {
 		return err
 	}
-	form := formFromRequest(r)
-	row, fe := form.apply(blank, s.tables)
-	row = school.NormalizeRow(row, s.tables)
-	for field, msg := range school.ValidateRow(row, s.tables) {
-		if _, ok := fe[field]; !ok {
-			fe[field] = msg
-		}
-	}
+	form, row, fe := s.readFiche(r, blank)
 	if from == 0 {
 		// A person the school knows already gets another situation from
 		// their fiche, not a second member.
@@ -78,11 +73,7 @@ func (s *server) addSituation(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		for field, msg := range knownMember(row.Member, rows) {
-			if _, ok := fe[field]; !ok {
-				fe[field] = msg
-			}
-		}
+		fe.Add(knownMember(row.Member, rows))
 	}
 	if len(fe) > 0 {
 		return s.renderFicheFrom(w, r, http.StatusUnprocessableEntity, blank, from, form, fe)

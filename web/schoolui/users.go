@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -318,9 +317,7 @@ func (s *server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	// As for « Mon mot de passe »: a session store given apart is
-	// emptied here.
-	if err := s.sessions.Store.DeleteUserSessions(ctx, strconv.FormatInt(u.ID, 10)); err != nil {
+	if err := s.endSessions(ctx, u.ID); err != nil {
 		return err
 	}
 	s.log.Info("user password reset", "by", me.Login, "login", u.Login)
@@ -369,7 +366,7 @@ func (s *server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return err
 	}
-	if err := s.sessions.Store.DeleteUserSessions(ctx, strconv.FormatInt(u.ID, 10)); err != nil {
+	if err := s.endSessions(ctx, u.ID); err != nil {
 		return err
 	}
 	s.log.Info("user deleted", "by", me.Login, "login", u.Login)

@@ -223,109 +223,79 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 		}
 	}
 
+	var accountIDs []string
+	for _, w := range people {
+		if w.account != nil {
+			accountIDs = append(accountIDs, w.account.ID)
+		}
+	}
+	linked, err := tx.LinkedAddresses(ctx, accountIDs)
+	if err != nil {
+		return err
+	}
+
 	var (
 		activate, modify []string
 		newAccounts      []Account
 		updAccounts      []Account
 		updPersons       []Person
-		outbox           []OutboxMessage
+		out              nightMail
 	)
+	out.from, out.nightID, out.portalURL, out.now = from, nightID, s.PortalURL, now
 	for _, w := range people {
-		var opened []PendingGrant
-		last, first, email := w.person.LastName, w.person.FirstName, ""
 		for _, pg := range w.grants {
-			g := pg.Grant
-			switch g.Pending {
+			switch pg.Grant.Pending {
 			case PendingCreated:
-				activate = append(activate, g.ID)
-				opened = append(opened, pg)
+				activate = append(activate, pg.Grant.ID)
 			case PendingModified:
-				modify = append(modify, g.ID)
-			default:
-				continue
+				modify = append(modify, pg.Grant.ID)
 			}
-			// The latest school to open or change an access gives the
-			// spelling of the names and the address of the account.
-			_, email, last, first = g.Target()
 		}
-		if last != w.person.LastName || first != w.person.FirstName {
-			p := w.person
-			p.LastName, p.FirstName = last, first
-			p.IdentityKey = IdentityKey(last, first, p.BirthDate)
-			p.UpdatedAt = now
-			updPersons = append(updPersons, p)
-		}
-
-		text := mailText{name: frtext.FormatName(last, first), grants: opened, portalURL: s.PortalURL}
-		var subject, body, kind string
+		var acc Account
 		switch a := w.account; {
 		case a == nil:
-			base := LoginBase(w.person)
-			login := Login(base, taken)
-			taken[login] = true
-			acc := Account{
-				ID: NewID(), PersonID: w.person.ID, Login: login, LoginBase: base, Email: email,
-				State: AccountInvited, CreatedAt: now, UpdatedAt: now,
-			}
+			acc = newAccount(w.person, w.grants, taken, now)
 			newAccounts = append(newAccounts, acc)
 			c.accounts++
-			text.login = login
-			// Everything the person can now reach, modifications included,
-			// since the invitation is their first word from the extranet.
-			text.grants = w.grants
-			subject, body = text.invitation()
-			kind, email = MailInvitation, acc.Email
-			c.invitations++
+			out.invitations(w.person.ID, acc, w.grants, []string{acc.Email}, c)
 		case a.State == AccountDisabled && a.DisabledBy != "":
 			// Disabled by an operator: the grants open, as the schools
 			// decided, but the account stays closed and nobody is told,
 			// until an operator enables it again.
-			if email != "" && email != a.Email {
-				acc := *a
-				acc.Email = email
+			acc = *a
+			if e := followedEmail(acc.Email, w.grants); e != acc.Email {
+				acc.Email = e
 				updAccounts = append(updAccounts, acc)
 			}
 			c.blocked++
-			continue
-		case a.State == AccountDisabled:
-			acc := *a
-			acc.State = AccountInvited
-			if !acc.ActivatedAt.IsZero() {
-				acc.State = AccountActive
-			}
-			acc.DisabledAt = time.Time{}
-			if email != "" {
-				acc.Email = email
-			}
-			acc.UpdatedAt = now
-			updAccounts = append(updAccounts, acc)
-			c.reactivated++
-			text.login = acc.Login
-			text.grants = w.grants
-			subject, body = text.reactivated()
-			kind, email = MailNotice, acc.Email
-			c.notices++
 		default:
-			acc := *a
-			if email != "" && email != acc.Email {
-				acc.Email = email
-				acc.UpdatedAt = now
+			acc = *a
+			own := append([]string{acc.Email}, linked[acc.ID]...)
+			if e := followedEmail(acc.Email, w.grants); e != acc.Email {
+				acc.Email, acc.UpdatedAt = e, now
+				own = append(own, e)
+			}
+			if acc.State == AccountDisabled {
+				acc.State, acc.DisabledAt, acc.UpdatedAt = AccountInvited, time.Time{}, now
+				if !acc.ActivatedAt.IsZero() {
+					acc.State = AccountActive
+				}
+				c.reactivated++
+				out.reactivated(w.person.ID, acc, w.grants, own, c)
+			} else {
+				out.notices(w.person.ID, acc, w.grants, own, c)
+			}
+			if acc != *a {
 				updAccounts = append(updAccounts, acc)
 			}
-			if len(opened) == 0 {
-				// A modification only: the person keeps working as before.
-				continue
-			}
-			text.login = acc.Login
-			subject, body = text.notice()
-			kind, email = MailNotice, acc.Email
-			c.notices++
+			out.foreign(w.person, acc, w.grants, own, c)
 		}
-		outbox = append(outbox, OutboxMessage{
-			ID: NewID(), Kind: kind, PersonID: w.person.ID, NightID: nightID,
-			From: from, To: recipient(last, first, email), Subject: subject, Text: body, CreatedAt: now,
-		})
+		if p, ok := ownNames(w.person, acc, linked[acc.ID], w.grants); ok {
+			p.UpdatedAt = now
+			updPersons = append(updPersons, p)
+		}
 	}
+	outbox := out.messages
 	c.activated, c.modified = len(activate), len(modify)
 
 	if err := tx.UpdatePersons(ctx, updPersons); err != nil {
@@ -343,6 +313,9 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 		}
 	}
 	if err := tx.InsertAccounts(ctx, newAccounts); err != nil {
+		return err
+	}
+	if err := tx.InsertGrantNotices(ctx, out.disputes); err != nil {
 		return err
 	}
 	if err := tx.UpdateAccounts(ctx, updAccounts); err != nil {

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,7 +83,9 @@ func (o Operator) Actor() string { return "operator:" + o.Login }
 type SignInLink struct {
 	TokenHash string
 	AccountID string
-	Email     string // the address it was sent to
+	Email     string // the address it was sent to, which the session is scoped to
+	Purpose   string // LinkSignIn ("" reads so) or LinkJoin
+	FromEmail string // LinkJoin: the address of the session that asked
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    time.Time // zero until used
@@ -174,6 +177,7 @@ type Candidate struct {
 type PortalStore interface {
 	Store
 	Directory
+	TrustStore
 	// Account returns an account by id, or ErrNotFound.
 	Account(ctx context.Context, id string) (Account, error)
 	// SignInAccount returns the account of an address: the account's own
@@ -241,11 +245,23 @@ type Portal struct {
 func (p *Portal) now() time.Time { return p.Service.now() }
 
 func (p *Portal) audit(ctx context.Context, tx Tx, actor, action string, fase int, detail any) error {
+	return auditJSON(ctx, tx, actor, action, fase, detail)
+}
+
+// auditJSON appends an audit entry whose detail is detail in JSON.
+func auditJSON(ctx context.Context, tx Tx, actor, action string, fase int, detail any) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
 		return err
 	}
 	return tx.AddAudit(ctx, AuditEntry{ID: NewID(), At: tx.Now(), Actor: actor, Action: action, FASE: fase, Detail: string(b)})
+}
+
+func (p *Portal) mailFrom() string {
+	if p.Service.MailFrom == "" {
+		return DefaultMailFrom
+	}
+	return p.Service.MailFrom
 }
 
 // Audit appends one entry to the audit log, for actions recorded outside any
@@ -286,10 +302,13 @@ func (p *Portal) AddOperator(ctx context.Context, login, name, passwordHash, act
 	return o, nil
 }
 
-// StaffAccess is what a signed-in person may reach now.
+// StaffAccess is what a signed-in person may reach now: the grants whose
+// address, as their school sent it, is one of Scope (docs/security.md).
 type StaffAccess struct {
 	Account Account
 	Person  Person
+	Email   string        // the address the session was opened through
+	Scope   []string      // Email and the addresses linked to it
 	Active  []PersonGrant // grants open now
 	Pending []PersonGrant // grants that open at the next night run
 }
@@ -315,10 +334,12 @@ func (a StaffAccess) Directed() []PersonGrant {
 	return out
 }
 
-// Access returns what an account may reach now, or ErrNoAccess when it is
-// disabled, gone, or left without an active grant. The portal calls it on
-// every request, so that a deactivation ends the person's sessions at once.
-func (p *Portal) Access(ctx context.Context, accountID string) (StaffAccess, error) {
+// Access returns what a session opened through the address email may reach
+// now (email "": the account's own address), or ErrNoAccess when the account
+// is disabled, gone, or left without an active grant in that scope. The
+// portal calls it on every request, so that a deactivation ends the
+// person's sessions at once.
+func (p *Portal) Access(ctx context.Context, accountID, email string) (StaffAccess, error) {
 	a, err := p.Store.Account(ctx, accountID)
 	if errors.Is(err, ErrNotFound) {
 		return StaffAccess{}, ErrNoAccess
@@ -329,12 +350,25 @@ func (p *Portal) Access(ctx context.Context, accountID string) (StaffAccess, err
 	if a.State == AccountDisabled {
 		return StaffAccess{}, ErrNoAccess
 	}
+	if email == "" {
+		email = a.Email
+	}
+	acc := StaffAccess{Account: a, Email: email}
+	if acc.Scope, err = p.Store.AddressCircle(ctx, a.ID, email); err != nil {
+		return StaffAccess{}, err
+	}
 	grants, err := p.Store.PersonGrants(ctx, a.PersonID)
 	if err != nil {
 		return StaffAccess{}, err
 	}
-	acc := StaffAccess{Account: a}
+	suspended, err := p.Store.SuspendedGrants(ctx, a.PersonID)
+	if err != nil {
+		return StaffAccess{}, err
+	}
 	for _, g := range grants {
+		if !inScope(g.Grant, acc.Scope) || slices.Contains(suspended, g.Grant.ID) {
+			continue
+		}
 		switch g.Grant.State {
 		case GrantActive:
 			acc.Active = append(acc.Active, g)
@@ -348,6 +382,12 @@ func (p *Portal) Access(ctx context.Context, accountID string) (StaffAccess, err
 	if acc.Person, err = p.Store.Person(ctx, a.PersonID); err != nil {
 		return StaffAccess{}, err
 	}
+	if !slices.Contains(acc.Scope, a.Email) {
+		// The shared names are the account holder's; a session through
+		// another school's address shows that school's spelling.
+		g := acc.Active[0].Grant
+		acc.Person.LastName, acc.Person.FirstName = g.LastName, g.FirstName
+	}
 	return acc, nil
 }
 
@@ -357,52 +397,87 @@ const (
 	SubjectNoAccess   = "Demande de connexion à l'extranet SeGEC"
 )
 
-// RequestSignIn prepares the e-mail that answers a sign-in request for
-// identifier (an e-mail address or a login): a one-time link, valid
-// SignInLinkTTL, when the account has an active grant, or a notice that it
-// has none. linkURL turns the link's token into the address written in the
-// message. It returns ErrNotFound when no account matches: the caller must
-// answer the same in every case, so as not to tell which addresses exist.
-func (p *Portal) RequestSignIn(ctx context.Context, identifier string, linkURL func(token string) string) (mail.Message, error) {
+// RequestSignIn prepares the e-mails that answer a sign-in request for
+// identifier (an e-mail address or a login). For an address: a one-time
+// link to it, valid SignInLinkTTL, whose session reaches the grants given
+// to that address, or a notice that it reaches none. For a login: one such
+// link to each address of the account's active grants, each scoped to its
+// address (docs/security.md). linkURL turns a link's token into the address
+// written in the message. It returns ErrNotFound when no account matches:
+// the caller must answer the same in every case, so as not to tell which
+// addresses exist.
+func (p *Portal) RequestSignIn(ctx context.Context, identifier string, linkURL func(token string) string) ([]mail.Message, error) {
 	identifier = strings.TrimSpace(identifier)
-	var (
-		a   Account
-		err error
-		to  string
-	)
-	if strings.Contains(identifier, "@") {
-		email, nerr := frtext.NormalizeEmail(identifier)
-		if nerr != nil {
-			return mail.Message{}, fmt.Errorf("adresse %q : %w", identifier, ErrNotFound)
-		}
-		a, err = p.Store.SignInAccount(ctx, email)
-		to = email // known to the school as this person's: the link goes where it was asked for
-	} else {
-		a, err = p.Store.AccountByLogin(ctx, strings.ToLower(identifier))
-		to = a.Email
+	if !strings.Contains(identifier, "@") {
+		return p.requestByLogin(ctx, strings.ToLower(identifier), linkURL)
 	}
+	email, err := frtext.NormalizeEmail(identifier)
 	if err != nil {
-		return mail.Message{}, err
+		return nil, fmt.Errorf("adresse %q : %w", identifier, ErrNotFound)
 	}
+	a, err := p.Store.SignInAccount(ctx, email)
+	if err != nil {
+		return nil, err
+	}
+	m, err := p.signInMail(ctx, a, email, linkURL)
+	if err != nil {
+		return nil, err
+	}
+	return []mail.Message{m}, nil
+}
+
+// requestByLogin sends a link to each address of the account's grants.
+func (p *Portal) requestByLogin(ctx context.Context, login string, linkURL func(string) string) ([]mail.Message, error) {
+	a, err := p.Store.AccountByLogin(ctx, login)
+	if err != nil {
+		return nil, err
+	}
+	grants, err := p.Store.PersonGrants(ctx, a.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	addresses := []string{}
+	for _, g := range grants {
+		if g.Grant.State == GrantActive && !slices.Contains(addresses, g.Grant.Email) {
+			addresses = append(addresses, g.Grant.Email)
+		}
+	}
+	if len(addresses) == 0 {
+		addresses = []string{a.Email} // it tells that the account reaches nothing
+	}
+	var out []mail.Message
+	for _, email := range addresses {
+		m, err := p.signInMail(ctx, a, email, linkURL)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// signInMail writes the answer sent to one address: a link scoped to it, or
+// a notice that it reaches no access.
+func (p *Portal) signInMail(ctx context.Context, a Account, email string, linkURL func(string) string) (mail.Message, error) {
 	person, err := p.Store.Person(ctx, a.PersonID)
 	if err != nil {
 		return mail.Message{}, err
 	}
-	from := p.Service.MailFrom
-	if from == "" {
-		from = DefaultMailFrom
-	}
 	now := p.now()
+	acc, err := p.Access(ctx, a.ID, email)
+	if err == nil {
+		person = acc.Person // the spelling of the school that gave this address
+	}
 	name := frtext.FormatName(person.LastName, person.FirstName)
-	msg := mail.Message{ID: NewID(), From: from, To: recipient(person.LastName, person.FirstName, to), Date: now}
+	msg := mail.Message{ID: NewID(), From: p.mailFrom(), To: recipient(person.LastName, person.FirstName, email), Date: now}
 
-	if _, err := p.Access(ctx, a.ID); errors.Is(err, ErrNoAccess) {
+	if errors.Is(err, ErrNoAccess) {
 		msg.Subject = SubjectNoAccess
 		msg.Text = "Bonjour " + name + ",\n\n" +
 			"Une connexion au portail de l'extranet SeGEC a été demandée pour votre compte (identifiant " + a.Login + "), " +
-			"mais il n'a plus d'accès actif : aucune école ne vous donne accès pour le moment.\n\n" +
-			"Si vous travaillez dans une école du réseau, demandez à sa direction de vérifier votre situation école " +
-			"et votre rôle extranet, puis de refaire le transfert vers l'extranet. Votre accès s'ouvrira la nuit suivante.\n\n" +
+			"mais cette adresse n'ouvre aucun accès actif : aucune école ne vous donne accès à cette adresse pour le moment.\n\n" +
+			"Si vous travaillez dans une école du réseau, demandez à sa direction de vérifier votre situation école, " +
+			"votre adresse e-mail d'école et votre rôle extranet, puis de refaire le transfert vers l'extranet. Votre accès s'ouvrira la nuit suivante.\n\n" +
 			"Si vous n'avez rien demandé, ne tenez pas compte de ce message.\n" + portalFooter
 		return msg, nil
 	} else if err != nil {
@@ -410,7 +485,7 @@ func (p *Portal) RequestSignIn(ctx context.Context, identifier string, linkURL f
 	}
 
 	tok := token.New(tokenBytes)
-	link := SignInLink{TokenHash: token.Hash(tok), AccountID: a.ID, Email: to, CreatedAt: now, ExpiresAt: now.Add(SignInLinkTTL)}
+	link := SignInLink{TokenHash: token.Hash(tok), AccountID: a.ID, Email: email, Purpose: LinkSignIn, CreatedAt: now, ExpiresAt: now.Add(SignInLinkTTL)}
 	if err := p.Store.UpdatePortal(ctx, now, func(tx PortalTx) error { return tx.InsertSignInLink(ctx, link) }); err != nil {
 		return mail.Message{}, err
 	}
@@ -418,7 +493,8 @@ func (p *Portal) RequestSignIn(ctx context.Context, identifier string, linkURL f
 	msg.Text = "Bonjour " + name + ",\n\n" +
 		"Voici votre lien pour vous connecter au portail de l'extranet SeGEC :\n\n" +
 		linkURL(tok) + "\n\n" +
-		"Ce lien vaut 15 minutes et ne sert qu'une seule fois.\n" +
+		"Ce lien vaut 15 minutes et ne sert qu'une seule fois. Il ouvre les accès que vos écoles ont donnés à cette adresse :\n\n" +
+		schoolLines(acc.Active) + "\n" +
 		"Votre identifiant : " + a.Login + "\n\n" +
 		"Si vous n'avez pas demandé ce lien, ne tenez pas compte de ce message : sans lui, personne ne peut se connecter à votre compte.\n" +
 		portalFooter
@@ -438,9 +514,11 @@ func (p *Portal) LinkOpen(ctx context.Context, tok string) (bool, error) {
 	return p.Store.SignInLinkOpen(ctx, token.Hash(tok), p.now())
 }
 
-// SignIn uses a sign-in link and returns what its account may reach. The
-// link is spent even when the access turns out to be closed: it never serves
-// twice. Errors: ErrLinkInvalid, ErrNoAccess.
+// SignIn uses a sign-in link and returns what its session may reach: the
+// grants given to the address it was sent to, and to the addresses linked
+// to it. A link that joins two addresses (RequestAddressLink) links them
+// first. The link is spent even when the access turns out to be closed: it
+// never serves twice. Errors: ErrLinkInvalid, ErrNoAccess.
 func (p *Portal) SignIn(ctx context.Context, tok string) (StaffAccess, error) {
 	if !token.Plausible(tok, tokenBytes) {
 		return StaffAccess{}, ErrLinkInvalid
@@ -449,13 +527,20 @@ func (p *Portal) SignIn(ctx context.Context, tok string) (StaffAccess, error) {
 	var link SignInLink
 	err := p.Store.UpdatePortal(ctx, now, func(tx PortalTx) error {
 		var err error
-		link, err = tx.UseSignInLink(ctx, token.Hash(tok))
-		return err
+		if link, err = tx.UseSignInLink(ctx, token.Hash(tok)); err != nil || link.Purpose != LinkJoin {
+			return err
+		}
+		if err := tx.LinkAddresses(ctx, link.AccountID, link.FromEmail, link.Email); err != nil {
+			return err
+		}
+		return p.audit(ctx, tx, "email:"+link.Email, AuditAddressesLinked, 0, map[string]string{
+			"account": link.AccountID, "from": link.FromEmail, "to": link.Email,
+		})
 	})
 	if err != nil {
 		return StaffAccess{}, err
 	}
-	acc, err := p.Access(ctx, link.AccountID)
+	acc, err := p.Access(ctx, link.AccountID, link.Email)
 	if err != nil {
 		return StaffAccess{}, err
 	}
@@ -463,7 +548,7 @@ func (p *Portal) SignIn(ctx context.Context, tok string) (StaffAccess, error) {
 		if err := tx.MarkSignedIn(ctx, acc.Account.ID); err != nil {
 			return err
 		}
-		return p.audit(ctx, tx, "staff:"+acc.Account.Login, AuditStaffSignIn, 0, map[string]string{"account": acc.Account.ID})
+		return p.audit(ctx, tx, "staff:"+acc.Account.Login, AuditStaffSignIn, 0, map[string]string{"account": acc.Account.ID, "email": link.Email})
 	})
 	if err != nil {
 		return StaffAccess{}, err
@@ -519,7 +604,7 @@ func (p *Portal) SetAccountDisabled(ctx context.Context, accountID string, disab
 // active grants, puts it in the outbox and delivers it through sender at
 // once.
 func (p *Portal) ResendInvitation(ctx context.Context, accountID, actor string, sender mail.Sender) error {
-	acc, err := p.Access(ctx, accountID)
+	acc, err := p.Access(ctx, accountID, "")
 	if errors.Is(err, ErrNoAccess) {
 		return refused("ce compte n'a pas d'accès actif : une invitation ne lui ouvrirait rien")
 	}

@@ -55,6 +55,8 @@ type entry struct {
 	// filledFrom is the person's identity key before.
 	filled     *Person
 	filledFrom string
+	// weak: recognised by names and birth date only, not by matricule.
+	weak bool
 	// aliased: recognised by the names and birth date this school sent a
 	// person, which are no longer the person's own (the night renamed
 	// them); no identity-key lookup finds that person again.
@@ -103,6 +105,10 @@ type plan struct {
 	UpdGrants  []Grant
 	Deactivate []string
 	Rejections []Rejection
+	// weak are the grants opened (new or reopened) for existing persons
+	// recognised by names and birth date only: candidates for weak
+	// matches (recordWeakMatches).
+	weak []Grant
 }
 
 // lookups lists what a transfer must read about a snapshot's people: their
@@ -362,6 +368,9 @@ func reconcile(in reconcileInput) plan {
 				SentBirthDate: e.birth, SentMatricule: e.matricule,
 				State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 			})
+			if e.weak {
+				p.weak = append(p.weak, p.NewGrants[len(p.NewGrants)-1])
+			}
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 		case !rec.Grant.Live():
 			// Deactivated earlier and back now: the grant opens again at
@@ -372,6 +381,9 @@ func reconcile(in reconcileInput) plan {
 			g.State, g.Since, g.Pending, g.EndReason, g.UpdatedAt = GrantPending, now, PendingCreated, "", now
 			clearPending(&g)
 			p.UpdGrants = append(p.UpdGrants, g)
+			if e.weak {
+				p.weak = append(p.weak, g)
+			}
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 		default:
 			g := rec.Grant
@@ -506,7 +518,7 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 			switch c := candidates(true); len(c) {
 			case 0:
 			case 1:
-				e.personID, e.aliased = c[0].ID, c[0].IdentityKey != e.key
+				e.personID, e.aliased, e.weak = c[0].ID, c[0].IdentityKey != e.key, true
 				if !e.keep {
 					filled := *c[0]
 					filled.Matricule = e.matricule
@@ -526,7 +538,7 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 	case 0:
 		e.isNew = true
 	case 1:
-		e.personID, e.aliased = c[0].ID, c[0].IdentityKey != e.key
+		e.personID, e.aliased, e.weak = c[0].ID, c[0].IdentityKey != e.key, true
 	default:
 		e.reason = reasonAmbiguous
 		designate(c)

@@ -174,6 +174,9 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		if err := applyPlan(ctx, tx, fase, snap.SchoolYear, result.TransferID, p); err != nil {
 			return err
 		}
+		if err := recordWeakMatches(ctx, tx, fase, snap.SchoolYear, actor, p); err != nil {
+			return err
+		}
 		if d, ok := resendDigest(result, p, fase, bodyHash, now); ok {
 			d.KeyPersons = keyPersons(look.keys, persons, p.NewPersons)
 			if err := tx.SaveDigest(ctx, d); err != nil {

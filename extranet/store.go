@@ -65,6 +65,7 @@ type Store interface {
 
 // Tx is one write transaction of a Store.
 type Tx interface {
+	TrustTx
 	// Now is the transaction's instant.
 	Now() time.Time
 

@@ -24,8 +24,9 @@ type Invariants struct {
 	// account: a night run that opened a grant without its account.
 	PersonsActiveNoAccount           int
 	Outbox, OutboxSent, OutboxUnsent int
-	// OutboxDuplicatePersons and OutboxDuplicateRecipients count persons
-	// and addresses with more than one message in the outbox.
+	// OutboxDuplicatePersons counts persons with more than one message to
+	// one address, and OutboxDuplicateRecipients addresses with more than
+	// one message, in the outbox.
 	OutboxDuplicatePersons, OutboxDuplicateRecipients int
 	// Orphans counts grants and accounts whose person or school does not
 	// exist: what PostgreSQL's foreign keys on them, dropped for their
@@ -54,7 +55,7 @@ func (s *Store) BenchInvariants(ctx context.Context) (Invariants, error) {
 		{&v.Outbox, `SELECT count(*) FROM outbox`},
 		{&v.OutboxSent, `SELECT count(*) FROM outbox WHERE sent_at <> ''`},
 		{&v.OutboxUnsent, `SELECT count(*) FROM outbox WHERE sent_at = '' AND failed_at = ''`},
-		{&v.OutboxDuplicatePersons, `SELECT count(*) FROM (SELECT person_id FROM outbox GROUP BY person_id HAVING count(*) > 1) d`},
+		{&v.OutboxDuplicatePersons, `SELECT count(*) FROM (SELECT person_id FROM outbox GROUP BY person_id, recipient HAVING count(*) > 1) d`},
 		{&v.OutboxDuplicateRecipients, `SELECT count(*) FROM (SELECT recipient FROM outbox GROUP BY recipient HAVING count(*) > 1) d`},
 		{&v.Orphans, `SELECT (SELECT count(*) FROM grants g WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = g.person_id)
   OR NOT EXISTS (SELECT 1 FROM schools s WHERE s.fase = g.fase))

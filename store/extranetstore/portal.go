@@ -354,8 +354,12 @@ func (x *tx) InsertSignInLink(ctx context.Context, l extranet.SignInLink) error 
 	if _, err := x.t.Exec(ctx, `DELETE FROM signin_links WHERE expires_at < ?`, ft(x.t.Now.Add(-signInLinkKeep))); err != nil {
 		return err
 	}
-	_, err := x.t.Exec(ctx, `INSERT INTO signin_links (token_hash, account_id, email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		l.TokenHash, l.AccountID, l.Email, ft(l.CreatedAt), ft(l.ExpiresAt))
+	purpose := l.Purpose
+	if purpose == "" {
+		purpose = extranet.LinkSignIn
+	}
+	_, err := x.t.Exec(ctx, `INSERT INTO signin_links (token_hash, account_id, email, purpose, from_email, created_at, expires_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)`, l.TokenHash, l.AccountID, l.Email, purpose, l.FromEmail, ft(l.CreatedAt), ft(l.ExpiresAt))
 	return err
 }
 
@@ -373,13 +377,16 @@ func (x *tx) UseSignInLink(ctx context.Context, tokenHash string) (extranet.Sign
 		return extranet.SignInLink{}, extranet.ErrLinkInvalid
 	}
 	l := extranet.SignInLink{TokenHash: tokenHash}
-	err = x.t.QueryRow(ctx, `SELECT account_id, email, created_at, expires_at, used_at FROM signin_links WHERE token_hash = ?`, tokenHash).
-		Scan(&l.AccountID, &l.Email, tcol{&l.CreatedAt}, tcol{&l.ExpiresAt}, tcol{&l.UsedAt})
+	err = x.t.QueryRow(ctx, `SELECT account_id, email, purpose, from_email, created_at, expires_at, used_at FROM signin_links WHERE token_hash = ?`, tokenHash).
+		Scan(&l.AccountID, &l.Email, &l.Purpose, &l.FromEmail, tcol{&l.CreatedAt}, tcol{&l.ExpiresAt}, tcol{&l.UsedAt})
 	if err != nil {
 		return l, err
 	}
-	// Older links still in the mailbox are worth nothing once one served.
-	_, err = x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE account_id = ? AND used_at = ''`, x.now(), l.AccountID)
+	// Older links of the same address still in the mailbox are worth
+	// nothing once one served; those sent to the account's other addresses
+	// belong to other mailboxes, whose holders may be other people.
+	_, err = x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE account_id = ? AND email = ? AND purpose = ? AND used_at = ''`,
+		x.now(), l.AccountID, l.Email, l.Purpose)
 	return l, err
 }
 

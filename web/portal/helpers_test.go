@@ -78,6 +78,7 @@ type env struct {
 
 type envOptions struct {
 	noDemo bool
+	url    string // the store; "": SQLite in a temporary folder
 }
 
 func newEnv(t testing.TB, opts ...envOptions) *env {
@@ -88,7 +89,10 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := extranetstore.Open(ctx, "sqlite:"+filepath.Join(dir, "extranet.db"))
+	if o.url == "" {
+		o.url = "sqlite:" + filepath.Join(dir, "extranet.db")
+	}
+	st, err := extranetstore.Open(ctx, o.url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -188,6 +188,9 @@ func (s *server) routes() http.Handler {
 	staffMux.Handle("GET /enseignants", s.staffOnly(h(s.teachersPage)))
 	staffMux.Handle("GET /direction", s.staffOnly(h(s.directionIndex)))
 	staffMux.Handle("GET /direction/{fase}", s.staffOnly(h(s.directionPage)))
+	staffMux.Handle("POST /acces/relier", s.staffOnly(h(s.requestAddressLink)))
+	staffMux.Handle("GET /pas-moi", h(s.disputePage))
+	staffMux.Handle("POST /pas-moi", h(s.dispute))
 	if s.cfg.Demo {
 		staffMux.Handle("GET /courriels", h(s.mailList))
 		staffMux.Handle("GET /courriels/{name}", h(s.mailShow))
@@ -219,6 +222,9 @@ func (s *server) routes() http.Handler {
 	con.Handle("GET /console/comptes/{id}", op(h(s.accountPage)))
 	con.Handle("POST /console/comptes/{id}", op(h(s.accountAction)))
 	con.Handle("GET /console/journal", op(h(s.auditPage)))
+	con.Handle("GET /console/verifications", op(h(s.verificationsPage)))
+	con.Handle("POST /console/verifications/rapprochements/{id}", op(h(s.reviewMatch)))
+	con.Handle("POST /console/verifications/contestations/{hash}", op(h(s.decideDispute)))
 	if s.cfg.Demo {
 		con.Handle("POST /console/nuits/simuler", op(h(s.simulateNight)))
 	}
@@ -257,7 +263,9 @@ const (
 func (s *server) staffOnly(next http.Handler) http.Handler {
 	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess, _ := web.SessionFrom(r.Context())
-		acc, err := s.portal.Access(r.Context(), sess.UserID)
+		// The session reaches the grants of the address it was opened
+		// through (sessions opened before scopes existed: the account's).
+		acc, err := s.portal.Access(r.Context(), sess.UserID, sess.Data["email"])
 		if errors.Is(err, extranet.ErrNoAccess) {
 			s.endStaff(w, r, sess.UserID)
 			web.AddFlash(w, r, web.FlashWarning, "Votre accès à l'extranet n'est plus actif : vous avez été déconnecté. "+

@@ -10,6 +10,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/mail"
 	"passerelle/web"
 )
 
@@ -90,7 +91,7 @@ func (s *server) inBackground(ctx context.Context, fn func(ctx context.Context))
 // sendLink writes and sends the answer to a sign-in request, if an account
 // matches.
 func (s *server) sendLink(ctx context.Context, id string) {
-	msg, err := s.portal.RequestSignIn(ctx, id, s.linkURL)
+	msgs, err := s.portal.RequestSignIn(ctx, id, s.linkURL)
 	if errors.Is(err, extranet.ErrNotFound) {
 		s.log.InfoContext(ctx, "sign-in requested for no account")
 		return
@@ -99,11 +100,18 @@ func (s *server) sendLink(ctx context.Context, id string) {
 		s.log.ErrorContext(ctx, "preparing a sign-in link", "err", err)
 		return
 	}
+	for _, msg := range msgs {
+		s.send(ctx, msg)
+	}
+}
+
+// send delivers a message of the portal, and logs the outcome.
+func (s *server) send(ctx context.Context, msg mail.Message) {
 	if err := s.cfg.Sender.Send(ctx, msg); err != nil {
-		s.log.ErrorContext(ctx, "sending a sign-in e-mail", "message", msg.ID, "err", err)
+		s.log.ErrorContext(ctx, "sending a portal e-mail", "message", msg.ID, "err", err)
 		return
 	}
-	s.log.InfoContext(ctx, "sign-in e-mail sent", "message", msg.ID, "subject", msg.Subject)
+	s.log.InfoContext(ctx, "portal e-mail sent", "message", msg.ID, "subject", msg.Subject)
 }
 
 func (s *server) linkURL(token string) string {
@@ -155,7 +163,8 @@ func (s *server) useLink(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := frtext.FormatName(acc.Person.LastName, acc.Person.FirstName)
-	if _, err := s.staff.Start(w, r, acc.Account.ID, web.KindStaff, map[string]string{"name": name, "login": acc.Account.Login}); err != nil {
+	data := map[string]string{"name": name, "login": acc.Account.Login, "email": acc.Email}
+	if _, err := s.staff.Start(w, r, acc.Account.ID, web.KindStaff, data); err != nil {
 		return err
 	}
 	s.log.InfoContext(r.Context(), "staff signed in", "login", acc.Account.Login)

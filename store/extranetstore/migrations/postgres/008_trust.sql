@@ -1,0 +1,64 @@
+-- Trust across schools (docs/security.md). Same conventions as 001:
+-- instants as TEXT in store.TimeLayout, '' for "none".
+
+-- Addresses of an account linked together from inside a portal session
+-- (« Relier l'accès d'une autre école »): a session opened through one
+-- address of a circle reaches the grants given to every address of it. An
+-- address in no row is a circle of its own.
+CREATE TABLE account_addresses (
+    account_id  TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    circle      TEXT NOT NULL,
+    linked_at   TEXT NOT NULL,
+    PRIMARY KEY (account_id, email)
+);
+CREATE INDEX account_addresses_circle ON account_addresses(account_id, circle);
+
+-- What a sign-in link is for: 'signin', or 'link' (join email to
+-- from_email, then sign in).
+ALTER TABLE signin_links ADD COLUMN purpose TEXT NOT NULL DEFAULT 'signin';
+ALTER TABLE signin_links ADD COLUMN from_email TEXT NOT NULL DEFAULT '';
+
+-- The notices told to an account's address when a school opens an access
+-- for its person at another address, with their « Ce n'est pas moi » link
+-- (only its SHA-256 is kept). A disputed notice suspends its grant's link
+-- to the account until an operator decides.
+CREATE TABLE grant_notices (
+    token_hash      TEXT PRIMARY KEY,
+    grant_id        TEXT NOT NULL,
+    person_id       TEXT NOT NULL,
+    account_id      TEXT NOT NULL,
+    fase            INTEGER NOT NULL,
+    school_name     TEXT NOT NULL,
+    school_year     TEXT NOT NULL,
+    role            TEXT NOT NULL,
+    notified_email  TEXT NOT NULL,
+    grant_email     TEXT NOT NULL,
+    last_name       TEXT NOT NULL,
+    first_name      TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    disputed_at     TEXT NOT NULL DEFAULT '',
+    decided_at      TEXT NOT NULL DEFAULT '',
+    decided_by      TEXT NOT NULL DEFAULT '',
+    decision        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX grant_notices_person ON grant_notices(person_id);
+CREATE INDEX grant_notices_disputed ON grant_notices(disputed_at);
+
+-- A school's entry joined by names and birth date only to a person that
+-- other schools give access to (« Rapprochements à vérifier »).
+CREATE TABLE identity_matches (
+    id           TEXT PRIMARY KEY,
+    fase         INTEGER NOT NULL,
+    school_year  TEXT NOT NULL,
+    person_id    TEXT NOT NULL,
+    grant_id     TEXT NOT NULL,
+    strength     TEXT NOT NULL,
+    last_name    TEXT NOT NULL,
+    first_name   TEXT NOT NULL,
+    other_fases  TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    reviewed_at  TEXT NOT NULL DEFAULT '',
+    reviewed_by  TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX identity_matches_open ON identity_matches(reviewed_at, created_at);

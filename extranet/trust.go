@@ -203,17 +203,6 @@ func inScope(g Grant, scope []string) bool {
 	return slices.Contains(scope, g.Email)
 }
 
-// MaskEmail writes an address so that its owner recognises it and nobody
-// else learns it: « j•••@ecole.be ».
-func MaskEmail(email string) string {
-	at := strings.LastIndexByte(email, '@')
-	if at <= 0 {
-		return "•••"
-	}
-	first := []rune(email[:at])[0]
-	return string(first) + "•••" + email[at:]
-}
-
 // RequestAddressLink prepares the e-mail that links another address of the
 // signed-in person to the session's: a one-time link sent to that address,
 // which must belong to one of the account's active grants. ok is false when

@@ -1,0 +1,106 @@
+package extranet
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func pendingGrant(fase int, email, last, first, pending string) PendingGrant {
+	return PendingGrant{SchoolName: "École " + email, Grant: Grant{
+		ID: "g-" + email, FASE: fase, SchoolYear: "2026-2027", Role: "Enseignant",
+		Email: email, LastName: last, FirstName: first, Pending: pending,
+	}}
+}
+
+func TestFollowedEmail(t *testing.T) {
+	moved := pendingGrant(1, "a@a.be", "Dupont", "Jean", PendingModified)
+	moved.Grant.PendingEmail = "new@a.be"
+	other := pendingGrant(2, "b@b.be", "Dupont", "Jean", PendingModified)
+	other.Grant.PendingEmail = "thief@evil.be"
+	for _, tc := range []struct {
+		name   string
+		grants []PendingGrant
+		want   string
+	}{
+		{"the school that gave the address moves it", []PendingGrant{moved}, "new@a.be"},
+		{"another school cannot", []PendingGrant{other}, "a@a.be"},
+		{"a new access elsewhere changes nothing", []PendingGrant{pendingGrant(3, "c@c.be", "D", "J", PendingCreated)}, "a@a.be"},
+	} {
+		if got := followedEmail("a@a.be", tc.grants); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestOwnNames(t *testing.T) {
+	p := Person{ID: "p", LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04"}
+	acc := Account{Email: "a@a.be"}
+	if _, ok := ownNames(p, acc, nil, []PendingGrant{pendingGrant(2, "b@b.be", "DUPONT", "Jéan", PendingCreated)}); ok {
+		t.Error("another school's spelling renamed the person")
+	}
+	renamed := pendingGrant(1, "a@a.be", "Dupont", "Jean", PendingModified)
+	g := &renamed.Grant
+	g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = g.Role, g.Email, "Dupont-Durand", "Jean"
+	got, ok := ownNames(p, acc, nil, []PendingGrant{renamed})
+	if !ok || got.LastName != "Dupont-Durand" || got.IdentityKey != IdentityKey("Dupont-Durand", "Jean", "1980-05-04") {
+		t.Errorf("own grant's spelling: %+v, %v", got, ok)
+	}
+	if _, ok := ownNames(p, acc, []string{"a@a.be", "b@b.be"}, []PendingGrant{pendingGrant(2, "b@b.be", "Durand", "Jean", PendingCreated)}); !ok {
+		t.Error("a linked address's grant did not give the names")
+	}
+}
+
+// An access opened at another address than the account's: the account's
+// address is told with « Ce n'est pas moi », the other gets an invitation
+// to that access only.
+func TestForeignAccessIsToldToTheAccountsAddress(t *testing.T) {
+	p := Person{ID: "p", LastName: "Milord", FirstName: "Rémy"}
+	acc := Account{ID: "acc", Email: "remy@a.be", Login: "remy.milord.150367"}
+	grants := []PendingGrant{
+		pendingGrant(1, "remy@a.be", "Milord", "Rémy", PendingCreated),
+		pendingGrant(2, "attacker@evil.be", "Milord", "Remy", PendingCreated),
+	}
+	m := nightMail{portalURL: "https://extranet.example/", now: time.Now()}
+	var c batchCounts
+	own := []string{acc.Email}
+	m.notices(p.ID, acc, grants, own, &c)
+	m.foreign(p, acc, grants, own, &c)
+	if len(m.messages) != 3 || len(m.disputes) != 1 || c.notices != 2 || c.invitations != 1 {
+		t.Fatalf("%d messages, %d disputes, counts %+v", len(m.messages), len(m.disputes), c)
+	}
+	notice, told, inv := m.messages[0], m.messages[1], m.messages[2]
+	if !strings.Contains(notice.To, "remy@a.be") || strings.Contains(notice.Text, "attacker@evil.be") {
+		t.Errorf("own notice: %+v", notice)
+	}
+	if !strings.Contains(told.To, "remy@a.be") || told.Subject != SubjectForeignAccess ||
+		!strings.Contains(told.Text, "attacker@evil.be") || !strings.Contains(told.Text, "https://extranet.example/pas-moi?jeton=") {
+		t.Errorf("foreign notice: %+v", told)
+	}
+	if !strings.Contains(inv.To, "attacker@evil.be") || strings.Contains(inv.Text, "remy@a.be") || strings.Contains(inv.Text, "(FASE 1)") {
+		t.Errorf("invitation to the other address lists more than its access: %+v", inv)
+	}
+	if d := m.disputes[0]; d.GrantID != "g-attacker@evil.be" || d.NotifiedEmail != "remy@a.be" || d.TokenHash == "" {
+		t.Errorf("dispute: %+v", d)
+	}
+	if strings.Contains(told.Text, m.disputes[0].TokenHash) {
+		t.Error("the e-mail holds the token's hash instead of the token")
+	}
+}
+
+func TestSuspended(t *testing.T) {
+	at := time.Now()
+	for _, tc := range []struct {
+		n    GrantNotice
+		want bool
+	}{
+		{GrantNotice{}, false},
+		{GrantNotice{DisputedAt: at}, true},
+		{GrantNotice{DisputedAt: at, Decision: DisputeKept}, true},
+		{GrantNotice{DisputedAt: at, Decision: DisputeRestored}, false},
+	} {
+		if got := tc.n.Suspended(); got != tc.want {
+			t.Errorf("%+v: %v", tc.n, got)
+		}
+	}
+}

@@ -22,7 +22,7 @@ import (
 	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/store/extranetstore"
-	"passerelle/store/pgtest"
+	"passerelle/store/pgcluster"
 )
 
 // Config is one benchmark run.
@@ -329,7 +329,7 @@ func (r *runner) openDB(ctx context.Context) (stop func(), err error) {
 	switch {
 	case dbURL == "":
 		r.logf("Starting a private PostgreSQL cluster in %s…", filepath.Join(r.cfg.WorkDir, "pg"))
-		c, err := pgtest.StartCluster(filepath.Join(r.cfg.WorkDir, "pg"))
+		c, err := pgcluster.StartCluster(filepath.Join(r.cfg.WorkDir, "pg"))
 		if err != nil {
 			return stop, fmt.Errorf("private PostgreSQL cluster: %w (give --db sqlite: or --db postgres://…)", err)
 		}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/store/pgtest"
+	"passerelle/store/pgcluster"
 )
 
 // benchChildEnv makes this test binary act as the passerelle binary when
@@ -243,7 +243,7 @@ func TestBenchUsage(t *testing.T) {
 // except under CI, where both stores must be tested.
 func needPostgres(t *testing.T) {
 	t.Helper()
-	if _, err := pgtest.BinDir(); err != nil {
+	if _, err := pgcluster.BinDir(); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("PostgreSQL is required under CI: %v", err)
 		}

@@ -13,14 +13,9 @@ package pgtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +23,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"passerelle/store/pgcluster"
 )
 
 // EnvURL names the variable that points tests at a running server.
@@ -41,100 +38,7 @@ var (
 	counter  atomic.Int64
 )
 
-// BinDir returns the folder of the PostgreSQL server programs.
-func BinDir() (string, error) {
-	if d := os.Getenv("PG_BINDIR"); d != "" {
-		return d, nil
-	}
-	if p, err := exec.LookPath("pg_ctl"); err == nil {
-		return filepath.Dir(p), nil
-	}
-	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
-	if len(matches) == 0 {
-		return "", errors.New("pg_ctl not found (install postgresql)")
-	}
-	return filepath.Dir(matches[len(matches)-1]), nil
-}
-
-// Cluster is a private PostgreSQL server in a folder of its own.
-type Cluster struct {
-	Dir  string
-	Port int
-	URL  string // superuser URL to database "postgres"
-	bin  string
-	asPG bool
-}
-
-// StartCluster runs initdb and pg_ctl start in dir (created when missing).
-// As root, the server runs as the postgres user, since initdb refuses root.
-func StartCluster(dir string) (*Cluster, error) {
-	bin, err := BinDir()
-	if err != nil {
-		return nil, err
-	}
-	c := &Cluster{Dir: dir, bin: bin}
-	if u, err := user.Current(); err == nil && u.Uid == "0" {
-		c.asPG = true
-	}
-	data := filepath.Join(dir, "data")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, err
-	}
-	if c.asPG {
-		if out, err := exec.Command("chown", "-R", "postgres:postgres", dir).CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("chown %s: %v: %s", dir, err, out)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(data, "PG_VERSION")); err != nil {
-		if out, err := c.run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N"); err != nil {
-			return nil, fmt.Errorf("initdb: %v: %s", err, out)
-		}
-	}
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	c.Port = port
-	opts := fmt.Sprintf("-p %d -k %s -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, dir)
-	if out, err := c.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "start"); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
-		return nil, fmt.Errorf("pg_ctl start: %v: %s\n%s", err, out, log)
-	}
-	c.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-	return c, nil
-}
-
-// Stop stops the server (fast shutdown).
-func (c *Cluster) Stop() error {
-	out, err := c.run("pg_ctl", "-D", filepath.Join(c.Dir, "data"), "-m", "fast", "-w", "stop")
-	if err != nil {
-		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
-	}
-	return nil
-}
-
-func (c *Cluster) run(name string, args ...string) ([]byte, error) {
-	prog := filepath.Join(c.bin, name)
-	var cmd *exec.Cmd
-	if c.asPG {
-		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", prog}, args...)...)
-	} else {
-		cmd = exec.Command(prog, args...)
-	}
-	cmd.Dir = os.TempDir()
-	return cmd.CombinedOutput()
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-var cluster *Cluster
+var cluster *pgcluster.Cluster
 
 func start() {
 	if u := os.Getenv(EnvURL); u != "" {
@@ -147,7 +51,7 @@ func start() {
 		return
 	}
 	dir = d
-	c, err := StartCluster(d)
+	c, err := pgcluster.StartCluster(d)
 	if err != nil {
 		startErr = err
 		return

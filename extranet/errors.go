@@ -3,6 +3,7 @@ package extranet
 import (
 	"errors"
 	"fmt"
+	"passerelle/internal/errs"
 	"strings"
 )
 
@@ -19,8 +20,9 @@ var (
 	ErrIdempotencyConflict = errors.New("cette clé d'idempotence a déjà servi pour un autre envoi : utilisez une nouvelle clé pour un envoi différent")
 	// ErrNightRunning: another night run holds the lock.
 	ErrNightRunning = errors.New("un traitement de nuit est déjà en cours : attendez qu'il se termine")
-	// ErrNotFound is returned, wrapped, when a looked-up row does not exist.
-	ErrNotFound = errors.New("introuvable")
+	// ErrNotFound is returned, wrapped, when a looked-up row does not exist
+	// (errs.ErrNotFound, the same value on both sides).
+	ErrNotFound = errs.ErrNotFound
 )
 
 // Problem is one reason why a snapshot is invalid. Index is the position of

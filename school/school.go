@@ -8,7 +8,7 @@ package school
 
 import (
 	"context"
-	"errors"
+	"passerelle/internal/errs"
 	"time"
 
 	"passerelle/frtext"
@@ -16,8 +16,8 @@ import (
 )
 
 // ErrNotFound is returned, wrapped, when a school, row, user or transfer does
-// not exist.
-var ErrNotFound = errors.New("introuvable")
+// not exist (errs.ErrNotFound, the same value on both sides).
+var ErrNotFound = errs.ErrNotFound
 
 // School is an établissement, known by its FASE number.
 type School struct {

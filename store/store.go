@@ -42,9 +42,6 @@ func (d Dialect) String() string {
 	return "sqlite"
 }
 
-// ErrNotFound is returned (wrapped) when a looked-up row does not exist.
-var ErrNotFound = errors.New("introuvable")
-
 // DB is an open database. Writes go through W; reads may use R. On SQLite, W
 // is a single connection so that writers queue in the process instead of
 // fighting over the file lock, and R is a pool of readers (WAL lets them run

@@ -3,8 +3,9 @@ package extranet
 import (
 	"errors"
 	"fmt"
-	"passerelle/internal/errs"
 	"strings"
+
+	"passerelle/internal/errs"
 )
 
 // Errors of the Service. Messages are French since they reach people; the api

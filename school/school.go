@@ -8,11 +8,11 @@ package school
 
 import (
 	"context"
-	"passerelle/internal/errs"
 	"time"
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/internal/errs"
 )
 
 // ErrNotFound is returned, wrapped, when a school, row, user or transfer does

@@ -200,7 +200,7 @@ func filter(grants []PendingGrant, keep func(PendingGrant) bool) []PendingGrant 
 func foreignNotice(name string, pg PendingGrant, email, disputeURL string) string {
 	g := pg.Grant
 	return "Bonjour " + name + ",\n\n" +
-		"L'école " + schoolName(pg.SchoolName) + " (FASE " + strconv.Itoa(g.FASE) + ") a ouvert à votre nom un accès " +
+		schoolName(pg.SchoolName) + " (FASE " + strconv.Itoa(g.FASE) + ") a ouvert à votre nom un accès " +
 		g.Role + " à l'extranet SeGEC, pour l'année scolaire " + g.SchoolYear + ", avec une autre adresse e-mail que la vôtre :\n\n" +
 		"  " + email + "\n\n" +
 		"Si c'est bien vous (votre adresse dans cette école, par exemple), vous n'avez rien à faire : connectez-vous au portail " +

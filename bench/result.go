@@ -37,6 +37,10 @@ type Result struct {
 	// DBBytes is the size of the database at the end: pg_database_size, or
 	// the SQLite file with its WAL.
 	DBBytes int64 `json:"dbBytes"`
+	// Floor is what PostgreSQL alone needs for the first load and the
+	// night on the same machine in the same run (floor.go); nil when not
+	// measured (SQLite, or a server given by --db).
+	Floor *Floor `json:"floor,omitempty"`
 }
 
 // Phase is what one phase measured. For night, Records counts the grants
@@ -54,6 +58,10 @@ type Phase struct {
 	P95Ms              float64 `json:"p95Ms"`
 	P99Ms              float64 `json:"p99Ms"`
 	Errors             int     `json:"errors"`
+	// FloorSeconds and FloorRatio: the phase's floor and Seconds over it,
+	// for the phases that have one (initial, night).
+	FloorSeconds float64 `json:"floorSeconds,omitempty"`
+	FloorRatio   float64 `json:"floorRatio,omitempty"`
 }
 
 // finish computes the rates and the percentiles of lat.

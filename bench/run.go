@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,9 @@ type Config struct {
 	Phases      []string
 	// Crash is the number of kills: see the package documentation.
 	Crash int
+	// Durable starts the private PostgreSQL cluster with fsync,
+	// synchronous commits and full-page writes on, as in production.
+	Durable bool
 	// Exec runs the passerelle binary (extranet serve, bench worker).
 	Exec Exec
 	// WorkDir holds the logs, the private cluster and the SQLite file; a
@@ -121,6 +125,7 @@ type runner struct {
 	workerPeak       int64
 	cpu              *cpuMeter
 	pgData           string // the private cluster's data folder
+	clusterURL       string // the private cluster's superuser URL
 	out              Outcome
 	errorLines       []string
 	errMu            sync.Mutex
@@ -249,6 +254,9 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	fmt.Fprintf(r.cfg.Out, "machine: %s; load average at start: %s\n", machine(), loadAverage())
 	fmt.Fprintf(r.cfg.Out, "database: %s\n", r.describeDB(ctx))
+	if err := r.floor(ctx); err != nil {
+		return err
+	}
 	fmt.Fprintln(r.cfg.Out, tableHeader)
 	initial := r.net.Snapshots()
 	for _, name := range r.cfg.Phases {
@@ -278,8 +286,12 @@ func (r *runner) run(ctx context.Context) error {
 		if r.srv != nil {
 			r.srv.sample()
 		}
+		if f := res.Floor.of(name); f > 0 {
+			p.FloorSeconds, p.FloorRatio = f, round1(p.Seconds/f)
+		}
 		res.Phases = append(res.Phases, p)
 		writeRow(r.cfg.Out, p)
+		writeFloor(r.cfg.Out, p)
 		writeCPU(r.cfg.Out, r.cpu.read().sub(cpu0), time.Duration(p.Seconds*float64(time.Second)), r.pgData != "")
 	}
 	r.crash.wait()
@@ -321,6 +333,24 @@ func (r *runner) run(ctx context.Context) error {
 	return nil
 }
 
+// floor measures what PostgreSQL itself needs for the first load and the
+// night of this network (floor.go), on the private cluster only: a server
+// given by --db may be shared, and SQLite has no such floor.
+func (r *runner) floor(ctx context.Context) error {
+	if r.clusterURL == "" || !(slices.Contains(r.cfg.Phases, PhaseInitial) || slices.Contains(r.cfg.Phases, PhaseNight)) {
+		return nil
+	}
+	r.logf("Measuring the floor: the same rows written by PostgreSQL alone…")
+	f, err := measureFloor(ctx, r.clusterURL, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Concurrency)
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	r.out.Result.Floor = &f
+	fmt.Fprintf(r.cfg.Out, "floor (PostgreSQL alone, same machine, same run): first load %.2f s (%d transactions of %d persons + %d grants at %d clients), night %.2f s (set-based)\n",
+		f.Initial, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Network.Staff, r.cfg.Concurrency, f.Night)
+	return nil
+}
+
 // openDB opens the store, starting a private PostgreSQL cluster when no
 // database was given, and checks that it holds no school.
 func (r *runner) openDB(ctx context.Context) (stop func(), err error) {
@@ -329,7 +359,7 @@ func (r *runner) openDB(ctx context.Context) (stop func(), err error) {
 	switch {
 	case dbURL == "":
 		r.logf("Starting a private PostgreSQL cluster in %s…", filepath.Join(r.cfg.WorkDir, "pg"))
-		c, err := pgcluster.StartCluster(filepath.Join(r.cfg.WorkDir, "pg"))
+		c, err := pgcluster.Start(filepath.Join(r.cfg.WorkDir, "pg"), pgcluster.Options{Durable: r.cfg.Durable})
 		if err != nil {
 			return stop, fmt.Errorf("private PostgreSQL cluster: %w (give --db sqlite: or --db postgres://…)", err)
 		}
@@ -338,7 +368,7 @@ func (r *runner) openDB(ctx context.Context) (stop func(), err error) {
 				r.logf("%v", err)
 			}
 		}
-		r.pgData = filepath.Join(c.Dir, "data")
+		r.pgData, r.clusterURL = filepath.Join(c.Dir, "data"), c.URL
 		if dbURL, err = createDatabase(ctx, c.URL, "bench"); err != nil {
 			stop()
 			return func() {}, err

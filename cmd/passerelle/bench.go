@@ -40,13 +40,15 @@ func init() {
 }
 
 func runBench(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("bench", "[--db URL | --url URL --db URL] [--schools 1200] [--staff 70] [--shared 0.1] [--seed 1] [--concurrency 32] [--json FILE] [--crash N] [--phases initial,resync,churn,night,smtp]",
+	fs := m.flagSet("bench", "[--db URL | --url URL --db URL] [--schools 1200] [--staff 70] [--shared 0.1] [--seed 1] [--concurrency 32] [--json FILE] [--crash N] [--durable] [--phases initial,resync,churn,night,smtp]",
 		"Generates a deterministic synthetic network, starts an extranet server as a child\n"+
 			"process on the given database (default: a private PostgreSQL cluster in a temporary\n"+
 			"folder), and measures the phases: initial load, steady re-sync, churn, night run,\n"+
 			"SMTP delivery. With --crash N, kills the server (and the night and delivery\n"+
 			"processes) N times under load, then checks from the database that nothing was\n"+
-			"lost or done twice. Exits 1 on any error or difference.\n\n"+
+			"lost or done twice. On the private cluster, it first measures the floor: what\n"+
+			"PostgreSQL alone needs to write the same rows, printed beside the first load and the\n"+
+			"night with the ratio. Exits 1 on any error or difference.\n\n"+
 			"PASSERELLE_DB is not read: a benchmark never runs on a real database by accident.")
 	db := fs.String("db", "", "the extranet's database, which must hold no school: sqlite: (a file in the work folder), sqlite:PATH or postgres://… (default: a private PostgreSQL cluster)")
 	target := fs.String("url", "", "the URL of an extranet already running on --db, instead of starting one")
@@ -57,6 +59,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	conc := fs.Int("concurrency", 32, "transfers in flight at once")
 	jsonPath := fs.String("json", "", "write the result as JSON to this file (shape in docs/benchmarks.md)")
 	crash := fs.Int("crash", 0, "kill the extranet (SIGKILL) this many times under load, then check that nothing was lost")
+	durable := fs.Bool("durable", false, "start the private PostgreSQL cluster with fsync, synchronous commits and full-page writes on, as in production")
 	phases := fs.String("phases", strings.Join(bench.AllPhases, ","), "phases to run, in this order")
 	pprofDir := fs.String("pprof", "", "write CPU profiles of the server, the workers and the load generator, and the server's heap profile, to this folder")
 	workDir := fs.String("work-dir", "", "folder for the logs, the private cluster and the SQLite file (default: a temporary folder, removed after a run that passed)")
@@ -77,6 +80,9 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	if *conc < 1 || *crash < 0 {
 		return usageErr("--concurrency must be at least 1, --crash 0 or more")
 	}
+	if *durable && *db != "" {
+		return usageErr("--durable sets up the private cluster: leave out --db")
+	}
 	if *target != "" && (*crash > 0 || *db == "") {
 		return usageErr("--url needs --db (the database of that extranet) and excludes --crash (the benchmark can only kill the extranet it starts)")
 	}
@@ -92,7 +98,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	signal.Notify(sigpipe, syscall.SIGPIPE)
 	defer signal.Stop(sigpipe)
 	cfg := bench.Config{
-		Network: netCfg, DB: *db, URL: *target, Concurrency: *conc, Phases: ps, Crash: *crash,
+		Network: netCfg, DB: *db, URL: *target, Concurrency: *conc, Phases: ps, Crash: *crash, Durable: *durable,
 		Exec:       func(args ...string) *exec.Cmd { return exec.Command(exe, args...) },
 		WorkDir:    *workDir,
 		ProfileDir: *pprofDir,

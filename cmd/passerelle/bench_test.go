@@ -62,6 +62,10 @@ func benchJSON(t *testing.T, path string) benchDoc {
 		t.Fatal(err)
 	}
 	want := []string{"concurrency", "dbBytes", "peakServerRSSBytes", "phases", "schools", "shared", "staffPerSchool", "store"}
+	if _, ok := raw["floor"]; ok { // on the private PostgreSQL cluster only
+		want = append(want, "floor")
+		slices.Sort(want)
+	}
 	if got := sortedKeys(raw); !reflect.DeepEqual(got, want) {
 		t.Errorf("JSON keys %v, want %v", got, want)
 	}
@@ -69,7 +73,11 @@ func benchJSON(t *testing.T, path string) benchDoc {
 	json.Unmarshal(raw["phases"], &phases)
 	wantPhase := []string{"errors", "name", "p50Ms", "p95Ms", "p99Ms", "records", "recordsPerSecond", "seconds", "transfers", "transfersPerSecond"}
 	for _, p := range phases {
-		if got := sortedKeys(p); !reflect.DeepEqual(got, wantPhase) {
+		want := wantPhase
+		if _, ok := p["floorSeconds"]; ok { // initial and night, when the floor was measured
+			want = []string{"errors", "floorRatio", "floorSeconds", "name", "p50Ms", "p95Ms", "p99Ms", "records", "recordsPerSecond", "seconds", "transfers", "transfersPerSecond"}
+		}
+		if got := sortedKeys(p); !reflect.DeepEqual(got, want) {
 			t.Errorf("phase keys %v, want %v", got, wantPhase)
 		}
 	}
@@ -93,14 +101,28 @@ type benchDoc struct {
 	Schools, StaffPerSchool, Concurrency int
 	Shared                               float64
 	Store                                string
-	Phases                               []struct {
-		Name                           string
-		Seconds                        float64
-		Transfers, Records, Errors     int
-		RecordsPerSecond, P50Ms, P99Ms float64
-		TransfersPerSecond, P95Ms      float64
+	Phases                               []benchPhase
+	PeakServerRSSBytes, DBBytes          int64
+	Floor                                *struct{ Initial, Night float64 }
+}
+
+type benchPhase struct {
+	Name                           string
+	Seconds                        float64
+	Transfers, Records, Errors     int
+	RecordsPerSecond, P50Ms, P99Ms float64
+	TransfersPerSecond, P95Ms      float64
+	FloorSeconds, FloorRatio       float64
+}
+
+// Phase returns the phase of that name, or nil.
+func (d benchDoc) Phase(name string) *benchPhase {
+	for i := range d.Phases {
+		if d.Phases[i].Name == name {
+			return &d.Phases[i]
+		}
 	}
-	PeakServerRSSBytes, DBBytes int64
+	return nil
 }
 
 // checkSmallRun checks a run of 5 schools × 20 staff, 10 % shared, with
@@ -169,9 +191,23 @@ func TestBenchPostgres(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	checkSmallRun(t, benchJSON(t, jsonPath), "postgres", stdout)
+	doc := benchJSON(t, jsonPath)
+	checkSmallRun(t, doc, "postgres", stdout)
 	if !strings.Contains(stdout, "postgres ") {
 		t.Errorf("no PostgreSQL CPU figure:\n%s", stdout)
+	}
+	// The floor is measured in the same run and printed beside the first
+	// load and the night, with the ratio.
+	if doc.Floor == nil || doc.Floor.Initial <= 0 || doc.Floor.Night <= 0 {
+		t.Errorf("floor = %+v", doc.Floor)
+	}
+	for _, name := range []string{"initial", "night"} {
+		if p := doc.Phase(name); p == nil || p.FloorSeconds <= 0 || p.FloorRatio <= 0 {
+			t.Errorf("phase %s without its floor: %+v", name, p)
+		}
+	}
+	if strings.Count(stdout, "× the floor") != 2 || !strings.Contains(stdout, "floor (PostgreSQL alone, same machine, same run): first load") {
+		t.Errorf("floor lines:\n%s", stdout)
 	}
 }
 

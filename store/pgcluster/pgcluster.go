@@ -38,9 +38,21 @@ type Cluster struct {
 	asPG bool
 }
 
-// StartCluster runs initdb and pg_ctl start in dir (created when missing).
-// As root, the server runs as the postgres user, since initdb refuses root.
-func StartCluster(dir string) (*Cluster, error) {
+// Options tune a cluster.
+type Options struct {
+	// Durable keeps fsync, synchronous commits and full-page writes on, as
+	// a production server has them; the default turns them off, since
+	// tests and most benchmark runs measure the work, not the disk.
+	Durable bool
+}
+
+// StartCluster runs initdb and pg_ctl start in dir (created when missing),
+// with the durability settings off. As root, the server runs as the
+// postgres user, since initdb refuses root.
+func StartCluster(dir string) (*Cluster, error) { return Start(dir, Options{}) }
+
+// Start is StartCluster with options.
+func Start(dir string, o Options) (*Cluster, error) {
 	bin, err := BinDir()
 	if err != nil {
 		return nil, err
@@ -68,7 +80,10 @@ func StartCluster(dir string) (*Cluster, error) {
 		return nil, err
 	}
 	c.Port = port
-	opts := fmt.Sprintf("-p %d -k %s -h 127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, dir)
+	opts := fmt.Sprintf("-p %d -k %s -h 127.0.0.1 -c max_connections=200", port, dir)
+	if !o.Durable {
+		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
 	if out, err := c.run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "start"); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "server.log"))
 		return nil, fmt.Errorf("pg_ctl start: %v: %s\n%s", err, out, log)

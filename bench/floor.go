@@ -1,0 +1,179 @@
+package bench
+
+// The floor: what PostgreSQL itself needs, on this machine and in this run,
+// for the rows a phase writes — the statements of ../shared/perf/floor.sh,
+// driven from Go instead of pgbench. Each school's first load is one
+// transaction that looks up its 70 identity keys and inserts 70 persons and
+// 70 pending grants with one INSERT … SELECT each, at the run's concurrency;
+// the night is three set-based statements in one transaction (open every
+// grant, one account and one outbox row a person). The tables have the
+// project's shapes and indexes. A phase's ratio to its floor says how much
+// of its time is the server's own, whatever the machine's speed or load.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Floor holds the floor of the phases that have one, in seconds.
+type Floor struct {
+	Initial float64 `json:"initial"`
+	Night   float64 `json:"night"`
+}
+
+const floorSchema = `
+CREATE TABLE persons (id TEXT PRIMARY KEY, last_name TEXT NOT NULL, first_name TEXT NOT NULL, birth_date TEXT NOT NULL DEFAULT '',
+  matricule TEXT UNIQUE, identity_key TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX persons_identity ON persons(identity_key);
+CREATE TABLE grants (id TEXT PRIMARY KEY, person_id TEXT NOT NULL, fase INTEGER NOT NULL, school_year TEXT NOT NULL, role TEXT NOT NULL,
+  email TEXT NOT NULL, last_name TEXT NOT NULL, first_name TEXT NOT NULL, state TEXT NOT NULL, since TEXT NOT NULL,
+  pending TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (fase, school_year, person_id));
+CREATE INDEX grants_person ON grants(person_id); CREATE INDEX grants_email ON grants(email);
+CREATE INDEX grants_pending ON grants(pending, person_id) WHERE pending <> '';
+CREATE TABLE accounts (id TEXT PRIMARY KEY, person_id TEXT NOT NULL UNIQUE, login TEXT NOT NULL UNIQUE, email TEXT NOT NULL,
+  state TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE outbox (id TEXT PRIMARY KEY, person_id TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL);`
+
+// One school's first load; $1 numbers the school, $2 is the staff.
+var floorSchool = []string{
+	`SELECT count(*) FROM persons WHERE identity_key = ANY (ARRAY(SELECT 'k' || $1::int || '-' || i FROM generate_series(1, $2::int) i))`,
+	`INSERT INTO persons SELECT 'p' || $1::int || '-' || i, 'Nom' || i, 'Prénom' || i, '1980-01-01', 'm' || $1::int || '-' || i,
+  'k' || $1::int || '-' || i, now()::text, now()::text FROM generate_series(1, $2::int) i`,
+	`INSERT INTO grants SELECT 'g' || $1::int || '-' || i, 'p' || $1::int || '-' || i, $1::int, '2026-2027', 'Enseignant',
+  'e' || $1::int || '-' || i || '@ecole.be', 'Nom' || i, 'Prénom' || i, 'pending', now()::text, 'open', now()::text, now()::text
+  FROM generate_series(1, $2::int) i`,
+}
+
+const floorNight = `UPDATE grants SET state = 'active', pending = '' WHERE pending <> '';
+INSERT INTO accounts SELECT 'a' || id, id, lower(first_name || '.' || last_name || '.' || id), 'x@ecole.be', 'active', now()::text FROM persons;
+INSERT INTO outbox SELECT 'o' || id, id, 'invitation', now()::text FROM persons;`
+
+// measureFloor creates a database of its own on the cluster at clusterURL,
+// measures the floor of the first load of schools × staff at clients in
+// parallel and of the night, and drops it.
+func measureFloor(ctx context.Context, clusterURL string, schools, staff, clients int) (Floor, error) {
+	dbURL, err := createDatabase(ctx, clusterURL, "floor")
+	if err != nil {
+		return Floor{}, err
+	}
+	defer dropDatabase(context.WithoutCancel(ctx), clusterURL, "floor")
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return Floor{}, err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, floorSchema); err != nil {
+		return Floor{}, err
+	}
+	var f Floor
+	d, err := floorLoad(ctx, dbURL, schools, staff, clients)
+	if err != nil {
+		return Floor{}, err
+	}
+	f.Initial = round3(d.Seconds())
+	start := time.Now()
+	if _, err := conn.Exec(ctx, "BEGIN; "+floorNight+" COMMIT;"); err != nil {
+		return Floor{}, err
+	}
+	f.Night = round3(time.Since(start).Seconds())
+	return f, nil
+}
+
+// floorLoad runs the schools' transactions at clients in parallel, each
+// client on its own connection, opened before the clock starts.
+func floorLoad(ctx context.Context, dbURL string, schools, staff, clients int) (time.Duration, error) {
+	clients = max(1, min(clients, schools))
+	conns := make([]*pgx.Conn, clients)
+	for i := range conns {
+		c, err := pgx.Connect(ctx, dbURL)
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close(context.WithoutCancel(ctx))
+		conns[i] = c
+	}
+	next := make(chan int, schools)
+	for i := range schools {
+		next <- i + 1
+	}
+	close(next)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	start := time.Now()
+	for _, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range next {
+				if err := floorSchoolTx(ctx, c, n, staff); err != nil {
+					mu.Lock()
+					first = cmpErr(first, err)
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return time.Since(start), first
+}
+
+func floorSchoolTx(ctx context.Context, c *pgx.Conn, school, staff int) error {
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	for _, q := range floorSchool {
+		if _, err := tx.Exec(ctx, q, school, staff); err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+	}
+	return tx.Commit(ctx)
+}
+
+func cmpErr(first, err error) error {
+	if first != nil {
+		return first
+	}
+	return err
+}
+
+func dropDatabase(ctx context.Context, clusterURL, name string) {
+	conn, err := pgx.Connect(ctx, clusterURL)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+}
+
+// of returns the floor of a phase, 0 when it has none or none was measured.
+func (f *Floor) of(phase string) float64 {
+	if f == nil {
+		return 0
+	}
+	switch phase {
+	case PhaseInitial:
+		return f.Initial
+	case PhaseNight:
+		return f.Night
+	}
+	return 0
+}
+
+// writeFloor writes, under a phase's row, its floor and the ratio.
+func writeFloor(w io.Writer, p Phase) {
+	if p.FloorSeconds <= 0 {
+		return
+	}
+	fmt.Fprintf(w, "          floor %.2f s (PostgreSQL alone, same rows, same run): %.1f× the floor\n", p.FloorSeconds, p.FloorRatio)
+}

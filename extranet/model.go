@@ -42,9 +42,14 @@ type Account struct {
 	// LoginBase is Login without its suffix; the night run looks up the
 	// logins taken for a base in one indexed query.
 	LoginBase string
-	// Email is the address the invitation went to: the latest school e-mail
-	// that opened or changed an access of the person.
-	Email        string
+	// Email is the account's address: the one its invitation went to, given
+	// by the school of its own grant (OwnGrantID), which alone moves it
+	// (docs/security.md).
+	Email string
+	// OwnGrantID is the account's own grant: the one whose address is the
+	// account's and whose names are the person's. When it ends, the night
+	// gives the account another live grant of the person.
+	OwnGrantID   string
 	State        string
 	PasswordHash string // set by the portal; empty until the first sign-in
 	CreatedAt    time.Time

@@ -115,7 +115,21 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 		return fmt.Errorf("expiration des accès : %w", err)
 	}
 
-	// 2. Open pending grants and apply waiting modifications, by batches of
+	// 2. Give the accounts whose own grant ended another of their person's
+	// grants, with its address (docs/security.md), before the accesses open
+	// and their e-mails are written to the account's address.
+	err = s.Store.Update(ctx, at, func(tx Tx) error {
+		n, err := tx.RehomeAccounts(ctx)
+		if n > 0 {
+			s.log().Info("accounts given another own grant", "accounts", n)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("adresses des comptes : %w", err)
+	}
+
+	// 3. Open pending grants and apply waiting modifications, by batches of
 	// persons.
 	persons, err := s.Store.PendingPersons(ctx)
 	if err != nil {
@@ -134,7 +148,7 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 		c.addTo(rep)
 	}
 
-	// 3. Disable the accounts left without an active grant.
+	// 4. Disable the accounts left without an active grant.
 	err = s.Store.Update(ctx, at, func(tx Tx) error {
 		n, err := tx.DisableOrphanAccounts(ctx)
 		rep.Disabled = n
@@ -144,7 +158,7 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 		return fmt.Errorf("désactivation des comptes : %w", err)
 	}
 
-	// 4. Deliver the outbox, including what an interrupted run left.
+	// 5. Deliver the outbox, including what an interrupted run left.
 	if sender == nil {
 		return nil
 	}
@@ -263,15 +277,18 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 			// decided, but the account stays closed and nobody is told,
 			// until an operator enables it again.
 			acc = *a
-			if e := followedEmail(acc.Email, w.grants); e != acc.Email {
+			if e := followedEmail(acc, w.grants); e != acc.Email {
 				acc.Email = e
 				updAccounts = append(updAccounts, acc)
 			}
 			c.blocked++
+			// Told all the same: the account's address must know of an
+			// access opened in its name, whatever the account's state.
+			out.foreign(w.person, acc, w.grants, append([]string{acc.Email}, linked[acc.ID]...), false, c)
 		default:
 			acc = *a
 			own := append([]string{acc.Email}, linked[acc.ID]...)
-			if e := followedEmail(acc.Email, w.grants); e != acc.Email {
+			if e := followedEmail(acc, w.grants); e != acc.Email {
 				acc.Email, acc.UpdatedAt = e, now
 				own = append(own, e)
 			}
@@ -288,9 +305,9 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 			if acc != *a {
 				updAccounts = append(updAccounts, acc)
 			}
-			out.foreign(w.person, acc, w.grants, own, c)
+			out.foreign(w.person, acc, w.grants, own, true, c)
 		}
-		if p, ok := ownNames(w.person, acc, linked[acc.ID], w.grants); ok {
+		if p, ok := ownNames(w.person, acc, w.grants); ok {
 			p.UpdatedAt = now
 			updPersons = append(updPersons, p)
 		}

@@ -63,39 +63,41 @@ func namesOf(pg PendingGrant) (last, first string) {
 	return last, first
 }
 
-// newAccount opens the account of a person who has none: its address is the
-// one the first school gives, where the invitation goes.
+// newAccount opens the account of a person who has none: its own grant is
+// the first one opened, whose address is the account's, where the
+// invitation goes.
 func newAccount(p Person, grants []PendingGrant, taken map[string]bool, now time.Time) Account {
 	base := LoginBase(p)
 	login := Login(base, taken)
 	taken[login] = true
 	_, email, _, _ := grants[0].Grant.Target()
 	return Account{ID: NewID(), PersonID: p.ID, Login: login, LoginBase: base, Email: email,
-		State: AccountInvited, CreatedAt: now, UpdatedAt: now}
+		OwnGrantID: grants[0].Grant.ID, State: AccountInvited, CreatedAt: now, UpdatedAt: now}
 }
 
-// followedEmail returns the account's address after the night: a school
-// that gave the account's address and now gives another moves it (a school
-// vouches for its own staff's addresses); no other school can.
-func followedEmail(current string, grants []PendingGrant) string {
+// followedEmail returns the account's address after the night: the school
+// of the account's own grant moves it by changing that grant's address (a
+// school vouches for its own staff's addresses); no other school can, even
+// one that gives the same address.
+func followedEmail(acc Account, grants []PendingGrant) string {
 	for _, pg := range grants {
 		g := pg.Grant
-		if g.Pending == PendingModified && g.Email == current && g.PendingEmail != current {
+		if g.ID == acc.OwnGrantID && g.Pending == PendingModified && g.PendingEmail != acc.Email {
 			return g.PendingEmail
 		}
 	}
-	return current
+	return acc.Email
 }
 
-// ownNames returns the person with the names of the latest grant opened or
-// changed at one of the account's own addresses, and whether they changed:
-// the shared display name comes from the account holder's own grants, never
-// from another school's spelling.
-func ownNames(p Person, acc Account, linked []string, grants []PendingGrant) (Person, bool) {
+// ownNames returns the person with the names of the account's own grant
+// when it opens or changes, and whether they changed: the shared display
+// name comes from the account holder's own grant, never from another
+// school's spelling, even at the same address.
+func ownNames(p Person, acc Account, grants []PendingGrant) (Person, bool) {
 	last, first := p.LastName, p.FirstName
 	for _, pg := range grants {
-		_, email, l, f := pg.Grant.Target()
-		if waiting(pg) && (email == acc.Email || slices.Contains(linked, email)) {
+		_, _, l, f := pg.Grant.Target()
+		if waiting(pg) && pg.Grant.ID == acc.OwnGrantID {
 			last, first = l, f
 		}
 	}
@@ -149,24 +151,30 @@ func (m *nightMail) reactivated(personID string, acc Account, grants []PendingGr
 }
 
 // foreign handles the accesses a school opens for the person at another
-// address than the account's own: the account's address is told, with a
-// « Ce n'est pas moi » link, and the new address gets an invitation to its
-// school's access only.
-func (m *nightMail) foreign(p Person, acc Account, grants []PendingGrant, own []string, c *batchCounts) {
-	order, by := byAddress(grants, func(pg PendingGrant) bool { return created(pg) && !ownGrant(pg, own) })
+// address than the account's own, or moves there from one of them: the
+// account's address is told, with a « Ce n'est pas moi » link, and the
+// other address gets an invitation to its school's access only (none when
+// invite is false: an account an operator disabled).
+func (m *nightMail) foreign(p Person, acc Account, grants []PendingGrant, own []string, invite bool, c *batchCounts) {
+	order, by := byAddress(grants, func(pg PendingGrant) bool { return isForeign(pg, own) })
 	for _, email := range order {
 		for _, pg := range by[email] {
 			tok := token.New(tokenBytes)
 			last, first := namesOf(pg)
 			g := pg.Grant
+			role, _, _, _ := g.Target()
 			m.disputes = append(m.disputes, GrantNotice{
 				TokenHash: token.Hash(tok), GrantID: g.ID, PersonID: p.ID, AccountID: acc.ID,
-				FASE: g.FASE, SchoolName: pg.SchoolName, SchoolYear: g.SchoolYear, Role: g.Role,
-				NotifiedEmail: acc.Email, GrantEmail: email, LastName: last, FirstName: first, CreatedAt: m.now,
+				FASE: g.FASE, SchoolName: pg.SchoolName, SchoolYear: g.SchoolYear, Role: role,
+				NotifiedEmail: acc.Email, GrantEmail: email, LastName: last, FirstName: first,
+				CreatedAt: m.now, ExpiresAt: m.now.Add(NoticeTTL),
 			})
 			body := foreignNotice(frtext.FormatName(p.LastName, p.FirstName), pg, email, m.disputeURL(tok))
 			m.add(MailNotice, p.ID, p.LastName, p.FirstName, acc.Email, SubjectForeignAccess, body)
 			c.notices++
+		}
+		if !invite {
+			continue
 		}
 		last, first := namesOf(by[email][0])
 		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL}
@@ -185,6 +193,20 @@ func ownGrant(pg PendingGrant, own []string) bool {
 	return slices.Contains(own, email)
 }
 
+// isForeign: an access that opens at another address than the account's
+// own ones, or that moves there from one of them.
+func isForeign(pg PendingGrant, own []string) bool {
+	g := pg.Grant
+	switch {
+	case ownGrant(pg, own):
+		return false
+	case g.Pending == PendingCreated:
+		return true
+	default:
+		return g.Pending == PendingModified && slices.Contains(own, g.Email)
+	}
+}
+
 func filter(grants []PendingGrant, keep func(PendingGrant) bool) []PendingGrant {
 	var out []PendingGrant
 	for _, pg := range grants {
@@ -199,13 +221,14 @@ func filter(grants []PendingGrant, keep func(PendingGrant) bool) []PendingGrant 
 // opened at another address.
 func foreignNotice(name string, pg PendingGrant, email, disputeURL string) string {
 	g := pg.Grant
+	role, _, _, _ := g.Target()
 	return "Bonjour " + name + ",\n\n" +
 		schoolName(pg.SchoolName) + " (FASE " + strconv.Itoa(g.FASE) + ") a ouvert à votre nom un accès " +
-		g.Role + " à l'extranet SeGEC, pour l'année scolaire " + g.SchoolYear + ", avec une autre adresse e-mail que la vôtre :\n\n" +
-		"  " + email + "\n\n" +
+		role + " à l'extranet SeGEC, pour l'année scolaire " + g.SchoolYear + ", avec une autre adresse e-mail que la vôtre :\n\n" +
+		"  " + MaskEmail(email) + "\n\n" +
 		"Si c'est bien vous (votre adresse dans cette école, par exemple), vous n'avez rien à faire : connectez-vous au portail " +
 		"avec cette adresse-là, puis, si vous le souhaitez, reliez vos deux adresses depuis « Mes accès ».\n\n" +
-		"Si ce n'est pas vous, signalez-le en suivant ce lien « Ce n'est pas moi » : cet accès sera aussitôt séparé de votre compte " +
+		"Si ce n'est pas vous, signalez-le en suivant ce lien « Ce n'est pas moi » (valable 30 jours) : cet accès sera séparé de votre compte " +
 		"et l'équipe de l'extranet vérifiera avec l'école.\n\n" +
 		"  " + disputeURL + "\n\n" +
 		"Cet accès ne donne rien à votre compte : ni la personne qui utilise cette adresse ni l'école ne voient vos autres accès.\n\n" +

@@ -335,10 +335,11 @@ func (a StaffAccess) Directed() []PersonGrant {
 }
 
 // Access returns what a session opened through the address email may reach
-// now (email "": the account's own address), or ErrNoAccess when the account
-// is disabled, gone, or left without an active grant in that scope. The
-// portal calls it on every request, so that a deactivation ends the
-// person's sessions at once.
+// now (email "": the account's own address). It returns ErrNoAccess when the
+// account is disabled, gone, or left without any active grant, and
+// ErrScopeClosed when the account still has one but none at the session's
+// addresses. The portal calls it on every request, so that a deactivation
+// ends the sessions concerned at once.
 func (p *Portal) Access(ctx context.Context, accountID, email string) (StaffAccess, error) {
 	a, err := p.Store.Account(ctx, accountID)
 	if errors.Is(err, ErrNotFound) {
@@ -365,8 +366,13 @@ func (p *Portal) Access(ctx context.Context, accountID, email string) (StaffAcce
 	if err != nil {
 		return StaffAccess{}, err
 	}
+	open := false
 	for _, g := range grants {
-		if !inScope(g.Grant, acc.Scope) || slices.Contains(suspended, g.Grant.ID) {
+		if slices.Contains(suspended, g.Grant.ID) {
+			continue
+		}
+		open = open || g.Grant.State == GrantActive
+		if !inScope(g.Grant, acc.Scope) {
 			continue
 		}
 		switch g.Grant.State {
@@ -376,8 +382,11 @@ func (p *Portal) Access(ctx context.Context, accountID, email string) (StaffAcce
 			acc.Pending = append(acc.Pending, g)
 		}
 	}
-	if len(acc.Active) == 0 {
+	switch {
+	case !open:
 		return StaffAccess{}, ErrNoAccess
+	case len(acc.Active) == 0:
+		return StaffAccess{}, ErrScopeClosed
 	}
 	if acc.Person, err = p.Store.Person(ctx, a.PersonID); err != nil {
 		return StaffAccess{}, err
@@ -471,7 +480,7 @@ func (p *Portal) signInMail(ctx context.Context, a Account, email string, linkUR
 	name := frtext.FormatName(person.LastName, person.FirstName)
 	msg := mail.Message{ID: NewID(), From: p.mailFrom(), To: recipient(person.LastName, person.FirstName, email), Date: now}
 
-	if errors.Is(err, ErrNoAccess) {
+	if errors.Is(err, ErrNoAccess) || errors.Is(err, ErrScopeClosed) {
 		msg.Subject = SubjectNoAccess
 		msg.Text = "Bonjour " + name + ",\n\n" +
 			"Une connexion au portail de l'extranet SeGEC a été demandée pour votre compte (identifiant " + a.Login + "), " +
@@ -527,7 +536,11 @@ func (p *Portal) SignIn(ctx context.Context, tok string) (StaffAccess, error) {
 	var link SignInLink
 	err := p.Store.UpdatePortal(ctx, now, func(tx PortalTx) error {
 		var err error
-		if link, err = tx.UseSignInLink(ctx, token.Hash(tok)); err != nil || link.Purpose != LinkJoin {
+		if link, err = tx.UseSignInLink(ctx, token.Hash(tok)); err != nil {
+			return err
+		}
+		// Whoever followed it controls the address it went to.
+		if err := tx.MarkProven(ctx, link.AccountID, link.Email); err != nil || link.Purpose != LinkJoin {
 			return err
 		}
 		if err := tx.LinkAddresses(ctx, link.AccountID, link.FromEmail, link.Email); err != nil {
@@ -605,7 +618,7 @@ func (p *Portal) SetAccountDisabled(ctx context.Context, accountID string, disab
 // once.
 func (p *Portal) ResendInvitation(ctx context.Context, accountID, actor string, sender mail.Sender) error {
 	acc, err := p.Access(ctx, accountID, "")
-	if errors.Is(err, ErrNoAccess) {
+	if errors.Is(err, ErrNoAccess) || errors.Is(err, ErrScopeClosed) {
 		return refused("ce compte n'a pas d'accès actif : une invitation ne lui ouvrirait rien")
 	}
 	if err != nil {

@@ -105,10 +105,10 @@ type plan struct {
 	UpdGrants  []Grant
 	Deactivate []string
 	Rejections []Rejection
-	// weak are the grants opened (new or reopened) for existing persons
-	// recognised by names and birth date only: candidates for weak
-	// matches (recordWeakMatches).
-	weak []Grant
+	// matched are the grants opened (new or reopened) for persons already
+	// known, with the strength of the match: candidates for the identity
+	// matches operators check (recordMatches).
+	matched []matchedGrant
 }
 
 // lookups lists what a transfer must read about a snapshot's people: their
@@ -161,6 +161,20 @@ func entryKey(keys []string, i int, last, first string, e *entry) string {
 		return keys[i]
 	}
 	return IdentityKey(e.last, e.first, e.birth)
+}
+
+// matchedGrant is a grant opened for a person already known.
+type matchedGrant struct {
+	grant    Grant
+	strength string // MatchStrong or MatchWeak
+}
+
+// strength says how the entry was joined to the person it names.
+func (e *entry) strength() string {
+	if e.weak {
+		return MatchWeak
+	}
+	return MatchStrong
 }
 
 // reconcile decides what a validated snapshot changes. It is pure: the same
@@ -368,8 +382,8 @@ func reconcile(in reconcileInput) plan {
 				SentBirthDate: e.birth, SentMatricule: e.matricule,
 				State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 			})
-			if e.weak {
-				p.weak = append(p.weak, p.NewGrants[len(p.NewGrants)-1])
+			if !e.isNew {
+				p.matched = append(p.matched, matchedGrant{p.NewGrants[len(p.NewGrants)-1], e.strength()})
 			}
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 		case !rec.Grant.Live():
@@ -381,9 +395,7 @@ func reconcile(in reconcileInput) plan {
 			g.State, g.Since, g.Pending, g.EndReason, g.UpdatedAt = GrantPending, now, PendingCreated, "", now
 			clearPending(&g)
 			p.UpdGrants = append(p.UpdGrants, g)
-			if e.weak {
-				p.weak = append(p.weak, g)
-			}
+			p.matched = append(p.matched, matchedGrant{g, e.strength()})
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 		default:
 			g := rec.Grant

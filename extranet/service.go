@@ -174,7 +174,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		if err := applyPlan(ctx, tx, fase, snap.SchoolYear, result.TransferID, p); err != nil {
 			return err
 		}
-		if err := recordWeakMatches(ctx, tx, fase, snap.SchoolYear, actor, p); err != nil {
+		if err := recordMatches(ctx, tx, fase, snap.SchoolYear, actor, p); err != nil {
 			return err
 		}
 		if d, ok := resendDigest(result, p, fase, bodyHash, now); ok {

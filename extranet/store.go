@@ -167,8 +167,8 @@ type Tx interface {
 	TakenLogins(ctx context.Context, bases []string) ([]string, error)
 	// InsertAccounts adds accounts.
 	InsertAccounts(ctx context.Context, as []Account) error
-	// UpdateAccounts rewrites the e-mail, state, disabled date and
-	// DisabledBy of accounts, and deletes the transfer digests of the
+	// UpdateAccounts rewrites the e-mail, state, disabled date, DisabledBy
+	// and own grant of accounts, and deletes the transfer digests of the
 	// school years whose live grants give an enabled account's address to
 	// someone else.
 	UpdateAccounts(ctx context.Context, as []Account) error

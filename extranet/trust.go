@@ -28,7 +28,7 @@ import (
 
 // Audit actions of the trust rules.
 const (
-	AuditWeakMatch       = "identity.weak_match"
+	AuditIdentityMatch   = "identity.match"
 	AuditMatchReviewed   = "identity.match_reviewed"
 	AuditAddressesLinked = "account.addresses_linked"
 	AuditGrantDisputed   = "grant.disputed"
@@ -42,9 +42,10 @@ const (
 	MatchWeak   = "weak"   // by names and birth date only
 )
 
-// IdentityMatch records a school's entry joined, by names and birth date
-// only, to a person other schools give access to: the console lists them
-// (« Rapprochements à vérifier ») until an operator has looked.
+// IdentityMatch records a school's entry joined to a person other schools
+// give access to, by matricule (strong) or by names and birth date only
+// (weak): the console lists them (« Rapprochements à vérifier ») until an
+// operator has looked.
 type IdentityMatch struct {
 	ID         string
 	FASE       int
@@ -85,17 +86,20 @@ type GrantNotice struct {
 	LastName      string // as the school sent them
 	FirstName     string
 	CreatedAt     time.Time
+	ExpiresAt     time.Time // « Ce n'est pas moi » is refused after it
 	DisputedAt    time.Time // zero until « Ce n'est pas moi »
-	DecidedAt     time.Time
-	DecidedBy     string
-	Decision      string // DisputeRestored, DisputeKept or ""
+	// Suspended: the dispute keeps the grant away from the account's
+	// sessions, from « Ce n'est pas moi » until an operator restores it.
+	Suspended bool
+	DecidedAt time.Time
+	DecidedBy string
+	Decision  string // DisputeRestored, DisputeKept or ""
 }
 
-// Suspended reports whether the notice keeps its grant away from the
-// account's sessions.
-func (n GrantNotice) Suspended() bool {
-	return !n.DisputedAt.IsZero() && n.Decision != DisputeRestored
-}
+// NoticeTTL is how long « Ce n'est pas moi » can be said: long enough for
+// holidays, short enough that an old mailbox, reassigned since, cannot act
+// on an old notice.
+const NoticeTTL = 30 * 24 * time.Hour
 
 // Sign-in link purposes.
 const (
@@ -103,8 +107,17 @@ const (
 	LinkJoin   = "link"   // links the address to FromEmail, then opens a session
 )
 
-// ErrNoticeInvalid: a « Ce n'est pas moi » link that is unknown or already used.
-var ErrNoticeInvalid = errors.New("ce lien n'est plus valable : l'accès a déjà été signalé, ou le lien est incomplet. Écrivez à l'équipe de l'extranet si le doute demeure")
+// Errors of the trust rules, in French since they reach people.
+var (
+	// ErrNoticeInvalid: a « Ce n'est pas moi » link unknown, used or expired.
+	ErrNoticeInvalid = errors.New("ce lien n'est plus valable : l'accès a déjà été signalé, le lien a plus de 30 jours, ou il est incomplet. Écrivez à l'équipe de l'extranet si le doute demeure")
+	// ErrScopeClosed: the account is open, but the address the session was
+	// opened through reaches no active access any more.
+	ErrScopeClosed = errors.New("l'adresse avec laquelle vous vous êtes connecté n'ouvre plus aucun accès actif : connectez-vous avec l'adresse d'école d'un autre de vos accès")
+	// ErrLinkFromOwnAddress: linking asked from a session that is not
+	// opened through the account's own address.
+	ErrLinkFromOwnAddress = errors.New("pour relier deux adresses, connectez-vous d'abord avec l'adresse de votre compte (celle de votre première invitation), puis demandez le lien depuis « Mes accès »")
+)
 
 // TrustStore is what the trust rules read; store/extranetstore implements it.
 type TrustStore interface {
@@ -119,8 +132,12 @@ type TrustStore interface {
 	// Disputes lists the disputed notices, those waiting for a decision
 	// first, newest first.
 	Disputes(ctx context.Context, limit int) ([]GrantNotice, error)
-	// WeakMatches lists the weak matches not reviewed yet, newest first.
-	WeakMatches(ctx context.Context, limit int) ([]IdentityMatch, error)
+	// OpenSignInLink returns a sign-in link that can still be used at now;
+	// ok is false when none can.
+	OpenSignInLink(ctx context.Context, tokenHash string, now time.Time) (l SignInLink, ok bool, err error)
+	// OpenMatches lists the matches not reviewed yet, weak ones first,
+	// newest first.
+	OpenMatches(ctx context.Context, limit int) ([]IdentityMatch, error)
 }
 
 // TrustTx is the trust rules' part of a write transaction.
@@ -137,8 +154,18 @@ type TrustTx interface {
 	InsertGrantNotices(ctx context.Context, ns []GrantNotice) error
 	// LinkAddresses puts two addresses of an account in one circle.
 	LinkAddresses(ctx context.Context, accountID, a, b string) error
-	// DisputeGrant marks a notice disputed and returns it, or returns
-	// ErrNoticeInvalid when it is unknown or disputed already.
+	// MarkProven records that a sign-in link sent to email was followed.
+	MarkProven(ctx context.Context, accountID, email string) error
+	// RehomeAccounts gives the accounts whose own grant ended another live
+	// or pending grant of their person (one at the same address first, then
+	// one at an address linked to it, else the oldest) with its address,
+	// and returns how many moved. Accounts an operator disabled are left as
+	// they are.
+	RehomeAccounts(ctx context.Context) (int, error)
+	// DisputeGrant marks a notice disputed and its grant suspended, takes
+	// the grant's address out of the account's circle, and returns it; or
+	// returns ErrNoticeInvalid when it is unknown, disputed already or
+	// expired.
 	DisputeGrant(ctx context.Context, tokenHash string) (GrantNotice, error)
 	// DecideDispute records an operator's decision on a disputed notice,
 	// or returns ErrNotFound when none waits under that hash.
@@ -147,38 +174,39 @@ type TrustTx interface {
 	ReviewMatch(ctx context.Context, id, actor string) (IdentityMatch, error)
 }
 
-// weakMatches returns the matches a plan records: the grants it opens for
-// persons recognised by names and birth date only who have access in other
+// identityMatches returns the matches a plan records: the grants it opens
+// for persons already known, strongly or weakly, who have access in other
 // schools.
-func weakMatches(ctx context.Context, tx Tx, fase int, year string, p plan) ([]IdentityMatch, error) {
-	if len(p.weak) == 0 {
+func identityMatches(ctx context.Context, tx Tx, fase int, year string, p plan) ([]IdentityMatch, error) {
+	if len(p.matched) == 0 {
 		return nil, nil
 	}
-	ids := make([]string, 0, len(p.weak))
-	for _, g := range p.weak {
-		ids = append(ids, g.PersonID)
+	ids := make([]string, 0, len(p.matched))
+	for _, m := range p.matched {
+		ids = append(ids, m.grant.PersonID)
 	}
 	others, err := tx.OtherSchools(ctx, ids, fase)
 	if err != nil {
 		return nil, err
 	}
 	var out []IdentityMatch
-	for _, g := range p.weak {
+	for _, m := range p.matched {
+		g := m.grant
 		if len(others[g.PersonID]) == 0 {
 			continue
 		}
 		out = append(out, IdentityMatch{
 			ID: NewID(), FASE: fase, SchoolYear: year, PersonID: g.PersonID, GrantID: g.ID,
-			Strength: MatchWeak, LastName: g.LastName, FirstName: g.FirstName,
+			Strength: m.strength, LastName: g.LastName, FirstName: g.FirstName,
 			OtherFASEs: others[g.PersonID], CreatedAt: tx.Now(),
 		})
 	}
 	return out, nil
 }
 
-// recordWeakMatches stores and audits a transfer's weak matches.
-func recordWeakMatches(ctx context.Context, tx Tx, fase int, year, actor string, p plan) error {
-	ms, err := weakMatches(ctx, tx, fase, year, p)
+// recordMatches stores and audits a transfer's identity matches.
+func recordMatches(ctx context.Context, tx Tx, fase int, year, actor string, p plan) error {
+	ms, err := identityMatches(ctx, tx, fase, year, p)
 	if err != nil || len(ms) == 0 {
 		return err
 	}
@@ -186,8 +214,8 @@ func recordWeakMatches(ctx context.Context, tx Tx, fase int, year, actor string,
 		return err
 	}
 	for _, m := range ms {
-		err := auditJSON(ctx, tx, actor, AuditWeakMatch, fase, map[string]any{
-			"match": m.ID, "person": m.PersonID, "grant": m.GrantID, "schoolYear": year,
+		err := auditJSON(ctx, tx, actor, AuditIdentityMatch, fase, map[string]any{
+			"match": m.ID, "strength": m.Strength, "person": m.PersonID, "grant": m.GrantID, "schoolYear": year,
 			"name": frtext.FormatName(m.LastName, m.FirstName), "otherSchools": m.OtherFASEs,
 		})
 		if err != nil {
@@ -197,10 +225,26 @@ func recordWeakMatches(ctx context.Context, tx Tx, fase int, year, actor string,
 	return nil
 }
 
+// CanLink reports whether the session may ask to link another address: only
+// through the account's own address, so that an access another school
+// opened at another address never pulls the account's own grants towards
+// itself.
+func (a StaffAccess) CanLink() bool { return slices.Contains(a.Scope, a.Account.Email) }
+
 // inScope reports whether a grant is reached by a session whose addresses
 // are scope: the grant's current address is one of them.
 func inScope(g Grant, scope []string) bool {
 	return slices.Contains(scope, g.Email)
+}
+
+// MaskEmail writes an address so that its owner recognises it and another
+// reader learns only its domain: « j•••@ecole.be ».
+func MaskEmail(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at <= 0 {
+		return "•••"
+	}
+	return string([]rune(email[:at])[0]) + "•••" + email[at:]
 }
 
 // RequestAddressLink prepares the e-mail that links another address of the
@@ -209,12 +253,15 @@ func inScope(g Grant, scope []string) bool {
 // nothing is sent (the caller answers the same either way, so that a
 // session learns nothing of the account's other addresses).
 func (p *Portal) RequestAddressLink(ctx context.Context, acc StaffAccess, other string, linkURL func(string) string) (mail.Message, bool, error) {
+	if !acc.CanLink() {
+		return mail.Message{}, false, ErrLinkFromOwnAddress
+	}
 	email, err := frtext.NormalizeEmail(other)
 	if err != nil || slices.Contains(acc.Scope, email) {
 		return mail.Message{}, false, nil
 	}
 	all, err := p.Access(ctx, acc.Account.ID, email)
-	if errors.Is(err, ErrNoAccess) {
+	if errors.Is(err, ErrNoAccess) || errors.Is(err, ErrScopeClosed) {
 		return mail.Message{}, false, nil
 	}
 	if err != nil {
@@ -231,13 +278,14 @@ func (p *Portal) RequestAddressLink(ctx context.Context, acc StaffAccess, other 
 	msg := mail.Message{ID: NewID(), From: p.mailFrom(), To: recipient(g.LastName, g.FirstName, email), Date: now,
 		Subject: SubjectLinkAddresses}
 	msg.Text = "Bonjour " + frtext.FormatName(g.LastName, g.FirstName) + ",\n\n" +
-		"Une personne connectée au portail de l'extranet SeGEC avec l'adresse " + acc.Email + " demande à relier " +
-		"vos accès donnés à cette adresse-ci (" + email + ") à son compte :\n\n" +
+		"Depuis une session ouverte avec l'adresse " + acc.Email + " (l'adresse du compte " + acc.Account.Login + "), " +
+		"quelqu'un demande à relier à ce compte les accès que vos écoles ont donnés à cette adresse-ci (" + email + ") :\n\n" +
 		schoolLines(all.Active) + "\n" +
-		"Si c'est vous, suivez ce lien pour relier les deux adresses : vos sessions verront alors les accès des deux.\n\n" +
+		"Si c'est vous, et seulement si l'adresse " + acc.Email + " est bien la vôtre, suivez ce lien : " +
+		"les sessions ouvertes avec l'une ou l'autre adresse verront les accès des deux.\n\n" +
 		linkURL(tok) + "\n\n" +
 		"Ce lien vaut 15 minutes et ne sert qu'une seule fois.\n\n" +
-		"Si vous n'êtes pas à l'origine de cette demande, ne suivez pas le lien : rien ne sera relié.\n" + portalFooter
+		"Si vous ne reconnaissez pas l'adresse " + acc.Email + ", ne suivez pas le lien : rien ne sera relié.\n" + portalFooter
 	return msg, true, nil
 }
 
@@ -260,6 +308,20 @@ func schoolName(n string) string {
 // SubjectLinkAddresses is the subject of the e-mail that links an address.
 const SubjectLinkAddresses = "Relier vos accès sur l'extranet SeGEC"
 
+// JoinLink returns, for the page a link opens, the link when it joins two
+// addresses (so that the page says what the click does, and for whom), or
+// ok false for a sign-in link or one that cannot be used.
+func (p *Portal) JoinLink(ctx context.Context, tok string) (SignInLink, bool, error) {
+	if !token.Plausible(tok, tokenBytes) {
+		return SignInLink{}, false, nil
+	}
+	l, ok, err := p.Store.OpenSignInLink(ctx, token.Hash(tok), p.now())
+	if err != nil || !ok || l.Purpose != LinkJoin {
+		return SignInLink{}, false, err
+	}
+	return l, true, nil
+}
+
 // NoticeForToken returns the notice of a « Ce n'est pas moi » link, without
 // using it: the page the e-mail opens asks for a click first.
 func (p *Portal) NoticeForToken(ctx context.Context, tok string) (GrantNotice, error) {
@@ -267,7 +329,7 @@ func (p *Portal) NoticeForToken(ctx context.Context, tok string) (GrantNotice, e
 		return GrantNotice{}, ErrNoticeInvalid
 	}
 	n, err := p.Store.GrantNotice(ctx, token.Hash(tok))
-	if errors.Is(err, ErrNotFound) || (err == nil && !n.DisputedAt.IsZero()) {
+	if errors.Is(err, ErrNotFound) || (err == nil && (!n.DisputedAt.IsZero() || !p.now().Before(n.ExpiresAt))) {
 		return GrantNotice{}, ErrNoticeInvalid
 	}
 	return n, err
@@ -286,9 +348,9 @@ func (p *Portal) Dispute(ctx context.Context, tok string) (GrantNotice, error) {
 		if n, err = tx.DisputeGrant(ctx, token.Hash(tok)); err != nil {
 			return err
 		}
-		return p.audit(ctx, tx, "email:"+n.NotifiedEmail, AuditGrantDisputed, n.FASE, map[string]string{
+		return p.audit(ctx, tx, "email:"+n.NotifiedEmail, AuditGrantDisputed, n.FASE, map[string]any{
 			"grant": n.GrantID, "account": n.AccountID, "role": n.Role, "schoolYear": n.SchoolYear,
-			"grantEmail": n.GrantEmail, "name": frtext.FormatName(n.LastName, n.FirstName),
+			"grantEmail": n.GrantEmail, "name": frtext.FormatName(n.LastName, n.FirstName), "suspended": n.Suspended,
 		})
 	})
 	return n, err

@@ -1,13 +1,14 @@
 package extranet
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
 func pendingGrant(fase int, email, last, first, pending string) PendingGrant {
-	return PendingGrant{SchoolName: "École " + email, Grant: Grant{
+	return PendingGrant{SchoolName: "École n° " + strconv.Itoa(fase), Grant: Grant{
 		ID: "g-" + email, FASE: fase, SchoolYear: "2026-2027", Role: "Enseignant",
 		Email: email, LastName: last, FirstName: first, Pending: pending,
 	}}
@@ -18,16 +19,22 @@ func TestFollowedEmail(t *testing.T) {
 	moved.Grant.PendingEmail = "new@a.be"
 	other := pendingGrant(2, "b@b.be", "Dupont", "Jean", PendingModified)
 	other.Grant.PendingEmail = "thief@evil.be"
+	// A second school that gives the same address, then another, cannot
+	// move it either.
+	same := pendingGrant(2, "a@a.be", "Dupont", "Jean", PendingModified)
+	same.Grant.ID, same.Grant.PendingEmail = "g-same", "thief@evil.be"
+	acc := Account{Email: "a@a.be", OwnGrantID: moved.Grant.ID}
 	for _, tc := range []struct {
 		name   string
 		grants []PendingGrant
 		want   string
 	}{
-		{"the school that gave the address moves it", []PendingGrant{moved}, "new@a.be"},
+		{"the school of the own grant moves it", []PendingGrant{moved}, "new@a.be"},
 		{"another school cannot", []PendingGrant{other}, "a@a.be"},
+		{"nor one at the same address", []PendingGrant{same}, "a@a.be"},
 		{"a new access elsewhere changes nothing", []PendingGrant{pendingGrant(3, "c@c.be", "D", "J", PendingCreated)}, "a@a.be"},
 	} {
-		if got := followedEmail("a@a.be", tc.grants); got != tc.want {
+		if got := followedEmail(acc, tc.grants); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}
@@ -35,19 +42,21 @@ func TestFollowedEmail(t *testing.T) {
 
 func TestOwnNames(t *testing.T) {
 	p := Person{ID: "p", LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04"}
-	acc := Account{Email: "a@a.be"}
-	if _, ok := ownNames(p, acc, nil, []PendingGrant{pendingGrant(2, "b@b.be", "DUPONT", "Jéan", PendingCreated)}); ok {
+	acc := Account{Email: "a@a.be", OwnGrantID: "g-a@a.be"}
+	if _, ok := ownNames(p, acc, []PendingGrant{pendingGrant(2, "b@b.be", "DUPONT", "Jéan", PendingCreated)}); ok {
 		t.Error("another school's spelling renamed the person")
+	}
+	sameAddress := pendingGrant(2, "a@a.be", "DUPONT", "Jéan", PendingCreated)
+	sameAddress.Grant.ID = "g-other-school"
+	if _, ok := ownNames(p, acc, []PendingGrant{sameAddress}); ok {
+		t.Error("another school at the same address renamed the person")
 	}
 	renamed := pendingGrant(1, "a@a.be", "Dupont", "Jean", PendingModified)
 	g := &renamed.Grant
 	g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = g.Role, g.Email, "Dupont-Durand", "Jean"
-	got, ok := ownNames(p, acc, nil, []PendingGrant{renamed})
+	got, ok := ownNames(p, acc, []PendingGrant{renamed})
 	if !ok || got.LastName != "Dupont-Durand" || got.IdentityKey != IdentityKey("Dupont-Durand", "Jean", "1980-05-04") {
 		t.Errorf("own grant's spelling: %+v, %v", got, ok)
-	}
-	if _, ok := ownNames(p, acc, []string{"a@a.be", "b@b.be"}, []PendingGrant{pendingGrant(2, "b@b.be", "Durand", "Jean", PendingCreated)}); !ok {
-		t.Error("a linked address's grant did not give the names")
 	}
 }
 
@@ -65,7 +74,7 @@ func TestForeignAccessIsToldToTheAccountsAddress(t *testing.T) {
 	var c batchCounts
 	own := []string{acc.Email}
 	m.notices(p.ID, acc, grants, own, &c)
-	m.foreign(p, acc, grants, own, &c)
+	m.foreign(p, acc, grants, own, true, &c)
 	if len(m.messages) != 3 || len(m.disputes) != 1 || c.notices != 2 || c.invitations != 1 {
 		t.Fatalf("%d messages, %d disputes, counts %+v", len(m.messages), len(m.disputes), c)
 	}
@@ -73,8 +82,10 @@ func TestForeignAccessIsToldToTheAccountsAddress(t *testing.T) {
 	if !strings.Contains(notice.To, "remy@a.be") || strings.Contains(notice.Text, "attacker@evil.be") {
 		t.Errorf("own notice: %+v", notice)
 	}
-	if !strings.Contains(told.To, "remy@a.be") || told.Subject != SubjectForeignAccess ||
-		!strings.Contains(told.Text, "attacker@evil.be") || !strings.Contains(told.Text, "https://extranet.example/pas-moi?jeton=") {
+	// The other address is told masked: its owner recognises it, anyone
+	// else learns only the school's domain.
+	if !strings.Contains(told.To, "remy@a.be") || told.Subject != SubjectForeignAccess || strings.Contains(told.Text, "attacker@evil.be") ||
+		!strings.Contains(told.Text, "a•••@evil.be") || !strings.Contains(told.Text, "https://extranet.example/pas-moi?jeton=") {
 		t.Errorf("foreign notice: %+v", told)
 	}
 	if !strings.Contains(inv.To, "attacker@evil.be") || strings.Contains(inv.Text, "remy@a.be") || strings.Contains(inv.Text, "(FASE 1)") {
@@ -88,19 +99,37 @@ func TestForeignAccessIsToldToTheAccountsAddress(t *testing.T) {
 	}
 }
 
-func TestSuspended(t *testing.T) {
-	at := time.Now()
+// A grant that moves from one of the account's addresses to another one is
+// told as an access opened there; one that opens or stays at an own
+// address is not.
+func TestIsForeign(t *testing.T) {
+	own := []string{"remy@a.be"}
+	moved := pendingGrant(2, "remy@a.be", "Milord", "Rémy", PendingModified)
+	moved.Grant.PendingRole, moved.Grant.PendingEmail = "Enseignant", "attacker@evil.be"
+	moved.Grant.PendingLastName, moved.Grant.PendingFirstName = "Milord", "Rémy"
+	elsewhere := pendingGrant(3, "x@b.be", "Milord", "Rémy", PendingModified)
+	elsewhere.Grant.PendingRole, elsewhere.Grant.PendingEmail = "Enseignant", "y@b.be"
+	elsewhere.Grant.PendingLastName, elsewhere.Grant.PendingFirstName = "Milord", "Rémy"
 	for _, tc := range []struct {
-		n    GrantNotice
+		name string
+		pg   PendingGrant
 		want bool
 	}{
-		{GrantNotice{}, false},
-		{GrantNotice{DisputedAt: at}, true},
-		{GrantNotice{DisputedAt: at, Decision: DisputeKept}, true},
-		{GrantNotice{DisputedAt: at, Decision: DisputeRestored}, false},
+		{"opened at the own address", pendingGrant(1, "remy@a.be", "M", "R", PendingCreated), false},
+		{"opened elsewhere", pendingGrant(2, "attacker@evil.be", "M", "R", PendingCreated), true},
+		{"moved away from the own address", moved, true},
+		{"moved between other addresses", elsewhere, false},
 	} {
-		if got := tc.n.Suspended(); got != tc.want {
-			t.Errorf("%+v: %v", tc.n, got)
+		if got := isForeign(tc.pg, own); got != tc.want {
+			t.Errorf("%s: %v", tc.name, got)
+		}
+	}
+}
+
+func TestMaskEmail(t *testing.T) {
+	for in, want := range map[string]string{"jean.dupont@ecole.be": "j•••@ecole.be", "émile@x.be": "é•••@x.be", "bad": "•••"} {
+		if got := MaskEmail(in); got != want {
+			t.Errorf("MaskEmail(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

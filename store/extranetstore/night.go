@@ -67,7 +67,7 @@ func (x *tx) LockPendingGrants(ctx context.Context, personIDs []string) ([]extra
 		rows, err := x.t.Query(ctx, `SELECT `+grantCols+`, `+personCols+`, s.name,
 COALESCE(a.id, ''), COALESCE(a.person_id, ''), COALESCE(a.login, ''), COALESCE(a.login_base, ''), COALESCE(a.email, ''),
 COALESCE(a.state, ''), COALESCE(a.password_hash, ''), COALESCE(a.created_at, ''), COALESCE(a.updated_at, ''),
-COALESCE(a.activated_at, ''), COALESCE(a.disabled_at, ''), COALESCE(a.disabled_by, '')
+COALESCE(a.activated_at, ''), COALESCE(a.disabled_at, ''), COALESCE(a.disabled_by, ''), COALESCE(a.own_grant, '')
 FROM grants g
 JOIN persons p ON p.id = g.person_id
 JOIN schools s ON s.fase = g.fase
@@ -113,14 +113,14 @@ func (x *tx) TakenLogins(ctx context.Context, bases []string) ([]string, error) 
 var accountColumns = []column{
 	{"id", colText}, {"person_id", colText}, {"login", colText}, {"login_base", colText}, {"email", colText},
 	{"state", colText}, {"password_hash", colText}, {"created_at", colText}, {"updated_at", colText},
-	{"activated_at", colText}, {"disabled_at", colText}, {"disabled_by", colText},
+	{"activated_at", colText}, {"disabled_at", colText}, {"disabled_by", colText}, {"own_grant", colText},
 }
 
 func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) error {
 	rows := make([][]any, len(as))
 	for i, a := range as {
 		rows[i] = []any{a.ID, a.PersonID, a.Login, a.LoginBase, a.Email, a.State, a.PasswordHash,
-			ft(a.CreatedAt), ft(a.UpdatedAt), ft(a.ActivatedAt), ft(a.DisabledAt), a.DisabledBy}
+			ft(a.CreatedAt), ft(a.UpdatedAt), ft(a.ActivatedAt), ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID}
 	}
 	x.inserted += int64(len(rows))
 	return insertRows(ctx, x.t, "accounts", accountColumns, rows, "")
@@ -131,8 +131,8 @@ func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) error {
 		return err
 	}
 	for _, a := range as {
-		_, err := x.t.Exec(ctx, `UPDATE accounts SET email = ?, state = ?, disabled_at = ?, disabled_by = ?, updated_at = ? WHERE id = ?`,
-			a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, x.now(), a.ID)
+		_, err := x.t.Exec(ctx, `UPDATE accounts SET email = ?, state = ?, disabled_at = ?, disabled_by = ?, own_grant = ?, updated_at = ? WHERE id = ?`,
+			a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID, x.now(), a.ID)
 		if err != nil {
 			return err
 		}

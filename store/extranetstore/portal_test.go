@@ -590,12 +590,14 @@ func TestOperatorDisableLasts(t *testing.T) {
 			t.Fatal(err)
 		}
 		// School B gives him an access: the grant opens, the account stays
-		// closed, and no e-mail tells him otherwise.
+		// closed; the only e-mail is the notice to the account's address
+		// that an access was opened in his name elsewhere (docs/security.md),
+		// no invitation.
 		jeanB := person("Dupont", "Jean", "1980-05-04", "18005040123", "jean.dupont@b.be", "Directeur")
 		e.transfer(t, 5555, snapshot(jeanB))
 		boxBefore, _ := e.st.Outbox(e.ctx, extranet.OutboxFilter{PersonID: acc.PersonID})
 		rep := e.night(t)
-		if rep.Activated != 1 || rep.KeptDisabled != 1 || rep.Reactivated != 0 || rep.Notices != 0 {
+		if rep.Activated != 1 || rep.KeptDisabled != 1 || rep.Reactivated != 0 || rep.Notices != 1 || rep.Invitations != 0 {
 			t.Fatalf("night = %+v", rep)
 		}
 		got, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580")
@@ -604,8 +606,9 @@ func TestOperatorDisableLasts(t *testing.T) {
 		if got.State != extranet.AccountDisabled || got.DisabledBy != op.Actor() || got.Email != "jean.dupont@a.be" {
 			t.Fatalf("account after the night = %+v", got)
 		}
-		if box, _ := e.st.Outbox(e.ctx, extranet.OutboxFilter{PersonID: acc.PersonID}); len(box) != len(boxBefore) {
-			t.Fatalf("outbox grew: %+v", box)
+		box, _ := e.st.Outbox(e.ctx, extranet.OutboxFilter{PersonID: acc.PersonID})
+		if len(box) != len(boxBefore)+1 || box[len(box)-1].Subject != extranet.SubjectForeignAccess || !strings.Contains(box[len(box)-1].To, "jean.dupont@a.be") {
+			t.Fatalf("outbox: %+v", box)
 		}
 		if g := e.grants(t, 5555)["Dupont Jean"]; g.State != extranet.GrantActive {
 			t.Fatalf("school B's grant = %+v", g)

@@ -410,11 +410,11 @@ func grantDest(g *extranet.Grant) []any {
 		&g.EndReason, tcol{&g.CreatedAt}, tcol{&g.UpdatedAt}}
 }
 
-const accountCols = "a.id, a.person_id, a.login, a.login_base, a.email, a.state, a.password_hash, a.created_at, a.updated_at, a.activated_at, a.disabled_at, a.disabled_by"
+const accountCols = "a.id, a.person_id, a.login, a.login_base, a.email, a.state, a.password_hash, a.created_at, a.updated_at, a.activated_at, a.disabled_at, a.disabled_by, a.own_grant"
 
 func accountDest(a *extranet.Account) []any {
 	return []any{&a.ID, &a.PersonID, &a.Login, &a.LoginBase, &a.Email, &a.State, &a.PasswordHash,
-		tcol{&a.CreatedAt}, tcol{&a.UpdatedAt}, tcol{&a.ActivatedAt}, tcol{&a.DisabledAt}, &a.DisabledBy}
+		tcol{&a.CreatedAt}, tcol{&a.UpdatedAt}, tcol{&a.ActivatedAt}, tcol{&a.DisabledAt}, &a.DisabledBy, &a.OwnGrantID}
 }
 
 // collect runs a query and scans every row with scan.

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+	"time"
 
 	"passerelle/extranet"
 )
@@ -39,7 +40,7 @@ WHERE a.account_id = ? AND a.email = ? AND b.email <> ? ORDER BY b.email`, accou
 func (s *Store) SuspendedGrants(ctx context.Context, personID string) ([]string, error) {
 	var out []string
 	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT grant_id FROM grant_notices
-WHERE person_id = ? AND disputed_at <> '' AND decision <> ?`, personID, extranet.DisputeRestored)
+WHERE person_id = ? AND suspended = 1 AND decision <> ?`, personID, extranet.DisputeRestored)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var id string
 		if err := r.Scan(&id); err != nil {
@@ -52,13 +53,15 @@ WHERE person_id = ? AND disputed_at <> '' AND decision <> ?`, personID, extranet
 }
 
 const noticeCols = `token_hash, grant_id, person_id, account_id, fase, school_name, school_year, role,
-notified_email, grant_email, last_name, first_name, created_at, disputed_at, decided_at, decided_by, decision`
+notified_email, grant_email, last_name, first_name, created_at, expires_at, disputed_at, suspended, decided_at, decided_by, decision`
 
 func scanNotice(scan func(dest ...any) error) (extranet.GrantNotice, error) {
 	var n extranet.GrantNotice
+	var suspended int
 	err := scan(&n.TokenHash, &n.GrantID, &n.PersonID, &n.AccountID, &n.FASE, &n.SchoolName, &n.SchoolYear, &n.Role,
-		&n.NotifiedEmail, &n.GrantEmail, &n.LastName, &n.FirstName, tcol{&n.CreatedAt}, tcol{&n.DisputedAt},
-		tcol{&n.DecidedAt}, &n.DecidedBy, &n.Decision)
+		&n.NotifiedEmail, &n.GrantEmail, &n.LastName, &n.FirstName, tcol{&n.CreatedAt}, tcol{&n.ExpiresAt},
+		tcol{&n.DisputedAt}, &suspended, tcol{&n.DecidedAt}, &n.DecidedBy, &n.Decision)
+	n.Suspended = suspended == 1
 	return n, err
 }
 
@@ -99,8 +102,21 @@ func scanMatch(scan func(dest ...any) error) (extranet.IdentityMatch, error) {
 	return m, err
 }
 
-// WeakMatches implements extranet.TrustStore.
-func (s *Store) WeakMatches(ctx context.Context, limit int) ([]extranet.IdentityMatch, error) {
+// OpenSignInLink implements extranet.TrustStore.
+func (s *Store) OpenSignInLink(ctx context.Context, tokenHash string, now time.Time) (extranet.SignInLink, bool, error) {
+	l := extranet.SignInLink{TokenHash: tokenHash}
+	err := s.db.Read().QueryRow(ctx, `SELECT account_id, email, purpose, from_email, created_at, expires_at FROM signin_links
+WHERE token_hash = ? AND used_at = '' AND expires_at > ?`, tokenHash, ft(now)).
+		Scan(&l.AccountID, &l.Email, &l.Purpose, &l.FromEmail, tcol{&l.CreatedAt}, tcol{&l.ExpiresAt})
+	if err == sql.ErrNoRows {
+		return l, false, nil
+	}
+	return l, err == nil, err
+}
+
+// OpenMatches implements extranet.TrustStore: the weak matches waiting for
+// an operator (strong ones are in the audit log).
+func (s *Store) OpenMatches(ctx context.Context, limit int) ([]extranet.IdentityMatch, error) {
 	if limit <= 0 {
 		limit = 100
 	}
@@ -176,13 +192,13 @@ WHERE `+cond, args...)
 var noticeColumns = []column{{"token_hash", colText}, {"grant_id", colText}, {"person_id", colText},
 	{"account_id", colText}, {"fase", colInt}, {"school_name", colText}, {"school_year", colText}, {"role", colText},
 	{"notified_email", colText}, {"grant_email", colText}, {"last_name", colText}, {"first_name", colText},
-	{"created_at", colText}}
+	{"created_at", colText}, {"expires_at", colText}}
 
 func (x *tx) InsertGrantNotices(ctx context.Context, ns []extranet.GrantNotice) error {
 	rows := make([][]any, len(ns))
 	for i, n := range ns {
 		rows[i] = []any{n.TokenHash, n.GrantID, n.PersonID, n.AccountID, n.FASE, n.SchoolName, n.SchoolYear, n.Role,
-			n.NotifiedEmail, n.GrantEmail, n.LastName, n.FirstName, ft(n.CreatedAt)}
+			n.NotifiedEmail, n.GrantEmail, n.LastName, n.FirstName, ft(n.CreatedAt), ft(n.ExpiresAt)}
 	}
 	return insertRows(ctx, x.t, "grant_notices", noticeColumns, rows, "")
 }
@@ -224,21 +240,30 @@ func (x *tx) LinkAddresses(ctx context.Context, accountID, a, b string) error {
 }
 
 func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (extranet.GrantNotice, error) {
-	res, err := x.t.Exec(ctx, `UPDATE grant_notices SET disputed_at = ? WHERE token_hash = ? AND disputed_at = ''`, x.now(), tokenHash)
-	if err != nil {
-		return extranet.GrantNotice{}, err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return extranet.GrantNotice{}, err
-	} else if n == 0 {
+	n, err := scanNotice(x.t.QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE token_hash = ?`+forUpdate(x.d, "FOR UPDATE"), tokenHash).Scan)
+	if err != nil || !n.DisputedAt.IsZero() || !x.t.Now.Before(n.ExpiresAt) {
+		if err != nil && err != sql.ErrNoRows {
+			return n, err
+		}
 		return extranet.GrantNotice{}, extranet.ErrNoticeInvalid
 	}
-	return scanNotice(x.t.QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE token_hash = ?`, tokenHash).Scan)
+	n.DisputedAt, n.Suspended = x.t.Now, true
+	if _, err := x.t.Exec(ctx, `UPDATE grant_notices SET disputed_at = ?, suspended = 1 WHERE token_hash = ?`, x.now(), tokenHash); err != nil {
+		return n, err
+	}
+	// The disputed address leaves the account's circle too: what it was
+	// linked to is out of its reach again (its holder, if it is the person
+	// after all, links it anew once an operator restores the access).
+	_, err = x.t.Exec(ctx, `DELETE FROM account_addresses WHERE account_id = ? AND email = ?`, n.AccountID, n.GrantEmail)
+	return n, err
 }
 
 func (x *tx) DecideDispute(ctx context.Context, tokenHash, decision, actor string) (extranet.GrantNotice, error) {
-	res, err := x.t.Exec(ctx, `UPDATE grant_notices SET decided_at = ?, decided_by = ?, decision = ?
-WHERE token_hash = ? AND disputed_at <> '' AND decided_at = ''`, x.now(), actor, decision, tokenHash)
+	// « Maintenir la suspension » suspends a dispute that waited for the
+	// operators; « Rétablir le lien » lifts the suspension.
+	res, err := x.t.Exec(ctx, `UPDATE grant_notices SET decided_at = ?, decided_by = ?, decision = ?,
+suspended = CASE WHEN ? = 'kept' THEN 1 ELSE 0 END
+WHERE token_hash = ? AND disputed_at <> '' AND decided_at = ''`, x.now(), actor, decision, decision, tokenHash)
 	if err != nil {
 		return extranet.GrantNotice{}, err
 	}
@@ -262,4 +287,55 @@ func (x *tx) ReviewMatch(ctx context.Context, id, actor string) (extranet.Identi
 		return extranet.IdentityMatch{}, extranet.ErrNotFound
 	}
 	return scanMatch(x.t.QueryRow(ctx, `SELECT `+matchCols+` FROM identity_matches WHERE id = ?`, id).Scan)
+}
+
+// MarkProven records a followed sign-in link: the address joins the
+// account's addresses (a circle of its own when new) as proven.
+func (x *tx) MarkProven(ctx context.Context, accountID, email string) error {
+	_, err := x.t.Exec(ctx, `INSERT INTO account_addresses (account_id, email, circle, proven_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (account_id, email) DO UPDATE SET proven_at = CASE WHEN account_addresses.proven_at = '' THEN excluded.proven_at ELSE account_addresses.proven_at END`,
+		accountID, email, extranet.NewID(), x.now())
+	return err
+}
+
+// RehomeAccounts implements extranet.TrustTx. The candidates are few (the
+// accounts whose own grant ended since the last night), read in one query
+// with their person's live grants, the preferred one first.
+func (x *tx) RehomeAccounts(ctx context.Context) (int, error) {
+	type move struct{ id, person, grant, email string }
+	var moves []move
+	seen := map[string]bool{}
+	rows, err := x.t.Query(ctx, `SELECT a.id, a.person_id, g.id, g.email FROM accounts a
+JOIN grants g ON g.person_id = a.person_id AND g.state IN ('pending', 'active')
+WHERE a.disabled_by = '' AND NOT EXISTS (
+  SELECT 1 FROM grants o WHERE o.id = a.own_grant AND o.state IN ('pending', 'active'))
+ORDER BY a.id, CASE WHEN g.email = a.email THEN 0 ELSE 1 END,
+  CASE WHEN EXISTS (SELECT 1 FROM account_addresses h JOIN account_addresses l
+    ON l.account_id = h.account_id AND l.circle = h.circle
+    WHERE h.account_id = a.id AND h.email = a.email AND l.email = g.email) THEN 0 ELSE 1 END,
+  g.created_at, g.id`)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var m move
+		if err := r.Scan(&m.id, &m.person, &m.grant, &m.email); err != nil {
+			return err
+		}
+		if !seen[m.id] {
+			seen[m.id] = true
+			moves = append(moves, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	moved := make([]extranet.Account, 0, len(moves))
+	for _, m := range moves {
+		if _, err := x.t.Exec(ctx, `UPDATE accounts SET own_grant = ?, email = ?, updated_at = ? WHERE id = ?`,
+			m.grant, m.email, x.now(), m.id); err != nil {
+			return 0, err
+		}
+		moved = append(moved, extranet.Account{ID: m.id, PersonID: m.person, Email: m.email, State: extranet.AccountActive})
+	}
+	// An account's address is in use: answers about it may change.
+	return len(moves), x.forgetEmailDigests(ctx, moved)
 }

@@ -264,8 +264,24 @@ func (s *server) staffOnly(next http.Handler) http.Handler {
 	checked := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess, _ := web.SessionFrom(r.Context())
 		// The session reaches the grants of the address it was opened
-		// through (sessions opened before scopes existed: the account's).
-		acc, err := s.portal.Access(r.Context(), sess.UserID, sess.Data["email"])
+		// through. One opened before sessions had an address could reach
+		// anything: it ends, and the person signs in again.
+		email := sess.Data["email"]
+		var acc extranet.StaffAccess
+		err := extranet.ErrScopeClosed
+		if email != "" {
+			acc, err = s.portal.Access(r.Context(), sess.UserID, email)
+		}
+		if errors.Is(err, extranet.ErrScopeClosed) {
+			// Only this session's address closed: the account's other
+			// sessions, through other addresses, go on.
+			if err := s.staff.End(w, r); err != nil {
+				s.log.ErrorContext(r.Context(), "ending session", "err", err)
+			}
+			web.AddFlash(w, r, web.FlashWarning, frtext.Sentence(extranet.ErrScopeClosed.Error()))
+			http.Redirect(w, r, "/connexion", http.StatusSeeOther)
+			return
+		}
 		if errors.Is(err, extranet.ErrNoAccess) {
 			s.endStaff(w, r, sess.UserID)
 			web.AddFlash(w, r, web.FlashWarning, "Votre accès à l'extranet n'est plus actif : vous avez été déconnecté. "+
@@ -400,7 +416,8 @@ func domainError(err error) error {
 // that "FASE 4242 : école déjà inscrite…" shows without the technical prefix.
 func rootMessage(err error) string {
 	for _, sentinel := range []error{extranet.ErrSchoolExists, extranet.ErrAlreadyResolved, extranet.ErrNightRunning,
-		extranet.ErrOperatorExists, extranet.ErrUnknownSchool, extranet.ErrLinkInvalid, extranet.ErrNoAccess} {
+		extranet.ErrOperatorExists, extranet.ErrUnknownSchool, extranet.ErrLinkInvalid, extranet.ErrNoAccess,
+		extranet.ErrScopeClosed} {
 		if errors.Is(err, sentinel) {
 			return sentinel.Error()
 		}

@@ -127,6 +127,7 @@ type linkPage struct {
 	chrome
 	Token string
 	Error string
+	Join  *extranet.SignInLink // a link that joins two addresses, or nil
 }
 
 // linkPage asks for a click before using the link: mail scanners and link
@@ -143,6 +144,11 @@ func (s *server) linkPage(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusGone, "link", "Lien de connexion", data)
 	}
 	data.Token = token
+	if join, ok, err := s.portal.JoinLink(r.Context(), token); err != nil {
+		return err
+	} else if ok {
+		data.Join = &join
+	}
 	return s.render(w, r, http.StatusOK, "link", "Lien de connexion", data)
 }
 
@@ -155,8 +161,8 @@ func (s *server) useLink(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, extranet.ErrLinkInvalid):
 		return s.render(w, r, http.StatusGone, "link", "Lien de connexion",
 			&linkPage{chrome: s.chromeFor(r, "connexion"), Error: frtext.Sentence(extranet.ErrLinkInvalid.Error())})
-	case errors.Is(err, extranet.ErrNoAccess):
-		web.AddFlash(w, r, web.FlashWarning, frtext.Sentence(extranet.ErrNoAccess.Error()))
+	case errors.Is(err, extranet.ErrNoAccess), errors.Is(err, extranet.ErrScopeClosed):
+		web.AddFlash(w, r, web.FlashWarning, frtext.Sentence(rootMessage(err)))
 		http.Redirect(w, r, "/connexion", http.StatusSeeOther)
 		return nil
 	case err != nil:

@@ -21,6 +21,11 @@ import (
 // other addresses.
 func (s *server) requestAddressLink(w http.ResponseWriter, r *http.Request) error {
 	acc := accessFrom(r.Context())
+	if !acc.CanLink() {
+		web.AddFlash(w, r, web.FlashWarning, frtext.Sentence(extranet.ErrLinkFromOwnAddress.Error()))
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
 	other := r.PostFormValue("adresse")
 	if _, err := frtext.NormalizeEmail(other); err != nil {
 		web.AddFlash(w, r, web.FlashWarning, "Saisissez l'adresse e-mail que l'autre école a donnée pour vous, par exemple prenom.nom@autre-ecole.be.")
@@ -101,7 +106,7 @@ type verificationsData struct {
 
 func (s *server) verificationsPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	matches, err := s.cfg.Store.WeakMatches(ctx, 200)
+	matches, err := s.cfg.Store.OpenMatches(ctx, 200)
 	if err != nil {
 		return err
 	}

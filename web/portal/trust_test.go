@@ -66,7 +66,7 @@ func TestAnotherSchoolCannotTakeOverAnAccount(t *testing.T) {
 		if !ok {
 			t.Fatal("no notice to the director's own address")
 		}
-		for _, want := range []string{schoolB, "FASE 5353", "Enseignant", "attacker@evil-mail.be", "Ce n'est pas moi"} {
+		for _, want := range []string{schoolB, "FASE 5353", "Enseignant", "a•••@evil-mail.be", "Ce n'est pas moi"} {
 			if !strings.Contains(notice.Message.Text, want) {
 				t.Errorf("notice lacks %q:\n%s", want, notice.Message.Text)
 			}
@@ -142,7 +142,7 @@ func TestAnotherSchoolCannotTakeOverAnAccount(t *testing.T) {
 		for _, a := range audit {
 			seen[a.Action] = true
 		}
-		for _, action := range []string{extranet.AuditWeakMatch, extranet.AuditGrantDisputed, extranet.AuditDisputeDecided} {
+		for _, action := range []string{extranet.AuditIdentityMatch, extranet.AuditGrantDisputed, extranet.AuditDisputeDecided} {
 			if !seen[action] {
 				t.Errorf("no %s in the audit log", action)
 			}

@@ -128,11 +128,11 @@ func TestClientAgainstServer(t *testing.T) {
 		t.Fatalf("confirmed: %+v, %v", res, err)
 	}
 
-	// 422 with the faulty entries.
+	// 422 with the snapshot's faults (an entry's are rejected entries).
 	bad := snapshot(faseA, 2)
-	bad.Staff[1].Email = "nulle part"
+	bad.SchoolYear = "2026-2028"
 	_, err = c.PutStaff(ctx, faseA, bad, false, "")
-	if !errors.As(err, &ae) || ae.Status != 422 || len(ae.Problem.Errors) != 1 || ae.Problem.Errors[0].Index != 1 || ae.Held != nil {
+	if !errors.As(err, &ae) || ae.Status != 422 || len(ae.Problem.Errors) != 1 || ae.Problem.Errors[0].Index != -1 || ae.Held != nil {
 		t.Fatalf("invalid snapshot: %#v", err)
 	}
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -209,28 +210,75 @@ func TestMalformedBody(t *testing.T) {
 	e.sameGrants(before)
 }
 
-func TestInvalidSnapshot(t *testing.T) {
-	e := newEnv(t, sqliteURL(t), ServerOptions{})
-	e.seed(faseA, 3)
-	before := e.grants()
-	snap := snapshot(faseA, 5)
-	snap.Staff[1].Email = "pas-une-adresse"
-	snap.Staff[3].BirthDate = "31/02/1980"
-	snap.Staff[3].Role = ""
-	resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snap))
-	p := problemOf(t, resp, data, http.StatusUnprocessableEntity, TypeInvalidSnapshot)
-	want := map[string]int{"staff[1].email": 1, "staff[3].birthDate": 3, "staff[3].role": 3}
-	for _, fe := range p.Errors {
-		if idx, ok := want[fe.Field]; ok && idx == fe.Index && fe.Message != "" {
-			delete(want, fe.Field)
-		} else {
-			t.Errorf("unexpected error %+v", fe)
+// TestInvalidEntriesRejected checks that an entry the extranet cannot take
+// (an unreadable name, a wrong address, a date that does not exist) is a
+// rejected entry with its reason while the others apply, and that only a
+// fault of the whole snapshot (its year) refuses it with 422.
+func TestInvalidEntriesRejected(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL, ServerOptions{})
+		e.seed(faseA, 3)
+		snap := snapshot(faseA, 8)
+		snap.Staff[1].Email = "pas-une-adresse"
+		snap.Staff[3].BirthDate = "31/02/1980"
+		snap.Staff[3].Role = ""
+		snap.Staff[4].LastName = "Du\x00pont"
+		snap.Staff[5].LastName = "\u202eLeroy"
+		snap.Staff[6].FirstName = "---"
+		snap.Keep = []extranet.KeepEntry{{LastName: "\x01", FirstName: "Luc", BirthDate: "1961-02-02"}}
+
+		bad := snap
+		bad.SchoolYear = "2026-2028"
+		resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, bad))
+		p := problemOf(t, resp, data, http.StatusUnprocessableEntity, TypeInvalidSnapshot)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "schoolYear" {
+			t.Errorf("errors %+v, want only schoolYear", p.Errors)
 		}
-	}
-	if len(want) > 0 {
-		t.Errorf("errors %+v lack %v", p.Errors, want)
-	}
-	e.sameGrants(before)
+
+		resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snap))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d: %s", resp.StatusCode, data)
+		}
+		var res extranet.TransferResult
+		if err := json.Unmarshal(data, &res); err != nil {
+			t.Fatal(err)
+		}
+		want := extranet.Counts{Created: 1, Unchanged: 2, Rejected: 5}
+		if res.Counts != want {
+			t.Fatalf("counts %+v, want %+v", res.Counts, want)
+		}
+		reasons := map[string]string{}
+		for _, c := range res.Changes {
+			if c.Action == extranet.ActionRejected {
+				reasons[c.FirstName+" "+c.LastName] = c.Reason
+			}
+		}
+		for name, part := range map[string]string{
+			"Jean Martin":       "adresse e-mail",
+			"Jean Dubois":       "date de naissance",
+			"Jean Du\uFFFDpont": "nom illisible",
+			"Jean \uFFFDLeroy":  "nom illisible",
+			"--- Maes":          "prénom sans lettre",
+		} {
+			if !strings.Contains(reasons[name], part) {
+				t.Errorf("reason for %q = %q, want one with %q (all: %q)", name, reasons[name], part, reasons)
+			}
+		}
+		// Martin's grant, named by a rejected line, is neither changed nor
+		// deactivated.
+		g, err := e.svc.Grants(context.Background(), faseA, year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(g.Staff) != 4 {
+			t.Errorf("%d grants, want 4: %+v", len(g.Staff), g.Staff)
+		}
+		for _, s := range g.Staff {
+			if s.State == extranet.GrantDeactivated {
+				t.Errorf("deactivated: %+v", s)
+			}
+		}
+	})
 }
 
 func TestGuardThenConfirm(t *testing.T) {

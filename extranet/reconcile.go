@@ -234,6 +234,7 @@ func reconcile(in reconcileInput) plan {
 			e.reason = reason
 		}
 	}
+	designateByBirth(entries, in.Grants, in.Faults)
 
 	staff := entries[:len(in.Snapshot.Staff)]
 	keep := entries[len(in.Snapshot.Staff):]

@@ -3,6 +3,7 @@ package extranet
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -170,6 +171,8 @@ func clip(s string) string {
 // position: the first problem of each staff and keep entry.
 type entryFaults struct {
 	staff, keep map[int]string
+	// unnamed are the entries whose names cannot be read ("s3", "k0").
+	unnamed map[string]bool
 }
 
 // splitProblems parts ValidateSnapshot's problems into those of the snapshot
@@ -178,15 +181,18 @@ type entryFaults struct {
 // unreadable name must not hold back a school's other changes.
 func splitProblems(ps []Problem) ([]Problem, entryFaults) {
 	var whole []Problem
-	faults := entryFaults{staff: map[int]string{}, keep: map[int]string{}}
+	faults := entryFaults{staff: map[int]string{}, keep: map[int]string{}, unnamed: map[string]bool{}}
 	for _, p := range ps {
-		m := faults.staff
+		m, list := faults.staff, "s"
 		switch {
 		case p.Index < 0:
 			whole = append(whole, p)
 			continue
 		case strings.HasPrefix(p.Field, "keep["):
-			m = faults.keep
+			m, list = faults.keep, "k"
+		}
+		if strings.HasSuffix(p.Field, ".lastName") || strings.HasSuffix(p.Field, ".firstName") {
+			faults.unnamed[list+strconv.Itoa(p.Index)] = true
 		}
 		if _, ok := m[p.Index]; !ok {
 			m[p.Index] = p.Message
@@ -230,4 +236,37 @@ func validOrEmpty(s string, valid func(string) bool) string {
 		return s
 	}
 	return ""
+}
+
+// isUnnamed reports whether e is an entry whose names cannot be read.
+func (f entryFaults) isUnnamed(e *entry) bool {
+	list := "s"
+	if e.keep {
+		list = "k"
+	}
+	return f.unnamed[list+strconv.Itoa(e.index)]
+}
+
+// designateByBirth makes an entry whose names cannot be read designate
+// every person of the school's grants born on its birth date whom no other
+// entry names: it may mean any of them, so their grants stay as they are
+// (a member kept back for an unreadable name is not deactivated).
+func designateByBirth(entries []*entry, grants []GrantRecord, f entryFaults) {
+	named := map[string]bool{}
+	for _, e := range entries {
+		if e.personID != "" && !f.isUnnamed(e) {
+			named[e.personID] = true
+		}
+	}
+	for _, e := range entries {
+		if !f.isUnnamed(e) || e.personID != "" || e.birth == "" {
+			continue
+		}
+		for i := range grants {
+			id := grants[i].Grant.PersonID
+			if grants[i].Grant.SentBirthDate == e.birth && !named[id] && !slices.Contains(e.designated, id) {
+				e.designated = append(e.designated, id)
+			}
+		}
+	}
 }

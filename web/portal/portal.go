@@ -238,7 +238,8 @@ func (s *server) routes() http.Handler {
 	top.Handle("/console/", web.CSRF(s.ops)(con))
 	top.Handle("/console", http.RedirectHandler("/console/", http.StatusSeeOther))
 	top.Handle("/", web.CSRF(s.staff)(staffMux))
-	return web.SecureHeaders(web.NewFlashKey().Middleware(top))
+	// No page of the portal or the console takes a file.
+	return web.SecureHeaders(web.NewFlashKey().Middleware(web.LimitBody(web.MaxFormBytes, nil)(top)))
 }
 
 // --- request context ---------------------------------------------------------

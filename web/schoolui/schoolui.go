@@ -234,24 +234,9 @@ func (s *server) routes() http.Handler {
 		return &web.Error{Status: http.StatusNotFound}
 	}))
 
-	return web.SecureHeaders(web.NewFlashKey().Middleware(limitBody(web.CSRF(s.sessions)(mux))))
-}
-
-// limitBody refuses bodies over MaxBodyBytes before the CSRF middleware
-// reads the form, so that a huge upload costs nothing and gets a clear
-// message rather than an expired page.
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBodyBytes {
-			web.HandleError(w, r, nil, &web.Error{Status: http.StatusRequestEntityTooLarge,
-				Message: fmt.Sprintf("Le fichier envoyé est trop volumineux (%d Mo au plus). Importez un fichier plus petit.", MaxBodyBytes>>20)})
-			return
-		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		}
-		next.ServeHTTP(w, r)
-	})
+	// Only the import takes a file; every other form is small.
+	limit := web.LimitBody(web.MaxFormBytes, map[string]int64{"/importer": MaxBodyBytes})
+	return web.SecureHeaders(web.NewFlashKey().Middleware(limit(web.CSRF(s.sessions)(mux))))
 }
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {

@@ -43,7 +43,8 @@ const DefaultLimiterKeys = 10000
 // them beyond max within a window, for example 10 sign-in attempts per
 // address per 15 minutes. A window starts at a key's first attempt. It is
 // safe for concurrent use, and its memory is bounded: windows that are over
-// are pruned, and at most DefaultLimiterKeys keys are kept.
+// are pruned, and at most DefaultLimiterKeys keys are kept, the keys over
+// their limit last to go.
 type Limiter struct {
 	max    int
 	window time.Duration
@@ -84,8 +85,10 @@ func (l *Limiter) Allow(key string) bool {
 	}
 	e := l.entries[key]
 	if e == nil || now.Sub(e.start) >= l.window {
-		if e == nil && len(l.entries) >= l.maxKeys {
-			l.evictOldest()
+		if e == nil && len(l.entries) >= l.maxKeys && !l.evictOldest() {
+			// Every key kept is over its limit: a flood of made-up keys
+			// is refused rather than let it forget one of them.
+			return false
 		}
 		e = &limitEntry{start: now}
 		l.entries[key] = e
@@ -115,16 +118,22 @@ func (l *Limiter) prune(now time.Time) {
 	l.lastPrune = now
 }
 
-// evictOldest drops the key whose window started first. It runs only when
-// maxKeys live windows exist at once, a flood, so a linear scan is fine.
-func (l *Limiter) evictOldest() {
+// evictOldest drops, of the keys still within their limit, the one whose
+// window started first, and reports whether there was one: a key over its
+// limit is never forgotten before its window ends, or a flood of new keys
+// would reset it. It runs only when maxKeys live windows exist at once, a
+// flood, so a linear scan is fine.
+func (l *Limiter) evictOldest() bool {
 	var oldest string
 	var start time.Time
 	found := false
 	for k, e := range l.entries {
-		if !found || e.start.Before(start) {
+		if e.count <= l.max && (!found || e.start.Before(start)) {
 			oldest, start, found = k, e.start, true
 		}
 	}
-	delete(l.entries, oldest)
+	if found {
+		delete(l.entries, oldest)
+	}
+	return found
 }

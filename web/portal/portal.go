@@ -36,12 +36,11 @@ const (
 
 // Throttling defaults: attempts per window.
 const (
-	limitWindow      = 15 * time.Minute
-	linkPerIP        = 30 // sign-in link requests from one address
-	linkPerID        = 5  // sign-in link requests for one identifier
-	usePerIP         = 30 // sign-in links used from one address
-	operatorPerIP    = 20 // operator password attempts from one address
-	operatorPerLogin = 10 // operator password attempts for one login
+	limitWindow   = 15 * time.Minute
+	linkPerIP     = 30 // sign-in link requests from one address
+	linkPerID     = 5  // sign-in link requests for one identifier
+	usePerIP      = 30 // sign-in links used from one address
+	operatorPerIP = 20 // operator password attempts from one address
 	// maxBackground bounds the sign-in requests worked on at once in the
 	// background; beyond it new ones are dropped (and logged).
 	maxBackground = 32
@@ -95,11 +94,12 @@ type server struct {
 	linkID  *web.Limiter
 	useIP   *web.Limiter
 	opIP    *web.Limiter
-	opLogin *web.Limiter
-	bg      chan struct{} // background slots
-	bgWait  sync.WaitGroup
-	static  *web.StaticFiles // static/, under staticPrefix
-	nightMu sync.Mutex
+	// opBackoff slows down password attempts per login and address.
+	opBackoff *web.Backoff
+	bg        chan struct{} // background slots
+	bgWait    sync.WaitGroup
+	static    *web.StaticFiles // static/, under staticPrefix
+	nightMu   sync.Mutex
 }
 
 // New returns the portal's handler: the staff portal, the console, the demo
@@ -144,16 +144,16 @@ func newServer(cfg Config) (*server, error) {
 		log = slog.Default()
 	}
 	s := &server{
-		cfg:     cfg,
-		portal:  &extranet.Portal{Store: cfg.Store, Service: cfg.Service},
-		baseURL: base,
-		log:     log,
-		linkIP:  web.NewLimiter(linkPerIP, limitWindow),
-		linkID:  web.NewLimiter(linkPerID, limitWindow),
-		useIP:   web.NewLimiter(usePerIP, limitWindow),
-		opIP:    web.NewLimiter(operatorPerIP, limitWindow),
-		opLogin: web.NewLimiter(operatorPerLogin, limitWindow),
-		bg:      make(chan struct{}, maxBackground),
+		cfg:       cfg,
+		portal:    &extranet.Portal{Store: cfg.Store, Service: cfg.Service},
+		baseURL:   base,
+		log:       log,
+		linkIP:    web.NewLimiter(linkPerIP, limitWindow),
+		linkID:    web.NewLimiter(linkPerID, limitWindow),
+		useIP:     web.NewLimiter(usePerIP, limitWindow),
+		opIP:      web.NewLimiter(operatorPerIP, limitWindow),
+		opBackoff: &web.Backoff{Now: now},
+		bg:        make(chan struct{}, maxBackground),
 	}
 	s.staff = &web.Sessions{Store: cfg.Sessions, CookieName: StaffCookie, Secure: cfg.Secure, Now: now}
 	s.ops = &web.Sessions{Store: cfg.Sessions, CookieName: OperatorCookie, Secure: cfg.Secure, Now: now}

@@ -69,9 +69,11 @@ type Config struct {
 	// SessionTTL is the idle time after which a session ends; zero means
 	// web.DefaultSessionTTL.
 	SessionTTL time.Duration
-	// LoginLimiter and IPLimiter throttle sign-in attempts per identifier
-	// and per address; nil means 5 and 50 attempts per 15 minutes.
-	LoginLimiter, IPLimiter *web.Limiter
+	// Backoff slows down password attempts per login and address (nil:
+	// web.Backoff's defaults on Now); IPLimiter throttles sign-in attempts
+	// per address (nil: 50 per 15 minutes).
+	Backoff   *web.Backoff
+	IPLimiter *web.Limiter
 	// TrustProxy takes the client's address from the last X-Forwarded-For
 	// address (see web.ClientIPFrom), for a server reachable only through
 	// one reverse proxy that sets that header.
@@ -90,7 +92,7 @@ type server struct {
 	sessions *web.Sessions
 	rd       *web.Renderer
 	ui       *web.StaticFiles // static/, under uiPrefix
-	loginLim *web.Limiter
+	backoff  *web.Backoff
 	ipLim    *web.Limiter
 	db       *store.DB
 	// trustProxy is Config.TrustProxy.
@@ -114,16 +116,16 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, errors.New("schoolui: Config.FASE is required")
 	}
 	s := &server{
-		store:    cfg.Store,
-		prefs:    cfg.Prefs,
-		tables:   cfg.Tables,
-		runner:   cfg.Runner,
-		fase:     cfg.FASE,
-		now:      cfg.Now,
-		log:      cfg.Log,
-		loginLim: cfg.LoginLimiter,
-		ipLim:    cfg.IPLimiter,
-		db:       cfg.DB,
+		store:   cfg.Store,
+		prefs:   cfg.Prefs,
+		tables:  cfg.Tables,
+		runner:  cfg.Runner,
+		fase:    cfg.FASE,
+		now:     cfg.Now,
+		log:     cfg.Log,
+		backoff: cfg.Backoff,
+		ipLim:   cfg.IPLimiter,
+		db:      cfg.DB,
 
 		trustProxy: cfg.TrustProxy,
 	}
@@ -151,8 +153,8 @@ func New(cfg Config) (http.Handler, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.loginLim == nil {
-		s.loginLim = web.NewLimiter(5, 15*time.Minute)
+	if s.backoff == nil {
+		s.backoff = &web.Backoff{Now: s.now}
 	}
 	if s.ipLim == nil {
 		s.ipLim = web.NewLimiter(50, 15*time.Minute)

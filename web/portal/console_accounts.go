@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"passerelle/extranet"
 	"passerelle/frtext"
@@ -16,6 +17,7 @@ type accountsData struct {
 	chrome
 	Query, State string
 	Accounts     []extranet.AccountRecord
+	Error        string
 }
 
 func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
@@ -25,6 +27,11 @@ func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
 	case "", extranet.AccountInvited, extranet.AccountActive, extranet.AccountDisabled:
 	default:
 		d.State = ""
+	}
+	if len(strings.Fields(d.Query)) > extranet.MaxSearchWords || utf8.RuneCountInString(d.Query) > extranet.MaxSearchRunes {
+		d.Query = web.Capped(d.Query)
+		d.Error = fmt.Sprintf("Recherche trop longue : tapez au plus %d mots et %d caractères, par exemple un nom et un prénom.", extranet.MaxSearchWords, extranet.MaxSearchRunes)
+		return s.render(w, r, http.StatusBadRequest, "console/accounts", "Comptes", d)
 	}
 	var err error
 	if d.Accounts, err = s.cfg.Store.SearchAccounts(r.Context(), extranet.AccountFilter{Query: d.Query, State: d.State, Limit: 100}); err != nil {

@@ -698,3 +698,23 @@ func TestClientIPBehindProxy(t *testing.T) {
 		}
 	}
 }
+
+// TestConsoleSearchBounded checks that a search of a thousand words gets a
+// French message, not a 500, and that the store bounds the words itself.
+func TestConsoleSearchBounded(t *testing.T) {
+	e := newEnv(t)
+	e.operator("ana")
+	e.seed()
+	c := e.signInOperator("ana")
+	q := strings.Repeat("dupont ", 1000)
+	r := c.get("/console/comptes?q=" + url.QueryEscape(q))
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("1,000 words: status %d, want 400", r.status)
+	}
+	wantBody(t, r, "Recherche trop longue : tapez au plus 8 mots et 100 caractères")
+	wantBody(t, c.get("/console/comptes?q=jean+dupont"), "jean.dupont.040580")
+	got, err := e.st.SearchAccounts(e.ctx, extranet.AccountFilter{Query: q})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("store search of 1,000 words: %d accounts, %v", len(got), err)
+	}
+}

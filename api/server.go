@@ -38,6 +38,9 @@ type Server struct {
 	maxBody int64
 	log     *slog.Logger
 	mux     *http.ServeMux
+	// routes holds the API's own routes only, so that /api/ answers its
+	// own 404 and 405 whatever is mounted at "/" beside it (the portal).
+	routes  *http.ServeMux
 	metrics *metrics
 	handler http.Handler
 }
@@ -49,6 +52,7 @@ func NewServer(svc *extranet.Service, opts ServerOptions) *Server {
 		maxBody: opts.MaxBodyBytes,
 		log:     opts.Log,
 		mux:     http.NewServeMux(),
+		routes:  http.NewServeMux(),
 		metrics: newMetrics(),
 	}
 	if s.maxBody <= 0 {
@@ -57,8 +61,10 @@ func NewServer(svc *extranet.Service, opts ServerOptions) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.mux.HandleFunc("PUT /api/v1/schools/{fase}/staff", s.putStaff)
-	s.mux.HandleFunc("GET /api/v1/schools/{fase}/staff", s.getStaff)
+	for _, m := range []*http.ServeMux{s.mux, s.routes} {
+		m.HandleFunc("PUT /api/v1/schools/{fase}/staff", s.putStaff)
+		m.HandleFunc("GET /api/v1/schools/{fase}/staff", s.getStaff)
+	}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
@@ -132,8 +138,8 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}()
 
 		if strings.HasPrefix(r.URL.Path, "/api/") {
-			if _, pattern := mux.Handler(r); pattern == "" {
-				s.apiNoRoute(rec, r, mux)
+			if _, pattern := s.routes.Handler(r); pattern == "" {
+				s.apiNoRoute(rec, r, s.routes)
 				return
 			}
 		}

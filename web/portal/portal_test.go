@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/mail"
 )
@@ -716,5 +717,41 @@ func TestConsoleSearchBounded(t *testing.T) {
 	got, err := e.st.SearchAccounts(e.ctx, extranet.AccountFilter{Query: q})
 	if err != nil || len(got) != 1 {
 		t.Fatalf("store search of 1,000 words: %d accounts, %v", len(got), err)
+	}
+}
+
+// TestAPIRoutingBesidePortal checks that with the portal mounted at "/",
+// as extranet serve and the demo run it, the API still answers its own
+// unknown paths and wrong methods with problems, and the metrics do not
+// count them as the portal's route.
+func TestAPIRoutingBesidePortal(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	for _, test := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{http.MethodGet, "/api/v1/nowhere", http.StatusNotFound, ""},
+		{http.MethodGet, "/api/", http.StatusNotFound, ""},
+		{http.MethodPost, "/api/v1/schools/4242/staff", http.StatusMethodNotAllowed, "GET, HEAD, PUT"},
+		{http.MethodDelete, "/api/v1/schools/4242/staff", http.StatusMethodNotAllowed, "GET, HEAD, PUT"},
+	} {
+		req, _ := http.NewRequest(test.method, c.url(test.path), nil)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != test.status || resp.Header.Get("Content-Type") != api.ProblemContentType {
+			t.Errorf("%s %s: %d %q, want %d problem+json", test.method, test.path, resp.StatusCode, resp.Header.Get("Content-Type"), test.status)
+		}
+		if got := resp.Header.Get("Allow"); got != test.allow {
+			t.Errorf("%s %s: Allow %q, want %q", test.method, test.path, got, test.allow)
+		}
+	}
+	metrics := c.get("/metrics").body
+	if strings.Contains(metrics, `code="404",route="/"`) || !strings.Contains(metrics, `code="404",route="unmatched"`) {
+		t.Errorf("metrics count the API's 404 under the portal's route:\n%s", metrics)
 	}
 }

@@ -28,6 +28,9 @@ type ServerOptions struct {
 	// Log receives the access log and the internal errors (default: a
 	// logger that discards).
 	Log *slog.Logger
+	// MaxTransfers bounds the transfers in flight at once (default
+	// DefaultMaxTransfers); a school has one at most. Beyond, 429.
+	MaxTransfers int
 }
 
 // Server is the extranet's HTTP server: the API routes, health checks and
@@ -43,6 +46,7 @@ type Server struct {
 	routes  *http.ServeMux
 	metrics *metrics
 	handler http.Handler
+	gate    *gate
 }
 
 // NewServer returns a server answering for svc.
@@ -54,6 +58,7 @@ func NewServer(svc *extranet.Service, opts ServerOptions) *Server {
 		mux:     http.NewServeMux(),
 		routes:  http.NewServeMux(),
 		metrics: newMetrics(),
+		gate:    newGate(opts.MaxTransfers),
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes

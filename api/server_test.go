@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"passerelle/extranet"
@@ -551,4 +552,78 @@ func TestResend(t *testing.T) {
 			t.Errorf("metrics: resent count missing or wrong")
 		}
 	})
+}
+
+// TestOneTransferPerSchoolAtOnce holds a school's transfer in flight (its
+// body still arriving) and sends that school's 15 others at once: each is
+// refused with 429 and Retry-After without its body being read, while
+// another school's transfer goes through.
+func TestOneTransferPerSchoolAtOnce(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	body := mustJSON(t, snapshot(faseA, 3))
+	pr, pw := io.Pipe()
+	first := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPut, e.ts.URL+staffPathOf(faseA), pr)
+		req.Header.Set("Authorization", bearer(e.tokenA))
+		resp, err := e.ts.Client().Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	if _, err := pw.Write(body[:10]); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the first transfer is inside, reading its body.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		e.srv.gate.mu.Lock()
+		inside := e.srv.gate.school[faseA]
+		e.srv.gate.mu.Unlock()
+		if inside {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first transfer never started")
+		}
+	}
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 15)
+	retry := make([]string, 15)
+	for i := range statuses {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodPut, e.ts.URL+staffPathOf(faseA), bytes.NewReader(body))
+			req.Header.Set("Authorization", bearer(e.tokenA))
+			resp, err := e.ts.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i], retry[i] = resp.StatusCode, resp.Header.Get("Retry-After")
+		})
+	}
+	wg.Wait()
+	for i := range statuses {
+		if statuses[i] != http.StatusTooManyRequests || retry[i] == "" {
+			t.Errorf("transfer %d beside one in flight: %d, Retry-After %q; want 429 with Retry-After", i, statuses[i], retry[i])
+		}
+	}
+	resp, data := e.call(http.MethodPut, staffPathOf(faseB), bearer(e.tokenB), mustJSON(t, snapshot(faseB, 2)))
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("another school's transfer: %d %s", resp.StatusCode, data)
+	}
+
+	pw.Write(body[10:])
+	pw.Close()
+	if got := <-first; got != http.StatusOK {
+		t.Fatalf("the transfer in flight: %d", got)
+	}
+	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the next transfer: %d %s", resp.StatusCode, data)
+	}
 }

@@ -229,6 +229,7 @@ func (s *server) routes() http.Handler {
 	top := http.NewServeMux()
 	top.Handle("GET "+web.StaticPrefix, web.StaticHandler())
 	top.Handle("GET "+staticPrefix, s.static.Handler())
+	top.HandleFunc("GET /favicon.ico", favicon)
 	// The API's routes belong to the API server; a request for them that
 	// reaches the portal is a wiring mistake and gets a plain 404 rather
 	// than a CSRF refusal.
@@ -240,6 +241,19 @@ func (s *server) routes() http.Handler {
 	top.Handle("/", web.CSRF(s.staff)(staffMux))
 	// No page of the portal or the console takes a file.
 	return web.SecureHeaders(web.NewFlashKey().Middleware(web.LimitBody(web.MaxFormBytes, nil)(top)))
+}
+
+// favicon answers the icon that every browser asks for, portal and console
+// alike: without it, each page logs a 404 in the browser's console.
+func favicon(w http.ResponseWriter, r *http.Request) {
+	icon, err := files.ReadFile("static/favicon.ico")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/x-icon")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(icon)
 }
 
 // --- request context ---------------------------------------------------------

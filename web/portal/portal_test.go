@@ -1,6 +1,8 @@
 package portal
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -753,5 +755,22 @@ func TestAPIRoutingBesidePortal(t *testing.T) {
 	metrics := c.get("/metrics").body
 	if strings.Contains(metrics, `code="404",route="/"`) || !strings.Contains(metrics, `code="404",route="unmatched"`) {
 		t.Errorf("metrics count the API's 404 under the portal's route:\n%s", metrics)
+	}
+}
+
+// TestFavicon checks that the icon browsers ask for is there, on the
+// portal and the console's host alike.
+func TestFavicon(t *testing.T) {
+	e := newEnv(t)
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/favicon.ico", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	// An ICO file starts with 0, 0, 1, 0 (reserved, type 1: icon).
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/x-icon" || !bytes.HasPrefix(body, []byte{0, 0, 1, 0}) {
+		t.Fatalf("GET /favicon.ico: %d %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
 	}
 }

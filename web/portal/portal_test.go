@@ -3,6 +3,7 @@ package portal
 import (
 	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -772,5 +773,40 @@ func TestFavicon(t *testing.T) {
 	// An ICO file starts with 0, 0, 1, 0 (reserved, type 1: icon).
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/x-icon" || !bytes.HasPrefix(body, []byte{0, 0, 1, 0}) {
 		t.Fatalf("GET /favicon.ico: %d %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}
+}
+
+// TestAnonymousUploadsLeaveNothing posts multipart forms with a file
+// larger than net/http keeps in memory, without cookie or token, to the
+// sign-in pages of the portal and the console: they are refused before
+// anything is read, and the temporary folder stays empty.
+func TestAnonymousUploadsLeaveNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	e := newEnv(t)
+	file := bytes.Repeat([]byte("x"), 40<<20)
+	for _, path := range []string{"/connexion", "/console/connexion"} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		part, _ := mw.CreateFormFile("identifiant", "gros.bin")
+		part.Write(file)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, e.ts.URL+path, &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST %s: %d, want 413", path, resp.StatusCode)
+		}
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("left in the temporary folder: %v", entries)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -176,4 +177,19 @@ func WaitMessage(d time.Duration) string {
 		wait = frtext.Plural(int((d+time.Minute-1)/time.Minute), "minute", "minutes")
 	}
 	return "Trop d'essais de mot de passe pour cet identifiant depuis cet ordinateur. Patientez " + wait + " avant de réessayer."
+}
+
+// Bounds of a search typed in a page: each word is one more condition on
+// every row, so a query of a thousand words is not a search but a load.
+const (
+	MaxSearchWords = 8
+	MaxSearchRunes = 100
+)
+
+// MsgSearchTooLong answers a search over the bounds.
+var MsgSearchTooLong = fmt.Sprintf("Recherche trop longue : tapez au plus %d mots et %d caractères, par exemple un nom et un prénom.", MaxSearchWords, MaxSearchRunes)
+
+// SearchTooLong reports whether q is over the bounds of a search.
+func SearchTooLong(q string) bool {
+	return len(strings.Fields(q)) > MaxSearchWords || utf8.RuneCountInString(q) > MaxSearchRunes
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"passerelle/extranet"
 	"passerelle/frtext"
@@ -28,9 +27,8 @@ func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
 	default:
 		d.State = ""
 	}
-	if len(strings.Fields(d.Query)) > extranet.MaxSearchWords || utf8.RuneCountInString(d.Query) > extranet.MaxSearchRunes {
-		d.Query = web.Capped(d.Query)
-		d.Error = fmt.Sprintf("Recherche trop longue : tapez au plus %d mots et %d caractères, par exemple un nom et un prénom.", extranet.MaxSearchWords, extranet.MaxSearchRunes)
+	if web.SearchTooLong(d.Query) {
+		d.Query, d.Error = web.Capped(d.Query), web.MsgSearchTooLong
 		return s.render(w, r, http.StatusBadRequest, "console/accounts", "Comptes", d)
 	}
 	var err error

@@ -37,7 +37,7 @@ func (s *server) operatorSignIn(w http.ResponseWriter, r *http.Request) error {
 	// The address is limited; the login only slowed down for this
 	// address, so that nobody can lock an operator out by failing on purpose.
 	key := web.BackoffKey(login, s.clientIP(r))
-	if d := s.opBackoff.Wait(key); d > 0 {
+	if d := s.opWait.Wait(key); d > 0 {
 		return &web.Error{Status: http.StatusTooManyRequests, Message: web.WaitMessage(d)}
 	}
 	if !s.opIP.Allow(s.clientIP(r)) {
@@ -49,7 +49,7 @@ func (s *server) operatorSignIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !web.CheckPassword(op.PasswordHash, password) || login == "" {
-		s.opBackoff.Fail(key)
+		s.opWait.Fail(key)
 		if err := s.portal.Audit(r.Context(), "ip:"+s.clientIP(r), extranet.AuditOperatorSignInFailed, 0, map[string]string{"login": login}); err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func (s *server) operatorSignIn(w http.ResponseWriter, r *http.Request) error {
 			Error: "Identifiant ou mot de passe incorrect.",
 		})
 	}
-	s.opBackoff.Reset(key)
+	s.opWait.Reset(key)
 	if _, err := s.ops.Start(w, r, op.ID, web.KindOperator, map[string]string{"name": op.Name, "login": op.Login}); err != nil {
 		return err
 	}

@@ -94,12 +94,12 @@ type server struct {
 	linkID  *web.Limiter
 	useIP   *web.Limiter
 	opIP    *web.Limiter
-	// opBackoff slows down password attempts per login and address.
-	opBackoff *web.Backoff
-	bg        chan struct{} // background slots
-	bgWait    sync.WaitGroup
-	static    *web.StaticFiles // static/, under staticPrefix
-	nightMu   sync.Mutex
+	// opWait slows down password attempts per login and address.
+	opWait  *web.Backoff
+	bg      chan struct{} // background slots
+	bgWait  sync.WaitGroup
+	static  *web.StaticFiles // static/, under staticPrefix
+	nightMu sync.Mutex
 }
 
 // New returns the portal's handler: the staff portal, the console, the demo
@@ -144,16 +144,16 @@ func newServer(cfg Config) (*server, error) {
 		log = slog.Default()
 	}
 	s := &server{
-		cfg:       cfg,
-		portal:    &extranet.Portal{Store: cfg.Store, Service: cfg.Service},
-		baseURL:   base,
-		log:       log,
-		linkIP:    web.NewLimiter(linkPerIP, limitWindow),
-		linkID:    web.NewLimiter(linkPerID, limitWindow),
-		useIP:     web.NewLimiter(usePerIP, limitWindow),
-		opIP:      web.NewLimiter(operatorPerIP, limitWindow),
-		opBackoff: &web.Backoff{Now: now},
-		bg:        make(chan struct{}, maxBackground),
+		cfg:     cfg,
+		portal:  &extranet.Portal{Store: cfg.Store, Service: cfg.Service},
+		baseURL: base,
+		log:     log,
+		linkIP:  web.NewLimiter(linkPerIP, limitWindow),
+		linkID:  web.NewLimiter(linkPerID, limitWindow),
+		useIP:   web.NewLimiter(usePerIP, limitWindow),
+		opIP:    web.NewLimiter(operatorPerIP, limitWindow),
+		opWait:  &web.Backoff{Now: now},
+		bg:      make(chan struct{}, maxBackground),
 	}
 	s.staff = &web.Sessions{Store: cfg.Sessions, CookieName: StaffCookie, Secure: cfg.Secure, Now: now}
 	s.ops = &web.Sessions{Store: cfg.Sessions, CookieName: OperatorCookie, Secure: cfg.Secure, Now: now}

@@ -51,7 +51,7 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	loginKey := strings.ToLower(web.Capped(login))
 	ip := s.clientIP(r)
 	key := web.BackoffKey(login, ip)
-	if d := s.backoff.Wait(key); d > 0 {
+	if d := s.passWait.Wait(key); d > 0 {
 		s.log.Warn("sign-in throttled", "login", loginKey, "ip", ip)
 		view.Login, view.Error = web.Capped(login), web.WaitMessage(d)
 		return s.render(w, r, http.StatusTooManyRequests, "signin", "Connexion", view)
@@ -72,13 +72,13 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	// CheckPassword spends the same time for an unknown login, so the
 	// answer does not tell which logins exist.
 	if !web.CheckPassword(hash, password) {
-		s.backoff.Fail(key)
+		s.passWait.Fail(key)
 		s.log.Info("sign-in refused", "login", loginKey, "ip", ip)
 		view.Login = web.Capped(login)
 		view.Error = msgSignInWrong
 		return s.render(w, r, http.StatusUnauthorized, "signin", "Connexion", view)
 	}
-	s.backoff.Reset(key)
+	s.passWait.Reset(key)
 	if _, err := s.sessions.Start(w, r, strconv.FormatInt(u.ID, 10), web.KindSchool, map[string]string{"name": userName(&u)}); err != nil {
 		return err
 	}

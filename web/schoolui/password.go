@@ -52,7 +52,7 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	// left open does not allow unlimited guesses.
 	loginKey := strings.ToLower(u.Login)
 	key := web.BackoffKey(u.Login, s.clientIP(r))
-	wait := s.backoff.Wait(key)
+	wait := s.passWait.Wait(key)
 	switch {
 	case current == "":
 		errs["actuel"] = msgCurrentMissing
@@ -61,11 +61,11 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		errs["actuel"] = web.WaitMessage(wait)
 		status = http.StatusTooManyRequests
 	case !web.CheckPassword(u.PasswordHash, current):
-		s.backoff.Fail(key)
+		s.passWait.Fail(key)
 		s.log.Info("password change refused: wrong current password", "login", loginKey, "ip", s.clientIP(r))
 		errs["actuel"] = msgCurrentWrong
 	default:
-		s.backoff.Reset(key)
+		s.passWait.Reset(key)
 	}
 	if err := checkNewPassword(errs, next, again, "nouveau", "confirmation"); err != nil {
 		return err

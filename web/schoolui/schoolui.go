@@ -92,7 +92,7 @@ type server struct {
 	sessions *web.Sessions
 	rd       *web.Renderer
 	ui       *web.StaticFiles // static/, under uiPrefix
-	backoff  *web.Backoff
+	passWait *web.Backoff
 	ipLim    *web.Limiter
 	db       *store.DB
 	// trustProxy is Config.TrustProxy.
@@ -116,16 +116,16 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, errors.New("schoolui: Config.FASE is required")
 	}
 	s := &server{
-		store:   cfg.Store,
-		prefs:   cfg.Prefs,
-		tables:  cfg.Tables,
-		runner:  cfg.Runner,
-		fase:    cfg.FASE,
-		now:     cfg.Now,
-		log:     cfg.Log,
-		backoff: cfg.Backoff,
-		ipLim:   cfg.IPLimiter,
-		db:      cfg.DB,
+		store:    cfg.Store,
+		prefs:    cfg.Prefs,
+		tables:   cfg.Tables,
+		runner:   cfg.Runner,
+		fase:     cfg.FASE,
+		now:      cfg.Now,
+		log:      cfg.Log,
+		passWait: cfg.Backoff,
+		ipLim:    cfg.IPLimiter,
+		db:       cfg.DB,
 
 		trustProxy: cfg.TrustProxy,
 	}
@@ -153,8 +153,8 @@ func New(cfg Config) (http.Handler, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.backoff == nil {
-		s.backoff = &web.Backoff{Now: s.now}
+	if s.passWait == nil {
+		s.passWait = &web.Backoff{Now: s.now}
 	}
 	if s.ipLim == nil {
 		s.ipLim = web.NewLimiter(50, 15*time.Minute)

@@ -177,7 +177,7 @@ func TestUnreadableNameHoldsBackOnlyItsMember(t *testing.T) {
 	}
 	want := []string{
 		"Erreur : Non transféré Tom Janssens – adresse e-mail école manquante",
-		"Erreur : Non transféré Luc Lam\u202ebert – nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le dans sa fiche",
+		"Erreur : Non transféré Luc Lam\uFFFDbert – nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le dans sa fiche",
 		"Information : Modifié Rôle Sophie Claes – Directeur",
 		closing1, closing2,
 	}

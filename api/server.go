@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/web"
 )
 
 // DefaultMaxBodyBytes bounds a snapshot's body. 8 MiB holds about 40,000
@@ -177,8 +178,10 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, ri *reqInfo, d time.
 		slog.String("request_id", ri.id),
 		slog.String("method", r.Method),
 		// The path only: the query holds no secret today, but it is the
-		// caller's to fill, and the token never travels there.
-		slog.String("path", r.URL.Path),
+		// caller's to fill, and the token never travels there. What the
+		// caller chose is capped, so that an anonymous request of 64 KiB
+		// of headers costs a log line of a few hundred bytes.
+		slog.String("path", web.Capped(r.URL.Path)),
 		slog.String("route", r.Pattern),
 		slog.Int("status", status),
 		slog.Int64("bytes", rec.bytes),
@@ -189,7 +192,7 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, ri *reqInfo, d time.
 		attrs = append(attrs, slog.Int("fase", ri.fase))
 	}
 	if ua := r.UserAgent(); ua != "" {
-		attrs = append(attrs, slog.String("user_agent", ua))
+		attrs = append(attrs, slog.String("user_agent", web.Capped(ua)))
 	}
 	level := slog.LevelInfo
 	if status >= 500 {

@@ -628,3 +628,22 @@ func TestOneTransferPerSchoolAtOnce(t *testing.T) {
 		t.Errorf("the next transfer: %d %s", resp.StatusCode, data)
 	}
 }
+
+// TestAccessLogCapsClientInput sends anonymous requests whose path and
+// User-Agent fill the headers: each access log line stays short.
+func TestAccessLogCapsClientInput(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	long := strings.Repeat("x", 30<<10)
+	for range 10 {
+		e.call(http.MethodGet, "/api/"+long, "", nil, "User-Agent", long)
+	}
+	lines := strings.Split(strings.TrimSpace(e.log.String()), "\n")
+	if len(lines) != 10 {
+		t.Fatalf("%d log lines, want 10", len(lines))
+	}
+	for _, l := range lines {
+		if len(l) > 1024 {
+			t.Fatalf("log line of %d bytes: %.200s…", len(l), l)
+		}
+	}
+}

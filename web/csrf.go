@@ -96,7 +96,7 @@ func validCSRF(r *http.Request, sessions *Sessions) bool {
 
 func rejectCSRF(w http.ResponseWriter, r *http.Request, reason string) {
 	slog.InfoContext(r.Context(), "request refused by CSRF protection",
-		"method", r.Method, "path", r.URL.Path, "reason", reason)
+		"method", r.Method, "path", Capped(r.URL.Path), "reason", reason)
 	writeBuiltinError(w, r, http.StatusForbidden, "Page expirée", csrfMessage)
 }
 

@@ -35,9 +35,10 @@ func Capped(s string) string {
 // same one after the wait. The number of logins one address may try is the
 // business of a Limiter per address.
 //
-// Its memory is bounded by MaxKeys pairs being counted and MaxKeys pairs
-// waiting. A flood of made-up logins can only make it forget pairs that
-// are not waiting; when the waiting pairs are MaxKeys, the one whose wait
+// Its memory is bounded by MaxKeys pairs being counted and ten times as
+// many waiting. A flood of made-up logins can only make it forget pairs
+// that are not waiting; past 100,000 waiting pairs (by default: 400,000
+// failures, from 8,000 addresses at 50 attempts each) the one whose wait
 // ends first is dropped.
 type Backoff struct {
 	Free    int           // failures without delay (default 3)
@@ -126,7 +127,7 @@ func (b *Backoff) Fail(key string) {
 	e.until = now.Add(delay)
 	if b.waiting[key] == nil {
 		delete(b.counted, key)
-		if len(b.waiting) >= b.MaxKeys {
+		if len(b.waiting) >= overLimitFactor*b.MaxKeys {
 			dropOne(b.waiting, func(e *backoffEntry) time.Time { return e.until })
 		}
 		b.waiting[key] = e

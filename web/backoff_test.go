@@ -69,8 +69,17 @@ func TestBackoffFlood(t *testing.T) {
 	if d := b.Wait(key); d <= 0 {
 		t.Fatal("the flood made the waiting login forget its wait")
 	}
-	if n, m := len(b.counted), len(b.waiting); n > 100 || m > 100 {
-		t.Fatalf("%d counted and %d waiting, bound is 100 each", n, m)
+	if n, m := len(b.counted), len(b.waiting); n > 100 || m > 1000 {
+		t.Fatalf("%d counted and %d waiting, bounds are 100 and 1,000", n, m)
+	}
+	// Waiting pairs beyond the bound: the one whose wait ends first goes.
+	for i := range 2000 {
+		k := BackoffKey(fmt.Sprint("attente", i), "192.0.2.3")
+		b.Fail(k)
+		b.Fail(k)
+	}
+	if m := len(b.waiting); m > 1000 {
+		t.Fatalf("%d waiting, bound is 1,000", m)
 	}
 }
 

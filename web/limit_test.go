@@ -92,14 +92,21 @@ func TestLimiterFloodKeepsLimitedKeys(t *testing.T) {
 	if n := len(l.entries); n > 50 {
 		t.Fatalf("%d keys kept, bound is 50", n)
 	}
-	// Keys all over their limit: a new key is refused, none forgotten.
-	for i := range 60 {
-		l.Allow(fmt.Sprint("flood", i))
-		l.Allow(fmt.Sprint("flood", i))
-		l.Allow(fmt.Sprint("flood", i))
+	// Keys over their limit are kept beyond the bound, up to ten times
+	// it; then a new key is refused, none forgotten.
+	for i := range 600 {
+		for range 3 {
+			l.Allow(fmt.Sprint("over", i))
+		}
+	}
+	if n := len(l.entries); n > 500 {
+		t.Fatalf("%d keys kept, bound is 500", n)
 	}
 	if l.Allow("new") {
 		t.Error("a new key was let in by forgetting a limited one")
+	}
+	if l.Allow("directeur") {
+		t.Error("the limited key was forgotten")
 	}
 }
 

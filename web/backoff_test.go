@@ -5,22 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 )
-
-func TestCapped(t *testing.T) {
-	if got := Capped("direction"); got != "direction" {
-		t.Errorf("Capped(short) = %q", got)
-	}
-	long := strings.Repeat("é", 7<<20)
-	got := Capped(long)
-	if len(got) > MaxInputBytes+len("…") || !utf8.ValidString(got) || !strings.HasSuffix(got, "…") {
-		t.Errorf("Capped(7 MiB) = %d bytes, valid %v: %q", len(got), utf8.ValidString(got), got)
-	}
-	if got := Capped("a\xffb"); got != "a\uFFFDb" {
-		t.Errorf("Capped(invalid) = %q", got)
-	}
-}
 
 func TestBackoff(t *testing.T) {
 	now := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)

@@ -258,6 +258,26 @@ func TestClientTransportErrors(t *testing.T) {
 		}
 	})
 
+	t.Run("429 busy retried after Retry-After", func(t *testing.T) {
+		ts, n := faultServer(t, func(i int, w http.ResponseWriter, r *http.Request) {
+			if i < 2 {
+				writeProblem(w, r, busy())
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"transferId": "t-2", "counts": {"unchanged": 1}}`))
+		})
+		c := NewClient(ts.URL, secretToken, WithRetries(3, time.Millisecond))
+		start := time.Now()
+		res, err := c.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "")
+		if err != nil || res.TransferID != "t-2" || n.Load() != 2 {
+			t.Fatalf("%+v, %v after %d attempts", res, err, n.Load())
+		}
+		if d := time.Since(start); d < transferRetryAfter*time.Second {
+			t.Errorf("retried after %v, before the Retry-After of %d s", d, transferRetryAfter)
+		}
+	})
+
 	t.Run("proxy error page", func(t *testing.T) {
 		ts, n := faultServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "text/html")

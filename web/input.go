@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -33,6 +34,20 @@ const (
 
 // MsgSearchTooLong answers a search over the bounds.
 var MsgSearchTooLong = fmt.Sprintf("Recherche trop longue : tapez au plus %d mots et %d caractères, par exemple un nom et un prénom.", MaxSearchWords, MaxSearchRunes)
+
+// SearchText returns what a person typed in a search field as a search
+// can use it: valid UTF-8, without control characters (which a database
+// refuses in text), trimmed.
+func SearchText(q string) string {
+	q = strings.ToValidUTF8(q, "\uFFFD")
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, q)
+	return strings.TrimSpace(q)
+}
 
 // SearchTooLong reports whether q is over the bounds of a search.
 func SearchTooLong(q string) bool {

@@ -35,3 +35,16 @@ func TestSearchTooLong(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchText(t *testing.T) {
+	for in, want := range map[string]string{
+		" jean dupont ":  "jean dupont",
+		"jean\x00dupont": "jean dupont",
+		"a\xffb":         "a\uFFFDb",
+		"\t\n":           "",
+	} {
+		if got := SearchText(in); got != want {
+			t.Errorf("SearchText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,7 +22,7 @@ type accountsData struct {
 
 func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: strings.TrimSpace(q.Get("q")), State: q.Get("etat")}
+	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: web.SearchText(q.Get("q")), State: q.Get("etat")}
 	switch d.State {
 	case "", extranet.AccountInvited, extranet.AccountActive, extranet.AccountDisabled:
 	default:
@@ -155,6 +156,9 @@ type auditData struct {
 func (s *server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := &auditData{chrome: s.chromeFor(r, "journal"), FASE: strings.TrimSpace(q.Get("fase")), Action: q.Get("action"), Actions: auditActions}
+	if !slices.ContainsFunc(auditActions, func(a struct{ Action, Label string }) bool { return a.Action == d.Action }) {
+		d.Action = "" // not one of the list's: every action
+	}
 	f := extranet.AuditFilter{Action: d.Action, Limit: 200}
 	if d.FASE != "" {
 		n, err := strconv.Atoi(d.FASE)

@@ -810,3 +810,18 @@ func TestAnonymousUploadsLeaveNothing(t *testing.T) {
 		t.Errorf("left in the temporary folder: %v", entries)
 	}
 }
+
+// TestConsoleOddQueries checks that what a database refuses in text (a NUL,
+// invalid UTF-8) in the console's filters never makes a 500.
+func TestConsoleOddQueries(t *testing.T) {
+	e := newEnv(t)
+	e.operator("ana")
+	e.seed()
+	c := e.signInOperator("ana")
+	for _, path := range []string{"/console/comptes?q=jean%00dupont", "/console/comptes?q=%FF%FE", "/console/journal?action=%00", "/console/journal?action=inconnue", "/console/ecoles?q=%00"} {
+		if r := c.get(path); r.status != http.StatusOK {
+			t.Errorf("GET %s: %d, want 200", path, r.status)
+		}
+	}
+	wantBody(t, c.get("/console/comptes?q=jean%00dupont"), "jean.dupont.040580")
+}

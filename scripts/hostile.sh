@@ -6,8 +6,9 @@
 #      net/http keeps a file part of 32 MiB at most in memory, then spools it
 #      to a temporary file) posted to the sign-in pages of both sides: bytes
 #      left in the servers' temporary folder;
-#   2. 30 sign-ins with a 7 MiB login (with the page's CSRF token): growth of
-#      the school server's log;
+#   2. 30 sign-ins with a 7 MiB login (with the page's CSRF token), then 30
+#      with a 60 KiB one (within the forms' bound): growth of the school
+#      server's log;
 #   3. 16 PUTs of an 8 MiB snapshot at once, with one school's token: the
 #      extranet server's peak resident memory (VmHWM).
 #
@@ -66,6 +67,17 @@ for _ in $(seq 30); do
 done
 after=$(stat -c %s "$work/s.log")
 echo "2. 30 × 7 MiB logins: answers$(echo $codes | tr ' ' '\n' | sort | uniq -c | awk '{printf " %s×%s", $1, $2}'); log grew by $((after - before)) bytes"
+# The same with logins of 60 KiB, within the forms' bound: read, refused,
+# throttled and logged, capped.
+{ printf 'csrf=%s&mot_de_passe=x&identifiant=' "$csrf"; head -c $((60 << 10)) /dev/zero | tr '\0' b; } >"$work/login60"
+before=$after
+codes=""
+for _ in $(seq 30); do
+  codes+=" $(curl -s -b "$work/jar" -o /dev/null -w '%{http_code}' -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data-binary "@$work/login60" "$surl/connexion")"
+done
+after=$(stat -c %s "$work/s.log")
+echo "   30 × 60 KiB logins: answers$(echo $codes | tr ' ' '\n' | sort | uniq -c | awk '{printf " %s×%s", $1, $2}'); log grew by $((after - before)) bytes"
 
 # 3. 16 concurrent 8 MiB PUTs from one school.
 entry='{"lastName":"Dupont-Van den Bossche","firstName":"Jean-Baptiste","birthDate":"1980-05-04","matricule":"18005040123","email":"jean-baptiste.dupont-vandenbossche@ecole-saint-joseph.be","role":"Enseignant"}'

@@ -1,6 +1,7 @@
 package frtext
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -62,7 +63,7 @@ func (f NameFault) Describe(what string) string {
 	case NameMissing:
 		return what + " manquant"
 	case NameTooLong:
-		return what + " trop long (au plus 100 caractères) : raccourcissez-le"
+		return what + " trop long (au plus " + strconv.Itoa(MaxNameRunes) + " caractères) : raccourcissez-le"
 	case NameUnreadable:
 		return what + " illisible (caractère de contrôle, invisible ou invalide) : retapez-le"
 	case NameNoLetter:

@@ -253,7 +253,7 @@ func (c *Client) once(ctx context.Context, method, u string, body []byte, key st
 	switch resp.StatusCode {
 	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
 		return 0, apiErr
-	case http.StatusServiceUnavailable:
+	case http.StatusServiceUnavailable, http.StatusTooManyRequests:
 		return retryAfter(resp.Header.Get("Retry-After")), apiErr
 	}
 	return -1, apiErr

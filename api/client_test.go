@@ -128,11 +128,11 @@ func TestClientAgainstServer(t *testing.T) {
 		t.Fatalf("confirmed: %+v, %v", res, err)
 	}
 
-	// 422 with the faulty entries.
+	// 422 with the snapshot's faults (an entry's are rejected entries).
 	bad := snapshot(faseA, 2)
-	bad.Staff[1].Email = "nulle part"
+	bad.SchoolYear = "2026-2028"
 	_, err = c.PutStaff(ctx, faseA, bad, false, "")
-	if !errors.As(err, &ae) || ae.Status != 422 || len(ae.Problem.Errors) != 1 || ae.Problem.Errors[0].Index != 1 || ae.Held != nil {
+	if !errors.As(err, &ae) || ae.Status != 422 || len(ae.Problem.Errors) != 1 || ae.Problem.Errors[0].Index != -1 || ae.Held != nil {
 		t.Fatalf("invalid snapshot: %#v", err)
 	}
 
@@ -255,6 +255,26 @@ func TestClientTransportErrors(t *testing.T) {
 		}
 		if n.Load() != 3 || keys[0] == "" || keys[0] != keys[1] || keys[1] != keys[2] {
 			t.Errorf("%d attempts with keys %q, want 3 with one key", n.Load(), keys)
+		}
+	})
+
+	t.Run("429 busy retried after Retry-After", func(t *testing.T) {
+		ts, n := faultServer(t, func(i int, w http.ResponseWriter, r *http.Request) {
+			if i < 2 {
+				writeProblem(w, r, busy())
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"transferId": "t-2", "counts": {"unchanged": 1}}`))
+		})
+		c := NewClient(ts.URL, secretToken, WithRetries(3, time.Millisecond))
+		start := time.Now()
+		res, err := c.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "")
+		if err != nil || res.TransferID != "t-2" || n.Load() != 2 {
+			t.Fatalf("%+v, %v after %d attempts", res, err, n.Load())
+		}
+		if d := time.Since(start); d < transferRetryAfter*time.Second {
+			t.Errorf("retried after %v, before the Retry-After of %d s", d, transferRetryAfter)
 		}
 	})
 

@@ -51,11 +51,14 @@ func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
 	// The body is valid JSON from here on: it is split by hand (splitObject,
 	// splitArray), which reads it once where encoding/json would check it
 	// again at each level.
-	top, ok := splitObject(body)
+	top, dup, ok := splitObject(body)
 	if !ok || top == nil {
 		return snap, malformed("Le corps de la demande doit être un objet JSON {\"schoolYear\": …, \"staff\": […]}.")
 	}
 	var errs []FieldError
+	if dup != "" {
+		errs = append(errs, FieldError{Index: -1, Field: dup, Message: duplicateMessage(dup)})
+	}
 	for _, key := range sortedKeys(top) {
 		raw := top[key]
 		switch key {
@@ -99,11 +102,14 @@ func decodeList(raw json.RawMessage, list string, allowed []string, errs []Field
 			Message: fmt.Sprintf("« %s » doit être une liste [ … ] de personnes", list)})
 	}
 	for i, item := range items {
-		fields, ok := splitObject(item)
+		fields, dup, ok := splitObject(item)
 		if !ok || fields == nil {
 			errs = append(errs, FieldError{Index: i, Field: fmt.Sprintf("%s[%d]", list, i),
 				Message: "chaque personne doit être un objet JSON { … }"})
 			continue
+		}
+		if dup != "" {
+			errs = append(errs, FieldError{Index: i, Field: fmt.Sprintf("%s[%d].%s", list, i, dup), Message: duplicateMessage(dup)})
 		}
 		for _, name := range sortedKeys(fields) {
 			if !slices.Contains(allowed, name) {
@@ -270,28 +276,33 @@ func splitArray(raw []byte) ([]json.RawMessage, bool) {
 
 // splitObject splits a valid JSON value as json.Unmarshal into a
 // map[string]json.RawMessage does: nil for null, the members of an object
-// (the last of a repeated name wins), and false for any other value.
-func splitObject(raw []byte) (map[string]json.RawMessage, bool) {
+// (the last of a repeated name wins), and false for any other value. dup is
+// the first name the object repeats, "" when none: a strict decoder refuses
+// it rather than pick one of two values.
+func splitObject(raw []byte) (fields map[string]json.RawMessage, dup string, ok bool) {
 	if isNull(raw) {
-		return nil, true
+		return nil, "", true
 	}
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
-		return nil, false
+		return nil, "", false
 	}
-	fields := map[string]json.RawMessage{}
+	fields = map[string]json.RawMessage{}
 	i = skipSpace(raw, i+1)
 	for i < len(raw) && raw[i] == '"' {
 		kend := skipString(raw, i)
 		name, ok := plainString(raw[i:kend])
 		if !ok {
 			if err := json.Unmarshal(raw[i:kend], &name); err != nil {
-				return nil, false
+				return nil, "", false
 			}
 		}
 		i = skipSpace(raw, kend)
 		i = skipSpace(raw, i+1) // past the colon
 		end := skipValue(raw, i)
+		if _, seen := fields[name]; seen && dup == "" {
+			dup = name
+		}
 		fields[name] = json.RawMessage(raw[i:end])
 		i = skipSpace(raw, end)
 		if i >= len(raw) || raw[i] != ',' {
@@ -299,7 +310,7 @@ func splitObject(raw []byte) (map[string]json.RawMessage, bool) {
 		}
 		i = skipSpace(raw, i+1)
 	}
-	return fields, true
+	return fields, dup, true
 }
 
 // decodeCount decodes a whole number ≥ 0; null is 0.
@@ -355,4 +366,9 @@ func fieldList(names []string) string { return strings.Join(names, ", ") }
 // faultsDetail is the detail of a 400 listing n faults.
 func faultsDetail(n int) string {
 	return "L'instantané envoyé est mal formé (" + frtext.Plural(n, "erreur", "erreurs") + ", détail dans « errors ») : corrigez le programme qui l'envoie."
+}
+
+// duplicateMessage says that a field is given twice in one object.
+func duplicateMessage(name string) string {
+	return fmt.Sprintf("champ « %s » en double : donnez-le une seule fois", name)
 }

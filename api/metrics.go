@@ -30,6 +30,7 @@ const (
 	outcomeUnauthorized    = "unauthorized"   // 401
 	outcomeForbidden       = "forbidden"      // 403
 	outcomeUnknownSchool   = "unknown_school" // 404
+	outcomeBusy            = "busy"           // 429
 	outcomeError           = "error"          // 5xx
 )
 

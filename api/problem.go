@@ -24,6 +24,7 @@ const (
 	TypeBodyTooLarge          = ProblemBase + "body-too-large"         // 413
 	TypeUnsupportedMediaType  = ProblemBase + "unsupported-media-type" // 415
 	TypeInvalidSnapshot       = ProblemBase + "invalid-snapshot"       // 422
+	TypeBusy                  = ProblemBase + "busy"                   // 429
 	TypeIdempotencyKeyReused  = ProblemBase + "idempotency-key-reused" // 422
 	TypeInternal              = ProblemBase + "internal"               // 500
 	TypeUnavailable           = ProblemBase + "unavailable"            // 503
@@ -75,6 +76,8 @@ type problemError struct {
 	cause   error
 	// authenticate, for a 401, is the WWW-Authenticate challenge.
 	authenticate string
+	// retryAfter, for a 429, is the Retry-After header (seconds).
+	retryAfter string
 }
 
 func (e *problemError) Error() string {
@@ -129,6 +132,9 @@ func writeProblem(w http.ResponseWriter, r *http.Request, p *problemError) {
 	p.problem.RequestID = requestID(r.Context())
 	if p.authenticate != "" {
 		w.Header().Set("WWW-Authenticate", p.authenticate)
+	}
+	if p.retryAfter != "" {
+		w.Header().Set("Retry-After", p.retryAfter)
 	}
 	writeJSONAs(w, ProblemContentType, p.problem.Status, p.problem)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/web"
 )
 
 // DefaultMaxBodyBytes bounds a snapshot's body. 8 MiB holds about 40,000
@@ -28,6 +29,9 @@ type ServerOptions struct {
 	// Log receives the access log and the internal errors (default: a
 	// logger that discards).
 	Log *slog.Logger
+	// MaxTransfers bounds the transfers in flight at once (default
+	// DefaultMaxTransfers); a school has one at most. Beyond, 429.
+	MaxTransfers int
 }
 
 // Server is the extranet's HTTP server: the API routes, health checks and
@@ -38,8 +42,12 @@ type Server struct {
 	maxBody int64
 	log     *slog.Logger
 	mux     *http.ServeMux
+	// routes holds the API's own routes only, so that /api/ answers its
+	// own 404 and 405 whatever is mounted at "/" beside it (the portal).
+	routes  *http.ServeMux
 	metrics *metrics
 	handler http.Handler
+	gate    *gate
 }
 
 // NewServer returns a server answering for svc.
@@ -49,7 +57,9 @@ func NewServer(svc *extranet.Service, opts ServerOptions) *Server {
 		maxBody: opts.MaxBodyBytes,
 		log:     opts.Log,
 		mux:     http.NewServeMux(),
+		routes:  http.NewServeMux(),
 		metrics: newMetrics(),
+		gate:    newGate(opts.MaxTransfers),
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -57,8 +67,10 @@ func NewServer(svc *extranet.Service, opts ServerOptions) *Server {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.mux.HandleFunc("PUT /api/v1/schools/{fase}/staff", s.putStaff)
-	s.mux.HandleFunc("GET /api/v1/schools/{fase}/staff", s.getStaff)
+	for _, m := range []*http.ServeMux{s.mux, s.routes} {
+		m.HandleFunc("PUT /api/v1/schools/{fase}/staff", s.putStaff)
+		m.HandleFunc("GET /api/v1/schools/{fase}/staff", s.getStaff)
+	}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", s.metrics.handler())
@@ -132,8 +144,8 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}()
 
 		if strings.HasPrefix(r.URL.Path, "/api/") {
-			if _, pattern := mux.Handler(r); pattern == "" {
-				s.apiNoRoute(rec, r, mux)
+			if _, pattern := s.routes.Handler(r); pattern == "" {
+				s.apiNoRoute(rec, r, s.routes)
 				return
 			}
 		}
@@ -166,8 +178,10 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, ri *reqInfo, d time.
 		slog.String("request_id", ri.id),
 		slog.String("method", r.Method),
 		// The path only: the query holds no secret today, but it is the
-		// caller's to fill, and the token never travels there.
-		slog.String("path", r.URL.Path),
+		// caller's to fill, and the token never travels there. What the
+		// caller chose is capped, so that an anonymous request of 64 KiB
+		// of headers costs a log line of a few hundred bytes.
+		slog.String("path", web.Capped(r.URL.Path)),
 		slog.String("route", r.Pattern),
 		slog.Int("status", status),
 		slog.Int64("bytes", rec.bytes),
@@ -178,7 +192,7 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, ri *reqInfo, d time.
 		attrs = append(attrs, slog.Int("fase", ri.fase))
 	}
 	if ua := r.UserAgent(); ua != "" {
-		attrs = append(attrs, slog.String("user_agent", ua))
+		attrs = append(attrs, slog.String("user_agent", web.Capped(ua)))
 	}
 	level := slog.LevelInfo
 	if status >= 500 {

@@ -2,13 +2,16 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"passerelle/extranet"
 )
@@ -163,6 +166,11 @@ func TestMalformedBody(t *testing.T) {
 		{name: "trailing data", body: `{"schoolYear": "2026-2027"} {}`, detail: "pas du JSON valide"},
 		{name: "unknown field", body: `{"schoolYear": "2026-2027", "staf": []}`,
 			errs: []FieldError{{Index: -1, Field: "staf"}}},
+		{name: "duplicate key", body: `{"schoolYear": "2026-2027", "schoolYear": "2025-2026", "staff": []}`,
+			errs: []FieldError{{Index: -1, Field: "schoolYear"}}},
+		{name: "duplicate key in an entry", body: `{"schoolYear": "2026-2027", "staff": [{"lastName": "Dupont", "firstName": "Jean",
+			"birthDate": "1980-05-04", "email": "jean@ecole.be", "role": "Enseignant", "role": "Directeur"}]}`,
+			errs: []FieldError{{Index: 0, Field: "staff[0].role"}}},
 		{name: "case matters", body: `{"SchoolYear": "2026-2027", "staff": []}`,
 			errs: []FieldError{{Index: -1, Field: "SchoolYear"}}},
 		{name: "wrong types", body: `{"schoolYear": 2026, "confirmDeactivations": -1,
@@ -209,28 +217,75 @@ func TestMalformedBody(t *testing.T) {
 	e.sameGrants(before)
 }
 
-func TestInvalidSnapshot(t *testing.T) {
-	e := newEnv(t, sqliteURL(t), ServerOptions{})
-	e.seed(faseA, 3)
-	before := e.grants()
-	snap := snapshot(faseA, 5)
-	snap.Staff[1].Email = "pas-une-adresse"
-	snap.Staff[3].BirthDate = "31/02/1980"
-	snap.Staff[3].Role = ""
-	resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snap))
-	p := problemOf(t, resp, data, http.StatusUnprocessableEntity, TypeInvalidSnapshot)
-	want := map[string]int{"staff[1].email": 1, "staff[3].birthDate": 3, "staff[3].role": 3}
-	for _, fe := range p.Errors {
-		if idx, ok := want[fe.Field]; ok && idx == fe.Index && fe.Message != "" {
-			delete(want, fe.Field)
-		} else {
-			t.Errorf("unexpected error %+v", fe)
+// TestInvalidEntriesRejected checks that an entry the extranet cannot take
+// (an unreadable name, a wrong address, a date that does not exist) is a
+// rejected entry with its reason while the others apply, and that only a
+// fault of the whole snapshot (its year) refuses it with 422.
+func TestInvalidEntriesRejected(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL, ServerOptions{})
+		e.seed(faseA, 3)
+		snap := snapshot(faseA, 8)
+		snap.Staff[1].Email = "pas-une-adresse"
+		snap.Staff[3].BirthDate = "31/02/1980"
+		snap.Staff[3].Role = ""
+		snap.Staff[4].LastName = "Du\x00pont"
+		snap.Staff[5].LastName = "\u202eLeroy"
+		snap.Staff[6].FirstName = "---"
+		snap.Keep = []extranet.KeepEntry{{LastName: "\x01", FirstName: "Luc", BirthDate: "1961-02-02"}}
+
+		bad := snap
+		bad.SchoolYear = "2026-2028"
+		resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, bad))
+		p := problemOf(t, resp, data, http.StatusUnprocessableEntity, TypeInvalidSnapshot)
+		if len(p.Errors) != 1 || p.Errors[0].Field != "schoolYear" {
+			t.Errorf("errors %+v, want only schoolYear", p.Errors)
 		}
-	}
-	if len(want) > 0 {
-		t.Errorf("errors %+v lack %v", p.Errors, want)
-	}
-	e.sameGrants(before)
+
+		resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snap))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d: %s", resp.StatusCode, data)
+		}
+		var res extranet.TransferResult
+		if err := json.Unmarshal(data, &res); err != nil {
+			t.Fatal(err)
+		}
+		want := extranet.Counts{Created: 1, Unchanged: 2, Rejected: 5}
+		if res.Counts != want {
+			t.Fatalf("counts %+v, want %+v", res.Counts, want)
+		}
+		reasons := map[string]string{}
+		for _, c := range res.Changes {
+			if c.Action == extranet.ActionRejected {
+				reasons[c.FirstName+" "+c.LastName] = c.Reason
+			}
+		}
+		for name, part := range map[string]string{
+			"Jean Martin":       "adresse e-mail",
+			"Jean Dubois":       "date de naissance",
+			"Jean Du\uFFFDpont": "nom illisible",
+			"Jean \uFFFDLeroy":  "nom illisible",
+			"--- Maes":          "prénom sans lettre",
+		} {
+			if !strings.Contains(reasons[name], part) {
+				t.Errorf("reason for %q = %q, want one with %q (all: %q)", name, reasons[name], part, reasons)
+			}
+		}
+		// Martin's grant, named by a rejected line, is neither changed nor
+		// deactivated.
+		g, err := e.svc.Grants(context.Background(), faseA, year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(g.Staff) != 4 {
+			t.Errorf("%d grants, want 4: %+v", len(g.Staff), g.Staff)
+		}
+		for _, s := range g.Staff {
+			if s.State == extranet.GrantDeactivated {
+				t.Errorf("deactivated: %+v", s)
+			}
+		}
+	})
 }
 
 func TestGuardThenConfirm(t *testing.T) {
@@ -498,4 +553,97 @@ func TestResend(t *testing.T) {
 			t.Errorf("metrics: resent count missing or wrong")
 		}
 	})
+}
+
+// TestOneTransferPerSchoolAtOnce holds a school's transfer in flight (its
+// body still arriving) and sends that school's 15 others at once: each is
+// refused with 429 and Retry-After without its body being read, while
+// another school's transfer goes through.
+func TestOneTransferPerSchoolAtOnce(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	body := mustJSON(t, snapshot(faseA, 3))
+	pr, pw := io.Pipe()
+	first := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPut, e.ts.URL+staffPathOf(faseA), pr)
+		req.Header.Set("Authorization", bearer(e.tokenA))
+		resp, err := e.ts.Client().Do(req)
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	if _, err := pw.Write(body[:10]); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the first transfer is inside, reading its body.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		e.srv.gate.mu.Lock()
+		inside := e.srv.gate.school[faseA]
+		e.srv.gate.mu.Unlock()
+		if inside {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first transfer never started")
+		}
+	}
+
+	var wg sync.WaitGroup
+	statuses := make([]int, 15)
+	retry := make([]string, 15)
+	for i := range statuses {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodPut, e.ts.URL+staffPathOf(faseA), bytes.NewReader(body))
+			req.Header.Set("Authorization", bearer(e.tokenA))
+			resp, err := e.ts.Client().Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			statuses[i], retry[i] = resp.StatusCode, resp.Header.Get("Retry-After")
+		})
+	}
+	wg.Wait()
+	for i := range statuses {
+		if statuses[i] != http.StatusTooManyRequests || retry[i] == "" {
+			t.Errorf("transfer %d beside one in flight: %d, Retry-After %q; want 429 with Retry-After", i, statuses[i], retry[i])
+		}
+	}
+	resp, data := e.call(http.MethodPut, staffPathOf(faseB), bearer(e.tokenB), mustJSON(t, snapshot(faseB, 2)))
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("another school's transfer: %d %s", resp.StatusCode, data)
+	}
+
+	pw.Write(body[10:])
+	pw.Close()
+	if got := <-first; got != http.StatusOK {
+		t.Fatalf("the transfer in flight: %d", got)
+	}
+	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the next transfer: %d %s", resp.StatusCode, data)
+	}
+}
+
+// TestAccessLogCapsClientInput sends anonymous requests whose path and
+// User-Agent fill the headers: each access log line stays short.
+func TestAccessLogCapsClientInput(t *testing.T) {
+	e := newEnv(t, sqliteURL(t), ServerOptions{})
+	long := strings.Repeat("x", 30<<10)
+	for range 10 {
+		e.call(http.MethodGet, "/api/"+long, "", nil, "User-Agent", long)
+	}
+	lines := strings.Split(strings.TrimSpace(e.log.String()), "\n")
+	if len(lines) != 10 {
+		t.Fatalf("%d log lines, want 10", len(lines))
+	}
+	for _, l := range lines {
+		if len(l) > 1024 {
+			t.Fatalf("log line of %d bytes: %.200s…", len(l), l)
+		}
+	}
 }

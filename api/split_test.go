@@ -35,7 +35,7 @@ func FuzzSplitJSON(f *testing.F) {
 		}
 		var fields map[string]json.RawMessage
 		oerr := json.Unmarshal(raw, &fields)
-		gotf, ok := splitObject(raw)
+		gotf, _, ok := splitObject(raw)
 		if ok != (oerr == nil) || (ok && ((gotf == nil) != (fields == nil))) {
 			t.Fatalf("splitObject(%q) = %q, %v; encoding/json: %q, %v", raw, gotf, ok, fields, oerr)
 		}

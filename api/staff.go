@@ -73,6 +73,10 @@ func (s *Server) transfer(r *http.Request) (extranet.TransferResult, *problemErr
 				"Envoyez l'instantané en JSON avec l'en-tête « Content-Type: application/json ».", outcomeMediaType)
 		}
 	}
+	if !s.gate.enter(fase) {
+		return res, busy()
+	}
+	defer s.gate.leave(fase)
 	body, perr := s.readBody(r)
 	if perr != nil {
 		return res, perr

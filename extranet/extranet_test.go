@@ -377,3 +377,90 @@ func FuzzValidateSnapshot(f *testing.F) {
 		}
 	})
 }
+
+// reconcileChecked validates snap as Transfer does: the faults of single
+// entries are parted from the snapshot's, and those entries made safe.
+func (s *state) reconcileChecked(t *testing.T, snap Snapshot) plan {
+	t.Helper()
+	snap.SchoolYear = "2026-2027"
+	whole, faults := splitProblems(ValidateSnapshot(snap))
+	if len(whole) > 0 {
+		t.Fatalf("snapshot faults: %+v", whole)
+	}
+	return reconcile(reconcileInput{Now: time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC), FASE: 1, SchoolYear: "2026-2027",
+		Snapshot: faults.clean(snap), Grants: s.grants, Persons: s.persons, NewID: NewID, Faults: faults})
+}
+
+func TestSplitProblems(t *testing.T) {
+	ps := ValidateSnapshot(Snapshot{SchoolYear: "2026-2028",
+		Staff: []StaffEntry{{LastName: "A\x01", FirstName: "B", BirthDate: "1980-02-03", Email: "x", Role: "Enseignant"}},
+		Keep:  []KeepEntry{{LastName: "C", FirstName: "", Matricule: "18005040123"}}})
+	whole, f := splitProblems(ps)
+	if len(whole) != 1 || whole[0].Field != "schoolYear" {
+		t.Errorf("snapshot's faults: %+v", whole)
+	}
+	if !strings.HasPrefix(f.staff[0], "nom illisible") || len(f.staff) != 1 {
+		t.Errorf("staff faults: %v (first of each entry wanted)", f.staff)
+	}
+	if !strings.HasPrefix(f.keep[0], "prénom manquant") || !f.unnamed["s0"] || !f.unnamed["k0"] {
+		t.Errorf("keep faults: %v, unnamed %v", f.keep, f.unnamed)
+	}
+	clean := f.clean(Snapshot{Staff: []StaffEntry{{LastName: "A\x01", FirstName: "B", BirthDate: "1980-02-30", Matricule: "123", Email: "x", Role: "R\u202e"}},
+		Keep: []KeepEntry{{LastName: "C", Matricule: "18005040123"}}})
+	if k := clean.Keep[0]; k.Matricule != "18005040123" {
+		t.Errorf("clean dropped a valid matricule: %+v", k)
+	}
+	if e := clean.Staff[0]; e.LastName != "A\uFFFD" || e.BirthDate != "" || e.Matricule != "" || e.Email != "" || e.Role != "R\uFFFD" {
+		t.Errorf("clean = %+v", e)
+	}
+}
+
+// TestReconcileFaultyEntries checks that entries the extranet cannot take
+// are rejected with their fault as the reason, that the others apply, and
+// that no grant an unreadable entry may designate is changed or
+// deactivated.
+func TestReconcileFaultyEntries(t *testing.T) {
+	s := &state{}
+	s.add("Dupont", "Jean", "1980-05-04", "", "jean@e.be", "Enseignant", GrantActive)
+	s.add("Martin", "Luc", "1975-01-31", "", "luc@e.be", "Enseignant", GrantActive)
+	s.add("Lambert", "Anne", "1975-01-31", "", "anne@e.be", "Enseignant", GrantActive)
+	s.add("Claes", "Tom", "1990-07-07", "", "tom@e.be", "Enseignant", GrantActive)
+	entries := staffOf(s, 4)
+	entries[0].LastName = "Du\u202epont" // unreadable: designates those born 1980-05-04
+	entries[2].Email = "pas une adresse" // readable: designates Lambert only
+	entries[3].Role = "Directeur"        // a change that applies
+	entries = append(entries, StaffEntry{LastName: "---", FirstName: "Eve", BirthDate: "1990-07-07", Email: "eve@e.be", Role: "Enseignant"})
+	p := s.reconcileChecked(t, Snapshot{Staff: entries})
+	if p.Result.Counts != (Counts{Rejected: 3, Unchanged: 1, Modified: 1}) || p.Deactivations != 0 || len(p.Deactivate) != 0 {
+		t.Fatalf("counts %+v, %d deactivations", p.Result.Counts, p.Deactivations)
+	}
+	reasons := map[string]string{}
+	for _, c := range p.Result.Changes {
+		reasons[c.LastName] = c.Reason
+	}
+	for name, want := range map[string]string{
+		"Du\uFFFDpont": "nom illisible",
+		"Lambert":      "adresse e-mail « pas une adresse » invalide",
+		"---":          "nom sans lettre",
+	} {
+		if !strings.HasPrefix(reasons[name], want) {
+			t.Errorf("reason for %q = %q, want %q…", name, reasons[name], want)
+		}
+	}
+	// Claes, named by a valid entry, changes although an unreadable one
+	// shares the birth date.
+	if len(p.UpdGrants) != 1 || p.UpdGrants[0].LastName != "Claes" {
+		t.Errorf("updates = %+v", p.UpdGrants)
+	}
+
+	// Kept back for an unreadable name, Dupont keeps the access; nobody
+	// born another day is protected by it.
+	p = s.reconcileChecked(t, Snapshot{Staff: staffOf(s, 4)[1:], Keep: []KeepEntry{{LastName: "\u200b", FirstName: "Jean", BirthDate: "1980-05-04"}}})
+	if p.Deactivations != 0 || p.Result.Counts.Unchanged != 3 {
+		t.Errorf("with a kept unreadable entry: %+v, %d deactivations", p.Result.Counts, p.Deactivations)
+	}
+	p = s.reconcileChecked(t, Snapshot{Staff: staffOf(s, 4)[1:], Keep: []KeepEntry{{LastName: "\u200b", FirstName: "Jean", BirthDate: "1999-09-09"}}})
+	if p.Deactivations != 1 {
+		t.Errorf("a kept entry born another day protected Dupont: %d deactivations", p.Deactivations)
+	}
+}

@@ -109,10 +109,17 @@ type AccountRecord struct {
 // AccountFilter selects accounts: Query matches the login, the e-mail or the
 // names (case and accents folded); State one of the Account* states.
 type AccountFilter struct {
+	// Query holds at most MaxSearchWords words; the store ignores the
+	// others.
 	Query string
 	State string
 	Limit int // 0: 100
 }
+
+// MaxSearchWords bounds the words of an account search that the store
+// looks for (web.MaxSearchWords are typed at most): each word is one more
+// condition on every account.
+const MaxSearchWords = 8
 
 // Transfer outcomes in the journal.
 const (

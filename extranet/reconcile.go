@@ -77,6 +77,9 @@ type reconcileInput struct {
 	// identity keys snapshotLookups computed, reused where the names are
 	// the same (entryKey).
 	Keys []string
+	// Faults are the entries that failed validation (entryFaults.clean has
+	// made them safe): rejected, with their problem as the reason.
+	Faults entryFaults
 }
 
 // plan is what a transfer decided: its answer and the writes that carry it
@@ -243,7 +246,15 @@ func reconcile(in reconcileInput) plan {
 	for _, e := range entries {
 		resolve(e, byMat, byKey)
 		p.NoDigest = p.NoDigest || e.aliased
+		faults := in.Faults.staff
+		if e.keep {
+			faults = in.Faults.keep
+		}
+		if reason, ok := faults[e.index]; ok {
+			e.reason = reason
+		}
 	}
+	designateByBirth(entries, in.Grants, in.Faults)
 
 	staff := entries[:len(in.Snapshot.Staff)]
 	keep := entries[len(in.Snapshot.Staff):]

@@ -92,7 +92,8 @@ var errNoDigest = errors.New("no transfer digest")
 // ErrIdempotencyConflict, ErrUnknownSchool.
 func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt TransferOptions) (TransferResult, error) {
 	now := s.now()
-	if problems := ValidateSnapshot(snap); len(problems) > 0 {
+	problems, faults := splitProblems(ValidateSnapshot(snap))
+	if len(problems) > 0 {
 		return TransferResult{}, &ValidationError{Problems: problems}
 	}
 	if p, ok := checkYearOpen(snap.SchoolYear, now); !ok {
@@ -106,6 +107,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 	if bodyHash == "" && !opt.DryRun {
 		bodyHash = SnapshotHash(snap)
 	}
+	snap = faults.clean(snap)
 	look := snapshotLookups(snap)
 
 	var (
@@ -150,6 +152,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		p := reconcile(reconcileInput{
 			Now: now, FASE: fase, SchoolYear: snap.SchoolYear, Snapshot: snap,
 			Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: look.entryKeys,
+			Faults: faults,
 		})
 		result = p.Result
 		result.TransferID = NewID()

@@ -2,6 +2,8 @@ package extranet
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -15,7 +17,6 @@ import (
 // bounds only keep a broken or hostile client from filling the database.
 const (
 	MaxEntries    = 10000
-	maxNameRunes  = 100
 	maxRoleRunes  = 50
 	minBirthYear  = 1900
 	maxBirthYear  = 2100
@@ -94,16 +95,13 @@ func checkIdentity(i int, f func(string) string, last, first, birth, matricule s
 		{"lastName", last, "nom"},
 		{"firstName", first, "prénom"},
 	} {
-		v := strings.TrimSpace(n.value)
-		switch {
-		case v == "":
+		// The rule for names is the school's too (frtext.CheckName).
+		switch fault := frtext.CheckName(n.value); fault {
+		case frtext.NameOK:
+		case frtext.NameMissing:
 			add(i, f(n.field), "%s manquant : complétez-le "+inFiche, n.what)
-		case utf8.RuneCountInString(v) > maxNameRunes:
-			add(i, f(n.field), "%s trop long (au plus %d caractères) : raccourcissez-le "+inFiche, n.what, maxNameRunes)
-		case !printable(v):
-			add(i, f(n.field), "%s illisible (caractères de contrôle ou invalides) : corrigez-le "+inFiche, n.what)
-		case frtext.Fold(v) == "":
-			add(i, f(n.field), "%s sans lettre : corrigez-le "+inFiche, n.what)
+		default:
+			add(i, f(n.field), "%s "+inFiche, fault.Describe(n.what))
 		}
 	}
 	birth = strings.TrimSpace(birth)
@@ -167,4 +165,108 @@ func clip(s string) string {
 	}
 	r := []rune(s)
 	return string(r[:40]) + "…"
+}
+
+// entryFaults are the problems of single entries of a snapshot, by
+// position: the first problem of each staff and keep entry.
+type entryFaults struct {
+	staff, keep map[int]string
+	// unnamed are the entries whose names cannot be read ("s3", "k0").
+	unnamed map[string]bool
+}
+
+// splitProblems parts ValidateSnapshot's problems into those of the snapshot
+// as a whole (its year, its counts: the transfer is refused) and those of
+// one entry, which make that entry rejected while the others apply: one
+// unreadable name must not hold back a school's other changes.
+func splitProblems(ps []Problem) ([]Problem, entryFaults) {
+	var whole []Problem
+	faults := entryFaults{staff: map[int]string{}, keep: map[int]string{}, unnamed: map[string]bool{}}
+	for _, p := range ps {
+		m, list := faults.staff, "s"
+		switch {
+		case p.Index < 0:
+			whole = append(whole, p)
+			continue
+		case strings.HasPrefix(p.Field, "keep["):
+			m, list = faults.keep, "k"
+		}
+		if strings.HasSuffix(p.Field, ".lastName") || strings.HasSuffix(p.Field, ".firstName") {
+			faults.unnamed[list+strconv.Itoa(p.Index)] = true
+		}
+		if _, ok := m[p.Index]; !ok {
+			m[p.Index] = p.Message
+		}
+	}
+	return whole, faults
+}
+
+// clean returns a copy of s in which the entries with a fault keep only
+// what can be read: names made safe to store and show (frtext.SafeName), a
+// birth date, matricule and e-mail only when valid. Such an entry is
+// rejected, and still protects the person its valid parts designate.
+func (f entryFaults) clean(s Snapshot) Snapshot {
+	if len(f.staff) == 0 && len(f.keep) == 0 {
+		return s
+	}
+	s.Staff = slices.Clone(s.Staff)
+	for i := range f.staff {
+		e := &s.Staff[i]
+		e.LastName, e.FirstName = frtext.SafeName(e.LastName), frtext.SafeName(e.FirstName)
+		e.BirthDate, e.Matricule = validOrEmpty(e.BirthDate, validBirthDate), validOrEmpty(e.Matricule, elevenDigits)
+		if len(e.Email) > maxEmailBytes {
+			e.Email = ""
+		} else if _, err := frtext.NormalizeEmail(e.Email); err != nil {
+			e.Email = ""
+		}
+		e.Role = clip(frtext.SafeName(e.Role))
+	}
+	s.Keep = slices.Clone(s.Keep)
+	for i := range f.keep {
+		e := &s.Keep[i]
+		e.LastName, e.FirstName = frtext.SafeName(e.LastName), frtext.SafeName(e.FirstName)
+		e.BirthDate, e.Matricule = validOrEmpty(e.BirthDate, validBirthDate), validOrEmpty(e.Matricule, elevenDigits)
+	}
+	return s
+}
+
+// validOrEmpty returns s trimmed when valid says so, else "".
+func validOrEmpty(s string, valid func(string) bool) string {
+	if s = strings.TrimSpace(s); valid(s) {
+		return s
+	}
+	return ""
+}
+
+// isUnnamed reports whether e is an entry whose names cannot be read.
+func (f entryFaults) isUnnamed(e *entry) bool {
+	list := "s"
+	if e.keep {
+		list = "k"
+	}
+	return f.unnamed[list+strconv.Itoa(e.index)]
+}
+
+// designateByBirth makes an entry whose names cannot be read designate
+// every person of the school's grants born on its birth date whom no other
+// entry names: it may mean any of them, so their grants stay as they are
+// (a member kept back for an unreadable name is not deactivated).
+func designateByBirth(entries []*entry, grants []GrantRecord, f entryFaults) {
+	named := map[string]bool{}
+	for _, e := range entries {
+		if e.personID != "" && !f.isUnnamed(e) {
+			named[e.personID] = true
+		}
+	}
+	for _, e := range entries {
+		if !f.isUnnamed(e) || e.personID != "" || e.birth == "" {
+			continue
+		}
+		for i := range grants {
+			id := grants[i].Grant.PersonID
+			if grants[i].Grant.SentBirthDate == e.birth && !named[id] && !slices.Contains(e.designated, id) {
+				e.designated = append(e.designated, id)
+			}
+		}
+	}
 }

@@ -74,6 +74,7 @@ var reservedHeaders = map[string]bool{
 	"Subject":                   true,
 	"Message-Id":                true,
 	"Mime-Version":              true,
+	"Auto-Submitted":            true,
 	"Content-Type":              true,
 	"Content-Transfer-Encoding": true,
 	"Sender":                    true,
@@ -160,6 +161,9 @@ func build(m Message) ([]byte, envelope, error) {
 	for _, h := range extra {
 		hw.write(h.key, h.value)
 	}
+	// Every e-mail of Passerelle is sent by a program (RFC 3834): mail
+	// servers and out-of-office replies must not answer it.
+	hw.write("Auto-Submitted", "auto-generated")
 	hw.write("MIME-Version", "1.0")
 	if hw.err != nil {
 		return nil, env, hw.err

@@ -98,6 +98,9 @@ func TestBuildWireFormat(t *testing.T) {
 	if !bytes.Equal(data, again) {
 		t.Error("Build is not deterministic")
 	}
+	if !bytes.Contains(data, []byte("\r\nAuto-Submitted: auto-generated\r\n")) {
+		t.Errorf("no Auto-Submitted header:\n%s", data)
+	}
 	for i, c := range data {
 		if c >= 0x80 {
 			t.Fatalf("byte %d is not 7-bit: %q", i, c)

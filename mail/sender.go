@@ -48,7 +48,7 @@ func IsPermanent(err error) bool {
 // smtpAddr (host:port) when it is set, with optional AUTH PLAIN credentials
 // and a STARTTLS mode ("auto" when empty, "always" or "never"); otherwise a
 // folder of .eml files in mailDir.
-func SenderFromFlags(mailDir, smtpAddr, user, pass, startTLS string) (Sender, error) {
+func SenderFromFlags(mailDir, smtpAddr, user, pass, startTLS, helo string) (Sender, error) {
 	if smtpAddr != "" {
 		if _, _, err := net.SplitHostPort(smtpAddr); err != nil {
 			return nil, fmt.Errorf("adresse SMTP %q invalide, attendu HOTE:PORT : %w", smtpAddr, err)
@@ -60,7 +60,7 @@ func SenderFromFlags(mailDir, smtpAddr, user, pass, startTLS string) (Sender, er
 		if pass != "" && user == "" {
 			return nil, errors.New("mot de passe SMTP donné sans identifiant")
 		}
-		return NewSMTPSender(SMTPConfig{Addr: smtpAddr, Username: user, Password: pass, StartTLS: mode}), nil
+		return NewSMTPSender(SMTPConfig{Addr: smtpAddr, Username: user, Password: pass, StartTLS: mode, HelloName: helo}), nil
 	}
 	if mailDir == "" {
 		return nil, errors.New("aucune destination pour les e-mails : indiquez un dossier (--mail-dir) ou un serveur SMTP (--smtp)")

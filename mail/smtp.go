@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/smtp"
 	"net/textproto"
+	"os"
+	"strings"
 	"time"
 )
 
@@ -28,7 +30,8 @@ type SMTPConfig struct {
 	// TLSConfig is used for STARTTLS; nil means the system roots, with the
 	// host of Addr as server name.
 	TLSConfig *tls.Config
-	// HelloName is the name given in EHLO; "localhost" when empty.
+	// HelloName is the name given in EHLO; when empty, the host's name
+	// (HelloName), which is what receiving servers check and log.
 	HelloName string
 	// Timeout bounds the set-up of a connection and each message;
 	// DefaultSMTPTimeout when zero.
@@ -73,6 +76,9 @@ func NewSMTPSender(cfg SMTPConfig) *SMTPSender {
 		s.cfgErr = fmt.Errorf("adresse SMTP %q invalide, attendu HOTE:PORT : %w", cfg.Addr, err)
 	}
 	s.host = host
+	if cfg.HelloName == "" {
+		cfg.HelloName = HelloName()
+	}
 	if err := checkHeaderValue("HELO", cfg.HelloName); err != nil && s.cfgErr == nil {
 		s.cfgErr = err
 	}
@@ -316,4 +322,20 @@ func ctxDone(ctx context.Context) bool {
 	}
 	d, ok := ctx.Deadline()
 	return ok && !time.Now().Before(d)
+}
+
+// HelloName returns the name this host gives in EHLO: its host name when it
+// is one a mail server accepts (letters, digits, hyphens and dots), else
+// "localhost".
+func HelloName() string {
+	name, err := os.Hostname()
+	if err != nil || name == "" || len(name) > 253 || strings.Trim(name, ".-") != name {
+		return "localhost"
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return "localhost"
+		}
+	}
+	return name
 }

@@ -465,7 +465,7 @@ func TestSenderFromFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := SenderFromFlags(tt.mailDir, tt.addr, tt.user, tt.pass, tt.tls)
+			s, err := SenderFromFlags(tt.mailDir, tt.addr, tt.user, tt.pass, tt.tls, "")
 			if tt.want == "" {
 				if err == nil {
 					t.Errorf("got %T, want an error", s)
@@ -503,5 +503,23 @@ func BenchmarkSMTPSend(b *testing.B) {
 				b.Errorf("%d connections", srv.Connections())
 			}
 		})
+	}
+}
+
+// TestSMTPHelloName checks that the sender greets with the host's name, or
+// the one configured, never "localhost" on a host that has a name.
+func TestSMTPHelloName(t *testing.T) {
+	if HelloName() == "localhost" {
+		t.Skip("this host has no usable name")
+	}
+	for _, tt := range []struct{ cfg, want string }{{"", HelloName()}, {"mail.segec.be", "mail.segec.be"}} {
+		srv := startServer(t, smtptest.Options{})
+		s := newSender(t, SMTPConfig{Addr: srv.Addr(), StartTLS: "never", HelloName: tt.cfg})
+		if err := s.Send(context.Background(), sampleMessage()); err != nil {
+			t.Fatal(err)
+		}
+		if got := srv.Messages(); len(got) != 1 || got[0].Hello != tt.want {
+			t.Errorf("HelloName %q: greeted as %+v, want %q", tt.cfg, got, tt.want)
+		}
 	}
 }

@@ -79,6 +79,7 @@ const (
 	CodeEmailInvalid          = "email-invalid"
 	CodeEmailShared           = "email-shared"
 	CodeIdentityMissing       = "identity-missing"
+	CodeNameUnreadable        = "name-unreadable"
 	CodeNISSInvalid           = "niss-invalid"
 	CodeNISSCheckDigits       = "niss-check-digits"
 	CodeMatriculeInvalid      = "matricule-invalid"
@@ -256,6 +257,14 @@ func checkSent(r Row, i int, owners map[string][]int, rows []Row, add addFunc) {
 		add(r, Bloquant, CodeIdentityMissing, FieldLastName,
 			"nom ou prénom manquant : l'extranet ne pourra pas reconnaître la personne ; encodez-les dans sa fiche.")
 		return
+	}
+	// Data stored before the rule for names, or by another program: the
+	// extranet would reject the line, so it is held back here and named.
+	for _, n := range []struct{ value, what, field string }{{m.LastName, "nom", FieldLastName}, {m.FirstName, "prénom", FieldFirstName}} {
+		if f := frtext.CheckName(n.value); f != frtext.NameOK {
+			add(r, Bloquant, CodeNameUnreadable, n.field, "%s dans sa fiche.", f.Describe(n.what))
+			return
+		}
 	}
 	_, merr := fwb.ParseMatricule(m.Matricule)
 	if merr != nil && m.EffectiveBirthDate().IsZero() {

@@ -80,6 +80,10 @@ func TestCheck(t *testing.T) {
 			[]string{school.CodeIdentityMissing}, school.Bloquant, "ni matricule valable ni date de naissance", school.FieldBirthDate},
 		{"invalid matricule is no identity", func(r *school.Row) { r.Member.BirthDate = zero; r.Member.NISS, r.Member.Matricule = "", "38503190123" },
 			[]string{school.CodeIdentityMissing, school.CodeMatriculeInvalid}, school.Bloquant, "ni matricule valable", school.FieldBirthDate},
+		{"unreadable last name", func(r *school.Row) { r.Member.LastName = "Lu\u202edo" },
+			[]string{school.CodeNameUnreadable}, school.Bloquant, "nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le dans sa fiche.", school.FieldLastName},
+		{"first name without a letter", func(r *school.Row) { r.Member.FirstName = "---" },
+			[]string{school.CodeNameUnreadable}, school.Bloquant, "prénom sans lettre : écrivez-le en lettres dans sa fiche.", school.FieldFirstName},
 		{"birth date from NISS is identity", func(r *school.Row) { r.Member.BirthDate, r.Member.Matricule = zero, "" }, nil, 0, "", ""},
 		{"matricule alone is identity", func(r *school.Row) { r.Member.BirthDate, r.Member.NISS = zero, "" }, nil, 0, "", ""},
 		{"NISS check digits", func(r *school.Row) { r.Member.NISS = "88407140254"; r.Member.Matricule = "" },
@@ -135,7 +139,7 @@ func TestCheck(t *testing.T) {
 			}
 			f := fs[slices.IndexFunc(fs, func(f school.Finding) bool { return f.SituationID == 1 })]
 			if f.Severity != test.sev || !strings.Contains(f.Message, test.msg) || f.Field != test.field ||
-				f.MemberID != 1 || f.Name != "Guy Ludo" {
+				f.MemberID != 1 || f.Name != r.DisplayName() {
 				t.Errorf("finding = %+v, want severity %v, field %s, message with %q", f, test.sev, test.field, test.msg)
 			}
 			if blocking, _, _ := school.Count(fs); (blocking > 0) != (test.sev == school.Bloquant) {

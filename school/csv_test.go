@@ -129,6 +129,24 @@ func TestParseCSVErrors(t *testing.T) {
 				"ligne 5, colonne Charge : charge « IP 12,5/24 » : une charge compte des périodes entières, sans virgule décimale ; arrondissez, par exemple « IP 12/24 »",
 				"ligne 5, colonne Numéro national : le numéro national « 8,50827E+10 » ne peut contenir que des chiffres : retirez « , » (le tableur l'a pris pour un nombre : mettez la colonne au format texte et recopiez les numéros)",
 			}},
+		{"names the extranet would refuse",
+			"Nom;Prénom;Fonction principale\n" +
+				"Lu\u0001do;Guy;IP\n" +
+				"---;Olaf;IP\n" +
+				"\u0301;Rose;IP\n" +
+				"Ma\uFFFDnfroid;Rose;IP\n" +
+				"\u200b;Eve;IP\n" +
+				"\u202eWalter;Olaf;IP\n" +
+				"Daniel;\u200b\u200b;IP\n",
+			[]string{
+				"ligne 2, colonne Nom : nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le",
+				"ligne 3, colonne Nom : nom sans lettre : écrivez-le en lettres",
+				"ligne 4, colonne Nom : nom sans lettre : écrivez-le en lettres",
+				"ligne 5, colonne Nom : nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le",
+				"ligne 6, colonne Nom : nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le",
+				"ligne 7, colonne Nom : nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le",
+				"ligne 8, colonne Prénom : prénom illisible (caractère de contrôle, invisible ou invalide) : retapez-le",
+			}},
 		{"missing columns",
 			"Name;Prenom;Fonction\nLudo;Guy;IP\n",
 			[]string{

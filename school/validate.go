@@ -6,7 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"passerelle/frtext"
 	"passerelle/fwb"
@@ -36,7 +35,7 @@ const (
 
 // maxNameLen bounds names, so that a pasted paragraph is refused rather than
 // stored.
-const maxNameLen = 100
+const maxNameLen = frtext.MaxNameRunes
 
 // FieldErrors are the problems of a fiche, in French, keyed by field name
 // (FieldLastName, …). An empty map means the row may be saved.
@@ -81,16 +80,21 @@ func ValidateRow(r Row, t *fwb.Tables) FieldErrors {
 	t = tables(t)
 	fe := FieldErrors{}
 	m, s := r.Member, r.Situation
-	name := func(field, v, missing string) {
-		switch {
-		case strings.TrimSpace(v) == "":
+	// The rule for names is the extranet's (frtext.CheckName): a name
+	// saved here is never one that holds back a transfer.
+	name := func(field, v, what, missing string) {
+		switch f := frtext.CheckName(v); f {
+		case frtext.NameOK:
+		case frtext.NameMissing:
 			fe[field] = missing
-		case utf8.RuneCountInString(v) > maxNameLen:
+		case frtext.NameTooLong:
 			fe[field] = fmt.Sprintf("%d caractères au plus : raccourcissez-le", maxNameLen)
+		default:
+			fe[field] = f.Describe(what)
 		}
 	}
-	name(FieldLastName, m.LastName, "nom de famille manquant : encodez-le")
-	name(FieldFirstName, m.FirstName, "prénom manquant : encodez-le")
+	name(FieldLastName, m.LastName, "nom", "nom de famille manquant : encodez-le")
+	name(FieldFirstName, m.FirstName, "prénom", "prénom manquant : encodez-le")
 	if !m.BirthDate.IsZero() && (m.BirthDate.Year() < 1900 || m.BirthDate.Year() > 2100) {
 		fe[FieldBirthDate] = fmt.Sprintf("date de naissance %s improbable : vérifiez l'année", frtext.FormatDate(m.BirthDate))
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests drive for real when it is missing: PostgreSQL's
-# server programs (initdb, pg_ctl) and Chromium. Debian only; needs root (or
-# sudo) the first time.
+# server programs (initdb, pg_ctl), Chromium, and Node.js with npm for the
+# OpenAPI linter (scripts/lint-openapi.sh installs the linter itself).
+# Debian only; needs root (or sudo) the first time.
 set -euo pipefail
 
 need=()
@@ -10,6 +11,9 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl 
 fi
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && [ -z "${CHROME_PATH:-}" ]; then
   need+=(chromium fonts-dejavu-core)
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  need+=(nodejs npm)
 fi
 if ! id postgres >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   need+=(postgresql)

@@ -152,3 +152,45 @@ func TestEndToEnd(t *testing.T) {
 		t.Error("extranet transfer id not recorded")
 	}
 }
+
+// TestUnreadableNameHoldsBackOnlyItsMember checks that a member whose name
+// the extranet would refuse (stored before the rule for names, or by
+// another program) is held back and named, while every other change of the
+// school applies, and that their access stays as it was.
+func TestUnreadableNameHoldsBackOnlyItsMember(t *testing.T) {
+	e := newEnv(t, smallSchool(), nil)
+	if _, err := e.run(Options{}); err != nil {
+		t.Fatal(err)
+	}
+	e.night()
+	e.clock.Add(24 * time.Hour)
+
+	claes := e.row("Claes")
+	claes.Situation.Function, claes.Situation.Promotion, claes.Situation.Role = "DA", true, fwb.RoleDirecteur
+	lambert := e.row("Lambert")
+	lambert.Member.LastName = "Lam\u202ebert"
+	e.save(claes, lambert)
+
+	out, err := e.run(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"Erreur : Non transféré Tom Janssens – adresse e-mail école manquante",
+		"Erreur : Non transféré Luc Lam\uFFFDbert – nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le dans sa fiche",
+		"Information : Modifié Rôle Sophie Claes – Directeur",
+		closing1, closing2,
+	}
+	if !slices.Equal(out.Messages, want) {
+		t.Fatalf("messages:%s\nwant:%s", lines(out.Messages), lines(want))
+	}
+	g, err := e.svc.Grants(e.ctx, testFASE, "2026-2027")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range g.Staff {
+		if s.LastName == "Lambert" && (s.State == "deactivated" || s.Role != "Directeur") {
+			t.Errorf("Lambert's access changed: %+v", s)
+		}
+	}
+}

@@ -170,8 +170,10 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 		birth := birthDate(c.member)
 		matricule := matriculeOf(c.member)
 		if f, ok := blocked[c.member.ID]; ok {
+			// A name held back for being unreadable is shown safely: a
+			// bidi override would show another name than the member's.
 			sel.HeldBack = append(sel.HeldBack, HeldBack{
-				MemberID: c.member.ID, LastName: c.member.LastName, FirstName: c.member.FirstName,
+				MemberID: c.member.ID, LastName: frtext.SafeName(c.member.LastName), FirstName: frtext.SafeName(c.member.FirstName),
 				Role: c.role, Reason: heldReason(f),
 			})
 			// A keep entry the extranet cannot recognise anyone by is no use.

@@ -38,7 +38,8 @@ const csrfMessage = "La page a expiré ou la demande ne vient pas de ce site. Re
 // sessions may be nil on a site without sign-in; otherwise it must be the
 // *Sessions that Require uses, so that both see the same session. The middleware reads the
 // form (r.ParseMultipartForm with the default memory limit, for uploads), so
-// a handler that needs a smaller body limit must wrap the request before it.
+// the body must be bounded before it (LimitBody); it removes the form's
+// temporary files once the request is answered.
 // Templates get the token with CSRFField or CSRFToken.
 func CSRF(sessions *Sessions) func(http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
@@ -50,6 +51,9 @@ func CSRF(sessions *Sessions) func(http.Handler) http.Handler {
 				r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
 			}
 			st.w = w
+			// The form is parsed below on this copy of the request, whose
+			// temporary files net/http would not remove.
+			defer removeMultipart(r)
 			if err := cop.Check(r); err != nil {
 				rejectCSRF(w, r, err.Error())
 				return
@@ -92,7 +96,7 @@ func validCSRF(r *http.Request, sessions *Sessions) bool {
 
 func rejectCSRF(w http.ResponseWriter, r *http.Request, reason string) {
 	slog.InfoContext(r.Context(), "request refused by CSRF protection",
-		"method", r.Method, "path", r.URL.Path, "reason", reason)
+		"method", r.Method, "path", Capped(r.URL.Path), "reason", reason)
 	writeBuiltinError(w, r, http.StatusForbidden, "Page expirée", csrfMessage)
 }
 

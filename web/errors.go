@@ -102,11 +102,11 @@ func HandleError(w http.ResponseWriter, r *http.Request, rd *Renderer, err error
 	switch {
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The person left before the answer; nothing went wrong here.
-		slog.DebugContext(r.Context(), "request canceled", "method", r.Method, "path", r.URL.Path)
+		slog.DebugContext(r.Context(), "request canceled", "method", r.Method, "path", Capped(r.URL.Path))
 		return
 	case status >= 500:
 		slog.ErrorContext(r.Context(), "request failed",
-			"method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+			"method", r.Method, "path", Capped(r.URL.Path), "status", status, "err", err)
 	}
 	if rd != nil && rd.Has("error") {
 		rd.Render(w, r, status, "error", &Page{
@@ -131,7 +131,7 @@ func (rd *Renderer) Handler(fn func(w http.ResponseWriter, r *http.Request) erro
 		if tw.started {
 			// Too late for an error page: the status is sent.
 			slog.ErrorContext(r.Context(), "request failed after the response started",
-				"method", r.Method, "path", r.URL.Path, "err", err)
+				"method", r.Method, "path", Capped(r.URL.Path), "err", err)
 			return
 		}
 		HandleError(w, r, rd, err)

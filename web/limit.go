@@ -36,14 +36,23 @@ func ClientIPFrom(r *http.Request, trustProxy bool) string {
 }
 
 // DefaultLimiterKeys bounds the memory of a Limiter: beyond it, the oldest
-// windows are forgotten first.
+// windows of keys within their limit are forgotten first.
 const DefaultLimiterKeys = 10000
+
+// overLimitFactor: a Limiter keeps up to overLimitFactor × its bound of keys
+// over their limit (100,000 by default, a few megabytes), never forgetting
+// one for a newer key; past that, new keys are refused. Filling it takes a
+// million requests from 20,000 addresses.
+const overLimitFactor = 10
 
 // Limiter counts attempts per key (an address, an identifier) and refuses
 // them beyond max within a window, for example 10 sign-in attempts per
 // address per 15 minutes. A window starts at a key's first attempt. It is
 // safe for concurrent use, and its memory is bounded: windows that are over
-// are pruned, and at most DefaultLimiterKeys keys are kept.
+// are pruned, at most DefaultLimiterKeys keys within their limit are kept,
+// and keys over their limit are never forgotten before their window ends
+// (up to ten times that bound), so that a flood of made-up keys cannot
+// reset a limited one.
 type Limiter struct {
 	max    int
 	window time.Duration
@@ -84,8 +93,11 @@ func (l *Limiter) Allow(key string) bool {
 	}
 	e := l.entries[key]
 	if e == nil || now.Sub(e.start) >= l.window {
-		if e == nil && len(l.entries) >= l.maxKeys {
-			l.evictOldest()
+		if e == nil && len(l.entries) >= l.maxKeys && !l.evictOldest() && len(l.entries) >= overLimitFactor*l.maxKeys {
+			// Every key kept is over its limit, and there are many: a
+			// flood of made-up keys is refused rather than let it forget
+			// one of them.
+			return false
 		}
 		e = &limitEntry{start: now}
 		l.entries[key] = e
@@ -115,16 +127,22 @@ func (l *Limiter) prune(now time.Time) {
 	l.lastPrune = now
 }
 
-// evictOldest drops the key whose window started first. It runs only when
-// maxKeys live windows exist at once, a flood, so a linear scan is fine.
-func (l *Limiter) evictOldest() {
+// evictOldest drops, of the keys still within their limit, the one whose
+// window started first, and reports whether there was one: a key over its
+// limit is never forgotten before its window ends, or a flood of new keys
+// would reset it. It runs only when maxKeys live windows exist at once, a
+// flood, so a linear scan is fine.
+func (l *Limiter) evictOldest() bool {
 	var oldest string
 	var start time.Time
 	found := false
 	for k, e := range l.entries {
-		if !found || e.start.Before(start) {
+		if e.count <= l.max && (!found || e.start.Before(start)) {
 			oldest, start, found = k, e.start, true
 		}
 	}
-	delete(l.entries, oldest)
+	if found {
+		delete(l.entries, oldest)
+	}
+	return found
 }

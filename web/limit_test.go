@@ -72,6 +72,44 @@ func TestLimiterMemoryBound(t *testing.T) {
 	}
 }
 
+// TestLimiterFloodKeepsLimitedKeys checks that a flood of made-up keys
+// cannot make the limiter forget a key over its limit.
+func TestLimiterFloodKeepsLimitedKeys(t *testing.T) {
+	now := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	l := NewLimiter(2, time.Hour)
+	l.now = func() time.Time { return now }
+	l.maxKeys = 50
+	for range 3 {
+		l.Allow("directeur")
+	}
+	for i := range 1000 {
+		now = now.Add(time.Millisecond)
+		l.Allow(fmt.Sprint("flood", i))
+	}
+	if l.Allow("directeur") {
+		t.Fatal("the flood made the limiter forget a limited key")
+	}
+	if n := len(l.entries); n > 50 {
+		t.Fatalf("%d keys kept, bound is 50", n)
+	}
+	// Keys over their limit are kept beyond the bound, up to ten times
+	// it; then a new key is refused, none forgotten.
+	for i := range 600 {
+		for range 3 {
+			l.Allow(fmt.Sprint("over", i))
+		}
+	}
+	if n := len(l.entries); n > 500 {
+		t.Fatalf("%d keys kept, bound is 500", n)
+	}
+	if l.Allow("new") {
+		t.Error("a new key was let in by forgetting a limited one")
+	}
+	if l.Allow("directeur") {
+		t.Error("the limited key was forgotten")
+	}
+}
+
 func TestLimiterConcurrent(t *testing.T) {
 	l := NewLimiter(50, time.Hour)
 	var wg sync.WaitGroup

@@ -275,7 +275,7 @@ func (n nightTime) next(t time.Time) time.Time {
 
 // mailFlags are the flags that choose where the night run's e-mails go.
 type mailFlags struct {
-	dir, smtp, user, passFile, startTLS, from, portalURL *string
+	dir, smtp, user, passFile, startTLS, helo, from, portalURL *string
 }
 
 func addMailFlags(fs *flag.FlagSet) *mailFlags {
@@ -285,6 +285,7 @@ func addMailFlags(fs *flag.FlagSet) *mailFlags {
 		user:      fs.String("smtp-user", "", "SMTP login"),
 		passFile:  fs.String("smtp-password-file", "", "file that holds the SMTP password"),
 		startTLS:  fs.String("smtp-starttls", "auto", "STARTTLS: auto, always or never"),
+		helo:      fs.String("smtp-helo", "", "name given in EHLO (default: this host's name)"),
 		from:      fs.String("from", "", "sender address of the e-mails (default "+extranet.DefaultMailFrom+")"),
 		portalURL: fs.String("portal-url", "", "public address of the portal, written in the e-mails (for example https://extranet.example/)"),
 	}
@@ -324,7 +325,7 @@ func (f *mailFlags) sender() (mail.Sender, error) {
 		}
 		pass = strings.TrimRight(string(b), "\r\n")
 	}
-	s, err := mail.SenderFromFlags(*f.dir, *f.smtp, *f.user, pass, *f.startTLS)
+	s, err := mail.SenderFromFlags(*f.dir, *f.smtp, *f.user, pass, *f.startTLS, *f.helo)
 	if err != nil {
 		return nil, usageErr("E-mails : %v", err)
 	}
@@ -507,6 +508,10 @@ func runExtranetNight(ctx context.Context, m *Main, args []string) error {
 	defer closer.Close()
 	if err := mf.configure(svc); err != nil {
 		return err
+	}
+	if svc.PortalURL == "" {
+		// An invitation without the portal's address leads nowhere.
+		return usageErr("indiquez --portal-url, l'adresse publique du portail écrite dans les invitations, par exemple https://extranet.example/ (la même que pour passerelle extranet serve)")
 	}
 	report, err := svc.Night(ctx, when, sender)
 	if errors.Is(err, extranet.ErrNightRunning) {

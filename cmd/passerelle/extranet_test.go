@@ -161,7 +161,14 @@ func TestExtranetNight(t *testing.T) {
 	mailDir := filepath.Join(dir, "mail")
 	xtSchoolWithStaff(t, db, 4242, 3)
 
-	code, out, errs := xtRun(t, xtNow, "extranet", "night", "--db", db, "--at", "2026-11-27T02:00:00+01:00",
+	// Without the portal's address, the invitations would lead nowhere:
+	// nothing is done.
+	code, out, errs := xtRun(t, xtNow, "extranet", "night", "--db", db, "--at", "2026-11-27T02:00:00+01:00", "--mail-dir", mailDir)
+	if code != exitUsage || !strings.Contains(errs, "--portal-url") || len(emlFiles(t, mailDir)) != 0 {
+		t.Fatalf("night without --portal-url: exit %d, %d e-mails\n%s\n%s", code, len(emlFiles(t, mailDir)), out, errs)
+	}
+
+	code, out, errs = xtRun(t, xtNow, "extranet", "night", "--db", db, "--at", "2026-11-27T02:00:00+01:00",
 		"--mail-dir", mailDir, "--from", "Extranet <extranet@example.be>", "--portal-url", "https://extranet.example/")
 	if code != exitOK {
 		t.Fatalf("night: exit %d\n%s\n%s", code, out, errs)
@@ -184,7 +191,7 @@ func TestExtranetNight(t *testing.T) {
 	}
 
 	// A second night has nothing left to do.
-	code, out, _ = xtRun(t, xtNow, "extranet", "night", "--db", db, "--mail-dir", mailDir)
+	code, out, _ = xtRun(t, xtNow, "extranet", "night", "--db", db, "--mail-dir", mailDir, "--portal-url", "https://extranet.example/")
 	if code != exitOK || !strings.Contains(out, "Accès ouverts : 0") || len(emlFiles(t, mailDir)) != 3 {
 		t.Errorf("second night: exit %d\n%s", code, out)
 	}
@@ -196,6 +203,7 @@ func TestExtranetNight(t *testing.T) {
 		{[]string{"extranet", "night", "--db", db}, "--mail-dir"},
 		{[]string{"extranet", "night", "--db", db, "--mail-dir", mailDir, "--at", "27/11/2026"}, "RFC 3339"},
 		{[]string{"extranet", "night", "--db", db, "--mail-dir", mailDir, "--from", "pas une adresse"}, "--from"},
+		{[]string{"extranet", "night", "--db", db, "--mail-dir", mailDir}, "--portal-url"},
 		{[]string{"extranet", "night", "--db", db, "--mail-dir", mailDir, "--smtp", "localhost:25"}, "s'excluent"},
 	} {
 		code, _, errs := xtRun(t, xtNow, c.args...)

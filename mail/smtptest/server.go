@@ -70,6 +70,8 @@ type Received struct {
 	TLS bool
 	// Auth is the user name authenticated on the connection, or "".
 	Auth string
+	// Hello is the name the client gave in EHLO or HELO.
+	Hello string
 }
 
 // Server is a running test SMTP server. Its methods are safe for concurrent
@@ -277,6 +279,7 @@ type session struct {
 	bw   *bufio.Writer
 
 	helo, ehlo bool
+	helloName  string
 	tls        bool
 	auth       string
 
@@ -395,7 +398,7 @@ func (ss *session) hello(extended bool, domain string) {
 		return
 	}
 	ss.resetMail()
-	ss.helo, ss.ehlo = true, extended
+	ss.helo, ss.ehlo, ss.helloName = true, extended, domain
 	if !extended {
 		ss.reply(250, hostname)
 		return
@@ -599,7 +602,7 @@ func (ss *session) dataCmd(arg string) bool {
 		ss.reply(552, "5.3.4 Message too big")
 		return true
 	}
-	r := Received{From: ss.from, To: ss.rcpts, TLS: ss.tls, Auth: ss.auth}
+	r := Received{From: ss.from, To: ss.rcpts, TLS: ss.tls, Auth: ss.auth, Hello: ss.helloName}
 	if !ss.srv.opts.CountOnly {
 		r.Data = bytes.Clone(ss.data.Bytes())
 	}

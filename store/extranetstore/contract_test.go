@@ -475,10 +475,18 @@ func TestTokens(t *testing.T) {
 func TestValidationAndYear(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.addSchool(t, 4242, "École Saint-Joseph")
-		bad := snapshot(person("", "Jean", "1980-13-01", "", "pas-une-adresse", ""))
-		_, err := e.svc.Transfer(e.ctx, 4242, bad, extranet.TransferOptions{})
+		// An entry's faults make it rejected, with the first as its reason;
+		// the others apply.
+		bad := snapshot(person("", "Jean", "1980-13-01", "", "pas-une-adresse", ""), person("Dupont", "Luc", "1981-02-03", "", "luc@ecole.be", "Enseignant"))
+		res, err := e.svc.Transfer(e.ctx, 4242, bad, extranet.TransferOptions{})
+		if err != nil || res.Counts.Rejected != 1 || res.Counts.Created != 1 {
+			t.Fatalf("entry faults: %+v, %v", res.Counts, err)
+		}
+		// A fault of the snapshot refuses it.
+		bad.SchoolYear = "2026-2028"
+		_, err = e.svc.Transfer(e.ctx, 4242, bad, extranet.TransferOptions{})
 		ve := wantErr[*extranet.ValidationError](t, err)
-		if len(ve.Problems) != 4 {
+		if len(ve.Problems) != 1 || ve.Problems[0].Field != "schoolYear" {
 			t.Fatalf("problems = %+v", ve.Problems)
 		}
 		old := snapshot(numbered("Prof", 1)...)

@@ -70,7 +70,11 @@ func (s *Store) SearchAccounts(ctx context.Context, f extranet.AccountFilter) ([
 (SELECT COUNT(*) FROM grants g WHERE g.person_id = a.person_id AND g.state = 'active')
 FROM accounts a JOIN persons p ON p.id = a.person_id WHERE 1 = 1`
 	var args []any
-	for _, w := range strings.Fields(f.Query) {
+	words := strings.Fields(f.Query)
+	if len(words) > extranet.MaxSearchWords {
+		words = words[:extranet.MaxSearchWords]
+	}
+	for _, w := range words {
 		login := frtext.LoginPart(w)
 		if login == "" {
 			login = strings.ToLower(w)

@@ -32,19 +32,24 @@ func (s *server) operatorSignIn(w http.ResponseWriter, r *http.Request) error {
 	password := r.PostFormValue("mot_de_passe")
 	next := web.SafeNext(r.PostFormValue("next"), "/console/")
 	if len(login) > 64 {
-		login = login[:64]
+		login = web.Capped(login[:64])
 	}
-	okIP := s.opIP.Allow(s.clientIP(r))
-	okLogin := s.opLogin.Allow(login)
-	if !okIP || !okLogin {
+	// The address is limited; the login only slowed down for this
+	// address, so that nobody can lock an operator out by failing on purpose.
+	key := web.BackoffKey(login, s.clientIP(r))
+	if d := s.opWait.Wait(key); d > 0 {
+		return &web.Error{Status: http.StatusTooManyRequests, Message: web.WaitMessage(d)}
+	}
+	if !s.opIP.Allow(s.clientIP(r)) {
 		return &web.Error{Status: http.StatusTooManyRequests,
-			Message: "Trop de tentatives de connexion. Patientez un quart d'heure avant de réessayer."}
+			Message: "Trop de tentatives de connexion depuis cet ordinateur. Patientez un quart d'heure avant de réessayer."}
 	}
 	op, err := s.cfg.Store.OperatorByLogin(r.Context(), login)
 	if err != nil && !errors.Is(err, extranet.ErrNotFound) {
 		return err
 	}
 	if !web.CheckPassword(op.PasswordHash, password) || login == "" {
+		s.opWait.Fail(key)
 		if err := s.portal.Audit(r.Context(), "ip:"+s.clientIP(r), extranet.AuditOperatorSignInFailed, 0, map[string]string{"login": login}); err != nil {
 			return err
 		}
@@ -53,7 +58,7 @@ func (s *server) operatorSignIn(w http.ResponseWriter, r *http.Request) error {
 			Error: "Identifiant ou mot de passe incorrect.",
 		})
 	}
-	s.opLogin.Reset(login)
+	s.opWait.Reset(key)
 	if _, err := s.ops.Start(w, r, op.ID, web.KindOperator, map[string]string{"name": op.Name, "login": op.Login}); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,15 +17,20 @@ type accountsData struct {
 	chrome
 	Query, State string
 	Accounts     []extranet.AccountRecord
+	Error        string
 }
 
 func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: strings.TrimSpace(q.Get("q")), State: q.Get("etat")}
+	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: web.SearchText(q.Get("q")), State: q.Get("etat")}
 	switch d.State {
 	case "", extranet.AccountInvited, extranet.AccountActive, extranet.AccountDisabled:
 	default:
 		d.State = ""
+	}
+	if web.SearchTooLong(d.Query) {
+		d.Query, d.Error = web.Capped(d.Query), web.MsgSearchTooLong
+		return s.render(w, r, http.StatusBadRequest, "console/accounts", "Comptes", d)
 	}
 	var err error
 	if d.Accounts, err = s.cfg.Store.SearchAccounts(r.Context(), extranet.AccountFilter{Query: d.Query, State: d.State, Limit: 100}); err != nil {
@@ -150,6 +156,9 @@ type auditData struct {
 func (s *server) auditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := &auditData{chrome: s.chromeFor(r, "journal"), FASE: strings.TrimSpace(q.Get("fase")), Action: q.Get("action"), Actions: auditActions}
+	if !slices.ContainsFunc(auditActions, func(a struct{ Action, Label string }) bool { return a.Action == d.Action }) {
+		d.Action = "" // not one of the list's: every action
+	}
 	f := extranet.AuditFilter{Action: d.Action, Limit: 200}
 	if d.FASE != "" {
 		n, err := strconv.Atoi(d.FASE)

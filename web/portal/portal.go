@@ -36,12 +36,11 @@ const (
 
 // Throttling defaults: attempts per window.
 const (
-	limitWindow      = 15 * time.Minute
-	linkPerIP        = 30 // sign-in link requests from one address
-	linkPerID        = 5  // sign-in link requests for one identifier
-	usePerIP         = 30 // sign-in links used from one address
-	operatorPerIP    = 20 // operator password attempts from one address
-	operatorPerLogin = 10 // operator password attempts for one login
+	limitWindow   = 15 * time.Minute
+	linkPerIP     = 30 // sign-in link requests from one address
+	linkPerID     = 5  // sign-in link requests for one identifier
+	usePerIP      = 30 // sign-in links used from one address
+	operatorPerIP = 20 // operator password attempts from one address
 	// maxBackground bounds the sign-in requests worked on at once in the
 	// background; beyond it new ones are dropped (and logged).
 	maxBackground = 32
@@ -95,7 +94,8 @@ type server struct {
 	linkID  *web.Limiter
 	useIP   *web.Limiter
 	opIP    *web.Limiter
-	opLogin *web.Limiter
+	// opWait slows down password attempts per login and address.
+	opWait  *web.Backoff
 	bg      chan struct{} // background slots
 	bgWait  sync.WaitGroup
 	static  *web.StaticFiles // static/, under staticPrefix
@@ -152,7 +152,7 @@ func newServer(cfg Config) (*server, error) {
 		linkID:  web.NewLimiter(linkPerID, limitWindow),
 		useIP:   web.NewLimiter(usePerIP, limitWindow),
 		opIP:    web.NewLimiter(operatorPerIP, limitWindow),
-		opLogin: web.NewLimiter(operatorPerLogin, limitWindow),
+		opWait:  &web.Backoff{Now: now},
 		bg:      make(chan struct{}, maxBackground),
 	}
 	s.staff = &web.Sessions{Store: cfg.Sessions, CookieName: StaffCookie, Secure: cfg.Secure, Now: now}
@@ -235,6 +235,7 @@ func (s *server) routes() http.Handler {
 	top := http.NewServeMux()
 	top.Handle("GET "+web.StaticPrefix, web.StaticHandler())
 	top.Handle("GET "+staticPrefix, s.static.Handler())
+	top.HandleFunc("GET /favicon.ico", favicon)
 	// The API's routes belong to the API server; a request for them that
 	// reaches the portal is a wiring mistake and gets a plain 404 rather
 	// than a CSRF refusal.
@@ -244,7 +245,21 @@ func (s *server) routes() http.Handler {
 	top.Handle("/console/", web.CSRF(s.ops)(con))
 	top.Handle("/console", http.RedirectHandler("/console/", http.StatusSeeOther))
 	top.Handle("/", web.CSRF(s.staff)(staffMux))
-	return web.SecureHeaders(web.NewFlashKey().Middleware(top))
+	// No page of the portal or the console takes a file.
+	return web.SecureHeaders(web.NewFlashKey().Middleware(web.LimitBody(web.MaxFormBytes, nil)(top)))
+}
+
+// favicon answers the icon that every browser asks for, portal and console
+// alike: without it, each page logs a 404 in the browser's console.
+func favicon(w http.ResponseWriter, r *http.Request) {
+	icon, err := files.ReadFile("static/favicon.ico")
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "image/x-icon")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write(icon)
 }
 
 // --- request context ---------------------------------------------------------

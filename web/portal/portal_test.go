@@ -1,6 +1,9 @@
 package portal
 
 import (
+	"bytes"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/mail"
 )
@@ -298,22 +302,33 @@ func TestConsoleSignIn(t *testing.T) {
 		t.Errorf("operator on the portal: %d", r.status)
 	}
 
-	// Throttled per login.
+	// Failures for one login from one computer make it wait, more each
+	// time; the right password works once the wait is over, so nobody can
+	// lock an operator out by failing on purpose.
 	var last response
-	for i := 0; i < operatorPerLogin+1; i++ {
-		last = e.client().post("/console/connexion", "/console/connexion", url.Values{"identifiant": {"carl"}, "mot_de_passe": {"x"}})
+	for range 5 {
+		last = e.client().post("/console/connexion", "/console/connexion", url.Values{"identifiant": {"ana"}, "mot_de_passe": {"x"}})
 	}
 	if last.status != http.StatusTooManyRequests {
-		t.Errorf("attempt %d: %d, want 429", operatorPerLogin+1, last.status)
+		t.Errorf("5th attempt: %d, want 429", last.status)
+	}
+	wantBody(t, last, "Patientez 2 secondes avant de réessayer.")
+	right := url.Values{"identifiant": {"ana"}, "mot_de_passe": {password}}
+	if r := e.client().post("/console/connexion", "/console/connexion", right); r.status != http.StatusTooManyRequests {
+		t.Errorf("right password during the wait: %d, want 429", r.status)
+	}
+	e.clock.Set(e.clock.Now().Add(2 * time.Second))
+	if r := e.client().post("/console/connexion", "/console/connexion", right); r.status != http.StatusSeeOther {
+		t.Errorf("right password after the wait: %d, want 303", r.status)
 	}
 
 	audit, _ := e.st.Audit(e.ctx, extranet.AuditFilter{Action: extranet.AuditOperatorSignIn})
-	if len(audit) != 2 || audit[0].Actor != "operator:ana" {
+	if len(audit) != 3 || audit[0].Actor != "operator:ana" {
 		t.Errorf("sign-ins audited: %+v", audit)
 	}
 	failed, _ := e.st.Audit(e.ctx, extranet.AuditFilter{Action: extranet.AuditOperatorSignInFailed})
-	if len(failed) != 2+operatorPerLogin {
-		t.Errorf("%d failed sign-ins audited, want %d", len(failed), 2+operatorPerLogin)
+	if len(failed) != 2+4 {
+		t.Errorf("%d failed sign-ins audited, want %d", len(failed), 2+4)
 	}
 
 	// Signing out of the console.
@@ -686,4 +701,127 @@ func TestClientIPBehindProxy(t *testing.T) {
 			t.Errorf("TrustProxy=%v: clientIP = %q, want %q", test.trust, got, test.want)
 		}
 	}
+}
+
+// TestConsoleSearchBounded checks that a search of a thousand words gets a
+// French message, not a 500, and that the store bounds the words itself.
+func TestConsoleSearchBounded(t *testing.T) {
+	e := newEnv(t)
+	e.operator("ana")
+	e.seed()
+	c := e.signInOperator("ana")
+	q := strings.Repeat("dupont ", 1000)
+	r := c.get("/console/comptes?q=" + url.QueryEscape(q))
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("1,000 words: status %d, want 400", r.status)
+	}
+	wantBody(t, r, "Recherche trop longue : tapez au plus 8 mots et 100 caractères")
+	wantBody(t, c.get("/console/comptes?q=jean+dupont"), "jean.dupont.040580")
+	got, err := e.st.SearchAccounts(e.ctx, extranet.AccountFilter{Query: q})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("store search of 1,000 words: %d accounts, %v", len(got), err)
+	}
+}
+
+// TestAPIRoutingBesidePortal checks that with the portal mounted at "/",
+// as extranet serve and the demo run it, the API still answers its own
+// unknown paths and wrong methods with problems, and the metrics do not
+// count them as the portal's route.
+func TestAPIRoutingBesidePortal(t *testing.T) {
+	e := newEnv(t)
+	c := e.client()
+	for _, test := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{http.MethodGet, "/api/v1/nowhere", http.StatusNotFound, ""},
+		{http.MethodGet, "/api/", http.StatusNotFound, ""},
+		{http.MethodPost, "/api/v1/schools/4242/staff", http.StatusMethodNotAllowed, "GET, HEAD, PUT"},
+		{http.MethodDelete, "/api/v1/schools/4242/staff", http.StatusMethodNotAllowed, "GET, HEAD, PUT"},
+	} {
+		req, _ := http.NewRequest(test.method, c.url(test.path), nil)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != test.status || resp.Header.Get("Content-Type") != api.ProblemContentType {
+			t.Errorf("%s %s: %d %q, want %d problem+json", test.method, test.path, resp.StatusCode, resp.Header.Get("Content-Type"), test.status)
+		}
+		if got := resp.Header.Get("Allow"); got != test.allow {
+			t.Errorf("%s %s: Allow %q, want %q", test.method, test.path, got, test.allow)
+		}
+	}
+	metrics := c.get("/metrics").body
+	if strings.Contains(metrics, `code="404",route="/"`) || !strings.Contains(metrics, `code="404",route="unmatched"`) {
+		t.Errorf("metrics count the API's 404 under the portal's route:\n%s", metrics)
+	}
+}
+
+// TestFavicon checks that the icon browsers ask for is there, on the
+// portal and the console's host alike.
+func TestFavicon(t *testing.T) {
+	e := newEnv(t)
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/favicon.ico", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	// An ICO file starts with 0, 0, 1, 0 (reserved, type 1: icon).
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/x-icon" || !bytes.HasPrefix(body, []byte{0, 0, 1, 0}) {
+		t.Fatalf("GET /favicon.ico: %d %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}
+}
+
+// TestAnonymousUploadsLeaveNothing posts multipart forms with a file
+// larger than net/http keeps in memory, without cookie or token, to the
+// sign-in pages of the portal and the console: they are refused before
+// anything is read, and the temporary folder stays empty.
+func TestAnonymousUploadsLeaveNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	e := newEnv(t)
+	file := bytes.Repeat([]byte("x"), 40<<20)
+	for _, path := range []string{"/connexion", "/console/connexion"} {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		part, _ := mw.CreateFormFile("identifiant", "gros.bin")
+		part.Write(file)
+		mw.Close()
+		req, _ := http.NewRequest(http.MethodPost, e.ts.URL+path, &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Errorf("POST %s: %d, want 413", path, resp.StatusCode)
+		}
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 0 {
+		t.Errorf("left in the temporary folder: %v", entries)
+	}
+}
+
+// TestConsoleOddQueries checks that what a database refuses in text (a NUL,
+// invalid UTF-8) in the console's filters never makes a 500.
+func TestConsoleOddQueries(t *testing.T) {
+	e := newEnv(t)
+	e.operator("ana")
+	e.seed()
+	c := e.signInOperator("ana")
+	for _, path := range []string{"/console/comptes?q=jean%00dupont", "/console/comptes?q=%FF%FE", "/console/journal?action=%00", "/console/journal?action=inconnue", "/console/ecoles?q=%00"} {
+		if r := c.get(path); r.status != http.StatusOK {
+			t.Errorf("GET %s: %d, want 200", path, r.status)
+		}
+	}
+	wantBody(t, c.get("/console/comptes?q=jean%00dupont"), "jean.dupont.040580")
 }

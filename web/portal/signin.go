@@ -56,7 +56,7 @@ func (s *server) requestLink(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusBadRequest, "signin", "Connexion",
 			&signInPage{chrome: s.chromeFor(r, "connexion"), Identifier: id, Error: identifierMessage})
 	}
-	key := strings.ToLower(id)
+	key := strings.ToLower(web.Capped(id))
 	// Both limits are counted on every request, so that hammering one
 	// address from many machines, or many addresses from one, is slowed.
 	okIP := s.linkIP.Allow(s.clientIP(r))

@@ -14,7 +14,7 @@ import (
 const (
 	msgSignInMissing   = "Indiquez votre identifiant et votre mot de passe."
 	msgSignInWrong     = "Identifiant ou mot de passe incorrect. Vérifiez-les et réessayez."
-	msgSignInThrottled = "Trop de tentatives de connexion. Patientez un quart d'heure avant de réessayer, ou demandez à la direction de vérifier votre identifiant."
+	msgSignInThrottled = "Trop de tentatives de connexion depuis cet ordinateur. Patientez un quart d'heure avant de réessayer, ou demandez à la direction de vérifier votre identifiant."
 	msgSignedOut       = "Vous êtes déconnecté."
 )
 
@@ -44,15 +44,21 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 		view.Error = msgSignInMissing
 		return s.render(w, r, http.StatusUnprocessableEntity, "signin", "Connexion", view)
 	}
-	// Both counters move on every attempt, so that neither guessing many
-	// passwords for one login nor one password for many logins goes far.
-	loginKey := strings.ToLower(login)
+	// What is logged and kept as a key is capped: a login of megabytes
+	// costs a line of a hundred bytes. The address is limited; the login
+	// only slowed down from that address, so that failing on purpose does
+	// not lock its owner out.
+	loginKey := strings.ToLower(web.Capped(login))
 	ip := s.clientIP(r)
-	okIP := s.ipLim.Allow(ip)
-	okLogin := s.loginLim.Allow(loginKey)
-	if !okIP || !okLogin {
+	key := web.BackoffKey(login, ip)
+	if d := s.passWait.Wait(key); d > 0 {
 		s.log.Warn("sign-in throttled", "login", loginKey, "ip", ip)
-		view.Error = msgSignInThrottled
+		view.Login, view.Error = web.Capped(login), web.WaitMessage(d)
+		return s.render(w, r, http.StatusTooManyRequests, "signin", "Connexion", view)
+	}
+	if !s.ipLim.Allow(ip) {
+		s.log.Warn("sign-in throttled", "login", loginKey, "ip", ip)
+		view.Login, view.Error = web.Capped(login), msgSignInThrottled
 		return s.render(w, r, http.StatusTooManyRequests, "signin", "Connexion", view)
 	}
 	u, err := s.store.UserByLogin(r.Context(), login)
@@ -66,11 +72,13 @@ func (s *server) signIn(w http.ResponseWriter, r *http.Request) error {
 	// CheckPassword spends the same time for an unknown login, so the
 	// answer does not tell which logins exist.
 	if !web.CheckPassword(hash, password) {
+		s.passWait.Fail(key)
 		s.log.Info("sign-in refused", "login", loginKey, "ip", ip)
+		view.Login = web.Capped(login)
 		view.Error = msgSignInWrong
 		return s.render(w, r, http.StatusUnauthorized, "signin", "Connexion", view)
 	}
-	s.loginLim.Reset(loginKey)
+	s.passWait.Reset(key)
 	if _, err := s.sessions.Start(w, r, strconv.FormatInt(u.ID, 10), web.KindSchool, map[string]string{"name": userName(&u)}); err != nil {
 		return err
 	}

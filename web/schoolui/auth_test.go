@@ -1,12 +1,14 @@
 package schoolui_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"passerelle/internal/syncbuf"
 	"passerelle/web"
 )
 
@@ -97,23 +99,69 @@ func TestSignInAndOut(t *testing.T) {
 	}
 }
 
+// TestSignInThrottled checks that failures slow down one login from one
+// address, more each time, without locking its owner out: from another
+// address the right password works at once, and from the same one after
+// the wait.
 func TestSignInThrottled(t *testing.T) {
-	e := newEnv(t, envOptions{})
-	c := e.client()
-	for i := range 5 {
-		if res := c.signIn("secretariat", "wrong password"); res.StatusCode != http.StatusUnauthorized {
+	now := testNow
+	e := newEnv(t, envOptions{trustProxy: true, backoff: &web.Backoff{Now: func() time.Time { return now }}})
+	attempt := func(login, pw, from string) response {
+		t.Helper()
+		c := e.client()
+		form := url.Values{"identifiant": {login}, "mot_de_passe": {pw}, "csrf": {c.token("/connexion")}}
+		req, _ := http.NewRequest("POST", e.srv.URL+"/connexion", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", from)
+		return c.do(req)
+	}
+	const attacker, owner = "203.0.113.9", "198.51.100.7"
+	for i := range 4 {
+		if res := attempt("secretariat", "wrong password", attacker); res.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("attempt %d: status %d", i+1, res.StatusCode)
 		}
 	}
-	// Past the limit, even the right password is refused for a while.
-	res := c.signIn("secretariat", password)
-	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.body, "Trop de tentatives de connexion.") {
-		t.Fatalf("6th attempt: status %d\n%s", res.StatusCode, res.body)
+	res := attempt("secretariat", password, attacker)
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.body, "Patientez 2 secondes avant de réessayer.") {
+		t.Fatalf("5th attempt: status %d\n%s", res.StatusCode, res.body)
 	}
-	// Another login from the same address is not held by this one's
-	// counter.
-	if res := c.signIn("direction", password); res.StatusCode != http.StatusSeeOther {
+	if res := attempt("secretariat", password, owner); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the owner from another address: status %d, want 303", res.StatusCode)
+	}
+	if res := attempt("direction", password, attacker); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("other login: status %d", res.StatusCode)
+	}
+	now = now.Add(2 * time.Second)
+	if res := attempt("secretariat", password, attacker); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after the wait: status %d, want 303", res.StatusCode)
+	}
+}
+
+// TestSignInLogSize sends 30 logins of 7 MiB, refused and throttled: the
+// log grows by a few kilobytes, not by their size.
+func TestSignInLogSize(t *testing.T) {
+	logs := &syncbuf.Buffer{}
+	e := newEnv(t, envOptions{log: slog.New(slog.NewTextHandler(logs, nil))})
+	c := e.client()
+	login := strings.Repeat("a", 7<<20)
+	for range 30 {
+		form := url.Values{"identifiant": {login}, "mot_de_passe": {"x"}, "csrf": {c.token("/connexion")}}
+		req, _ := http.NewRequest("POST", e.srv.URL+"/connexion", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if res := c.do(req); res.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d, want 413", res.StatusCode)
+		}
+	}
+	// Within the body limit, a long login is capped before it is logged.
+	long := strings.Repeat("b", 60<<10)
+	for range 30 {
+		c.signIn(long, "x")
+	}
+	if n := len(logs.String()); n > 30<<10 {
+		t.Fatalf("the log grew by %d bytes for 60 refused sign-ins", n)
+	}
+	if !strings.Contains(logs.String(), "sign-in") {
+		t.Fatalf("no sign-in logged: %q", logs.String())
 	}
 }
 

@@ -115,6 +115,8 @@ func TestFicheErrors(t *testing.T) {
 		{"function", map[string]string{"fonction": "XX", "charge": ""}, "f-Function", "Fonction « XX » inconnue"},
 		{"charge", map[string]string{"charge": "IP 24,5/24"}, "f-Charge", "Charge « IP 24,5/24 »"},
 		{"name", map[string]string{"nom": ""}, "f-LastName", "Nom de famille manquant"},
+		{"name the extranet would refuse", map[string]string{"nom": "Zim\u202emer"}, "f-LastName", "Nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le"},
+		{"first name without a letter", map[string]string{"prenom": "---"}, "f-FirstName", "Prénom sans lettre : écrivez-le en lettres"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			f := ficheForm(e, "Zimmer")

@@ -99,6 +99,8 @@ type envOptions struct {
 	// ipLimiter and trustProxy go to the Config as they are.
 	ipLimiter  *web.Limiter
 	trustProxy bool
+	backoff    *web.Backoff
+	log        *slog.Logger // nil discards
 }
 
 func newEnv(t testing.TB, opt envOptions) *env {
@@ -151,10 +153,11 @@ func newEnv(t testing.TB, opt envOptions) *env {
 		Runner: &transfer.Runner{Store: st, Now: now},
 		FASE:   fase,
 		Now:    now,
-		Log:    slog.New(slog.DiscardHandler),
+		Log:    opt.log,
 
 		IPLimiter:  opt.ipLimiter,
 		TrustProxy: opt.trustProxy,
+		Backoff:    opt.backoff,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -118,6 +118,9 @@ func (rv rowView) HTML() template.HTML {
 
 // list is the Situation école list, the main page.
 func (s *server) list(w http.ResponseWriter, r *http.Request) error {
+	if web.SearchTooLong(r.URL.Query().Get("q")) {
+		return &web.Error{Status: http.StatusBadRequest, Message: web.MsgSearchTooLong}
+	}
 	ctx := r.Context()
 	u := userFrom(ctx)
 	prefs, err := s.listPrefs(r, u.ID)

@@ -233,3 +233,17 @@ func TestListEscapes(t *testing.T) {
 		t.Errorf("the name is not shown escaped:\n%s", body)
 	}
 }
+
+// TestListSearchBounded checks that a search of a thousand words gets a
+// French message instead of a long computation, and a short one works.
+func TestListSearchBounded(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.signedIn("direction")
+	res := c.get("/?q=" + url.QueryEscape(strings.Repeat("milord ", 1000)))
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.body, "Recherche trop longue : tapez au plus 8 mots et 100 caractères") {
+		t.Fatalf("1,000 words: status %d\n%s", res.StatusCode, res.body)
+	}
+	if res := c.get("/?q=milord+remy"); res.StatusCode != http.StatusOK {
+		t.Errorf("two words: status %d", res.StatusCode)
+	}
+}

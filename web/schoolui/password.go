@@ -11,11 +11,10 @@ import (
 
 // Messages of « Mon mot de passe ».
 const (
-	msgPasswordChanged   = "Mot de passe modifié."
-	msgCurrentMissing    = "Indiquez votre mot de passe actuel."
-	msgCurrentWrong      = "Mot de passe actuel incorrect. Vérifiez-le et réessayez."
-	msgPasswordThrottled = "Trop de tentatives avec un mot de passe incorrect. Patientez un quart d'heure avant de réessayer."
-	msgPasswordsDiffer   = "Les deux nouveaux mots de passe diffèrent : tapez le même deux fois."
+	msgPasswordChanged = "Mot de passe modifié."
+	msgCurrentMissing  = "Indiquez votre mot de passe actuel."
+	msgCurrentWrong    = "Mot de passe actuel incorrect. Vérifiez-le et réessayez."
+	msgPasswordsDiffer = "Les deux nouveaux mots de passe diffèrent : tapez le même deux fois."
 )
 
 // endSessions ends every session of a user. The store's SetPassword and
@@ -49,21 +48,24 @@ func (s *server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	status := http.StatusUnprocessableEntity
 
 	// Checking the current password is a guess like a sign-in: it counts
-	// on the same per-login limiter, so a session left open does not
-	// allow unlimited guesses.
+	// on the same back-off of the login from this address, so a session
+	// left open does not allow unlimited guesses.
 	loginKey := strings.ToLower(u.Login)
+	key := web.BackoffKey(u.Login, s.clientIP(r))
+	wait := s.passWait.Wait(key)
 	switch {
 	case current == "":
 		errs["actuel"] = msgCurrentMissing
-	case !s.loginLim.Allow(loginKey):
+	case wait > 0:
 		s.log.Warn("password change throttled", "login", loginKey, "ip", s.clientIP(r))
-		errs["actuel"] = msgPasswordThrottled
+		errs["actuel"] = web.WaitMessage(wait)
 		status = http.StatusTooManyRequests
 	case !web.CheckPassword(u.PasswordHash, current):
+		s.passWait.Fail(key)
 		s.log.Info("password change refused: wrong current password", "login", loginKey, "ip", s.clientIP(r))
 		errs["actuel"] = msgCurrentWrong
 	default:
-		s.loginLim.Reset(loginKey)
+		s.passWait.Reset(key)
 	}
 	if err := checkNewPassword(errs, next, again, "nouveau", "confirmation"); err != nil {
 		return err

@@ -69,9 +69,11 @@ type Config struct {
 	// SessionTTL is the idle time after which a session ends; zero means
 	// web.DefaultSessionTTL.
 	SessionTTL time.Duration
-	// LoginLimiter and IPLimiter throttle sign-in attempts per identifier
-	// and per address; nil means 5 and 50 attempts per 15 minutes.
-	LoginLimiter, IPLimiter *web.Limiter
+	// Backoff slows down password attempts per login and address (nil:
+	// web.Backoff's defaults on Now); IPLimiter throttles sign-in attempts
+	// per address (nil: 50 per 15 minutes).
+	Backoff   *web.Backoff
+	IPLimiter *web.Limiter
 	// TrustProxy takes the client's address from the last X-Forwarded-For
 	// address (see web.ClientIPFrom), for a server reachable only through
 	// one reverse proxy that sets that header.
@@ -90,7 +92,7 @@ type server struct {
 	sessions *web.Sessions
 	rd       *web.Renderer
 	ui       *web.StaticFiles // static/, under uiPrefix
-	loginLim *web.Limiter
+	passWait *web.Backoff
 	ipLim    *web.Limiter
 	db       *store.DB
 	// trustProxy is Config.TrustProxy.
@@ -121,7 +123,7 @@ func New(cfg Config) (http.Handler, error) {
 		fase:     cfg.FASE,
 		now:      cfg.Now,
 		log:      cfg.Log,
-		loginLim: cfg.LoginLimiter,
+		passWait: cfg.Backoff,
 		ipLim:    cfg.IPLimiter,
 		db:       cfg.DB,
 
@@ -151,8 +153,8 @@ func New(cfg Config) (http.Handler, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.loginLim == nil {
-		s.loginLim = web.NewLimiter(5, 15*time.Minute)
+	if s.passWait == nil {
+		s.passWait = &web.Backoff{Now: s.now}
 	}
 	if s.ipLim == nil {
 		s.ipLim = web.NewLimiter(50, 15*time.Minute)
@@ -234,24 +236,9 @@ func (s *server) routes() http.Handler {
 		return &web.Error{Status: http.StatusNotFound}
 	}))
 
-	return web.SecureHeaders(web.NewFlashKey().Middleware(limitBody(web.CSRF(s.sessions)(mux))))
-}
-
-// limitBody refuses bodies over MaxBodyBytes before the CSRF middleware
-// reads the form, so that a huge upload costs nothing and gets a clear
-// message rather than an expired page.
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBodyBytes {
-			web.HandleError(w, r, nil, &web.Error{Status: http.StatusRequestEntityTooLarge,
-				Message: fmt.Sprintf("Le fichier envoyé est trop volumineux (%d Mo au plus). Importez un fichier plus petit.", MaxBodyBytes>>20)})
-			return
-		}
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		}
-		next.ServeHTTP(w, r)
-	})
+	// Only the import takes a file; every other form is small.
+	limit := web.LimitBody(web.MaxFormBytes, map[string]int64{"/importer": MaxBodyBytes})
+	return web.SecureHeaders(web.NewFlashKey().Middleware(limit(web.CSRF(s.sessions)(mux))))
 }
 
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {

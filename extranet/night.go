@@ -89,26 +89,15 @@ func (r *NightReport) addError(msg string) {
 
 func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, rep *NightReport) error {
 	// 1. Expire the grants of ended school years, first, so that a grant of
-	// an ended year is never opened.
+	// an ended year is never opened; those of the schools that have not sent
+	// the new year are carried over until the grace deadline (rentree.go).
 	today := fwb.Date(at.In(frtext.Brussels))
 	err := s.Store.Update(ctx, at, func(tx Tx) error {
-		years, err := tx.LiveSchoolYears(ctx)
-		if err != nil {
+		rep.Expired = 0
+		if err := s.expireEnded(ctx, tx, today, rep); err != nil {
 			return err
 		}
-		var ended []string
-		for _, y := range years {
-			sy, err := fwb.ParseSchoolYear(y)
-			if err == nil && today.After(sy.LastDay()) {
-				ended = append(ended, y)
-			}
-		}
-		n, err := tx.ExpireGrants(ctx, ended)
-		if err != nil {
-			return err
-		}
-		rep.Expired = n
-		_, err = tx.PurgeIdempotency(ctx, at.Add(-idempotencyTTL))
+		_, err := tx.PurgeIdempotency(ctx, at.Add(-idempotencyTTL))
 		return err
 	})
 	if err != nil {
@@ -117,7 +106,8 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 
 	// 2. Open pending grants and apply waiting modifications, by batches of
 	// persons.
-	persons, err := s.Store.PendingPersons(ctx)
+	current := fwb.SchoolYearAt(today).String()
+	persons, err := s.Store.PendingPersons(ctx, current)
 	if err != nil {
 		return fmt.Errorf("accès en attente : %w", err)
 	}
@@ -126,7 +116,7 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 		var c batchCounts
 		err := s.Store.Update(ctx, at, func(tx Tx) error {
 			c = batchCounts{}
-			return s.openBatch(ctx, tx, rep.ID, batch, &c)
+			return s.openBatch(ctx, tx, rep.ID, current, batch, &c)
 		})
 		if err != nil {
 			return fmt.Errorf("ouverture des accès : %w", err)
@@ -143,6 +133,9 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	if err != nil {
 		return fmt.Errorf("désactivation des comptes : %w", err)
 	}
+	if err := s.reportCarried(ctx, today, rep); err != nil {
+		return fmt.Errorf("accès reconduits : %w", err)
+	}
 
 	// 4. Deliver the outbox, including what an interrupted run left.
 	if sender == nil {
@@ -158,6 +151,9 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 
 type batchCounts struct {
 	activated, modified, accounts, reactivated, invitations, notices int
+	// renewed counts the grants opened that continue an access
+	// (Continuation), roleChanges those of them with another role.
+	renewed, roleChanges int
 	// blocked counts the persons whose account an operator disabled: their
 	// grants opened, their account stayed closed.
 	blocked int
@@ -171,12 +167,19 @@ func (c batchCounts) addTo(r *NightReport) {
 	r.KeptDisabled += c.blocked
 	r.Invitations += c.invitations
 	r.Notices += c.notices
+	r.Renewed += c.renewed
+	r.RoleChanges += c.roleChanges
 }
 
 // openBatch opens the pending grants of some persons, in one transaction
 // with the accounts and e-mails that go with them.
-func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personIDs []string, c *batchCounts) error {
+func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string, personIDs []string, c *batchCounts) error {
 	pending, err := tx.LockPendingGrants(ctx, personIDs)
+	if err != nil {
+		return err
+	}
+	pending = begun(pending, current)
+	prior, err := tx.PriorGrants(ctx, personIDs, previousYears(pending))
 	if err != nil {
 		return err
 	}
@@ -256,7 +259,8 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 			updPersons = append(updPersons, p)
 		}
 
-		text := mailText{name: frtext.FormatName(last, first), grants: opened, portalURL: s.PortalURL}
+		fresh, changed, renewed := splitContinued(opened, prior)
+		text := mailText{name: frtext.FormatName(last, first), grants: fresh, changed: changed, portalURL: s.PortalURL}
 		var subject, body, kind string
 		switch a := w.account; {
 		case a == nil:
@@ -312,12 +316,19 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 				acc.UpdatedAt = now
 				updAccounts = append(updAccounts, acc)
 			}
-			if len(opened) == 0 {
-				// A modification only: the person keeps working as before.
+			c.renewed += renewed
+			c.roleChanges += len(changed)
+			if len(fresh)+len(changed) == 0 {
+				// A modification only, or accesses that continue those of
+				// the previous year: the person keeps working as before.
 				continue
 			}
 			text.login = acc.Login
-			subject, body = text.notice()
+			if len(fresh) > 0 {
+				subject, body = text.notice()
+			} else {
+				subject, body = text.roleChange()
+			}
 			kind, email = MailNotice, acc.Email
 			c.notices++
 		}

@@ -98,9 +98,12 @@ type plan struct {
 	NamesakeKeys []string
 	// NoDigest: sending this snapshot again may answer otherwise, or in
 	// ways the digests' deletion rule cannot follow (see resendDigest).
-	NoDigest   bool
-	NewGrants  []Grant
-	UpdGrants  []Grant
+	NoDigest  bool
+	NewGrants []Grant
+	UpdGrants []Grant
+	// Created holds the persons of the created entries, whose accesses
+	// may continue those of the previous school year (renewedCount).
+	Created    []string
 	Deactivate []string
 	Rejections []Rejection
 }
@@ -362,6 +365,7 @@ func reconcile(in reconcileInput) plan {
 				SentBirthDate: e.birth, SentMatricule: e.matricule,
 				State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 			})
+			p.Created = append(p.Created, personID)
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 		case !rec.Grant.Live():
 			// Deactivated earlier and back now: the grant opens again at
@@ -372,6 +376,7 @@ func reconcile(in reconcileInput) plan {
 			g.State, g.Since, g.Pending, g.EndReason, g.UpdatedAt = GrantPending, now, PendingCreated, "", now
 			clearPending(&g)
 			p.UpdGrants = append(p.UpdGrants, g)
+			p.Created = append(p.Created, g.PersonID)
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 		default:
 			g := rec.Grant

@@ -36,6 +36,9 @@ type Service struct {
 	// transfers announce as their effectiveAt; nil: the package's
 	// NextNight (02:00, Brussels time).
 	NextNight func(time.Time) time.Time
+	// Grace is the network's last day of the carry-over of an ended school
+	// year's accesses (see GraceDeadline); zero: DefaultGraceDeadline.
+	Grace MonthDay
 }
 
 // nextNight is the first night run after t.
@@ -152,6 +155,9 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: look.entryKeys,
 		})
 		result = p.Result
+		if result.Counts.Renewed, err = renewedCount(ctx, tx, fase, snap.SchoolYear, p.Created); err != nil {
+			return err
+		}
 		result.TransferID = NewID()
 		result.DryRun = opt.DryRun
 		result.EffectiveAt = s.nextNight(now)
@@ -172,6 +178,9 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			return errDryRun
 		}
 		if err := applyPlan(ctx, tx, fase, snap.SchoolYear, result.TransferID, p); err != nil {
+			return err
+		}
+		if err := tx.MarkYearSent(ctx, fase, snap.SchoolYear); err != nil {
 			return err
 		}
 		if d, ok := resendDigest(result, p, fase, bodyHash, now); ok {

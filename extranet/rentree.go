@@ -1,0 +1,249 @@
+package extranet
+
+// La rentrée: a school year ends (fwb.SchoolYear.LastDay) and the next one
+// begins, with the same people in most schools. See docs/extranet.md,
+// « La rentrée ».
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"passerelle/frtext"
+	"passerelle/fwb"
+)
+
+// MonthDay is a day of the year, without the year.
+type MonthDay struct {
+	Month time.Month
+	Day   int
+}
+
+// DefaultGraceDeadline is the last day of the carry-over when the network
+// sets none: 30 September, a month after the first day of classes, when
+// every school has sent its new year in practice.
+var DefaultGraceDeadline = MonthDay{Month: time.September, Day: 30}
+
+// DefaultGraceWarning is how long before the grace deadline the direction
+// of a school that has not sent the new year is told.
+const DefaultGraceWarning = 14 * 24 * time.Hour
+
+// ParseMonthDay reads a day written "30/09" (a day and a month).
+func ParseMonthDay(s string) (MonthDay, error) {
+	var d, m int
+	if n, err := fmt.Sscanf(s, "%d/%d", &d, &m); n != 2 || err != nil {
+		return MonthDay{}, fmt.Errorf("date « %s » invalide : écrivez le jour et le mois, par exemple 30/09", s)
+	}
+	t := time.Date(2001, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if m < 1 || m > 12 || t.Day() != d {
+		return MonthDay{}, fmt.Errorf("date « %s » invalide : ce jour n'existe pas", s)
+	}
+	return MonthDay{Month: time.Month(m), Day: d}, nil
+}
+
+// String writes "30/09".
+func (md MonthDay) String() string { return fmt.Sprintf("%02d/%02d", md.Day, int(md.Month)) }
+
+// GraceDeadline returns the last day on which the accesses of the ended
+// school year are carried over for a school that has not sent the next one:
+// the network's day (Service.GraceDeadline, DefaultGraceDeadline when zero)
+// of the calendar year the next school year starts in. It is never before
+// the next year's first day of classes.
+func (s *Service) GraceDeadline(ended fwb.SchoolYear) time.Time {
+	md := s.Grace
+	if md.Month == 0 {
+		md = DefaultGraceDeadline
+	}
+	d := time.Date(ended.Start+1, md.Month, md.Day, 0, 0, 0, 0, time.UTC)
+	if first := ended.Next().FirstDay(); d.Before(first) {
+		return first
+	}
+	return d
+}
+
+// CarriedSchool is a school whose accesses of the ended school year are
+// carried over: it has not sent the new year yet.
+type CarriedSchool struct {
+	FASE       int
+	Name       string
+	SchoolYear string // the ended year
+	Grants     int    // its active grants of that year
+	Directors  int    // of which with the role Directeur
+}
+
+// endedYears returns, among the school years with live grants, those that
+// ended at today (a civil date): their grants are carried over or expire.
+func endedYears(years []string, today time.Time) []fwb.SchoolYear {
+	var out []fwb.SchoolYear
+	for _, y := range years {
+		sy, err := fwb.ParseSchoolYear(y)
+		if err == nil && today.After(sy.LastDay()) {
+			out = append(out, sy)
+		}
+	}
+	return out
+}
+
+// expireEnded is the night's first step. The grants of an ended school year
+// expire when its grace deadline has passed; before, they are carried over,
+// except at the schools that sent the next year (the grants that year does
+// not renew end, and those it renews give way to the new ones the same
+// night) and except the pending ones, which never open. It returns the
+// carry-over deadline of the year still carried over, if any.
+func (s *Service) expireEnded(ctx context.Context, tx Tx, today time.Time, rep *NightReport) error {
+	years, err := tx.LiveSchoolYears(ctx)
+	if err != nil {
+		return err
+	}
+	var over []string
+	for _, y := range endedYears(years, today) {
+		deadline := s.GraceDeadline(y)
+		if today.After(deadline) {
+			over = append(over, y.String())
+			continue
+		}
+		n, err := tx.ExpireSentOver(ctx, y.String(), y.Next().String())
+		if err != nil {
+			return err
+		}
+		rep.Expired += n
+	}
+	n, err := tx.ExpireGrants(ctx, over)
+	rep.Expired += n
+	return err
+}
+
+// reportCarried writes in the report the accesses carried over after the
+// night's expiry, and their deadline.
+func (s *Service) reportCarried(ctx context.Context, today time.Time, rep *NightReport) error {
+	ended := fwb.SchoolYearAt(today).Previous()
+	if !today.After(ended.LastDay()) || today.After(s.GraceDeadline(ended)) {
+		return nil
+	}
+	cs, err := s.Store.CarriedOver(ctx, ended.String(), ended.Next().String(), 0)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		rep.CarriedOver += c.Grants
+		rep.CarriedSchools++
+	}
+	if rep.CarriedOver > 0 {
+		rep.CarryDeadline = s.GraceDeadline(ended).Format(time.DateOnly)
+	}
+	return nil
+}
+
+// Carried returns the schools whose accesses of the ended year are carried
+// over at t (fase 0: every school), and the last day of the carry-over;
+// none outside the carry-over.
+func (s *Service) Carried(ctx context.Context, t time.Time, fase int) ([]CarriedSchool, time.Time, error) {
+	today := fwb.Date(t.In(frtext.Brussels))
+	ended := fwb.SchoolYearAt(today).Previous()
+	deadline := s.GraceDeadline(ended)
+	if !today.After(ended.LastDay()) || today.After(deadline) {
+		return nil, time.Time{}, nil
+	}
+	cs, err := s.Store.CarriedOver(ctx, ended.String(), ended.Next().String(), fase)
+	return cs, deadline, err
+}
+
+// Continuation tells whether opening g continues an access the person
+// already had: a grant of the previous school year at the same school,
+// active (carried over) or expired with its year — not one the school
+// removed. prior holds the person's grants PriorGrants returned. The person
+// then keeps working as before: no invitation, no « nouvel accès » notice;
+// roleChanged tells whether the role differs, which deserves one plain
+// notice.
+func Continuation(g Grant, prior []Grant) (continued, roleChanged bool) {
+	y, err := fwb.ParseSchoolYear(g.SchoolYear)
+	if err != nil {
+		return false, false
+	}
+	prev := y.Previous().String()
+	for _, p := range prior {
+		if p.PersonID != g.PersonID || p.FASE != g.FASE || p.SchoolYear != prev {
+			continue
+		}
+		if p.State != GrantActive && p.EndReason != EndExpired {
+			continue
+		}
+		role, _, _, _ := g.Target()
+		return true, p.Role != role
+	}
+	return false, false
+}
+
+// previousYears returns the school years before those of the grants, the
+// ones PriorGrants reads.
+func previousYears(pending []PendingGrant) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, pg := range pending {
+		if pg.Grant.Pending != PendingCreated {
+			continue
+		}
+		y, err := fwb.ParseSchoolYear(pg.Grant.SchoolYear)
+		if err != nil || seen[y.Previous().String()] {
+			continue
+		}
+		seen[y.Previous().String()] = true
+		out = append(out, y.Previous().String())
+	}
+	return out
+}
+
+// splitContinued sorts the grants a night opens for one person: the fresh
+// ones, which the « nouvel accès » notice announces; those that continue an
+// access with another role (one plain notice); and it counts those that
+// continue (Continuation), the role changes included.
+func splitContinued(opened []PendingGrant, prior []Grant) (fresh, changed []PendingGrant, renewed int) {
+	for _, pg := range opened {
+		continued, roleChanged := Continuation(pg.Grant, prior)
+		switch {
+		case !continued:
+			fresh = append(fresh, pg)
+		case roleChanged:
+			changed = append(changed, pg)
+			renewed++
+		default:
+			renewed++
+		}
+	}
+	return fresh, changed, renewed
+}
+
+// renewedCount counts the persons among created (a transfer's created
+// entries) whose access continues one they had at the school in the previous
+// school year (Continuation).
+func renewedCount(ctx context.Context, tx Tx, fase int, schoolYear string, created []string) (int, error) {
+	y, err := fwb.ParseSchoolYear(schoolYear)
+	if len(created) == 0 || err != nil {
+		return 0, err
+	}
+	prior, err := tx.PriorGrants(ctx, created, []string{y.Previous().String()})
+	if err != nil {
+		return 0, err
+	}
+	seen := map[string]bool{}
+	for _, g := range prior {
+		if g.FASE == fase {
+			seen[g.PersonID] = true
+		}
+	}
+	return len(seen), nil
+}
+
+// begun leaves out the grants of a school year after current: a school that
+// prepares the rentrée sends the next year's staff before it begins, and
+// their accesses open with it, the first night after the ended year's last
+// day.
+func begun(pending []PendingGrant, current string) []PendingGrant {
+	out := pending[:0]
+	for _, pg := range pending {
+		if pg.Grant.SchoolYear <= current {
+			out = append(out, pg)
+		}
+	}
+	return out
+}

@@ -135,10 +135,10 @@ func (s *Service) reportCarried(ctx context.Context, today time.Time, rep *Night
 }
 
 // Carried returns the schools whose accesses of the ended year are carried
-// over at t (fase 0: every school), and the last day of the carry-over;
-// none outside the carry-over.
-func (s *Service) Carried(ctx context.Context, t time.Time, fase int) ([]CarriedSchool, time.Time, error) {
-	today := fwb.Date(t.In(frtext.Brussels))
+// over now (fase 0: every school), and the last day of the carry-over; none
+// outside the carry-over.
+func (s *Service) Carried(ctx context.Context, fase int) ([]CarriedSchool, time.Time, error) {
+	today := fwb.Date(s.now().In(frtext.Brussels))
 	ended := fwb.SchoolYearAt(today).Previous()
 	deadline := s.GraceDeadline(ended)
 	if !today.After(ended.LastDay()) || today.After(deadline) {

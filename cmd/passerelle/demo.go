@@ -99,6 +99,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	}
 	defer xst.Close()
 	svc := &extranet.Service{Store: xst, Now: m.Now, Log: log, PortalURL: extranetURL}
+	if svc.Grace, err = m.graceDeadline(); err != nil {
+		return err
+	}
 	sst, err := schoolstore.Open(ctx, "sqlite:"+filepath.Join(*dir, "school.db"))
 	if err != nil {
 		return failErr("Ouverture de la base de l'école impossible : %v", err)

@@ -7,6 +7,8 @@ package extranet
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"passerelle/frtext"
@@ -28,14 +30,19 @@ var DefaultGraceDeadline = MonthDay{Month: time.September, Day: 30}
 // of a school that has not sent the new year is told.
 const DefaultGraceWarning = 14 * 24 * time.Hour
 
-// ParseMonthDay reads a day written "30/09" (a day and a month).
+// ParseMonthDay reads a day written "30/09" (a day and a month). 29/02
+// is 1 March in a year that has no 29 February.
 func ParseMonthDay(s string) (MonthDay, error) {
-	var d, m int
-	if n, err := fmt.Sscanf(s, "%d/%d", &d, &m); n != 2 || err != nil {
-		return MonthDay{}, fmt.Errorf("date « %s » invalide : écrivez le jour et le mois, par exemple 30/09", s)
+	bad := fmt.Errorf("date « %s » invalide : écrivez le jour et le mois, par exemple 30/09", s)
+	ds, ms, ok := strings.Cut(strings.TrimSpace(s), "/")
+	d, err1 := strconv.Atoi(ds)
+	m, err2 := strconv.Atoi(ms)
+	if !ok || err1 != nil || err2 != nil {
+		return MonthDay{}, bad
 	}
-	t := time.Date(2001, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if m < 1 || m > 12 || t.Day() != d {
+	// 2000 has a 29 February.
+	t := time.Date(2000, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if m < 1 || m > 12 || d < 1 || t.Day() != d {
 		return MonthDay{}, fmt.Errorf("date « %s » invalide : ce jour n'existe pas", s)
 	}
 	return MonthDay{Month: time.Month(m), Day: d}, nil

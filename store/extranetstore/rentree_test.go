@@ -256,3 +256,29 @@ func TestRentreePreparedInJune(t *testing.T) {
 		}
 	})
 }
+
+func TestRentreeNewSchoolStillNotified(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		srv, sender := smtp(t, smtptest.Options{})
+		startYear(t, e, srv, sender)
+		e.addSchool(t, 4244, "Collège Saint-Roch")
+		e.clock.Set(brussels(2027, time.August, 24, 10, 0))
+		// Anne continues at 4243 as director, and a second school opens
+		// an access for her.
+		anneDir := person("Lambert", "Anne", "1980-02-01", "", "anne.lambert@ecole.be", "Directeur")
+		e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{anneDir, rentreeStaff[1], rentreeStaff[2]}})
+		e.transfer(t, 4244, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{rentreeStaff[0]}})
+		before := srv.Count()
+		rep := e.nightAt(t, brussels(2027, time.August, 25, 2, 0), sender)
+		if rep.Activated != 4 || rep.Renewed != 3 || rep.RoleChanges != 1 || rep.Notices != 1 || srv.Count()-before != 1 {
+			t.Fatalf("night = %+v, %d e-mails", rep, srv.Count()-before)
+		}
+		m := received(t, srv)["anne.lambert@ecole.be"]
+		last := m[len(m)-1]
+		if last.Subject != extranet.SubjectNotice ||
+			!strings.Contains(last.Text, "Un nouvel accès s'ouvre pour vous sur l'extranet SeGEC :\n\n- Collège Saint-Roch (FASE 4244) : Enseignant, année scolaire 2027-2028\n") ||
+			!strings.Contains(last.Text, "votre rôle change :\n\n- Institut Sainte-Claire (FASE 4243) : Directeur, année scolaire 2027-2028\n") {
+			t.Fatalf("Anne's notice: %s\n%s", last.Subject, last.Text)
+		}
+	})
+}

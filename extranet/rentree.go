@@ -6,50 +6,20 @@ package extranet
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"passerelle/frtext"
 	"passerelle/fwb"
 )
 
-// MonthDay is a day of the year, without the year.
-type MonthDay struct {
-	Month time.Month
-	Day   int
-}
-
 // DefaultGraceDeadline is the last day of the carry-over when the network
 // sets none: 30 September, a month after the first day of classes, when
 // every school has sent its new year in practice.
-var DefaultGraceDeadline = MonthDay{Month: time.September, Day: 30}
+var DefaultGraceDeadline = fwb.MonthDay{Month: time.September, Day: 30}
 
 // DefaultGraceWarning is how long before the grace deadline the direction
 // of a school that has not sent the new year is told.
 const DefaultGraceWarning = 14 * 24 * time.Hour
-
-// ParseMonthDay reads a day written "30/09" (a day and a month). 29/02
-// is 1 March in a year that has no 29 February.
-func ParseMonthDay(s string) (MonthDay, error) {
-	bad := fmt.Errorf("date « %s » invalide : écrivez le jour et le mois, par exemple 30/09", s)
-	ds, ms, ok := strings.Cut(strings.TrimSpace(s), "/")
-	d, err1 := strconv.Atoi(ds)
-	m, err2 := strconv.Atoi(ms)
-	if !ok || err1 != nil || err2 != nil {
-		return MonthDay{}, bad
-	}
-	// 2000 has a 29 February.
-	t := time.Date(2000, time.Month(m), d, 0, 0, 0, 0, time.UTC)
-	if m < 1 || m > 12 || d < 1 || t.Day() != d {
-		return MonthDay{}, fmt.Errorf("date « %s » invalide : ce jour n'existe pas", s)
-	}
-	return MonthDay{Month: time.Month(m), Day: d}, nil
-}
-
-// String writes "30/09".
-func (md MonthDay) String() string { return fmt.Sprintf("%02d/%02d", md.Day, int(md.Month)) }
 
 // GraceDeadline returns the last day on which the accesses of the ended
 // school year are carried over for a school that has not sent the next one:

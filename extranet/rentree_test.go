@@ -7,31 +7,18 @@ import (
 	"passerelle/fwb"
 )
 
-func TestParseMonthDay(t *testing.T) {
-	for in, want := range map[string]MonthDay{"30/09": {time.September, 30}, "1/10": {time.October, 1}, " 15/09 ": {time.September, 15}, "29/02": {time.February, 29}} {
-		if got, err := ParseMonthDay(in); err != nil || got != want {
-			t.Errorf("ParseMonthDay(%q) = %v, %v", in, got, err)
-		}
-	}
-	for _, in := range []string{"", "30", "31/09", "00/10", "15/13", "septembre", "30/09x", "30/09/2027"} {
-		if _, err := ParseMonthDay(in); err == nil {
-			t.Errorf("ParseMonthDay(%q) accepted", in)
-		}
-	}
-}
-
 func TestGraceDeadline(t *testing.T) {
 	y := mustYear(t, "2026-2027")
 	var s Service
 	if got := s.GraceDeadline(y).Format(time.DateOnly); got != "2027-09-30" {
 		t.Errorf("default deadline = %s", got)
 	}
-	s.Grace = MonthDay{time.October, 15}
+	s.Grace = fwb.MonthDay{Month: time.October, Day: 15}
 	if got := s.GraceDeadline(y).Format(time.DateOnly); got != "2027-10-15" {
 		t.Errorf("15/10 = %s", got)
 	}
 	// Never before the new year's first day (Monday 30 August 2027).
-	s.Grace = MonthDay{time.July, 10}
+	s.Grace = fwb.MonthDay{Month: time.July, Day: 10}
 	if got := s.GraceDeadline(y).Format(time.DateOnly); got != "2027-08-30" {
 		t.Errorf("10/07 = %s", got)
 	}

@@ -38,7 +38,7 @@ type Service struct {
 	NextNight func(time.Time) time.Time
 	// Grace is the network's last day of the carry-over of an ended school
 	// year's accesses (see GraceDeadline); zero: DefaultGraceDeadline.
-	Grace MonthDay
+	Grace fwb.MonthDay
 }
 
 // nextNight is the first night run after t.

@@ -25,6 +25,7 @@ import (
 	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/fwb"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
 )
@@ -372,14 +373,14 @@ func (m *Main) openExtranet(ctx context.Context, db string) (*extranet.Service, 
 const graceEnv = "PASSERELLE_RENTREE_DEADLINE"
 
 // graceDeadline reads graceEnv.
-func (m *Main) graceDeadline() (extranet.MonthDay, error) {
+func (m *Main) graceDeadline() (fwb.MonthDay, error) {
 	v := strings.TrimSpace(m.Getenv(graceEnv))
 	if v == "" {
-		return extranet.MonthDay{}, nil
+		return fwb.MonthDay{}, nil
 	}
-	md, err := extranet.ParseMonthDay(v)
+	md, err := fwb.ParseMonthDay(v)
 	if err != nil {
-		return extranet.MonthDay{}, usageErr("%s : %v", graceEnv, err)
+		return fwb.MonthDay{}, usageErr("%s : %v", graceEnv, err)
 	}
 	return md, nil
 }

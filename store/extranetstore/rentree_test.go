@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/fwb"
 	"passerelle/mail"
 	"passerelle/mail/smtptest"
 )
@@ -179,7 +180,7 @@ func TestRentreeGraceDeadline(t *testing.T) {
 func TestRentreeNetworkDeadline(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		srv, sender := smtp(t, smtptest.Options{})
-		e.svc.Grace = extranet.MonthDay{Month: time.September, Day: 15}
+		e.svc.Grace = fwb.MonthDay{Month: time.September, Day: 15}
 		startYear(t, e, srv, sender)
 		if rep := e.nightAt(t, brussels(2027, time.September, 15, 2, 0), sender); rep.Expired != 0 || rep.CarryDeadline != "2027-09-15" {
 			t.Fatalf("night of 15 September = %+v", rep)

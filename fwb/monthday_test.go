@@ -17,4 +17,3 @@ func TestParseMonthDay(t *testing.T) {
 		}
 	}
 }
-

@@ -146,7 +146,7 @@ func (s *server) confirmTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	now := transfer.SelectionDate(s.now())
 	sel := transfer.Select(rows, now, s.tables)
 	view := confirmView{
 		base:        s.base(r),

@@ -70,6 +70,10 @@ func RentreeAt(now time.Time, from fwb.MonthDay) (Rentree, error) {
 	return Rentree{Year: next, FirstDay: next.FirstDay(), LastDay: year.LastDay()}, nil
 }
 
+// RentreeSelectionDate is the moment whose staff « Préparer la rentrée »
+// sends: its year's first day.
+func RentreeSelectionDate(rt Rentree) time.Time { return brusselsNoon(rt.FirstDay) }
+
 // brusselsNoon is noon in Brussels on a civil date: a moment whose civil
 // date is that one in every time zone that matters.
 func brusselsNoon(d time.Time) time.Time {

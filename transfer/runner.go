@@ -135,7 +135,7 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 		if rt, err = RentreeAt(now, r.PrepareFrom); err != nil {
 			return Outcome{}, &Error{Msg: err.Error()}
 		}
-		at = brusselsNoon(rt.FirstDay)
+		at = RentreeSelectionDate(rt)
 	}
 	sel := Select(rows, at, r.Tables)
 	sel.Snapshot.ConfirmDeactivations = opt.ConfirmDeactivations

@@ -131,6 +131,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	srv.Mount("/", mux)
 
 	runner := &transfer.Runner{Store: sst, Tables: tables, Now: m.Now, Log: log}
+	if runner.PrepareFrom, err = m.prepareFrom(); err != nil {
+		return err
+	}
 	ui, err := schoolui.New(schoolui.Config{Store: sst, DB: sst.DB(), Tables: tables, Runner: runner, FASE: demodata.FASE, Now: m.Now, Log: log})
 	if err != nil {
 		return err

@@ -136,6 +136,9 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	if err := s.reportCarried(ctx, today, rep); err != nil {
 		return fmt.Errorf("accès reconduits : %w", err)
 	}
+	if err := s.warnDirections(ctx, at, today, rep.ID, rep); err != nil {
+		return fmt.Errorf("avis de rentrée aux directions : %w", err)
+	}
 
 	// 4. Deliver the outbox, including what an interrupted run left.
 	if sender == nil {

@@ -6,6 +6,8 @@ package extranet
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"passerelle/frtext"
@@ -223,4 +225,96 @@ func begun(pending []PendingGrant, current string) []PendingGrant {
 		}
 	}
 	return out
+}
+
+// CarriedDirector is a director of a school whose accesses are carried over
+// (Tx.CarriedDirectors): who to warn as the grace deadline nears.
+type CarriedDirector struct {
+	PersonID   string
+	FASE       int
+	SchoolName string
+	LastName   string
+	FirstName  string
+	Email      string // the account's
+	Login      string
+}
+
+// graceWarning is how long before the deadline directors are told.
+func (s *Service) graceWarning() time.Duration {
+	if s.GraceWarning > 0 {
+		return s.GraceWarning
+	}
+	return DefaultGraceWarning
+}
+
+// GraceWarningFrom returns the first day on which the directors of a school
+// that has not sent the year after ended are told that its carried-over
+// accesses end soon.
+func (s *Service) GraceWarningFrom(ended fwb.SchoolYear) time.Time {
+	return s.GraceDeadline(ended).Add(-s.graceWarning())
+}
+
+// warnDirections writes, from GraceWarningFrom to the deadline, one e-mail
+// to each director (an open account with a Directeur grant carried over) of
+// the schools that have not sent the new year, once a year: that the
+// accesses end after the deadline, and what to do.
+func (s *Service) warnDirections(ctx context.Context, at, today time.Time, nightID string, rep *NightReport) error {
+	ended := fwb.SchoolYearAt(today).Previous()
+	if !today.After(ended.LastDay()) || today.After(s.GraceDeadline(ended)) || today.Before(s.GraceWarningFrom(ended)) {
+		return nil
+	}
+	return s.Store.Update(ctx, at, func(tx Tx) error {
+		ds, err := tx.CarriedDirectors(ctx, ended.String(), ended.Next().String(), ended.LastDay())
+		if err != nil {
+			return err
+		}
+		from := s.MailFrom
+		if from == "" {
+			from = DefaultMailFrom
+		}
+		var out []OutboxMessage
+		for start := 0; start < len(ds); {
+			end := start + 1
+			for end < len(ds) && ds[end].PersonID == ds[start].PersonID {
+				end++
+			}
+			d := ds[start]
+			subject, body := s.graceWarningText(ds[start:end], ended)
+			out = append(out, OutboxMessage{
+				ID: NewID(), Kind: MailGraceWarning, PersonID: d.PersonID, NightID: nightID, From: from,
+				To: recipient(d.LastName, d.FirstName, d.Email), Subject: subject, Text: body, CreatedAt: tx.Now(),
+			})
+			start = end
+		}
+		rep.GraceWarnings = len(out)
+		return tx.Enqueue(ctx, out)
+	})
+}
+
+// SubjectGraceWarning is the subject of the directors' warning.
+const SubjectGraceWarning = "Rentrée : envoyez la nouvelle année scolaire à l'extranet SeGEC"
+
+// graceWarningText is the e-mail to a director of schools (one or more)
+// that have not sent the new year.
+func (s *Service) graceWarningText(ds []CarriedDirector, ended fwb.SchoolYear) (subject, text string) {
+	var b strings.Builder
+	d := ds[0]
+	b.WriteString("Bonjour " + frtext.FormatName(d.LastName, d.FirstName) + ",\n\n")
+	if len(ds) > 1 {
+		b.WriteString("Ces écoles n'ont pas encore envoyé à l'extranet SeGEC leur personnel de l'année scolaire " + ended.Next().String() + " :\n\n")
+	} else {
+		b.WriteString("Votre école n'a pas encore envoyé à l'extranet SeGEC son personnel de l'année scolaire " + ended.Next().String() + " :\n\n")
+	}
+	for _, x := range ds {
+		b.WriteString("- " + x.SchoolName + " (FASE " + strconv.Itoa(x.FASE) + ")\n")
+	}
+	deadline := frtext.FormatDate(s.GraceDeadline(ended))
+	b.WriteString("\nLes accès de l'année " + ended.String() + " restent ouverts jusqu'au " + deadline + " inclus. " +
+		"Ensuite, ils se terminent, et les membres du personnel qui n'ont pas d'autre accès ne peuvent plus se connecter.\n\n")
+	b.WriteString("Pour que rien ne s'interrompe, faites avant cette date le transfert de la nouvelle année depuis le module " +
+		"Situation école du logiciel de l'école (bouton Extranet SeGEC). Les personnes qui restent dans l'école gardent leur accès, " +
+		"sans nouveau courriel.\n")
+	mailText{login: d.Login, portalURL: s.PortalURL}.signIn(&b)
+	b.WriteString(mailFooter)
+	return SubjectGraceWarning, b.String()
 }

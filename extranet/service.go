@@ -39,6 +39,10 @@ type Service struct {
 	// Grace is the network's last day of the carry-over of an ended school
 	// year's accesses (see GraceDeadline); zero: DefaultGraceDeadline.
 	Grace fwb.MonthDay
+	// GraceWarning is how long before the grace deadline the directors of
+	// a school that has not sent the new year are told (portal and
+	// e-mail); zero: DefaultGraceWarning.
+	GraceWarning time.Duration
 }
 
 // nextNight is the first night run after t.
@@ -67,6 +71,9 @@ type TransferOptions struct {
 	// Actor is who sent it, for the audit log ("school:4242" when empty).
 	Actor string
 }
+
+// Clock returns the service's time now (Now, or time.Now).
+func (s *Service) Clock() time.Time { return s.now() }
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {

@@ -176,6 +176,11 @@ type Tx interface {
 	// school years, that are active or expired with their year (not those
 	// a school removed): what a new access may continue (Continuation).
 	PriorGrants(ctx context.Context, personIDs, schoolYears []string) ([]Grant, error)
+	// CarriedDirectors returns the Directeur grants carried over (active,
+	// of the ended school year, at a school that has not sent the next one)
+	// of the persons whose account is open and who got no
+	// MailGraceWarning since the instant since, by person then school.
+	CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]CarriedDirector, error)
 	// LockPendingGrants returns, locked, the grants of the given persons
 	// that wait for the night run, with their persons, accounts and school
 	// names, ordered by person then school.

@@ -564,6 +564,9 @@ func printNightReport(w io.Writer, r extranet.NightReport) {
 	fmt.Fprintf(w, "Avis de nouvel accès : %d\n", r.Notices)
 	fmt.Fprintf(w, "Accès renouvelés sans e-mail : %d\n", r.Renewed-r.RoleChanges)
 	fmt.Fprintf(w, "Rôles changés à la rentrée : %d\n", r.RoleChanges)
+	if r.GraceWarnings > 0 {
+		fmt.Fprintf(w, "Avis de rentrée aux directions : %d\n", r.GraceWarnings)
+	}
 	if r.CarryDeadline != "" {
 		deadline, _ := time.Parse(time.DateOnly, r.CarryDeadline)
 		fmt.Fprintf(w, "Accès reconduits : %d (%s en attente de la nouvelle année) jusqu'au %s\n",

@@ -8,6 +8,7 @@ package extranetstore
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"passerelle/extranet"
 	"passerelle/fwb"
@@ -79,6 +80,27 @@ WHERE g.school_year = ? AND g.state = 'active'
 			return err
 		}
 		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+func (x *tx) CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]extranet.CarriedDirector, error) {
+	var out []extranet.CarriedDirector
+	rows, err := x.t.Query(ctx, `SELECT g.person_id, g.fase, s.name, g.last_name, g.first_name, a.email, a.login
+FROM grants g
+JOIN schools s ON s.fase = g.fase
+JOIN accounts a ON a.person_id = g.person_id
+WHERE g.school_year = ? AND g.state = 'active' AND g.role = ? AND a.state <> 'disabled'
+  AND g.fase NOT IN (SELECT fase FROM school_years_sent WHERE school_year = ?)
+  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.person_id = g.person_id AND o.kind = ? AND o.created_at > ?)
+ORDER BY g.person_id, g.fase`, ended, string(fwb.RoleDirecteur), next, extranet.MailGraceWarning, ft(since))
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var d extranet.CarriedDirector
+		if err := r.Scan(&d.PersonID, &d.FASE, &d.SchoolName, &d.LastName, &d.FirstName, &d.Email, &d.Login); err != nil {
+			return err
+		}
+		out = append(out, d)
 		return nil
 	})
 	return out, err

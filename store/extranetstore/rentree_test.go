@@ -283,3 +283,44 @@ func TestRentreeNewSchoolStillNotified(t *testing.T) {
 		}
 	})
 }
+
+func TestRentreeDirectionWarned(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		srv, sender := smtp(t, smtptest.Options{})
+		startYear(t, e, srv, sender)
+		e.addSchool(t, 4244, "Collège Saint-Roch")
+		e.transfer(t, 4244, extranet.Snapshot{SchoolYear: "2026-2027", Staff: []extranet.StaffEntry{
+			person("Renard", "Lise", "1972-06-05", "", "lise.renard@roch.be", "Directeur"),
+		}})
+		e.nightAt(t, brussels(2026, time.November, 28, 2, 0), sender)
+		// Collège Saint-Roch sends its new year in time; Institut
+		// Sainte-Claire does not.
+		e.clock.Set(brussels(2027, time.August, 26, 10, 0))
+		e.transfer(t, 4244, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{
+			person("Renard", "Lise", "1972-06-05", "", "lise.renard@roch.be", "Directeur"),
+		}})
+		before := srv.Count()
+		if rep := e.nightAt(t, brussels(2027, time.September, 15, 2, 0), sender); rep.GraceWarnings != 0 {
+			t.Fatalf("15 September, 15 days before the deadline: %+v", rep)
+		}
+		rep := e.nightAt(t, brussels(2027, time.September, 16, 2, 0), sender)
+		if rep.GraceWarnings != 1 || rep.Sent != 1 || srv.Count()-before != 1 {
+			t.Fatalf("16 September: %+v", rep)
+		}
+		m := received(t, srv)["marc.collin@ecole.be"]
+		last := m[len(m)-1]
+		for _, want := range []string{"Bonjour Marc Collin", "son personnel de l'année scolaire 2027-2028 :\n\n- Institut Sainte-Claire (FASE 4243)\n",
+			"Les accès de l'année 2026-2027 restent ouverts jusqu'au 30/09/2027 inclus.", "bouton Extranet SeGEC", "marc.collin.020370"} {
+			if last.Subject != extranet.SubjectGraceWarning || !strings.Contains(last.Text, want) {
+				t.Fatalf("warning lacks %q: %s\n%s", want, last.Subject, last.Text)
+			}
+		}
+		// Once a year.
+		if rep := e.nightAt(t, brussels(2027, time.September, 17, 2, 0), sender); rep.GraceWarnings != 0 || rep.Sent != 0 {
+			t.Fatalf("17 September: %+v", rep)
+		}
+		if got := received(t, srv)["lise.renard@roch.be"]; len(got) != 1 {
+			t.Fatalf("Lise, whose school sent the new year: %d e-mails", len(got))
+		}
+	})
+}

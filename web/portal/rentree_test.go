@@ -41,3 +41,27 @@ func TestConsoleRentree(t *testing.T) {
 	wantBody(t, nights, `<a href="/console/ecoles/5353">5353</a>`)
 	noBody(t, nights, `<a href="/console/ecoles/4242">4242</a>`)
 }
+
+// TestDirectionToldOfTheRentree: during the carry-over, the director's space
+// says that the school has not sent the new year and until when its
+// accesses last; in warning colours as the deadline nears.
+func TestDirectionToldOfTheRentree(t *testing.T) {
+	e := newEnv(t)
+	e.seed()
+	noBody(t, e.signIn(remy.Email).get("/direction/4242"), `id="rentree"`)
+
+	e.clock.Set(time.Date(2027, time.July, 2, 20, 0, 0, 0, frtext.Brussels))
+	e.night()
+	page := e.signIn(remy.Email).get("/direction/4242")
+	wantBody(t, page, `<div class="flash flash-info" role="status" id="rentree">`,
+		"Les 3 accès de l'année 2026-2027 restent ouverts jusqu'au 30/09/2027 inclus")
+
+	e.clock.Set(time.Date(2027, time.September, 20, 10, 0, 0, 0, frtext.Brussels))
+	wantBody(t, e.signIn(remy.Email).get("/direction/4242"), `<div class="flash flash-warning" role="status" id="rentree">`)
+
+	// Once the school sent the new year, the notice goes.
+	if _, err := e.svc.Transfer(e.ctx, faseA, extranet.Snapshot{SchoolYear: "2027-2028", Staff: staffA}, extranet.TransferOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	noBody(t, e.signIn(remy.Email).get("/direction/4242"), `id="rentree"`)
+}

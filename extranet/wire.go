@@ -99,7 +99,7 @@ type Counts struct {
 	// the previous school year at the school (the rentrée): the school reads
 	// « Créé Rôle » for each, since roles are per school year, and one line
 	// « N accès renouvelés ».
-	Renewed int `json:"renewed"`
+	Renewed int `json:"renewed,omitempty"`
 }
 
 // Change is what happened to one person.

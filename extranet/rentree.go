@@ -25,15 +25,15 @@ const DefaultGraceWarning = 14 * 24 * time.Hour
 
 // GraceDeadline returns the last day on which the accesses of the ended
 // school year are carried over for a school that has not sent the next one:
-// the network's day (Service.GraceDeadline, DefaultGraceDeadline when zero)
-// of the calendar year the next school year starts in. It is never before
-// the next year's first day of classes.
+// the network's day (Service.Grace, DefaultGraceDeadline when zero) of the
+// calendar year the next school year starts in. It is never before the next
+// year's first day of classes.
 func (s *Service) GraceDeadline(ended fwb.SchoolYear) time.Time {
 	md := s.Grace
-	if md.Month == 0 {
+	if md.IsZero() {
 		md = DefaultGraceDeadline
 	}
-	d := time.Date(ended.Start+1, md.Month, md.Day, 0, 0, 0, 0, time.UTC)
+	d := md.In(ended.Start + 1)
 	if first := ended.Next().FirstDay(); d.Before(first) {
 		return first
 	}
@@ -67,8 +67,7 @@ func endedYears(years []string, today time.Time) []fwb.SchoolYear {
 // expire when its grace deadline has passed; before, they are carried over,
 // except at the schools that sent the next year (the grants that year does
 // not renew end, and those it renews give way to the new ones the same
-// night) and except the pending ones, which never open. It returns the
-// carry-over deadline of the year still carried over, if any.
+// night) and except the pending ones, which never open.
 func (s *Service) expireEnded(ctx context.Context, tx Tx, today time.Time, rep *NightReport) error {
 	years, err := tx.LiveSchoolYears(ctx)
 	if err != nil {
@@ -95,11 +94,7 @@ func (s *Service) expireEnded(ctx context.Context, tx Tx, today time.Time, rep *
 // reportCarried writes in the report the accesses carried over after the
 // night's expiry, and their deadline.
 func (s *Service) reportCarried(ctx context.Context, today time.Time, rep *NightReport) error {
-	ended := fwb.SchoolYearAt(today).Previous()
-	if !today.After(ended.LastDay()) || today.After(s.GraceDeadline(ended)) {
-		return nil
-	}
-	cs, err := s.Store.CarriedOver(ctx, ended.String(), ended.Next().String(), 0)
+	cs, deadline, err := s.carriedAt(ctx, today, 0)
 	if err != nil {
 		return err
 	}
@@ -108,7 +103,7 @@ func (s *Service) reportCarried(ctx context.Context, today time.Time, rep *Night
 		rep.CarriedSchools++
 	}
 	if rep.CarriedOver > 0 {
-		rep.CarryDeadline = s.GraceDeadline(ended).Format(time.DateOnly)
+		rep.CarryDeadline = deadline.Format(time.DateOnly)
 	}
 	return nil
 }
@@ -117,7 +112,11 @@ func (s *Service) reportCarried(ctx context.Context, today time.Time, rep *Night
 // over now (fase 0: every school), and the last day of the carry-over; none
 // outside the carry-over.
 func (s *Service) Carried(ctx context.Context, fase int) ([]CarriedSchool, time.Time, error) {
-	today := fwb.Date(s.now().In(frtext.Brussels))
+	return s.carriedAt(ctx, fwb.Date(s.now().In(frtext.Brussels)), fase)
+}
+
+// carriedAt is Carried on the civil date today.
+func (s *Service) carriedAt(ctx context.Context, today time.Time, fase int) ([]CarriedSchool, time.Time, error) {
 	ended := fwb.SchoolYearAt(today).Previous()
 	deadline := s.GraceDeadline(ended)
 	if !today.After(ended.LastDay()) || today.After(deadline) {

@@ -182,7 +182,7 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string,
 		return err
 	}
 	pending = begun(pending, current)
-	prior, err := tx.PriorGrants(ctx, personIDs, previousYears(pending))
+	prior, err := priorGrants(ctx, tx, pending)
 	if err != nil {
 		return err
 	}

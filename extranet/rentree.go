@@ -152,6 +152,29 @@ func Continuation(g Grant, prior []Grant) (continued, roleChanged bool) {
 	return false, false
 }
 
+// priorGrants reads what the grants a night batch opens may continue
+// (Continuation): the grants of the year before of the persons with an open
+// account, the only ones whose e-mail a continuation changes (a new account
+// gets its invitation, a reopened one its « rétabli », whatever came
+// before). Without such persons, it reads nothing.
+func priorGrants(ctx context.Context, tx Tx, pending []PendingGrant) ([]Grant, error) {
+	var persons []string
+	seen := map[string]bool{}
+	for _, pg := range pending {
+		a := pg.Account
+		if a == nil || a.State == AccountDisabled || seen[pg.Person.ID] {
+			continue
+		}
+		seen[pg.Person.ID] = true
+		persons = append(persons, pg.Person.ID)
+	}
+	years := previousYears(pending)
+	if len(persons) == 0 || len(years) == 0 {
+		return nil, nil
+	}
+	return tx.PriorGrants(ctx, persons, years)
+}
+
 // previousYears returns the school years before those of the grants, the
 // ones PriorGrants reads.
 func previousYears(pending []PendingGrant) []string {
@@ -210,6 +233,25 @@ func renewedCount(ctx context.Context, tx Tx, fase int, schoolYear string, creat
 		}
 	}
 	return len(seen), nil
+}
+
+// known leaves out of persons those the transfer creates, who had no
+// access before.
+func known(persons []string, created []Person) []string {
+	if len(created) == 0 {
+		return persons
+	}
+	isNew := make(map[string]bool, len(created))
+	for _, p := range created {
+		isNew[p.ID] = true
+	}
+	var out []string
+	for _, id := range persons {
+		if !isNew[id] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // begun leaves out the grants of a school year after current: a school that

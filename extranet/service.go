@@ -162,7 +162,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: look.entryKeys,
 		})
 		result = p.Result
-		if result.Counts.Renewed, err = renewedCount(ctx, tx, fase, snap.SchoolYear, p.Created); err != nil {
+		if result.Counts.Renewed, err = renewedCount(ctx, tx, fase, snap.SchoolYear, known(p.Created, p.NewPersons)); err != nil {
 			return err
 		}
 		result.TransferID = NewID()

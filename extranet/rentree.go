@@ -6,6 +6,7 @@ package extranet
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -358,4 +359,50 @@ func (s *Service) graceWarningText(ds []CarriedDirector, ended fwb.SchoolYear) (
 	mailText{login: d.Login, portalURL: s.PortalURL}.signIn(&b)
 	b.WriteString(mailFooter)
 	return SubjectGraceWarning, b.String()
+}
+
+// rentreeGuard extends the guard against mass deactivation to a school's
+// first transfer of a school year (no live grant of that year yet): the
+// active grants of the year before at the school whose person the snapshot
+// does not send end with that year, at the latest the night after the
+// transfer (La rentrée). When they are more than the guard allows, the
+// transfer is held, its answer listing them as deactivated, until it is
+// sent again with confirmDeactivations equal to their number. A school
+// whose new year's data are not encoded yet thus does not end its staff's
+// accesses by mistake.
+func rentreeGuard(ctx context.Context, tx Tx, fase int, schoolYear string, confirm int, p *plan) error {
+	y, err := fwb.ParseSchoolYear(schoolYear)
+	if p.Held || p.Live > 0 || err != nil {
+		return nil
+	}
+	prev, err := tx.LockYearGrants(ctx, fase, y.Previous().String())
+	if err != nil {
+		return err
+	}
+	sent := make(map[string]bool, len(p.Created))
+	for _, id := range p.Created {
+		sent[id] = true
+	}
+	active := 0
+	var ending []Change
+	for _, rec := range prev {
+		g := rec.Grant
+		if g.State != GrantActive {
+			continue
+		}
+		active++
+		if !sent[g.PersonID] {
+			ending = append(ending, Change{Action: ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email})
+		}
+	}
+	d := len(ending)
+	exceeds := float64(d) > math.Max(GuardMin, GuardShare*float64(active)) || (d > 0 && d == active)
+	if !exceeds || confirm == d {
+		return nil
+	}
+	p.Held, p.Deactivations = true, d
+	p.Result.Counts.Deactivated = d
+	p.Result.Changes = append(p.Result.Changes, ending...)
+	sortChanges(p.Result.Changes)
+	return nil
 }

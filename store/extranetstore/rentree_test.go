@@ -324,3 +324,35 @@ func TestRentreeDirectionWarned(t *testing.T) {
 		}
 	})
 }
+
+func TestRentreeGuard(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		srv, sender := smtp(t, smtptest.Options{})
+		startYear(t, e, srv, sender)
+		// The school software's new year is not encoded yet: the first
+		// transfer of 2027-2028 sends only the newcomer. It would end the
+		// three carried-over accesses: held.
+		e.clock.Set(brussels(2027, time.July, 12, 19, 0))
+		zoe := person("Bernard", "Zoé", "1990-05-04", "", "zoe.bernard@ecole.be", "Enseignant")
+		snap := extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{zoe}}
+		_, err := e.svc.Transfer(e.ctx, 4243, snap, extranet.TransferOptions{})
+		held := wantErr[*extranet.HeldError](t, err)
+		if held.Deactivations != 3 || held.Result.Counts.Deactivated != 3 {
+			t.Fatalf("held = %+v", held)
+		}
+		change(t, held.Result, extranet.ActionDeactivated, "Servais")
+		rep := e.nightAt(t, brussels(2027, time.July, 13, 2, 0), sender)
+		if rep.Expired != 0 || rep.CarriedOver != 3 || rep.Activated != 0 {
+			t.Fatalf("night after the held transfer = %+v", rep)
+		}
+		// Confirmed, it applies; the night ends the three accesses.
+		e.clock.Set(brussels(2027, time.July, 13, 10, 0))
+		snap.ConfirmDeactivations = 3
+		res := e.transfer(t, 4243, snap)
+		wantCounts(t, res.Counts, extranet.Counts{Created: 1})
+		rep = e.nightAt(t, brussels(2027, time.July, 14, 2, 0), sender)
+		if rep.Expired != 3 || rep.Disabled != 3 || rep.Invitations != 1 || rep.CarriedOver != 0 {
+			t.Fatalf("night after the confirmed transfer = %+v", rep)
+		}
+	})
+}

@@ -102,7 +102,7 @@ type plan struct {
 	NewGrants []Grant
 	UpdGrants []Grant
 	// Created holds the persons of the created entries, whose accesses
-	// may continue those of the previous school year (renewedCount).
+	// may continue those of the previous school year (rentreeTransfer).
 	Created    []string
 	Deactivate []string
 	Rejections []Rejection

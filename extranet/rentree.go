@@ -215,27 +215,6 @@ func splitContinued(opened []PendingGrant, prior []Grant) (fresh, changed []Pend
 	return fresh, changed, renewed
 }
 
-// renewedCount counts the persons among created (a transfer's created
-// entries) whose access continues one they had at the school in the previous
-// school year (Continuation).
-func renewedCount(ctx context.Context, tx Tx, fase int, schoolYear string, created []string) (int, error) {
-	y, err := fwb.ParseSchoolYear(schoolYear)
-	if len(created) == 0 || err != nil {
-		return 0, err
-	}
-	prior, err := tx.PriorGrants(ctx, created, []string{y.Previous().String()})
-	if err != nil {
-		return 0, err
-	}
-	seen := map[string]bool{}
-	for _, g := range prior {
-		if g.FASE == fase {
-			seen[g.PersonID] = true
-		}
-	}
-	return len(seen), nil
-}
-
 // known leaves out of persons those the transfer creates, who had no
 // access before.
 func known(persons []string, created []Person) []string {
@@ -361,28 +340,48 @@ func (s *Service) graceWarningText(ds []CarriedDirector, ended fwb.SchoolYear) (
 	return SubjectGraceWarning, b.String()
 }
 
+// rentreeTransfer is what a transfer does about the year before, from one
+// read of the school's grants of that year, made when the snapshot creates
+// an access for a person known before or is the school's first of the year
+// (no live grant of that year yet): it counts the created accesses that
+// continue one of that year at the school (Continuation: active, or expired
+// with its year), which the answer gives as renewed, and applies the guard
+// to the first transfer (rentreeGuard).
+func rentreeTransfer(ctx context.Context, tx Tx, fase int, snap Snapshot, p *plan) (renewed int, err error) {
+	y, err := fwb.ParseSchoolYear(snap.SchoolYear)
+	if err != nil || (p.Live > 0 && len(known(p.Created, p.NewPersons)) == 0) {
+		return 0, nil
+	}
+	prev, err := tx.LockYearGrants(ctx, fase, y.Previous().String())
+	if err != nil {
+		return 0, err
+	}
+	created := make(map[string]bool, len(p.Created))
+	for _, id := range p.Created {
+		created[id] = true
+	}
+	for _, rec := range prev {
+		g := rec.Grant
+		if created[g.PersonID] && (g.State == GrantActive || g.EndReason == EndExpired) {
+			renewed++
+		}
+	}
+	if p.Live == 0 && !p.Held {
+		rentreeGuard(prev, created, snap.ConfirmDeactivations, p)
+	}
+	return renewed, nil
+}
+
 // rentreeGuard extends the guard against mass deactivation to a school's
 // first transfer of a school year (no live grant of that year yet): the
-// active grants of the year before at the school whose person the snapshot
-// does not send end with that year, at the latest the night after the
-// transfer (La rentrée). When they are more than the guard allows, the
+// active grants of the year before at the school (prev) whose person the
+// snapshot does not send end with that year, at the latest the night after
+// the transfer (La rentrée). When they are more than the guard allows, the
 // transfer is held, its answer listing them as deactivated, until it is
 // sent again with confirmDeactivations equal to their number. A school
 // whose new year's data are not encoded yet thus does not end its staff's
 // accesses by mistake.
-func rentreeGuard(ctx context.Context, tx Tx, fase int, schoolYear string, confirm int, p *plan) error {
-	y, err := fwb.ParseSchoolYear(schoolYear)
-	if p.Held || p.Live > 0 || err != nil {
-		return nil
-	}
-	prev, err := tx.LockYearGrants(ctx, fase, y.Previous().String())
-	if err != nil {
-		return err
-	}
-	sent := make(map[string]bool, len(p.Created))
-	for _, id := range p.Created {
-		sent[id] = true
-	}
+func rentreeGuard(prev []GrantRecord, sent map[string]bool, confirm int, p *plan) {
 	active := 0
 	var ending []Change
 	for _, rec := range prev {
@@ -398,11 +397,10 @@ func rentreeGuard(ctx context.Context, tx Tx, fase int, schoolYear string, confi
 	d := len(ending)
 	exceeds := float64(d) > math.Max(GuardMin, GuardShare*float64(active)) || (d > 0 && d == active)
 	if !exceeds || confirm == d {
-		return nil
+		return
 	}
 	p.Held, p.Deactivations = true, d
 	p.Result.Counts.Deactivated = d
 	p.Result.Changes = append(p.Result.Changes, ending...)
 	sortChanges(p.Result.Changes)
-	return nil
 }

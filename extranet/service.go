@@ -161,13 +161,12 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			Now: now, FASE: fase, SchoolYear: snap.SchoolYear, Snapshot: snap,
 			Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: look.entryKeys,
 		})
-		if err := rentreeGuard(ctx, tx, fase, snap.SchoolYear, snap.ConfirmDeactivations, &p); err != nil {
+		renewed, err := rentreeTransfer(ctx, tx, fase, snap, &p)
+		if err != nil {
 			return err
 		}
 		result = p.Result
-		if result.Counts.Renewed, err = renewedCount(ctx, tx, fase, snap.SchoolYear, known(p.Created, p.NewPersons)); err != nil {
-			return err
-		}
+		result.Counts.Renewed = renewed
 		result.TransferID = NewID()
 		result.DryRun = opt.DryRun
 		result.EffectiveAt = s.nextNight(now)

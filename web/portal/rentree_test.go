@@ -63,5 +63,7 @@ func TestDirectionToldOfTheRentree(t *testing.T) {
 	if _, err := e.svc.Transfer(e.ctx, faseA, extranet.Snapshot{SchoolYear: "2027-2028", Staff: staffA}, extranet.TransferOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	noBody(t, e.signIn(remy.Email).get("/direction/4242"), `id="rentree"`)
+	page = e.signIn(remy.Email).get("/direction/4242")
+	noBody(t, page, `id="rentree"`)
+	wantBody(t, page, "3 créé(s) dont 3 renouvelé(s), 0 modifié(s)")
 }

@@ -103,7 +103,12 @@ type plan struct {
 	UpdGrants []Grant
 	// Created holds the persons of the created entries, whose accesses
 	// may continue those of the previous school year (rentreeTransfer).
-	Created    []string
+	Created []string
+	// Protected holds the persons whose grant the snapshot leaves as it is
+	// (kept, or designated by a rejected entry); at the rentrée their
+	// access of the year before is carried into the new one
+	// (rentreeTransfer).
+	Protected  map[string]bool
 	Deactivate []string
 	Rejections []Rejection
 }
@@ -278,6 +283,7 @@ func reconcile(in reconcileInput) plan {
 			protected[id] = true
 		}
 	}
+	p.Protected = protected
 	// A rejected entry may designate the person another entry names (an
 	// ambiguous line beside a clear one): that person's grant stays as it
 	// is, so the clear line cannot change it either.

@@ -342,34 +342,76 @@ func (s *Service) graceWarningText(ds []CarriedDirector, ended fwb.SchoolYear) (
 
 // rentreeTransfer is what a transfer does about the year before, from one
 // read of the school's grants of that year, made when the snapshot creates
-// an access for a person known before or is the school's first of the year
-// (no live grant of that year yet): it counts the created accesses that
-// continue one of that year at the school (Continuation: active, or expired
-// with its year), which the answer gives as renewed, and applies the guard
-// to the first transfer (rentreeGuard).
-func rentreeTransfer(ctx context.Context, tx Tx, fase int, snap Snapshot, p *plan) (renewed int, err error) {
+// an access for a person known before, leaves a person's access as it is,
+// or is the school's first of the year (no live grant of that year yet):
+//   - it carries into the new year, unchanged, the active access of the
+//     year before of a person the snapshot leaves as it is (a member held
+//     back) who has no grant of the new year (carryKept);
+//   - it counts the created accesses that continue one of that year at the
+//     school (Continuation: active, or expired with its year), which the
+//     answer gives as renewed, the carried ones included;
+//   - it applies the guard to the first transfer (rentreeGuard).
+//
+// grants are the school's grants of the snapshot's year.
+func rentreeTransfer(ctx context.Context, tx Tx, fase int, snap Snapshot, grants []GrantRecord, now time.Time, p *plan) (renewed int, err error) {
 	y, err := fwb.ParseSchoolYear(snap.SchoolYear)
-	if err != nil || (p.Live > 0 && len(known(p.Created, p.NewPersons)) == 0) {
+	if err != nil || (p.Live > 0 && len(p.Protected) == 0 && len(known(p.Created, p.NewPersons)) == 0) {
 		return 0, nil
 	}
 	prev, err := tx.LockYearGrants(ctx, fase, y.Previous().String())
 	if err != nil {
 		return 0, err
 	}
-	created := make(map[string]bool, len(p.Created))
+	sent := make(map[string]bool, len(p.Created))
 	for _, id := range p.Created {
-		created[id] = true
+		sent[id] = true
 	}
 	for _, rec := range prev {
 		g := rec.Grant
-		if created[g.PersonID] && (g.State == GrantActive || g.EndReason == EndExpired) {
+		if sent[g.PersonID] && (g.State == GrantActive || g.EndReason == EndExpired) {
 			renewed++
 		}
 	}
+	for _, id := range carryKept(prev, grants, snap.SchoolYear, now, p) {
+		sent[id] = true
+		renewed++
+	}
 	if p.Live == 0 && !p.Held {
-		rentreeGuard(prev, created, snap.ConfirmDeactivations, p)
+		rentreeGuard(prev, sent, snap.ConfirmDeactivations, p)
 	}
 	return renewed, nil
+}
+
+// carryKept gives a new grant of the snapshot's year, with the values of
+// the year before, to each person the snapshot leaves as it is who has an
+// active grant of the year before at the school (prev) and no grant of the
+// new year (grants): the school holds them back for a data slip, and their
+// access must not end with the year for it. It returns their persons.
+func carryKept(prev, grants []GrantRecord, year string, now time.Time, p *plan) []string {
+	if len(p.Protected) == 0 {
+		return nil
+	}
+	has := make(map[string]bool, len(grants))
+	for _, rec := range grants {
+		has[rec.Grant.PersonID] = true
+	}
+	var out []string
+	for _, rec := range prev {
+		g := rec.Grant
+		if g.State != GrantActive || !p.Protected[g.PersonID] || has[g.PersonID] {
+			continue
+		}
+		p.NewGrants = append(p.NewGrants, Grant{
+			ID: NewID(), PersonID: g.PersonID, FASE: g.FASE, SchoolYear: year,
+			Role: g.Role, Email: g.Email, LastName: g.LastName, FirstName: g.FirstName,
+			SentBirthDate: g.SentBirthDate, SentMatricule: g.SentMatricule,
+			State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
+		})
+		out = append(out, g.PersonID)
+		// The next sending reconciles in full: it no longer carries.
+		p.NoDigest = true
+	}
+	return out
 }
 
 // rentreeGuard extends the guard against mass deactivation to a school's

@@ -161,7 +161,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			Now: now, FASE: fase, SchoolYear: snap.SchoolYear, Snapshot: snap,
 			Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: look.entryKeys,
 		})
-		renewed, err := rentreeTransfer(ctx, tx, fase, snap, &p)
+		renewed, err := rentreeTransfer(ctx, tx, fase, snap, grants, now, &p)
 		if err != nil {
 			return err
 		}

@@ -356,3 +356,33 @@ func TestRentreeGuard(t *testing.T) {
 		}
 	})
 }
+
+func TestRentreeKeptMemberCarriedIntoTheNewYear(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		srv, sender := smtp(t, smtptest.Options{})
+		startYear(t, e, srv, sender)
+		// Paul's new situation has a blocking finding: the school holds
+		// him back (keep) in its first transfer of 2027-2028.
+		e.clock.Set(brussels(2027, time.August, 24, 10, 0))
+		res := e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2027-2028",
+			Staff: rentreeStaff[:2],
+			Keep:  []extranet.KeepEntry{{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03"}},
+		})
+		wantCounts(t, res.Counts, extranet.Counts{Created: 2, Renewed: 3})
+		before := srv.Count()
+		rep := e.nightAt(t, brussels(2027, time.August, 25, 2, 0), sender)
+		if rep.Expired != 3 || rep.Activated != 3 || rep.Renewed != 3 || rep.Disabled != 0 || srv.Count() != before {
+			t.Fatalf("night = %+v, %d e-mails", rep, srv.Count()-before)
+		}
+		if r := e.roles(t, "paul.servais.030475"); len(r) != 1 || r[0] != "2027-2028 Enseignant" {
+			t.Fatalf("Paul's roles = %v", r)
+		}
+		// Sent again, the same snapshot changes nothing more.
+		e.clock.Set(brussels(2027, time.August, 26, 10, 0))
+		res = e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2027-2028",
+			Staff: rentreeStaff[:2],
+			Keep:  []extranet.KeepEntry{{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03"}},
+		})
+		wantCounts(t, res.Counts, extranet.Counts{Unchanged: 2})
+	})
+}

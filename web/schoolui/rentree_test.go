@@ -2,12 +2,14 @@ package schoolui_test
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"passerelle/frtext"
+	"passerelle/school"
 )
 
 func TestPrepareRentreeFromPage(t *testing.T) {
@@ -65,5 +67,49 @@ func TestPrepareRentreeFromPage(t *testing.T) {
 	}
 	if h := c.get("/transferts"); !strings.Contains(h.body, "Aperçu de la rentrée") || !strings.Contains(h.body, "Préparation de la rentrée") {
 		t.Error("the history does not name the preparations")
+	}
+}
+
+// TestRentreeHeldFromPage: a preparation that would end most of the current
+// year's accesses (the new year's situations are not encoded) is held; the
+// rentrée page asks for the confirmation, which sends it again.
+func TestRentreeHeldFromPage(t *testing.T) {
+	now := time.Date(2027, 6, 10, 17, 0, 0, 0, frtext.Brussels)
+	e := newEnv(t, envOptions{extranet: true, now: now})
+	c := e.signedIn("direction")
+	transferFromPage(t, c, nil)
+	if _, err := e.extranet.Night(t.Context(), now.Add(9*time.Hour), nil); err != nil {
+		t.Fatal(err)
+	}
+	var ended []school.Row
+	for _, last := range []string{"Zimmer", "Écrivain", "Abel", "Fabre", "Dupont"} {
+		r := e.rows[last]
+		r.Situation.End = day(2027, 6, 30)
+		ended = append(ended, r)
+	}
+	if _, err := e.st.SaveRows(t.Context(), fase, ended); err != nil {
+		t.Fatal(err)
+	}
+
+	held := c.post("/rentree", nil)
+	page := c.follow(held)
+	got := strings.Join(messages(page.body), "\n")
+	if !strings.Contains(got, "Avertissement : Transfert suspendu – 5 désactivations à confirmer.") ||
+		!strings.Contains(got, "Avertissement : Désactivé Rôle Anne Zimmer – Enseignant") ||
+		!strings.Contains(page.body, `<form method="post" action="/rentree" class="panel held-confirm">`) {
+		t.Fatalf("held preparation:\n%s", got)
+	}
+	// From the history too, the confirmation goes to the rentrée.
+	id := regexp.MustCompile(`transfert=(\d+)`).FindStringSubmatch(held.Header.Get("Location"))[1]
+	if entry := c.get("/transferts/" + id); !strings.Contains(entry.body, `<form method="post" action="/rentree" class="panel held-confirm">`) {
+		t.Errorf("the history's confirmation of a held preparation does not go to /rentree")
+	}
+	res := c.post("/rentree", url.Values{"confirmer": {"5"}, "accord": {"oui"}})
+	got = strings.Join(messages(c.follow(res).body), "\n")
+	if !strings.Contains(got, "msg-fait|Le transfert est fait.") {
+		t.Fatalf("confirmed preparation:\n%s", got)
+	}
+	if g, _ := e.extranet.Grants(t.Context(), fase, "2027-2028"); len(g.Staff) != 1 {
+		t.Fatalf("2027-2028 grants: %+v", g.Staff)
 	}
 }

@@ -63,6 +63,8 @@ type transferView struct {
 	Held       bool
 	CanConfirm bool
 	HeldCount  int
+	// Rentree: a « Préparer la rentrée », confirmed by its own page.
+	Rentree bool
 }
 
 func kindLabel(rec school.TransferRecord) string {
@@ -80,7 +82,8 @@ func kindLabel(rec school.TransferRecord) string {
 }
 
 func newTransferView(rec school.TransferRecord) *transferView {
-	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: rec.ResultLabel(), ResultClass: string(rec.Outcome)}
+	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: rec.ResultLabel(), ResultClass: string(rec.Outcome),
+		Rentree: transfer.IsRentree(rec.Messages)}
 	if rec.ShownAsPreview() {
 		v.ResultClass = "preview"
 	}

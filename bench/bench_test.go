@@ -252,6 +252,10 @@ func TestParsePhases(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, []string{PhaseInitial, PhaseNight, PhaseSMTP}) {
 		t.Errorf("ParsePhases = %v, %v", got, err)
 	}
+	got, err = ParsePhases("rollover")
+	if err != nil || !reflect.DeepEqual(got, []string{PhaseInitial, PhaseNight, PhaseRollover}) {
+		t.Errorf("ParsePhases(rollover) = %v, %v", got, err)
+	}
 	for _, bad := range []string{"", "resync", "churn,night", "smtp", "initial,sleep"} {
 		if _, err := ParsePhases(bad); err == nil {
 			t.Errorf("ParsePhases(%q) accepted", bad)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/store/extranetstore"
 )
 
 // check verifies, from the database, that the run lost nothing and did
@@ -78,7 +79,8 @@ func (r *runner) check(ctx context.Context) error {
 	}
 	add("live grants are the staff sent", v.GrantsPending+v.GrantsActive == live,
 		"%d pending + %d active for %d staff", v.GrantsPending, v.GrantsActive, live)
-	if nightRan {
+	rollover := r.ran[PhaseRollover]
+	if nightRan && !rollover {
 		add("the night opened every pending grant", v.GrantsWaiting == 0 && v.GrantsPending == 0,
 			"%d grants still waiting", v.GrantsWaiting)
 		add("every person with an access has one account", v.Accounts == len(people) && v.PersonsActiveNoAccount == 0,
@@ -90,9 +92,12 @@ func (r *runner) check(ctx context.Context) error {
 			"%d messages for %d persons at %d addresses; %d persons and %d addresses with more than one",
 			v.Outbox, len(people), len(addresses), v.OutboxDuplicatePersons, v.OutboxDuplicateRecipients)
 	}
+	if rollover {
+		r.checkRollover(add, v, len(people))
+	}
 	if r.ran[PhaseSMTP] {
 		add("every e-mail delivered, once unless killed between sending and marking",
-			v.OutboxUnsent == 0 && r.smtpCount == r.smtpSent+r.preMarkKill,
+			v.OutboxUnsent == r.rolloverEmails && r.smtpCount == r.smtpSent+r.preMarkKill,
 			"%d received by the SMTP server for %d marked sent and %d kills before the mark; %d unsent",
 			r.smtpCount, r.smtpSent, r.preMarkKill, v.OutboxUnsent)
 	}
@@ -182,4 +187,20 @@ func grantsMatch(recs []extranet.GrantRecord, snap *extranet.Snapshot) (bool, st
 		return false, fmt.Sprintf("%d people of the snapshot have no live grant", len(want))
 	}
 	return true, ""
+}
+
+// checkRollover checks the end of the rentrée: the new year's grants all
+// open, the ended year's all expired, the accounts of the people who left
+// disabled and only those, and e-mails only for the people new or changed.
+func (r *runner) checkRollover(add func(string, bool, string, ...any), v extranetstore.Invariants, people int) {
+	add("the rollover's night opened every grant of the new year", v.GrantsWaiting == 0 && v.GrantsPending == 0,
+		"%d grants still waiting", v.GrantsWaiting)
+	add("an open account for every person with an access, none for those who left", v.AccountsOpen == people && v.PersonsActiveNoAccount == 0,
+		"%d open accounts for %d persons, %d persons with an active grant and no account", v.AccountsOpen, people, v.PersonsActiveNoAccount)
+	var p Phase
+	if q := r.out.Result.Phase(PhaseRollover); q != nil {
+		p = *q
+	}
+	add("the rollover wrote e-mails only to the people new or changed", p.Emails <= p.NewOrChanged && p.Renewed > 0,
+		"%d e-mails for %d people new or changed, %d accesses renewed", p.Emails, p.NewOrChanged, p.Renewed)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/frtext"
+	"passerelle/fwb"
 	"passerelle/mail/smtptest"
 )
 
@@ -32,7 +34,7 @@ func (r *runner) night(ctx context.Context) (Phase, error) {
 			// Any transaction of the run: the expiry, or a batch of
 			// persons; the run has one more to disable orphan accounts
 			// and one for its audit entry.
-			pending, err := r.store.PendingPersons(ctx)
+			pending, err := r.store.PendingPersons(ctx, fwb.SchoolYearAt(at.In(frtext.Brussels)).String())
 			if err != nil {
 				prog.end()
 				return p, err

@@ -18,10 +18,18 @@ const (
 	PhaseChurn   = "churn"
 	PhaseNight   = "night"
 	PhaseSMTP    = "smtp"
+	// PhaseRollover is the rentrée: every school's first transfer of the
+	// next school year, after a summer's changes, then the night that
+	// opens it (docs/extranet.md, « La rentrée »).
+	PhaseRollover = "rollover"
 )
 
 // AllPhases lists every phase in running order.
-var AllPhases = []string{PhaseInitial, PhaseResync, PhaseChurn, PhaseNight, PhaseSMTP}
+var AllPhases = []string{PhaseInitial, PhaseResync, PhaseChurn, PhaseNight, PhaseSMTP, PhaseRollover}
+
+// DefaultPhases are the phases run when --phases is not given: all but
+// the rollover, which measures another moment of the year.
+var DefaultPhases = AllPhases[:5]
 
 // Result is the outcome of a run, in the JSON shape of docs/benchmarks.md.
 type Result struct {
@@ -62,6 +70,14 @@ type Phase struct {
 	// for the phases that have one (initial, night).
 	FloorSeconds float64 `json:"floorSeconds,omitempty"`
 	FloorRatio   float64 `json:"floorRatio,omitempty"`
+	// Rollover only: the night's part of Seconds, the e-mails the night
+	// wrote (invitations and notices), the people new or changed by the
+	// summer (arrivals, role and e-mail changes: the most who may get
+	// one), and the accesses renewed without an e-mail or with a notice.
+	NightSeconds float64 `json:"nightSeconds,omitempty"`
+	Emails       int     `json:"emails,omitempty"`
+	NewOrChanged int     `json:"newOrChanged,omitempty"`
+	Renewed      int     `json:"renewed,omitempty"`
 }
 
 // finish computes the rates and the percentiles of lat.
@@ -175,6 +191,12 @@ func (r *Result) Targets() []Target {
 	if p := r.Phase(PhaseSMTP); p != nil {
 		out = append(out, Target{"SMTP ≥ 300 e-mails/s", p.RecordsPerSecond >= 300, fmt.Sprintf("%.0f e-mails/s", p.RecordsPerSecond)})
 	}
+	if p := r.Phase(PhaseRollover); p != nil {
+		out = append(out,
+			Target{"rollover (transfers and night) ≤ 20 s", p.Seconds <= 20, fmt.Sprintf("%.2f s", p.Seconds)},
+			Target{"rollover e-mails only to new or changed", p.Emails <= p.NewOrChanged,
+				fmt.Sprintf("%d e-mails, %d new or changed, %d renewed", p.Emails, p.NewOrChanged, p.Renewed)})
+	}
 	if r.PeakServerRSSBytes > 0 {
 		out = append(out, Target{"server memory ≤ 150 MB", r.PeakServerRSSBytes <= 150e6, formatBytes(r.PeakServerRSSBytes)})
 	}
@@ -194,7 +216,8 @@ func WriteTargets(w io.Writer, ts []Target) {
 
 // ParsePhases reads a --phases list and checks that what a phase needs
 // runs before it: resync and churn compare with the initial load, smtp
-// delivers what the night wrote.
+// delivers what the night wrote; rollover adds initial and night, the year
+// it rolls over.
 func ParsePhases(s string) ([]string, error) {
 	want := map[string]bool{}
 	for _, f := range strings.Split(s, ",") {
@@ -215,6 +238,10 @@ func ParsePhases(s string) ([]string, error) {
 	}
 	if want[PhaseSMTP] && !want[PhaseNight] {
 		return nil, fmt.Errorf("--phases: smtp needs night")
+	}
+	if want[PhaseRollover] {
+		// The rentrée of a network that has lived a year.
+		want[PhaseInitial], want[PhaseNight] = true, true
 	}
 	var out []string
 	for _, p := range AllPhases {

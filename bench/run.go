@@ -122,6 +122,7 @@ type runner struct {
 	ran              map[string]bool
 	smtpCount        int // e-mails the SMTP server received
 	smtpSent         int // outbox messages marked sent during the smtp phase
+	rolloverEmails   int // outbox messages the rollover's night wrote
 	workerPeak       int64
 	cpu              *cpuMeter
 	pgData           string // the private cluster's data folder
@@ -148,7 +149,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		return nil, errors.New("--url needs --db, the extranet's database, to register the schools and check the results")
 	}
 	if len(cfg.Phases) == 0 {
-		cfg.Phases = AllPhases
+		cfg.Phases = DefaultPhases
 	}
 	for _, w := range []*io.Writer{&cfg.Out, &cfg.Log} {
 		if *w == nil {
@@ -279,6 +280,8 @@ func (r *runner) run(ctx context.Context) error {
 			p, err = r.night(ctx)
 		case PhaseSMTP:
 			p, err = r.smtp(ctx)
+		case PhaseRollover:
+			p, err = r.rollover(ctx)
 		}
 		if err != nil {
 			return fmt.Errorf("phase %s: %w", name, err)

@@ -51,6 +51,9 @@ type WorkerReport struct {
 	Accounts    int      `json:"accounts"`
 	Invitations int      `json:"invitations"`
 	Notices     int      `json:"notices"`
+	Renewed     int      `json:"renewed"`
+	Expired     int      `json:"expired"`
+	Disabled    int      `json:"disabled"`
 	Sent        int      `json:"sent"`
 	Failed      int      `json:"failed"`
 	Errors      []string `json:"errors"`
@@ -89,6 +92,7 @@ func RunWorker(ctx context.Context, cfg WorkerConfig, out io.Writer) error {
 		}
 		rep.Activated, rep.Modified, rep.Accounts = r.Activated, r.Modified, r.CreatedAccounts
 		rep.Invitations, rep.Notices, rep.Errors = r.Invitations, r.Notices, r.Errors
+		rep.Renewed, rep.Expired, rep.Disabled = r.Renewed, r.Expired, r.Disabled
 	case JobDeliver:
 		ds.dieInMark = true
 		sender := &timedSender{Sender: mail.NewSMTPSender(mail.SMTPConfig{Addr: cfg.SMTP, StartTLS: "never"})}

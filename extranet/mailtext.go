@@ -13,13 +13,17 @@ const (
 	SubjectInvitation  = "Votre accès à l'extranet SeGEC"
 	SubjectNotice      = "Nouvel accès à l'extranet SeGEC"
 	SubjectReactivated = "Votre accès à l'extranet SeGEC est rétabli"
+	SubjectRoleChange  = "Votre rôle sur l'extranet SeGEC change"
 )
 
 // mailText holds what the e-mails of one person need.
 type mailText struct {
-	name      string // "Jean Dupont"
-	login     string
-	grants    []PendingGrant
+	name   string // "Jean Dupont"
+	login  string
+	grants []PendingGrant
+	// changed holds the accesses that continue those of the previous
+	// school year with another role (the rentrée).
+	changed   []PendingGrant
 	portalURL string
 }
 
@@ -89,9 +93,27 @@ func (m mailText) notice() (subject, text string) {
 	}
 	m.accessLines(&b)
 	b.WriteString("\nIl s'ajoute à votre compte habituel.\n")
+	if len(m.changed) > 0 {
+		b.WriteString("\nPour la nouvelle année scolaire, votre rôle change :\n\n")
+		mailText{grants: m.changed}.accessLines(&b)
+		b.WriteString("\n")
+	}
 	m.signIn(&b)
 	b.WriteString(mailFooter)
 	return SubjectNotice, b.String()
+}
+
+// roleChange tells a person whose access continues in the new school year
+// that their role changes; nothing else does.
+func (m mailText) roleChange() (subject, text string) {
+	var b strings.Builder
+	b.WriteString("Bonjour " + m.name + ",\n\n")
+	b.WriteString("Pour la nouvelle année scolaire, votre rôle sur l'extranet SeGEC change :\n\n")
+	mailText{grants: m.changed}.accessLines(&b)
+	b.WriteString("\nVotre compte et votre identifiant ne changent pas.\n")
+	m.signIn(&b)
+	b.WriteString(mailFooter)
+	return SubjectRoleChange, b.String()
 }
 
 // reactivated tells a person whose account was disabled that it opens again.

@@ -185,6 +185,9 @@ const (
 const (
 	MailInvitation = "invitation" // a new account
 	MailNotice     = "notice"     // a new access on an existing account
+	// MailGraceWarning tells a director that the school has not sent the
+	// new school year and that its carried-over accesses end soon.
+	MailGraceWarning = "rentree"
 )
 
 // OutboxMessage is an e-mail written by the night run in the same
@@ -288,14 +291,28 @@ type NightReport struct {
 	Reactivated     int `json:"reactivated"`
 	// KeptDisabled counts the persons who got an access while their
 	// account stays disabled by an operator.
-	KeptDisabled int      `json:"keptDisabled"`
-	Invitations  int      `json:"invitations"`
-	Notices      int      `json:"notices"`
-	Expired      int      `json:"expired"`
-	Disabled     int      `json:"disabled"`
-	Sent         int      `json:"sent"`
-	Failed       int      `json:"failed"`
-	Errors       []string `json:"errors"`
+	KeptDisabled int `json:"keptDisabled"`
+	Invitations  int `json:"invitations"`
+	Notices      int `json:"notices"`
+	// Renewed counts the grants opened that continue an access of the
+	// previous school year at the same school (Continuation): no e-mail,
+	// or one plain notice when the role changed (RoleChanges).
+	Renewed     int `json:"renewed"`
+	RoleChanges int `json:"roleChanges"`
+	// CarriedOver counts, after the run, the active grants of the ended
+	// school year carried over at CarriedSchools schools that have not
+	// sent the new year, until CarryDeadline (YYYY-MM-DD; empty when none).
+	CarriedOver    int    `json:"carriedOver"`
+	CarriedSchools int    `json:"carriedSchools"`
+	CarryDeadline  string `json:"carryDeadline,omitempty"`
+	// GraceWarnings counts the e-mails written to the directors of the
+	// schools that have not sent the new year, as the deadline nears.
+	GraceWarnings int      `json:"graceWarnings"`
+	Expired       int      `json:"expired"`
+	Disabled      int      `json:"disabled"`
+	Sent          int      `json:"sent"`
+	Failed        int      `json:"failed"`
+	Errors        []string `json:"errors"`
 }
 
 // ResendState is what Service.Resend reads about a school

@@ -89,26 +89,15 @@ func (r *NightReport) addError(msg string) {
 
 func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, rep *NightReport) error {
 	// 1. Expire the grants of ended school years, first, so that a grant of
-	// an ended year is never opened.
+	// an ended year is never opened; those of the schools that have not sent
+	// the new year are carried over until the grace deadline (rentree.go).
 	today := fwb.Date(at.In(frtext.Brussels))
 	err := s.Store.Update(ctx, at, func(tx Tx) error {
-		years, err := tx.LiveSchoolYears(ctx)
-		if err != nil {
+		rep.Expired = 0
+		if err := s.expireEnded(ctx, tx, today, rep); err != nil {
 			return err
 		}
-		var ended []string
-		for _, y := range years {
-			sy, err := fwb.ParseSchoolYear(y)
-			if err == nil && today.After(sy.LastDay()) {
-				ended = append(ended, y)
-			}
-		}
-		n, err := tx.ExpireGrants(ctx, ended)
-		if err != nil {
-			return err
-		}
-		rep.Expired = n
-		_, err = tx.PurgeIdempotency(ctx, at.Add(-idempotencyTTL))
+		_, err := tx.PurgeIdempotency(ctx, at.Add(-idempotencyTTL))
 		return err
 	})
 	if err != nil {
@@ -131,7 +120,8 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 
 	// 3. Open pending grants and apply waiting modifications, by batches of
 	// persons.
-	persons, err := s.Store.PendingPersons(ctx)
+	current := fwb.SchoolYearAt(today).String()
+	persons, err := s.Store.PendingPersons(ctx, current)
 	if err != nil {
 		return fmt.Errorf("accès en attente : %w", err)
 	}
@@ -140,7 +130,7 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 		var c batchCounts
 		err := s.Store.Update(ctx, at, func(tx Tx) error {
 			c = batchCounts{}
-			return s.openBatch(ctx, tx, rep.ID, batch, &c)
+			return s.openBatch(ctx, tx, rep.ID, current, batch, &c)
 		})
 		if err != nil {
 			return fmt.Errorf("ouverture des accès : %w", err)
@@ -157,6 +147,12 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	if err != nil {
 		return fmt.Errorf("désactivation des comptes : %w", err)
 	}
+	if err := s.reportCarried(ctx, today, rep); err != nil {
+		return fmt.Errorf("accès reconduits : %w", err)
+	}
+	if err := s.warnDirections(ctx, at, today, rep.ID, rep); err != nil {
+		return fmt.Errorf("avis de rentrée aux directions : %w", err)
+	}
 
 	// 5. Deliver the outbox, including what an interrupted run left.
 	if sender == nil {
@@ -172,6 +168,9 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 
 type batchCounts struct {
 	activated, modified, accounts, reactivated, invitations, notices int
+	// renewed counts the grants opened that continue an access
+	// (Continuation), roleChanges those of them with another role.
+	renewed, roleChanges int
 	// blocked counts the persons whose account an operator disabled: their
 	// grants opened, their account stayed closed.
 	blocked int
@@ -185,12 +184,19 @@ func (c batchCounts) addTo(r *NightReport) {
 	r.KeptDisabled += c.blocked
 	r.Invitations += c.invitations
 	r.Notices += c.notices
+	r.Renewed += c.renewed
+	r.RoleChanges += c.roleChanges
 }
 
 // openBatch opens the pending grants of some persons, in one transaction
 // with the accounts and e-mails that go with them.
-func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personIDs []string, c *batchCounts) error {
+func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string, personIDs []string, c *batchCounts) error {
 	pending, err := tx.LockPendingGrants(ctx, personIDs)
+	if err != nil {
+		return err
+	}
+	pending = begun(pending, current)
+	prior, err := priorGrants(ctx, tx, pending)
 	if err != nil {
 		return err
 	}
@@ -266,6 +272,10 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 			}
 		}
 		var acc Account
+		// Accesses that continue those of the year before are quiet
+		// (Continuation); the others are told.
+		fresh, changed, renewed := splitContinued(filter(w.grants, created), prior)
+		told := append(fresh, filter(w.grants, modified)...)
 		switch a := w.account; {
 		case a == nil:
 			acc = newAccount(w.person, w.grants, taken, now)
@@ -284,7 +294,7 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 			c.blocked++
 			// Told all the same: the account's address must know of an
 			// access opened in its name, whatever the account's state.
-			out.foreign(w.person, acc, w.grants, append([]string{acc.Email}, linked[acc.ID]...), false, c)
+			out.foreign(w.person, acc, told, append([]string{acc.Email}, linked[acc.ID]...), false, c)
 		default:
 			acc = *a
 			own := append([]string{acc.Email}, linked[acc.ID]...)
@@ -300,12 +310,14 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID string, personID
 				c.reactivated++
 				out.reactivated(w.person.ID, acc, w.grants, own, c)
 			} else {
-				out.notices(w.person.ID, acc, w.grants, own, c)
+				c.renewed += renewed
+				c.roleChanges += len(changed)
+				out.notices(w.person.ID, acc, fresh, changed, own, c)
 			}
 			if acc != *a {
 				updAccounts = append(updAccounts, acc)
 			}
-			out.foreign(w.person, acc, w.grants, own, true, c)
+			out.foreign(w.person, acc, told, own, true, c)
 		}
 		if p, ok := ownNames(w.person, acc, w.grants); ok {
 			p.UpdatedAt = now

@@ -54,8 +54,9 @@ func byAddress(grants []PendingGrant, keep func(PendingGrant) bool) (order []str
 	return order, by
 }
 
-func waiting(pg PendingGrant) bool { return pg.Grant.Pending != PendingNone }
-func created(pg PendingGrant) bool { return pg.Grant.Pending == PendingCreated }
+func waiting(pg PendingGrant) bool  { return pg.Grant.Pending != PendingNone }
+func created(pg PendingGrant) bool  { return pg.Grant.Pending == PendingCreated }
+func modified(pg PendingGrant) bool { return pg.Grant.Pending == PendingModified }
 
 // namesOf returns the names a school gives with its grant.
 func namesOf(pg PendingGrant) (last, first string) {
@@ -123,15 +124,27 @@ func (m *nightMail) invitations(personID string, acc Account, grants []PendingGr
 }
 
 // notices tells an open account of the accesses that open at its own
-// addresses; a modification alone sends nothing.
-func (m *nightMail) notices(personID string, acc Account, grants []PendingGrant, own []string, c *batchCounts) {
-	opened := filter(grants, func(pg PendingGrant) bool { return created(pg) && ownGrant(pg, own) })
-	if len(opened) == 0 {
+// addresses (fresh ones: not a continuation of the year before), or, when
+// none does, of its roles that change with the new year; a modification
+// alone, or an access that continues, sends nothing.
+func (m *nightMail) notices(personID string, acc Account, fresh, changed []PendingGrant, own []string, c *batchCounts) {
+	isOwn := func(pg PendingGrant) bool { return ownGrant(pg, own) }
+	text := mailText{login: acc.Login, grants: filter(fresh, isOwn), changed: filter(changed, isOwn), portalURL: m.portalURL}
+	var subject, body string
+	var named PendingGrant
+	switch {
+	case len(text.grants) > 0:
+		named = text.grants[len(text.grants)-1]
+		text.name = frtext.FormatName(namesOf(named))
+		subject, body = text.notice()
+	case len(text.changed) > 0:
+		named = text.changed[len(text.changed)-1]
+		text.name = frtext.FormatName(namesOf(named))
+		subject, body = text.roleChange()
+	default:
 		return
 	}
-	last, first := namesOf(opened[len(opened)-1])
-	text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: opened, portalURL: m.portalURL}
-	subject, body := text.notice()
+	last, first := namesOf(named)
 	m.add(MailNotice, personID, last, first, acc.Email, subject, body)
 	c.notices++
 }

@@ -103,9 +103,17 @@ type plan struct {
 	NamesakeKeys []string
 	// NoDigest: sending this snapshot again may answer otherwise, or in
 	// ways the digests' deletion rule cannot follow (see resendDigest).
-	NoDigest   bool
-	NewGrants  []Grant
-	UpdGrants  []Grant
+	NoDigest  bool
+	NewGrants []Grant
+	UpdGrants []Grant
+	// Created holds the persons of the created entries, whose accesses
+	// may continue those of the previous school year (rentreeTransfer).
+	Created []string
+	// Protected holds the persons whose grant the snapshot leaves as it is
+	// (kept, or designated by a rejected entry); at the rentrée their
+	// access of the year before is carried into the new one
+	// (rentreeTransfer).
+	Protected  map[string]bool
 	Deactivate []string
 	Rejections []Rejection
 	// matched are the grants opened (new or reopened) for persons already
@@ -306,6 +314,7 @@ func reconcile(in reconcileInput) plan {
 			protected[id] = true
 		}
 	}
+	p.Protected = protected
 	// A rejected entry may designate the person another entry names (an
 	// ambiguous line beside a clear one): that person's grant stays as it
 	// is, so the clear line cannot change it either.
@@ -396,6 +405,7 @@ func reconcile(in reconcileInput) plan {
 			if !e.isNew {
 				p.matched = append(p.matched, matchedGrant{p.NewGrants[len(p.NewGrants)-1], e.strength()})
 			}
+			p.Created = append(p.Created, personID)
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 		case !rec.Grant.Live():
 			// Deactivated earlier and back now: the grant opens again at
@@ -407,6 +417,7 @@ func reconcile(in reconcileInput) plan {
 			clearPending(&g)
 			p.UpdGrants = append(p.UpdGrants, g)
 			p.matched = append(p.matched, matchedGrant{g, e.strength()})
+			p.Created = append(p.Created, g.PersonID)
 			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
 		default:
 			g := rec.Grant

@@ -36,6 +36,13 @@ type Service struct {
 	// transfers announce as their effectiveAt; nil: the package's
 	// NextNight (02:00, Brussels time).
 	NextNight func(time.Time) time.Time
+	// Grace is the network's last day of the carry-over of an ended school
+	// year's accesses (see GraceDeadline); zero: DefaultGraceDeadline.
+	Grace fwb.MonthDay
+	// GraceWarning is how long before the grace deadline the directors of
+	// a school that has not sent the new year are told (portal and
+	// e-mail); zero: DefaultGraceWarning.
+	GraceWarning time.Duration
 }
 
 // nextNight is the first night run after t.
@@ -64,6 +71,9 @@ type TransferOptions struct {
 	// Actor is who sent it, for the audit log ("school:4242" when empty).
 	Actor string
 }
+
+// Clock returns the service's time now (Now, or time.Now).
+func (s *Service) Clock() time.Time { return s.now() }
 
 func (s *Service) now() time.Time {
 	if s.Now != nil {
@@ -154,7 +164,12 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: look.entryKeys,
 			Faults: faults,
 		})
+		renewed, err := rentreeTransfer(ctx, tx, fase, snap, grants, now, &p)
+		if err != nil {
+			return err
+		}
 		result = p.Result
+		result.Counts.Renewed = renewed
 		result.TransferID = NewID()
 		result.DryRun = opt.DryRun
 		result.EffectiveAt = s.nextNight(now)
@@ -178,6 +193,9 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 			return err
 		}
 		if err := recordMatches(ctx, tx, fase, snap.SchoolYear, actor, p); err != nil {
+			return err
+		}
+		if err := tx.MarkYearSent(ctx, fase, snap.SchoolYear); err != nil {
 			return err
 		}
 		if d, ok := resendDigest(result, p, fase, bodyHash, now); ok {

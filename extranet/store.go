@@ -33,8 +33,9 @@ type Store interface {
 	YearGrants(ctx context.Context, fase int, schoolYear string) ([]GrantRecord, error)
 
 	// PendingPersons returns the persons who have a grant waiting for the
-	// night run, in a stable order.
-	PendingPersons(ctx context.Context) ([]string, error)
+	// night run, of a school year up to upTo ("YYYY-YYYY"; the grants of a
+	// school year not begun wait for it), in a stable order.
+	PendingPersons(ctx context.Context, upTo string) ([]string, error)
 	// Outbox lists outbox messages, oldest first.
 	Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error)
 	// UnsentAfter returns up to limit messages neither sent nor failed for
@@ -49,6 +50,10 @@ type Store interface {
 	SaveNightReport(ctx context.Context, r NightReport) error
 	// NightReports lists the latest night reports, newest first.
 	NightReports(ctx context.Context, limit int) ([]NightReport, error)
+	// CarriedOver returns, by school (fase 0: every school), the active
+	// grants of the ended school year at the schools that have not sent the
+	// next one (Tx.MarkYearSent): the accesses carried over.
+	CarriedOver(ctx context.Context, ended, next string, fase int) ([]CarriedSchool, error)
 	// LockNight takes the night-run lock, shared by every process on the
 	// database, or returns ErrNightRunning. release gives it back.
 	LockNight(ctx context.Context) (release func(), err error)
@@ -159,6 +164,24 @@ type Tx interface {
 	// ExpireGrants deactivates (EndExpired) the live grants of the given
 	// school years, deletes their transfer digests, and returns how many.
 	ExpireGrants(ctx context.Context, schoolYears []string) (int, error)
+	// MarkYearSent records that a school applied a transfer for a school
+	// year (the first one counts; later ones change nothing).
+	MarkYearSent(ctx context.Context, fase int, schoolYear string) error
+	// ExpireSentOver expires (EndExpired) the grants of the ended school
+	// year at the schools that sent the next one, and its pending grants
+	// everywhere, deletes the ended year's transfer digests, and returns how
+	// many grants expired. The other active grants of that year are carried
+	// over.
+	ExpireSentOver(ctx context.Context, ended, next string) (int, error)
+	// PriorGrants returns the grants of the given persons, in the given
+	// school years, that are active or expired with their year (not those
+	// a school removed): what a new access may continue (Continuation).
+	PriorGrants(ctx context.Context, personIDs, schoolYears []string) ([]Grant, error)
+	// CarriedDirectors returns the Directeur grants carried over (active,
+	// of the ended school year, at a school that has not sent the next one)
+	// of the persons whose account is open and who got no
+	// MailGraceWarning since the instant since, by person then school.
+	CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]CarriedDirector, error)
 	// LockPendingGrants returns, locked, the grants of the given persons
 	// that wait for the night run, with their persons, accounts and school
 	// names, ordered by person then school.

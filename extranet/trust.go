@@ -142,9 +142,10 @@ type TrustStore interface {
 
 // TrustTx is the trust rules' part of a write transaction.
 type TrustTx interface {
-	// OtherSchools returns, for each person, the schools other than fase
-	// where a live grant gives them access.
-	OtherSchools(ctx context.Context, personIDs []string, fase int) (map[string][]int, error)
+	// OtherSchools returns, for each person that school fase did not know
+	// in another school year, the other schools where a live grant gives
+	// them access: a school's staff renewed at the rentrée is no new match.
+	OtherSchools(ctx context.Context, personIDs []string, fase int, schoolYear string) (map[string][]int, error)
 	// InsertMatches records identity matches.
 	InsertMatches(ctx context.Context, ms []IdentityMatch) error
 	// LinkedAddresses returns, for each account, the addresses linked to
@@ -185,7 +186,7 @@ func identityMatches(ctx context.Context, tx Tx, fase int, year string, p plan) 
 	for _, m := range p.matched {
 		ids = append(ids, m.grant.PersonID)
 	}
-	others, err := tx.OtherSchools(ctx, ids, fase)
+	others, err := tx.OtherSchools(ctx, ids, fase, year)
 	if err != nil {
 		return nil, err
 	}

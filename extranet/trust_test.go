@@ -73,7 +73,7 @@ func TestForeignAccessIsToldToTheAccountsAddress(t *testing.T) {
 	m := nightMail{portalURL: "https://extranet.example/", now: time.Now()}
 	var c batchCounts
 	own := []string{acc.Email}
-	m.notices(p.ID, acc, grants, own, &c)
+	m.notices(p.ID, acc, grants, nil, own, &c)
 	m.foreign(p, acc, grants, own, true, &c)
 	if len(m.messages) != 3 || len(m.disputes) != 1 || c.notices != 2 || c.invitations != 1 {
 		t.Fatalf("%d messages, %d disputes, counts %+v", len(m.messages), len(m.disputes), c)

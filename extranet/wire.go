@@ -95,6 +95,11 @@ type Counts struct {
 	Deactivated int `json:"deactivated"`
 	Unchanged   int `json:"unchanged"`
 	Rejected    int `json:"rejected"`
+	// Renewed counts, among the created, the accesses that continue one of
+	// the previous school year at the school (the rentrée): the school reads
+	// « Créé Rôle » for each, since roles are per school year, and one line
+	// « N accès renouvelés ».
+	Renewed int `json:"renewed,omitempty"`
 }
 
 // Change is what happened to one person.

@@ -74,6 +74,9 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 		}
 	}
 	out = append(out, changed...)
+	if line, ok := RenewedLine(res); ok {
+		out = append(out, line)
+	}
 	if len(completed)+len(changed) == 0 {
 		out = append(out, LineNoChange)
 	}
@@ -81,6 +84,19 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 		return append(out, LineDryRun)
 	}
 	return append(out, LineDone, LineNotNow)
+}
+
+// RenewedLine is the summary line of the accesses a transfer of a new
+// school year renews (extranet.Counts.Renewed): each stays a « Créé Rôle »
+// line, since roles are per school year, and this line says that the people
+// keep working as before, without an e-mail. ok is false when none.
+func RenewedLine(res extranet.TransferResult) (string, bool) {
+	n := res.Counts.Renewed
+	if n == 0 {
+		return "", false
+	}
+	return "Information : " + frtext.Plural(n, "accès renouvelé", "accès renouvelés") + " pour l'année scolaire " +
+		res.SchoolYear + dash + "ces personnes gardent leur accès, sans nouveau courriel.", true
 }
 
 // HeldMessages returns the lines of a transfer the extranet held because it

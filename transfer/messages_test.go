@@ -95,3 +95,30 @@ func TestHeldMessages(t *testing.T) {
 		t.Errorf("HeldLine without flag: %q", got)
 	}
 }
+
+func TestMessagesRenewed(t *testing.T) {
+	res := extranet.TransferResult{SchoolYear: "2027-2028", Counts: extranet.Counts{Created: 3, Renewed: 2}, Changes: []extranet.Change{
+		{Action: extranet.ActionCreated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
+		{Action: extranet.ActionCreated, LastName: "Martin", FirstName: "Luc", Role: "Directeur"},
+		{Action: extranet.ActionCreated, LastName: "Bernard", FirstName: "Zoé", Role: "Enseignant"},
+	}}
+	got := Messages(Selection{}, res, false)
+	want := []string{
+		"Avertissement : Créé Rôle Zoé Bernard – Enseignant",
+		"Avertissement : Créé Rôle Jean Dupont – Enseignant",
+		"Avertissement : Créé Rôle Luc Martin – Directeur",
+		"Information : 2 accès renouvelés pour l'année scolaire 2027-2028 – ces personnes gardent leur accès, sans nouveau courriel.",
+		LineDone, LineNotNow,
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got\n%s", strings.Join(got, "\n"))
+	}
+	res.Counts.Renewed = 1
+	if l, _ := RenewedLine(res); !strings.HasPrefix(l, "Information : 1 accès renouvelé pour") {
+		t.Errorf("one: %q", l)
+	}
+	res.Counts.Renewed = 0
+	if l, ok := RenewedLine(res); ok {
+		t.Errorf("none: %q", l)
+	}
+}

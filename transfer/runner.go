@@ -39,6 +39,9 @@ type Runner struct {
 	// means api.NewClient, logging its retries to Log.
 	NewClient func(url, token string) Extranet
 	Log       *slog.Logger
+	// PrepareFrom is the day from which « Préparer la rentrée » sends the
+	// next school year (RentreeAt); zero: DefaultPrepareFrom.
+	PrepareFrom fwb.MonthDay
 }
 
 // Options are the choices of one transfer.
@@ -56,6 +59,9 @@ type Options struct {
 	// HeldHint adds "(--confirm-deactivations K)" to the suspension line, for
 	// the command line.
 	HeldHint bool
+	// Rentree is « Préparer la rentrée »: the next school year's staff as
+	// they will be on its first day (RentreeAt), with its own messages.
+	Rentree bool
 }
 
 // Outcome is what a transfer did.
@@ -123,7 +129,15 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 	if err != nil {
 		return Outcome{}, fmt.Errorf("lecture des situations de l'école %d : %w", fase, err)
 	}
-	sel := Select(rows, now, r.Tables)
+	at := SelectionDate(now)
+	var rt Rentree
+	if opt.Rentree {
+		if rt, err = RentreeAt(now, r.PrepareFrom); err != nil {
+			return Outcome{}, &Error{Msg: err.Error()}
+		}
+		at = RentreeSelectionDate(rt)
+	}
+	sel := Select(rows, at, r.Tables)
 	sel.Snapshot.ConfirmDeactivations = opt.ConfirmDeactivations
 	rec.SchoolYear = sel.Snapshot.SchoolYear
 	rec.Counts.Errors = len(sel.HeldBack)
@@ -154,6 +168,9 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 		if count, changes, ok := heldInfo(err); ok {
 			out.Held, out.HeldChanges, out.HeldCount = true, changes, count
 			out.Messages = HeldMessages(changes, count, opt.HeldHint)
+			if opt.Rentree {
+				out.Messages = rentreeMessages(out.Messages, rt)
+			}
 			rec.Outcome = school.OutcomeHeld
 			rec.Messages = out.Messages
 			rec.Counts.Deactivated = count
@@ -185,6 +202,9 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 	rec.Counts.Completed = len(sel.Completions)
 	rec.Counts.Errors = len(sel.HeldBack) + res.Counts.Rejected
 	out.Messages = Messages(sel, res, opt.DryRun)
+	if opt.Rentree {
+		out.Messages = rentreeMessages(out.Messages, rt)
+	}
 	rec.Messages = out.Messages
 	rec.Outcome = school.OutcomeDone
 	if len(sel.Completions)+res.Counts.Created+res.Counts.Modified+res.Counts.Deactivated == 0 {

@@ -40,11 +40,13 @@ func init() {
 }
 
 func runBench(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("bench", "[--db URL | --url URL --db URL] [--schools 1200] [--staff 70] [--shared 0.1] [--seed 1] [--concurrency 32] [--json FILE] [--crash N] [--durable] [--phases initial,resync,churn,night,smtp]",
+	fs := m.flagSet("bench", "[--db URL | --url URL --db URL] [--schools 1200] [--staff 70] [--shared 0.1] [--seed 1] [--concurrency 32] [--json FILE] [--crash N] [--durable] [--phases initial,resync,churn,night,smtp[,rollover]]",
 		"Generates a deterministic synthetic network, starts an extranet server as a child\n"+
 			"process on the given database (default: a private PostgreSQL cluster in a temporary\n"+
 			"folder), and measures the phases: initial load, steady re-sync, churn, night run,\n"+
-			"SMTP delivery. With --crash N, kills the server (and the night and delivery\n"+
+			"SMTP delivery; with --phases …,rollover (or rollover alone, which adds initial and night),\n"+
+			"the rentrée: every school's first transfer of the next school year and its night, with\n"+
+			"the e-mails written. With --crash N, kills the server (and the night and delivery\n"+
 			"processes) N times under load, then checks from the database that nothing was\n"+
 			"lost or done twice. On the private cluster, it first measures the floor: what\n"+
 			"PostgreSQL alone needs to write the same rows, printed beside the first load and the\n"+
@@ -60,7 +62,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	jsonPath := fs.String("json", "", "write the result as JSON to this file (shape in docs/benchmarks.md)")
 	crash := fs.Int("crash", 0, "kill the extranet (SIGKILL) this many times under load, then check that nothing was lost")
 	durable := fs.Bool("durable", false, "start the private PostgreSQL cluster with fsync, synchronous commits and full-page writes on, as in production")
-	phases := fs.String("phases", strings.Join(bench.AllPhases, ","), "phases to run, in this order")
+	phases := fs.String("phases", strings.Join(bench.DefaultPhases, ","), "phases to run, in this order (also: rollover)")
 	pprofDir := fs.String("pprof", "", "write CPU profiles of the server, the workers and the load generator, and the server's heap profile, to this folder")
 	workDir := fs.String("work-dir", "", "folder for the logs, the private cluster and the SQLite file (default: a temporary folder, removed after a run that passed)")
 	if err := parse(fs, args); err != nil {

@@ -286,3 +286,54 @@ func needPostgres(t *testing.T) {
 		t.Skipf("PostgreSQL unavailable: %v", err)
 	}
 }
+
+// TestBenchRollover: --phases rollover alone adds the year it rolls over
+// (initial, night), then measures the network's rentrée: every entry
+// created, all but the arrivals renewed, e-mails only to the people new or
+// changed.
+func TestBenchRollover(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "bench.json")
+	code, stdout, stderr := runBenchCmd(t, "--db", "sqlite:", "--schools", "5", "--staff", "20", "--concurrency", "4",
+		"--phases", "rollover", "--json", jsonPath, "--work-dir", filepath.Join(dir, "work"))
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Phases []struct {
+			Name                          string
+			Seconds, NightSeconds         float64
+			Transfers, Records, Errors    int
+			Emails, NewOrChanged, Renewed int
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range doc.Phases {
+		names = append(names, p.Name)
+	}
+	if !reflect.DeepEqual(names, []string{"initial", "night", "rollover"}) {
+		t.Fatalf("phases %v", names)
+	}
+	r := doc.Phases[2]
+	if r.Transfers != 5 || r.Errors != 0 || r.NightSeconds <= 0 || r.Seconds < r.NightSeconds ||
+		r.Renewed < r.Records-r.NewOrChanged || r.Emails > r.NewOrChanged || r.NewOrChanged == 0 {
+		t.Errorf("rollover: %+v", r)
+	}
+	for _, want := range []string{"check ok   the rollover wrote e-mails only to the people new or changed",
+		"check ok   an open account for every person with an access, none for those who left",
+		"rollover e-mails only to new or changed"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "check FAIL") || strings.Contains(stdout, "MISSED  rollover") {
+		t.Errorf("a check failed:\n%s", stdout)
+	}
+}

@@ -99,6 +99,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	}
 	defer xst.Close()
 	svc := &extranet.Service{Store: xst, Now: m.Now, Log: log, PortalURL: extranetURL}
+	if svc.Grace, err = m.graceDeadline(); err != nil {
+		return err
+	}
 	sst, err := schoolstore.Open(ctx, "sqlite:"+filepath.Join(*dir, "school.db"))
 	if err != nil {
 		return failErr("Ouverture de la base de l'école impossible : %v", err)
@@ -128,6 +131,9 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	srv.Mount("/", mux)
 
 	runner := &transfer.Runner{Store: sst, Tables: tables, Now: m.Now, Log: log}
+	if runner.PrepareFrom, err = m.prepareFrom(); err != nil {
+		return err
+	}
 	ui, err := schoolui.New(schoolui.Config{Store: sst, DB: sst.DB(), Tables: tables, Runner: runner, FASE: demodata.FASE, Now: m.Now, Log: log})
 	if err != nil {
 		return err

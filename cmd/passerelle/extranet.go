@@ -25,6 +25,7 @@ import (
 	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/fwb"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
 )
@@ -108,6 +109,9 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	}
 	defer st.Close()
 	svc := &extranet.Service{Store: st, Now: m.Now, Log: log}
+	if svc.Grace, err = m.graceDeadline(); err != nil {
+		return err
+	}
 	if night.enabled {
 		// Transfers announce the run this process makes.
 		svc.NextNight = night.next
@@ -357,7 +361,29 @@ func (m *Main) openExtranet(ctx context.Context, db string) (*extranet.Service, 
 		return nil, nil, failErr("Ouverture de la base de l'extranet impossible : %v", err)
 	}
 	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &extranet.Service{Store: st, Now: m.Now, Log: log}, st, nil
+	grace, err := m.graceDeadline()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return &extranet.Service{Store: st, Now: m.Now, Log: log, Grace: grace}, st, nil
+}
+
+// graceEnv names the network's last day of the rentrée's carry-over,
+// "JJ/MM" (docs/extranet.md, « La rentrée »); unset: 30/09.
+const graceEnv = "PASSERELLE_RENTREE_DEADLINE"
+
+// graceDeadline reads graceEnv.
+func (m *Main) graceDeadline() (fwb.MonthDay, error) {
+	v := strings.TrimSpace(m.Getenv(graceEnv))
+	if v == "" {
+		return fwb.MonthDay{}, nil
+	}
+	md, err := fwb.ParseMonthDay(v)
+	if err != nil {
+		return fwb.MonthDay{}, usageErr("%s : %v", graceEnv, err)
+	}
+	return md, nil
 }
 
 // actor names the person at the command line in the audit log.
@@ -541,6 +567,16 @@ func printNightReport(w io.Writer, r extranet.NightReport) {
 	fmt.Fprintf(w, "Comptes désactivés : %d\n", r.Disabled)
 	fmt.Fprintf(w, "Invitations : %d\n", r.Invitations)
 	fmt.Fprintf(w, "Avis de nouvel accès : %d\n", r.Notices)
+	fmt.Fprintf(w, "Accès renouvelés sans e-mail : %d\n", r.Renewed-r.RoleChanges)
+	fmt.Fprintf(w, "Rôles changés à la rentrée : %d\n", r.RoleChanges)
+	if r.GraceWarnings > 0 {
+		fmt.Fprintf(w, "Avis de rentrée aux directions : %d\n", r.GraceWarnings)
+	}
+	if r.CarryDeadline != "" {
+		deadline, _ := time.Parse(time.DateOnly, r.CarryDeadline)
+		fmt.Fprintf(w, "Accès reconduits : %d (%s en attente de la nouvelle année) jusqu'au %s\n",
+			r.CarriedOver, frtext.Plural(r.CarriedSchools, "école", "écoles"), frtext.FormatDate(deadline))
+	}
 	fmt.Fprintf(w, "E-mails envoyés : %d\n", r.Sent)
 	fmt.Fprintf(w, "E-mails en échec : %d\n", r.Failed)
 	for _, e := range r.Errors {

@@ -71,6 +71,9 @@ func runExtranetOperatorAdd(ctx context.Context, m *Main, args []string) error {
 	}
 	defer st.Close()
 	svc := &extranet.Service{Store: st, Now: m.Now, Log: slog.New(slog.DiscardHandler)}
+	if svc.Grace, err = m.graceDeadline(); err != nil {
+		return err
+	}
 	p := &extranet.Portal{Store: st, Service: svc}
 	op, err := p.AddOperator(ctx, *login, *name, hash, m.actor())
 	var refused *extranet.RefusedError

@@ -71,6 +71,9 @@ func runSchoolServe(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	runner := &transfer.Runner{Store: st, Tables: tables, Now: m.Now, Log: log}
+	if runner.PrepareFrom, err = m.prepareFrom(); err != nil {
+		return err
+	}
 	h, err := schoolui.New(schoolui.Config{
 		Store: st, DB: st.DB(), Tables: tables, Runner: runner, FASE: n,
 		Now: m.Now, Log: log, Secure: *secure, TrustProxy: *trustProxy,

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"passerelle/frtext"
+	"passerelle/fwb"
 	"passerelle/school"
 	"passerelle/transfer"
 )
@@ -39,8 +40,9 @@ func init() {
 }
 
 func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--dry-run] [--confirm-deactivations K] [--today YYYY-MM-DD]",
-		"Sends to the Extranet SeGEC the staff members who have an active situation in the school, with\ntheir school e-mail address and their Rôle extranet, then prints the transfer's messages.")
+	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--rentree] [--dry-run] [--confirm-deactivations K] [--today YYYY-MM-DD]",
+		"Sends to the Extranet SeGEC the staff members who have an active situation in the school, with\ntheir school e-mail address and their Rôle extranet, then prints the transfer's messages.\n"+
+			"With --rentree (« Préparer la rentrée »), sends the next school year's staff as they will be on its\nfirst day, from 1 June (PASSERELLE_RENTREE_FROM=JJ/MM for another day).")
 	db := m.dbFlag(fs)
 	fase := schoolFASEFlag(fs)
 	extranetURL := fs.String("extranet", "", "address of the extranet (default: the one in the school's settings)")
@@ -49,6 +51,7 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 	confirm := fs.Int("confirm-deactivations", 0, "confirm a held transfer that deactivates K roles")
 	today := fs.String("today", "", "today's date (YYYY-MM-DD), for tests")
 	by := fs.String("by", "", "name of the person who makes the transfer (default: the system user)")
+	rentree := fs.Bool("rentree", false, "« Préparer la rentrée »: send the next school year's staff as on its first day")
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
@@ -71,7 +74,11 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	r := &transfer.Runner{Store: st, Tables: tables, Now: now}
+	from, err := m.prepareFrom()
+	if err != nil {
+		return err
+	}
+	r := &transfer.Runner{Store: st, Tables: tables, Now: now, PrepareFrom: from}
 	who := *by
 	if who == "" {
 		who = m.Getenv("USER")
@@ -81,7 +88,7 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 	}
 	out, err := r.Run(ctx, n, transfer.Options{
 		DryRun: *dryRun, ConfirmDeactivations: *confirm, By: who,
-		URL: *extranetURL, Token: *token, HeldHint: true,
+		URL: *extranetURL, Token: *token, HeldHint: true, Rentree: *rentree,
 	})
 	var te *transfer.Error
 	if errors.As(err, &te) {
@@ -97,6 +104,23 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 		return &exitError{code: exitHeld}
 	}
 	return nil
+}
+
+// prepareFromEnv names the day from which a school may prepare the
+// rentrée, "JJ/MM" (docs/transfer.md, « La rentrée »); unset: 01/06.
+const prepareFromEnv = "PASSERELLE_RENTREE_FROM"
+
+// prepareFrom reads prepareFromEnv.
+func (m *Main) prepareFrom() (fwb.MonthDay, error) {
+	v := strings.TrimSpace(m.Getenv(prepareFromEnv))
+	if v == "" {
+		return fwb.MonthDay{}, nil
+	}
+	md, err := fwb.ParseMonthDay(v)
+	if err != nil {
+		return fwb.MonthDay{}, usageErr("%s : %v", prepareFromEnv, err)
+	}
+	return md, nil
 }
 
 // dayNames are the French day abbreviations of --days, Monday first.

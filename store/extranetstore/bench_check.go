@@ -20,6 +20,8 @@ type Invariants struct {
 	// Grants by state, and those with a change waiting for the night run.
 	GrantsPending, GrantsActive, GrantsDeactivated, GrantsWaiting int
 	Accounts                                                      int
+	// AccountsOpen counts the accounts not disabled.
+	AccountsOpen int
 	// PersonsActiveNoAccount counts persons with an active grant and no
 	// account: a night run that opened a grant without its account.
 	PersonsActiveNoAccount           int
@@ -51,6 +53,7 @@ func (s *Store) BenchInvariants(ctx context.Context) (Invariants, error) {
 		{&v.GrantsDeactivated, `SELECT count(*) FROM grants WHERE state = 'deactivated'`},
 		{&v.GrantsWaiting, `SELECT count(*) FROM grants WHERE pending <> ''`},
 		{&v.Accounts, `SELECT count(*) FROM accounts`},
+		{&v.AccountsOpen, `SELECT count(*) FROM accounts WHERE state <> 'disabled'`},
 		{&v.PersonsActiveNoAccount, `SELECT count(DISTINCT g.person_id) FROM grants g LEFT JOIN accounts a ON a.person_id = g.person_id WHERE g.state = 'active' AND a.id IS NULL`},
 		{&v.Outbox, `SELECT count(*) FROM outbox`},
 		{&v.OutboxSent, `SELECT count(*) FROM outbox WHERE sent_at <> ''`},

@@ -46,9 +46,10 @@ func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
 }
 
 // PendingPersons implements extranet.Store.
-func (s *Store) PendingPersons(ctx context.Context) ([]string, error) {
+func (s *Store) PendingPersons(ctx context.Context, upTo string) ([]string, error) {
 	var out []string
-	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT person_id FROM grants WHERE pending <> '' ORDER BY person_id`)
+	// School years written "YYYY-YYYY" sort as text.
+	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT person_id FROM grants WHERE pending <> '' AND school_year <= ? ORDER BY person_id`, upTo)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var id string
 		if err := r.Scan(&id); err != nil {

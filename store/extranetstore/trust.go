@@ -133,12 +133,14 @@ WHERE strength = ? AND reviewed_at = '' ORDER BY created_at DESC, id LIMIT ?`, e
 
 // --- writes ------------------------------------------------------------------
 
-func (x *tx) OtherSchools(ctx context.Context, personIDs []string, fase int) (map[string][]int, error) {
+func (x *tx) OtherSchools(ctx context.Context, personIDs []string, fase int, schoolYear string) (map[string][]int, error) {
 	out := map[string][]int{}
 	err := chunks(x.d, personIDs, func(part []string) error {
-		cond, args := inList(x.d, "person_id", part)
-		rows, err := x.t.Query(ctx, `SELECT DISTINCT person_id, fase FROM grants
-WHERE `+cond+` AND fase <> ? AND state IN ('pending', 'active') ORDER BY person_id, fase`, append(args, fase)...)
+		cond, args := inList(x.d, "g.person_id", part)
+		rows, err := x.t.Query(ctx, `SELECT DISTINCT g.person_id, g.fase FROM grants g
+WHERE `+cond+` AND g.fase <> ? AND g.state IN ('pending', 'active')
+AND NOT EXISTS (SELECT 1 FROM grants k WHERE k.person_id = g.person_id AND k.fase = ? AND k.school_year <> ?)
+ORDER BY g.person_id, g.fase`, append(args, fase, fase, schoolYear)...)
 		return collect(rows, err, func(r *sql.Rows) error {
 			var id string
 			var f int

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"passerelle/extranet"
 	"passerelle/web"
@@ -85,8 +86,13 @@ type dashboardData struct {
 	Held        int
 	Rejections  int
 	LastNight   *extranet.NightReport
-	Transfers   []extranet.TransferRecord
-	Schools     map[int]string
+	// Carried counts the accesses of the ended school year carried over,
+	// at CarriedSchools schools, until Deadline (the rentrée).
+	Carried        int
+	CarriedSchools int
+	Deadline       time.Time
+	Transfers      []extranet.TransferRecord
+	Schools        map[int]string
 }
 
 func (s *server) dashboard(w http.ResponseWriter, r *http.Request) error {
@@ -114,6 +120,15 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) error {
 	if len(nights) > 0 {
 		d.LastNight = &nights[0]
 	}
+	carried, deadline, err := s.cfg.Service.Carried(ctx, 0)
+	if err != nil {
+		return err
+	}
+	for _, c := range carried {
+		d.Carried += c.Grants
+		d.CarriedSchools++
+	}
+	d.Deadline = deadline
 	if d.Transfers, err = s.cfg.Store.Transfers(ctx, extranet.TransferFilter{Limit: 10}); err != nil {
 		return err
 	}

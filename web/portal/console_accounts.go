@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"passerelle/extranet"
 	"passerelle/frtext"
@@ -108,16 +109,23 @@ func (s *server) accountAction(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// nightsData lists the night runs.
+// nightsData lists the night runs, and the schools whose accesses of the
+// ended school year are carried over (the rentrée).
 type nightsData struct {
 	chrome
 	Reports []extranet.NightReport
+	Carried []extranet.CarriedSchool
+	// Deadline is the carry-over's last day; zero outside it.
+	Deadline time.Time
 }
 
 func (s *server) nightsPage(w http.ResponseWriter, r *http.Request) error {
 	d := &nightsData{chrome: s.chromeFor(r, "nuits")}
 	var err error
 	if d.Reports, err = s.cfg.Service.NightReports(r.Context(), 30); err != nil {
+		return err
+	}
+	if d.Carried, d.Deadline, err = s.cfg.Service.Carried(r.Context(), 0); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "console/nights", "Nuits", d)

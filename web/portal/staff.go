@@ -3,8 +3,11 @@ package portal
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"passerelle/extranet"
+	"passerelle/frtext"
+	"passerelle/fwb"
 	"passerelle/web"
 )
 
@@ -53,6 +56,12 @@ type directionData struct {
 	Staff     []extranet.GrantEntry
 	Counts    map[string]int
 	Transfers []extranet.TransferRecord
+	// Carried is set while the school's accesses of the ended year are
+	// carried over (the rentrée), until Deadline; Soon when the deadline
+	// is near.
+	Carried  *extranet.CarriedSchool
+	Deadline time.Time
+	Soon     bool
 }
 
 // directionPage shows a school's staff and last transfers to its director,
@@ -85,8 +94,28 @@ func (s *server) directionPage(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range staff.Staff {
 		counts[g.State]++
 	}
-	return s.render(w, r, http.StatusOK, "direction", "Espace direction – "+school.Name, &directionData{
+	d := &directionData{
 		chrome: s.chromeFor(r, "direction"), School: school, Year: grant.Grant.SchoolYear,
 		Staff: staff.Staff, Counts: counts, Transfers: transfers,
-	})
+	}
+	if err := s.rentreeNotice(r, d); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "direction", "Espace direction – "+school.Name, d)
+}
+
+// rentreeNotice tells the direction, during the rentrée's carry-over, that
+// the school has not sent the new year and until when its accesses last.
+func (s *server) rentreeNotice(r *http.Request, d *directionData) error {
+	carried, deadline, err := s.cfg.Service.Carried(r.Context(), d.School.FASE)
+	if err != nil || len(carried) == 0 {
+		return err
+	}
+	d.Carried, d.Deadline = &carried[0], deadline
+	ended, err := fwb.ParseSchoolYear(carried[0].SchoolYear)
+	if err != nil {
+		return err
+	}
+	d.Soon = !fwb.Date(s.cfg.Service.Clock().In(frtext.Brussels)).Before(s.cfg.Service.GraceWarningFrom(ended))
+	return nil
 }

@@ -15,7 +15,7 @@ import (
 func TestNoStaffDataWithoutSignIn(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	c := e.client()
-	for _, path := range []string{"/", "/situations/1", "/verifier", "/transfert", "/transferts", "/importer", "/exporter/csv", "/parametres", "/mot-de-passe", "/?q=zimmer"} {
+	for _, path := range []string{"/", "/situations/1", "/verifier", "/transfert", "/transferts", "/rentree", "/importer", "/exporter/csv", "/parametres", "/mot-de-passe", "/?q=zimmer"} {
 		res := c.get(path)
 		if res.StatusCode != http.StatusSeeOther {
 			t.Errorf("GET %s: status %d, want 303 to the sign-in page", path, res.StatusCode)
@@ -30,9 +30,11 @@ func TestNoStaffDataWithoutSignIn(t *testing.T) {
 	}
 	// Posts are refused too: without a session the CSRF token of a
 	// visitor only opens the sign-in form.
-	res := c.post("/liste/tri", url.Values{"colonne": {"nom"}, "ordre": {"desc"}, "csrf": {c.token("/connexion")}})
-	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/connexion") {
-		t.Errorf("POST /liste/tri without session: status %d, location %q", res.StatusCode, res.Header.Get("Location"))
+	for _, path := range []string{"/liste/tri", "/rentree", "/rentree/apercu"} {
+		res := c.post(path, url.Values{"colonne": {"nom"}, "ordre": {"desc"}, "csrf": {c.token("/connexion")}})
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/connexion") {
+			t.Errorf("POST %s without session: status %d, location %q", path, res.StatusCode, res.Header.Get("Location"))
+		}
 	}
 	if res := c.get("/healthz"); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "ok") {
 		t.Errorf("GET /healthz: %d %q", res.StatusCode, res.body)

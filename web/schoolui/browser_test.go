@@ -282,6 +282,7 @@ func TestBrowserList(t *testing.T) {
 		for _, p := range []struct{ path, name, sel string }{
 			{"/verifier", "verifier", "#g-Bloquant"},
 			{"/transferts", "historique", "table.history"},
+			{"/rentree", "rentree", "#rentree-indisponible"},
 			{"/parametres", "parametres", "#p-url"},
 			{"/importer", "importer", "#fichier"},
 			{"/mot-de-passe", "mot-de-passe", "#mdp-actuel"},

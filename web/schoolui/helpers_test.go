@@ -101,12 +101,18 @@ type envOptions struct {
 	trustProxy bool
 	backoff    *web.Backoff
 	log        *slog.Logger // nil discards
+	// now is the clock of both sides; zero: testNow.
+	now time.Time
 }
 
 func newEnv(t testing.TB, opt envOptions) *env {
 	t.Helper()
 	ctx := context.Background()
-	now := func() time.Time { return testNow }
+	at := testNow
+	if !opt.now.IsZero() {
+		at = opt.now
+	}
+	now := func() time.Time { return at }
 	dbURL := opt.url
 	if dbURL == "" {
 		dbURL = "sqlite:" + filepath.Join(t.TempDir(), "school.db")
@@ -145,7 +151,7 @@ func newEnv(t testing.TB, opt envOptions) *env {
 		}
 	}
 	if opt.extranet {
-		e.startExtranet()
+		e.startExtranet(now)
 	}
 	e.handler, err = schoolui.New(schoolui.Config{
 		Store:  st,
@@ -169,7 +175,7 @@ func newEnv(t testing.TB, opt envOptions) *env {
 
 // startExtranet starts a real extranet over HTTP, registers the school and
 // stores its address and token in the school's settings.
-func (e *env) startExtranet() {
+func (e *env) startExtranet(now func() time.Time) {
 	t := e.t
 	ctx := context.Background()
 	est, err := extranetstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "extranet.db"))
@@ -177,7 +183,7 @@ func (e *env) startExtranet() {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { est.Close() })
-	e.extranet = &extranet.Service{Store: est, Now: func() time.Time { return testNow }, Log: slog.New(slog.DiscardHandler)}
+	e.extranet = &extranet.Service{Store: est, Now: now, Log: slog.New(slog.DiscardHandler)}
 	token, err := e.extranet.AddSchool(ctx, fase, "École Sainte-Marie", "test")
 	if err != nil {
 		t.Fatal(err)

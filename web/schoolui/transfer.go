@@ -40,7 +40,7 @@ func lineClass(l string) string {
 		return "msg-avertissement"
 	case l == transfer.LineDone:
 		return "msg-fait"
-	case l == transfer.LineNotNow:
+	case l == transfer.LineNotNow, strings.HasPrefix(l, "Attention !"):
 		return "msg-attention"
 	case l == transfer.LineDryRun:
 		return "msg-apercu"
@@ -63,10 +63,16 @@ type transferView struct {
 	Held       bool
 	CanConfirm bool
 	HeldCount  int
+	// Rentree: a « Préparer la rentrée », confirmed by its own page.
+	Rentree bool
 }
 
 func kindLabel(rec school.TransferRecord) string {
 	switch {
+	case transfer.IsRentree(rec.Messages) && rec.DryRun:
+		return "Aperçu de la rentrée"
+	case transfer.IsRentree(rec.Messages):
+		return "Préparation de la rentrée"
 	case rec.DryRun:
 		return "Aperçu"
 	case rec.By == transfer.ByAutomatic:
@@ -76,7 +82,8 @@ func kindLabel(rec school.TransferRecord) string {
 }
 
 func newTransferView(rec school.TransferRecord) *transferView {
-	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: rec.ResultLabel(), ResultClass: string(rec.Outcome)}
+	v := &transferView{Record: rec, Kind: kindLabel(rec), Result: rec.ResultLabel(), ResultClass: string(rec.Outcome),
+		Rentree: transfer.IsRentree(rec.Messages)}
 	if rec.ShownAsPreview() {
 		v.ResultClass = "preview"
 	}
@@ -146,7 +153,7 @@ func (s *server) confirmTransfer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := s.now()
+	now := transfer.SelectionDate(s.now())
 	sel := transfer.Select(rows, now, s.tables)
 	view := confirmView{
 		base:        s.base(r),
@@ -197,9 +204,14 @@ func (s *server) previewTransfer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) run(w http.ResponseWriter, r *http.Request, opt transfer.Options) error {
+	// The messages show on the page the transfer started from.
+	page := "/"
+	if opt.Rentree {
+		page = rentreePath
+	}
 	if !s.transferMu.TryLock() {
 		web.AddFlash(w, r, web.FlashWarning, msgTransferBusy)
-		return seeOther(w, r, "/")
+		return seeOther(w, r, page)
 	}
 	defer s.transferMu.Unlock()
 	u := userFrom(r.Context())
@@ -214,13 +226,13 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, opt transfer.Option
 		// list shows it like any other result.
 		if out.Record.ID == 0 {
 			web.AddFlash(w, r, web.FlashError, frtext.Sentence(te.Msg))
-			return seeOther(w, r, "/")
+			return seeOther(w, r, page)
 		}
 	case err != nil:
 		return err
 	}
-	s.log.Info("transfer from the page", "by", u.Login, "dryRun", opt.DryRun, "outcome", out.Record.Outcome, "id", out.Record.ID)
-	return seeOther(w, r, fmt.Sprintf("/?transfert=%d#messages", out.Record.ID))
+	s.log.Info("transfer from the page", "by", u.Login, "dryRun", opt.DryRun, "rentree", opt.Rentree, "outcome", out.Record.Outcome, "id", out.Record.ID)
+	return seeOther(w, r, fmt.Sprintf("%s?transfert=%d#messages", page, out.Record.ID))
 }
 
 type historyView struct {

@@ -1,0 +1,107 @@
+package extranetstore
+
+// The rentrée: which schools sent a school year (migration
+// 009_rentree_school_years.sql), the expiry of the ended year's grants once
+// the school sent the new one, the accesses carried over meanwhile, and the
+// grants a new access may continue. See docs/extranet.md, « La rentrée ».
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/fwb"
+)
+
+func (x *tx) MarkYearSent(ctx context.Context, fase int, schoolYear string) error {
+	_, err := x.t.Exec(ctx, `INSERT INTO school_years_sent (fase, school_year, first_at) VALUES (?, ?, ?)
+ON CONFLICT (school_year, fase) DO NOTHING`, fase, schoolYear, x.now())
+	return err
+}
+
+func (x *tx) ExpireSentOver(ctx context.Context, ended, next string) (int, error) {
+	// An ended year's digest answers nothing any more (Resend refuses an
+	// ended year): all of them go.
+	if _, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE school_year = ?`, ended); err != nil {
+		return 0, err
+	}
+	res, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+`
+WHERE school_year = ? AND (state = 'pending'
+  OR (state = 'active' AND fase IN (SELECT fase FROM school_years_sent WHERE school_year = ?)))`,
+		extranet.EndExpired, x.now(), x.now(), ended, next)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (x *tx) PriorGrants(ctx context.Context, personIDs, schoolYears []string) ([]extranet.Grant, error) {
+	var out []extranet.Grant
+	if len(schoolYears) == 0 {
+		return nil, nil
+	}
+	years, yearArgs := inList(x.d, "g.school_year", schoolYears)
+	err := chunks(x.d, personIDs, func(part []string) error {
+		cond, args := inList(x.d, "g.person_id", part)
+		rows, err := x.t.Query(ctx, `SELECT `+grantCols+` FROM grants g
+WHERE `+cond+` AND `+years+` AND (g.state = 'active' OR g.end_reason = ?)`,
+			append(append(args, yearArgs...), extranet.EndExpired)...)
+		return collect(rows, err, func(r *sql.Rows) error {
+			var g extranet.Grant
+			if err := r.Scan(grantDest(&g)...); err != nil {
+				return err
+			}
+			out = append(out, g)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// CarriedOver implements extranet.Store.
+func (s *Store) CarriedOver(ctx context.Context, ended, next string, fase int) ([]extranet.CarriedSchool, error) {
+	q := `SELECT g.fase, s.name, COUNT(*), SUM(CASE WHEN g.role = ? THEN 1 ELSE 0 END)
+FROM grants g JOIN schools s ON s.fase = g.fase
+WHERE g.school_year = ? AND g.state = 'active'
+  AND g.fase NOT IN (SELECT fase FROM school_years_sent WHERE school_year = ?)`
+	args := []any{string(fwb.RoleDirecteur), ended, next}
+	if fase != 0 {
+		q += ` AND g.fase = ?`
+		args = append(args, fase)
+	}
+	q += ` GROUP BY g.fase, s.name ORDER BY g.fase`
+	var out []extranet.CarriedSchool
+	rows, err := s.db.Read().Query(ctx, q, args...)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		c := extranet.CarriedSchool{SchoolYear: ended}
+		if err := r.Scan(&c.FASE, &c.Name, &c.Grants, &c.Directors); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+func (x *tx) CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]extranet.CarriedDirector, error) {
+	var out []extranet.CarriedDirector
+	rows, err := x.t.Query(ctx, `SELECT g.person_id, g.fase, s.name, g.last_name, g.first_name, a.email, a.login
+FROM grants g
+JOIN schools s ON s.fase = g.fase
+JOIN accounts a ON a.person_id = g.person_id
+WHERE g.school_year = ? AND g.state = 'active' AND g.role = ? AND a.state <> 'disabled'
+  AND g.fase NOT IN (SELECT fase FROM school_years_sent WHERE school_year = ?)
+  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.person_id = g.person_id AND o.kind = ? AND o.created_at > ?)
+ORDER BY g.person_id, g.fase`, ended, string(fwb.RoleDirecteur), next, extranet.MailGraceWarning, ft(since))
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var d extranet.CarriedDirector
+		if err := r.Scan(&d.PersonID, &d.FASE, &d.SchoolName, &d.LastName, &d.FirstName, &d.Email, &d.Login); err != nil {
+			return err
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}

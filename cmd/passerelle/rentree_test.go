@@ -26,7 +26,7 @@ func TestExtranetNightRentree(t *testing.T) {
 	mailDir := filepath.Join(dir, "mail")
 	xtSchoolWithStaff(t, db, 4242, 3)
 	night := func(env map[string]string, at string) (int, string, string) {
-		return xtRunEnv(env, "extranet", "night", "--db", db, "--mail-dir", mailDir, "--at", at)
+		return xtRunEnv(env, "extranet", "night", "--db", db, "--mail-dir", mailDir, "--portal-url", "https://extranet.example/", "--at", at)
 	}
 	if code, out, errs := night(nil, "2026-11-27T02:00:00+01:00"); code != exitOK {
 		t.Fatalf("first night: %d\n%s%s", code, out, errs)

@@ -103,6 +103,7 @@ type ficheView struct {
 	Fieldsets []fieldset
 	Errors    []fieldError // the summary at the top, in the fiche's order
 	Findings  []school.Finding
+	Nav       ficheNav
 }
 
 type fieldError struct {
@@ -183,7 +184,8 @@ func (s *server) saveFiche(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.log.Info("fiche saved", "situation", row.Situation.ID, "by", userFrom(r.Context()).Login)
 	web.AddFlash(w, r, web.FlashSuccess, msgFicheSaved)
-	return seeOther(w, r, fmt.Sprintf("/situations/%d", row.Situation.ID))
+	q := parseListQuery(r.URL.Query())
+	return seeOther(w, r, fmt.Sprintf("/situations/%d", row.Situation.ID)+q.suffix())
 }
 
 // readFiche reads the fiche's form onto base: the form as typed, the row it
@@ -298,6 +300,10 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 		},
 		Findings: findings,
 	}
+	if view.Nav, err = s.ficheNav(r, row.Situation.ID); err != nil {
+		return err
+	}
+	view.Action += view.Nav.Suffix
 	for i := range view.Fieldsets {
 		for j := range view.Fieldsets[i].Fields {
 			fv := &view.Fieldsets[i].Fields[j]

@@ -63,7 +63,15 @@ type transferView struct {
 	Held       bool
 	CanConfirm bool
 	HeldCount  int
+	// Pending are the deactivations a held transfer would make
+	// (« Jean Dupont – Enseignant »): shown apart, as to confirm, never
+	// as lines of something done.
+	Pending []string
 }
+
+// heldDeactivation is the start of a would-be deactivation line of a held
+// transfer, as transfer.HeldMessages records it.
+const heldDeactivation = "Avertissement : Désactivé Rôle "
 
 func kindLabel(rec school.TransferRecord) string {
 	switch {
@@ -80,7 +88,12 @@ func newTransferView(rec school.TransferRecord) *transferView {
 	if rec.ShownAsPreview() {
 		v.ResultClass = "preview"
 	}
+	held := rec.Outcome == school.OutcomeHeld
 	for _, l := range rec.Messages {
+		if name, ok := strings.CutPrefix(l, heldDeactivation); ok && held {
+			v.Pending = append(v.Pending, name)
+			continue
+		}
 		v.Lines = append(v.Lines, msgLine{lineClass(l), l})
 	}
 	if len(v.Lines) == 0 && rec.Error != "" {
@@ -98,6 +111,7 @@ func (s *server) transferView(r *http.Request, id int64) (*transferView, error) 
 	if err != nil {
 		return nil, err
 	}
+	s.markSeen(r.Context(), rec, userName(userFrom(r.Context())))
 	v := newTransferView(rec)
 	if v.Held && v.HeldCount > 0 {
 		latest, err := s.latestTransferID(r.Context())

@@ -53,8 +53,9 @@ func staffN(n int) []school.Row {
 }
 
 // BenchmarkListPage300 renders the Situation école list of 300 members (its
-// first page of 100 rows) through the whole handler (session, CSRF, store, checks, sort, template),
-// as a signed-in user with every column shown and sorted by a text column.
+// first page of 100 rows) through the whole handler (session, CSRF, store,
+// checks, sort, template), as a signed-in user with every column shown and
+// sorted by a text column.
 func BenchmarkListPage300(b *testing.B) {
 	e := newEnv(b, envOptions{rows: staff300()})
 	c := e.signedIn("secretariat")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/school"
 	"passerelle/transfer"
@@ -150,7 +151,22 @@ type confirmView struct {
 	HeldBack    int
 	Blocking    []findingView
 	NoSettings  bool
+	// Known is set when the extranet answered the forecast: it then says
+	// how many accesses it would create, modify and deactivate, and who
+	// would lose theirs (Losing, « Jean Dupont – Enseignant »).
+	Known                       bool
+	Created, Modified, Rejected int
+	Deactivated                 int
+	Losing                      []string
+	// Held warns that the extranet will ask to confirm the deactivations.
+	Held bool
+	// Unknown is why the extranet could not be asked, in French.
+	Unknown string
 }
+
+// forecastTimeout bounds the question the confirmation page asks the
+// extranet: past it the page shows what the school's data alone say.
+const forecastTimeout = 15 * time.Second
 
 // confirmTransfer is what <Extranet SeGEC> opens: who will be sent, who is
 // held back and why, and the button that starts the transfer.
@@ -161,12 +177,33 @@ func (s *server) confirmTransfer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.now()
-	sel := transfer.Select(rows, now, s.tables)
+	fctx, cancel := context.WithTimeout(ctx, forecastTimeout)
+	defer cancel()
+	fc, ferr := s.runner.Forecast(fctx, s.fase)
+	var te *transfer.Error
+	if ferr != nil && !errors.As(ferr, &te) {
+		return ferr
+	}
+	sel := fc.Selection
 	view := confirmView{
 		base:        s.base(r),
 		Sent:        len(sel.Snapshot.Staff),
 		Completions: len(sel.Completions),
 		HeldBack:    len(sel.HeldBack),
+	}
+	if te != nil {
+		view.Unknown = frtext.Sentence(te.Msg)
+	} else {
+		view.Known, view.Held = true, fc.Held
+		view.Created, view.Modified, view.Rejected = fc.Counts.Created, fc.Counts.Modified, fc.Counts.Rejected
+		view.Deactivated = fc.Counts.Deactivated
+		for _, ch := range fc.Deactivated {
+			role := ch.Role
+			if role == "" {
+				role = ch.PreviousRole
+			}
+			view.Losing = append(view.Losing, frtext.FormatName(ch.LastName, ch.FirstName)+extranet.Dash+role)
+		}
 	}
 	for _, f := range school.Check(rows, now, s.tables) {
 		if f.Severity == school.Bloquant {

@@ -7,12 +7,21 @@ import (
 
 // Plural writes n followed by the singular or the plural noun: "0 modifié",
 // "1 fiche ajoutée", "3 fiches ajoutées". French puts zero and one in the
-// singular. Numbers from 1 000 up are grouped (GroupDigits).
+// singular. Numbers from 1 000 up are grouped (GroupDigits). It is the one
+// pluralisation helper of the project: every count a person reads goes
+// through it or PluralForm.
 func Plural(n int, one, many string) string {
-	if n <= 1 {
-		return strconv.Itoa(n) + " " + one
+	return GroupDigits(n) + " " + PluralForm(n, one, many)
+}
+
+// PluralForm returns the singular or the plural form for a count of n,
+// without the number: "Cette personne perdra" or "Ces personnes perdront".
+// Zero and one take the singular, as do their negatives.
+func PluralForm(n int, one, many string) string {
+	if n > -2 && n < 2 {
+		return one
 	}
-	return GroupDigits(n) + " " + many
+	return many
 }
 
 // GroupDigits writes 12000 as "12 000", the French grouping of digits by

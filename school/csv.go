@@ -543,7 +543,7 @@ func lastFilled(rec []string) int {
 }
 
 // codeOf reads a code written alone ("IP") or as the list shows it ("IP
-// (Instituteur Primaire)").
+// (Instituteur primaire)").
 func codeOf(v string) string {
 	if i := strings.Index(v, "("); i > 0 {
 		v = v[:i]

@@ -223,9 +223,16 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	findings := school.BySituation(school.Check(rows, s.now(), s.tables))[row.Situation.ID]
+	// The findings are about the stored row: a field typed anew and refused
+	// shows its error only, not also what the checks said of the old value
+	// (an invalid e-mail is not also « manquante »).
+	var findings []school.Finding
 	byField := map[string][]school.Finding{}
-	for _, x := range findings {
+	for _, x := range school.BySituation(school.Check(rows, s.now(), s.tables))[row.Situation.ID] {
+		if _, refused := fe[x.Field]; refused {
+			continue
+		}
+		findings = append(findings, x)
 		byField[x.Field] = append(byField[x.Field], x)
 	}
 

@@ -38,7 +38,7 @@ func TestListColumns(t *testing.T) {
 	}
 	body := tbody(t, page.body)
 	for _, want := range []string{
-		`<abbr title="Instituteur Primaire">IP</abbr>`, `<abbr title="Instituteur Maternel">IM</abbr>`, `<abbr title="Directeur">D</abbr>`, "IP 24/24",
+		`<abbr title="Instituteur primaire">IP</abbr>`, `<abbr title="Instituteur maternel">IM</abbr>`, `<abbr title="Directeur">D</abbr>`, "IP 24/24",
 		`<td class="col-present bool"><input type="checkbox" disabled checked aria-label="Présent (physiquement)"></td>`,
 		`<td class="col-debut">01/09/2015</td>`,
 	} {

@@ -169,7 +169,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": s.ui.URL, "sevClass": severityClass, "isDirection": isDirection, "plural": frtext.Plural})
+	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": s.ui.URL, "sevClass": severityClass, "isDirection": isDirection, "plural": frtext.Plural, "pluralForm": frtext.PluralForm})
 	if err != nil {
 		return nil, fmt.Errorf("schoolui: %w", err)
 	}

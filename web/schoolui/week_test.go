@@ -131,7 +131,7 @@ func TestPrintView(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", page.StatusCode)
 	}
-	for _, want := range []string{"École Sainte-Marie", "liste du 26/11/2026, 3 lignes.", "Fonction : IP (Instituteur Primaire)",
+	for _, want := range []string{"École Sainte-Marie", "liste du 26/11/2026, 3 lignes.", "Fonction : IP (Instituteur primaire)",
 		"<th scope=\"col\">Présent (physiquement)</th>", `<td class="bool">oui</td>`, "Abel Marc"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("print view lacks %q", want)
@@ -211,5 +211,23 @@ func TestConfirmationCounts(t *testing.T) {
 	page = c.get("/transfert").body
 	if !strings.Contains(page, `id="previsions-inconnues"`) || !regexp.MustCompile(`id="confirmer-transfert"`).MatchString(page) {
 		t.Error("no word on the missing forecast, or no button")
+	}
+}
+
+// A member without e-mail given an invalid one: the fiche says « invalide »,
+// not also « manquante » (what the checks said of the stored row).
+func TestFicheInvalidEmailNotAlsoMissing(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.signedIn("secretariat")
+	id := itoa(e.rows["Gensen"].Situation.ID)
+	form := ficheForm(e, "Gensen")
+	form.Set("email", "talia@ecole")
+	form.Set("csrf", c.token("/situations/"+id))
+	page := c.post("/situations/"+id, form)
+	if page.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page.body, "invalide") {
+		t.Fatalf("status %d", page.StatusCode)
+	}
+	if strings.Contains(page.body, "manquante") {
+		t.Error("the refused e-mail is also reported missing")
 	}
 }

@@ -189,6 +189,25 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 		}
 	})
 
+	t.Run("fiche-function", func(t *testing.T) {
+		id := itoa(e.rows["de Saint-Exupéry d'Harcourt"].Situation.ID)
+		browse(t, ctx,
+			chromedp.EmulateViewport(1280, 800),
+			chromedp.Navigate(e.srv.URL+"/situations/"+id),
+			chromedp.WaitVisible(chromedp.ID("f-Function")),
+			loaded,
+		)
+		// « Enregistrer » is in sight on the first screen.
+		if !eval[bool](t, ctx, `(() => { const r = document.getElementById("enregistrer").getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`) {
+			t.Error("« Enregistrer » is below the fold at 1280 × 800")
+		}
+		browse(t, ctx, chromedp.SetValue(chromedp.ID("f-Function"), "DC"), chromedp.WaitVisible(chromedp.ID("proposition")))
+		if got := eval[string](t, ctx, `document.getElementById("f-Role").value + " " + document.getElementById("f-Promotion").checked`); got != "Directeur true" {
+			t.Errorf("after IP → DC: role and promotion %q, want « Directeur true »", got)
+		}
+		screenShot(t, ctx, "fiche-proposition")
+	})
+
 	t.Run("held-automatic-transfer", func(t *testing.T) {
 		var changes []string
 		for _, n := range []string{"Marc Dupont", "Anne Martin", "Luc Maes", "Zoé Claes", "Paul Renard", "Inès Dumont"} {

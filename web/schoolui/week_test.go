@@ -231,3 +231,38 @@ func TestFicheInvalidEmailNotAlsoMissing(t *testing.T) {
 		t.Error("the refused e-mail is also reported missing")
 	}
 }
+
+// IP → DC: the fiche proposes Directeur and the promotion box before
+// saving; seen, the second « Enregistrer » saves what the person chose.
+func TestFicheProposesRoleOfNewFunction(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.signedIn("secretariat")
+	id := itoa(e.rows["Abel"].Situation.ID)
+	form := ficheForm(e, "Abel")
+	form.Set("fonction", "DC")
+	form.Set("charge", "DC 24/24")
+	form.Set("csrf", c.token("/situations/"+id))
+	page := c.post("/situations/"+id, form)
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", page.StatusCode)
+	}
+	for _, want := range []string{"La fonction DC (Directeur avec classe) va d'habitude avec le rôle extranet « Directeur » et la fonction de promotion cochée",
+		`<option value="Directeur" selected>`, `name="promotion" value="oui" checked`, `name="proposition-vue" value="1"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("proposal lacks %q\n%s", want, page.body[strings.Index(page.body, `id="proposition"`):][:600])
+		}
+	}
+	if r, _ := e.st.Row(context.Background(), fase, e.rows["Abel"].Situation.ID); r.Situation.Function != "IP" {
+		t.Fatal("the fiche was saved before the proposal was seen")
+	}
+	form.Set("proposition-vue", "1")
+	form.Set("role", "Directeur")
+	form.Set("promotion", "oui")
+	if res := c.post("/situations/"+id, form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second save: status %d", res.StatusCode)
+	}
+	r, _ := e.st.Row(context.Background(), fase, e.rows["Abel"].Situation.ID)
+	if r.Situation.Function != "DC" || r.Situation.Role != fwb.RoleDirecteur || !r.Situation.Promotion {
+		t.Errorf("saved %s %s promotion %v", r.Situation.Function, r.Situation.Role, r.Situation.Promotion)
+	}
+}

@@ -360,6 +360,49 @@
     }
   });
 
+  // On the fiche, a new function whose usual role or promotion box differs
+  // from what is encoded (IP → DC) sets them, and the notice above the form
+  // says so before anything is saved. Without the script, the server shows
+  // the same proposal on « Enregistrer ».
+  document.addEventListener("change", function (event) {
+    var sel = event.target;
+    if (!(sel instanceof HTMLSelectElement) || sel.id !== "f-Function") {
+      return;
+    }
+    var opt = sel.options[sel.selectedIndex];
+    var role = document.getElementById("f-Role");
+    var promo = document.getElementById("f-Promotion");
+    var notice = document.getElementById("proposition");
+    if (!opt || !opt.hasAttribute("data-role") || !role || !promo || !notice) {
+      return;
+    }
+    var wantRole = opt.getAttribute("data-role");
+    var wantPromo = opt.hasAttribute("data-promotion");
+    var changes = [];
+    if (role.value !== "" && wantRole !== "" && role.value !== wantRole) {
+      changes.push("rôle extranet « " + role.value + " » → « " + wantRole + " »");
+      role.value = wantRole;
+    }
+    if (promo.checked !== wantPromo) {
+      changes.push("fonction de promotion " + (wantPromo ? "cochée" : "décochée"));
+      promo.checked = wantPromo;
+    }
+    if (changes.length === 0) {
+      return;
+    }
+    notice.textContent = "";
+    var p = document.createElement("p");
+    p.textContent = "La fonction " + opt.textContent + " va d'habitude avec d'autres réglages ; la fiche les propose : " +
+      changes.join(", ") + ". Rien n'est enregistré avant « Enregistrer ».";
+    var seen = document.createElement("input");
+    seen.type = "hidden";
+    seen.name = "proposition-vue";
+    seen.value = "1";
+    notice.appendChild(p);
+    notice.appendChild(seen);
+    notice.hidden = false;
+  });
+
   // « Imprimer » on the print view.
   document.addEventListener("click", function (event) {
     if (event.target instanceof Element && event.target.closest("[data-print]")) {

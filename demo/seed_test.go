@@ -85,6 +85,7 @@ func TestSeedExtranet(t *testing.T) {
 		`Information : Complété Rôle Extranet "Enseignant" chez Olaf Walter`,
 		"Erreur : Non transféré Talia Gensen – adresse e-mail école manquante",
 		"Information : Modifié Rôle Remy Milord – Directeur",
+		"↳ rôle : Enseignant → Directeur",
 		"Avertissement : Créé Rôle Martine Wagner – Enseignant",
 		"Avertissement : Créé Rôle Olaf Walter – Enseignant",
 		"Avertissement : Désactivé Rôle Nathalie Lemaire – Enseignant",

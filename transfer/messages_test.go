@@ -33,6 +33,7 @@ func TestMessagesOrderAndForms(t *testing.T) {
 		"Erreur : Non transféré Léa Adam – plusieurs personnes correspondent",
 		"Erreur : Non transféré Luc Martin – adresse e-mail école manquante",
 		"Information : Modifié Rôle Eve Lambert – Directeur",
+		"↳ rôle : Enseignant → Directeur",
 		"Avertissement : Créé Rôle Anne Bernard – Enseignant",
 		"Avertissement : Créé Rôle Zoé Bernard – Directeur",
 		"Avertissement : Créé Rôle Ada Ölçer – Enseignant",

@@ -45,6 +45,8 @@ func lineClass(l string) string {
 		return "msg-attention"
 	case l == transfer.LineDryRun:
 		return "msg-apercu"
+	case strings.HasPrefix(l, transfer.DetailPrefix):
+		return "msg-detail"
 	}
 	return "msg-information"
 }

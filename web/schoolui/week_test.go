@@ -266,3 +266,21 @@ func TestFicheProposesRoleOfNewFunction(t *testing.T) {
 		t.Errorf("saved %s %s promotion %v", r.Situation.Function, r.Situation.Role, r.Situation.Promotion)
 	}
 }
+
+// « Modifié » keeps the help page's line and says under it what changed.
+func TestModifiedSaysWhatChanged(t *testing.T) {
+	e := newEnv(t, envOptions{extranet: true})
+	c := e.signedIn("secretariat")
+	transferFromPage(t, c, nil)
+	ctx := context.Background()
+	milord, _ := e.st.Row(ctx, fase, e.rows["Milord"].Situation.ID)
+	milord.Member.SchoolEmail = "direction@ecole.be"
+	if _, err := e.st.SaveRows(ctx, fase, []school.Row{milord}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(messages(transferFromPage(t, c, nil).body), "\n")
+	want := "msg-information|Information : Modifié Rôle Rémy Milord – Directeur\nmsg-detail|↳ e-mail : remy.milord@ecole.be → direction@ecole.be"
+	if !strings.Contains(got, want) {
+		t.Errorf("messages:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -36,6 +36,8 @@ type importPreview struct {
 type previewRow struct {
 	New                   bool
 	Name, Function, Email string
+	// Changes are, for a stored row, what the import changes on it.
+	Changes []string
 }
 
 func (s *server) showImport(w http.ResponseWriter, r *http.Request) error {
@@ -100,12 +102,20 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 			base: s.base(r), Content: base64.StdEncoding.EncodeToString(data), Name: name,
 			Created: plan.Created, Updated: plan.Updated, Unchanged: plan.Unchanged,
 		}
+		stored := map[int64]school.Row{}
+		for _, r := range existing {
+			stored[r.Situation.ID] = r
+		}
 		for _, row := range plan.Rows {
 			fn := row.Situation.Function
 			if f, ok := s.tables.Function(fn); ok {
 				fn = f.Display()
 			}
-			p.Rows = append(p.Rows, previewRow{New: row.Situation.ID == 0, Name: row.ListName(), Function: fn, Email: row.Member.SchoolEmail})
+			pr := previewRow{New: row.Situation.ID == 0, Name: row.ListName(), Function: fn, Email: row.Member.SchoolEmail}
+			if before, ok := stored[row.Situation.ID]; ok && !pr.New {
+				pr.Changes = rowChanges(before, row)
+			}
+			p.Rows = append(p.Rows, pr)
 		}
 		// What the checks would say once imported: the stored rows with
 		// the plan applied.

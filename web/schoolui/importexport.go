@@ -31,6 +31,9 @@ type importPreview struct {
 	Unchanged          int
 	Rows               []previewRow
 	Blocking, Warnings int
+	// Notes say what the import corrects on its own, such as a national
+	// number's leading zero that the spreadsheet dropped.
+	Notes []string
 }
 
 type previewRow struct {
@@ -63,7 +66,7 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 	case "apercu", "direct":
 		f, hdr, err := r.FormFile("fichier")
 		if err != nil {
-			view.Error = "Choisissez un fichier CSV à importer."
+			view.Error = "Choisissez un fichier à importer (.xlsx ou .csv)."
 			return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 		}
 		defer f.Close()
@@ -75,11 +78,11 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 		return &web.Error{Status: http.StatusBadRequest, Message: "Mode d'import inconnu. Rechargez la page et recommencez."}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		view.Error = "Le fichier est vide. Choisissez le fichier CSV exporté de votre tableur."
+		view.Error = "Le fichier est vide. Choisissez le classeur ou le fichier CSV enregistré par votre tableur."
 		return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 	}
 	ctx := r.Context()
-	in, err := school.ParseCSV(bytes.NewReader(data), s.tables, fwb.SchoolYearAt(s.now().In(frtext.Brussels)))
+	in, err := school.ParseSpreadsheet(data, s.tables, fwb.SchoolYearAt(s.now().In(frtext.Brussels)))
 	var ie *school.ImportError
 	if errors.As(err, &ie) {
 		for _, p := range ie.Problems {
@@ -101,6 +104,9 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 		p := importPreview{
 			base: s.base(r), Content: base64.StdEncoding.EncodeToString(data), Name: name,
 			Created: plan.Created, Updated: plan.Updated, Unchanged: plan.Unchanged,
+		}
+		for _, ir := range in {
+			p.Notes = append(p.Notes, ir.Notes...)
 		}
 		stored := map[int64]school.Row{}
 		for _, r := range existing {
@@ -141,7 +147,19 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 		frtext.Plural(plan.Created, "fiche ajoutée", "fiches ajoutées"),
 		frtext.Plural(plan.Updated, "fiche modifiée", "fiches modifiées"),
 		frtext.Plural(plan.Unchanged, "ligne inchangée", "lignes inchangées")))
+	if n := countNotes(in); n > 0 {
+		web.AddFlash(w, r, web.FlashInfo, frtext.Plural(n, "numéro national complété", "numéros nationaux complétés")+
+			" : le tableur avait retiré le zéro initial, les chiffres de contrôle le confirment.")
+	}
 	return seeOther(w, r, "/")
+}
+
+func countNotes(in []school.ImportRow) int {
+	n := 0
+	for _, ir := range in {
+		n += len(ir.Notes)
+	}
+	return n
 }
 
 // applyPlan returns the stored rows as they would be after saving planned.

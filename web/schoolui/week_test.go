@@ -284,3 +284,36 @@ func TestModifiedSaysWhatChanged(t *testing.T) {
 		t.Errorf("messages:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// The export's workbook, and a CSV a spreadsheet saved with the national
+// number's zero gone, import over the page.
+func TestImportExcelRoundTrip(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	c := e.signedIn("secretariat")
+	xlsx := c.get("/exporter/xlsx")
+	if xlsx.StatusCode != http.StatusOK {
+		t.Fatalf("export: status %d", xlsx.StatusCode)
+	}
+	if res := c.upload("situation.xlsx", []byte(xlsx.body), "apercu"); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "0 fiche sera ajoutée") ||
+		!strings.Contains(res.body, "0 fiche sera modifiée") {
+		t.Errorf("the exported workbook does not import back unchanged: status %d\n%s", res.StatusCode, res.body)
+	}
+	csv := importHeader[:len(importHeader)-2] + ";Numéro national\r\n" +
+		"Jeune;Léa;14/05/03;lea.jeune@ecole.be;IP;IP 12/24;oui;Enseignant;3051412369\r\n"
+	res := c.upload("personnel.csv", []byte(csv), "apercu")
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "numéro national 3051412369 complété en 03051412369") {
+		t.Fatalf("preview: status %d\n%s", res.StatusCode, res.body)
+	}
+	res = c.follow(c.upload("personnel.csv", []byte(csv), "direct"))
+	if !strings.Contains(res.body, "1 numéro national complété") {
+		t.Error("no word on the completed number after a direct import")
+	}
+	rows, _ := e.st.Rows(context.Background(), fase)
+	found := false
+	for _, r := range rows {
+		found = found || (r.Member.LastName == "Jeune" && r.Member.NISS == "03051412369" && r.Member.BirthDate.Year() == 2003)
+	}
+	if !found {
+		t.Error("the imported member lacks the restored national number or the birth date")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/school"
 )
@@ -38,7 +39,7 @@ func staffN(n int) []school.Row {
 		case fn == "PU" || i%9 == 0:
 			role = fwb.RoleNone
 		}
-		email := fmt.Sprintf("%s.%s.%d@ecole.be", strings.ToLower(first[:1]), strings.ToLower(strings.ReplaceAll(last, " ", "")), i)
+		email := fmt.Sprintf("%s.%s.%d@ecole.be", frtext.Fold(first)[:1], strings.ReplaceAll(frtext.Fold(last), " ", ""), i)
 		if i%37 == 0 {
 			email = ""
 		}

@@ -102,7 +102,7 @@ const visibleRowsJS = `Array.from(document.querySelectorAll("#liste tbody tr")).
 // a fiche and back, a held automatic transfer announced by a banner and
 // shown as held, and no console error.
 func TestBrowserSecretaryWeek(t *testing.T) {
-	e := newEnv(t, envOptions{rows: staffWeek()})
+	e := newEnv(t, envOptions{rows: staffWeek(), extranet: true})
 	ctx := browsertest.New(t)
 	browse(t, ctx,
 		chromedp.EmulateViewport(1280, 800),
@@ -134,6 +134,9 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 			if w := eval[int](t, ctx, `document.documentElement.scrollWidth`); w > int(width) {
 				t.Errorf("page %d px wide at %d px", w, width)
 			}
+			if over := eval[int](t, ctx, `Math.round(document.getElementById("liste").getBoundingClientRect().right - document.querySelector(".list-wrap").getBoundingClientRect().right)`); over > 1 {
+				t.Errorf("the list passes its frame by %d px at %d px", over, width)
+			}
 			screenShot(t, ctx, fmt.Sprintf("liste-%d", width))
 			if out := evalAsync[[]string](t, ctx, menuOutsideJS); len(out) > 0 {
 				t.Errorf("menus outside the window at %d × 800:\n%s", width, strings.Join(out, "\n"))
@@ -162,7 +165,7 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 		if len(fns) == 0 || strings.Count(strings.Join(fns, ","), "IP") != len(fns) {
 			t.Fatalf("functions after filtering on IP: %q", fns)
 		}
-		browsertest.Screenshot(t, ctx, "filtre-fonction")
+		screenShot(t, ctx, "filtre-fonction")
 		// « rôle vide », then a fiche and back.
 		browse(t, ctx,
 			chromedp.SetValue(chromedp.ID("filtre-role"), "vide"),
@@ -173,6 +176,7 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 		if len(roles) == 0 || strings.Join(roles, "") != "" {
 			t.Fatalf("roles after filtering on « vide »: %q", roles)
 		}
+		screenShot(t, ctx, "filtres-ip-role-vide")
 		first := eval[string](t, ctx, `document.querySelector("#liste tbody td.col-nom a").textContent`)
 		browse(t, ctx,
 			chromedp.Click(chromedp.CSS("#liste tbody td.col-nom a")),
@@ -208,6 +212,32 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 		screenShot(t, ctx, "fiche-proposition")
 	})
 
+	t.Run("confirmation", func(t *testing.T) {
+		// A first transfer, then two teachers leave: the confirmation
+		// names them before anything is sent.
+		transferFromPage(t, e.signedIn("direction"), nil)
+		var leaving []school.Row
+		for _, last := range []string{"Van den Bossche-Vanderelst", "Vandenberghe-Lefèvre"} {
+			r := e.rows[last]
+			r.Situation.Active = false
+			leaving = append(leaving, r)
+		}
+		if _, err := e.st.SaveRows(context.Background(), fase, leaving); err != nil {
+			t.Fatal(err)
+		}
+		browse(t, ctx,
+			chromedp.Navigate(e.srv.URL+"/"),
+			chromedp.WaitVisible(chromedp.ID("extranet-segec")),
+			chromedp.Click(chromedp.ID("extranet-segec")),
+			chromedp.WaitVisible(chromedp.ID("confirmer-transfert")),
+		)
+		names := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#perdront-acces li")).map(li => li.textContent)`)
+		if len(names) != 1 || !strings.HasPrefix(names[0], "Anne-Sophie Éléonore Vandenberghe-Lefèvre – ") {
+			t.Errorf("people losing their access: %q", names)
+		}
+		screenShot(t, ctx, "confirmation")
+	})
+
 	t.Run("held-automatic-transfer", func(t *testing.T) {
 		var changes []string
 		for _, n := range []string{"Marc Dupont", "Anne Martin", "Luc Maes", "Zoé Claes", "Paul Renard", "Inès Dumont"} {
@@ -219,7 +249,7 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 			t.Fatal(err)
 		}
 		browse(t, ctx, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("bandeau-transfert")), loaded)
-		browsertest.Screenshot(t, ctx, "bandeau")
+		screenShot(t, ctx, "bandeau")
 		browse(t, ctx, chromedp.Click(chromedp.ID("ouvrir-transfert")), chromedp.WaitVisible(chromedp.ID("a-confirmer")))
 		lines := eval[[]string](t, ctx, `Array.from(document.querySelectorAll("#messages .transfer-messages li")).map(li => li.textContent)`)
 		for _, l := range lines {
@@ -231,7 +261,7 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 			t.Errorf("%d deactivations to confirm, want 6", n)
 		}
 		browse(t, ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("messages").scrollIntoView()`))
-		browsertest.Screenshot(t, ctx, "transfert-suspendu")
+		screenShot(t, ctx, "transfert-suspendu")
 		// Opened once, the banner is gone for everyone.
 		browse(t, ctx, chromedp.Navigate(e.srv.URL+"/"), chromedp.WaitVisible(chromedp.ID("liste")), loaded)
 		if eval[bool](t, ctx, `!!document.getElementById("bandeau-transfert")`) {

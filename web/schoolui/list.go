@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"passerelle/school"
 	"passerelle/web"
@@ -79,6 +80,9 @@ type cellView struct {
 	Title  string // the full text of an abbreviated cell (a function's label)
 }
 
+// longName is the length past which a name may wrap in the list.
+const longName = 26
+
 // HTML writes the row.
 func (rv rowView) HTML() template.HTML {
 	var b strings.Builder
@@ -102,7 +106,13 @@ func (rv rowView) HTML() template.HTML {
 	for _, c := range rv.Cells {
 		switch {
 		case c.Key == "nom":
-			b.WriteString(`<td class="col-nom">`)
+			// Names stay on one line; only a very long one may wrap,
+			// so that it does not widen the list past the window.
+			if utf8.RuneCountInString(c.Text) > longName {
+				b.WriteString(`<td class="col-nom long-name">`)
+			} else {
+				b.WriteString(`<td class="col-nom">`)
+			}
 			if rv.Flag != "" {
 				t := esc(rv.FlagText)
 				b.WriteString(`<span class="flag flag-` + rv.Flag + `" role="img" aria-label="` + t + `" title="` + t + `"></span>`)

@@ -141,6 +141,12 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 			if out := evalAsync[[]string](t, ctx, menuOutsideJS); len(out) > 0 {
 				t.Errorf("menus outside the window at %d × 800:\n%s", width, strings.Join(out, "\n"))
 			}
+			// « Autres actions » too.
+			browse(t, ctx, chromedp.Click(chromedp.CSS("#autres-actions > summary")), chromedp.WaitVisible(chromedp.ID("imprimer")))
+			if !eval[bool](t, ctx, `(() => { const r = document.querySelector('#autres-actions [role="menu"]').getBoundingClientRect(); return r.left >= 0 && r.top >= 0 && r.right <= document.documentElement.clientWidth && r.bottom <= innerHeight; })()`) {
+				t.Errorf("« Autres actions » passes the window at %d × 800", width)
+			}
+			browse(t, ctx, chromedp.Click(chromedp.CSS("#autres-actions > summary")))
 			// The last column's « Colonnes », open, for people to look at.
 			browse(t, ctx,
 				chromedp.Click(chromedp.CSS("#col-role details.colmenu > summary")),

@@ -7,6 +7,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/fwb"
 )
 
 // Closing lines of a transfer the extranet applied, and the line that ends a
@@ -53,7 +54,7 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 			"Information : Complété Rôle Extranet \"" + string(c.Role) + "\" chez " + frtext.FormatName(c.LastName, c.FirstName)})
 	}
 	for _, h := range sel.HeldBack {
-		errs = append(errs, line{h.LastName, h.FirstName, extranet.NotTransferredLine(h.LastName, h.FirstName, h.Reason)})
+		errs = append(errs, line{h.LastName, h.FirstName, heldBackLine(h)})
 	}
 	for _, ch := range res.Changes {
 		if ch.Action != extranet.ActionRejected {
@@ -84,6 +85,21 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 	}
 	return append(out, LineDone, LineNotNow)
 }
+
+// heldBackLine is the Erreur line of a member the school holds back, in
+// the extranet's words (extranet.NotTransferredLine) agreed with the person:
+// « Non transférée » for a woman. The extranet's own rejections name no sex
+// and keep the masculine.
+func heldBackLine(h HeldBack) string {
+	l := extranet.NotTransferredLine(h.LastName, h.FirstName, h.Reason)
+	if h.Sex == fwb.SexFemale {
+		l = strings.Replace(l, notTransferred, notTransferred+"e", 1)
+	}
+	return l
+}
+
+// notTransferred is the words of an Erreur line before the name.
+const notTransferred = "Non transféré"
 
 // DetailPrefix starts the line that follows a « Modifié » line and says what
 // changed: "↳ e-mail : a@ecole.be → b@ecole.be ; rôle : Enseignant →

@@ -96,3 +96,23 @@ func TestHeldMessages(t *testing.T) {
 		t.Errorf("HeldLine without flag: %q", got)
 	}
 }
+
+// The Erreur line of a member the school holds back agrees with the person.
+func TestHeldBackLineAgrees(t *testing.T) {
+	for _, test := range []struct {
+		sex  fwb.Sex
+		want string
+	}{
+		{fwb.SexFemale, "Erreur : Non transférée Talia Gensen – adresse e-mail école manquante"},
+		{fwb.SexMale, "Erreur : Non transféré Tom Janssens – adresse e-mail école manquante"},
+		{fwb.SexUnknown, "Erreur : Non transféré Tom Janssens – adresse e-mail école manquante"},
+	} {
+		h := HeldBack{LastName: "Janssens", FirstName: "Tom", Sex: test.sex, Reason: ReasonNoEmail}
+		if test.sex == fwb.SexFemale {
+			h.LastName, h.FirstName = "Gensen", "Talia"
+		}
+		if got := heldBackLine(h); got != test.want {
+			t.Errorf("%v: %q, want %q", test.sex, got, test.want)
+		}
+	}
+}

@@ -96,7 +96,9 @@ type HeldBack struct {
 	MemberID  int64
 	LastName  string
 	FirstName string
-	Role      fwb.Role
+	// Sex agrees the Erreur line: « Non transférée » for a woman.
+	Sex  fwb.Sex
+	Role fwb.Role
 	// Reason is the short French reason of the Erreur line.
 	Reason string
 }
@@ -172,7 +174,7 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 		if f, ok := blocked[c.member.ID]; ok {
 			sel.HeldBack = append(sel.HeldBack, HeldBack{
 				MemberID: c.member.ID, LastName: c.member.LastName, FirstName: c.member.FirstName,
-				Role: c.role, Reason: heldReason(f),
+				Sex: c.member.Sex, Role: c.role, Reason: heldReason(f),
 			})
 			// A keep entry the extranet cannot recognise anyone by is no use.
 			if birth != "" || matricule != "" {

@@ -212,13 +212,15 @@ func (s *server) lastNotSent(ctx context.Context) (map[string]bool, error) {
 		if rec.DryRun || (rec.Outcome != school.OutcomeDone && rec.Outcome != school.OutcomeNoChange) {
 			continue
 		}
-		prefix := extranet.NotTransferredLine("", "", "")
-		prefix = strings.TrimSuffix(prefix, extranet.Dash)
+		// « Erreur : Non transféré Jean Dupont – … », or « Non transférée »
+		// for a woman the school held back.
+		prefix := strings.TrimSpace(strings.TrimSuffix(extranet.NotTransferredLine("", "", ""), extranet.Dash))
 		for _, line := range rec.Messages {
 			rest, ok := strings.CutPrefix(line, prefix)
 			if !ok {
 				continue
 			}
+			rest = strings.TrimPrefix(rest, "e ")
 			name, _, _ := strings.Cut(strings.TrimSpace(rest), extranet.Dash)
 			out[strings.TrimSpace(name)] = true
 		}

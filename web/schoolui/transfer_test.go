@@ -79,7 +79,7 @@ func TestTransferFromPage(t *testing.T) {
 	got := messages(page.body)
 	want := []string{
 		`msg-information|Information : Complété Rôle Extranet "Enseignant" chez Anne Fabre`,
-		"msg-erreur|Erreur : Non transféré Talia Gensen – adresse e-mail école manquante",
+		"msg-erreur|Erreur : Non transférée Talia Gensen – adresse e-mail école manquante",
 		"msg-avertissement|Avertissement : Créé Rôle Marc Abel – Enseignant",
 		"msg-avertissement|Avertissement : Créé Rôle Jean Dupont – Enseignant",
 		"msg-avertissement|Avertissement : Créé Rôle Émile Écrivain – Enseignant",

@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"passerelle/fwb"
 	"passerelle/school"
@@ -196,6 +198,25 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 		}
 		if got := eval[string](t, ctx, `document.querySelector("#liste tbody td.col-nom a").textContent`); got != first {
 			t.Errorf("first row after coming back: %q, want %q", got, first)
+		}
+	})
+
+	// With the keyboard, a filter applies on Enter, not at each arrow.
+	t.Run("filter-keyboard", func(t *testing.T) {
+		browse(t, ctx,
+			chromedp.Navigate(e.srv.URL+"/"),
+			chromedp.WaitVisible(chromedp.ID("filtre-role")),
+			loaded,
+			chromedp.Focus(chromedp.ID("filtre-role")),
+			chromedp.KeyEvent(kb.ArrowDown),
+			chromedp.Sleep(300*time.Millisecond),
+		)
+		if got := eval[string](t, ctx, `location.search + "|" + document.getElementById("filtre-role").value`); got != "|Enseignant" {
+			t.Fatalf("after ArrowDown: %q, want the list unchanged and Enseignant chosen", got)
+		}
+		browse(t, ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitReady(chromedp.CSS(`#filtre-role option[value="Enseignant"][selected]`)), loaded)
+		if got := eval[string](t, ctx, `location.search`); got != "?role=Enseignant" {
+			t.Errorf("after Enter: %q", got)
 		}
 	})
 

@@ -352,12 +352,47 @@
   });
 
   // The switch « Afficher les membres non actifs » and the filters apply at
-  // once.
+  // once. A filter chosen with the arrow keys (which change a closed select
+  // at each press) applies on Enter or when the focus leaves it, not at
+  // every step.
+  var keyed = null;
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      var el = event.target;
+      if (!(el instanceof HTMLSelectElement) || !el.hasAttribute("data-autosubmit") || !el.form) {
+        return;
+      }
+      if (event.key === "Enter") {
+        event.preventDefault();
+        el.form.requestSubmit();
+      } else if (/^(Arrow|Page|Home|End)/.test(event.key) || event.key.length === 1) {
+        keyed = el;
+      }
+    },
+    true
+  );
   document.addEventListener("change", function (event) {
     var el = event.target;
-    if ((el instanceof HTMLInputElement || el instanceof HTMLSelectElement) && el.hasAttribute("data-autosubmit") && el.form) {
+    if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement) || !el.hasAttribute("data-autosubmit") || !el.form) {
+      return;
+    }
+    if (el === keyed) {
+      el.setAttribute("data-changed", "");
+      return;
+    }
+    el.form.requestSubmit();
+  });
+  document.addEventListener("focusout", function (event) {
+    var el = event.target;
+    if (el instanceof HTMLSelectElement && el.hasAttribute("data-changed") && el.form) {
+      el.removeAttribute("data-changed");
+      keyed = null;
       el.form.requestSubmit();
     }
+  });
+  document.addEventListener("mousedown", function () {
+    keyed = null;
   });
 
   // On the fiche, a new function whose usual role or promotion box differs
@@ -401,6 +436,23 @@
     notice.appendChild(p);
     notice.appendChild(seen);
     notice.hidden = false;
+  });
+
+  // The list's address holds only the filters in use: « ?role=vide »,
+  // not « ?q=&fonction=&…&role=vide ».
+  document.addEventListener("formdata", function (event) {
+    if (!(event.target instanceof HTMLFormElement) || event.target.id !== "filtres") {
+      return;
+    }
+    var empty = [];
+    event.formData.forEach(function (value, key) {
+      if (value === "") {
+        empty.push(key);
+      }
+    });
+    empty.forEach(function (key) {
+      event.formData.delete(key);
+    });
   });
 
   // « Imprimer » on the print view.

@@ -296,6 +296,14 @@ func TestBrowserSecretaryWeek(t *testing.T) {
 		}
 	})
 
+	t.Run("print", func(t *testing.T) {
+		browse(t, ctx, chromedp.Navigate(e.srv.URL+"/imprimer?fonction=IP&role=Enseignant"), chromedp.WaitVisible(chromedp.ID("impression")), loaded)
+		if n := eval[int](t, ctx, `document.querySelectorAll("#impression tbody tr").length`); n == 0 {
+			t.Error("the print view has no row")
+		}
+		screenShot(t, ctx, "impression")
+	})
+
 	t.Run("favicon", func(t *testing.T) {
 		if !evalAsync[bool](t, ctx, `fetch(document.querySelector('link[rel="icon"]').href).then(r => r.ok && r.headers.get("Content-Type").startsWith("image/svg+xml"))`) {
 			t.Error("the page's icon is not served")

@@ -116,6 +116,13 @@ func (q listQuery) listURL() string {
 	return "/"
 }
 
+// sortReturn is where the column menus come back to: the same filters and
+// transfer, on the first page, since a new order starts at its top.
+func (q listQuery) sortReturn() string {
+	q.Page = 0
+	return q.listURL()
+}
+
 // pageURL is the list's address at page n, without the transfer.
 func (q listQuery) pageURL(n int) string {
 	q.Page, q.Transfer = n, ""

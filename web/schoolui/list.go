@@ -153,7 +153,7 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 		Filters: s.filterView(q, l.all),
 		Total:   l.total,
 		Shown:   len(l.rows),
-		Return:  q.listURL(),
+		Return:  q.sortReturn(),
 		Print:   "/imprimer" + q.suffix(),
 		Sort:    prefs.Sort,
 		Desc:    prefs.Desc,

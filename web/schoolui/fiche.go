@@ -245,7 +245,8 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 	// (an invalid e-mail is not also « manquante »).
 	var findings []school.Finding
 	byField := map[string][]school.Finding{}
-	for _, x := range school.BySituation(school.Check(rows, s.now(), s.tables))[row.Situation.ID] {
+	all := school.BySituation(school.Check(rows, s.now(), s.tables))
+	for _, x := range all[row.Situation.ID] {
 		if _, refused := fe[x.Field]; refused {
 			continue
 		}
@@ -327,7 +328,7 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 		Findings: findings,
 		Proposal: p,
 	}
-	if view.Nav, err = s.ficheNav(r, row.Situation.ID); err != nil {
+	if view.Nav, err = s.ficheNav(r, row.Situation.ID, rows, all); err != nil {
 		return err
 	}
 	view.Action += view.Nav.Suffix

@@ -3,6 +3,8 @@ package schoolui
 import (
 	"net/http"
 	"strconv"
+
+	"passerelle/school"
 )
 
 // ficheNav is how a fiche goes back to the list it was opened from: the
@@ -18,8 +20,8 @@ type ficheNav struct {
 }
 
 // ficheNav places situation id in the list that the request's filters
-// describe.
-func (s *server) ficheNav(r *http.Request, id int64) (ficheNav, error) {
+// describe; rows and findings are the school's, as the fiche read them.
+func (s *server) ficheNav(r *http.Request, id int64, rows []school.Row, findings map[int64][]school.Finding) (ficheNav, error) {
 	q := parseListQuery(r.URL.Query())
 	q.Page, q.Transfer = 0, ""
 	nav := ficheNav{Back: q.listURL(), Suffix: q.suffix()}
@@ -30,7 +32,7 @@ func (s *server) ficheNav(r *http.Request, id int64) (ficheNav, error) {
 	if err != nil {
 		return nav, err
 	}
-	l, err := s.listing(r.Context(), q, prefs)
+	l, err := s.listingOf(r.Context(), rows, findings, q, prefs)
 	if err != nil {
 		return nav, err
 	}

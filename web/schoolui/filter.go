@@ -144,9 +144,14 @@ func (s *server) listing(ctx context.Context, q listQuery, prefs listPrefs) (*li
 	if err != nil {
 		return nil, err
 	}
-	l := &listing{total: len(rows), all: rows}
-	l.findings = school.BySituation(school.Check(rows, s.now(), s.tables))
+	return s.listingOf(ctx, rows, school.BySituation(school.Check(rows, s.now(), s.tables)), q, prefs)
+}
+
+// listingOf filters and sorts rows already read, with their findings.
+func (s *server) listingOf(ctx context.Context, rows []school.Row, findings map[int64][]school.Finding, q listQuery, prefs listPrefs) (*listing, error) {
+	l := &listing{total: len(rows), all: rows, findings: findings}
 	var notSent map[string]bool
+	var err error
 	if q.NotSent {
 		if notSent, err = s.lastNotSent(ctx); err != nil {
 			return nil, err

@@ -83,8 +83,9 @@ func TestSeedExtranet(t *testing.T) {
 	want := []string{
 		`Information : Complété Rôle Extranet "Enseignant" chez Guy Ludo`,
 		`Information : Complété Rôle Extranet "Enseignant" chez Olaf Walter`,
-		"Erreur : Non transféré Talia Gensen – adresse e-mail école manquante",
+		"Erreur : Non transférée Talia Gensen – adresse e-mail école manquante",
 		"Information : Modifié Rôle Remy Milord – Directeur",
+		"↳ rôle : Enseignant → Directeur",
 		"Avertissement : Créé Rôle Martine Wagner – Enseignant",
 		"Avertissement : Créé Rôle Olaf Walter – Enseignant",
 		"Avertissement : Désactivé Rôle Nathalie Lemaire – Enseignant",
@@ -99,7 +100,7 @@ func TestSeedExtranet(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = []string{
-		"Erreur : Non transféré Talia Gensen – adresse e-mail école manquante",
+		"Erreur : Non transférée Talia Gensen – adresse e-mail école manquante",
 		transfer.LineNoChange, transfer.LineDone, transfer.LineNotNow,
 	}
 	if !slices.Equal(out.Messages, want) {

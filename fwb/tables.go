@@ -25,7 +25,7 @@ const (
 // full-time post and what it means for the extranet.
 type Function struct {
 	Code  string // e.g. "IP"
-	Label string // e.g. "Instituteur Primaire"
+	Label string // e.g. "Instituteur primaire"
 	// FullTime is the charge of a full-time post, in Unit.
 	FullTime int
 	Unit     string // UnitPeriods or UnitHours
@@ -39,7 +39,7 @@ type Function struct {
 }
 
 // Display writes the function as the "Fonction principale" column shows it:
-// "IP (Instituteur Primaire)".
+// "IP (Instituteur primaire)".
 func (f Function) Display() string {
 	if f.Label == "" {
 		return f.Code
@@ -130,7 +130,7 @@ func LoadTables(functions, situations io.Reader) (*Tables, error) {
 // function, fields separated by ";":
 //
 //	code;libellé;temps plein;unité;rôle extranet;directeur;enseignant
-//	IP;Instituteur Primaire;24;periodes;Enseignant;non;oui
+//	IP;Instituteur primaire;24;periodes;Enseignant;non;oui
 //
 // Only the first three fields are required. The unit defaults to periodes,
 // the role to none, director to whether the role is Directeur and teaching

@@ -14,12 +14,12 @@ func TestDefaultFunctions(t *testing.T) {
 		want    Function
 		display string
 	}{
-		{"IP", Function{"IP", "Instituteur Primaire", 24, UnitPeriods, RoleEnseignant, false, true}, "IP (Instituteur Primaire)"},
-		{"im", Function{"IM", "Instituteur Maternel", 26, UnitPeriods, RoleEnseignant, false, true}, "IM (Instituteur Maternel)"},
-		{"ME", Function{"ME", "Maître d'Education Physique", 24, UnitPeriods, RoleEnseignant, false, true}, "ME (Maître d'Education Physique)"},
+		{"IP", Function{"IP", "Instituteur primaire", 24, UnitPeriods, RoleEnseignant, false, true}, "IP (Instituteur primaire)"},
+		{"im", Function{"IM", "Instituteur maternel", 26, UnitPeriods, RoleEnseignant, false, true}, "IM (Instituteur maternel)"},
+		{"ME", Function{"ME", "Maître d'éducation physique", 24, UnitPeriods, RoleEnseignant, false, true}, "ME (Maître d'éducation physique)"},
 		{" D ", Function{"D", "Directeur", 24, UnitPeriods, RoleDirecteur, true, false}, "D (Directeur)"},
-		{"DC", Function{"DC", "Directeur avec Classe", 24, UnitPeriods, RoleDirecteur, true, true}, "DC (Directeur avec Classe)"},
-		{"MPC", Function{"MPC", "Maître de Philosophie et Citoyenneté", 24, UnitPeriods, RoleEnseignant, false, true}, "MPC (Maître de Philosophie et Citoyenneté)"},
+		{"DC", Function{"DC", "Directeur avec classe", 24, UnitPeriods, RoleDirecteur, true, true}, "DC (Directeur avec classe)"},
+		{"MPC", Function{"MPC", "Maître de philosophie et citoyenneté", 24, UnitPeriods, RoleEnseignant, false, true}, "MPC (Maître de philosophie et citoyenneté)"},
 		{"PU", Function{"PU", "Puériculteur", 36, UnitHours, RoleNone, false, false}, "PU (Puériculteur)"},
 		{"prof-i", Function{"PROF-I", "Professeur (degré inférieur)", 22, UnitPeriods, RoleEnseignant, false, true}, "PROF-I (Professeur (degré inférieur))"},
 		{"PROF-S", Function{"PROF-S", "Professeur (degré supérieur)", 20, UnitPeriods, RoleEnseignant, false, true}, "PROF-S (Professeur (degré supérieur))"},
@@ -145,7 +145,7 @@ func TestDefaultTablesAreCopies(t *testing.T) {
 }
 
 func TestLoadTables(t *testing.T) {
-	tables, err := LoadTables(strings.NewReader("IP;Instituteur Primaire;24\n"), strings.NewReader("D;Définitif\n-;Aucune\n"))
+	tables, err := LoadTables(strings.NewReader("IP;Instituteur primaire;24\n"), strings.NewReader("D;Définitif\n-;Aucune\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,7 +106,7 @@ func TestCheck(t *testing.T) {
 		{"ended and unticked", func(r *school.Row) { r.Situation.End, r.Situation.Active = day(2026, 6, 30), false }, nil, 0, "", ""},
 		{"not started yet", func(r *school.Row) { r.Member.SchoolEmail = ""; r.Situation.Start = day(2027, 1, 4) }, nil, 0, "", ""},
 		{"director role on teacher", func(r *school.Row) { r.Situation.Role = fwb.RoleDirecteur },
-			[]string{school.CodeDirectorRole}, school.Avertissement, "rôle extranet Directeur sans fonction de direction (IP (Instituteur Primaire))", school.FieldRole},
+			[]string{school.CodeDirectorRole}, school.Avertissement, "rôle extranet Directeur sans fonction de direction (IP (Instituteur primaire))", school.FieldRole},
 		{"director role with promotion", func(r *school.Row) { r.Situation.Role, r.Situation.Promotion = fwb.RoleDirecteur, true }, nil, 0, "", ""},
 		{"director function with teacher role", func(r *school.Row) {
 			r.Situation.Function = "D"
@@ -117,7 +117,7 @@ func TestCheck(t *testing.T) {
 		{"unknown codes", func(r *school.Row) { r.Situation.Function, r.Situation.Status, r.Situation.Charge = "XX", "Q", nil },
 			[]string{school.CodeFunctionUnknown, school.CodeStatusUnknown}, school.Avertissement, "fonction « XX » inconnue", school.FieldFunction},
 		{"role completed", func(r *school.Row) { r.Situation.Role = fwb.RoleNone },
-			[]string{school.CodeRoleCompleted}, school.Information, "le transfert lui donnera le rôle « Enseignant » d'après sa fonction IP (Instituteur Primaire)", school.FieldRole},
+			[]string{school.CodeRoleCompleted}, school.Information, "le transfert lui donnera le rôle « Enseignant » d'après sa fonction IP (Instituteur primaire)", school.FieldRole},
 		{"director completed", func(r *school.Row) {
 			r.Situation.Role, r.Situation.Function, r.Situation.Charge = fwb.RoleNone, "D", nil
 		},

@@ -103,6 +103,9 @@ type ImportRow struct {
 	// new members). An empty Présent follows Actif: set with it when Actif
 	// is given, kept otherwise. Keys are Field… names.
 	Given map[string]bool
+	// Notes tell what the import corrected, such as a national number's
+	// leading zero that a spreadsheet dropped ("ligne 4 : …").
+	Notes []string
 }
 
 // ImportProblem is one problem of a CSV file.
@@ -394,7 +397,7 @@ func (p *csvParser) readRow(line int, rec []string) (ImportRow, bool) {
 
 	m.LastName = get(FieldLastName).value
 	m.FirstName = get(FieldFirstName).value
-	m.NISS = get(FieldNISS).value
+	m.NISS = p.readNISS(&ir, get(FieldNISS).value)
 	m.Matricule = get(FieldMatricule).value
 	m.SchoolEmail = get(FieldSchoolEmail).value
 	m.PrivateEmail = get(FieldPrivateEmail).value
@@ -403,7 +406,7 @@ func (p *csvParser) readRow(line int, rec []string) (ImportRow, bool) {
 		if v == "" {
 			return time.Time{}
 		}
-		d, err := parseDate(v)
+		d, err := p.cellDate(field, v)
 		if err != nil {
 			report(field, err.Error())
 		}
@@ -543,7 +546,7 @@ func lastFilled(rec []string) int {
 }
 
 // codeOf reads a code written alone ("IP") or as the list shows it ("IP
-// (Instituteur Primaire)").
+// (Instituteur primaire)").
 func codeOf(v string) string {
 	if i := strings.Index(v, "("); i > 0 {
 		v = v[:i]

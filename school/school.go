@@ -152,6 +152,20 @@ type TransferRecord struct {
 	// IdempotencyKey is the key sent with the request, so a retry after a
 	// lost answer reuses it.
 	IdempotencyKey string
+	// SeenBy and SeenAt say who first opened the transfer's messages, and
+	// when: a failed or held automatic transfer nobody has opened yet is
+	// announced on the list (NeedsAttention).
+	SeenBy string
+	SeenAt time.Time
+}
+
+// NeedsAttention reports an automatic transfer that failed or was held and
+// that nobody has opened yet: the list announces it to every user.
+func (r TransferRecord) NeedsAttention(automaticBy string) bool {
+	if r.DryRun || r.By != automaticBy || !r.SeenAt.IsZero() {
+		return false
+	}
+	return r.Outcome == OutcomeFailed || r.Outcome == OutcomeHeld || r.Outcome == OutcomeCancelled
 }
 
 // ResultLabel is the transfer's result as the history shows it: « Fait »,
@@ -226,6 +240,9 @@ type Store interface {
 	RecordTransfer(ctx context.Context, rec TransferRecord, completions []RoleCompletion) (TransferRecord, error)
 	Transfers(ctx context.Context, fase int, limit int) ([]TransferRecord, error)
 	Transfer(ctx context.Context, fase int, id int64) (TransferRecord, error)
+	// MarkTransferSeen records that by opened the transfer's messages; only
+	// the first opening counts. A missing transfer is ErrNotFound.
+	MarkTransferSeen(ctx context.Context, fase int, id int64, by string) error
 
 	CreateUser(ctx context.Context, u User) (User, error)
 	UserByLogin(ctx context.Context, login string) (User, error)

@@ -3,9 +3,11 @@ package transfer
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/fwb"
 )
 
 // Closing lines of a transfer the extranet applied, and the line that ends a
@@ -52,7 +54,7 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 			"Information : Complété Rôle Extranet \"" + string(c.Role) + "\" chez " + frtext.FormatName(c.LastName, c.FirstName)})
 	}
 	for _, h := range sel.HeldBack {
-		errs = append(errs, line{h.LastName, h.FirstName, extranet.NotTransferredLine(h.LastName, h.FirstName, h.Reason)})
+		errs = append(errs, line{h.LastName, h.FirstName, heldBackLine(h)})
 	}
 	for _, ch := range res.Changes {
 		if ch.Action != extranet.ActionRejected {
@@ -64,8 +66,9 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 			errs = append(errs, line{ch.LastName, ch.FirstName, text})
 		}
 	}
-	// Modifié, Créé, Désactivé, each sorted by name.
-	changed := extranet.ChangeLines(changes)
+	// Modifié, Créé, Désactivé, each sorted by name; a Modifié line is
+	// followed by what changed.
+	changed := withDetails(extranet.ChangeLines(changes), changes)
 	var out []string
 	for _, kind := range [][]line{completed, errs} {
 		sortLines(kind)
@@ -97,6 +100,66 @@ func RenewedLine(res extranet.TransferResult) (string, bool) {
 	}
 	return "Information : " + frtext.Plural(n, "accès renouvelé", "accès renouvelés") + " pour l'année scolaire " +
 		res.SchoolYear + dash + "ces personnes gardent leur accès, sans nouveau courriel.", true
+}
+
+// heldBackLine is the Erreur line of a member the school holds back, in
+// the extranet's words (extranet.NotTransferredLine) agreed with the person:
+// « Non transférée » for a woman. The extranet's own rejections name no sex
+// and keep the masculine.
+func heldBackLine(h HeldBack) string {
+	l := extranet.NotTransferredLine(h.LastName, h.FirstName, h.Reason)
+	if h.Sex == fwb.SexFemale {
+		l = strings.Replace(l, notTransferred, notTransferred+"e", 1)
+	}
+	return l
+}
+
+// notTransferred is the words of an Erreur line before the name.
+const notTransferred = "Non transféré"
+
+// DetailPrefix starts the line that follows a « Modifié » line and says what
+// changed: "↳ e-mail : a@ecole.be → b@ecole.be ; rôle : Enseignant →
+// Directeur". The help page's line stays as it is, above it.
+const DetailPrefix = "↳ "
+
+// withDetails puts after each « Modifié » line of lines the line that says
+// what changed, found among changes by the line's text.
+func withDetails(lines []string, changes []extranet.Change) []string {
+	details := map[string]string{}
+	for _, ch := range changes {
+		if ch.Action != extranet.ActionModified {
+			continue
+		}
+		if text, ok := extranet.ChangeLine(ch); ok {
+			if d := ChangeDetail(ch); d != "" {
+				details[text] = d
+			}
+		}
+	}
+	out := make([]string, 0, len(lines)+len(details))
+	for _, l := range lines {
+		out = append(out, l)
+		if d, ok := details[l]; ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ChangeDetail words what a modification changed, before → after; "" when
+// neither the e-mail nor the role did (a name corrected).
+func ChangeDetail(ch extranet.Change) string {
+	var parts []string
+	if ch.PreviousEmail != "" && ch.PreviousEmail != ch.Email {
+		parts = append(parts, "e-mail : "+ch.PreviousEmail+" → "+ch.Email)
+	}
+	if ch.PreviousRole != "" && ch.PreviousRole != ch.Role {
+		parts = append(parts, "rôle : "+ch.PreviousRole+" → "+ch.Role)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return DetailPrefix + strings.Join(parts, " ; ")
 }
 
 // HeldMessages returns the lines of a transfer the extranet held because it

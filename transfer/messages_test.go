@@ -33,6 +33,7 @@ func TestMessagesOrderAndForms(t *testing.T) {
 		"Erreur : Non transféré Léa Adam – plusieurs personnes correspondent",
 		"Erreur : Non transféré Luc Martin – adresse e-mail école manquante",
 		"Information : Modifié Rôle Eve Lambert – Directeur",
+		"↳ rôle : Enseignant → Directeur",
 		"Avertissement : Créé Rôle Anne Bernard – Enseignant",
 		"Avertissement : Créé Rôle Zoé Bernard – Directeur",
 		"Avertissement : Créé Rôle Ada Ölçer – Enseignant",
@@ -120,5 +121,25 @@ func TestMessagesRenewed(t *testing.T) {
 	res.Counts.Renewed = 0
 	if l, ok := RenewedLine(res); ok {
 		t.Errorf("none: %q", l)
+	}
+}
+
+// The Erreur line of a member the school holds back agrees with the person.
+func TestHeldBackLineAgrees(t *testing.T) {
+	for _, test := range []struct {
+		sex  fwb.Sex
+		want string
+	}{
+		{fwb.SexFemale, "Erreur : Non transférée Talia Gensen – adresse e-mail école manquante"},
+		{fwb.SexMale, "Erreur : Non transféré Tom Janssens – adresse e-mail école manquante"},
+		{fwb.SexUnknown, "Erreur : Non transféré Tom Janssens – adresse e-mail école manquante"},
+	} {
+		h := HeldBack{LastName: "Janssens", FirstName: "Tom", Sex: test.sex, Reason: ReasonNoEmail}
+		if test.sex == fwb.SexFemale {
+			h.LastName, h.FirstName = "Gensen", "Talia"
+		}
+		if got := heldBackLine(h); got != test.want {
+			t.Errorf("%v: %q, want %q", test.sex, got, test.want)
+		}
 	}
 }

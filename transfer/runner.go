@@ -320,7 +320,7 @@ func problemText(p api.Problem, detail string) string {
 	}
 	for i, fe := range p.Errors {
 		if i == 3 {
-			parts = append(parts, fmt.Sprintf("et %d autre(s)", len(p.Errors)-i))
+			parts = append(parts, "et "+frtext.Plural(len(p.Errors)-i, "autre", "autres"))
 			break
 		}
 		if fe.Field != "" {

@@ -96,7 +96,9 @@ type HeldBack struct {
 	MemberID  int64
 	LastName  string
 	FirstName string
-	Role      fwb.Role
+	// Sex agrees the Erreur line: « Non transférée » for a woman.
+	Sex  fwb.Sex
+	Role fwb.Role
 	// Reason is the short French reason of the Erreur line.
 	Reason string
 }
@@ -174,7 +176,7 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 			// bidi override would show another name than the member's.
 			sel.HeldBack = append(sel.HeldBack, HeldBack{
 				MemberID: c.member.ID, LastName: frtext.SafeName(c.member.LastName), FirstName: frtext.SafeName(c.member.FirstName),
-				Role: c.role, Reason: heldReason(f),
+				Sex: c.member.Sex, Role: c.role, Reason: heldReason(f),
 			})
 			// A keep entry the extranet cannot recognise anyone by is no use.
 			if birth != "" || matricule != "" {

@@ -177,7 +177,12 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	rows, err := school.ParseCSV(in, tables, fwb.SchoolYearAt(now().In(frtext.Brussels)))
+	// A CSV or an .xlsx workbook; ParseSpreadsheet refuses what is too big.
+	data, err := io.ReadAll(io.LimitReader(in, 64<<20+1))
+	if err != nil {
+		return failErr("Lecture du fichier impossible : %v", err)
+	}
+	rows, err := school.ParseSpreadsheet(data, tables, fwb.SchoolYearAt(now().In(frtext.Brussels)))
 	if err != nil {
 		var ie *school.ImportError
 		if errors.As(err, &ie) {

@@ -458,7 +458,7 @@ func nonNil(s []string) []string {
 
 const transferColumns = `id, fase, at, by_name, dry_run, outcome, school_year,
 	completed, errors, created, modified, deactivated, unchanged, rejected,
-	messages, error, extranet_id, idempotency_key`
+	messages, error, extranet_id, idempotency_key, seen_by, seen_at`
 
 // Transfers returns the school's history, newest first; limit ≤ 0 means all.
 func (s *Store) Transfers(ctx context.Context, fase int, limit int) ([]school.TransferRecord, error) {
@@ -499,12 +499,12 @@ func (s *Store) Transfer(ctx context.Context, fase int, id int64) (school.Transf
 
 func scanTransfer(sc scanner) (school.TransferRecord, error) {
 	var rec school.TransferRecord
-	var at, outcome, messages string
+	var at, outcome, messages, seenAt string
 	var dry int
 	c := &rec.Counts
 	err := sc.Scan(&rec.ID, &rec.FASE, &at, &rec.By, &dry, &outcome, &rec.SchoolYear,
 		&c.Completed, &c.Errors, &c.Created, &c.Modified, &c.Deactivated, &c.Unchanged, &c.Rejected,
-		&messages, &rec.Error, &rec.ExtranetID, &rec.IdempotencyKey)
+		&messages, &rec.Error, &rec.ExtranetID, &rec.IdempotencyKey, &rec.SeenBy, &seenAt)
 	if err != nil {
 		return school.TransferRecord{}, err
 	}
@@ -516,7 +516,32 @@ func scanTransfer(sc scanner) (school.TransferRecord, error) {
 	if err := json.Unmarshal([]byte(messages), &rec.Messages); err != nil {
 		return school.TransferRecord{}, fmt.Errorf("transfert %d : messages illisibles : %w", rec.ID, err)
 	}
+	if seenAt != "" {
+		if rec.SeenAt, err = store.ParseTime(seenAt); err != nil {
+			return school.TransferRecord{}, fmt.Errorf("transfert %d : date de lecture illisible : %w", rec.ID, err)
+		}
+	}
 	return rec, nil
+}
+
+// MarkTransferSeen records the first opening of a transfer's messages.
+func (s *Store) MarkTransferSeen(ctx context.Context, fase int, id int64, by string) error {
+	return s.tx(ctx, func(tx *store.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE transfers SET seen_by = ?, seen_at = ? WHERE fase = ? AND id = ? AND seen_at = ''`,
+			by, store.FormatTime(s.Now()), fase, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
+		}
+		var one int
+		err = tx.QueryRow(ctx, `SELECT 1 FROM transfers WHERE fase = ? AND id = ?`, fase, id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("transfert %d de l'école FASE %d", id, fase)
+		}
+		return err
+	})
 }
 
 // ErrLoginTaken is returned, wrapped, by CreateUser when the login is

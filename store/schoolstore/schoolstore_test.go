@@ -421,3 +421,37 @@ func TestSessionsTable(t *testing.T) {
 		}
 	})
 }
+
+func TestMarkTransferSeen(t *testing.T) {
+	each(t, func(t *testing.T, st *schoolstore.Store) {
+		ctx := context.Background()
+		if err := st.SaveSchool(ctx, school.School{FASE: 5342, Name: "A"}); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := st.RecordTransfer(ctx, school.TransferRecord{FASE: 5342, By: "automatique", Outcome: school.OutcomeHeld,
+			Messages: []string{"Avertissement : Transfert suspendu – 6 désactivations à confirmer."}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rec.NeedsAttention("automatique") {
+			t.Fatal("a held automatic transfer nobody opened needs no attention")
+		}
+		if err := st.MarkTransferSeen(ctx, 5342, rec.ID, "Sophie Secrétaire"); err != nil {
+			t.Fatal(err)
+		}
+		// Only the first opening counts.
+		if err := st.MarkTransferSeen(ctx, 5342, rec.ID, "Rémy Milord"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Transfer(ctx, 5342, rec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SeenBy != "Sophie Secrétaire" || !got.SeenAt.Equal(st.Now()) || got.NeedsAttention("automatique") {
+			t.Errorf("seen by %q at %v, needs attention %v", got.SeenBy, got.SeenAt, got.NeedsAttention("automatique"))
+		}
+		if err := st.MarkTransferSeen(ctx, 5342, rec.ID+100, "x"); !errors.Is(err, school.ErrNotFound) {
+			t.Errorf("unknown transfer: %v, want ErrNotFound", err)
+		}
+	})
+}

@@ -97,7 +97,9 @@ func TestImport(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("preview: status %d\n%s", res.StatusCode, res.body)
 	}
-	for _, want := range []string{"1 fiche sera ajoutée", "1 fiche sera modifiée", "Neuve Lucie", "Zimmer Anne", `name="mode" value="confirmer"`} {
+	for _, want := range []string{"1 fiche sera ajoutée", "1 fiche sera modifiée", "Neuve Lucie", "Zimmer Anne", `name="mode" value="confirmer"`,
+		// What changes, before → after.
+		`modifiée<ul class="changes"><li>e-mail : anne.zimmer@ecole.be → anne.zimmer@nouvelle-ecole.be</li></ul>`} {
 		if !strings.Contains(res.body, want) {
 			t.Errorf("preview lacks %q", want)
 		}

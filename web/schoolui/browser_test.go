@@ -202,7 +202,7 @@ func TestBrowserList(t *testing.T) {
 		for _, want := range []string{
 			`msg-information|Information : Complété Rôle Extranet "Enseignant" chez Anne Fabre`,
 			"msg-avertissement|Avertissement : Créé Rôle Émile Écrivain – Enseignant",
-			"msg-erreur|Erreur : Non transféré Talia Gensen – adresse e-mail école manquante",
+			"msg-erreur|Erreur : Non transférée Talia Gensen – adresse e-mail école manquante",
 			"msg-fait|Le transfert est fait.",
 			"msg-attention|Attention ! Les accès à l'extranet SeGEC ne sont pas immédiats.",
 		} {

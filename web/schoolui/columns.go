@@ -26,9 +26,6 @@ const (
 type column struct {
 	Key   string // stable, in URLs, forms and preferences
 	Label string // the heading, in the words of the school software's help page
-	// Heading is Label with soft hyphens where a long word may break, so
-	// that the list fits 1024 px; empty means Label.
-	Heading string
 	// Default columns show until the user chooses otherwise; Fixed ones
 	// cannot be hidden (Nom carries the link to the fiche).
 	Default, Fixed bool
@@ -44,8 +41,8 @@ var columns = []column{
 	{Key: "nom", Label: "Nom", Default: true, Fixed: true, Kind: kindText, text: func(r *listRow) string { return r.row.ListName() }},
 	{Key: "niss", Label: "Numéro national", Default: true, Kind: kindNumber, text: func(r *listRow) string { return r.row.Member.NISS }},
 	{Key: "matricule", Label: "Matricule ministériel", Default: true, Kind: kindNumber, text: func(r *listRow) string { return r.row.Member.Matricule }},
-	{Key: "present", Label: "Présent (physiquement)", Heading: "Présent (physi\u00adquement)", Default: true, Kind: kindBool, flag: func(r *listRow) bool { return r.row.Situation.Present }},
-	{Key: "actif", Label: "Actif (présent administrativement)", Heading: "Actif (présent adminis\u00adtrativement)", Default: true, Kind: kindBool, flag: func(r *listRow) bool { return r.row.Situation.Active }},
+	{Key: "present", Label: "Présent (physiquement)", Default: true, Kind: kindBool, flag: func(r *listRow) bool { return r.row.Situation.Present }},
+	{Key: "actif", Label: "Actif (présent administrativement)", Default: true, Kind: kindBool, flag: func(r *listRow) bool { return r.row.Situation.Active }},
 	{Key: "situation", Label: "Situation principale", Default: true, Kind: kindText, text: func(r *listRow) string { return r.row.Situation.Status }},
 	{Key: "fonction", Label: "Fonction principale", Default: true, Kind: kindText, text: func(r *listRow) string { return r.function }},
 	{Key: "resume", Label: "Résumé", Default: true, Kind: kindText, text: func(r *listRow) string { return r.resume }},
@@ -102,6 +99,11 @@ func (c column) compare(a, b *listRow) (res int, emptyA, emptyB bool) {
 		return frtext.CompareNames(m.LastName, m.FirstName, n.LastName, n.FirstName), false, false
 	}
 	ta, tb := c.text(a), c.text(b)
+	if c.Key == "role" {
+		// An empty role is what the help page's review step looks for: it
+		// sorts first ascending and last descending, like a value.
+		return frtext.Compare(ta, tb), false, false
+	}
 	if ta == "" || tb == "" {
 		return 0, ta == "", tb == ""
 	}
@@ -146,32 +148,37 @@ func sortRows(rows []*listRow, c column, desc bool) {
 // computed once per page.
 type listRow struct {
 	row      school.Row
-	function string // "IP (Instituteur Primaire)"
+	function string // "IP (Instituteur primaire)", what the column sorts by
+	fnLabel  string // "Instituteur primaire", the code's tooltip
 	resume   string
-	search   string // folded name, numbers and e-mail
+	search   string // folded name, numbers, e-mail, function and role
 }
 
 func newListRow(r school.Row, t *fwb.Tables) *listRow {
 	lr := &listRow{row: r, resume: r.Situation.Resume()}
 	if f, ok := t.Function(r.Situation.Function); ok {
-		lr.function = f.Display()
+		lr.function, lr.fnLabel = f.Display(), f.Label
 	} else {
 		lr.function = r.Situation.Function
 	}
 	m := r.Member
-	lr.search = frtext.Fold(m.LastName+" "+m.FirstName) + " " + m.NISS + " " + m.Matricule + " " + frtext.Fold(m.SchoolEmail)
+	lr.search = frtext.Fold(m.LastName+" "+m.FirstName) + " " + m.NISS + " " + m.Matricule + " " +
+		frtext.Fold(m.SchoolEmail+" "+lr.function+" "+string(r.Situation.Role))
 	return lr
 }
 
 // search is a parsed search box: every word must be found, accents and
 // case aside; a query made only of digits and separators is looked for as
-// a number, so "84.07.14-125.07" finds 84071412507.
+// a number, so "84.07.14-125.07" finds 84071412507. A word typed in
+// capitals that is a function code of the table ("IP") finds that function
+// only, not every name that holds the two letters ("Philippe").
 type search struct {
 	words  []string
+	codes  map[string]bool // the words that are function codes, folded
 	digits string
 }
 
-func parseSearch(q string) search {
+func parseSearch(q string, t *fwb.Tables) search {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return search{}
@@ -190,7 +197,13 @@ func parseSearch(q string) search {
 	if onlyNumber && digits.Len() > 0 {
 		return search{digits: digits.String()}
 	}
-	return search{words: strings.Fields(frtext.Fold(q))}
+	s := search{words: strings.Fields(frtext.Fold(q)), codes: map[string]bool{}}
+	for _, w := range strings.Fields(q) {
+		if _, ok := t.Function(w); ok && w == strings.ToUpper(w) {
+			s.codes[frtext.Fold(w)] = true
+		}
+	}
+	return s
 }
 
 func (s search) empty() bool { return s.digits == "" && len(s.words) == 0 }
@@ -200,6 +213,12 @@ func (s search) match(r *listRow) bool {
 		return strings.Contains(r.row.Member.NISS, s.digits) || strings.Contains(r.row.Member.Matricule, s.digits)
 	}
 	for _, w := range s.words {
+		if s.codes[w] {
+			if !strings.EqualFold(r.row.Situation.Function, w) {
+				return false
+			}
+			continue
+		}
 		if !strings.Contains(r.search, w) {
 			return false
 		}

@@ -103,6 +103,10 @@ type ficheView struct {
 	Fieldsets []fieldset
 	Errors    []fieldError // the summary at the top, in the fiche's order
 	Findings  []school.Finding
+	Nav       ficheNav
+	// Proposal is the role the new function calls for, shown before
+	// saving.
+	Proposal *proposal
 }
 
 type fieldError struct {
@@ -117,6 +121,11 @@ type fieldset struct {
 type option struct {
 	Value, Label string
 	Selected     bool
+	// Role and Promotion are, for a function, the role and the promotion
+	// box it usually goes with: the page's script proposes them when the
+	// function changes.
+	Role      string
+	Promotion bool
 }
 
 // fieldView is one field of the fiche. Its id is "f-" and the school field
@@ -178,12 +187,16 @@ func (s *server) saveFiche(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return s.renderFiche(w, r, http.StatusUnprocessableEntity, stored, form, fe)
 	}
+	if p := s.proposeRole(r, stored, row); p != nil {
+		return s.renderFicheProposal(w, r, stored, p.apply(form), p)
+	}
 	if _, err := s.store.SaveRows(r.Context(), s.fase, []school.Row{row}); err != nil {
 		return err
 	}
 	s.log.Info("fiche saved", "situation", row.Situation.ID, "by", userFrom(r.Context()).Login)
 	web.AddFlash(w, r, web.FlashSuccess, msgFicheSaved)
-	return seeOther(w, r, fmt.Sprintf("/situations/%d", row.Situation.ID))
+	q := parseListQuery(r.URL.Query())
+	return seeOther(w, r, fmt.Sprintf("/situations/%d", row.Situation.ID)+q.suffix())
 }
 
 // readFiche reads the fiche's form onto base: the form as typed, the row it
@@ -211,29 +224,45 @@ func (s *server) row(r *http.Request) (school.Row, error) {
 }
 
 func (s *server) renderFiche(w http.ResponseWriter, r *http.Request, status int, row school.Row, f ficheForm, fe school.FieldErrors) error {
-	return s.renderFicheFrom(w, r, status, row, 0, f, fe)
+	return s.renderFicheFrom(w, r, status, row, 0, f, fe, nil)
+}
+
+// renderFicheProposal shows the fiche again, nothing saved, with the role
+// and the promotion box the new function calls for.
+func (s *server) renderFicheProposal(w http.ResponseWriter, r *http.Request, row school.Row, f ficheForm, p *proposal) error {
+	return s.renderFicheFrom(w, r, http.StatusOK, row, 0, f, nil, p)
 }
 
 // renderFicheFrom renders the fiche; for a new situation (ID 0), from is
 // the situation whose member it is given to, 0 for a new member.
-func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status int, row school.Row, from int64, f ficheForm, fe school.FieldErrors) error {
+func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status int, row school.Row, from int64, f ficheForm, fe school.FieldErrors, p *proposal) error {
 	rows, err := s.store.Rows(r.Context(), s.fase)
 	if err != nil {
 		return err
 	}
-	findings := school.BySituation(school.Check(rows, s.now(), s.tables))[row.Situation.ID]
+	// The findings are about the stored row: a field typed anew and refused
+	// shows its error only, not also what the checks said of the old value
+	// (an invalid e-mail is not also « manquante »).
+	var findings []school.Finding
 	byField := map[string][]school.Finding{}
-	for _, x := range findings {
+	all := school.BySituation(school.Check(rows, s.now(), s.tables))
+	for _, x := range all[row.Situation.ID] {
+		if _, refused := fe[x.Field]; refused {
+			continue
+		}
+		findings = append(findings, x)
 		byField[x.Field] = append(byField[x.Field], x)
 	}
 
-	roles := []option{{"", "—", f.Role == ""}, {"Enseignant", "Enseignant", f.Role == "Enseignant"}, {"Directeur", "Directeur", f.Role == "Directeur"}}
+	roles := []option{{Value: "", Label: "—", Selected: f.Role == ""}, {Value: "Enseignant", Label: "Enseignant", Selected: f.Role == "Enseignant"},
+		{Value: "Directeur", Label: "Directeur", Selected: f.Role == "Directeur"}}
 	var functions []option
 	known := false
 	for _, fn := range s.tables.Functions() {
 		sel := strings.EqualFold(fn.Code, f.Function)
 		known = known || sel
-		functions = append(functions, option{fn.Code, fn.Display(), sel})
+		plan, _ := functionRole(s.tables, fn.Code)
+		functions = append(functions, option{Value: fn.Code, Label: fn.Display(), Selected: sel, Role: string(plan.Role), Promotion: plan.Promotion})
 	}
 	if !known {
 		// A code the table does not know (an old import) stays visible,
@@ -242,7 +271,7 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 		if f.Function != "" {
 			label = f.Function + " (inconnue)"
 		}
-		functions = append([]option{{f.Function, label, true}}, functions...)
+		functions = append([]option{{Value: f.Function, Label: label, Selected: true}}, functions...)
 	}
 	var statuses []option
 	known = false
@@ -253,10 +282,10 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 		if st.Label != "" {
 			label += " (" + st.Label + ")"
 		}
-		statuses = append(statuses, option{st.Code, label, sel})
+		statuses = append(statuses, option{Value: st.Code, Label: label, Selected: sel})
 	}
 	if !known {
-		statuses = append([]option{{f.Status, f.Status + " (inconnue)", true}}, statuses...)
+		statuses = append([]option{{Value: f.Status, Label: f.Status + " (inconnue)", Selected: true}}, statuses...)
 	}
 
 	text := func(name, field, label, value, hint string) fieldView {
@@ -297,7 +326,12 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 			}},
 		},
 		Findings: findings,
+		Proposal: p,
 	}
+	if view.Nav, err = s.ficheNav(r, row.Situation.ID, rows, all); err != nil {
+		return err
+	}
+	view.Action += view.Nav.Suffix
 	for i := range view.Fieldsets {
 		for j := range view.Fieldsets[i].Fields {
 			fv := &view.Fieldsets[i].Fields[j]

@@ -43,7 +43,7 @@ func TestFicheShows(t *testing.T) {
 	for _, want := range []string{
 		"<h1>Fiche de situation école</h1>", "Talia Gensen",
 		`<input type="email" id="f-SchoolEmail" name="email" value=""`,
-		`<option value="IM" selected>IM (Instituteur Maternel)</option>`,
+		`<option value="IM" selected data-role="Enseignant">IM (Instituteur maternel)</option>`,
 		`<option value="Enseignant" selected>Enseignant</option>`,
 		`<input type="text" id="f-Start" name="debut" value="01/09/2015"`,
 		`<input type="checkbox" id="f-Active" name="actif" value="oui" checked>`,

@@ -31,11 +31,16 @@ type importPreview struct {
 	Unchanged          int
 	Rows               []previewRow
 	Blocking, Warnings int
+	// Notes say what the import corrects on its own, such as a national
+	// number's leading zero that the spreadsheet dropped.
+	Notes []string
 }
 
 type previewRow struct {
 	New                   bool
 	Name, Function, Email string
+	// Changes are, for a stored row, what the import changes on it.
+	Changes []string
 }
 
 func (s *server) showImport(w http.ResponseWriter, r *http.Request) error {
@@ -61,7 +66,7 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 	case "apercu", "direct":
 		f, hdr, err := r.FormFile("fichier")
 		if err != nil {
-			view.Error = "Choisissez un fichier CSV à importer."
+			view.Error = "Choisissez un fichier à importer (.xlsx ou .csv)."
 			return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 		}
 		defer f.Close()
@@ -73,11 +78,11 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 		return &web.Error{Status: http.StatusBadRequest, Message: "Mode d'import inconnu. Rechargez la page et recommencez."}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
-		view.Error = "Le fichier est vide. Choisissez le fichier CSV exporté de votre tableur."
+		view.Error = "Le fichier est vide. Choisissez le classeur ou le fichier CSV enregistré par votre tableur."
 		return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 	}
 	ctx := r.Context()
-	in, err := school.ParseCSV(bytes.NewReader(data), s.tables, fwb.SchoolYearAt(s.now().In(frtext.Brussels)))
+	in, err := school.ParseSpreadsheet(data, s.tables, fwb.SchoolYearAt(s.now().In(frtext.Brussels)))
 	var ie *school.ImportError
 	if errors.As(err, &ie) {
 		for _, p := range ie.Problems {
@@ -100,12 +105,23 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 			base: s.base(r), Content: base64.StdEncoding.EncodeToString(data), Name: name,
 			Created: plan.Created, Updated: plan.Updated, Unchanged: plan.Unchanged,
 		}
+		for _, ir := range in {
+			p.Notes = append(p.Notes, ir.Notes...)
+		}
+		stored := map[int64]school.Row{}
+		for _, r := range existing {
+			stored[r.Situation.ID] = r
+		}
 		for _, row := range plan.Rows {
 			fn := row.Situation.Function
 			if f, ok := s.tables.Function(fn); ok {
 				fn = f.Display()
 			}
-			p.Rows = append(p.Rows, previewRow{New: row.Situation.ID == 0, Name: row.ListName(), Function: fn, Email: row.Member.SchoolEmail})
+			pr := previewRow{New: row.Situation.ID == 0, Name: row.ListName(), Function: fn, Email: row.Member.SchoolEmail}
+			if before, ok := stored[row.Situation.ID]; ok && !pr.New {
+				pr.Changes = rowChanges(before, row)
+			}
+			p.Rows = append(p.Rows, pr)
 		}
 		// What the checks would say once imported: the stored rows with
 		// the plan applied.
@@ -131,7 +147,19 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 		frtext.Plural(plan.Created, "fiche ajoutée", "fiches ajoutées"),
 		frtext.Plural(plan.Updated, "fiche modifiée", "fiches modifiées"),
 		frtext.Plural(plan.Unchanged, "ligne inchangée", "lignes inchangées")))
+	if n := countNotes(in); n > 0 {
+		web.AddFlash(w, r, web.FlashInfo, frtext.Plural(n, "numéro national complété", "numéros nationaux complétés")+
+			" : le tableur avait retiré le zéro initial, les chiffres de contrôle le confirment.")
+	}
 	return seeOther(w, r, "/")
+}
+
+func countNotes(in []school.ImportRow) int {
+	n := 0
+	for _, ir := range in {
+		n += len(ir.Notes)
+	}
+	return n
 }
 
 // applyPlan returns the stored rows as they would be after saving planned.

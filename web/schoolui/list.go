@@ -6,9 +6,9 @@ import (
 	"html"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"passerelle/school"
 	"passerelle/web"
@@ -16,12 +16,18 @@ import (
 
 type listView struct {
 	base
-	Columns  []colView
-	Rows     []rowView
-	Query    string
-	Inactive bool // « Afficher les membres non actifs »
-	Total    int  // rows before the search and the switch
-	Return   string
+	Columns []colView
+	Rows    []rowView
+	Query   listQuery
+	Filters filterView
+	Total   int // rows before the search, the filters and the switch
+	Shown   int // rows the search and the filters keep, on every page
+	// First and Last number the rows of this page, from 1; Pages is the
+	// number of pages, PrevURL and NextURL the neighbouring ones.
+	First, Last, Pages int
+	PrevURL, NextURL   string
+	Return             string
+	Print              string // the print view's address
 	// Hidden lists the classes that hide columns: the table carries every
 	// column, so that a column ticked in the menu shows at once.
 	Hidden   string
@@ -30,11 +36,11 @@ type listView struct {
 	Blocking int
 	Warnings int
 	Transfer *transferView // the messages of ?transfert=ID
+	Banner   *bannerView   // an automatic transfer that failed or was held
 }
 
 type colView struct {
 	Key, Label string
-	Heading    string // Label with soft hyphens
 	Visible    bool
 	Fixed      bool
 	Sorted     string // "asc", "desc" or ""
@@ -58,6 +64,7 @@ func (c colView) AriaSort() string {
 // (BenchmarkListPage300). Every value goes through html.EscapeString.
 type rowView struct {
 	ID       int64
+	Link     string // the fiche's address, with the list's filters
 	Cells    []cellView
 	Flag     string // worst severity of the row's findings: "bloquant", …
 	FlagText string // the findings, one a line, for the tooltip
@@ -70,7 +77,11 @@ type cellView struct {
 	IsBool bool
 	Bool   bool
 	Label  string // the column's label, for the checkbox's accessible name
+	Title  string // the full text of an abbreviated cell (a function's label)
 }
+
+// longName is the length past which a name may wrap in the list.
+const longName = 26
 
 // HTML writes the row.
 func (rv rowView) HTML() template.HTML {
@@ -84,7 +95,7 @@ func (rv rowView) HTML() template.HTML {
 	if rv.Inactive {
 		classes = append(classes, "inactive")
 	}
-	b.WriteString("<tr")
+	b.WriteString(`<tr id="ligne-` + strconv.FormatInt(rv.ID, 10) + `"`)
 	if len(classes) > 0 {
 		b.WriteString(` class="` + strings.Join(classes, " ") + `"`)
 	}
@@ -92,22 +103,29 @@ func (rv rowView) HTML() template.HTML {
 		b.WriteString(` title="` + esc(rv.FlagText) + `"`)
 	}
 	b.WriteString(">\n")
-	id := strconv.FormatInt(rv.ID, 10)
 	for _, c := range rv.Cells {
 		switch {
 		case c.Key == "nom":
-			b.WriteString(`<td class="col-nom">`)
+			// Names stay on one line; only a very long one may wrap,
+			// so that it does not widen the list past the window.
+			if utf8.RuneCountInString(c.Text) > longName {
+				b.WriteString(`<td class="col-nom long-name">`)
+			} else {
+				b.WriteString(`<td class="col-nom">`)
+			}
 			if rv.Flag != "" {
 				t := esc(rv.FlagText)
 				b.WriteString(`<span class="flag flag-` + rv.Flag + `" role="img" aria-label="` + t + `" title="` + t + `"></span>`)
 			}
-			b.WriteString(`<a href="/situations/` + id + `">` + esc(c.Text) + "</a></td>\n")
+			b.WriteString(`<a href="` + esc(rv.Link) + `">` + esc(c.Text) + "</a></td>\n")
 		case c.IsBool:
 			b.WriteString(`<td class="col-` + c.Key + ` bool"><input type="checkbox" disabled`)
 			if c.Bool {
 				b.WriteString(" checked")
 			}
 			b.WriteString(` aria-label="` + esc(c.Label) + `"></td>` + "\n")
+		case c.Title != "":
+			b.WriteString(`<td class="col-` + c.Key + `"><abbr title="` + esc(c.Title) + `">` + esc(c.Text) + `</abbr><span class="abbr-full"> ` + esc(c.Title) + "</span></td>\n")
 		default:
 			b.WriteString(`<td class="col-` + c.Key + `">` + esc(c.Text) + "</td>\n")
 		}
@@ -127,44 +145,67 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.store.Rows(ctx, s.fase)
+	q := parseListQuery(r.URL.Query())
+	l, err := s.listing(ctx, q, prefs)
 	if err != nil {
 		return err
 	}
-	findings := school.BySituation(school.Check(rows, s.now(), s.tables))
-
-	q := r.URL.Query()
 	view := listView{
-		base:     s.base(r),
-		Query:    strings.TrimSpace(q.Get("q")),
-		Inactive: q.Get("inactifs") != "",
-		Total:    len(rows),
-		Return:   returnTo(r),
-		Sort:     prefs.Sort,
-		Desc:     prefs.Desc,
+		base:    s.base(r),
+		Query:   q,
+		Filters: s.filterView(q, l.all),
+		Total:   l.total,
+		Shown:   len(l.rows),
+		Return:  q.sortReturn(),
+		Print:   "/imprimer" + q.suffix(),
+		Sort:    prefs.Sort,
+		Desc:    prefs.Desc,
 	}
-	srch := parseSearch(view.Query)
-	list := make([]*listRow, 0, len(rows))
-	for _, row := range rows {
-		if !row.Situation.Active && !view.Inactive {
-			continue
-		}
-		lr := newListRow(row, s.tables)
-		if !srch.empty() && !srch.match(lr) {
-			continue
-		}
-		list = append(list, lr)
+	view.Columns, view.Hidden = columnViews(prefs)
+	page := view.paginate(q, l.rows)
+	view.Rows = make([]rowView, len(page))
+	link := q.suffix()
+	for i, lr := range page {
+		view.Rows[i] = newRowView(lr, l.findings[lr.row.Situation.ID], link)
 	}
-	sortCol, _ := columnByKey(prefs.Sort)
-	sortRows(list, sortCol, prefs.Desc)
+	view.Blocking, view.Warnings = countFindings(l.findings)
+	if q.Transfer != "" {
+		id, _ := strconv.ParseInt(q.Transfer, 10, 64)
+		if view.Transfer, err = s.transferView(r, id); err != nil {
+			view.Transfer = &transferView{Missing: true}
+		}
+	}
+	if view.Banner, err = s.banner(ctx); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "list", "Situation école", view)
+}
 
+// paginate cuts the page of q out of rows and fills the counter and the
+// links to the neighbouring pages.
+func (v *listView) paginate(q listQuery, rows []*listRow) []*listRow {
+	v.Pages = max(1, (len(rows)+pageSize-1)/pageSize)
+	p := min(max(q.Page, 1), v.Pages)
+	from, to := (p-1)*pageSize, min(p*pageSize, len(rows))
+	if len(rows) > 0 {
+		v.First, v.Last = from+1, to
+	}
+	if p > 1 {
+		v.PrevURL = q.pageURL(p - 1)
+	}
+	if p < v.Pages {
+		v.NextURL = q.pageURL(p + 1)
+	}
+	return rows[from:to]
+}
+
+// columnViews are the headings with their menus, and the classes that hide
+// the columns the user did not choose.
+func columnViews(prefs listPrefs) ([]colView, string) {
+	var views []colView
 	var hidden []string
 	for i, c := range columns {
-		heading := c.Heading
-		if heading == "" {
-			heading = c.Label
-		}
-		cv := colView{Key: c.Key, Label: c.Label, Heading: heading, Visible: prefs.visible(c.Key), Fixed: c.Fixed, Right: i >= len(columns)/2}
+		cv := colView{Key: c.Key, Label: c.Label, Visible: prefs.visible(c.Key), Fixed: c.Fixed, Right: i >= len(columns)/2}
 		if c.Key == prefs.Sort {
 			cv.Sorted = "asc"
 			if prefs.Desc {
@@ -174,70 +215,52 @@ func (s *server) list(w http.ResponseWriter, r *http.Request) error {
 		if !cv.Visible {
 			hidden = append(hidden, "hide-"+c.Key)
 		}
-		view.Columns = append(view.Columns, cv)
+		views = append(views, cv)
 	}
-	view.Hidden = strings.Join(hidden, " ")
+	return views, strings.Join(hidden, " ")
+}
 
-	view.Rows = make([]rowView, len(list))
-	for i, lr := range list {
-		rv := rowView{ID: lr.row.Situation.ID, Inactive: !lr.row.Situation.Active, Cells: make([]cellView, len(columns))}
-		for j, c := range columns {
-			cell := cellView{Key: c.Key, Label: c.Label}
-			if c.Kind == kindBool {
-				cell.IsBool, cell.Bool = true, c.flag(lr)
-			} else {
-				cell.Text = c.value(lr)
-			}
-			rv.Cells[j] = cell
+// newRowView builds a line of the list with its flags; link is the list's
+// filters, carried to the fiche.
+func newRowView(lr *listRow, fs []school.Finding, link string) rowView {
+	id := lr.row.Situation.ID
+	rv := rowView{ID: id, Link: "/situations/" + strconv.FormatInt(id, 10) + link, Inactive: !lr.row.Situation.Active, Cells: make([]cellView, len(columns))}
+	for j, c := range columns {
+		cell := cellView{Key: c.Key, Label: c.Label}
+		switch {
+		case c.Kind == kindBool:
+			cell.IsBool, cell.Bool = true, c.flag(lr)
+		case c.Key == "fonction" && lr.fnLabel != "":
+			cell.Text, cell.Title = lr.row.Situation.Function, lr.fnLabel
+		default:
+			cell.Text = c.value(lr)
 		}
-		if fs := findings[rv.ID]; len(fs) > 0 {
-			worst := fs[0].Severity
-			lines := make([]string, len(fs))
-			for k, f := range fs {
-				worst = min(worst, f.Severity)
-				lines[k] = f.Severity.Label() + " : " + f.Message
-			}
-			rv.Flag, rv.FlagText = worst.String(), strings.Join(lines, "\n")
-		}
-		view.Rows[i] = rv
+		rv.Cells[j] = cell
 	}
+	if len(fs) > 0 {
+		worst := fs[0].Severity
+		lines := make([]string, len(fs))
+		for k, f := range fs {
+			worst = min(worst, f.Severity)
+			lines[k] = f.Severity.Label() + " : " + f.Message
+		}
+		rv.Flag, rv.FlagText = worst.String(), strings.Join(lines, "\n")
+	}
+	return rv
+}
+
+func countFindings(findings map[int64][]school.Finding) (blocking, warnings int) {
 	for _, fs := range findings {
 		for _, f := range fs {
 			switch f.Severity {
 			case school.Bloquant:
-				view.Blocking++
+				blocking++
 			case school.Avertissement:
-				view.Warnings++
+				warnings++
 			}
 		}
 	}
-
-	if v := q.Get("transfert"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err == nil {
-			view.Transfer, err = s.transferView(r, id)
-		}
-		if err != nil {
-			view.Transfer = &transferView{Missing: true}
-		}
-	}
-	return s.render(w, r, http.StatusOK, "list", "Situation école", view)
-}
-
-// returnTo is the list's address with its search and switch, for the forms
-// of the column menus to come back to.
-func returnTo(r *http.Request) string {
-	q := url.Values{}
-	if v := strings.TrimSpace(r.URL.Query().Get("q")); v != "" {
-		q.Set("q", v)
-	}
-	if r.URL.Query().Get("inactifs") != "" {
-		q.Set("inactifs", "1")
-	}
-	if len(q) == 0 {
-		return "/"
-	}
-	return "/?" + q.Encode()
+	return blocking, warnings
 }
 
 // listReturn reads the "retour" field of the menus' forms: only the list

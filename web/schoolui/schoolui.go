@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/school"
 	"passerelle/store"
@@ -170,7 +171,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": s.ui.URL, "sevClass": severityClass, "isDirection": isDirection})
+	s.rd, err = web.NewRenderer(tmpl, template.FuncMap{"ui": s.ui.URL, "sevClass": severityClass, "isDirection": isDirection, "plural": frtext.Plural, "pluralForm": frtext.PluralForm})
 	if err != nil {
 		return nil, fmt.Errorf("schoolui: %w", err)
 	}
@@ -183,6 +184,11 @@ func (s *server) routes() http.Handler {
 	mux.Handle("GET "+web.StaticPrefix, web.StaticHandler())
 	mux.Handle("GET "+uiPrefix, s.ui.Handler())
 	mux.HandleFunc("GET /healthz", s.healthz)
+	// Browsers ask for /favicon.ico on their own, the sign-in page and the
+	// error pages included: the school's icon, not a 404 in the console.
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.ui.URL("favicon.svg"), http.StatusMovedPermanently)
+	})
 
 	mux.Handle("GET /connexion", h(s.showSignIn))
 	mux.Handle("POST /connexion", h(s.signIn))
@@ -203,6 +209,7 @@ func (s *server) routes() http.Handler {
 	}
 	const onlySettings = "Seule la direction peut modifier les paramètres de l'extranet. Demandez-le à votre directeur ou directrice."
 	mux.Handle("GET /{$}", signed(s.list))
+	mux.Handle("GET /imprimer", signed(s.printList))
 	mux.Handle("POST /liste/tri", signed(s.saveSort))
 	mux.Handle("POST /liste/colonnes", signed(s.saveColumns))
 	mux.Handle("GET /situations/{id}", signed(s.showFiche))

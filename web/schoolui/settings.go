@@ -65,7 +65,7 @@ func (s *server) settingsView(r *http.Request, set school.Settings, days []time.
 		v.Days = append(v.Days, dayOption{int(d.day), d.label, slices.Contains(days, d.day)})
 	}
 	for h := range 24 {
-		v.Hours = append(v.Hours, option{strconv.Itoa(h), strconv.Itoa(h) + " h", h == hour})
+		v.Hours = append(v.Hours, option{Value: strconv.Itoa(h), Label: strconv.Itoa(h) + " h", Selected: h == hour})
 	}
 	return v
 }

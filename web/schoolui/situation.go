@@ -57,7 +57,7 @@ func (s *server) showNewSituation(w http.ResponseWriter, r *http.Request) error 
 	}
 	f := formFromRow(row)
 	f.Start = frtext.FormatDate(s.now())
-	return s.renderFicheFrom(w, r, http.StatusOK, row, from, f, nil)
+	return s.renderFicheFrom(w, r, http.StatusOK, row, from, f, nil, nil)
 }
 
 func (s *server) addSituation(w http.ResponseWriter, r *http.Request) error {
@@ -76,7 +76,7 @@ func (s *server) addSituation(w http.ResponseWriter, r *http.Request) error {
 		fe.Add(knownMember(row.Member, rows))
 	}
 	if len(fe) > 0 {
-		return s.renderFicheFrom(w, r, http.StatusUnprocessableEntity, blank, from, form, fe)
+		return s.renderFicheFrom(w, r, http.StatusUnprocessableEntity, blank, from, form, fe, nil)
 	}
 	saved, err := s.store.SaveRows(r.Context(), s.fase, []school.Row{row})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/school"
 	"passerelle/transfer"
@@ -44,6 +45,8 @@ func lineClass(l string) string {
 		return "msg-attention"
 	case l == transfer.LineDryRun:
 		return "msg-apercu"
+	case strings.HasPrefix(l, transfer.DetailPrefix):
+		return "msg-detail"
 	}
 	return "msg-information"
 }
@@ -65,7 +68,15 @@ type transferView struct {
 	HeldCount  int
 	// Rentree: a « Préparer la rentrée », confirmed by its own page.
 	Rentree bool
+	// Pending are the deactivations a held transfer would make
+	// (« Jean Dupont – Enseignant »): shown apart, as to confirm, never
+	// as lines of something done.
+	Pending []string
 }
+
+// heldDeactivation is the start of a would-be deactivation line of a held
+// transfer, as transfer.HeldMessages records it.
+const heldDeactivation = "Avertissement : Désactivé Rôle "
 
 func kindLabel(rec school.TransferRecord) string {
 	switch {
@@ -87,7 +98,12 @@ func newTransferView(rec school.TransferRecord) *transferView {
 	if rec.ShownAsPreview() {
 		v.ResultClass = "preview"
 	}
+	held := rec.Outcome == school.OutcomeHeld
 	for _, l := range rec.Messages {
+		if name, ok := strings.CutPrefix(l, heldDeactivation); ok && held {
+			v.Pending = append(v.Pending, name)
+			continue
+		}
 		v.Lines = append(v.Lines, msgLine{lineClass(l), l})
 	}
 	if len(v.Lines) == 0 && rec.Error != "" {
@@ -105,6 +121,7 @@ func (s *server) transferView(r *http.Request, id int64) (*transferView, error) 
 	if err != nil {
 		return nil, err
 	}
+	s.markSeen(r.Context(), rec, userName(userFrom(r.Context())))
 	v := newTransferView(rec)
 	if v.Held && v.HeldCount > 0 {
 		latest, err := s.latestTransferID(r.Context())
@@ -143,7 +160,22 @@ type confirmView struct {
 	HeldBack    int
 	Blocking    []findingView
 	NoSettings  bool
+	// Known is set when the extranet answered the forecast: it then says
+	// how many accesses it would create, modify and deactivate, and who
+	// would lose theirs (Losing, « Jean Dupont – Enseignant »).
+	Known                       bool
+	Created, Modified, Rejected int
+	Deactivated                 int
+	Losing                      []string
+	// Held warns that the extranet will ask to confirm the deactivations.
+	Held bool
+	// Unknown is why the extranet could not be asked, in French.
+	Unknown string
 }
+
+// forecastTimeout bounds the question the confirmation page asks the
+// extranet: past it the page shows what the school's data alone say.
+const forecastTimeout = 15 * time.Second
 
 // confirmTransfer is what <Extranet SeGEC> opens: who will be sent, who is
 // held back and why, and the button that starts the transfer.
@@ -154,12 +186,33 @@ func (s *server) confirmTransfer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := transfer.SelectionDate(s.now())
-	sel := transfer.Select(rows, now, s.tables)
+	fctx, cancel := context.WithTimeout(ctx, forecastTimeout)
+	defer cancel()
+	fc, ferr := s.runner.Forecast(fctx, s.fase)
+	var te *transfer.Error
+	if ferr != nil && !errors.As(ferr, &te) {
+		return ferr
+	}
+	sel := fc.Selection
 	view := confirmView{
 		base:        s.base(r),
 		Sent:        len(sel.Snapshot.Staff),
 		Completions: len(sel.Completions),
 		HeldBack:    len(sel.HeldBack),
+	}
+	if te != nil {
+		view.Unknown = frtext.Sentence(te.Msg)
+	} else {
+		view.Known, view.Held = true, fc.Held
+		view.Created, view.Modified, view.Rejected = fc.Counts.Created, fc.Counts.Modified, fc.Counts.Rejected
+		view.Deactivated = fc.Counts.Deactivated
+		for _, ch := range fc.Deactivated {
+			role := ch.Role
+			if role == "" {
+				role = ch.PreviousRole
+			}
+			view.Losing = append(view.Losing, frtext.FormatName(ch.LastName, ch.FirstName)+extranet.Dash+role)
+		}
 	}
 	for _, f := range school.Check(rows, now, s.tables) {
 		if f.Severity == school.Bloquant {

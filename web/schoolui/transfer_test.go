@@ -29,6 +29,21 @@ func messages(page string) []string {
 	return out
 }
 
+// pendingLines reads the deactivations a held transfer lists to confirm.
+func pendingLines(page string) []string {
+	i := strings.Index(page, `<ul class="pending-list">`)
+	if i < 0 {
+		return nil
+	}
+	page = page[i:]
+	page = page[:strings.Index(page, "</ul>")]
+	var out []string
+	for _, m := range regexp.MustCompile(`<li>([^<]*)</li>`).FindAllStringSubmatch(page, -1) {
+		out = append(out, unescape(m[1]))
+	}
+	return out
+}
+
 func unescape(s string) string {
 	return strings.NewReplacer("&#34;", `"`, "&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
 }
@@ -64,7 +79,7 @@ func TestTransferFromPage(t *testing.T) {
 	got := messages(page.body)
 	want := []string{
 		`msg-information|Information : Complété Rôle Extranet "Enseignant" chez Anne Fabre`,
-		"msg-erreur|Erreur : Non transféré Talia Gensen – adresse e-mail école manquante",
+		"msg-erreur|Erreur : Non transférée Talia Gensen – adresse e-mail école manquante",
 		"msg-avertissement|Avertissement : Créé Rôle Marc Abel – Enseignant",
 		"msg-avertissement|Avertissement : Créé Rôle Jean Dupont – Enseignant",
 		"msg-avertissement|Avertissement : Créé Rôle Émile Écrivain – Enseignant",
@@ -184,9 +199,17 @@ func TestTransferHeldThenConfirmed(t *testing.T) {
 	}
 	page := transferFromPage(t, c, nil)
 	got := messages(page.body)
-	if len(got) != 6 || got[0] != "msg-avertissement|Avertissement : Désactivé Rôle Marc Abel – Enseignant" ||
-		got[5] != "msg-avertissement|Avertissement : Transfert suspendu – 5 désactivations à confirmer." {
+	// A held transfer did nothing: its only message line is the
+	// suspension; the deactivations it would make are listed apart, as to
+	// confirm, never as « Désactivé » lines.
+	if len(got) != 1 || got[0] != "msg-avertissement|Avertissement : Transfert suspendu – 5 désactivations à confirmer." {
 		t.Fatalf("held messages:\n%s", strings.Join(got, "\n"))
+	}
+	if pending := pendingLines(page.body); len(pending) != 5 || pending[0] != "À confirmer : Marc Abel – Enseignant" {
+		t.Fatalf("deactivations to confirm: %q", pending)
+	}
+	if strings.Contains(page.body, "Désactivé Rôle") {
+		t.Error("a held transfer shows a « Désactivé » line")
 	}
 	for _, want := range []string{`name="confirmer" value="5"`, "Je confirme ces 5 désactivations.", `id="confirmer-desactivations"`} {
 		if !strings.Contains(page.body, want) {

@@ -195,6 +195,84 @@
     }
   }
 
+  // fit keeps an open menu inside the window: it opens towards the left
+  // when it would pass the right edge (towards the right when it would pass
+  // the left one), upwards when there is more room above, and scrolls when
+  // it is taller than the room it has.
+  var MARGIN = 4;
+
+  function fit(menu) {
+    var sub = !!menu.closest("details.submenu");
+    menu.classList.remove("flip-x", "flip-x-right", "flip-y", "scrolls");
+    menu.style.maxHeight = "";
+    menu.style.top = "";
+    var vw = document.documentElement.clientWidth;
+    var vh = window.innerHeight;
+    var r = menu.getBoundingClientRect();
+    if (r.right > vw - MARGIN) {
+      menu.classList.add("flip-x");
+    } else if (r.left < MARGIN) {
+      menu.classList.add(sub ? "flip-x-right" : "flip-x");
+    }
+    r = menu.getBoundingClientRect();
+    if (r.right > vw - MARGIN || r.left < MARGIN) {
+      // Neither side has the room: the side with more of it.
+      menu.classList.remove("flip-x", "flip-x-right");
+      r = menu.getBoundingClientRect();
+    }
+    if (r.bottom <= vh - MARGIN) {
+      return;
+    }
+    if (sub) {
+      // A submenu moves up beside its item, and scrolls if it must.
+      var room = vh - 2 * MARGIN;
+      if (r.height > room) {
+        menu.style.maxHeight = room + "px";
+        menu.classList.add("scrolls");
+      }
+      var shift = Math.min(r.top - MARGIN, r.top + Math.min(r.height, room) - (vh - MARGIN));
+      var top = parseFloat(getComputedStyle(menu).top) || 0;
+      menu.style.top = top - Math.max(shift, 0) + "px";
+      return;
+    }
+    var anchor = menu.parentElement.getBoundingClientRect();
+    var below = vh - r.top - MARGIN;
+    var above = anchor.top - MARGIN;
+    if (above > below) {
+      menu.classList.add("flip-y");
+      if (r.height > above) {
+        menu.style.maxHeight = above + "px";
+        menu.classList.add("scrolls");
+      }
+    } else {
+      menu.style.maxHeight = below + "px";
+      menu.classList.add("scrolls");
+    }
+  }
+
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var d = event.target;
+      if (d instanceof HTMLDetailsElement && d.open && d.matches("details.menu, details.submenu")) {
+        var m = d.querySelector(':scope > [role="menu"], :scope > form > [role="menu"]');
+        if (m) {
+          fit(m);
+        }
+      }
+    },
+    true
+  );
+  window.addEventListener("resize", function () {
+    var open = document.querySelectorAll("details.menu[open], details.submenu[open]");
+    for (var i = 0; i < open.length; i++) {
+      var m = open[i].querySelector(':scope > [role="menu"], :scope > form > [role="menu"]');
+      if (m) {
+        fit(m);
+      }
+    }
+  });
+
   document.addEventListener(
     "toggle",
     function (event) {
@@ -273,11 +351,114 @@
       });
   });
 
-  // The switch « Afficher les membres non actifs » applies at once.
+  // The switch « Afficher les membres non actifs » and the filters apply at
+  // once. A filter chosen with the arrow keys (which change a closed select
+  // at each press) applies on Enter or when the focus leaves it, not at
+  // every step.
+  var keyed = null;
+  document.addEventListener(
+    "keydown",
+    function (event) {
+      var el = event.target;
+      if (!(el instanceof HTMLSelectElement) || !el.hasAttribute("data-autosubmit") || !el.form) {
+        return;
+      }
+      if (event.key === "Enter") {
+        event.preventDefault();
+        el.form.requestSubmit();
+      } else if (/^(Arrow|Page|Home|End)/.test(event.key) || event.key.length === 1) {
+        keyed = el;
+      }
+    },
+    true
+  );
   document.addEventListener("change", function (event) {
     var el = event.target;
-    if (el instanceof HTMLInputElement && el.hasAttribute("data-autosubmit") && el.form) {
+    if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement) || !el.hasAttribute("data-autosubmit") || !el.form) {
+      return;
+    }
+    if (el === keyed) {
+      el.setAttribute("data-changed", "");
+      return;
+    }
+    el.form.requestSubmit();
+  });
+  document.addEventListener("focusout", function (event) {
+    var el = event.target;
+    if (el instanceof HTMLSelectElement && el.hasAttribute("data-changed") && el.form) {
+      el.removeAttribute("data-changed");
+      keyed = null;
       el.form.requestSubmit();
+    }
+  });
+  document.addEventListener("mousedown", function () {
+    keyed = null;
+  });
+
+  // On the fiche, a new function whose usual role or promotion box differs
+  // from what is encoded (IP → DC) sets them, and the notice above the form
+  // says so before anything is saved. Without the script, the server shows
+  // the same proposal on « Enregistrer ».
+  document.addEventListener("change", function (event) {
+    var sel = event.target;
+    if (!(sel instanceof HTMLSelectElement) || sel.id !== "f-Function") {
+      return;
+    }
+    var opt = sel.options[sel.selectedIndex];
+    var role = document.getElementById("f-Role");
+    var promo = document.getElementById("f-Promotion");
+    var notice = document.getElementById("proposition");
+    if (!opt || !opt.hasAttribute("data-role") || !role || !promo || !notice) {
+      return;
+    }
+    var wantRole = opt.getAttribute("data-role");
+    var wantPromo = opt.hasAttribute("data-promotion");
+    var changes = [];
+    if (role.value !== "" && wantRole !== "" && role.value !== wantRole) {
+      changes.push("rôle extranet « " + role.value + " » → « " + wantRole + " »");
+      role.value = wantRole;
+    }
+    if (promo.checked !== wantPromo) {
+      changes.push("fonction de promotion " + (wantPromo ? "cochée" : "décochée"));
+      promo.checked = wantPromo;
+    }
+    if (changes.length === 0) {
+      return;
+    }
+    notice.textContent = "";
+    var p = document.createElement("p");
+    p.textContent = "La fonction " + opt.textContent + " va d'habitude avec d'autres réglages ; la fiche les propose : " +
+      changes.join(", ") + ". Rien n'est enregistré avant « Enregistrer ».";
+    var seen = document.createElement("input");
+    seen.type = "hidden";
+    seen.name = "proposition-vue";
+    seen.value = "1";
+    notice.appendChild(p);
+    notice.appendChild(seen);
+    notice.hidden = false;
+  });
+
+  // The list's address holds only the filters in use: « ?role=vide »,
+  // not « ?q=&fonction=&…&role=vide ».
+  document.addEventListener("formdata", function (event) {
+    if (!(event.target instanceof HTMLFormElement) || event.target.id !== "filtres") {
+      return;
+    }
+    var empty = [];
+    event.formData.forEach(function (value, key) {
+      if (value === "") {
+        empty.push(key);
+      }
+    });
+    empty.forEach(function (key) {
+      event.formData.delete(key);
+    });
+  });
+
+  // « Imprimer » on the print view.
+  document.addEventListener("click", function (event) {
+    if (event.target instanceof Element && event.target.closest("[data-print]")) {
+      window.print();
     }
   });
 
@@ -288,7 +469,12 @@
     var m = /^#menu-([a-z]+)$/.exec(window.location.hash);
     var summary = m && document.getElementById("menu-" + m[1]);
     if (summary && document.activeElement !== summary) {
-      summary.focus();
+      summary.focus({ preventScroll: true });
+    }
+    // The list after a sort starts at its top, not with its first rows
+    // under the sticky headings.
+    if (summary) {
+      window.scrollTo(0, 0);
     }
   }
 

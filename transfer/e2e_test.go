@@ -181,6 +181,7 @@ func TestUnreadableNameHoldsBackOnlyItsMember(t *testing.T) {
 		"Erreur : Non transféré Tom Janssens – adresse e-mail école manquante",
 		"Erreur : Non transféré Luc Lam\uFFFDbert – nom illisible (caractère de contrôle, invisible ou invalide) : retapez-le dans sa fiche",
 		"Information : Modifié Rôle Sophie Claes – Directeur",
+		"↳ rôle : Enseignant → Directeur",
 		closing1, closing2,
 	}
 	if !slices.Equal(out.Messages, want) {

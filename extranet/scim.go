@@ -23,6 +23,9 @@ import (
 // SCIMMeta is what SCIM keeps about a grant beyond the grant itself.
 type SCIMMeta struct {
 	ExternalID string
+	// UserName is the user's unique name at the identity provider; ""
+	// for a grant no SCIM client wrote: its e-mail then.
+	UserName string
 	// DeletedAt is when a DELETE deactivated the grant; while the grant
 	// stays deactivated, the user is gone (404).
 	DeletedAt time.Time
@@ -61,6 +64,7 @@ type SCIMTx interface {
 type SCIMUser struct {
 	ID         string // the grant's ID
 	ExternalID string
+	UserName   string
 	LastName   string
 	FirstName  string
 	BirthDate  string
@@ -77,6 +81,7 @@ type SCIMUser struct {
 // SCIMUserInput is what a client asks a user to be.
 type SCIMUserInput struct {
 	ExternalID string
+	UserName   string
 	LastName   string
 	FirstName  string
 	BirthDate  string
@@ -174,8 +179,12 @@ func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
 		return SCIMUser{}, false
 	}
 	role, email, last, first := g.Target()
+	userName := m.UserName
+	if userName == "" {
+		userName = email
+	}
 	return SCIMUser{
-		ID: g.ID, ExternalID: m.ExternalID, LastName: last, FirstName: first,
+		ID: g.ID, ExternalID: m.ExternalID, UserName: userName, LastName: last, FirstName: first,
 		BirthDate: g.SentBirthDate, Matricule: g.SentMatricule, Email: email, Role: role,
 		Active: g.Live(), State: g.State, Created: g.CreatedAt, Modified: g.UpdatedAt,
 	}, true
@@ -216,7 +225,7 @@ func (s *Service) SCIMDelete(ctx context.Context, fase int, id string, check fun
 }
 
 func inputOf(u SCIMUser) SCIMUserInput {
-	return SCIMUserInput{ExternalID: u.ExternalID, LastName: u.LastName, FirstName: u.FirstName,
+	return SCIMUserInput{ExternalID: u.ExternalID, UserName: u.UserName, LastName: u.LastName, FirstName: u.FirstName,
 		BirthDate: u.BirthDate, Matricule: u.Matricule, Email: u.Email, Role: u.Role, Active: u.Active}
 }
 
@@ -310,7 +319,7 @@ func cleanInput(in SCIMUserInput) SCIMUserInput {
 	in.LastName, in.FirstName = CleanName(in.LastName), CleanName(in.FirstName)
 	in.BirthDate, in.Matricule = strings.TrimSpace(in.BirthDate), strings.TrimSpace(in.Matricule)
 	in.Role = strings.TrimSpace(in.Role)
-	in.ExternalID = strings.TrimSpace(in.ExternalID)
+	in.ExternalID, in.UserName = strings.TrimSpace(in.ExternalID), strings.TrimSpace(in.UserName)
 	if e, err := frtext.NormalizeEmail(in.Email); err == nil {
 		in.Email = e
 	}
@@ -336,8 +345,13 @@ func validateSCIM(in SCIMUserInput) error {
 		Matricule: in.Matricule, Email: in.Email, Role: in.Role}
 	problems := ValidateSnapshot(Snapshot{SchoolYear: "2000-2001", Staff: []StaffEntry{e}})
 	if len(problems) == 0 {
-		if len(in.ExternalID) > 255 {
+		switch {
+		case len(in.ExternalID) > 255:
 			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "externalId : au plus 255 caractères"}
+		case in.UserName == "":
+			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName manquant : donnez l'identifiant de la personne chez le fournisseur d'identité, par exemple son adresse e-mail école"}
+		case len(in.UserName) > 255 || !printable(in.UserName):
+			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName illisible ou trop long (au plus 255 caractères)"}
 		}
 		return nil
 	}

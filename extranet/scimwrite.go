@@ -26,6 +26,9 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 		if err := validateSCIM(w.in); err != nil {
 			return SCIMUser{}, nil, err
 		}
+		if err := uniqueUserName(w); err != nil {
+			return SCIMUser{}, nil, err
+		}
 	}
 	var expect []string
 	if deactivate {
@@ -262,7 +265,7 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 // change, and returns them.
 func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string) (SCIMMeta, error) {
 	old := w.meta[grantID]
-	m := SCIMMeta{ExternalID: w.in.ExternalID}
+	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName}
 	if w.del {
 		m.DeletedAt = w.now
 		if !old.DeletedAt.IsZero() {
@@ -303,4 +306,20 @@ func heldDetail(n, live int) string {
 		" accès ouverts ; au-delà de max(4, 20 %), rien n'est désactivé sans confirmation. Si ces départs sont réels, la direction " +
 		"renvoie la demande avec l'en-tête « " + ConfirmHeader + ": " + strconv.Itoa(n) + " » (ou plus), ou demande à l'équipe de l'extranet " +
 		"de confirmer (passerelle extranet scim-confirm) ; sinon, vérifiez la configuration du fournisseur d'identité"
+}
+
+// uniqueUserName refuses a userName another user of the school has
+// (RFC 7643: userName is unique, case ignored).
+func uniqueUserName(w *scimWriteState) error {
+	for _, g := range w.grants {
+		if w.rec != nil && g.Grant.ID == w.rec.Grant.ID {
+			continue
+		}
+		u, ok := scimUserOf(g.Grant, w.meta[g.Grant.ID])
+		if ok && strings.EqualFold(u.UserName, w.in.UserName) {
+			return &SCIMError{Status: 409, ScimType: "uniqueness", Detail: "userName : « " + w.in.UserName +
+				" » est déjà celui d'un autre utilisateur de l'école (id " + u.ID + ") : modifiez cet utilisateur au lieu d'en créer un autre"}
+		}
+	}
+	return nil
 }

@@ -24,6 +24,7 @@ import (
 
 	"passerelle/api"
 	"passerelle/extranet"
+	"passerelle/scim"
 	"passerelle/frtext"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
@@ -188,7 +189,9 @@ func defaultPortalURL(addr string) string {
 // newExtranetServer builds the extranet's HTTP server. The portal's pages
 // are mounted here, beside the API, with srv.Mount.
 func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *api.Server {
-	return api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
+	srv := api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
+	srv.Mount(scim.Prefix+"/", scim.NewHandler(svc, scim.Options{Log: log}))
+	return srv
 }
 
 // nightLoop runs the night run at each scheduled time until ctx ends. The

@@ -10,6 +10,7 @@ CREATE TABLE scim_users (
     grant_id    TEXT PRIMARY KEY,
     fase        INTEGER NOT NULL,
     external_id TEXT NOT NULL DEFAULT '',
+    user_name   TEXT NOT NULL DEFAULT '',
     deleted_at  TEXT NOT NULL DEFAULT '',
     updated_at  TEXT NOT NULL
 );

@@ -24,9 +24,9 @@ import (
 
 	"passerelle/api"
 	"passerelle/extranet"
-	"passerelle/scim"
 	"passerelle/frtext"
 	"passerelle/mail"
+	"passerelle/scim"
 	"passerelle/store/extranetstore"
 )
 

@@ -47,10 +47,11 @@ type SCIMTx interface {
 	// RecentDeactivations counts the school-year's grants a school removed
 	// (EndRemoved) after since.
 	RecentDeactivations(ctx context.Context, fase int, schoolYear string, since time.Time) (int, error)
-	// SaveEntryRejection records one rejected entry (r), or resolves the
-	// open rejection with that key when r is nil; unlike SaveRejections it
-	// leaves the school's other rejections as they are.
-	SaveEntryRejection(ctx context.Context, fase int, schoolYear, transferID, key string, r *Rejection) error
+	// SaveEntryRejection resolves the school-year's open rejections of an
+	// e-mail address, then records r, if not nil: a user's latest write
+	// decides. Unlike SaveRejections, it leaves the school's other
+	// rejections as they are.
+	SaveEntryRejection(ctx context.Context, fase int, schoolYear, transferID, email string, r *Rejection) error
 	// ConfirmDeactivations records an operator's confirmation that a
 	// school may deactivate up to maxCount grants in 24 hours.
 	ConfirmDeactivations(ctx context.Context, fase, maxCount int, actor string) error

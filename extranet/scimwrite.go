@@ -190,7 +190,7 @@ func (s *Service) recordSCIMRejection(ctx context.Context, tx Tx, w *scimWriteSt
 	res := s.scimResult(w, []Change{{Action: ActionRejected, LastName: r.LastName, FirstName: r.FirstName,
 		Role: r.Role, Email: r.Email, Reason: r.Reason}})
 	r.TransferID = res.TransferID
-	if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, r.Key, &r); err != nil {
+	if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, r.Email, &r); err != nil {
 		return err
 	}
 	return recordApplied(ctx, tx, w.fase, "", "", w.actor, w.now, res, p)
@@ -248,7 +248,7 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 	}
 	res := s.scimResult(w, changes)
 	if !deactivate {
-		if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, eKey, nil); err != nil {
+		if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, w.in.Email, nil); err != nil {
 			return err
 		}
 	}

@@ -61,14 +61,14 @@ AND end_reason = ? AND since > ?`, fase, schoolYear, extranet.EndRemoved, ft(sin
 }
 
 // SaveEntryRejection implements extranet.SCIMTx.
-func (x *tx) SaveEntryRejection(ctx context.Context, fase int, schoolYear, transferID, key string, r *extranet.Rejection) error {
+func (x *tx) SaveEntryRejection(ctx context.Context, fase int, schoolYear, transferID, email string, r *extranet.Rejection) error {
 	now := x.now()
-	if r == nil {
-		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND entry_key = ? AND resolved_at = ''`,
-			now, fase, schoolYear, key)
+	_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND email = ? AND resolved_at = ''`,
+		now, fase, schoolYear, email)
+	if err != nil || r == nil {
 		return err
 	}
-	row := []any{extranet.NewID(), fase, schoolYear, key, r.LastName, r.FirstName, r.BirthDate, r.Matricule,
+	row := []any{extranet.NewID(), fase, schoolYear, r.Key, r.LastName, r.FirstName, r.BirthDate, r.Matricule,
 		r.Email, r.Role, r.Reason, transferID, now, now}
 	suffix := ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
 first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,

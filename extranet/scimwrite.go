@@ -58,7 +58,7 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 	if refusal != nil {
 		return SCIMUser{}, refusal, nil
 	}
-	if err := s.applySCIMPlan(ctx, tx, w, p, eKey, deactivate); err != nil {
+	if err := s.applySCIMPlan(ctx, tx, w, p, deactivate); err != nil {
 		return SCIMUser{}, nil, err
 	}
 	m, err := saveSCIMMeta(ctx, tx, w, g.ID)
@@ -122,7 +122,29 @@ func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, d
 		}
 	}
 	return reconcile(reconcileInput{Now: w.now, FASE: w.fase, SchoolYear: w.year, Snapshot: snap,
-		Grants: w.grants, Persons: persons, Holders: holders, NewID: NewID}), nil
+		Grants: renamed(w, deactivate), Persons: persons, Holders: holders, NewID: NewID}), nil
+}
+
+// renamed returns the school's grants as reconcile reads them. A user's
+// new names, written on its own grant, are the school's word about the
+// same person, as the names a school sent are (docs/extranet.md, « Shared
+// names »): reconcile recognises the grant's person by them, with the
+// birth date the school sent before, through a deactivated record of that
+// person, put first so that the grant itself stays the person's
+// (reconcile keeps the last record of a person). A new birth date or
+// matricule is not a rename: it goes through the identity rules.
+func renamed(w *scimWriteState, deactivate bool) []GrantRecord {
+	if w.rec == nil || deactivate {
+		return w.grants
+	}
+	_, _, last, first := w.rec.Grant.Target()
+	if CleanName(last) == w.in.LastName && CleanName(first) == w.in.FirstName {
+		return w.grants
+	}
+	alias := *w.rec
+	alias.Grant = Grant{PersonID: w.rec.Grant.PersonID, FASE: w.fase, SchoolYear: w.year, State: GrantDeactivated,
+		LastName: w.in.LastName, FirstName: w.in.FirstName, SentBirthDate: w.rec.Grant.SentBirthDate}
+	return append([]GrantRecord{alias}, w.grants...)
 }
 
 // scimOutcome checks that the plan changes the user's grant only, as the
@@ -219,7 +241,7 @@ func (s *Service) scimResult(w *scimWriteState, changes []Change) TransferResult
 
 // applySCIMPlan writes a plan as applyPlan does, except that the school's
 // other rejections stay open: one user's write resolves only its own.
-func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p plan, eKey string, deactivate bool) error {
+func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p plan, deactivate bool) error {
 	if err := tx.InsertPersons(ctx, p.NewPersons); err != nil {
 		return err
 	}

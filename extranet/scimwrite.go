@@ -327,7 +327,7 @@ func heldDetail(n, live int) string {
 	return "désactivation suspendue : ce serait la " + strconv.Itoa(n) + "e désactivation de l'école en 24 heures, pour " + strconv.Itoa(live) +
 		" accès ouverts ; au-delà de max(4, 20 %), rien n'est désactivé sans confirmation. Si ces départs sont réels, la direction " +
 		"renvoie la demande avec l'en-tête « " + ConfirmHeader + ": " + strconv.Itoa(n) + " » (ou plus), ou demande à l'équipe de l'extranet " +
-		"de confirmer (passerelle extranet scim-confirm) ; sinon, vérifiez la configuration du fournisseur d'identité"
+		"de confirmer (passerelle extranet school scim-confirm) ; sinon, vérifiez la configuration du fournisseur d'identité"
 }
 
 // uniqueUserName refuses a userName another user of the school has

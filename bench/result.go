@@ -188,6 +188,9 @@ func WriteTargets(w io.Writer, ts []Target) {
 // runs before it: resync and churn compare with the initial load, smtp
 // delivers what the night wrote.
 func ParsePhases(s string) ([]string, error) {
+	if out, ok, err := parseSCIMPhases(s); ok {
+		return out, err
+	}
 	want := map[string]bool{}
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)

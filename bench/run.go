@@ -271,6 +271,8 @@ func (r *runner) run(ctx context.Context) error {
 			p, err = r.night(ctx)
 		case PhaseSMTP:
 			p, err = r.smtp(ctx)
+		case PhaseSCIM:
+			p, err = r.scim(ctx)
 		}
 		if err != nil {
 			return fmt.Errorf("phase %s: %w", name, err)

@@ -15,6 +15,12 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 	deactivate := w.rec != nil && !w.in.Active
 	if deactivate && !w.rec.Grant.Live() {
 		// Inactive already: only what SCIM keeps changes.
+		if w.in.UserName == "" {
+			w.in.UserName = w.cur.UserName
+		}
+		if err := uniqueUserName(w); err != nil {
+			return SCIMUser{}, nil, err
+		}
 		m, err := saveSCIMMeta(ctx, tx, w, w.rec.Grant.ID)
 		if err != nil {
 			return SCIMUser{}, nil, err

@@ -50,11 +50,11 @@ func NewHandler(svc *extranet.Service, opts Options) *Handler {
 	}
 	h := &Handler{svc: svc, opts: opts, mux: http.NewServeMux()}
 	p := Prefix
-	h.mux.HandleFunc("GET "+p+"/ServiceProviderConfig", h.serviceProviderConfig)
-	h.mux.HandleFunc("GET "+p+"/ResourceTypes", h.resourceTypes)
-	h.mux.HandleFunc("GET "+p+"/ResourceTypes/{id}", h.resourceType)
-	h.mux.HandleFunc("GET "+p+"/Schemas", h.schemas)
-	h.mux.HandleFunc("GET "+p+"/Schemas/{id}", h.schema)
+	h.mux.HandleFunc("GET "+p+"/ServiceProviderConfig", noFilter(h.serviceProviderConfig))
+	h.mux.HandleFunc("GET "+p+"/ResourceTypes", noFilter(h.resourceTypes))
+	h.mux.HandleFunc("GET "+p+"/ResourceTypes/{id}", noFilter(h.resourceType))
+	h.mux.HandleFunc("GET "+p+"/Schemas", noFilter(h.schemas))
+	h.mux.HandleFunc("GET "+p+"/Schemas/{id}", noFilter(h.schema))
 	h.mux.HandleFunc("GET "+p+"/Users", h.auth(h.listUsers))
 	h.mux.HandleFunc("POST "+p+"/Users/.search", h.auth(h.searchUsers))
 	h.mux.HandleFunc("POST "+p+"/Users", h.auth(h.createUser))
@@ -212,4 +212,15 @@ func (h *Handler) baseURL(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + Prefix
+}
+
+// noFilter refuses a filter on the discovery endpoints (RFC 7644 §4: 403).
+func noFilter(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("filter") {
+			writeError(w, &extranet.SCIMError{Status: 403, Detail: "ces ressources de description ne se filtrent pas : lisez-les en entier"})
+			return
+		}
+		next(w, r)
+	}
 }

@@ -249,6 +249,12 @@ func TestDiscovery(t *testing.T) {
 	}
 	resp, m = e.do("DELETE", "/Users", e.tokenA, nil)
 	e.want(resp, m, 405, "")
+	resp, m = e.do("GET", "/Schemas?filter=id+pr", "", nil)
+	e.want(resp, m, 403, "")
+	noSchema := user("x@a.be", "X", "Y", "1990-01-01")
+	delete(noSchema, "schemas")
+	resp, m = e.do("POST", "/Users", e.tokenA, noSchema)
+	e.want(resp, m, 400, "invalidSyntax")
 	// A body larger than the bound: 413, nothing read beyond.
 	big := fmt.Sprintf(`{"userName": "%s"}`, strings.Repeat("a", MaxBodyBytes))
 	resp, m = e.do("POST", "/Users", e.tokenA, big)

@@ -149,6 +149,10 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, fase int) {
 		writeError(w, perr)
 		return
 	}
+	if !hasSchema(body, coreUser) {
+		writeError(w, noUserSchema)
+		return
+	}
 	in, perr := parseUser(body, extranet.SCIMUserInput{Role: DefaultRole, Active: true})
 	if perr != nil {
 		writeError(w, perr)
@@ -169,6 +173,10 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, fase int) 
 	body, perr := readBody(w, r)
 	if perr != nil {
 		writeError(w, perr)
+		return
+	}
+	if !hasSchema(body, coreUser) {
+		writeError(w, noUserSchema)
 		return
 	}
 	h.write(w, r, fase, func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
@@ -340,3 +348,8 @@ func copyPath(dst, src map[string]any, a string) {
 	copyPath(part, sub, strings.Join(p[1:], "."))
 	dst[key] = part
 }
+
+// noUserSchema refuses a user without its schema (RFC 7643 §3: schemas is
+// required).
+var noUserSchema = &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax",
+	Detail: "schemas doit contenir " + coreUser}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -153,11 +154,7 @@ func (s *Service) SCIMUsers(ctx context.Context, fase int) ([]SCIMUser, error) {
 }
 
 func sortSCIMUsers(us []SCIMUser) {
-	for i := 1; i < len(us); i++ {
-		for j := i; j > 0 && us[j].ID < us[j-1].ID; j-- {
-			us[j], us[j-1] = us[j-1], us[j]
-		}
-	}
+	slices.SortFunc(us, func(a, b SCIMUser) int { return strings.Compare(a.ID, b.ID) })
 }
 
 // SCIMUser returns one user of a school, or ErrSCIMNotFound.

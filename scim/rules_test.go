@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -259,4 +260,41 @@ func TestDiscovery(t *testing.T) {
 	big := fmt.Sprintf(`{"userName": "%s"}`, strings.Repeat("a", MaxBodyBytes))
 	resp, m = e.do("POST", "/Users", e.tokenA, big)
 	e.want(resp, m, 413, "")
+}
+
+// Writes in parallel: one school's clients take turns on its row, two
+// schools creating the same people at once make one person each.
+func TestParallelWrites(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		const people, clients = 12, 3
+		var wg sync.WaitGroup
+		errs := make(chan string, 2*people)
+		for _, school := range []struct {
+			token, domain string
+		}{{e.tokenA, "a.be"}, {e.tokenB, "b.be"}} {
+			for c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := c; i < people; i += clients {
+						body := user(fmt.Sprintf("p%d@%s", i, school.domain), fmt.Sprintf("Parallèle%d", i), "Sam", "1985-04-05")
+						resp, m := e.do("POST", "/Users", school.token, body)
+						if resp.StatusCode != 201 {
+							errs <- fmt.Sprintf("%s %d: %d %v", school.domain, i, resp.StatusCode, m)
+						}
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for msg := range errs {
+			t.Error(msg)
+		}
+		v, err := e.store.BenchInvariants(context.Background())
+		if err != nil || v.Persons != people || v.DuplicatePersons != 0 || v.GrantsPending != 2*people {
+			t.Fatalf("invariants %+v %v", v, err)
+		}
+	})
 }

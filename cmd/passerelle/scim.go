@@ -21,7 +21,7 @@ func runExtranetSCIMConfirm(ctx context.Context, m *Main, args []string) error {
 	count := fs.Int("count", 0, "the number of deactivations in 24 hours to allow, as the refusal gave it")
 	check := func() error {
 		if *count <= 0 {
-			return failErr("Donnez --count, le nombre de désactivations à permettre, tel que le refus l'indique.")
+			return usageErr("--count manquant : donnez le nombre de désactivations à permettre, tel que le refus l'indique")
 		}
 		return nil
 	}

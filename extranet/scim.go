@@ -27,6 +27,9 @@ type SCIMMeta struct {
 	// UserName is the user's unique name at the identity provider; ""
 	// for a grant no SCIM client wrote: its e-mail then.
 	UserName string
+	// DisplayName is the name the identity provider shows; "" when it
+	// sent none.
+	DisplayName string
 	// DeletedAt is when a DELETE deactivated the grant; while the grant
 	// stays deactivated, the user is gone (404).
 	DeletedAt time.Time
@@ -64,16 +67,17 @@ type SCIMTx interface {
 // SCIMUser is a grant as SCIM shows it: the values it holds after the next
 // night, and the identity its school sent.
 type SCIMUser struct {
-	ID         string // the grant's ID
-	ExternalID string
-	UserName   string
-	LastName   string
-	FirstName  string
-	BirthDate  string
-	Matricule  string
-	Email      string
-	Role       string
-	Active     bool
+	ID          string // the grant's ID
+	ExternalID  string
+	UserName    string
+	DisplayName string // "" when the client sent none
+	LastName    string
+	FirstName   string
+	BirthDate   string
+	Matricule   string
+	Email       string
+	Role        string
+	Active      bool
 	// State is the grant's: pending, active or deactivated.
 	State    string
 	Created  time.Time
@@ -82,15 +86,16 @@ type SCIMUser struct {
 
 // SCIMUserInput is what a client asks a user to be.
 type SCIMUserInput struct {
-	ExternalID string
-	UserName   string
-	LastName   string
-	FirstName  string
-	BirthDate  string
-	Matricule  string
-	Email      string
-	Role       string
-	Active     bool
+	ExternalID  string
+	UserName    string
+	DisplayName string
+	LastName    string
+	FirstName   string
+	BirthDate   string
+	Matricule   string
+	Email       string
+	Role        string
+	Active      bool
 }
 
 // SCIMOptions are the options of one SCIM write.
@@ -182,7 +187,7 @@ func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
 		userName = email
 	}
 	return SCIMUser{
-		ID: g.ID, ExternalID: m.ExternalID, UserName: userName, LastName: last, FirstName: first,
+		ID: g.ID, ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: last, FirstName: first,
 		BirthDate: g.SentBirthDate, Matricule: g.SentMatricule, Email: email, Role: role,
 		Active: g.Live(), State: g.State, Created: g.CreatedAt, Modified: g.UpdatedAt,
 	}, true
@@ -223,7 +228,7 @@ func (s *Service) SCIMDelete(ctx context.Context, fase int, id string, check fun
 }
 
 func inputOf(u SCIMUser) SCIMUserInput {
-	return SCIMUserInput{ExternalID: u.ExternalID, UserName: u.UserName, LastName: u.LastName, FirstName: u.FirstName,
+	return SCIMUserInput{ExternalID: u.ExternalID, UserName: u.UserName, DisplayName: u.DisplayName, LastName: u.LastName, FirstName: u.FirstName,
 		BirthDate: u.BirthDate, Matricule: u.Matricule, Email: u.Email, Role: u.Role, Active: u.Active}
 }
 
@@ -318,6 +323,7 @@ func cleanInput(in SCIMUserInput) SCIMUserInput {
 	in.BirthDate, in.Matricule = strings.TrimSpace(in.BirthDate), strings.TrimSpace(in.Matricule)
 	in.Role = strings.TrimSpace(in.Role)
 	in.ExternalID, in.UserName = strings.TrimSpace(in.ExternalID), strings.TrimSpace(in.UserName)
+	in.DisplayName = CleanName(in.DisplayName)
 	if e, err := frtext.NormalizeEmail(in.Email); err == nil {
 		in.Email = e
 	}
@@ -344,6 +350,8 @@ func validateSCIM(in SCIMUserInput) error {
 	problems := ValidateSnapshot(Snapshot{SchoolYear: "2000-2001", Staff: []StaffEntry{e}})
 	if len(problems) == 0 {
 		switch {
+		case len(in.DisplayName) > 255 || (in.DisplayName != "" && !printable(in.DisplayName)):
+			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "displayName illisible ou trop long (au plus 255 caractères)"}
 		case len(in.ExternalID) > 255:
 			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "externalId : au plus 255 caractères"}
 		case in.UserName == "":

@@ -293,7 +293,7 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 // change, and returns them.
 func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string) (SCIMMeta, error) {
 	old := w.meta[grantID]
-	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName}
+	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName}
 	if w.del {
 		m.DeletedAt = w.now
 		if !old.DeletedAt.IsZero() {

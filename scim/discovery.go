@@ -128,7 +128,7 @@ var schemaDefs = []map[string]any{
 				attr("familyName", "string", "Nom de famille", true, false, "readWrite", "default", "none"),
 				attr("givenName", "string", "Prénom", true, false, "readWrite", "default", "none"),
 				attr("formatted", "string", "Prénom et nom", false, false, "readOnly", "default", "none")),
-			attr("displayName", "string", "Prénom et nom (calculé)", false, false, "readOnly", "default", "none"),
+			attr("displayName", "string", "Nom affiché chez le fournisseur d'identité ; « Prénom Nom » quand il n'en donne pas", false, false, "readWrite", "default", "none"),
 			multi(attr("emails", "complex", "L'adresse e-mail école, où l'accès est envoyé ; userName quand elle manque", false, false, "readWrite", "default", "none",
 				attr("value", "string", "Adresse e-mail", false, false, "readWrite", "default", "none"),
 				canonicalValues(attr("type", "string", "Type d'adresse", false, false, "readWrite", "default", "none"), "work"),

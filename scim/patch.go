@@ -207,9 +207,9 @@ func setAttr(obj map[string]any, op, name string, value any) *extranet.SCIMError
 }
 
 // applyFiltered applies an operation to the elements of a multi-valued
-// attribute that match t.filter. With no match, add and replace create
-// the element the filter describes (what Entra expects of
-// emails[type eq "work"].value).
+// attribute that match t.filter. With no match, add creates the element
+// the filter describes (what Entra expects of emails[type eq
+// "work"].value) and replace fails (noTarget).
 func applyFiltered(obj map[string]any, op, name string, t target, value any) *extranet.SCIMError {
 	cur, key, exists := lookup(obj, name)
 	if !exists {
@@ -239,7 +239,11 @@ func applyFiltered(obj map[string]any, op, name string, t target, value any) *ex
 		}
 		kept = append(kept, o)
 	}
-	if !matched && op != "remove" {
+	if !matched && op == "replace" {
+		// RFC 7644 §3.5.2.3: a value filter that selects nothing.
+		return &extranet.SCIMError{Status: 400, ScimType: "noTarget", Detail: "aucune valeur de " + name + " ne répond au filtre du chemin : ajoutez-la avec op add"}
+	}
+	if !matched && op == "add" {
 		el := map[string]any{}
 		if t.eq != nil {
 			el[canonical(t.eq.path[0])] = t.eq.value

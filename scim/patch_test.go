@@ -60,6 +60,10 @@ func TestEntraPatch(t *testing.T) {
 				func(u extranet.SCIMUser) bool { return u.LastName == "Dupont-Durand" && u.FirstName == "Jean-Marc" }},
 			{"remove externalId", ops(map[string]any{"op": "Remove", "path": "externalId"}),
 				func(u extranet.SCIMUser) bool { return u.ExternalID == "" }},
+			{"displayName kept as sent", ops(map[string]any{"op": "Replace", "path": "displayName", "value": "Jean-Marc D."}),
+				func(u extranet.SCIMUser) bool {
+					return u.DisplayName == "Jean-Marc D." && u.LastName == "Dupont-Durand"
+				}},
 			{"active as the string False", ops(map[string]any{"op": "Replace", "path": "active", "value": "False"}),
 				func(u extranet.SCIMUser) bool { return !u.Active && u.State == extranet.GrantDeactivated }},
 			{"active as the string True", ops(map[string]any{"op": "Replace", "path": "active", "value": "True"}),
@@ -85,6 +89,7 @@ func TestEntraPatch(t *testing.T) {
 			{ops(map[string]any{"op": "replace", "path": "emails[type eq", "value": "x"}), 400, "invalidPath"},
 			{ops(map[string]any{"op": "replace", "path": "active", "value": "peut-être"}), 400, "invalidValue"},
 			{ops(map[string]any{"op": "remove", "path": "name.familyName"}), 400, "invalidValue"},
+			{ops(map[string]any{"op": "replace", "path": `emails[type eq "home"].value`, "value": "x@y.be"}), 400, "noTarget"},
 		} {
 			resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, bad.patch)
 			e.want(resp, m, bad.status, bad.scimType)

@@ -37,7 +37,7 @@ func resource(u extranet.SCIMUser) map[string]any {
 		"id":          u.ID,
 		"userName":    u.UserName,
 		"name":        map[string]any{"familyName": u.LastName, "givenName": u.FirstName, "formatted": frtext.FormatName(u.LastName, u.FirstName)},
-		"displayName": frtext.FormatName(u.LastName, u.FirstName),
+		"displayName": displayName(u),
 		"emails":      []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},
 		"active":      u.Active,
 	}
@@ -157,6 +157,7 @@ func parseUser(m map[string]any, def extranet.SCIMUserInput) (extranet.SCIMUserI
 	in.UserName, in.LastName, in.FirstName, in.Email = "", "", "", ""
 	set(&in.UserName, m, "userName", "userName")
 	set(&in.ExternalID, m, "externalId", "externalId")
+	set(&in.DisplayName, m, "displayName", "displayName")
 	name, e := object(m, "name", "name")
 	if e != nil {
 		return in, e
@@ -233,4 +234,12 @@ func workEmail(m map[string]any) (string, *extranet.SCIMError) {
 		}
 	}
 	return "", nil
+}
+
+// displayName is the one the client sent, else « Prénom Nom ».
+func displayName(u extranet.SCIMUser) string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return frtext.FormatName(u.LastName, u.FirstName)
 }

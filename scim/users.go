@@ -180,7 +180,7 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, fase int) 
 		return
 	}
 	h.write(w, r, fase, func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
-		def := extranet.SCIMUserInput{ExternalID: cur.ExternalID, BirthDate: cur.BirthDate, Matricule: cur.Matricule,
+		def := extranet.SCIMUserInput{ExternalID: cur.ExternalID, DisplayName: cur.DisplayName, BirthDate: cur.BirthDate, Matricule: cur.Matricule,
 			Role: cur.Role, Active: cur.Active}
 		in, err := parseUser(body, def)
 		if err != nil {
@@ -198,6 +198,10 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
 	}
 	h.write(w, r, fase, func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
 		res := resource(cur)
+		if cur.DisplayName == "" {
+			// Computed, not the client's: a patch does not keep it.
+			delete(res, "displayName")
+		}
 		if err := applyPatch(res, body); err != nil {
 			return extranet.SCIMUserInput{}, err
 		}

@@ -31,11 +31,11 @@ func (x *tx) SCIMMeta(ctx context.Context, fase int) (map[string]extranet.SCIMMe
 
 func scimMeta(ctx context.Context, q store.Querier, fase int) (map[string]extranet.SCIMMeta, error) {
 	out := map[string]extranet.SCIMMeta{}
-	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, deleted_at FROM scim_users WHERE fase = ?`, fase)
+	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, display_name, deleted_at FROM scim_users WHERE fase = ?`, fase)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var m extranet.SCIMMeta
 		var id string
-		if err := r.Scan(&id, &m.ExternalID, &m.UserName, tcol{&m.DeletedAt}); err != nil {
+		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, tcol{&m.DeletedAt}); err != nil {
 			return err
 		}
 		out[id] = m
@@ -46,9 +46,10 @@ func scimMeta(ctx context.Context, q store.Querier, fase int) (map[string]extran
 
 // SaveSCIMMeta implements extranet.SCIMTx.
 func (x *tx) SaveSCIMMeta(ctx context.Context, fase int, grantID string, m extranet.SCIMMeta) error {
-	_, err := x.t.Exec(ctx, `INSERT INTO scim_users (grant_id, fase, external_id, user_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
-		grantID, fase, m.ExternalID, m.UserName, ft(m.DeletedAt), x.now())
+	_, err := x.t.Exec(ctx, `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name,
+display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
+		grantID, fase, m.ExternalID, m.UserName, m.DisplayName, ft(m.DeletedAt), x.now())
 	return err
 }
 

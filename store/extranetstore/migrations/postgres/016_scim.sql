@@ -2,7 +2,7 @@
 -- store.TimeLayout, '' for "none".
 
 -- What SCIM knows of a grant beyond the grant itself: the identity
--- provider's externalId, and whether the grant was deleted through SCIM
+-- provider's externalId, userName and displayName, and whether the grant was deleted through SCIM
 -- (a DELETE deactivates the grant; while it stays deactivated, the
 -- resource answers 404, as RFC 7644 §3.6 requires). A grant without a row
 -- has no externalId and was never deleted.
@@ -11,6 +11,7 @@ CREATE TABLE scim_users (
     fase        INTEGER NOT NULL,
     external_id TEXT NOT NULL DEFAULT '',
     user_name   TEXT NOT NULL DEFAULT '',
+    display_name TEXT NOT NULL DEFAULT '',
     deleted_at  TEXT NOT NULL DEFAULT '',
     updated_at  TEXT NOT NULL
 );

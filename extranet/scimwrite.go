@@ -13,14 +13,16 @@ import (
 // entry, a held deactivation), or an error that rolls everything back.
 func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) (SCIMUser, error, error) {
 	deactivate := w.rec != nil && !w.in.Active
-	if deactivate && !w.rec.Grant.Live() {
-		// Inactive already: only what SCIM keeps changes.
+	if deactivate {
+		// Only what SCIM keeps changes with a deactivation.
 		if w.in.UserName == "" {
 			w.in.UserName = w.cur.UserName
 		}
 		if err := uniqueUserName(w); err != nil {
 			return SCIMUser{}, nil, err
 		}
+	}
+	if deactivate && !w.rec.Grant.Live() {
 		m, err := saveSCIMMeta(ctx, tx, w, w.rec.Grant.ID)
 		if err != nil {
 			return SCIMUser{}, nil, err

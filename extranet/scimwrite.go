@@ -187,7 +187,7 @@ func scimOutcome(w *scimWriteState, p plan, expect []string) (Grant, error) {
 			"(employeeNumber) s'il manquait, ou supprimez cet utilisateur et créez-en un nouveau"}
 	}
 	return Grant{}, &SCIMError{Status: 409, Detail: "ce changement toucherait d'autres accès de l'école que celui de cet utilisateur : " +
-		"l'extranet ne devine pas ; envoyez l'équipe de l'extranet vérifier les accès de l'école dans la console"}
+		"l'extranet ne devine pas ; demandez à l'équipe de l'extranet de vérifier les accès de l'école dans la console"}
 }
 
 // rejectedSCIM is the refusal of a rejected entry: the reason reconcile

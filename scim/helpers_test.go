@@ -209,3 +209,14 @@ func ids(m map[string]any) []string {
 	}
 	return out
 }
+
+func decodeJSON(s string) (map[string]any, error) {
+	var m map[string]any
+	err := json.Unmarshal([]byte(s), &m)
+	return m, err
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}

@@ -380,6 +380,9 @@ func (p *parser) comparison(path []string) (comparison, *extranet.SCIMError) {
 	case v.kind == "string":
 		return comparison{path: path, op: o, value: v.val}, nil
 	case v.kind == "word" && (v.text == "true" || v.text == "false"):
+		if o != "eq" && o != "ne" {
+			return comparison{}, badFilter("%s ne compare pas des booléens : eq ou ne", o)
+		}
 		return comparison{path: path, op: o, value: v.text == "true"}, nil
 	case v.kind == "word" && v.text == "null":
 		return comparison{path: path, op: o, value: nil}, nil

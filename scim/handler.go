@@ -57,6 +57,9 @@ func NewHandler(svc *extranet.Service, opts Options) *Handler {
 	h.mux.HandleFunc("GET "+p+"/Schemas/{id}", noFilter(h.schema))
 	h.mux.HandleFunc("GET "+p+"/Users", h.auth(h.listUsers))
 	h.mux.HandleFunc("POST "+p+"/Users/.search", h.auth(h.searchUsers))
+	h.mux.HandleFunc("POST "+p+"/.search", h.auth(h.searchUsers))
+	h.mux.HandleFunc(p+"/Me", notImplemented("/Me n'est pas pris en charge : le jeton désigne une école, pas une personne"))
+	h.mux.HandleFunc(p+"/Bulk", notImplemented("les opérations groupées (Bulk) ne sont pas prises en charge : envoyez les utilisateurs un par un"))
 	h.mux.HandleFunc("POST "+p+"/Users", h.auth(h.createUser))
 	h.mux.HandleFunc("GET "+p+"/Users/{id}", h.auth(h.getUser))
 	h.mux.HandleFunc("PUT "+p+"/Users/{id}", h.auth(h.replaceUser))
@@ -222,5 +225,13 @@ func noFilter(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		next(w, r)
+	}
+}
+
+// notImplemented answers a feature this provider does not offer (RFC
+// 7644 §3.11, §3.7: 501).
+func notImplemented(detail string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &extranet.SCIMError{Status: http.StatusNotImplemented, Detail: detail})
 	}
 }

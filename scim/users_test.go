@@ -179,7 +179,7 @@ func TestListFilters(t *testing.T) {
 				t.Errorf("filter %s: %v, want %v", filter, got, want)
 			}
 		}
-		for _, bad := range []string{`userName eq`, `userName zz "a"`, `(userName eq "a"`, `userName eq "a" and`, `emails[type eq "work"`} {
+		for _, bad := range []string{`active gt true`, `userName eq`, `userName zz "a"`, `(userName eq "a"`, `userName eq "a" and`, `emails[type eq "work"`} {
 			resp, m := e.do("GET", "/Users?filter="+url.QueryEscape(bad), e.tokenA, nil)
 			e.want(resp, m, 400, "invalidFilter")
 		}
@@ -199,6 +199,10 @@ func TestListFilters(t *testing.T) {
 		r := m["Resources"].([]any)[0].(map[string]any)
 		if r["id"] != b || r["userName"] != "luc.martin@ecole.be" || r["name"] != nil || r["schemas"] == nil {
 			t.Fatalf("attributes=userName: %v", r)
+		}
+		resp, m = e.do("POST", "/.search", e.tokenA, map[string]any{"schemas": []string{searchSchema}, "filter": `name.givenName eq "anne"`})
+		if e.want(resp, m, 200, ""); !slices.Equal(ids(m), []string{a}) {
+			t.Fatalf("/.search: %v", m)
 		}
 		// POST /.search answers as GET.
 		resp, m = e.do("POST", "/Users/.search", e.tokenA, map[string]any{"schemas": []string{searchSchema}, "filter": `name.givenName eq "paul"`})

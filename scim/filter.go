@@ -3,7 +3,7 @@ package scim
 // Filters (RFC 7644 §3.4.2.2): attribute operators eq, ne, co, sw, ew, gt,
 // ge, lt, le and pr; logical and, or, not; grouping with parentheses; value
 // paths (emails[type eq "work"]). Attribute names ignore case; string values
-// compare ignoring case except id and externalId (caseExact).
+// compare ignoring case except those of caseExact attributes.
 
 import (
 	"encoding/json"
@@ -97,7 +97,7 @@ func (f comparison) match(res map[string]any) bool {
 		}
 		return false
 	}
-	exact := len(f.path) == 1 && (f.path[0] == "id" || f.path[0] == "externalid")
+	exact := caseExact[f.path[len(f.path)-1]]
 	for _, v := range values {
 		if compare(v, f.op, f.value, exact) {
 			return true
@@ -105,6 +105,10 @@ func (f comparison) match(res map[string]any) bool {
 	}
 	return f.op == "ne" && len(values) == 0 && f.value != nil
 }
+
+// caseExact are the attributes whose strings compare with their case
+// (the schemas' caseExact), by their last name, lower case.
+var caseExact = map[string]bool{"id": true, "externalid": true, "employeenumber": true, "birthdate": true, "state": true}
 
 func compare(v any, op string, want any, exact bool) bool {
 	switch w := want.(type) {

@@ -13,14 +13,8 @@ import (
 // entry, a held deactivation), or an error that rolls everything back.
 func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) (SCIMUser, error, error) {
 	deactivate := w.rec != nil && !w.in.Active
-	if deactivate {
-		// Only what SCIM keeps changes with a deactivation.
-		if w.in.UserName == "" {
-			w.in.UserName = w.cur.UserName
-		}
-		if err := uniqueUserName(w); err != nil {
-			return SCIMUser{}, nil, err
-		}
+	if err := checkSCIMWrite(w, deactivate); err != nil {
+		return SCIMUser{}, nil, err
 	}
 	if deactivate && !w.rec.Grant.Live() {
 		m, err := saveSCIMMeta(ctx, tx, w, w.rec.Grant.ID)
@@ -29,14 +23,6 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 		}
 		u, _ := scimUserOf(w.rec.Grant, m)
 		return u, nil, nil
-	}
-	if !deactivate {
-		if err := validateSCIM(w.in); err != nil {
-			return SCIMUser{}, nil, err
-		}
-		if err := uniqueUserName(w); err != nil {
-			return SCIMUser{}, nil, err
-		}
 	}
 	var expect []string
 	if deactivate {
@@ -75,6 +61,22 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 	}
 	u, _ := scimUserOf(g, m)
 	return u, nil, nil
+}
+
+// checkSCIMWrite checks what a write gives: a user as a snapshot entry
+// must be, and a userName of its own. A deactivation changes only what
+// SCIM keeps, and keeps the userName it leaves out.
+func checkSCIMWrite(w *scimWriteState, deactivate bool) error {
+	if deactivate {
+		if w.in.UserName == "" {
+			w.in.UserName = w.cur.UserName
+		}
+		return uniqueUserName(w)
+	}
+	if err := validateSCIM(w.in); err != nil {
+		return err
+	}
+	return uniqueUserName(w)
 }
 
 // scimEntry is the entry of a user as reconcile cleans it, for its

@@ -97,6 +97,14 @@ func TestEntraPatch(t *testing.T) {
 		if u, _ := e.svc.SCIMUser(ctx, faseA, id); u.LastName != "Dupont-Durand" || !u.Active {
 			t.Fatalf("a refused PATCH changed the user: %+v", u)
 		}
+		// A PUT without emails does not assert them: the address stays.
+		put := map[string]any{"schemas": []string{coreUser}, "userName": "jdupont@ecole.onmicrosoft.com",
+			"name": map[string]any{"familyName": "Dupont-Durand", "givenName": "Jean-Marc"}}
+		resp, m = e.do("PUT", "/Users/"+id, e.tokenA, put)
+		e.want(resp, m, 200, "")
+		if u, _ := e.svc.SCIMUser(ctx, faseA, id); u.Email != "j.dupont@ecole.be" || u.Role != "Directeur" || u.Matricule != "18002030123" {
+			t.Fatalf("PUT without emails: %+v", u)
+		}
 	})
 }
 

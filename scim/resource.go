@@ -154,7 +154,7 @@ func parseUser(m map[string]any, def extranet.SCIMUserInput) (extranet.SCIMUserI
 			*dst = v
 		}
 	}
-	in.UserName, in.LastName, in.FirstName, in.Email = "", "", "", ""
+	in.UserName, in.LastName, in.FirstName, in.Email = "", "", "", def.Email
 	set(&in.UserName, m, "userName", "userName")
 	set(&in.ExternalID, m, "externalId", "externalId")
 	set(&in.DisplayName, m, "displayName", "displayName")
@@ -183,8 +183,13 @@ func parseUser(m map[string]any, def extranet.SCIMUserInput) (extranet.SCIMUserI
 			return in, err
 		}
 	}
-	if in.Email, err = workEmail(m); err != nil {
+	email, err := workEmail(m)
+	if err != nil {
 		return in, err
+	}
+	if _, _, sent := lookup(m, "emails"); sent || in.Email == "" {
+		// Not sent, the address stays (a PUT does not assert it).
+		in.Email = email
 	}
 	if in.Email == "" {
 		in.Email = in.UserName

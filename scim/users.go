@@ -180,7 +180,7 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, fase int) 
 		return
 	}
 	h.write(w, r, fase, func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
-		def := extranet.SCIMUserInput{ExternalID: cur.ExternalID, DisplayName: cur.DisplayName, BirthDate: cur.BirthDate, Matricule: cur.Matricule,
+		def := extranet.SCIMUserInput{ExternalID: cur.ExternalID, DisplayName: cur.DisplayName, Email: cur.Email, BirthDate: cur.BirthDate, Matricule: cur.Matricule,
 			Role: cur.Role, Active: cur.Active}
 		in, err := parseUser(body, def)
 		if err != nil {

@@ -28,6 +28,9 @@ func (r *runner) check(ctx context.Context) error {
 		}
 		fmt.Fprintln(r.cfg.Out, line)
 	}
+	if r.ran[PhaseSCIM] {
+		return r.checkSCIM(ctx, add)
+	}
 	nightRan := r.ran[PhaseNight]
 	if r.cfg.Crash > 0 {
 		rep, _, err := r.worker(ctx, JobNight, time.Now(), "", 0, false, "final-night")

@@ -219,6 +219,9 @@ func WriteTargets(w io.Writer, ts []Target) {
 // delivers what the night wrote; rollover adds initial and night, the year
 // it rolls over.
 func ParsePhases(s string) ([]string, error) {
+	if out, ok, err := parseSCIMPhases(s); ok {
+		return out, err
+	}
 	want := map[string]bool{}
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)

@@ -282,6 +282,8 @@ func (r *runner) run(ctx context.Context) error {
 			p, err = r.smtp(ctx)
 		case PhaseRollover:
 			p, err = r.rollover(ctx)
+		case PhaseSCIM:
+			p, err = r.scim(ctx)
 		}
 		if err != nil {
 			return fmt.Errorf("phase %s: %w", name, err)

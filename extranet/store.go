@@ -71,6 +71,7 @@ type Store interface {
 // Tx is one write transaction of a Store.
 type Tx interface {
 	TrustTx
+	SCIMTx
 	// Now is the transaction's instant.
 	Now() time.Time
 

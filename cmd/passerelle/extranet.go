@@ -27,6 +27,7 @@ import (
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/mail"
+	"passerelle/scim"
 	"passerelle/store/extranetstore"
 )
 
@@ -192,7 +193,9 @@ func defaultPortalURL(addr string) string {
 // newExtranetServer builds the extranet's HTTP server. The portal's pages
 // are mounted here, beside the API, with srv.Mount.
 func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *api.Server {
-	return api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
+	srv := api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
+	srv.Mount(scim.Prefix+"/", scim.NewHandler(svc, scim.Options{Log: log}))
+	return srv
 }
 
 // nightLoop runs the night run at each scheduled time until ctx ends. The

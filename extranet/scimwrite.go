@@ -1,0 +1,357 @@
+package extranet
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// applySCIMWrite decides and applies one SCIM write in tx. It returns the
+// user after the write, or a refusal to commit with its record (a rejected
+// entry, a held deactivation), or an error that rolls everything back.
+func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) (SCIMUser, error, error) {
+	deactivate := w.rec != nil && !w.in.Active
+	if err := checkSCIMWrite(w, deactivate); err != nil {
+		return SCIMUser{}, nil, err
+	}
+	if deactivate && !w.rec.Grant.Live() {
+		m, err := saveSCIMMeta(ctx, tx, w, w.rec.Grant.ID)
+		if err != nil {
+			return SCIMUser{}, nil, err
+		}
+		u, _ := scimUserOf(w.rec.Grant, m)
+		return u, nil, nil
+	}
+	var expect []string
+	if deactivate {
+		expect = []string{w.rec.Grant.ID}
+		n, live, err := guardSCIM(ctx, tx, w)
+		if err != nil || n > 0 {
+			if err == nil {
+				err = s.holdSCIM(ctx, tx, w, n, live)
+			}
+			return SCIMUser{}, heldSCIM(n, live), err
+		}
+	}
+	p, err := s.reconcileSCIM(ctx, tx, w, deactivate)
+	if err != nil {
+		return SCIMUser{}, nil, err
+	}
+	e := scimEntry(w.in)
+	eKey := rejectionKey(&e)
+	if !deactivate {
+		for _, r := range p.Rejections {
+			if r.Key == eKey {
+				return SCIMUser{}, rejectedSCIM(r.Reason), s.recordSCIMRejection(ctx, tx, w, p, r)
+			}
+		}
+	}
+	g, refusal := scimOutcome(w, p, expect)
+	if refusal != nil {
+		return SCIMUser{}, refusal, nil
+	}
+	if err := s.applySCIMPlan(ctx, tx, w, p, deactivate); err != nil {
+		return SCIMUser{}, nil, err
+	}
+	m, err := saveSCIMMeta(ctx, tx, w, g.ID)
+	if err != nil {
+		return SCIMUser{}, nil, err
+	}
+	u, _ := scimUserOf(g, m)
+	return u, nil, nil
+}
+
+// checkSCIMWrite checks what a write gives: a user as a snapshot entry
+// must be, and a userName of its own. A deactivation changes only what
+// SCIM keeps, and keeps the userName it leaves out.
+func checkSCIMWrite(w *scimWriteState, deactivate bool) error {
+	if deactivate {
+		if w.in.UserName == "" {
+			w.in.UserName = w.cur.UserName
+		}
+		return uniqueUserName(w)
+	}
+	if err := validateSCIM(w.in); err != nil {
+		return err
+	}
+	return uniqueUserName(w)
+}
+
+// scimEntry is the entry of a user as reconcile cleans it, for its
+// rejection key.
+func scimEntry(in SCIMUserInput) entry {
+	e := entry{last: in.LastName, first: in.FirstName, birth: in.BirthDate, matricule: in.Matricule,
+		email: in.Email, rawRole: in.Role}
+	e.key = IdentityKey(e.last, e.first, e.birth)
+	return e
+}
+
+// reconcileSCIM reconciles the school's live grants with the write's
+// change: the user's entry first, then every other live grant as its
+// school sent it. The persons looked up are the user's candidates (by
+// matricule and identity key, as for a snapshot) and the persons of the
+// school's grants, which recognise the other entries.
+func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, deactivate bool) (plan, error) {
+	snap := Snapshot{SchoolYear: w.year, Staff: make([]StaffEntry, 0, len(w.grants)+1)}
+	if !deactivate {
+		snap.Staff = append(snap.Staff, StaffEntry{LastName: w.in.LastName, FirstName: w.in.FirstName,
+			BirthDate: w.in.BirthDate, Matricule: w.in.Matricule, Email: w.in.Email, Role: w.in.Role})
+	} else {
+		snap.ConfirmDeactivations = 1
+	}
+	persons := make([]Person, 0, len(w.grants)+2)
+	for _, g := range w.grants {
+		if !g.Grant.Live() || (w.rec != nil && g.Grant.ID == w.rec.Grant.ID) {
+			continue
+		}
+		snap.Staff = append(snap.Staff, entryOf(g.Grant))
+		persons = append(persons, g.Person)
+	}
+	var look lookups
+	if !deactivate {
+		look = snapshotLookups(Snapshot{Staff: snap.Staff[:1]})
+		found, err := tx.FindPersons(ctx, look.matricules, look.keys)
+		if err != nil {
+			return plan{}, err
+		}
+		persons = append(found, persons...)
+		if w.rec != nil {
+			persons = append(persons, w.rec.Person)
+		}
+		if err := tx.LockEmails(ctx, newEmails(look.emails, w.grants)); err != nil {
+			return plan{}, err
+		}
+	}
+	var holders []EmailHolder
+	if len(look.emails) > 0 {
+		var err error
+		if holders, err = tx.EmailHolders(ctx, look.emails, w.fase, w.year); err != nil {
+			return plan{}, err
+		}
+	}
+	return reconcile(reconcileInput{Now: w.now, FASE: w.fase, SchoolYear: w.year, Snapshot: snap,
+		Grants: renamed(w, deactivate), Persons: persons, Holders: holders, NewID: NewID}), nil
+}
+
+// renamed returns the school's grants as reconcile reads them. A user's
+// new names, written on its own grant, are the school's word about the
+// same person, as the names a school sent are (docs/extranet.md, « Shared
+// names »): reconcile recognises the grant's person by them, with the
+// birth date the school sent before, through a deactivated record of that
+// person, put first so that the grant itself stays the person's
+// (reconcile keeps the last record of a person). A new birth date or
+// matricule is not a rename: it goes through the identity rules.
+func renamed(w *scimWriteState, deactivate bool) []GrantRecord {
+	if w.rec == nil || deactivate {
+		return w.grants
+	}
+	_, _, last, first := w.rec.Grant.Target()
+	if CleanName(last) == w.in.LastName && CleanName(first) == w.in.FirstName {
+		return w.grants
+	}
+	alias := *w.rec
+	alias.Grant = Grant{PersonID: w.rec.Grant.PersonID, FASE: w.fase, SchoolYear: w.year, State: GrantDeactivated,
+		LastName: w.in.LastName, FirstName: w.in.FirstName, SentBirthDate: w.rec.Grant.SentBirthDate}
+	return append([]GrantRecord{alias}, w.grants...)
+}
+
+// scimOutcome checks that the plan changes the user's grant only, as the
+// write asks, and returns that grant as it will be. A plan that would
+// touch another access (the entry designates another person than the
+// user's, say) is refused: the extranet does not guess.
+func scimOutcome(w *scimWriteState, p plan, expect []string) (Grant, error) {
+	touched := append(slices.Clip(p.NewGrants), p.UpdGrants...)
+	ok := slices.Equal(p.Deactivate, expect) && len(touched) <= 1
+	switch {
+	case !ok:
+	case len(expect) == 1:
+		if len(touched) == 0 {
+			g := w.rec.Grant
+			g.State, g.Since, g.EndReason, g.UpdatedAt = GrantDeactivated, w.now, EndRemoved, w.now
+			g.Pending = PendingNone
+			clearPending(&g)
+			return g, nil
+		}
+	case w.rec == nil:
+		if len(touched) == 1 {
+			return touched[0], nil
+		}
+	case len(touched) == 0:
+		return w.rec.Grant, nil
+	case touched[0].ID == w.rec.Grant.ID:
+		return touched[0], nil
+	}
+	if w.rec != nil && !w.del && w.in.Active {
+		return Grant{}, &SCIMError{Status: 400, ScimType: "mutability", Detail: "le nom, la date de naissance ou le matricule envoyés désignent " +
+			"pour l'extranet une autre personne que cet utilisateur : l'identité d'un accès ne change pas. Donnez le matricule " +
+			"(employeeNumber) s'il manquait, ou supprimez cet utilisateur et créez-en un nouveau"}
+	}
+	return Grant{}, &SCIMError{Status: 409, Detail: "ce changement toucherait d'autres accès de l'école que celui de cet utilisateur : " +
+		"l'extranet ne devine pas ; demandez à l'équipe de l'extranet de vérifier les accès de l'école dans la console"}
+}
+
+// rejectedSCIM is the refusal of a rejected entry: the reason reconcile
+// gave, with RFC 7644's status and error type.
+func rejectedSCIM(reason string) error {
+	e := &SCIMError{Status: 400, ScimType: "invalidValue", Detail: reason}
+	switch {
+	case reason == reasonDuplicate:
+		e.Status, e.ScimType, e.Detail = 409, "uniqueness", "cette personne a déjà un accès dans l'école : modifiez l'utilisateur existant au lieu d'en créer un autre"
+	case reason == reasonAlsoRejected:
+		e.Status, e.ScimType = 409, "uniqueness"
+	case strings.HasPrefix(reason, prefixOf(reasonSharedEmail)), strings.HasPrefix(reason, prefixOf(reasonEmailTaken)):
+		e.Status, e.ScimType = 409, "uniqueness"
+	case strings.HasPrefix(reason, prefixOf(reasonMatriculeBirth)):
+		e.Status, e.ScimType = 409, "uniqueness"
+	case reason == reasonAmbiguous:
+		e.Detail = reason + " (employeeNumber de l'extension entreprise)"
+	}
+	return e
+}
+
+func prefixOf(format string) string {
+	p, _, _ := strings.Cut(format, "%")
+	return p
+}
+
+// recordSCIMRejection keeps a rejected user for the operators, as a
+// transfer keeps its rejected entries, and journals it.
+func (s *Service) recordSCIMRejection(ctx context.Context, tx Tx, w *scimWriteState, p plan, r Rejection) error {
+	res := s.scimResult(w, []Change{{Action: ActionRejected, LastName: r.LastName, FirstName: r.FirstName,
+		Role: r.Role, Email: r.Email, Reason: r.Reason}})
+	r.TransferID = res.TransferID
+	if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, r.Email, &r); err != nil {
+		return err
+	}
+	return recordApplied(ctx, tx, w.fase, "", "", w.actor, w.now, res, p)
+}
+
+// scimResult is the transfer result of one SCIM write, for the journal and
+// the audit log.
+func (s *Service) scimResult(w *scimWriteState, changes []Change) TransferResult {
+	res := TransferResult{TransferID: NewID(), SchoolYear: w.year, EffectiveAt: s.nextNight(w.now), Changes: changes}
+	for _, c := range changes {
+		switch c.Action {
+		case ActionCreated:
+			res.Counts.Created++
+		case ActionModified:
+			res.Counts.Modified++
+		case ActionDeactivated:
+			res.Counts.Deactivated++
+		case ActionUnchanged:
+			res.Counts.Unchanged++
+		case ActionRejected:
+			res.Counts.Rejected++
+		}
+	}
+	return res
+}
+
+// applySCIMPlan writes a plan as applyPlan does, except that the school's
+// other rejections stay open: one user's write resolves only its own.
+func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p plan, deactivate bool) error {
+	if err := tx.InsertPersons(ctx, p.NewPersons); err != nil {
+		return err
+	}
+	if err := tx.UpdatePersons(ctx, p.FillPersons); err != nil {
+		return err
+	}
+	if len(p.Namesakes) > 0 || len(p.NewKeys) > 0 {
+		if err := tx.ForgetDigests(ctx, p.Namesakes, append(p.NewKeys, p.NamesakeKeys...)); err != nil {
+			return err
+		}
+	}
+	if err := tx.InsertGrants(ctx, p.NewGrants); err != nil {
+		return err
+	}
+	if err := tx.UpdateGrants(ctx, p.UpdGrants); err != nil {
+		return err
+	}
+	if err := tx.DeactivateGrants(ctx, p.Deactivate, EndRemoved); err != nil {
+		return err
+	}
+	var changes []Change
+	for _, c := range p.Result.Changes {
+		if c.Action != ActionUnchanged && c.Action != ActionRejected {
+			changes = append(changes, c)
+		}
+	}
+	res := s.scimResult(w, changes)
+	if !deactivate {
+		if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, w.in.Email, nil); err != nil {
+			return err
+		}
+	}
+	if err := recordMatches(ctx, tx, w.fase, w.year, w.actor, p); err != nil {
+		return err
+	}
+	if len(changes) == 0 {
+		return nil // nothing changed: nothing to journal
+	}
+	return recordApplied(ctx, tx, w.fase, "", "", w.actor, w.now, res, p)
+}
+
+// saveSCIMMeta stores the user's externalId and deletion mark when they
+// change, and returns them.
+func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string) (SCIMMeta, error) {
+	old := w.meta[grantID]
+	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName}
+	if w.del {
+		m.DeletedAt = w.now
+		if !old.DeletedAt.IsZero() {
+			m.DeletedAt = old.DeletedAt
+		}
+	}
+	if m == old {
+		return m, nil
+	}
+	return m, tx.SaveSCIMMeta(ctx, w.fase, grantID, m)
+}
+
+// holdSCIM records a deactivation the guard held: audit entry and journal,
+// so that operators see a school about to lose its staff's access.
+func (s *Service) holdSCIM(ctx context.Context, tx Tx, w *scimWriteState, n, live int) error {
+	g := w.rec.Grant
+	res := s.scimResult(w, []Change{{Action: ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email}})
+	p := plan{Deactivations: n, Live: live}
+	detail, _ := json.Marshal(map[string]any{"transferId": res.TransferID, "schoolYear": w.year,
+		"grant": g.ID, "deactivations24h": n, "liveGrants": live})
+	if err := tx.AddAudit(ctx, AuditEntry{ID: NewID(), At: w.now, Actor: w.actor, Action: AuditSCIMHeld, FASE: w.fase, Detail: string(detail)}); err != nil {
+		return err
+	}
+	return tx.SaveTransferRecord(ctx, journalRecord(res, OutcomeHeld, w.actor, w.fase, w.now, p))
+}
+
+// heldSCIM is the refusal of a held deactivation.
+func heldSCIM(n, live int) error {
+	return &SCIMError{Status: 409, Detail: heldDetail(n, live)}
+}
+
+// ConfirmHeader is the request header by which a school's administrator
+// confirms a burst of deactivations (docs/scim.md).
+const ConfirmHeader = "Passerelle-Confirm-Deactivations"
+
+func heldDetail(n, live int) string {
+	return "désactivation suspendue : ce serait la " + strconv.Itoa(n) + "e désactivation de l'école en 24 heures, pour " + strconv.Itoa(live) +
+		" accès ouverts ; au-delà de max(4, 20 %), rien n'est désactivé sans confirmation. Si ces départs sont réels, la direction " +
+		"renvoie la demande avec l'en-tête « " + ConfirmHeader + ": " + strconv.Itoa(n) + " » (ou plus), ou demande à l'équipe de l'extranet " +
+		"de confirmer (passerelle extranet school scim-confirm) ; sinon, vérifiez la configuration du fournisseur d'identité"
+}
+
+// uniqueUserName refuses a userName another user of the school has
+// (RFC 7643: userName is unique, case ignored).
+func uniqueUserName(w *scimWriteState) error {
+	for _, g := range w.grants {
+		if w.rec != nil && g.Grant.ID == w.rec.Grant.ID {
+			continue
+		}
+		u, ok := scimUserOf(g.Grant, w.meta[g.Grant.ID])
+		if ok && strings.EqualFold(u.UserName, w.in.UserName) {
+			return &SCIMError{Status: 409, ScimType: "uniqueness", Detail: "userName : « " + w.in.UserName +
+				" » est déjà celui d'un autre utilisateur de l'école (id " + u.ID + ") : modifiez cet utilisateur au lieu d'en créer un autre"}
+		}
+	}
+	return nil
+}

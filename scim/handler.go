@@ -1,0 +1,237 @@
+// Package scim is the extranet's SCIM 2.0 service provider (RFC 7643,
+// RFC 7644) for the Users of one school: the bearer token says which. A
+// SCIM User is a person's grant at that school for the current school
+// year; every write goes through extranet.Service, which reconciles it as
+// a snapshot (docs/scim.md).
+package scim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"passerelle/extranet"
+)
+
+// Prefix is where the service provider is mounted.
+const Prefix = "/scim/v2"
+
+// ContentType is SCIM's media type (RFC 7644 §3.1).
+const ContentType = "application/scim+json"
+
+// MaxBodyBytes bounds a request body: one user is a few hundred bytes.
+const MaxBodyBytes = 64 << 10
+
+// Options tunes NewHandler.
+type Options struct {
+	// BaseURL is the service provider's address as clients reach it
+	// ("https://extranet.example/scim/v2"), for meta.location; when empty,
+	// it is taken from each request's Host.
+	BaseURL string
+	// Log receives internal errors (default: discarded).
+	Log *slog.Logger
+}
+
+// Handler serves the SCIM endpoints under Prefix.
+type Handler struct {
+	svc  *extranet.Service
+	opts Options
+	mux  *http.ServeMux
+}
+
+// NewHandler returns the service provider for svc; mount it on Prefix+"/".
+func NewHandler(svc *extranet.Service, opts Options) *Handler {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{svc: svc, opts: opts, mux: http.NewServeMux()}
+	p := Prefix
+	h.mux.HandleFunc("GET "+p+"/ServiceProviderConfig", noFilter(h.serviceProviderConfig))
+	h.mux.HandleFunc("GET "+p+"/ResourceTypes", noFilter(h.resourceTypes))
+	h.mux.HandleFunc("GET "+p+"/ResourceTypes/{id}", noFilter(h.resourceType))
+	h.mux.HandleFunc("GET "+p+"/Schemas", noFilter(h.schemas))
+	h.mux.HandleFunc("GET "+p+"/Schemas/{id}", noFilter(h.schema))
+	h.mux.HandleFunc("GET "+p+"/Users", h.auth(h.listUsers))
+	h.mux.HandleFunc("POST "+p+"/Users/.search", h.auth(h.searchUsers))
+	h.mux.HandleFunc("POST "+p+"/.search", h.auth(h.searchUsers))
+	h.mux.HandleFunc(p+"/Me", notImplemented("/Me n'est pas pris en charge : le jeton désigne une école, pas une personne"))
+	h.mux.HandleFunc(p+"/Bulk", notImplemented("les opérations groupées (Bulk) ne sont pas prises en charge : envoyez les utilisateurs un par un"))
+	h.mux.HandleFunc("POST "+p+"/Users", h.auth(h.createUser))
+	h.mux.HandleFunc("GET "+p+"/Users/{id}", h.auth(h.getUser))
+	h.mux.HandleFunc("PUT "+p+"/Users/{id}", h.auth(h.replaceUser))
+	h.mux.HandleFunc("PATCH "+p+"/Users/{id}", h.auth(h.patchUser))
+	h.mux.HandleFunc("DELETE "+p+"/Users/{id}", h.auth(h.deleteUser))
+	return h
+}
+
+// ServeHTTP answers the SCIM routes, and a SCIM error for any other path
+// or method under Prefix.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := h.mux.Handler(r); pattern == "" {
+		probe := &probe{header: http.Header{}}
+		h.mux.ServeHTTP(probe, r)
+		if probe.status == http.StatusMethodNotAllowed {
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			writeError(w, &extranet.SCIMError{Status: 405, Detail: fmt.Sprintf(
+				"méthode %s non permise ici ; méthodes permises : %s", r.Method, probe.header.Get("Allow"))})
+			return
+		}
+		writeError(w, &extranet.SCIMError{Status: 404, Detail: "adresse inconnue du service SCIM : les ressources sont " +
+			Prefix + "/Users, /ServiceProviderConfig, /ResourceTypes et /Schemas"})
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// probe catches what the mux would answer, without sending it.
+type probe struct {
+	header http.Header
+	status int
+}
+
+func (p *probe) Header() http.Header { return p.header }
+func (p *probe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
+
+// authed is a handler of a school's users.
+type authed func(w http.ResponseWriter, r *http.Request, fase int)
+
+// auth checks the bearer token: 401 when it is missing, malformed, unknown
+// or revoked. The school is the token's: no path names another one, and
+// another school's users are not found (404).
+func (h *Handler) auth(next authed) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok, ok := bearer(r.Header.Values("Authorization"))
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="extranet"`)
+			writeError(w, &extranet.SCIMError{Status: 401, Detail: "authentification requise : envoyez le jeton de l'école dans l'en-tête « Authorization: Bearer JETON »"})
+			return
+		}
+		fase, err := h.svc.AuthenticateSchool(r.Context(), tok)
+		if errors.Is(err, extranet.ErrBadToken) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="extranet", error="invalid_token"`)
+			writeError(w, &extranet.SCIMError{Status: 401, Detail: "jeton inconnu ou révoqué : demandez un nouveau jeton à l'équipe de l'extranet et enregistrez-le chez le fournisseur d'identité"})
+			return
+		}
+		if err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		next(w, r, fase)
+	}
+}
+
+func bearer(values []string) (string, bool) {
+	if len(values) != 1 {
+		return "", false
+	}
+	scheme, tok, ok := strings.Cut(values[0], " ")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" || len(tok) > 512 {
+		return "", false
+	}
+	return tok, true
+}
+
+// errorJSON is RFC 7644 §3.12's error: status as a string.
+type errorJSON struct {
+	Schemas  []string `json:"schemas"`
+	Status   string   `json:"status"`
+	ScimType string   `json:"scimType,omitempty"`
+	Detail   string   `json:"detail"`
+}
+
+const errorSchema = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+func writeError(w http.ResponseWriter, e *extranet.SCIMError) {
+	writeJSON(w, e.Status, errorJSON{Schemas: []string{errorSchema}, Status: fmt.Sprint(e.Status), ScimType: e.ScimType, Detail: e.Detail})
+}
+
+// fail answers an error of the service: a SCIM error as it is, an unknown
+// school as a revoked token, anything else as 500.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var se *extranet.SCIMError
+	switch {
+	case errors.As(err, &se):
+		writeError(w, se)
+	case errors.Is(err, extranet.ErrUnknownSchool):
+		writeError(w, &extranet.SCIMError{Status: 401, Detail: "école inconnue de l'extranet : demandez un nouveau jeton à l'équipe de l'extranet"})
+	default:
+		h.internal(w, r, err)
+	}
+}
+
+func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	h.opts.Log.Error("scim", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeError(w, &extranet.SCIMError{Status: 500, Detail: "erreur interne de l'extranet : réessayez dans un moment ; si elle persiste, prévenez l'équipe de l'extranet"})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = 500
+		b = []byte(`{"schemas":["` + errorSchema + `"],"status":"500","detail":"erreur interne"}`)
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// readBody decodes a JSON object body, bounded by MaxBodyBytes.
+func readBody(w http.ResponseWriter, r *http.Request) (map[string]any, *extranet.SCIMError) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, &extranet.SCIMError{Status: 413, Detail: fmt.Sprintf("requête trop grande : au plus %d octets", MaxBodyBytes)}
+		}
+		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "corps de la requête illisible"}
+	}
+	var m map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil || m == nil || dec.More() {
+		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "le corps n'est pas un objet JSON valide : envoyez une ressource SCIM en application/scim+json"}
+	}
+	return m, nil
+}
+
+// baseURL is the provider's address for meta.location.
+func (h *Handler) baseURL(r *http.Request) string {
+	if h.opts.BaseURL != "" {
+		return strings.TrimSuffix(h.opts.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + Prefix
+}
+
+// noFilter refuses a filter on the discovery endpoints (RFC 7644 §4: 403).
+func noFilter(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("filter") {
+			writeError(w, &extranet.SCIMError{Status: 403, Detail: "ces ressources de description ne se filtrent pas : lisez-les en entier"})
+			return
+		}
+		next(w, r)
+	}
+}
+
+// notImplemented answers a feature this provider does not offer (RFC
+// 7644 §3.11, §3.7: 501).
+func notImplemented(detail string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &extranet.SCIMError{Status: http.StatusNotImplemented, Detail: detail})
+	}
+}

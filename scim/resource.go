@@ -1,0 +1,250 @@
+package scim
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/frtext"
+)
+
+// Schema URNs.
+const (
+	coreUser       = "urn:ietf:params:scim:schemas:core:2.0:User"
+	enterpriseUser = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	// extranetUser is the project's own extension: birth date and role.
+	extranetUser = "urn:passerelle:scim:schemas:extension:extranet:2.0:User"
+	listSchema   = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	patchSchema  = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+	searchSchema = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+)
+
+// extensions are the schema URNs a path or a body key may start with.
+var extensions = []string{enterpriseUser, extranetUser, coreUser}
+
+// DefaultRole is the role of a user created without one: the IdP of a
+// school provisions its teachers; a director's role is set explicitly.
+const DefaultRole = "Enseignant"
+
+// resource is a user as SCIM shows it, less meta.
+func resource(u extranet.SCIMUser) map[string]any {
+	m := map[string]any{
+		"schemas":     []any{coreUser, extranetUser},
+		"id":          u.ID,
+		"userName":    u.UserName,
+		"name":        map[string]any{"familyName": u.LastName, "givenName": u.FirstName, "formatted": frtext.FormatName(u.LastName, u.FirstName)},
+		"displayName": displayName(u),
+		"emails":      []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},
+		"active":      u.Active,
+	}
+	ext := map[string]any{"role": u.Role, "state": u.State}
+	if u.BirthDate != "" {
+		ext["birthDate"] = u.BirthDate
+	}
+	m[extranetUser] = ext
+	if u.ExternalID != "" {
+		m["externalId"] = u.ExternalID
+	}
+	if u.Matricule != "" {
+		m["schemas"] = []any{coreUser, enterpriseUser, extranetUser}
+		m[enterpriseUser] = map[string]any{"employeeNumber": u.Matricule}
+	}
+	return m
+}
+
+// version is a user's weak ETag: a hash of what it shows.
+func version(u extranet.SCIMUser) string {
+	b, _ := json.Marshal(resource(u))
+	sum := sha256.Sum256(b)
+	return `W/"` + hex.EncodeToString(sum[:8]) + `"`
+}
+
+// withMeta is resource(u) with its meta.
+func withMeta(u extranet.SCIMUser, base string) map[string]any {
+	m := resource(u)
+	m["meta"] = map[string]any{
+		"resourceType": "User",
+		"created":      u.Created.UTC().Format(time.RFC3339),
+		"lastModified": u.Modified.UTC().Format(time.RFC3339),
+		"location":     base + "/Users/" + u.ID,
+		"version":      version(u),
+	}
+	return m
+}
+
+// lookup returns m's value for key, case ignored (RFC 7643 §2.1).
+func lookup(m map[string]any, key string) (any, string, bool) {
+	if v, ok := m[key]; ok {
+		return v, key, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, k, true
+		}
+	}
+	return nil, "", false
+}
+
+func invalid(format string, args ...any) *extranet.SCIMError {
+	return &extranet.SCIMError{Status: 400, ScimType: "invalidValue", Detail: fmt.Sprintf(format, args...)}
+}
+
+// str reads an optional string attribute; numbers are taken as written.
+func str(m map[string]any, key, name string) (string, bool, *extranet.SCIMError) {
+	v, _, ok := lookup(m, key)
+	if !ok || v == nil {
+		return "", false, nil
+	}
+	switch x := v.(type) {
+	case string:
+		return x, true, nil
+	case json.Number:
+		return x.String(), true, nil
+	}
+	return "", false, invalid("%s : une chaîne de caractères est attendue", name)
+}
+
+// boolean reads a boolean, or the strings "True" and "False" that
+// Microsoft Entra sends.
+func boolean(v any, name string) (bool, *extranet.SCIMError) {
+	switch x := v.(type) {
+	case bool:
+		return x, nil
+	case string:
+		switch strings.ToLower(strings.TrimSpace(x)) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+	}
+	return false, invalid("%s : true ou false est attendu", name)
+}
+
+// object reads an optional complex attribute.
+func object(m map[string]any, key, name string) (map[string]any, *extranet.SCIMError) {
+	v, _, ok := lookup(m, key)
+	if !ok || v == nil {
+		return nil, nil
+	}
+	o, isObj := v.(map[string]any)
+	if !isObj {
+		return nil, invalid("%s : un objet est attendu", name)
+	}
+	return o, nil
+}
+
+// parseUser reads a user resource. Attributes it does not give keep the
+// values of def: a PUT does not assert what it leaves out (RFC 7644
+// §3.5.1), a POST gets the defaults.
+func parseUser(m map[string]any, def extranet.SCIMUserInput) (extranet.SCIMUserInput, *extranet.SCIMError) {
+	in := def
+	var err *extranet.SCIMError
+	set := func(dst *string, obj map[string]any, key, name string) {
+		if err != nil || obj == nil {
+			return
+		}
+		if v, ok, e := str(obj, key, name); e != nil {
+			err = e
+		} else if ok {
+			*dst = v
+		}
+	}
+	in.UserName, in.LastName, in.FirstName, in.Email = "", "", "", def.Email
+	set(&in.UserName, m, "userName", "userName")
+	set(&in.ExternalID, m, "externalId", "externalId")
+	set(&in.DisplayName, m, "displayName", "displayName")
+	name, e := object(m, "name", "name")
+	if e != nil {
+		return in, e
+	}
+	set(&in.LastName, name, "familyName", "name.familyName")
+	set(&in.FirstName, name, "givenName", "name.givenName")
+	ent, e := object(m, enterpriseUser, enterpriseUser)
+	if e != nil {
+		return in, e
+	}
+	set(&in.Matricule, ent, "employeeNumber", "employeeNumber")
+	ext, e := object(m, extranetUser, extranetUser)
+	if e != nil {
+		return in, e
+	}
+	set(&in.BirthDate, ext, "birthDate", "birthDate")
+	set(&in.Role, ext, "role", "role")
+	if err != nil {
+		return in, err
+	}
+	if v, _, ok := lookup(m, "active"); ok && v != nil {
+		if in.Active, err = boolean(v, "active"); err != nil {
+			return in, err
+		}
+	}
+	email, err := workEmail(m)
+	if err != nil {
+		return in, err
+	}
+	if _, _, sent := lookup(m, "emails"); sent || in.Email == "" {
+		// Not sent, the address stays (a PUT does not assert it).
+		in.Email = email
+	}
+	if in.Email == "" {
+		in.Email = in.UserName
+	}
+	return in, nil
+}
+
+// workEmail is the address of emails: the primary one, else the work one,
+// else the first; "" when there is none.
+func workEmail(m map[string]any) (string, *extranet.SCIMError) {
+	v, _, ok := lookup(m, "emails")
+	if !ok || v == nil {
+		return "", nil
+	}
+	list, isList := v.([]any)
+	if !isList {
+		return "", invalid("emails : une liste est attendue, par exemple [{\"value\": \"prenom.nom@ecole.be\", \"type\": \"work\"}]")
+	}
+	var primary, work, first string
+	for _, item := range list {
+		o, isObj := item.(map[string]any)
+		if !isObj {
+			return "", invalid("emails : chaque adresse est un objet {\"value\": …, \"type\": \"work\"}")
+		}
+		value, _, e := str(o, "value", "emails.value")
+		if e != nil {
+			return "", e
+		}
+		if value == "" {
+			continue
+		}
+		if p, _, ok := lookup(o, "primary"); ok {
+			if b, _ := boolean(p, "primary"); b && primary == "" {
+				primary = value
+			}
+		}
+		if t, _, _ := str(o, "type", "emails.type"); strings.EqualFold(t, "work") && work == "" {
+			work = value
+		}
+		if first == "" {
+			first = value
+		}
+	}
+	for _, v := range []string{primary, work, first} {
+		if v != "" {
+			return v, nil
+		}
+	}
+	return "", nil
+}
+
+// displayName is the one the client sent, else « Prénom Nom ».
+func displayName(u extranet.SCIMUser) string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return frtext.FormatName(u.LastName, u.FirstName)
+}

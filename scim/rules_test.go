@@ -1,0 +1,311 @@
+package scim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"passerelle/extranet"
+)
+
+// The same identity rules as a snapshot: never a guess, rejections kept
+// for operators, weak matches recorded.
+func TestIdentityRules(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		ctx := context.Background()
+		// School B knows two Marie Lambert born the same day (two
+		// matricules) and one Luc Peeters (no matricule).
+		_, err := e.svc.Transfer(ctx, faseB, extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{
+			{LastName: "Lambert", FirstName: "Marie", BirthDate: "1970-03-04", Matricule: "17003040111", Email: "m1@b.be", Role: "Enseignant"},
+			{LastName: "Lambert", FirstName: "Marie", BirthDate: "1970-03-04", Matricule: "17003040222", Email: "m2@b.be", Role: "Enseignant"},
+			{LastName: "Peeters", FirstName: "Luc", BirthDate: "1968-07-08", Email: "luc@b.be", Role: "Directeur"},
+		}}, extranet.TransferOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// Ambiguous: rejected, 400 invalidValue, kept for operators.
+		resp, m := e.do("POST", "/Users", e.tokenA, user("marie@a.be", "LAMBERT", "Marie", "1970-03-04"))
+		e.want(resp, m, 400, "invalidValue")
+		if !strings.Contains(m["detail"].(string), "plusieurs personnes") || !strings.Contains(m["detail"].(string), "employeeNumber") {
+			t.Fatalf("detail: %v", m["detail"])
+		}
+		rej, err := e.store.Rejections(ctx, extranet.RejectionFilter{FASE: faseA, OpenOnly: true})
+		if err != nil || len(rej) != 1 || rej[0].Email != "marie@a.be" {
+			t.Fatalf("rejections %+v %v", rej, err)
+		}
+		if _, ok := e.grant(faseA, "marie@a.be"); ok {
+			t.Fatal("a grant was given for an ambiguous entry")
+		}
+
+		// A matricule known with another birth date: 409 uniqueness, and
+		// the date the extranet holds is not told.
+		body := user("marie@a.be", "Lambert", "Marie", "1971-01-01")
+		body[enterpriseUser] = map[string]any{"employeeNumber": "17003040111"}
+		resp, m = e.do("POST", "/Users", e.tokenA, body)
+		e.want(resp, m, 409, "uniqueness")
+		if strings.Contains(m["detail"].(string), "1970") {
+			t.Fatalf("detail tells the birth date: %v", m["detail"])
+		}
+
+		// With the matricule: the person, a strong match; the rejection of
+		// the same line is resolved.
+		body = user("marie@a.be", "LAMBERT", "Marie", "1970-03-04")
+		body[enterpriseUser] = map[string]any{"employeeNumber": "17003040222"}
+		id := e.create(e.tokenA, body)
+		if rej, _ := e.store.Rejections(ctx, extranet.RejectionFilter{FASE: faseA, OpenOnly: true}); len(rej) != 0 {
+			t.Fatalf("open rejections after the fix: %+v", rej)
+		}
+
+		// Luc Peeters by names and birth date: a weak match, recorded and
+		// audited, the grant given all the same.
+		e.create(e.tokenA, user("luc.peeters@a.be", "Peeters", "Luc", "1968-07-08"))
+		ms, err := e.store.OpenMatches(ctx, 10)
+		if err != nil || len(ms) != 1 || ms[0].FASE != faseA || len(ms[0].OtherFASEs) != 1 || ms[0].OtherFASEs[0] != faseB {
+			t.Fatalf("weak matches %+v %v", ms, err)
+		}
+		var weak []extranet.AuditEntry
+		all, _ := e.store.Audit(ctx, extranet.AuditFilter{FASE: faseA, Action: extranet.AuditIdentityMatch})
+		for _, a := range all {
+			if strings.Contains(a.Detail, `"strength":"weak"`) {
+				weak = append(weak, a)
+			}
+		}
+		if len(weak) != 1 || weak[0].Actor != "scim:4242" {
+			t.Fatalf("weak match audit %+v", all)
+		}
+
+		// The same person twice: 409 uniqueness.
+		resp, m = e.do("POST", "/Users", e.tokenA, user("luc2@a.be", "Peeters", "Luc", "1968-07-08"))
+		e.want(resp, m, 409, "uniqueness")
+		// The same userName twice.
+		resp, m = e.do("POST", "/Users", e.tokenA, user("LUC.PEETERS@a.be", "Autre", "Nom", "1990-01-01"))
+		e.want(resp, m, 409, "uniqueness")
+		// Another school's address.
+		resp, m = e.do("POST", "/Users", e.tokenA, user("m1@b.be", "Autre", "Nom", "1990-01-01"))
+		e.want(resp, m, 409, "uniqueness")
+
+		// A PUT may rename the user: the school's spelling, on its grant,
+		// of the same person.
+		lucID := findID(t, e, "luc.peeters@a.be")
+		resp, m = e.do("PUT", "/Users/"+lucID, e.tokenA, user("luc.peeters@a.be", "Peters", "Luc", "1968-07-08"))
+		e.want(resp, m, 200, "")
+		if g, _ := e.grant(faseA, "luc.peeters@a.be"); g.LastName != "Peters" || m["id"] != lucID {
+			t.Fatalf("renamed: %+v %v", g, m)
+		}
+		// A new birth date without matricule designates another person:
+		// refused, the identity of a grant does not change by a guess.
+		g, _ := e.grant(faseA, "luc.peeters@a.be")
+		resp, m = e.do("PUT", "/Users/"+lucID, e.tokenA, user("luc.peeters@a.be", "Peters", "Luc", "1968-07-09"))
+		e.want(resp, m, 400, "mutability")
+		if after, _ := e.grant(faseA, "luc.peeters@a.be"); after != g {
+			t.Fatalf("grant changed by a refused PUT: %+v → %+v", g, after)
+		}
+		// With the matricule the person is known, names change.
+		body = user("marie@a.be", "Lambert-Dupont", "Marie", "1970-03-04")
+		body[enterpriseUser] = map[string]any{"employeeNumber": "17003040222"}
+		resp, m = e.do("PUT", "/Users/"+id, e.tokenA, body)
+		e.want(resp, m, 200, "")
+		if n := m["name"].(map[string]any); n["familyName"] != "Lambert-Dupont" {
+			t.Fatalf("PUT with matricule: %v", m)
+		}
+
+		// Invalid values: French detail naming the SCIM attribute.
+		bad := user("x@a.be", "", "X", "1990-02-30")
+		resp, m = e.do("POST", "/Users", e.tokenA, bad)
+		e.want(resp, m, 400, "invalidValue")
+		if d := m["detail"].(string); !strings.Contains(d, "name.familyName") || !strings.Contains(d, "birthDate") {
+			t.Fatalf("detail %q", d)
+		}
+		resp, m = e.do("POST", "/Users", e.tokenA, `{"userName": 12`)
+		e.want(resp, m, 400, "invalidSyntax")
+	})
+}
+
+func findID(t *testing.T, e *env, userName string) string {
+	t.Helper()
+	us, err := e.svc.SCIMUsers(context.Background(), faseA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range us {
+		if u.UserName == userName {
+			return u.ID
+		}
+	}
+	t.Fatalf("no user %s", userName)
+	return ""
+}
+
+// The guard: more than max(4, 20 %) deactivations in 24 hours are held
+// until confirmed.
+func TestGuard(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		ctx := context.Background()
+		e.seed(faseA, 10)
+		us, err := e.svc.SCIMUsers(ctx, faseA)
+		if err != nil || len(us) != 10 {
+			t.Fatalf("users %d %v", len(us), err)
+		}
+		for i := range 4 {
+			resp, m := e.do("DELETE", "/Users/"+us[i].ID, e.tokenA, nil)
+			if resp.StatusCode != 204 {
+				t.Fatalf("delete %d: %d %v", i, resp.StatusCode, m)
+			}
+		}
+		// The fifth, by PATCH active "False" as Entra sends it: held.
+		patch := map[string]any{"schemas": []string{patchSchema}, "Operations": []any{map[string]any{"op": "Replace", "path": "active", "value": "False"}}}
+		resp, m := e.do("PATCH", "/Users/"+us[4].ID, e.tokenA, patch)
+		e.want(resp, m, 409, "")
+		if d := m["detail"].(string); !strings.Contains(d, ConfirmHeaderName()+": 5") {
+			t.Fatalf("detail %q", d)
+		}
+		if u, _ := e.svc.SCIMUser(ctx, faseA, us[4].ID); !u.Active {
+			t.Fatal("held deactivation applied")
+		}
+		if a, _ := e.store.Audit(ctx, extranet.AuditFilter{FASE: faseA, Action: extranet.AuditSCIMHeld}); len(a) != 1 {
+			t.Fatalf("held audit %+v", a)
+		}
+		// The direction confirms with the header.
+		resp, m = e.do("PATCH", "/Users/"+us[4].ID, e.tokenA, patch, ConfirmHeaderName(), "5")
+		e.want(resp, m, 200, "")
+		if m["active"] != false {
+			t.Fatalf("after confirmation: %v", m)
+		}
+		// The sixth is held again; an operator confirms up to 6.
+		resp, m = e.do("DELETE", "/Users/"+us[5].ID, e.tokenA, nil)
+		e.want(resp, m, 409, "")
+		if err := e.svc.ConfirmSCIMDeactivations(ctx, faseA, 6, "operator:alice"); err != nil {
+			t.Fatal(err)
+		}
+		if resp, _ = e.do("DELETE", "/Users/"+us[5].ID, e.tokenA, nil); resp.StatusCode != 204 {
+			t.Fatalf("after the operator's confirmation: %d", resp.StatusCode)
+		}
+		if resp, m = e.do("DELETE", "/Users/"+us[6].ID, e.tokenA, nil); resp.StatusCode != 409 {
+			t.Fatalf("seventh: %d %v", resp.StatusCode, m)
+		}
+		// A day later the window is empty again.
+		e.now = e.now.Add(25 * time.Hour)
+		if resp, _ = e.do("DELETE", "/Users/"+us[6].ID, e.tokenA, nil); resp.StatusCode != 204 {
+			t.Fatalf("next day: %d", resp.StatusCode)
+		}
+	})
+}
+
+func ConfirmHeaderName() string { return extranet.ConfirmHeader }
+
+// A SCIM write keeps the transfer digests right: the school's last
+// snapshot, sent again, is reconciled in full and answers what changed.
+func TestDigestForgotten(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		ctx := context.Background()
+		snap := e.seed(faseA, 3)
+		hash := extranet.SnapshotHash(snap)
+		if _, ok, err := e.svc.Resend(ctx, faseA, hash, extranet.TransferOptions{DryRun: true}); err != nil || !ok {
+			t.Fatalf("digest before: %v %v", ok, err)
+		}
+		e.create(e.tokenA, user("new@a.be", "Neuf", "Jean", "1991-01-01"))
+		if _, ok, err := e.svc.Resend(ctx, faseA, hash, extranet.TransferOptions{DryRun: true}); err != nil || ok {
+			t.Fatalf("digest after a SCIM creation: ok=%v %v", ok, err)
+		}
+		res, err := e.svc.Transfer(ctx, faseA, snap, extranet.TransferOptions{DryRun: true})
+		if err != nil || res.Counts.Deactivated != 1 || res.Counts.Unchanged != 3 {
+			t.Fatalf("full reconciliation: %+v %v", res.Counts, err)
+		}
+	})
+}
+
+func TestDiscovery(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/x.db")
+	resp, m := e.do("GET", "/ServiceProviderConfig", "", nil)
+	e.want(resp, m, 200, "")
+	for k, want := range map[string]bool{"patch": true, "filter": true, "etag": true, "bulk": false, "sort": false, "changePassword": false} {
+		if m[k].(map[string]any)["supported"] != want {
+			t.Errorf("%s supported: %v", k, m[k])
+		}
+	}
+	if a := m["authenticationSchemes"].([]any)[0].(map[string]any); a["type"] != "oauthbearertoken" {
+		t.Errorf("authenticationSchemes %v", a)
+	}
+	resp, m = e.do("GET", "/ResourceTypes", "", nil)
+	if e.want(resp, m, 200, ""); m["totalResults"] != float64(1) {
+		t.Fatalf("ResourceTypes %v", m)
+	}
+	resp, m = e.do("GET", "/ResourceTypes/User", "", nil)
+	if e.want(resp, m, 200, ""); m["schema"] != coreUser || m["endpoint"] != "/Users" {
+		t.Fatalf("ResourceTypes/User %v", m)
+	}
+	resp, m = e.do("GET", "/Schemas", "", nil)
+	if e.want(resp, m, 200, ""); m["totalResults"] != float64(3) {
+		t.Fatalf("Schemas %v", m)
+	}
+	for _, id := range []string{coreUser, enterpriseUser, extranetUser} {
+		resp, m = e.do("GET", "/Schemas/"+id, "", nil)
+		if e.want(resp, m, 200, ""); m["id"] != id || len(m["attributes"].([]any)) == 0 {
+			t.Fatalf("Schemas/%s %v", id, m)
+		}
+	}
+	for _, p := range []string{"/Schemas/urn:x", "/ResourceTypes/Group", "/Groups", "/Nope"} {
+		resp, m = e.do("GET", p, e.tokenA, nil)
+		e.want(resp, m, 404, "")
+	}
+	resp, m = e.do("DELETE", "/Users", e.tokenA, nil)
+	e.want(resp, m, 405, "")
+	resp, m = e.do("GET", "/Schemas?filter=id+pr", "", nil)
+	e.want(resp, m, 403, "")
+	resp, m = e.do("GET", "/Me", e.tokenA, nil)
+	e.want(resp, m, 501, "")
+	resp, m = e.do("POST", "/Bulk", e.tokenA, "{}")
+	e.want(resp, m, 501, "")
+	noSchema := user("x@a.be", "X", "Y", "1990-01-01")
+	delete(noSchema, "schemas")
+	resp, m = e.do("POST", "/Users", e.tokenA, noSchema)
+	e.want(resp, m, 400, "invalidSyntax")
+	// A body larger than the bound: 413, nothing read beyond.
+	big := fmt.Sprintf(`{"userName": "%s"}`, strings.Repeat("a", MaxBodyBytes))
+	resp, m = e.do("POST", "/Users", e.tokenA, big)
+	e.want(resp, m, 413, "")
+}
+
+// Writes in parallel: one school's clients take turns on its row, two
+// schools creating the same people at once make one person each.
+func TestParallelWrites(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		const people, clients = 12, 3
+		var wg sync.WaitGroup
+		errs := make(chan string, 2*people)
+		for _, school := range []struct {
+			token, domain string
+		}{{e.tokenA, "a.be"}, {e.tokenB, "b.be"}} {
+			for c := range clients {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := c; i < people; i += clients {
+						body := user(fmt.Sprintf("p%d@%s", i, school.domain), fmt.Sprintf("Parallèle%d", i), "Sam", "1985-04-05")
+						resp, m := e.do("POST", "/Users", school.token, body)
+						if resp.StatusCode != 201 {
+							errs <- fmt.Sprintf("%s %d: %d %v", school.domain, i, resp.StatusCode, m)
+						}
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for msg := range errs {
+			t.Error(msg)
+		}
+		v, err := e.store.BenchInvariants(context.Background())
+		if err != nil || v.Persons != people || v.DuplicatePersons != 0 || v.GrantsPending != 2*people {
+			t.Fatalf("invariants %+v %v", v, err)
+		}
+	})
+}

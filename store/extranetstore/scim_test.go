@@ -1,0 +1,154 @@
+package extranetstore_test
+
+import (
+	"testing"
+	"time"
+
+	"passerelle/extranet"
+)
+
+// What SCIM keeps beside the grants, on both stores.
+func TestSCIMStore(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 4242, "École A")
+		e.transfer(t, 4242, snapshot(numbered("Garde", 3)...))
+		g := e.grants(t, 4242)
+		if len(g) != 3 {
+			t.Fatalf("grants %v", g)
+		}
+		recs, err := e.st.YearGrants(e.ctx, 4242, year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := recs[0].Grant.ID
+		now := e.clock.Now()
+		update := func(fn func(tx extranet.Tx) error) {
+			t.Helper()
+			if err := e.st.Update(e.ctx, now, fn); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		// Meta: stored, replaced, read in and out of a transaction.
+		update(func(tx extranet.Tx) error {
+			return tx.SaveSCIMMeta(e.ctx, 4242, id, extranet.SCIMMeta{ExternalID: "a", UserName: "U", DisplayName: "D"})
+		})
+		update(func(tx extranet.Tx) error {
+			return tx.SaveSCIMMeta(e.ctx, 4242, id, extranet.SCIMMeta{ExternalID: "b", UserName: "U", DeletedAt: now})
+		})
+		m, err := e.st.SCIMMeta(e.ctx, 4242)
+		if err != nil || len(m) != 1 || m[id].ExternalID != "b" || m[id].DisplayName != "" || !m[id].DeletedAt.Equal(now) {
+			t.Fatalf("meta %+v %v", m, err)
+		}
+		if other, _ := e.st.SCIMMeta(e.ctx, 5353); len(other) != 0 {
+			t.Fatalf("another school's meta: %+v", other)
+		}
+
+		// Recent deactivations: those the school removed after since.
+		e.transfer(t, 4242, snapshot(numbered("Garde", 1)...))
+		update(func(tx extranet.Tx) error {
+			n, err := tx.RecentDeactivations(e.ctx, 4242, year, now.Add(-time.Hour))
+			if err == nil && n != 2 {
+				t.Errorf("recent deactivations %d, want 2", n)
+			}
+			n, err = tx.RecentDeactivations(e.ctx, 4242, year, now.Add(time.Hour))
+			if err == nil && n != 0 {
+				t.Errorf("deactivations after now %d", n)
+			}
+			return err
+		})
+
+		// One entry's rejection: the latest for an address stays open.
+		rej := func(key string) *extranet.Rejection {
+			return &extranet.Rejection{Key: key, LastName: "X", FirstName: "Y", Email: "x@a.be", Role: "Enseignant", Reason: "r " + key}
+		}
+		open := func() []extranet.Rejection {
+			rs, err := e.st.Rejections(e.ctx, extranet.RejectionFilter{FASE: 4242, OpenOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rs
+		}
+		update(func(tx extranet.Tx) error { return tx.SaveEntryRejection(e.ctx, 4242, year, "t1", "x@a.be", rej("k1")) })
+		update(func(tx extranet.Tx) error { return tx.SaveEntryRejection(e.ctx, 4242, year, "t2", "x@a.be", rej("k2")) })
+		if rs := open(); len(rs) != 1 || rs[0].Key != "k2" || rs[0].TransferID != "t2" {
+			t.Fatalf("open rejections %+v", rs)
+		}
+		update(func(tx extranet.Tx) error { return tx.SaveEntryRejection(e.ctx, 4242, year, "t3", "x@a.be", nil) })
+		if rs := open(); len(rs) != 0 {
+			t.Fatalf("open after a write that went through: %+v", rs)
+		}
+
+		// Confirmations: the largest in the window.
+		update(func(tx extranet.Tx) error { return tx.ConfirmDeactivations(e.ctx, 4242, 7, "operator:a") })
+		update(func(tx extranet.Tx) error { return tx.ConfirmDeactivations(e.ctx, 4242, 5, "operator:b") })
+		update(func(tx extranet.Tx) error {
+			n, err := tx.ConfirmedDeactivations(e.ctx, 4242, now.Add(-time.Hour))
+			if err == nil && n != 7 {
+				t.Errorf("confirmed %d, want 7", n)
+			}
+			n, err = tx.ConfirmedDeactivations(e.ctx, 4242, now.Add(time.Hour))
+			if err == nil && n != 0 {
+				t.Errorf("confirmed after now %d", n)
+			}
+			return err
+		})
+	})
+}
+
+// SCIM writes keep the transfer digests right: after each, every school's
+// last snapshot sent again answers what a full reconciliation answers.
+func TestSCIMKeepsDigests(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 4242, "École A")
+		e.addSchool(t, 5353, "École B")
+		e.transfer(t, 4242, snapshot(
+			person("Dupont", "Jean", "1970-01-02", "", "jean@a.be", "Enseignant"),
+			person("Martin", "Anne", "1971-02-03", "", "anne@a.be", "Directeur")))
+		e.transfer(t, 5353, snapshot(person("Lambert", "Luc", "1972-03-04", "", "luc@b.be", "Enseignant")))
+		create := func(fase int, last, first, birth, matricule, email string) extranet.SCIMUser {
+			t.Helper()
+			u, err := e.svc.SCIMCreate(e.ctx, fase, extranet.SCIMUserInput{UserName: email, LastName: last, FirstName: first,
+				BirthDate: birth, Matricule: matricule, Email: email, Role: "Enseignant", Active: true}, extranet.SCIMOptions{})
+			if err != nil {
+				t.Fatalf("SCIMCreate: %v", err)
+			}
+			e.checkDigests(t)
+			return u
+		}
+		// B gives access to Jean Dupont by names and birth date: a weak
+		// match, A's snapshot unchanged.
+		create(5353, "Dupont", "Jean", "1970-01-02", "", "jean.dupont@b.be")
+		// B gives Anne Martin a matricule: the person A knows learns it.
+		create(5353, "Martin", "Anne", "1971-02-03", "27102030111", "anne.martin@b.be")
+		// C, with another matricule, creates a namesake: A's entry without
+		// matricule becomes ambiguous; A's digest must go.
+		e.addSchool(t, 6464, "École C")
+		create(6464, "Martin", "Anne", "1971-02-03", "27102030222", "anne.martin@c.be")
+		// A creates someone B's snapshot does not know.
+		u := create(4242, "Neuve", "Paule", "1980-05-06", "", "paule@a.be")
+		// A renames and then deletes.
+		_, err := e.svc.SCIMReplace(e.ctx, 4242, u.ID, func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
+			in := extranet.SCIMUserInput{UserName: cur.UserName, LastName: "Neuve-Durand", FirstName: cur.FirstName,
+				BirthDate: cur.BirthDate, Email: cur.Email, Role: cur.Role, Active: true}
+			return in, nil
+		}, extranet.SCIMOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.checkDigests(t)
+		if err := e.svc.SCIMDelete(e.ctx, 4242, u.ID, nil, extranet.SCIMOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		e.checkDigests(t)
+		res, err := e.svc.Transfer(e.ctx, 4242, e.sent[sentKeyOf(4242)], extranet.TransferOptions{DryRun: true})
+		if err != nil || res.Counts.Rejected != 1 {
+			t.Fatalf("A's snapshot after C's namesake: %+v %v", res.Counts, err)
+		}
+		if e.resent == 0 {
+			t.Fatal("no digest answered: the checks compared nothing")
+		}
+	})
+}
+
+func sentKeyOf(fase int) sentKey { return sentKey{fase, year} }

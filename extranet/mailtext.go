@@ -21,6 +21,9 @@ type mailText struct {
 	login     string
 	grants    []PendingGrant
 	portalURL string
+	// link: the e-mail carries a sign-in link, written at delivery in
+	// place of SignInLinkSlot (welcome.go).
+	link bool
 }
 
 // accessLines lists the accesses that open, one a line:
@@ -57,6 +60,19 @@ func (m mailText) signIn(b *strings.Builder) {
 	b.WriteString("Indiquez-y votre identifiant, " + m.login + ", ou cette adresse e-mail : le portail vous enverra un lien de connexion.\n")
 }
 
+// signInLink gives the invitation's own sign-in link, and the way to get
+// another one.
+func (m mailText) signInLink(b *strings.Builder) {
+	b.WriteString("Pour vous connecter, suivez ce lien personnel, puis cliquez sur « Me connecter » :\n\n  " + SignInLinkSlot + "\n\n")
+	b.WriteString("Ce lien vaut 7 jours et ne sert qu'une seule fois. Ensuite, rendez-vous sur le portail de l'extranet SeGEC")
+	if m.portalURL != "" {
+		b.WriteString(" :\n\n  " + m.portalURL + "\n\n")
+	} else {
+		b.WriteString(". ")
+	}
+	b.WriteString("Indiquez-y votre identifiant, " + m.login + ", ou cette adresse e-mail : le portail vous enverra un nouveau lien de connexion.\n")
+}
+
 const mailFooter = "\nSi vous ne travaillez pas dans cette école, ne tenez pas compte de ce message et prévenez sa direction.\n\n" +
 	"L'équipe de l'extranet SeGEC\n" +
 	"Ce message est envoyé automatiquement : merci de ne pas y répondre.\n"
@@ -73,7 +89,11 @@ func (m mailText) invitation() (subject, text string) {
 	m.accessLines(&b)
 	b.WriteString("\nVotre identifiant : " + m.login + "\n\n")
 	b.WriteString("Votre compte est prêt : vous pouvez l'utiliser dès maintenant.\n")
-	m.signIn(&b)
+	if m.link {
+		m.signInLink(&b)
+	} else {
+		m.signIn(&b)
+	}
 	b.WriteString(mailFooter)
 	return SubjectInvitation, b.String()
 }

@@ -354,12 +354,10 @@ func (s *Service) deliver(ctx context.Context, sender mail.Sender) (sent, failed
 			if err := ctx.Err(); err != nil {
 				return sent, failed, errs, fmt.Errorf("envoi des e-mails interrompu : %w", err)
 			}
-			sendErr := sender.Send(ctx, mail.Message{
-				ID: m.ID, From: m.From, To: m.To, Subject: m.Subject, Text: m.Text,
-				// The creation date, not the sending one: a message sent
-				// again after a crash is then the very same message.
-				Date: m.CreatedAt,
-			})
+			msg, sendErr := s.outgoing(ctx, m)
+			if sendErr == nil {
+				sendErr = sender.Send(ctx, msg)
+			}
 			// Marks are written even if ctx ends now: a message the server
 			// accepted must never be sent again.
 			mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

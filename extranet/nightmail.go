@@ -113,7 +113,7 @@ func (m *nightMail) invitations(personID string, acc Account, grants []PendingGr
 	order, by := byAddress(grants, waiting)
 	for _, email := range order {
 		last, first := namesOf(by[email][0])
-		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL}
+		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL, link: true}
 		subject, body := text.invitation()
 		m.add(MailInvitation, personID, last, first, email, subject, body)
 		c.invitations++
@@ -169,7 +169,7 @@ func (m *nightMail) foreign(p Person, acc Account, grants []PendingGrant, own []
 			c.notices++
 		}
 		last, first := namesOf(by[email][0])
-		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL}
+		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL, link: true}
 		subject, body := text.invitation()
 		m.add(MailInvitation, p.ID, last, first, email, subject, body)
 		c.invitations++

@@ -178,6 +178,8 @@ type PortalStore interface {
 	Store
 	Directory
 	TrustStore
+	WelcomeStore
+	PeopleStore
 	// Account returns an account by id, or ErrNotFound.
 	Account(ctx context.Context, id string) (Account, error)
 	// SignInAccount returns the account of an address: the account's own

@@ -41,7 +41,7 @@ const SignInLinkSlot = "[lien de connexion personnel, créé à l'envoi]"
 const SubjectPending = "Votre accès à l'extranet SeGEC s'ouvre après la nuit"
 
 // WelcomeStore is what the invitation's link and the pending person's
-// answer read. store/extranetstore implements it beside PortalStore.
+// answer read; part of PortalStore.
 type WelcomeStore interface {
 	// PersonAccount returns the account of a person, or ErrNotFound.
 	PersonAccount(ctx context.Context, personID string) (Account, error)
@@ -101,11 +101,7 @@ func (s *Service) outgoing(ctx context.Context, m OutboxMessage) (mail.Message, 
 // at the next night run: it says so, with the date. It returns ErrNotFound
 // when nothing waits at the address.
 func (p *Portal) pendingMail(ctx context.Context, email string) (mail.Message, error) {
-	ws, ok := p.Store.(WelcomeStore)
-	if !ok {
-		return mail.Message{}, ErrNotFound
-	}
-	grants, err := ws.PendingAt(ctx, email)
+	grants, err := p.Store.PendingAt(ctx, email)
 	if err != nil {
 		return mail.Message{}, err
 	}
@@ -129,7 +125,7 @@ func (p *Portal) pendingMail(ctx context.Context, email string) (mail.Message, e
 	text.accessLines(&b)
 	night := p.Service.nextNight(now).In(frtext.Brussels)
 	b.WriteString("\nLes accès s'ouvrent chaque nuit, à " + fmt.Sprint(night.Hour()) + " h. Le vôtre s'ouvrira dans la nuit du " +
-		frtext.FormatDate(night.AddDate(0, 0, -1)) + " au " + frtext.FormatDate(night) + ". ")
+		nightDate(night) + ". ")
 	b.WriteString("Vous recevrez alors à cette adresse un e-mail avec votre lien de connexion : vous n'aurez rien d'autre à demander.\n\n")
 	b.WriteString("Si vous n'avez rien demandé, ne tenez pas compte de ce message.\n" + portalFooter)
 	return mail.Message{ID: NewID(), From: p.mailFrom(), To: recipient(last, first, email), Date: now,
@@ -145,3 +141,13 @@ func (p *Portal) orPending(ctx context.Context, email string, fallback mail.Mess
 	}
 	return m, err
 }
+
+// nightDate writes the night of a night run's instant as French says it:
+// « 26/11/2026 au 27/11/2026 ».
+func nightDate(night time.Time) string {
+	n := night.In(frtext.Brussels)
+	return frtext.FormatDate(n.AddDate(0, 0, -1)) + " au " + frtext.FormatDate(n)
+}
+
+// NextNightRun is the next night run after the service's now.
+func (s *Service) NextNightRun() time.Time { return s.nextNight(s.now()) }

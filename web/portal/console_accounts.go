@@ -5,29 +5,33 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/web"
 )
 
-// accountsData is the search of accounts.
+// accountsData is the search of the persons the extranet knows, with or
+// without an account.
 type accountsData struct {
 	chrome
 	Query, State string
-	Accounts     []extranet.AccountRecord
+	People       []extranet.PersonRecord
+	NextNight    time.Time
 }
 
 func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: strings.TrimSpace(q.Get("q")), State: q.Get("etat")}
+	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: strings.TrimSpace(q.Get("q")), State: q.Get("etat"),
+		NextNight: s.nextNight()}
 	switch d.State {
-	case "", extranet.AccountInvited, extranet.AccountActive, extranet.AccountDisabled:
+	case "", extranet.AccountInvited, extranet.AccountActive, extranet.AccountDisabled, extranet.NoAccount:
 	default:
 		d.State = ""
 	}
 	var err error
-	if d.Accounts, err = s.cfg.Store.SearchAccounts(r.Context(), extranet.AccountFilter{Query: d.Query, State: d.State, Limit: 100}); err != nil {
+	if d.People, err = s.cfg.Store.SearchPeople(r.Context(), extranet.AccountFilter{Query: d.Query, State: d.State, Limit: 100}); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "console/accounts", "Comptes", d)

@@ -39,6 +39,7 @@ func (s *server) funcs() template.FuncMap {
 		"join":         strings.Join,
 		"itoa":         strconv.Itoa,
 		"duration":     frtext.FormatDuration,
+		"heldNames":    heldNames,
 		"inputDate": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

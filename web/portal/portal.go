@@ -221,6 +221,7 @@ func (s *server) routes() http.Handler {
 	con.Handle("GET /console/comptes", op(h(s.accountsPage)))
 	con.Handle("GET /console/comptes/{id}", op(h(s.accountPage)))
 	con.Handle("POST /console/comptes/{id}", op(h(s.accountAction)))
+	con.Handle("GET /console/personnes/{id}", op(h(s.personPage)))
 	con.Handle("GET /console/journal", op(h(s.auditPage)))
 	con.Handle("GET /console/verifications", op(h(s.verificationsPage)))
 	con.Handle("POST /console/verifications/rapprochements/{id}", op(h(s.reviewMatch)))

@@ -459,7 +459,18 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	wantBody(t, c.get(r.location), "L'adresse jean.dupont@ecole.be est déjà celle d'une autre personne")
 	// Linked to Jean: the operator says it is him.
 	jeanAcc, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580")
+	// First the preview of the identity change, which writes nothing.
 	r = c.post("/console/rejets/"+rej[0].ID, "/console/rejets/"+rej[0].ID, url.Values{"personne": {jeanAcc.PersonID}})
+	if r.status != http.StatusOK {
+		t.Fatalf("preview: %d", r.status)
+	}
+	wantBody(t, r, "Confirmer la décision", "est rattachée à <strong>Jean Dupont</strong>", "Date de naissance", "04/05/1980", "02/02/1991",
+		"Enseignant à "+schoolB+" (FASE 5353), année scolaire 2026-2027, à l'adresse jean.dupont@ecole.be")
+	if open, _ := e.st.Rejections(e.ctx, extranet.RejectionFilter{OpenOnly: true}); len(open) != 1 {
+		t.Fatal("the preview decided")
+	}
+	r = c.post("/console/rejets/"+rej[0].ID, "/console/rejets/"+rej[0].ID,
+		url.Values{"personne": {jeanAcc.PersonID}, "confirmer": {"1"}})
 	if r.status != http.StatusSeeOther || r.location != "/console/rejets" {
 		t.Fatalf("decision: %d → %q", r.status, r.location)
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"passerelle/frtext"
 )
 
 // Errors of the Service. Messages are French since they reach people; the api
@@ -43,7 +45,7 @@ func (e *ValidationError) Error() string {
 	b.WriteString("envoi invalide, rien n'a été appliqué")
 	for i, p := range e.Problems {
 		if i == 5 {
-			fmt.Fprintf(&b, " ; et %d autre(s) problème(s)", len(e.Problems)-i)
+			b.WriteString(" ; et " + frtext.Plural(len(e.Problems)-i, "autre problème", "autres problèmes"))
 			break
 		}
 		sep := " : "

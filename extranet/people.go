@@ -27,6 +27,8 @@ type PeopleStore interface {
 	// school gave), the matricule or the names (case and accents folded);
 	// State is an account state or NoAccount. In French order of names.
 	SearchPeople(ctx context.Context, f AccountFilter) ([]PersonRecord, error)
+	// Operators lists the operators by name.
+	Operators(ctx context.Context) ([]Operator, error)
 }
 
 // WhyNoAccount says in French why a person has no account yet, for the

@@ -67,3 +67,18 @@ OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.email LIKE ? ES
 	})
 	return out, err
 }
+
+// Operators implements extranet.PeopleStore.
+func (s *Store) Operators(ctx context.Context) ([]extranet.Operator, error) {
+	var out []extranet.Operator
+	rows, err := s.db.Read().Query(ctx, `SELECT `+operatorCols+` FROM operators ORDER BY name, login`)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var o extranet.Operator
+		if err := r.Scan(&o.ID, &o.Login, &o.Name, &o.PasswordHash, tcol{&o.CreatedAt}); err != nil {
+			return err
+		}
+		out = append(out, o)
+		return nil
+	})
+	return out, err
+}

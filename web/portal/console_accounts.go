@@ -3,7 +3,6 @@ package portal
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -136,36 +135,9 @@ func (s *server) simulateNight(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return flashOrFail(w, r, err, "/console/nuits")
 	}
-	web.AddFlash(w, r, web.FlashSuccess, fmt.Sprintf("Nuit simulée : %d accès ouverts, %d modifiés, %d comptes créés, %d e-mails envoyés.",
-		rep.Activated, rep.Modified, rep.CreatedAccounts, rep.Sent))
+	web.AddFlash(w, r, web.FlashSuccess, "Nuit simulée : "+frtext.Plural(rep.Activated, "accès ouvert", "accès ouverts")+", "+
+		frtext.Plural(rep.Modified, "modifié", "modifiés")+", "+frtext.Plural(rep.CreatedAccounts, "compte créé", "comptes créés")+", "+
+		frtext.Plural(rep.Sent, "e-mail envoyé", "e-mails envoyés")+".")
 	http.Redirect(w, r, "/console/nuits", http.StatusSeeOther)
 	return nil
-}
-
-// auditData is the audit log.
-type auditData struct {
-	chrome
-	FASE, Action string
-	Actions      []struct{ Action, Label string }
-	Entries      []extranet.AuditEntry
-	Error        string
-}
-
-func (s *server) auditPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	d := &auditData{chrome: s.chromeFor(r, "journal"), FASE: strings.TrimSpace(q.Get("fase")), Action: q.Get("action"), Actions: auditActions}
-	f := extranet.AuditFilter{Action: d.Action, Limit: 200}
-	if d.FASE != "" {
-		n, err := strconv.Atoi(d.FASE)
-		if err != nil || n <= 0 {
-			d.Error = "Le numéro FASE est un nombre entier positif."
-			return s.render(w, r, http.StatusBadRequest, "console/audit", "Journal", d)
-		}
-		f.FASE = n
-	}
-	var err error
-	if d.Entries, err = s.cfg.Store.Audit(r.Context(), f); err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "console/audit", "Journal", d)
 }

@@ -40,6 +40,14 @@ func (s *server) funcs() template.FuncMap {
 		"itoa":         strconv.Itoa,
 		"duration":     frtext.FormatDuration,
 		"heldNames":    heldNames,
+		"sender":       senderLabel,
+		"plural":       frtext.Plural,
+		"word": func(n int, one, many string) string {
+			if n <= 1 {
+				return one
+			}
+			return many
+		},
 		"inputDate": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -108,7 +116,7 @@ func accountStateBadge(state string) string {
 // auditActions are the audit log's actions in French, in the order of the
 // journal's filter.
 var auditActions = []struct{ Action, Label string }{
-	{extranet.AuditTransferApplied, "Transfert appliqué"},
+	{extranet.AuditTransferApplied, "Transfert fait"},
 	{extranet.AuditTransferHeld, "Transfert suspendu"},
 	{extranet.AuditHeldDismissed, "Transfert suspendu classé"},
 	{extranet.AuditSchoolAdded, "École inscrite"},
@@ -144,7 +152,7 @@ func auditActionLabel(action string) string {
 func outcomeLabel(o string) string {
 	switch o {
 	case extranet.OutcomeApplied:
-		return "appliqué"
+		return "fait"
 	case extranet.OutcomeHeld:
 		return "suspendu"
 	}

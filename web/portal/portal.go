@@ -60,10 +60,10 @@ type Config struct {
 	// Sender delivers sign-in links, resent invitations and, for « Simuler
 	// la nuit », the night run's e-mails.
 	Sender mail.Sender
-	// MailDir is the folder of .eml files that « Courriels envoyés » lists
+	// MailDir is the folder of .eml files that « E-mails envoyés » lists
 	// (the demo's DirSender folder).
 	MailDir string
-	// Demo enables « Courriels envoyés » and « Simuler la nuit ».
+	// Demo enables « E-mails envoyés » and « Simuler la nuit ».
 	Demo bool
 	// BaseURL is the portal's public address, written in the sign-in links,
 	// such as "https://extranet.example/". It is never taken from the

@@ -408,7 +408,7 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 
 	// Search the journal by school and by date.
 	list := c.get("/console/transferts?fase=4242")
-	wantBody(t, list, schoolA, "appliqué")
+	wantBody(t, list, schoolA, "fait")
 	noBody(t, list, schoolB)
 	if r := c.get("/console/transferts?fase=4242&du=2026-11-27&au=2026-11-30"); strings.Contains(r.body, "/console/transferts/") {
 		t.Errorf("transfers of the 26th listed for the 27th to the 30th")
@@ -418,7 +418,7 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	}
 	recs, _ := e.st.Transfers(e.ctx, extranet.TransferFilter{FASE: faseA})
 	wantBody(t, c.get("/console/transferts?fase=4242&du=2026-11-26&au=2026-11-26"), "/console/transferts/"+recs[0].ID)
-	wantBody(t, c.get("/console/transferts/"+recs[0].ID), "Avertissement : Créé Rôle Jean Dupont – Enseignant", "3 créé(s)")
+	wantBody(t, c.get("/console/transferts/"+recs[0].ID), "Avertissement : Créé Rôle Jean Dupont – Enseignant", "3 créés")
 
 	// A held transfer: school B would lose everyone.
 	e.clock.Set(e.clock.Now().Add(time.Minute))
@@ -431,7 +431,7 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	if _, err := e.svc.Transfer(e.ctx, faseB, extranet.Snapshot{SchoolYear: year}, extranet.TransferOptions{}); err == nil {
 		t.Fatal("empty snapshot applied")
 	}
-	wantBody(t, c.get("/console/"), `id="suspendus"><span class="card-value">1</span> transfert(s) suspendu(s)`)
+	wantBody(t, c.get("/console/"), `id="suspendus"><span class="card-value">1</span> transfert suspendu`)
 	held := c.get("/console/suspendus")
 	wantBody(t, held, schoolB, "Classer")
 	open, _ := e.st.Transfers(e.ctx, extranet.TransferFilter{OpenHeld: true})
@@ -536,7 +536,7 @@ func TestDemoPages(t *testing.T) {
 	e.operator("ana")
 	e.transfer(faseA, staffA...)
 	c := e.signInOperator("ana")
-	wantBody(t, c.get("/courriels"), "Aucun courriel pour le moment.")
+	wantBody(t, c.get("/courriels"), "Aucun e-mail pour le moment.")
 
 	// « Simuler la nuit » opens the accesses and writes the invitations.
 	r := c.post("/console/nuits", "/console/nuits/simuler", nil)

@@ -40,7 +40,17 @@ const (
 // of grants in batches of persons, each batch with its e-mails in the
 // outbox), so a run killed midway loses nothing: the next run carries on, and
 // delivers the e-mails not yet sent, and only those.
+//
+// Service.NightObserver, when set, is told of the outcome of every run.
 func (s *Service) Night(ctx context.Context, at time.Time, sender mail.Sender) (NightReport, error) {
+	rep, err := s.runNight(ctx, at, sender)
+	if s.NightObserver != nil {
+		s.NightObserver(rep, err)
+	}
+	return rep, err
+}
+
+func (s *Service) runNight(ctx context.Context, at time.Time, sender mail.Sender) (NightReport, error) {
 	if at.IsZero() {
 		at = s.now()
 	}

@@ -36,6 +36,10 @@ type Service struct {
 	// transfers announce as their effectiveAt; nil: the package's
 	// NextNight (02:00, Brussels time).
 	NextNight func(time.Time) time.Time
+	// NightObserver, when set, is told of every night run's outcome,
+	// whoever started it (the schedule, the command line, « Simuler la
+	// nuit »): the API server's metrics count them so.
+	NightObserver func(NightReport, error)
 }
 
 // nextNight is the first night run after t.

@@ -188,7 +188,11 @@ func defaultPortalURL(addr string) string {
 // newExtranetServer builds the extranet's HTTP server. The portal's pages
 // are mounted here, beside the API, with srv.Mount.
 func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *api.Server {
-	return api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
+	srv := api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
+	// Every night run counts in the metrics: the schedule's and the
+	// console's « Simuler la nuit ».
+	svc.NightObserver = srv.ObserveNight
+	return srv
 }
 
 // nightLoop runs the night run at each scheduled time until ctx ends. The
@@ -214,8 +218,7 @@ func nightLoop(ctx, runCtx context.Context, m *Main, svc *extranet.Service, srv 
 		case <-t.C:
 		}
 		last = next
-		report, err := svc.Night(runCtx, m.Now(), sender)
-		srv.ObserveNight(report, err)
+		report, err := svc.Night(runCtx, m.Now(), sender) // counted by svc.NightObserver
 		switch {
 		case errors.Is(err, extranet.ErrNightRunning):
 			log.Info("night run skipped: another process is running it")

@@ -192,6 +192,6 @@ func ensureOperator(ctx context.Context, st *extranetstore.Store, svc *extranet.
 		return err
 	}
 	p := &extranet.Portal{Store: st, Service: svc}
-	_, err = p.AddOperator(ctx, login, name, hash, "demo")
+	_, err = p.AddOperator(ctx, login, name, hash, "démo")
 	return err
 }

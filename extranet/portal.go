@@ -180,6 +180,7 @@ type PortalStore interface {
 	TrustStore
 	WelcomeStore
 	PeopleStore
+	ContentStore
 	// Account returns an account by id, or ErrNotFound.
 	Account(ctx context.Context, id string) (Account, error)
 	// SignInAccount returns the account of an address: the account's own
@@ -211,6 +212,7 @@ type PortalStore interface {
 // PortalTx is one write transaction of a PortalStore.
 type PortalTx interface {
 	Tx
+	ContentTx
 	// InsertOperator adds an operator, or returns ErrOperatorExists.
 	InsertOperator(ctx context.Context, o Operator) error
 	// InsertSignInLink stores a link (and forgets long-expired ones).

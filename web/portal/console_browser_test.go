@@ -124,7 +124,7 @@ func checkFit(t *testing.T, ctx context.Context, e *env, width int64, tables boo
 	}
 	defer chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900))
 	for _, path := range []string{"/console/", "/console/ecoles", "/console/transferts", "/console/suspendus",
-		"/console/rejets", "/console/nuits", "/console/verifications", "/console/comptes", "/console/journal"} {
+		"/console/rejets", "/console/nuits", "/console/verifications", "/console/comptes", "/console/contenus", "/console/journal"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+path), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
 			t.Fatalf("%s at %d px: %v", path, width, err)
 		}

@@ -23,11 +23,17 @@ func (s *server) accessPage(w http.ResponseWriter, r *http.Request) error {
 type teachersData struct {
 	chrome
 	Access *extranet.StaffAccess
+	Items  []extranet.SpaceItem // what the network publishes there (console, « Contenus »)
 }
 
 func (s *server) teachersPage(w http.ResponseWriter, r *http.Request) error {
+	acc := accessFrom(r.Context())
+	items, err := s.spaceItems(r, extranet.SpaceTeachers, acc.Active...)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "teachers", "Espace enseignants",
-		&teachersData{chrome: s.chromeFor(r, "enseignants"), Access: accessFrom(r.Context())})
+		&teachersData{chrome: s.chromeFor(r, "enseignants"), Access: acc, Items: items})
 }
 
 // directionIndex lists the schools the person directs, or opens the only one.
@@ -53,6 +59,7 @@ type directionData struct {
 	Staff     []extranet.GrantEntry
 	Counts    map[string]int
 	Transfers []extranet.TransferRecord
+	Items     []extranet.SpaceItem // what the network publishes for directors
 }
 
 // directionPage shows a school's staff and last transfers to its director,
@@ -85,8 +92,12 @@ func (s *server) directionPage(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range staff.Staff {
 		counts[g.State]++
 	}
+	items, err := s.spaceItems(r, extranet.SpaceDirection, grant)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "direction", "Espace direction – "+school.Name, &directionData{
 		chrome: s.chromeFor(r, "direction"), School: school, Year: grant.Grant.SchoolYear,
-		Staff: staff.Staff, Counts: counts, Transfers: transfers,
+		Staff: staff.Staff, Counts: counts, Transfers: transfers, Items: items,
 	})
 }

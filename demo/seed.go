@@ -113,7 +113,7 @@ func SeedExtranet(ctx context.Context, svc *extranet.Service, fase int, name str
 	if _, err := past.Night(ctx, at, discard{}); err != nil {
 		return "", fmt.Errorf("démo : nuit de l'état initial : %w", err)
 	}
-	return token, nil
+	return token, SeedContent(ctx, &past)
 }
 
 // oldAddress is the address a member had before: the initial of the first

@@ -72,6 +72,9 @@ func TestSeedExtranet(t *testing.T) {
 			t.Errorf("%s %s: active since %s, after now (%s)", g.FirstName, g.LastName, g.Since, now)
 		}
 	}
+	if items, err := xs.SpaceItems(ctx, "", nil); err != nil || len(items) != len(spaceContent) {
+		t.Errorf("the spaces' content: %d items, %v", len(items), err)
+	}
 	if nights, err := svc.NightReports(ctx, 1); err != nil || len(nights) != 1 || !nights[0].At.Before(now) || !nights[0].Started.Before(now) {
 		t.Errorf("the prior night: %+v, %v, want one night before now", nights, err)
 	}

@@ -131,3 +131,18 @@ func (m mailText) reactivated() (subject, text string) {
 func recipient(last, first, email string) string {
 	return (&netmail.Address{Name: frtext.FormatName(last, first), Address: email}).String()
 }
+
+// ReadableRecipient writes an e-mail's recipient as a person reads it,
+// « Rémy Milord <remy.milord@ecole.be> », rather than in its encoded form
+// (« =?utf-8?q?R=C3=A9my_Milord?= <…> »); what it cannot read it returns
+// as is.
+func ReadableRecipient(to string) string {
+	a, err := netmail.ParseAddress(to)
+	if err != nil {
+		return to
+	}
+	if a.Name == "" {
+		return a.Address
+	}
+	return a.Name + " <" + a.Address + ">"
+}

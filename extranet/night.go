@@ -392,7 +392,7 @@ func (s *Service) deliver(ctx context.Context, sender mail.Sender) (sent, failed
 				return sent, failed, errs, err
 			}
 			failed++
-			errs = append(errs, fmt.Sprintf("e-mail %s à %s : %v", m.ID, m.To, sendErr))
+			errs = append(errs, fmt.Sprintf("e-mail %s à %s : %v", m.ID, ReadableRecipient(m.To), sendErr))
 			if permanent {
 				continue
 			}

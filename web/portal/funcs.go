@@ -41,6 +41,7 @@ func (s *server) funcs() template.FuncMap {
 		"duration":     frtext.FormatDuration,
 		"heldNames":    heldNames,
 		"sender":       senderLabel,
+		"recipient":    extranet.ReadableRecipient,
 		"plural":       frtext.Plural,
 		"word": func(n int, one, many string) string {
 			if n <= 1 {

@@ -57,7 +57,7 @@ func TestSignInByLink(t *testing.T) {
 	}
 	wantBody(t, home, "Mes accès", "Bienvenue, Jean Dupont.", schoolA, "4242", "Enseignant", "2026-2027", "27/11/2026", "jean.dupont.040580")
 	noBody(t, home, schoolB, "Espace direction")
-	wantBody(t, c.get("/enseignants"), "Espace enseignants", "Programmes et référentiels")
+	wantBody(t, c.get("/enseignants"), "Espace enseignants", "Le réseau n'a encore rien publié dans cet espace.")
 
 	// The link served once.
 	other := e.client()

@@ -93,6 +93,7 @@ func requestLink(t *testing.T, ctx context.Context, e *env, address string) stri
 func TestBrowserPortal(t *testing.T) {
 	e := newEnv(t)
 	e.seed()
+	e.publish()
 	ctx := browsertest.New(t)
 
 	// The teacher, through the demo's mailbox.
@@ -152,7 +153,7 @@ func TestBrowserPortal(t *testing.T) {
 	if strings.Contains(staffText, "Daniel") {
 		t.Error("the director of A sees the staff of B")
 	}
-	wantText(t, text(t, ctx, "main"), "Avertissement : Créé Rôle Jean Dupont – Enseignant")
+	wantText(t, text(t, ctx, "main"), "Avertissement : Créé Rôle Jean Dupont – Enseignant", "Du réseau", "Transferts vers l'extranet")
 	browsertest.Screenshot(t, ctx, "espace-direction")
 	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.HasSuffix(loc, "/direction/4242") {
 		t.Errorf("location = %q, %v", loc, err)
@@ -287,7 +288,7 @@ func TestBrowserConsole(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	wantText(t, text(t, ctx, "#journal tbody"), "Ana Opératrice a révoqué les jetons de l'École Saint-Joseph (FASE 4242)",
+	wantText(t, text(t, ctx, "#journal tbody"), "Ana Opératrice a révoqué les jetons de l'École Saint-Joseph (FASE 4242) : 1 jeton révoqué",
 		"Ana Opératrice a lancé le traitement de nuit")
 	browsertest.Screenshot(t, ctx, "journal")
 	if errs := browsertest.ConsoleErrors(ctx); len(errs) != 0 {

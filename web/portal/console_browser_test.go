@@ -87,6 +87,7 @@ func TestBrowserConsoleActs(t *testing.T) {
 	wantText(t, journal, "Ana Opératrice a ouvert une session sur la console",
 		"École Sainte-Marie (FASE 5353) a envoyé un transfert pour l'année scolaire 2026-2027, suspendu par la garde",
 		"École Saint-Joseph (FASE 4242) a fait un transfert", "Le traitement de nuit a tourné")
+	browsertest.Screenshot(t, ctx, "journal")
 	for _, raw := range []string{"{", "\"", "operator:", "api:", "school:"} {
 		if strings.Contains(journal, raw) {
 			t.Errorf("the Journal shows %q:\n%s", raw, journal)
@@ -107,7 +108,7 @@ func TestBrowserConsoleActs(t *testing.T) {
 	if strings.Contains(filtered, schoolA) {
 		t.Errorf("filtered Journal shows school A:\n%s", filtered)
 	}
-	browsertest.Screenshot(t, ctx, "journal")
+	browsertest.Screenshot(t, ctx, "journal-filtre")
 	checkFit(t, ctx, e, 1280, true)
 	checkFit(t, ctx, e, 1024, false)
 	if errs := browsertest.ConsoleErrors(ctx); len(errs) != 0 {

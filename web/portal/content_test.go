@@ -75,3 +75,25 @@ func TestSpaceContentInConsole(t *testing.T) {
 		t.Errorf("staff on the console's content: %d", r.status)
 	}
 }
+
+// publish puts a few notices and links in the spaces, as an operator
+// would, for the pages and their screenshots.
+func (e *env) publish() {
+	e.t.Helper()
+	for _, it := range []extranet.SpaceItem{
+		{Space: extranet.SpaceTeachers, Kind: extranet.ItemNotice, Title: "Bienvenue sur l'extranet du réseau",
+			Text: "Cet espace rassemble les ressources du réseau pour les enseignants."},
+		{Space: extranet.SpaceTeachers, Kind: extranet.ItemLink, Position: 1, Title: "Programmes et référentiels",
+			URL: "https://www.enseignement.catholique.be/", Text: "Les programmes du fondamental et du secondaire, les référentiels du tronc commun."},
+		{Space: extranet.SpaceTeachers, Kind: extranet.ItemLink, Position: 2, Title: "Calendrier scolaire",
+			URL: "https://www.enseignement.be/", Text: "Les congés de l'année scolaire."},
+		{Space: extranet.SpaceTeachers, Kind: extranet.ItemLink, Position: 3, Title: "Formations en cours de carrière",
+			URL: "https://www.ifc.cfwb.be/", Text: "Le catalogue, et l'inscription avec l'accord de votre direction."},
+		{Space: extranet.SpaceDirection, Kind: extranet.ItemNotice, Title: "Transferts vers l'extranet",
+			Text: "Refaites le transfert après chaque changement dans la situation école : les accès s'ouvrent la nuit suivante."},
+	} {
+		if _, err := e.portal.SaveSpaceItem(e.ctx, it, "operator:ana"); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}

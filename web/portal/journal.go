@@ -177,9 +177,9 @@ func (n *journalNames) sentence(e extranet.AuditEntry, who string, d map[string]
 	case extranet.AuditSchoolAdded:
 		return who + " a inscrit " + le
 	case extranet.AuditTokenRotated:
-		return who + " a créé un nouveau jeton pour " + le + " (" + frtext.Plural(num(d, "revoked"), "ancien jeton révoqué", "anciens jetons révoqués") + ")"
+		return who + " a créé un nouveau jeton pour " + le + " : " + frtext.Plural(num(d, "revoked"), "ancien jeton révoqué", "anciens jetons révoqués")
 	case extranet.AuditTokensRevoked:
-		return who + " a révoqué les jetons " + de + " (" + frtext.Plural(num(d, "revoked"), "jeton", "jetons") + ")"
+		return who + " a révoqué les jetons " + de + " : " + frtext.Plural(num(d, "revoked"), "jeton révoqué", "jetons révoqués")
 	case extranet.AuditNightRun:
 		return who + " a tourné : " + frtext.Plural(num(d, "activated"), "accès ouvert", "accès ouverts") + ", " +
 			frtext.Plural(num(d, "createdAccounts"), "compte créé", "comptes créés") + ", " +

@@ -183,6 +183,17 @@ func TestBrowserInvitation(t *testing.T) {
 	if after := len(e.mails()); after != before {
 		t.Errorf("%d more e-mails were needed to get in", after-before)
 	}
+
+	// The teachers' space shows what the network published.
+	e.publish()
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.app-nav a[href="/enseignants"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".resources")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	wantText(t, text(t, ctx, "main"), "Bienvenue sur l'extranet du réseau", "Programmes et référentiels", "Calendrier scolaire")
+	browsertest.Screenshot(t, ctx, "espace-enseignants")
 	if errs := browsertest.ConsoleErrors(ctx); len(errs) != 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))
 	}

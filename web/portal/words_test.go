@@ -44,7 +44,7 @@ var (
 		// words ending in s that are no plurals
 		"depuis": true, "dans": true, "sous": true, "vers": true, "plus": true, "pas": true, "très": true,
 		"après": true, "puis": true, "mais": true, "sans": true, "moins": true, "jamais": true}
-	tags       = regexp.MustCompile(`<[^>]*>`)
+	tags = regexp.MustCompile(`<[^>]*>`)
 )
 
 // TestRenderedPagesSayOneInTheSingular renders the pages with counts of 1

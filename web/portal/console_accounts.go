@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,6 +118,9 @@ func (s *server) nightsPage(w http.ResponseWriter, r *http.Request) error {
 	if d.Reports, err = s.cfg.Service.NightReports(r.Context(), 30); err != nil {
 		return err
 	}
+	// In the order of the nights themselves, newest first: a night run
+	// later for an earlier date (--at) takes its place.
+	slices.SortStableFunc(d.Reports, func(a, b extranet.NightReport) int { return b.At.Compare(a.At) })
 	return s.render(w, r, http.StatusOK, "console/nights", "Nuits", d)
 }
 

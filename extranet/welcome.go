@@ -32,8 +32,7 @@ import (
 const InvitationLinkTTL = 7 * 24 * time.Hour
 
 // SignInLinkSlot stands, in a stored invitation, where its sign-in link is
-// written at delivery. It reads as French in the console's list of an
-// account's e-mails.
+// written at delivery; it reads as French wherever the stored text shows.
 const SignInLinkSlot = "[lien de connexion personnel, créé à l'envoi]"
 
 // SubjectPending is the subject of the answer to a sign-in request for an

@@ -211,3 +211,39 @@ func openMail(t *testing.T, ctx context.Context, e *env, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestResentInvitationSignsIn: an invitation an operator resends carries a
+// new link of its own, made when it is sent.
+func TestResentInvitationSignsIn(t *testing.T) {
+	e := newEnv(t)
+	e.operator("ana")
+	e.seed()
+	acc, err := e.st.AccountByLogin(e.ctx, "luc.martin.310175")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := e.mailTo("luc.martin@ecole.be", extranet.SubjectInvitation)
+	e.clock.Set(e.clock.Now().Add(time.Minute))
+	c := e.signInOperator("ana")
+	if r := c.post("/console/comptes/"+acc.ID, "/console/comptes/"+acc.ID, url.Values{"action": {"invitation"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("resend: %d", r.status)
+	}
+	again, ok := e.mailTo("luc.martin@ecole.be", extranet.SubjectInvitation)
+	if !ok || again.Name == first.Name {
+		t.Fatal("no new invitation")
+	}
+	if linkIn(t, again) == linkIn(t, first) {
+		t.Error("the resent invitation carries the first one's link")
+	}
+	outbox, _ := e.st.Outbox(e.ctx, extranet.OutboxFilter{PersonID: acc.PersonID})
+	for _, m := range outbox {
+		if m.Kind == extranet.MailInvitation && (!strings.Contains(m.Text, extranet.SignInLinkSlot) || strings.Contains(m.Text, "jeton=")) {
+			t.Errorf("stored invitation:\n%s", m.Text)
+		}
+	}
+	staff, r := e.useLink(linkIn(t, again))
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("use the resent link: %d", r.status)
+	}
+	wantBody(t, staff.get("/"), "Luc Martin", schoolA)
+}

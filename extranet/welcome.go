@@ -150,3 +150,7 @@ func nightDate(night time.Time) string {
 
 // NextNightRun is the next night run after the service's now.
 func (s *Service) NextNightRun() time.Time { return s.nextNight(s.now()) }
+
+// NightDate writes the night of a night run's instant as French says it:
+// « 26/11/2026 au 27/11/2026 ».
+func NightDate(night time.Time) string { return nightDate(night) }

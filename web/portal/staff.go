@@ -12,11 +12,13 @@ import (
 type accessData struct {
 	chrome
 	Access *extranet.StaffAccess
+	Opens  string // the night the pending accesses open: « 26/11/2026 au 27/11/2026 »
 }
 
 func (s *server) accessPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "access", "Mes accès",
-		&accessData{chrome: s.chromeFor(r, "acces"), Access: accessFrom(r.Context())})
+		&accessData{chrome: s.chromeFor(r, "acces"), Access: accessFrom(r.Context()),
+			Opens: extranet.NightDate(s.cfg.Service.NextNightRun())})
 }
 
 // teachersData is the « Espace enseignants ».

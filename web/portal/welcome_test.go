@@ -247,3 +247,13 @@ func TestResentInvitationSignsIn(t *testing.T) {
 	}
 	wantBody(t, staff.get("/"), "Luc Martin", schoolA)
 }
+
+// TestPendingAccessSaysWhen: « Mes accès » says which night opens an access
+// a second school just gave.
+func TestPendingAccessSaysWhen(t *testing.T) {
+	e := newEnv(t)
+	e.seed()
+	e.transfer(faseB, eve, jean) // Jean, at the same address, by a second school
+	c := e.signIn("jean.dupont@ecole.be")
+	wantBody(t, c.get("/"), "Accès qui s'ouvriront dans la nuit du 27/11/2026 au 28/11/2026", schoolB+" (FASE 5353) : Enseignant")
+}

@@ -491,6 +491,9 @@ func (p *Portal) signInMail(ctx context.Context, a Account, email string, linkUR
 			"Si vous travaillez dans une école du réseau, demandez à sa direction de vérifier votre situation école, " +
 			"votre adresse e-mail d'école et votre rôle extranet, puis de refaire le transfert vers l'extranet. Votre accès s'ouvrira la nuit suivante.\n\n" +
 			"Si vous n'avez rien demandé, ne tenez pas compte de ce message.\n" + portalFooter
+		if a.State == AccountDisabled && a.DisabledBy != "" {
+			return msg, nil // closed by an operator: no night opens it
+		}
 		return p.orPending(ctx, email, msg)
 	} else if err != nil {
 		return mail.Message{}, err

@@ -153,7 +153,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	}()
 	go func() {
 		defer bg.Done()
-		nightLoop(bgCtx, bgCtx, m, svc, srv, sender, nightTime{enabled: true, hour: extranet.NightHour}, log)
+		nightLoop(bgCtx, bgCtx, m, svc, sender, nightTime{enabled: true, hour: extranet.NightHour}, log)
 	}()
 
 	fmt.Fprintf(m.Stdout, "École : %s\n", schoolURL)

@@ -144,7 +144,7 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			nightLoop(loopCtx, runCtx, m, svc, srv, sender, night, log)
+			nightLoop(loopCtx, runCtx, m, svc, sender, night, log)
 		}()
 	} else {
 		log.Info("night run disabled in this process (--night-at off)")
@@ -200,7 +200,7 @@ func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *
 // changes and a late run do not shift the schedule. Several serve processes
 // on one database each wake up; the service's lock lets one run and the
 // others find ErrNightRunning, which is logged, not an error.
-func nightLoop(ctx, runCtx context.Context, m *Main, svc *extranet.Service, srv *api.Server,
+func nightLoop(ctx, runCtx context.Context, m *Main, svc *extranet.Service,
 	sender mail.Sender, at nightTime, log *slog.Logger) {
 	var last time.Time
 	for {

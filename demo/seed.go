@@ -26,6 +26,9 @@ var Departed = extranet.StaffEntry{
 	Role: string(fwb.RoleEnseignant),
 }
 
+// PriorDays is how long ago the demo's prior transfer was made.
+const PriorDays = 14
+
 // SeedExtranet registers the school on the extranet and gives it a prior
 // state, as if the school had made a transfer some weeks ago and the night
 // had opened the accesses since. The prior state is built from what the
@@ -81,26 +84,36 @@ func SeedExtranet(ctx context.Context, svc *extranet.Service, fase int, name str
 	departed.Email = address(departed.FirstName, departed.LastName, domain(staff[0].Email))
 	prior.Staff = append(prior.Staff, departed)
 
-	token, err = svc.AddSchool(ctx, fase, name, "démo")
+	// The prior state is dated in the past, as it is told: the school
+	// registered and sent its staff PriorDays ago, and the night after
+	// opened the accesses. Its dates are then never in the future, and its
+	// night comes before the demo's own in the console.
+	past := *svc
+	now := time.Now
+	if svc.Now != nil {
+		now = svc.Now
+	}
+	then := now().AddDate(0, 0, -PriorDays)
+	past.Now = func() time.Time { return then }
+	past.NightObserver = nil // a made-up past is no night run of this process
+	token, err = past.AddSchool(ctx, fase, name, "démo")
 	if err != nil {
 		return "", fmt.Errorf("démo : inscription de l'école %d à l'extranet : %w", fase, err)
 	}
-	res, err := svc.Transfer(ctx, fase, prior, extranet.TransferOptions{Actor: "démo"})
+	res, err := past.Transfer(ctx, fase, prior, extranet.TransferOptions{Actor: "démo"})
 	if err != nil {
 		return "", fmt.Errorf("démo : état initial de l'extranet : %w", err)
 	}
 	// The night after the prior transfer opens its accesses.
 	at := res.EffectiveAt
 	if at.IsZero() {
-		at = time.Now().Add(24 * time.Hour)
-		if svc.Now != nil {
-			at = svc.Now().Add(24 * time.Hour)
-		}
+		at = then.Add(24 * time.Hour)
 	}
-	if _, err := svc.Night(ctx, at, discard{}); err != nil {
+	then = at
+	if _, err := past.Night(ctx, at, discard{}); err != nil {
 		return "", fmt.Errorf("démo : nuit de l'état initial : %w", err)
 	}
-	return token, nil
+	return token, SeedContent(ctx, &past)
 }
 
 // oldAddress is the address a member had before: the initial of the first

@@ -67,6 +67,16 @@ func TestSeedExtranet(t *testing.T) {
 		if g.State != "active" {
 			t.Errorf("%s %s: %s, want active", g.FirstName, g.LastName, g.State)
 		}
+		// The prior state is a past: its dates never come after now.
+		if !g.Since.Before(now) {
+			t.Errorf("%s %s: active since %s, after now (%s)", g.FirstName, g.LastName, g.Since, now)
+		}
+	}
+	if items, err := xs.SpaceItems(ctx, "", nil); err != nil || len(items) != len(spaceContent) {
+		t.Errorf("the spaces' content: %d items, %v", len(items), err)
+	}
+	if nights, err := svc.NightReports(ctx, 1); err != nil || len(nights) != 1 || !nights[0].At.Before(now) || !nights[0].Started.Before(now) {
+		t.Errorf("the prior night: %+v, %v, want one night before now", nights, err)
 	}
 
 	ts := httptest.NewServer(api.NewServer(svc, api.ServerOptions{}).Handler())

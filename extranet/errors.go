@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"passerelle/frtext"
 	"passerelle/internal/errs"
 )
 
@@ -46,7 +47,7 @@ func (e *ValidationError) Error() string {
 	b.WriteString("envoi invalide, rien n'a été appliqué")
 	for i, p := range e.Problems {
 		if i == 5 {
-			fmt.Fprintf(&b, " ; et %d autre(s) problème(s)", len(e.Problems)-i)
+			b.WriteString(" ; et " + frtext.Plural(len(e.Problems)-i, "autre problème", "autres problèmes"))
 			break
 		}
 		sep := " : "

@@ -25,6 +25,9 @@ type mailText struct {
 	// school year with another role (the rentrée).
 	changed   []PendingGrant
 	portalURL string
+	// link: the e-mail carries a sign-in link, written at delivery in
+	// place of SignInLinkSlot (welcome.go).
+	link bool
 }
 
 // accessLines lists the accesses that open, one a line:
@@ -61,6 +64,19 @@ func (m mailText) signIn(b *strings.Builder) {
 	b.WriteString("Indiquez-y votre identifiant, " + m.login + ", ou cette adresse e-mail : le portail vous enverra un lien de connexion.\n")
 }
 
+// signInLink gives the invitation's own sign-in link, and the way to get
+// another one.
+func (m mailText) signInLink(b *strings.Builder) {
+	b.WriteString("Pour vous connecter, suivez ce lien personnel, puis cliquez sur « Me connecter » :\n\n  " + SignInLinkSlot + "\n\n")
+	b.WriteString("Ce lien vaut 7 jours et ne sert qu'une seule fois. Ensuite, rendez-vous sur le portail de l'extranet SeGEC")
+	if m.portalURL != "" {
+		b.WriteString(" :\n\n  " + m.portalURL + "\n\n")
+	} else {
+		b.WriteString(". ")
+	}
+	b.WriteString("Indiquez-y votre identifiant, " + m.login + ", ou cette adresse e-mail : le portail vous enverra un nouveau lien de connexion.\n")
+}
+
 const mailFooter = "\nSi vous ne travaillez pas dans cette école, ne tenez pas compte de ce message et prévenez sa direction.\n\n" +
 	"L'équipe de l'extranet SeGEC\n" +
 	"Ce message est envoyé automatiquement : merci de ne pas y répondre.\n"
@@ -77,7 +93,11 @@ func (m mailText) invitation() (subject, text string) {
 	m.accessLines(&b)
 	b.WriteString("\nVotre identifiant : " + m.login + "\n\n")
 	b.WriteString("Votre compte est prêt : vous pouvez l'utiliser dès maintenant.\n")
-	m.signIn(&b)
+	if m.link {
+		m.signInLink(&b)
+	} else {
+		m.signIn(&b)
+	}
 	b.WriteString(mailFooter)
 	return SubjectInvitation, b.String()
 }
@@ -132,4 +152,19 @@ func (m mailText) reactivated() (subject, text string) {
 // encoding the name as needed.
 func recipient(last, first, email string) string {
 	return (&netmail.Address{Name: frtext.FormatName(last, first), Address: email}).String()
+}
+
+// ReadableRecipient writes an e-mail's recipient as a person reads it,
+// « Rémy Milord <remy.milord@ecole.be> », rather than in its encoded form
+// (« =?utf-8?q?R=C3=A9my_Milord?= <…> »); what it cannot read it returns
+// as is.
+func ReadableRecipient(to string) string {
+	a, err := netmail.ParseAddress(to)
+	if err != nil {
+		return to
+	}
+	if a.Name == "" {
+		return a.Address
+	}
+	return a.Name + " <" + a.Address + ">"
 }

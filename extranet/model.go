@@ -249,7 +249,11 @@ type RejectionFilter struct {
 type AuditFilter struct {
 	FASE   int    // 0: every school
 	Action string // "": every action
-	Limit  int    // 0: 100
+	// Actor: "" every actor; ending with ":" (such as "operator:") every
+	// actor of that kind; otherwise that actor only.
+	Actor    string
+	From, To time.Time // zero: no bound; To is exclusive
+	Limit    int       // 0: 100
 }
 
 // EmailHolder tells that an e-mail address is in use by a person: their

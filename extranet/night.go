@@ -40,7 +40,17 @@ const (
 // of grants in batches of persons, each batch with its e-mails in the
 // outbox), so a run killed midway loses nothing: the next run carries on, and
 // delivers the e-mails not yet sent, and only those.
+//
+// Service.NightObserver, when set, is told of the outcome of every run.
 func (s *Service) Night(ctx context.Context, at time.Time, sender mail.Sender) (NightReport, error) {
+	rep, err := s.runNight(ctx, at, sender)
+	if s.NightObserver != nil {
+		s.NightObserver(rep, err)
+	}
+	return rep, err
+}
+
+func (s *Service) runNight(ctx context.Context, at time.Time, sender mail.Sender) (NightReport, error) {
 	if at.IsZero() {
 		at = s.now()
 	}
@@ -383,12 +393,10 @@ func (s *Service) deliver(ctx context.Context, sender mail.Sender) (sent, failed
 			if err := ctx.Err(); err != nil {
 				return sent, failed, errs, fmt.Errorf("envoi des e-mails interrompu : %w", err)
 			}
-			sendErr := sender.Send(ctx, mail.Message{
-				ID: m.ID, From: m.From, To: m.To, Subject: m.Subject, Text: m.Text,
-				// The creation date, not the sending one: a message sent
-				// again after a crash is then the very same message.
-				Date: m.CreatedAt,
-			})
+			msg, sendErr := s.outgoing(ctx, m)
+			if sendErr == nil {
+				sendErr = sender.Send(ctx, msg)
+			}
 			// Marks are written even if ctx ends now: a message the server
 			// accepted must never be sent again.
 			mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -413,7 +421,7 @@ func (s *Service) deliver(ctx context.Context, sender mail.Sender) (sent, failed
 				return sent, failed, errs, err
 			}
 			failed++
-			errs = append(errs, fmt.Sprintf("e-mail %s à %s : %v", m.ID, m.To, sendErr))
+			errs = append(errs, fmt.Sprintf("e-mail %s à %s : %v", m.ID, ReadableRecipient(m.To), sendErr))
 			if permanent {
 				continue
 			}

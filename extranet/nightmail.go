@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"passerelle/frtext"
-	"passerelle/token"
 )
 
 // SubjectForeignAccess is the subject of the notice sent to an account's
@@ -116,7 +115,7 @@ func (m *nightMail) invitations(personID string, acc Account, grants []PendingGr
 	order, by := byAddress(grants, waiting)
 	for _, email := range order {
 		last, first := namesOf(by[email][0])
-		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL}
+		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL, link: true}
 		subject, body := text.invitation()
 		m.add(MailInvitation, personID, last, first, email, subject, body)
 		c.invitations++
@@ -172,17 +171,16 @@ func (m *nightMail) foreign(p Person, acc Account, grants []PendingGrant, own []
 	order, by := byAddress(grants, func(pg PendingGrant) bool { return isForeign(pg, own) })
 	for _, email := range order {
 		for _, pg := range by[email] {
-			tok := token.New(tokenBytes)
 			last, first := namesOf(pg)
 			g := pg.Grant
 			role, _, _, _ := g.Target()
 			m.disputes = append(m.disputes, GrantNotice{
-				TokenHash: token.Hash(tok), GrantID: g.ID, PersonID: p.ID, AccountID: acc.ID,
+				ID: NewID(), GrantID: g.ID, PersonID: p.ID, AccountID: acc.ID,
 				FASE: g.FASE, SchoolName: pg.SchoolName, SchoolYear: g.SchoolYear, Role: role,
 				NotifiedEmail: acc.Email, GrantEmail: email, LastName: last, FirstName: first,
 				CreatedAt: m.now, ExpiresAt: m.now.Add(NoticeTTL),
 			})
-			body := foreignNotice(frtext.FormatName(p.LastName, p.FirstName), pg, email, m.disputeURL(tok))
+			body := foreignNotice(frtext.FormatName(p.LastName, p.FirstName), pg, email, disputeSlot(m.disputes[len(m.disputes)-1].ID))
 			m.add(MailNotice, p.ID, p.LastName, p.FirstName, acc.Email, SubjectForeignAccess, body)
 			c.notices++
 		}
@@ -190,15 +188,23 @@ func (m *nightMail) foreign(p Person, acc Account, grants []PendingGrant, own []
 			continue
 		}
 		last, first := namesOf(by[email][0])
-		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL}
+		text := mailText{name: frtext.FormatName(last, first), login: acc.Login, grants: by[email], portalURL: m.portalURL, link: true}
 		subject, body := text.invitation()
 		m.add(MailInvitation, p.ID, last, first, email, subject, body)
 		c.invitations++
 	}
 }
 
-func (m *nightMail) disputeURL(tok string) string {
-	return strings.TrimSuffix(m.portalURL, "/") + "/pas-moi?jeton=" + tok
+// disputeSlot stands, in a stored notice, where its « Ce n'est pas moi »
+// link is written at delivery (Service.outgoing), so that the outbox never
+// holds the token; it names the notice, which is no secret.
+func disputeSlot(noticeID string) string { return disputeSlotPrefix + noticeID + "]" }
+
+const disputeSlotPrefix = "[lien « Ce n'est pas moi », créé à l'envoi · "
+
+// disputeURL is the address of a « Ce n'est pas moi » link in the portal.
+func disputeURL(portalURL, tok string) string {
+	return strings.TrimSuffix(portalURL, "/") + "/pas-moi?jeton=" + tok
 }
 
 func ownGrant(pg PendingGrant, own []string) bool {

@@ -41,7 +41,7 @@ const (
 // Errors of the portal, in French since they reach people.
 var (
 	// ErrLinkInvalid: a sign-in link that is unknown, used or expired.
-	ErrLinkInvalid = errors.New("ce lien de connexion n'est plus valable : il a déjà servi ou il a expiré (il vaut 15 minutes). Demandez-en un nouveau")
+	ErrLinkInvalid = errors.New("ce lien de connexion n'est plus valable : il a déjà servi ou il a expiré (un lien demandé sur le portail vaut 15 minutes, celui d'une invitation 7 jours). Demandez-en un nouveau")
 	// ErrNoAccess: the account is disabled or has no active grant.
 	ErrNoAccess = errors.New("votre compte n'a plus d'accès actif à l'extranet : si vous travaillez dans une école du réseau, demandez à sa direction de refaire le transfert")
 	// ErrOperatorExists: an operator already has this login.
@@ -185,6 +185,9 @@ type PortalStore interface {
 	Store
 	Directory
 	TrustStore
+	WelcomeStore
+	PeopleStore
+	ContentStore
 	// Account returns an account by id, or ErrNotFound.
 	Account(ctx context.Context, id string) (Account, error)
 	// SignInAccount returns the account of an address: the account's own
@@ -216,6 +219,7 @@ type PortalStore interface {
 // PortalTx is one write transaction of a PortalStore.
 type PortalTx interface {
 	Tx
+	ContentTx
 	// InsertOperator adds an operator, or returns ErrOperatorExists.
 	InsertOperator(ctx context.Context, o Operator) error
 	// InsertSignInLink stores a link (and forgets long-expired ones).
@@ -432,6 +436,14 @@ func (p *Portal) RequestSignIn(ctx context.Context, identifier string, linkURL f
 		return nil, fmt.Errorf("adresse %q : %w", identifier, ErrNotFound)
 	}
 	a, err := p.Store.SignInAccount(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		// Sent, but not opened yet: the person is told when.
+		m, err := p.pendingMail(ctx, email)
+		if err != nil {
+			return nil, err
+		}
+		return []mail.Message{m}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -495,7 +507,10 @@ func (p *Portal) signInMail(ctx context.Context, a Account, email string, linkUR
 			"Si vous travaillez dans une école du réseau, demandez à sa direction de vérifier votre situation école, " +
 			"votre adresse e-mail d'école et votre rôle extranet, puis de refaire le transfert vers l'extranet. Votre accès s'ouvrira la nuit suivante.\n\n" +
 			"Si vous n'avez rien demandé, ne tenez pas compte de ce message.\n" + portalFooter
-		return msg, nil
+		if a.State == AccountDisabled && a.DisabledBy != "" {
+			return msg, nil // closed by an operator: no night opens it
+		}
+		return p.orPending(ctx, email, msg)
 	} else if err != nil {
 		return mail.Message{}, err
 	}
@@ -639,6 +654,7 @@ func (p *Portal) ResendInvitation(ctx context.Context, accountID, actor string, 
 		name:      frtext.FormatName(acc.Person.LastName, acc.Person.FirstName),
 		login:     acc.Account.Login,
 		portalURL: p.Service.PortalURL,
+		link:      true,
 	}
 	for _, g := range acc.Active {
 		text.grants = append(text.grants, PendingGrant{Grant: g.Grant, SchoolName: g.SchoolName})
@@ -662,7 +678,10 @@ func (p *Portal) ResendInvitation(ctx context.Context, accountID, actor string, 
 	if sender == nil {
 		return nil // the next night run delivers it
 	}
-	sendErr := sender.Send(ctx, mail.Message{ID: m.ID, From: m.From, To: m.To, Subject: m.Subject, Text: m.Text, Date: m.CreatedAt})
+	msg, sendErr := p.Service.outgoing(ctx, m)
+	if sendErr == nil {
+		sendErr = sender.Send(ctx, msg)
+	}
 	if sendErr == nil {
 		return p.Service.Store.MarkSent(ctx, m.ID, p.now())
 	}

@@ -43,6 +43,10 @@ type Service struct {
 	// a school that has not sent the new year are told (portal and
 	// e-mail); zero: DefaultGraceWarning.
 	GraceWarning time.Duration
+	// NightObserver, when set, is told of every night run's outcome,
+	// whoever started it (the schedule, the command line, « Simuler la
+	// nuit »): the API server's metrics count them so.
+	NightObserver func(NightReport, error)
 }
 
 // nextNight is the first night run after t.
@@ -420,16 +424,15 @@ func transferAudit(r TransferResult, action, actor string, fase int, now time.Ti
 }
 
 // journalRecord is a transfer's entry in the journal: its changes, less the
-// people left unchanged, who are only counted; a held transfer keeps its
-// counts only, since it changed nobody.
+// people left unchanged, who are only counted; a held transfer changed
+// nobody, and keeps the deactivations it would have made, so that an
+// operator knows whom to ask the school about.
 func journalRecord(r TransferResult, outcome, actor string, fase int, now time.Time, p plan) TransferRecord {
 	rec := TransferRecord{ID: r.TransferID, FASE: fase, SchoolYear: r.SchoolYear, At: now, Actor: actor,
 		Outcome: outcome, Counts: r.Counts, Deactivations: p.Deactivations, LiveGrants: p.Live}
-	if outcome == OutcomeApplied {
-		for _, c := range r.Changes {
-			if c.Action != ActionUnchanged {
-				rec.Changes = append(rec.Changes, c)
-			}
+	for _, c := range r.Changes {
+		if (outcome == OutcomeApplied && c.Action != ActionUnchanged) || c.Action == ActionDeactivated {
+			rec.Changes = append(rec.Changes, c)
 		}
 	}
 	return rec

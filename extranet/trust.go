@@ -73,7 +73,8 @@ const (
 // suspends its grant's link to the account (no session reaches the grant)
 // until an operator restores it.
 type GrantNotice struct {
-	TokenHash     string
+	ID            string
+	TokenHash     string // "" until the notice is handed to the mail server
 	GrantID       string
 	PersonID      string
 	AccountID     string
@@ -169,8 +170,11 @@ type TrustTx interface {
 	// expired.
 	DisputeGrant(ctx context.Context, tokenHash string) (GrantNotice, error)
 	// DecideDispute records an operator's decision on a disputed notice,
-	// or returns ErrNotFound when none waits under that hash.
-	DecideDispute(ctx context.Context, tokenHash, decision, actor string) (GrantNotice, error)
+	// or returns ErrNotFound when none waits under that id.
+	DecideDispute(ctx context.Context, id, decision, actor string) (GrantNotice, error)
+	// SetNoticeToken stores the hash of the token of a notice's « Ce n'est
+	// pas moi » link, made as the notice is sent (the latest one counts).
+	SetNoticeToken(ctx context.Context, id, tokenHash string) error
 	// ReviewMatch marks a weak match reviewed, or returns ErrNotFound.
 	ReviewMatch(ctx context.Context, id, actor string) (IdentityMatch, error)
 }
@@ -358,12 +362,12 @@ func (p *Portal) Dispute(ctx context.Context, tok string) (GrantNotice, error) {
 }
 
 // DecideDispute records an operator's decision on a disputed access.
-func (p *Portal) DecideDispute(ctx context.Context, tokenHash, decision, actor string) error {
+func (p *Portal) DecideDispute(ctx context.Context, id, decision, actor string) error {
 	if decision != DisputeRestored && decision != DisputeKept {
 		return refused("décision inconnue : choisissez « Rétablir le lien » ou « Maintenir la suspension »")
 	}
 	return p.Store.UpdatePortal(ctx, p.now(), func(tx PortalTx) error {
-		n, err := tx.DecideDispute(ctx, tokenHash, decision, actor)
+		n, err := tx.DecideDispute(ctx, id, decision, actor)
 		if err != nil {
 			return err
 		}

@@ -55,12 +55,12 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	// « Courriels envoyés » shows live sign-in links to whoever asks, and
+	// « E-mails envoyés » shows live sign-in links to whoever asks, and
 	// the password is printed on the terminal: the demo stays on this
 	// machine.
 	for _, a := range []struct{ flag, addr string }{{"--addr", *addr}, {"--extranet-addr", *xaddr}} {
 		if !isLoopback(a.addr) {
-			return usageErr("la démo n'écoute que sur 127.0.0.1 ou localhost : %s %s l'ouvrirait au réseau, où « Courriels envoyés » donne sans connexion les liens de connexion envoyés", a.flag, a.addr)
+			return usageErr("la démo n'écoute que sur 127.0.0.1 ou localhost : %s %s l'ouvrirait au réseau, où « E-mails envoyés » donne sans connexion les liens de connexion envoyés", a.flag, a.addr)
 		}
 	}
 	log, err := m.logger("auto")
@@ -159,7 +159,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	}()
 	go func() {
 		defer bg.Done()
-		nightLoop(bgCtx, bgCtx, m, svc, srv, sender, nightTime{enabled: true, hour: extranet.NightHour}, log)
+		nightLoop(bgCtx, bgCtx, m, svc, sender, nightTime{enabled: true, hour: extranet.NightHour}, log)
 	}()
 
 	fmt.Fprintf(m.Stdout, "École : %s\n", schoolURL)
@@ -167,7 +167,7 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	fmt.Fprintf(m.Stdout, "Identifiant : %s\n", demoLogin)
 	fmt.Fprintf(m.Stdout, "Mot de passe : %s\n", password)
 	fmt.Fprintf(m.Stdout, "Console de l'extranet : %sconsole/ (identifiant %s, même mot de passe)\n", extranetURL, demoOperatorLogin)
-	fmt.Fprintf(m.Stdout, "Courriels envoyés : %scourriels (fichiers .eml dans %s)\n", extranetURL, mailDir)
+	fmt.Fprintf(m.Stdout, "E-mails envoyés : %scourriels (fichiers .eml dans %s)\n", extranetURL, mailDir)
 	if m.Ready != nil {
 		m.Ready()
 	}

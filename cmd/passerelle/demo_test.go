@@ -111,7 +111,7 @@ func TestDemo(t *testing.T) {
 	}
 }
 
-// TestDemoLoopbackOnly checks that the demo, whose « Courriels envoyés »
+// TestDemoLoopbackOnly checks that the demo, whose « E-mails envoyés »
 // page needs no sign-in, refuses to listen on the network.
 func TestDemoLoopbackOnly(t *testing.T) {
 	for _, args := range [][]string{

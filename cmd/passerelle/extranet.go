@@ -149,7 +149,7 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			nightLoop(loopCtx, runCtx, m, svc, srv, sender, night, log)
+			nightLoop(loopCtx, runCtx, m, svc, sender, night, log)
 		}()
 	} else {
 		log.Info("night run disabled in this process (--night-at off)")
@@ -195,6 +195,9 @@ func defaultPortalURL(addr string) string {
 func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *api.Server {
 	srv := api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
 	srv.Mount(scim.Prefix+"/", scim.NewHandler(svc, scim.Options{Log: log}))
+	// Every night run counts in the metrics: the schedule's and the
+	// console's « Simuler la nuit ».
+	svc.NightObserver = srv.ObserveNight
 	return srv
 }
 
@@ -203,7 +206,7 @@ func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *
 // changes and a late run do not shift the schedule. Several serve processes
 // on one database each wake up; the service's lock lets one run and the
 // others find ErrNightRunning, which is logged, not an error.
-func nightLoop(ctx, runCtx context.Context, m *Main, svc *extranet.Service, srv *api.Server,
+func nightLoop(ctx, runCtx context.Context, m *Main, svc *extranet.Service,
 	sender mail.Sender, at nightTime, log *slog.Logger) {
 	var last time.Time
 	for {
@@ -221,8 +224,7 @@ func nightLoop(ctx, runCtx context.Context, m *Main, svc *extranet.Service, srv 
 		case <-t.C:
 		}
 		last = next
-		report, err := svc.Night(runCtx, m.Now(), sender)
-		srv.ObserveNight(report, err)
+		report, err := svc.Night(runCtx, m.Now(), sender) // counted by svc.NightObserver
 		switch {
 		case errors.Is(err, extranet.ErrNightRunning):
 			log.Info("night run skipped: another process is running it")

@@ -134,8 +134,8 @@ type portalOptions struct {
 	Store      *extranetstore.Store
 	Service    *extranet.Service
 	Sender     mail.Sender // sign-in links, resent invitations, « Simuler la nuit »
-	MailDir    string      // the .eml folder « Courriels envoyés » lists (demo)
-	Demo       bool        // « Courriels envoyés » and « Simuler la nuit »
+	MailDir    string      // the .eml folder « E-mails envoyés » lists (demo)
+	Demo       bool        // « E-mails envoyés » and « Simuler la nuit »
 	BaseURL    string      // public address written in the sign-in links; default Service.PortalURL
 	Secure     bool        // Secure cookies behind a TLS proxy
 	TrustProxy bool        // --trust-proxy: throttle by the X-Forwarded-For address
@@ -195,6 +195,6 @@ func ensureOperator(ctx context.Context, st *extranetstore.Store, svc *extranet.
 		return err
 	}
 	p := &extranet.Portal{Store: st, Service: svc}
-	_, err = p.AddOperator(ctx, login, name, hash, "demo")
+	_, err = p.AddOperator(ctx, login, name, hash, "démo")
 	return err
 }

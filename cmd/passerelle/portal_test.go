@@ -133,7 +133,7 @@ func TestMountPortal(t *testing.T) {
 
 	for path, want := range map[string]string{
 		"/connexion":                 "Connexion à l'extranet",
-		"/courriels":                 "Courriels envoyés",
+		"/courriels":                 "E-mails envoyés",
 		"/console/connexion":         "Console des opérateurs",
 		"/healthz":                   "",
 		"/static/base.css":           "",

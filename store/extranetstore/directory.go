@@ -72,6 +72,23 @@ func (s *Store) Audit(ctx context.Context, f extranet.AuditFilter) ([]extranet.A
 		q += ` AND action = ?`
 		args = append(args, f.Action)
 	}
+	switch {
+	case f.Actor == "":
+	case strings.HasSuffix(f.Actor, ":"):
+		q += ` AND actor LIKE ? ESCAPE '\'`
+		args = append(args, likeEscape(f.Actor)+"%")
+	default:
+		q += ` AND actor = ?`
+		args = append(args, f.Actor)
+	}
+	if !f.From.IsZero() {
+		q += ` AND at >= ?`
+		args = append(args, ft(f.From))
+	}
+	if !f.To.IsZero() {
+		q += ` AND at < ?`
+		args = append(args, ft(f.To))
+	}
 	q += ` ORDER BY at DESC, id DESC LIMIT ?`
 	args = append(args, limit(f.Limit))
 	var out []extranet.AuditEntry

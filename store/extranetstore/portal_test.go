@@ -174,9 +174,11 @@ func TestSignInLinks(t *testing.T) {
 			person("Dupont", "Jean", "1980-05-04", "", "jean.dupont@ecole.be", "Enseignant"),
 			person("Martin", "Luc", "1975-01-31", "", "luc.martin@ecole.be", "Enseignant"),
 		))
-		// Before the night there is no account: nobody can sign in.
-		if _, err := e.portal.RequestSignIn(e.ctx, "jean.dupont@ecole.be", linkURL); !errors.Is(err, extranet.ErrNotFound) {
-			t.Fatalf("before the night: %v, want ErrNotFound", err)
+		// Before the night there is no account: nobody can sign in; the
+		// person is told when the access opens.
+		if m, err := oneMail(e.portal.RequestSignIn(e.ctx, "jean.dupont@ecole.be", linkURL)); err != nil ||
+			m.Subject != extranet.SubjectPending || strings.Contains(m.Text, "jeton=") {
+			t.Fatalf("before the night: %+v, %v, want the pending notice", m, err)
 		}
 		e.night(t)
 

@@ -52,13 +52,13 @@ WHERE person_id = ? AND suspended = 1 AND decision <> ?`, personID, extranet.Dis
 	return out, err
 }
 
-const noticeCols = `token_hash, grant_id, person_id, account_id, fase, school_name, school_year, role,
+const noticeCols = `id, token_hash, grant_id, person_id, account_id, fase, school_name, school_year, role,
 notified_email, grant_email, last_name, first_name, created_at, expires_at, disputed_at, suspended, decided_at, decided_by, decision`
 
 func scanNotice(scan func(dest ...any) error) (extranet.GrantNotice, error) {
 	var n extranet.GrantNotice
 	var suspended int
-	err := scan(&n.TokenHash, &n.GrantID, &n.PersonID, &n.AccountID, &n.FASE, &n.SchoolName, &n.SchoolYear, &n.Role,
+	err := scan(&n.ID, &n.TokenHash, &n.GrantID, &n.PersonID, &n.AccountID, &n.FASE, &n.SchoolName, &n.SchoolYear, &n.Role,
 		&n.NotifiedEmail, &n.GrantEmail, &n.LastName, &n.FirstName, tcol{&n.CreatedAt}, tcol{&n.ExpiresAt},
 		tcol{&n.DisputedAt}, &suspended, tcol{&n.DecidedAt}, &n.DecidedBy, &n.Decision)
 	n.Suspended = suspended == 1
@@ -67,6 +67,9 @@ func scanNotice(scan func(dest ...any) error) (extranet.GrantNotice, error) {
 
 // GrantNotice implements extranet.TrustStore.
 func (s *Store) GrantNotice(ctx context.Context, tokenHash string) (extranet.GrantNotice, error) {
+	if tokenHash == "" {
+		return extranet.GrantNotice{}, extranet.ErrNotFound
+	}
 	n, err := scanNotice(s.db.Read().QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE token_hash = ?`, tokenHash).Scan)
 	return n, notFound(err, "avis d'accès", extranet.ErrNotFound)
 }
@@ -191,7 +194,7 @@ WHERE `+cond, args...)
 	return out, err
 }
 
-var noticeColumns = []column{{"token_hash", colText}, {"grant_id", colText}, {"person_id", colText},
+var noticeColumns = []column{{"id", colText}, {"grant_id", colText}, {"person_id", colText},
 	{"account_id", colText}, {"fase", colInt}, {"school_name", colText}, {"school_year", colText}, {"role", colText},
 	{"notified_email", colText}, {"grant_email", colText}, {"last_name", colText}, {"first_name", colText},
 	{"created_at", colText}, {"expires_at", colText}}
@@ -199,7 +202,7 @@ var noticeColumns = []column{{"token_hash", colText}, {"grant_id", colText}, {"p
 func (x *tx) InsertGrantNotices(ctx context.Context, ns []extranet.GrantNotice) error {
 	rows := make([][]any, len(ns))
 	for i, n := range ns {
-		rows[i] = []any{n.TokenHash, n.GrantID, n.PersonID, n.AccountID, n.FASE, n.SchoolName, n.SchoolYear, n.Role,
+		rows[i] = []any{n.ID, n.GrantID, n.PersonID, n.AccountID, n.FASE, n.SchoolName, n.SchoolYear, n.Role,
 			n.NotifiedEmail, n.GrantEmail, n.LastName, n.FirstName, ft(n.CreatedAt), ft(n.ExpiresAt)}
 	}
 	return insertRows(ctx, x.t, "grant_notices", noticeColumns, rows, "")
@@ -242,6 +245,9 @@ func (x *tx) LinkAddresses(ctx context.Context, accountID, a, b string) error {
 }
 
 func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (extranet.GrantNotice, error) {
+	if tokenHash == "" {
+		return extranet.GrantNotice{}, extranet.ErrNoticeInvalid
+	}
 	n, err := scanNotice(x.t.QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE token_hash = ?`+forUpdate(x.d, "FOR UPDATE"), tokenHash).Scan)
 	if err != nil || !n.DisputedAt.IsZero() || !x.t.Now.Before(n.ExpiresAt) {
 		if err != nil && err != sql.ErrNoRows {
@@ -250,7 +256,7 @@ func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (extranet.Grant
 		return extranet.GrantNotice{}, extranet.ErrNoticeInvalid
 	}
 	n.DisputedAt, n.Suspended = x.t.Now, true
-	if _, err := x.t.Exec(ctx, `UPDATE grant_notices SET disputed_at = ?, suspended = 1 WHERE token_hash = ?`, x.now(), tokenHash); err != nil {
+	if _, err := x.t.Exec(ctx, `UPDATE grant_notices SET disputed_at = ?, suspended = 1 WHERE id = ?`, x.now(), n.ID); err != nil {
 		return n, err
 	}
 	// The disputed address leaves the account's circle too: what it was
@@ -260,12 +266,12 @@ func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (extranet.Grant
 	return n, err
 }
 
-func (x *tx) DecideDispute(ctx context.Context, tokenHash, decision, actor string) (extranet.GrantNotice, error) {
+func (x *tx) DecideDispute(ctx context.Context, id, decision, actor string) (extranet.GrantNotice, error) {
 	// « Maintenir la suspension » suspends a dispute that waited for the
 	// operators; « Rétablir le lien » lifts the suspension.
 	res, err := x.t.Exec(ctx, `UPDATE grant_notices SET decided_at = ?, decided_by = ?, decision = ?,
 suspended = CASE WHEN ? = 'kept' THEN 1 ELSE 0 END
-WHERE token_hash = ? AND disputed_at <> '' AND decided_at = ''`, x.now(), actor, decision, decision, tokenHash)
+WHERE id = ? AND disputed_at <> '' AND decided_at = ''`, x.now(), actor, decision, decision, id)
 	if err != nil {
 		return extranet.GrantNotice{}, err
 	}
@@ -274,7 +280,12 @@ WHERE token_hash = ? AND disputed_at <> '' AND decided_at = ''`, x.now(), actor,
 	} else if n == 0 {
 		return extranet.GrantNotice{}, extranet.ErrNotFound
 	}
-	return scanNotice(x.t.QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE token_hash = ?`, tokenHash).Scan)
+	return scanNotice(x.t.QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE id = ?`, id).Scan)
+}
+
+func (x *tx) SetNoticeToken(ctx context.Context, id, tokenHash string) error {
+	_, err := x.t.Exec(ctx, `UPDATE grant_notices SET token_hash = ? WHERE id = ?`, tokenHash, id)
+	return err
 }
 
 func (x *tx) ReviewMatch(ctx context.Context, id, actor string) (extranet.IdentityMatch, error) {

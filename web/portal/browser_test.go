@@ -87,12 +87,13 @@ func requestLink(t *testing.T, ctx context.Context, e *env, address string) stri
 }
 
 // TestBrowserPortal is the demo's story in Chromium: after a transfer and a
-// night run, a teacher opens « Courriels envoyés », follows the sign-in link
+// night run, a teacher opens « E-mails envoyés », follows the sign-in link
 // and sees their school and role; a director sees the direction's space;
 // a teacher deactivated meanwhile cannot sign in.
 func TestBrowserPortal(t *testing.T) {
 	e := newEnv(t)
 	e.seed()
+	e.publish()
 	ctx := browsertest.New(t)
 
 	// The teacher, through the demo's mailbox.
@@ -152,7 +153,7 @@ func TestBrowserPortal(t *testing.T) {
 	if strings.Contains(staffText, "Daniel") {
 		t.Error("the director of A sees the staff of B")
 	}
-	wantText(t, text(t, ctx, "main"), "Avertissement : Créé Rôle Jean Dupont – Enseignant")
+	wantText(t, text(t, ctx, "main"), "Avertissement : Créé Rôle Jean Dupont – Enseignant", "Du réseau", "Transferts vers l'extranet")
 	browsertest.Screenshot(t, ctx, "espace-direction")
 	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.HasSuffix(loc, "/direction/4242") {
 		t.Errorf("location = %q, %v", loc, err)
@@ -230,7 +231,7 @@ func TestBrowserConsole(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	wantText(t, text(t, ctx, "main"), "2\nécole(s) inscrite(s)", "Derniers transferts", schoolA)
+	wantText(t, text(t, ctx, "main"), "2\nécoles inscrites", "Derniers transferts", schoolA)
 	browsertest.Screenshot(t, ctx, "tableau-de-bord")
 
 	// Simulate the night: the newcomer's access opens.
@@ -245,7 +246,7 @@ func TestBrowserConsole(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".flash-success"))); err != nil {
 		t.Fatal(err)
 	}
-	wantText(t, text(t, ctx, ".flash-success"), "Nuit simulée : 1 accès ouverts", "1 comptes créés")
+	wantText(t, text(t, ctx, ".flash-success"), "Nuit simulée : 1 accès ouvert", "1 compte créé")
 	if _, err := e.st.AccountByLogin(e.ctx, "adeline.souchon.170789"); err != nil {
 		t.Errorf("no account for the newcomer after the simulated night: %v", err)
 	}
@@ -287,7 +288,8 @@ func TestBrowserConsole(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	wantText(t, text(t, ctx, "#journal tbody"), "Jetons révoqués", "Nuit lancée par un opérateur", "operator:ana")
+	wantText(t, text(t, ctx, "#journal tbody"), "Ana Opératrice a révoqué les jetons de l'École Saint-Joseph (FASE 4242) : 1 jeton révoqué",
+		"Ana Opératrice a lancé le traitement de nuit")
 	browsertest.Screenshot(t, ctx, "journal")
 	if errs := browsertest.ConsoleErrors(ctx); len(errs) != 0 {
 		t.Errorf("console errors:\n%s", strings.Join(errs, "\n"))

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"passerelle/extranet"
@@ -13,19 +11,22 @@ import (
 	"passerelle/web"
 )
 
-// accountsData is the search of accounts.
+// accountsData is the search of the persons the extranet knows, with or
+// without an account.
 type accountsData struct {
 	chrome
 	Query, State string
-	Accounts     []extranet.AccountRecord
+	People       []extranet.PersonRecord
+	NextNight    time.Time
 	Error        string
 }
 
 func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
-	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: web.SearchText(q.Get("q")), State: q.Get("etat")}
+	d := &accountsData{chrome: s.chromeFor(r, "comptes"), Query: web.SearchText(q.Get("q")), State: q.Get("etat"),
+		NextNight: s.nextNight()}
 	switch d.State {
-	case "", extranet.AccountInvited, extranet.AccountActive, extranet.AccountDisabled:
+	case "", extranet.AccountInvited, extranet.AccountActive, extranet.AccountDisabled, extranet.NoAccount:
 	default:
 		d.State = ""
 	}
@@ -34,7 +35,7 @@ func (s *server) accountsPage(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, http.StatusBadRequest, "console/accounts", "Comptes", d)
 	}
 	var err error
-	if d.Accounts, err = s.cfg.Store.SearchAccounts(r.Context(), extranet.AccountFilter{Query: d.Query, State: d.State, Limit: 100}); err != nil {
+	if d.People, err = s.cfg.Store.SearchPeople(r.Context(), extranet.AccountFilter{Query: d.Query, State: d.State, Limit: 100}); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "console/accounts", "Comptes", d)
@@ -128,6 +129,9 @@ func (s *server) nightsPage(w http.ResponseWriter, r *http.Request) error {
 	if d.Carried, d.Deadline, err = s.cfg.Service.Carried(r.Context(), 0); err != nil {
 		return err
 	}
+	// In the order of the nights themselves, newest first: a night run
+	// later for an earlier date (--at) takes its place.
+	slices.SortStableFunc(d.Reports, func(a, b extranet.NightReport) int { return b.At.Compare(a.At) })
 	return s.render(w, r, http.StatusOK, "console/nights", "Nuits", d)
 }
 
@@ -146,39 +150,9 @@ func (s *server) simulateNight(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return flashOrFail(w, r, err, "/console/nuits")
 	}
-	web.AddFlash(w, r, web.FlashSuccess, fmt.Sprintf("Nuit simulée : %d accès ouverts, %d modifiés, %d comptes créés, %d e-mails envoyés.",
-		rep.Activated, rep.Modified, rep.CreatedAccounts, rep.Sent))
+	web.AddFlash(w, r, web.FlashSuccess, "Nuit simulée : "+frtext.Plural(rep.Activated, "accès ouvert", "accès ouverts")+", "+
+		frtext.Plural(rep.Modified, "modifié", "modifiés")+", "+frtext.Plural(rep.CreatedAccounts, "compte créé", "comptes créés")+", "+
+		frtext.Plural(rep.Sent, "e-mail envoyé", "e-mails envoyés")+".")
 	http.Redirect(w, r, "/console/nuits", http.StatusSeeOther)
 	return nil
-}
-
-// auditData is the audit log.
-type auditData struct {
-	chrome
-	FASE, Action string
-	Actions      []struct{ Action, Label string }
-	Entries      []extranet.AuditEntry
-	Error        string
-}
-
-func (s *server) auditPage(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	d := &auditData{chrome: s.chromeFor(r, "journal"), FASE: strings.TrimSpace(q.Get("fase")), Action: q.Get("action"), Actions: auditActions}
-	if !slices.ContainsFunc(auditActions, func(a struct{ Action, Label string }) bool { return a.Action == d.Action }) {
-		d.Action = "" // not one of the list's: every action
-	}
-	f := extranet.AuditFilter{Action: d.Action, Limit: 200}
-	if d.FASE != "" {
-		n, err := strconv.Atoi(d.FASE)
-		if err != nil || n <= 0 {
-			d.Error = "Le numéro FASE est un nombre entier positif."
-			return s.render(w, r, http.StatusBadRequest, "console/audit", "Journal", d)
-		}
-		f.FASE = n
-	}
-	var err error
-	if d.Entries, err = s.cfg.Store.Audit(r.Context(), f); err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "console/audit", "Journal", d)
 }

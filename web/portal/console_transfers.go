@@ -88,6 +88,8 @@ type transferData struct {
 	chrome
 	Transfer extranet.TransferRecord
 	School   string
+	// WouldDeactivate: a held transfer's people, for the operator's call.
+	WouldDeactivate []heldPerson
 }
 
 func (s *server) transferPage(w http.ResponseWriter, r *http.Request) error {
@@ -98,6 +100,9 @@ func (s *server) transferPage(w http.ResponseWriter, r *http.Request) error {
 	d := &transferData{chrome: s.chromeFor(r, "transferts"), Transfer: t}
 	if sc, err := s.cfg.Store.School(r.Context(), t.FASE); err == nil {
 		d.School = sc.Name
+	}
+	if d.WouldDeactivate, err = s.heldPeople(r.Context(), t); err != nil {
+		return err
 	}
 	return s.render(w, r, http.StatusOK, "console/transfer", "Transfert", d)
 }
@@ -179,7 +184,8 @@ func (s *server) rejectionPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // resolveRejection links the entry to a person (personne=ID) or to someone
-// new (personne=nouvelle).
+// new (personne=nouvelle): first a preview of what changes, then, with
+// confirmer=1, the decision.
 func (s *server) resolveRejection(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	back := "/console/rejets/" + id
@@ -191,6 +197,9 @@ func (s *server) resolveRejection(w http.ResponseWriter, r *http.Request) error 
 	}
 	if personID == "nouvelle" {
 		personID = ""
+	}
+	if r.PostFormValue("confirmer") == "" {
+		return s.previewRejection(w, r, id, personID)
 	}
 	p, err := s.portal.ResolveRejection(r.Context(), id, personID, operatorFrom(r.Context()).Actor())
 	if err != nil {

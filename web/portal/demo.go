@@ -8,7 +8,7 @@ import (
 	"passerelle/web"
 )
 
-// mailsData is « Courriels envoyés »: the demo's mail folder.
+// mailsData is « E-mails envoyés »: the demo's mail folder.
 type mailsData struct {
 	chrome
 	Dir     string
@@ -23,7 +23,7 @@ func (s *server) mailList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "mails", "Courriels envoyés",
+	return s.render(w, r, http.StatusOK, "mails", "E-mails envoyés",
 		&mailsData{chrome: s.chromeFor(r, "courriels"), Dir: s.cfg.MailDir, Entries: entries})
 }
 

@@ -14,7 +14,7 @@
 // entries waiting for a decision, night runs, accounts and the audit log.
 // Every operator action is audited.
 //
-// In the demo (Config.Demo), « Courriels envoyés » shows the e-mails the
+// In the demo (Config.Demo), « E-mails envoyés » shows the e-mails the
 // extranet wrote in its mail folder, and operators can « Simuler la nuit ».
 //
 // New returns one handler for everything but the JSON API, which is mounted

@@ -40,6 +40,16 @@ func (s *server) funcs() template.FuncMap {
 		"join":         strings.Join,
 		"itoa":         strconv.Itoa,
 		"duration":     frtext.FormatDuration,
+		"heldNames":    heldNames,
+		"sender":       senderLabel,
+		"recipient":    extranet.ReadableRecipient,
+		"plural":       frtext.Plural,
+		"word": func(n int, one, many string) string {
+			if n <= 1 {
+				return one
+			}
+			return many
+		},
 		"inputDate": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -108,7 +118,7 @@ func accountStateBadge(state string) string {
 // auditActions are the audit log's actions in French, in the order of the
 // journal's filter.
 var auditActions = []struct{ Action, Label string }{
-	{extranet.AuditTransferApplied, "Transfert appliqué"},
+	{extranet.AuditTransferApplied, "Transfert fait"},
 	{extranet.AuditTransferHeld, "Transfert suspendu"},
 	{extranet.AuditHeldDismissed, "Transfert suspendu classé"},
 	{extranet.AuditSchoolAdded, "École inscrite"},
@@ -130,6 +140,10 @@ var auditActions = []struct{ Action, Label string }{
 	{extranet.AuditOperatorSignIn, "Connexion d'un opérateur"},
 	{extranet.AuditOperatorSignInFailed, "Échec de connexion d'un opérateur"},
 	{extranet.AuditOperatorAdded, "Opérateur créé"},
+	{extranet.AuditContentSaved, "Contenu publié"},
+	{extranet.AuditContentDeleted, "Contenu retiré"},
+	{extranet.AuditSCIMHeld, "Désactivations SCIM suspendues"},
+	{extranet.AuditSCIMConfirmed, "Désactivations SCIM confirmées"},
 }
 
 func auditActionLabel(action string) string {
@@ -144,7 +158,7 @@ func auditActionLabel(action string) string {
 func outcomeLabel(o string) string {
 	switch o {
 	case extranet.OutcomeApplied:
-		return "appliqué"
+		return "fait"
 	case extranet.OutcomeHeld:
 		return "suspendu"
 	}

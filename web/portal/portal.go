@@ -59,10 +59,10 @@ type Config struct {
 	// Sender delivers sign-in links, resent invitations and, for « Simuler
 	// la nuit », the night run's e-mails.
 	Sender mail.Sender
-	// MailDir is the folder of .eml files that « Courriels envoyés » lists
+	// MailDir is the folder of .eml files that « E-mails envoyés » lists
 	// (the demo's DirSender folder).
 	MailDir string
-	// Demo enables « Courriels envoyés » and « Simuler la nuit ».
+	// Demo enables « E-mails envoyés » and « Simuler la nuit ».
 	Demo bool
 	// BaseURL is the portal's public address, written in the sign-in links,
 	// such as "https://extranet.example/". It is never taken from the
@@ -221,10 +221,16 @@ func (s *server) routes() http.Handler {
 	con.Handle("GET /console/comptes", op(h(s.accountsPage)))
 	con.Handle("GET /console/comptes/{id}", op(h(s.accountPage)))
 	con.Handle("POST /console/comptes/{id}", op(h(s.accountAction)))
+	con.Handle("GET /console/personnes/{id}", op(h(s.personPage)))
+	con.Handle("GET /console/contenus", op(h(s.contentPage)))
+	con.Handle("POST /console/contenus", op(h(s.saveContent)))
+	con.Handle("GET /console/contenus/{id}", op(h(s.contentPage)))
+	con.Handle("POST /console/contenus/{id}", op(h(s.saveContent)))
+	con.Handle("POST /console/contenus/{id}/supprimer", op(h(s.deleteContent)))
 	con.Handle("GET /console/journal", op(h(s.auditPage)))
 	con.Handle("GET /console/verifications", op(h(s.verificationsPage)))
 	con.Handle("POST /console/verifications/rapprochements/{id}", op(h(s.reviewMatch)))
-	con.Handle("POST /console/verifications/contestations/{hash}", op(h(s.decideDispute)))
+	con.Handle("POST /console/verifications/contestations/{id}", op(h(s.decideDispute)))
 	if s.cfg.Demo {
 		con.Handle("POST /console/nuits/simuler", op(h(s.simulateNight)))
 	}

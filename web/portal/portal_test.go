@@ -61,7 +61,7 @@ func TestSignInByLink(t *testing.T) {
 	}
 	wantBody(t, home, "Mes accès", "Bienvenue, Jean Dupont.", schoolA, "4242", "Enseignant", "2026-2027", "27/11/2026", "jean.dupont.040580")
 	noBody(t, home, schoolB, "Espace direction")
-	wantBody(t, c.get("/enseignants"), "Espace enseignants", "Programmes et référentiels")
+	wantBody(t, c.get("/enseignants"), "Espace enseignants", "Le réseau n'a encore rien publié dans cet espace.")
 
 	// The link served once.
 	other := e.client()
@@ -423,7 +423,7 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 
 	// Search the journal by school and by date.
 	list := c.get("/console/transferts?fase=4242")
-	wantBody(t, list, schoolA, "appliqué")
+	wantBody(t, list, schoolA, "fait")
 	noBody(t, list, schoolB)
 	if r := c.get("/console/transferts?fase=4242&du=2026-11-27&au=2026-11-30"); strings.Contains(r.body, "/console/transferts/") {
 		t.Errorf("transfers of the 26th listed for the 27th to the 30th")
@@ -433,7 +433,7 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	}
 	recs, _ := e.st.Transfers(e.ctx, extranet.TransferFilter{FASE: faseA})
 	wantBody(t, c.get("/console/transferts?fase=4242&du=2026-11-26&au=2026-11-26"), "/console/transferts/"+recs[0].ID)
-	wantBody(t, c.get("/console/transferts/"+recs[0].ID), "Avertissement : Créé Rôle Jean Dupont – Enseignant", "3 créé(s)")
+	wantBody(t, c.get("/console/transferts/"+recs[0].ID), "Avertissement : Créé Rôle Jean Dupont – Enseignant", "3 créés")
 
 	// A held transfer: school B would lose everyone.
 	e.clock.Set(e.clock.Now().Add(time.Minute))
@@ -446,7 +446,7 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	if _, err := e.svc.Transfer(e.ctx, faseB, extranet.Snapshot{SchoolYear: year}, extranet.TransferOptions{}); err == nil {
 		t.Fatal("empty snapshot applied")
 	}
-	wantBody(t, c.get("/console/"), `id="suspendus"><span class="card-value">1</span> transfert(s) suspendu(s)`)
+	wantBody(t, c.get("/console/"), `id="suspendus"><span class="card-value">1</span> transfert suspendu`)
 	held := c.get("/console/suspendus")
 	wantBody(t, held, schoolB, "Classer")
 	open, _ := e.st.Transfers(e.ctx, extranet.TransferFilter{OpenHeld: true})
@@ -474,7 +474,18 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	wantBody(t, c.get(r.location), "L'adresse jean.dupont@ecole.be est déjà celle d'une autre personne")
 	// Linked to Jean: the operator says it is him.
 	jeanAcc, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580")
+	// First the preview of the identity change, which writes nothing.
 	r = c.post("/console/rejets/"+rej[0].ID, "/console/rejets/"+rej[0].ID, url.Values{"personne": {jeanAcc.PersonID}})
+	if r.status != http.StatusOK {
+		t.Fatalf("preview: %d", r.status)
+	}
+	wantBody(t, r, "Confirmer la décision", "est rattachée à <strong>Jean Dupont</strong>", "Date de naissance", "04/05/1980", "02/02/1991",
+		"Enseignant à "+schoolB+" (FASE 5353), année scolaire 2026-2027, à l'adresse jean.dupont@ecole.be")
+	if open, _ := e.st.Rejections(e.ctx, extranet.RejectionFilter{OpenOnly: true}); len(open) != 1 {
+		t.Fatal("the preview decided")
+	}
+	r = c.post("/console/rejets/"+rej[0].ID, "/console/rejets/"+rej[0].ID,
+		url.Values{"personne": {jeanAcc.PersonID}, "confirmer": {"1"}})
 	if r.status != http.StatusSeeOther || r.location != "/console/rejets" {
 		t.Fatalf("decision: %d → %q", r.status, r.location)
 	}
@@ -540,7 +551,7 @@ func TestDemoPages(t *testing.T) {
 	e.operator("ana")
 	e.transfer(faseA, staffA...)
 	c := e.signInOperator("ana")
-	wantBody(t, c.get("/courriels"), "Aucun courriel pour le moment.")
+	wantBody(t, c.get("/courriels"), "Aucun e-mail pour le moment.")
 
 	// « Simuler la nuit » opens the accesses and writes the invitations.
 	r := c.post("/console/nuits", "/console/nuits/simuler", nil)

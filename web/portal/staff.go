@@ -15,22 +15,30 @@ import (
 type accessData struct {
 	chrome
 	Access *extranet.StaffAccess
+	Opens  string // the night the pending accesses open: « 26/11/2026 au 27/11/2026 »
 }
 
 func (s *server) accessPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "access", "Mes accès",
-		&accessData{chrome: s.chromeFor(r, "acces"), Access: accessFrom(r.Context())})
+		&accessData{chrome: s.chromeFor(r, "acces"), Access: accessFrom(r.Context()),
+			Opens: extranet.NightDate(s.cfg.Service.NextNightRun())})
 }
 
 // teachersData is the « Espace enseignants ».
 type teachersData struct {
 	chrome
 	Access *extranet.StaffAccess
+	Items  []extranet.SpaceItem // what the network publishes there (console, « Contenus »)
 }
 
 func (s *server) teachersPage(w http.ResponseWriter, r *http.Request) error {
+	acc := accessFrom(r.Context())
+	items, err := s.spaceItems(r, extranet.SpaceTeachers, acc.Active...)
+	if err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "teachers", "Espace enseignants",
-		&teachersData{chrome: s.chromeFor(r, "enseignants"), Access: accessFrom(r.Context())})
+		&teachersData{chrome: s.chromeFor(r, "enseignants"), Access: acc, Items: items})
 }
 
 // directionIndex lists the schools the person directs, or opens the only one.
@@ -62,6 +70,7 @@ type directionData struct {
 	Carried  *extranet.CarriedSchool
 	Deadline time.Time
 	Soon     bool
+	Items    []extranet.SpaceItem // what the network publishes for directors
 }
 
 // directionPage shows a school's staff and last transfers to its director,
@@ -94,9 +103,13 @@ func (s *server) directionPage(w http.ResponseWriter, r *http.Request) error {
 	for _, g := range staff.Staff {
 		counts[g.State]++
 	}
+	items, err := s.spaceItems(r, extranet.SpaceDirection, grant)
+	if err != nil {
+		return err
+	}
 	d := &directionData{
 		chrome: s.chromeFor(r, "direction"), School: school, Year: grant.Grant.SchoolYear,
-		Staff: staff.Staff, Counts: counts, Transfers: transfers,
+		Staff: staff.Staff, Counts: counts, Transfers: transfers, Items: items,
 	}
 	if err := s.rentreeNotice(r, d); err != nil {
 		return err

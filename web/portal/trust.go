@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 
 	"passerelle/extranet"
 	"passerelle/frtext"
@@ -141,12 +140,8 @@ func (s *server) reviewMatch(w http.ResponseWriter, r *http.Request) error {
 
 func (s *server) decideDispute(w http.ResponseWriter, r *http.Request) error {
 	op := operatorFrom(r.Context())
-	hash, err := url.PathUnescape(r.PathValue("hash"))
-	if err != nil {
-		return &web.Error{Status: http.StatusNotFound}
-	}
 	decision := r.PostFormValue("decision")
-	err = s.portal.DecideDispute(r.Context(), hash, decision, op.Actor())
+	err := s.portal.DecideDispute(r.Context(), r.PathValue("id"), decision, op.Actor())
 	if err == nil {
 		msg := "Suspension maintenue : l'accès reste séparé du compte."
 		if decision == extranet.DisputeRestored {

@@ -401,7 +401,7 @@ func TestTrustFirstSchoolOwnsTheAccountAddress(t *testing.T) {
 		op := e.signInOperator("ana")
 		v := op.get("/console/verifications")
 		wantBody(t, v, "Lambert", "claire.lambert@ecole.be", "Rétablir le lien")
-		hash := regexp.MustCompile(`/console/verifications/contestations/([0-9a-f]+)`).FindString(v.body)
+		hash := regexp.MustCompile(`/console/verifications/contestations/([0-9a-z]+)`).FindString(v.body)
 		op.post("/console/verifications", hash, url.Values{"decision": {extranet.DisputeRestored}})
 		if _, err := e.portal.Access(e.ctx, acc.ID, "claire.lambert@ecole.be"); err != nil {
 			t.Errorf("after the operator restored it, Claire's access at school A: %v", err)

@@ -128,7 +128,7 @@ func TestAnotherSchoolCannotTakeOverAnAccount(t *testing.T) {
 		op := e.signInOperator("ana")
 		v := op.get("/console/verifications")
 		wantBody(t, v, "Rapprochements à vérifier", "Accès contestés", "attacker@evil-mail.be", schoolA, schoolB)
-		hash := regexp.MustCompile(`/console/verifications/contestations/([0-9a-f]+)`).FindStringSubmatch(v.body)
+		hash := regexp.MustCompile(`/console/verifications/contestations/([0-9a-z]+)`).FindStringSubmatch(v.body)
 		if hash == nil {
 			t.Fatal("no decision form for the disputed access")
 		}

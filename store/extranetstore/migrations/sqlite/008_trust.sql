@@ -33,10 +33,12 @@ ALTER TABLE signin_links ADD COLUMN from_email TEXT NOT NULL DEFAULT '';
 
 -- The notices told to an account's address when a school opens an access
 -- for its person at another address, with their « Ce n'est pas moi » link
--- (only its SHA-256 is kept), valid 30 days. A disputed notice suspends its
+-- (only its SHA-256 is kept, set when the notice is handed to the mail
+-- server: the outbox never holds the token), valid 30 days. A disputed notice suspends its
 -- grant's link to the account (suspended = 1) until an operator restores it.
 CREATE TABLE grant_notices (
-    token_hash      TEXT PRIMARY KEY,
+    id              TEXT PRIMARY KEY,
+    token_hash      TEXT NOT NULL DEFAULT '',
     grant_id        TEXT NOT NULL,
     person_id       TEXT NOT NULL,
     account_id      TEXT NOT NULL,
@@ -57,6 +59,7 @@ CREATE TABLE grant_notices (
     decision        TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX grant_notices_person ON grant_notices(person_id);
+CREATE INDEX grant_notices_token ON grant_notices(token_hash);
 CREATE INDEX grant_notices_disputed ON grant_notices(disputed_at);
 
 -- A school's entry joined by names and birth date only to a person that

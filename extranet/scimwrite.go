@@ -252,24 +252,7 @@ func (s *Service) scimResult(w *scimWriteState, changes []Change) TransferResult
 // applySCIMPlan writes a plan as applyPlan does, except that the school's
 // other rejections stay open: one user's write resolves only its own.
 func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p plan, deactivate bool) error {
-	if err := tx.InsertPersons(ctx, p.NewPersons); err != nil {
-		return err
-	}
-	if err := tx.UpdatePersons(ctx, p.FillPersons); err != nil {
-		return err
-	}
-	if len(p.Namesakes) > 0 || len(p.NewKeys) > 0 {
-		if err := tx.ForgetDigests(ctx, p.Namesakes, append(p.NewKeys, p.NamesakeKeys...)); err != nil {
-			return err
-		}
-	}
-	if err := tx.InsertGrants(ctx, p.NewGrants); err != nil {
-		return err
-	}
-	if err := tx.UpdateGrants(ctx, p.UpdGrants); err != nil {
-		return err
-	}
-	if err := tx.DeactivateGrants(ctx, p.Deactivate, EndRemoved); err != nil {
+	if err := applyPlanGrants(ctx, tx, p); err != nil {
 		return err
 	}
 	var changes []Change

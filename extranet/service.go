@@ -380,8 +380,21 @@ func (s *Service) Resend(ctx context.Context, fase int, bodyHash string, opt Tra
 	return result, ok, nil
 }
 
-// applyPlan writes a plan: persons first, since grants refer to them.
+// applyPlan writes a plan: persons first, since grants refer to them, then
+// grants, then the rejections.
 func applyPlan(ctx context.Context, tx Tx, fase int, year, transferID string, p plan) error {
+	if err := applyPlanGrants(ctx, tx, p); err != nil {
+		return err
+	}
+	for i := range p.Rejections {
+		p.Rejections[i].TransferID = transferID
+	}
+	return tx.SaveRejections(ctx, fase, year, transferID, p.Rejections)
+}
+
+// applyPlanGrants writes a plan's persons and grants, as a transfer and a
+// SCIM write both do.
+func applyPlanGrants(ctx context.Context, tx Tx, p plan) error {
 	if err := tx.InsertPersons(ctx, p.NewPersons); err != nil {
 		return err
 	}
@@ -401,13 +414,7 @@ func applyPlan(ctx context.Context, tx Tx, fase int, year, transferID string, p 
 	}
 	// Deactivations take effect at once: a person who left the school must
 	// not keep its access for one more night (docs/extranet.md).
-	if err := tx.DeactivateGrants(ctx, p.Deactivate, EndRemoved); err != nil {
-		return err
-	}
-	for i := range p.Rejections {
-		p.Rejections[i].TransferID = transferID
-	}
-	return tx.SaveRejections(ctx, fase, year, transferID, p.Rejections)
+	return tx.DeactivateGrants(ctx, p.Deactivate, EndRemoved)
 }
 
 // transferAudit is the audit entry of a transfer: counts, not people, whom

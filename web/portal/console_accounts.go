@@ -118,6 +118,9 @@ type nightsData struct {
 	Carried []extranet.CarriedSchool
 	// Deadline is the carry-over's last day; zero outside it.
 	Deadline time.Time
+	// Rentree: a listed night carried over or renewed accesses; the
+	// table shows its two columns only then, to fit 1280 px otherwise.
+	Rentree bool
 }
 
 func (s *server) nightsPage(w http.ResponseWriter, r *http.Request) error {
@@ -132,6 +135,7 @@ func (s *server) nightsPage(w http.ResponseWriter, r *http.Request) error {
 	// In the order of the nights themselves, newest first: a night run
 	// later for an earlier date (--at) takes its place.
 	slices.SortStableFunc(d.Reports, func(a, b extranet.NightReport) int { return b.At.Compare(a.At) })
+	d.Rentree = slices.ContainsFunc(d.Reports, func(r extranet.NightReport) bool { return r.CarriedOver > 0 || r.Renewed > 0 })
 	return s.render(w, r, http.StatusOK, "console/nights", "Nuits", d)
 }
 

@@ -23,7 +23,7 @@ func TestConsoleRentree(t *testing.T) {
 		t.Fatalf("night of 3 July 2027 = %+v", rep)
 	}
 	c = e.signInOperator("ana") // the session of November has expired
-	wantBody(t, c.get("/console/"), "accès de l'année terminée reconduits dans 2 école(s)", "jusqu'au 30/09/2027")
+	wantBody(t, c.get("/console/"), "accès de l'année terminée reconduits dans 2 écoles qui n'ont pas encore envoyé la nouvelle année", "jusqu'au 30/09/2027")
 	nights := c.get("/console/nuits")
 	wantBody(t, nights, "Rentrée : accès reconduits jusqu'au 30/09/2027", `<a href="/console/ecoles/4242">4242</a>`,
 		"jusqu'au 30/09/2027</span>")
@@ -65,5 +65,5 @@ func TestDirectionToldOfTheRentree(t *testing.T) {
 	}
 	page = e.signIn(remy.Email).get("/direction/4242")
 	noBody(t, page, `id="rentree"`)
-	wantBody(t, page, "3 créé(s) dont 3 renouvelé(s), 0 modifié(s)")
+	wantBody(t, page, "3 créés dont 3 renouvelés, 0 modifié")
 }

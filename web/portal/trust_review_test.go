@@ -136,15 +136,7 @@ func TestTrustSecondSchoolAtTheSameAddressRenamesThePerson(t *testing.T) {
 // can do so at will by moving or ending its own grant.
 func TestTrustOneScopeClosingEndsTheOtherScopesSessions(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
-		if code := e.putStaff(faseA, e.tokenA, staffA...); code != http.StatusOK {
-			t.Fatalf("school A's transfer: %d", code)
-		}
-		e.night()
-		forged := staff("Milord", "Remy", "1967-03-15", "attacker@evil-mail.be", "Enseignant")
-		if code := e.putStaff(faseB, e.tokenB, eve, forged); code != http.StatusOK {
-			t.Fatalf("school B's transfer: %d", code)
-		}
-		e.night()
+		e.forgeDirector()
 		notice, ok := e.mailTo("remy.milord@ecole.be", extranet.SubjectForeignAccess)
 		if !ok {
 			t.Fatal("no notice")
@@ -201,15 +193,7 @@ func TestTrustAccessOpenedWhileDisabledIsNeverTold(t *testing.T) {
 // l'école ne voient vos autres accès ».
 func TestTrustDisputeLeavesTheAddressLinked(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
-		if code := e.putStaff(faseA, e.tokenA, staffA...); code != http.StatusOK {
-			t.Fatalf("school A's transfer: %d", code)
-		}
-		e.night()
-		forged := staff("Milord", "Remy", "1967-03-15", "attacker@evil-mail.be", "Enseignant")
-		if code := e.putStaff(faseB, e.tokenB, eve, forged); code != http.StatusOK {
-			t.Fatalf("school B's transfer: %d", code)
-		}
-		e.night()
+		e.forgeDirector()
 		notice, ok := e.mailTo("remy.milord@ecole.be", extranet.SubjectForeignAccess)
 		if !ok {
 			t.Fatal("no notice")
@@ -301,15 +285,7 @@ func TestTrustStaleAccountAddressIsToldAndCanDispute(t *testing.T) {
 // from a session opened through the attacker's address.
 func TestTrustSessionWithoutEmailGetsTheAccountAddressScope(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
-		if code := e.putStaff(faseA, e.tokenA, staffA...); code != http.StatusOK {
-			t.Fatalf("school A's transfer: %d", code)
-		}
-		e.night()
-		forged := staff("Milord", "Remy", "1967-03-15", "attacker@evil-mail.be", "Enseignant")
-		if code := e.putStaff(faseB, e.tokenB, eve, forged); code != http.StatusOK {
-			t.Fatalf("school B's transfer: %d", code)
-		}
-		e.night()
+		e.forgeDirector()
 		attacker := e.signIn("attacker@evil-mail.be")
 		acc, err := e.st.AccountByLogin(e.ctx, "remy.milord.150367")
 		if err != nil {
@@ -418,15 +394,7 @@ func TestTrustFirstSchoolOwnsTheAccountAddress(t *testing.T) {
 // account's address, school A's Espace direction included.
 func TestTrustJoinLinkPageIsTheSignInPage(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
-		if code := e.putStaff(faseA, e.tokenA, staffA...); code != http.StatusOK {
-			t.Fatalf("school A's transfer: %d", code)
-		}
-		e.night()
-		forged := staff("Milord", "Remy", "1967-03-15", "attacker@evil-mail.be", "Enseignant")
-		if code := e.putStaff(faseB, e.tokenB, eve, forged); code != http.StatusOK {
-			t.Fatalf("school B's transfer: %d", code)
-		}
-		e.night()
+		e.forgeDirector()
 		attacker := e.signIn("attacker@evil-mail.be")
 		wantBody(t, attacker.get("/"), "connectez-vous avec l'adresse de votre compte")
 		before := len(e.mails())

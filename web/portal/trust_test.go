@@ -41,6 +41,22 @@ func itoa(n int) string { return jsonInt(n) }
 
 func jsonInt(n int) string { b, _ := json.Marshal(n); return string(b) }
 
+// forgeDirector plays the attack of the trust issue: school A's staff and a
+// night; then school B, with its own token, sends school A's director under
+// his names and birth date at an address the attacker reads; a night.
+func (e *env) forgeDirector() {
+	e.t.Helper()
+	if code := e.putStaff(faseA, e.tokenA, staffA...); code != http.StatusOK {
+		e.t.Fatalf("school A's transfer: %d", code)
+	}
+	e.night()
+	forged := staff("Milord", "Remy", "1967-03-15", "attacker@evil-mail.be", "Enseignant")
+	if code := e.putStaff(faseB, e.tokenB, eve, forged); code != http.StatusOK {
+		e.t.Fatalf("school B's transfer: %d", code)
+	}
+	e.night()
+}
+
 var disputePattern = regexp.MustCompile(`https?://\S+/pas-moi\?jeton=[A-Za-z0-9_-]+`)
 
 // The attack of the trust issue: school B's own token sends school A's

@@ -139,9 +139,20 @@ WHERE strength = ? AND reviewed_at = '' ORDER BY created_at DESC, id LIMIT ?`, e
 func (x *tx) OtherSchools(ctx context.Context, personIDs []string, fase int, schoolYear string) (map[string][]int, error) {
 	out := map[string][]int{}
 	err := chunks(x.d, personIDs, func(part []string) error {
-		cond, args := inList(x.d, "g.person_id", part)
-		rows, err := x.t.Query(ctx, `SELECT DISTINCT g.person_id, g.fase FROM grants g
-WHERE `+cond+` AND g.fase <> ? AND g.state IN ('pending', 'active')
+		// On PostgreSQL the persons drive the query from an array, through
+		// the grants' person index: a person = ANY(…) condition is planned
+		// as a full scan of the grants while an initial load outgrows the
+		// table's statistics (docs/extranet.md), and a school's first
+		// transfer runs this for its staff known elsewhere.
+		from, args := "grants g WHERE g.person_id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+")", make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		if x.pg() {
+			from, args = "unnest(?::text[]) AS u(id) JOIN grants g ON g.person_id = u.id WHERE true", []any{part}
+		}
+		rows, err := x.t.Query(ctx, `SELECT DISTINCT g.person_id, g.fase FROM `+from+`
+AND g.fase <> ? AND g.state IN ('pending', 'active')
 AND NOT EXISTS (SELECT 1 FROM grants k WHERE k.person_id = g.person_id AND k.fase = ? AND k.school_year <> ?)
 ORDER BY g.person_id, g.fase`, append(args, fase, fase, schoolYear)...)
 		return collect(rows, err, func(r *sql.Rows) error {

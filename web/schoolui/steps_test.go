@@ -3,6 +3,7 @@ package schoolui
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"passerelle/school"
 )
@@ -58,6 +59,27 @@ func TestRoleOptions(t *testing.T) {
 		}
 		if !slices.Equal(selected, want) {
 			t.Errorf("roleOptions(%q) selects %q, want %q", role, selected, want)
+		}
+	}
+}
+
+func TestFormDays(t *testing.T) {
+	for _, test := range []struct {
+		values []string
+		want   []time.Weekday
+		ok     bool
+	}{
+		{nil, nil, true},
+		{[]string{"1", "3"}, []time.Weekday{time.Monday, time.Wednesday}, true},
+		{[]string{"5", "1", "5"}, []time.Weekday{time.Friday, time.Monday}, true},
+		{[]string{"0", "6"}, []time.Weekday{time.Sunday, time.Saturday}, true},
+		{[]string{"7"}, nil, false},
+		{[]string{"1", "lundi"}, nil, false},
+		{[]string{"-1"}, nil, false},
+	} {
+		got, ok := formDays(test.values)
+		if !slices.Equal(got, test.want) || ok != test.ok {
+			t.Errorf("formDays(%q) = %v, %v; want %v, %v", test.values, got, ok, test.want, test.ok)
 		}
 	}
 }

@@ -168,18 +168,10 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 
-	sc, err := st.School(ctx, n)
-	exists := err == nil
-	if err != nil && !errors.Is(err, school.ErrNotFound) {
+	sc, exists, plan, err := planSchoolImport(ctx, st, n, rows)
+	if err != nil {
 		return err
 	}
-	var existing []school.Row
-	if exists {
-		if existing, err = st.Rows(ctx, n); err != nil {
-			return err
-		}
-	}
-	plan := school.PlanImport(existing, rows, n)
 	summary := fmt.Sprintf("%s, %s, %s.", frtext.Plural(plan.Created, "membre créé", "membres créés"),
 		frtext.Plural(plan.Updated, "modifié", "modifiés"), frtext.Plural(plan.Unchanged, "inchangé", "inchangés"))
 	if *dryRun {
@@ -192,6 +184,23 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 	}
 	fmt.Fprintln(m.Stdout, summary)
 	return nil
+}
+
+// planSchoolImport plans the import of rows into school n, which may not
+// exist yet: it returns the school, whether it exists, and the plan.
+func planSchoolImport(ctx context.Context, st *schoolstore.Store, n int, rows []school.ImportRow) (school.School, bool, school.ImportPlan, error) {
+	sc, err := st.School(ctx, n)
+	exists := err == nil
+	if err != nil && !errors.Is(err, school.ErrNotFound) {
+		return school.School{}, false, school.ImportPlan{}, err
+	}
+	var existing []school.Row
+	if exists {
+		if existing, err = st.Rows(ctx, n); err != nil {
+			return school.School{}, false, school.ImportPlan{}, err
+		}
+	}
+	return sc, exists, school.PlanImport(existing, rows, n), nil
 }
 
 // importFASE returns the school an import is for: fase, or without --fase

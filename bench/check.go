@@ -15,36 +15,13 @@ import (
 // nothing twice, and prints each verification. After kills, it first runs
 // one more night run, which must complete.
 func (r *runner) check(ctx context.Context) error {
-	add := func(what string, ok bool, format string, args ...any) {
-		c := Check{What: what, OK: ok, Detail: fmt.Sprintf(format, args...)}
-		r.out.Checks = append(r.out.Checks, c)
-		mark := "ok  "
-		if !ok {
-			mark = "FAIL"
-		}
-		line := fmt.Sprintf("check %s %s", mark, what)
-		if c.Detail != "" {
-			line += " (" + c.Detail + ")"
-		}
-		fmt.Fprintln(r.cfg.Out, line)
-	}
+	add := r.addCheck
 	if r.ran[PhaseSCIM] {
 		return r.checkSCIM(ctx, add)
 	}
 	nightRan := r.ran[PhaseNight]
 	if r.cfg.Crash > 0 {
-		rep, _, err := r.worker(ctx, JobNight, time.Now(), "", 0, false, "final-night")
-		switch {
-		case err != nil:
-			add("a night run after the crashes completes", false, "%v", err)
-		case len(rep.Errors) > 0:
-			add("a night run after the crashes completes", false, "%d errors, first: %s", len(rep.Errors), rep.Errors[0])
-		case nightRan && (rep.Activated > 0 || rep.Invitations+rep.Notices > 0):
-			add("a night run after the crashes completes", false,
-				"it found work the interrupted night left: %d grants opened, %d e-mails", rep.Activated, rep.Invitations+rep.Notices)
-		default:
-			add("a night run after the crashes completes", true, "%d grants opened, %.2f s", rep.Activated, rep.Seconds)
-		}
+		r.checkFinalNight(ctx, nightRan)
 		nightRan = true
 	}
 
@@ -72,28 +49,13 @@ func (r *runner) check(ctx context.Context) error {
 	add("every grant and account has its person and school", v.Orphans == 0, "%d orphans", v.Orphans)
 	live, people, addresses := 0, map[*Person]bool{}, map[string]bool{}
 	if transferred {
-		for _, s := range r.net.Schools {
-			live += len(s.Members)
-			for _, m := range s.Members {
-				people[m.Person] = true
-				addresses[m.Email] = true
-			}
-		}
+		live, people, addresses = r.net.staffSent()
 	}
 	add("live grants are the staff sent", v.GrantsPending+v.GrantsActive == live,
 		"%d pending + %d active for %d staff", v.GrantsPending, v.GrantsActive, live)
 	rollover := r.ran[PhaseRollover]
 	if nightRan && !rollover {
-		add("the night opened every pending grant", v.GrantsWaiting == 0 && v.GrantsPending == 0,
-			"%d grants still waiting", v.GrantsWaiting)
-		add("every person with an access has one account", v.Accounts == len(people) && v.PersonsActiveNoAccount == 0,
-			"%d accounts for %d persons, %d persons with an active grant and no account", v.Accounts, len(people), v.PersonsActiveNoAccount)
-		// One invitation an address: a person in two schools with two
-		// addresses gets one at each, listing that address's access only
-		// (docs/security.md).
-		add("no e-mail twice in the outbox", v.OutboxDuplicatePersons == 0 && v.OutboxDuplicateRecipients == 0 && v.Outbox == len(addresses),
-			"%d messages for %d persons at %d addresses; %d persons and %d addresses with more than one",
-			v.Outbox, len(people), len(addresses), v.OutboxDuplicatePersons, v.OutboxDuplicateRecipients)
+		r.checkNightOpened(v, len(people), len(addresses))
 	}
 	if rollover {
 		r.checkRollover(add, v, len(people))
@@ -105,6 +67,67 @@ func (r *runner) check(ctx context.Context) error {
 			r.smtpCount, r.smtpSent, r.preMarkKill, v.OutboxUnsent)
 	}
 	return nil
+}
+
+// addCheck records a verification and prints it.
+func (r *runner) addCheck(what string, ok bool, format string, args ...any) {
+	c := Check{What: what, OK: ok, Detail: fmt.Sprintf(format, args...)}
+	r.out.Checks = append(r.out.Checks, c)
+	mark := "ok  "
+	if !ok {
+		mark = "FAIL"
+	}
+	line := fmt.Sprintf("check %s %s", mark, what)
+	if c.Detail != "" {
+		line += " (" + c.Detail + ")"
+	}
+	fmt.Fprintln(r.cfg.Out, line)
+}
+
+// checkFinalNight runs one more night run after kills, which must complete
+// and, if a night already ran, find nothing it left.
+func (r *runner) checkFinalNight(ctx context.Context, nightRan bool) {
+	rep, _, err := r.worker(ctx, JobNight, time.Now(), "", 0, false, "final-night")
+	switch {
+	case err != nil:
+		r.addCheck("a night run after the crashes completes", false, "%v", err)
+	case len(rep.Errors) > 0:
+		r.addCheck("a night run after the crashes completes", false, "%d errors, first: %s", len(rep.Errors), rep.Errors[0])
+	case nightRan && (rep.Activated > 0 || rep.Invitations+rep.Notices > 0):
+		r.addCheck("a night run after the crashes completes", false,
+			"it found work the interrupted night left: %d grants opened, %d e-mails", rep.Activated, rep.Invitations+rep.Notices)
+	default:
+		r.addCheck("a night run after the crashes completes", true, "%d grants opened, %.2f s", rep.Activated, rep.Seconds)
+	}
+}
+
+// staffSent counts the staff the schools sent, and returns the persons and
+// the addresses among them.
+func (n *Network) staffSent() (live int, people map[*Person]bool, addresses map[string]bool) {
+	people, addresses = map[*Person]bool{}, map[string]bool{}
+	for _, s := range n.Schools {
+		live += len(s.Members)
+		for _, m := range s.Members {
+			people[m.Person] = true
+			addresses[m.Email] = true
+		}
+	}
+	return live, people, addresses
+}
+
+// checkNightOpened verifies what a night leaves: every grant open, one
+// account a person, one e-mail an address.
+func (r *runner) checkNightOpened(v extranetstore.Invariants, people, addresses int) {
+	r.addCheck("the night opened every pending grant", v.GrantsWaiting == 0 && v.GrantsPending == 0,
+		"%d grants still waiting", v.GrantsWaiting)
+	r.addCheck("every person with an access has one account", v.Accounts == people && v.PersonsActiveNoAccount == 0,
+		"%d accounts for %d persons, %d persons with an active grant and no account", v.Accounts, people, v.PersonsActiveNoAccount)
+	// One invitation an address: a person in two schools with two
+	// addresses gets one at each, listing that address's access only
+	// (docs/security.md).
+	r.addCheck("no e-mail twice in the outbox", v.OutboxDuplicatePersons == 0 && v.OutboxDuplicateRecipients == 0 && v.Outbox == addresses,
+		"%d messages for %d persons at %d addresses; %d persons and %d addresses with more than one",
+		v.Outbox, people, addresses, v.OutboxDuplicatePersons, v.OutboxDuplicateRecipients)
 }
 
 // checkGrants compares every school's live grants with the last snapshot

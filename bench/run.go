@@ -228,21 +228,11 @@ func (r *runner) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	if r.cfg.URL != "" {
-		r.target = r.cfg.URL
-	} else {
-		r.srv = &server{exec: r.cfg.Exec, args: r.serveArgs(), logPath: filepath.Join(r.cfg.WorkDir, "server.log")}
-		r.logf("Starting the extranet server (log: %s)…", r.srv.logPath)
-		if err := r.srv.start(ctx); err != nil {
-			return err
-		}
-		r.target = r.srv.URL()
-		defer r.srv.kill() // after a failure; stop() below otherwise
+	if err := r.startServer(ctx, cancel); err != nil {
+		return err
 	}
 	if r.srv != nil {
-		r.srv.mu.Lock()
-		r.srv.onCrash = cancel
-		r.srv.mu.Unlock()
+		defer r.srv.kill() // after a failure; stop() below otherwise
 	}
 	r.newClients()
 	r.crash = newCrasher(ctx, cancel, r)
@@ -258,46 +248,8 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.floor(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintln(r.cfg.Out, tableHeader)
-	initial := r.net.Snapshots()
-	for _, name := range r.cfg.Phases {
-		var p Phase
-		var err error
-		cpu0 := r.cpu.read()
-		switch name {
-		case PhaseInitial:
-			p, err = r.transfers(ctx, name, initial, func(i int) extranet.Counts {
-				return extranet.Counts{Created: len(initial[i].Staff)}
-			})
-		case PhaseResync:
-			p, err = r.transfers(ctx, name, initial, func(i int) extranet.Counts {
-				return extranet.Counts{Unchanged: len(initial[i].Staff)}
-			})
-		case PhaseChurn:
-			want := r.net.Churn()
-			p, err = r.transfers(ctx, name, r.net.Snapshots(), func(i int) extranet.Counts { return want[i] })
-		case PhaseNight:
-			p, err = r.night(ctx)
-		case PhaseSMTP:
-			p, err = r.smtp(ctx)
-		case PhaseRollover:
-			p, err = r.rollover(ctx)
-		case PhaseSCIM:
-			p, err = r.scim(ctx)
-		}
-		if err != nil {
-			return fmt.Errorf("phase %s: %w", name, err)
-		}
-		if r.srv != nil {
-			r.srv.sample()
-		}
-		if f := res.Floor.of(name); f > 0 {
-			p.FloorSeconds, p.FloorRatio = f, round1(p.Seconds/f)
-		}
-		res.Phases = append(res.Phases, p)
-		writeRow(r.cfg.Out, p)
-		writeFloor(r.cfg.Out, p)
-		writeCPU(r.cfg.Out, r.cpu.read().sub(cpu0), time.Duration(p.Seconds*float64(time.Second)), r.pgData != "")
+	if err := r.runPhases(ctx); err != nil {
+		return err
 	}
 	r.crash.wait()
 	if ctx.Err() != nil {
@@ -315,7 +267,87 @@ func (r *runner) run(ctx context.Context) error {
 	if res.DBBytes, err = r.store.BenchSize(ctx); err != nil {
 		return err
 	}
-	res.writeFooter(r.cfg.Out)
+	r.writeSummary()
+	return nil
+}
+
+// startServer starts the extranet server the benchmark runs against,
+// unless --url gives one already running; a crash of the server cancels
+// the run.
+func (r *runner) startServer(ctx context.Context, cancel context.CancelCauseFunc) error {
+	if r.cfg.URL != "" {
+		r.target = r.cfg.URL
+		return nil
+	}
+	r.srv = &server{exec: r.cfg.Exec, args: r.serveArgs(), logPath: filepath.Join(r.cfg.WorkDir, "server.log")}
+	r.logf("Starting the extranet server (log: %s)…", r.srv.logPath)
+	if err := r.srv.start(ctx); err != nil {
+		return err
+	}
+	r.target = r.srv.URL()
+	r.srv.mu.Lock()
+	r.srv.onCrash = cancel
+	r.srv.mu.Unlock()
+	return nil
+}
+
+// runPhases runs the configured phases in order, printing a row of the
+// table for each.
+func (r *runner) runPhases(ctx context.Context) error {
+	res := &r.out.Result
+	fmt.Fprintln(r.cfg.Out, tableHeader)
+	initial := r.net.Snapshots()
+	for _, name := range r.cfg.Phases {
+		cpu0 := r.cpu.read()
+		p, err := r.runPhase(ctx, name, initial)
+		if err != nil {
+			return fmt.Errorf("phase %s: %w", name, err)
+		}
+		if r.srv != nil {
+			r.srv.sample()
+		}
+		if f := res.Floor.of(name); f > 0 {
+			p.FloorSeconds, p.FloorRatio = f, round1(p.Seconds/f)
+		}
+		res.Phases = append(res.Phases, p)
+		writeRow(r.cfg.Out, p)
+		writeFloor(r.cfg.Out, p)
+		writeCPU(r.cfg.Out, r.cpu.read().sub(cpu0), time.Duration(p.Seconds*float64(time.Second)), r.pgData != "")
+	}
+	return nil
+}
+
+// runPhase runs phase name; initial holds the network's first snapshots,
+// which the initial transfers and the re-sync send.
+func (r *runner) runPhase(ctx context.Context, name string, initial []extranet.Snapshot) (Phase, error) {
+	switch name {
+	case PhaseInitial:
+		return r.transfers(ctx, name, initial, func(i int) extranet.Counts {
+			return extranet.Counts{Created: len(initial[i].Staff)}
+		})
+	case PhaseResync:
+		return r.transfers(ctx, name, initial, func(i int) extranet.Counts {
+			return extranet.Counts{Unchanged: len(initial[i].Staff)}
+		})
+	case PhaseChurn:
+		want := r.net.Churn()
+		return r.transfers(ctx, name, r.net.Snapshots(), func(i int) extranet.Counts { return want[i] })
+	case PhaseNight:
+		return r.night(ctx)
+	case PhaseSMTP:
+		return r.smtp(ctx)
+	case PhaseRollover:
+		return r.rollover(ctx)
+	case PhaseSCIM:
+		return r.scim(ctx)
+	}
+	return Phase{}, nil
+}
+
+// writeSummary prints the result's footer, then the kills, retries, server
+// errors, worker memory and errors of the run.
+func (r *runner) writeSummary() {
+	r.out.Result.writeFooter(r.cfg.Out)
 	fmt.Fprintf(r.cfg.Out, "load average at the end: %s\n", loadAverage())
 	r.out.Kills = int(r.kills.Load())
 	r.out.Retries = int(r.retries.Load())
@@ -335,7 +367,6 @@ func (r *runner) run(ctx context.Context) error {
 	for _, l := range r.errorLines {
 		fmt.Fprintln(r.cfg.Out, "error:", l)
 	}
-	return nil
 }
 
 // floor measures what PostgreSQL itself needs for the first load and the

@@ -211,31 +211,61 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string,
 		return err
 	}
 	now := tx.Now()
-	from := s.MailFrom
-	if from == "" {
-		from = DefaultMailFrom
+	people := groupByPerson(pending)
+	taken, err := takenLogins(ctx, tx, people)
+	if err != nil {
+		return err
 	}
+	linked, err := linkedAddresses(ctx, tx, people)
+	if err != nil {
+		return err
+	}
+	b := &batchWrites{now: now, prior: prior, taken: taken, linked: linked, c: c}
+	b.out.from, b.out.nightID, b.out.portalURL, b.out.now = s.mailFrom(), nightID, s.PortalURL, now
+	for _, w := range people {
+		b.open(w)
+	}
+	c.activated, c.modified = len(b.activate), len(b.modify)
+	return b.write(ctx, tx)
+}
 
-	// Group by person, keeping the store's order (person, then school).
-	type work struct {
-		person  Person
-		account *Account
-		grants  []PendingGrant
+// mailFrom is the sender of the night's e-mails.
+func (s *Service) mailFrom() string {
+	if s.MailFrom == "" {
+		return DefaultMailFrom
 	}
-	var people []*work
-	index := map[string]*work{}
+	return s.MailFrom
+}
+
+// personWork is a person's pending grants in a batch, with their account
+// (nil if they have none yet).
+type personWork struct {
+	person  Person
+	account *Account
+	grants  []PendingGrant
+}
+
+// groupByPerson groups pending grants by person, keeping the store's order
+// (person, then school).
+func groupByPerson(pending []PendingGrant) []*personWork {
+	var people []*personWork
+	index := map[string]*personWork{}
 	for _, pg := range pending {
 		w := index[pg.Person.ID]
 		if w == nil {
-			w = &work{person: pg.Person, account: pg.Account}
+			w = &personWork{person: pg.Person, account: pg.Account}
 			index[pg.Person.ID] = w
 			people = append(people, w)
 		}
 		w.grants = append(w.grants, pg)
 	}
+	return people
+}
 
-	// Logins of the new accounts: one query for the taken ones, then the
-	// first free suffix in the order of persons, which is stable.
+// takenLogins returns the logins already taken among the bases of the
+// accounts to create: one query, then newAccount takes the first free suffix
+// in the order of persons, which is stable.
+func takenLogins(ctx context.Context, tx Tx, people []*personWork) (map[string]bool, error) {
 	var bases []string
 	for _, w := range people {
 		if w.account == nil {
@@ -246,127 +276,161 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string,
 	if len(bases) > 0 {
 		logins, err := tx.TakenLogins(ctx, bases)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, l := range logins {
 			taken[l] = true
 		}
 	}
+	return taken, nil
+}
 
+// linkedAddresses returns the linked addresses of the existing accounts,
+// which are told of what opens in their name.
+func linkedAddresses(ctx context.Context, tx Tx, people []*personWork) (map[string][]string, error) {
 	var accountIDs []string
 	for _, w := range people {
 		if w.account != nil {
 			accountIDs = append(accountIDs, w.account.ID)
 		}
 	}
-	linked, err := tx.LinkedAddresses(ctx, accountIDs)
-	if err != nil {
+	return tx.LinkedAddresses(ctx, accountIDs)
+}
+
+// batchWrites gathers what a batch of the night writes: the grants to open,
+// the accounts and persons to create or update, and the e-mails.
+type batchWrites struct {
+	now    time.Time
+	prior  []Grant
+	taken  map[string]bool
+	linked map[string][]string
+	c      *batchCounts
+
+	activate, modify []string
+	newAccounts      []Account
+	updAccounts      []Account
+	updPersons       []Person
+	out              nightMail
+}
+
+// open opens a person's pending grants: their account is created, left
+// closed by an operator, or updated, and the person takes the names their
+// grants send.
+func (b *batchWrites) open(w *personWork) {
+	for _, pg := range w.grants {
+		switch pg.Grant.Pending {
+		case PendingCreated:
+			b.activate = append(b.activate, pg.Grant.ID)
+		case PendingModified:
+			b.modify = append(b.modify, pg.Grant.ID)
+		}
+	}
+	var acc Account
+	// Accesses that continue those of the year before are quiet
+	// (Continuation); the others are told.
+	fresh, changed, renewed := splitContinued(filter(w.grants, created), b.prior)
+	told := append(fresh, filter(w.grants, modified)...)
+	switch a := w.account; {
+	case a == nil:
+		acc = b.createAccount(w)
+	case a.State == AccountDisabled && a.DisabledBy != "":
+		acc = b.keepClosed(w, told)
+	default:
+		acc = b.updateAccount(w, fresh, changed, told, renewed)
+	}
+	if p, ok := ownNames(w.person, acc, w.grants); ok {
+		p.UpdatedAt = b.now
+		b.updPersons = append(b.updPersons, p)
+	}
+}
+
+// createAccount creates the account of a person who has none, and invites
+// them.
+func (b *batchWrites) createAccount(w *personWork) Account {
+	acc := newAccount(w.person, w.grants, b.taken, b.now)
+	b.newAccounts = append(b.newAccounts, acc)
+	b.c.accounts++
+	b.out.invitations(w.person.ID, acc, w.grants, []string{acc.Email}, b.c)
+	return acc
+}
+
+// keepClosed handles an account disabled by an operator: the grants open,
+// as the schools decided, but the account stays closed and nobody is told,
+// until an operator enables it again.
+func (b *batchWrites) keepClosed(w *personWork, told []PendingGrant) Account {
+	acc := *w.account
+	if e := followedEmail(acc, w.grants); e != acc.Email {
+		acc.Email = e
+		b.updAccounts = append(b.updAccounts, acc)
+	}
+	b.c.blocked++
+	// Told all the same: the account's address must know of an
+	// access opened in its name, whatever the account's state.
+	b.out.foreign(w.person, acc, told, append([]string{acc.Email}, b.linked[acc.ID]...), false, b.c)
+	return acc
+}
+
+// updateAccount brings an existing account to the address its grants
+// follow, reactivates it if the schools had closed it, and tells the person.
+func (b *batchWrites) updateAccount(w *personWork, fresh, changed, told []PendingGrant, renewed int) Account {
+	a := w.account
+	acc := *a
+	own := append([]string{acc.Email}, b.linked[acc.ID]...)
+	if e := followedEmail(acc, w.grants); e != acc.Email {
+		acc.Email, acc.UpdatedAt = e, b.now
+		own = append(own, e)
+	}
+	if acc.State == AccountDisabled {
+		acc.State, acc.DisabledAt, acc.UpdatedAt = AccountInvited, time.Time{}, b.now
+		if !acc.ActivatedAt.IsZero() {
+			acc.State = AccountActive
+		}
+		b.c.reactivated++
+		b.out.reactivated(w.person.ID, acc, w.grants, own, b.c)
+	} else {
+		b.c.renewed += renewed
+		b.c.roleChanges += len(changed)
+		b.out.notices(w.person.ID, acc, fresh, changed, own, b.c)
+	}
+	if acc != *a {
+		b.updAccounts = append(b.updAccounts, acc)
+	}
+	b.out.foreign(w.person, acc, told, own, true, b.c)
+	return acc
+}
+
+// write writes the batch: persons, accounts, notices, grants, e-mails.
+func (b *batchWrites) write(ctx context.Context, tx Tx) error {
+	if err := tx.UpdatePersons(ctx, b.updPersons); err != nil {
 		return err
 	}
-
-	var (
-		activate, modify []string
-		newAccounts      []Account
-		updAccounts      []Account
-		updPersons       []Person
-		out              nightMail
-	)
-	out.from, out.nightID, out.portalURL, out.now = from, nightID, s.PortalURL, now
-	for _, w := range people {
-		for _, pg := range w.grants {
-			switch pg.Grant.Pending {
-			case PendingCreated:
-				activate = append(activate, pg.Grant.ID)
-			case PendingModified:
-				modify = append(modify, pg.Grant.ID)
-			}
-		}
-		var acc Account
-		// Accesses that continue those of the year before are quiet
-		// (Continuation); the others are told.
-		fresh, changed, renewed := splitContinued(filter(w.grants, created), prior)
-		told := append(fresh, filter(w.grants, modified)...)
-		switch a := w.account; {
-		case a == nil:
-			acc = newAccount(w.person, w.grants, taken, now)
-			newAccounts = append(newAccounts, acc)
-			c.accounts++
-			out.invitations(w.person.ID, acc, w.grants, []string{acc.Email}, c)
-		case a.State == AccountDisabled && a.DisabledBy != "":
-			// Disabled by an operator: the grants open, as the schools
-			// decided, but the account stays closed and nobody is told,
-			// until an operator enables it again.
-			acc = *a
-			if e := followedEmail(acc, w.grants); e != acc.Email {
-				acc.Email = e
-				updAccounts = append(updAccounts, acc)
-			}
-			c.blocked++
-			// Told all the same: the account's address must know of an
-			// access opened in its name, whatever the account's state.
-			out.foreign(w.person, acc, told, append([]string{acc.Email}, linked[acc.ID]...), false, c)
-		default:
-			acc = *a
-			own := append([]string{acc.Email}, linked[acc.ID]...)
-			if e := followedEmail(acc, w.grants); e != acc.Email {
-				acc.Email, acc.UpdatedAt = e, now
-				own = append(own, e)
-			}
-			if acc.State == AccountDisabled {
-				acc.State, acc.DisabledAt, acc.UpdatedAt = AccountInvited, time.Time{}, now
-				if !acc.ActivatedAt.IsZero() {
-					acc.State = AccountActive
-				}
-				c.reactivated++
-				out.reactivated(w.person.ID, acc, w.grants, own, c)
-			} else {
-				c.renewed += renewed
-				c.roleChanges += len(changed)
-				out.notices(w.person.ID, acc, fresh, changed, own, c)
-			}
-			if acc != *a {
-				updAccounts = append(updAccounts, acc)
-			}
-			out.foreign(w.person, acc, told, own, true, c)
-		}
-		if p, ok := ownNames(w.person, acc, w.grants); ok {
-			p.UpdatedAt = now
-			updPersons = append(updPersons, p)
-		}
-	}
-	outbox := out.messages
-	c.activated, c.modified = len(activate), len(modify)
-
-	if err := tx.UpdatePersons(ctx, updPersons); err != nil {
-		return err
-	}
-	if len(updPersons) > 0 {
+	if len(b.updPersons) > 0 {
 		// New names, perhaps another identity key: its namesakes' schools
 		// may read their entries otherwise.
-		keys := make([]string, len(updPersons))
-		for i, p := range updPersons {
+		keys := make([]string, len(b.updPersons))
+		for i, p := range b.updPersons {
 			keys[i] = p.IdentityKey
 		}
 		if err := tx.ForgetDigests(ctx, nil, keys); err != nil {
 			return err
 		}
 	}
-	if err := tx.InsertAccounts(ctx, newAccounts); err != nil {
+	if err := tx.InsertAccounts(ctx, b.newAccounts); err != nil {
 		return err
 	}
-	if err := tx.InsertGrantNotices(ctx, out.disputes); err != nil {
+	if err := tx.InsertGrantNotices(ctx, b.out.disputes); err != nil {
 		return err
 	}
-	if err := tx.UpdateAccounts(ctx, updAccounts); err != nil {
+	if err := tx.UpdateAccounts(ctx, b.updAccounts); err != nil {
 		return err
 	}
-	if err := tx.ActivateGrants(ctx, activate); err != nil {
+	if err := tx.ActivateGrants(ctx, b.activate); err != nil {
 		return err
 	}
-	if err := tx.ApplyModifications(ctx, modify); err != nil {
+	if err := tx.ApplyModifications(ctx, b.modify); err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, outbox)
+	return tx.Enqueue(ctx, b.out.messages)
 }
 
 // Deliver sends the outbox messages not yet sent, each marked sent right

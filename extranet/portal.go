@@ -733,123 +733,29 @@ func (p *Portal) resolve(ctx context.Context, tx PortalTx, rejectionID, personID
 	if err != nil {
 		return Person{}, err
 	}
-	if !r.ResolvedAt.IsZero() {
-		return Person{}, ErrAlreadyResolved
-	}
-	role, err := fwb.ParseRole(r.Role)
-	if err != nil || role == fwb.RoleNone {
-		return Person{}, refused("le rôle « %s » n'existe pas sur l'extranet : seule l'école peut corriger cette ligne", r.Role)
-	}
-	if r.Email == "" {
-		return Person{}, refused("l'entrée n'a pas d'adresse e-mail utilisable : seule l'école peut la corriger")
+	role, err := resolvable(r)
+	if err != nil {
+		return Person{}, err
 	}
 	// Lock the school as a transfer does, so that the two never interleave.
 	if _, err := tx.LockSchool(ctx, r.FASE); err != nil {
 		return Person{}, err
 	}
-	key := IdentityKey(r.LastName, r.FirstName, r.BirthDate)
 	var person Person
 	decision, action := DecisionLinked, AuditRejectionLinked
 	if personID != "" {
-		if person, err = tx.LockPerson(ctx, personID); err != nil {
-			return Person{}, err
-		}
-		fill := person
-		if r.Matricule != "" && person.Matricule != "" && person.Matricule != r.Matricule {
-			return Person{}, refused("%s a un autre matricule (%s) que l'entrée (%s) : ce n'est pas la même personne",
-				frtext.FormatName(person.LastName, person.FirstName), person.Matricule, r.Matricule)
-		}
-		if r.Matricule != "" && person.Matricule == "" {
-			others, err := tx.FindPersons(ctx, []string{r.Matricule}, nil)
-			if err != nil {
-				return Person{}, err
-			}
-			for _, o := range others {
-				if o.ID != person.ID && o.Matricule == r.Matricule {
-					return Person{}, refused("le matricule %s est déjà celui de %s : rattachez plutôt l'entrée à cette personne",
-						r.Matricule, frtext.FormatName(o.LastName, o.FirstName))
-				}
-			}
-			fill.Matricule = r.Matricule
-		}
-		if r.BirthDate != "" && r.BirthDate != person.BirthDate {
-			// The operator confirmed that the entry is this person: the
-			// birth date the school gives is taken, as the latest school
-			// gives the spelling of the names.
-			fill.BirthDate = r.BirthDate
-			fill.IdentityKey = IdentityKey(fill.LastName, fill.FirstName, fill.BirthDate)
-			if fill.Matricule == "" {
-				if err := noTwin(ctx, tx, fill.IdentityKey, fill.ID); err != nil {
-					return Person{}, err
-				}
-			}
-		}
-		if fill != person {
-			fill.UpdatedAt = now
-			if err := tx.UpdatePersons(ctx, []Person{fill}); err != nil {
-				return Person{}, err
-			}
-			if err := tx.ForgetDigests(ctx, nil, []string{fill.IdentityKey}); err != nil {
-				return Person{}, err
-			}
-			person = fill
-		}
+		person, err = linkRejected(ctx, tx, r, personID, now)
 	} else {
 		decision, action = DecisionNewPerson, AuditRejectionNewPerson
-		switch {
-		case r.Matricule != "":
-			found, err := tx.FindPersons(ctx, []string{r.Matricule}, nil)
-			if err != nil {
-				return Person{}, err
-			}
-			for _, o := range found {
-				if o.Matricule == r.Matricule {
-					return Person{}, refused("le matricule %s est déjà celui de %s : rattachez plutôt l'entrée à cette personne",
-						r.Matricule, frtext.FormatName(o.LastName, o.FirstName))
-				}
-			}
-		case key != "":
-			if err := noTwin(ctx, tx, key, ""); err != nil {
-				return Person{}, err
-			}
-		default:
-			return Person{}, refused("l'entrée n'a ni matricule ni date de naissance : l'extranet ne pourrait jamais la reconnaître. Demandez à l'école de les compléter")
-		}
-		person = Person{ID: NewID(), LastName: r.LastName, FirstName: r.FirstName, BirthDate: r.BirthDate,
-			Matricule: r.Matricule, IdentityKey: key, CreatedAt: now, UpdatedAt: now}
-		if err := tx.InsertPersons(ctx, []Person{person}); err != nil {
-			return Person{}, err
-		}
-		if err := tx.ForgetDigests(ctx, nil, []string{key}); err != nil {
-			return Person{}, err
-		}
+		person, err = newRejectedPerson(ctx, tx, r, now)
 	}
-
-	// One address, one person: the invitation must reach the right one.
-	if err := tx.LockEmails(ctx, []string{r.Email}); err != nil {
-		return Person{}, err
-	}
-	holders, err := tx.EmailHolders(ctx, []string{r.Email}, r.FASE, r.SchoolYear)
 	if err != nil {
 		return Person{}, err
 	}
-	grants, err := tx.LockYearGrants(ctx, r.FASE, r.SchoolYear)
+	grants, err := lockOwnEmail(ctx, tx, r, person.ID)
 	if err != nil {
 		return Person{}, err
 	}
-	for _, g := range grants {
-		if g.Grant.Live() && g.Grant.PersonID != person.ID {
-			if _, email, _, _ := g.Grant.Target(); email == r.Email {
-				holders = append(holders, EmailHolder{Email: r.Email, PersonID: g.Grant.PersonID})
-			}
-		}
-	}
-	for _, h := range holders {
-		if h.PersonID != person.ID {
-			return Person{}, refused("l'adresse %s est déjà celle d'une autre personne sur l'extranet : rattachez l'entrée à cette personne, ou demandez à l'école de corriger l'adresse", r.Email)
-		}
-	}
-
 	if err := p.openGrant(ctx, tx, r, string(role), person.ID, grants); err != nil {
 		return Person{}, err
 	}
@@ -861,6 +767,143 @@ func (p *Portal) resolve(ctx context.Context, tx PortalTx, rejectionID, personID
 		"name": frtext.FormatName(r.LastName, r.FirstName), "role": string(role),
 	})
 	return person, err
+}
+
+// resolvable returns the role of a rejected entry an operator may resolve:
+// one not resolved yet, whose role and e-mail the extranet can use (only
+// the school can correct those).
+func resolvable(r Rejection) (fwb.Role, error) {
+	if !r.ResolvedAt.IsZero() {
+		return fwb.RoleNone, ErrAlreadyResolved
+	}
+	role, err := fwb.ParseRole(r.Role)
+	if err != nil || role == fwb.RoleNone {
+		return fwb.RoleNone, refused("le rôle « %s » n'existe pas sur l'extranet : seule l'école peut corriger cette ligne", r.Role)
+	}
+	if r.Email == "" {
+		return fwb.RoleNone, refused("l'entrée n'a pas d'adresse e-mail utilisable : seule l'école peut la corriger")
+	}
+	return role, nil
+}
+
+// linkRejected links rejected entry r to the person personID, whose identity
+// learns what the entry adds (a matricule, the birth date the school gives),
+// so that the school's next snapshot recognises them. It refuses a person
+// with another matricule, and a matricule or identity another person has.
+func linkRejected(ctx context.Context, tx PortalTx, r Rejection, personID string, now time.Time) (Person, error) {
+	person, err := tx.LockPerson(ctx, personID)
+	if err != nil {
+		return Person{}, err
+	}
+	fill := person
+	if r.Matricule != "" && person.Matricule != "" && person.Matricule != r.Matricule {
+		return Person{}, refused("%s a un autre matricule (%s) que l'entrée (%s) : ce n'est pas la même personne",
+			frtext.FormatName(person.LastName, person.FirstName), person.Matricule, r.Matricule)
+	}
+	if r.Matricule != "" && person.Matricule == "" {
+		if err := matriculeFree(ctx, tx, r.Matricule, person.ID); err != nil {
+			return Person{}, err
+		}
+		fill.Matricule = r.Matricule
+	}
+	if r.BirthDate != "" && r.BirthDate != person.BirthDate {
+		// The operator confirmed that the entry is this person: the
+		// birth date the school gives is taken, as the latest school
+		// gives the spelling of the names.
+		fill.BirthDate = r.BirthDate
+		fill.IdentityKey = IdentityKey(fill.LastName, fill.FirstName, fill.BirthDate)
+		if fill.Matricule == "" {
+			if err := noTwin(ctx, tx, fill.IdentityKey, fill.ID); err != nil {
+				return Person{}, err
+			}
+		}
+	}
+	if fill == person {
+		return person, nil
+	}
+	fill.UpdatedAt = now
+	if err := tx.UpdatePersons(ctx, []Person{fill}); err != nil {
+		return Person{}, err
+	}
+	if err := tx.ForgetDigests(ctx, nil, []string{fill.IdentityKey}); err != nil {
+		return Person{}, err
+	}
+	return fill, nil
+}
+
+// matriculeFree refuses a matricule that is already another person's than
+// except ("" for none).
+func matriculeFree(ctx context.Context, tx PortalTx, matricule, except string) error {
+	found, err := tx.FindPersons(ctx, []string{matricule}, nil)
+	if err != nil {
+		return err
+	}
+	for _, o := range found {
+		if o.ID != except && o.Matricule == matricule {
+			return refused("le matricule %s est déjà celui de %s : rattachez plutôt l'entrée à cette personne",
+				matricule, frtext.FormatName(o.LastName, o.FirstName))
+		}
+	}
+	return nil
+}
+
+// newRejectedPerson creates the person rejected entry r names, once no one
+// has their matricule or, without one, their identity: an entry with
+// neither could never be recognised.
+func newRejectedPerson(ctx context.Context, tx PortalTx, r Rejection, now time.Time) (Person, error) {
+	key := IdentityKey(r.LastName, r.FirstName, r.BirthDate)
+	switch {
+	case r.Matricule != "":
+		if err := matriculeFree(ctx, tx, r.Matricule, ""); err != nil {
+			return Person{}, err
+		}
+	case key != "":
+		if err := noTwin(ctx, tx, key, ""); err != nil {
+			return Person{}, err
+		}
+	default:
+		return Person{}, refused("l'entrée n'a ni matricule ni date de naissance : l'extranet ne pourrait jamais la reconnaître. Demandez à l'école de les compléter")
+	}
+	person := Person{ID: NewID(), LastName: r.LastName, FirstName: r.FirstName, BirthDate: r.BirthDate,
+		Matricule: r.Matricule, IdentityKey: key, CreatedAt: now, UpdatedAt: now}
+	if err := tx.InsertPersons(ctx, []Person{person}); err != nil {
+		return Person{}, err
+	}
+	if err := tx.ForgetDigests(ctx, nil, []string{key}); err != nil {
+		return Person{}, err
+	}
+	return person, nil
+}
+
+// lockOwnEmail locks rejected entry r's e-mail and refuses it if another
+// person holds it, on the extranet or in a live grant of the school: one
+// address, one person, so the invitation reaches the right one. It returns
+// the school's grants for the year, locked.
+func lockOwnEmail(ctx context.Context, tx PortalTx, r Rejection, personID string) ([]GrantRecord, error) {
+	if err := tx.LockEmails(ctx, []string{r.Email}); err != nil {
+		return nil, err
+	}
+	holders, err := tx.EmailHolders(ctx, []string{r.Email}, r.FASE, r.SchoolYear)
+	if err != nil {
+		return nil, err
+	}
+	grants, err := tx.LockYearGrants(ctx, r.FASE, r.SchoolYear)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range grants {
+		if g.Grant.Live() && g.Grant.PersonID != personID {
+			if _, email, _, _ := g.Grant.Target(); email == r.Email {
+				holders = append(holders, EmailHolder{Email: r.Email, PersonID: g.Grant.PersonID})
+			}
+		}
+	}
+	for _, h := range holders {
+		if h.PersonID != personID {
+			return nil, refused("l'adresse %s est déjà celle d'une autre personne sur l'extranet : rattachez l'entrée à cette personne, ou demandez à l'école de corriger l'adresse", r.Email)
+		}
+	}
+	return grants, nil
 }
 
 // noTwin refuses a person without matricule whose identity key another

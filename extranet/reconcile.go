@@ -192,11 +192,50 @@ func (e *entry) strength() string {
 // input gives the same plan, which is why a dry run answers exactly what the
 // real transfer would do.
 func reconcile(in reconcileInput) plan {
+	var p plan
+	byMat, byKey := indexPersons(in.Persons, in.Grants)
+	entries := snapshotEntries(in.Snapshot, in.Keys)
+	p.NoDigest = resolveEntries(entries, byMat, byKey, in.Faults)
+	designateByBirth(entries, in.Grants, in.Faults)
+	staff := entries[:len(in.Snapshot.Staff)]
+	keep := entries[len(in.Snapshot.Staff):]
+
+	p.Protected = rejectUndecidable(staff, keep, in.Holders)
+
+	grantOf := grantsByPerson(in.Grants)
+	p.Live = liveGrants(in.Grants)
+	p.NoDigest = p.NoDigest || keepMayReadOtherwise(keep, staff, grantOf)
+
+	handled := make(map[string]bool, len(staff))
+	changes := make([]Change, 0, len(staff)+len(in.Grants))
+	for _, e := range staff {
+		if e.reason != "" {
+			changes = append(changes, p.reject(in, e))
+			continue
+		}
+		personID := p.person(in, e, byKey)
+		handled[personID] = true
+		changes = append(changes, p.grant(in, e, personID, grantOf[personID]))
+	}
+	changes = append(changes, p.deactivateRest(in.Grants, handled)...)
+
+	p.Deactivations = len(p.Deactivate)
+	p.Held = guardHolds(p.Deactivations, p.Live, in.Snapshot.ConfirmDeactivations)
+	p.Result = answer(in.SchoolYear, in.Now, changes)
+	return p
+}
+
+// indexPersons indexes the candidate persons by matricule and by identity
+// key. The school's own grants add the names and birth date it sent each
+// person with, so the people it named before are recognised even when the
+// shared person now holds another school's spelling (the night run gives a
+// person the names sent by the latest school to open or change an access).
+func indexPersons(persons []Person, grants []GrantRecord) (map[string]*Person, map[string][]*Person) {
 	byMat := map[string]*Person{}
 	byKey := map[string][]*Person{}
 	seenPerson := map[string]bool{}
-	for i := range in.Persons {
-		p := &in.Persons[i]
+	for i := range persons {
+		p := &persons[i]
 		if seenPerson[p.ID] {
 			continue
 		}
@@ -208,13 +247,8 @@ func reconcile(in reconcileInput) plan {
 			byKey[p.IdentityKey] = append(byKey[p.IdentityKey], p)
 		}
 	}
-
-	// The school's own grants recognise the people it named before by the
-	// names and birth date it sent them with, even when the shared person
-	// now holds another school's spelling (the night run gives a person the
-	// names sent by the latest school to open or change an access).
-	for i := range in.Grants {
-		rec := &in.Grants[i]
+	for i := range grants {
+		rec := &grants[i]
 		_, _, last, first := rec.Grant.Target()
 		if p := &rec.Person; p.LastName == last && p.FirstName == first && p.BirthDate == rec.Grant.SentBirthDate {
 			continue // the person's own key
@@ -227,73 +261,118 @@ func reconcile(in reconcileInput) plan {
 			byKey[k] = append(byKey[k], &rec.Person)
 		}
 	}
+	return byMat, byKey
+}
 
-	entries := make([]*entry, 0, len(in.Snapshot.Staff)+len(in.Snapshot.Keep))
-	for i, s := range in.Snapshot.Staff {
+// snapshotEntries cleans the snapshot's staff entries, then its keep
+// entries, in that order: reconcile cuts the list in two at the number of
+// staff entries.
+func snapshotEntries(s Snapshot, keys []string) []*entry {
+	entries := make([]*entry, 0, len(s.Staff)+len(s.Keep))
+	for i, st := range s.Staff {
 		e := &entry{
-			index: i, last: CleanName(s.LastName), first: CleanName(s.FirstName),
-			birth: strings.TrimSpace(s.BirthDate), matricule: strings.TrimSpace(s.Matricule),
-			rawRole: strings.TrimSpace(s.Role),
+			index: i, last: CleanName(st.LastName), first: CleanName(st.FirstName),
+			birth: strings.TrimSpace(st.BirthDate), matricule: strings.TrimSpace(st.Matricule),
+			rawRole: strings.TrimSpace(st.Role),
 		}
-		e.email, _ = frtext.NormalizeEmail(s.Email)
-		if r, err := fwb.ParseRole(s.Role); err == nil && r != fwb.RoleNone {
+		e.email, _ = frtext.NormalizeEmail(st.Email)
+		if r, err := fwb.ParseRole(st.Role); err == nil && r != fwb.RoleNone {
 			e.role = string(r)
 		}
-		e.key = entryKey(in.Keys, len(entries), s.LastName, s.FirstName, e)
+		e.key = entryKey(keys, len(entries), st.LastName, st.FirstName, e)
 		entries = append(entries, e)
 	}
-	for i, s := range in.Snapshot.Keep {
+	for i, k := range s.Keep {
 		e := &entry{
-			index: i, keep: true, last: CleanName(s.LastName), first: CleanName(s.FirstName),
-			birth: strings.TrimSpace(s.BirthDate), matricule: strings.TrimSpace(s.Matricule),
+			index: i, keep: true, last: CleanName(k.LastName), first: CleanName(k.FirstName),
+			birth: strings.TrimSpace(k.BirthDate), matricule: strings.TrimSpace(k.Matricule),
 		}
-		e.key = entryKey(in.Keys, len(entries), s.LastName, s.FirstName, e)
+		e.key = entryKey(keys, len(entries), k.LastName, k.FirstName, e)
 		entries = append(entries, e)
 	}
-	p := plan{}
+	return entries
+}
+
+// resolveEntries recognises the person each entry names, then gives the
+// entries that failed validation their fault as the reason. It reports
+// whether an entry was recognised through an alias, which no digest can
+// follow.
+func resolveEntries(entries []*entry, byMat map[string]*Person, byKey map[string][]*Person, f entryFaults) (aliased bool) {
 	for _, e := range entries {
 		resolve(e, byMat, byKey)
-		p.NoDigest = p.NoDigest || e.aliased
-		faults := in.Faults.staff
+		aliased = aliased || e.aliased
+		faults := f.staff
 		if e.keep {
-			faults = in.Faults.keep
+			faults = f.keep
 		}
 		if reason, ok := faults[e.index]; ok {
 			e.reason = reason
 		}
 	}
-	designateByBirth(entries, in.Grants, in.Faults)
+	return aliased
+}
 
-	staff := entries[:len(in.Snapshot.Staff)]
-	keep := entries[len(in.Snapshot.Staff):]
-
-	// Kept people: their grants stay whatever the staff entries say.
+// rejectUndecidable rejects the staff entries the snapshot cannot decide
+// (duplicates, people also kept, shared or taken e-mails, unknown roles,
+// people a rejected entry may designate) and returns the persons whose grant
+// stays as it is: those kept, and those a rejected entry names or may
+// designate.
+func rejectUndecidable(staff, keep []*entry, holders []EmailHolder) map[string]bool {
 	protected := map[string]bool{}
+	// Kept people: their grants stay whatever the staff entries say.
 	for _, e := range keep {
-		if e.personID != "" {
-			protected[e.personID] = true
-		}
-		for _, id := range e.designated {
-			protected[id] = true
+		protect(protected, e)
+	}
+	rejectDuplicates(staff)
+	rejectProtected(staff, protected, reasonAlsoKept)
+	rejectSharedEmails(staff)
+	rejectTakenEmailsAndUnknownRoles(staff, holders)
+	for _, e := range staff {
+		if e.reason != "" {
+			protect(protected, e)
 		}
 	}
+	// A rejected entry may designate the person another entry names (an
+	// ambiguous line beside a clear one): that person's grant stays as it
+	// is, so the clear line cannot change it either.
+	rejectProtected(staff, protected, reasonAlsoRejected)
+	return protected
+}
 
-	rejectDuplicates(staff)
+// protect adds to protected the person entry e names and every person it may
+// designate.
+func protect(protected map[string]bool, e *entry) {
+	if e.personID != "" {
+		protected[e.personID] = true
+	}
+	for _, id := range e.designated {
+		protected[id] = true
+	}
+}
+
+// rejectProtected rejects, with reason, the staff entries not rejected yet
+// that name a protected person: their grant must stay as it is.
+func rejectProtected(staff []*entry, protected map[string]bool, reason string) {
 	for _, e := range staff {
 		if e.reason == "" && e.personID != "" && protected[e.personID] {
-			e.reason = reasonAlsoKept
+			e.reason = reason
 		}
 	}
-	rejectSharedEmails(staff)
-	holders := map[string][]string{}
-	for _, h := range in.Holders {
-		holders[h.Email] = append(holders[h.Email], h.PersonID)
+}
+
+// rejectTakenEmailsAndUnknownRoles rejects the staff entries not rejected yet
+// whose e-mail is another person's on the extranet, or whose role the
+// extranet does not know.
+func rejectTakenEmailsAndUnknownRoles(staff []*entry, holders []EmailHolder) {
+	holderIDs := map[string][]string{}
+	for _, h := range holders {
+		holderIDs[h.Email] = append(holderIDs[h.Email], h.PersonID)
 	}
 	for _, e := range staff {
 		if e.reason != "" {
 			continue
 		}
-		for _, pid := range holders[e.email] {
+		for _, pid := range holderIDs[e.email] {
 			if pid != e.personID {
 				e.reason = fmt.Sprintf(reasonEmailTaken, e.email)
 				break
@@ -303,164 +382,184 @@ func reconcile(in reconcileInput) plan {
 			e.reason = fmt.Sprintf(reasonUnknownRole, clip(e.rawRole))
 		}
 	}
-	for _, e := range staff {
-		if e.reason == "" {
-			continue
-		}
-		if e.personID != "" {
-			protected[e.personID] = true
-		}
-		for _, id := range e.designated {
-			protected[id] = true
-		}
-	}
-	p.Protected = protected
-	// A rejected entry may designate the person another entry names (an
-	// ambiguous line beside a clear one): that person's grant stays as it
-	// is, so the clear line cannot change it either.
-	for _, e := range staff {
-		if e.reason == "" && e.personID != "" && protected[e.personID] {
-			e.reason = reasonAlsoRejected
-		}
-	}
+}
 
-	// Pointers: a GrantRecord is large, and a re-sync looks up every one.
-	grantOf := make(map[string]*GrantRecord, len(in.Grants))
-	for i := range in.Grants {
-		g := &in.Grants[i]
-		grantOf[g.Grant.PersonID] = g
-		if g.Grant.Live() {
-			p.Live++
+// grantsByPerson indexes the school's grants by person. Pointers: a
+// GrantRecord is large, and a re-sync looks up every one.
+func grantsByPerson(grants []GrantRecord) map[string]*GrantRecord {
+	grantOf := make(map[string]*GrantRecord, len(grants))
+	for i := range grants {
+		grantOf[grants[i].Grant.PersonID] = &grants[i]
+	}
+	return grantOf
+}
+
+// liveGrants counts the grants that give or will give access: the guard's
+// base.
+func liveGrants(grants []GrantRecord) int {
+	n := 0
+	for i := range grants {
+		if grants[i].Grant.Live() {
+			n++
 		}
 	}
-	// The digests follow the persons a school gives access to. A kept
-	// entry that names someone else, or is ambiguous, or names nobody while
-	// a staff entry creates a person it could name next time, could read
-	// otherwise later without any write the digests see: no digest then.
+	return n
+}
+
+// keepMayReadOtherwise reports whether a kept entry could read otherwise
+// later without any write the digests see. The digests follow the persons a
+// school gives access to; a kept entry that names someone else, or is
+// ambiguous, or names nobody while a staff entry creates a person it could
+// name next time, escapes them: no digest then.
+func keepMayReadOtherwise(keep, staff []*entry, grantOf map[string]*GrantRecord) bool {
+	may := false
 	for _, e := range keep {
 		switch {
 		case e.reason != "" || len(e.designated) > 0:
-			p.NoDigest = true
+			may = true
 		case e.personID != "":
-			p.NoDigest = p.NoDigest || grantOf[e.personID] == nil
+			may = may || grantOf[e.personID] == nil
 		default:
 			for _, o := range staff {
 				if o.isNew && ((e.key != "" && o.key == e.key) || (e.matricule != "" && o.matricule == e.matricule)) {
-					p.NoDigest = true
+					may = true
 				}
 			}
 		}
 	}
+	return may
+}
 
+// reject records a rejected staff entry: the school reads its reason, and
+// the rejection is kept for the console.
+func (p *plan) reject(in reconcileInput, e *entry) Change {
+	p.Rejections = append(p.Rejections, Rejection{
+		FASE: in.FASE, SchoolYear: in.SchoolYear, Key: rejectionKey(e),
+		LastName: e.last, FirstName: e.first, BirthDate: e.birth, Matricule: e.matricule,
+		Email: e.email, Role: e.rawRole, Reason: e.reason,
+	})
+	return Change{
+		Action: ActionRejected, LastName: e.last, FirstName: e.first,
+		Role: e.rawRole, Email: e.email, Reason: e.reason,
+	}
+}
+
+// person returns the person a decided staff entry gives access to: a new
+// one, created with its namesakes noted, or the one recognised, filled with
+// what the entry adds to their identity.
+func (p *plan) person(in reconcileInput, e *entry, byKey map[string][]*Person) string {
+	if e.isNew {
+		for _, q := range byKey[e.key] {
+			p.Namesakes = append(p.Namesakes, q.ID)
+		}
+		if len(byKey[e.key]) > 0 {
+			p.NamesakeKeys = append(p.NamesakeKeys, e.key)
+		}
+		np := Person{
+			ID: in.NewID(), LastName: e.last, FirstName: e.first, BirthDate: e.birth,
+			Matricule: e.matricule, IdentityKey: e.key, CreatedAt: in.Now, UpdatedAt: in.Now,
+		}
+		p.NewPersons = append(p.NewPersons, np)
+		return np.ID
+	}
+	if e.filled != nil {
+		p.FillPersons = append(p.FillPersons, *e.filled)
+		// Sent again, the snapshot finds the person as filled; the
+		// next transfer stores the digest.
+		p.NoDigest = true
+		if e.filled.IdentityKey != e.filledFrom {
+			p.NewKeys = append(p.NewKeys, e.filled.IdentityKey)
+		}
+	}
+	return e.personID
+}
+
+// grant decides the grant of a decided staff entry for personID, whose
+// grant at the school is rec (nil if none): opened, reopened, or updated.
+func (p *plan) grant(in reconcileInput, e *entry, personID string, rec *GrantRecord) Change {
+	switch {
+	case rec == nil:
+		p.openGrant(in, e, personID)
+	case !rec.Grant.Live():
+		p.reopenGrant(in.Now, e, rec.Grant)
+	default:
+		return p.updateGrant(in.Now, e, rec.Grant)
+	}
+	return Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email}
+}
+
+// openGrant opens a new grant for personID, pending until the next night.
+func (p *plan) openGrant(in reconcileInput, e *entry, personID string) {
 	now := in.Now
-	handled := make(map[string]bool, len(staff))
-	changes := make([]Change, 0, len(staff)+len(in.Grants))
-	for _, e := range staff {
-		if e.reason != "" {
-			changes = append(changes, Change{
-				Action: ActionRejected, LastName: e.last, FirstName: e.first,
-				Role: e.rawRole, Email: e.email, Reason: e.reason,
-			})
-			p.Rejections = append(p.Rejections, Rejection{
-				FASE: in.FASE, SchoolYear: in.SchoolYear, Key: rejectionKey(e),
-				LastName: e.last, FirstName: e.first, BirthDate: e.birth, Matricule: e.matricule,
-				Email: e.email, Role: e.rawRole, Reason: e.reason,
-			})
-			continue
-		}
-		personID := e.personID
-		if e.isNew {
-			for _, q := range byKey[e.key] {
-				p.Namesakes = append(p.Namesakes, q.ID)
-			}
-			if len(byKey[e.key]) > 0 {
-				p.NamesakeKeys = append(p.NamesakeKeys, e.key)
-			}
-			np := Person{
-				ID: in.NewID(), LastName: e.last, FirstName: e.first, BirthDate: e.birth,
-				Matricule: e.matricule, IdentityKey: e.key, CreatedAt: now, UpdatedAt: now,
-			}
-			p.NewPersons = append(p.NewPersons, np)
-			personID = np.ID
-		} else if e.filled != nil {
-			p.FillPersons = append(p.FillPersons, *e.filled)
-			// Sent again, the snapshot finds the person as filled; the
-			// next transfer stores the digest.
-			p.NoDigest = true
-			if e.filled.IdentityKey != e.filledFrom {
-				p.NewKeys = append(p.NewKeys, e.filled.IdentityKey)
-			}
-		}
-		handled[personID] = true
+	p.NewGrants = append(p.NewGrants, Grant{
+		ID: in.NewID(), PersonID: personID, FASE: in.FASE, SchoolYear: in.SchoolYear,
+		Role: e.role, Email: e.email, LastName: e.last, FirstName: e.first,
+		SentBirthDate: e.birth, SentMatricule: e.matricule,
+		State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
+	})
+	if !e.isNew {
+		p.matched = append(p.matched, matchedGrant{p.NewGrants[len(p.NewGrants)-1], e.strength()})
+	}
+	p.Created = append(p.Created, personID)
+}
 
-		rec, ok := grantOf[personID]
-		switch {
-		case !ok:
-			p.NewGrants = append(p.NewGrants, Grant{
-				ID: in.NewID(), PersonID: personID, FASE: in.FASE, SchoolYear: in.SchoolYear,
-				Role: e.role, Email: e.email, LastName: e.last, FirstName: e.first,
-				SentBirthDate: e.birth, SentMatricule: e.matricule,
-				State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
-			})
-			if !e.isNew {
-				p.matched = append(p.matched, matchedGrant{p.NewGrants[len(p.NewGrants)-1], e.strength()})
-			}
-			p.Created = append(p.Created, personID)
-			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
-		case !rec.Grant.Live():
-			// Deactivated earlier and back now: the grant opens again at
-			// the next night, as a new one.
-			g := rec.Grant
-			g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
-			g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
-			g.State, g.Since, g.Pending, g.EndReason, g.UpdatedAt = GrantPending, now, PendingCreated, "", now
-			clearPending(&g)
-			p.UpdGrants = append(p.UpdGrants, g)
-			p.matched = append(p.matched, matchedGrant{g, e.strength()})
-			p.Created = append(p.Created, g.PersonID)
-			changes = append(changes, Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
-		default:
-			g := rec.Grant
-			role, email, last, first := g.Target()
-			sameIdentity := g.SentBirthDate == e.birth && g.SentMatricule == e.matricule
-			g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
-			if role == e.role && email == e.email && last == e.last && first == e.first {
-				if !sameIdentity {
-					// The school now sends another birth date or matricule
-					// for the same person (one it learnt, say): recorded at
-					// once, without a change to report, since it gives no
-					// access.
-					g.UpdatedAt = now
-					p.UpdGrants = append(p.UpdGrants, g)
-				}
-				changes = append(changes, Change{Action: ActionUnchanged, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email})
-				continue
-			}
-			switch {
-			case g.State == GrantPending:
-				// Not opened yet: it will open with the new values.
-				g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
-			case g.Role == e.role && g.Email == e.email && g.LastName == e.last && g.FirstName == e.first:
-				// Back to what is active: the waiting modification is void.
-				g.Pending = PendingNone
-				clearPending(&g)
-			default:
-				g.Pending = PendingModified
-				g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = e.role, e.email, e.last, e.first
-				g.PendingSince = now
-			}
+// reopenGrant reopens g, deactivated earlier and back now: the grant opens
+// again at the next night, as a new one.
+func (p *plan) reopenGrant(now time.Time, e *entry, g Grant) {
+	g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
+	g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
+	g.State, g.Since, g.Pending, g.EndReason, g.UpdatedAt = GrantPending, now, PendingCreated, "", now
+	clearPending(&g)
+	p.UpdGrants = append(p.UpdGrants, g)
+	p.matched = append(p.matched, matchedGrant{g, e.strength()})
+	p.Created = append(p.Created, g.PersonID)
+}
+
+// updateGrant brings live grant g to what entry e says: unchanged, changed
+// at once while pending, or with a modification waiting for the night.
+func (p *plan) updateGrant(now time.Time, e *entry, g Grant) Change {
+	role, email, last, first := g.Target()
+	sameIdentity := g.SentBirthDate == e.birth && g.SentMatricule == e.matricule
+	g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
+	if role == e.role && email == e.email && last == e.last && first == e.first {
+		if !sameIdentity {
+			// The school now sends another birth date or matricule
+			// for the same person (one it learnt, say): recorded at
+			// once, without a change to report, since it gives no
+			// access.
 			g.UpdatedAt = now
 			p.UpdGrants = append(p.UpdGrants, g)
-			changes = append(changes, Change{
-				Action: ActionModified, LastName: e.last, FirstName: e.first,
-				Role: e.role, PreviousRole: role, Email: e.email, PreviousEmail: email,
-			})
 		}
+		return Change{Action: ActionUnchanged, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email}
 	}
+	switch {
+	case g.State == GrantPending:
+		// Not opened yet: it will open with the new values.
+		g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
+	case g.Role == e.role && g.Email == e.email && g.LastName == e.last && g.FirstName == e.first:
+		// Back to what is active: the waiting modification is void.
+		g.Pending = PendingNone
+		clearPending(&g)
+	default:
+		g.Pending = PendingModified
+		g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = e.role, e.email, e.last, e.first
+		g.PendingSince = now
+	}
+	g.UpdatedAt = now
+	p.UpdGrants = append(p.UpdGrants, g)
+	return Change{
+		Action: ActionModified, LastName: e.last, FirstName: e.first,
+		Role: e.role, PreviousRole: role, Email: e.email, PreviousEmail: email,
+	}
+}
 
-	for _, rec := range in.Grants {
+// deactivateRest deactivates the live grants the snapshot neither handled
+// nor protected: the people the school no longer sends.
+func (p *plan) deactivateRest(grants []GrantRecord, handled map[string]bool) []Change {
+	var changes []Change
+	for _, rec := range grants {
 		g := rec.Grant
-		if !g.Live() || handled[g.PersonID] || protected[g.PersonID] {
+		if !g.Live() || handled[g.PersonID] || p.Protected[g.PersonID] {
 			continue
 		}
 		p.Deactivate = append(p.Deactivate, g.ID)
@@ -469,35 +568,51 @@ func reconcile(in reconcileInput) plan {
 			Role: g.Role, Email: g.Email,
 		})
 	}
-	p.Deactivations = len(p.Deactivate)
-	limit := math.Max(GuardMin, GuardShare*float64(p.Live))
-	exceeds := float64(p.Deactivations) > limit || (p.Deactivations > 0 && p.Deactivations == p.Live)
-	p.Held = exceeds && in.Snapshot.ConfirmDeactivations != p.Deactivations
+	return changes
+}
 
+// guardHolds reports whether a transfer that deactivates deactivations of
+// live grants is held: more than max(GuardMin, GuardShare × live), or all of
+// them, unless the school confirmed exactly that number.
+func guardHolds(deactivations, live, confirmed int) bool {
+	limit := math.Max(GuardMin, GuardShare*float64(live))
+	exceeds := float64(deactivations) > limit || (deactivations > 0 && deactivations == live)
+	return exceeds && confirmed != deactivations
+}
+
+// answer is what the school reads: the changes in the order of its
+// messages, counted, effective at the next night.
+func answer(schoolYear string, now time.Time, changes []Change) TransferResult {
 	if len(changes) == 0 {
 		changes = nil // as before the capacity was reserved: the answer says null
 	}
 	sortChanges(changes)
-	p.Result = TransferResult{
-		SchoolYear:  in.SchoolYear,
+	return TransferResult{
+		SchoolYear:  schoolYear,
 		EffectiveAt: NextNight(now),
+		Counts:      countChanges(changes),
 		Changes:     changes,
 	}
-	for _, c := range changes {
-		switch c.Action {
+}
+
+// countChanges counts changes by action.
+func countChanges(changes []Change) Counts {
+	var c Counts
+	for _, ch := range changes {
+		switch ch.Action {
 		case ActionCreated:
-			p.Result.Counts.Created++
+			c.Created++
 		case ActionModified:
-			p.Result.Counts.Modified++
+			c.Modified++
 		case ActionDeactivated:
-			p.Result.Counts.Deactivated++
+			c.Deactivated++
 		case ActionUnchanged:
-			p.Result.Counts.Unchanged++
+			c.Unchanged++
 		case ActionRejected:
-			p.Result.Counts.Rejected++
+			c.Rejected++
 		}
 	}
-	return p
+	return c
 }
 
 // resolve recognises the person an entry names: by matricule when given,

@@ -106,126 +106,191 @@ var errNoDigest = errors.New("no transfer digest")
 // ErrIdempotencyConflict, ErrUnknownSchool.
 func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt TransferOptions) (TransferResult, error) {
 	now := s.now()
-	problems, faults := splitProblems(ValidateSnapshot(snap))
-	if len(problems) > 0 {
-		return TransferResult{}, &ValidationError{Problems: problems}
+	t, err := newSchoolTransfer(fase, snap, opt, now)
+	if err != nil {
+		return TransferResult{}, err
 	}
-	if p, ok := checkYearOpen(snap.SchoolYear, now); !ok {
-		return TransferResult{}, &ValidationError{Problems: []Problem{p}}
-	}
-	actor := opt.Actor
-	if actor == "" {
-		actor = "school:" + strconv.Itoa(fase)
-	}
-	bodyHash := opt.BodyHash
-	if bodyHash == "" && !opt.DryRun {
-		bodyHash = SnapshotHash(snap)
-	}
-	snap = faults.clean(snap)
-	look := snapshotLookups(snap)
-
-	var (
-		result   TransferResult
-		held     *HeldError
-		replayed bool
-	)
-	err := s.Store.Update(ctx, now, func(tx Tx) error {
+	var out transferOutcome
+	err = s.Store.Update(ctx, now, func(tx Tx) error {
 		// Update may run this function again: start from scratch.
-		result, held, replayed = TransferResult{}, nil, false
-		if _, err := tx.LockSchool(ctx, fase); err != nil {
-			return err
-		}
-		if opt.IdempotencyKey != "" && !opt.DryRun {
-			rec, ok, err := tx.Idempotency(ctx, fase, opt.IdempotencyKey)
-			if err != nil {
-				return err
-			}
-			if ok {
-				if rec.BodyHash != bodyHash {
-					return ErrIdempotencyConflict
-				}
-				result, replayed = rec.Result, true
-				return nil
-			}
-		}
-		grants, err := tx.LockYearGrants(ctx, fase, snap.SchoolYear)
-		if err != nil {
-			return err
-		}
-		persons, err := tx.FindPersons(ctx, look.matricules, look.keys)
-		if err != nil {
-			return err
-		}
-		if err := tx.LockEmails(ctx, newEmails(look.emails, grants)); err != nil {
-			return err
-		}
-		holders, err := tx.EmailHolders(ctx, look.emails, fase, snap.SchoolYear)
-		if err != nil {
-			return err
-		}
-		p := reconcile(reconcileInput{
-			Now: now, FASE: fase, SchoolYear: snap.SchoolYear, Snapshot: snap,
-			Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: look.entryKeys,
-			Faults: faults,
-		})
-		renewed, err := rentreeTransfer(ctx, tx, fase, snap, grants, now, &p)
-		if err != nil {
-			return err
-		}
-		result = p.Result
-		result.Counts.Renewed = renewed
-		result.TransferID = NewID()
-		result.DryRun = opt.DryRun
-		result.EffectiveAt = s.nextNight(now)
-		if p.Held {
-			held = &HeldError{Deactivations: p.Deactivations, Result: result}
-			if opt.DryRun {
-				return errDryRun
-			}
-			// Nothing of the snapshot is applied, but the attempt is
-			// recorded: an operator must be able to see a school that
-			// nearly lost its staff's access.
-			if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferHeld, actor, fase, now, p)); err != nil {
-				return err
-			}
-			return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeHeld, actor, fase, now, p))
-		}
-		if opt.DryRun {
-			return errDryRun
-		}
-		if err := applyPlan(ctx, tx, fase, snap.SchoolYear, result.TransferID, p); err != nil {
-			return err
-		}
-		if err := recordMatches(ctx, tx, fase, snap.SchoolYear, actor, p); err != nil {
-			return err
-		}
-		if err := tx.MarkYearSent(ctx, fase, snap.SchoolYear); err != nil {
-			return err
-		}
-		if d, ok := resendDigest(result, p, fase, bodyHash, now); ok {
-			d.KeyPersons = keyPersons(look.keys, persons, p.NewPersons)
-			if err := tx.SaveDigest(ctx, d); err != nil {
-				return err
-			}
-		} else if err := tx.ForgetDigest(ctx, fase, snap.SchoolYear); err != nil {
-			return err
-		}
-		return recordApplied(ctx, tx, fase, opt.IdempotencyKey, bodyHash, actor, now, result, p)
+		out = transferOutcome{}
+		return s.transferTx(ctx, tx, t, &out)
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
 		return TransferResult{}, err
 	}
-	if held != nil {
-		s.log().Info("transfer held", "fase", fase, "schoolYear", snap.SchoolYear, "deactivations", held.Deactivations, "dryRun", opt.DryRun)
-		return TransferResult{}, held
+	if out.held != nil {
+		s.log().Info("transfer held", "fase", fase, "schoolYear", t.snap.SchoolYear, "deactivations", out.held.Deactivations, "dryRun", opt.DryRun)
+		return TransferResult{}, out.held
 	}
-	if !replayed {
-		s.log().Info("transfer", "fase", fase, "schoolYear", snap.SchoolYear, "dryRun", opt.DryRun,
-			"created", result.Counts.Created, "modified", result.Counts.Modified,
-			"deactivated", result.Counts.Deactivated, "unchanged", result.Counts.Unchanged,
-			"rejected", result.Counts.Rejected)
+	if !out.replayed {
+		r := out.result
+		s.log().Info("transfer", "fase", fase, "schoolYear", t.snap.SchoolYear, "dryRun", opt.DryRun,
+			"created", r.Counts.Created, "modified", r.Counts.Modified,
+			"deactivated", r.Counts.Deactivated, "unchanged", r.Counts.Unchanged,
+			"rejected", r.Counts.Rejected)
 	}
-	return result, nil
+	return out.result, nil
+}
+
+// schoolTransfer is a validated snapshot with what Transfer derives from it
+// before its transaction: who sends it, its hash, and what to look up.
+type schoolTransfer struct {
+	fase     int
+	snap     Snapshot // cleaned of its faulty entries
+	opt      TransferOptions
+	now      time.Time
+	actor    string
+	bodyHash string
+	faults   entryFaults
+	look     lookups
+}
+
+// transferOutcome is what Transfer's transaction answers.
+type transferOutcome struct {
+	result   TransferResult
+	held     *HeldError
+	replayed bool
+}
+
+// newSchoolTransfer validates snap and prepares its transfer. The error is a
+// *ValidationError when the snapshot is invalid or its school year closed.
+func newSchoolTransfer(fase int, snap Snapshot, opt TransferOptions, now time.Time) (*schoolTransfer, error) {
+	problems, faults := splitProblems(ValidateSnapshot(snap))
+	if len(problems) > 0 {
+		return nil, &ValidationError{Problems: problems}
+	}
+	if p, ok := checkYearOpen(snap.SchoolYear, now); !ok {
+		return nil, &ValidationError{Problems: []Problem{p}}
+	}
+	t := &schoolTransfer{fase: fase, opt: opt, now: now, actor: opt.Actor, bodyHash: opt.BodyHash, faults: faults}
+	if t.actor == "" {
+		t.actor = "school:" + strconv.Itoa(fase)
+	}
+	if t.bodyHash == "" && !opt.DryRun {
+		t.bodyHash = SnapshotHash(snap)
+	}
+	t.snap = faults.clean(snap)
+	t.look = snapshotLookups(t.snap)
+	return t, nil
+}
+
+// transferTx is Transfer's transaction: replay an idempotent request, or
+// read, reconcile, and hold or apply the plan. A dry run returns errDryRun
+// so that nothing is written.
+func (s *Service) transferTx(ctx context.Context, tx Tx, t *schoolTransfer, out *transferOutcome) error {
+	if _, err := tx.LockSchool(ctx, t.fase); err != nil {
+		return err
+	}
+	if done, err := t.replay(ctx, tx, out); err != nil || done {
+		return err
+	}
+	in, err := t.read(ctx, tx)
+	if err != nil {
+		return err
+	}
+	p := reconcile(in)
+	renewed, err := rentreeTransfer(ctx, tx, t.fase, t.snap, in.Grants, t.now, &p)
+	if err != nil {
+		return err
+	}
+	result := p.Result
+	result.Counts.Renewed = renewed
+	result.TransferID = NewID()
+	result.DryRun = t.opt.DryRun
+	result.EffectiveAt = s.nextNight(t.now)
+	out.result = result
+	if p.Held {
+		out.held = &HeldError{Deactivations: p.Deactivations, Result: result}
+		if t.opt.DryRun {
+			return errDryRun
+		}
+		return t.recordHeld(ctx, tx, result, p)
+	}
+	if t.opt.DryRun {
+		return errDryRun
+	}
+	return t.apply(ctx, tx, result, p, in.Persons)
+}
+
+// replay answers a request already applied under the same idempotency key
+// with its recorded result, and reports whether it did.
+// ErrIdempotencyConflict if the key came with another body.
+func (t *schoolTransfer) replay(ctx context.Context, tx Tx, out *transferOutcome) (bool, error) {
+	if t.opt.IdempotencyKey == "" || t.opt.DryRun {
+		return false, nil
+	}
+	rec, ok, err := tx.Idempotency(ctx, t.fase, t.opt.IdempotencyKey)
+	if err != nil || !ok {
+		return false, err
+	}
+	if rec.BodyHash != t.bodyHash {
+		return false, ErrIdempotencyConflict
+	}
+	out.result, out.replayed = rec.Result, true
+	return true, nil
+}
+
+// read locks and reads what reconcile decides from: the school's grants for
+// the year, the persons the snapshot may name, and who else holds its
+// e-mails.
+func (t *schoolTransfer) read(ctx context.Context, tx Tx) (reconcileInput, error) {
+	year := t.snap.SchoolYear
+	grants, err := tx.LockYearGrants(ctx, t.fase, year)
+	if err != nil {
+		return reconcileInput{}, err
+	}
+	persons, err := tx.FindPersons(ctx, t.look.matricules, t.look.keys)
+	if err != nil {
+		return reconcileInput{}, err
+	}
+	if err := tx.LockEmails(ctx, newEmails(t.look.emails, grants)); err != nil {
+		return reconcileInput{}, err
+	}
+	holders, err := tx.EmailHolders(ctx, t.look.emails, t.fase, year)
+	if err != nil {
+		return reconcileInput{}, err
+	}
+	return reconcileInput{
+		Now: t.now, FASE: t.fase, SchoolYear: year, Snapshot: t.snap,
+		Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: t.look.entryKeys,
+		Faults: t.faults,
+	}, nil
+}
+
+// recordHeld records a held transfer. Nothing of the snapshot is applied,
+// but the attempt is recorded: an operator must be able to see a school that
+// nearly lost its staff's access.
+func (t *schoolTransfer) recordHeld(ctx context.Context, tx Tx, result TransferResult, p plan) error {
+	if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferHeld, t.actor, t.fase, t.now, p)); err != nil {
+		return err
+	}
+	return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeHeld, t.actor, t.fase, t.now, p))
+}
+
+// apply writes plan p, the identity matches to check, the year's first
+// sending, the digest that lets the same snapshot be answered again without
+// reconciling (or forgets it), and the records of an applied transfer.
+func (t *schoolTransfer) apply(ctx context.Context, tx Tx, result TransferResult, p plan, persons []Person) error {
+	year := t.snap.SchoolYear
+	if err := applyPlan(ctx, tx, t.fase, year, result.TransferID, p); err != nil {
+		return err
+	}
+	if err := recordMatches(ctx, tx, t.fase, year, t.actor, p); err != nil {
+		return err
+	}
+	if err := tx.MarkYearSent(ctx, t.fase, year); err != nil {
+		return err
+	}
+	if d, ok := resendDigest(result, p, t.fase, t.bodyHash, t.now); ok {
+		d.KeyPersons = keyPersons(t.look.keys, persons, p.NewPersons)
+		if err := tx.SaveDigest(ctx, d); err != nil {
+			return err
+		}
+	} else if err := tx.ForgetDigest(ctx, t.fase, year); err != nil {
+		return err
+	}
+	return recordApplied(ctx, tx, t.fase, t.opt.IdempotencyKey, t.bodyHash, t.actor, t.now, result, p)
 }
 
 // newEmails returns the addresses of emails that no live grant of grants

@@ -103,48 +103,17 @@ func Build(m Message) ([]byte, error) {
 
 // build is Build that also returns the SMTP envelope.
 func build(m Message) ([]byte, envelope, error) {
-	var env envelope
-	if err := checkID(m.ID); err != nil {
+	if err := checkMessage(m); err != nil {
+		return nil, envelope{}, err
+	}
+	from, to, env, err := addresses(m)
+	if err != nil {
 		return nil, env, err
 	}
-	for _, f := range []struct{ name, value string }{
-		{"From", m.From}, {"To", m.To}, {"Subject", m.Subject},
-	} {
-		if err := checkHeaderValue(f.name, f.value); err != nil {
-			return nil, env, err
-		}
-	}
-	if !utf8.ValidString(m.Text) || !utf8.ValidString(m.HTML) {
-		return nil, env, errors.New("le corps du message n'est pas en UTF-8 valide")
-	}
-
-	from, err := mail.ParseAddress(m.From)
-	if err != nil {
-		return nil, env, fmt.Errorf("expéditeur %q invalide : %w", m.From, err)
-	}
-	if err := checkASCIIAddress(from.Address); err != nil {
-		return nil, env, err
-	}
-	if strings.TrimSpace(m.To) == "" {
-		return nil, env, errors.New("aucun destinataire")
-	}
-	to, err := mail.ParseAddressList(m.To)
-	if err != nil {
-		return nil, env, fmt.Errorf("destinataire %q invalide : %w", m.To, err)
-	}
-	env.from = from.Address
-	for _, a := range to {
-		if err := checkASCIIAddress(a.Address); err != nil {
-			return nil, env, err
-		}
-		env.to = append(env.to, a.Address)
-	}
-
 	extra, err := extraHeaders(m.Headers)
 	if err != nil {
 		return nil, env, err
 	}
-
 	date := m.Date
 	if date.IsZero() {
 		date = time.Now()
@@ -176,7 +145,62 @@ func build(m Message) ([]byte, envelope, error) {
 		writeQP(&b, m.Text)
 		return b.Bytes(), env, hw.err
 	}
+	if err := writeAlternative(&b, &hw, m); err != nil {
+		return nil, env, err
+	}
+	return b.Bytes(), env, hw.err
+}
 
+// checkMessage refuses a message whose ID, From, To or Subject could
+// inject headers, or whose body is not valid UTF-8.
+func checkMessage(m Message) error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, value string }{
+		{"From", m.From}, {"To", m.To}, {"Subject", m.Subject},
+	} {
+		if err := checkHeaderValue(f.name, f.value); err != nil {
+			return err
+		}
+	}
+	if !utf8.ValidString(m.Text) || !utf8.ValidString(m.HTML) {
+		return errors.New("le corps du message n'est pas en UTF-8 valide")
+	}
+	return nil
+}
+
+// addresses parses the sender and the recipients of m, which must be ASCII
+// addresses, and returns them with the SMTP envelope they make.
+func addresses(m Message) (*mail.Address, []*mail.Address, envelope, error) {
+	var env envelope
+	from, err := mail.ParseAddress(m.From)
+	if err != nil {
+		return nil, nil, env, fmt.Errorf("expéditeur %q invalide : %w", m.From, err)
+	}
+	if err := checkASCIIAddress(from.Address); err != nil {
+		return nil, nil, env, err
+	}
+	if strings.TrimSpace(m.To) == "" {
+		return nil, nil, env, errors.New("aucun destinataire")
+	}
+	to, err := mail.ParseAddressList(m.To)
+	if err != nil {
+		return nil, nil, env, fmt.Errorf("destinataire %q invalide : %w", m.To, err)
+	}
+	env.from = from.Address
+	for _, a := range to {
+		if err := checkASCIIAddress(a.Address); err != nil {
+			return nil, nil, env, err
+		}
+		env.to = append(env.to, a.Address)
+	}
+	return from, to, env, nil
+}
+
+// writeAlternative writes m's Content-Type and a multipart/alternative body:
+// the text, then the HTML, each quoted-printable.
+func writeAlternative(b *bytes.Buffer, hw *headerWriter, m Message) error {
 	// The boundary starts with "=_": quoted-printable writes '=' only as
 	// "=3D" or a soft line break, so no encoded part can ever contain it.
 	// Deriving it from the content keeps Build deterministic.
@@ -184,9 +208,9 @@ func build(m Message) ([]byte, envelope, error) {
 	boundary := "=_passerelle_" + hex.EncodeToString(sum[:12])
 	hw.write("Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": boundary}))
 	b.WriteString("\r\n")
-	mw := multipart.NewWriter(&b)
+	mw := multipart.NewWriter(b)
 	if err := mw.SetBoundary(boundary); err != nil {
-		return nil, env, fmt.Errorf("séparateur MIME : %w", err)
+		return fmt.Errorf("séparateur MIME : %w", err)
 	}
 	for _, p := range []struct{ ctype, body string }{
 		{"text/plain; charset=utf-8", m.Text},
@@ -197,18 +221,18 @@ func build(m Message) ([]byte, envelope, error) {
 			"Content-Transfer-Encoding": {"quoted-printable"},
 		})
 		if err != nil {
-			return nil, env, fmt.Errorf("partie MIME : %w", err)
+			return fmt.Errorf("partie MIME : %w", err)
 		}
 		var part bytes.Buffer
 		writeQP(&part, p.body)
 		if _, err := pw.Write(part.Bytes()); err != nil {
-			return nil, env, fmt.Errorf("partie MIME : %w", err)
+			return fmt.Errorf("partie MIME : %w", err)
 		}
 	}
 	if err := mw.Close(); err != nil {
-		return nil, env, fmt.Errorf("partie MIME : %w", err)
+		return fmt.Errorf("partie MIME : %w", err)
 	}
-	return b.Bytes(), env, hw.err
+	return nil
 }
 
 // writeQP writes s quoted-printable with CRLF line breaks. The text always

@@ -120,9 +120,31 @@ func Check(rows []Row, at time.Time, t *fwb.Tables) []Finding {
 		return &out[len(out)-1]
 	}
 
-	// Shared addresses are counted over the members who would be sent, each
-	// member once however many situations they hold.
-	owners := map[string][]int{} // normalised address → indexes in rows
+	owners := emailOwners(rows, at, t)
+	for i, r := range rows {
+		s := r.Situation
+		if !s.Covers(at) {
+			checkEnded(r, at, add)
+			continue
+		}
+		role, sent := SendRole(r, at, t)
+		if sent {
+			checkSent(r, i, owners, rows, add)
+		}
+		checkNumbers(r, add)
+		checkSituation(r, role, sent, t, add)
+	}
+	out = dedupe(out)
+	sortFindings(out)
+	return out
+}
+
+// emailOwners returns, for each normalised school address, the indexes in
+// rows of the members who would be sent with it. Shared addresses are
+// counted over those members, each member once however many situations they
+// hold.
+func emailOwners(rows []Row, at time.Time, t *fwb.Tables) map[string][]int {
+	owners := map[string][]int{}
 	sentMembers := map[int64]bool{}
 	for i, r := range rows {
 		if _, ok := SendRole(r, at, t); !ok {
@@ -138,64 +160,70 @@ func Check(rows []Row, at time.Time, t *fwb.Tables) []Finding {
 			owners[e] = append(owners[e], i)
 		}
 	}
+	return owners
+}
 
-	for i, r := range rows {
-		s := r.Situation
-		if !s.Covers(at) {
-			if s.Active && !s.End.IsZero() && s.End.Before(at) {
-				add(r, Avertissement, CodeActiveEnded, FieldActive,
-					"situation terminée le %s mais toujours cochée Actif : décochez Actif dans sa fiche, ou corrigez la date de fin si la personne travaille encore dans l'école.",
-					frtext.FormatDate(s.End))
-			}
-			continue
-		}
-		role, sent := SendRole(r, at, t)
+// checkEnded warns of a situation that does not cover today but is still
+// ticked Actif after its end date.
+func checkEnded(r Row, at time.Time, add addFunc) {
+	s := r.Situation
+	if s.Active && !s.End.IsZero() && s.End.Before(at) {
+		add(r, Avertissement, CodeActiveEnded, FieldActive,
+			"situation terminée le %s mais toujours cochée Actif : décochez Actif dans sa fiche, ou corrigez la date de fin si la personne travaille encore dans l'école.",
+			frtext.FormatDate(s.End))
+	}
+}
+
+// checkSituation checks a current situation's function, status, charge,
+// role and ticks; role is what SendRole gives it, sent whether it is sent.
+func checkSituation(r Row, role fwb.Role, sent bool, t *fwb.Tables, add addFunc) {
+	s := r.Situation
+	f, known := t.Function(s.Function)
+	if !known {
+		add(r, Avertissement, CodeFunctionUnknown, FieldFunction,
+			"fonction « %s » inconnue : choisissez une fonction de la liste dans sa fiche.", s.Function)
+	}
+	if _, ok := t.Situation(s.Status); s.Status != "" && !ok {
+		add(r, Avertissement, CodeStatusUnknown, FieldStatus,
+			"situation principale « %s » inconnue : choisissez une situation de la liste dans sa fiche.", s.Status)
+	}
+	if over, ok := fwb.OverFullTime(s.Charge); ok {
+		add(r, Avertissement, CodeChargeOverFullTime, FieldCharge,
+			"charge %s %d/%d au-delà d'un temps plein : corrigez la charge dans sa fiche.",
+			over.Code, over.Periods, over.FullTime)
+	}
+	director := s.Promotion || (known && f.Director)
+	switch {
+	case s.Role == fwb.RoleDirecteur && !director:
+		add(r, Avertissement, CodeDirectorRole, FieldRole,
+			"rôle extranet Directeur sans fonction de direction (%s) : choisissez le rôle Enseignant, ou cochez « Fonction de promotion » dans sa fiche si la personne dirige l'école.",
+			functionName(t, s.Function))
+	case s.Role == fwb.RoleEnseignant && director:
+		add(r, Avertissement, CodeDirectorFunction, FieldRole,
+			"fonction de direction (%s) avec le rôle extranet Enseignant : choisissez le rôle Directeur dans sa fiche.",
+			functionName(t, s.Function))
+	}
+	if s.Present && !s.Active {
+		add(r, Avertissement, CodePresentNotActive, FieldActive,
+			"coché Présent mais pas Actif, donc non transféré : cochez Actif dans sa fiche si la personne travaille dans l'école, sinon décochez Présent.")
+	}
+	if s.Active && s.Role == fwb.RoleNone {
 		if sent {
-			checkSent(r, i, owners, rows, add)
-		}
-		checkNumbers(r, add)
-		f, known := t.Function(s.Function)
-		if !known {
-			add(r, Avertissement, CodeFunctionUnknown, FieldFunction,
-				"fonction « %s » inconnue : choisissez une fonction de la liste dans sa fiche.", s.Function)
-		}
-		if _, ok := t.Situation(s.Status); s.Status != "" && !ok {
-			add(r, Avertissement, CodeStatusUnknown, FieldStatus,
-				"situation principale « %s » inconnue : choisissez une situation de la liste dans sa fiche.", s.Status)
-		}
-		if over, ok := fwb.OverFullTime(s.Charge); ok {
-			add(r, Avertissement, CodeChargeOverFullTime, FieldCharge,
-				"charge %s %d/%d au-delà d'un temps plein : corrigez la charge dans sa fiche.",
-				over.Code, over.Periods, over.FullTime)
-		}
-		director := s.Promotion || (known && f.Director)
-		switch {
-		case s.Role == fwb.RoleDirecteur && !director:
-			add(r, Avertissement, CodeDirectorRole, FieldRole,
-				"rôle extranet Directeur sans fonction de direction (%s) : choisissez le rôle Enseignant, ou cochez « Fonction de promotion » dans sa fiche si la personne dirige l'école.",
+			add(r, Information, CodeRoleCompleted, FieldRole,
+				"pas de rôle extranet encodé : le transfert lui donnera le rôle « %s » d'après sa fonction %s ; encodez-le dans sa fiche pour le fixer.",
+				role, functionName(t, s.Function))
+		} else if known {
+			add(r, Information, CodeNotSent, FieldRole,
+				"pas de rôle extranet : sa fonction %s n'en donne pas, donc non transféré ; encodez un rôle dans sa fiche si la personne doit avoir accès à l'extranet.",
 				functionName(t, s.Function))
-		case s.Role == fwb.RoleEnseignant && director:
-			add(r, Avertissement, CodeDirectorFunction, FieldRole,
-				"fonction de direction (%s) avec le rôle extranet Enseignant : choisissez le rôle Directeur dans sa fiche.",
-				functionName(t, s.Function))
-		}
-		if s.Present && !s.Active {
-			add(r, Avertissement, CodePresentNotActive, FieldActive,
-				"coché Présent mais pas Actif, donc non transféré : cochez Actif dans sa fiche si la personne travaille dans l'école, sinon décochez Présent.")
-		}
-		if s.Active && s.Role == fwb.RoleNone {
-			if sent {
-				add(r, Information, CodeRoleCompleted, FieldRole,
-					"pas de rôle extranet encodé : le transfert lui donnera le rôle « %s » d'après sa fonction %s ; encodez-le dans sa fiche pour le fixer.",
-					role, functionName(t, s.Function))
-			} else if known {
-				add(r, Information, CodeNotSent, FieldRole,
-					"pas de rôle extranet : sa fonction %s n'en donne pas, donc non transféré ; encodez un rôle dans sa fiche si la personne doit avoir accès à l'extranet.",
-					functionName(t, s.Function))
-			}
 		}
 	}
-	out = dedupe(out)
+}
+
+// sortFindings sorts findings by severity, then name in French order, then
+// member and situation; stable, so one person's findings of a severity keep
+// the order of the fiche.
+func sortFindings(out []Finding) {
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		if a.Severity != b.Severity {
 			return int(a.Severity) - int(b.Severity)
@@ -208,7 +236,6 @@ func Check(rows []Row, at time.Time, t *fwb.Tables) []Finding {
 		}
 		return compareInt(a.SituationID, b.SituationID)
 	})
-	return out
 }
 
 // addFunc adds a finding about a row to the checks' results and returns it,

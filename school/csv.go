@@ -349,6 +349,32 @@ type cell struct {
 // when there was any.
 func (p *csvParser) readRow(line int, rec []string) (ImportRow, bool) {
 	before := len(p.problems)
+	cells, ok := p.rowCells(line, rec)
+	if !ok {
+		return ImportRow{}, false
+	}
+	r := &rowReader{p: p, line: line, cells: cells, bad: map[string]bool{}}
+	ir := ImportRow{Line: line, Given: givenFields(cells)}
+	r.readMember(&ir)
+	r.readSituation(&ir.Row.Situation)
+
+	ir.Row = NormalizeRow(ir.Row, p.t)
+	fe := ValidateRow(ir.Row, p.t)
+	for _, f := range fe.Fields() {
+		if !r.bad[f] {
+			r.report(f, fe[f])
+		}
+	}
+	if len(p.problems) == before {
+		p.duplicate(line, ir.Row.Member, r.get)
+	}
+	return ir, len(p.problems) == before
+}
+
+// rowCells places the values of record rec in the order of columns, with
+// their header as written. It reports, and answers false for, a value over
+// several lines or a value beyond the header.
+func (p *csvParser) rowCells(line int, rec []string) ([]cell, bool) {
 	cells := make([]cell, len(columns))
 	for i, c := range columns {
 		cells[i] = cell{col: p.header[i], given: p.header[i] != ""}
@@ -366,12 +392,12 @@ func (p *csvParser) readRow(line int, rec []string) (ImportRow, bool) {
 				col = p.header[p.cols[i]]
 			}
 			p.problem(line, col, "valeur sur plusieurs lignes (guillemet ouvert sans guillemet fermant ?) : corrigez les guillemets de cette ligne")
-			return ImportRow{}, false
+			return nil, false
 		}
 		if i >= len(p.cols) {
 			if strings.TrimSpace(v) != "" {
 				p.problem(line, "", "%d valeurs pour %d colonnes d'en-tête : retirez les valeurs en trop ou donnez un nom à leur colonne", lastFilled(rec), len(p.cols))
-				return ImportRow{}, false
+				return nil, false
 			}
 			continue
 		}
@@ -379,122 +405,138 @@ func (p *csvParser) readRow(line int, rec []string) (ImportRow, bool) {
 			cells[idx].value = unescapeFormula(strings.TrimSpace(v))
 		}
 	}
-	get := func(field string) cell { return cells[columnOf(field)] }
+	return cells, true
+}
 
-	ir := ImportRow{Line: line, Given: map[string]bool{}}
+// givenFields returns the fields a row gives, cells being in the order of
+// columns. Empty cells of defaulted columns keep an existing member's
+// values, so they are not given; an empty Présent follows Actif, whether
+// Actif is given or kept.
+func givenFields(cells []cell) map[string]bool {
+	given := map[string]bool{}
 	for i, c := range columns {
 		if cells[i].given {
-			ir.Given[c.field] = true
+			given[c.field] = true
 		}
 	}
-	m := &ir.Row.Member
-	s := &ir.Row.Situation
-	bad := map[string]bool{} // fields already reported
-	report := func(field, msg string) {
-		bad[field] = true
-		p.problem(line, get(field).col, "%s", msg)
+	value := func(field string) string { return cells[columnOf(field)].value }
+	for _, f := range []string{FieldActive, FieldStart} {
+		if value(f) == "" {
+			delete(given, f)
+		}
 	}
+	if value(FieldPresent) == "" {
+		if given[FieldActive] {
+			given[FieldPresent] = true
+		} else {
+			delete(given, FieldPresent)
+		}
+	}
+	return given
+}
 
-	m.LastName = get(FieldLastName).value
-	m.FirstName = get(FieldFirstName).value
-	m.NISS = p.readNISS(&ir, get(FieldNISS).value)
-	m.Matricule = get(FieldMatricule).value
-	m.SchoolEmail = get(FieldSchoolEmail).value
-	m.PrivateEmail = get(FieldPrivateEmail).value
-	date := func(field string) time.Time {
-		v := get(field).value
-		if v == "" {
-			return time.Time{}
-		}
-		d, err := p.cellDate(field, v)
-		if err != nil {
-			report(field, err.Error())
-		}
-		return d
+// rowReader reads the cells of one row into a member and a situation,
+// reporting each field's problem once.
+type rowReader struct {
+	p     *csvParser
+	line  int
+	cells []cell
+	bad   map[string]bool // fields already reported
+}
+
+// get returns the cell of field.
+func (r *rowReader) get(field string) cell { return r.cells[columnOf(field)] }
+
+// report records a problem of field, and that it was reported.
+func (r *rowReader) report(field, msg string) {
+	r.bad[field] = true
+	r.p.problem(r.line, r.get(field).col, "%s", msg)
+}
+
+// date reads the date of field, zero when the cell is empty.
+func (r *rowReader) date(field string) time.Time {
+	v := r.get(field).value
+	if v == "" {
+		return time.Time{}
 	}
-	m.BirthDate = date(FieldBirthDate)
-	if v := get(FieldSex).value; v != "" {
+	d, err := r.p.cellDate(field, v)
+	if err != nil {
+		r.report(field, err.Error())
+	}
+	return d
+}
+
+// boolean reads the yes or no of field, def when the cell is empty.
+func (r *rowReader) boolean(field string, def bool) bool {
+	c := r.get(field)
+	if c.value == "" {
+		return def
+	}
+	v, ok := frtext.ParseBool(c.value)
+	if !ok {
+		r.report(field, fmt.Sprintf("« %s » n'est ni oui ni non : écrivez oui ou non (ou laissez vide)", c.value))
+	}
+	return v
+}
+
+// readMember reads the member's identity. The NISS proves the birth date
+// and sex when they are left empty.
+func (r *rowReader) readMember(ir *ImportRow) {
+	m := &ir.Row.Member
+	m.LastName = r.get(FieldLastName).value
+	m.FirstName = r.get(FieldFirstName).value
+	m.NISS = r.p.readNISS(ir, r.get(FieldNISS).value)
+	m.Matricule = r.get(FieldMatricule).value
+	m.SchoolEmail = r.get(FieldSchoolEmail).value
+	m.PrivateEmail = r.get(FieldPrivateEmail).value
+	m.BirthDate = r.date(FieldBirthDate)
+	if v := r.get(FieldSex).value; v != "" {
 		sex, err := fwb.ParseSex(v)
 		if err != nil {
-			report(FieldSex, err.Error())
+			r.report(FieldSex, err.Error())
 		}
 		m.Sex = sex
 	}
-	// The NISS proves the birth date and sex when they are left empty.
 	if n, err := fwb.ParseNISS(m.NISS); err == nil {
-		if m.BirthDate.IsZero() && get(FieldBirthDate).value == "" {
+		if m.BirthDate.IsZero() && r.get(FieldBirthDate).value == "" {
 			m.BirthDate = n.BirthDate
 		}
-		if m.Sex == fwb.SexUnknown && get(FieldSex).value == "" {
+		if m.Sex == fwb.SexUnknown && r.get(FieldSex).value == "" {
 			m.Sex = n.Sex
 		}
 	}
+}
 
-	s.Function = codeOf(get(FieldFunction).value)
-	functionOK := false
-	if _, ok := p.t.Function(s.Function); ok {
-		functionOK = true
-	}
-	s.Status = codeOf(get(FieldStatus).value)
-	boolean := func(field string, def bool) bool {
-		c := get(field)
-		if c.value == "" {
-			return def
-		}
-		v, ok := frtext.ParseBool(c.value)
-		if !ok {
-			report(field, fmt.Sprintf("« %s » n'est ni oui ni non : écrivez oui ou non (ou laissez vide)", c.value))
-		}
-		return v
-	}
-	s.Promotion = boolean(FieldPromotion, false)
-	s.Active = boolean(FieldActive, true)
-	s.Present = boolean(FieldPresent, s.Active)
-	// Empty cells of defaulted columns keep an existing member's values;
-	// an empty Présent follows Actif, whether Actif is given or kept.
-	for _, f := range []string{FieldActive, FieldStart} {
-		if get(f).value == "" {
-			delete(ir.Given, f)
-		}
-	}
-	if get(FieldPresent).value == "" {
-		if ir.Given[FieldActive] {
-			ir.Given[FieldPresent] = true
-		} else {
-			delete(ir.Given, FieldPresent)
-		}
-	}
-	if v := get(FieldCharge).value; v != "" && functionOK {
+// readSituation reads the situation école: an empty Actif means active, an
+// empty Présent follows Actif, an empty start is the first day of the year.
+// The charge is read only for a known function, which it depends on.
+func (r *rowReader) readSituation(s *Situation) {
+	p := r.p
+	s.Function = codeOf(r.get(FieldFunction).value)
+	_, functionOK := p.t.Function(s.Function)
+	s.Status = codeOf(r.get(FieldStatus).value)
+	s.Promotion = r.boolean(FieldPromotion, false)
+	s.Active = r.boolean(FieldActive, true)
+	s.Present = r.boolean(FieldPresent, s.Active)
+	if v := r.get(FieldCharge).value; v != "" && functionOK {
 		lines, err := fwb.ParseCharge(v, s.Function, p.t)
 		if err != nil {
-			report(FieldCharge, err.Error())
+			r.report(FieldCharge, err.Error())
 		}
 		s.Charge = lines
 	}
-	s.Start = date(FieldStart)
-	if s.Start.IsZero() && get(FieldStart).value == "" && !p.year.IsZero() {
+	s.Start = r.date(FieldStart)
+	if s.Start.IsZero() && r.get(FieldStart).value == "" && !p.year.IsZero() {
 		s.Start = p.year.FirstDay()
 	}
-	s.End = date(FieldEnd)
-	if v := get(FieldRole).value; v != "" {
+	s.End = r.date(FieldEnd)
+	if v := r.get(FieldRole).value; v != "" {
 		role, err := fwb.ParseRole(v)
 		if err != nil {
-			report(FieldRole, err.Error())
+			r.report(FieldRole, err.Error())
 		}
 		s.Role = role
 	}
-
-	ir.Row = NormalizeRow(ir.Row, p.t)
-	fe := ValidateRow(ir.Row, p.t)
-	for _, f := range fe.Fields() {
-		if !bad[f] {
-			report(f, fe[f])
-		}
-	}
-	if len(p.problems) == before {
-		p.duplicate(line, ir.Row.Member, get)
-	}
-	return ir, len(p.problems) == before
 }
 
 // duplicate refuses a second line for the same person, recognised as

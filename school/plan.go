@@ -23,34 +23,7 @@ type ImportPlan struct {
 // the school gets a new one. Importing the same file twice plans nothing the
 // second time.
 func PlanImport(existing []Row, in []ImportRow, fase int) ImportPlan {
-	byMatricule := map[string]int64{}
-	byNISS := map[string]int64{}
-	byPerson := map[string]int64{}
-	members := map[int64]Member{}
-	// current is each member's situation in the school that an import
-	// updates: the latest start, then the highest ID.
-	current := map[int64]Situation{}
-	for _, r := range existing {
-		m := r.Member
-		if m.ID == 0 || r.Situation.FASE != fase {
-			continue
-		}
-		if _, ok := members[m.ID]; !ok {
-			members[m.ID] = m
-			if m.Matricule != "" {
-				byMatricule[m.Matricule] = m.ID
-			}
-			if m.NISS != "" {
-				byNISS[m.NISS] = m.ID
-			}
-			byPerson[personKey(m)] = m.ID
-		}
-		s := r.Situation
-		if c, ok := current[m.ID]; !ok || s.Start.After(c.Start) || (s.Start.Equal(c.Start) && s.ID > c.ID) {
-			current[m.ID] = s
-		}
-	}
-
+	stored := indexStored(existing, fase)
 	var entries []*entry
 	// byMember finds the entry of a member that an earlier line already
 	// matched, so that two lines for one person make one update.
@@ -58,27 +31,14 @@ func PlanImport(existing []Row, in []ImportRow, fase int) ImportPlan {
 	// newByKey does the same for people not stored yet, by identityKeys.
 	newByKey := map[string]*entry{}
 	for _, ir := range in {
-		m := ir.Row.Member
-		id, ok := int64(0), false
-		if m.Matricule != "" {
-			id, ok = byMatricule[m.Matricule]
-		}
-		if !ok && m.NISS != "" {
-			id, ok = byNISS[m.NISS]
-		}
+		id, ok := stored.find(ir.Row.Member)
 		if !ok {
-			id, ok = byPerson[personKey(m)]
-		}
-		if !ok {
-			keys := identityKeys(m)
+			keys := identityKeys(ir.Row.Member)
 			if e := firstEntry(newByKey, keys); e != nil {
 				e.after = merge(e.after, ir)
 				continue
 			}
-			r := ir.Row
-			r.Member.ID, r.Situation.ID, r.Situation.MemberID = 0, 0, 0
-			r.Situation.FASE = fase
-			e := &entry{after: r, isNew: true}
+			e := newMemberEntry(ir, fase)
 			for _, k := range keys {
 				newByKey[k] = e
 			}
@@ -89,25 +49,103 @@ func PlanImport(existing []Row, in []ImportRow, fase int) ImportPlan {
 			e.after = merge(e.after, ir)
 			continue
 		}
-		before := Row{Member: members[id]}
-		s, has := current[id]
-		e := &entry{isNew: !has}
-		if has {
-			before.Situation = s
-			e.before = before
-			e.after = merge(before, ir)
-		} else {
-			// A known member without a situation here: the new situation
-			// takes the file's values (with their defaults) in full.
-			after := ir.Row
-			after.Member = merge(before, ir).Member
-			after.Situation.ID, after.Situation.MemberID, after.Situation.FASE = 0, id, fase
-			e.after = after
-		}
+		e := stored.entry(id, ir, fase)
 		byMember[id] = e
 		entries = append(entries, e)
 	}
+	return planOf(entries)
+}
 
+// storedMembers indexes the school's stored members by matricule, national
+// number and person key.
+type storedMembers struct {
+	byMatricule map[string]int64
+	byNISS      map[string]int64
+	byPerson    map[string]int64
+	members     map[int64]Member
+	// current is each member's situation in the school that an import
+	// updates: the latest start, then the highest ID.
+	current map[int64]Situation
+}
+
+// indexStored indexes the members of existing who have a situation in
+// school fase.
+func indexStored(existing []Row, fase int) storedMembers {
+	st := storedMembers{
+		byMatricule: map[string]int64{}, byNISS: map[string]int64{}, byPerson: map[string]int64{},
+		members: map[int64]Member{}, current: map[int64]Situation{},
+	}
+	for _, r := range existing {
+		m := r.Member
+		if m.ID == 0 || r.Situation.FASE != fase {
+			continue
+		}
+		if _, ok := st.members[m.ID]; !ok {
+			st.members[m.ID] = m
+			if m.Matricule != "" {
+				st.byMatricule[m.Matricule] = m.ID
+			}
+			if m.NISS != "" {
+				st.byNISS[m.NISS] = m.ID
+			}
+			st.byPerson[personKey(m)] = m.ID
+		}
+		s := r.Situation
+		if c, ok := st.current[m.ID]; !ok || s.Start.After(c.Start) || (s.Start.Equal(c.Start) && s.ID > c.ID) {
+			st.current[m.ID] = s
+		}
+	}
+	return st
+}
+
+// find returns the stored member m is: by matricule, else national number,
+// else person key.
+func (st storedMembers) find(m Member) (int64, bool) {
+	id, ok := int64(0), false
+	if m.Matricule != "" {
+		id, ok = st.byMatricule[m.Matricule]
+	}
+	if !ok && m.NISS != "" {
+		id, ok = st.byNISS[m.NISS]
+	}
+	if !ok {
+		id, ok = st.byPerson[personKey(m)]
+	}
+	return id, ok
+}
+
+// newMemberEntry is the entry of a line for a person not stored yet.
+func newMemberEntry(ir ImportRow, fase int) *entry {
+	r := ir.Row
+	r.Member.ID, r.Situation.ID, r.Situation.MemberID = 0, 0, 0
+	r.Situation.FASE = fase
+	return &entry{after: r, isNew: true}
+}
+
+// entry is the entry of a line for stored member id: their current
+// situation updated with the fields the line gives, or a new situation.
+func (st storedMembers) entry(id int64, ir ImportRow, fase int) *entry {
+	before := Row{Member: st.members[id]}
+	s, has := st.current[id]
+	e := &entry{isNew: !has}
+	if has {
+		before.Situation = s
+		e.before = before
+		e.after = merge(before, ir)
+		return e
+	}
+	// A known member without a situation here: the new situation
+	// takes the file's values (with their defaults) in full.
+	after := ir.Row
+	after.Member = merge(before, ir).Member
+	after.Situation.ID, after.Situation.MemberID, after.Situation.FASE = 0, id, fase
+	e.after = after
+	return e
+}
+
+// planOf counts the entries and keeps the rows to save: the new and the
+// changed ones.
+func planOf(entries []*entry) ImportPlan {
 	var plan ImportPlan
 	for _, e := range entries {
 		switch {

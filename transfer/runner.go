@@ -115,27 +115,13 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 		rec.By = "inconnu"
 	}
 
-	if _, err := r.Store.School(ctx, fase); err != nil {
-		if errors.Is(err, school.ErrNotFound) {
-			return Outcome{}, &Error{Msg: fmt.Sprintf("école FASE %d inconnue dans cette base", fase), Err: err}
-		}
-		return Outcome{}, fmt.Errorf("lecture de l'école %d : %w", fase, err)
-	}
-	settings, err := r.Store.Settings(ctx, fase)
-	if err != nil && !errors.Is(err, school.ErrNotFound) {
-		return Outcome{}, fmt.Errorf("lecture des paramètres de l'école %d : %w", fase, err)
-	}
-	rows, err := r.Store.Rows(ctx, fase)
+	settings, rows, err := r.readSchool(ctx, fase)
 	if err != nil {
-		return Outcome{}, fmt.Errorf("lecture des situations de l'école %d : %w", fase, err)
+		return Outcome{}, err
 	}
-	at := SelectionDate(now)
-	var rt Rentree
-	if opt.Rentree {
-		if rt, err = RentreeAt(now, r.PrepareFrom); err != nil {
-			return Outcome{}, &Error{Msg: err.Error()}
-		}
-		at = RentreeSelectionDate(rt)
+	at, rt, err := r.selectionAt(now, opt.Rentree)
+	if err != nil {
+		return Outcome{}, err
 	}
 	sel := Select(rows, at, r.Tables)
 	sel.Snapshot.ConfirmDeactivations = opt.ConfirmDeactivations
@@ -143,44 +129,17 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 	rec.Counts.Errors = len(sel.HeldBack)
 	out := Outcome{Selection: sel}
 
-	target, token := settings.ExtranetURL, settings.Token
-	if opt.URL != "" {
-		target = opt.URL
+	target, token, e := destination(settings, opt)
+	if e != nil {
+		return r.fail(ctx, log, out, rec, e)
 	}
-	if opt.Token != "" {
-		token = opt.Token
-	}
-	switch {
-	case strings.TrimSpace(target) == "":
-		return r.fail(ctx, log, out, rec, &Error{Msg: MsgNoURL})
-	case strings.TrimSpace(token) == "":
-		return r.fail(ctx, log, out, rec, &Error{Msg: MsgNoToken})
-	}
-	if u, err := url.Parse(target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return r.fail(ctx, log, out, rec, &Error{Msg: fmt.Sprintf("adresse de l'extranet « %s » invalide : écrivez-la sous la forme https://extranet.exemple.be", target)})
-	}
-
 	rec.IdempotencyKey = newKey()
 	client := r.client(target, token, log)
 	log.Info("transfert envoyé", "staff", len(sel.Snapshot.Staff), "keep", len(sel.Snapshot.Keep), "key", rec.IdempotencyKey)
 	res, err := client.PutStaff(ctx, fase, sel.Snapshot, opt.DryRun, rec.IdempotencyKey)
 	if err != nil {
 		if count, changes, ok := heldInfo(err); ok {
-			out.Held, out.HeldChanges, out.HeldCount = true, changes, count
-			out.Messages = HeldMessages(changes, count, opt.HeldHint)
-			if opt.Rentree {
-				out.Messages = rentreeMessages(out.Messages, rt)
-			}
-			rec.Outcome = school.OutcomeHeld
-			rec.Messages = out.Messages
-			rec.Counts.Deactivated = count
-			stored, err := r.Store.RecordTransfer(context.WithoutCancel(ctx), rec, nil)
-			if err != nil {
-				return out, fmt.Errorf("enregistrement du transfert suspendu : %w", err)
-			}
-			out.Record = stored
-			log.Warn("transfert suspendu", "deactivations", count)
-			return out, nil
+			return r.held(ctx, log, out, rec, opt, rt, count, changes)
 		}
 		if ctx.Err() != nil {
 			rec.Outcome = school.OutcomeCancelled
@@ -189,7 +148,89 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 		}
 		return r.fail(ctx, log, out, rec, failure(err, fase))
 	}
+	return r.applied(ctx, log, out, rec, opt, rt, res)
+}
 
+// readSchool reads the school's settings (zero when it has none yet) and
+// rows. An unknown school is an *Error.
+func (r *Runner) readSchool(ctx context.Context, fase int) (school.Settings, []school.Row, error) {
+	if _, err := r.Store.School(ctx, fase); err != nil {
+		if errors.Is(err, school.ErrNotFound) {
+			return school.Settings{}, nil, &Error{Msg: fmt.Sprintf("école FASE %d inconnue dans cette base", fase), Err: err}
+		}
+		return school.Settings{}, nil, fmt.Errorf("lecture de l'école %d : %w", fase, err)
+	}
+	settings, err := r.Store.Settings(ctx, fase)
+	if err != nil && !errors.Is(err, school.ErrNotFound) {
+		return school.Settings{}, nil, fmt.Errorf("lecture des paramètres de l'école %d : %w", fase, err)
+	}
+	rows, err := r.Store.Rows(ctx, fase)
+	if err != nil {
+		return school.Settings{}, nil, fmt.Errorf("lecture des situations de l'école %d : %w", fase, err)
+	}
+	return settings, rows, nil
+}
+
+// selectionAt returns the date whose staff a transfer made now sends: the
+// selection date, or at the rentrée the first day of the coming school year,
+// with the rentrée itself.
+func (r *Runner) selectionAt(now time.Time, rentree bool) (time.Time, Rentree, error) {
+	if !rentree {
+		return SelectionDate(now), Rentree{}, nil
+	}
+	rt, err := RentreeAt(now, r.PrepareFrom)
+	if err != nil {
+		return time.Time{}, Rentree{}, &Error{Msg: err.Error()}
+	}
+	return RentreeSelectionDate(rt), rt, nil
+}
+
+// destination returns the extranet's address and token, the options'
+// before the settings', or the *Error that tells the school what to set.
+func destination(settings school.Settings, opt Options) (target, token string, e *Error) {
+	target, token = settings.ExtranetURL, settings.Token
+	if opt.URL != "" {
+		target = opt.URL
+	}
+	if opt.Token != "" {
+		token = opt.Token
+	}
+	switch {
+	case strings.TrimSpace(target) == "":
+		return "", "", &Error{Msg: MsgNoURL}
+	case strings.TrimSpace(token) == "":
+		return "", "", &Error{Msg: MsgNoToken}
+	}
+	if u, err := url.Parse(target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", "", &Error{Msg: fmt.Sprintf("adresse de l'extranet « %s » invalide : écrivez-la sous la forme https://extranet.exemple.be", target)}
+	}
+	return target, token, nil
+}
+
+// held records a transfer the extranet's guard held: it would have
+// deactivated count accesses, the changes it lists.
+func (r *Runner) held(ctx context.Context, log *slog.Logger, out Outcome, rec school.TransferRecord, opt Options, rt Rentree, count int, changes []extranet.Change) (Outcome, error) {
+	out.Held, out.HeldChanges, out.HeldCount = true, changes, count
+	out.Messages = HeldMessages(changes, count, opt.HeldHint)
+	if opt.Rentree {
+		out.Messages = rentreeMessages(out.Messages, rt)
+	}
+	rec.Outcome = school.OutcomeHeld
+	rec.Messages = out.Messages
+	rec.Counts.Deactivated = count
+	stored, err := r.Store.RecordTransfer(context.WithoutCancel(ctx), rec, nil)
+	if err != nil {
+		return out, fmt.Errorf("enregistrement du transfert suspendu : %w", err)
+	}
+	out.Record = stored
+	log.Warn("transfert suspendu", "deactivations", count)
+	return out, nil
+}
+
+// applied records a transfer the extranet answered, with the roles it
+// completed unless it was a dry run.
+func (r *Runner) applied(ctx context.Context, log *slog.Logger, out Outcome, rec school.TransferRecord, opt Options, rt Rentree, res extranet.TransferResult) (Outcome, error) {
+	sel := out.Selection
 	rec.ExtranetID = res.TransferID
 	if res.SchoolYear != "" {
 		rec.SchoolYear = res.SchoolYear

@@ -139,6 +139,21 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 	sel := Selection{At: at, SchoolYear: year}
 	sel.Snapshot = extranet.Snapshot{SchoolYear: year.String(), Staff: []extranet.StaffEntry{}, Keep: []extranet.KeepEntry{}}
 
+	blocked := school.BlockedMembers(school.Check(rows, at, t))
+	for _, c := range candidates(rows, at, t) {
+		if f, ok := blocked[c.member.ID]; ok {
+			sel.holdBack(c, f)
+			continue
+		}
+		sel.send(c)
+	}
+	sel.sort()
+	return sel
+}
+
+// candidates returns the members who would be sent, once each in the order
+// of rows, with their role and the roles completed from their functions.
+func candidates(rows []school.Row, at time.Time, t *fwb.Tables) []*candidate {
 	byMember := map[int64]*candidate{}
 	var order []*candidate
 	for _, r := range rows {
@@ -166,42 +181,47 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 			})
 		}
 	}
+	return order
+}
 
-	blocked := school.BlockedMembers(school.Check(rows, at, t))
-	for _, c := range order {
-		birth := birthDate(c.member)
-		matricule := matriculeOf(c.member)
-		if f, ok := blocked[c.member.ID]; ok {
-			// A name held back for being unreadable is shown safely: a
-			// bidi override would show another name than the member's.
-			sel.HeldBack = append(sel.HeldBack, HeldBack{
-				MemberID: c.member.ID, LastName: frtext.SafeName(c.member.LastName), FirstName: frtext.SafeName(c.member.FirstName),
-				Sex: c.member.Sex, Role: c.role, Reason: heldReason(f),
-			})
-			// A keep entry the extranet cannot recognise anyone by is no use.
-			if birth != "" || matricule != "" {
-				sel.Snapshot.Keep = append(sel.Snapshot.Keep, extranet.KeepEntry{
-					LastName: strings.TrimSpace(c.member.LastName), FirstName: strings.TrimSpace(c.member.FirstName),
-					BirthDate: birth, Matricule: matricule,
-				})
-			}
-			continue
-		}
-		// Check blocks a missing or invalid address, so this one is valid;
-		// it is sent normalised, since "Jean.Dupont@Ecole.be" and
-		// "jean.dupont@ecole.be" reach the same mailbox.
-		email, _ := frtext.NormalizeEmail(c.member.SchoolEmail)
-		sel.Snapshot.Staff = append(sel.Snapshot.Staff, extranet.StaffEntry{
+// holdBack holds back a candidate that Check blocks with finding f, and
+// keeps their access as it is with a keep entry.
+func (sel *Selection) holdBack(c *candidate, f school.Finding) {
+	// A name held back for being unreadable is shown safely: a
+	// bidi override would show another name than the member's.
+	sel.HeldBack = append(sel.HeldBack, HeldBack{
+		MemberID: c.member.ID, LastName: frtext.SafeName(c.member.LastName), FirstName: frtext.SafeName(c.member.FirstName),
+		Sex: c.member.Sex, Role: c.role, Reason: heldReason(f),
+	})
+	birth := birthDate(c.member)
+	matricule := matriculeOf(c.member)
+	// A keep entry the extranet cannot recognise anyone by is no use.
+	if birth != "" || matricule != "" {
+		sel.Snapshot.Keep = append(sel.Snapshot.Keep, extranet.KeepEntry{
 			LastName: strings.TrimSpace(c.member.LastName), FirstName: strings.TrimSpace(c.member.FirstName),
-			BirthDate: birth, Matricule: matricule, Email: email, Role: string(c.role),
+			BirthDate: birth, Matricule: matricule,
 		})
-		sel.Completions = append(sel.Completions, c.completions...)
 	}
+}
 
-	// A total order makes the same staff the same request, byte for byte,
-	// whatever order the store reads them in: the extranet then answers it
-	// from its digest of the last one (extranet.Service.Resend). It keeps
-	// the request readable too.
+// send adds a candidate to the staff sent, with their completed roles.
+func (sel *Selection) send(c *candidate) {
+	// Check blocks a missing or invalid address, so this one is valid;
+	// it is sent normalised, since "Jean.Dupont@Ecole.be" and
+	// "jean.dupont@ecole.be" reach the same mailbox.
+	email, _ := frtext.NormalizeEmail(c.member.SchoolEmail)
+	sel.Snapshot.Staff = append(sel.Snapshot.Staff, extranet.StaffEntry{
+		LastName: strings.TrimSpace(c.member.LastName), FirstName: strings.TrimSpace(c.member.FirstName),
+		BirthDate: birthDate(c.member), Matricule: matriculeOf(c.member), Email: email, Role: string(c.role),
+	})
+	sel.Completions = append(sel.Completions, c.completions...)
+}
+
+// sort puts the selection in a total order, which makes the same staff the
+// same request, byte for byte, whatever order the store reads them in: the
+// extranet then answers it from its digest of the last one
+// (extranet.Service.Resend). It keeps the request readable too.
+func (sel *Selection) sort() {
 	slices.SortFunc(sel.Snapshot.Staff, func(a, b extranet.StaffEntry) int {
 		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
 			return c
@@ -221,7 +241,6 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 	slices.SortStableFunc(sel.HeldBack, func(a, b HeldBack) int {
 		return frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName)
 	})
-	return sel
 }
 
 // birthDate is the member's effective birth date as the extranet wants it

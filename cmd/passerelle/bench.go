@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -40,6 +41,37 @@ func init() {
 }
 
 func runBench(ctx context.Context, m *Main, args []string) error {
+	cfg, jsonPath, err := parseBench(m, args)
+	if err != nil {
+		return err
+	}
+	// A closed stdout (passerelle bench | head) must not kill the benchmark
+	// before it stops its children and its private cluster: with SIGPIPE
+	// notified, a write to a broken pipe fails instead. (Notify, not
+	// Ignore: an ignored signal would stay ignored in the children.)
+	sigpipe := make(chan os.Signal, 1)
+	signal.Notify(sigpipe, syscall.SIGPIPE)
+	defer signal.Stop(sigpipe)
+	out, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return failErr("bench: %v", err)
+	}
+	if jsonPath != "" {
+		if err := out.Result.WriteJSON(jsonPath); err != nil {
+			return failErr("bench: writing %s: %v", jsonPath, err)
+		}
+	}
+	writeBenchTargets(m.Stdout, cfg, out.Result)
+	if out.Failed() {
+		return failErr("bench: FAILED: errors or differences above (logs in %s)", out.WorkDir)
+	}
+	return nil
+}
+
+// parseBench reads and checks the flags of bench, and returns the
+// benchmark's configuration and the file to write the result to ("" for
+// none).
+func parseBench(m *Main, args []string) (bench.Config, string, error) {
 	fs := m.flagSet("bench", "[--db URL | --url URL --db URL] [--schools 1200] [--staff 70] [--shared 0.1] [--seed 1] [--concurrency 32] [--json FILE] [--crash N] [--durable] [--phases initial,resync,churn,night,smtp[,rollover]]",
 		"Generates a deterministic synthetic network, starts an extranet server as a child\n"+
 			"process on the given database (default: a private PostgreSQL cluster in a temporary\n"+
@@ -66,39 +98,32 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	pprofDir := fs.String("pprof", "", "write CPU profiles of the server, the workers and the load generator, and the server's heap profile, to this folder")
 	workDir := fs.String("work-dir", "", "folder for the logs, the private cluster and the SQLite file (default: a temporary folder, removed after a run that passed)")
 	if err := parse(fs, args); err != nil {
-		return err
+		return bench.Config{}, "", err
 	}
 	if fs.NArg() > 0 {
-		return usageErr("unexpected argument: %s", strings.Join(fs.Args(), " "))
+		return bench.Config{}, "", usageErr("unexpected argument: %s", strings.Join(fs.Args(), " "))
 	}
 	ps, err := bench.ParsePhases(*phases)
 	if err != nil {
-		return usageErr("%v", err)
+		return bench.Config{}, "", usageErr("%v", err)
 	}
 	netCfg := bench.NetworkConfig{Schools: *schools, Staff: *staff, Shared: *shared, Seed: *seed}
 	if err := netCfg.Validate(); err != nil {
-		return usageErr("%v", err)
+		return bench.Config{}, "", usageErr("%v", err)
 	}
 	if *conc < 1 || *crash < 0 {
-		return usageErr("--concurrency must be at least 1, --crash 0 or more")
+		return bench.Config{}, "", usageErr("--concurrency must be at least 1, --crash 0 or more")
 	}
 	if *durable && *db != "" {
-		return usageErr("--durable sets up the private cluster: leave out --db")
+		return bench.Config{}, "", usageErr("--durable sets up the private cluster: leave out --db")
 	}
 	if *target != "" && (*crash > 0 || *db == "") {
-		return usageErr("--url needs --db (the database of that extranet) and excludes --crash (the benchmark can only kill the extranet it starts)")
+		return bench.Config{}, "", usageErr("--url needs --db (the database of that extranet) and excludes --crash (the benchmark can only kill the extranet it starts)")
 	}
 	exe, err := os.Executable()
 	if err != nil {
-		return failErr("bench: cannot find the passerelle binary to start the extranet: %v", err)
+		return bench.Config{}, "", failErr("bench: cannot find the passerelle binary to start the extranet: %v", err)
 	}
-	// A closed stdout (passerelle bench | head) must not kill the benchmark
-	// before it stops its children and its private cluster: with SIGPIPE
-	// notified, a write to a broken pipe fails instead. (Notify, not
-	// Ignore: an ignored signal would stay ignored in the children.)
-	sigpipe := make(chan os.Signal, 1)
-	signal.Notify(sigpipe, syscall.SIGPIPE)
-	defer signal.Stop(sigpipe)
 	cfg := bench.Config{
 		Network: netCfg, DB: *db, URL: *target, Concurrency: *conc, Phases: ps, Crash: *crash, Durable: *durable,
 		Exec:       func(args ...string) *exec.Cmd { return exec.Command(exe, args...) },
@@ -110,31 +135,23 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		cfg.Progress = m.Stderr
 	}
-	out, err := bench.Run(ctx, cfg)
-	if err != nil {
-		return failErr("bench: %v", err)
-	}
-	if *jsonPath != "" {
-		if err := out.Result.WriteJSON(*jsonPath); err != nil {
-			return failErr("bench: writing %s: %v", *jsonPath, err)
-		}
-	}
-	r := out.Result
+	return cfg, *jsonPath, nil
+}
+
+// writeBenchTargets compares the result with the targets, which are set
+// for the default network; a run that killed the server is not compared.
+func writeBenchTargets(w io.Writer, cfg bench.Config, r bench.Result) {
 	switch {
 	case cfg.Crash > 0:
-		fmt.Fprintln(m.Stdout, "targets: not compared, the server was killed during the phases")
+		fmt.Fprintln(w, "targets: not compared, the server was killed during the phases")
 	case r.Schools != 1200 || r.StaffPerSchool != 70 || r.Concurrency != 32:
-		fmt.Fprintf(m.Stdout, "targets (set for 1,200 schools × 70 staff, 32 in parallel; this run: %d × %d, %d in parallel):\n",
+		fmt.Fprintf(w, "targets (set for 1,200 schools × 70 staff, 32 in parallel; this run: %d × %d, %d in parallel):\n",
 			r.Schools, r.StaffPerSchool, r.Concurrency)
-		bench.WriteTargets(m.Stdout, r.Targets())
+		bench.WriteTargets(w, r.Targets())
 	default:
-		fmt.Fprintln(m.Stdout, "targets (at 1,200 schools × 70 staff, 32 in parallel):")
-		bench.WriteTargets(m.Stdout, r.Targets())
+		fmt.Fprintln(w, "targets (at 1,200 schools × 70 staff, 32 in parallel):")
+		bench.WriteTargets(w, r.Targets())
 	}
-	if out.Failed() {
-		return failErr("bench: FAILED: errors or differences above (logs in %s)", out.WorkDir)
-	}
-	return nil
 }
 
 func runBenchWorker(ctx context.Context, m *Main, args []string) error {

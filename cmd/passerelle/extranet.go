@@ -64,6 +64,73 @@ func init() {
 const nightWait = 30 * time.Second
 
 func runExtranetServe(ctx context.Context, m *Main, args []string) error {
+	o, err := parseExtranetServe(m, args)
+	if err != nil {
+		return err
+	}
+	log, err := m.logger(o.logFormat)
+	if err != nil {
+		return err
+	}
+	if err := o.checkMail(); err != nil {
+		return err
+	}
+	var sender mail.Sender
+	if o.mail.given() {
+		if sender, err = o.mail.sender(); err != nil {
+			return err
+		}
+		defer sender.Close()
+	}
+	st, err := extranetstore.Open(ctx, o.db)
+	if err != nil {
+		return failErr("Ouverture de la base de l'extranet impossible : %v", err)
+	}
+	defer st.Close()
+	svc := &extranet.Service{Store: st, Now: m.Now, Log: log}
+	if svc.Grace, err = m.graceDeadline(); err != nil {
+		return err
+	}
+	if o.night.enabled {
+		// Transfers announce the run this process makes.
+		svc.NextNight = o.night.next
+	}
+	if err := o.mail.configure(svc); err != nil {
+		return err
+	}
+	if svc.PortalURL == "" {
+		svc.PortalURL = defaultPortalURL(o.addr)
+	}
+
+	srv := newExtranetServer(svc, o.maxBody, log)
+	// The portal sends sign-in links by e-mail: without a sender (only
+	// possible with --night-at off) this process serves the API alone.
+	if sender != nil && svc.PortalURL != "" {
+		mux := http.NewServeMux()
+		if err := mountPortal(mux, portalOptions{Store: st, Service: svc, Sender: sender, Secure: o.secure, TrustProxy: o.trustProxy, Log: log, Now: m.Now}); err != nil {
+			return err
+		}
+		srv.Mount("/", mux)
+	} else {
+		log.Warn("portal not served: it needs a mail sender (--mail-dir or --smtp) and an address (--portal-url)")
+	}
+	if err := serveWithNight(ctx, m, o.addr, srv.Handler(), svc, sender, o.night, log); err != nil {
+		return failErr("Extranet : %v", err)
+	}
+	return nil
+}
+
+// extranetServeOptions are the flags of extranet serve.
+type extranetServeOptions struct {
+	db, addr, logFormat string
+	mail                *mailFlags
+	night               nightTime
+	maxBody             int64
+	secure, trustProxy  bool
+}
+
+// parseExtranetServe reads the flags of extranet serve.
+func parseExtranetServe(m *Main, args []string) (extranetServeOptions, error) {
 	fs := m.flagSet("extranet serve", "--db URL [--addr 127.0.0.1:8081] [--mail-dir DIR | --smtp HOST:PORT …] [--night-at 02:00|off]",
 		"Serves the extranet API (schools' transfers, health, metrics) and starts, every night on\nBrussels time, the night run, which opens access and sends the invitations.\nStops cleanly on SIGTERM or Ctrl-C, after the transfers in progress.")
 	db := m.dbFlag(fs)
@@ -76,70 +143,42 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 		"the portal's sign-in throttling counts by the address the proxy forwards (see docs/operations.md)")
 	logFormat := fs.String("log-format", "auto", "format of the logs on standard error: auto (text on a terminal, JSON otherwise), json or text")
 	if err := parseNoArgs(fs, args); err != nil {
-		return err
+		return extranetServeOptions{}, err
 	}
 	night, err := parseNightAt(*nightAt)
 	if err != nil {
-		return err
+		return extranetServeOptions{}, err
 	}
 	if *maxBody <= 0 {
-		return usageErr("--max-body %d : donnez une taille positive en octets", *maxBody)
+		return extranetServeOptions{}, usageErr("--max-body %d : donnez une taille positive en octets", *maxBody)
 	}
-	log, err := m.logger(*logFormat)
-	if err != nil {
-		return err
-	}
-	var sender mail.Sender
-	if night.enabled && !mf.given() {
+	return extranetServeOptions{
+		db: *db, addr: *addr, logFormat: *logFormat, mail: mf, night: night,
+		maxBody: *maxBody, secure: *secure, trustProxy: *trustProxy,
+	}, nil
+}
+
+// checkMail refuses a night run without a way to send its e-mails, and
+// e-mails that would name a portal nobody can reach: its address is the one
+// people reach, not the listening address, except for a trial on this
+// machine.
+func (o extranetServeOptions) checkMail() error {
+	if o.night.enabled && !o.mail.given() {
 		return usageErr("indiquez où envoyer les e-mails du traitement de nuit : --mail-dir DOSSIER ou --smtp HOTE:PORT (ou --night-at off)")
 	}
-	// The e-mails name the portal: its address is the one people reach,
-	// not the listening address, except for a trial on this machine.
-	if mf.given() && *mf.portalURL == "" && defaultPortalURL(*addr) == "" {
-		return usageErr("--addr %s n'est pas une adresse locale : indiquez --portal-url, l'adresse publique du portail écrite dans les e-mails, par exemple https://extranet.example/", *addr)
+	if o.mail.given() && *o.mail.portalURL == "" && defaultPortalURL(o.addr) == "" {
+		return usageErr("--addr %s n'est pas une adresse locale : indiquez --portal-url, l'adresse publique du portail écrite dans les e-mails, par exemple https://extranet.example/", o.addr)
 	}
-	if mf.given() {
-		if sender, err = mf.sender(); err != nil {
-			return err
-		}
-		defer sender.Close()
-	}
-	st, err := extranetstore.Open(ctx, *db)
-	if err != nil {
-		return failErr("Ouverture de la base de l'extranet impossible : %v", err)
-	}
-	defer st.Close()
-	svc := &extranet.Service{Store: st, Now: m.Now, Log: log}
-	if svc.Grace, err = m.graceDeadline(); err != nil {
-		return err
-	}
-	if night.enabled {
-		// Transfers announce the run this process makes.
-		svc.NextNight = night.next
-	}
-	if err := mf.configure(svc); err != nil {
-		return err
-	}
-	if svc.PortalURL == "" {
-		svc.PortalURL = defaultPortalURL(*addr)
-	}
+	return nil
+}
 
-	srv := newExtranetServer(svc, *maxBody, log)
-	// The portal sends sign-in links by e-mail: without a sender (only
-	// possible with --night-at off) this process serves the API alone.
-	if sender != nil && svc.PortalURL != "" {
-		mux := http.NewServeMux()
-		if err := mountPortal(mux, portalOptions{Store: st, Service: svc, Sender: sender, Secure: *secure, TrustProxy: *trustProxy, Log: log, Now: m.Now}); err != nil {
-			return err
-		}
-		srv.Mount("/", mux)
-	} else {
-		log.Warn("portal not served: it needs a mail sender (--mail-dir or --smtp) and an address (--portal-url)")
-	}
-
-	// The loop stops waiting for the next night as soon as the server
-	// stops, whatever the reason; a run in progress has its own context, so
-	// that a shutdown does not cut it at once.
+// serveWithNight serves h on addr, with the night loop beside it when the
+// night is enabled, until ctx ends. The loop stops waiting for the next
+// night as soon as the server stops, whatever the reason; a run in progress
+// has its own context, so that a shutdown does not cut it at once: it gets
+// nightWait to finish, past which it is cancelled and its current step
+// rolled back.
+func serveWithNight(ctx context.Context, m *Main, addr string, h http.Handler, svc *extranet.Service, sender mail.Sender, night nightTime, log *slog.Logger) error {
 	var wg sync.WaitGroup
 	loopCtx, stopLoop := context.WithCancel(ctx)
 	defer stopLoop()
@@ -155,14 +194,12 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 		log.Info("night run disabled in this process (--night-at off)")
 	}
 
-	err = api.Serve(ctx, *addr, srv.Handler(), log, func(addr string) {
+	err := api.Serve(ctx, addr, h, log, func(addr string) {
 		fmt.Fprintf(m.Stdout, "Extranet : http://%s/\n", addr)
 		if m.Ready != nil {
 			m.Ready()
 		}
 	})
-	// A night run in progress gets nightWait to finish; past that it is
-	// cancelled and its current step rolled back.
 	stopLoop()
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -173,10 +210,7 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 		stopRun()
 		<-done
 	}
-	if err != nil {
-		return failErr("Extranet : %v", err)
-	}
-	return nil
+	return err
 }
 
 // defaultPortalURL is the portal's address when --portal-url is not given:

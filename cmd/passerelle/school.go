@@ -155,62 +155,23 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer st.Close()
-	n := *fase
-	if n == 0 {
-		// Without --fase the only school of the base is meant; an empty
-		// base needs the number to create the school.
-		schools, err := st.Schools(ctx)
-		if err != nil {
-			return err
-		}
-		if len(schools) == 0 {
-			return usageErr("La base ne contient encore aucune école : donnez son numéro avec --fase N pour la créer.")
-		}
-		if n, err = schoolFASE(ctx, st, 0); err != nil {
-			return err
-		}
-	} else if n < 0 {
-		return usageErr("--fase %d : donnez le numéro FASE de l'école (un nombre entier positif)", n)
+	n, err := importFASE(ctx, st, *fase)
+	if err != nil {
+		return err
 	}
-
 	tables, err := m.tables()
 	if err != nil {
 		return err
 	}
-	// A CSV or an .xlsx workbook; ParseSpreadsheet refuses what is too big.
-	data, err := io.ReadAll(io.LimitReader(in, 64<<20+1))
+	rows, err := readImportFile(m, in, tables, now)
 	if err != nil {
-		return failErr("Lecture du fichier impossible : %v", err)
-	}
-	rows, err := school.ParseSpreadsheet(data, tables, fwb.SchoolYearAt(now().In(frtext.Brussels)))
-	if err != nil {
-		var ie *school.ImportError
-		if errors.As(err, &ie) {
-			for _, p := range ie.Problems {
-				fmt.Fprintln(m.Stderr, p.String())
-			}
-			them := "les"
-			if len(ie.Problems) == 1 {
-				them = "la"
-			}
-			return failErr("Import refusé : %s dans le fichier. Corrigez-%s puis recommencez ; rien n'a été importé.",
-				frtext.Plural(len(ie.Problems), "erreur", "erreurs"), them)
-		}
-		return failErr("Import refusé : %v", err)
-	}
-
-	sc, err := st.School(ctx, n)
-	exists := err == nil
-	if err != nil && !errors.Is(err, school.ErrNotFound) {
 		return err
 	}
-	var existing []school.Row
-	if exists {
-		if existing, err = st.Rows(ctx, n); err != nil {
-			return err
-		}
+
+	sc, exists, plan, err := planSchoolImport(ctx, st, n, rows)
+	if err != nil {
+		return err
 	}
-	plan := school.PlanImport(existing, rows, n)
 	summary := fmt.Sprintf("%s, %s, %s.", frtext.Plural(plan.Created, "membre créé", "membres créés"),
 		frtext.Plural(plan.Updated, "modifié", "modifiés"), frtext.Plural(plan.Unchanged, "inchangé", "inchangés"))
 	if *dryRun {
@@ -218,12 +179,85 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintln(m.Stdout, "Aperçu : rien n'a été importé.")
 		return nil
 	}
+	if err := saveSchoolImport(ctx, m, st, n, strings.TrimSpace(*name), sc, exists, plan); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, summary)
+	return nil
+}
 
-	if wanted := strings.TrimSpace(*name); !exists || (wanted != "" && wanted != sc.Name) {
-		if wanted == "" {
-			wanted = fmt.Sprintf("École FASE %d", n)
+// planSchoolImport plans the import of rows into school n, which may not
+// exist yet: it returns the school, whether it exists, and the plan.
+func planSchoolImport(ctx context.Context, st *schoolstore.Store, n int, rows []school.ImportRow) (school.School, bool, school.ImportPlan, error) {
+	sc, err := st.School(ctx, n)
+	exists := err == nil
+	if err != nil && !errors.Is(err, school.ErrNotFound) {
+		return school.School{}, false, school.ImportPlan{}, err
+	}
+	var existing []school.Row
+	if exists {
+		if existing, err = st.Rows(ctx, n); err != nil {
+			return school.School{}, false, school.ImportPlan{}, err
 		}
-		if err := st.SaveSchool(ctx, school.School{FASE: n, Name: wanted}); err != nil {
+	}
+	return sc, exists, school.PlanImport(existing, rows, n), nil
+}
+
+// importFASE returns the school an import is for: fase, or without --fase
+// the only school of the base; an empty base needs the number to create the
+// school.
+func importFASE(ctx context.Context, st *schoolstore.Store, fase int) (int, error) {
+	switch {
+	case fase < 0:
+		return 0, usageErr("--fase %d : donnez le numéro FASE de l'école (un nombre entier positif)", fase)
+	case fase > 0:
+		return fase, nil
+	}
+	schools, err := st.Schools(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(schools) == 0 {
+		return 0, usageErr("La base ne contient encore aucune école : donnez son numéro avec --fase N pour la créer.")
+	}
+	return schoolFASE(ctx, st, 0)
+}
+
+// readImportFile reads and parses a CSV or an .xlsx workbook, whose default
+// start dates are in the school year of now(); ParseSpreadsheet refuses what
+// is too big. Every problem is listed on the standard error.
+func readImportFile(m *Main, in io.Reader, tables *fwb.Tables, now func() time.Time) ([]school.ImportRow, error) {
+	data, err := io.ReadAll(io.LimitReader(in, 64<<20+1))
+	if err != nil {
+		return nil, failErr("Lecture du fichier impossible : %v", err)
+	}
+	rows, err := school.ParseSpreadsheet(data, tables, fwb.SchoolYearAt(now().In(frtext.Brussels)))
+	if err == nil {
+		return rows, nil
+	}
+	var ie *school.ImportError
+	if !errors.As(err, &ie) {
+		return nil, failErr("Import refusé : %v", err)
+	}
+	for _, p := range ie.Problems {
+		fmt.Fprintln(m.Stderr, p.String())
+	}
+	them := "les"
+	if len(ie.Problems) == 1 {
+		them = "la"
+	}
+	return nil, failErr("Import refusé : %s dans le fichier. Corrigez-%s puis recommencez ; rien n'a été importé.",
+		frtext.Plural(len(ie.Problems), "erreur", "erreurs"), them)
+}
+
+// saveSchoolImport creates the school, or renames it to name, then saves
+// the plan's rows, with a progress bar when they are many.
+func saveSchoolImport(ctx context.Context, m *Main, st *schoolstore.Store, n int, name string, sc school.School, exists bool, plan school.ImportPlan) error {
+	if !exists || (name != "" && name != sc.Name) {
+		if name == "" {
+			name = fmt.Sprintf("École FASE %d", n)
+		}
+		if err := st.SaveSchool(ctx, school.School{FASE: n, Name: name}); err != nil {
 			return failErr("Création de l'école FASE %d impossible : %v", n, err)
 		}
 	}
@@ -231,12 +265,11 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 	if len(plan.Rows) >= progressMinRows {
 		bar = newProgressBar(m.Stderr, "Enregistrement")
 	}
-	_, err = st.SaveRowsProgress(ctx, n, plan.Rows, bar.update)
+	_, err := st.SaveRowsProgress(ctx, n, plan.Rows, bar.update)
 	bar.done()
 	if err != nil {
 		return failErr("Import interrompu, rien n'a été importé : %v", err)
 	}
-	fmt.Fprintln(m.Stdout, summary)
 	return nil
 }
 

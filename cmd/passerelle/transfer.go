@@ -175,67 +175,11 @@ func formatDays(days []time.Weekday) string {
 }
 
 func runSchoolSettings(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school settings", "--db URL --fase N [--extranet URL] [--token-file F | --token-stdin] [--auto on|off --by NAME] [--days lun,mer,ven] [--hour 19]",
-		"Without a flag that changes something, shows the school's extranet settings (never the token).\nThe automatic transfer is turned on only with the consent of the school's management (--by).")
-	db := m.dbFlag(fs)
-	fase := schoolFASEFlag(fs)
-	extranetURL := fs.String("extranet", "", "address of the extranet, for example https://extranet.exemple.be")
-	tokenFile := fs.String("token-file", "", "file that holds the school's token")
-	tokenStdin := fs.Bool("token-stdin", false, "read the token from standard input")
-	auto := fs.String("auto", "", "automatic transfer: on or off")
-	by := fs.String("by", "", "name of the member of the school's management who consents to the automatic transfer")
-	days := fs.String("days", "", "days of the automatic transfer, as French day names or abbreviations, for example lun,mer,ven")
-	hour := fs.Int("hour", -1, "hour of the automatic transfer (0 to 23, Brussels time)")
-	if err := parseNoArgs(fs, args); err != nil {
+	db, fase, c, err := parseSchoolSettings(m, args)
+	if err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if *tokenFile != "" && *tokenStdin {
-		return usageErr("--token-file et --token-stdin s'excluent : choisissez-en un")
-	}
-	if *auto != "" && *auto != "on" && *auto != "off" {
-		return usageErr("--auto %q : écrivez on ou off", *auto)
-	}
-	if *auto == "on" && strings.TrimSpace(*by) == "" {
-		return usageErr("--auto on demande le consentement de la direction : ajoutez --by \"Prénom Nom\"")
-	}
-	if set["hour"] && (*hour < 0 || *hour > 23) {
-		return usageErr("--hour %d : donnez une heure de 0 à 23", *hour)
-	}
-	var dayList []time.Weekday
-	if set["days"] {
-		var err error
-		if dayList, err = parseDays(*days); err != nil {
-			return err
-		}
-	}
-	var token string
-	switch {
-	case *tokenFile != "":
-		b, err := readSecretFile(*tokenFile)
-		if err != nil {
-			return err
-		}
-		token = b
-	case *tokenStdin:
-		b, err := io.ReadAll(io.LimitReader(m.Stdin, 64<<10))
-		if err != nil {
-			return failErr("Erreur : lecture du jeton sur l'entrée standard impossible : %v", err)
-		}
-		token = strings.TrimSpace(string(b))
-	}
-	if (*tokenFile != "" || *tokenStdin) && token == "" {
-		return usageErr("le jeton lu est vide : vérifiez le fichier ou l'entrée standard")
-	}
-	if strings.ContainsAny(token, " \t\r\n") {
-		return usageErr("le jeton lu contient des espaces : copiez-le tel que l'extranet l'a donné, sur une seule ligne")
-	}
-	if set["extranet"] && !validURL(*extranetURL) {
-		return usageErr("--extranet %q : écrivez l'adresse sous la forme https://extranet.exemple.be", *extranetURL)
-	}
-
-	st, n, err := openSchool(ctx, m, *db, *fase)
+	st, n, err := openSchool(ctx, m, db, fase)
 	if err != nil {
 		return err
 	}
@@ -245,26 +189,7 @@ func runSchoolSettings(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	s.FASE = n
-	changed := false
-	if set["extranet"] {
-		s.ExtranetURL, changed = strings.TrimRight(strings.TrimSpace(*extranetURL), "/"), true
-	}
-	if token != "" {
-		s.Token, changed = token, true
-	}
-	switch *auto {
-	case "on":
-		s.Auto, s.AutoConsentBy, s.AutoConsentAt, changed = true, strings.TrimSpace(*by), m.Now(), true
-	case "off":
-		s.Auto, changed = false, true
-	}
-	if set["days"] {
-		s.AutoDays, changed = dayList, true
-	}
-	if set["hour"] {
-		s.AutoHour, changed = *hour, true
-	}
-	if changed {
+	if c.apply(&s, m.Now) {
 		if err := st.SaveSettings(ctx, s); err != nil {
 			return err
 		}
@@ -272,6 +197,119 @@ func runSchoolSettings(ctx context.Context, m *Main, args []string) error {
 	}
 	printSettings(m.Stdout, s, m.Now())
 	return nil
+}
+
+// settingsChange is what school settings' flags change; a flag not given
+// changes nothing.
+type settingsChange struct {
+	setURL      bool
+	extranetURL string
+	token       string // "" when not given
+	auto, by    string
+	setDays     bool
+	days        []time.Weekday
+	setHour     bool
+	hour        int
+}
+
+// parseSchoolSettings reads and checks the flags of school settings, and
+// the token from its file or the standard input.
+func parseSchoolSettings(m *Main, args []string) (db string, fase int, c settingsChange, err error) {
+	fs := m.flagSet("school settings", "--db URL --fase N [--extranet URL] [--token-file F | --token-stdin] [--auto on|off --by NAME] [--days lun,mer,ven] [--hour 19]",
+		"Without a flag that changes something, shows the school's extranet settings (never the token).\nThe automatic transfer is turned on only with the consent of the school's management (--by).")
+	dbFlag := m.dbFlag(fs)
+	faseFlag := schoolFASEFlag(fs)
+	extranetURL := fs.String("extranet", "", "address of the extranet, for example https://extranet.exemple.be")
+	tokenFile := fs.String("token-file", "", "file that holds the school's token")
+	tokenStdin := fs.Bool("token-stdin", false, "read the token from standard input")
+	auto := fs.String("auto", "", "automatic transfer: on or off")
+	by := fs.String("by", "", "name of the member of the school's management who consents to the automatic transfer")
+	days := fs.String("days", "", "days of the automatic transfer, as French day names or abbreviations, for example lun,mer,ven")
+	hour := fs.Int("hour", -1, "hour of the automatic transfer (0 to 23, Brussels time)")
+	if err := parseNoArgs(fs, args); err != nil {
+		return "", 0, c, err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *tokenFile != "" && *tokenStdin {
+		return "", 0, c, usageErr("--token-file et --token-stdin s'excluent : choisissez-en un")
+	}
+	if *auto != "" && *auto != "on" && *auto != "off" {
+		return "", 0, c, usageErr("--auto %q : écrivez on ou off", *auto)
+	}
+	if *auto == "on" && strings.TrimSpace(*by) == "" {
+		return "", 0, c, usageErr("--auto on demande le consentement de la direction : ajoutez --by \"Prénom Nom\"")
+	}
+	if set["hour"] && (*hour < 0 || *hour > 23) {
+		return "", 0, c, usageErr("--hour %d : donnez une heure de 0 à 23", *hour)
+	}
+	c = settingsChange{setURL: set["extranet"], extranetURL: *extranetURL, auto: *auto, by: *by,
+		setDays: set["days"], setHour: set["hour"], hour: *hour}
+	if c.setDays {
+		if c.days, err = parseDays(*days); err != nil {
+			return "", 0, c, err
+		}
+	}
+	if c.token, err = readToken(m, *tokenFile, *tokenStdin); err != nil {
+		return "", 0, c, err
+	}
+	if c.setURL && !validURL(c.extranetURL) {
+		return "", 0, c, usageErr("--extranet %q : écrivez l'adresse sous la forme https://extranet.exemple.be", c.extranetURL)
+	}
+	return *dbFlag, *faseFlag, c, nil
+}
+
+// readToken reads the school's token from file, or from the standard input
+// when stdin; "" when neither is given. A token read must be one line
+// without spaces.
+func readToken(m *Main, file string, stdin bool) (string, error) {
+	var token string
+	switch {
+	case file != "":
+		b, err := readSecretFile(file)
+		if err != nil {
+			return "", err
+		}
+		token = b
+	case stdin:
+		b, err := io.ReadAll(io.LimitReader(m.Stdin, 64<<10))
+		if err != nil {
+			return "", failErr("Erreur : lecture du jeton sur l'entrée standard impossible : %v", err)
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	if (file != "" || stdin) && token == "" {
+		return "", usageErr("le jeton lu est vide : vérifiez le fichier ou l'entrée standard")
+	}
+	if strings.ContainsAny(token, " \t\r\n") {
+		return "", usageErr("le jeton lu contient des espaces : copiez-le tel que l'extranet l'a donné, sur une seule ligne")
+	}
+	return token, nil
+}
+
+// apply applies the change to s and reports whether it changed anything.
+// Turning the automatic transfer on records who consented, and when.
+func (c settingsChange) apply(s *school.Settings, now func() time.Time) bool {
+	changed := false
+	if c.setURL {
+		s.ExtranetURL, changed = strings.TrimRight(strings.TrimSpace(c.extranetURL), "/"), true
+	}
+	if c.token != "" {
+		s.Token, changed = c.token, true
+	}
+	switch c.auto {
+	case "on":
+		s.Auto, s.AutoConsentBy, s.AutoConsentAt, changed = true, strings.TrimSpace(c.by), now(), true
+	case "off":
+		s.Auto, changed = false, true
+	}
+	if c.setDays {
+		s.AutoDays, changed = c.days, true
+	}
+	if c.setHour {
+		s.AutoHour, changed = c.hour, true
+	}
+	return changed
 }
 
 func validURL(s string) bool {

@@ -240,119 +240,22 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	// The findings are about the stored row: a field typed anew and refused
-	// shows its error only, not also what the checks said of the old value
-	// (an invalid e-mail is not also « manquante »).
-	var findings []school.Finding
-	byField := map[string][]school.Finding{}
 	all := school.BySituation(school.Check(rows, s.now(), s.tables))
-	for _, x := range all[row.Situation.ID] {
-		if _, refused := fe[x.Field]; refused {
-			continue
-		}
-		findings = append(findings, x)
-		byField[x.Field] = append(byField[x.Field], x)
-	}
-
-	roles := []option{{Value: "", Label: "—", Selected: f.Role == ""}, {Value: "Enseignant", Label: "Enseignant", Selected: f.Role == "Enseignant"},
-		{Value: "Directeur", Label: "Directeur", Selected: f.Role == "Directeur"}}
-	var functions []option
-	known := false
-	for _, fn := range s.tables.Functions() {
-		sel := strings.EqualFold(fn.Code, f.Function)
-		known = known || sel
-		plan, _ := functionRole(s.tables, fn.Code)
-		functions = append(functions, option{Value: fn.Code, Label: fn.Display(), Selected: sel, Role: string(plan.Role), Promotion: plan.Promotion})
-	}
-	if !known {
-		// A code the table does not know (an old import) stays visible,
-		// so that saving the fiche does not change it silently.
-		label := "— choisissez une fonction —"
-		if f.Function != "" {
-			label = f.Function + " (inconnue)"
-		}
-		functions = append([]option{{Value: f.Function, Label: label, Selected: true}}, functions...)
-	}
-	var statuses []option
-	known = false
-	for _, st := range s.tables.Situations() {
-		sel := strings.EqualFold(st.Code, f.Status) || (f.Status == "" && st.Code == fwb.NoSituation)
-		known = known || sel
-		label := st.Code
-		if st.Label != "" {
-			label += " (" + st.Label + ")"
-		}
-		statuses = append(statuses, option{Value: st.Code, Label: label, Selected: sel})
-	}
-	if !known {
-		statuses = append([]option{{Value: f.Status, Label: f.Status + " (inconnue)", Selected: true}}, statuses...)
-	}
-
-	text := func(name, field, label, value, hint string) fieldView {
-		return fieldView{Name: name, Field: field, Label: label, Type: "text", Value: value, Hint: hint}
-	}
-	check := func(name, field, label string, on bool) fieldView {
-		return fieldView{Name: name, Field: field, Label: label, Type: "checkbox", Checked: on}
-	}
-	email := text("email", school.FieldSchoolEmail, "E-mail école", f.SchoolEmail, "La seule adresse envoyée à l'extranet SeGEC.")
-	email.Type, email.Auto = "email", "off"
+	findings, byField := shownFindings(all[row.Situation.ID], fe)
 	view := ficheView{
-		base:   s.base(r),
-		ID:     row.Situation.ID,
-		Action: fmt.Sprintf("/situations/%d", row.Situation.ID),
-		Name:   row.DisplayName(),
-		Fieldsets: []fieldset{
-			{"Identité", []fieldView{
-				text("nom", school.FieldLastName, "Nom", f.LastName, ""),
-				text("prenom", school.FieldFirstName, "Prénom", f.FirstName, ""),
-				text("naissance", school.FieldBirthDate, "Date de naissance", f.BirthDate, "jj/mm/aaaa"),
-				text("niss", school.FieldNISS, "Numéro national", f.NISS, "11 chiffres ; points, tirets et espaces sont ignorés."),
-				text("matricule", school.FieldMatricule, "Matricule ministériel", f.Matricule, "11 chiffres."),
-			}},
-			{"Extranet SeGEC", []fieldView{
-				email,
-				{Name: "role", Field: school.FieldRole, Label: "Rôle extranet", Type: "select", Options: roles,
-					Hint: "Vide : le transfert complète le rôle d'après la fonction."},
-			}},
-			{"Situation école", []fieldView{
-				check("present", school.FieldPresent, "Présent (physiquement)", f.Present),
-				check("actif", school.FieldActive, "Actif (présent administrativement)", f.Active),
-				text("debut", school.FieldStart, "Date de début", f.Start, "jj/mm/aaaa"),
-				text("fin", school.FieldEnd, "Date de fin", f.End, "jj/mm/aaaa ; vide si la situation continue."),
-				{Name: "fonction", Field: school.FieldFunction, Label: "Fonction principale", Type: "select", Options: functions},
-				check("promotion", school.FieldPromotion, "Fonction de promotion", f.Promotion),
-				{Name: "situation", Field: school.FieldStatus, Label: "Situation principale", Type: "select", Options: statuses},
-				text("charge", school.FieldCharge, "Charge", f.Charge, "Par exemple « IP 24/24, CN -24/24 » : une ligne par fonction ou congé, séparées par des virgules."),
-			}},
-		},
-		Findings: findings,
-		Proposal: p,
+		base:      s.base(r),
+		ID:        row.Situation.ID,
+		Action:    fmt.Sprintf("/situations/%d", row.Situation.ID),
+		Name:      row.DisplayName(),
+		Fieldsets: ficheFieldsets(f, roleOptions(f.Role), s.functionOptions(f.Function), s.statusOptions(f.Status)),
+		Findings:  findings,
+		Proposal:  p,
 	}
 	if view.Nav, err = s.ficheNav(r, row.Situation.ID, rows, all); err != nil {
 		return err
 	}
 	view.Action += view.Nav.Suffix
-	for i := range view.Fieldsets {
-		for j := range view.Fieldsets[i].Fields {
-			fv := &view.Fieldsets[i].Fields[j]
-			fv.Findings = byField[fv.Field]
-			if msg, ok := fe[fv.Field]; ok {
-				fv.Error = frtext.Sentence(msg)
-				view.Errors = append(view.Errors, fieldError{fv.ID(), fv.Label, fv.Error})
-			}
-		}
-	}
-	// A problem of a field the fiche does not show (none today) still
-	// blocks the save; say so rather than fail silently.
-	for _, field := range fe.Fields() {
-		shown := false
-		for _, e := range view.Errors {
-			shown = shown || e.ID == "f-"+field
-		}
-		if !shown {
-			view.Errors = append(view.Errors, fieldError{"", field, frtext.Sentence(fe[field])})
-		}
-	}
+	view.showErrors(byField, fe)
 	title := "Fiche de " + row.DisplayName()
 	if row.Situation.ID == 0 {
 		view.Action, view.From = "/situations/nouvelle", from
@@ -365,4 +268,132 @@ func (s *server) renderFicheFrom(w http.ResponseWriter, r *http.Request, status 
 		title = "Erreurs – " + title
 	}
 	return s.render(w, r, status, "fiche", title, view)
+}
+
+// shownFindings returns the findings of a situation the fiche shows, and
+// the same by field. The findings are about the stored row: a field typed
+// anew and refused (in fe) shows its error only, not also what the checks
+// said of the old value (an invalid e-mail is not also « manquante »).
+func shownFindings(situation []school.Finding, fe school.FieldErrors) ([]school.Finding, map[string][]school.Finding) {
+	var findings []school.Finding
+	byField := map[string][]school.Finding{}
+	for _, x := range situation {
+		if _, refused := fe[x.Field]; refused {
+			continue
+		}
+		findings = append(findings, x)
+		byField[x.Field] = append(byField[x.Field], x)
+	}
+	return findings, byField
+}
+
+// roleOptions are the extranet roles a fiche offers, role selected.
+func roleOptions(role string) []option {
+	return []option{{Value: "", Label: "—", Selected: role == ""}, {Value: "Enseignant", Label: "Enseignant", Selected: role == "Enseignant"},
+		{Value: "Directeur", Label: "Directeur", Selected: role == "Directeur"}}
+}
+
+// functionOptions are the functions of the tables, code selected, each with
+// the role and promotion it gives.
+func (s *server) functionOptions(code string) []option {
+	var functions []option
+	known := false
+	for _, fn := range s.tables.Functions() {
+		sel := strings.EqualFold(fn.Code, code)
+		known = known || sel
+		plan, _ := functionRole(s.tables, fn.Code)
+		functions = append(functions, option{Value: fn.Code, Label: fn.Display(), Selected: sel, Role: string(plan.Role), Promotion: plan.Promotion})
+	}
+	if !known {
+		// A code the table does not know (an old import) stays visible,
+		// so that saving the fiche does not change it silently.
+		label := "— choisissez une fonction —"
+		if code != "" {
+			label = code + " (inconnue)"
+		}
+		functions = append([]option{{Value: code, Label: label, Selected: true}}, functions...)
+	}
+	return functions
+}
+
+// statusOptions are the situations principales of the tables, code
+// selected (none means fwb.NoSituation); an unknown code stays visible.
+func (s *server) statusOptions(code string) []option {
+	var statuses []option
+	known := false
+	for _, st := range s.tables.Situations() {
+		sel := strings.EqualFold(st.Code, code) || (code == "" && st.Code == fwb.NoSituation)
+		known = known || sel
+		label := st.Code
+		if st.Label != "" {
+			label += " (" + st.Label + ")"
+		}
+		statuses = append(statuses, option{Value: st.Code, Label: label, Selected: sel})
+	}
+	if !known {
+		statuses = append([]option{{Value: code, Label: code + " (inconnue)", Selected: true}}, statuses...)
+	}
+	return statuses
+}
+
+// ficheFieldsets lays out the fiche's fields, filled from f.
+func ficheFieldsets(f ficheForm, roles, functions, statuses []option) []fieldset {
+	text := func(name, field, label, value, hint string) fieldView {
+		return fieldView{Name: name, Field: field, Label: label, Type: "text", Value: value, Hint: hint}
+	}
+	check := func(name, field, label string, on bool) fieldView {
+		return fieldView{Name: name, Field: field, Label: label, Type: "checkbox", Checked: on}
+	}
+	email := text("email", school.FieldSchoolEmail, "E-mail école", f.SchoolEmail, "La seule adresse envoyée à l'extranet SeGEC.")
+	email.Type, email.Auto = "email", "off"
+	return []fieldset{
+		{"Identité", []fieldView{
+			text("nom", school.FieldLastName, "Nom", f.LastName, ""),
+			text("prenom", school.FieldFirstName, "Prénom", f.FirstName, ""),
+			text("naissance", school.FieldBirthDate, "Date de naissance", f.BirthDate, "jj/mm/aaaa"),
+			text("niss", school.FieldNISS, "Numéro national", f.NISS, "11 chiffres ; points, tirets et espaces sont ignorés."),
+			text("matricule", school.FieldMatricule, "Matricule ministériel", f.Matricule, "11 chiffres."),
+		}},
+		{"Extranet SeGEC", []fieldView{
+			email,
+			{Name: "role", Field: school.FieldRole, Label: "Rôle extranet", Type: "select", Options: roles,
+				Hint: "Vide : le transfert complète le rôle d'après la fonction."},
+		}},
+		{"Situation école", []fieldView{
+			check("present", school.FieldPresent, "Présent (physiquement)", f.Present),
+			check("actif", school.FieldActive, "Actif (présent administrativement)", f.Active),
+			text("debut", school.FieldStart, "Date de début", f.Start, "jj/mm/aaaa"),
+			text("fin", school.FieldEnd, "Date de fin", f.End, "jj/mm/aaaa ; vide si la situation continue."),
+			{Name: "fonction", Field: school.FieldFunction, Label: "Fonction principale", Type: "select", Options: functions},
+			check("promotion", school.FieldPromotion, "Fonction de promotion", f.Promotion),
+			{Name: "situation", Field: school.FieldStatus, Label: "Situation principale", Type: "select", Options: statuses},
+			text("charge", school.FieldCharge, "Charge", f.Charge, "Par exemple « IP 24/24, CN -24/24 » : une ligne par fonction ou congé, séparées par des virgules."),
+		}},
+	}
+}
+
+// showErrors gives each field its findings and its error, and lists the
+// errors at the top of the fiche. A problem of a field the fiche does not
+// show (none today) still blocks the save; say so rather than fail
+// silently.
+func (view *ficheView) showErrors(byField map[string][]school.Finding, fe school.FieldErrors) {
+	for i := range view.Fieldsets {
+		for j := range view.Fieldsets[i].Fields {
+			fv := &view.Fieldsets[i].Fields[j]
+			fv.Findings = byField[fv.Field]
+			if msg, ok := fe[fv.Field]; ok {
+				fv.Error = frtext.Sentence(msg)
+				view.Errors = append(view.Errors, fieldError{fv.ID(), fv.Label, fv.Error})
+			}
+		}
+	}
+	for _, field := range fe.Fields() {
+		shown := false
+		for _, e := range view.Errors {
+			shown = shown || e.ID == "f-"+field
+		}
+		if !shown {
+			view.Errors = append(view.Errors, fieldError{"", field, frtext.Sentence(fe[field])})
+		}
+	}
 }

@@ -54,34 +54,18 @@ func (s *server) showImport(w http.ResponseWriter, r *http.Request) error {
 func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 	mode := r.PostFormValue("mode")
 	view := importView{base: s.base(r), Mode: mode}
-	var data []byte
-	name := "fichier"
-	switch mode {
-	case "confirmer":
-		var err error
-		if data, err = base64.StdEncoding.DecodeString(r.PostFormValue("contenu")); err != nil {
-			return &web.Error{Status: http.StatusBadRequest, Message: "Le fichier de l'aperçu est illisible. Recommencez l'import."}
-		}
-		name = r.PostFormValue("nom")
-	case "apercu", "direct":
-		f, hdr, err := r.FormFile("fichier")
-		if err != nil {
-			view.Error = "Choisissez un fichier à importer (.xlsx ou .csv)."
-			return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
-		}
-		defer f.Close()
-		if data, err = io.ReadAll(f); err != nil {
-			return err
-		}
-		name = hdr.Filename
-	default:
-		return &web.Error{Status: http.StatusBadRequest, Message: "Mode d'import inconnu. Rechargez la page et recommencez."}
+	data, name, chosen, err := importedFile(r, mode)
+	if err != nil {
+		return err
+	}
+	if !chosen {
+		view.Error = "Choisissez un fichier à importer (.xlsx ou .csv)."
+		return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		view.Error = "Le fichier est vide. Choisissez le classeur ou le fichier CSV enregistré par votre tableur."
 		return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 	}
-	ctx := r.Context()
 	in, err := school.ParseSpreadsheet(data, s.tables, fwb.SchoolYearAt(s.now().In(frtext.Brussels)))
 	var ie *school.ImportError
 	if errors.As(err, &ie) {
@@ -94,49 +78,84 @@ func (s *server) importFile(w http.ResponseWriter, r *http.Request) error {
 		view.Error = frtext.Sentence(err.Error())
 		return s.render(w, r, http.StatusUnprocessableEntity, "import", "Importer", view)
 	}
-	existing, err := s.store.Rows(ctx, s.fase)
+	existing, err := s.store.Rows(r.Context(), s.fase)
 	if err != nil {
 		return err
 	}
 	plan := school.PlanImport(existing, in, s.fase)
-
 	if mode == "apercu" {
-		p := importPreview{
-			base: s.base(r), Content: base64.StdEncoding.EncodeToString(data), Name: name,
-			Created: plan.Created, Updated: plan.Updated, Unchanged: plan.Unchanged,
-		}
-		for _, ir := range in {
-			p.Notes = append(p.Notes, ir.Notes...)
-		}
-		stored := map[int64]school.Row{}
-		for _, r := range existing {
-			stored[r.Situation.ID] = r
-		}
-		for _, row := range plan.Rows {
-			fn := row.Situation.Function
-			if f, ok := s.tables.Function(fn); ok {
-				fn = f.Display()
-			}
-			pr := previewRow{New: row.Situation.ID == 0, Name: row.ListName(), Function: fn, Email: row.Member.SchoolEmail}
-			if before, ok := stored[row.Situation.ID]; ok && !pr.New {
-				pr.Changes = rowChanges(before, row)
-			}
-			p.Rows = append(p.Rows, pr)
-		}
-		// What the checks would say once imported: the stored rows with
-		// the plan applied.
-		after := applyPlan(existing, plan.Rows)
-		for _, f := range school.Check(after, s.now(), s.tables) {
-			switch f.Severity {
-			case school.Bloquant:
-				p.Blocking++
-			case school.Avertissement:
-				p.Warnings++
-			}
-		}
-		return s.render(w, r, http.StatusOK, "import_preview", "Aperçu de l'import", p)
+		return s.renderImportPreview(w, r, data, name, in, existing, plan)
 	}
+	return s.saveImport(w, r, name, in, plan)
+}
 
+// importedFile returns the content and name of the file to import: the
+// preview's, sent back encoded, when confirming, else the one uploaded.
+// chosen is false when no file was uploaded; an unknown mode or an
+// unreadable preview is a *web.Error.
+func importedFile(r *http.Request, mode string) (data []byte, name string, chosen bool, err error) {
+	switch mode {
+	case "confirmer":
+		if data, err = base64.StdEncoding.DecodeString(r.PostFormValue("contenu")); err != nil {
+			return nil, "", false, &web.Error{Status: http.StatusBadRequest, Message: "Le fichier de l'aperçu est illisible. Recommencez l'import."}
+		}
+		return data, r.PostFormValue("nom"), true, nil
+	case "apercu", "direct":
+		f, hdr, err := r.FormFile("fichier")
+		if err != nil {
+			return nil, "", false, nil
+		}
+		defer f.Close()
+		if data, err = io.ReadAll(f); err != nil {
+			return nil, "", false, err
+		}
+		return data, hdr.Filename, true, nil
+	default:
+		return nil, "", false, &web.Error{Status: http.StatusBadRequest, Message: "Mode d'import inconnu. Rechargez la page et recommencez."}
+	}
+}
+
+// renderImportPreview shows what importing would do: each new or changed
+// row with its changes, the notes of the reading, and what the checks would
+// say once imported (the stored rows with the plan applied).
+func (s *server) renderImportPreview(w http.ResponseWriter, r *http.Request, data []byte, name string, in []school.ImportRow, existing []school.Row, plan school.ImportPlan) error {
+	p := importPreview{
+		base: s.base(r), Content: base64.StdEncoding.EncodeToString(data), Name: name,
+		Created: plan.Created, Updated: plan.Updated, Unchanged: plan.Unchanged,
+	}
+	for _, ir := range in {
+		p.Notes = append(p.Notes, ir.Notes...)
+	}
+	stored := map[int64]school.Row{}
+	for _, r := range existing {
+		stored[r.Situation.ID] = r
+	}
+	for _, row := range plan.Rows {
+		fn := row.Situation.Function
+		if f, ok := s.tables.Function(fn); ok {
+			fn = f.Display()
+		}
+		pr := previewRow{New: row.Situation.ID == 0, Name: row.ListName(), Function: fn, Email: row.Member.SchoolEmail}
+		if before, ok := stored[row.Situation.ID]; ok && !pr.New {
+			pr.Changes = rowChanges(before, row)
+		}
+		p.Rows = append(p.Rows, pr)
+	}
+	after := applyPlan(existing, plan.Rows)
+	for _, f := range school.Check(after, s.now(), s.tables) {
+		switch f.Severity {
+		case school.Bloquant:
+			p.Blocking++
+		case school.Avertissement:
+			p.Warnings++
+		}
+	}
+	return s.render(w, r, http.StatusOK, "import_preview", "Aperçu de l'import", p)
+}
+
+// saveImport saves the plan's rows and tells what was imported.
+func (s *server) saveImport(w http.ResponseWriter, r *http.Request, name string, in []school.ImportRow, plan school.ImportPlan) error {
+	ctx := r.Context()
 	if len(plan.Rows) > 0 {
 		if _, err := s.store.SaveRows(ctx, s.fase, plan.Rows); err != nil {
 			return err

@@ -95,7 +95,27 @@ func (s *server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	set := old
 	set.FASE = s.fase
 	errs := map[string]string{}
+	readConnection(r, &set, errs)
+	days, ok := formDays(r.PostForm["jours"])
+	if !ok {
+		return &web.Error{Status: http.StatusBadRequest, Message: "Jour inconnu. Rechargez la page et recommencez."}
+	}
+	auto, hour := s.readSchedule(r, &set, old, days, errs)
+	if len(errs) > 0 {
+		return s.renderSettingsErrors(w, r, set, old, auto, days, hour, errs)
+	}
+	if err := s.store.SaveSettings(ctx, set); err != nil {
+		return err
+	}
+	s.log.Info("extranet settings saved", "by", userFrom(ctx).Login, "auto", set.Auto, "tokenChanged", set.Token != old.Token)
+	web.AddFlash(w, r, web.FlashSuccess, msgSettingsSaved)
+	return seeOther(w, r, "/parametres")
+}
 
+// readConnection reads the extranet's address and token into set, and
+// their problems into errs. An empty token keeps the one saved, unless the
+// form asks to erase it.
+func readConnection(r *http.Request, set *school.Settings, errs map[string]string) {
 	set.ExtranetURL = strings.TrimSpace(r.PostFormValue("url"))
 	if set.ExtranetURL != "" {
 		u, err := url.Parse(set.ExtranetURL)
@@ -112,17 +132,29 @@ func (s *server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	case r.PostFormValue("effacer_jeton") != "":
 		set.Token = ""
 	}
+}
 
+// formDays returns the weekdays of the form's values, each once, in their
+// order; false if one is not a weekday, which only a forged form sends.
+func formDays(values []string) ([]time.Weekday, bool) {
 	var days []time.Weekday
-	for _, v := range r.PostForm["jours"] {
+	for _, v := range values {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 6 {
-			return &web.Error{Status: http.StatusBadRequest, Message: "Jour inconnu. Rechargez la page et recommencez."}
+			return nil, false
 		}
 		if !slices.Contains(days, time.Weekday(n)) {
 			days = append(days, time.Weekday(n))
 		}
 	}
+	return days, true
+}
+
+// readSchedule reads the automatic transfer's days, hour and consent into
+// set, and their problems into errs; it returns whether the form turns it
+// on, and the hour to show. Turning it off withdraws the consent: turning it
+// on again asks for it again.
+func (s *server) readSchedule(r *http.Request, set *school.Settings, old school.Settings, days []time.Weekday, errs map[string]string) (bool, int) {
 	hour, err := strconv.Atoi(r.PostFormValue("heure"))
 	if err != nil || hour < 0 || hour > 23 {
 		errs["heure"] = "Heure invalide : choisissez une heure de 0 à 23."
@@ -134,38 +166,33 @@ func (s *server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	}
 	switch {
 	case !auto:
-		// Turning it off withdraws the consent: turning it on again asks
-		// for it again.
 		set.Auto, set.AutoConsentBy, set.AutoConsentAt = false, "", time.Time{}
 	case transfer.AutoEnabled(old):
 		set.Auto = true
 	case r.PostFormValue("accord") != "oui":
 		errs["accord"] = msgConsentRequired
 	default:
-		set.Auto, set.AutoConsentBy, set.AutoConsentAt = true, userName(userFrom(ctx)), s.now()
+		set.Auto, set.AutoConsentBy, set.AutoConsentAt = true, userName(userFrom(r.Context())), s.now()
 	}
 	set.AutoDays, set.AutoHour = days, hour
 	if len(days) == 0 {
 		set.AutoDays = nil
 	}
+	return auto, hour
+}
 
-	if len(errs) > 0 {
-		shown := set
-		shown.Auto = auto
-		shown.Token = old.Token
-		v := s.settingsView(r, shown, days, hour)
-		v.Errors = errs
-		for _, k := range []string{"url", "jeton", "auto", "accord", "jours", "heure"} {
-			if msg, ok := errs[k]; ok {
-				v.ErrorList = append(v.ErrorList, fieldError{ID: "p-" + k, Message: msg})
-			}
+// renderSettingsErrors shows the form again with its errors, as typed,
+// except the token: the saved one stands until a valid one is saved.
+func (s *server) renderSettingsErrors(w http.ResponseWriter, r *http.Request, set, old school.Settings, auto bool, days []time.Weekday, hour int, errs map[string]string) error {
+	shown := set
+	shown.Auto = auto
+	shown.Token = old.Token
+	v := s.settingsView(r, shown, days, hour)
+	v.Errors = errs
+	for _, k := range []string{"url", "jeton", "auto", "accord", "jours", "heure"} {
+		if msg, ok := errs[k]; ok {
+			v.ErrorList = append(v.ErrorList, fieldError{ID: "p-" + k, Message: msg})
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "settings", "Erreurs – Paramètres extranet", v)
 	}
-	if err := s.store.SaveSettings(ctx, set); err != nil {
-		return err
-	}
-	s.log.Info("extranet settings saved", "by", userFrom(ctx).Login, "auto", set.Auto, "tokenChanged", set.Token != old.Token)
-	web.AddFlash(w, r, web.FlashSuccess, msgSettingsSaved)
-	return seeOther(w, r, "/parametres")
+	return s.render(w, r, http.StatusUnprocessableEntity, "settings", "Erreurs – Paramètres extranet", v)
 }

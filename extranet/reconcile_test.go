@@ -1,0 +1,117 @@
+package extranet
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestGuardHolds(t *testing.T) {
+	for _, test := range []struct {
+		name                           string
+		deactivations, live, confirmed int
+		want                           bool
+	}{
+		{"nothing to deactivate", 0, 0, 0, false},
+		{"up to the minimum", GuardMin, 100, 0, false},
+		{"above the minimum, under the share", GuardMin + 1, 100, 0, false},
+		{"above the share", 21, 100, 0, true},
+		{"the share exactly", 20, 100, 0, false},
+		{"above the minimum on a small school", GuardMin + 1, 10, 0, true},
+		{"all of them, under the minimum", 3, 3, 0, true},
+		{"all of them, confirmed", 3, 3, 3, false},
+		{"above the share, confirmed", 21, 100, 21, false},
+		{"above the share, another number confirmed", 21, 100, 20, true},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			if got := guardHolds(test.deactivations, test.live, test.confirmed); got != test.want {
+				t.Errorf("guardHolds(%d, %d, %d) = %v, want %v", test.deactivations, test.live, test.confirmed, got, test.want)
+			}
+		})
+	}
+}
+
+func TestCountChanges(t *testing.T) {
+	changes := []Change{
+		{Action: ActionCreated}, {Action: ActionCreated}, {Action: ActionModified},
+		{Action: ActionDeactivated}, {Action: ActionUnchanged}, {Action: ActionUnchanged},
+		{Action: ActionUnchanged}, {Action: ActionRejected},
+	}
+	want := Counts{Created: 2, Modified: 1, Deactivated: 1, Unchanged: 3, Rejected: 1}
+	if got := countChanges(changes); got != want {
+		t.Errorf("countChanges = %+v, want %+v", got, want)
+	}
+	if got := countChanges(nil); got != (Counts{}) {
+		t.Errorf("countChanges(nil) = %+v, want zero", got)
+	}
+}
+
+func TestRejectProtected(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		e    entry
+		want string
+	}{
+		{"protected person", entry{personID: "p1"}, reasonAlsoKept},
+		{"other person", entry{personID: "p2"}, ""},
+		{"new person", entry{isNew: true}, ""},
+		{"rejected already", entry{personID: "p1", reason: reasonDuplicate}, reasonDuplicate},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			e := test.e
+			rejectProtected([]*entry{&e}, map[string]bool{"p1": true}, reasonAlsoKept)
+			if e.reason != test.want {
+				t.Errorf("reason = %q, want %q", e.reason, test.want)
+			}
+		})
+	}
+}
+
+func TestRejectTakenEmailsAndUnknownRoles(t *testing.T) {
+	holders := []EmailHolder{{Email: "a@ecole.be", PersonID: "p1"}}
+	for _, test := range []struct {
+		name string
+		e    entry
+		want string
+	}{
+		{"own e-mail", entry{personID: "p1", email: "a@ecole.be", role: "Enseignant"}, ""},
+		{"another's e-mail", entry{personID: "p2", email: "a@ecole.be", role: "Enseignant"}, fmt.Sprintf(reasonEmailTaken, "a@ecole.be")},
+		{"new person, taken e-mail", entry{isNew: true, email: "a@ecole.be", role: "Enseignant"}, fmt.Sprintf(reasonEmailTaken, "a@ecole.be")},
+		{"free e-mail", entry{isNew: true, email: "b@ecole.be", role: "Directeur"}, ""},
+		{"unknown role", entry{isNew: true, email: "b@ecole.be", rawRole: "Concierge"}, fmt.Sprintf(reasonUnknownRole, "Concierge")},
+		{"rejected already", entry{personID: "p2", email: "a@ecole.be", reason: reasonDuplicate}, reasonDuplicate},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			e := test.e
+			rejectTakenEmailsAndUnknownRoles([]*entry{&e}, holders)
+			if e.reason != test.want {
+				t.Errorf("reason = %q, want %q", e.reason, test.want)
+			}
+		})
+	}
+}
+
+func TestKeepMayReadOtherwise(t *testing.T) {
+	grantOf := map[string]*GrantRecord{"p1": {}}
+	for _, test := range []struct {
+		name  string
+		keep  entry
+		staff []*entry
+		want  bool
+	}{
+		{"kept person with a grant", entry{personID: "p1"}, nil, false},
+		{"kept person without a grant", entry{personID: "p2"}, nil, true},
+		{"rejected kept entry", entry{reason: reasonAmbiguous}, nil, true},
+		{"kept entry designating people", entry{designated: []string{"p1"}}, nil, true},
+		{"nobody, no new person", entry{key: "k"}, []*entry{{personID: "p1", key: "k"}}, false},
+		{"nobody, a new person with its key", entry{key: "k"}, []*entry{{isNew: true, key: "k"}}, true},
+		{"nobody, a new person with its matricule", entry{matricule: "m"}, []*entry{{isNew: true, matricule: "m"}}, true},
+		{"nobody, a new person otherwise", entry{key: "k", matricule: "m"}, []*entry{{isNew: true, key: "j", matricule: "n"}}, false},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			keep := test.keep
+			if got := keepMayReadOtherwise([]*entry{&keep}, test.staff, grantOf); got != test.want {
+				t.Errorf("keepMayReadOtherwise = %v, want %v", got, test.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"net/http"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -17,15 +16,7 @@ import (
 func TestBrowserTrust(t *testing.T) {
 	e := newEnv(t)
 	e.operator("ana")
-	if code := e.putStaff(faseA, e.tokenA, staffA...); code != http.StatusOK {
-		t.Fatalf("school A: %d", code)
-	}
-	e.night()
-	forged := staff("Milord", "Remy", "1967-03-15", "attacker@evil-mail.be", "Enseignant")
-	if code := e.putStaff(faseB, e.tokenB, eve, forged); code != http.StatusOK {
-		t.Fatalf("school B: %d", code)
-	}
-	e.night()
+	e.forgeDirector()
 	notice, ok := e.mailTo("remy.milord@ecole.be", extranet.SubjectForeignAccess)
 	if !ok {
 		t.Fatal("no notice")

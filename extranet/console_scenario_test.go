@@ -161,7 +161,7 @@ func TestRejectionDecisions(t *testing.T) {
 		staff("Roux", "Yves", "1970-01-01", "17001010003", "yves@a.be", "Enseignant"))
 	w.send(t, 2, staff("Leroy", "Marc", "1980-01-01", "18001010002", "marc@b.be", "Enseignant"))
 	res := w.send(t, 3,
-		staff("Leroy", "Marc", "1980-01-01", "", "marc@c.be", "Directeur"),          // two candidates
+		staff("Leroy", "Marc", "1980-01-01", "", "marc@c.be", "Directeur"),            // two candidates
 		staff("Roux", "Yves", "1970-01-02", "17001010003", "yves@c.be", "Enseignant"), // another birth date
 		staff("Neuf", "Paul", "1990-03-03", "", "yves@a.be", "Enseignant"),            // Roux's address
 		staff("Sans", "Rôle", "1991-04-04", "", "sans@c.be", "Éducateur"),             // unknown role

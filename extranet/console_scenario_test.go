@@ -302,3 +302,73 @@ func TestSpaceContent(t *testing.T) {
 		t.Error("content changes not audited")
 	}
 }
+
+// A decision on an entry whose person already has a grant at the school
+// changes that grant as a transfer would: a new address waits for the
+// night, the same values change nothing, a deactivated grant opens again.
+func TestRejectionDecisionOnAnExistingGrant(t *testing.T) {
+	w := newWorld(t)
+	for fase, name := range map[int]string{1: "École A", 2: "École B", 3: "École C"} {
+		w.school(t, fase, name)
+	}
+	w.send(t, 1, staff("Leroy", "Marc", "1980-01-01", "18001010001", "marc@a.be", "Enseignant"))
+	w.send(t, 2, staff("Leroy", "Marc", "1980-01-01", "18001010002", "marc@b.be", "Enseignant"))
+	eva := staff("Petit", "Eva", "1990-09-09", "", "eva@c.be", "Enseignant")
+	recs, _ := w.st.YearGrants(w.ctx, 1, thisYear)
+	marcA := recs[0].Person.ID
+
+	// decide sends C's staff with Leroy (ambiguous without matricule) and
+	// links the rejected entry to the person of A.
+	decide := func(email string) {
+		t.Helper()
+		res := w.send(t, 3, eva, staff("Leroy", "Marc", "1980-01-01", "", email, "Directeur"))
+		if res.Counts.Rejected != 1 {
+			t.Fatalf("C's transfer: %+v", res.Counts)
+		}
+		open, err := w.st.Rejections(w.ctx, extranet.RejectionFilter{FASE: 3, OpenOnly: true})
+		if err != nil || len(open) != 1 {
+			t.Fatalf("open rejections: %+v, %v", open, err)
+		}
+		if _, err := w.portal.ResolveRejection(w.ctx, open[0].ID, marcA, "operator:ana"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decide("marc@c.be")
+	if g := w.grants(t, 3)["Leroy Marc"]; g.State != extranet.GrantPending || g.Role != "Directeur" {
+		t.Fatalf("decided: %+v", g)
+	}
+	w.night(t)
+
+	for _, test := range []struct {
+		name, email string
+		state       string
+		modified    int
+	}{
+		{"the same values", "marc@c.be", extranet.GrantActive, 0},
+		{"a new address waits for the night", "marc.leroy@c.be", extranet.GrantPending, 1},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			decide(test.email)
+			g := w.grants(t, 3)["Leroy Marc"]
+			if g.State != test.state || g.Email != test.email {
+				t.Errorf("grant: %+v", g)
+			}
+			if rep := w.night(t); rep.Modified != test.modified {
+				t.Errorf("night: %+v", rep)
+			}
+		})
+	}
+
+	// C removes Leroy; a later decision opens the grant again.
+	w.send(t, 3, eva)
+	if g := w.grants(t, 3)["Leroy Marc"]; g.State != extranet.GrantDeactivated {
+		t.Fatalf("removed: %+v", g)
+	}
+	decide("marc@c.be")
+	if g := w.grants(t, 3)["Leroy Marc"]; g.State != extranet.GrantPending || g.Email != "marc@c.be" {
+		t.Errorf("reopened: %+v", g)
+	}
+	if rep := w.night(t); rep.Activated != 1 {
+		t.Errorf("night after the reopening: %+v", rep)
+	}
+}

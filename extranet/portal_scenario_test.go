@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"passerelle/extranet"
 )
@@ -56,6 +57,17 @@ func TestSignInRequests(t *testing.T) {
 	}
 	if n := w.audited(t, extranet.AuditStaffSignIn); n != 1 {
 		t.Errorf("%d sign-ins audited", n)
+	}
+
+	// A link is worth 15 minutes.
+	ms, _ = w.portal.RequestSignIn(w.ctx, "jean@ecole.be", linkURL)
+	late := tokenIn(t, ms[0].Text, signInPath)
+	w.clock.Set(w.clock.Now().Add(extranet.SignInLinkTTL + time.Second))
+	if ok, err := w.portal.LinkOpen(w.ctx, late); ok || err != nil {
+		t.Errorf("LinkOpen after 15 minutes = %v, %v", ok, err)
+	}
+	if _, err := w.portal.SignIn(w.ctx, late); !errors.Is(err, extranet.ErrLinkInvalid) {
+		t.Errorf("SignIn after 15 minutes: %v", err)
 	}
 
 	// By login, in any case.
@@ -116,6 +128,21 @@ func TestTwoSchoolsOnePerson(t *testing.T) {
 		t.Fatalf("invitation at the other address: %+v", inv)
 	}
 
+	// Asked by login, a link goes to each address, each scoped to it.
+	byLogin, err := w.portal.RequestSignIn(w.ctx, "jean.dupont.040580", linkURL)
+	if err != nil || len(byLogin) != 2 {
+		t.Fatalf("by login: %d messages, %v", len(byLogin), err)
+	}
+	for _, m := range byLogin {
+		other := "École B"
+		if strings.Contains(m.To, "jean@b.be") {
+			other = "École A"
+		}
+		if m.Subject != extranet.SubjectSignInLink || strings.Contains(m.Text, other) {
+			t.Errorf("the link to %s names %s:\n%s", m.To, other, m.Text)
+		}
+	}
+
 	// Each address reaches its own school; only the account's may link.
 	atA := w.signIn(t, "jean@a.be", "jean@a.be")
 	atB := w.signIn(t, "jean@b.be", "jean@b.be")
@@ -124,6 +151,12 @@ func TestTwoSchoolsOnePerson(t *testing.T) {
 	}
 	if len(atB.Active) != 1 || atB.Active[0].Grant.FASE != 1002 || atB.CanLink() || atB.Person.LastName != "DUPONT" {
 		t.Errorf("through B: %+v, names %s", atB.Active, atB.Person.LastName)
+	}
+	if _, ok := atB.Directs(1001); ok {
+		t.Error("the session through B's address opens A's Espace direction")
+	}
+	if _, ok := atA.Directs(1001); !ok {
+		t.Error("the session through A's address does not open A's Espace direction")
 	}
 	if _, _, err := w.portal.RequestAddressLink(w.ctx, atB, "jean@a.be", linkURL); !errors.Is(err, extranet.ErrLinkFromOwnAddress) {
 		t.Errorf("linking from B: %v", err)
@@ -197,5 +230,32 @@ func TestTwoSchoolsOnePerson(t *testing.T) {
 		if w.audited(t, action) != 1 {
 			t.Errorf("%s not audited once", action)
 		}
+	}
+}
+
+// « Ce n'est pas moi » can be said for 30 days.
+func TestNoticeExpires(t *testing.T) {
+	w := newWorld(t)
+	w.school(t, 1001, "École A")
+	w.school(t, 1002, "École B")
+	w.send(t, 1001, staff("Dupont", "Jean", "1980-05-04", "", "jean@a.be", "Enseignant"))
+	w.night(t)
+	w.send(t, 1002, staff("Dupont", "Jean", "1980-05-04", "", "jean@b.be", "Enseignant"))
+	w.night(t)
+	told := w.box.to("jean@a.be")
+	tok := tokenIn(t, told[len(told)-1].Text, noticePath)
+	w.clock.Set(w.clock.Now().Add(29 * 24 * time.Hour))
+	if _, err := w.portal.NoticeForToken(w.ctx, tok); err != nil {
+		t.Fatalf("after 29 days: %v", err)
+	}
+	w.clock.Set(w.clock.Now().Add(extranet.NoticeTTL - 29*24*time.Hour))
+	if _, err := w.portal.NoticeForToken(w.ctx, tok); !errors.Is(err, extranet.ErrNoticeInvalid) {
+		t.Errorf("after 30 days: %v", err)
+	}
+	if _, err := w.portal.Dispute(w.ctx, tok); !errors.Is(err, extranet.ErrNoticeInvalid) {
+		t.Errorf("disputed after 30 days: %v", err)
+	}
+	if acc := w.signIn(t, "jean@b.be", "jean@b.be"); len(acc.Active) != 1 {
+		t.Errorf("the access at B after an expired notice: %+v", acc.Active)
 	}
 }

@@ -71,3 +71,28 @@ func TestInvitationWithoutPortalAddress(t *testing.T) {
 		t.Errorf("invitation:\n%s", inv[0].Text)
 	}
 }
+
+// The invitation's own link is worth 7 days from its delivery.
+func TestInvitationLinkLastsSevenDays(t *testing.T) {
+	for _, test := range []struct {
+		after time.Duration
+		open  bool
+	}{
+		{extranet.InvitationLinkTTL - time.Minute, true},
+		{extranet.InvitationLinkTTL + time.Minute, false},
+	} {
+		t.Run(test.after.String(), func(t *testing.T) {
+			w := newWorld(t)
+			w.school(t, 4242, "École")
+			w.send(t, 4242, staff("Dupont", "Jean", "1980-05-04", "", "jean@ecole.be", "Enseignant"))
+			w.night(t)
+			tok := tokenIn(t, w.box.to("jean@ecole.be")[0].Text, signInPath)
+			// The night delivered at 02:00; the clock stands at 10:00.
+			w.clock.Set(extranet.NextNight(w.clock.Now()).Add(-24 * time.Hour).Add(test.after))
+			_, err := w.portal.SignIn(w.ctx, tok)
+			if (err == nil) != test.open || (err != nil && !errors.Is(err, extranet.ErrLinkInvalid)) {
+				t.Errorf("SignIn %v after delivery: %v", test.after, err)
+			}
+		})
+	}
+}

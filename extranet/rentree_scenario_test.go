@@ -127,3 +127,42 @@ func TestRentreeOfThreeSchools(t *testing.T) {
 		t.Errorf("Carl's last mail: %s", ms[len(ms)-1].Subject)
 	}
 }
+
+// A member the school holds back at its first transfer of the new year
+// keeps the access of the year before, carried into the new one without a
+// line for the school or an e-mail for the person.
+func TestRentreeKeptMemberCarriedIntoTheNewYear(t *testing.T) {
+	w := newWorld(t)
+	w.school(t, 4242, "École")
+	jean := staff("Dupont", "Jean", "1980-05-04", "", "jean@ecole.be", "Enseignant")
+	anne := staff("Martin", "Anne", "1985-02-11", "", "anne@ecole.be", "Directeur")
+	w.send(t, 4242, jean, anne)
+	w.night(t)
+	w.nightAfter(t, 2027, time.July, 2)
+
+	res := w.sendSnap(t, 4242, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{jean},
+		Keep: []extranet.KeepEntry{{LastName: "Martin", FirstName: "Anne", BirthDate: "1985-02-11"}}})
+	if res.Counts.Created != 1 || res.Counts.Deactivated != 0 || res.Counts.Renewed != 2 {
+		t.Fatalf("first transfer of the year: %+v", res.Counts)
+	}
+	if len(res.Changes) != 1 || res.Changes[0].LastName != "Dupont" {
+		t.Errorf("the school reads %+v", res.Changes)
+	}
+	sg, err := w.svc.Grants(w.ctx, 4242, "2027-2028")
+	if err != nil || len(sg.Staff) != 2 {
+		t.Fatalf("grants of 2027-2028: %+v, %v", sg.Staff, err)
+	}
+	for _, g := range sg.Staff {
+		if g.LastName == "Martin" && (g.Role != "Directeur" || g.Email != "anne@ecole.be") {
+			t.Errorf("Anne's carried grant: %+v", g)
+		}
+	}
+	before := len(w.box.to("anne@ecole.be"))
+	rep := w.nightAfter(t, 2027, time.July, 5)
+	if rep.Renewed != 2 || rep.Disabled != 0 || len(w.box.to("anne@ecole.be")) != before {
+		t.Errorf("the night after: %+v", rep)
+	}
+	if acc := w.signIn(t, "anne@ecole.be", "anne@ecole.be"); len(acc.Active) != 1 || acc.Active[0].Grant.SchoolYear != "2027-2028" {
+		t.Errorf("Anne's access: %+v", acc.Active)
+	}
+}

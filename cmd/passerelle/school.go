@@ -25,24 +25,6 @@ import (
 	"passerelle/store/schoolstore"
 )
 
-func init() {
-	register(command{
-		name:    "school import",
-		summary: "imports the staff and their school situations from a CSV file",
-		run:     runSchoolImport,
-	})
-	register(command{
-		name:    "school export",
-		summary: "exports the staff and their school situations as CSV or Excel (.xlsx)",
-		run:     runSchoolExport,
-	})
-	register(command{
-		name:    "school check",
-		summary: "checks the e-mail addresses and school situations before the transfer",
-		run:     runSchoolCheck,
-	})
-}
-
 // openSchoolStore opens the school database with the command's clock.
 func openSchoolStore(ctx context.Context, m *Main, url string) (*schoolstore.Store, error) {
 	st, err := schoolstore.Open(ctx, url)

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -20,24 +21,6 @@ import (
 	"passerelle/school"
 	"passerelle/transfer"
 )
-
-func init() {
-	register(command{
-		name:    "school transfer",
-		summary: "sends the staff to the Extranet SeGEC (the <Extranet SeGEC> button)",
-		run:     runSchoolTransfer,
-	})
-	register(command{
-		name:    "school settings",
-		summary: "shows or changes the extranet's address and token, and the automatic transfer",
-		run:     runSchoolSettings,
-	})
-	register(command{
-		name:    "school transfers",
-		summary: "lists the transfer history, or shows one transfer (--id N)",
-		run:     runSchoolTransfers,
-	})
-}
 
 func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--rentree] [--dry-run] [--confirm-deactivations K] [--today YYYY-MM-DD]",
@@ -78,7 +61,9 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	r := &transfer.Runner{Store: st, Tables: tables, Now: now, PrepareFrom: from}
+	// The messages printed say what the transfer did: its log lines would
+	// repeat them.
+	r := &transfer.Runner{Store: st, Tables: tables, Now: now, PrepareFrom: from, Log: slog.New(slog.DiscardHandler)}
 	who := *by
 	if who == "" {
 		who = m.Getenv("USER")

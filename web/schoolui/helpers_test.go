@@ -100,7 +100,7 @@ type envOptions struct {
 	ipLimiter  *web.Limiter
 	trustProxy bool
 	backoff    *web.Backoff
-	log        *slog.Logger // nil discards
+	log        *slog.Logger // nil: slog.Default()
 	// now is the clock of both sides; zero: testNow.
 	now time.Time
 }

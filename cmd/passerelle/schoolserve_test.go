@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/internal/syncbuf"
@@ -22,12 +20,6 @@ import (
 	"passerelle/store/schoolstore"
 	"passerelle/web"
 )
-
-func init() {
-	// Users' passwords are hashed in these tests: keep it fast, set before
-	// any test runs.
-	web.BcryptCost = bcrypt.MinCost
-}
 
 var ssNow = time.Date(2026, 11, 26, 10, 0, 0, 0, frtext.Brussels)
 

@@ -481,15 +481,9 @@ func runExtranetNight(ctx context.Context, m *Main, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	// The run's clock decides which school years ended and stamps the
-	// changes; the report's start and end stay on the real clock.
-	var when time.Time
-	if *at != "" {
-		t, err := time.Parse(time.RFC3339, *at)
-		if err != nil {
-			return usageErr("--at %q : écrivez la date et l'heure au format RFC 3339, par exemple 2026-11-27T02:00:00+01:00", *at)
-		}
-		when = t
+	when, err := parseAt(*at)
+	if err != nil {
+		return err
 	}
 	if !mf.given() {
 		return usageErr("indiquez où envoyer les e-mails : --mail-dir DOSSIER ou --smtp HOTE:PORT")
@@ -523,6 +517,20 @@ func runExtranetNight(ctx context.Context, m *Main, args []string) error {
 		return failErr("Le traitement de nuit s'est terminé avec des erreurs (voir ci-dessus).")
 	}
 	return nil
+}
+
+// parseAt reads --at of extranet night; "" is zero, the service's clock.
+// The run's clock decides which school years ended and stamps the changes;
+// the report's start and end stay on the real clock.
+func parseAt(at string) (time.Time, error) {
+	if at == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		return time.Time{}, usageErr("--at %q : écrivez la date et l'heure au format RFC 3339, par exemple 2026-11-27T02:00:00+01:00", at)
+	}
+	return t, nil
 }
 
 // printNightReport writes a night run's report in French.

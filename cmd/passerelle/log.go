@@ -3,8 +3,8 @@ package main
 // The commands' logs. A nil *slog.Logger, in every package, means
 // slog.Default(); main sets the default (warnings on standard error), and a
 // long-running command, once its --log-format is read, makes its own logger
-// the default too (Main.SetDefaultLog), so that the code it is given no
-// logger logs as it does.
+// the default too (Main.SetDefaultLog), so that code built without a
+// logger logs as the command does.
 
 import (
 	"io"

@@ -61,11 +61,13 @@ type command struct {
 // bench profile runs a command line again, through Main.Run.
 func commands() []command {
 	return []command{
+		// bench.go, demo.go
 		{"bench", "measures the extranet at the network's scale: load generator, crashes under load", runBench},
 		{"bench profile", "(used by bench) runs a command under the profiler", runBenchProfile},
 		{"bench worker", "(used by bench) the night run or the e-mail delivery, in a process of its own", runBenchWorker},
 		{"demo", "runs both sides on 127.0.0.1 with the demo school, ready for a first transfer", runDemo},
 
+		// extranet.go; operator add in portal.go, scim-confirm in scim.go
 		{"extranet night", "runs the night run once and prints its report", runExtranetNight},
 		{"extranet operator add", "creates an operator account for the extranet's console", runExtranetOperatorAdd},
 		{"extranet school add", "registers a school with the extranet and prints its API token", runExtranetSchoolAdd},
@@ -74,6 +76,8 @@ func commands() []command {
 		{"extranet school scim-confirm", "lets a school deactivate more users through SCIM in the next 24 hours (the guard)", runExtranetSCIMConfirm},
 		{"extranet serve", "serves the extranet API and starts the night run at 02:00", runExtranetServe},
 
+		// school.go (check, export, import), schoolserve.go (serve, user),
+		// transfer.go (settings, transfer, transfers)
 		{"school check", "checks the e-mail addresses and school situations before the transfer", runSchoolCheck},
 		{"school export", "exports the staff and their school situations as CSV or Excel (.xlsx)", runSchoolExport},
 		{"school import", "imports the staff and their school situations from a CSV file", runSchoolImport},

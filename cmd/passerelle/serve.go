@@ -41,10 +41,11 @@ func listen(name, addr string) (net.Listener, error) {
 
 // serve serves the sites, with the jobs beside them, until ctx ends or a
 // server fails. Once the servers accept connections it calls announce,
-// which prints the addresses, then m.Ready. Then it shuts down in one
-// order: the servers stop accepting and get api.ShutdownTimeout for the
-// requests in flight (a transfer being applied), then the jobs are
-// cancelled and awaited. It closes the listeners.
+// which prints the addresses, then m.Ready. At the end, the jobs are
+// cancelled (no new scheduled work starts) while the servers stop
+// accepting and get api.ShutdownTimeout for the requests in flight (a
+// transfer being applied); serve returns once both are done. It closes the
+// listeners.
 func (m *Main) serve(ctx context.Context, log *slog.Logger, sites []site, jobs []job, announce func()) error {
 	servers := make([]*http.Server, len(sites))
 	failed := make(chan error, len(sites))

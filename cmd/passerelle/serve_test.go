@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 )
 
 // TestServe: both sites answer once announced, a job's error is logged,
-// and at the end of the context the servers stop before the jobs are
-// cancelled; the listeners are closed.
+// serve returns only once its jobs have ended, and the listeners are
+// closed.
 func TestServe(t *testing.T) {
 	var logs syncbuf.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -30,14 +31,13 @@ func TestServe(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	jobEnded := make(chan error, 1)
+	var jobDone atomic.Bool
 	jobs := []job{
 		func(ctx context.Context) error { return errors.New("schedule broken") },
 		func(jctx context.Context) error {
 			<-jctx.Done()
-			// The servers are already stopped when the jobs are cancelled.
-			_, err := http.Get("http://" + sites[0].ln.Addr().String() + "/")
-			jobEnded <- err
+			time.Sleep(50 * time.Millisecond) // a step that ends after the cancel
+			jobDone.Store(true)
 			return jctx.Err()
 		},
 	}
@@ -61,13 +61,8 @@ func TestServe(t *testing.T) {
 	if err != nil || !announced {
 		t.Fatalf("serve = %v, announced %v", err, announced)
 	}
-	select {
-	case err := <-jobEnded:
-		if err == nil {
-			t.Error("a server still answered when the jobs were cancelled")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the job was not cancelled")
+	if !jobDone.Load() {
+		t.Error("serve returned before its job ended")
 	}
 	if l := logs.String(); !strings.Contains(l, `msg="background job stopped" err="schedule broken"`) || !strings.Contains(l, "msg=stopped") {
 		t.Errorf("logs:\n%s", l)

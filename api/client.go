@@ -57,8 +57,15 @@ func WithRetries(attempts int, backoff time.Duration) ClientOption {
 	}
 }
 
-// WithLogger logs the retries (never the token nor the bodies).
-func WithLogger(l *slog.Logger) ClientOption { return func(c *Client) { c.log = l } }
+// WithLogger logs the retries (never the token nor the bodies) to l; nil,
+// like no option, means slog.Default().
+func WithLogger(l *slog.Logger) ClientOption {
+	return func(c *Client) {
+		if l != nil {
+			c.log = l
+		}
+	}
+}
 
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) ClientOption { return func(c *Client) { c.ua = ua } }
@@ -84,7 +91,7 @@ func NewClient(baseURL, token string, opts ...ClientOption) *Client {
 		attempts: 3,
 		backoff:  time.Second,
 		ua:       "passerelle",
-		log:      slog.New(slog.DiscardHandler),
+		log:      slog.Default(),
 	}
 	u, err := url.Parse(strings.TrimSpace(baseURL))
 	switch {

@@ -32,7 +32,7 @@ func Serve(ctx context.Context, addr string, h http.Handler, log *slog.Logger, r
 // it is exported for callers that manage their own listener (TLS).
 func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log = slog.Default()
 	}
 	return &http.Server{
 		Handler:           h,
@@ -49,7 +49,7 @@ func NewHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
 
 func serveListener(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, ready func(string), grace time.Duration) error {
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		log = slog.Default()
 	}
 	srv := NewHTTPServer(h, log)
 	done := make(chan error, 1)

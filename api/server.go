@@ -26,8 +26,8 @@ type ServerOptions struct {
 	// MaxBodyBytes bounds the body of a PUT (default DefaultMaxBodyBytes);
 	// a larger one gets 413.
 	MaxBodyBytes int64
-	// Log receives the access log and the internal errors (default: a
-	// logger that discards).
+	// Log receives the access log and the internal errors (default:
+	// slog.Default()).
 	Log *slog.Logger
 	// MaxTransfers bounds the transfers in flight at once (default
 	// DefaultMaxTransfers); a school has one at most. Beyond, 429.
@@ -65,7 +65,7 @@ func NewServer(svc *extranet.Service, opts ServerOptions) *Server {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+		s.log = slog.Default()
 	}
 	for _, m := range []*http.ServeMux{s.mux, s.routes} {
 		m.HandleFunc("PUT /api/v1/schools/{fase}/staff", s.putStaff)

@@ -32,7 +32,7 @@ type Options struct {
 	// ("https://extranet.example/scim/v2"), for meta.location; when empty,
 	// it is taken from each request's Host.
 	BaseURL string
-	// Log receives internal errors (default: discarded).
+	// Log receives internal errors (default: slog.Default()).
 	Log *slog.Logger
 }
 
@@ -46,7 +46,7 @@ type Handler struct {
 // NewHandler returns the service provider for svc; mount it on Prefix+"/".
 func NewHandler(svc *extranet.Service, opts Options) *Handler {
 	if opts.Log == nil {
-		opts.Log = slog.New(slog.DiscardHandler)
+		opts.Log = slog.Default()
 	}
 	h := &Handler{svc: svc, opts: opts, mux: http.NewServeMux()}
 	p := Prefix

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/api"
 	"passerelle/extranet"
+	"passerelle/internal/testkit"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
 )
@@ -52,25 +52,16 @@ func stores(t *testing.T, fn func(t *testing.T, dbURL string)) {
 
 func newEnv(t testing.TB, dbURL string) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := extranetstore.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, store: st, now: testNow}
-	e.svc = &extranet.Service{Store: st, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler)}
-	srv := api.NewServer(e.svc, api.ServerOptions{})
-	srv.Mount(Prefix+"/", NewHandler(e.svc, Options{}))
-	e.ts = httptest.NewServer(srv.Handler())
-	t.Cleanup(e.ts.Close)
-	if e.revoked, err = e.svc.AddSchool(ctx, faseA, "École A", "test"); err != nil {
-		t.Fatal(err)
-	}
-	if e.tokenA, err = e.svc.RotateToken(ctx, faseA, "test"); err != nil {
-		t.Fatal(err)
-	}
-	if e.tokenB, err = e.svc.AddSchool(ctx, faseB, "École B", "test"); err != nil {
+	e := &env{t: t, now: testNow}
+	x := testkit.StartExtranet(t, testkit.ExtranetOptions{
+		DB: dbURL, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler),
+		Schools: []testkit.School{{FASE: faseA, Name: "École A"}, {FASE: faseB, Name: "École B"}},
+		Mount:   func(x *testkit.Extranet) { x.API.Mount(Prefix+"/", NewHandler(x.Service, Options{})) },
+	})
+	e.store, e.svc, e.ts = x.Store, x.Service, x.Server
+	e.revoked, e.tokenB = x.Tokens[faseA], x.Tokens[faseB]
+	var err error
+	if e.tokenA, err = e.svc.RotateToken(context.Background(), faseA, "test"); err != nil {
 		t.Fatal(err)
 	}
 	return e

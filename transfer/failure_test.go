@@ -42,7 +42,7 @@ func TestFailures(t *testing.T) {
 	var logs syncbuf.Buffer
 	e.runner.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	t.Cleanup(func() {
-		if l := logs.String(); !strings.Contains(l, "transfert en échec") || strings.Contains(l, e.token) || strings.Contains(l, "not-the-token") {
+		if l := logs.String(); !strings.Contains(l, "transfer failed") || strings.Contains(l, e.token) || strings.Contains(l, "not-the-token") {
 			t.Errorf("logs hold a token or miss the failures:\n%s", l)
 		}
 	})

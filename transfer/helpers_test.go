@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,9 +15,9 @@ import (
 	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/internal/testkit"
 	"passerelle/mail"
 	"passerelle/school"
-	"passerelle/store/extranetstore"
 	"passerelle/store/schoolstore"
 )
 
@@ -27,37 +26,12 @@ var testNow = time.Date(2026, 11, 26, 18, 0, 0, 0, frtext.Brussels)
 
 const testFASE = 4242
 
-// clock is a fake clock shared by the school and the extranet.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-func (c *clock) Add(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	return c.t
-}
-
 // env is a real extranet over HTTP and a real school store, both on SQLite,
 // with one school registered on both sides.
 type env struct {
 	t      *testing.T
 	ctx    context.Context
-	clock  *clock
+	clock  *testkit.Clock
 	svc    *extranet.Service
 	ts     *httptest.Server
 	token  string
@@ -72,24 +46,13 @@ type env struct {
 func newEnv(t *testing.T, rows []school.Row, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
 	ctx := context.Background()
-	c := &clock{t: testNow}
+	c := testkit.NewClock(testNow)
 	dir := t.TempDir()
-	xs, err := extranetstore.Open(ctx, "sqlite:"+filepath.Join(dir, "extranet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { xs.Close() })
-	svc := &extranet.Service{Store: xs, Now: c.Now, Log: slog.New(slog.DiscardHandler)}
-	var h http.Handler = api.NewServer(svc, api.ServerOptions{}).Handler()
-	if wrap != nil {
-		h = wrap(h)
-	}
-	ts := httptest.NewServer(h)
-	t.Cleanup(ts.Close)
-	token, err := svc.AddSchool(ctx, testFASE, "École fondamentale Saint-Joseph", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := testkit.StartExtranet(t, testkit.ExtranetOptions{
+		Now: c.Now, Log: slog.New(slog.DiscardHandler), Wrap: wrap,
+		Schools: []testkit.School{{FASE: testFASE, Name: "École fondamentale Saint-Joseph"}},
+	})
+	svc, ts, token := x.Service, x.Server, x.Tokens[testFASE]
 
 	ss, err := schoolstore.Open(ctx, "sqlite:"+filepath.Join(dir, "school.db"))
 	if err != nil {

@@ -38,7 +38,7 @@ type Runner struct {
 	// NewClient returns the extranet at url with the school's token. Nil
 	// means api.NewClient, logging its retries to Log.
 	NewClient func(url, token string) Extranet
-	Log       *slog.Logger
+	Log       *slog.Logger // nil means slog.Default()
 	// PrepareFrom is the day from which « Préparer la rentrée » sends the
 	// next school year (RentreeAt); zero: DefaultPrepareFrom.
 	PrepareFrom fwb.MonthDay
@@ -135,7 +135,7 @@ func (r *Runner) Run(ctx context.Context, fase int, opt Options) (Outcome, error
 	}
 	rec.IdempotencyKey = newKey()
 	client := r.client(target, token, log)
-	log.Info("transfert envoyé", "staff", len(sel.Snapshot.Staff), "keep", len(sel.Snapshot.Keep), "key", rec.IdempotencyKey)
+	log.Info("transfer sent", "staff", len(sel.Snapshot.Staff), "keep", len(sel.Snapshot.Keep), "key", rec.IdempotencyKey)
 	res, err := client.PutStaff(ctx, fase, sel.Snapshot, opt.DryRun, rec.IdempotencyKey)
 	if err != nil {
 		if count, changes, ok := heldInfo(err); ok {
@@ -223,7 +223,7 @@ func (r *Runner) held(ctx context.Context, log *slog.Logger, out Outcome, rec sc
 		return out, fmt.Errorf("enregistrement du transfert suspendu : %w", err)
 	}
 	out.Record = stored
-	log.Warn("transfert suspendu", "deactivations", count)
+	log.Warn("transfer held", "deactivations", count)
 	return out, nil
 }
 
@@ -262,7 +262,7 @@ func (r *Runner) applied(ctx context.Context, log *slog.Logger, out Outcome, rec
 		return out, fmt.Errorf("enregistrement du transfert (appliqué par l'extranet, %s) : %w", res.TransferID, err)
 	}
 	out.Record = stored
-	log.Info("transfert fait", "transferId", res.TransferID, "created", res.Counts.Created,
+	log.Info("transfer done", "transferId", res.TransferID, "created", res.Counts.Created,
 		"modified", res.Counts.Modified, "deactivated", res.Counts.Deactivated, "rejected", res.Counts.Rejected,
 		"completed", len(completions))
 	return out, nil
@@ -286,7 +286,7 @@ func (r *Runner) record(ctx context.Context, log *slog.Logger, out Outcome, rec 
 	out.Record = stored
 	// The underlying error may quote the URL but never the token: the
 	// client does not put it in its errors.
-	log.Warn("transfert en échec", "outcome", rec.Outcome, "error", e.Msg, "cause", e.Err)
+	log.Warn("transfer failed", "outcome", rec.Outcome, "message", e.Msg, "err", e.Err)
 	return out, e
 }
 
@@ -401,7 +401,7 @@ func (r *Runner) log() *slog.Logger {
 	if r.Log != nil {
 		return r.Log
 	}
-	return slog.New(slog.DiscardHandler)
+	return slog.Default()
 }
 
 // client returns the extranet at url; the API client logs its retries to

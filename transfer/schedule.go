@@ -36,7 +36,7 @@ type Scheduler struct {
 	// due sooner, so that a school that turns the schedule on or changes
 	// its hour is followed without a restart. Zero means 10 minutes.
 	Rescan time.Duration
-	Log    *slog.Logger
+	Log    *slog.Logger // nil means slog.Default()
 
 	plans map[int]*plan
 }
@@ -56,7 +56,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	for {
 		wake, err := s.step(ctx)
 		if err != nil {
-			s.log().Error("transfert automatique : lecture des écoles impossible", "error", err)
+			s.log().Error("automatic transfer: cannot read the schools", "err", err)
 		}
 		now := s.now()
 		wait := s.rescan()
@@ -87,7 +87,7 @@ func (s *Scheduler) step(ctx context.Context) (time.Time, error) {
 		settings, err := s.Store.Settings(ctx, sc.FASE)
 		if err != nil {
 			if !errors.Is(err, school.ErrNotFound) {
-				s.log().Error("transfert automatique : lecture des paramètres impossible", "fase", sc.FASE, "error", err)
+				s.log().Error("automatic transfer: cannot read the settings", "fase", sc.FASE, "err", err)
 			}
 			continue
 		}
@@ -134,7 +134,7 @@ func (s *Scheduler) tick(ctx context.Context, fase int, settings school.Settings
 		var te *Error
 		switch {
 		case err == nil && out.Held:
-			s.log().Warn("transfert automatique suspendu : à confirmer par l'école", "fase", fase, "deactivations", out.HeldCount)
+			s.log().Warn("automatic transfer held: the school must confirm it", "fase", fase, "deactivations", out.HeldCount)
 			p.retry = time.Time{}
 		case err == nil:
 			p.retry = time.Time{}
@@ -145,12 +145,12 @@ func (s *Scheduler) tick(ctx context.Context, fase int, settings school.Settings
 			if p.retries < len(backoff) {
 				p.retry = s.now().Add(backoff[p.retries])
 				p.retries++
-				s.log().Warn("transfert automatique en échec, nouvel essai prévu", "fase", fase, "error", err,
-					"retry", frtext.FormatDateTime(p.retry), "attempt", p.retries)
+				s.log().Warn("automatic transfer failed, retry planned", "fase", fase, "err", err,
+					"retry", p.retry.Format(time.RFC3339), "attempt", p.retries)
 			} else {
 				p.retry = time.Time{}
-				s.log().Error("transfert automatique en échec, plus d'essai avant le prochain passage", "fase", fase, "error", err,
-					"next", frtext.FormatDateTime(p.next))
+				s.log().Error("automatic transfer failed, no retry before the next scheduled run", "fase", fase, "err", err,
+					"next", p.next.Format(time.RFC3339))
 			}
 		}
 	}
@@ -238,5 +238,5 @@ func (s *Scheduler) log() *slog.Logger {
 	if s.Log != nil {
 		return s.Log
 	}
-	return slog.New(slog.DiscardHandler)
+	return slog.Default()
 }

@@ -11,19 +11,17 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"passerelle/internal/syncbuf"
+	"passerelle/internal/testkit"
 	"passerelle/web"
 )
 
 func TestMain(m *testing.M) {
-	web.BcryptCost = bcrypt.MinCost
+	testkit.CheapBcrypt()
 	// Keep test output readable; tests that check logs install their own.
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	os.Exit(m.Run())
@@ -37,24 +35,6 @@ func captureLogs(t *testing.T) *syncbuf.Buffer {
 	slog.SetDefault(slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(old) })
 	return buf
-}
-
-// clock is a settable time source for Sessions.Now.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 func newRenderer(t testing.TB) *web.Renderer {
@@ -72,7 +52,7 @@ type testApp struct {
 	srv      *httptest.Server
 	store    *web.MemorySessionStore
 	sessions *web.Sessions
-	clock    *clock
+	clock    *testkit.Clock
 	saves    atomic.Int32 // accepted POST /form
 }
 
@@ -81,7 +61,7 @@ func newTestApp(t testing.TB) *testApp {
 	rd := newRenderer(t)
 	a := &testApp{
 		store: &web.MemorySessionStore{},
-		clock: &clock{now: time.Date(2026, 11, 26, 18, 3, 0, 0, time.UTC)},
+		clock: testkit.NewClock(time.Date(2026, 11, 26, 18, 3, 0, 0, time.UTC)),
 	}
 	a.sessions = &web.Sessions{Store: a.store, CookieName: "ecole", Now: a.clock.Now}
 	require := a.sessions.Require(web.KindSchool, "/connexion")

@@ -8,9 +8,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// BcryptCost is the bcrypt work factor of HashPassword. Tests lower it
-// (bcrypt.MinCost) to stay fast; production keeps 12, about a quarter of a
-// second per sign-in on a small server.
+// BcryptCost is the bcrypt work factor of HashPassword. Tests lower it once,
+// in TestMain (internal/testkit.CheapBcrypt), to stay fast; production
+// keeps 12, about a quarter of a second per sign-in on a small server.
 var BcryptCost = 12
 
 // Password length limits. bcrypt reads at most 72 bytes, and a longer

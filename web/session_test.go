@@ -12,12 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/internal/testkit"
 	"passerelle/web"
 )
 
-func newSessions() (*web.Sessions, *web.MemorySessionStore, *clock) {
+func newSessions() (*web.Sessions, *web.MemorySessionStore, *testkit.Clock) {
 	store := &web.MemorySessionStore{}
-	clk := &clock{now: time.Date(2026, 11, 26, 18, 3, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 11, 26, 18, 3, 0, 0, time.UTC))
 	return &web.Sessions{Store: store, CookieName: "sid", TTL: time.Hour, Now: clk.Now}, store, clk
 }
 

@@ -22,24 +22,6 @@ import (
 	"passerelle/bench"
 )
 
-func init() {
-	register(command{
-		name:    "bench",
-		summary: "measures the extranet at the network's scale: load generator, crashes under load",
-		run:     runBench,
-	})
-	register(command{
-		name:    "bench worker",
-		summary: "(used by bench) the night run or the e-mail delivery, in a process of its own",
-		run:     runBenchWorker,
-	})
-	register(command{
-		name:    "bench profile",
-		summary: "(used by bench) runs a command under the profiler",
-		run:     runBenchProfile,
-	})
-}
-
 func runBench(ctx context.Context, m *Main, args []string) error {
 	cfg, jsonPath, err := parseBench(m, args)
 	if err != nil {

@@ -22,9 +22,10 @@ import (
 // bench re-executes os.Executable, which under go test is this binary.
 const benchChildEnv = "PASSERELLE_BENCH_TEST_CHILD"
 
-// init runs after every init of the package's other files (the go tool
-// hands test files to the compiler last), so the commands are registered.
-func init() {
+// runAsBenchChild runs the command line of a child that passerelle bench
+// started, and exits, when this process is one; else it marks the
+// environment so that the children it starts are.
+func runAsBenchChild() {
 	if os.Getenv(benchChildEnv) == "1" && len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-test.") {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv, Now: time.Now}

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"passerelle/api"
 	"passerelle/demo"
@@ -34,14 +32,6 @@ const (
 	demoPasswordEnv   = "PASSERELLE_DEMO_PASSWORD"
 )
 
-func init() {
-	register(command{
-		name:    "demo",
-		summary: "runs both sides on 127.0.0.1 with the demo school, ready for a first transfer",
-		run:     runDemo,
-	})
-}
-
 func runDemo(ctx context.Context, m *Main, args []string) error {
 	dir, addr, xaddr, err := parseDemoFlags(m, args)
 	if err != nil {
@@ -55,58 +45,38 @@ func runDemo(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	mailDir := filepath.Join(dir, "mail")
-	if err := os.MkdirAll(mailDir, 0o755); err != nil {
-		return failErr("Dossier de la démo %s : %v", dir, err)
-	}
-
 	// Listen first, so that the addresses are known (port 0 in tests) before
 	// the school's settings and the e-mails name them.
-	sl, err := net.Listen("tcp", addr)
+	sl, err := listen("École", addr)
 	if err != nil {
-		return failErr("École : écoute sur %s impossible : %v", addr, err)
+		return err
 	}
 	defer sl.Close()
-	xl, err := net.Listen("tcp", xaddr)
+	xl, err := listen("Extranet", xaddr)
 	if err != nil {
-		return failErr("Extranet : écoute sur %s impossible : %v", xaddr, err)
+		return err
 	}
 	defer xl.Close()
-	schoolURL := "http://" + sl.Addr().String() + "/"
-	extranetURL := "http://" + xl.Addr().String() + "/"
-
-	xst, err := extranetstore.Open(ctx, "sqlite:"+filepath.Join(dir, "extranet.db"))
-	if err != nil {
-		return failErr("Ouverture de la base de l'extranet impossible : %v", err)
-	}
-	defer xst.Close()
-	svc := &extranet.Service{Store: xst, Now: m.Now, Log: log, PortalURL: extranetURL}
-	if svc.Grace, err = m.graceDeadline(); err != nil {
+	d := &demoRun{m: m, log: log, mailDir: filepath.Join(dir, "mail"), extranetURL: "http://" + xl.Addr().String() + "/"}
+	defer d.close()
+	if err := d.open(ctx, dir, password); err != nil {
 		return err
 	}
-	sst, err := schoolstore.Open(ctx, "sqlite:"+filepath.Join(dir, "school.db"))
-	if err != nil {
-		return failErr("Ouverture de la base de l'école impossible : %v", err)
-	}
-	defer sst.Close()
-	tables, err := m.tables()
+	schoolHandler, extranetHandler, runner, err := d.handlers()
 	if err != nil {
 		return err
 	}
-	if err := seedDemo(ctx, m, sst, svc, tables, extranetURL); err != nil {
-		return failErr("Démo : %v", err)
+	jobs := []job{
+		(&transfer.Scheduler{Runner: runner, Store: d.sst, Now: m.Now, Log: log}).Run,
+		nightJob(m, d.svc, d.sender, nightTime{enabled: true, hour: extranet.NightHour}, log),
 	}
-	if err := demoUsers(ctx, sst, xst, svc, password); err != nil {
-		return failErr("Démo : %v", err)
-	}
-	sender, err := mail.NewDirSender(mailDir)
+	err = m.serve(ctx, log, []site{{sl, schoolHandler}, {xl, extranetHandler}}, jobs, func() {
+		d.printAccess("http://"+sl.Addr().String()+"/", password)
+	})
 	if err != nil {
 		return failErr("Démo : %v", err)
 	}
-	defer sender.Close()
-
-	d := demoRun{m: m, log: log, xst: xst, sst: sst, svc: svc, tables: tables, sender: sender, mailDir: mailDir, extranetURL: extranetURL}
-	return d.serve(ctx, sl, xl, schoolURL, password)
+	return nil
 }
 
 // parseDemoFlags reads the demo's flags: its folder and its two addresses,
@@ -148,7 +118,8 @@ func demoPasswordFrom(m *Main) (string, error) {
 	return password, nil
 }
 
-// demoRun is the demo's two sides, their stores open and seeded.
+// demoRun is the demo's two sides: their stores, open and seeded, and the
+// folder of their e-mails.
 type demoRun struct {
 	m           *Main
 	log         *slog.Logger
@@ -161,63 +132,52 @@ type demoRun struct {
 	extranetURL string
 }
 
-// serve serves the school on sl and the extranet on xl, with the transfer
-// schedule and the night running in the background, until ctx ends or a
-// server fails; then it shuts them down.
-func (d demoRun) serve(ctx context.Context, sl, xl net.Listener, schoolURL, password string) error {
-	schoolHandler, extranetHandler, runner, err := d.handlers()
-	if err != nil {
+// open opens the demo's databases under dir and its e-mail folder, and
+// seeds them on the first run; the users get password.
+func (d *demoRun) open(ctx context.Context, dir, password string) error {
+	if err := os.MkdirAll(d.mailDir, 0o755); err != nil {
+		return failErr("Dossier de la démo %s : %v", dir, err)
+	}
+	var err error
+	if d.xst, d.svc, err = d.m.openExtranet(ctx, "sqlite:"+filepath.Join(dir, "extranet.db"), d.log); err != nil {
 		return err
 	}
-	m, log := d.m, d.log
-	servers := []*http.Server{api.NewHTTPServer(schoolHandler, log), api.NewHTTPServer(extranetHandler, log)}
-	listeners := []net.Listener{sl, xl}
-	errc := make(chan error, len(servers))
-	for i, s := range servers {
-		go func() {
-			if err := s.Serve(listeners[i]); !errors.Is(err, http.ErrServerClosed) {
-				errc <- err
-			}
-		}()
+	d.svc.PortalURL = d.extranetURL
+	if d.sst, err = schoolstore.Open(ctx, "sqlite:"+filepath.Join(dir, "school.db")); err != nil {
+		return failErr("Ouverture de la base de l'école impossible : %v", err)
 	}
-	var bg sync.WaitGroup
-	bgCtx, stopBg := context.WithCancel(ctx)
-	defer stopBg()
-	bg.Add(2)
-	go func() {
-		defer bg.Done()
-		(&transfer.Scheduler{Runner: runner, Store: d.sst, Now: m.Now, Log: log}).Run(bgCtx)
-	}()
-	go func() {
-		defer bg.Done()
-		nightLoop(bgCtx, bgCtx, m, d.svc, d.sender, nightTime{enabled: true, hour: extranet.NightHour}, log)
-	}()
-	d.printAccess(schoolURL, password)
-	if m.Ready != nil {
-		m.Ready()
+	if d.tables, err = d.m.tables(); err != nil {
+		return err
 	}
-
-	select {
-	case <-ctx.Done():
-	case err = <-errc:
+	if err := seedDemo(ctx, d.m, d.sst, d.svc, d.tables, d.extranetURL); err != nil {
+		return failErr("Démo : %v", err)
 	}
-	stopBg()
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), api.ShutdownTimeout)
-	defer cancel()
-	for _, s := range servers {
-		s.Shutdown(shutdownCtx)
+	if err := demoUsers(ctx, d.sst, d.xst, d.svc, password); err != nil {
+		return failErr("Démo : %v", err)
 	}
-	bg.Wait()
-	if err != nil {
+	if d.sender, err = mail.NewDirSender(d.mailDir); err != nil {
 		return failErr("Démo : %v", err)
 	}
 	return nil
 }
 
+// close closes what open opened.
+func (d *demoRun) close() {
+	if d.sender != nil {
+		d.sender.Close()
+	}
+	if d.sst != nil {
+		d.sst.Close()
+	}
+	if d.xst != nil {
+		d.xst.Close()
+	}
+}
+
 // handlers builds the school pages, with the runner that transfers from
 // them, and the extranet: its API, portal and console, with the e-mails
 // shown without sign-in.
-func (d demoRun) handlers() (http.Handler, http.Handler, *transfer.Runner, error) {
+func (d *demoRun) handlers() (http.Handler, http.Handler, *transfer.Runner, error) {
 	m, log := d.m, d.log
 	srv := newExtranetServer(d.svc, api.DefaultMaxBodyBytes, log)
 	mux := http.NewServeMux()
@@ -239,7 +199,7 @@ func (d demoRun) handlers() (http.Handler, http.Handler, *transfer.Runner, error
 }
 
 // printAccess prints the demo's addresses and sign-in.
-func (d demoRun) printAccess(schoolURL, password string) {
+func (d *demoRun) printAccess(schoolURL, password string) {
 	out := d.m.Stdout
 	fmt.Fprintf(out, "École : %s\n", schoolURL)
 	fmt.Fprintf(out, "Extranet : %s\n", d.extranetURL)

@@ -22,28 +22,16 @@ func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	const password = "demo-password-1234"
 	start := func() (lines []string, stop func() int) {
-		ctx, cancel := context.WithCancel(context.Background())
 		out := &syncbuf.Buffer{}
-		ready := make(chan struct{})
-		done := make(chan int, 1)
-		m := &Main{Stdout: out, Stderr: io.Discard, Now: time.Now, Ready: func() { close(ready) },
+		m := &Main{Stdout: out, Stderr: io.Discard, Now: time.Now,
 			Getenv: func(k string) string {
 				if k == demoPasswordEnv {
 					return password
 				}
 				return ""
 			}}
-		go func() {
-			done <- m.Run(ctx, []string{"demo", "--data", dir, "--addr", "127.0.0.1:0", "--extranet-addr", "127.0.0.1:0"})
-		}()
-		select {
-		case <-ready:
-		case code := <-done:
-			t.Fatalf("demo exited with %d before being ready", code)
-		case <-time.After(60 * time.Second):
-			t.Fatal("demo not ready after 60 s")
-		}
-		return strings.Split(strings.TrimSpace(out.String()), "\n"), func() int { cancel(); return <-done }
+		stop = startCommand(t, m, "demo", "--data", dir, "--addr", "127.0.0.1:0", "--extranet-addr", "127.0.0.1:0")
+		return strings.Split(strings.TrimSpace(out.String()), "\n"), stop
 	}
 
 	lines, stop := start()

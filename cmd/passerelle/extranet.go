@@ -17,10 +17,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/term"
 
 	"passerelle/api"
 	"passerelle/extranet"
@@ -31,38 +28,6 @@ import (
 	"passerelle/store/extranetstore"
 )
 
-func init() {
-	register(command{
-		name:    "extranet serve",
-		summary: "serves the extranet API and starts the night run at 02:00",
-		run:     runExtranetServe,
-	})
-	register(command{
-		name:    "extranet school add",
-		summary: "registers a school with the extranet and prints its API token",
-		run:     runExtranetSchoolAdd,
-	})
-	register(command{
-		name:    "extranet school rotate-token",
-		summary: "replaces a school's API token (the old one stops working)",
-		run:     runExtranetRotateToken,
-	})
-	register(command{
-		name:    "extranet school revoke-token",
-		summary: "revokes a school's API tokens",
-		run:     runExtranetRevokeToken,
-	})
-	register(command{
-		name:    "extranet night",
-		summary: "runs the night run once and prints its report",
-		run:     runExtranetNight,
-	})
-}
-
-// nightWait bounds, at shutdown, the wait for a night run in progress: a run
-// interrupted later is rolled back and done again by the next one.
-const nightWait = 30 * time.Second
-
 func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	o, err := parseExtranetServe(m, args)
 	if err != nil {
@@ -72,52 +37,60 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := o.checkMail(); err != nil {
+	sender, err := o.sender()
+	if err != nil {
 		return err
 	}
-	var sender mail.Sender
-	if o.mail.given() {
-		if sender, err = o.mail.sender(); err != nil {
-			return err
-		}
+	if sender != nil {
 		defer sender.Close()
 	}
-	st, err := extranetstore.Open(ctx, o.db)
+	st, svc, err := m.openExtranet(ctx, o.db, log)
 	if err != nil {
-		return failErr("Ouverture de la base de l'extranet impossible : %v", err)
+		return err
 	}
 	defer st.Close()
-	svc := &extranet.Service{Store: st, Now: m.Now, Log: log}
-	if svc.Grace, err = m.graceDeadline(); err != nil {
+	if err := o.configure(svc); err != nil {
 		return err
 	}
+	h, err := extranetHandler(st, svc, sender, o, log, m.Now)
+	if err != nil {
+		return err
+	}
+	ln, err := listen("Extranet", o.addr)
+	if err != nil {
+		return err
+	}
+	var jobs []job
 	if o.night.enabled {
-		// Transfers announce the run this process makes.
-		svc.NextNight = o.night.next
-	}
-	if err := o.mail.configure(svc); err != nil {
-		return err
-	}
-	if svc.PortalURL == "" {
-		svc.PortalURL = defaultPortalURL(o.addr)
-	}
-
-	srv := newExtranetServer(svc, o.maxBody, log)
-	// The portal sends sign-in links by e-mail: without a sender (only
-	// possible with --night-at off) this process serves the API alone.
-	if sender != nil && svc.PortalURL != "" {
-		mux := http.NewServeMux()
-		if err := mountPortal(mux, portalOptions{Store: st, Service: svc, Sender: sender, Secure: o.secure, TrustProxy: o.trustProxy, Log: log, Now: m.Now}); err != nil {
-			return err
-		}
-		srv.Mount("/", mux)
+		jobs = append(jobs, nightJob(m, svc, sender, o.night, log))
 	} else {
-		log.Warn("portal not served: it needs a mail sender (--mail-dir or --smtp) and an address (--portal-url)")
+		log.Info("night run disabled in this process (--night-at off)")
 	}
-	if err := serveWithNight(ctx, m, o.addr, srv.Handler(), svc, sender, o.night, log); err != nil {
+	err = m.serve(ctx, log, []site{{ln, h}}, jobs, func() {
+		fmt.Fprintf(m.Stdout, "Extranet : http://%s/\n", ln.Addr())
+	})
+	if err != nil {
 		return failErr("Extranet : %v", err)
 	}
 	return nil
+}
+
+// extranetHandler is the API, with the portal and the operators' console
+// beside it when this process can send their e-mails.
+func extranetHandler(st *extranetstore.Store, svc *extranet.Service, sender mail.Sender, o extranetServeOptions, log *slog.Logger, now func() time.Time) (http.Handler, error) {
+	srv := newExtranetServer(svc, o.maxBody, log)
+	// The portal sends sign-in links by e-mail: without a sender (only
+	// possible with --night-at off) this process serves the API alone.
+	if sender == nil || svc.PortalURL == "" {
+		log.Warn("portal not served: it needs a mail sender (--mail-dir or --smtp) and an address (--portal-url)")
+		return srv.Handler(), nil
+	}
+	mux := http.NewServeMux()
+	if err := mountPortal(mux, portalOptions{Store: st, Service: svc, Sender: sender, Secure: o.secure, TrustProxy: o.trustProxy, Log: log, Now: now}); err != nil {
+		return nil, err
+	}
+	srv.Mount("/", mux)
+	return srv.Handler(), nil
 }
 
 // extranetServeOptions are the flags of extranet serve.
@@ -158,59 +131,37 @@ func parseExtranetServe(m *Main, args []string) (extranetServeOptions, error) {
 	}, nil
 }
 
-// checkMail refuses a night run without a way to send its e-mails, and
-// e-mails that would name a portal nobody can reach: its address is the one
-// people reach, not the listening address, except for a trial on this
-// machine.
-func (o extranetServeOptions) checkMail() error {
+// sender checks the mail flags and returns the night's and the portal's
+// mail sender, nil when none is given (only with --night-at off). It
+// refuses e-mails that would name a portal nobody can reach: its address is
+// the one people reach, not the listening address, except for a trial on
+// this machine.
+func (o extranetServeOptions) sender() (mail.Sender, error) {
 	if o.night.enabled && !o.mail.given() {
-		return usageErr("indiquez où envoyer les e-mails du traitement de nuit : --mail-dir DOSSIER ou --smtp HOTE:PORT (ou --night-at off)")
+		return nil, usageErr("indiquez où envoyer les e-mails du traitement de nuit : --mail-dir DOSSIER ou --smtp HOTE:PORT (ou --night-at off)")
 	}
-	if o.mail.given() && *o.mail.portalURL == "" && defaultPortalURL(o.addr) == "" {
-		return usageErr("--addr %s n'est pas une adresse locale : indiquez --portal-url, l'adresse publique du portail écrite dans les e-mails, par exemple https://extranet.example/", o.addr)
+	if !o.mail.given() {
+		return nil, nil
 	}
-	return nil
+	if *o.mail.portalURL == "" && defaultPortalURL(o.addr) == "" {
+		return nil, usageErr("--addr %s n'est pas une adresse locale : indiquez --portal-url, l'adresse publique du portail écrite dans les e-mails, par exemple https://extranet.example/", o.addr)
+	}
+	return o.mail.sender()
 }
 
-// serveWithNight serves h on addr, with the night loop beside it when the
-// night is enabled, until ctx ends. The loop stops waiting for the next
-// night as soon as the server stops, whatever the reason; a run in progress
-// has its own context, so that a shutdown does not cut it at once: it gets
-// nightWait to finish, past which it is cancelled and its current step
-// rolled back.
-func serveWithNight(ctx context.Context, m *Main, addr string, h http.Handler, svc *extranet.Service, sender mail.Sender, night nightTime, log *slog.Logger) error {
-	var wg sync.WaitGroup
-	loopCtx, stopLoop := context.WithCancel(ctx)
-	defer stopLoop()
-	runCtx, stopRun := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopRun()
-	if night.enabled {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			nightLoop(loopCtx, runCtx, m, svc, sender, night, log)
-		}()
-	} else {
-		log.Info("night run disabled in this process (--night-at off)")
+// configure sets what the service says of the night run and the portal.
+func (o extranetServeOptions) configure(svc *extranet.Service) error {
+	if o.night.enabled {
+		// Transfers announce the run this process makes.
+		svc.NextNight = o.night.next
 	}
-
-	err := api.Serve(ctx, addr, h, log, func(addr string) {
-		fmt.Fprintf(m.Stdout, "Extranet : http://%s/\n", addr)
-		if m.Ready != nil {
-			m.Ready()
-		}
-	})
-	stopLoop()
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(nightWait):
-		log.Warn("night run still in progress at shutdown, cancelling it")
-		stopRun()
-		<-done
+	if err := o.mail.configure(svc); err != nil {
+		return err
 	}
-	return err
+	if svc.PortalURL == "" {
+		svc.PortalURL = defaultPortalURL(o.addr)
+	}
+	return nil
 }
 
 // defaultPortalURL is the portal's address when --portal-url is not given:
@@ -375,37 +326,19 @@ func (f *mailFlags) sender() (mail.Sender, error) {
 	return s, nil
 }
 
-// logger returns the structured logger of long-running commands, on stderr:
-// text for a person at a terminal, JSON for a log collector.
-func (m *Main) logger(format string) (*slog.Logger, error) {
-	switch format {
-	case "json":
-		return slog.New(slog.NewJSONHandler(m.Stderr, nil)), nil
-	case "text":
-		return slog.New(slog.NewTextHandler(m.Stderr, nil)), nil
-	case "auto":
-		if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-			return slog.New(slog.NewTextHandler(m.Stderr, nil)), nil
-		}
-		return slog.New(slog.NewJSONHandler(m.Stderr, nil)), nil
-	}
-	return nil, usageErr("--log-format %q : choisissez auto, json ou text", format)
-}
-
-// openExtranet opens the extranet's store and a service on it, for the
-// short commands, which log only warnings.
-func (m *Main) openExtranet(ctx context.Context, db string) (*extranet.Service, io.Closer, error) {
+// openExtranet opens the extranet's store and a service on it that logs to
+// log. The caller closes the store.
+func (m *Main) openExtranet(ctx context.Context, db string, log *slog.Logger) (*extranetstore.Store, *extranet.Service, error) {
 	st, err := extranetstore.Open(ctx, db)
 	if err != nil {
 		return nil, nil, failErr("Ouverture de la base de l'extranet impossible : %v", err)
 	}
-	log := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	grace, err := m.graceDeadline()
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
-	return &extranet.Service{Store: st, Now: m.Now, Log: log, Grace: grace}, st, nil
+	return st, &extranet.Service{Store: st, Now: m.Now, Log: log, Grace: grace}, nil
 }
 
 // graceEnv names the network's last day of the rentrée's carry-over,
@@ -463,11 +396,11 @@ func (m *Main) extranetSchoolCommand(ctx context.Context, args []string, fs *fla
 			return err
 		}
 	}
-	svc, closer, err := m.openExtranet(ctx, *db)
+	st, svc, err := m.openExtranet(ctx, *db, m.warnLogger())
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
+	defer st.Close()
 	if err := run(svc, *fase); err != nil {
 		return schoolErr(*fase, err)
 	}
@@ -548,15 +481,9 @@ func runExtranetNight(ctx context.Context, m *Main, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
-	// The run's clock decides which school years ended and stamps the
-	// changes; the report's start and end stay on the real clock.
-	var when time.Time
-	if *at != "" {
-		t, err := time.Parse(time.RFC3339, *at)
-		if err != nil {
-			return usageErr("--at %q : écrivez la date et l'heure au format RFC 3339, par exemple 2026-11-27T02:00:00+01:00", *at)
-		}
-		when = t
+	when, err := parseAt(*at)
+	if err != nil {
+		return err
 	}
 	if !mf.given() {
 		return usageErr("indiquez où envoyer les e-mails : --mail-dir DOSSIER ou --smtp HOTE:PORT")
@@ -566,11 +493,11 @@ func runExtranetNight(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	defer sender.Close()
-	svc, closer, err := m.openExtranet(ctx, *db)
+	st, svc, err := m.openExtranet(ctx, *db, m.warnLogger())
 	if err != nil {
 		return err
 	}
-	defer closer.Close()
+	defer st.Close()
 	if err := mf.configure(svc); err != nil {
 		return err
 	}
@@ -590,6 +517,20 @@ func runExtranetNight(ctx context.Context, m *Main, args []string) error {
 		return failErr("Le traitement de nuit s'est terminé avec des erreurs (voir ci-dessus).")
 	}
 	return nil
+}
+
+// parseAt reads --at of extranet night; "" is zero, the service's clock.
+// The run's clock decides which school years ended and stamps the changes;
+// the report's start and end stay on the real clock.
+func parseAt(at string) (time.Time, error) {
+	if at == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, at)
+	if err != nil {
+		return time.Time{}, usageErr("--at %q : écrivez la date et l'heure au format RFC 3339, par exemple 2026-11-27T02:00:00+01:00", at)
+	}
+	return t, nil
 }
 
 // printNightReport writes a night run's report in French.

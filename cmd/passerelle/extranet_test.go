@@ -224,24 +224,10 @@ func TestExtranetServe(t *testing.T) {
 
 	beforeNight := time.Date(2026, 11, 27, 1, 59, 59, 700e6, frtext.Brussels)
 	var out, errb syncbuf.Buffer
-	ready := make(chan struct{})
 	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
-		Now:   func() time.Time { return beforeNight },
-		Ready: func() { close(ready) },
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	exit := make(chan int, 1)
-	go func() {
-		exit <- m.Run(ctx, []string{"extranet", "serve", "--db", db, "--addr", "127.0.0.1:0", "--mail-dir", mailDir})
-	}()
-	select {
-	case <-ready:
-	case code := <-exit:
-		t.Fatalf("serve exited with %d: %s", code, errb.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve not ready")
-	}
+		Now: func() time.Time { return beforeNight }}
+	stop := startCommand(t, m, "extranet", "serve", "--db", db, "--addr", "127.0.0.1:0", "--mail-dir", mailDir)
+	ctx := context.Background()
 	addr := regexp.MustCompile(`Extranet : (http://127\.0\.0\.1:\d+/)`).FindStringSubmatch(out.String())
 	if addr == nil {
 		t.Fatalf("no address on stdout: %q", out.String())
@@ -284,14 +270,8 @@ func TestExtranetServe(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	cancel()
-	select {
-	case code := <-exit:
-		if code != exitOK {
-			t.Fatalf("serve exit %d: %s", code, errb.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
+	if code := stop(); code != exitOK {
+		t.Fatalf("serve exit %d: %s", code, errb.String())
 	}
 	// The log is JSON (stderr is not a terminal) and names the next night.
 	logs := errb.String()

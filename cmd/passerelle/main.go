@@ -9,16 +9,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
-	"passerelle/fwb"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"passerelle/frtext"
+	"passerelle/fwb"
 )
 
 // Exit codes of the command line.
@@ -42,6 +42,9 @@ type Main struct {
 	Now func() time.Time
 	// Ready, when set, is called by long-running commands once they listen.
 	Ready func()
+	// SetDefaultLog, when set, receives a long-running command's logger
+	// (log.go): the binary makes it slog's default; tests leave it nil.
+	SetDefaultLog func(*slog.Logger)
 }
 
 // command is one subcommand, such as "school import".
@@ -51,9 +54,56 @@ type command struct {
 	run     func(ctx context.Context, m *Main, args []string) error
 }
 
-var commands = map[string]command{}
+// commands is every command of the binary, in the order of the usage text.
+// Each run parses its flags, opens what it needs and closes it; the
+// long-running ones (school serve, extranet serve, demo) share their
+// serving and their shutdown (serve.go). A function rather than a variable:
+// bench profile runs a command line again, through Main.Run.
+func commands() []command {
+	return []command{
+		// bench.go, demo.go
+		{"bench", "measures the extranet at the network's scale: load generator, crashes under load", runBench},
+		{"bench profile", "(used by bench) runs a command under the profiler", runBenchProfile},
+		{"bench worker", "(used by bench) the night run or the e-mail delivery, in a process of its own", runBenchWorker},
+		{"demo", "runs both sides on 127.0.0.1 with the demo school, ready for a first transfer", runDemo},
 
-func register(c command) { commands[c.name] = c }
+		// extranet.go; operator add in portal.go, scim-confirm in scim.go
+		{"extranet night", "runs the night run once and prints its report", runExtranetNight},
+		{"extranet operator add", "creates an operator account for the extranet's console", runExtranetOperatorAdd},
+		{"extranet school add", "registers a school with the extranet and prints its API token", runExtranetSchoolAdd},
+		{"extranet school revoke-token", "revokes a school's API tokens", runExtranetRevokeToken},
+		{"extranet school rotate-token", "replaces a school's API token (the old one stops working)", runExtranetRotateToken},
+		{"extranet school scim-confirm", "lets a school deactivate more users through SCIM in the next 24 hours (the guard)", runExtranetSCIMConfirm},
+		{"extranet serve", "serves the extranet API and starts the night run at 02:00", runExtranetServe},
+
+		// school.go (check, export, import), schoolserve.go (serve, user),
+		// transfer.go (settings, transfer, transfers)
+		{"school check", "checks the e-mail addresses and school situations before the transfer", runSchoolCheck},
+		{"school export", "exports the staff and their school situations as CSV or Excel (.xlsx)", runSchoolExport},
+		{"school import", "imports the staff and their school situations from a CSV file", runSchoolImport},
+		{"school serve", "serves the school pages (Situation école, Extranet SeGEC) and the automatic transfer", runSchoolServe},
+		{"school settings", "shows or changes the extranet's address and token, and the automatic transfer", runSchoolSettings},
+		{"school transfer", "sends the staff to the Extranet SeGEC (the <Extranet SeGEC> button)", runSchoolTransfer},
+		{"school transfers", "lists the transfer history, or shows one transfer (--id N)", runSchoolTransfers},
+		{"school user add", "creates a user of the school pages", runSchoolUserAdd},
+		{"school user password", "gives a user of the school pages a new password (a forgotten one)", runSchoolUserPassword},
+	}
+}
+
+// findCommand returns the command that the longest run of leading words of
+// args names, so that "extranet school add" is found before a shorter
+// name, and the arguments after it.
+func findCommand(args []string) (command, []string, bool) {
+	for n := min(len(args), 3); n > 0; n-- {
+		name := strings.Join(args[:n], " ")
+		for _, c := range commands() {
+			if c.name == name {
+				return c, args[n:], true
+			}
+		}
+	}
+	return command{}, nil, false
+}
 
 // exitError carries an exit code and an optional message for stderr.
 type exitError struct {
@@ -74,7 +124,9 @@ func failErr(format string, args ...any) error {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv, Now: time.Now}
+	slog.SetDefault(slog.New(warnHandler(os.Stderr)))
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Stdin: os.Stdin, Getenv: os.Getenv, Now: time.Now,
+		SetDefaultLog: slog.SetDefault}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
@@ -96,17 +148,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		}
 		return exitOK
 	}
-	// The longest run of leading words that names a command wins, so that
-	// "extranet school add" is found before "extranet".
-	var cmd command
-	var rest []string
-	for n := min(len(args), 3); n > 0; n-- {
-		if c, ok := commands[strings.Join(args[:n], " ")]; ok {
-			cmd, rest = c, args[n:]
-			break
-		}
-	}
-	if cmd.run == nil {
+	cmd, rest, ok := findCommand(args)
+	if !ok {
 		fmt.Fprintf(m.Stderr, "Commande inconnue : %s\n\n", strings.Join(args, " "))
 		m.usage(m.Stderr)
 		return exitUsage
@@ -133,13 +176,8 @@ func (m *Main) usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: passerelle COMMAND [flags]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-24s %s\n", n, commands[n].summary)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-24s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Every command takes --db URL (or PASSERELLE_DB): sqlite:PATH or postgres://…")

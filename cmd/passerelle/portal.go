@@ -26,14 +26,6 @@ import (
 	"passerelle/web/portal"
 )
 
-func init() {
-	register(command{
-		name:    "extranet operator add",
-		summary: "creates an operator account for the extranet's console",
-		run:     runExtranetOperatorAdd,
-	})
-}
-
 func runExtranetOperatorAdd(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("extranet operator add", "--db URL --login LOGIN --name NAME [--password-stdin]",
 		"Creates an operator account for the extranet's console (/console/). The password is asked\ntwice on the terminal, or read from standard input with --password-stdin (first line);\nit has at least 10 characters. Only its bcrypt hash is kept.")
@@ -65,15 +57,11 @@ func runExtranetOperatorAdd(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return failErr("Erreur : %v", err)
 	}
-	st, err := extranetstore.Open(ctx, *db)
+	st, svc, err := m.openExtranet(ctx, *db, m.warnLogger())
 	if err != nil {
-		return failErr("Ouverture de la base de l'extranet impossible : %v", err)
-	}
-	defer st.Close()
-	svc := &extranet.Service{Store: st, Now: m.Now, Log: slog.New(slog.DiscardHandler)}
-	if svc.Grace, err = m.graceDeadline(); err != nil {
 		return err
 	}
+	defer st.Close()
 	p := &extranet.Portal{Store: st, Service: svc}
 	op, err := p.AddOperator(ctx, *login, *name, hash, m.actor())
 	var refused *extranet.RefusedError

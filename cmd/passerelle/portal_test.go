@@ -12,20 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
 	"passerelle/web"
 )
-
-func init() {
-	// Operators' passwords are hashed in these tests: keep it fast. Set at
-	// init, before any test runs, so that no test races with it.
-	web.BcryptCost = bcrypt.MinCost
-}
 
 // opRun runs a command line with stdin.
 func opRun(t *testing.T, stdin string, args ...string) (int, string, string) {

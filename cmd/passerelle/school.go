@@ -25,24 +25,6 @@ import (
 	"passerelle/store/schoolstore"
 )
 
-func init() {
-	register(command{
-		name:    "school import",
-		summary: "imports the staff and their school situations from a CSV file",
-		run:     runSchoolImport,
-	})
-	register(command{
-		name:    "school export",
-		summary: "exports the staff and their school situations as CSV or Excel (.xlsx)",
-		run:     runSchoolExport,
-	})
-	register(command{
-		name:    "school check",
-		summary: "checks the e-mail addresses and school situations before the transfer",
-		run:     runSchoolCheck,
-	})
-}
-
 // openSchoolStore opens the school database with the command's clock.
 func openSchoolStore(ctx context.Context, m *Main, url string) (*schoolstore.Store, error) {
 	st, err := schoolstore.Open(ctx, url)
@@ -119,6 +101,59 @@ func (m *Main) clock(today string) (func() time.Time, error) {
 const progressMinRows = 2000
 
 func runSchoolImport(ctx context.Context, m *Main, args []string) error {
+	o, err := parseSchoolImport(m, args)
+	if err != nil {
+		return err
+	}
+	in, closeIn, err := m.importInput(o.path)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	st, err := openSchoolStore(ctx, m, o.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := importFASE(ctx, st, o.fase)
+	if err != nil {
+		return err
+	}
+	tables, err := m.tables()
+	if err != nil {
+		return err
+	}
+	rows, err := readImportFile(m, in, tables, o.now)
+	if err != nil {
+		return err
+	}
+	sc, exists, plan, err := planSchoolImport(ctx, st, n, rows)
+	if err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("%s, %s, %s.", frtext.Plural(plan.Created, "membre créé", "membres créés"),
+		frtext.Plural(plan.Updated, "modifié", "modifiés"), frtext.Plural(plan.Unchanged, "inchangé", "inchangés"))
+	if o.dryRun {
+		fmt.Fprintln(m.Stdout, summary)
+		fmt.Fprintln(m.Stdout, "Aperçu : rien n'a été importé.")
+		return nil
+	}
+	if err := saveSchoolImport(ctx, m, st, n, o.name, sc, exists, plan); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, summary)
+	return nil
+}
+
+// schoolImportOptions are the flags and the file of school import.
+type schoolImportOptions struct {
+	db, name, path string
+	fase           int
+	dryRun         bool
+	now            func() time.Time
+}
+
+func parseSchoolImport(m *Main, args []string) (schoolImportOptions, error) {
 	fs := m.flagSet("school import", "--db URL --fase N [--name NAME] [--dry-run] [--today YYYY-MM-DD] FILE",
 		"Imports the staff from a CSV file (columns Nom, Prénom, Fonction principale, …; see docs/school.md).\n"+
 			"The whole file is checked: on any error, nothing is imported and every error is listed.\n"+
@@ -130,60 +165,28 @@ func runSchoolImport(ctx context.Context, m *Main, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "preview: check the file and count the changes, without importing anything")
 	today := fs.String("today", "", "today's date (YYYY-MM-DD): sets the school year of the default start dates")
 	if err := parse(fs, args); err != nil {
-		return err
+		return schoolImportOptions{}, err
 	}
 	if fs.NArg() != 1 {
-		return usageErr("donnez un seul fichier à importer, par exemple : passerelle school import --fase 5342 personnel.csv")
+		return schoolImportOptions{}, usageErr("donnez un seul fichier à importer, par exemple : passerelle school import --fase 5342 personnel.csv")
 	}
 	now, err := m.clock(*today)
 	if err != nil {
-		return err
+		return schoolImportOptions{}, err
 	}
-	path := fs.Arg(0)
-	var in io.Reader = m.Stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return failErr("Fichier %s illisible : %v", path, err)
-		}
-		defer f.Close()
-		in = f
-	}
+	return schoolImportOptions{db: *db, name: strings.TrimSpace(*name), path: fs.Arg(0), fase: *fase, dryRun: *dryRun, now: now}, nil
+}
 
-	st, err := openSchoolStore(ctx, m, *db)
+// importInput opens the file to import; "-" is the standard input.
+func (m *Main) importInput(path string) (io.Reader, func() error, error) {
+	if path == "-" {
+		return m.Stdin, func() error { return nil }, nil
+	}
+	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return nil, nil, failErr("Fichier %s illisible : %v", path, err)
 	}
-	defer st.Close()
-	n, err := importFASE(ctx, st, *fase)
-	if err != nil {
-		return err
-	}
-	tables, err := m.tables()
-	if err != nil {
-		return err
-	}
-	rows, err := readImportFile(m, in, tables, now)
-	if err != nil {
-		return err
-	}
-
-	sc, exists, plan, err := planSchoolImport(ctx, st, n, rows)
-	if err != nil {
-		return err
-	}
-	summary := fmt.Sprintf("%s, %s, %s.", frtext.Plural(plan.Created, "membre créé", "membres créés"),
-		frtext.Plural(plan.Updated, "modifié", "modifiés"), frtext.Plural(plan.Unchanged, "inchangé", "inchangés"))
-	if *dryRun {
-		fmt.Fprintln(m.Stdout, summary)
-		fmt.Fprintln(m.Stdout, "Aperçu : rien n'a été importé.")
-		return nil
-	}
-	if err := saveSchoolImport(ctx, m, st, n, strings.TrimSpace(*name), sc, exists, plan); err != nil {
-		return err
-	}
-	fmt.Fprintln(m.Stdout, summary)
-	return nil
+	return f, f.Close, nil
 }
 
 // planSchoolImport plans the import of rows into school n, which may not
@@ -326,28 +329,10 @@ func runSchoolExport(ctx context.Context, m *Main, args []string) error {
 	if fs.NArg() > 0 {
 		return usageErr("argument inattendu : %s (le fichier se donne avec -o FICHIER)", strings.Join(fs.Args(), " "))
 	}
-	f := strings.ToLower(strings.TrimSpace(*format))
-	if f == "" {
-		f = "csv"
-		if strings.EqualFold(filepath.Ext(*out), ".xlsx") {
-			f = "xlsx"
-		}
+	write, err := m.exportWriter(*format, *out)
+	if err != nil {
+		return err
 	}
-	var write func(io.Writer, []school.Row, *fwb.Tables) error
-	switch f {
-	case "csv":
-		write = school.WriteCSV
-	case "xlsx":
-		write = school.WriteXLSX
-		if *out == "" {
-			if file, ok := m.Stdout.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
-				return usageErr("un classeur Excel ne s'affiche pas dans le terminal : écrivez-le dans un fichier avec -o personnel.xlsx")
-			}
-		}
-	default:
-		return usageErr("--format %q : choisissez csv ou xlsx", *format)
-	}
-
 	st, n, err := openSchool(ctx, m, *db, *fase)
 	if err != nil {
 		return err
@@ -369,6 +354,30 @@ func runSchoolExport(ctx context.Context, m *Main, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "%s dans %s.\n", frtext.Plural(len(rows), "situation exportée", "situations exportées"), *out)
 	return nil
+}
+
+// exportWriter returns the writer of --format, which defaults to the
+// extension of -o (out), else CSV. A workbook is not written to a terminal.
+func (m *Main) exportWriter(format, out string) (func(io.Writer, []school.Row, *fwb.Tables) error, error) {
+	f := strings.ToLower(strings.TrimSpace(format))
+	if f == "" {
+		f = "csv"
+		if strings.EqualFold(filepath.Ext(out), ".xlsx") {
+			f = "xlsx"
+		}
+	}
+	switch f {
+	case "csv":
+		return school.WriteCSV, nil
+	case "xlsx":
+		if out == "" {
+			if file, ok := m.Stdout.(*os.File); ok && term.IsTerminal(int(file.Fd())) {
+				return nil, usageErr("un classeur Excel ne s'affiche pas dans le terminal : écrivez-le dans un fichier avec -o personnel.xlsx")
+			}
+		}
+		return school.WriteXLSX, nil
+	}
+	return nil, usageErr("--format %q : choisissez csv ou xlsx", format)
 }
 
 // writeFileAtomic writes path through a temporary file renamed at the end,

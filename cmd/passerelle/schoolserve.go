@@ -8,11 +8,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
+	"net/http"
 	"strings"
-	"sync"
 
-	"passerelle/api"
 	"passerelle/school"
 	"passerelle/store/schoolstore"
 	"passerelle/transfer"
@@ -20,29 +20,52 @@ import (
 	"passerelle/web/schoolui"
 )
 
-func init() {
-	register(command{
-		name:    "school serve",
-		summary: "serves the school pages (Situation école, Extranet SeGEC) and the automatic transfer",
-		run:     runSchoolServe,
-	})
-	register(command{
-		name:    "school user add",
-		summary: "creates a user of the school pages",
-		run:     runSchoolUserAdd,
-	})
-	register(command{
-		name:    "school user password",
-		summary: "gives a user of the school pages a new password (a forgotten one)",
-		run:     runSchoolUserPassword,
-	})
-}
-
 // trustProxyUsage describes --trust-proxy of school serve.
 const trustProxyUsage = "take the client's address from the last X-Forwarded-For address, for the sign-in throttling and its log lines;\n" +
 	"only when the server is reachable solely through one reverse proxy that sets that header"
 
 func runSchoolServe(ctx context.Context, m *Main, args []string) error {
+	o, err := parseSchoolServe(m, args)
+	if err != nil {
+		return err
+	}
+	log, err := m.logger(o.logFormat)
+	if err != nil {
+		return err
+	}
+	st, n, err := openSchool(ctx, m, o.db, o.fase)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	h, runner, err := m.schoolHandler(st, n, log, o.secure, o.trustProxy)
+	if err != nil {
+		return err
+	}
+	ln, err := listen("École", o.addr)
+	if err != nil {
+		return err
+	}
+	// The automatic transfer runs beside the pages and stops with them; a
+	// transfer in progress is cancelled, which the history records.
+	sched := &transfer.Scheduler{Runner: runner, Store: st, Now: m.Now, Log: log}
+	err = m.serve(ctx, log, []site{{ln, h}}, []job{sched.Run}, func() {
+		fmt.Fprintf(m.Stdout, "École : http://%s/\n", ln.Addr())
+	})
+	if err != nil {
+		return failErr("École : %v", err)
+	}
+	return nil
+}
+
+// schoolServeOptions are the flags of school serve.
+type schoolServeOptions struct {
+	db, addr, logFormat string
+	fase                int
+	secure, trustProxy  bool
+}
+
+func parseSchoolServe(m *Main, args []string) (schoolServeOptions, error) {
 	fs := m.flagSet("school serve", "--db URL [--addr 127.0.0.1:8080] [--fase N] [--secure-cookies] [--trust-proxy]",
 		"Serves the school pages: the Situation école list, the fiches, the checks, the <Extranet SeGEC>\n"+
 			"button, the import, the export and the transfer history; also runs the automatic transfer of\n"+
@@ -55,57 +78,30 @@ func runSchoolServe(ctx context.Context, m *Main, args []string) error {
 	trustProxy := fs.Bool("trust-proxy", false, trustProxyUsage)
 	logFormat := fs.String("log-format", "auto", "format of the logs on standard error: auto (text on a terminal, JSON otherwise), json or text")
 	if err := parseNoArgs(fs, args); err != nil {
-		return err
+		return schoolServeOptions{}, err
 	}
-	log, err := m.logger(*logFormat)
-	if err != nil {
-		return err
-	}
-	st, n, err := openSchool(ctx, m, *db, *fase)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	return schoolServeOptions{db: *db, addr: *addr, logFormat: *logFormat, fase: *fase, secure: *secure, trustProxy: *trustProxy}, nil
+}
+
+// schoolHandler builds the school pages of school n and the runner that
+// transfers from them (and from the schedule).
+func (m *Main) schoolHandler(st *schoolstore.Store, n int, log *slog.Logger, secure, trustProxy bool) (http.Handler, *transfer.Runner, error) {
 	tables, err := m.tables()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	runner := &transfer.Runner{Store: st, Tables: tables, Now: m.Now, Log: log}
 	if runner.PrepareFrom, err = m.prepareFrom(); err != nil {
-		return err
+		return nil, nil, err
 	}
 	h, err := schoolui.New(schoolui.Config{
 		Store: st, DB: st.DB(), Tables: tables, Runner: runner, FASE: n,
-		Now: m.Now, Log: log, Secure: *secure, TrustProxy: *trustProxy,
+		Now: m.Now, Log: log, Secure: secure, TrustProxy: trustProxy,
 	})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-
-	// The automatic transfer runs beside the pages and stops with them; a
-	// transfer in progress is cancelled, which the history records.
-	schedCtx, stopSched := context.WithCancel(ctx)
-	defer stopSched()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sched := &transfer.Scheduler{Runner: runner, Store: st, Now: m.Now, Log: log}
-		sched.Run(schedCtx)
-	}()
-
-	err = api.Serve(ctx, *addr, h, log, func(addr string) {
-		fmt.Fprintf(m.Stdout, "École : http://%s/\n", addr)
-		if m.Ready != nil {
-			m.Ready()
-		}
-	})
-	stopSched()
-	wg.Wait()
-	if err != nil {
-		return failErr("École : %v", err)
-	}
-	return nil
+	return h, runner, nil
 }
 
 func runSchoolUserAdd(ctx context.Context, m *Main, args []string) error {

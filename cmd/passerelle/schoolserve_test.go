@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/internal/syncbuf"
@@ -22,12 +20,6 @@ import (
 	"passerelle/store/schoolstore"
 	"passerelle/web"
 )
-
-func init() {
-	// Users' passwords are hashed in these tests: keep it fast, set before
-	// any test runs.
-	web.BcryptCost = bcrypt.MinCost
-}
 
 var ssNow = time.Date(2026, 11, 26, 10, 0, 0, 0, frtext.Brussels)
 
@@ -169,22 +161,9 @@ func TestSchoolServe(t *testing.T) {
 	}
 
 	var out, errb syncbuf.Buffer
-	ready := make(chan struct{})
 	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
-		Now: func() time.Time { return ssNow }, Ready: func() { close(ready) }}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	exit := make(chan int, 1)
-	go func() {
-		exit <- m.Run(ctx, []string{"school", "serve", "--db", db, "--addr", "127.0.0.1:0", "--trust-proxy"})
-	}()
-	select {
-	case <-ready:
-	case code := <-exit:
-		t.Fatalf("serve exited with %d: %s", code, errb.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve not ready")
-	}
+		Now: func() time.Time { return ssNow }}
+	stop := startCommand(t, m, "school", "serve", "--db", db, "--addr", "127.0.0.1:0", "--trust-proxy")
 	addr := regexp.MustCompile(`^École : (http://127\.0\.0\.1:\d+/)\n$`).FindStringSubmatch(out.String())
 	if addr == nil {
 		t.Fatalf("stdout = %q", out.String())
@@ -235,14 +214,8 @@ func TestSchoolServe(t *testing.T) {
 		t.Fatalf("after sign-in: %d\n%s", res.StatusCode, b)
 	}
 
-	cancel()
-	select {
-	case code := <-exit:
-		if code != exitOK {
-			t.Fatalf("serve exit %d: %s", code, errb.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
+	if code := stop(); code != exitOK {
+		t.Fatalf("serve exit %d: %s", code, errb.String())
 	}
 	if logs := errb.String(); !strings.Contains(logs, `"msg":"signed in"`) {
 		t.Errorf("the log lacks the sign-in:\n%s", logs)

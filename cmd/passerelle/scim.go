@@ -7,14 +7,6 @@ import (
 	"passerelle/extranet"
 )
 
-func init() {
-	register(command{
-		name:    "extranet school scim-confirm",
-		summary: "lets a school deactivate more users through SCIM in the next 24 hours (the guard)",
-		run:     runExtranetSCIMConfirm,
-	})
-}
-
 func runExtranetSCIMConfirm(ctx context.Context, m *Main, args []string) error {
 	fs := m.flagSet("extranet school scim-confirm", "--db URL --fase N --count N",
 		"Confirms a burst of SCIM deactivations that the guard holds (docs/scim.md): for the next\n24 hours, the school may deactivate up to --count users, counted as the refusal counted them.")

@@ -42,22 +42,9 @@ func TestExtranetServeSCIM(t *testing.T) {
 	db := "sqlite:" + filepath.Join(dir, "extranet.db")
 	token := xtSchoolWithStaff(t, db, 4242, 2)
 	var out, errb syncbuf.Buffer
-	ready := make(chan struct{})
 	m := &Main{Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
-		Now: func() time.Time { return xtNow }, Ready: func() { close(ready) }}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	exit := make(chan int, 1)
-	go func() {
-		exit <- m.Run(ctx, []string{"extranet", "serve", "--db", db, "--addr", "127.0.0.1:0", "--night-at", "off"})
-	}()
-	select {
-	case <-ready:
-	case code := <-exit:
-		t.Fatalf("serve exited with %d: %s", code, errb.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve not ready")
-	}
+		Now: func() time.Time { return xtNow }}
+	stop := startCommand(t, m, "extranet", "serve", "--db", db, "--addr", "127.0.0.1:0", "--night-at", "off")
 	addr := regexp.MustCompile(`Extranet : (http://127\.0\.0\.1:\d+/)`).FindStringSubmatch(out.String())
 	if addr == nil {
 		t.Fatalf("no address on stdout: %q", out.String())
@@ -74,8 +61,7 @@ func TestExtranetServeSCIM(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/scim+json" || list.TotalResults != 2 {
 		t.Fatalf("GET /scim/v2/Users: %d %q %+v %v", resp.StatusCode, resp.Header.Get("Content-Type"), list, err)
 	}
-	cancel()
-	if code := <-exit; code != exitOK {
+	if code := stop(); code != exitOK {
 		t.Fatalf("serve exit %d: %s", code, errb.String())
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -21,51 +22,12 @@ import (
 	"passerelle/transfer"
 )
 
-func init() {
-	register(command{
-		name:    "school transfer",
-		summary: "sends the staff to the Extranet SeGEC (the <Extranet SeGEC> button)",
-		run:     runSchoolTransfer,
-	})
-	register(command{
-		name:    "school settings",
-		summary: "shows or changes the extranet's address and token, and the automatic transfer",
-		run:     runSchoolSettings,
-	})
-	register(command{
-		name:    "school transfers",
-		summary: "lists the transfer history, or shows one transfer (--id N)",
-		run:     runSchoolTransfers,
-	})
-}
-
 func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--rentree] [--dry-run] [--confirm-deactivations K] [--today YYYY-MM-DD]",
-		"Sends to the Extranet SeGEC the staff members who have an active situation in the school, with\ntheir school e-mail address and their Rôle extranet, then prints the transfer's messages.\n"+
-			"With --rentree (« Préparer la rentrée »), sends the next school year's staff as they will be on its\nfirst day, from 1 June (PASSERELLE_RENTREE_FROM=JJ/MM for another day).")
-	db := m.dbFlag(fs)
-	fase := schoolFASEFlag(fs)
-	extranetURL := fs.String("extranet", "", "address of the extranet (default: the one in the school's settings)")
-	token := fs.String("token", "", "the school's token at the extranet (default: the one in the school's settings)")
-	dryRun := fs.Bool("dry-run", false, "preview: show what the transfer would do, without applying anything")
-	confirm := fs.Int("confirm-deactivations", 0, "confirm a held transfer that deactivates K roles")
-	today := fs.String("today", "", "today's date (YYYY-MM-DD), for tests")
-	by := fs.String("by", "", "name of the person who makes the transfer (default: the system user)")
-	rentree := fs.Bool("rentree", false, "« Préparer la rentrée »: send the next school year's staff as on its first day")
-	if err := parseNoArgs(fs, args); err != nil {
+	o, err := parseSchoolTransfer(m, args)
+	if err != nil {
 		return err
 	}
-	if *confirm < 0 {
-		return usageErr("--confirm-deactivations %d : donnez le nombre de désactivations annoncé par le transfert suspendu", *confirm)
-	}
-	now := m.Now
-	if *today != "" {
-		var err error
-		if now, err = parseDay(*today); err != nil {
-			return err
-		}
-	}
-	st, n, err := openSchool(ctx, m, *db, *fase)
+	st, n, err := openSchool(ctx, m, o.db, o.fase)
 	if err != nil {
 		return err
 	}
@@ -78,18 +40,10 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	r := &transfer.Runner{Store: st, Tables: tables, Now: now, PrepareFrom: from}
-	who := *by
-	if who == "" {
-		who = m.Getenv("USER")
-	}
-	if who == "" {
-		who = "ligne de commande"
-	}
-	out, err := r.Run(ctx, n, transfer.Options{
-		DryRun: *dryRun, ConfirmDeactivations: *confirm, By: who,
-		URL: *extranetURL, Token: *token, HeldHint: true, Rentree: *rentree,
-	})
+	// The messages printed say what the transfer did: its log lines would
+	// repeat them.
+	r := &transfer.Runner{Store: st, Tables: tables, Now: o.now, PrepareFrom: from, Log: slog.New(slog.DiscardHandler)}
+	out, err := r.Run(ctx, n, o.run)
 	var te *transfer.Error
 	if errors.As(err, &te) {
 		return failErr("Erreur : %s", te.Msg)
@@ -104,6 +58,50 @@ func runSchoolTransfer(ctx context.Context, m *Main, args []string) error {
 		return &exitError{code: exitHeld}
 	}
 	return nil
+}
+
+// schoolTransferOptions are the flags of school transfer.
+type schoolTransferOptions struct {
+	db   string
+	fase int
+	now  func() time.Time
+	run  transfer.Options
+}
+
+func parseSchoolTransfer(m *Main, args []string) (schoolTransferOptions, error) {
+	fs := m.flagSet("school transfer", "--db URL --fase N [--extranet URL --token TOKEN] [--rentree] [--dry-run] [--confirm-deactivations K] [--today YYYY-MM-DD]",
+		"Sends to the Extranet SeGEC the staff members who have an active situation in the school, with\ntheir school e-mail address and their Rôle extranet, then prints the transfer's messages.\n"+
+			"With --rentree (« Préparer la rentrée »), sends the next school year's staff as they will be on its\nfirst day, from 1 June (PASSERELLE_RENTREE_FROM=JJ/MM for another day).")
+	db := m.dbFlag(fs)
+	fase := schoolFASEFlag(fs)
+	extranetURL := fs.String("extranet", "", "address of the extranet (default: the one in the school's settings)")
+	token := fs.String("token", "", "the school's token at the extranet (default: the one in the school's settings)")
+	dryRun := fs.Bool("dry-run", false, "preview: show what the transfer would do, without applying anything")
+	confirm := fs.Int("confirm-deactivations", 0, "confirm a held transfer that deactivates K roles")
+	today := fs.String("today", "", "today's date (YYYY-MM-DD), for tests")
+	by := fs.String("by", "", "name of the person who makes the transfer (default: the system user)")
+	rentree := fs.Bool("rentree", false, "« Préparer la rentrée »: send the next school year's staff as on its first day")
+	if err := parseNoArgs(fs, args); err != nil {
+		return schoolTransferOptions{}, err
+	}
+	if *confirm < 0 {
+		return schoolTransferOptions{}, usageErr("--confirm-deactivations %d : donnez le nombre de désactivations annoncé par le transfert suspendu", *confirm)
+	}
+	now, err := m.clock(*today)
+	if err != nil {
+		return schoolTransferOptions{}, err
+	}
+	who := *by
+	if who == "" {
+		who = m.Getenv("USER")
+	}
+	if who == "" {
+		who = "ligne de commande"
+	}
+	return schoolTransferOptions{db: *db, fase: *fase, now: now, run: transfer.Options{
+		DryRun: *dryRun, ConfirmDeactivations: *confirm, By: who,
+		URL: *extranetURL, Token: *token, HeldHint: true, Rentree: *rentree,
+	}}, nil
 }
 
 // prepareFromEnv names the day from which a school may prepare the
@@ -382,19 +380,7 @@ func runSchoolTransfers(ctx context.Context, m *Main, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(m.Stdout, transferLine(rec))
-		if rec.SchoolYear != "" {
-			fmt.Fprintf(m.Stdout, "Année scolaire : %s\n", rec.SchoolYear)
-		}
-		if rec.ExtranetID != "" {
-			fmt.Fprintf(m.Stdout, "Référence extranet : %s\n", rec.ExtranetID)
-		}
-		if len(rec.Messages) > 0 {
-			fmt.Fprintln(m.Stdout)
-			for _, l := range rec.Messages {
-				fmt.Fprintln(m.Stdout, l)
-			}
-		}
+		printTransfer(m.Stdout, rec)
 		return nil
 	}
 	recs, err := st.Transfers(ctx, n, *limit)
@@ -409,6 +395,23 @@ func runSchoolTransfers(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintln(m.Stdout, transferLine(rec))
 	}
 	return nil
+}
+
+// printTransfer shows one transfer of the history with its messages.
+func printTransfer(w io.Writer, rec school.TransferRecord) {
+	fmt.Fprintln(w, transferLine(rec))
+	if rec.SchoolYear != "" {
+		fmt.Fprintf(w, "Année scolaire : %s\n", rec.SchoolYear)
+	}
+	if rec.ExtranetID != "" {
+		fmt.Fprintf(w, "Référence extranet : %s\n", rec.ExtranetID)
+	}
+	if len(rec.Messages) > 0 {
+		fmt.Fprintln(w)
+		for _, l := range rec.Messages {
+			fmt.Fprintln(w, l)
+		}
+	}
 }
 
 // transferLine is one line of the history:

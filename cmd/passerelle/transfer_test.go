@@ -4,18 +4,15 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"passerelle/api"
-	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/internal/testkit"
 	"passerelle/school"
-	"passerelle/store/extranetstore"
 	"passerelle/store/schoolstore"
 )
 
@@ -48,20 +45,13 @@ func trRun(t *testing.T, stdin string, args ...string) (int, string, string) {
 func trSetup(t *testing.T) (db, url, token string) {
 	t.Helper()
 	ctx := context.Background()
-	dir := t.TempDir()
-	xs, err := extranetstore.Open(ctx, "sqlite:"+filepath.Join(dir, "extranet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { xs.Close() })
-	svc := &extranet.Service{Store: xs, Now: func() time.Time { return trNow }, Log: slog.New(slog.DiscardHandler)}
-	ts := httptest.NewServer(api.NewServer(svc, api.ServerOptions{}).Handler())
-	t.Cleanup(ts.Close)
-	if token, err = svc.AddSchool(ctx, trFASE, "École Saint-Joseph", "test"); err != nil {
-		t.Fatal(err)
-	}
+	x := testkit.StartExtranet(t, testkit.ExtranetOptions{
+		Now: func() time.Time { return trNow }, Log: slog.New(slog.DiscardHandler),
+		Schools: []testkit.School{{FASE: trFASE, Name: "École Saint-Joseph"}},
+	})
+	token = x.Tokens[trFASE]
 
-	db = "sqlite:" + filepath.Join(dir, "school.db")
+	db = "sqlite:" + filepath.Join(t.TempDir(), "school.db")
 	st, err := schoolstore.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +78,7 @@ func trSetup(t *testing.T) (db, url, token string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return db, ts.URL, token
+	return db, x.URL, token
 }
 
 func TestSchoolTransferCommands(t *testing.T) {

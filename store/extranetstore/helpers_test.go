@@ -9,35 +9,17 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/testkit"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
-// clock is a settable clock for the Service.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // brussels returns a Brussels civil time.
 func brussels(y int, m time.Month, d, h, min int) time.Time {
@@ -48,7 +30,7 @@ func brussels(y int, m time.Month, d, h, min int) time.Time {
 type env struct {
 	svc   *extranet.Service
 	st    *extranetstore.Store
-	clock *clock
+	clock *testkit.Clock
 	ctx   context.Context
 	pg    bool
 
@@ -83,7 +65,7 @@ func newEnv(t *testing.T, url string, pg bool) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &clock{t: brussels(2026, time.November, 26, 18, 3)}
+	c := testkit.NewClock(brussels(2026, time.November, 26, 18, 3))
 	svc := &extranet.Service{Store: st, Now: c.Now, Log: slog.New(slog.DiscardHandler), PortalURL: "https://extranet.test/"}
 	return &env{svc: svc, st: st, clock: c, ctx: ctx, pg: pg, sent: map[sentKey]extranet.Snapshot{}}
 }

@@ -9,27 +9,26 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/testkit"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
+	"passerelle/store/pgtest"
 	"passerelle/store/sqlsession"
 	"passerelle/web"
 )
 
-func init() {
-	// Operators' passwords are hashed in every test: keep it fast.
-	web.BcryptCost = bcrypt.MinCost
+func TestMain(m *testing.M) {
+	testkit.CheapBcrypt() // operators' passwords are hashed in every test
+	os.Exit(pgtest.Main(m))
 }
 
 const (
@@ -41,24 +40,6 @@ const (
 	password = "un mot de passe sûr"
 )
 
-// clock is a settable clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // env is an extranet with its API and portal over real HTTP, wired as
 // cmd/passerelle does: the portal mounted at "/" of the API server.
 type env struct {
@@ -69,7 +50,7 @@ type env struct {
 	portal  *extranet.Portal
 	srv     *server
 	ts      *httptest.Server
-	clock   *clock
+	clock   *testkit.Clock
 	mailDir string
 	sender  *mail.DirSender
 	tokenA  string
@@ -89,47 +70,35 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	if o.url == "" {
-		o.url = "sqlite:" + filepath.Join(dir, "extranet.db")
-	}
-	st, err := extranetstore.Open(ctx, o.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, ctx: ctx, st: st, clock: &clock{t: time.Date(2026, 11, 26, 18, 3, 0, 0, frtext.Brussels)},
+	e := &env{t: t, ctx: ctx, clock: testkit.NewClock(time.Date(2026, 11, 26, 18, 3, 0, 0, frtext.Brussels)),
 		mailDir: filepath.Join(dir, "mail")}
+	var err error
 	if e.sender, err = mail.NewDirSender(e.mailDir); err != nil {
 		t.Fatal(err)
 	}
-	e.ts = httptest.NewUnstartedServer(nil)
-	base := "http://" + e.ts.Listener.Addr().String() + "/"
 	quiet := slog.New(slog.DiscardHandler)
-	e.svc = &extranet.Service{Store: st, Now: e.clock.Now, Log: quiet, PortalURL: base}
-	e.portal = &extranet.Portal{Store: st, Service: e.svc}
-	e.srv, err = newServer(Config{
-		Service: e.svc, Store: st, Sessions: sqlsession.New(st.DB()), Sender: e.sender,
-		MailDir: e.mailDir, Demo: !o.noDemo, Now: e.clock.Now, Log: quiet,
+	x := testkit.StartExtranet(t, testkit.ExtranetOptions{
+		DB: o.url, Now: e.clock.Now, Log: quiet,
+		Schools: []testkit.School{{FASE: faseA, Name: schoolA}, {FASE: faseB, Name: schoolB}},
+		// The portal at "/" of the API server, as cmd/passerelle mounts it.
+		Mount: func(x *testkit.Extranet) {
+			x.Service.PortalURL = x.URL + "/"
+			e.srv, err = newServer(Config{
+				Service: x.Service, Store: x.Store, Sessions: sqlsession.New(x.Store.DB()), Sender: e.sender,
+				MailDir: e.mailDir, Demo: !o.noDemo, Now: e.clock.Now, Log: quiet,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mux := http.NewServeMux()
+			mux.Handle("/", e.srv.handler)
+			x.API.Mount("/", mux)
+		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	apiSrv := api.NewServer(e.svc, api.ServerOptions{})
-	mux := http.NewServeMux()
-	mux.Handle("/", e.srv.handler)
-	apiSrv.Mount("/", mux)
-	e.ts.Config.Handler = apiSrv.Handler()
-	e.ts.Start()
-	t.Cleanup(func() {
-		e.ts.Close()
-		e.srv.bgWait.Wait()
-	})
-	if e.tokenA, err = e.svc.AddSchool(ctx, faseA, schoolA, "test"); err != nil {
-		t.Fatal(err)
-	}
-	if e.tokenB, err = e.svc.AddSchool(ctx, faseB, schoolB, "test"); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { e.srv.bgWait.Wait() })
+	e.st, e.svc, e.ts = x.Store, x.Service, x.Server
+	e.portal = &extranet.Portal{Store: x.Store, Service: x.Service}
+	e.tokenA, e.tokenB = x.Tokens[faseA], x.Tokens[faseB]
 	return e
 }
 

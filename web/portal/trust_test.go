@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,8 +12,6 @@ import (
 	"passerelle/extranet"
 	"passerelle/store/pgtest"
 )
-
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // eachStore runs fn on an environment over SQLite, then over PostgreSQL.
 func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {

@@ -16,14 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
-	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/internal/testkit"
 	"passerelle/school"
-	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
 	"passerelle/store/schoolstore"
 	"passerelle/transfer"
@@ -32,7 +29,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	web.BcryptCost = bcrypt.MinCost // sign-ins in milliseconds
+	testkit.CheapBcrypt()
 	os.Exit(pgtest.Main(m))
 }
 
@@ -100,7 +97,7 @@ type envOptions struct {
 	ipLimiter  *web.Limiter
 	trustProxy bool
 	backoff    *web.Backoff
-	log        *slog.Logger // nil discards
+	log        *slog.Logger // nil: slog.Default()
 	// now is the clock of both sides; zero: testNow.
 	now time.Time
 }
@@ -176,23 +173,14 @@ func newEnv(t testing.TB, opt envOptions) *env {
 // startExtranet starts a real extranet over HTTP, registers the school and
 // stores its address and token in the school's settings.
 func (e *env) startExtranet(now func() time.Time) {
-	t := e.t
-	ctx := context.Background()
-	est, err := extranetstore.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "extranet.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { est.Close() })
-	e.extranet = &extranet.Service{Store: est, Now: now, Log: slog.New(slog.DiscardHandler)}
-	token, err := e.extranet.AddSchool(ctx, fase, "École Sainte-Marie", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.NewServer(e.extranet, api.ServerOptions{}).Handler())
-	t.Cleanup(srv.Close)
-	e.extURL = srv.URL
-	if err := e.st.SaveSettings(ctx, school.Settings{FASE: fase, ExtranetURL: srv.URL, Token: token, AutoHour: school.DefaultAutoHour}); err != nil {
-		t.Fatal(err)
+	x := testkit.StartExtranet(e.t, testkit.ExtranetOptions{
+		Now: now, Log: slog.New(slog.DiscardHandler),
+		Schools: []testkit.School{{FASE: fase, Name: "École Sainte-Marie"}},
+	})
+	e.extranet, e.extURL = x.Service, x.URL
+	set := school.Settings{FASE: fase, ExtranetURL: x.URL, Token: x.Tokens[fase], AutoHour: school.DefaultAutoHour}
+	if err := e.st.SaveSettings(context.Background(), set); err != nil {
+		e.t.Fatal(err)
 	}
 }
 

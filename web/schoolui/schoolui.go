@@ -62,7 +62,7 @@ type Config struct {
 	// Now is the clock of the checks, sessions and consents; nil means
 	// time.Now.
 	Now func() time.Time
-	// Log receives the errors; nil discards them.
+	// Log receives the errors; nil means slog.Default().
 	Log *slog.Logger
 	// Secure marks cookies Secure even on plain HTTP, for a server behind
 	// a TLS proxy.
@@ -152,7 +152,7 @@ func New(cfg Config) (http.Handler, error) {
 		s.now = time.Now
 	}
 	if s.log == nil {
-		s.log = slog.New(slog.DiscardHandler)
+		s.log = slog.Default()
 	}
 	if s.passWait == nil {
 		s.passWait = &web.Backoff{Now: s.now}

@@ -1,12 +1,10 @@
 package mail
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/textproto"
 	"os"
 	"reflect"
@@ -256,68 +254,11 @@ func TestIsPermanent(t *testing.T) {
 	}
 }
 
-// stallServer answers the greeting and EHLO, then never replies to the
-// command that stall selects, like a server that hangs.
-func stallServer(t *testing.T, stall string) string {
+// stallServer is an SMTP server that falls silent at stage, like one that
+// hangs.
+func stallServer(t *testing.T, stage smtptest.Stage) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go func() {
-				if stall == "greeting" {
-					return
-				}
-				fmt.Fprint(c, "220 stall\r\n")
-				br := bufio.NewReader(c)
-				inData := false
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					// Stalling on "." means on the end of the content.
-					if strings.HasPrefix(line, stall) && (!inData || line == ".\r\n") {
-						return // the connection stays open, silent
-					}
-					switch {
-					case inData && line == ".\r\n":
-						inData = false
-						fmt.Fprint(c, "250 ok\r\n")
-					case inData:
-					case strings.HasPrefix(line, "DATA"):
-						inData = true
-						fmt.Fprint(c, "354 go\r\n")
-					default:
-						fmt.Fprint(c, "250 ok\r\n")
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return ln.Addr().String()
+	return startServer(t, smtptest.Options{Stall: stage}).Addr()
 }
 
 func TestSMTPContext(t *testing.T) {
@@ -337,16 +278,16 @@ func TestSMTPContext(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		stall string
+		stall smtptest.Stage
 		ctx   func() (context.Context, context.CancelFunc)
 		is    error
 	}{
-		{"deadline during greeting", "greeting", func() (context.Context, context.CancelFunc) {
+		{"deadline during greeting", smtptest.StallGreeting, func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 100*time.Millisecond)
 		}, context.DeadlineExceeded},
-		{"cancel during greeting", "greeting", cancelSoon, context.Canceled},
-		{"cancel during MAIL", "MAIL", cancelSoon, context.Canceled},
-		{"deadline during DATA", ".", func() (context.Context, context.CancelFunc) {
+		{"cancel during greeting", smtptest.StallGreeting, cancelSoon, context.Canceled},
+		{"cancel during MAIL", smtptest.StallMail, cancelSoon, context.Canceled},
+		{"deadline during DATA", smtptest.StallEndOfData, func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 100*time.Millisecond)
 		}, context.DeadlineExceeded},
 	}
@@ -365,7 +306,7 @@ func TestSMTPContext(t *testing.T) {
 	}
 
 	t.Run("waiting for a busy connection", func(t *testing.T) {
-		s := newSender(t, SMTPConfig{Addr: stallServer(t, "MAIL"), Timeout: time.Hour})
+		s := newSender(t, SMTPConfig{Addr: stallServer(t, smtptest.StallMail), Timeout: time.Hour})
 		busyCtx, cancelBusy := context.WithCancel(context.Background())
 		busy := make(chan error, 1)
 		go func() { busy <- s.Send(busyCtx, numbered(1)) }()

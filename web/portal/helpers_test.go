@@ -21,6 +21,7 @@ import (
 	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/htmlcheck"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
 	"passerelle/store/sqlsession"
@@ -272,20 +273,14 @@ func (c *client) url(path string) string {
 	return c.e.ts.URL + path
 }
 
-var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 // post sends a form from the page at from, with that page's CSRF token.
 func (c *client) post(from, path string, form url.Values) response {
 	c.t.Helper()
 	page := c.get(from)
-	m := csrfPattern.FindStringSubmatch(page.body)
-	if m == nil {
-		c.t.Fatalf("no CSRF token on %s (status %d): %s", from, page.status, page.body)
-	}
 	if form == nil {
 		form = url.Values{}
 	}
-	form.Set("csrf", html.UnescapeString(m[1]))
+	form.Set("csrf", htmlcheck.Parse(c.t, page.body).CSRF())
 	req, _ := http.NewRequest(http.MethodPost, c.url(path), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)

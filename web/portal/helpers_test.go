@@ -316,12 +316,14 @@ func (e *env) signInOperator(login string) *client {
 	return c
 }
 
-// wantBody checks that a page holds every piece.
+// wantBody checks that a page shows every piece in its text (not in its
+// markup).
 func wantBody(t testing.TB, r response, pieces ...string) {
 	t.Helper()
+	text := htmlcheck.Parse(t, r.body).One("body").Text()
 	for _, p := range pieces {
-		if !strings.Contains(html.UnescapeString(r.body), p) {
-			t.Errorf("page (status %d) lacks %q", r.status, p)
+		if !strings.Contains(text, p) {
+			t.Errorf("page (status %d) does not show %q", r.status, p)
 		}
 	}
 }

@@ -69,3 +69,16 @@ func links(t testing.TB, r response, sel string) []string {
 	}
 	return out
 }
+
+// disputeForm returns the action of the first decision form of the
+// disputed accesses on the verifications page.
+func disputeForm(t testing.TB, r response) string {
+	t.Helper()
+	for _, f := range doc(t, r).All("#contestations form") {
+		if a := f.Attr("action"); strings.HasPrefix(a, "/console/verifications/contestations/") {
+			return a
+		}
+	}
+	t.Fatalf("no decision form for a disputed access")
+	return ""
+}

@@ -304,7 +304,7 @@ func TestModifiedSaysWhatChanged(t *testing.T) {
 	if _, err := e.st.SaveRows(ctx, fase, []school.Row{milord}); err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(messages(transferFromPage(t, c, nil).body), "\n")
+	got := strings.Join(messages(t, transferFromPage(t, c, nil).body), "\n")
 	want := "msg-information|Information : Modifié Rôle Rémy Milord – Directeur\nmsg-detail|↳ e-mail : remy.milord@ecole.be → direction@ecole.be"
 	if !strings.Contains(got, want) {
 		t.Errorf("messages:\n%s\nwant:\n%s", got, want)

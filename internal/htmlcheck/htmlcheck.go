@@ -224,3 +224,14 @@ func (e Elem) excerpt() string {
 	}
 	return s
 }
+
+// Parent returns the element that holds e, and fails the test at the top
+// of the page.
+func (e Elem) Parent() Elem {
+	e.t.Helper()
+	p := e.n.Parent
+	if p == nil || p.Type != html.ElementNode {
+		e.t.Fatalf("htmlcheck: %s has no parent element", e.excerpt())
+	}
+	return Elem{t: e.t, n: p}
+}

@@ -315,7 +315,7 @@ func TestListSearchBounded(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	c := e.signedIn("direction")
 	res := c.get("/?q=" + url.QueryEscape(strings.Repeat("milord ", 1000)))
-	if res.StatusCode != http.StatusBadRequest || !strings.Contains(res.body, "Recherche trop longue : tapez au plus 8 mots et 100 caractères") {
+	if res.StatusCode != http.StatusBadRequest || !has(t, res.body, "Recherche trop longue : tapez au plus 8 mots et 100 caractères") {
 		t.Fatalf("1,000 words: status %d\n%s", res.StatusCode, res.body)
 	}
 	if res := c.get("/?q=milord+remy"); res.StatusCode != http.StatusOK {

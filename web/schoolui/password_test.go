@@ -160,7 +160,7 @@ func TestChangePasswordThrottled(t *testing.T) {
 		}
 	}
 	res := c.post("/mot-de-passe", passwordForm(password, newPassword, newPassword))
-	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.body, "Patientez 2 secondes avant de réessayer.") {
+	if res.StatusCode != http.StatusTooManyRequests || !has(t, res.body, "Patientez 2 secondes avant de réessayer.") {
 		t.Fatalf("5th attempt: status %d\n%s", res.StatusCode, res.body)
 	}
 	if got := e.passwordHash("secretariat"); got != before {

@@ -81,7 +81,7 @@ func TestUsersForbiddenToSecretariat(t *testing.T) {
 	}
 	for _, path := range []string{"/utilisateurs", "/utilisateurs/nouveau", "/utilisateurs/" + dirID, "/utilisateurs/" + secID, "/utilisateurs/" + dirID + "/supprimer"} {
 		res := sec.get(path)
-		if res.StatusCode != http.StatusForbidden || !strings.Contains(res.body, msgOnlyDirectionUsers) {
+		if res.StatusCode != http.StatusForbidden || !has(t, res.body, msgOnlyDirectionUsers) {
 			t.Errorf("GET %s: status %d, want 403 with %q", path, res.StatusCode, msgOnlyDirectionUsers)
 		}
 	}
@@ -96,7 +96,7 @@ func TestUsersForbiddenToSecretariat(t *testing.T) {
 		{"/utilisateurs/" + dirID + "/supprimer", nil},
 	} {
 		res := sec.post(tc.path, tc.form)
-		if res.StatusCode != http.StatusForbidden || !strings.Contains(res.body, msgOnlyDirectionUsers) {
+		if res.StatusCode != http.StatusForbidden || !has(t, res.body, msgOnlyDirectionUsers) {
 			t.Errorf("POST %s: status %d, want 403", tc.path, res.StatusCode)
 		}
 	}

@@ -226,6 +226,54 @@ func TestSMTPRefusals(t *testing.T) {
 	}
 }
 
+// TestSMTPRefusedAfterData checks the replies to the content's final dot:
+// a 5xx is permanent, a 4xx is not, and neither costs the connection.
+func TestSMTPRefusedAfterData(t *testing.T) {
+	srv := startServer(t, smtptest.Options{RefuseData: func(data []byte) (int, string) {
+		switch {
+		case bytes.Contains(data, []byte("virus@")):
+			return 554, "5.7.1 Message content rejected"
+		case bytes.Contains(data, []byte("lent@")):
+			return 452, "4.3.1 Insufficient system storage"
+		}
+		return 0, ""
+	}})
+	s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+	for i, tt := range []struct {
+		to        string
+		wantCode  int
+		permanent bool
+	}{
+		{"virus@ecole.be", 554, true},
+		{"ok@ecole.be", 0, false},
+		{"lent@ecole.be", 452, false},
+		{"ok2@ecole.be", 0, false},
+	} {
+		m := numbered(i)
+		m.To = tt.to
+		err := s.Send(context.Background(), m)
+		if tt.wantCode == 0 {
+			if err != nil {
+				t.Errorf("%s: %v", tt.to, err)
+			}
+			continue
+		}
+		var tp *textproto.Error
+		if !errors.As(err, &tp) || tp.Code != tt.wantCode || !strings.Contains(err.Error(), "message refusé") {
+			t.Errorf("%s: error %v, want code %d after the content", tt.to, err, tt.wantCode)
+		}
+		if IsPermanent(err) != tt.permanent {
+			t.Errorf("%s: IsPermanent = %v", tt.to, !tt.permanent)
+		}
+	}
+	if got := srv.Messages(); len(got) != 2 || got[0].To[0] != "ok@ecole.be" || got[1].To[0] != "ok2@ecole.be" {
+		t.Errorf("messages kept: %+v", got)
+	}
+	if srv.Connections() != 1 {
+		t.Errorf("%d connections, want 1", srv.Connections())
+	}
+}
+
 func TestIsPermanent(t *testing.T) {
 	tests := []struct {
 		err  error

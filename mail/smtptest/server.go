@@ -63,6 +63,9 @@ type Options struct {
 	FailRcpt func(rcpt string) bool
 	// TempFailRcpt, when it returns true, refuses a recipient with 451.
 	TempFailRcpt func(rcpt string) bool
+	// RefuseData, when it returns a code (4xx or 5xx), refuses a message
+	// once its content is in, with that reply; nothing is kept.
+	RefuseData func(data []byte) (code int, text string)
 	// CountOnly keeps no message, only their count, so that memory stays
 	// flat during long benchmarks; Messages then returns nothing.
 	CountOnly bool
@@ -324,6 +327,11 @@ func (ss *session) Data(r io.Reader) error {
 	if ss.srv.opts.Stall == StallEndOfData {
 		<-ss.srv.stalled
 		return nil
+	}
+	if refuse := ss.srv.opts.RefuseData; refuse != nil {
+		if code, text := refuse(data); code != 0 {
+			return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: text}
+		}
 	}
 	_, isTLS := ss.conn.TLSConnectionState()
 	ss.srv.record(Received{From: ss.from, To: ss.to, Data: data, TLS: isTLS, Auth: ss.auth,

@@ -149,6 +149,27 @@ func TestConversations(t *testing.T) {
 			},
 			want: []Received{{From: "a@b.be", To: []string{"ok@ecole.be"}, Data: []byte("ok\r\n")}},
 		},
+		{
+			name: "refused content",
+			opts: Options{RefuseData: func(data []byte) (int, string) {
+				if strings.HasPrefix(string(data), "non") {
+					return 554, "5.7.1 Refused"
+				}
+				return 0, ""
+			}},
+			steps: []step{
+				{"EHLO client.example", 250},
+				{"MAIL FROM:<a@b.be>", 250},
+				{"RCPT TO:<c@d.be>", 250},
+				{"DATA", 354},
+				{"non\r\n.\r\n", 554},
+				{"MAIL FROM:<a@b.be>", 250},
+				{"RCPT TO:<c@d.be>", 250},
+				{"DATA", 354},
+				{"oui\r\n.\r\n", 250},
+			},
+			want: []Received{{From: "a@b.be", To: []string{"c@d.be"}, Data: []byte("oui\r\n")}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -139,7 +139,7 @@ func TestAnotherSchoolCannotTakeOverAnAccount(t *testing.T) {
 		v := op.get("/console/verifications")
 		wantIn(t, v, "h2#titre-rapprochements", "Rapprochements à vérifier")
 		wantIn(t, v, "h2#titre-contestations", "Accès contestés")
-		wantIn(t, v, "#rapprochements tbody", "attacker@evil-mail.be", schoolA, schoolB)
+		wantIn(t, v, "#rapprochements tbody", "Milord Remy", schoolA, schoolB)
 		wantIn(t, v, "#contestations tbody", "attacker@evil-mail.be", schoolB)
 		decide := disputeForm(t, v)
 		op.post("/console/verifications", decide, url.Values{"decision": {extranet.DisputeKept}})

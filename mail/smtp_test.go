@@ -1,12 +1,10 @@
 package mail
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/textproto"
 	"os"
 	"reflect"
@@ -228,6 +226,54 @@ func TestSMTPRefusals(t *testing.T) {
 	}
 }
 
+// TestSMTPRefusedAfterData checks the replies to the content's final dot:
+// a 5xx is permanent, a 4xx is not, and neither costs the connection.
+func TestSMTPRefusedAfterData(t *testing.T) {
+	srv := startServer(t, smtptest.Options{RefuseData: func(data []byte) (int, string) {
+		switch {
+		case bytes.Contains(data, []byte("virus@")):
+			return 554, "5.7.1 Message content rejected"
+		case bytes.Contains(data, []byte("lent@")):
+			return 452, "4.3.1 Insufficient system storage"
+		}
+		return 0, ""
+	}})
+	s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+	for i, tt := range []struct {
+		to        string
+		wantCode  int
+		permanent bool
+	}{
+		{"virus@ecole.be", 554, true},
+		{"ok@ecole.be", 0, false},
+		{"lent@ecole.be", 452, false},
+		{"ok2@ecole.be", 0, false},
+	} {
+		m := numbered(i)
+		m.To = tt.to
+		err := s.Send(context.Background(), m)
+		if tt.wantCode == 0 {
+			if err != nil {
+				t.Errorf("%s: %v", tt.to, err)
+			}
+			continue
+		}
+		var tp *textproto.Error
+		if !errors.As(err, &tp) || tp.Code != tt.wantCode || !strings.Contains(err.Error(), "message refusé") {
+			t.Errorf("%s: error %v, want code %d after the content", tt.to, err, tt.wantCode)
+		}
+		if IsPermanent(err) != tt.permanent {
+			t.Errorf("%s: IsPermanent = %v", tt.to, !tt.permanent)
+		}
+	}
+	if got := srv.Messages(); len(got) != 2 || got[0].To[0] != "ok@ecole.be" || got[1].To[0] != "ok2@ecole.be" {
+		t.Errorf("messages kept: %+v", got)
+	}
+	if srv.Connections() != 1 {
+		t.Errorf("%d connections, want 1", srv.Connections())
+	}
+}
+
 func TestIsPermanent(t *testing.T) {
 	tests := []struct {
 		err  error
@@ -256,68 +302,11 @@ func TestIsPermanent(t *testing.T) {
 	}
 }
 
-// stallServer answers the greeting and EHLO, then never replies to the
-// command that stall selects, like a server that hangs.
-func stallServer(t *testing.T, stall string) string {
+// stallServer is an SMTP server that falls silent at stage, like one that
+// hangs.
+func stallServer(t *testing.T, stage smtptest.Stage) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go func() {
-				if stall == "greeting" {
-					return
-				}
-				fmt.Fprint(c, "220 stall\r\n")
-				br := bufio.NewReader(c)
-				inData := false
-				for {
-					line, err := br.ReadString('\n')
-					if err != nil {
-						return
-					}
-					// Stalling on "." means on the end of the content.
-					if strings.HasPrefix(line, stall) && (!inData || line == ".\r\n") {
-						return // the connection stays open, silent
-					}
-					switch {
-					case inData && line == ".\r\n":
-						inData = false
-						fmt.Fprint(c, "250 ok\r\n")
-					case inData:
-					case strings.HasPrefix(line, "DATA"):
-						inData = true
-						fmt.Fprint(c, "354 go\r\n")
-					default:
-						fmt.Fprint(c, "250 ok\r\n")
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	return ln.Addr().String()
+	return startServer(t, smtptest.Options{Stall: stage}).Addr()
 }
 
 func TestSMTPContext(t *testing.T) {
@@ -337,16 +326,16 @@ func TestSMTPContext(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		stall string
+		stall smtptest.Stage
 		ctx   func() (context.Context, context.CancelFunc)
 		is    error
 	}{
-		{"deadline during greeting", "greeting", func() (context.Context, context.CancelFunc) {
+		{"deadline during greeting", smtptest.StallGreeting, func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 100*time.Millisecond)
 		}, context.DeadlineExceeded},
-		{"cancel during greeting", "greeting", cancelSoon, context.Canceled},
-		{"cancel during MAIL", "MAIL", cancelSoon, context.Canceled},
-		{"deadline during DATA", ".", func() (context.Context, context.CancelFunc) {
+		{"cancel during greeting", smtptest.StallGreeting, cancelSoon, context.Canceled},
+		{"cancel during MAIL", smtptest.StallMail, cancelSoon, context.Canceled},
+		{"deadline during DATA", smtptest.StallEndOfData, func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 100*time.Millisecond)
 		}, context.DeadlineExceeded},
 	}
@@ -365,7 +354,7 @@ func TestSMTPContext(t *testing.T) {
 	}
 
 	t.Run("waiting for a busy connection", func(t *testing.T) {
-		s := newSender(t, SMTPConfig{Addr: stallServer(t, "MAIL"), Timeout: time.Hour})
+		s := newSender(t, SMTPConfig{Addr: stallServer(t, smtptest.StallMail), Timeout: time.Hour})
 		busyCtx, cancelBusy := context.WithCancel(context.Background())
 		busy := make(chan error, 1)
 		go func() { busy <- s.Send(busyCtx, numbered(1)) }()

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"passerelle/internal/htmlcheck"
 )
 
 // TestExampleForm walks the whole plumbing as a browser would: a sign-in
@@ -54,11 +56,12 @@ func TestExampleForm(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /form: %d\n%s", resp.StatusCode, resp.body)
 	}
-	if !strings.Contains(resp.body, `<p class="flash flash-success" role="status">Bienvenue.</p>`) {
-		t.Errorf("GET /form after sign-in has no welcome flash:\n%s", resp.body)
+	form := htmlcheck.Parse(t, resp.body)
+	if got := form.Texts(`p.flash.flash-success[role=status]`); len(got) != 1 || got[0] != "Bienvenue." {
+		t.Errorf("GET /form after sign-in: flash %q, want one « Bienvenue. »", got)
 	}
-	if !strings.Contains(resp.body, `<span class="app-user" id="user">direction</span>`) {
-		t.Errorf("GET /form does not show the user:\n%s", resp.body)
+	if got := form.One("#user.app-user").Text(); got != "direction" {
+		t.Errorf("GET /form shows the user %q", got)
 	}
 	if got := resp.Header.Get("Cache-Control"); got != "no-store" {
 		t.Errorf("Cache-Control = %q, want no-store", got)
@@ -67,7 +70,7 @@ func TestExampleForm(t *testing.T) {
 	if token == pre {
 		t.Fatal("the session's CSRF token equals the pre-session one")
 	}
-	if again := get(t, c, base+"/form"); strings.Contains(again.body, "Bienvenue.") {
+	if again := get(t, c, base+"/form"); htmlcheck.Parse(t, again.body).Has(".flash") {
 		t.Error("the flash is shown twice")
 	}
 

@@ -9,12 +9,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"passerelle/internal/htmlcheck"
 	"passerelle/internal/syncbuf"
 	"passerelle/internal/testkit"
 	"passerelle/web"
@@ -169,16 +169,10 @@ func post(t testing.TB, c *http.Client, u string, form url.Values, headers ...st
 	return do(t, c, req)
 }
 
-var csrfInput = regexp.MustCompile(`<input type="hidden" name="csrf" value="([^"]+)">`)
-
 // csrfFrom returns the token of the page's hidden field.
 func csrfFrom(t testing.TB, body string) string {
 	t.Helper()
-	m := csrfInput.FindStringSubmatch(body)
-	if m == nil {
-		t.Fatalf("no CSRF field in page:\n%s", body)
-	}
-	return m[1]
+	return htmlcheck.Parse(t, body).CSRF()
 }
 
 func cookieFrom(resp *http.Response, name string) *http.Cookie {

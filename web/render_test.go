@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"passerelle/internal/htmlcheck"
 	"passerelle/web"
 )
 
@@ -29,8 +30,8 @@ func TestRendererPages(t *testing.T) {
 	for page, title := range map[string]string{"form": "Formulaire", "signin": "Connexion", "admin/list": "Liste"} {
 		w := httptest.NewRecorder()
 		rd.Render(w, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, page, nil)
-		if want := "<title>" + title + " – Passerelle</title>"; !strings.Contains(w.Body.String(), want) {
-			t.Errorf("page %s lacks %q:\n%s", page, want, w.Body.String())
+		if got, want := htmlcheck.Parse(t, w.Body.String()).One("head title").Text(), title+" – Passerelle"; got != want {
+			t.Errorf("page %s: title %q, want %q", page, got, want)
 		}
 	}
 }
@@ -49,11 +50,14 @@ func TestRenderHeadersAndStatus(t *testing.T) {
 		t.Errorf("Cache-Control %q", cc)
 	}
 	body := w.Body.String()
-	for _, want := range []string{`<p id="saved">Enregistré : Ada</p>`, `<p class="hint">Les champs sont facultatifs.</p>`, `name="csrf"`} {
-		if !strings.Contains(body, want) {
-			t.Errorf("body lacks %q:\n%s", want, body)
-		}
+	page := htmlcheck.Parse(t, body)
+	if got := page.One("p#saved").Text(); got != "Enregistré : Ada" {
+		t.Errorf("saved %q", got)
 	}
+	if got := page.One("p.hint").Text(); got != "Les champs sont facultatifs." {
+		t.Errorf("hint %q", got)
+	}
+	page.One("form").CSRF()
 
 	w = httptest.NewRecorder()
 	rd.Render(w, httptest.NewRequest(http.MethodHead, "/", nil), http.StatusOK, "form", nil)
@@ -155,14 +159,15 @@ func TestRendererFuncs(t *testing.T) {
 	w := httptest.NewRecorder()
 	rd.Render(w, httptest.NewRequest(http.MethodGet, "/", nil), http.StatusOK, "facts", data)
 	body := w.Body.String()
-	for _, want := range []string{
-		`<p id="d">05/03/2026</p>`,
-		`<p id="dt">26/11/2026 à 18:03</p>`,
-		`<p id="b">oui/non</p>`,
-		`<p id="up">X</p>`, // the caller's own function
+	page := htmlcheck.Parse(t, body)
+	for id, want := range map[string]string{
+		"d":  "05/03/2026",
+		"dt": "26/11/2026 à 18:03",
+		"b":  "oui/non",
+		"up": "X", // the caller's own function
 	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("body lacks %q:\n%s", want, body)
+		if got := page.One("p#" + id).Text(); got != want {
+			t.Errorf("p#%s = %q, want %q", id, got, want)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/internal/htmlcheck"
 	"passerelle/internal/syncbuf"
 	"passerelle/school"
 	"passerelle/store/schoolstore"
@@ -187,10 +188,11 @@ func TestSchoolServe(t *testing.T) {
 	}
 	// Without a session: the sign-in page, and no staff data.
 	code, page := get("/")
-	if code != http.StatusOK || !strings.Contains(page, "<h1>Connexion</h1>") || strings.Contains(page, "Écrivain") {
+	signin := htmlcheck.Parse(t, page)
+	if code != http.StatusOK || signin.One("h1").Text() != "Connexion" || strings.Contains(page, "Écrivain") {
 		t.Fatalf("before sign-in: %d", code)
 	}
-	token := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	token := signin.Form("/connexion").CSRF()
 	// With --trust-proxy, a refused sign-in is logged with the address the
 	// proxy forwarded.
 	req, _ := http.NewRequest("POST", base+"connexion", strings.NewReader(url.Values{"csrf": {token}, "identifiant": {"direction"}, "mot_de_passe": {"faux"}}.Encode()))
@@ -210,7 +212,8 @@ func TestSchoolServe(t *testing.T) {
 	}
 	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), "Écrivain Émile") || !strings.Contains(string(b), "Paramètres extranet") {
+	if list := htmlcheck.Parse(t, string(b)); res.StatusCode != http.StatusOK || len(list.WithText("#liste td.col-nom a", "Écrivain Émile")) != 1 ||
+		list.Link("Paramètres extranet").Attr("href") != "/parametres" {
 		t.Fatalf("after sign-in: %d\n%s", res.StatusCode, b)
 	}
 

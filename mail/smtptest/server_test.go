@@ -3,11 +3,13 @@ package smtptest
 import (
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/smtp"
 	"net/textproto"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -80,6 +82,8 @@ type step struct {
 	code int
 }
 
+// The protocol is go-smtp's; these conversations check what this package
+// adds to it: the record of each message, the account, the refusals.
 func TestConversations(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -95,16 +99,14 @@ func TestConversations(t *testing.T) {
 				{"RCPT TO:<c@d.be>", 250},
 				{"DATA", 354},
 				{"Subject: un\r\n\r\n..point\r\n...\r\n. \r\nfin\r\n.\r\n", 250},
-				{"mail from:<e@f.be> BODY=8BITMIME", 250},
+				{"MAIL FROM:<e@f.be>", 250},
 				{"RCPT TO:<g@h.be>", 250},
 				{"RSET", 250},
 				{"MAIL FROM:<>", 250},
 				{"RCPT TO:<i@j.be>", 250},
-				{"RCPT TO: <k@l.be>", 250},
+				{"RCPT TO:<k@l.be>", 250},
 				{"DATA", 354},
 				{"x\r\n.\r\n", 250},
-				{"NOOP", 250},
-				{"VRFY x", 252},
 				{"QUIT", 221},
 			},
 			want: []Received{
@@ -113,42 +115,16 @@ func TestConversations(t *testing.T) {
 			},
 		},
 		{
-			name: "bad sequences and syntax",
-			steps: []step{
-				{"MAIL FROM:<a@b.be>", 503},
-				{"EHLO", 501},
-				{"HELO client.example", 250},
-				{"RCPT TO:<c@d.be>", 503},
-				{"DATA", 503},
-				{"MAIL FROM:a@b.be", 501},
-				{"MAIL FROM:<a@b.be>", 250},
-				{"MAIL FROM:<a@b.be>", 503},
-				{"DATA", 554},
-				{"RCPT TO:c@d.be", 501},
-				{"RCPT TO:<>", 501},
-				{"FOO", 500},
-				{"STARTTLS", 454},
-				{"AUTH PLAIN", 502},
-				{"EHLO again", 250}, // resets the transaction
-				{"RCPT TO:<c@d.be>", 503},
-			},
-		},
-		{
 			name: "AUTH PLAIN",
 			opts: Options{Username: "extranet", Password: "s3cret"},
 			steps: []step{
-				{"AUTH PLAIN " + plain("extranet", "s3cret"), 503}, // before EHLO
 				{"EHLO client.example", 250},
 				{"MAIL FROM:<a@b.be>", 530},
 				{"AUTH PLAIN " + plain("extranet", "wrong"), 535},
 				{"AUTH PLAIN " + plain("other", "s3cret"), 535},
-				{"AUTH PLAIN !!!", 501},
 				{"AUTH LOGIN", 504},
 				{"AUTH PLAIN", 334},
-				{"*", 501},
-				{"AUTH PLAIN", 334},
 				{plain("extranet", "s3cret"), 235},
-				{"AUTH PLAIN " + plain("extranet", "s3cret"), 503},
 				{"MAIL FROM:<a@b.be>", 250},
 				{"RCPT TO:<c@d.be>", 250},
 				{"DATA", 354},
@@ -167,12 +143,32 @@ func TestConversations(t *testing.T) {
 				{"MAIL FROM:<a@b.be>", 250},
 				{"RCPT TO:<inconnu@ecole.be>", 550},
 				{"RCPT TO:<plein@ecole.be>", 451},
-				{"DATA", 554},
 				{"RCPT TO:<ok@ecole.be>", 250},
 				{"DATA", 354},
 				{"ok\r\n.\r\n", 250},
 			},
 			want: []Received{{From: "a@b.be", To: []string{"ok@ecole.be"}, Data: []byte("ok\r\n")}},
+		},
+		{
+			name: "refused content",
+			opts: Options{RefuseData: func(data []byte) (int, string) {
+				if strings.HasPrefix(string(data), "non") {
+					return 554, "5.7.1 Refused"
+				}
+				return 0, ""
+			}},
+			steps: []step{
+				{"EHLO client.example", 250},
+				{"MAIL FROM:<a@b.be>", 250},
+				{"RCPT TO:<c@d.be>", 250},
+				{"DATA", 354},
+				{"non\r\n.\r\n", 554},
+				{"MAIL FROM:<a@b.be>", 250},
+				{"RCPT TO:<c@d.be>", 250},
+				{"DATA", 354},
+				{"oui\r\n.\r\n", 250},
+			},
+			want: []Received{{From: "a@b.be", To: []string{"c@d.be"}, Data: []byte("oui\r\n")}},
 		},
 	}
 	for _, tt := range tests {
@@ -190,7 +186,7 @@ func TestConversations(t *testing.T) {
 				}
 				got[i].Hello = ""
 			}
-			if !reflect.DeepEqual(got, tt.want) && len(got)+len(tt.want) > 0 {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("messages\n got %+v\nwant %+v", got, tt.want)
 			}
 			if s.Count() != len(tt.want) {
@@ -232,8 +228,7 @@ func TestSTARTTLS(t *testing.T) {
 	s := start(t, Options{TLS: true, Username: "u", Password: "p"})
 	c := dial(t, s)
 	c.do("EHLO client.example", 250)
-	c.do("AUTH PLAIN "+plain("u", "p"), 538)
-	c.do("STARTTLS extra", 501)
+	c.do("AUTH PLAIN "+plain("u", "p"), 523)
 	c.do("STARTTLS", 220)
 
 	tc := tls.Client(c.conn, s.ClientTLSConfig())
@@ -241,12 +236,10 @@ func TestSTARTTLS(t *testing.T) {
 		t.Fatalf("handshake with ClientTLSConfig: %v", err)
 	}
 	c.conn, c.tp = tc, textproto.NewConn(tc)
-	c.do("MAIL FROM:<a@b.be>", 503) // EHLO again first
 	ext := c.do("EHLO client.example", 250)
 	if !strings.Contains(ext, "AUTH PLAIN") || strings.Contains(ext, "STARTTLS") {
 		t.Errorf("extensions after TLS: %q", ext)
 	}
-	c.do("STARTTLS", 503)
 	c.do("AUTH PLAIN "+plain("u", "p"), 235)
 	c.do("MAIL FROM:<a@b.be>", 250)
 	c.do("RCPT TO:<c@d.be>", 250)
@@ -255,58 +248,61 @@ func TestSTARTTLS(t *testing.T) {
 	if m := s.Messages(); len(m) != 1 || !m[0].TLS || m[0].Auth != "u" || string(m[0].Data) != "chiffré\r\n" {
 		t.Errorf("messages %+v", m)
 	}
-}
-
-func TestSTARTTLSRefusesPipelinedCommands(t *testing.T) {
-	s := start(t, Options{TLS: true})
-	c := dial(t, s)
-	c.do("EHLO client.example", 250)
-	// A command sent in clear behind STARTTLS must not be run after the
-	// handshake as if it had been protected.
-	io.WriteString(c.conn, "STARTTLS\r\nMAIL FROM:<evil@example.com>\r\n")
-	c.expect("STARTTLS", 220)
-	if _, err := c.conn.Read(make([]byte, 1)); err == nil {
-		t.Error("connection still open")
-	}
 	if start(t, Options{}).ClientTLSConfig() != nil {
 		t.Error("ClientTLSConfig without TLS")
 	}
 }
 
-func TestPipelining(t *testing.T) {
-	s := start(t, Options{})
-	c := dial(t, s)
-	c.do("EHLO client.example", 250)
-	io.WriteString(c.conn, "MAIL FROM:<a@b.be>\r\nRCPT TO:<c@d.be>\r\nRCPT TO:<e@f.be>\r\nDATA\r\n")
-	for _, code := range []int{250, 250, 250, 354} {
-		c.expect("pipelined", code)
-	}
-	io.WriteString(c.conn, "un\r\n.\r\nMAIL FROM:<g@h.be>\r\nRCPT TO:<i@j.be>\r\nDATA\r\ndeux\r\n.\r\nQUIT\r\n")
-	for _, code := range []int{250, 250, 250, 354, 250, 221} {
-		c.expect("pipelined", code)
-	}
-	if s.Count() != 2 {
-		t.Errorf("Count = %d", s.Count())
-	}
-}
-
-func TestLongLines(t *testing.T) {
-	s := start(t, Options{})
-	c := dial(t, s)
-	c.do("EHLO client.example", 250)
-	c.do("MAIL FROM:<a@b.be>", 250)
-	c.do("RCPT TO:<c@d.be>", 250)
-	c.do("DATA", 354)
-	long := "." + strings.Repeat("x", 150_000) + "\r\n"
-	c.do(long+"fin\r\n.\r\n", 250)
-	if m := s.Messages(); len(m) != 1 || string(m[0].Data) != long[1:]+"fin\r\n" {
-		t.Error("long data line altered")
-	}
-	// A command line that does not fit the buffer ends the connection.
-	io.WriteString(c.conn, strings.Repeat("N", 70_000)+"\r\n")
-	c.expect("long command", 500)
-	if _, err := c.conn.Read(make([]byte, 1)); err == nil {
-		t.Error("connection still open")
+// TestStall checks that a stalled server holds the client at the stage
+// asked, and lets it go at Close.
+func TestStall(t *testing.T) {
+	t.Run("greeting", func(t *testing.T) {
+		s := start(t, Options{Stall: StallGreeting})
+		conn, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		if n, err := conn.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("read %d bytes, %v; want silence", n, err)
+		}
+		if s.Connections() != 1 {
+			t.Errorf("Connections = %d, want 1", s.Connections())
+		}
+	})
+	for _, tt := range []struct {
+		stage Stage
+		steps []step // the last one gets no answer
+	}{
+		{StallMail, []step{{"MAIL FROM:<a@b.be>", 0}}},
+		{StallEndOfData, []step{{"MAIL FROM:<a@b.be>", 250}, {"RCPT TO:<c@d.be>", 250}, {"DATA", 354}, {"x\r\n.\r\n", 0}}},
+	} {
+		t.Run(string(tt.stage), func(t *testing.T) {
+			s, err := Start(Options{Stall: tt.stage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			c := dial(t, s)
+			c.do("EHLO client.example", 250)
+			last := len(tt.steps) - 1
+			for _, st := range tt.steps[:last] {
+				c.do(st.send, st.code)
+			}
+			send := tt.steps[last].send
+			if !strings.HasSuffix(send, "\r\n") {
+				send += "\r\n"
+			}
+			io.WriteString(c.conn, send)
+			c.conn.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			if n, err := c.conn.Read(make([]byte, 1)); n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("read %d bytes, %v; want silence", n, err)
+			}
+			if s.Count() != 0 {
+				t.Errorf("Count = %d while stalled", s.Count())
+			}
+		})
 	}
 }
 

@@ -17,7 +17,7 @@ func TestSpaceContentInConsole(t *testing.T) {
 	e.seed()
 	c := e.signInOperator("ana")
 	teacher := e.signIn("jean.dupont@ecole.be")
-	wantBody(t, teacher.get("/enseignants"), "Le réseau n'a encore rien publié dans cet espace.")
+	wantIn(t, teacher.get("/enseignants"), "#rien", "Le réseau n'a encore rien publié dans cet espace.")
 
 	publish := func(form url.Values) response {
 		t.Helper()
@@ -34,10 +34,16 @@ func TestSpaceContentInConsole(t *testing.T) {
 		}
 	}
 	page := teacher.get("/enseignants")
-	wantBody(t, page, "Calendrier scolaire", `href="https://www.enseignement.be/"`, "Journée pédagogique", "Pas de cours le 12/12.")
+	if got := doc(t, page).Link("Calendrier scolaire").Attr("href"); got != "https://www.enseignement.be/" {
+		t.Errorf("Calendrier scolaire links to %q", got)
+	}
+	wantIn(t, page, "section.notice h2", "Journée pédagogique")
+	wantIn(t, page, "section.notice", "Pas de cours le 12/12.")
 	noBody(t, page, "Avis pour Sainte-Marie", "Circulaire de rentrée", "rien publié")
 	director := e.signIn("remy.milord@ecole.be")
-	wantBody(t, director.get("/direction/4242"), "Du réseau", "Circulaire de rentrée")
+	space := director.get("/direction/4242")
+	wantIn(t, space, "h2", "Du réseau")
+	wantIn(t, space, "section.notice h2", "Circulaire de rentrée")
 
 	// Refused: a link without address, an unknown school; the form comes
 	// back as typed.
@@ -45,9 +51,12 @@ func TestSpaceContentInConsole(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity {
 		t.Errorf("link without address: %d", r.status)
 	}
-	wantBody(t, r, "L'adresse du lien doit commencer par https://", `value="Sans adresse"`)
+	wantIn(t, r, "#erreur", "L'adresse du lien doit commencer par https://")
+	if got := doc(t, r).Form("/console/contenus").One("input#titre").Attr("value"); got != "Sans adresse" {
+		t.Errorf("the form came back with the title %q", got)
+	}
 	r = publish(url.Values{"espace": {"enseignants"}, "genre": {"avis"}, "titre": {"Ailleurs"}, "fase": {"9999"}})
-	wantBody(t, r, "Aucune école inscrite ne porte le numéro FASE 9999")
+	wantIn(t, r, "#erreur", "Aucune école inscrite ne porte le numéro FASE 9999")
 	items, _ := e.st.SpaceItems(e.ctx, "", nil)
 	if len(items) != 4 {
 		t.Errorf("%d items, want 4", len(items))
@@ -65,11 +74,11 @@ func TestSpaceContentInConsole(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("change: %d: %s", r.status, r.body)
 	}
-	wantBody(t, teacher.get("/enseignants"), "Calendrier de l'année")
+	doc(t, teacher.get("/enseignants")).Link("Calendrier de l'année")
 	if r := c.post("/console/contenus", "/console/contenus/"+cal.ID+"/supprimer", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("withdraw: %d", r.status)
 	}
-	noBody(t, teacher.get("/enseignants"), "Calendrier")
+	noneIn(t, teacher.get("/enseignants"), "main", "Calendrier")
 	// A member of staff cannot reach the console's content.
 	if r := teacher.get("/console/contenus"); r.status != http.StatusSeeOther {
 		t.Errorf("staff on the console's content: %d", r.status)

@@ -18,6 +18,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/htmlcheck"
 	"passerelle/internal/testkit"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
@@ -241,20 +242,14 @@ func (c *client) url(path string) string {
 	return c.e.ts.URL + path
 }
 
-var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 // post sends a form from the page at from, with that page's CSRF token.
 func (c *client) post(from, path string, form url.Values) response {
 	c.t.Helper()
 	page := c.get(from)
-	m := csrfPattern.FindStringSubmatch(page.body)
-	if m == nil {
-		c.t.Fatalf("no CSRF token on %s (status %d): %s", from, page.status, page.body)
-	}
 	if form == nil {
 		form = url.Values{}
 	}
-	form.Set("csrf", html.UnescapeString(m[1]))
+	form.Set("csrf", htmlcheck.Parse(c.t, page.body).CSRF())
 	req, _ := http.NewRequest(http.MethodPost, c.url(path), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.do(req)
@@ -290,12 +285,14 @@ func (e *env) signInOperator(login string) *client {
 	return c
 }
 
-// wantBody checks that a page holds every piece.
+// wantBody checks that a page shows every piece in its text (not in its
+// markup).
 func wantBody(t testing.TB, r response, pieces ...string) {
 	t.Helper()
+	text := htmlcheck.Parse(t, r.body).One("body").Text()
 	for _, p := range pieces {
-		if !strings.Contains(html.UnescapeString(r.body), p) {
-			t.Errorf("page (status %d) lacks %q", r.status, p)
+		if !strings.Contains(text, p) {
+			t.Errorf("page (status %d) does not show %q", r.status, p)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/mail"
+	"reflect"
 )
 
 func TestSignInByLink(t *testing.T) {
@@ -32,7 +33,9 @@ func TestSignInByLink(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.location != "/connexion/envoye" {
 		t.Fatalf("request: %d → %q", r.status, r.location)
 	}
-	wantBody(t, c.get(r.location), "un e-mail vient d'y être envoyé avec un lien de connexion")
+	sent := c.get(r.location)
+	wantIn(t, sent, "h1", "Consultez votre messagerie")
+	wantIn(t, sent, "main p", "un e-mail vient d'y être envoyé avec un lien de connexion")
 
 	m, ok := e.mailTo("jean.dupont@ecole.be", extranet.SubjectSignInLink)
 	if !ok {
@@ -48,7 +51,9 @@ func TestSignInByLink(t *testing.T) {
 		if page.status != http.StatusOK {
 			t.Fatalf("GET link: %d", page.status)
 		}
-		wantBody(t, page, "Me connecter")
+		if got := doc(t, page).Form("/connexion/lien").One("button").Text(); got != "Me connecter" {
+			t.Errorf("the link's button says %q", got)
+		}
 	}
 	token := strings.TrimPrefix(link, e.ts.URL+"/connexion/lien?jeton=")
 	r = c.post(link, "/connexion/lien", url.Values{"jeton": {token}})
@@ -59,16 +64,23 @@ func TestSignInByLink(t *testing.T) {
 	if home.status != http.StatusOK {
 		t.Fatalf("GET /: %d", home.status)
 	}
-	wantBody(t, home, "Mes accès", "Bienvenue, Jean Dupont.", schoolA, "4242", "Enseignant", "2026-2027", "27/11/2026", "jean.dupont.040580")
+	wantIn(t, home, "h1", "Mes accès")
+	wantIn(t, home, ".flash", "Bienvenue, Jean Dupont.")
+	if rows := doc(t, home).Rows("#acces"); !reflect.DeepEqual(rows, [][]string{{schoolA, "4242", "Enseignant", "27/11/2026", "2026-2027"}}) {
+		t.Errorf("accesses %q", rows)
+	}
+	wantIn(t, home, ".page-header .mono", "jean.dupont.040580")
 	noBody(t, home, schoolB, "Espace direction")
-	wantBody(t, c.get("/enseignants"), "Espace enseignants", "Le réseau n'a encore rien publié dans cet espace.")
+	teachers := c.get("/enseignants")
+	wantIn(t, teachers, "h1", "Espace enseignants")
+	wantIn(t, teachers, "#rien", "Le réseau n'a encore rien publié dans cet espace.")
 
 	// The link served once.
 	other := e.client()
 	if r := other.post("/connexion", "/connexion/lien", url.Values{"jeton": {token}}); r.status != http.StatusGone {
 		t.Errorf("second use: %d, want 410", r.status)
 	} else {
-		wantBody(t, r, "Ce lien de connexion n'est plus valable")
+		wantIn(t, r, ".flash-error", "Ce lien de connexion n'est plus valable")
 	}
 	if r := other.get(link); r.status != http.StatusGone {
 		t.Errorf("GET spent link: %d, want 410", r.status)
@@ -128,7 +140,10 @@ func TestSignInTellsNothing(t *testing.T) {
 	if r.status != http.StatusBadRequest {
 		t.Errorf("malformed identifier: %d, want 400", r.status)
 	}
-	wantBody(t, r, "de la forme prenom.nom.JJMMAA", `aria-invalid="true"`)
+	wantIn(t, r, "#identifiant-erreur", "de la forme prenom.nom.JJMMAA")
+	if field := doc(t, r).One("input#identifiant"); field.Attr("aria-invalid") != "true" || field.Attr("aria-describedby") != "identifiant-erreur" {
+		t.Errorf("the field is not marked wrong: %s", field.HTML())
+	}
 
 	// Throttled per identifier, known or not, with the same answer.
 	for _, id := range []string{"luc.martin@ecole.be", "nobody@ecole.be"} {
@@ -139,7 +154,7 @@ func TestSignInTellsNothing(t *testing.T) {
 		if last.status != http.StatusTooManyRequests {
 			t.Errorf("%s: request %d answered %d, want 429", id, linkPerID+1, last.status)
 		}
-		wantBody(t, last, "Patientez un quart d'heure")
+		wantIn(t, last, "#error-message", "Patientez un quart d'heure")
 	}
 	luc := 0
 	for _, m := range e.mails() {
@@ -172,7 +187,7 @@ func TestDeactivationEndsSessions(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.location != "/connexion" {
 		t.Fatalf("after deactivation GET /: %d → %q", r.status, r.location)
 	}
-	wantBody(t, c.get("/connexion"), "Votre accès à l'extranet n'est plus actif : vous avez été déconnecté.")
+	wantIn(t, c.get("/connexion"), ".flash", "Votre accès à l'extranet n'est plus actif : vous avez été déconnecté.")
 	// Every session of the account ended, not only the one that asked.
 	luc, _ := e.st.AccountByLogin(e.ctx, "luc.martin.310175")
 	var n int
@@ -189,7 +204,7 @@ func TestDeactivationEndsSessions(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.location != "/connexion" {
 		t.Errorf("link after deactivation: %d → %q", r.status, r.location)
 	}
-	wantBody(t, pending.get("/connexion"), "Votre compte n'a plus d'accès actif")
+	wantIn(t, pending.get("/connexion"), ".flash", "Votre compte n'a plus d'accès actif")
 	if r := pending.get("/"); r.status != http.StatusSeeOther {
 		t.Errorf("signed in despite the deactivation: %d", r.status)
 	}
@@ -212,7 +227,13 @@ func TestDirectionSpace(t *testing.T) {
 
 	director := e.signIn("remy.milord@ecole.be")
 	home := director.get("/")
-	wantBody(t, home, "Espace direction", "/direction/4242", "Directeur")
+	if spaces := links(t, home, ".spaces"); !slices.Contains(spaces, "/direction/4242") {
+		t.Errorf("spaces %q lack /direction/4242", spaces)
+	}
+	if got := doc(t, home).Link("Espace direction – " + schoolA).Attr("href"); got != "/direction/4242" {
+		t.Errorf("the direction space's link goes to %q", got)
+	}
+	wantRow(t, home, "#acces", schoolA, "4242", "Directeur")
 	if r := director.get("/direction"); r.status != http.StatusSeeOther || r.location != "/direction/4242" {
 		t.Fatalf("GET /direction: %d → %q", r.status, r.location)
 	}
@@ -220,8 +241,11 @@ func TestDirectionSpace(t *testing.T) {
 	if page.status != http.StatusOK {
 		t.Fatalf("GET /direction/4242: %d", page.status)
 	}
-	wantBody(t, page, "Espace direction – "+schoolA, "Dupont Jean", "jean.dupont.040580", "Souchon Adeline",
-		"en attente jusqu'à la nuit", "désactivé", "Martin Luc", "actif",
+	wantIn(t, page, "h1", "Espace direction – "+schoolA)
+	wantRow(t, page, "#personnel", "Dupont Jean", "jean.dupont.040580", "jean.dupont@ecole.be", "Enseignant", "actif")
+	wantRow(t, page, "#personnel", "Souchon Adeline", "après la nuit", "Enseignant", "en attente jusqu'à la nuit")
+	wantRow(t, page, "#personnel", "Martin Luc", "Enseignant", "désactivé")
+	wantIn(t, page, ".transfer .messages li",
 		"Avertissement : Créé Rôle Adeline Souchon – Enseignant",
 		"Avertissement : Désactivé Rôle Luc Martin – Enseignant",
 		"Avertissement : Créé Rôle Jean Dupont – Enseignant")
@@ -251,7 +275,7 @@ func TestDirectionSpace(t *testing.T) {
 
 	// The director of B sees B only.
 	eveC := e.signIn("eve.daniel@marie.be")
-	wantBody(t, eveC.get("/direction/5353"), "Daniel Ève")
+	wantRow(t, eveC.get("/direction/5353"), "#personnel", "Daniel Ève")
 	if r := eveC.get("/direction/4242"); r.status != http.StatusNotFound {
 		t.Errorf("director of B on A: %d", r.status)
 	}
@@ -263,8 +287,15 @@ func TestDirectionSpace(t *testing.T) {
 	if index.status != http.StatusOK {
 		t.Fatalf("GET /direction for two schools: %d", index.status)
 	}
-	wantBody(t, index, `href="/direction/4242"`, `href="/direction/5353"`, schoolB)
-	wantBody(t, director.get("/direction/5353"), "Daniel Ève", "Milord Rémy")
+	for _, fase := range []string{"4242", "5353"} {
+		if l := links(t, index, "main"); !slices.Contains(l, "/direction/"+fase) {
+			t.Errorf("the index's links %q lack /direction/%s", l, fase)
+		}
+	}
+	wantIn(t, index, "main", schoolB)
+	spaceB := director.get("/direction/5353")
+	wantRow(t, spaceB, "#personnel", "Daniel Ève")
+	wantRow(t, spaceB, "#personnel", "Milord Rémy")
 
 	// A member of staff never opens the console.
 	if r := director.get("/console/"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/console/connexion") {
@@ -285,13 +316,17 @@ func TestConsoleSignIn(t *testing.T) {
 		if r.status != http.StatusUnauthorized {
 			t.Errorf("wrong password: %d, want 401", r.status)
 		}
-		wantBody(t, r, "Identifiant ou mot de passe incorrect.")
+		wantIn(t, r, "#erreur", "Identifiant ou mot de passe incorrect.")
 	}
 	r := c.post("/console/connexion", "/console/connexion", url.Values{"identifiant": {"ANA"}, "mot_de_passe": {password}, "next": {"/console/ecoles"}})
 	if r.status != http.StatusSeeOther || r.location != "/console/ecoles" {
 		t.Fatalf("sign-in: %d → %q", r.status, r.location)
 	}
-	wantBody(t, c.get("/console/ecoles"), schoolA, schoolB, "Ana Opératrice")
+	schools := c.get("/console/ecoles")
+	if rows := doc(t, schools).Rows("#ecoles"); len(rows) != 2 || rows[0][1] != schoolA || rows[1][1] != schoolB {
+		t.Errorf("schools %q", rows)
+	}
+	wantIn(t, schools, "header", "Ana Opératrice")
 	// An open redirect is refused.
 	r = e.client().post("/console/connexion", "/console/connexion", url.Values{"identifiant": {"ana"}, "mot_de_passe": {password}, "next": {"//evil.example/"}})
 	if r.location != "/console/" {
@@ -312,7 +347,7 @@ func TestConsoleSignIn(t *testing.T) {
 	if last.status != http.StatusTooManyRequests {
 		t.Errorf("5th attempt: %d, want 429", last.status)
 	}
-	wantBody(t, last, "Patientez 2 secondes avant de réessayer.")
+	wantIn(t, last, ".flash-error", "Patientez 2 secondes avant de réessayer.")
 	right := url.Values{"identifiant": {"ana"}, "mot_de_passe": {password}}
 	if r := e.client().post("/console/connexion", "/console/connexion", right); r.status != http.StatusTooManyRequests {
 		t.Errorf("right password during the wait: %d, want 429", r.status)
@@ -357,13 +392,14 @@ func TestConsoleSchoolsAndTokens(t *testing.T) {
 	if r := c.post("/console/ecoles", "/console/ecoles", url.Values{"fase": {"6161"}, "name": {"Encore"}}); r.status != http.StatusConflict {
 		t.Errorf("same FASE again: %d", r.status)
 	} else {
-		wantBody(t, r, "Cette école est déjà inscrite")
+		wantIn(t, r, "#erreur", "Cette école est déjà inscrite")
 	}
 	if r := c.post("/console/ecoles", "/console/ecoles", url.Values{"fase": {"-3"}, "name": {"X"}}); r.status != http.StatusBadRequest {
 		t.Errorf("bad FASE: %d", r.status)
 	}
-	wantBody(t, c.get("/console/ecoles?q=centre"), "École du Centre")
-	noBody(t, c.get("/console/ecoles?q=centre"), schoolA)
+	if rows := doc(t, c.get("/console/ecoles?q=centre")).Rows("#ecoles"); len(rows) != 1 || rows[0][1] != "École du Centre" {
+		t.Errorf("search for centre: %q", rows)
+	}
 
 	// Rotation: a new token, the old one refused.
 	r = c.post("/console/ecoles/6161", "/console/ecoles/6161/jeton", nil)
@@ -380,7 +416,8 @@ func TestConsoleSchoolsAndTokens(t *testing.T) {
 		t.Fatalf("revoke: %d", r.status)
 	}
 	page := c.get("/console/ecoles/6161")
-	wantBody(t, page, "Les jetons de l'école École du Centre sont révoqués", "Aucun jeton valable")
+	wantIn(t, page, ".flash", "Les jetons de l'école École du Centre sont révoqués")
+	wantIn(t, page, "#jetons-valides .badge-error", "Aucun jeton valable")
 	if _, err := e.svc.AuthenticateSchool(e.ctx, tok2); err == nil {
 		t.Error("token valid after revocation")
 	}
@@ -398,7 +435,13 @@ func TestConsoleSchoolsAndTokens(t *testing.T) {
 	if strings.Join(actions, " ") != "token.revoked token.rotated school.added" {
 		t.Errorf("audited: %v", actions)
 	}
-	wantBody(t, c.get("/console/journal?fase=6161"), "Jetons révoqués", "Nouveau jeton", "École inscrite", "operator:ana")
+	journal := c.get("/console/journal?fase=6161")
+	wantIn(t, journal, "#journal tbody td:nth-child(2)", "Ana Opératrice a révoqué les jetons de l'École du Centre",
+		"Ana Opératrice a créé un nouveau jeton pour l'École du Centre", "Ana Opératrice a inscrit l'École du Centre")
+	if n := len(doc(t, journal).All("#journal tbody tr")); n != 3 {
+		t.Errorf("%d lines in the school's journal, want 3", n)
+	}
+	doc(t, journal).One(`#qui option[value="operator:ana"]`)
 }
 
 // tokenIn returns the API token shown on a page.
@@ -423,17 +466,23 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 
 	// Search the journal by school and by date.
 	list := c.get("/console/transferts?fase=4242")
-	wantBody(t, list, schoolA, "fait")
-	noBody(t, list, schoolB)
-	if r := c.get("/console/transferts?fase=4242&du=2026-11-27&au=2026-11-30"); strings.Contains(r.body, "/console/transferts/") {
+	wantRow(t, list, "table.transfers", schoolA+" (4242)", year, "fait")
+	noneIn(t, list, "table.transfers tbody", schoolB)
+	if r := c.get("/console/transferts?fase=4242&du=2026-11-27&au=2026-11-30"); len(links(t, r, "table.transfers")) != 0 {
 		t.Errorf("transfers of the 26th listed for the 27th to the 30th")
+	} else {
+		wantIn(t, r, "table.transfers td.empty", "Aucun transfert.")
 	}
 	if r := c.get("/console/transferts?du=hier"); r.status != http.StatusBadRequest {
 		t.Errorf("bad date: %d", r.status)
 	}
 	recs, _ := e.st.Transfers(e.ctx, extranet.TransferFilter{FASE: faseA})
-	wantBody(t, c.get("/console/transferts?fase=4242&du=2026-11-26&au=2026-11-26"), "/console/transferts/"+recs[0].ID)
-	wantBody(t, c.get("/console/transferts/"+recs[0].ID), "Avertissement : Créé Rôle Jean Dupont – Enseignant", "3 créés")
+	if l := links(t, c.get("/console/transferts?fase=4242&du=2026-11-26&au=2026-11-26"), "table.transfers"); !slices.Contains(l, "/console/transferts/"+recs[0].ID) {
+		t.Errorf("the day's transfers link to %q", l)
+	}
+	one := c.get("/console/transferts/" + recs[0].ID)
+	wantIn(t, one, ".messages li", "Avertissement : Créé Rôle Jean Dupont – Enseignant")
+	wantIn(t, one, "main", "3 créés")
 
 	// A held transfer: school B would lose everyone.
 	e.clock.Set(e.clock.Now().Add(time.Minute))
@@ -446,14 +495,18 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	if _, err := e.svc.Transfer(e.ctx, faseB, extranet.Snapshot{SchoolYear: year}, extranet.TransferOptions{}); err == nil {
 		t.Fatal("empty snapshot applied")
 	}
-	wantBody(t, c.get("/console/"), `id="suspendus"><span class="card-value">1</span> transfert suspendu`)
+	card := doc(t, c.get("/console/")).One("a#suspendus")
+	if card.One(".card-value").Text() != "1" || card.Text() != "1 transfert suspendu à traiter" || card.Attr("href") != "/console/suspendus" {
+		t.Errorf("held card: %s", card.HTML())
+	}
 	held := c.get("/console/suspendus")
-	wantBody(t, held, schoolB, "Classer")
+	wantIn(t, held, "#suspendus tbody td:nth-child(2)", schoolB)
+	wantIn(t, held, "#suspendus tbody td.actions button", "Classer")
 	open, _ := e.st.Transfers(e.ctx, extranet.TransferFilter{OpenHeld: true})
 	if r := c.post("/console/suspendus", "/console/suspendus/"+open[0].ID+"/classer", nil); r.status != http.StatusSeeOther {
 		t.Fatalf("dismiss: %d", r.status)
 	}
-	wantBody(t, c.get("/console/suspendus"), "Aucun transfert suspendu n'attend de décision.")
+	wantIn(t, c.get("/console/suspendus"), "#suspendus td.empty", "Aucun transfert suspendu n'attend de décision.")
 
 	// A rejected entry: Jean Dupont sent by B with a matricule, while A
 	// knows him without; then by A again with another matricule... keep it
@@ -463,7 +516,8 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	if len(rej) != 1 {
 		t.Fatalf("rejections: %+v", rej)
 	}
-	wantBody(t, c.get("/console/rejets"), "Autre Personne", "est déjà celle d'une autre personne")
+	wantRow(t, c.get("/console/rejets"), "#rejets", "Autre Personne", "Enseignant")
+	wantIn(t, c.get("/console/rejets"), "#rejets tbody td:nth-child(4)", "est déjà celle d'une autre personne")
 	page := c.get("/console/rejets/" + rej[0].ID)
 	wantBody(t, page, "Dupont Jean", "même adresse e-mail", "Une nouvelle personne")
 	// A new person: refused, the address is Jean's.
@@ -471,7 +525,7 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.location != "/console/rejets/"+rej[0].ID {
 		t.Fatalf("refused decision: %d → %q", r.status, r.location)
 	}
-	wantBody(t, c.get(r.location), "L'adresse jean.dupont@ecole.be est déjà celle d'une autre personne")
+	wantIn(t, c.get(r.location), ".flash", "L'adresse jean.dupont@ecole.be est déjà celle d'une autre personne")
 	// Linked to Jean: the operator says it is him.
 	jeanAcc, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580")
 	// First the preview of the identity change, which writes nothing.
@@ -479,8 +533,13 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("preview: %d", r.status)
 	}
-	wantBody(t, r, "Confirmer la décision", "est rattachée à <strong>Jean Dupont</strong>", "Date de naissance", "04/05/1980", "02/02/1991",
-		"Enseignant à "+schoolB+" (FASE 5353), année scolaire 2026-2027, à l'adresse jean.dupont@ecole.be")
+	preview := doc(t, r)
+	if got := preview.OneWithText("main p", "est rattachée à").Texts("strong"); !reflect.DeepEqual(got, []string{"Personne Autre", "Jean Dupont"}) {
+		t.Errorf("the preview links %q", got)
+	}
+	wantIn(t, r, "main button", "Confirmer la décision")
+	wantRow(t, r, "#apercu", "Date de naissance", "04/05/1980", "02/02/1991")
+	wantIn(t, r, "main", "Enseignant à "+schoolB+" (FASE 5353), année scolaire 2026-2027, à l'adresse jean.dupont@ecole.be")
 	if open, _ := e.st.Rejections(e.ctx, extranet.RejectionFilter{OpenOnly: true}); len(open) != 1 {
 		t.Fatal("the preview decided")
 	}
@@ -489,7 +548,9 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.location != "/console/rejets" {
 		t.Fatalf("decision: %d → %q", r.status, r.location)
 	}
-	wantBody(t, c.get("/console/rejets"), "L'entrée est rattachée à Jean Dupont", "Aucune entrée n'attend de décision.")
+	decided := c.get("/console/rejets")
+	wantIn(t, decided, ".flash", "L'entrée est rattachée à Jean Dupont")
+	wantIn(t, decided, "#rejets td.empty", "Aucune entrée n'attend de décision.")
 	audit, _ := e.st.Audit(e.ctx, extranet.AuditFilter{Action: extranet.AuditRejectionLinked})
 	if len(audit) != 1 || audit[0].Actor != "operator:ana" || audit[0].FASE != faseB {
 		t.Errorf("decision audited: %+v", audit)
@@ -504,11 +565,15 @@ func TestConsoleAccounts(t *testing.T) {
 	teacher := e.signIn("jean.dupont@ecole.be")
 
 	list := c.get("/console/comptes?q=dupont")
-	wantBody(t, list, "jean.dupont.040580", "Dupont Jean")
+	if rows := doc(t, list).Rows("#comptes"); len(rows) != 1 || !slices.Contains(rows[0], "jean.dupont.040580") || !slices.Contains(rows[0], "Dupont Jean") {
+		t.Errorf("accounts found for dupont: %q", rows)
+	}
 	noBody(t, list, "luc.martin")
 	acc, _ := e.st.AccountByLogin(e.ctx, "jean.dupont.040580")
 	page := c.get("/console/comptes/" + acc.ID)
-	wantBody(t, page, "jean.dupont@ecole.be", schoolA, "Votre accès à l'extranet SeGEC", "actif")
+	wantIn(t, page, "#etat", "actif")
+	wantIn(t, page, "#acces tbody", schoolA)
+	wantIn(t, page, "#emails tbody", "jean.dupont@ecole.be", "Votre accès à l'extranet SeGEC")
 
 	// Disable: the teacher's session ends at once.
 	r := c.post("/console/comptes/"+acc.ID, "/console/comptes/"+acc.ID, url.Values{"action": {"desactiver"}})
@@ -521,8 +586,8 @@ func TestConsoleAccounts(t *testing.T) {
 	if r := c.post("/console/comptes/"+acc.ID, "/console/comptes/"+acc.ID, url.Values{"action": {"desactiver"}}); r.status != http.StatusSeeOther {
 		t.Errorf("disable twice: %d", r.status)
 	}
-	wantBody(t, c.get("/console/comptes/"+acc.ID), "Ce compte est déjà désactivé.")
-	wantBody(t, c.get("/console/comptes?etat=disabled"), "jean.dupont.040580")
+	wantIn(t, c.get("/console/comptes/"+acc.ID), ".flash", "Ce compte est déjà désactivé.")
+	wantIn(t, c.get("/console/comptes?etat=disabled"), "#comptes tbody", "jean.dupont.040580")
 
 	r = c.post("/console/comptes/"+acc.ID, "/console/comptes/"+acc.ID, url.Values{"action": {"reactiver"}})
 	if r.status != http.StatusSeeOther {
@@ -530,7 +595,7 @@ func TestConsoleAccounts(t *testing.T) {
 	}
 	before := len(e.mails())
 	r = c.post("/console/comptes/"+acc.ID, "/console/comptes/"+acc.ID, url.Values{"action": {"invitation"}})
-	wantBody(t, c.get(r.location), "L'invitation est renvoyée.")
+	wantIn(t, c.get(r.location), ".flash", "L'invitation est renvoyée.")
 	if got := len(e.mails()); got != before+1 {
 		t.Errorf("%d e-mails after resending, want %d", got, before+1)
 	}
@@ -541,9 +606,11 @@ func TestConsoleAccounts(t *testing.T) {
 		t.Errorf("unknown account: %d", r.status)
 	}
 	journal := c.get("/console/journal?action=account.disabled")
-	wantBody(t, journal, "Compte désactivé", "operator:ana")
-	noBody(t, journal, "<td>Invitation renvoyée</td>")
-	wantBody(t, c.get("/console/journal"), "Invitation renvoyée", "Compte réactivé", "Connexion au portail")
+	wantIn(t, journal, "#journal tbody td:nth-child(2)", "Ana Opératrice a désactivé le compte jean.dupont.040580.")
+	noneIn(t, journal, "#journal tbody td:nth-child(2)", "invitation")
+	doc(t, journal).One(`#qui option[value="operator:ana"]`)
+	wantIn(t, c.get("/console/journal"), "#journal tbody td:nth-child(2)", "Ana Opératrice a renvoyé l'invitation du compte jean.dupont.040580.",
+		"Ana Opératrice a réactivé le compte jean.dupont.040580.", "Jean Dupont (jean.dupont.040580) a ouvert une session sur le portail.")
 }
 
 func TestDemoPages(t *testing.T) {
@@ -551,21 +618,21 @@ func TestDemoPages(t *testing.T) {
 	e.operator("ana")
 	e.transfer(faseA, staffA...)
 	c := e.signInOperator("ana")
-	wantBody(t, c.get("/courriels"), "Aucun e-mail pour le moment.")
+	wantIn(t, c.get("/courriels"), "main", "Aucun e-mail pour le moment.")
 
 	// « Simuler la nuit » opens the accesses and writes the invitations.
 	r := c.post("/console/nuits", "/console/nuits/simuler", nil)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("simulate: %d", r.status)
 	}
-	wantBody(t, c.get("/console/nuits"), "Nuit simulée : 3 accès ouverts", "3 comptes créés", "3 e-mails envoyés")
+	wantIn(t, c.get("/console/nuits"), ".flash", "Nuit simulée : 3 accès ouverts", "3 comptes créés", "3 e-mails envoyés")
 	if a, _ := e.st.Audit(e.ctx, extranet.AuditFilter{Action: extranet.AuditNightRequested}); len(a) != 1 || a[0].Actor != "operator:ana" {
 		t.Errorf("night request audited: %+v", a)
 	}
 
 	visitor := e.client()
 	list := visitor.get("/courriels")
-	wantBody(t, list, "Votre accès à l'extranet SeGEC", "jean.dupont@ecole.be")
+	wantRow(t, list, "#courriels", "Jean Dupont <jean.dupont@ecole.be>", "Votre accès à l'extranet SeGEC")
 	entries := e.mails()
 	var invitation mail.Entry
 	for _, m := range entries {
@@ -574,10 +641,11 @@ func TestDemoPages(t *testing.T) {
 		}
 	}
 	page := visitor.get("/courriels/" + invitation.Name)
-	wantBody(t, page, "jean.dupont.040580", "Votre accès à l'extranet SeGEC")
+	wantIn(t, page, "h1", "Votre accès à l'extranet SeGEC")
+	wantIn(t, page, "#corps", "jean.dupont.040580")
 	// The portal's address is a link.
-	if !strings.Contains(page.body, `<a href="`+e.ts.URL+`/">`) {
-		t.Errorf("no clickable link in the e-mail page")
+	if l := links(t, page, "#corps"); !slices.Contains(l, e.ts.URL+"/") {
+		t.Errorf("no clickable link to the portal in the e-mail page: %q", l)
 	}
 	for _, bad := range []string{"../extranet.db", "x.eml", "..%2Fextranet.db", "%2Fetc%2Fpasswd.eml"} {
 		// The mux answers a path with ".." by a redirect to the clean
@@ -597,7 +665,9 @@ func TestDemoPages(t *testing.T) {
 	if r := pc.post("/console/nuits", "/console/nuits/simuler", nil); r.status != http.StatusNotFound {
 		t.Errorf("simulate without demo: %d", r.status)
 	}
-	noBody(t, pc.get("/console/nuits"), "Simuler la nuit")
+	if doc(t, pc.get("/console/nuits")).Has("#simuler") {
+		t.Error("« Simuler la nuit » offered without demo")
+	}
 }
 
 func TestPortalLeavesTheAPIAlone(t *testing.T) {
@@ -726,8 +796,8 @@ func TestConsoleSearchBounded(t *testing.T) {
 	if r.status != http.StatusBadRequest {
 		t.Fatalf("1,000 words: status %d, want 400", r.status)
 	}
-	wantBody(t, r, "Recherche trop longue : tapez au plus 8 mots et 100 caractères")
-	wantBody(t, c.get("/console/comptes?q=jean+dupont"), "jean.dupont.040580")
+	wantIn(t, r, "#erreur", "Recherche trop longue : tapez au plus 8 mots et 100 caractères")
+	wantIn(t, c.get("/console/comptes?q=jean+dupont"), "#comptes tbody", "jean.dupont.040580")
 	got, err := e.st.SearchAccounts(e.ctx, extranet.AccountFilter{Query: q})
 	if err != nil || len(got) != 1 {
 		t.Fatalf("store search of 1,000 words: %d accounts, %v", len(got), err)
@@ -834,5 +904,5 @@ func TestConsoleOddQueries(t *testing.T) {
 			t.Errorf("GET %s: %d, want 200", path, r.status)
 		}
 	}
-	wantBody(t, c.get("/console/comptes?q=jean%00dupont"), "jean.dupont.040580")
+	wantIn(t, c.get("/console/comptes?q=jean%00dupont"), "#comptes tbody", "jean.dupont.040580")
 }

@@ -64,7 +64,9 @@ func TestInvitationSignsIn(t *testing.T) {
 	if r.status != http.StatusSeeOther || r.location != "/" {
 		t.Fatalf("use the invitation's link: %d → %q", r.status, r.location)
 	}
-	wantBody(t, c.get("/"), schoolA, "Enseignant", "jean.dupont@ecole.be")
+	home := c.get("/")
+	wantRow(t, home, "#acces", schoolA, "4242", "Enseignant")
+	wantIn(t, home, "#adresse-session", "jean.dupont@ecole.be")
 	if _, r := e.useLink(link); r.status != http.StatusGone {
 		t.Errorf("the link served twice: %d", r.status)
 	}
@@ -79,7 +81,7 @@ func TestInvitationSignsIn(t *testing.T) {
 	if r.status != http.StatusGone {
 		t.Errorf("an invitation's link after 8 days: %d", r.status)
 	}
-	wantBody(t, r, "celui d'une invitation 7 jours")
+	wantIn(t, r, ".flash-error", "celui d'une invitation 7 jours")
 	if _, r := e.useLink(linkIn(t, luc)); r.status != http.StatusGone {
 		t.Errorf("an invitation's link used after 8 days: %d", r.status)
 	}
@@ -104,7 +106,9 @@ func TestInvitationLinkIsScopedToItsAddress(t *testing.T) {
 		t.Fatalf("use: %d", r.status)
 	}
 	home := c.get("/")
-	wantBody(t, home, schoolB)
+	if rows := doc(t, home).Rows("#acces"); len(rows) != 1 || rows[0][0] != schoolB {
+		t.Errorf("accesses %q, want %s only", rows, schoolB)
+	}
 	noBody(t, home, schoolA)
 }
 
@@ -245,7 +249,9 @@ func TestResentInvitationSignsIn(t *testing.T) {
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("use the resent link: %d", r.status)
 	}
-	wantBody(t, staff.get("/"), "Luc Martin", schoolA)
+	lucHome := staff.get("/")
+	wantIn(t, lucHome, ".flash", "Luc Martin")
+	wantRow(t, lucHome, "#acces", schoolA)
 }
 
 // TestPendingAccessSaysWhen: « Mes accès » says which night opens an access
@@ -255,5 +261,7 @@ func TestPendingAccessSaysWhen(t *testing.T) {
 	e.seed()
 	e.transfer(faseB, eve, jean) // Jean, at the same address, by a second school
 	c := e.signIn("jean.dupont@ecole.be")
-	wantBody(t, c.get("/"), "Accès qui s'ouvriront dans la nuit du 27/11/2026 au 28/11/2026", schoolB+" (FASE 5353) : Enseignant")
+	pending := c.get("/")
+	wantIn(t, pending, "h2", "Accès qui s'ouvriront dans la nuit du 27/11/2026 au 28/11/2026")
+	wantIn(t, pending, "main ul li", schoolB+" (FASE 5353) : Enseignant")
 }

@@ -8,12 +8,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"passerelle/school"
+	"reflect"
+	"slices"
 )
 
 func TestCheckPage(t *testing.T) {
@@ -22,22 +23,24 @@ func TestCheckPage(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", page.StatusCode)
 	}
-	b := page.body
-	pos := order(b, `<h2 id="g-Bloquant">Bloquant`, `<h2 id="g-Avertissement">Avertissement`, `<h2 id="g-Information">Information`)
-	if !increasing(pos) {
-		t.Fatalf("groups out of order: %v", pos)
+	p := doc(t, page.body)
+	if got := p.Texts("section.check-group > h2"); !reflect.DeepEqual(got, []string{"Bloquant 1", "Avertissement 2", "Information 1"}) {
+		t.Fatalf("groups %q", got)
 	}
-	gensen := `<li class="msg-erreur"><a href="/situations/` + itoa(e.rows["Gensen"].Situation.ID) + `#f-SchoolEmail">Talia Gensen</a> – Adresse e-mail école manquante`
-	if !strings.Contains(b, gensen) {
-		t.Errorf("no blocking finding linking to Gensen's e-mail field:\n%s", b)
-	}
-	fabre := `<li class="msg-information"><a href="/situations/` + itoa(e.rows["Fabre"].Situation.ID) + `#f-Role">Anne Fabre</a>`
-	if !strings.Contains(b, fabre) {
-		t.Error("no information about Fabre's role")
-	}
-	milord := `<li class="msg-avertissement"><a href="/situations/` + itoa(e.rows["Milord"].Situation.ID) + `#f-BirthDate">Rémy Milord</a> – Date de naissance encodée (04/05/1980) différente`
-	if !strings.Contains(b, milord) {
-		t.Error("no warning about Milord's birth date")
+	for _, want := range []struct{ group, class, name, link, message string }{
+		{"g-Bloquant", "msg-erreur", "Talia Gensen", "#f-SchoolEmail", "Adresse e-mail école manquante"},
+		{"g-Information", "msg-information", "Anne Fabre", "#f-Role", "Pas de rôle extranet encodé"},
+		{"g-Avertissement", "msg-avertissement", "Rémy Milord", "#f-BirthDate", "Date de naissance encodée (04/05/1980) différente"},
+	} {
+		group := p.One(`section[aria-labelledby="` + want.group + `"]`)
+		li := group.OneWithText("li", want.message)
+		if li.Attr("class") != want.class || !strings.HasPrefix(li.Text(), want.name+" – "+want.message) {
+			t.Errorf("%s: %s", want.group, li.HTML())
+		}
+		last := strings.Fields(want.name)[1]
+		if got := li.One("a").Attr("href"); got != "/situations/"+itoa(e.rows[last].Situation.ID)+want.link {
+			t.Errorf("%s's finding links to %q", want.name, got)
+		}
 	}
 }
 
@@ -80,11 +83,8 @@ func TestImport(t *testing.T) {
 	if res.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("bad file: status %d", res.StatusCode)
 	}
-	for _, want := range []string{"Rien n'a été importé.", "ligne 3, colonne Fonction principale", "ligne 4, colonne Date de naissance", "ligne 4, colonne Rôle extranet"} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("errors lack %q:\n%s", want, res.body)
-		}
-	}
+	wantIn(t, res.body, "#problemes", "Rien n'a été importé.")
+	wantIn(t, res.body, "#problemes li", "ligne 3, colonne Fonction principale", "ligne 4, colonne Date de naissance", "ligne 4, colonne Rôle extranet")
 	if n := count(); n != before {
 		t.Fatalf("rows after a refused import: %d, want %d", n, before)
 	}
@@ -97,22 +97,29 @@ func TestImport(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("preview: status %d\n%s", res.StatusCode, res.body)
 	}
-	for _, want := range []string{"1 fiche sera ajoutée", "1 fiche sera modifiée", "Neuve Lucie", "Zimmer Anne", `name="mode" value="confirmer"`,
-		// What changes, before → after.
-		`modifiée<ul class="changes"><li>e-mail : anne.zimmer@ecole.be → anne.zimmer@nouvelle-ecole.be</li></ul>`} {
-		if !strings.Contains(res.body, want) {
-			t.Errorf("preview lacks %q", want)
-		}
+	wantIn(t, res.body, "main li", "1 fiche sera ajoutée", "1 fiche sera modifiée")
+	preview := doc(t, res.body)
+	rows := preview.Rows("table.compact")
+	if len(rows) != 2 || rows[0][0] != "Neuve Lucie" || rows[0][3] != "ajoutée" || rows[1][0] != "Zimmer Anne" {
+		t.Errorf("preview rows %q", rows)
+	}
+	// What changes, before → after.
+	if got := preview.Texts("table.compact tbody tr:nth-child(2) ul.changes li"); !reflect.DeepEqual(got, []string{"e-mail : anne.zimmer@ecole.be → anne.zimmer@nouvelle-ecole.be"}) {
+		t.Errorf("Zimmer's changes %q", got)
+	}
+	confirm := preview.Form("/importer")
+	if confirm.One("input[name=mode]").Attr("value") != "confirmer" {
+		t.Errorf("the preview's form does not confirm: %s", confirm.HTML())
 	}
 	if n := count(); n != before {
 		t.Fatalf("a preview imported: %d rows", n)
 	}
-	content := regexp.MustCompile(`name="contenu" value="([^"]+)"`).FindStringSubmatch(res.body)[1]
+	content := confirm.One("input[type=hidden][name=contenu]").Attr("value")
 	res = c.post("/importer", url.Values{"csrf": {c.token("/importer")}, "mode": {"confirmer"}, "contenu": {content}, "nom": {"personnel.csv"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirm: status %d\n%s", res.StatusCode, res.body)
 	}
-	if page := c.follow(res); !strings.Contains(page.body, "Import terminé : 1 fiche ajoutée, 1 fiche modifiée, 0 ligne inchangée.") {
+	if page := c.follow(res); !flashed(t, page.body, "Import terminé : 1 fiche ajoutée, 1 fiche modifiée, 0 ligne inchangée.") {
 		t.Errorf("no import message:\n%s", page.body)
 	}
 	if n := count(); n != before+1 {
@@ -125,12 +132,12 @@ func TestImport(t *testing.T) {
 
 	// Direct import of the same file changes nothing more.
 	res = c.upload("personnel.csv", []byte(good), "direct")
-	if page := c.follow(res); !strings.Contains(page.body, "0 fiche ajoutée, 0 fiche modifiée, 2 lignes inchangées") {
+	if page := c.follow(res); !flashed(t, page.body, "0 fiche ajoutée, 0 fiche modifiée, 2 lignes inchangées") {
 		t.Errorf("second import:\n%s", page.body)
 	}
 
 	// No file chosen.
-	if res := c.upload("vide.csv", nil, "direct"); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Le fichier est vide.") {
+	if res := c.upload("vide.csv", nil, "direct"); res.StatusCode != http.StatusUnprocessableEntity || !flashed(t, res.body, "Le fichier est vide.") {
 		t.Errorf("empty file: status %d", res.StatusCode)
 	}
 }
@@ -151,7 +158,7 @@ func TestExport(t *testing.T) {
 	}
 	// What was exported imports back unchanged.
 	page := c.follow(c.upload("export.csv", []byte(res.body), "direct"))
-	if !strings.Contains(page.body, "0 fiche ajoutée, 0 fiche modifiée, 8 lignes inchangées") {
+	if !flashed(t, page.body, "0 fiche ajoutée, 0 fiche modifiée, 8 lignes inchangées") {
 		t.Errorf("re-import of the export:\n%s", page.body)
 	}
 
@@ -173,7 +180,7 @@ func TestSettings(t *testing.T) {
 
 	// Only the direction sees and changes the settings.
 	sec := e.signedIn("secretariat")
-	if strings.Contains(sec.get("/").body, `href="/parametres"`) {
+	if slices.Contains(hrefs(t, sec.get("/").body, "body"), "/parametres") {
 		t.Error("the secretariat sees « Paramètres extranet »")
 	}
 	if res := sec.get("/parametres"); res.StatusCode != http.StatusForbidden {
@@ -184,7 +191,7 @@ func TestSettings(t *testing.T) {
 	}
 
 	c := e.signedIn("direction")
-	if !strings.Contains(c.get("/").body, `href="/parametres"`) {
+	if !slices.Contains(hrefs(t, c.get("/").body, "body"), "/parametres") {
 		t.Error("the direction does not see « Paramètres extranet »")
 	}
 	const secret = "s3cr3t-t0ken-ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -194,7 +201,7 @@ func TestSettings(t *testing.T) {
 		t.Fatalf("save: status %d\n%s", res.StatusCode, res.body)
 	}
 	page := c.follow(res)
-	if !strings.Contains(page.body, "Paramètres enregistrés.") || !strings.Contains(page.body, "Un jeton est enregistré.") {
+	if !flashed(t, page.body, "Paramètres enregistrés.") || !strings.HasPrefix(doc(t, page.body).One("#p-jeton-hint").Text(), "Un jeton est enregistré.") {
 		t.Error("no confirmation, or the token is not said to be there")
 	}
 	if strings.Contains(page.body, secret) {
@@ -213,7 +220,7 @@ func TestSettings(t *testing.T) {
 
 	// The automatic transfer needs the explicit consent.
 	res = c.post("/parametres", url.Values{"url": {"https://extranet.example.be"}, "auto": {"oui"}, "jours": {"1", "3", "5"}, "heure": {"19"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Cochez la case de consentement") {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldErr(t, res.body, "p-accord"), "Cochez la case de consentement") {
 		t.Fatalf("auto without consent: status %d", res.StatusCode)
 	}
 	if set, _ := e.st.Settings(ctx, fase); set.Auto {
@@ -228,8 +235,7 @@ func TestSettings(t *testing.T) {
 		t.Errorf("consent = %v by %q at %v", set.Auto, set.AutoConsentBy, set.AutoConsentAt)
 	}
 	page = c.follow(res)
-	if !strings.Contains(page.body, "Transfert automatique activé avec le consentement de Rémy Milord le 26/11/2026 à 10:00.") ||
-		!strings.Contains(page.body, "Prochain transfert : 27/11/2026 à 19:00.") {
+	if got := doc(t, page.body).One("#consentement").Text(); got != "Transfert automatique activé avec le consentement de Rémy Milord le 26/11/2026 à 10:00. Prochain transfert : 27/11/2026 à 19:00." {
 		t.Errorf("consent not shown:\n%s", page.body)
 	}
 
@@ -241,7 +247,7 @@ func TestSettings(t *testing.T) {
 
 	// Wrong values are refused with their message, nothing saved.
 	res = c.post("/parametres", url.Values{"url": {"ftp://extranet"}, "jours": {"1"}, "heure": {"19"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Adresse invalide") {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.HasPrefix(fieldErr(t, res.body, "p-url"), "Adresse invalide") {
 		t.Errorf("bad URL: status %d", res.StatusCode)
 	}
 	if set, _ := e.st.Settings(ctx, fase); set.ExtranetURL != "https://extranet.example.be" {
@@ -258,7 +264,7 @@ func TestSettings(t *testing.T) {
 func TestNotFoundPage(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	res := e.client().get("/nimporte/quoi")
-	if res.StatusCode != http.StatusNotFound || !strings.Contains(res.body, "Cette page n&#39;existe pas") {
+	if res.StatusCode != http.StatusNotFound || !has(t, res.body, "Cette page n'existe pas") {
 		t.Errorf("status %d\n%s", res.StatusCode, res.body)
 	}
 }
@@ -273,9 +279,11 @@ func TestHistoryShowsAutomatic(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := e.signedIn("secretariat").get("/transferts")
-	for _, want := range []string{"Transfert automatique", ">Échec</span>", "26/11/2026 à 09:00"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("history lacks %q", want)
-		}
+	rows := doc(t, page.body).Rows("table.history")
+	if len(rows) == 0 || !reflect.DeepEqual(rows[0][:4], []string{"26/11/2026 à 09:00", "Transfert automatique", "automatique", "Échec"}) {
+		t.Errorf("history %q", rows)
+	}
+	if got := doc(t, page.body).One("table.history tbody tr span.badge").Text(); got != "Échec" {
+		t.Errorf("result badge %q", got)
 	}
 }

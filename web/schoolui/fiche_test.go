@@ -40,20 +40,38 @@ func TestFicheShows(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", page.StatusCode)
 	}
-	for _, want := range []string{
-		"<h1>Fiche de situation école</h1>", "Talia Gensen",
-		`<input type="email" id="f-SchoolEmail" name="email" value=""`,
-		`<option value="IM" selected data-role="Enseignant">IM (Instituteur maternel)</option>`,
-		`<option value="Enseignant" selected>Enseignant</option>`,
-		`<input type="text" id="f-Start" name="debut" value="01/09/2015"`,
-		`<input type="checkbox" id="f-Active" name="actif" value="oui" checked>`,
-		`<option value="D" selected>D (`,
-		// The finding sits on the fiche, next to the field that fixes it.
-		`<span class="field-finding finding-bloquant">Bloquant : adresse e-mail école manquante`,
-	} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("fiche lacks %q", want)
+	fiche := doc(t, page.body)
+	if got := fiche.One("h1").Text(); got != "Fiche de situation école" {
+		t.Errorf("heading %q", got)
+	}
+	if !has(t, page.body, "Talia Gensen") {
+		t.Error("the fiche does not name Talia Gensen")
+	}
+	form := fiche.Form("/situations/" + id)
+	if email := form.One("input#f-SchoolEmail"); email.Attr("type") != "email" || email.Attr("name") != "email" || email.Attr("value") != "" {
+		t.Errorf("e-mail: %s", email.HTML())
+	}
+	for name, want := range map[string]string{"fonction": "IM (Instituteur maternel)", "role": "Enseignant"} {
+		if got := form.One("select[name=" + name + "] option[selected]").Text(); got != want {
+			t.Errorf("%s: %q selected, want %q", name, got, want)
 		}
+	}
+	if got := form.One("select[name=fonction] option[selected]").Attr("data-role"); got != "Enseignant" {
+		t.Errorf("IM's usual role %q", got)
+	}
+	if got := form.One("input#f-Start").Attr("value"); got != "01/09/2015" {
+		t.Errorf("start %q", got)
+	}
+	if !checked(form.One("input#f-Active[name=actif][value=oui]")) {
+		t.Error("Actif is not ticked")
+	}
+	if got := form.All("select option[value=D][selected]"); len(got) != 1 || !strings.HasPrefix(got[0].Text(), "D (") {
+		t.Errorf("situation D not selected")
+	}
+	// The finding sits on the fiche, next to the field that fixes it.
+	finding := form.One("input#f-SchoolEmail").Parent().One("span.field-finding.finding-bloquant")
+	if !strings.HasPrefix(finding.Text(), "Bloquant : adresse e-mail école manquante") {
+		t.Errorf("finding %q", finding.Text())
 	}
 	if res := c.get("/situations/999999"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("missing fiche: status %d", res.StatusCode)
@@ -79,7 +97,7 @@ func TestFicheSave(t *testing.T) {
 		t.Fatalf("save: status %d, location %q\n%s", res.StatusCode, res.Header.Get("Location"), res.body)
 	}
 	page := c.follow(res)
-	if !strings.Contains(page.body, "Fiche enregistrée.") {
+	if !flashed(t, page.body, "Fiche enregistrée.") {
 		t.Error("no « Fiche enregistrée. »")
 	}
 	got, err := e.st.Row(context.Background(), fase, row.Situation.ID)
@@ -92,7 +110,7 @@ func TestFicheSave(t *testing.T) {
 		t.Errorf("saved %+v / %+v", got.Member, s)
 	}
 	// The blocking finding is gone from the list.
-	if strings.Contains(c.get("/").body, "flagged-bloquant") {
+	if doc(t, c.get("/").body).Has("#liste tr.flagged-bloquant") {
 		t.Error("the list still flags a blocking point")
 	}
 }
@@ -109,7 +127,7 @@ func TestFicheErrors(t *testing.T) {
 		want  string
 	}{
 		{"e-mail", map[string]string{"email": "anne.zimmer@ecole"}, "f-SchoolEmail", "Adresse e-mail « anne.zimmer@ecole » invalide"},
-		{"date", map[string]string{"debut": "31/02/2020"}, "f-Start", "La date 31/02/2020 n&#39;existe pas : vérifiez le jour et le mois."},
+		{"date", map[string]string{"debut": "31/02/2020"}, "f-Start", "La date 31/02/2020 n'existe pas : vérifiez le jour et le mois."},
 		{"end before start", map[string]string{"fin": "01/01/2010"}, "f-End", "La date de fin (01/01/2010) précède la date de début (01/09/2015)"},
 		{"role", map[string]string{"role": "Concierge"}, "f-Role", "Rôle extranet inconnu « Concierge »"},
 		{"function", map[string]string{"fonction": "XX", "charge": ""}, "f-Function", "Fonction « XX » inconnue"},
@@ -129,19 +147,19 @@ func TestFicheErrors(t *testing.T) {
 				t.Fatalf("status %d, want 422", res.StatusCode)
 			}
 			// The message is right after its field, which points to it.
-			i := strings.Index(res.body, `id="`+test.field+`"`)
-			j := strings.Index(res.body, `<span class="field-error" id="`+test.field+`-err">`)
-			if i < 0 || j < i || !strings.Contains(res.body[j:], test.want) {
-				t.Fatalf("no error %q after field %s:\n%s", test.want, test.field, res.body)
+			input := field(t, res.body, test.field)
+			msg := input.Parent().One("span.field-error#" + test.field + "-err")
+			if !strings.Contains(msg.Text(), test.want) {
+				t.Fatalf("error %q after field %s, want %q", msg.Text(), test.field, test.want)
 			}
-			if !strings.Contains(res.body[i-300:i+400], `aria-invalid="true"`) {
+			if input.Attr("aria-invalid") != "true" {
 				t.Error("the field is not marked aria-invalid")
 			}
-			if !strings.Contains(res.body, "La fiche n'a pas été enregistrée.") {
+			if !flashed(t, res.body, "La fiche n'a pas été enregistrée.") {
 				t.Error("no summary")
 			}
 			// What was typed comes back as typed.
-			if v, ok := test.set["email"]; ok && !strings.Contains(res.body, `value="`+v+`"`) {
+			if v, ok := test.set["email"]; ok && field(t, res.body, "f-SchoolEmail").Attr("value") != v {
 				t.Error("the wrong e-mail is not shown back")
 			}
 			got, err := e.st.Row(context.Background(), fase, row.Situation.ID)

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/internal/htmlcheck"
 	"passerelle/internal/testkit"
 	"passerelle/school"
 	"passerelle/store/pgtest"
@@ -243,17 +243,10 @@ func (c *client) follow(res response) response {
 	return c.get(loc)
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 // token reads the CSRF token of a page of the site.
 func (c *client) token(path string) string {
 	c.e.t.Helper()
-	res := c.get(path)
-	m := csrfField.FindStringSubmatch(res.body)
-	if m == nil {
-		c.e.t.Fatalf("no CSRF field on %s (status %d)", path, res.StatusCode)
-	}
-	return m[1]
+	return htmlcheck.Parse(c.e.t, c.get(path).body).CSRF()
 }
 
 // post sends a form with the CSRF token of the list page (or of the

@@ -23,16 +23,6 @@ func sessionCookie(res response) *http.Cookie {
 	return nil
 }
 
-// inputTag returns the <input> of the id, or "".
-func inputTag(page, id string) string {
-	i := strings.Index(page, `id="`+id+`"`)
-	if i < 0 {
-		return ""
-	}
-	j := strings.Index(page[i:], ">")
-	return page[strings.LastIndex(page[:i], "<") : i+j+1]
-}
-
 // passwordHash reads the stored hash of a user.
 func (e *env) passwordHash(login string) string {
 	e.t.Helper()
@@ -49,17 +39,29 @@ func TestChangePassword(t *testing.T) {
 	other := e.signedIn("secretariat") // another browser of the same user
 	bystander := e.signedIn("direction")
 
-	if list := c.get("/"); !strings.Contains(list.body, `<a href="/mot-de-passe">Mon mot de passe</a>`) {
+	if list := c.get("/"); doc(t, list.body).One("header").Link("Mon mot de passe").Attr("href") != "/mot-de-passe" {
 		t.Errorf("the header lacks the link to « Mon mot de passe »")
 	}
 	page := c.get("/mot-de-passe")
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("GET /mot-de-passe: status %d", page.StatusCode)
 	}
-	for _, want := range []string{"<h1>Mon mot de passe</h1>", "Mot de passe actuel", "Nouveau mot de passe", "Encore une fois",
-		`name="actuel"`, `name="nouveau"`, `name="confirmation"`, `autocomplete="current-password"`, `autocomplete="new-password"`, `name="csrf"`} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("password page lacks %q", want)
+	if got := doc(t, page.body).One("h1").Text(); got != "Mon mot de passe" {
+		t.Errorf("heading %q", got)
+	}
+	form := doc(t, page.body).Form("/mot-de-passe")
+	form.CSRF()
+	for name, want := range map[string]struct{ label, autocomplete string }{
+		"actuel":       {"Mot de passe actuel", "current-password"},
+		"nouveau":      {"Nouveau mot de passe", "new-password"},
+		"confirmation": {"Encore une fois", "new-password"},
+	} {
+		in := form.One("input[type=password][name=" + name + "]")
+		if in.Attr("autocomplete") != want.autocomplete {
+			t.Errorf("%s: autocomplete %q", name, in.Attr("autocomplete"))
+		}
+		if label := form.One(`label[for="` + in.Attr("id") + `"]`).Text(); !strings.HasPrefix(label, want.label) {
+			t.Errorf("%s: label %q, want %q", name, label, want.label)
 		}
 	}
 	if strings.Contains(page.body, "style=") || strings.Contains(page.body, "<script>") {
@@ -74,7 +76,7 @@ func TestChangePassword(t *testing.T) {
 		t.Fatalf("change: no new session cookie: %+v", ck)
 	}
 	done := c.follow(res)
-	if done.StatusCode != http.StatusOK || !strings.Contains(done.body, "Mot de passe modifié.") {
+	if done.StatusCode != http.StatusOK || !flashed(t, done.body, "Mot de passe modifié.") {
 		t.Fatalf("after the change: status %d, flash missing\n%s", done.StatusCode, done.body)
 	}
 	if res := c.get("/"); res.StatusCode != http.StatusOK {
@@ -118,23 +120,19 @@ func TestChangePasswordErrors(t *testing.T) {
 			t.Errorf("%s: status %d, want 422", tc.name, res.StatusCode)
 			continue
 		}
-		if !strings.Contains(res.body, tc.want) {
-			t.Errorf("%s: the page lacks %q", tc.name, tc.want)
-		}
 		// The message sits next to its field, which points to it.
-		if !strings.Contains(res.body, `id="`+tc.field+`-err">`+tc.want) {
-			t.Errorf("%s: no error next to %s", tc.name, tc.field)
+		if got := fieldErr(t, res.body, tc.field); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%s: %q next to %s, want %q", tc.name, got, tc.field, tc.want)
 		}
-		input := inputTag(res.body, tc.field)
-		if !strings.Contains(input, `aria-invalid="true"`) || !strings.Contains(input, tc.field+"-err") {
-			t.Errorf("%s: %s is not marked invalid: %s", tc.name, tc.field, input)
+		if input := field(t, res.body, tc.field); !invalid(input) {
+			t.Errorf("%s: %s is not marked invalid: %s", tc.name, tc.field, input.HTML())
 		}
-		if !strings.Contains(res.body, "Le mot de passe n'a pas été modifié.") {
+		if !flashed(t, res.body, "Le mot de passe n'a pas été modifié.") {
 			t.Errorf("%s: no summary", tc.name)
 		}
 		// Nothing typed is sent back.
 		for _, k := range []string{"actuel", "nouveau", "confirmation"} {
-			if v := tc.form[k]; v[0] != "" && strings.Contains(res.body, `value="`+v[0]+`"`) {
+			if v := tc.form[k]; v[0] != "" && typed(t, res.body, v[0]) {
 				t.Errorf("%s: a password is written back in the page", tc.name)
 			}
 		}
@@ -162,7 +160,7 @@ func TestChangePasswordThrottled(t *testing.T) {
 		}
 	}
 	res := c.post("/mot-de-passe", passwordForm(password, newPassword, newPassword))
-	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.body, "Patientez 2 secondes avant de réessayer.") {
+	if res.StatusCode != http.StatusTooManyRequests || !has(t, res.body, "Patientez 2 secondes avant de réessayer.") {
 		t.Fatalf("5th attempt: status %d\n%s", res.StatusCode, res.body)
 	}
 	if got := e.passwordHash("secretariat"); got != before {

@@ -9,6 +9,7 @@ import (
 
 	"passerelle/store/pgtest"
 	"passerelle/store/schoolstore"
+	"slices"
 )
 
 // TestOnPostgres runs the pages on PostgreSQL: sessions, the users'
@@ -20,8 +21,9 @@ func TestOnPostgres(t *testing.T) {
 	c.post("/liste/colonnes", url.Values{"colonne": {"nom", "role"}})
 	c.post("/liste/tri", url.Values{"colonne": {"nom"}, "ordre": {"asc"}}) // an update of the same preference
 	page := c.get("/")
-	if page.StatusCode != http.StatusOK || !strings.Contains(page.body, `class="col-nom" aria-sort="ascending"`) ||
-		!strings.Contains(page.body, `<table class="staff hide-niss`) || strings.Contains(page.body, "hide-role") {
+	hidden := hiddenColumns(t, page.body)
+	if page.StatusCode != http.StatusOK || doc(t, page.body).One("#liste th.col-nom").Attr("aria-sort") != "ascending" ||
+		!slices.Contains(hidden, "hide-niss") || slices.Contains(hidden, "hide-role") {
 		t.Fatalf("list on PostgreSQL: status %d", page.StatusCode)
 	}
 	f := ficheForm(e, "Gensen")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"passerelle/school"
+	"slices"
 )
 
 // newSituationForm is a valid new member with one situation.
@@ -26,22 +27,26 @@ func TestNewSituation(t *testing.T) {
 	before, _ := e.st.Rows(ctx, fase)
 
 	list := c.get("/")
-	if !strings.Contains(list.body, `href="/situations/nouvelle" id="nouvelle-situation">Nouvelle situation</a>`) {
+	if b := doc(t, list.body).One("a#nouvelle-situation"); b.Attr("href") != "/situations/nouvelle" || b.Text() != "Nouvelle situation" {
 		t.Fatal("the list has no « Nouvelle situation » button")
 	}
 	page := c.get("/situations/nouvelle")
-	for _, want := range []string{
-		"<h1>Nouvelle situation</h1>", `action="/situations/nouvelle"`,
-		`<input type="text" id="f-Start" name="debut" value="26/11/2026"`,
-		`<input type="checkbox" id="f-Active" name="actif" value="oui" checked>`,
-		`<input type="checkbox" id="f-Present" name="present" value="oui" checked>`,
-		">Ajouter la situation</button>",
-	} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("new fiche lacks %q", want)
+	if got := doc(t, page.body).One("h1").Text(); got != "Nouvelle situation" {
+		t.Errorf("heading %q", got)
+	}
+	newForm := doc(t, page.body).Form("/situations/nouvelle")
+	if start := newForm.One("input#f-Start"); start.Attr("name") != "debut" || start.Attr("value") != "26/11/2026" {
+		t.Errorf("start: %s", start.HTML())
+	}
+	for _, id := range []string{"f-Active", "f-Present"} {
+		if box := newForm.One("input#" + id); box.Attr("type") != "checkbox" || box.Attr("value") != "oui" || !checked(box) {
+			t.Errorf("%s is not ticked: %s", id, box.HTML())
 		}
 	}
-	if strings.Contains(page.body, `name="depuis"`) {
+	if got := newForm.Texts("button[type=submit]"); !slices.Contains(got, "Ajouter la situation") {
+		t.Errorf("buttons %q", got)
+	}
+	if newForm.Has(`[name="depuis"]`) {
 		t.Error("a new member's fiche names another situation")
 	}
 
@@ -50,15 +55,15 @@ func TestNewSituation(t *testing.T) {
 	bad.Set("nom", "")
 	bad.Set("naissance", "31/02/1990")
 	res := c.post("/situations/nouvelle", bad)
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "La fiche n'a pas été enregistrée") ||
-		!strings.Contains(res.body, `value="zoe.nouveau@ecole.be"`) {
+	if res.StatusCode != http.StatusUnprocessableEntity || !flashed(t, res.body, "La fiche n'a pas été enregistrée") ||
+		doc(t, res.body).One(`input[name=email]`).Attr("value") != "zoe.nouveau@ecole.be" {
 		t.Fatalf("invalid new situation: status %d\n%s", res.StatusCode, res.body)
 	}
 	// A national number the school knows already: its fiche, not a twin.
 	twin := newSituationForm()
 	twin.Set("niss", "67.03.15-024.81")
 	res = c.post("/situations/nouvelle", twin)
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Ce numéro national est déjà celui de Rémy Milord") {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(fieldErr(t, res.body, "f-NISS"), "Ce numéro national est déjà celui de Rémy Milord") {
 		t.Fatalf("known NISS: status %d\n%s", res.StatusCode, res.body)
 	}
 	if rows, _ := e.st.Rows(ctx, fase); len(rows) != len(before) {
@@ -70,7 +75,7 @@ func TestNewSituation(t *testing.T) {
 		t.Fatalf("add: status %d, location %q\n%s", res.StatusCode, res.Header.Get("Location"), res.body)
 	}
 	fiche := c.follow(res)
-	if !strings.Contains(fiche.body, "Situation ajoutée.") || !strings.Contains(fiche.body, "<h1>Fiche de situation école</h1>") {
+	if !flashed(t, fiche.body, "Situation ajoutée.") || doc(t, fiche.body).One("h1").Text() != "Fiche de situation école" {
 		t.Fatalf("after add:\n%s", fiche.body)
 	}
 	rows, _ := e.st.Rows(ctx, fase)
@@ -86,15 +91,15 @@ func TestNewSituation(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(c.get("/").body, "Nouveau") {
+	if !strings.Contains(strings.Join(listNames(t, c.get("/").body), "|"), "Nouveau Zoé") {
 		t.Error("the list does not show the new member")
 	}
 
 	// Another situation of the same member, from their fiche.
 	from := itoa(added)
 	page = c.get("/situations/nouvelle?depuis=" + from)
-	if !strings.Contains(page.body, `<input type="hidden" name="depuis" value="`+from+`">`) ||
-		!strings.Contains(page.body, `value="Nouveau"`) || !strings.Contains(page.body, "Une autre situation de Zoé Nouveau") {
+	if second := doc(t, page.body).Form("/situations/nouvelle"); second.One(`input[type=hidden][name=depuis]`).Attr("value") != from ||
+		second.One(`input[name=nom]`).Attr("value") != "Nouveau" || !strings.HasPrefix(doc(t, page.body).One("p.lead").Text(), "Une autre situation de Zoé Nouveau") {
 		t.Fatalf("second situation page:\n%s", page.body)
 	}
 	second := newSituationForm()
@@ -131,15 +136,16 @@ func TestDeleteSituation(t *testing.T) {
 	c := e.signedIn("secretariat")
 	id := itoa(e.rows["Dupont"].Situation.ID)
 	fiche := c.get("/situations/" + id)
-	if !strings.Contains(fiche.body, `href="/situations/`+id+`/supprimer"`) {
+	if !slices.Contains(hrefs(t, fiche.body, "main"), "/situations/"+id+"/supprimer") {
 		t.Fatal("the fiche has no link to delete the situation")
 	}
 	confirm := c.get("/situations/" + id + "/supprimer")
-	for _, want := range []string{"<h1>Supprimer une situation</h1>", "Jean Dupont", "C'est sa seule situation",
-		"date de fin", `action="/situations/` + id + `/supprimer"`} {
-		if !strings.Contains(confirm.body, want) {
-			t.Errorf("confirmation lacks %q", want)
-		}
+	if got := doc(t, confirm.body).One("h1").Text(); got != "Supprimer une situation" {
+		t.Errorf("heading %q", got)
+	}
+	wantIn(t, confirm.body, "main p", "Jean Dupont", "C'est sa seule situation", "date de fin")
+	if !hasForm(t, confirm.body, "/situations/"+id+"/supprimer") {
+		t.Error("the confirmation has no form")
 	}
 	// Without the form's CSRF token, nothing happens.
 	req, _ := http.NewRequest("POST", e.srv.URL+"/situations/"+id+"/supprimer", strings.NewReader(""))
@@ -155,7 +161,7 @@ func TestDeleteSituation(t *testing.T) {
 		t.Fatalf("delete: status %d, location %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	list := c.follow(res)
-	if !strings.Contains(list.body, "Situation supprimée. (Jean Dupont)") || strings.Contains(list.body, "jean.dupont@ecole.be") {
+	if !flashed(t, list.body, "Situation supprimée. (Jean Dupont)") || strings.Contains(list.body, "jean.dupont@ecole.be") {
 		t.Fatalf("list after delete:\n%s", list.body)
 	}
 	if res := c.get("/situations/" + id); res.StatusCode != http.StatusNotFound {

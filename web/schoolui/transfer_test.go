@@ -10,42 +10,23 @@ import (
 
 	"passerelle/fwb"
 	"passerelle/school"
+	"slices"
 )
 
-var messageLine = regexp.MustCompile(`<li class="(msg-[a-z]+)">([^<]*)</li>`)
-
 // messages returns the transfer messages of a page as "class|text".
-func messages(page string) []string {
-	i := strings.Index(page, `<ul class="messages transfer-messages">`)
-	if i < 0 {
-		return nil
-	}
-	page = page[i:]
-	page = page[:strings.Index(page, "</ul>")]
+func messages(t testing.TB, page string) []string {
+	t.Helper()
 	var out []string
-	for _, m := range messageLine.FindAllStringSubmatch(page, -1) {
-		out = append(out, m[1]+"|"+unescape(m[2]))
+	for _, li := range doc(t, page).All("ul.messages.transfer-messages > li") {
+		out = append(out, li.Attr("class")+"|"+li.Text())
 	}
 	return out
 }
 
 // pendingLines reads the deactivations a held transfer lists to confirm.
-func pendingLines(page string) []string {
-	i := strings.Index(page, `<ul class="pending-list">`)
-	if i < 0 {
-		return nil
-	}
-	page = page[i:]
-	page = page[:strings.Index(page, "</ul>")]
-	var out []string
-	for _, m := range regexp.MustCompile(`<li>([^<]*)</li>`).FindAllStringSubmatch(page, -1) {
-		out = append(out, unescape(m[1]))
-	}
-	return out
-}
-
-func unescape(s string) string {
-	return strings.NewReplacer("&#34;", `"`, "&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(s)
+func pendingLines(t testing.TB, page string) []string {
+	t.Helper()
+	return doc(t, page).Texts("ul.pending-list > li")
 }
 
 // transfer runs the transfer as the page does and returns the list page
@@ -64,19 +45,27 @@ func TestTransferFromPage(t *testing.T) {
 	c := e.signedIn("secretariat")
 
 	confirm := c.get("/transfert")
-	for _, want := range []string{"<strong>6</strong> membres du personnel seront envoyés.", "1 rôle extranet sera complété",
-		"1 membre ne sera pas transféré", `<a href="/situations/` + itoa(e.rows["Gensen"].Situation.ID) + `#f-SchoolEmail">Talia Gensen</a>`,
-		`id="confirmer-transfert"`} {
-		if !strings.Contains(confirm.body, want) {
-			t.Errorf("confirmation page lacks %q", want)
+	cp := doc(t, confirm.body)
+	summary := cp.Texts("main ul:not(#previsions):not(.messages) > li")
+	for _, want := range []string{"6 membres du personnel seront envoyés.", "1 rôle extranet sera complété d'après la fonction.",
+		"1 membre ne sera pas transféré (points bloquants ci-dessous)."} {
+		if !slices.Contains(summary, want) {
+			t.Errorf("confirmation summary %q lacks %q", summary, want)
 		}
 	}
-	if strings.Contains(confirm.body, "le transfert échouera") {
+	if got := cp.OneWithText("main li strong", "6").Text(); got != "6" {
+		t.Errorf("the number sent is not in bold: %q", got)
+	}
+	if got := cp.Link("Talia Gensen").Attr("href"); got != "/situations/"+itoa(e.rows["Gensen"].Situation.ID)+"#f-SchoolEmail" {
+		t.Errorf("Gensen's blocking point links to %q", got)
+	}
+	cp.One("button#confirmer-transfert")
+	if has(t, confirm.body, "le transfert échouera") {
 		t.Error("the settings are there, yet the page warns")
 	}
 
 	page := transferFromPage(t, c, nil)
-	got := messages(page.body)
+	got := messages(t, page.body)
 	want := []string{
 		`msg-information|Information : Complété Rôle Extranet "Enseignant" chez Anne Fabre`,
 		"msg-erreur|Erreur : Non transférée Talia Gensen – adresse e-mail école manquante",
@@ -97,7 +86,7 @@ func TestTransferFromPage(t *testing.T) {
 	if i, j := strings.Index(page.body, "</table>"), strings.Index(page.body, `id="messages"`); i < 0 || j < i {
 		t.Error("the messages are not under the list")
 	}
-	if !strings.Contains(page.body, "par Sophie Secrétaire") {
+	if !strings.Contains(doc(t, page.body).One("#messages").Text(), "par Sophie Secrétaire") {
 		t.Error("the transfer does not name its author")
 	}
 	// The completed role is written on the fiche.
@@ -111,7 +100,7 @@ func TestTransferFromPage(t *testing.T) {
 
 	// The history lists it, and its page shows the messages again.
 	hist := c.get("/transferts")
-	if !strings.Contains(hist.body, "Sophie Secrétaire") || !strings.Contains(hist.body, ">Fait</span>") {
+	if rows := doc(t, hist.body).Rows("table.history"); len(rows) != 1 || rows[0][2] != "Sophie Secrétaire" || rows[0][3] != "Fait" {
 		t.Errorf("history:\n%s", hist.body)
 	}
 	recs, err := e.st.Transfers(context.Background(), fase, 0)
@@ -119,15 +108,15 @@ func TestTransferFromPage(t *testing.T) {
 		t.Fatalf("history in the store: %v, %v", recs, err)
 	}
 	entry := c.get("/transferts/" + itoa(recs[0].ID))
-	if entry.StatusCode != http.StatusOK || len(messages(entry.body)) != len(want) {
-		t.Errorf("history entry: status %d, %d messages", entry.StatusCode, len(messages(entry.body)))
+	if entry.StatusCode != http.StatusOK || len(messages(t, entry.body)) != len(want) {
+		t.Errorf("history entry: status %d, %d messages", entry.StatusCode, len(messages(t, entry.body)))
 	}
 	if res := c.get("/transferts/99999"); res.StatusCode != http.StatusNotFound {
 		t.Errorf("missing entry: status %d", res.StatusCode)
 	}
 
 	// Sent again, nothing changes.
-	got = messages(transferFromPage(t, c, nil).body)
+	got = messages(t, transferFromPage(t, c, nil).body)
 	if len(got) != 4 || got[1] != "msg-information|Information : Aucun changement." {
 		t.Errorf("second transfer:\n%s", strings.Join(got, "\n"))
 	}
@@ -141,14 +130,14 @@ func TestTransferPreview(t *testing.T) {
 		t.Fatalf("preview: status %d", res.StatusCode)
 	}
 	page := c.follow(res)
-	got := messages(page.body)
+	got := messages(t, page.body)
 	if len(got) == 0 || got[len(got)-1] != "msg-apercu|Aperçu : rien n'a été transféré." {
 		t.Fatalf("preview messages:\n%s", strings.Join(got, "\n"))
 	}
-	if strings.Contains(page.body, "Le transfert est fait.") {
+	if has(t, page.body, "Le transfert est fait.") {
 		t.Error("a preview says the transfer is done")
 	}
-	if !strings.Contains(page.body, "Aperçu du ") {
+	if !strings.HasPrefix(doc(t, page.body).One("#messages p.muted").Text(), "Aperçu du ") {
 		t.Error("the result is not labelled as a preview")
 	}
 	fabre, _ := e.st.Row(context.Background(), fase, e.rows["Fabre"].Situation.ID)
@@ -164,10 +153,10 @@ func TestTransferPreview(t *testing.T) {
 func TestTransferFailure(t *testing.T) {
 	e := newEnv(t, envOptions{}) // no extranet address nor token
 	c := e.signedIn("direction")
-	if confirm := c.get("/transfert"); !strings.Contains(confirm.body, "le transfert échouera") || !strings.Contains(confirm.body, `href="/parametres"`) {
+	if confirm := c.get("/transfert"); len(doc(t, confirm.body).WithText("main p", "le transfert échouera")) != 1 || !slices.Contains(hrefs(t, confirm.body, "main"), "/parametres") {
 		t.Error("the confirmation page does not warn about the missing settings")
 	}
-	got := messages(transferFromPage(t, c, nil).body)
+	got := messages(t, transferFromPage(t, c, nil).body)
 	if len(got) != 1 || !strings.HasPrefix(got[0], "msg-erreur|Erreur : adresse de l'extranet manquante") {
 		t.Fatalf("failure messages: %q", got)
 	}
@@ -198,39 +187,39 @@ func TestTransferHeldThenConfirmed(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := transferFromPage(t, c, nil)
-	got := messages(page.body)
+	got := messages(t, page.body)
 	// A held transfer did nothing: its only message line is the
 	// suspension; the deactivations it would make are listed apart, as to
 	// confirm, never as « Désactivé » lines.
 	if len(got) != 1 || got[0] != "msg-avertissement|Avertissement : Transfert suspendu – 5 désactivations à confirmer." {
 		t.Fatalf("held messages:\n%s", strings.Join(got, "\n"))
 	}
-	if pending := pendingLines(page.body); len(pending) != 5 || pending[0] != "À confirmer : Marc Abel – Enseignant" {
+	if pending := pendingLines(t, page.body); len(pending) != 5 || pending[0] != "À confirmer : Marc Abel – Enseignant" {
 		t.Fatalf("deactivations to confirm: %q", pending)
 	}
-	if strings.Contains(page.body, "Désactivé Rôle") {
+	if has(t, page.body, "Désactivé Rôle") {
 		t.Error("a held transfer shows a « Désactivé » line")
 	}
-	for _, want := range []string{`name="confirmer" value="5"`, "Je confirme ces 5 désactivations.", `id="confirmer-desactivations"`} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("no confirmation form: lacks %q", want)
-		}
+	confirmForm := doc(t, page.body).Form("/transfert")
+	if confirmForm.One("input[name=confirmer]").Attr("value") != "5" || !strings.Contains(confirmForm.Text(), "Je confirme ces 5 désactivations.") ||
+		!confirmForm.Has("#confirmer-desactivations") {
+		t.Errorf("no confirmation form: %s", confirmForm.HTML())
 	}
-	heldID := regexp.MustCompile(`name="transfert" value="(\d+)"`).FindStringSubmatch(page.body)[1]
+	heldID := confirmForm.One("input[type=hidden][name=transfert]").Attr("value")
 
 	// A preview made after the held transfer applies nothing: the held
 	// transfer stays the one to confirm, and the preview reads as one.
 	if res := c.post("/apercu", nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("preview: status %d", res.StatusCode)
 	}
-	if held := c.get("/?transfert=" + heldID); !strings.Contains(held.body, `id="confirmer-desactivations"`) {
+	if held := c.get("/?transfert=" + heldID); !doc(t, held.body).Has("#confirmer-desactivations") {
 		t.Error("a preview made after the held transfer blocks its confirmation")
 	}
-	if entry := c.get("/transferts/" + heldID); !strings.Contains(entry.body, `id="confirmer-desactivations"`) {
+	if entry := c.get("/transferts/" + heldID); !doc(t, entry.body).Has("#confirmer-desactivations") {
 		t.Error("the held transfer's history page no longer offers its confirmation after a preview")
 	}
 	history := c.get("/transferts").body
-	if !strings.Contains(history, `<span class="badge result-preview">Aperçu</span>`) {
+	if len(doc(t, history).WithText("table.history span.badge.result-preview", "Aperçu")) == 0 {
 		t.Errorf("the preview's result does not read « Aperçu » in the history:\n%s", history)
 	}
 
@@ -239,7 +228,7 @@ func TestTransferHeldThenConfirmed(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/?transfert="+heldID+"#messages" {
 		t.Fatalf("confirmation without consent: status %d, location %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	if back := c.follow(res); !strings.Contains(back.body, "Cochez la case « Je confirme ces désactivations »") {
+	if back := c.follow(res); !flashed(t, back.body, "Cochez la case « Je confirme ces désactivations »") {
 		t.Error("no message asking to tick the box")
 	}
 	grants, _ := e.extranet.Grants(ctx, fase, "2026-2027")
@@ -253,12 +242,12 @@ func TestTransferHeldThenConfirmed(t *testing.T) {
 		t.Fatalf("grants still active = %d, want 6", active)
 	}
 
-	got = messages(transferFromPage(t, c, url.Values{"confirmer": {"5"}, "accord": {"oui"}, "transfert": {heldID}}).body)
+	got = messages(t, transferFromPage(t, c, url.Values{"confirmer": {"5"}, "accord": {"oui"}, "transfert": {heldID}}).body)
 	if len(got) != 8 || got[5] != "msg-avertissement|Avertissement : Désactivé Rôle Anne Zimmer – Enseignant" || got[6] != "msg-fait|Le transfert est fait." {
 		t.Fatalf("confirmed messages:\n%s", strings.Join(got, "\n"))
 	}
 	// The old held transfer can no longer be confirmed from its page.
-	if old := c.get("/?transfert=" + heldID); strings.Contains(old.body, `id="confirmer-desactivations"`) {
+	if old := c.get("/?transfert=" + heldID); doc(t, old.body).Has("#confirmer-desactivations") {
 		t.Error("an old held transfer still offers its confirmation")
 	}
 }

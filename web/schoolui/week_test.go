@@ -3,13 +3,14 @@ package schoolui_test
 import (
 	"context"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 
 	"passerelle/fwb"
 	"passerelle/school"
 	"passerelle/transfer"
+	"reflect"
+	"slices"
 )
 
 func TestListFilters(t *testing.T) {
@@ -37,29 +38,33 @@ func TestListFilters(t *testing.T) {
 		// An unknown value of a filter with fixed values is ignored.
 		{"?role=chef", []string{"Abel Marc", "Fabre Anne"}, nil},
 	} {
-		body := tbody(t, c.get("/"+test.query).body)
+		shown := strings.Join(listNames(t, c.get("/"+test.query).body), "|")
 		for _, w := range test.want {
-			if !strings.Contains(body, w) {
-				t.Errorf("%s: %q missing", test.query, w)
+			if !strings.Contains(shown, w) {
+				t.Errorf("%s: %q missing from %q", test.query, w, shown)
 			}
 		}
 		for _, n := range test.not {
-			if strings.Contains(body, n) {
+			if strings.Contains(shown, n) {
 				t.Errorf("%s: %q shown", test.query, n)
 			}
 		}
 	}
 	// The filters are kept by the menus' forms and carried to the fiches.
-	page := c.get("/?fonction=IP&role=Enseignant").body
-	if !strings.Contains(page, `name="retour" value="/?fonction=IP&amp;role=Enseignant"`) {
-		t.Error("the column menus do not keep the filters")
+	page := doc(t, c.get("/?fonction=IP&role=Enseignant").body)
+	for _, f := range page.All("#liste thead form") {
+		if got := f.One("input[name=retour]").Attr("value"); got != "/?fonction=IP&role=Enseignant" {
+			t.Errorf("a column menu's form comes back to %q", got)
+		}
 	}
 	abel := itoa(e.rows["Abel"].Situation.ID)
-	if !strings.Contains(page, `<a href="/situations/`+abel+`?fonction=IP&amp;role=Enseignant">Abel Marc</a>`) {
-		t.Error("the fiche's link does not carry the filters")
+	if got := page.Link("Abel Marc").Attr("href"); got != "/situations/"+abel+"?fonction=IP&role=Enseignant" {
+		t.Errorf("the fiche's link does not carry the filters: %q", got)
 	}
-	if !strings.Contains(page, `<option value="IP" selected>`) || !strings.Contains(page, `<option value="Enseignant" selected>`) {
-		t.Error("the filters do not show their choice")
+	for id, want := range map[string]string{"filtre-fonction": "IP", "filtre-role": "Enseignant", "filtre-situation": ""} {
+		if got := page.All("#" + id + " option[selected]"); (want == "") != (len(got) == 0) || (want != "" && got[0].Attr("value") != want) {
+			t.Errorf("%s does not show its choice %q", id, want)
+		}
 	}
 	// Sorting keeps the filters and the transfer shown.
 	res := c.post("/liste/tri", map[string][]string{"colonne": {"nom"}, "ordre": {"desc"}, "retour": {"/?fonction=IP&transfert=3"}})
@@ -72,9 +77,8 @@ func TestListNotTransferredLastTime(t *testing.T) {
 	e := newEnv(t, envOptions{extranet: true})
 	c := e.signedIn("secretariat")
 	transferFromPage(t, c, nil) // Gensen has no school e-mail: not sent
-	body := tbody(t, c.get("/?nontransferes=1").body)
-	if !strings.Contains(body, "Gensen Talia") || strings.Contains(body, "Abel Marc") {
-		t.Errorf("not transferred last time:\n%s", body)
+	if got := listNames(t, c.get("/?nontransferes=1").body); !reflect.DeepEqual(got, []string{"Gensen Talia"}) {
+		t.Errorf("not transferred last time: %q", got)
 	}
 }
 
@@ -82,18 +86,19 @@ func TestListPages(t *testing.T) {
 	e := newEnv(t, envOptions{rows: staffN(150)})
 	c := e.signedIn("secretariat")
 	first := c.get("/?inactifs=1").body
-	if n := strings.Count(first, `<td class="col-nom">`); n != 100 {
+	if n := len(listNames(t, first)); n != 100 {
 		t.Fatalf("first page: %d rows, want 100", n)
 	}
-	if !strings.Contains(first, "150 lignes affichées sur 150 : lignes 1 à 100.") || !strings.Contains(first, `href="/?inactifs=1&amp;page=2" rel="next"`) {
-		t.Error("the first page lacks its counter or its link to the next")
+	next := doc(t, first).One(`a[rel=next]`).Attr("href")
+	if !strings.HasPrefix(doc(t, first).One("#compte").Text(), "150 lignes affichées sur 150 : lignes 1 à 100.") || next != "/?inactifs=1&page=2" {
+		t.Errorf("the first page lacks its counter or its link to the next (%q)", next)
 	}
 	second := c.get("/?inactifs=1&page=2").body
-	if n := strings.Count(second, `<td class="col-nom">`); n != 50 || !strings.Contains(second, "lignes 101 à 150") {
+	if n := len(listNames(t, second)); n != 50 || !strings.Contains(doc(t, second).One("#compte").Text(), "lignes 101 à 150") {
 		t.Errorf("second page: %d rows", n)
 	}
 	// A page past the end shows the last one.
-	if n := strings.Count(c.get("/?inactifs=1&page=9").body, `<td class="col-nom">`); n != 50 {
+	if n := len(listNames(t, c.get("/?inactifs=1&page=9").body)); n != 50 {
 		t.Errorf("page 9: %d rows, want the last page's 50", n)
 	}
 }
@@ -104,16 +109,18 @@ func TestFicheNavigation(t *testing.T) {
 	// IP, by name: Abel, Dupont, Zimmer.
 	dupont := itoa(e.rows["Dupont"].Situation.ID)
 	page := c.get("/situations/" + dupont + "?fonction=IP").body
-	for _, want := range []string{
-		`href="/?fonction=IP#ligne-` + dupont + `" id="retour-liste"`,
-		`href="/situations/` + itoa(e.rows["Abel"].Situation.ID) + `?fonction=IP" rel="prev"`,
-		`href="/situations/` + itoa(e.rows["Zimmer"].Situation.ID) + `?fonction=IP" rel="next"`,
-		"Fiche 2 sur 3",
-		`action="/situations/` + dupont + `?fonction=IP"`,
+	fiche := doc(t, page)
+	for sel, want := range map[string]string{
+		"a#retour-liste": "/?fonction=IP#ligne-" + dupont,
+		"a[rel=prev]":    "/situations/" + itoa(e.rows["Abel"].Situation.ID) + "?fonction=IP",
+		"a[rel=next]":    "/situations/" + itoa(e.rows["Zimmer"].Situation.ID) + "?fonction=IP",
 	} {
-		if !strings.Contains(page, want) {
-			t.Errorf("fiche lacks %q", want)
+		if got := fiche.One(sel).Attr("href"); got != want {
+			t.Errorf("%s goes to %q, want %q", sel, got, want)
 		}
+	}
+	if !has(t, page, "Fiche 2 sur 3") || !hasForm(t, page, "/situations/"+dupont+"?fonction=IP") {
+		t.Errorf("fiche lacks its position or its form")
 	}
 	// Saved, the fiche comes back with the same filters.
 	form := ficheForm(e, "Dupont")
@@ -131,14 +138,23 @@ func TestPrintView(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", page.StatusCode)
 	}
-	for _, want := range []string{"École Sainte-Marie", "liste du 26/11/2026, 3 lignes.", "Fonction : IP (Instituteur primaire)",
-		"<th scope=\"col\">Présent (physiquement)</th>", `<td class="bool">oui</td>`, "Abel Marc"} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("print view lacks %q", want)
-		}
+	wantIn(t, page.body, "p.print-meta", "École Sainte-Marie", "liste du 26/11/2026, 3 lignes.", "Fonction : IP (Instituteur primaire)")
+	p := doc(t, page.body)
+	headers := p.Texts("#impression thead th")
+	present := slices.Index(headers, "Présent (physiquement)")
+	if present < 0 || slices.Contains(headers, "Rôle extranet") {
+		t.Fatalf("print columns %q", headers)
 	}
-	if strings.Contains(page.body, "Milord") || strings.Contains(page.body, "Rôle extranet</th>") {
-		t.Error("the print view shows a row or a column it should not")
+	rows := p.Rows("#impression")
+	var names []string
+	for _, r := range rows {
+		names = append(names, r[0])
+	}
+	if !reflect.DeepEqual(names, []string{"Abel Marc", "Dupont Jean", "Zimmer Anne"}) {
+		t.Errorf("print rows %q", names)
+	}
+	if rows[0][present] != "oui" {
+		t.Errorf("Abel's presence printed %q", rows[0][present])
 	}
 }
 
@@ -154,14 +170,14 @@ func TestBannerAfterAutomaticTransfer(t *testing.T) {
 	// Every user sees it…
 	for _, login := range []string{"secretariat", "direction"} {
 		page := e.signedIn(login).get("/").body
-		if !strings.Contains(page, `id="bandeau-transfert"`) || !strings.Contains(page, "Rien n&#39;a été transféré : jeton refusé") {
+		if banner := doc(t, page).All("#bandeau-transfert"); len(banner) != 1 || !strings.Contains(banner[0].Text(), "Rien n'a été transféré : jeton refusé") {
 			t.Errorf("%s: no banner", login)
 		}
 	}
 	// …until someone opens the transfer.
 	c := e.signedIn("secretariat")
 	c.get("/?transfert=" + itoa(rec.ID))
-	if page := e.signedIn("direction").get("/").body; strings.Contains(page, `id="bandeau-transfert"`) {
+	if page := e.signedIn("direction").get("/").body; doc(t, page).Has("#bandeau-transfert") {
 		t.Error("the banner stays after the transfer was opened")
 	}
 	got, err := e.st.Transfer(ctx, fase, rec.ID)
@@ -187,11 +203,12 @@ func TestConfirmationCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := c.get("/transfert").body
-	for _, want := range []string{"0 accès sera créé", "1 accès sera modifié", "2 accès seront désactivés",
-		"Ces personnes perdront leur accès", "<li>Marc Abel – Enseignant</li>", "<li>Anne Zimmer – Enseignant</li>"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("confirmation lacks %q", want)
-		}
+	if got := doc(t, page).Texts("#previsions li"); !reflect.DeepEqual(got, []string{"0 accès sera créé ;", "1 accès sera modifié ;", "2 accès seront désactivés."}) {
+		t.Errorf("forecast %q", got)
+	}
+	wantIn(t, page, "#perdront-acces p", "Ces personnes perdront leur accès")
+	if got := doc(t, page).Texts("#perdront-acces li"); !reflect.DeepEqual(got, []string{"Marc Abel – Enseignant", "Anne Zimmer – Enseignant"}) {
+		t.Errorf("losing %q", got)
 	}
 	// Nothing was sent nor recorded by the confirmation page.
 	recs, _ := e.st.Transfers(ctx, fase, 0)
@@ -209,7 +226,7 @@ func TestConfirmationCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	page = c.get("/transfert").body
-	if !strings.Contains(page, `id="previsions-inconnues"`) || !regexp.MustCompile(`id="confirmer-transfert"`).MatchString(page) {
+	if !doc(t, page).Has("#previsions-inconnues") || doc(t, page).One("button#confirmer-transfert").Text() != "Confirmer le transfert" {
 		t.Error("no word on the missing forecast, or no button")
 	}
 }
@@ -224,10 +241,10 @@ func TestFicheInvalidEmailNotAlsoMissing(t *testing.T) {
 	form.Set("email", "talia@ecole")
 	form.Set("csrf", c.token("/situations/"+id))
 	page := c.post("/situations/"+id, form)
-	if page.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page.body, "invalide") {
+	if page.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc(t, page.body).One(".field-error").Text(), "invalide") {
 		t.Fatalf("status %d", page.StatusCode)
 	}
-	if strings.Contains(page.body, "manquante") {
+	if has(t, page.body, "manquante") {
 		t.Error("the refused e-mail is also reported missing")
 	}
 }
@@ -246,11 +263,20 @@ func TestFicheProposesRoleOfNewFunction(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", page.StatusCode)
 	}
-	for _, want := range []string{"La fonction DC (Directeur avec classe) va d'habitude avec le rôle extranet « Directeur » et la fonction de promotion cochée",
-		`<option value="Directeur" selected>`, `name="promotion" value="oui" checked`, `name="proposition-vue" value="1"`} {
-		if !strings.Contains(page.body, want) {
-			t.Errorf("proposal lacks %q\n%s", want, page.body[strings.Index(page.body, `id="proposition"`):][:600])
-		}
+	proposal := doc(t, page.body).One("#proposition")
+	if _, hidden := proposal.Lookup("hidden"); hidden || !strings.Contains(proposal.Text(),
+		"La fonction DC (Directeur avec classe) va d'habitude avec le rôle extranet « Directeur » et la fonction de promotion cochée") {
+		t.Errorf("proposal: %s", proposal.HTML())
+	}
+	if proposal.One("input[type=hidden][name=proposition-vue]").Attr("value") != "1" {
+		t.Error("the proposal is not marked seen")
+	}
+	form2 := doc(t, page.body).Form("/situations/" + id)
+	if got := form2.One("select[name=role] option[selected]").Attr("value"); got != "Directeur" {
+		t.Errorf("role proposed %q", got)
+	}
+	if !checked(form2.One("input[name=promotion][value=oui]")) {
+		t.Error("promotion not proposed")
 	}
 	if r, _ := e.st.Row(context.Background(), fase, e.rows["Abel"].Situation.ID); r.Situation.Function != "IP" {
 		t.Fatal("the fiche was saved before the proposal was seen")
@@ -278,7 +304,7 @@ func TestModifiedSaysWhatChanged(t *testing.T) {
 	if _, err := e.st.SaveRows(ctx, fase, []school.Row{milord}); err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(messages(transferFromPage(t, c, nil).body), "\n")
+	got := strings.Join(messages(t, transferFromPage(t, c, nil).body), "\n")
 	want := "msg-information|Information : Modifié Rôle Rémy Milord – Directeur\nmsg-detail|↳ e-mail : remy.milord@ecole.be → direction@ecole.be"
 	if !strings.Contains(got, want) {
 		t.Errorf("messages:\n%s\nwant:\n%s", got, want)
@@ -294,18 +320,18 @@ func TestImportExcelRoundTrip(t *testing.T) {
 	if xlsx.StatusCode != http.StatusOK {
 		t.Fatalf("export: status %d", xlsx.StatusCode)
 	}
-	if res := c.upload("situation.xlsx", []byte(xlsx.body), "apercu"); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "0 fiche sera ajoutée") ||
-		!strings.Contains(res.body, "0 fiche sera modifiée") {
+	if res := c.upload("situation.xlsx", []byte(xlsx.body), "apercu"); res.StatusCode != http.StatusOK ||
+		!slices.Contains(doc(t, res.body).Texts("main li"), "0 fiche sera ajoutée ;") || !slices.Contains(doc(t, res.body).Texts("main li"), "0 fiche sera modifiée ;") {
 		t.Errorf("the exported workbook does not import back unchanged: status %d\n%s", res.StatusCode, res.body)
 	}
 	csv := importHeader[:len(importHeader)-2] + ";Numéro national\r\n" +
 		"Jeune;Léa;14/05/03;lea.jeune@ecole.be;IP;IP 12/24;oui;Enseignant;3051412369\r\n"
 	res := c.upload("personnel.csv", []byte(csv), "apercu")
-	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "numéro national 3051412369 complété en 03051412369") {
+	if res.StatusCode != http.StatusOK || len(doc(t, res.body).WithText("#corrections li", "numéro national 3051412369 complété en 03051412369")) != 1 {
 		t.Fatalf("preview: status %d\n%s", res.StatusCode, res.body)
 	}
 	res = c.follow(c.upload("personnel.csv", []byte(csv), "direct"))
-	if !strings.Contains(res.body, "1 numéro national complété") {
+	if !flashed(t, res.body, "1 numéro national complété") {
 		t.Error("no word on the completed number after a direct import")
 	}
 	rows, _ := e.st.Rows(context.Background(), fase)

@@ -15,7 +15,7 @@
 //   - night: the night run, in a child process, which opens every pending
 //     grant and writes every invitation to the outbox, without delivery;
 //   - smtp: the delivery of the outbox to an in-process SMTP server over one
-//     reused connection (Service.Deliver with a mail.SMTPSender).
+//     reused connection (Service.Deliver with an smtp.Sender).
 //
 // Each phase reports records and transfers per second, latency percentiles
 // and errors; the run reports the server's peak memory (VmHWM) and the size

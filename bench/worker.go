@@ -13,6 +13,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/mail"
+	"passerelle/mail/smtp"
 	"passerelle/store/extranetstore"
 )
 
@@ -95,7 +96,7 @@ func RunWorker(ctx context.Context, cfg WorkerConfig, out io.Writer) error {
 		rep.Renewed, rep.Expired, rep.Disabled = r.Renewed, r.Expired, r.Disabled
 	case JobDeliver:
 		ds.dieInMark = true
-		sender := &timedSender{Sender: mail.NewSMTPSender(mail.SMTPConfig{Addr: cfg.SMTP, StartTLS: "never"})}
+		sender := &timedSender{Sender: smtp.New(smtp.Config{Addr: cfg.SMTP, StartTLS: "never"})}
 		ds.marked = sender.marked
 		sent, failed, err := svc.Deliver(ctx, sender)
 		sender.Close()

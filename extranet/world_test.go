@@ -21,6 +21,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/testkit"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
 )
@@ -32,26 +33,8 @@ type world struct {
 	st     *extranetstore.Store
 	svc    *extranet.Service
 	portal *extranet.Portal
-	clock  *testClock
+	clock  *testkit.Clock
 	box    *mailbox
-}
-
-// testClock is a settable clock.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
 }
 
 // mailbox is a mail.Sender that keeps what it is given; fail, when set,
@@ -108,7 +91,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &testClock{t: brusselsTime(2026, time.November, 26, 18, 3)}
+	c := testkit.NewClock(brusselsTime(2026, time.November, 26, 18, 3))
 	svc := &extranet.Service{Store: st, Now: c.Now, Log: slog.New(slog.DiscardHandler), PortalURL: portalURL}
 	return &world{ctx: ctx, st: st, svc: svc, portal: &extranet.Portal{Store: st, Service: svc}, clock: c, box: &mailbox{}}
 }

@@ -62,14 +62,14 @@ func (s *DirSender) Dir() string { return s.dir }
 // header and the file name.
 func (s *DirSender) Send(ctx context.Context, m Message) error {
 	if ctx.Err() != nil {
-		return canceled(ctx, nil)
+		return Canceled(ctx, nil)
 	}
 	if m.Date.IsZero() {
 		m.Date = time.Now()
 	}
-	data, _, err := build(m)
+	data, _, err := BuildEnvelope(m)
 	if err != nil {
-		return permanent(fmt.Errorf("message %q : %w", m.ID, err))
+		return Permanent(fmt.Errorf("message %q : %w", m.ID, err))
 	}
 	name := m.Date.UTC().Format(fileTimeLayout) + "-" + m.ID + ".eml"
 

@@ -86,10 +86,11 @@ var addressHeaders = map[string]bool{
 	"Reply-To": true,
 }
 
-// envelope is what SMTP needs besides the message bytes.
-type envelope struct {
-	from string
-	to   []string
+// Envelope is what SMTP needs besides the message bytes: the sender and
+// the recipients.
+type Envelope struct {
+	From string
+	To   []string
 }
 
 // Build returns the RFC 5322 form of m, with CRLF line endings, ready to be
@@ -97,14 +98,14 @@ type envelope struct {
 // header value holds a line break or another control character, when an
 // address is invalid, or when a text is not valid UTF-8.
 func Build(m Message) ([]byte, error) {
-	data, _, err := build(m)
+	data, _, err := BuildEnvelope(m)
 	return data, err
 }
 
-// build is Build that also returns the SMTP envelope.
-func build(m Message) ([]byte, envelope, error) {
+// BuildEnvelope is Build that also returns the SMTP envelope.
+func BuildEnvelope(m Message) ([]byte, Envelope, error) {
 	if err := checkMessage(m); err != nil {
-		return nil, envelope{}, err
+		return nil, Envelope{}, err
 	}
 	from, to, env, err := addresses(m)
 	if err != nil {
@@ -160,7 +161,7 @@ func checkMessage(m Message) error {
 	for _, f := range []struct{ name, value string }{
 		{"From", m.From}, {"To", m.To}, {"Subject", m.Subject},
 	} {
-		if err := checkHeaderValue(f.name, f.value); err != nil {
+		if err := CheckHeaderValue(f.name, f.value); err != nil {
 			return err
 		}
 	}
@@ -172,8 +173,8 @@ func checkMessage(m Message) error {
 
 // addresses parses the sender and the recipients of m, which must be ASCII
 // addresses, and returns them with the SMTP envelope they make.
-func addresses(m Message) (*mail.Address, []*mail.Address, envelope, error) {
-	var env envelope
+func addresses(m Message) (*mail.Address, []*mail.Address, Envelope, error) {
+	var env Envelope
 	from, err := mail.ParseAddress(m.From)
 	if err != nil {
 		return nil, nil, env, fmt.Errorf("expéditeur %q invalide : %w", m.From, err)
@@ -188,12 +189,12 @@ func addresses(m Message) (*mail.Address, []*mail.Address, envelope, error) {
 	if err != nil {
 		return nil, nil, env, fmt.Errorf("destinataire %q invalide : %w", m.To, err)
 	}
-	env.from = from.Address
+	env.From = from.Address
 	for _, a := range to {
 		if err := checkASCIIAddress(a.Address); err != nil {
 			return nil, nil, env, err
 		}
-		env.to = append(env.to, a.Address)
+		env.To = append(env.To, a.Address)
 	}
 	return from, to, env, nil
 }
@@ -270,10 +271,10 @@ func checkID(id string) error {
 	return nil
 }
 
-// checkHeaderValue refuses control characters in a header value: CR and LF
+// CheckHeaderValue refuses control characters in a header value: CR and LF
 // would let a value start a new header field (header injection), and the
 // others have no business in a header.
-func checkHeaderValue(name, value string) error {
+func CheckHeaderValue(name, value string) error {
 	for _, r := range value {
 		if r == '\r' || r == '\n' {
 			return fmt.Errorf("en-tête %s refusé : il contient un retour à la ligne", name)
@@ -323,7 +324,7 @@ func extraHeaders(h map[string]string) ([]header, error) {
 			return nil, fmt.Errorf("en-tête %s en double", key)
 		}
 		seen[key] = true
-		if err := checkHeaderValue(key, v); err != nil {
+		if err := CheckHeaderValue(key, v); err != nil {
 			return nil, err
 		}
 		value := encodeUnstructured(v)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strings"
 )
 
 // Sender delivers messages. Implementations are safe for concurrent use.
@@ -26,7 +24,9 @@ type permanentError struct{ err error }
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
-func permanent(err error) error { return &permanentError{err: err} }
+// Permanent marks err as bound to the message itself: IsPermanent reports
+// true for it and for any error that wraps it.
+func Permanent(err error) error { return &permanentError{err: err} }
 
 // IsPermanent reports whether err means that this message will never be
 // delivered as it is, so that the outbox should stop retrying it: the
@@ -44,53 +44,9 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
-// SenderFromFlags builds the sender chosen on the command line: SMTP to
-// smtpAddr (host:port) when it is set, with optional AUTH PLAIN credentials
-// and a STARTTLS mode ("auto" when empty, "always" or "never"); otherwise a
-// folder of .eml files in mailDir.
-func SenderFromFlags(mailDir, smtpAddr, user, pass, startTLS, helo string) (Sender, error) {
-	if smtpAddr != "" {
-		if _, _, err := net.SplitHostPort(smtpAddr); err != nil {
-			return nil, fmt.Errorf("adresse SMTP %q invalide, attendu HOTE:PORT : %w", smtpAddr, err)
-		}
-		mode, err := parseStartTLS(startTLS)
-		if err != nil {
-			return nil, err
-		}
-		if pass != "" && user == "" {
-			return nil, errors.New("mot de passe SMTP donné sans identifiant")
-		}
-		return NewSMTPSender(SMTPConfig{Addr: smtpAddr, Username: user, Password: pass, StartTLS: mode, HelloName: helo}), nil
-	}
-	if mailDir == "" {
-		return nil, errors.New("aucune destination pour les e-mails : indiquez un dossier (--mail-dir) ou un serveur SMTP (--smtp)")
-	}
-	if user != "" || pass != "" {
-		return nil, errors.New("identifiants SMTP donnés sans serveur SMTP (--smtp)")
-	}
-	return NewDirSender(mailDir)
-}
-
-// STARTTLS modes of SMTPConfig.
-const (
-	StartTLSAuto   = "auto"
-	StartTLSAlways = "always"
-	StartTLSNever  = "never"
-)
-
-func parseStartTLS(s string) (string, error) {
-	switch mode := strings.ToLower(strings.TrimSpace(s)); mode {
-	case "", StartTLSAuto:
-		return StartTLSAuto, nil
-	case StartTLSAlways, StartTLSNever:
-		return mode, nil
-	}
-	return "", fmt.Errorf("mode STARTTLS %q inconnu : choisissez auto, always ou never", s)
-}
-
-// canceled returns the error of a delivery interrupted by ctx, keeping the
+// Canceled returns the error of a delivery interrupted by ctx, keeping the
 // context's error in the chain so that callers can test it with errors.Is.
-func canceled(ctx context.Context, err error) error {
+func Canceled(ctx context.Context, err error) error {
 	cause := ctx.Err()
 	if cause == nil {
 		// The deadline has passed but the context's timer has not fired.
@@ -103,4 +59,3 @@ func canceled(ctx context.Context, err error) error {
 }
 
 var _ Sender = (*DirSender)(nil)
-var _ Sender = (*SMTPSender)(nil)

@@ -23,3 +23,21 @@ func TestBinaryLinksNoTestCode(t *testing.T) {
 		}
 	}
 }
+
+// The domains link no storage, no HTTP and no network client: they define
+// the interfaces they need, and main wires the implementations.
+func TestDomainsLinkNoInfrastructure(t *testing.T) {
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	for _, domain := range []string{"passerelle/extranet", "passerelle/school"} {
+		out, err := exec.Command(gobin, "list", "-deps", domain).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list: %v: %s", err, out)
+		}
+		for _, pkg := range strings.Fields(string(out)) {
+			switch pkg {
+			case "database/sql", "net/http", "net/smtp", "crypto/tls", "passerelle/store":
+				t.Errorf("%s links %s", domain, pkg)
+			}
+		}
+	}
+}

@@ -319,7 +319,7 @@ func (f *mailFlags) sender() (mail.Sender, error) {
 		}
 		pass = strings.TrimRight(string(b), "\r\n")
 	}
-	s, err := mail.SenderFromFlags(*f.dir, *f.smtp, *f.user, pass, *f.startTLS, *f.helo)
+	s, err := mailSender(*f.dir, *f.smtp, *f.user, pass, *f.startTLS, *f.helo)
 	if err != nil {
 		return nil, usageErr("E-mails : %v", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/mail"
+	mailsmtp "passerelle/mail/smtp"
 	"passerelle/mail/smtptest"
 )
 
@@ -23,7 +24,7 @@ func smtp(t *testing.T, opts smtptest.Options) (*smtptest.Server, mail.Sender) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	sender := mail.NewSMTPSender(mail.SMTPConfig{Addr: srv.Addr(), StartTLS: mail.StartTLSNever, Timeout: 10 * time.Second})
+	sender := mailsmtp.New(mailsmtp.Config{Addr: srv.Addr(), StartTLS: mailsmtp.StartTLSNever, Timeout: 10 * time.Second})
 	t.Cleanup(func() { sender.Close() })
 	return srv, sender
 }

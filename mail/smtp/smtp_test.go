@@ -1,4 +1,4 @@
-package mail
+package smtp
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/mail"
 	"passerelle/mail/smtptest"
 )
 
@@ -26,17 +27,17 @@ func startServer(t testing.TB, opts smtptest.Options) *smtptest.Server {
 	return srv
 }
 
-func newSender(t testing.TB, cfg SMTPConfig) *SMTPSender {
+func newSender(t testing.TB, cfg Config) *Sender {
 	t.Helper()
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}
-	s := NewSMTPSender(cfg)
+	s := New(cfg)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
-func numbered(i int) Message {
+func numbered(i int) mail.Message {
 	m := sampleMessage()
 	m.ID = fmt.Sprintf("msg-%d", i)
 	m.To = fmt.Sprintf("Élève %d <eleve%d@ecole.be>", i, i)
@@ -47,31 +48,31 @@ func TestSMTPSend(t *testing.T) {
 	tests := []struct {
 		name      string
 		opts      smtptest.Options
-		cfg       SMTPConfig
+		cfg       Config
 		trust     bool // use the server's ClientTLSConfig
 		wantTLS   bool
 		wantAuth  string
 		wantError string // part of the error, "" for success
 	}{
-		{name: "plain", cfg: SMTPConfig{}},
+		{name: "plain", cfg: Config{}},
 		{name: "STARTTLS auto", opts: smtptest.Options{TLS: true}, trust: true, wantTLS: true},
 		{name: "STARTTLS and AUTH", opts: smtptest.Options{TLS: true, Username: "extranet", Password: "s3cret"},
-			cfg: SMTPConfig{Username: "extranet", Password: "s3cret", StartTLS: "always"}, trust: true,
+			cfg: Config{Username: "extranet", Password: "s3cret", StartTLS: "always"}, trust: true,
 			wantTLS: true, wantAuth: "extranet"},
 		{name: "AUTH in clear on loopback", opts: smtptest.Options{Username: "extranet", Password: "s3cret"},
-			cfg: SMTPConfig{Username: "extranet", Password: "s3cret"}, wantAuth: "extranet"},
-		{name: "STARTTLS never", opts: smtptest.Options{TLS: true}, cfg: SMTPConfig{StartTLS: "never"}},
-		{name: "STARTTLS always but not offered", cfg: SMTPConfig{StartTLS: "always"},
+			cfg: Config{Username: "extranet", Password: "s3cret"}, wantAuth: "extranet"},
+		{name: "STARTTLS never", opts: smtptest.Options{TLS: true}, cfg: Config{StartTLS: "never"}},
+		{name: "STARTTLS always but not offered", cfg: Config{StartTLS: "always"},
 			wantError: "ne propose pas STARTTLS"},
 		{name: "untrusted certificate", opts: smtptest.Options{TLS: true},
 			wantError: "certificate"},
 		{name: "AUTH not offered before TLS", opts: smtptest.Options{TLS: true, Username: "u", Password: "p"},
-			cfg: SMTPConfig{Username: "u", Password: "p", StartTLS: "never"}, wantError: "authentification (AUTH)"},
+			cfg: Config{Username: "u", Password: "p", StartTLS: "never"}, wantError: "authentification (AUTH)"},
 		{name: "wrong password", opts: smtptest.Options{Username: "u", Password: "p"},
-			cfg: SMTPConfig{Username: "u", Password: "wrong"}, wantError: "535"},
+			cfg: Config{Username: "u", Password: "wrong"}, wantError: "535"},
 		{name: "authentication required", opts: smtptest.Options{Username: "u", Password: "p"},
 			wantError: "530"},
-		{name: "bad STARTTLS mode", cfg: SMTPConfig{StartTLS: "sometimes"}, wantError: "sometimes"},
+		{name: "bad STARTTLS mode", cfg: Config{StartTLS: "sometimes"}, wantError: "sometimes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,7 +90,7 @@ func TestSMTPSend(t *testing.T) {
 				if err == nil || !strings.Contains(err.Error(), tt.wantError) {
 					t.Fatalf("error %v, want one with %q", err, tt.wantError)
 				}
-				if IsPermanent(err) {
+				if mail.IsPermanent(err) {
 					t.Errorf("set-up failure %v is permanent", err)
 				}
 				if srv.Count() != 0 {
@@ -111,7 +112,7 @@ func TestSMTPSend(t *testing.T) {
 			if r.TLS != tt.wantTLS || r.Auth != tt.wantAuth {
 				t.Errorf("TLS %v auth %q, want %v %q", r.TLS, r.Auth, tt.wantTLS, tt.wantAuth)
 			}
-			got, err := Parse(bytes.NewReader(r.Data))
+			got, err := mail.Parse(bytes.NewReader(r.Data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +125,7 @@ func TestSMTPSend(t *testing.T) {
 
 func TestSMTPReusesOneConnection(t *testing.T) {
 	srv := startServer(t, smtptest.Options{TLS: true, Username: "u", Password: "p"})
-	s := newSender(t, SMTPConfig{Addr: srv.Addr(), Username: "u", Password: "p", TLSConfig: srv.ClientTLSConfig()})
+	s := newSender(t, Config{Addr: srv.Addr(), Username: "u", Password: "p", TLSConfig: srv.ClientTLSConfig()})
 	var wg sync.WaitGroup
 	for g := range 5 {
 		wg.Add(1)
@@ -146,7 +147,7 @@ func TestSMTPReusesOneConnection(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, r := range srv.Messages() {
-		m, err := Parse(bytes.NewReader(r.Data))
+		m, err := mail.Parse(bytes.NewReader(r.Data))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,7 +162,7 @@ func TestSMTPReconnectsAfterDrop(t *testing.T) {
 	for _, opts := range []smtptest.Options{{}, {TLS: true, Username: "u", Password: "p"}} {
 		t.Run(fmt.Sprintf("TLS=%v", opts.TLS), func(t *testing.T) {
 			srv := startServer(t, opts)
-			s := newSender(t, SMTPConfig{Addr: srv.Addr(), Username: opts.Username, Password: opts.Password,
+			s := newSender(t, Config{Addr: srv.Addr(), Username: opts.Username, Password: opts.Password,
 				TLSConfig: srv.ClientTLSConfig()})
 			ctx := context.Background()
 			for i := range 3 {
@@ -184,7 +185,7 @@ func TestSMTPRefusals(t *testing.T) {
 		FailRcpt:     func(r string) bool { return strings.HasPrefix(r, "inconnu") },
 		TempFailRcpt: func(r string) bool { return strings.HasPrefix(r, "plein") },
 	})
-	s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+	s := newSender(t, Config{Addr: srv.Addr()})
 	tests := []struct {
 		to        string
 		wantCode  int
@@ -210,7 +211,7 @@ func TestSMTPRefusals(t *testing.T) {
 		if !errors.As(err, &tp) || tp.Code != tt.wantCode {
 			t.Errorf("%s: error %v, want code %d", tt.to, err, tt.wantCode)
 		}
-		if IsPermanent(err) != tt.permanent {
+		if mail.IsPermanent(err) != tt.permanent {
 			t.Errorf("%s: IsPermanent = %v", tt.to, !tt.permanent)
 		}
 		if !strings.Contains(err.Error(), "destinataire <"+strings.Split(tt.to, ", ")[len(strings.Split(tt.to, ", "))-1]+"> refusé") {
@@ -238,7 +239,7 @@ func TestSMTPRefusedAfterData(t *testing.T) {
 		}
 		return 0, ""
 	}})
-	s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+	s := newSender(t, Config{Addr: srv.Addr()})
 	for i, tt := range []struct {
 		to        string
 		wantCode  int
@@ -262,7 +263,7 @@ func TestSMTPRefusedAfterData(t *testing.T) {
 		if !errors.As(err, &tp) || tp.Code != tt.wantCode || !strings.Contains(err.Error(), "message refusé") {
 			t.Errorf("%s: error %v, want code %d after the content", tt.to, err, tt.wantCode)
 		}
-		if IsPermanent(err) != tt.permanent {
+		if mail.IsPermanent(err) != tt.permanent {
 			t.Errorf("%s: IsPermanent = %v", tt.to, !tt.permanent)
 		}
 	}
@@ -271,34 +272,6 @@ func TestSMTPRefusedAfterData(t *testing.T) {
 	}
 	if srv.Connections() != 1 {
 		t.Errorf("%d connections, want 1", srv.Connections())
-	}
-}
-
-func TestIsPermanent(t *testing.T) {
-	tests := []struct {
-		err  error
-		want bool
-	}{
-		{nil, false},
-		{errors.New("réseau"), false},
-		{context.Canceled, false},
-		{&textproto.Error{Code: 550, Msg: "no"}, false}, // only classified errors of a send count
-		{permanent(errors.New("invalide")), true},
-		{fmt.Errorf("message %q : %w", "x", permanent(&textproto.Error{Code: 550})), true},
-	}
-	for _, tt := range tests {
-		if got := IsPermanent(tt.err); got != tt.want {
-			t.Errorf("IsPermanent(%v) = %v", tt.err, got)
-		}
-	}
-	_, err := Build(Message{ID: "x", From: "a@b.be", To: "c@d.be", Subject: "a\nb"})
-	if err == nil || IsPermanent(err) {
-		// Build itself reports plain errors; the senders mark them.
-		t.Errorf("Build error %v", err)
-	}
-	err = NewSMTPSender(SMTPConfig{Addr: "127.0.0.1:1"}).Send(context.Background(), Message{ID: "x", From: "a@b.be", To: "c@d.be", Subject: "a\nb"})
-	if !IsPermanent(err) {
-		t.Errorf("invalid message: IsPermanent(%v) = false", err)
 	}
 }
 
@@ -312,11 +285,11 @@ func stallServer(t *testing.T, stage smtptest.Stage) string {
 func TestSMTPContext(t *testing.T) {
 	t.Run("canceled before sending", func(t *testing.T) {
 		srv := startServer(t, smtptest.Options{})
-		s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+		s := newSender(t, Config{Addr: srv.Addr()})
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		err := s.Send(ctx, sampleMessage())
-		if !errors.Is(err, context.Canceled) || IsPermanent(err) {
+		if !errors.Is(err, context.Canceled) || mail.IsPermanent(err) {
 			t.Errorf("error %v", err)
 		}
 		if srv.Connections() != 0 {
@@ -343,7 +316,7 @@ func TestSMTPContext(t *testing.T) {
 	// sends, and the context's error proves it did.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newSender(t, SMTPConfig{Addr: stallServer(t, tt.stall), Timeout: time.Hour})
+			s := newSender(t, Config{Addr: stallServer(t, tt.stall), Timeout: time.Hour})
 			ctx, cancel := tt.ctx()
 			defer cancel()
 			err := sendReturns(t, s, ctx, sampleMessage())
@@ -354,7 +327,7 @@ func TestSMTPContext(t *testing.T) {
 	}
 
 	t.Run("waiting for a busy connection", func(t *testing.T) {
-		s := newSender(t, SMTPConfig{Addr: stallServer(t, smtptest.StallMail), Timeout: time.Hour})
+		s := newSender(t, Config{Addr: stallServer(t, smtptest.StallMail), Timeout: time.Hour})
 		busyCtx, cancelBusy := context.WithCancel(context.Background())
 		busy := make(chan error, 1)
 		go func() { busy <- s.Send(busyCtx, numbered(1)) }()
@@ -382,7 +355,7 @@ const hangGuard = 30 * time.Second
 
 // sendReturns runs s.Send and returns its error, failing the test if Send
 // is still running after hangGuard.
-func sendReturns(t *testing.T, s *SMTPSender, ctx context.Context, m Message) error {
+func sendReturns(t *testing.T, s *Sender, ctx context.Context, m mail.Message) error {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- s.Send(ctx, m) }()
@@ -403,7 +376,7 @@ func cancelSoon() (context.Context, context.CancelFunc) {
 
 func TestSMTPRecoversAfterCancel(t *testing.T) {
 	srv := startServer(t, smtptest.Options{})
-	s := newSender(t, SMTPConfig{Addr: srv.Addr()})
+	s := newSender(t, Config{Addr: srv.Addr()})
 	if err := s.Send(context.Background(), numbered(1)); err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +395,7 @@ func TestSMTPRecoversAfterCancel(t *testing.T) {
 
 func TestSMTPClose(t *testing.T) {
 	srv := startServer(t, smtptest.Options{})
-	s := NewSMTPSender(SMTPConfig{Addr: srv.Addr()})
+	s := New(Config{Addr: srv.Addr()})
 	if err := s.Send(context.Background(), numbered(1)); err != nil {
 		t.Fatal(err)
 	}
@@ -432,44 +405,8 @@ func TestSMTPClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if err := s.Send(context.Background(), numbered(2)); !errors.Is(err, ErrClosed) {
+	if err := s.Send(context.Background(), numbered(2)); !errors.Is(err, mail.ErrClosed) {
 		t.Errorf("Send after Close: %v", err)
-	}
-}
-
-func TestSenderFromFlags(t *testing.T) {
-	dir := t.TempDir()
-	tests := []struct {
-		name                           string
-		mailDir, addr, user, pass, tls string
-		want                           string // type, or "" for an error
-	}{
-		{"folder", dir, "", "", "", "", "*mail.DirSender"},
-		{"smtp", "", "127.0.0.1:2525", "", "", "", "*mail.SMTPSender"},
-		{"smtp wins over folder", dir, "127.0.0.1:2525", "u", "p", "always", "*mail.SMTPSender"},
-		{"nothing", "", "", "", "", "", ""},
-		{"no port", "", "smtp.example.be", "", "", "", ""},
-		{"bad mode", "", "127.0.0.1:2525", "", "", "sometimes", ""},
-		{"password without user", "", "127.0.0.1:2525", "", "p", "", ""},
-		{"credentials without smtp", dir, "", "u", "p", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := SenderFromFlags(tt.mailDir, tt.addr, tt.user, tt.pass, tt.tls, "")
-			if tt.want == "" {
-				if err == nil {
-					t.Errorf("got %T, want an error", s)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if got := fmt.Sprintf("%T", s); got != tt.want {
-				t.Errorf("got %s, want %s", got, tt.want)
-			}
-		})
 	}
 }
 
@@ -479,7 +416,7 @@ func BenchmarkSMTPSend(b *testing.B) {
 	for _, tls := range []bool{false, true} {
 		b.Run(fmt.Sprintf("TLS=%v", tls), func(b *testing.B) {
 			srv := startServer(b, smtptest.Options{TLS: tls, CountOnly: true})
-			s := newSender(b, SMTPConfig{Addr: srv.Addr(), TLSConfig: srv.ClientTLSConfig()})
+			s := newSender(b, Config{Addr: srv.Addr(), TLSConfig: srv.ClientTLSConfig()})
 			m := sampleMessage()
 			ctx := context.Background()
 			b.ReportAllocs()
@@ -504,12 +441,31 @@ func TestSMTPHelloName(t *testing.T) {
 	}
 	for _, tt := range []struct{ cfg, want string }{{"", HelloName()}, {"mail.segec.be", "mail.segec.be"}} {
 		srv := startServer(t, smtptest.Options{})
-		s := newSender(t, SMTPConfig{Addr: srv.Addr(), StartTLS: "never", HelloName: tt.cfg})
+		s := newSender(t, Config{Addr: srv.Addr(), StartTLS: "never", HelloName: tt.cfg})
 		if err := s.Send(context.Background(), sampleMessage()); err != nil {
 			t.Fatal(err)
 		}
 		if got := srv.Messages(); len(got) != 1 || got[0].Hello != tt.want {
 			t.Errorf("HelloName %q: greeted as %+v, want %q", tt.cfg, got, tt.want)
 		}
+	}
+}
+
+// sampleMessage has a line that starts with a dot, which SMTP must stuff.
+func sampleMessage() mail.Message {
+	return mail.Message{
+		ID: "outbox-42", From: "Extranet SeGEC <noreply@segec.be>", To: "Élève Dupont <eleve.dupont@ecole.be>",
+		Subject: "Votre accès à l'extranet SeGEC",
+		Text:    "Bonjour Élève,\n.Une ligne qui commence par un point\nÉgalité = 100 %\n",
+		Date:    time.Date(2026, 11, 27, 1, 0, 5, 0, time.UTC),
+	}
+}
+
+// TestInvalidMessageIsPermanent checks that a message Build refuses is a
+// permanent failure of the sender, without a connection.
+func TestInvalidMessageIsPermanent(t *testing.T) {
+	err := New(Config{Addr: "127.0.0.1:1"}).Send(context.Background(), mail.Message{ID: "x", From: "a@b.be", To: "c@d.be", Subject: "a\nb"})
+	if !mail.IsPermanent(err) {
+		t.Errorf("invalid message: IsPermanent(%v) = false", err)
 	}
 }

@@ -1,4 +1,4 @@
-package mail
+package smtp
 
 import (
 	"context"
@@ -6,19 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/smtp"
+	netsmtp "net/smtp"
 	"net/textproto"
 	"os"
 	"strings"
 	"time"
+
+	"passerelle/mail"
 )
 
-// DefaultSMTPTimeout bounds one SMTP exchange (connection set-up, or one
-// message) when SMTPConfig.Timeout is zero.
-const DefaultSMTPTimeout = 30 * time.Second
+// DefaultTimeout bounds one SMTP exchange (connection set-up, or one
+// message) when Config.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
 
-// SMTPConfig tells SMTPSender how to reach the mail server.
-type SMTPConfig struct {
+// Config tells Sender how to reach the mail server.
+type Config struct {
 	// Addr is the server's host:port, e.g. "smtp.example.be:587".
 	Addr string
 	// Username and Password, when Username is set, are sent with AUTH PLAIN,
@@ -34,19 +36,19 @@ type SMTPConfig struct {
 	// (HelloName), which is what receiving servers check and log.
 	HelloName string
 	// Timeout bounds the set-up of a connection and each message;
-	// DefaultSMTPTimeout when zero.
+	// DefaultTimeout when zero.
 	Timeout time.Duration
 }
 
-// SMTPSender sends messages over a single SMTP connection, opened on the
+// Sender sends messages over a single SMTP connection, opened on the
 // first Send and reused by the next ones (with RSET between messages), so
 // that a night run of thousands of invitations does not pay a TCP and TLS
 // handshake per message. When the reused connection turns out broken or
 // closed by the server, it reconnects once and sends again, transparently.
 //
 // It is safe for concurrent use; sends are serialised on the connection.
-type SMTPSender struct {
-	cfg    SMTPConfig
+type Sender struct {
+	cfg    Config
 	host   string
 	cfgErr error
 
@@ -54,19 +56,19 @@ type SMTPSender struct {
 	sem chan struct{}
 	// Guarded by sem.
 	conn   net.Conn
-	client *smtp.Client
+	client *netsmtp.Client
 	used   bool // a transaction began on client: RSET before the next one
 	closed bool
 }
 
-// NewSMTPSender returns a sender for cfg. It does not connect: the first Send
+// New returns a sender for cfg. It does not connect: the first Send
 // does, and reports a bad configuration.
-func NewSMTPSender(cfg SMTPConfig) *SMTPSender {
-	s := &SMTPSender{sem: make(chan struct{}, 1)}
+func New(cfg Config) *Sender {
+	s := &Sender{sem: make(chan struct{}, 1)}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultSMTPTimeout
+		cfg.Timeout = DefaultTimeout
 	}
-	mode, err := parseStartTLS(cfg.StartTLS)
+	mode, err := ParseStartTLS(cfg.StartTLS)
 	if err != nil {
 		s.cfgErr = err
 	}
@@ -79,7 +81,7 @@ func NewSMTPSender(cfg SMTPConfig) *SMTPSender {
 	if cfg.HelloName == "" {
 		cfg.HelloName = HelloName()
 	}
-	if err := checkHeaderValue("HELO", cfg.HelloName); err != nil && s.cfgErr == nil {
+	if err := mail.CheckHeaderValue("HELO", cfg.HelloName); err != nil && s.cfgErr == nil {
 		s.cfgErr = err
 	}
 	tc := &tls.Config{}
@@ -98,24 +100,24 @@ func NewSMTPSender(cfg SMTPConfig) *SMTPSender {
 }
 
 // Send delivers m. It returns once the server has accepted the message, or
-// with an error that IsPermanent classifies. Ending ctx interrupts the wait
+// with an error that mail.IsPermanent classifies. Ending ctx interrupts the wait
 // for the connection and the exchange with the server.
-func (s *SMTPSender) Send(ctx context.Context, m Message) error {
+func (s *Sender) Send(ctx context.Context, m mail.Message) error {
 	if ctx.Err() != nil {
-		return canceled(ctx, nil)
+		return mail.Canceled(ctx, nil)
 	}
-	data, env, err := build(m)
+	data, env, err := mail.BuildEnvelope(m)
 	if err != nil {
-		return permanent(fmt.Errorf("message %q : %w", m.ID, err))
+		return mail.Permanent(fmt.Errorf("message %q : %w", m.ID, err))
 	}
 	select {
 	case s.sem <- struct{}{}:
 	case <-ctx.Done():
-		return canceled(ctx, nil)
+		return mail.Canceled(ctx, nil)
 	}
 	defer func() { <-s.sem }()
 	if s.closed {
-		return ErrClosed
+		return mail.ErrClosed
 	}
 	if s.cfgErr != nil {
 		return s.cfgErr
@@ -133,7 +135,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 			return nil
 		}
 		if ctxDone(ctx) {
-			return canceled(ctx, err)
+			return mail.Canceled(ctx, err)
 		}
 		// Only a broken connection kept from an earlier Send is worth a
 		// second try: a server idle timeout is expected there, whereas a
@@ -147,7 +149,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 }
 
 // Close ends the SMTP session with QUIT. Send fails afterwards.
-func (s *SMTPSender) Close() error {
+func (s *Sender) Close() error {
 	s.sem <- struct{}{}
 	defer func() { <-s.sem }()
 	if s.closed {
@@ -165,12 +167,12 @@ func (s *SMTPSender) Close() error {
 }
 
 // connect opens the connection: greeting, EHLO, STARTTLS, AUTH.
-func (s *SMTPSender) connect(ctx context.Context) error {
+func (s *Sender) connect(ctx context.Context) error {
 	d := net.Dialer{Timeout: s.cfg.Timeout}
 	conn, err := d.DialContext(ctx, "tcp", s.cfg.Addr)
 	if err != nil {
 		if ctxDone(ctx) {
-			return canceled(ctx, err)
+			return mail.Canceled(ctx, err)
 		}
 		return fmt.Errorf("connexion au serveur SMTP %s : %w", s.cfg.Addr, err)
 	}
@@ -178,7 +180,7 @@ func (s *SMTPSender) connect(ctx context.Context) error {
 	client, err := s.handshake(conn)
 	if !disarm() || ctxDone(ctx) {
 		conn.Close()
-		return canceled(ctx, err)
+		return mail.Canceled(ctx, err)
 	}
 	if err != nil {
 		conn.Close()
@@ -188,8 +190,8 @@ func (s *SMTPSender) connect(ctx context.Context) error {
 	return nil
 }
 
-func (s *SMTPSender) handshake(conn net.Conn) (*smtp.Client, error) {
-	c, err := smtp.NewClient(conn, s.host)
+func (s *Sender) handshake(conn net.Conn) (*netsmtp.Client, error) {
+	c, err := netsmtp.NewClient(conn, s.host)
 	if err != nil {
 		return nil, fmt.Errorf("accueil : %w", err)
 	}
@@ -217,7 +219,7 @@ func (s *SMTPSender) handshake(conn net.Conn) (*smtp.Client, error) {
 		if ok, _ := c.Extension("AUTH"); !ok {
 			return nil, errors.New("le serveur ne propose pas l'authentification (AUTH) sur cette connexion")
 		}
-		if err := c.Auth(smtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)); err != nil {
+		if err := c.Auth(netsmtp.PlainAuth("", s.cfg.Username, s.cfg.Password, s.host)); err != nil {
 			return nil, fmt.Errorf("authentification de %q refusée : %w", s.cfg.Username, err)
 		}
 	}
@@ -227,7 +229,7 @@ func (s *SMTPSender) handshake(conn net.Conn) (*smtp.Client, error) {
 // deliver runs one mail transaction on the open connection. retry tells
 // whether the message surely did not reach the server, so that sending it
 // again on a new connection cannot duplicate it.
-func (s *SMTPSender) deliver(ctx context.Context, data []byte, env envelope) (err error, retry bool) {
+func (s *Sender) deliver(ctx context.Context, data []byte, env mail.Envelope) (err error, retry bool) {
 	c := s.client
 	disarm := arm(ctx, s.conn, s.cfg.Timeout)
 	defer func() {
@@ -245,10 +247,10 @@ func (s *SMTPSender) deliver(ctx context.Context, data []byte, env envelope) (er
 		}
 	}
 	s.used = true
-	if err := c.Mail(env.from); err != nil {
-		return s.classify(fmt.Sprintf("expéditeur <%s> refusé", env.from), err), true
+	if err := c.Mail(env.From); err != nil {
+		return s.classify(fmt.Sprintf("expéditeur <%s> refusé", env.From), err), true
 	}
-	for _, rcpt := range env.to {
+	for _, rcpt := range env.To {
 		if err := c.Rcpt(rcpt); err != nil {
 			return s.classify(fmt.Sprintf("destinataire <%s> refusé", rcpt), err), true
 		}
@@ -275,7 +277,7 @@ func (s *SMTPSender) deliver(ctx context.Context, data []byte, env envelope) (er
 // classify wraps an error of the transaction and decides the fate of the
 // connection: after a reply other than 421 (closing) the session goes on,
 // after anything else its state is unknown and it is dropped.
-func (s *SMTPSender) classify(what string, err error) error {
+func (s *Sender) classify(what string, err error) error {
 	err = fmt.Errorf("%s : %w", what, err)
 	var tp *textproto.Error
 	if !errors.As(err, &tp) || tp.Code < 400 || tp.Code == 421 {
@@ -285,13 +287,13 @@ func (s *SMTPSender) classify(what string, err error) error {
 	// 530 (authentication required) depends on the configuration, not on
 	// the message.
 	if tp.Code >= 500 && tp.Code != 530 {
-		return permanent(err)
+		return mail.Permanent(err)
 	}
 	return err
 }
 
 // drop closes the connection without QUIT.
-func (s *SMTPSender) drop() {
+func (s *Sender) drop() {
 	if s.client != nil {
 		_ = s.client.Close()
 	} else if s.conn != nil {
@@ -339,3 +341,24 @@ func HelloName() string {
 	}
 	return name
 }
+
+// STARTTLS modes of Config.
+const (
+	StartTLSAuto   = "auto"
+	StartTLSAlways = "always"
+	StartTLSNever  = "never"
+)
+
+// ParseStartTLS returns the STARTTLS mode s names ("auto" when empty), or
+// a French error naming the choices.
+func ParseStartTLS(s string) (string, error) {
+	switch mode := strings.ToLower(strings.TrimSpace(s)); mode {
+	case "", StartTLSAuto:
+		return StartTLSAuto, nil
+	case StartTLSAlways, StartTLSNever:
+		return mode, nil
+	}
+	return "", fmt.Errorf("mode STARTTLS %q inconnu : choisissez auto, always ou never", s)
+}
+
+var _ mail.Sender = (*Sender)(nil)

@@ -8,6 +8,7 @@ package school
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"passerelle/frtext"
@@ -18,6 +19,15 @@ import (
 // ErrNotFound is returned, wrapped, when a school, row, user or transfer does
 // not exist (errs.ErrNotFound, the same value on both sides).
 var ErrNotFound = errs.ErrNotFound
+
+// ErrLoginTaken is returned, wrapped, when a new user's login is already
+// used.
+var ErrLoginTaken = errors.New("identifiant déjà utilisé")
+
+// ErrLastDirection is returned, wrapped, when a change of the users would
+// leave the school without a direction user; its text is the French
+// sentence the pages show.
+var ErrLastDirection = errors.New("l'école doit garder au moins un utilisateur de la direction : donnez d'abord ce droit à quelqu'un d'autre")
 
 // School is an établissement, known by its FASE number.
 type School struct {

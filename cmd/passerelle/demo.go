@@ -191,7 +191,8 @@ func (d *demoRun) handlers() (http.Handler, http.Handler, *transfer.Runner, erro
 	if runner.PrepareFrom, err = m.prepareFrom(); err != nil {
 		return nil, nil, nil, err
 	}
-	ui, err := schoolui.New(schoolui.Config{Store: d.sst, DB: d.sst.DB(), Tables: d.tables, Runner: runner, FASE: demodata.FASE, Now: m.Now, Log: log})
+	sessions, prefs := d.sst.UIStores(m.Now)
+	ui, err := schoolui.New(schoolui.Config{Store: d.sst, Sessions: sessions, Prefs: prefs, Ready: d.sst.DB().Ping, Tables: d.tables, Runner: runner, FASE: demodata.FASE, Now: m.Now, Log: log})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -94,8 +94,9 @@ func (m *Main) schoolHandler(st *schoolstore.Store, n int, log *slog.Logger, sec
 	if runner.PrepareFrom, err = m.prepareFrom(); err != nil {
 		return nil, nil, err
 	}
+	sessions, prefs := st.UIStores(m.Now)
 	h, err := schoolui.New(schoolui.Config{
-		Store: st, DB: st.DB(), Tables: tables, Runner: runner, FASE: n,
+		Store: st, Sessions: sessions, Prefs: prefs, Ready: st.DB().Ping, Tables: tables, Runner: runner, FASE: n,
 		Now: m.Now, Log: log, Secure: secure, TrustProxy: trustProxy,
 	})
 	if err != nil {
@@ -133,7 +134,7 @@ func runSchoolUserAdd(ctx context.Context, m *Main, args []string) error {
 	}
 	defer st.Close()
 	u, err := st.CreateUser(ctx, school.User{Login: *login, Name: strings.TrimSpace(*name), PasswordHash: hash, Direction: *direction})
-	if errors.Is(err, schoolstore.ErrLoginTaken) {
+	if errors.Is(err, school.ErrLoginTaken) {
 		return failErr("%v", err)
 	}
 	if err != nil {

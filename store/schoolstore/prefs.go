@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"passerelle/store"
+	"passerelle/store/sqlsession"
 )
 
 // MaxPrefBytes bounds one preference value: a list's columns and sort take
@@ -21,6 +22,15 @@ type Prefs struct {
 	db *store.DB
 	// Now stamps updated_at; nil means time.Now.
 	Now func() time.Time
+}
+
+// UIStores returns what the school pages keep beside the staff in this
+// store's database: the sign-in sessions and each user's preferences
+// (stamped by now; nil means time.Now).
+func (s *Store) UIStores(now func() time.Time) (*sqlsession.Store, *Prefs) {
+	p := NewPrefs(s.db)
+	p.Now = now
+	return sqlsession.New(s.db), p
 }
 
 // NewPrefs returns the preferences kept in db, a school database.

@@ -544,10 +544,6 @@ func (s *Store) MarkTransferSeen(ctx context.Context, fase int, id int64, by str
 	})
 }
 
-// ErrLoginTaken is returned, wrapped, by CreateUser when the login is
-// already used.
-var ErrLoginTaken = errors.New("identifiant déjà utilisé")
-
 // normalizeLogin makes logins case-insensitive: people type "Direction" as
 // often as "direction".
 func normalizeLogin(login string) string { return strings.ToLower(strings.TrimSpace(login)) }
@@ -590,7 +586,7 @@ func (s *Store) CreateUser(ctx context.Context, u school.User) (school.User, err
 }
 
 func loginTaken(login string) error {
-	return fmt.Errorf("l'identifiant « %s » est déjà utilisé : choisissez-en un autre : %w", login, ErrLoginTaken)
+	return fmt.Errorf("l'identifiant « %s » est déjà utilisé : choisissez-en un autre : %w", login, school.ErrLoginTaken)
 }
 
 func isUniqueViolation(err error) bool {

@@ -355,7 +355,7 @@ func TestUsers(t *testing.T) {
 			t.Fatalf("CreateUser = %+v", u)
 		}
 		_, err = st.CreateUser(ctx, school.User{Login: "DIRECTION", Name: "Autre", PasswordHash: "h"})
-		if !errors.Is(err, schoolstore.ErrLoginTaken) || !strings.Contains(err.Error(), "« direction » est déjà utilisé") {
+		if !errors.Is(err, school.ErrLoginTaken) || !strings.Contains(err.Error(), "« direction » est déjà utilisé") {
 			t.Fatalf("second CreateUser = %v, want a clear ErrLoginTaken", err)
 		}
 		if _, err := st.CreateUser(ctx, school.User{Login: "x"}); err == nil {

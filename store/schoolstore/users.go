@@ -2,18 +2,12 @@ package schoolstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
 	"passerelle/school"
 	"passerelle/store"
 )
-
-// ErrLastDirection is returned, wrapped, when a change would leave the
-// school without a direction user: nobody could then manage the users or
-// the extranet settings from the pages.
-var ErrLastDirection = errors.New("dernier utilisateur de la direction")
 
 // Users lists the users by login.
 func (s *Store) Users(ctx context.Context) ([]school.User, error) {
@@ -34,7 +28,7 @@ func (s *Store) Users(ctx context.Context) ([]school.User, error) {
 }
 
 // UpdateUser changes a user's name and direction right. Taking the right
-// from the last direction user is refused (ErrLastDirection); a user who
+// from the last direction user is refused (school.ErrLastDirection); a user who
 // loses it keeps their sessions, whose pages check the right at each
 // request.
 func (s *Store) UpdateUser(ctx context.Context, u school.User) error {
@@ -53,7 +47,7 @@ func (s *Store) UpdateUser(ctx context.Context, u school.User) error {
 }
 
 // DeleteUser removes a user with their sessions and preferences. Removing
-// the last direction user is refused (ErrLastDirection).
+// the last direction user is refused (school.ErrLastDirection).
 func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 	return s.tx(ctx, func(tx *store.Tx) error {
 		if err := keepOneDirection(ctx, tx, id); err != nil {
@@ -100,7 +94,7 @@ func keepOneDirection(ctx context.Context, tx *store.Tx, id int64) error {
 		return err
 	}
 	if others == 0 {
-		return fmt.Errorf("l'école doit garder au moins un utilisateur de la direction : donnez d'abord ce droit à quelqu'un d'autre : %w", ErrLastDirection)
+		return fmt.Errorf("schoolstore: user %d: %w", id, school.ErrLastDirection)
 	}
 	return nil
 }

@@ -26,10 +26,10 @@ func TestUserAdministration(t *testing.T) {
 			t.Fatalf("Users = %+v, %v", users, err)
 		}
 		// The last direction user keeps the right and stays.
-		if err := st.UpdateUser(ctx, school.User{ID: dir.ID, Name: dir.Name}); !errors.Is(err, schoolstore.ErrLastDirection) {
+		if err := st.UpdateUser(ctx, school.User{ID: dir.ID, Name: dir.Name}); !errors.Is(err, school.ErrLastDirection) {
 			t.Fatalf("taking the last direction right: %v", err)
 		}
-		if err := st.DeleteUser(ctx, dir.ID); !errors.Is(err, schoolstore.ErrLastDirection) {
+		if err := st.DeleteUser(ctx, dir.ID); !errors.Is(err, school.ErrLastDirection) {
 			t.Fatalf("deleting the last direction user: %v", err)
 		}
 		if err := st.UpdateUser(ctx, school.User{ID: sec.ID, Name: "Anne Secrétaire", Direction: true}); err != nil {
@@ -56,7 +56,7 @@ func TestUserAdministration(t *testing.T) {
 		if n := countRows(t, st, `SELECT COUNT(*) FROM sessions`) + countRows(t, st, `SELECT COUNT(*) FROM user_prefs`); n != 0 {
 			t.Fatalf("%d sessions and preferences left", n)
 		}
-		if err := st.DeleteUser(ctx, 9999); !errors.Is(err, school.ErrNotFound) && !errors.Is(err, schoolstore.ErrLastDirection) {
+		if err := st.DeleteUser(ctx, 9999); !errors.Is(err, school.ErrNotFound) && !errors.Is(err, school.ErrLastDirection) {
 			t.Fatalf("DeleteUser(missing) = %v", err)
 		}
 		if err := st.UpdateUser(ctx, school.User{ID: 9999, Direction: true}); !errors.Is(err, school.ErrNotFound) {

@@ -317,7 +317,8 @@ func TestBrowserDemo(t *testing.T) {
 	if _, err := demodata.Load(context.Background(), e.st, nil, testNow); err != nil {
 		t.Fatal(err)
 	}
-	h, err := schoolui.New(schoolui.Config{Store: e.st, DB: e.st.DB(), Runner: &transfer.Runner{Store: e.st}, FASE: demodata.FASE,
+	sessions, prefs := e.st.UIStores(func() time.Time { return testNow })
+	h, err := schoolui.New(schoolui.Config{Store: e.st, Sessions: sessions, Prefs: prefs, Runner: &transfer.Runner{Store: e.st}, FASE: demodata.FASE,
 		Now: func() time.Time { return testNow }})
 	if err != nil {
 		t.Fatal(err)

@@ -150,13 +150,16 @@ func newEnv(t testing.TB, opt envOptions) *env {
 	if opt.extranet {
 		e.startExtranet(now)
 	}
+	sessions, prefs := st.UIStores(now)
 	e.handler, err = schoolui.New(schoolui.Config{
-		Store:  st,
-		DB:     st.DB(),
-		Runner: &transfer.Runner{Store: st, Now: now},
-		FASE:   fase,
-		Now:    now,
-		Log:    opt.log,
+		Store:    st,
+		Sessions: sessions,
+		Prefs:    prefs,
+		Ready:    st.DB().Ping,
+		Runner:   &transfer.Runner{Store: st, Now: now},
+		FASE:     fase,
+		Now:      now,
+		Log:      opt.log,
 
 		IPLimiter:  opt.ipLimiter,
 		TrustProxy: opt.trustProxy,

@@ -16,9 +16,6 @@ import (
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/school"
-	"passerelle/store"
-	"passerelle/store/schoolstore"
-	"passerelle/store/sqlsession"
 	"passerelle/transfer"
 	"passerelle/web"
 )
@@ -35,23 +32,23 @@ const CookieName = "passerelle_ecole"
 const MaxBodyBytes = 8 << 20
 
 // PrefStore keeps each user's preferences as opaque text by key;
-// schoolstore.Prefs implements it on the user_prefs table.
+// the school store's UIStores gives one on the user_prefs table.
 type PrefStore interface {
 	Pref(ctx context.Context, userID int64, key string) (string, bool, error)
 	SavePref(ctx context.Context, userID int64, key, value string) error
 }
 
-// Config is what the school pages need. Store, FASE and Runner are
-// required, and DB unless both Sessions and Prefs are given.
+// Config is what the school pages need. Store, Sessions, Prefs, FASE and
+// Runner are required (the school store's UIStores gives Sessions and Prefs).
 type Config struct {
 	// Store holds the school's staff, settings, history and users.
 	Store school.Store
-	// DB is the school database that holds the sessions and the users'
-	// preferences.
-	DB *store.DB
-	// Sessions and Prefs replace the stores built on DB (tests).
+	// Sessions keeps the sign-in sessions, Prefs each user's preferences.
 	Sessions web.SessionStore
 	Prefs    PrefStore
+	// Ready is the health check of /healthz (e.g. a ping of the database);
+	// nil means reading the school from Store.
+	Ready func(context.Context) error
 	// Tables are the function and situation codes; nil means the
 	// embedded ones.
 	Tables *fwb.Tables
@@ -95,7 +92,7 @@ type server struct {
 	ui       *web.StaticFiles // static/, under uiPrefix
 	passWait *web.Backoff
 	ipLim    *web.Limiter
-	db       *store.DB
+	ready    func(context.Context) error
 	// trustProxy is Config.TrustProxy.
 	trustProxy bool
 
@@ -126,24 +123,16 @@ func New(cfg Config) (http.Handler, error) {
 		log:      cfg.Log,
 		passWait: cfg.Backoff,
 		ipLim:    cfg.IPLimiter,
-		db:       cfg.DB,
+		ready:    cfg.Ready,
 
 		trustProxy: cfg.TrustProxy,
 	}
 	sessStore := cfg.Sessions
 	if sessStore == nil {
-		if cfg.DB == nil {
-			return nil, errors.New("schoolui: Config.DB or Config.Sessions is required")
-		}
-		sessStore = sqlsession.New(cfg.DB)
+		return nil, errors.New("schoolui: Config.Sessions is required")
 	}
 	if s.prefs == nil {
-		if cfg.DB == nil {
-			return nil, errors.New("schoolui: Config.DB or Config.Prefs is required")
-		}
-		p := schoolstore.NewPrefs(cfg.DB)
-		p.Now = cfg.Now
-		s.prefs = p
+		return nil, errors.New("schoolui: Config.Prefs is required")
 	}
 	if s.tables == nil {
 		s.tables = fwb.DefaultTables()
@@ -255,8 +244,8 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	var err error
-	if s.db != nil {
-		err = s.db.Ping(ctx)
+	if s.ready != nil {
+		err = s.ready(ctx)
 	} else {
 		_, err = s.store.School(ctx, s.fase)
 	}

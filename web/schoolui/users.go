@@ -10,7 +10,6 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/school"
-	"passerelle/store/schoolstore"
 	"passerelle/web"
 )
 
@@ -179,7 +178,7 @@ func (s *server) createUser(w http.ResponseWriter, r *http.Request) error {
 		}
 		u, err := s.store.CreateUser(ctx, school.User{Login: f.Login, Name: f.Name, PasswordHash: hash, Direction: f.Role == roleDirection})
 		switch {
-		case errors.Is(err, schoolstore.ErrLoginTaken):
+		case errors.Is(err, school.ErrLoginTaken):
 			f.Errors["identifiant"] = fmt.Sprintf("L'identifiant « %s » est déjà utilisé : choisissez-en un autre.", f.Login)
 		case err != nil:
 			return err
@@ -259,8 +258,8 @@ func (s *server) updateUser(w http.ResponseWriter, r *http.Request) error {
 	changed.Name, changed.Direction = v.Form.Name, v.Form.Role == roleDirection
 	err = s.store.UpdateUser(ctx, changed)
 	switch {
-	case errors.Is(err, schoolstore.ErrLastDirection):
-		v.Error = lastDirectionMessage(err)
+	case errors.Is(err, school.ErrLastDirection):
+		v.Error = frtext.Sentence(school.ErrLastDirection.Error())
 		return s.render(w, r, http.StatusConflict, "user", "Erreurs – "+userTitle(u), v)
 	case errors.Is(err, school.ErrNotFound):
 		return notFound(msgUserNotFound)
@@ -274,15 +273,6 @@ func (s *server) updateUser(w http.ResponseWriter, r *http.Request) error {
 		return seeOther(w, r, "/")
 	}
 	return seeOther(w, r, "/utilisateurs")
-}
-
-// lastDirectionMessage is the store's French refusal, without the
-// sentinel's text that ends it.
-func lastDirectionMessage(err error) string {
-	msg := strings.TrimSuffix(err.Error(), ": "+schoolstore.ErrLastDirection.Error())
-	msg = strings.TrimSpace(msg)
-	r, n := utf8.DecodeRuneInString(msg)
-	return string(unicode.ToUpper(r)) + msg[n:] + "."
 }
 
 // resetPassword gives another user a new password, typed twice by the
@@ -358,9 +348,9 @@ func (s *server) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	err = s.store.DeleteUser(ctx, u.ID)
 	switch {
-	case errors.Is(err, schoolstore.ErrLastDirection):
+	case errors.Is(err, school.ErrLastDirection):
 		return s.render(w, r, http.StatusConflict, "user_delete", "Supprimer l'utilisateur "+u.Login,
-			deleteUserView{base: s.base(r), Target: u, Role: roleLabel(u.Direction), Error: lastDirectionMessage(err)})
+			deleteUserView{base: s.base(r), Target: u, Role: roleLabel(u.Direction), Error: frtext.Sentence(school.ErrLastDirection.Error())})
 	case errors.Is(err, school.ErrNotFound):
 		return notFound(msgUserNotFound)
 	case err != nil:

@@ -1,7 +1,6 @@
 package extranet
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -319,39 +318,3 @@ type NightReport struct {
 	Errors        []string `json:"errors"`
 }
 
-// ResendState is what Service.Resend reads about a school
-// (Tx.LockSchoolDigest).
-type ResendState struct {
-	Digest         TransferDigest
-	HasDigest      bool
-	Idempotency    Idempotency
-	HasIdempotency bool
-}
-
-// TransferDigest is what re-sending the last snapshot a school applied for a
-// school year would answer, kept so that the same body sent again is
-// answered without being reconciled again (Service.Resend). The store
-// deletes it on every write that could change that answer.
-type TransferDigest struct {
-	FASE       int
-	SchoolYear string
-	// BodyHash identifies the snapshot: the SHA-256 of the request body
-	// (TransferOptions.BodyHash), or SnapshotHash.
-	BodyHash string
-	// Unchanged counts the entries of Changes.
-	Unchanged int
-	// Changes is the answer's list of changes in JSON, every entry
-	// unchanged, kept encoded so that answering is copying it
-	// (TransferResult.RawChanges).
-	Changes json.RawMessage
-	// LiveGrants counts the school-year's live grants after the snapshot,
-	// for the audit log and the journal.
-	LiveGrants int
-	// KeyPersons counts, for each identity key the snapshot's entries
-	// carry, the persons the transfer knew with it (found or created). Not
-	// stored: a store whose transactions may run side by side saves no
-	// digest when another transaction has given one of these keys to
-	// someone else in the meantime (see store/extranetstore/digest.go).
-	KeyPersons map[string]int
-	CreatedAt  time.Time
-}

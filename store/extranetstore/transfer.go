@@ -226,14 +226,7 @@ func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) error {
 			return err
 		}
 	}
-	if len(ps) == 0 {
-		return nil
-	}
-	ids := make([]string, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	return x.forgetPersonDigests(ctx, ids)
+	return nil
 }
 
 var grantColumns = []column{
@@ -253,18 +246,12 @@ func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
 			ft(g.PendingSince), g.EndReason, ft(g.CreatedAt), ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
 	}
 	x.inserted += int64(len(rows))
-	if err := x.forgetGrantDigests(ctx, gs); err != nil {
-		return err
-	}
 	return insertRows(ctx, x.t, "grants", grantColumns, rows, "")
 }
 
 // UpdateGrants implements extranet.Tx. The grants must have been read with
 // their sent identity (LockYearGrants), which it writes too.
 func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) error {
-	if err := x.forgetGrantDigests(ctx, gs); err != nil {
-		return err
-	}
 	for _, g := range gs {
 		_, err := x.t.Exec(ctx, `UPDATE grants SET role = ?, email = ?, last_name = ?, first_name = ?, state = ?, since = ?,
 pending = ?, pending_role = ?, pending_email = ?, pending_last_name = ?, pending_first_name = ?, pending_since = ?,
@@ -285,9 +272,6 @@ const deactivateSet = `state = 'deactivated', end_reason = ?, since = ?, updated
 pending_email = '', pending_last_name = '', pending_first_name = '', pending_since = ''`
 
 func (x *tx) DeactivateGrants(ctx context.Context, ids []string, reason string) error {
-	if err := x.forgetGrantIDDigests(ctx, ids); err != nil {
-		return err
-	}
 	return chunks(x.d, ids, func(part []string) error {
 		cond, args := inList(x.d, "id", part)
 		_, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+` WHERE `+cond,

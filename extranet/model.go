@@ -262,6 +262,29 @@ type EmailHolder struct {
 	PersonID string
 }
 
+// TransferRecords are the rows that record an applied transfer, beside its
+// grants: what Tx.RecordTransfer writes at once.
+type TransferRecords struct {
+	FASE       int
+	SchoolYear string
+	// SaveRejections: record Rejections as the school year's rejected
+	// entries of transfer TransferID, as Tx.SaveRejections does.
+	SaveRejections bool
+	TransferID     string
+	Rejections     []Rejection
+	// MarkSent: the school applied a transfer for the school year
+	// (Tx.MarkYearSent).
+	MarkSent bool
+	// Idempotency, when its Key is set, is the answer to store for the
+	// request's key (Tx.SaveIdempotency).
+	Idempotency Idempotency
+	// Audit are audit entries, in order (Tx.AddAudit).
+	Audit []AuditEntry
+	// Journal, when set, is the transfer's journal entry
+	// (Tx.SaveTransferRecord).
+	Journal *TransferRecord
+}
+
 // Idempotency is the stored answer to a transfer sent with an idempotency
 // key.
 type Idempotency struct {

@@ -265,20 +265,28 @@ func (t *schoolTransfer) recordHeld(ctx context.Context, tx Tx, result TransferR
 	return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeHeld, t.actor, t.fase, t.now, p))
 }
 
-// apply writes plan p, the identity matches to check, the year's first
-// sending, and the records of an applied transfer.
+// apply writes plan p's persons and grants, the identity matches to check,
+// then in one go the records of an applied transfer: its rejections, the
+// year's first sending, the idempotency answer, the audit entries and the
+// journal.
 func (t *schoolTransfer) apply(ctx context.Context, tx Tx, result TransferResult, p plan) error {
 	year := t.snap.SchoolYear
-	if err := applyPlan(ctx, tx, t.fase, year, result.TransferID, p); err != nil {
+	if err := applyPlanGrants(ctx, tx, p); err != nil {
 		return err
 	}
-	if err := recordMatches(ctx, tx, t.fase, year, t.actor, p); err != nil {
+	matches, err := saveMatches(ctx, tx, t.fase, year, t.actor, p)
+	if err != nil {
 		return err
 	}
-	if err := tx.MarkYearSent(ctx, t.fase, year); err != nil {
-		return err
+	rec := appliedRecords(t.fase, t.opt.IdempotencyKey, t.bodyHash, t.actor, t.now, result, p)
+	rec.Audit = append(matches, rec.Audit...)
+	rec.SaveRejections, rec.MarkSent, rec.TransferID = true, true, result.TransferID
+	rec.Rejections = make([]Rejection, len(p.Rejections))
+	for i, r := range p.Rejections {
+		r.TransferID = result.TransferID
+		rec.Rejections[i] = r
 	}
-	return recordApplied(ctx, tx, t.fase, t.opt.IdempotencyKey, t.bodyHash, t.actor, t.now, result, p)
+	return tx.RecordTransfer(ctx, rec)
 }
 
 // newEmails returns the addresses of emails that no live grant of grants
@@ -303,31 +311,23 @@ func newEmails(emails []string, grants []GrantRecord) []string {
 // recordApplied records an applied transfer in its transaction: the answer
 // for its idempotency key (when given), the audit entry and the journal.
 func recordApplied(ctx context.Context, tx Tx, fase int, key, bodyHash, actor string, now time.Time, result TransferResult, p plan) error {
-	if key != "" {
-		if err := tx.SaveIdempotency(ctx, fase, Idempotency{Key: key, BodyHash: bodyHash, Result: result, CreatedAt: now}); err != nil {
-			return err
-		}
-	}
-	if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p)); err != nil {
-		return err
-	}
-	return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeApplied, actor, fase, now, p))
+	return tx.RecordTransfer(ctx, appliedRecords(fase, key, bodyHash, actor, now, result, p))
 }
 
-// applyPlan writes a plan: persons first, since grants refer to them, then
-// grants, then the rejections.
-func applyPlan(ctx context.Context, tx Tx, fase int, year, transferID string, p plan) error {
-	if err := applyPlanGrants(ctx, tx, p); err != nil {
-		return err
+// appliedRecords are recordApplied's records.
+func appliedRecords(fase int, key, bodyHash, actor string, now time.Time, result TransferResult, p plan) TransferRecords {
+	journal := journalRecord(result, OutcomeApplied, actor, fase, now, p)
+	rec := TransferRecords{FASE: fase, SchoolYear: result.SchoolYear,
+		Audit:   []AuditEntry{transferAudit(result, AuditTransferApplied, actor, fase, now, p)},
+		Journal: &journal}
+	if key != "" {
+		rec.Idempotency = Idempotency{Key: key, BodyHash: bodyHash, Result: result, CreatedAt: now}
 	}
-	for i := range p.Rejections {
-		p.Rejections[i].TransferID = transferID
-	}
-	return tx.SaveRejections(ctx, fase, year, transferID, p.Rejections)
+	return rec
 }
 
 // applyPlanGrants writes a plan's persons and grants, as a transfer and a
-// SCIM write both do.
+// SCIM write both do: persons first, since grants refer to them.
 func applyPlanGrants(ctx context.Context, tx Tx, p plan) error {
 	if err := tx.InsertPersons(ctx, p.NewPersons); err != nil {
 		return err

@@ -128,6 +128,10 @@ type Tx interface {
 	UpdateGrants(ctx context.Context, gs []Grant) error
 	// DeactivateGrants deactivates grants now, for a reason.
 	DeactivateGrants(ctx context.Context, ids []string, reason string) error
+	// RecordTransfer writes the records of a transfer, as the methods that
+	// TransferRecords names would one after the other; on PostgreSQL in
+	// one statement.
+	RecordTransfer(ctx context.Context, r TransferRecords) error
 	// SaveRejections records the entries rejected by a transfer of a school
 	// for a school year: new ones are added, those seen again are updated,
 	// and the school-year's open rejections that are not in rs are resolved.

@@ -294,34 +294,12 @@ func insertRows(ctx context.Context, q store.Querier, table string, cols []colum
 	for i, c := range cols {
 		names[i] = c.name
 	}
-	head := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") "
 	if q.Dialect() == store.Postgres {
-		arrays := make([]any, len(cols))
-		params := make([]string, len(cols))
-		aliases := make([]string, len(cols))
-		exprs := make([]string, len(cols))
-		for i, c := range cols {
-			vals := make([]string, len(rows))
-			for r, row := range rows {
-				vals[r] = pgText(row[i])
-			}
-			arrays[i] = vals
-			params[i] = "?::text[]"
-			aliases[i] = "c" + strconv.Itoa(i)
-			switch c.kind {
-			case colInt:
-				exprs[i] = aliases[i] + "::integer"
-			case colNullText:
-				exprs[i] = "NULLIF(" + aliases[i] + ", '')"
-			default:
-				exprs[i] = aliases[i]
-			}
-		}
-		query := head + "SELECT " + strings.Join(exprs, ", ") + " FROM unnest(" + strings.Join(params, ", ") +
-			") AS t(" + strings.Join(aliases, ", ") + ")" + suffix
-		_, err := q.Exec(ctx, query, arrays...)
+		query, args := pgInsert(table, cols, rows, suffix)
+		_, err := q.Exec(ctx, query, args...)
 		return err
 	}
+	head := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") "
 	one := make([]string, len(cols))
 	for i, c := range cols {
 		one[i] = "?"
@@ -344,6 +322,37 @@ func insertRows(ctx context.Context, q store.Querier, table string, cols []colum
 		}
 	}
 	return nil
+}
+
+// pgInsert is insertRows' statement on PostgreSQL: one INSERT … SELECT
+// FROM unnest(text arrays), casting in the SELECT, whatever the number of
+// rows; its text depends only on the table and the columns.
+func pgInsert(table string, cols []column, rows [][]any, suffix string) (string, []any) {
+	names := make([]string, len(cols))
+	arrays := make([]any, len(cols))
+	params := make([]string, len(cols))
+	aliases := make([]string, len(cols))
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+		vals := make([]string, len(rows))
+		for r, row := range rows {
+			vals[r] = pgText(row[i])
+		}
+		arrays[i] = vals
+		params[i] = "?::text[]"
+		aliases[i] = "c" + strconv.Itoa(i)
+		switch c.kind {
+		case colInt:
+			exprs[i] = aliases[i] + "::integer"
+		case colNullText:
+			exprs[i] = "NULLIF(" + aliases[i] + ", '')"
+		default:
+			exprs[i] = aliases[i]
+		}
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT " + strings.Join(exprs, ", ") +
+		" FROM unnest(" + strings.Join(params, ", ") + ") AS t(" + strings.Join(aliases, ", ") + ")" + suffix, arrays
 }
 
 func pgText(v any) string {

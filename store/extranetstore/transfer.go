@@ -68,13 +68,8 @@ func (x *tx) Idempotency(ctx context.Context, fase int, key string) (extranet.Id
 }
 
 func (x *tx) SaveIdempotency(ctx context.Context, fase int, rec extranet.Idempotency) error {
-	result, err := rec.Result.AppendJSON(nil)
-	if err != nil {
-		return err
-	}
-	_, err = x.t.Exec(ctx, `INSERT INTO idempotency (fase, idem_key, body_hash, result, created_at) VALUES (?, ?, ?, ?, ?)`,
-		fase, rec.Key, rec.BodyHash, string(result), ft(rec.CreatedAt))
-	return err
+	query, args, err := idempotencyInsert(fase, rec)
+	return queryExec(ctx, x.t, query, args, err)
 }
 
 func (x *tx) PurgeIdempotency(ctx context.Context, before time.Time) (int, error) {
@@ -287,10 +282,10 @@ var rejectionColumns = []column{
 	{"first_seen", colText}, {"last_seen", colText},
 }
 
-func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []extranet.Rejection) error {
+// rejectionRows are a transfer's rejections as rows of rejectionColumns,
+// with their keys.
+func (x *tx) rejectionRows(fase int, year, transferID string, rs []extranet.Rejection) (keys []string, rows [][]any) {
 	now := x.now()
-	var keys []string
-	var rows [][]any
 	seen := map[string]bool{}
 	for _, r := range rs {
 		if seen[r.Key] {
@@ -302,6 +297,17 @@ func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID stri
 		rows = append(rows, []any{extranet.NewID(), fase, year, r.Key, r.LastName, r.FirstName, r.BirthDate, r.Matricule,
 			r.Email, r.Role, r.Reason, transferID, now, now})
 	}
+	return keys, rows
+}
+
+// rejectionUpsert records a rejection seen again on its row.
+const rejectionUpsert = ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
+first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
+role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
+
+func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []extranet.Rejection) error {
+	now := x.now()
+	keys, rows := x.rejectionRows(fase, year, transferID, rs)
 	// Resolve first what this snapshot no longer rejects.
 	if len(keys) == 0 {
 		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = ''`, now, fase, year)
@@ -323,10 +329,7 @@ func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID stri
 			return err
 		}
 	}
-	suffix := ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
-first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
-role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
-	return insertRows(ctx, x.t, "rejections", rejectionColumns, rows, suffix)
+	return insertRows(ctx, x.t, "rejections", rejectionColumns, rows, rejectionUpsert)
 }
 
 func (x *tx) AddAudit(ctx context.Context, e extranet.AuditEntry) error {

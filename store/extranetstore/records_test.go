@@ -1,0 +1,90 @@
+package extranetstore_test
+
+import (
+	"testing"
+
+	"passerelle/extranet"
+)
+
+// RecordTransfer writes what SaveRejections, MarkYearSent, SaveIdempotency,
+// AddAudit and SaveTransferRecord would, one after the other (one
+// statement on PostgreSQL).
+func TestRecordTransfer(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 4242, "École")
+		now := e.clock.Now()
+		rej := func(key string) extranet.Rejection {
+			return extranet.Rejection{Key: key, LastName: "Nom " + key, FirstName: "Prénom", Email: key + "@ecole.be", Role: "Concierge", Reason: "rôle inconnu"}
+		}
+		update := func(r extranet.TransferRecords) {
+			t.Helper()
+			if err := e.st.Update(e.ctx, now, func(tx extranet.Tx) error { return tx.RecordTransfer(e.ctx, r) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		update(extranet.TransferRecords{FASE: 4242, SchoolYear: year, SaveRejections: true, TransferID: "t0",
+			Rejections: []extranet.Rejection{rej("old"), rej("again")}})
+		if n := e.count(t, `SELECT COUNT(*) FROM rejections WHERE resolved_at = '' AND transfer_id = 't0'`); n != 2 {
+			t.Fatalf("open rejections = %d, want 2", n)
+		}
+
+		journal := extranet.TransferRecord{ID: "t1", FASE: 4242, SchoolYear: year, At: now, Actor: "api:4242",
+			Outcome: extranet.OutcomeApplied, Counts: extranet.Counts{Unchanged: 3, Rejected: 2}, LiveGrants: 3,
+			Changes: []extranet.Change{{Action: extranet.ActionRejected, LastName: "Nom new"}}}
+		update(extranet.TransferRecords{FASE: 4242, SchoolYear: year, SaveRejections: true, TransferID: "t1",
+			Rejections: []extranet.Rejection{rej("again"), rej("new"), rej("new")}, MarkSent: true,
+			Idempotency: extranet.Idempotency{Key: "k1", BodyHash: "h1", CreatedAt: now,
+				Result: extranet.TransferResult{TransferID: "t1", SchoolYear: year, Counts: journal.Counts}},
+			Audit: []extranet.AuditEntry{
+				{ID: "a1", At: now, Actor: "api:4242", Action: extranet.AuditIdentityMatch, FASE: 4242, Detail: `{"match":"m"}`},
+				{At: now, Actor: "api:4242", Action: extranet.AuditTransferApplied, FASE: 4242},
+			},
+			Journal: &journal})
+
+		for _, c := range []struct {
+			what, query string
+			want        int
+		}{
+			{"resolved", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'old' AND resolved_at <> ''`, 1},
+			{"seen again", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'again' AND resolved_at = '' AND transfer_id = 't1'`, 1},
+			{"new, once", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'new' AND resolved_at = '' AND transfer_id = 't1'`, 1},
+			{"year sent", `SELECT COUNT(*) FROM school_years_sent WHERE fase = 4242 AND school_year = '` + year + `'`, 1},
+			{"audit", `SELECT COUNT(*) FROM audit WHERE fase = 4242 AND actor = 'api:4242'`, 2},
+			{"audit detail", `SELECT COUNT(*) FROM audit WHERE id = 'a1' AND detail = '{"match":"m"}'`, 1},
+			{"audit default detail", `SELECT COUNT(*) FROM audit WHERE action = 'transfer.applied' AND detail = '{}' AND id <> ''`, 1},
+		} {
+			if n := e.count(t, c.query); n != c.want {
+				t.Errorf("%s: %d rows, want %d", c.what, n, c.want)
+			}
+		}
+		err := e.st.Update(e.ctx, now, func(tx extranet.Tx) error {
+			rec, ok, err := tx.Idempotency(e.ctx, 4242, "k1")
+			if err != nil || !ok || rec.BodyHash != "h1" || rec.Result.TransferID != "t1" || rec.Result.Counts != journal.Counts {
+				t.Errorf("Idempotency = %+v, %v, %v", rec, ok, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.st.TransferRecord(e.ctx, "t1")
+		if err != nil || got.Outcome != extranet.OutcomeApplied || got.Counts != journal.Counts || got.LiveGrants != 3 ||
+			len(got.Changes) != 1 || got.Changes[0].LastName != "Nom new" {
+			t.Errorf("journal = %+v, %v", got, err)
+		}
+
+		// Only what is asked: an audit entry alone, then nothing.
+		update(extranet.TransferRecords{FASE: 4242, SchoolYear: year,
+			Audit: []extranet.AuditEntry{{At: now, Actor: "operator:test", Action: extranet.AuditIdentityMatch, FASE: 4242}}})
+		update(extranet.TransferRecords{FASE: 4242, SchoolYear: year})
+		if n := e.count(t, `SELECT COUNT(*) FROM audit WHERE fase = 4242 AND action = 'identity.match'`); n != 2 {
+			t.Errorf("identity.match audit rows = %d, want 2", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM rejections WHERE resolved_at = ''`); n != 2 {
+			t.Errorf("open rejections after records without rejections = %d, want 2", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM transfer_log`); n != 1 {
+			t.Errorf("journal rows = %d, want 1", n)
+		}
+	})
+}

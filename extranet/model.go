@@ -340,4 +340,3 @@ type NightReport struct {
 	Failed        int      `json:"failed"`
 	Errors        []string `json:"errors"`
 }
-

@@ -88,8 +88,8 @@ type plan struct {
 
 	NewPersons  []Person
 	FillPersons []Person
-	NewGrants []Grant
-	UpdGrants []Grant
+	NewGrants   []Grant
+	UpdGrants   []Grant
 	// Created holds the persons of the created entries, whose accesses
 	// may continue those of the previous school year (rentreeTransfer).
 	Created []string

@@ -89,4 +89,3 @@ func TestRejectTakenEmailsAndUnknownRoles(t *testing.T) {
 		})
 	}
 }
-

@@ -138,7 +138,7 @@ func journalInsert(r extranet.TransferRecord) (string, []any, error) {
 	}
 	return `INSERT INTO transfer_log (id, fase, school_year, at, actor, outcome, counts, deactivations, live_grants, changes)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, []any{r.ID, r.FASE, r.SchoolYear, ft(r.At), r.Actor, r.Outcome, string(counts),
-		r.Deactivations, r.LiveGrants, string(ch)}, nil
+			r.Deactivations, r.LiveGrants, string(ch)}, nil
 }
 
 // queryExec runs a statement built by one of the functions above.

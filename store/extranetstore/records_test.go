@@ -1,6 +1,7 @@
 package extranetstore_test
 
 import (
+	"fmt"
 	"testing"
 
 	"passerelle/extranet"
@@ -85,6 +86,55 @@ func TestRecordTransfer(t *testing.T) {
 		}
 		if n := e.count(t, `SELECT COUNT(*) FROM transfer_log`); n != 1 {
 			t.Errorf("journal rows = %d, want 1", n)
+		}
+	})
+}
+
+// UpdateGrants and UpdatePersons write many rows in one statement, each
+// with its own values; a row given twice gets its last values.
+func TestUpdateManyRows(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 4242, "École")
+		e.transfer(t, 4242, snapshot(numbered("Prof", 4)...))
+		err := e.st.Update(e.ctx, e.clock.Now(), func(tx extranet.Tx) error {
+			recs, err := tx.LockYearGrants(e.ctx, 4242, year)
+			if err != nil {
+				return err
+			}
+			var gs []extranet.Grant
+			var ps []extranet.Person
+			for i, r := range recs[:3] {
+				g := r.Grant
+				g.Role, g.Email = "Directeur", fmt.Sprintf("d%d@ecole.be", i)
+				gs = append(gs, g)
+				p := r.Person
+				p.FirstName, p.Matricule = fmt.Sprintf("Nouveau%d", i), ""
+				ps = append(ps, p)
+			}
+			again := gs[0]
+			again.Email = "last@ecole.be"
+			if err := tx.UpdateGrants(e.ctx, append(gs, again)); err != nil {
+				return err
+			}
+			return tx.UpdatePersons(e.ctx, ps)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			what, query string
+			want        int
+		}{
+			{"grants rewritten", `SELECT COUNT(*) FROM grants WHERE role = 'Directeur'`, 3},
+			{"each its own address", `SELECT COUNT(DISTINCT email) FROM grants WHERE role = 'Directeur'`, 3},
+			{"the last row wins", `SELECT COUNT(*) FROM grants WHERE email = 'last@ecole.be'`, 1},
+			{"the fourth untouched", `SELECT COUNT(*) FROM grants WHERE role <> 'Directeur'`, 1},
+			{"persons renamed", `SELECT COUNT(*) FROM persons WHERE first_name LIKE 'Nouveau%'`, 3},
+			{"empty matricule stored as NULL", `SELECT COUNT(*) FROM persons WHERE matricule IS NULL AND first_name LIKE 'Nouveau%'`, 3},
+		} {
+			if n := e.count(t, c.query); n != c.want {
+				t.Errorf("%s: %d rows, want %d", c.what, n, c.want)
+			}
 		}
 	})
 }

@@ -324,6 +324,89 @@ func insertRows(ctx context.Context, q store.Querier, table string, cols []colum
 	return nil
 }
 
+// updateRows rewrites rows of table by their key, the first of cols (a
+// text "id"), with the values of the other columns, in as few statements as
+// possible: on PostgreSQL one UPDATE … FROM unnest(text arrays), on SQLite
+// UPDATE … FROM (VALUES …) in chunks. When a key comes twice, its last row
+// wins, as it would row after row.
+func updateRows(ctx context.Context, q store.Querier, table string, cols []column, rows [][]any) error {
+	rows = lastByKey(rows)
+	if len(rows) == 0 {
+		return nil
+	}
+	sets := make([]string, 0, len(cols)-1)
+	if q.Dialect() == store.Postgres {
+		arrays := make([]any, len(cols))
+		params := make([]string, len(cols))
+		aliases := make([]string, len(cols))
+		for i, c := range cols {
+			vals := make([]string, len(rows))
+			for r, row := range rows {
+				vals[r] = pgText(row[i])
+			}
+			arrays[i], params[i], aliases[i] = vals, "?::text[]", "c"+strconv.Itoa(i)
+			if i > 0 {
+				sets = append(sets, c.name+" = "+castExpr(c, "u."+aliases[i]))
+			}
+		}
+		query := "UPDATE " + table + " SET " + strings.Join(sets, ", ") + " FROM unnest(" + strings.Join(params, ", ") +
+			") AS u(" + strings.Join(aliases, ", ") + ") WHERE " + table + "." + cols[0].name + " = u.c0"
+		_, err := q.Exec(ctx, query, arrays...)
+		return err
+	}
+	for i, c := range cols {
+		if i > 0 {
+			sets = append(sets, c.name+" = "+castExpr(c, "u.column"+strconv.Itoa(i+1)))
+		}
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	per := max(1, 900/len(cols))
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		tuples := make([]string, len(part))
+		args := make([]any, 0, len(part)*len(cols))
+		for i, row := range part {
+			tuples[i] = tuple
+			args = append(args, row...)
+		}
+		query := "UPDATE " + table + " SET " + strings.Join(sets, ", ") + " FROM (VALUES " + strings.Join(tuples, ", ") +
+			") AS u WHERE " + table + "." + cols[0].name + " = u.column1"
+		if _, err := q.Exec(ctx, query, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// castExpr is the value of column c from the text expression v.
+func castExpr(c column, v string) string {
+	switch c.kind {
+	case colInt:
+		return "CAST(" + v + " AS INTEGER)"
+	case colNullText:
+		return "NULLIF(" + v + ", '')"
+	}
+	return v
+}
+
+// lastByKey keeps, of the rows with the same first value, the last one.
+func lastByKey(rows [][]any) [][]any {
+	last := make(map[any]int, len(rows))
+	for i, row := range rows {
+		last[row[0]] = i
+	}
+	if len(last) == len(rows) {
+		return rows
+	}
+	out := make([][]any, 0, len(last))
+	for i, row := range rows {
+		if last[row[0]] == i {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
 // pgInsert is insertRows' statement on PostgreSQL: one INSERT … SELECT
 // FROM unnest(text arrays), casting in the SELECT, whatever the number of
 // rows; its text depends only on the table and the columns.

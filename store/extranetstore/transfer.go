@@ -213,15 +213,19 @@ func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) error {
 	return insertRows(ctx, x.t, "persons", personColumns, rows, "")
 }
 
+// personUpdateColumns are the columns UpdatePersons writes, the key first.
+var personUpdateColumns = []column{
+	{"id", colText}, {"last_name", colText}, {"first_name", colText}, {"birth_date", colText},
+	{"matricule", colNullText}, {"identity_key", colText}, {"updated_at", colText},
+}
+
+// UpdatePersons implements extranet.Tx, in one statement.
 func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) error {
-	for _, p := range ps {
-		_, err := x.t.Exec(ctx, `UPDATE persons SET last_name = ?, first_name = ?, birth_date = ?, matricule = NULLIF(?, ''), identity_key = ?, updated_at = ? WHERE id = ?`,
-			p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, x.now(), p.ID)
-		if err != nil {
-			return err
-		}
+	rows := make([][]any, len(ps))
+	for i, p := range ps {
+		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, x.now()}
 	}
-	return nil
+	return updateRows(ctx, x.t, "persons", personUpdateColumns, rows)
 }
 
 var grantColumns = []column{
@@ -244,21 +248,26 @@ func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
 	return insertRows(ctx, x.t, "grants", grantColumns, rows, "")
 }
 
-// UpdateGrants implements extranet.Tx. The grants must have been read with
-// their sent identity (LockYearGrants), which it writes too.
+// grantUpdateColumns are the columns UpdateGrants writes, the key first.
+var grantUpdateColumns = []column{
+	{"id", colText}, {"role", colText}, {"email", colText}, {"last_name", colText}, {"first_name", colText},
+	{"state", colText}, {"since", colText}, {"pending", colText}, {"pending_role", colText},
+	{"pending_email", colText}, {"pending_last_name", colText}, {"pending_first_name", colText},
+	{"pending_since", colText}, {"end_reason", colText}, {"updated_at", colText},
+	{"sent_birth_date", colText}, {"sent_matricule", colText},
+}
+
+// UpdateGrants implements extranet.Tx, in one statement. The grants must
+// have been read with their sent identity (LockYearGrants), which it writes
+// too.
 func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) error {
-	for _, g := range gs {
-		_, err := x.t.Exec(ctx, `UPDATE grants SET role = ?, email = ?, last_name = ?, first_name = ?, state = ?, since = ?,
-pending = ?, pending_role = ?, pending_email = ?, pending_last_name = ?, pending_first_name = ?, pending_since = ?,
-end_reason = ?, updated_at = ?, sent_birth_date = ?, sent_matricule = ? WHERE id = ?`,
-			g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
+	rows := make([][]any, len(gs))
+	for i, g := range gs {
+		rows[i] = []any{g.ID, g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
 			g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName, ft(g.PendingSince),
-			g.EndReason, ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule, g.ID)
-		if err != nil {
-			return err
-		}
+			g.EndReason, ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
 	}
-	return nil
+	return updateRows(ctx, x.t, "grants", grantUpdateColumns, rows)
 }
 
 // deactivateSet is the assignment that ends a grant; a waiting change ends

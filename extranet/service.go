@@ -176,10 +176,7 @@ func newSchoolTransfer(fase int, snap Snapshot, opt TransferOptions, now time.Ti
 // read, reconcile, and hold or apply the plan. A dry run returns errDryRun
 // so that nothing is written.
 func (s *Service) transferTx(ctx context.Context, tx Tx, t *schoolTransfer, out *transferOutcome) error {
-	if _, err := tx.LockSchool(ctx, t.fase); err != nil {
-		return err
-	}
-	if done, err := t.replay(ctx, tx, out); err != nil || done {
+	if done, err := t.lockAndReplay(ctx, tx, out); err != nil || done {
 		return err
 	}
 	in, err := t.read(ctx, tx)
@@ -210,14 +207,16 @@ func (s *Service) transferTx(ctx context.Context, tx Tx, t *schoolTransfer, out 
 	return t.apply(ctx, tx, result, p)
 }
 
-// replay answers a request already applied under the same idempotency key
-// with its recorded result, and reports whether it did.
-// ErrIdempotencyConflict if the key came with another body.
-func (t *schoolTransfer) replay(ctx context.Context, tx Tx, out *transferOutcome) (bool, error) {
-	if t.opt.IdempotencyKey == "" || t.opt.DryRun {
-		return false, nil
+// lockAndReplay locks the school, then answers a request already applied
+// under the same idempotency key with its recorded result, and reports
+// whether it did. ErrIdempotencyConflict if the key came with another
+// body.
+func (t *schoolTransfer) lockAndReplay(ctx context.Context, tx Tx, out *transferOutcome) (bool, error) {
+	key := t.opt.IdempotencyKey
+	if t.opt.DryRun {
+		key = ""
 	}
-	rec, ok, err := tx.Idempotency(ctx, t.fase, t.opt.IdempotencyKey)
+	_, rec, ok, err := tx.LockSchoolAnswer(ctx, t.fase, key)
 	if err != nil || !ok {
 		return false, err
 	}

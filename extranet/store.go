@@ -83,6 +83,13 @@ type Tx interface {
 	// that two transfers of one school never interleave, and returns it; it
 	// returns ErrUnknownSchool when there is no such school.
 	LockSchool(ctx context.Context, fase int) (School, error)
+	// LockSchoolAnswer locks the school's row as LockSchool does and
+	// returns the stored answer for an idempotency key ("" for none), if
+	// any, in one statement. Where transactions run side by side, it may
+	// miss an answer stored by a transaction that committed while this one
+	// waited for the lock: storing the same key again then fails, and
+	// Update runs the function again, which finds it.
+	LockSchoolAnswer(ctx context.Context, fase int, idemKey string) (School, Idempotency, bool, error)
 	// InsertSchool adds a school, or returns ErrSchoolExists.
 	InsertSchool(ctx context.Context, s School) error
 	// InsertToken stores the hash of a new token of a school.

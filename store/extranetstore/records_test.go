@@ -1,10 +1,13 @@
 package extranetstore_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"passerelle/extranet"
+	"passerelle/store/pgtest"
 )
 
 // RecordTransfer writes what SaveRejections, MarkYearSent, SaveIdempotency,
@@ -137,4 +140,79 @@ func TestUpdateManyRows(t *testing.T) {
 			}
 		}
 	})
+}
+
+// LockSchoolAnswer locks the school and reads the answer stored for a key
+// of that school only.
+func TestLockSchoolAnswer(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 4242, "École A")
+		e.addSchool(t, 5555, "École B")
+		snap := snapshot(numbered("Prof", 2)...)
+		first, err := e.svc.Transfer(e.ctx, 4242, snap, extranet.TransferOptions{IdempotencyKey: "k1", BodyHash: "h1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = e.st.Update(e.ctx, e.clock.Now(), func(tx extranet.Tx) error {
+			for _, c := range []struct {
+				fase int
+				key  string
+				ok   bool
+			}{{4242, "k1", true}, {4242, "k2", false}, {4242, "", false}, {5555, "k1", false}} {
+				sc, rec, ok, err := tx.LockSchoolAnswer(e.ctx, c.fase, c.key)
+				if err != nil || sc.FASE != c.fase || ok != c.ok {
+					t.Errorf("LockSchoolAnswer(%d, %q) = %+v, %v, %v", c.fase, c.key, sc, ok, err)
+				}
+				if ok && (rec.BodyHash != "h1" || rec.Result.TransferID != first.TransferID || rec.Key != "k1") {
+					t.Errorf("answer = %+v", rec)
+				}
+			}
+			if _, _, _, err := tx.LockSchoolAnswer(e.ctx, 9999, "k1"); !errors.Is(err, extranet.ErrUnknownSchool) {
+				t.Errorf("unknown school: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// PostgreSQL: a request that waits for the school's row behind the same
+// key's first request misses its stored answer in the statement that
+// waited; storing the key again fails, the transfer runs again and answers
+// the first request's result.
+func TestSameKeyWhileTheFirstRequestCommits(t *testing.T) {
+	e := newEnv(t, pgtest.URL(t), true)
+	gate := &gatedStore{Store: e.st, enter: make(chan struct{}), release: make(chan struct{})}
+	slow := &extranet.Service{Store: gate, Now: e.clock.Now, Log: e.svc.Log}
+	e.addSchool(t, 4242, "École")
+	snap := snapshot(numbered("Prof", 3)...)
+	opt := extranet.TransferOptions{IdempotencyKey: "k1"}
+	firstDone := make(chan extranet.TransferResult, 1)
+	go func() {
+		r, err := slow.Transfer(e.ctx, 4242, snap, opt)
+		if err != nil {
+			t.Error(err)
+		}
+		firstDone <- r
+	}()
+	<-gate.enter // the first holds the school's row, its grants written
+	secondDone := make(chan extranet.TransferResult, 1)
+	go func() {
+		r, err := e.svc.Transfer(e.ctx, 4242, snap, opt)
+		if err != nil {
+			t.Error(err)
+		}
+		secondDone <- r
+	}()
+	time.Sleep(200 * time.Millisecond) // the second waits on the school's row
+	close(gate.release)
+	first, second := <-firstDone, <-secondDone
+	if first.TransferID == "" || second.TransferID != first.TransferID || second.Counts != first.Counts {
+		t.Fatalf("second answer %+v, want the first's %+v", second, first)
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM transfer_log WHERE fase = 4242`); n != 1 {
+		t.Fatalf("journal entries = %d, want 1", n)
+	}
 }

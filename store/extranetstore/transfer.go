@@ -21,6 +21,31 @@ func (x *tx) LockSchool(ctx context.Context, fase int) (extranet.School, error) 
 	return sc, nil
 }
 
+// LockSchoolAnswer implements extranet.Tx.
+func (x *tx) LockSchoolAnswer(ctx context.Context, fase int, key string) (extranet.School, extranet.Idempotency, bool, error) {
+	var sc extranet.School
+	rec := extranet.Idempotency{Key: key}
+	var hash, result, created sql.NullString
+	err := x.t.QueryRow(ctx, `SELECT s.fase, s.name, s.created_at, s.updated_at, i.body_hash, i.result, i.created_at
+FROM schools s LEFT JOIN idempotency i ON i.fase = s.fase AND i.idem_key = ? AND ? <> ''
+WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), key, key, fase).
+		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt}, &hash, &result, &created)
+	if err != nil {
+		return sc, rec, false, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
+	}
+	if !hash.Valid {
+		return sc, rec, false, nil
+	}
+	rec.BodyHash = hash.String
+	if err := (tcol{&rec.CreatedAt}).Scan(created.String); err != nil {
+		return sc, rec, false, err
+	}
+	if err := json.Unmarshal([]byte(result.String), &rec.Result); err != nil {
+		return sc, rec, false, fmt.Errorf("réponse enregistrée illisible pour la clé %q : %w", key, err)
+	}
+	return sc, rec, true, nil
+}
+
 func (x *tx) InsertSchool(ctx context.Context, sc extranet.School) error {
 	res, err := x.t.Exec(ctx, `INSERT INTO schools (fase, name, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (fase) DO NOTHING`,
 		sc.FASE, sc.Name, ft(sc.CreatedAt), ft(sc.UpdatedAt))

@@ -228,22 +228,18 @@ func (t *schoolTransfer) lockAndReplay(ctx context.Context, tx Tx, out *transfer
 }
 
 // read locks and reads what reconcile decides from: the school's grants for
-// the year, the persons the snapshot may name, and who else holds its
-// e-mails.
+// the year, then, with the addresses the snapshot gives anew locked, the
+// persons the snapshot may name and who else holds its e-mails.
 func (t *schoolTransfer) read(ctx context.Context, tx Tx) (reconcileInput, error) {
 	year := t.snap.SchoolYear
 	grants, err := tx.LockYearGrants(ctx, t.fase, year)
 	if err != nil {
 		return reconcileInput{}, err
 	}
-	persons, err := tx.FindPersons(ctx, t.look.matricules, t.look.keys)
-	if err != nil {
-		return reconcileInput{}, err
-	}
 	if err := tx.LockEmails(ctx, newEmails(t.look.emails, grants)); err != nil {
 		return reconcileInput{}, err
 	}
-	holders, err := tx.EmailHolders(ctx, t.look.emails, t.fase, year)
+	persons, holders, err := tx.FindCandidates(ctx, t.look.matricules, t.look.keys, t.look.emails, t.fase, year)
 	if err != nil {
 		return reconcileInput{}, err
 	}

@@ -118,6 +118,11 @@ type Tx interface {
 	// their holders, which then include those of a transaction it waited
 	// for.
 	LockEmails(ctx context.Context, emails []string) error
+	// FindCandidates returns, in one round trip where it can, what
+	// FindPersons(matricules, keys) and EmailHolders(emails, fase,
+	// schoolYear) return: the persons a snapshot may name and who uses its
+	// addresses. Call it after LockEmails.
+	FindCandidates(ctx context.Context, matricules, keys, emails []string, fase int, schoolYear string) ([]Person, []EmailHolder, error)
 	// EmailHolders returns who uses the given addresses: the persons whose
 	// account (invited or active) has one, and those with a live grant that
 	// holds one (current or pending address), except the grants of school

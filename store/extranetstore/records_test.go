@@ -3,6 +3,7 @@ package extranetstore_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -215,4 +216,76 @@ func TestSameKeyWhileTheFirstRequestCommits(t *testing.T) {
 	if n := e.count(t, `SELECT COUNT(*) FROM transfer_log WHERE fase = 4242`); n != 1 {
 		t.Fatalf("journal entries = %d, want 1", n)
 	}
+}
+
+// FindCandidates answers what FindPersons and EmailHolders answer.
+func TestFindCandidates(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 1111, "École A")
+		e.addSchool(t, 2222, "École B")
+		e.transfer(t, 1111, snapshot(person("Dupont", "Jean", "1980-05-04", "18005040123", "jean@a.be", "Enseignant"),
+			person("Martin", "Luc", "1975-01-31", "", "shared@ecole.be", "Enseignant")))
+		e.transfer(t, 2222, snapshot(person("Dupont", "Jean", "1980-05-04", "", "jean@b.be", "Enseignant"),
+			person("Durand", "Anne", "1981-03-03", "", "anne@b.be", "Directeur")))
+		mats := []string{"18005040123", "19990101999"}
+		keys := []string{extranet.IdentityKey("Dupont", "Jean", "1980-05-04"), extranet.IdentityKey("Durand", "Anne", "1981-03-03"), "personne|inconnue|2000-01-01"}
+		emails := []string{"shared@ecole.be", "jean@b.be", "anne@b.be", "libre@ecole.be"}
+		err := e.st.Update(e.ctx, e.clock.Now(), func(tx extranet.Tx) error {
+			for _, c := range []struct {
+				mats, keys, emails []string
+			}{{mats, keys, emails}, {nil, keys, emails}, {mats, nil, nil}, {nil, nil, nil}} {
+				wantP, err := tx.FindPersons(e.ctx, c.mats, c.keys)
+				if err != nil {
+					return err
+				}
+				wantH, err := tx.EmailHolders(e.ctx, c.emails, 2222, year)
+				if err != nil {
+					return err
+				}
+				gotP, gotH, err := tx.FindCandidates(e.ctx, c.mats, c.keys, c.emails, 2222, year)
+				if err != nil {
+					return err
+				}
+				if !sameSet(ids(gotP), ids(wantP)) || !sameSet(holderStrings(gotH), holderStrings(wantH)) {
+					t.Errorf("FindCandidates(%v, %v, %v) = %v, %v; want %v, %v", c.mats, c.keys, c.emails,
+						ids(gotP), holderStrings(gotH), ids(wantP), holderStrings(wantH))
+				}
+				if c.emails != nil && len(wantH) == 0 {
+					t.Errorf("no holder found: the comparison compares nothing")
+				}
+				for _, p := range gotP {
+					if p.CreatedAt.IsZero() || p.IdentityKey == "" {
+						t.Errorf("person read without its columns: %+v", p)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func ids(ps []extranet.Person) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}
+
+func holderStrings(hs []extranet.EmailHolder) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = h.Email + " " + h.PersonID
+	}
+	return out
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

@@ -194,6 +194,62 @@ UNION SELECT `+personCols+` FROM persons p WHERE p.identity_key = ANY(?)`, matri
 	return out, nil
 }
 
+// FindCandidates implements extranet.Tx. On PostgreSQL the persons and the
+// holders are one statement (a UNION ALL of both, told apart by its first
+// column), then the matricules and keys it did not find are locked and
+// looked up again (awaitNewPersons); the holders need no second look: the
+// addresses a transfer gives anew are locked before (LockEmails).
+func (x *tx) FindCandidates(ctx context.Context, matricules, keys, emails []string, fase int, year string) ([]extranet.Person, []extranet.EmailHolder, error) {
+	if !x.pg() {
+		persons, err := x.FindPersons(ctx, matricules, keys)
+		if err != nil {
+			return nil, nil, err
+		}
+		holders, err := x.EmailHolders(ctx, emails, fase, year)
+		return persons, holders, err
+	}
+	var persons []extranet.Person
+	var holders []extranet.EmailHolder
+	seen := map[string]bool{}
+	rows, err := x.t.Query(ctx, `SELECT 'p', `+personCols+` FROM persons p WHERE p.matricule = ANY(?::text[])
+UNION SELECT 'p', `+personCols+` FROM persons p WHERE p.identity_key = ANY(?::text[])
+UNION ALL (SELECT 'h', email, person_id, '', '', '', '', '', '' FROM accounts WHERE email = ANY(?::text[]) AND state <> 'disabled'
+UNION SELECT 'h', email, person_id, '', '', '', '', '', '' FROM grants WHERE email = ANY(?::text[]) AND state IN ('pending', 'active')
+  AND NOT (fase = ? AND school_year = ?)
+UNION SELECT 'h', pending_email, person_id, '', '', '', '', '', '' FROM grants WHERE pending_email = ANY(?::text[])
+  AND pending_email <> '' AND pending = 'modified' AND NOT (fase = ? AND school_year = ?))`,
+		nonNil(matricules), nonNil(keys), nonNil(emails), nonNil(emails), fase, year, nonNil(emails), fase, year)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var kind string
+		var p extranet.Person
+		if err := r.Scan(append([]any{&kind, &p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule, &p.IdentityKey},
+			tcol{&p.CreatedAt}, tcol{&p.UpdatedAt})...); err != nil {
+			return err
+		}
+		if kind == "h" {
+			// The holder's address and person, in the first two columns.
+			holders = append(holders, extranet.EmailHolder{Email: p.ID, PersonID: p.LastName})
+		} else if !seen[p.ID] {
+			seen[p.ID] = true
+			persons = append(persons, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	persons, err = x.awaitNewPersons(ctx, matricules, keys, persons)
+	return persons, holders, err
+}
+
+// nonNil is vals, or an empty list for none: an array, never NULL.
+func nonNil(vals []string) []string {
+	if vals == nil {
+		return []string{}
+	}
+	return vals
+}
+
 // EmailHolders implements extranet.Tx. The redundant condition that
 // pending_email is not empty lets SQLite use the partial index on
 // pending_email, which it cannot infer from the IN list: without it, every

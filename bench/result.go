@@ -203,7 +203,7 @@ func (r *Result) Targets() []Target {
 				p.Seconds <= TargetInitialSeconds, fmt.Sprintf("%.2f s", p.Seconds)})
 		}
 		if p.FloorSeconds > 0 {
-			out = append(out, Target{fmt.Sprintf("first load ≤ %.1f × the floor", TargetFloorRatio), p.FloorRatio <= TargetFloorRatio,
+			out = append(out, Target{fmt.Sprintf("first load ≤ %.1f× its floor", TargetFloorRatio), p.FloorRatio <= TargetFloorRatio,
 				fmt.Sprintf("%.1f× (floor %.2f s)", p.FloorRatio, p.FloorSeconds)})
 		}
 		out = append(out, p99(p, TargetP99WriteMs))

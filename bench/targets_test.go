@@ -15,7 +15,7 @@ func TestTargets(t *testing.T) {
 	}}
 	want := map[string]bool{
 		"first load ≤ 2.5 s":                   true,
-		"first load ≤ 1.5 × the floor":         true,
+		"first load ≤ 1.5× its floor":          true,
 		"p99 of a transfer ≤ 100 ms (initial)": false,
 		"re-sync ≤ 0.5 s":                      false,
 		"p99 of a transfer ≤ 20 ms (resync)":   true,

@@ -52,7 +52,7 @@ type metrics struct {
 	transfers        *prometheus.CounterVec
 	transferDuration prometheus.Histogram
 	records          *prometheus.CounterVec
-	resent           prometheus.Counter
+	resent           prometheus.Counter // applied snapshots that changed nothing
 	nightRuns        *prometheus.CounterVec
 	nightDuration    prometheus.Histogram
 	nightLastSuccess prometheus.Gauge
@@ -86,7 +86,7 @@ func newMetrics() *metrics {
 		}, []string{"list"}),
 		resent: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "passerelle_extranet_transfers_resent_total",
-			Help: "Snapshots identical to the last one applied, nothing changed since, answered from the school's transfer digest without reconciling.",
+			Help: "Applied snapshots that changed nothing (every entry unchanged): the re-syncs.",
 		}),
 		nightRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "passerelle_extranet_night_runs_total",

@@ -498,9 +498,9 @@ func TestEmptyLists(t *testing.T) {
 	}
 }
 
-// TestResend: the same body sent again is answered from the school's
-// transfer digest, with the same JSON a full reconciliation gives, and
-// another school's token never reaches it.
+// TestResend: the same body sent again answers what a dry run predicted,
+// every entry unchanged, and counts as a re-sync; another school's token
+// never reaches the school.
 func TestResend(t *testing.T) {
 	stores(t, func(t *testing.T, dbURL string) {
 		e := newEnv(t, dbURL, ServerOptions{})

@@ -35,7 +35,7 @@ func (s *Server) putStaff(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, perr)
 		return
 	}
-	if res.Changes == nil && res.RawChanges == nil {
+	if res.Changes == nil {
 		// A list is a list, even empty: clients need not test for null.
 		res.Changes = []extranet.Change{}
 	}
@@ -92,17 +92,6 @@ func (s *Server) transfer(r *http.Request) (extranet.TransferResult, *problemErr
 		// it out of the idempotency store also keeps a preview's answer from
 		// ever being replayed for the real transfer under the same key.
 		opt.IdempotencyKey = key
-		// The same body as the last one applied, nothing changed since: the
-		// answer is known without decoding it (the usual re-sync).
-		res, ok, err := s.svc.Resend(r.Context(), fase, opt.BodyHash, opt)
-		if err != nil {
-			return res, transferProblem(err)
-		}
-		if ok {
-			s.metrics.resent.Inc()
-			s.metrics.records.WithLabelValues("staff").Add(float64(res.Counts.Unchanged))
-			return res, nil
-		}
 	}
 	snap, perr := decodeSnapshot(body)
 	if perr != nil {
@@ -114,6 +103,10 @@ func (s *Server) transfer(r *http.Request) (extranet.TransferResult, *problemErr
 	res, err := s.svc.Transfer(r.Context(), fase, snap, opt)
 	if err != nil {
 		return res, transferProblem(err)
+	}
+	if c := res.Counts; !res.DryRun && c.Created+c.Modified+c.Deactivated+c.Rejected+c.Renewed == 0 {
+		// A re-sync: the school's staff as the extranet knows it already.
+		s.metrics.resent.Inc()
 	}
 	return res, nil
 }

@@ -1,7 +1,6 @@
 package extranet
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -263,6 +262,29 @@ type EmailHolder struct {
 	PersonID string
 }
 
+// TransferRecords are the rows that record an applied transfer, beside its
+// grants: what Tx.RecordTransfer writes at once.
+type TransferRecords struct {
+	FASE       int
+	SchoolYear string
+	// SaveRejections: record Rejections as the school year's rejected
+	// entries of transfer TransferID, as Tx.SaveRejections does.
+	SaveRejections bool
+	TransferID     string
+	Rejections     []Rejection
+	// MarkSent: the school applied a transfer for the school year
+	// (Tx.MarkYearSent).
+	MarkSent bool
+	// Idempotency, when its Key is set, is the answer to store for the
+	// request's key (Tx.SaveIdempotency).
+	Idempotency Idempotency
+	// Audit are audit entries, in order (Tx.AddAudit).
+	Audit []AuditEntry
+	// Journal, when set, is the transfer's journal entry
+	// (Tx.SaveTransferRecord).
+	Journal *TransferRecord
+}
+
 // Idempotency is the stored answer to a transfer sent with an idempotency
 // key.
 type Idempotency struct {
@@ -317,41 +339,4 @@ type NightReport struct {
 	Sent          int      `json:"sent"`
 	Failed        int      `json:"failed"`
 	Errors        []string `json:"errors"`
-}
-
-// ResendState is what Service.Resend reads about a school
-// (Tx.LockSchoolDigest).
-type ResendState struct {
-	Digest         TransferDigest
-	HasDigest      bool
-	Idempotency    Idempotency
-	HasIdempotency bool
-}
-
-// TransferDigest is what re-sending the last snapshot a school applied for a
-// school year would answer, kept so that the same body sent again is
-// answered without being reconciled again (Service.Resend). The store
-// deletes it on every write that could change that answer.
-type TransferDigest struct {
-	FASE       int
-	SchoolYear string
-	// BodyHash identifies the snapshot: the SHA-256 of the request body
-	// (TransferOptions.BodyHash), or SnapshotHash.
-	BodyHash string
-	// Unchanged counts the entries of Changes.
-	Unchanged int
-	// Changes is the answer's list of changes in JSON, every entry
-	// unchanged, kept encoded so that answering is copying it
-	// (TransferResult.RawChanges).
-	Changes json.RawMessage
-	// LiveGrants counts the school-year's live grants after the snapshot,
-	// for the audit log and the journal.
-	LiveGrants int
-	// KeyPersons counts, for each identity key the snapshot's entries
-	// carry, the persons the transfer knew with it (found or created). Not
-	// stored: a store whose transactions may run side by side saves no
-	// digest when another transaction has given one of these keys to
-	// someone else in the meantime (see store/extranetstore/digest.go).
-	KeyPersons map[string]int
-	CreatedAt  time.Time
 }

@@ -404,17 +404,6 @@ func (b *batchWrites) write(ctx context.Context, tx Tx) error {
 	if err := tx.UpdatePersons(ctx, b.updPersons); err != nil {
 		return err
 	}
-	if len(b.updPersons) > 0 {
-		// New names, perhaps another identity key: its namesakes' schools
-		// may read their entries otherwise.
-		keys := make([]string, len(b.updPersons))
-		for i, p := range b.updPersons {
-			keys[i] = p.IdentityKey
-		}
-		if err := tx.ForgetDigests(ctx, nil, keys); err != nil {
-			return err
-		}
-	}
 	if err := tx.InsertAccounts(ctx, b.newAccounts); err != nil {
 		return err
 	}

@@ -825,9 +825,6 @@ func linkRejected(ctx context.Context, tx PortalTx, r Rejection, personID string
 	if err := tx.UpdatePersons(ctx, []Person{fill}); err != nil {
 		return Person{}, err
 	}
-	if err := tx.ForgetDigests(ctx, nil, []string{fill.IdentityKey}); err != nil {
-		return Person{}, err
-	}
 	return fill, nil
 }
 
@@ -867,9 +864,6 @@ func newRejectedPerson(ctx context.Context, tx PortalTx, r Rejection, now time.T
 	person := Person{ID: NewID(), LastName: r.LastName, FirstName: r.FirstName, BirthDate: r.BirthDate,
 		Matricule: r.Matricule, IdentityKey: key, CreatedAt: now, UpdatedAt: now}
 	if err := tx.InsertPersons(ctx, []Person{person}); err != nil {
-		return Person{}, err
-	}
-	if err := tx.ForgetDigests(ctx, nil, []string{key}); err != nil {
 		return Person{}, err
 	}
 	return person, nil

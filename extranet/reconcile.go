@@ -57,10 +57,6 @@ type entry struct {
 	filledFrom string
 	// weak: recognised by names and birth date only, not by matricule.
 	weak bool
-	// aliased: recognised by the names and birth date this school sent a
-	// person, which are no longer the person's own (the night renamed
-	// them); no identity-key lookup finds that person again.
-	aliased bool
 }
 
 // reconcileInput is what a transfer reads before deciding.
@@ -92,20 +88,8 @@ type plan struct {
 
 	NewPersons  []Person
 	FillPersons []Person
-	// Namesakes are the persons who have the identity key of a new
-	// person, and NewKeys the identity keys that filled persons take: the
-	// schools that give access to persons with those keys may now read
-	// their entries otherwise (their transfer digests are forgotten).
-	Namesakes []string
-	NewKeys   []string
-	// NamesakeKeys are the identity keys of the new persons that have
-	// namesakes.
-	NamesakeKeys []string
-	// NoDigest: sending this snapshot again may answer otherwise, or in
-	// ways the digests' deletion rule cannot follow (see resendDigest).
-	NoDigest  bool
-	NewGrants []Grant
-	UpdGrants []Grant
+	NewGrants   []Grant
+	UpdGrants   []Grant
 	// Created holds the persons of the created entries, whose accesses
 	// may continue those of the previous school year (rentreeTransfer).
 	Created []string
@@ -195,7 +179,7 @@ func reconcile(in reconcileInput) plan {
 	var p plan
 	byMat, byKey := indexPersons(in.Persons, in.Grants)
 	entries := snapshotEntries(in.Snapshot, in.Keys)
-	p.NoDigest = resolveEntries(entries, byMat, byKey, in.Faults)
+	resolveEntries(entries, byMat, byKey, in.Faults)
 	designateByBirth(entries, in.Grants, in.Faults)
 	staff := entries[:len(in.Snapshot.Staff)]
 	keep := entries[len(in.Snapshot.Staff):]
@@ -204,7 +188,6 @@ func reconcile(in reconcileInput) plan {
 
 	grantOf := grantsByPerson(in.Grants)
 	p.Live = liveGrants(in.Grants)
-	p.NoDigest = p.NoDigest || keepMayReadOtherwise(keep, staff, grantOf)
 
 	handled := make(map[string]bool, len(staff))
 	changes := make([]Change, 0, len(staff)+len(in.Grants))
@@ -213,7 +196,7 @@ func reconcile(in reconcileInput) plan {
 			changes = append(changes, p.reject(in, e))
 			continue
 		}
-		personID := p.person(in, e, byKey)
+		personID := p.person(in, e)
 		handled[personID] = true
 		changes = append(changes, p.grant(in, e, personID, grantOf[personID]))
 	}
@@ -294,13 +277,10 @@ func snapshotEntries(s Snapshot, keys []string) []*entry {
 }
 
 // resolveEntries recognises the person each entry names, then gives the
-// entries that failed validation their fault as the reason. It reports
-// whether an entry was recognised through an alias, which no digest can
-// follow.
-func resolveEntries(entries []*entry, byMat map[string]*Person, byKey map[string][]*Person, f entryFaults) (aliased bool) {
+// entries that failed validation their fault as the reason.
+func resolveEntries(entries []*entry, byMat map[string]*Person, byKey map[string][]*Person, f entryFaults) {
 	for _, e := range entries {
 		resolve(e, byMat, byKey)
-		aliased = aliased || e.aliased
 		faults := f.staff
 		if e.keep {
 			faults = f.keep
@@ -309,7 +289,6 @@ func resolveEntries(entries []*entry, byMat map[string]*Person, byKey map[string
 			e.reason = reason
 		}
 	}
-	return aliased
 }
 
 // rejectUndecidable rejects the staff entries the snapshot cannot decide
@@ -406,30 +385,6 @@ func liveGrants(grants []GrantRecord) int {
 	return n
 }
 
-// keepMayReadOtherwise reports whether a kept entry could read otherwise
-// later without any write the digests see. The digests follow the persons a
-// school gives access to; a kept entry that names someone else, or is
-// ambiguous, or names nobody while a staff entry creates a person it could
-// name next time, escapes them: no digest then.
-func keepMayReadOtherwise(keep, staff []*entry, grantOf map[string]*GrantRecord) bool {
-	may := false
-	for _, e := range keep {
-		switch {
-		case e.reason != "" || len(e.designated) > 0:
-			may = true
-		case e.personID != "":
-			may = may || grantOf[e.personID] == nil
-		default:
-			for _, o := range staff {
-				if o.isNew && ((e.key != "" && o.key == e.key) || (e.matricule != "" && o.matricule == e.matricule)) {
-					may = true
-				}
-			}
-		}
-	}
-	return may
-}
-
 // reject records a rejected staff entry: the school reads its reason, and
 // the rejection is kept for the console.
 func (p *plan) reject(in reconcileInput, e *entry) Change {
@@ -445,16 +400,10 @@ func (p *plan) reject(in reconcileInput, e *entry) Change {
 }
 
 // person returns the person a decided staff entry gives access to: a new
-// one, created with its namesakes noted, or the one recognised, filled with
+// one, created, or the one recognised, filled with
 // what the entry adds to their identity.
-func (p *plan) person(in reconcileInput, e *entry, byKey map[string][]*Person) string {
+func (p *plan) person(in reconcileInput, e *entry) string {
 	if e.isNew {
-		for _, q := range byKey[e.key] {
-			p.Namesakes = append(p.Namesakes, q.ID)
-		}
-		if len(byKey[e.key]) > 0 {
-			p.NamesakeKeys = append(p.NamesakeKeys, e.key)
-		}
 		np := Person{
 			ID: in.NewID(), LastName: e.last, FirstName: e.first, BirthDate: e.birth,
 			Matricule: e.matricule, IdentityKey: e.key, CreatedAt: in.Now, UpdatedAt: in.Now,
@@ -464,12 +413,6 @@ func (p *plan) person(in reconcileInput, e *entry, byKey map[string][]*Person) s
 	}
 	if e.filled != nil {
 		p.FillPersons = append(p.FillPersons, *e.filled)
-		// Sent again, the snapshot finds the person as filled; the
-		// next transfer stores the digest.
-		p.NoDigest = true
-		if e.filled.IdentityKey != e.filledFrom {
-			p.NewKeys = append(p.NewKeys, e.filled.IdentityKey)
-		}
 	}
 	return e.personID
 }
@@ -667,7 +610,7 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 			switch c := candidates(true); len(c) {
 			case 0:
 			case 1:
-				e.personID, e.aliased, e.weak = c[0].ID, c[0].IdentityKey != e.key, true
+				e.personID, e.weak = c[0].ID, true
 				if !e.keep {
 					filled := *c[0]
 					filled.Matricule = e.matricule
@@ -687,7 +630,7 @@ func resolve(e *entry, byMat map[string]*Person, byKey map[string][]*Person) {
 	case 0:
 		e.isNew = true
 	case 1:
-		e.personID, e.aliased, e.weak = c[0].ID, c[0].IdentityKey != e.key, true
+		e.personID, e.weak = c[0].ID, true
 	default:
 		e.reason = reasonAmbiguous
 		designate(c)

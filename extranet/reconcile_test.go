@@ -89,29 +89,3 @@ func TestRejectTakenEmailsAndUnknownRoles(t *testing.T) {
 		})
 	}
 }
-
-func TestKeepMayReadOtherwise(t *testing.T) {
-	grantOf := map[string]*GrantRecord{"p1": {}}
-	for _, test := range []struct {
-		name  string
-		keep  entry
-		staff []*entry
-		want  bool
-	}{
-		{"kept person with a grant", entry{personID: "p1"}, nil, false},
-		{"kept person without a grant", entry{personID: "p2"}, nil, true},
-		{"rejected kept entry", entry{reason: reasonAmbiguous}, nil, true},
-		{"kept entry designating people", entry{designated: []string{"p1"}}, nil, true},
-		{"nobody, no new person", entry{key: "k"}, []*entry{{personID: "p1", key: "k"}}, false},
-		{"nobody, a new person with its key", entry{key: "k"}, []*entry{{isNew: true, key: "k"}}, true},
-		{"nobody, a new person with its matricule", entry{matricule: "m"}, []*entry{{isNew: true, matricule: "m"}}, true},
-		{"nobody, a new person otherwise", entry{key: "k", matricule: "m"}, []*entry{{isNew: true, key: "j", matricule: "n"}}, false},
-	} {
-		t.Run(test.name, func(t *testing.T) {
-			keep := test.keep
-			if got := keepMayReadOtherwise([]*entry{&keep}, test.staff, grantOf); got != test.want {
-				t.Errorf("keepMayReadOtherwise = %v, want %v", got, test.want)
-			}
-		})
-	}
-}

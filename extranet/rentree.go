@@ -408,8 +408,6 @@ func carryKept(prev, grants []GrantRecord, year string, now time.Time, p *plan) 
 			State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 		})
 		out = append(out, g.PersonID)
-		// The next sending reconciles in full: it no longer carries.
-		p.NoDigest = true
 	}
 	return out
 }

@@ -69,8 +69,8 @@ type TransferOptions struct {
 	// with the same body (BodyHash) gets the first answer again, and nothing
 	// is applied twice. Dry runs ignore it.
 	IdempotencyKey string
-	// BodyHash identifies the request body, for the idempotency key and the
-	// transfer digest (see Resend); when empty, SnapshotHash is used.
+	// BodyHash identifies the request body, for the idempotency key; when
+	// empty, SnapshotHash is used.
 	BodyHash string
 	// Actor is who sent it, for the audit log ("school:4242" when empty).
 	Actor string
@@ -95,9 +95,6 @@ func (s *Service) log() *slog.Logger {
 
 // errDryRun rolls back a dry run's transaction.
 var errDryRun = errors.New("dry run")
-
-// errNoDigest rolls back Resend's transaction when it cannot answer.
-var errNoDigest = errors.New("no transfer digest")
 
 // Transfer reconciles a school's snapshot for a school year: it returns what
 // was created, modified, deactivated, left unchanged and rejected, and
@@ -179,10 +176,7 @@ func newSchoolTransfer(fase int, snap Snapshot, opt TransferOptions, now time.Ti
 // read, reconcile, and hold or apply the plan. A dry run returns errDryRun
 // so that nothing is written.
 func (s *Service) transferTx(ctx context.Context, tx Tx, t *schoolTransfer, out *transferOutcome) error {
-	if _, err := tx.LockSchool(ctx, t.fase); err != nil {
-		return err
-	}
-	if done, err := t.replay(ctx, tx, out); err != nil || done {
+	if done, err := t.lockAndReplay(ctx, tx, out); err != nil || done {
 		return err
 	}
 	in, err := t.read(ctx, tx)
@@ -210,17 +204,19 @@ func (s *Service) transferTx(ctx context.Context, tx Tx, t *schoolTransfer, out 
 	if t.opt.DryRun {
 		return errDryRun
 	}
-	return t.apply(ctx, tx, result, p, in.Persons)
+	return t.apply(ctx, tx, result, p)
 }
 
-// replay answers a request already applied under the same idempotency key
-// with its recorded result, and reports whether it did.
-// ErrIdempotencyConflict if the key came with another body.
-func (t *schoolTransfer) replay(ctx context.Context, tx Tx, out *transferOutcome) (bool, error) {
-	if t.opt.IdempotencyKey == "" || t.opt.DryRun {
-		return false, nil
+// lockAndReplay locks the school, then answers a request already applied
+// under the same idempotency key with its recorded result, and reports
+// whether it did. ErrIdempotencyConflict if the key came with another
+// body.
+func (t *schoolTransfer) lockAndReplay(ctx context.Context, tx Tx, out *transferOutcome) (bool, error) {
+	key := t.opt.IdempotencyKey
+	if t.opt.DryRun {
+		key = ""
 	}
-	rec, ok, err := tx.Idempotency(ctx, t.fase, t.opt.IdempotencyKey)
+	_, rec, ok, err := tx.LockSchoolAnswer(ctx, t.fase, key)
 	if err != nil || !ok {
 		return false, err
 	}
@@ -232,22 +228,18 @@ func (t *schoolTransfer) replay(ctx context.Context, tx Tx, out *transferOutcome
 }
 
 // read locks and reads what reconcile decides from: the school's grants for
-// the year, the persons the snapshot may name, and who else holds its
-// e-mails.
+// the year, then, with the addresses the snapshot gives anew locked, the
+// persons the snapshot may name and who else holds its e-mails.
 func (t *schoolTransfer) read(ctx context.Context, tx Tx) (reconcileInput, error) {
 	year := t.snap.SchoolYear
 	grants, err := tx.LockYearGrants(ctx, t.fase, year)
 	if err != nil {
 		return reconcileInput{}, err
 	}
-	persons, err := tx.FindPersons(ctx, t.look.matricules, t.look.keys)
-	if err != nil {
-		return reconcileInput{}, err
-	}
 	if err := tx.LockEmails(ctx, newEmails(t.look.emails, grants)); err != nil {
 		return reconcileInput{}, err
 	}
-	holders, err := tx.EmailHolders(ctx, t.look.emails, t.fase, year)
+	persons, holders, err := tx.FindCandidates(ctx, t.look.matricules, t.look.keys, t.look.emails, t.fase, year)
 	if err != nil {
 		return reconcileInput{}, err
 	}
@@ -268,29 +260,28 @@ func (t *schoolTransfer) recordHeld(ctx context.Context, tx Tx, result TransferR
 	return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeHeld, t.actor, t.fase, t.now, p))
 }
 
-// apply writes plan p, the identity matches to check, the year's first
-// sending, the digest that lets the same snapshot be answered again without
-// reconciling (or forgets it), and the records of an applied transfer.
-func (t *schoolTransfer) apply(ctx context.Context, tx Tx, result TransferResult, p plan, persons []Person) error {
+// apply writes plan p's persons and grants, the identity matches to check,
+// then in one go the records of an applied transfer: its rejections, the
+// year's first sending, the idempotency answer, the audit entries and the
+// journal.
+func (t *schoolTransfer) apply(ctx context.Context, tx Tx, result TransferResult, p plan) error {
 	year := t.snap.SchoolYear
-	if err := applyPlan(ctx, tx, t.fase, year, result.TransferID, p); err != nil {
+	if err := applyPlanGrants(ctx, tx, p); err != nil {
 		return err
 	}
-	if err := recordMatches(ctx, tx, t.fase, year, t.actor, p); err != nil {
+	matches, err := saveMatches(ctx, tx, t.fase, year, t.actor, p)
+	if err != nil {
 		return err
 	}
-	if err := tx.MarkYearSent(ctx, t.fase, year); err != nil {
-		return err
+	rec := appliedRecords(t.fase, t.opt.IdempotencyKey, t.bodyHash, t.actor, t.now, result, p)
+	rec.Audit = append(matches, rec.Audit...)
+	rec.SaveRejections, rec.MarkSent, rec.TransferID = true, true, result.TransferID
+	rec.Rejections = make([]Rejection, len(p.Rejections))
+	for i, r := range p.Rejections {
+		r.TransferID = result.TransferID
+		rec.Rejections[i] = r
 	}
-	if d, ok := resendDigest(result, p, t.fase, t.bodyHash, t.now); ok {
-		d.KeyPersons = keyPersons(t.look.keys, persons, p.NewPersons)
-		if err := tx.SaveDigest(ctx, d); err != nil {
-			return err
-		}
-	} else if err := tx.ForgetDigest(ctx, t.fase, year); err != nil {
-		return err
-	}
-	return recordApplied(ctx, tx, t.fase, t.opt.IdempotencyKey, t.bodyHash, t.actor, t.now, result, p)
+	return tx.RecordTransfer(ctx, rec)
 }
 
 // newEmails returns the addresses of emails that no live grant of grants
@@ -312,164 +303,32 @@ func newEmails(emails []string, grants []GrantRecord) []string {
 	return out
 }
 
-// keyPersons counts, for each of keys, the persons with that identity key
-// among those a transfer found and created.
-func keyPersons(keys []string, found, created []Person) map[string]int {
-	if len(keys) == 0 {
-		return nil
-	}
-	n := make(map[string]int, len(keys))
-	for _, k := range keys {
-		n[k] = 0
-	}
-	seen := map[string]bool{}
-	for _, ps := range [][]Person{found, created} {
-		for _, p := range ps {
-			if _, ok := n[p.IdentityKey]; ok && !seen[p.ID] {
-				seen[p.ID] = true
-				n[p.IdentityKey]++
-			}
-		}
-	}
-	return n
-}
-
 // recordApplied records an applied transfer in its transaction: the answer
 // for its idempotency key (when given), the audit entry and the journal.
 func recordApplied(ctx context.Context, tx Tx, fase int, key, bodyHash, actor string, now time.Time, result TransferResult, p plan) error {
+	return tx.RecordTransfer(ctx, appliedRecords(fase, key, bodyHash, actor, now, result, p))
+}
+
+// appliedRecords are recordApplied's records.
+func appliedRecords(fase int, key, bodyHash, actor string, now time.Time, result TransferResult, p plan) TransferRecords {
+	journal := journalRecord(result, OutcomeApplied, actor, fase, now, p)
+	rec := TransferRecords{FASE: fase, SchoolYear: result.SchoolYear,
+		Audit:   []AuditEntry{transferAudit(result, AuditTransferApplied, actor, fase, now, p)},
+		Journal: &journal}
 	if key != "" {
-		if err := tx.SaveIdempotency(ctx, fase, Idempotency{Key: key, BodyHash: bodyHash, Result: result, CreatedAt: now}); err != nil {
-			return err
-		}
+		rec.Idempotency = Idempotency{Key: key, BodyHash: bodyHash, Result: result, CreatedAt: now}
 	}
-	if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferApplied, actor, fase, now, p)); err != nil {
-		return err
-	}
-	return tx.SaveTransferRecord(ctx, journalRecord(result, OutcomeApplied, actor, fase, now, p))
-}
-
-// resendDigest returns what sending the snapshot just applied again would
-// answer while nothing changes: every entry it created, modified or left
-// unchanged, unchanged. A snapshot with rejected entries gets no digest:
-// whether an entry is rejected may depend on other schools; nor one the
-// plan marks (plan.NoDigest: kept entries the digests cannot follow, a
-// person filled, a line recognised by a school's former spelling).
-func resendDigest(r TransferResult, p plan, fase int, bodyHash string, now time.Time) (TransferDigest, bool) {
-	if r.Counts.Rejected > 0 || p.NoDigest || bodyHash == "" {
-		return TransferDigest{}, false
-	}
-	changes := make([]Change, 0, len(r.Changes))
-	for _, c := range r.Changes {
-		switch c.Action {
-		case ActionCreated, ActionModified, ActionUnchanged:
-			changes = append(changes, Change{Action: ActionUnchanged,
-				LastName: c.LastName, FirstName: c.FirstName, Role: c.Role, Email: c.Email})
-		}
-	}
-	sortChanges(changes)
-	raw, err := json.Marshal(changes)
-	if err != nil {
-		return TransferDigest{}, false
-	}
-	return TransferDigest{FASE: fase, SchoolYear: r.SchoolYear, BodyHash: bodyHash, CreatedAt: now,
-		LiveGrants: p.Live + r.Counts.Created - r.Counts.Deactivated,
-		Unchanged:  len(changes), Changes: raw}, true
-}
-
-// Resend answers a snapshot that its school sends again, identical to the
-// last one applied for its school year (same bodyHash) with nothing changed
-// since, from the school's transfer digest: the answer a full Transfer
-// would give (every entry unchanged, in RawChanges), recorded like one (idempotency key,
-// audit log, journal), without reconciling the snapshot again. It returns
-// false, having written nothing, when there is no such digest: the caller
-// then decodes the snapshot and calls Transfer. A stored idempotency key is
-// answered as Transfer would. With DryRun, it writes nothing.
-func (s *Service) Resend(ctx context.Context, fase int, bodyHash string, opt TransferOptions) (TransferResult, bool, error) {
-	if bodyHash == "" {
-		return TransferResult{}, false, nil
-	}
-	now := s.now()
-	actor := opt.Actor
-	if actor == "" {
-		actor = "school:" + strconv.Itoa(fase)
-	}
-	var (
-		result       TransferResult
-		ok, replayed bool
-	)
-	err := s.Store.Update(ctx, now, func(tx Tx) error {
-		result, ok, replayed = TransferResult{}, false, false
-		key := opt.IdempotencyKey
-		if opt.DryRun {
-			key = ""
-		}
-		st, err := tx.LockSchoolDigest(ctx, fase, bodyHash, key)
-		if err != nil {
-			return err
-		}
-		if st.HasIdempotency {
-			if st.Idempotency.BodyHash != bodyHash {
-				return ErrIdempotencyConflict
-			}
-			result, ok, replayed = st.Idempotency.Result, true, true
-			return nil
-		}
-		if !st.HasDigest {
-			return errNoDigest
-		}
-		d := st.Digest
-		if _, open := checkYearOpen(d.SchoolYear, now); !open {
-			// Transfer says why.
-			return errNoDigest
-		}
-		result = TransferResult{TransferID: NewID(), DryRun: opt.DryRun, SchoolYear: d.SchoolYear,
-			EffectiveAt: s.nextNight(now), Counts: Counts{Unchanged: d.Unchanged}, RawChanges: d.Changes}
-		ok = true
-		if opt.DryRun {
-			return errDryRun
-		}
-		p := plan{Live: d.LiveGrants, Result: result}
-		return recordApplied(ctx, tx, fase, opt.IdempotencyKey, bodyHash, actor, now, result, p)
-	})
-	switch {
-	case errors.Is(err, errNoDigest):
-		return TransferResult{}, false, nil
-	case err != nil && !errors.Is(err, errDryRun):
-		return TransferResult{}, false, err
-	}
-	if ok && !replayed {
-		s.log().Info("transfer", "fase", fase, "schoolYear", result.SchoolYear, "dryRun", opt.DryRun,
-			"created", 0, "modified", 0, "deactivated", 0, "unchanged", result.Counts.Unchanged,
-			"rejected", 0, "resent", true)
-	}
-	return result, ok, nil
-}
-
-// applyPlan writes a plan: persons first, since grants refer to them, then
-// grants, then the rejections.
-func applyPlan(ctx context.Context, tx Tx, fase int, year, transferID string, p plan) error {
-	if err := applyPlanGrants(ctx, tx, p); err != nil {
-		return err
-	}
-	for i := range p.Rejections {
-		p.Rejections[i].TransferID = transferID
-	}
-	return tx.SaveRejections(ctx, fase, year, transferID, p.Rejections)
+	return rec
 }
 
 // applyPlanGrants writes a plan's persons and grants, as a transfer and a
-// SCIM write both do.
+// SCIM write both do: persons first, since grants refer to them.
 func applyPlanGrants(ctx context.Context, tx Tx, p plan) error {
 	if err := tx.InsertPersons(ctx, p.NewPersons); err != nil {
 		return err
 	}
 	if err := tx.UpdatePersons(ctx, p.FillPersons); err != nil {
 		return err
-	}
-	if len(p.Namesakes) > 0 || len(p.NewKeys) > 0 {
-		if err := tx.ForgetDigests(ctx, p.Namesakes, append(p.NewKeys, p.NamesakeKeys...)); err != nil {
-			return err
-		}
 	}
 	if err := tx.InsertGrants(ctx, p.NewGrants); err != nil {
 		return err

@@ -83,30 +83,19 @@ type Tx interface {
 	// that two transfers of one school never interleave, and returns it; it
 	// returns ErrUnknownSchool when there is no such school.
 	LockSchool(ctx context.Context, fase int) (School, error)
+	// LockSchoolAnswer locks the school's row as LockSchool does and
+	// returns the stored answer for an idempotency key ("" for none), if
+	// any, in one statement. Where transactions run side by side, it may
+	// miss an answer stored by a transaction that committed while this one
+	// waited for the lock: storing the same key again then fails, and
+	// Update runs the function again, which finds it.
+	LockSchoolAnswer(ctx context.Context, fase int, idemKey string) (School, Idempotency, bool, error)
 	// InsertSchool adds a school, or returns ErrSchoolExists.
 	InsertSchool(ctx context.Context, s School) error
 	// InsertToken stores the hash of a new token of a school.
 	InsertToken(ctx context.Context, fase int, tokenHash, actor string) error
 	// RevokeTokens revokes every live token of a school and returns how many.
 	RevokeTokens(ctx context.Context, fase int) (int, error)
-
-	// LockSchoolDigest locks the school's row, as LockSchool does, then
-	// returns its transfer digest for a body hash and the stored answer for
-	// an idempotency key ("" for none), if any, read after the lock is
-	// held; it returns ErrUnknownSchool when there is no such school.
-	LockSchoolDigest(ctx context.Context, fase int, bodyHash, idemKey string) (ResendState, error)
-	// SaveDigest stores (or replaces) the digest of a school year. Where
-	// transactions run side by side, it stores nothing (and deletes the
-	// school year's digest) when a person with one of d.KeyPersons' keys
-	// appeared since the transfer read them.
-	SaveDigest(ctx context.Context, d TransferDigest) error
-	// ForgetDigest deletes the digest of a school year, if any.
-	ForgetDigest(ctx context.Context, fase int, schoolYear string) error
-	// ForgetDigests deletes the digests of every school that gives access
-	// to one of the persons, or to a person with one of the identity keys:
-	// a write that gives a person an identity key another person may have
-	// calls it, with that key (see store/extranetstore/digest.go).
-	ForgetDigests(ctx context.Context, personIDs, keys []string) error
 
 	// Idempotency returns the stored answer for a key of a school, if any.
 	Idempotency(ctx context.Context, fase int, key string) (Idempotency, bool, error)
@@ -129,30 +118,32 @@ type Tx interface {
 	// their holders, which then include those of a transaction it waited
 	// for.
 	LockEmails(ctx context.Context, emails []string) error
+	// FindCandidates returns, in one round trip where it can, what
+	// FindPersons(matricules, keys) and EmailHolders(emails, fase,
+	// schoolYear) return: the persons a snapshot may name and who uses its
+	// addresses. Call it after LockEmails.
+	FindCandidates(ctx context.Context, matricules, keys, emails []string, fase int, schoolYear string) ([]Person, []EmailHolder, error)
 	// EmailHolders returns who uses the given addresses: the persons whose
 	// account (invited or active) has one, and those with a live grant that
 	// holds one (current or pending address), except the grants of school
 	// fase for schoolYear, which the calling transfer reconciles itself.
 	EmailHolders(ctx context.Context, emails []string, fase int, schoolYear string) ([]EmailHolder, error)
-	// InsertPersons adds persons. A new person whose identity key another
-	// person has may make other schools' entries ambiguous: the caller then
-	// calls ForgetDigests.
+	// InsertPersons adds persons.
 	InsertPersons(ctx context.Context, ps []Person) error
 	// UpdatePersons rewrites the names, birth date, matricule and identity
-	// key of persons, and deletes the transfer digests of the schools that
-	// give them access; for a changed identity key, the caller calls
-	// ForgetDigests with it.
+	// key of persons.
 	UpdatePersons(ctx context.Context, ps []Person) error
-	// InsertGrants adds grants, and deletes the transfer digests of their
-	// school years.
+	// InsertGrants adds grants.
 	InsertGrants(ctx context.Context, gs []Grant) error
 	// UpdateGrants rewrites grants as given (every column but the keys,
-	// the sent identity included: give it grants LockYearGrants read), and
-	// deletes the transfer digests of their school years.
+	// the sent identity included: give it grants LockYearGrants read).
 	UpdateGrants(ctx context.Context, gs []Grant) error
-	// DeactivateGrants deactivates grants now, for a reason, and deletes the
-	// transfer digests of their school years.
+	// DeactivateGrants deactivates grants now, for a reason.
 	DeactivateGrants(ctx context.Context, ids []string, reason string) error
+	// RecordTransfer writes the records of a transfer, as the methods that
+	// TransferRecords names would one after the other; on PostgreSQL in
+	// one statement.
+	RecordTransfer(ctx context.Context, r TransferRecords) error
 	// SaveRejections records the entries rejected by a transfer of a school
 	// for a school year: new ones are added, those seen again are updated,
 	// and the school-year's open rejections that are not in rs are resolved.
@@ -163,16 +154,15 @@ type Tx interface {
 	// LiveSchoolYears returns the school years that have a live grant.
 	LiveSchoolYears(ctx context.Context) ([]string, error)
 	// ExpireGrants deactivates (EndExpired) the live grants of the given
-	// school years, deletes their transfer digests, and returns how many.
+	// school years and returns how many.
 	ExpireGrants(ctx context.Context, schoolYears []string) (int, error)
 	// MarkYearSent records that a school applied a transfer for a school
 	// year (the first one counts; later ones change nothing).
 	MarkYearSent(ctx context.Context, fase int, schoolYear string) error
 	// ExpireSentOver expires (EndExpired) the grants of the ended school
 	// year at the schools that sent the next one, and its pending grants
-	// everywhere, deletes the ended year's transfer digests, and returns how
-	// many grants expired. The other active grants of that year are carried
-	// over.
+	// everywhere, and returns how many grants expired. The other active
+	// grants of that year are carried over.
 	ExpireSentOver(ctx context.Context, ended, next string) (int, error)
 	// PriorGrants returns the grants of the given persons, in the given
 	// school years, that are active or expired with their year (not those
@@ -192,16 +182,12 @@ type Tx interface {
 	// InsertAccounts adds accounts.
 	InsertAccounts(ctx context.Context, as []Account) error
 	// UpdateAccounts rewrites the e-mail, state, disabled date, DisabledBy
-	// and own grant of accounts, and deletes the transfer digests of the
-	// school years whose live grants give an enabled account's address to
-	// someone else.
+	// and own grant of accounts.
 	UpdateAccounts(ctx context.Context, as []Account) error
-	// ActivateGrants opens pending grants now. Transfer digests stay: a
-	// grant's Target is the same before and after, so re-sending a snapshot
-	// answers the same.
+	// ActivateGrants opens pending grants now.
 	ActivateGrants(ctx context.Context, ids []string) error
 	// ApplyModifications moves the pending values of grants into their
-	// current ones. Transfer digests stay, as for ActivateGrants.
+	// current ones.
 	ApplyModifications(ctx context.Context, ids []string) error
 	// DisableOrphanAccounts disables the accounts left with no active grant
 	// and returns how many.

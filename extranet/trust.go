@@ -15,6 +15,7 @@ package extranet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -211,23 +212,35 @@ func identityMatches(ctx context.Context, tx Tx, fase int, year string, p plan) 
 
 // recordMatches stores and audits a transfer's identity matches.
 func recordMatches(ctx context.Context, tx Tx, fase int, year, actor string, p plan) error {
+	audits, err := saveMatches(ctx, tx, fase, year, actor, p)
+	if err != nil || len(audits) == 0 {
+		return err
+	}
+	return tx.RecordTransfer(ctx, TransferRecords{FASE: fase, SchoolYear: year, Audit: audits})
+}
+
+// saveMatches stores a transfer's identity matches and returns their audit
+// entries, for the caller to write with its own.
+func saveMatches(ctx context.Context, tx Tx, fase int, year, actor string, p plan) ([]AuditEntry, error) {
 	ms, err := identityMatches(ctx, tx, fase, year, p)
 	if err != nil || len(ms) == 0 {
-		return err
+		return nil, err
 	}
 	if err := tx.InsertMatches(ctx, ms); err != nil {
-		return err
+		return nil, err
 	}
+	out := make([]AuditEntry, 0, len(ms))
 	for _, m := range ms {
-		err := auditJSON(ctx, tx, actor, AuditIdentityMatch, fase, map[string]any{
+		detail, err := json.Marshal(map[string]any{
 			"match": m.ID, "strength": m.Strength, "person": m.PersonID, "grant": m.GrantID, "schoolYear": year,
 			"name": frtext.FormatName(m.LastName, m.FirstName), "otherSchools": m.OtherFASEs,
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
+		out = append(out, AuditEntry{ID: NewID(), At: tx.Now(), Actor: actor, Action: AuditIdentityMatch, FASE: fase, Detail: string(detail)})
 	}
-	return nil
+	return out, nil
 }
 
 // CanLink reports whether the session may ask to link another address: only

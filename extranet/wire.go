@@ -55,37 +55,12 @@ type TransferResult struct {
 	EffectiveAt time.Time `json:"effectiveAt"`
 	Counts      Counts    `json:"counts"`
 	Changes     []Change  `json:"changes"`
-	// RawChanges, when set, is Changes already encoded, written in its
-	// place (Service.Resend answers so); Changes is then empty.
-	RawChanges json.RawMessage `json:"-"`
 }
 
-// MarshalJSON writes the result, with RawChanges as its changes when set.
-func (r TransferResult) MarshalJSON() ([]byte, error) { return r.AppendJSON(nil) }
-
-// AppendJSON appends the result in JSON to b. RawChanges, when set, are
-// copied as they are, where encoding/json would scan them again; they must
-// be valid JSON.
+// AppendJSON appends the result in JSON to b.
 func (r TransferResult) AppendJSON(b []byte) ([]byte, error) {
-	type plain TransferResult
-	if r.RawChanges == nil {
-		out, err := json.Marshal(plain(r))
-		return append(b, out...), err
-	}
-	head, err := json.Marshal(struct {
-		TransferID  string    `json:"transferId"`
-		DryRun      bool      `json:"dryRun"`
-		SchoolYear  string    `json:"schoolYear"`
-		EffectiveAt time.Time `json:"effectiveAt"`
-		Counts      Counts    `json:"counts"`
-	}{r.TransferID, r.DryRun, r.SchoolYear, r.EffectiveAt, r.Counts})
-	if err != nil {
-		return nil, err
-	}
-	b = append(b, head[:len(head)-1]...)
-	b = append(b, `,"changes":`...)
-	b = append(b, r.RawChanges...)
-	return append(b, '}'), nil
+	out, err := json.Marshal(r)
+	return append(b, out...), err
 }
 
 // Counts counts the changes of a transfer by action.

@@ -119,8 +119,8 @@ func TestEndToEnd(t *testing.T) {
 	if !slices.Equal(out.Messages, want) {
 		t.Fatalf("third transfer:%s\nwant:%s", lines(out.Messages), lines(want))
 	}
-	// The same staff make the same request, byte for byte: the extranet
-	// answered it from its digest of the second one.
+	// The same staff again: the extranet counts a re-sync, which changed
+	// nothing.
 	res, err := http.Get(e.ts.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +128,7 @@ func TestEndToEnd(t *testing.T) {
 	metrics, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	if !strings.Contains(string(metrics), "passerelle_extranet_transfers_resent_total 1\n") {
-		t.Errorf("the third transfer was not answered from the extranet's digest")
+		t.Errorf("the third transfer was not counted as a re-sync")
 	}
 
 	h := e.history()

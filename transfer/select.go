@@ -218,9 +218,8 @@ func (sel *Selection) send(c *candidate) {
 }
 
 // sort puts the selection in a total order, which makes the same staff the
-// same request, byte for byte, whatever order the store reads them in: the
-// extranet then answers it from its digest of the last one
-// (extranet.Service.Resend). It keeps the request readable too.
+// same request, byte for byte, whatever order the store reads them in: a
+// school's sendings compare as they are. It keeps the request readable too.
 func (sel *Selection) sort() {
 	slices.SortFunc(sel.Snapshot.Staff, func(a, b extranet.StaffEntry) int {
 		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {

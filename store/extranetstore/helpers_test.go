@@ -2,7 +2,6 @@ package extranetstore_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,9 +34,9 @@ type env struct {
 	pg    bool
 
 	// sent holds the last snapshot sent by e.transfer per school and
-	// year, for checkDigests.
+	// year, for checkResend.
 	sent map[sentKey]extranet.Snapshot
-	// resent counts the digests checkDigests found.
+	// resent counts the re-sends checkResend made and compared.
 	resent int
 }
 
@@ -88,38 +87,42 @@ func (e *env) transfer(t *testing.T, fase int, snap extranet.Snapshot) extranet.
 		t.Fatalf("Transfer(%d): %v", fase, err)
 	}
 	e.sent[sentKey{fase, snap.SchoolYear}] = snap
-	e.checkDigests(t)
+	e.checkResend(t)
 	return res
 }
 
-// checkDigests checks the rule of the transfer digests: for every school's
-// last snapshot sent through e.transfer, when Resend answers it, its answer
-// is what the full reconciliation answers (a dry run of Transfer).
-func (e *env) checkDigests(t *testing.T) {
+// checkResend checks the re-sync contract, which the transfer digests
+// once served from a cache: for every school's last snapshot sent through
+// e.transfer, a full dry run tells what sending it again answers now; when
+// that is "every entry unchanged" (a re-sync), the snapshot is sent again
+// for real, as the API does, and must get exactly that answer, and a dry
+// run after it must still answer so: re-sending an unchanged snapshot
+// changes nothing that it reads.
+func (e *env) checkResend(t *testing.T) {
 	t.Helper()
 	for k, snap := range e.sent {
-		fast, ok, err := e.svc.Resend(e.ctx, k.fase, extranet.SnapshotHash(snap), extranet.TransferOptions{DryRun: true})
-		if err != nil {
-			t.Fatalf("Resend(%d, %s): %v", k.fase, k.year, err)
-		}
-		if !ok {
+		want, err := e.svc.Transfer(e.ctx, k.fase, snap, extranet.TransferOptions{DryRun: true})
+		if err != nil || want.Counts != (extranet.Counts{Unchanged: want.Counts.Unchanged}) {
+			// Refused, held, or it changes something: not a re-sync.
 			continue
 		}
 		e.resent++
-		full, err := e.svc.Transfer(e.ctx, k.fase, snap, extranet.TransferOptions{DryRun: true})
+		got, err := e.svc.Transfer(e.ctx, k.fase, snap, extranet.TransferOptions{})
 		if err != nil {
-			t.Fatalf("school %d, %s: Resend answers from its digest, but the full transfer fails: %v", k.fase, k.year, err)
+			t.Fatalf("school %d, %s: a dry run answers %+v, the re-send fails: %v", k.fase, k.year, want.Counts, err)
 		}
-		if err := json.Unmarshal(fast.RawChanges, &fast.Changes); err != nil {
-			t.Fatalf("school %d: changes of the digest: %v", k.fase, err)
+		after, err := e.svc.Transfer(e.ctx, k.fase, snap, extranet.TransferOptions{DryRun: true})
+		if err != nil {
+			t.Fatalf("school %d, %s: dry run after the re-send: %v", k.fase, k.year, err)
 		}
-		if len(fast.Changes) == 0 {
-			fast.Changes = nil
+		for _, r := range []*extranet.TransferResult{&want, &got, &after} {
+			r.TransferID, r.DryRun = "", false
 		}
-		fast.RawChanges = nil
-		fast.TransferID, full.TransferID = "", ""
-		if !reflect.DeepEqual(fast, full) {
-			t.Fatalf("school %d, %s: Resend answers\n%+v\nthe full transfer\n%+v", k.fase, k.year, fast, full)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("school %d, %s: the re-send answers\n%+v\nthe dry run before it\n%+v", k.fase, k.year, got, want)
+		}
+		if !reflect.DeepEqual(after, want) {
+			t.Fatalf("school %d, %s: after an unchanged re-send, a dry run answers\n%+v\nnot\n%+v", k.fase, k.year, after, want)
 		}
 	}
 }
@@ -157,7 +160,7 @@ func (e *env) night(t *testing.T) extranet.NightReport {
 		t.Fatalf("Night: %v", err)
 	}
 	e.clock.Set(at.Add(8 * time.Hour))
-	e.checkDigests(t)
+	e.checkResend(t)
 	return rep
 }
 

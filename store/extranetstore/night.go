@@ -30,9 +30,6 @@ func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
 	total := 0
 	err := chunks(x.d, years, func(part []string) error {
 		cond, args := inList(x.d, "school_year", part)
-		if _, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE `+cond, args...); err != nil {
-			return err
-		}
 		res, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+` WHERE state IN ('pending', 'active') AND `+cond,
 			append([]any{extranet.EndExpired, x.now(), x.now()}, args...)...)
 		if err != nil {
@@ -128,9 +125,6 @@ func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) error {
 }
 
 func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) error {
-	if err := x.forgetEmailDigests(ctx, as); err != nil {
-		return err
-	}
 	for _, a := range as {
 		_, err := x.t.Exec(ctx, `UPDATE accounts SET email = ?, state = ?, disabled_at = ?, disabled_by = ?, own_grant = ?, updated_at = ? WHERE id = ?`,
 			a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID, x.now(), a.ID)

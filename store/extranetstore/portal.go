@@ -438,22 +438,8 @@ func (x *tx) ResolveRejection(ctx context.Context, d extranet.RejectionDecision)
 }
 
 func (x *tx) SaveTransferRecord(ctx context.Context, r extranet.TransferRecord) error {
-	counts, err := json.Marshal(r.Counts)
-	if err != nil {
-		return err
-	}
-	changes := r.Changes
-	if changes == nil {
-		changes = []extranet.Change{}
-	}
-	ch, err := json.Marshal(changes)
-	if err != nil {
-		return err
-	}
-	_, err = x.t.Exec(ctx, `INSERT INTO transfer_log (id, fase, school_year, at, actor, outcome, counts, deactivations, live_grants, changes)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.FASE, r.SchoolYear, ft(r.At), r.Actor, r.Outcome, string(counts),
-		r.Deactivations, r.LiveGrants, string(ch))
-	return err
+	query, args, err := journalInsert(r)
+	return queryExec(ctx, x.t, query, args, err)
 }
 
 func (x *tx) DismissHeld(ctx context.Context, id, actor string) error {

@@ -21,11 +21,6 @@ ON CONFLICT (school_year, fase) DO NOTHING`, fase, schoolYear, x.now())
 }
 
 func (x *tx) ExpireSentOver(ctx context.Context, ended, next string) (int, error) {
-	// An ended year's digest answers nothing any more (Resend refuses an
-	// ended year): all of them go.
-	if _, err := x.t.Exec(ctx, `DELETE FROM transfer_digests WHERE school_year = ?`, ended); err != nil {
-		return 0, err
-	}
 	res, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+`
 WHERE school_year = ? AND (state = 'pending'
   OR (state = 'active' AND fase IN (SELECT fase FROM school_years_sent WHERE school_year = ?)))`,

@@ -43,7 +43,7 @@ func (e *env) nightAt(t *testing.T, at time.Time, sender mail.Sender) extranet.N
 		t.Fatalf("Night %s: %v", at, err)
 	}
 	e.clock.Set(at.Add(8 * time.Hour))
-	e.checkDigests(t)
+	e.checkResend(t)
 	return rep
 }
 

@@ -96,9 +96,9 @@ func TestSCIMStore(t *testing.T) {
 	})
 }
 
-// SCIM writes keep the transfer digests right: after each, every school's
-// last snapshot sent again answers what a full reconciliation answers.
-func TestSCIMKeepsDigests(t *testing.T) {
+// SCIM writes and re-syncs: after each write, every school's last snapshot
+// sent again answers what a dry run predicts (checkResend).
+func TestSCIMWritesAndResend(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.addSchool(t, 4242, "École A")
 		e.addSchool(t, 5353, "École B")
@@ -113,7 +113,7 @@ func TestSCIMKeepsDigests(t *testing.T) {
 			if err != nil {
 				t.Fatalf("SCIMCreate: %v", err)
 			}
-			e.checkDigests(t)
+			e.checkResend(t)
 			return u
 		}
 		// B gives access to Jean Dupont by names and birth date: a weak
@@ -122,7 +122,7 @@ func TestSCIMKeepsDigests(t *testing.T) {
 		// B gives Anne Martin a matricule: the person A knows learns it.
 		create(5353, "Martin", "Anne", "1971-02-03", "27102030111", "anne.martin@b.be")
 		// C, with another matricule, creates a namesake: A's entry without
-		// matricule becomes ambiguous; A's digest must go.
+		// matricule becomes ambiguous.
 		e.addSchool(t, 6464, "École C")
 		create(6464, "Martin", "Anne", "1971-02-03", "27102030222", "anne.martin@c.be")
 		// A creates someone B's snapshot does not know.
@@ -136,17 +136,17 @@ func TestSCIMKeepsDigests(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.checkDigests(t)
+		e.checkResend(t)
 		if err := e.svc.SCIMDelete(e.ctx, 4242, u.ID, nil, extranet.SCIMOptions{}); err != nil {
 			t.Fatal(err)
 		}
-		e.checkDigests(t)
+		e.checkResend(t)
 		res, err := e.svc.Transfer(e.ctx, 4242, e.sent[sentKeyOf(4242)], extranet.TransferOptions{DryRun: true})
 		if err != nil || res.Counts.Rejected != 1 {
 			t.Fatalf("A's snapshot after C's namesake: %+v %v", res.Counts, err)
 		}
 		if e.resent == 0 {
-			t.Fatal("no digest answered: the checks compared nothing")
+			t.Fatal("no school re-sent: the checks compared nothing")
 		}
 	})
 }

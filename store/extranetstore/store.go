@@ -14,6 +14,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -239,18 +240,19 @@ func forUpdate(d store.Dialect, clause string) string {
 const sqliteChunk = 500
 
 // inList returns a condition "col is one of vals" and its arguments: on
-// PostgreSQL "col = ANY(?)" with one array, whose text does not depend on
-// the number of values; on SQLite "col IN (?,?,…)". vals must not be empty
-// and, on SQLite, hold at most sqliteChunk values.
+// PostgreSQL "col = ANY(?)" with one array, on SQLite "col IN (SELECT value
+// FROM json_each(?))" with one JSON array, which SQLite probes the index
+// with as it does an IN list. Either way the statement's text does not
+// depend on the number of values: SQLite parses it anew for each call, and
+// a list of 70 placeholders, five in a transfer's look-ups, cost more to
+// parse than to run. vals must not be empty and, on SQLite, hold at most
+// sqliteChunk values. The columns compared are text.
 func inList(d store.Dialect, col string, vals []string) (string, []any) {
 	if d == store.Postgres {
 		return col + " = ANY(?)", []any{vals}
 	}
-	args := make([]any, len(vals))
-	for i, v := range vals {
-		args[i] = v
-	}
-	return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",") + ")", args
+	b, _ := json.Marshal(vals)
+	return col + " IN (SELECT value FROM json_each(?))", []any{string(b)}
 }
 
 // chunks calls fn with vals cut in pieces that inList accepts: one piece on
@@ -294,34 +296,12 @@ func insertRows(ctx context.Context, q store.Querier, table string, cols []colum
 	for i, c := range cols {
 		names[i] = c.name
 	}
-	head := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") "
 	if q.Dialect() == store.Postgres {
-		arrays := make([]any, len(cols))
-		params := make([]string, len(cols))
-		aliases := make([]string, len(cols))
-		exprs := make([]string, len(cols))
-		for i, c := range cols {
-			vals := make([]string, len(rows))
-			for r, row := range rows {
-				vals[r] = pgText(row[i])
-			}
-			arrays[i] = vals
-			params[i] = "?::text[]"
-			aliases[i] = "c" + strconv.Itoa(i)
-			switch c.kind {
-			case colInt:
-				exprs[i] = aliases[i] + "::integer"
-			case colNullText:
-				exprs[i] = "NULLIF(" + aliases[i] + ", '')"
-			default:
-				exprs[i] = aliases[i]
-			}
-		}
-		query := head + "SELECT " + strings.Join(exprs, ", ") + " FROM unnest(" + strings.Join(params, ", ") +
-			") AS t(" + strings.Join(aliases, ", ") + ")" + suffix
-		_, err := q.Exec(ctx, query, arrays...)
+		query, args := pgInsert(table, cols, rows, suffix)
+		_, err := q.Exec(ctx, query, args...)
 		return err
 	}
+	head := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") "
 	one := make([]string, len(cols))
 	for i, c := range cols {
 		one[i] = "?"
@@ -344,6 +324,120 @@ func insertRows(ctx context.Context, q store.Querier, table string, cols []colum
 		}
 	}
 	return nil
+}
+
+// updateRows rewrites rows of table by their key, the first of cols (a
+// text "id"), with the values of the other columns, in as few statements as
+// possible: on PostgreSQL one UPDATE … FROM unnest(text arrays), on SQLite
+// UPDATE … FROM (VALUES …) in chunks. When a key comes twice, its last row
+// wins, as it would row after row.
+func updateRows(ctx context.Context, q store.Querier, table string, cols []column, rows [][]any) error {
+	rows = lastByKey(rows)
+	if len(rows) == 0 {
+		return nil
+	}
+	sets := make([]string, 0, len(cols)-1)
+	if q.Dialect() == store.Postgres {
+		arrays := make([]any, len(cols))
+		params := make([]string, len(cols))
+		aliases := make([]string, len(cols))
+		for i, c := range cols {
+			vals := make([]string, len(rows))
+			for r, row := range rows {
+				vals[r] = pgText(row[i])
+			}
+			arrays[i], params[i], aliases[i] = vals, "?::text[]", "c"+strconv.Itoa(i)
+			if i > 0 {
+				sets = append(sets, c.name+" = "+castExpr(c, "u."+aliases[i]))
+			}
+		}
+		query := "UPDATE " + table + " SET " + strings.Join(sets, ", ") + " FROM unnest(" + strings.Join(params, ", ") +
+			") AS u(" + strings.Join(aliases, ", ") + ") WHERE " + table + "." + cols[0].name + " = u.c0"
+		_, err := q.Exec(ctx, query, arrays...)
+		return err
+	}
+	for i, c := range cols {
+		if i > 0 {
+			sets = append(sets, c.name+" = "+castExpr(c, "u.column"+strconv.Itoa(i+1)))
+		}
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	per := max(1, 900/len(cols))
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		tuples := make([]string, len(part))
+		args := make([]any, 0, len(part)*len(cols))
+		for i, row := range part {
+			tuples[i] = tuple
+			args = append(args, row...)
+		}
+		query := "UPDATE " + table + " SET " + strings.Join(sets, ", ") + " FROM (VALUES " + strings.Join(tuples, ", ") +
+			") AS u WHERE " + table + "." + cols[0].name + " = u.column1"
+		if _, err := q.Exec(ctx, query, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// castExpr is the value of column c from the text expression v.
+func castExpr(c column, v string) string {
+	switch c.kind {
+	case colInt:
+		return "CAST(" + v + " AS INTEGER)"
+	case colNullText:
+		return "NULLIF(" + v + ", '')"
+	}
+	return v
+}
+
+// lastByKey keeps, of the rows with the same first value, the last one.
+func lastByKey(rows [][]any) [][]any {
+	last := make(map[any]int, len(rows))
+	for i, row := range rows {
+		last[row[0]] = i
+	}
+	if len(last) == len(rows) {
+		return rows
+	}
+	out := make([][]any, 0, len(last))
+	for i, row := range rows {
+		if last[row[0]] == i {
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// pgInsert is insertRows' statement on PostgreSQL: one INSERT … SELECT
+// FROM unnest(text arrays), casting in the SELECT, whatever the number of
+// rows; its text depends only on the table and the columns.
+func pgInsert(table string, cols []column, rows [][]any, suffix string) (string, []any) {
+	names := make([]string, len(cols))
+	arrays := make([]any, len(cols))
+	params := make([]string, len(cols))
+	aliases := make([]string, len(cols))
+	exprs := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = c.name
+		vals := make([]string, len(rows))
+		for r, row := range rows {
+			vals[r] = pgText(row[i])
+		}
+		arrays[i] = vals
+		params[i] = "?::text[]"
+		aliases[i] = "c" + strconv.Itoa(i)
+		switch c.kind {
+		case colInt:
+			exprs[i] = aliases[i] + "::integer"
+		case colNullText:
+			exprs[i] = "NULLIF(" + aliases[i] + ", '')"
+		default:
+			exprs[i] = aliases[i]
+		}
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT " + strings.Join(exprs, ", ") +
+		" FROM unnest(" + strings.Join(params, ", ") + ") AS t(" + strings.Join(aliases, ", ") + ")" + suffix, arrays
 }
 
 func pgText(v any) string {

@@ -21,6 +21,31 @@ func (x *tx) LockSchool(ctx context.Context, fase int) (extranet.School, error) 
 	return sc, nil
 }
 
+// LockSchoolAnswer implements extranet.Tx.
+func (x *tx) LockSchoolAnswer(ctx context.Context, fase int, key string) (extranet.School, extranet.Idempotency, bool, error) {
+	var sc extranet.School
+	rec := extranet.Idempotency{Key: key}
+	var hash, result, created sql.NullString
+	err := x.t.QueryRow(ctx, `SELECT s.fase, s.name, s.created_at, s.updated_at, i.body_hash, i.result, i.created_at
+FROM schools s LEFT JOIN idempotency i ON i.fase = s.fase AND i.idem_key = ? AND ? <> ''
+WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), key, key, fase).
+		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt}, &hash, &result, &created)
+	if err != nil {
+		return sc, rec, false, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
+	}
+	if !hash.Valid {
+		return sc, rec, false, nil
+	}
+	rec.BodyHash = hash.String
+	if err := (tcol{&rec.CreatedAt}).Scan(created.String); err != nil {
+		return sc, rec, false, err
+	}
+	if err := json.Unmarshal([]byte(result.String), &rec.Result); err != nil {
+		return sc, rec, false, fmt.Errorf("réponse enregistrée illisible pour la clé %q : %w", key, err)
+	}
+	return sc, rec, true, nil
+}
+
 func (x *tx) InsertSchool(ctx context.Context, sc extranet.School) error {
 	res, err := x.t.Exec(ctx, `INSERT INTO schools (fase, name, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (fase) DO NOTHING`,
 		sc.FASE, sc.Name, ft(sc.CreatedAt), ft(sc.UpdatedAt))
@@ -68,13 +93,8 @@ func (x *tx) Idempotency(ctx context.Context, fase int, key string) (extranet.Id
 }
 
 func (x *tx) SaveIdempotency(ctx context.Context, fase int, rec extranet.Idempotency) error {
-	result, err := rec.Result.AppendJSON(nil)
-	if err != nil {
-		return err
-	}
-	_, err = x.t.Exec(ctx, `INSERT INTO idempotency (fase, idem_key, body_hash, result, created_at) VALUES (?, ?, ?, ?, ?)`,
-		fase, rec.Key, rec.BodyHash, string(result), ft(rec.CreatedAt))
-	return err
+	query, args, err := idempotencyInsert(fase, rec)
+	return queryExec(ctx, x.t, query, args, err)
 }
 
 func (x *tx) PurgeIdempotency(ctx context.Context, before time.Time) (int, error) {
@@ -174,6 +194,62 @@ UNION SELECT `+personCols+` FROM persons p WHERE p.identity_key = ANY(?)`, matri
 	return out, nil
 }
 
+// FindCandidates implements extranet.Tx. On PostgreSQL the persons and the
+// holders are one statement (a UNION ALL of both, told apart by its first
+// column), then the matricules and keys it did not find are locked and
+// looked up again (awaitNewPersons); the holders need no second look: the
+// addresses a transfer gives anew are locked before (LockEmails).
+func (x *tx) FindCandidates(ctx context.Context, matricules, keys, emails []string, fase int, year string) ([]extranet.Person, []extranet.EmailHolder, error) {
+	if !x.pg() {
+		persons, err := x.FindPersons(ctx, matricules, keys)
+		if err != nil {
+			return nil, nil, err
+		}
+		holders, err := x.EmailHolders(ctx, emails, fase, year)
+		return persons, holders, err
+	}
+	var persons []extranet.Person
+	var holders []extranet.EmailHolder
+	seen := map[string]bool{}
+	rows, err := x.t.Query(ctx, `SELECT 'p', `+personCols+` FROM persons p WHERE p.matricule = ANY(?::text[])
+UNION SELECT 'p', `+personCols+` FROM persons p WHERE p.identity_key = ANY(?::text[])
+UNION ALL (SELECT 'h', email, person_id, '', '', '', '', '', '' FROM accounts WHERE email = ANY(?::text[]) AND state <> 'disabled'
+UNION SELECT 'h', email, person_id, '', '', '', '', '', '' FROM grants WHERE email = ANY(?::text[]) AND state IN ('pending', 'active')
+  AND NOT (fase = ? AND school_year = ?)
+UNION SELECT 'h', pending_email, person_id, '', '', '', '', '', '' FROM grants WHERE pending_email = ANY(?::text[])
+  AND pending_email <> '' AND pending = 'modified' AND NOT (fase = ? AND school_year = ?))`,
+		nonNil(matricules), nonNil(keys), nonNil(emails), nonNil(emails), fase, year, nonNil(emails), fase, year)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var kind string
+		var p extranet.Person
+		if err := r.Scan(append([]any{&kind, &p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule, &p.IdentityKey},
+			tcol{&p.CreatedAt}, tcol{&p.UpdatedAt})...); err != nil {
+			return err
+		}
+		if kind == "h" {
+			// The holder's address and person, in the first two columns.
+			holders = append(holders, extranet.EmailHolder{Email: p.ID, PersonID: p.LastName})
+		} else if !seen[p.ID] {
+			seen[p.ID] = true
+			persons = append(persons, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	persons, err = x.awaitNewPersons(ctx, matricules, keys, persons)
+	return persons, holders, err
+}
+
+// nonNil is vals, or an empty list for none: an array, never NULL.
+func nonNil(vals []string) []string {
+	if vals == nil {
+		return []string{}
+	}
+	return vals
+}
+
 // EmailHolders implements extranet.Tx. The redundant condition that
 // pending_email is not empty lets SQLite use the partial index on
 // pending_email, which it cannot infer from the IN list: without it, every
@@ -218,22 +294,19 @@ func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) error {
 	return insertRows(ctx, x.t, "persons", personColumns, rows, "")
 }
 
+// personUpdateColumns are the columns UpdatePersons writes, the key first.
+var personUpdateColumns = []column{
+	{"id", colText}, {"last_name", colText}, {"first_name", colText}, {"birth_date", colText},
+	{"matricule", colNullText}, {"identity_key", colText}, {"updated_at", colText},
+}
+
+// UpdatePersons implements extranet.Tx, in one statement.
 func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) error {
-	for _, p := range ps {
-		_, err := x.t.Exec(ctx, `UPDATE persons SET last_name = ?, first_name = ?, birth_date = ?, matricule = NULLIF(?, ''), identity_key = ?, updated_at = ? WHERE id = ?`,
-			p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, x.now(), p.ID)
-		if err != nil {
-			return err
-		}
-	}
-	if len(ps) == 0 {
-		return nil
-	}
-	ids := make([]string, len(ps))
+	rows := make([][]any, len(ps))
 	for i, p := range ps {
-		ids[i] = p.ID
+		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, x.now()}
 	}
-	return x.forgetPersonDigests(ctx, ids)
+	return updateRows(ctx, x.t, "persons", personUpdateColumns, rows)
 }
 
 var grantColumns = []column{
@@ -253,30 +326,29 @@ func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
 			ft(g.PendingSince), g.EndReason, ft(g.CreatedAt), ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
 	}
 	x.inserted += int64(len(rows))
-	if err := x.forgetGrantDigests(ctx, gs); err != nil {
-		return err
-	}
 	return insertRows(ctx, x.t, "grants", grantColumns, rows, "")
 }
 
-// UpdateGrants implements extranet.Tx. The grants must have been read with
-// their sent identity (LockYearGrants), which it writes too.
+// grantUpdateColumns are the columns UpdateGrants writes, the key first.
+var grantUpdateColumns = []column{
+	{"id", colText}, {"role", colText}, {"email", colText}, {"last_name", colText}, {"first_name", colText},
+	{"state", colText}, {"since", colText}, {"pending", colText}, {"pending_role", colText},
+	{"pending_email", colText}, {"pending_last_name", colText}, {"pending_first_name", colText},
+	{"pending_since", colText}, {"end_reason", colText}, {"updated_at", colText},
+	{"sent_birth_date", colText}, {"sent_matricule", colText},
+}
+
+// UpdateGrants implements extranet.Tx, in one statement. The grants must
+// have been read with their sent identity (LockYearGrants), which it writes
+// too.
 func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) error {
-	if err := x.forgetGrantDigests(ctx, gs); err != nil {
-		return err
-	}
-	for _, g := range gs {
-		_, err := x.t.Exec(ctx, `UPDATE grants SET role = ?, email = ?, last_name = ?, first_name = ?, state = ?, since = ?,
-pending = ?, pending_role = ?, pending_email = ?, pending_last_name = ?, pending_first_name = ?, pending_since = ?,
-end_reason = ?, updated_at = ?, sent_birth_date = ?, sent_matricule = ? WHERE id = ?`,
-			g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
+	rows := make([][]any, len(gs))
+	for i, g := range gs {
+		rows[i] = []any{g.ID, g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
 			g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName, ft(g.PendingSince),
-			g.EndReason, ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule, g.ID)
-		if err != nil {
-			return err
-		}
+			g.EndReason, ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
 	}
-	return nil
+	return updateRows(ctx, x.t, "grants", grantUpdateColumns, rows)
 }
 
 // deactivateSet is the assignment that ends a grant; a waiting change ends
@@ -285,9 +357,6 @@ const deactivateSet = `state = 'deactivated', end_reason = ?, since = ?, updated
 pending_email = '', pending_last_name = '', pending_first_name = '', pending_since = ''`
 
 func (x *tx) DeactivateGrants(ctx context.Context, ids []string, reason string) error {
-	if err := x.forgetGrantIDDigests(ctx, ids); err != nil {
-		return err
-	}
 	return chunks(x.d, ids, func(part []string) error {
 		cond, args := inList(x.d, "id", part)
 		_, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+` WHERE `+cond,
@@ -303,10 +372,10 @@ var rejectionColumns = []column{
 	{"first_seen", colText}, {"last_seen", colText},
 }
 
-func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []extranet.Rejection) error {
+// rejectionRows are a transfer's rejections as rows of rejectionColumns,
+// with their keys.
+func (x *tx) rejectionRows(fase int, year, transferID string, rs []extranet.Rejection) (keys []string, rows [][]any) {
 	now := x.now()
-	var keys []string
-	var rows [][]any
 	seen := map[string]bool{}
 	for _, r := range rs {
 		if seen[r.Key] {
@@ -318,6 +387,17 @@ func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID stri
 		rows = append(rows, []any{extranet.NewID(), fase, year, r.Key, r.LastName, r.FirstName, r.BirthDate, r.Matricule,
 			r.Email, r.Role, r.Reason, transferID, now, now})
 	}
+	return keys, rows
+}
+
+// rejectionUpsert records a rejection seen again on its row.
+const rejectionUpsert = ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
+first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
+role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
+
+func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []extranet.Rejection) error {
+	now := x.now()
+	keys, rows := x.rejectionRows(fase, year, transferID, rs)
 	// Resolve first what this snapshot no longer rejects.
 	if len(keys) == 0 {
 		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = ''`, now, fase, year)
@@ -339,10 +419,7 @@ func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID stri
 			return err
 		}
 	}
-	suffix := ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
-first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
-role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
-	return insertRows(ctx, x.t, "rejections", rejectionColumns, rows, suffix)
+	return insertRows(ctx, x.t, "rejections", rejectionColumns, rows, rejectionUpsert)
 }
 
 func (x *tx) AddAudit(ctx context.Context, e extranet.AuditEntry) error {

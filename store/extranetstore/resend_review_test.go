@@ -11,15 +11,16 @@ import (
 	"passerelle/store/pgtest"
 )
 
-// Cases where sending the same snapshot again could answer otherwise than
-// a full reconciliation; e.transfer and e.night check every digest
-// (checkDigests) after each step.
+// The eight cases where the transfer digests, a cache of the answer to a
+// re-sent snapshot, once answered otherwise than a full reconciliation.
+// The digests are gone; these cases stay, each asserting what re-sending
+// answers, and e.transfer and e.night re-send every school's last snapshot
+// after each step (checkResend).
 
 // An operator enables again an account that the night disabled: the
 // account holds its e-mail again (EmailHolders reads accounts), so another
-// school's entry with that address is now rejected, and that school's
-// digest must go (UpdateAccounts).
-func TestDigestForgottenWhenAnAccountTakesItsAddressBack(t *testing.T) {
+// school's entry with that address is now rejected.
+func TestResendAfterAnAccountTakesItsAddressBack(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.addSchool(t, 2222, "École B")
 		e.addSchool(t, 3333, "École C")
@@ -42,16 +43,17 @@ func TestDigestForgottenWhenAnAccountTakesItsAddressBack(t *testing.T) {
 		if _, err := portal.SetAccountDisabled(e.ctx, accountID, false, "operator:test"); err != nil {
 			t.Fatal(err)
 		}
-		e.checkDigests(t) // Resend: unchanged; full transfer: rejected (e-mail taken)
+		wantCounts(t, e.resend(t, 3333, cSnap, "").Counts, extranet.Counts{Rejected: 1}) // e-mail taken
+		e.checkResend(t)
 	})
 }
 
 // A school's own grant recognises a person by the names it sent, which
 // are no longer the person's (the night renamed them). A new person with
 // those names (another school, no matricule) makes the school's line
-// ambiguous; no key lookup finds the school's former spelling, so such a
-// line gets no digest at all.
-func TestNoDigestForALineRecognisedByAFormerSpelling(t *testing.T) {
+// ambiguous for a key lookup; the school's own grant still recognises its
+// line by the spelling it sent, and re-sending it changes nothing.
+func TestResendOfALineRecognisedByAFormerSpelling(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.addSchool(t, 1111, "École A")
 		e.addSchool(t, 2222, "École B")
@@ -67,27 +69,27 @@ func TestNoDigestForALineRecognisedByAFormerSpelling(t *testing.T) {
 		// D sends another Anne Dupont-Durand born the same day, without
 		// matricule: a new person with the key of C's sent spelling.
 		e.transfer(t, 4444, snapshot(person("Dupont-Durand", "Anne", "1980-05-04", "", "anne@d.be", "Enseignant")))
+		wantCounts(t, e.resend(t, 3333, cSnap, "").Counts, extranet.Counts{Unchanged: 1})
 	})
 }
 
 // The same person as a new staff entry and as a keep entry: the first
 // transfer creates them (the keep entry found nobody), a second full
-// transfer rejects the staff entry (reasonAlsoKept). A kept entry that
-// names nobody while a staff entry creates a person it could name gets no
-// digest.
-func TestNoDigestWithKeepEntries(t *testing.T) {
+// transfer rejects the staff entry (reasonAlsoKept).
+func TestResendWithKeepEntries(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.addSchool(t, 4242, "École")
 		snap := snapshot(person("Leroy", "Marc", "1979-09-09", "", "marc@e.be", "Enseignant"))
 		snap.Keep = []extranet.KeepEntry{{LastName: "Leroy", FirstName: "Marc", BirthDate: "1979-09-09"}}
-		e.transfer(t, 4242, snap)
+		wantCounts(t, e.transfer(t, 4242, snap).Counts, extranet.Counts{Created: 1})
+		wantCounts(t, e.resend(t, 4242, snap, "").Counts, extranet.Counts{Rejected: 1})
 	})
 }
 
-// PostgreSQL: a Resend that waits for the school's row behind a
-// transaction that changes the school's grants must not answer from the
-// digest that transaction deleted (a statement that waits for a lock reads
-// the other tables as they were before the wait).
+// PostgreSQL: a re-send that waits for the school's row behind a
+// transaction that changes the school's grants must read them as that
+// transaction left them (a statement that waits for a lock reads the other
+// tables as they were before the wait).
 func TestResendWaitsForAConcurrentWrite(t *testing.T) {
 	e := newEnv(t, pgtest.URL(t), true)
 	e.addSchool(t, 4242, "École")
@@ -107,7 +109,7 @@ func TestResendWaitsForAConcurrentWrite(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			// As a transfer or an operator would: deletes the digest.
+			// As a transfer or an operator would.
 			if err := tx.DeactivateGrants(e.ctx, []string{grants[0].Grant.ID}, extranet.EndRemoved); err != nil {
 				return err
 			}
@@ -120,38 +122,30 @@ func TestResendWaitsForAConcurrentWrite(t *testing.T) {
 		}
 	}()
 	<-locked
-	type out struct {
-		r  extranet.TransferResult
-		ok bool
-	}
-	done := make(chan out)
+	done := make(chan extranet.TransferResult)
 	go func() {
-		r, ok, err := e.svc.Resend(e.ctx, 4242, extranet.SnapshotHash(snap), extranet.TransferOptions{})
+		r, err := e.svc.Transfer(e.ctx, 4242, snap, extranet.TransferOptions{})
 		if err != nil {
 			t.Error(err)
 		}
-		done <- out{r, ok}
+		done <- r
 	}()
-	time.Sleep(300 * time.Millisecond) // Resend's statement waits on the school's row
+	select {
+	case r := <-done:
+		t.Fatalf("the re-send did not wait for the school's row: %+v", r.Counts)
+	case <-time.After(300 * time.Millisecond):
+	}
 	close(release)
 	wg.Wait()
 	got := <-done
-	full, err := e.svc.Transfer(e.ctx, 4242, snap, extranet.TransferOptions{DryRun: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got.ok {
-		t.Fatalf("Resend answered %+v from a digest deleted before it got the lock; a full transfer answers %+v", got.r.Counts, full.Counts)
-	}
+	wantCounts(t, got.Counts, extranet.Counts{Created: 1, Unchanged: 2})
 }
 
 // A keep entry names, by matricule, a person the school gives no access
 // to. Another school fills that person's birth date: the keep entry now
 // conflicts, designates the namesake by names and birth date — a person the
-// school's staff entry names — and the staff entry is rejected. Digests
-// follow the persons a school gives access to: a snapshot that keeps
-// someone else gets none.
-func TestNoDigestForAKeepOfAPersonWithoutGrant(t *testing.T) {
+// school's staff entry names — and the staff entry is rejected.
+func TestResendWithAKeepOfAPersonWithoutGrant(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.addSchool(t, 1111, "École A")
 		e.addSchool(t, 2222, "École B")
@@ -162,6 +156,9 @@ func TestNoDigestForAKeepOfAPersonWithoutGrant(t *testing.T) {
 		e.transfer(t, 1111, aSnap)
 		// C knows the matricule's holder with another birth date.
 		e.transfer(t, 3333, snapshot(person("Martin", "Paul", "1985-05-05", "18001010123", "paul@c.be", "Enseignant")))
+		if r := e.resend(t, 1111, aSnap, ""); r.Counts.Rejected != 1 {
+			t.Fatalf("A's re-send = %+v, want its staff entry rejected", r.Counts)
+		}
 	})
 }
 
@@ -185,10 +182,10 @@ func TestOneSnapshotNamingAPersonTwoWays(t *testing.T) {
 }
 
 // PostgreSQL: a transfer that links an existing person by names and birth
-// date, paused before saving its digest, while another school's transfer
-// creates a namesake and commits: neither sees the other's uncommitted rows;
-// they meet on the key's advisory lock, and the first saves no digest.
-func TestNamesakeCreatedWhileADigestIsSaved(t *testing.T) {
+// date, paused after writing its grant, while another school's transfer
+// creates a namesake and commits: neither sees the other's uncommitted
+// rows; the first school's re-send then finds both.
+func TestNamesakeCreatedWhileATransferLinks(t *testing.T) {
 	e := newEnv(t, pgtest.URL(t), true)
 	gate := &gatedStore{Store: e.st, enter: make(chan struct{}), release: make(chan struct{})}
 	slow := &extranet.Service{Store: gate, Now: e.clock.Now, Log: e.svc.Log}
@@ -214,11 +211,13 @@ func TestNamesakeCreatedWhileADigestIsSaved(t *testing.T) {
 	wantCounts(t, r.Counts, extranet.Counts{Created: 1})
 	close(gate.release)
 	wg.Wait()
+	wantCounts(t, e.resend(t, 2222, bSnap, "").Counts, extranet.Counts{Rejected: 1})
 	e.sent[sentKey{2222, year}] = bSnap
-	e.checkDigests(t)
+	e.checkResend(t)
 }
 
-// gatedStore pauses the first SaveDigest until release.
+// gatedStore pauses the first transfer after it wrote its grants, until
+// release.
 type gatedStore struct {
 	extranet.Store
 	once           sync.Once
@@ -234,16 +233,19 @@ func (g *gatedStore) Update(ctx context.Context, now time.Time, fn func(extranet
 	return g.Store.Update(ctx, now, func(tx extranet.Tx) error { return fn(gatedTx{tx, g}) })
 }
 
-func (x gatedTx) SaveDigest(ctx context.Context, d extranet.TransferDigest) error {
+func (x gatedTx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
+	if err := x.Tx.InsertGrants(ctx, gs); err != nil {
+		return err
+	}
 	x.g.once.Do(func() {
 		close(x.g.enter)
 		<-x.g.release
 	})
-	return x.Tx.SaveDigest(ctx, d)
+	return nil
 }
 
 // PostgreSQL: two schools give the same new address to two people at once.
-// The first, paused before saving its digest, holds the address's lock; the
+// The first, paused after writing its grant, holds the address's lock; the
 // second waits for it, then finds the first's grant and rejects its entry.
 func TestTwoSchoolsGivingOneAddressAtOnce(t *testing.T) {
 	e := newEnv(t, pgtest.URL(t), true)
@@ -284,5 +286,5 @@ func TestTwoSchoolsGivingOneAddressAtOnce(t *testing.T) {
 	}
 	e.sent[sentKey{2222, year}] = bSnap
 	e.sent[sentKey{3333, year}] = cSnap
-	e.checkDigests(t)
+	e.checkResend(t)
 }

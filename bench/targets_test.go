@@ -1,0 +1,45 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+// The targets are issue 14's: first load against an absolute bound and the
+// floor, re-sync, p99 by phase, memory; SQLite has its own first-load bound.
+func TestTargets(t *testing.T) {
+	r := Result{Store: "postgres", Concurrency: 32, PeakServerRSSBytes: 70 << 20, Phases: []Phase{
+		{Name: PhaseInitial, Seconds: 2.4, FloorSeconds: 2, FloorRatio: 1.2, P99Ms: 120},
+		{Name: PhaseResync, Seconds: 0.6, P99Ms: 15},
+		{Name: PhaseChurn, Seconds: 3, P99Ms: 90},
+	}}
+	want := map[string]bool{
+		"first load ≤ 2.5 s":                   true,
+		"first load ≤ 1.5× its floor":          true,
+		"p99 of a transfer ≤ 100 ms (initial)": false,
+		"re-sync ≤ 0.5 s":                      false,
+		"p99 of a transfer ≤ 20 ms (resync)":   true,
+		"p99 of a transfer ≤ 100 ms (churn)":   true,
+		"server memory ≤ 64 MiB":               false,
+	}
+	got := r.Targets()
+	if len(got) != len(want) {
+		t.Fatalf("%d targets, want %d: %+v", len(got), len(want), got)
+	}
+	for _, tg := range got {
+		ok, known := want[tg.What]
+		if !known || ok != tg.OK {
+			t.Errorf("%q: met %v (known %v), want %v", tg.What, tg.OK, known, ok)
+		}
+	}
+	if !strings.Contains(got[1].Got, "1.2×") || !strings.Contains(got[1].Got, "floor 2.00 s") {
+		t.Errorf("ratio written %q", got[1].Got)
+	}
+
+	r.Store = "sqlite"
+	r.Phases = []Phase{{Name: PhaseInitial, Seconds: 5.5, P99Ms: 50}}
+	got = r.Targets()
+	if got[0].What != "first load ≤ 6 s (SQLite)" || !got[0].OK || len(got) != 3 {
+		t.Errorf("SQLite targets = %+v", got)
+	}
+}

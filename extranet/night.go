@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"runtime"
+	"sync"
 	"time"
 
 	"passerelle/frtext"
@@ -129,23 +132,16 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	}
 
 	// 3. Open pending grants and apply waiting modifications, by batches of
-	// persons.
+	// persons, in partitions opened side by side.
 	current := fwb.SchoolYearAt(today).String()
 	persons, err := s.Store.PendingPersons(ctx, current)
 	if err != nil {
 		return fmt.Errorf("accès en attente : %w", err)
 	}
-	for start := 0; start < len(persons); start += nightBatch {
-		batch := persons[start:min(start+nightBatch, len(persons))]
-		var c batchCounts
-		err := s.Store.Update(ctx, at, func(tx Tx) error {
-			c = batchCounts{}
-			return s.openBatch(ctx, tx, rep.ID, current, batch, &c)
-		})
-		if err != nil {
-			return fmt.Errorf("ouverture des accès : %w", err)
-		}
-		c.addTo(rep)
+	parts := partitionByLogin(persons, s.nightWorkers())
+	persons = nil // the partitions hold the IDs; the names may go
+	if err := s.openPartitions(ctx, at, rep, current, parts); err != nil {
+		return fmt.Errorf("ouverture des accès : %w", err)
 	}
 
 	// 4. Disable the accounts left without an active grant.
@@ -174,6 +170,91 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 		rep.addError(e)
 	}
 	return err
+}
+
+// partitionByLogin splits the persons (in the order of their IDs) into n
+// partitions by a hash of their login base (LoginBase): two persons who may
+// compete for a login, base or suffix, are always in the same partition, in
+// the order of their IDs, whatever n. Partitions share no login and no
+// person, so they are opened side by side, each by batches in its order, and
+// the logins are those a single partition would give.
+func partitionByLogin(persons []Person, n int) [][]string {
+	n = max(1, n)
+	parts := make([][]string, n)
+	for _, p := range persons {
+		i := loginPartition(LoginBase(p), n)
+		parts[i] = append(parts[i], p.ID)
+	}
+	return parts
+}
+
+// loginPartition is the partition of a login base among n: FNV-1a, fixed
+// across versions and machines.
+func loginPartition(base string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(base))
+	return int(h.Sum32() % uint32(n))
+}
+
+// DefaultNightWorkers is the number of partitions of persons the night run
+// opens side by side when Service.NightWorkers is zero: one per core of the
+// process, at least two (one partition's Go work overlaps the other's
+// statements even on one core), at most eight (the database's cores, not the
+// process's, bound the gain).
+func DefaultNightWorkers() int { return min(8, max(2, runtime.GOMAXPROCS(0))) }
+
+func (s *Service) nightWorkers() int {
+	if s.NightWorkers > 0 {
+		return s.NightWorkers
+	}
+	return DefaultNightWorkers()
+}
+
+// openPartitions opens the pending grants of the partitions' persons, one
+// goroutine a partition, each by batches of nightBatch persons in its
+// order, one transaction a batch with its e-mails. The first error stops
+// every partition; what committed stays, and the next run carries on.
+func (s *Service) openPartitions(ctx context.Context, at time.Time, rep *NightReport, current string, parts [][]string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	for _, part := range parts {
+		if len(part) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for start := 0; start < len(part) && ctx.Err() == nil; start += nightBatch {
+				batch := part[start:min(start+nightBatch, len(part))]
+				var c batchCounts
+				err := s.Store.Update(ctx, at, func(tx Tx) error {
+					c = batchCounts{}
+					return s.openBatch(ctx, tx, rep.ID, current, batch, &c)
+				})
+				mu.Lock()
+				if err == nil {
+					c.addTo(rep)
+				} else if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				if err != nil {
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
 }
 
 type batchCounts struct {

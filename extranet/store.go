@@ -34,8 +34,9 @@ type Store interface {
 
 	// PendingPersons returns the persons who have a grant waiting for the
 	// night run, of a school year up to upTo ("YYYY-YYYY"; the grants of a
-	// school year not begun wait for it), in a stable order.
-	PendingPersons(ctx context.Context, upTo string) ([]string, error)
+	// school year not begun wait for it), in the order of their IDs, with
+	// what their login is made of (names, birth date, matricule).
+	PendingPersons(ctx context.Context, upTo string) ([]Person, error)
 	// Outbox lists outbox messages, oldest first.
 	Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error)
 	// UnsentAfter returns up to limit messages neither sent nor failed for

@@ -46,16 +46,17 @@ func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
 }
 
 // PendingPersons implements extranet.Store.
-func (s *Store) PendingPersons(ctx context.Context, upTo string) ([]string, error) {
-	var out []string
+func (s *Store) PendingPersons(ctx context.Context, upTo string) ([]extranet.Person, error) {
+	var out []extranet.Person
 	// School years written "YYYY-YYYY" sort as text.
-	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT person_id FROM grants WHERE pending <> '' AND school_year <= ? ORDER BY person_id`, upTo)
+	rows, err := s.db.Read().Query(ctx, `SELECT p.id, p.last_name, p.first_name, p.birth_date, COALESCE(p.matricule, '')
+FROM persons p WHERE p.id IN (SELECT person_id FROM grants WHERE pending <> '' AND school_year <= ?) ORDER BY p.id`, upTo)
 	err = collect(rows, err, func(r *sql.Rows) error {
-		var id string
-		if err := r.Scan(&id); err != nil {
+		var p extranet.Person
+		if err := r.Scan(&p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule); err != nil {
 			return err
 		}
-		out = append(out, id)
+		out = append(out, p)
 		return nil
 	})
 	return out, err

@@ -134,12 +134,10 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	// 3. Open pending grants and apply waiting modifications, by batches of
 	// persons, in partitions opened side by side.
 	current := fwb.SchoolYearAt(today).String()
-	persons, err := s.Store.PendingPersons(ctx, current)
-	if err != nil {
+	parts := make(loginPartitions, s.nightWorkers())
+	if err := s.Store.PendingPersons(ctx, current, parts.add); err != nil {
 		return fmt.Errorf("accès en attente : %w", err)
 	}
-	parts := partitionByLogin(persons, s.nightWorkers())
-	persons = nil // the partitions hold the IDs; the names may go
 	if err := s.openPartitions(ctx, at, rep, current, parts); err != nil {
 		return fmt.Errorf("ouverture des accès : %w", err)
 	}
@@ -172,20 +170,17 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	return err
 }
 
-// partitionByLogin splits the persons (in the order of their IDs) into n
-// partitions by a hash of their login base (LoginBase): two persons who may
-// compete for a login, base or suffix, are always in the same partition, in
-// the order of their IDs, whatever n. Partitions share no login and no
-// person, so they are opened side by side, each by batches in its order, and
-// the logins are those a single partition would give.
-func partitionByLogin(persons []Person, n int) [][]string {
-	n = max(1, n)
-	parts := make([][]string, n)
-	for _, p := range persons {
-		i := loginPartition(LoginBase(p), n)
-		parts[i] = append(parts[i], p.ID)
-	}
-	return parts
+// loginPartitions splits the persons, given in the order of their IDs,
+// into partitions by a hash of their login base (LoginBase): two persons who
+// may compete for a login, base or suffix, are always in the same partition,
+// in the order of their IDs, whatever the number of partitions. Partitions
+// share no login and no person, so they are opened side by side, each by
+// batches in its order, and the logins are those of a single partition.
+type loginPartitions [][]string
+
+func (ps loginPartitions) add(p *Person) {
+	i := loginPartition(LoginBase(*p), len(ps))
+	ps[i] = append(ps[i], p.ID)
 }
 
 // loginPartition is the partition of a login base among n: FNV-1a, fixed
@@ -214,7 +209,7 @@ func (s *Service) nightWorkers() int {
 // goroutine a partition, each by batches of nightBatch persons in its
 // order, one transaction a batch with its e-mails. The first error stops
 // every partition; what committed stays, and the next run carries on.
-func (s *Service) openPartitions(ctx context.Context, at time.Time, rep *NightReport, current string, parts [][]string) error {
+func (s *Service) openPartitions(ctx context.Context, at time.Time, rep *NightReport, current string, parts loginPartitions) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (

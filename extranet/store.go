@@ -32,11 +32,12 @@ type Store interface {
 	// its sent identity, persons and logins, in one query.
 	YearGrants(ctx context.Context, fase int, schoolYear string) ([]GrantRecord, error)
 
-	// PendingPersons returns the persons who have a grant waiting for the
-	// night run, of a school year up to upTo ("YYYY-YYYY"; the grants of a
-	// school year not begun wait for it), in the order of their IDs, with
-	// what their login is made of (names, birth date, matricule).
-	PendingPersons(ctx context.Context, upTo string) ([]Person, error)
+	// PendingPersons calls fn with each person who has a grant waiting for
+	// the night run, of a school year up to upTo ("YYYY-YYYY"; the grants of
+	// a school year not begun wait for it), in the order of their IDs, with
+	// what their login is made of (ID, names, birth date, matricule; the
+	// other fields empty). fn must not keep p's address: the store reuses it.
+	PendingPersons(ctx context.Context, upTo string, fn func(p *Person)) error
 	// Outbox lists outbox messages, oldest first.
 	Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error)
 	// UnsentAfter returns up to limit messages neither sent nor failed for

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,21 +46,20 @@ func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
 	return total, err
 }
 
-// PendingPersons implements extranet.Store.
-func (s *Store) PendingPersons(ctx context.Context, upTo string) ([]extranet.Person, error) {
-	var out []extranet.Person
+// PendingPersons implements extranet.Store. The persons are streamed: the
+// night keeps their IDs only, not 75,000 persons at once.
+func (s *Store) PendingPersons(ctx context.Context, upTo string, fn func(p *extranet.Person)) error {
 	// School years written "YYYY-YYYY" sort as text.
 	rows, err := s.db.Read().Query(ctx, `SELECT p.id, p.last_name, p.first_name, p.birth_date, COALESCE(p.matricule, '')
 FROM persons p WHERE p.id IN (SELECT person_id FROM grants WHERE pending <> '' AND school_year <= ?) ORDER BY p.id`, upTo)
-	err = collect(rows, err, func(r *sql.Rows) error {
-		var p extranet.Person
+	var p extranet.Person
+	return collect(rows, err, func(r *sql.Rows) error {
 		if err := r.Scan(&p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule); err != nil {
 			return err
 		}
-		out = append(out, p)
+		fn(&p)
 		return nil
 	})
-	return out, err
 }
 
 func (x *tx) LockPendingGrants(ctx context.Context, personIDs []string) ([]extranet.PendingGrant, error) {
@@ -132,10 +132,58 @@ func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) error {
 	if err := x.forgetEmailDigests(ctx, as); err != nil {
 		return err
 	}
-	for _, a := range as {
-		_, err := x.t.Exec(ctx, `UPDATE accounts SET email = ?, state = ?, disabled_at = ?, disabled_by = ?, own_grant = ?, updated_at = ? WHERE id = ?`,
-			a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID, x.now(), a.ID)
-		if err != nil {
+	rows := make([][]any, len(as))
+	for i, a := range as {
+		rows[i] = []any{a.ID, a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID}
+	}
+	return updateRows(ctx, x.t, "accounts", accountUpdateColumns, rows,
+		`email = u.email, state = u.state, disabled_at = u.disabled_at, disabled_by = u.disabled_by, own_grant = u.own_grant, updated_at = ?`,
+		x.now())
+}
+
+// accountUpdateColumns are the columns UpdateAccounts rewrites, after the
+// key.
+var accountUpdateColumns = []string{"id", "email", "state", "disabled_at", "disabled_by", "own_grant"}
+
+// updateRows rewrites rows of table in one statement per chunk: each row
+// holds the key (the table's id) then one text value per other column of
+// cols, which set reads as u.column; args are set's own parameters, bound
+// before the rows'. On PostgreSQL, UPDATE … FROM unnest(text arrays), one
+// statement whatever the number of rows; on SQLite, UPDATE … FROM a VALUES
+// list, in chunks under its limit of parameters.
+func updateRows(ctx context.Context, q store.Querier, table string, cols []string, rows [][]any, set string, args ...any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	names := strings.Join(cols, ", ")
+	if q.Dialect() == store.Postgres {
+		arrays := make([]any, len(cols))
+		params := make([]string, len(cols))
+		for i := range cols {
+			vals := make([]string, len(rows))
+			for r, row := range rows {
+				vals[r] = pgText(row[i])
+			}
+			arrays[i], params[i] = vals, "?::text[]"
+		}
+		_, err := q.Exec(ctx, `UPDATE `+table+` SET `+set+` FROM unnest(`+strings.Join(params, ", ")+`) AS u(`+names+
+			`) WHERE `+table+`.id = u.id`, append(args, arrays...)...)
+		return err
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	per := max(1, 900/len(cols))
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		tuples := make([]string, len(part))
+		all := make([]any, 0, len(part)*len(cols)+len(args))
+		for i, row := range part {
+			tuples[i] = tuple
+			all = append(all, row...)
+		}
+		// The CTE's values come first in the text, set's parameters after.
+		all = append(all, args...)
+		if _, err := q.Exec(ctx, `WITH u(`+names+`) AS (VALUES `+strings.Join(tuples, ", ")+`) UPDATE `+table+` SET `+set+
+			` FROM u WHERE `+table+`.id = u.id`, all...); err != nil {
 			return err
 		}
 	}

@@ -277,11 +277,10 @@ func (c batchCounts) addTo(r *NightReport) {
 // openBatch opens the pending grants of some persons, in one transaction
 // with the accounts and e-mails that go with them.
 func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string, personIDs []string, c *batchCounts) error {
-	pending, err := tx.LockPendingGrants(ctx, personIDs)
+	pending, err := tx.OpenPendingGrants(ctx, personIDs, current)
 	if err != nil {
 		return err
 	}
-	pending = begun(pending, current)
 	prior, err := priorGrants(ctx, tx, pending)
 	if err != nil {
 		return err
@@ -301,7 +300,7 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string,
 	for _, w := range people {
 		b.open(w)
 	}
-	c.activated, c.modified = len(b.activate), len(b.modify)
+	c.activated, c.modified = b.opened, len(b.modify)
 	return b.write(ctx, tx)
 }
 
@@ -382,11 +381,12 @@ type batchWrites struct {
 	linked map[string][]string
 	c      *batchCounts
 
-	activate, modify []string
-	newAccounts      []Account
-	updAccounts      []Account
-	updPersons       []Person
-	out              nightMail
+	opened      int
+	modify      []string
+	newAccounts []Account
+	updAccounts []Account
+	updPersons  []Person
+	out         nightMail
 }
 
 // open opens a person's pending grants: their account is created, left
@@ -396,7 +396,7 @@ func (b *batchWrites) open(w *personWork) {
 	for _, pg := range w.grants {
 		switch pg.Grant.Pending {
 		case PendingCreated:
-			b.activate = append(b.activate, pg.Grant.ID)
+			b.opened++ // OpenPendingGrants opened it
 		case PendingModified:
 			b.modify = append(b.modify, pg.Grant.ID)
 		}
@@ -498,9 +498,6 @@ func (b *batchWrites) write(ctx context.Context, tx Tx) error {
 		return err
 	}
 	if err := tx.UpdateAccounts(ctx, b.updAccounts); err != nil {
-		return err
-	}
-	if err := tx.ActivateGrants(ctx, b.activate); err != nil {
 		return err
 	}
 	if err := tx.ApplyModifications(ctx, b.modify); err != nil {

@@ -185,10 +185,14 @@ type Tx interface {
 	// of the persons whose account is open and who got no
 	// MailGraceWarning since the instant since, by person then school.
 	CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]CarriedDirector, error)
-	// LockPendingGrants returns, locked, the grants of the given persons
-	// that wait for the night run, with their persons, accounts and school
-	// names, ordered by person then school.
-	LockPendingGrants(ctx context.Context, personIDs []string) ([]PendingGrant, error)
+	// OpenPendingGrants opens the created grants of the given persons, of a
+	// school year up to upTo, and returns them as they were before, with the
+	// persons' other grants of those years that wait for the night (modified
+	// ones, locked until the end of the transaction, which ApplyModifications
+	// then applies), their persons, accounts and school names, ordered by
+	// person then school. The grants of a school year after upTo are left
+	// as they are.
+	OpenPendingGrants(ctx context.Context, personIDs []string, upTo string) ([]PendingGrant, error)
 	// TakenLogins returns the logins whose base is one of bases.
 	TakenLogins(ctx context.Context, bases []string) ([]string, error)
 	// InsertAccounts adds accounts.
@@ -198,12 +202,10 @@ type Tx interface {
 	// school years whose live grants give an enabled account's address to
 	// someone else.
 	UpdateAccounts(ctx context.Context, as []Account) error
-	// ActivateGrants opens pending grants now. Transfer digests stay: a
+	// ApplyModifications moves the pending values of grants into their
+	// current ones. Transfer digests stay, as for OpenPendingGrants: a
 	// grant's Target is the same before and after, so re-sending a snapshot
 	// answers the same.
-	ActivateGrants(ctx context.Context, ids []string) error
-	// ApplyModifications moves the pending values of grants into their
-	// current ones. Transfer digests stay, as for ActivateGrants.
 	ApplyModifications(ctx context.Context, ids []string) error
 	// DisableOrphanAccounts disables the accounts left with no active grant
 	// and returns how many.

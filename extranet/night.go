@@ -41,8 +41,10 @@ const (
 // One run at a time: a second one, in this process or another on the same
 // database, gets ErrNightRunning. Each step commits on its own (the opening
 // of grants in batches of persons, each batch with its e-mails in the
-// outbox), so a run killed midway loses nothing: the next run carries on, and
-// delivers the e-mails not yet sent, and only those.
+// outbox, several batches in flight: one per partition of the persons by
+// login base, so that the logins do not depend on the parallelism), so a run
+// killed midway loses nothing: the next run carries on, and delivers the
+// e-mails not yet sent, and only those.
 //
 // Service.NightObserver, when set, is told of the outcome of every run.
 func (s *Service) Night(ctx context.Context, at time.Time, sender mail.Sender) (NightReport, error) {

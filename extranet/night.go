@@ -178,11 +178,39 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 // in the order of their IDs, whatever the number of partitions. Partitions
 // share no login and no person, so they are opened side by side, each by
 // batches in its order, and the logins are those of a single partition.
-type loginPartitions [][]string
+type loginPartitions []idList
 
 func (ps loginPartitions) add(p *Person) {
-	i := loginPartition(LoginBase(*p), len(ps))
-	ps[i] = append(ps[i], p.ID)
+	ps[loginPartition(LoginBase(*p), len(ps))].add(p.ID)
+}
+
+// idList holds IDs packed in one buffer: 300,000 persons at four times the
+// network take 9 MB and nothing for the garbage collector to scan, where a
+// []string took three times as much.
+type idList struct {
+	buf  []byte
+	ends []uint32
+}
+
+func (l *idList) add(id string) {
+	l.buf = append(l.buf, id...)
+	l.ends = append(l.ends, uint32(len(l.buf)))
+}
+
+func (l *idList) len() int { return len(l.ends) }
+
+// slice returns the IDs from i to j (excluded).
+func (l *idList) slice(i, j int) []string {
+	out := make([]string, 0, j-i)
+	start := uint32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	for _, end := range l.ends[i:j] {
+		out = append(out, string(l.buf[start:end]))
+		start = end
+	}
+	return out
 }
 
 // loginPartition is the partition of a login base among n: FNV-1a, fixed
@@ -220,14 +248,14 @@ func (s *Service) openPartitions(ctx context.Context, at time.Time, rep *NightRe
 		wg    sync.WaitGroup
 	)
 	for _, part := range parts {
-		if len(part) == 0 {
+		if part.len() == 0 {
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for start := 0; start < len(part) && ctx.Err() == nil; start += nightBatch {
-				batch := part[start:min(start+nightBatch, len(part))]
+			for start := 0; start < part.len() && ctx.Err() == nil; start += nightBatch {
+				batch := part.slice(start, min(start+nightBatch, part.len()))
 				var c batchCounts
 				err := s.Store.Update(ctx, at, func(tx Tx) error {
 					c = batchCounts{}

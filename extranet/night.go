@@ -222,11 +222,12 @@ func loginPartition(base string, n int) int {
 }
 
 // DefaultNightWorkers is the number of partitions of persons the night run
-// opens side by side when Service.NightWorkers is zero: one per core of the
-// process, at least two (one partition's Go work overlaps the other's
-// statements even on one core), at most eight (the database's cores, not the
-// process's, bound the gain).
-func DefaultNightWorkers() int { return min(8, max(2, runtime.GOMAXPROCS(0))) }
+// opens side by side when Service.NightWorkers is zero: half the process's
+// cores, between one and eight. On two cores, two partitions took as long as
+// one and 30 % more of PostgreSQL's CPU, its backends contending for the
+// same index pages and WAL (docs/benchmarks.md, « The night run »); the
+// database's cores, not the process's, bound the gain beyond eight.
+func DefaultNightWorkers() int { return min(8, max(1, runtime.GOMAXPROCS(0)/2)) }
 
 func (s *Service) nightWorkers() int {
 	if s.NightWorkers > 0 {

@@ -34,12 +34,13 @@ func (r *runner) night(ctx context.Context) (Phase, error) {
 			// Any transaction of the run: the expiry, or a batch of
 			// persons; the run has one more to disable orphan accounts
 			// and one for its audit entry.
-			pending, err := r.store.PendingPersons(ctx, fwb.SchoolYearAt(at.In(frtext.Brussels)).String())
+			pending := 0
+			err := r.store.PendingPersons(ctx, fwb.SchoolYearAt(at.In(frtext.Brussels)).String(), func(*extranet.Person) { pending++ })
 			if err != nil {
 				prog.end()
 				return p, err
 			}
-			batches := (len(pending) + extranet.NightBatchSize - 1) / extranet.NightBatchSize
+			batches := (pending + extranet.NightBatchSize - 1) / extranet.NightBatchSize
 			die, dieBefore = 1+r.rng.IntN(1+batches), r.rng.IntN(2) == 0
 		}
 		rep, killed, err := r.worker(ctx, JobNight, at, "", die, dieBefore, "night")

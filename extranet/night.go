@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"runtime"
+	"sync"
 	"time"
 
 	"passerelle/frtext"
@@ -38,8 +41,10 @@ const (
 // One run at a time: a second one, in this process or another on the same
 // database, gets ErrNightRunning. Each step commits on its own (the opening
 // of grants in batches of persons, each batch with its e-mails in the
-// outbox), so a run killed midway loses nothing: the next run carries on, and
-// delivers the e-mails not yet sent, and only those.
+// outbox, several batches in flight: one per partition of the persons by
+// login base, so that the logins do not depend on the parallelism), so a run
+// killed midway loses nothing: the next run carries on, and delivers the
+// e-mails not yet sent, and only those.
 //
 // Service.NightObserver, when set, is told of the outcome of every run.
 func (s *Service) Night(ctx context.Context, at time.Time, sender mail.Sender) (NightReport, error) {
@@ -129,23 +134,14 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	}
 
 	// 3. Open pending grants and apply waiting modifications, by batches of
-	// persons.
+	// persons, in partitions opened side by side.
 	current := fwb.SchoolYearAt(today).String()
-	persons, err := s.Store.PendingPersons(ctx, current)
-	if err != nil {
+	parts := make(loginPartitions, s.nightWorkers())
+	if err := s.Store.PendingPersons(ctx, current, parts.add); err != nil {
 		return fmt.Errorf("accès en attente : %w", err)
 	}
-	for start := 0; start < len(persons); start += nightBatch {
-		batch := persons[start:min(start+nightBatch, len(persons))]
-		var c batchCounts
-		err := s.Store.Update(ctx, at, func(tx Tx) error {
-			c = batchCounts{}
-			return s.openBatch(ctx, tx, rep.ID, current, batch, &c)
-		})
-		if err != nil {
-			return fmt.Errorf("ouverture des accès : %w", err)
-		}
-		c.addTo(rep)
+	if err := s.openPartitions(ctx, at, rep, current, parts); err != nil {
+		return fmt.Errorf("ouverture des accès : %w", err)
 	}
 
 	// 4. Disable the accounts left without an active grant.
@@ -176,6 +172,117 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	return err
 }
 
+// loginPartitions splits the persons, given in the order of their IDs,
+// into partitions by a hash of their login base (LoginBase): two persons who
+// may compete for a login, base or suffix, are always in the same partition,
+// in the order of their IDs, whatever the number of partitions. Partitions
+// share no login and no person, so they are opened side by side, each by
+// batches in its order, and the logins are those of a single partition.
+type loginPartitions []idList
+
+func (ps loginPartitions) add(p *Person) {
+	ps[loginPartition(LoginBase(*p), len(ps))].add(p.ID)
+}
+
+// idList holds IDs packed in one buffer: 300,000 persons at four times the
+// network take 9 MB and nothing for the garbage collector to scan, where a
+// []string took three times as much.
+type idList struct {
+	buf  []byte
+	ends []uint32
+}
+
+func (l *idList) add(id string) {
+	l.buf = append(l.buf, id...)
+	l.ends = append(l.ends, uint32(len(l.buf)))
+}
+
+func (l *idList) len() int { return len(l.ends) }
+
+// slice returns the IDs from i to j (excluded).
+func (l *idList) slice(i, j int) []string {
+	out := make([]string, 0, j-i)
+	start := uint32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	for _, end := range l.ends[i:j] {
+		out = append(out, string(l.buf[start:end]))
+		start = end
+	}
+	return out
+}
+
+// loginPartition is the partition of a login base among n: FNV-1a, fixed
+// across versions and machines.
+func loginPartition(base string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(base))
+	return int(h.Sum32() % uint32(n))
+}
+
+// DefaultNightWorkers is the number of partitions of persons the night run
+// opens side by side when Service.NightWorkers is zero: half the process's
+// cores, between one and eight. On two cores, two partitions took as long as
+// one and 30 % more of PostgreSQL's CPU, its backends contending for the
+// same index pages and WAL (docs/benchmarks.md, « The night run »); the
+// database's cores, not the process's, bound the gain beyond eight.
+func DefaultNightWorkers() int { return min(8, max(1, runtime.GOMAXPROCS(0)/2)) }
+
+func (s *Service) nightWorkers() int {
+	if s.NightWorkers > 0 {
+		return s.NightWorkers
+	}
+	return DefaultNightWorkers()
+}
+
+// openPartitions opens the pending grants of the partitions' persons, one
+// goroutine a partition, each by batches of nightBatch persons in its
+// order, one transaction a batch with its e-mails. The first error stops
+// every partition; what committed stays, and the next run carries on.
+func (s *Service) openPartitions(ctx context.Context, at time.Time, rep *NightReport, current string, parts loginPartitions) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	for _, part := range parts {
+		if part.len() == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for start := 0; start < part.len() && ctx.Err() == nil; start += nightBatch {
+				batch := part.slice(start, min(start+nightBatch, part.len()))
+				var c batchCounts
+				err := s.Store.Update(ctx, at, func(tx Tx) error {
+					c = batchCounts{}
+					return s.openBatch(ctx, tx, rep.ID, current, batch, &c)
+				})
+				mu.Lock()
+				if err == nil {
+					c.addTo(rep)
+				} else if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				if err != nil {
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
+
 type batchCounts struct {
 	activated, modified, accounts, reactivated, invitations, notices int
 	// renewed counts the grants opened that continue an access
@@ -201,11 +308,10 @@ func (c batchCounts) addTo(r *NightReport) {
 // openBatch opens the pending grants of some persons, in one transaction
 // with the accounts and e-mails that go with them.
 func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string, personIDs []string, c *batchCounts) error {
-	pending, err := tx.LockPendingGrants(ctx, personIDs)
+	pending, err := tx.OpenPendingGrants(ctx, personIDs, current)
 	if err != nil {
 		return err
 	}
-	pending = begun(pending, current)
 	prior, err := priorGrants(ctx, tx, pending)
 	if err != nil {
 		return err
@@ -225,7 +331,7 @@ func (s *Service) openBatch(ctx context.Context, tx Tx, nightID, current string,
 	for _, w := range people {
 		b.open(w)
 	}
-	c.activated, c.modified = len(b.activate), len(b.modify)
+	c.activated, c.modified = b.opened, len(b.modify)
 	return b.write(ctx, tx)
 }
 
@@ -306,11 +412,12 @@ type batchWrites struct {
 	linked map[string][]string
 	c      *batchCounts
 
-	activate, modify []string
-	newAccounts      []Account
-	updAccounts      []Account
-	updPersons       []Person
-	out              nightMail
+	opened      int
+	modify      []string
+	newAccounts []Account
+	updAccounts []Account
+	updPersons  []Person
+	out         nightMail
 }
 
 // open opens a person's pending grants: their account is created, left
@@ -320,7 +427,7 @@ func (b *batchWrites) open(w *personWork) {
 	for _, pg := range w.grants {
 		switch pg.Grant.Pending {
 		case PendingCreated:
-			b.activate = append(b.activate, pg.Grant.ID)
+			b.opened++ // OpenPendingGrants opened it
 		case PendingModified:
 			b.modify = append(b.modify, pg.Grant.ID)
 		}
@@ -411,9 +518,6 @@ func (b *batchWrites) write(ctx context.Context, tx Tx) error {
 		return err
 	}
 	if err := tx.UpdateAccounts(ctx, b.updAccounts); err != nil {
-		return err
-	}
-	if err := tx.ActivateGrants(ctx, b.activate); err != nil {
 		return err
 	}
 	if err := tx.ApplyModifications(ctx, b.modify); err != nil {

@@ -234,20 +234,6 @@ func known(persons []string, created []Person) []string {
 	return out
 }
 
-// begun leaves out the grants of a school year after current: a school that
-// prepares the rentrée sends the next year's staff before it begins, and
-// their accesses open with it, the first night after the ended year's last
-// day.
-func begun(pending []PendingGrant, current string) []PendingGrant {
-	out := pending[:0]
-	for _, pg := range pending {
-		if pg.Grant.SchoolYear <= current {
-			out = append(out, pg)
-		}
-	}
-	return out
-}
-
 // CarriedDirector is a director of a school whose accesses are carried over
 // (Tx.CarriedDirectors): who to warn as the grace deadline nears.
 type CarriedDirector struct {

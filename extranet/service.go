@@ -47,6 +47,10 @@ type Service struct {
 	// whoever started it (the schedule, the command line, « Simuler la
 	// nuit »): the API server's metrics count them so.
 	NightObserver func(NightReport, error)
+	// NightWorkers is the number of partitions of persons the night run
+	// opens side by side (docs/extranet.md, « The night run »); zero:
+	// DefaultNightWorkers. The logins do not depend on it.
+	NightWorkers int
 }
 
 // nextNight is the first night run after t.

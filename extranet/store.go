@@ -32,10 +32,12 @@ type Store interface {
 	// its sent identity, persons and logins, in one query.
 	YearGrants(ctx context.Context, fase int, schoolYear string) ([]GrantRecord, error)
 
-	// PendingPersons returns the persons who have a grant waiting for the
-	// night run, of a school year up to upTo ("YYYY-YYYY"; the grants of a
-	// school year not begun wait for it), in a stable order.
-	PendingPersons(ctx context.Context, upTo string) ([]string, error)
+	// PendingPersons calls fn with each person who has a grant waiting for
+	// the night run, of a school year up to upTo ("YYYY-YYYY"; the grants of
+	// a school year not begun wait for it), in the order of their IDs, with
+	// what their login is made of (ID, names, birth date, matricule; the
+	// other fields empty). fn must not keep p's address: the store reuses it.
+	PendingPersons(ctx context.Context, upTo string, fn func(p *Person)) error
 	// Outbox lists outbox messages, oldest first.
 	Outbox(ctx context.Context, f OutboxFilter) ([]OutboxMessage, error)
 	// UnsentAfter returns up to limit messages neither sent nor failed for
@@ -173,10 +175,14 @@ type Tx interface {
 	// of the persons whose account is open and who got no
 	// MailGraceWarning since the instant since, by person then school.
 	CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]CarriedDirector, error)
-	// LockPendingGrants returns, locked, the grants of the given persons
-	// that wait for the night run, with their persons, accounts and school
-	// names, ordered by person then school.
-	LockPendingGrants(ctx context.Context, personIDs []string) ([]PendingGrant, error)
+	// OpenPendingGrants opens the created grants of the given persons, of a
+	// school year up to upTo, and returns them as they were before, with the
+	// persons' other grants of those years that wait for the night (modified
+	// ones, locked until the end of the transaction, which ApplyModifications
+	// then applies), their persons, accounts and school names, ordered by
+	// person then school. The grants of a school year after upTo are left
+	// as they are.
+	OpenPendingGrants(ctx context.Context, personIDs []string, upTo string) ([]PendingGrant, error)
 	// TakenLogins returns the logins whose base is one of bases.
 	TakenLogins(ctx context.Context, bases []string) ([]string, error)
 	// InsertAccounts adds accounts.
@@ -184,8 +190,6 @@ type Tx interface {
 	// UpdateAccounts rewrites the e-mail, state, disabled date, DisabledBy
 	// and own grant of accounts.
 	UpdateAccounts(ctx context.Context, as []Account) error
-	// ActivateGrants opens pending grants now.
-	ActivateGrants(ctx context.Context, ids []string) error
 	// ApplyModifications moves the pending values of grants into their
 	// current ones.
 	ApplyModifications(ctx context.Context, ids []string) error

@@ -42,51 +42,98 @@ func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
 	return total, err
 }
 
-// PendingPersons implements extranet.Store.
-func (s *Store) PendingPersons(ctx context.Context, upTo string) ([]string, error) {
-	var out []string
+// PendingPersons implements extranet.Store. The persons are streamed: the
+// night keeps their IDs only, not 75,000 persons at once.
+func (s *Store) PendingPersons(ctx context.Context, upTo string, fn func(p *extranet.Person)) error {
 	// School years written "YYYY-YYYY" sort as text.
-	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT person_id FROM grants WHERE pending <> '' AND school_year <= ? ORDER BY person_id`, upTo)
-	err = collect(rows, err, func(r *sql.Rows) error {
-		var id string
-		if err := r.Scan(&id); err != nil {
+	rows, err := s.db.Read().Query(ctx, `SELECT p.id, p.last_name, p.first_name, p.birth_date, COALESCE(p.matricule, '')
+FROM persons p WHERE p.id IN (SELECT person_id FROM grants WHERE pending <> '' AND school_year <= ?) ORDER BY p.id`, upTo)
+	var p extranet.Person
+	return collect(rows, err, func(r *sql.Rows) error {
+		if err := r.Scan(&p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule); err != nil {
 			return err
 		}
-		out = append(out, id)
+		fn(&p)
 		return nil
 	})
-	return out, err
 }
 
-func (x *tx) LockPendingGrants(ctx context.Context, personIDs []string) ([]extranet.PendingGrant, error) {
-	var out []extranet.PendingGrant
-	err := chunks(x.d, personIDs, func(part []string) error {
-		cond, args := inList(x.d, "g.person_id", part)
-		rows, err := x.t.Query(ctx, `SELECT `+grantCols+`, `+personCols+`, s.name,
+// pendingGrantsSelect reads waiting grants (g, as named in FROM) with
+// their persons, school names and accounts.
+const pendingGrantsSelect = `SELECT ` + grantCols + `, ` + personCols + `, s.name,
 COALESCE(a.id, ''), COALESCE(a.person_id, ''), COALESCE(a.login, ''), COALESCE(a.login_base, ''), COALESCE(a.email, ''),
 COALESCE(a.state, ''), COALESCE(a.password_hash, ''), COALESCE(a.created_at, ''), COALESCE(a.updated_at, ''),
 COALESCE(a.activated_at, ''), COALESCE(a.disabled_at, ''), COALESCE(a.disabled_by, ''), COALESCE(a.own_grant, '')
-FROM grants g
+FROM `
+
+const pendingGrantsJoin = `
 JOIN persons p ON p.id = g.person_id
 JOIN schools s ON s.fase = g.fase
-LEFT JOIN accounts a ON a.person_id = g.person_id
-WHERE `+cond+` AND g.pending <> ''
-ORDER BY g.person_id, g.fase, g.school_year`+forUpdate(x.d, "FOR UPDATE OF g"), args...)
-		return collect(rows, err, func(r *sql.Rows) error {
-			var pg extranet.PendingGrant
-			var a extranet.Account
-			dest := append(grantDest(&pg.Grant), personDest(&pg.Person)...)
-			dest = append(dest, &pg.SchoolName)
-			dest = append(dest, accountDest(&a)...)
-			if err := r.Scan(dest...); err != nil {
-				return err
-			}
-			if a.ID != "" {
-				pg.Account = &a
-			}
-			out = append(out, pg)
-			return nil
-		})
+LEFT JOIN accounts a ON a.person_id = g.person_id`
+
+// grantColumnList is every column of grants that grantCols reads, in its
+// order, unqualified.
+const grantColumnList = `id, person_id, fase, school_year, role, email, last_name, first_name, state, since,
+pending, pending_role, pending_email, pending_last_name, pending_first_name, pending_since, end_reason, created_at, updated_at`
+
+// OpenPendingGrants implements extranet.Tx. On PostgreSQL it is one
+// statement: an UPDATE … RETURNING opens the created grants, locking each
+// row as it writes it (a SELECT … FOR UPDATE then an UPDATE wrote every
+// grant twice: its lock, then its new version), a SELECT … FOR UPDATE locks
+// the other waiting grants (modifications), and the main query joins both to
+// their persons, schools and accounts. On SQLite, whose single writer is
+// the lock, the read then the UPDATE, in chunks.
+func (x *tx) OpenPendingGrants(ctx context.Context, personIDs []string, upTo string) ([]extranet.PendingGrant, error) {
+	var out []extranet.PendingGrant
+	scan := func(r *sql.Rows) error {
+		var pg extranet.PendingGrant
+		var a extranet.Account
+		dest := append(grantDest(&pg.Grant), personDest(&pg.Person)...)
+		dest = append(dest, &pg.SchoolName)
+		dest = append(dest, accountDest(&a)...)
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		if a.ID != "" {
+			pg.Account = &a
+		}
+		out = append(out, pg)
+		return nil
+	}
+	// School years written "YYYY-YYYY" sort as text: a school that prepares
+	// the rentrée sends the next year's staff before it begins, and their
+	// accesses open with it, the first night after the ended year's last day.
+	if x.pg() {
+		if len(personIDs) == 0 {
+			return nil, nil
+		}
+		rows, err := x.t.Query(ctx, `WITH opened AS (
+  UPDATE grants SET state = 'active', pending = '', since = ?, updated_at = ?
+  WHERE person_id = ANY(?) AND pending = 'created' AND state = 'pending' AND school_year <= ?
+  RETURNING id, person_id, fase, school_year, role, email, last_name, first_name, 'pending'::text AS state, since,
+    'created'::text AS pending, pending_role, pending_email, pending_last_name, pending_first_name, pending_since,
+    end_reason, created_at, updated_at),
+waiting AS (
+  SELECT `+grantColumnList+` FROM grants
+  WHERE person_id = ANY(?) AND pending <> '' AND NOT (pending = 'created' AND state = 'pending') AND school_year <= ?
+  FOR UPDATE)
+`+pendingGrantsSelect+`(SELECT * FROM opened UNION ALL SELECT * FROM waiting) g`+pendingGrantsJoin+`
+ORDER BY g.person_id, g.fase, g.school_year`, x.now(), x.now(), personIDs, upTo, personIDs, upTo)
+		return out, collect(rows, err, scan)
+	}
+	err := chunks(x.d, personIDs, func(part []string) error {
+		cond, args := inList(x.d, "g.person_id", part)
+		rows, err := x.t.Query(ctx, pendingGrantsSelect+`grants g`+pendingGrantsJoin+`
+WHERE `+cond+` AND g.pending <> '' AND g.school_year <= ?
+ORDER BY g.person_id, g.fase, g.school_year`, append(args, upTo)...)
+		if err := collect(rows, err, scan); err != nil {
+			return err
+		}
+		cond, args = inList(x.d, "person_id", part)
+		_, err = x.t.Exec(ctx, `UPDATE grants SET state = 'active', pending = '', since = ?, updated_at = ?
+WHERE pending = 'created' AND state = 'pending' AND school_year <= ? AND `+cond,
+			append([]any{x.now(), x.now(), upTo}, args...)...)
+		return err
 	})
 	return out, err
 }
@@ -125,23 +172,17 @@ func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) error {
 }
 
 func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) error {
-	for _, a := range as {
-		_, err := x.t.Exec(ctx, `UPDATE accounts SET email = ?, state = ?, disabled_at = ?, disabled_by = ?, own_grant = ?, updated_at = ? WHERE id = ?`,
-			a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID, x.now(), a.ID)
-		if err != nil {
-			return err
-		}
+	rows := make([][]any, len(as))
+	for i, a := range as {
+		rows[i] = []any{a.ID, a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID, x.now()}
 	}
-	return nil
+	return updateRows(ctx, x.t, "accounts", accountUpdateColumns, rows)
 }
 
-func (x *tx) ActivateGrants(ctx context.Context, ids []string) error {
-	return chunks(x.d, ids, func(part []string) error {
-		cond, args := inList(x.d, "id", part)
-		_, err := x.t.Exec(ctx, `UPDATE grants SET state = 'active', pending = '', since = ?, updated_at = ? WHERE state = 'pending' AND `+cond,
-			append([]any{x.now(), x.now()}, args...)...)
-		return err
-	})
+// accountUpdateColumns are the columns UpdateAccounts writes, the key first.
+var accountUpdateColumns = []column{
+	{"id", colText}, {"email", colText}, {"state", colText}, {"disabled_at", colText},
+	{"disabled_by", colText}, {"own_grant", colText}, {"updated_at", colText},
 }
 
 func (x *tx) ApplyModifications(ctx context.Context, ids []string) error {

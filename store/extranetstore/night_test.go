@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"passerelle/mail"
 	mailsmtp "passerelle/mail/smtp"
 	"passerelle/mail/smtptest"
+	"passerelle/store/pgtest"
 )
 
 // smtp starts an in-process SMTP server and a sender to it.
@@ -191,6 +193,9 @@ func TestNightKilledMidway(t *testing.T) {
 		staff := numbered("Prof", 6)
 		staff = append(staff, person("Refus", "René", "1979-09-09", "", "refuse@ecole.be", "Enseignant"))
 		e.transfer(t, 4242, snapshot(staff...))
+		// The outbox is delivered in the order it was written: one
+		// partition writes René's invitation last, after the six others.
+		e.svc.NightWorkers = 1
 
 		ctx, cancel := context.WithCancel(e.ctx)
 		defer cancel()
@@ -261,4 +266,77 @@ func TestNightKilledMidway(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestNightLoginsDoNotDependOnTheWorkers runs the same nights on the same
+// data with 1, 3 and 8 partitions: namesakes across schools and nights get
+// the same logins, suffixes included, in the order the persons were created.
+func TestNightLoginsDoNotDependOnTheWorkers(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		var first map[string]string
+		for _, workers := range []int{1, 3, 8} {
+			url := "sqlite:" + filepath.Join(t.TempDir(), "extranet.db")
+			if e.pg {
+				url = pgtest.URL(t)
+			}
+			logins := nightLogins(t, newEnv(t, url, e.pg), workers)
+			if first == nil {
+				first = logins
+				continue
+			}
+			if len(logins) != len(first) {
+				t.Fatalf("%d workers: %d accounts, 1 worker: %d", workers, len(logins), len(first))
+			}
+			for email, l := range first {
+				if logins[email] != l {
+					t.Errorf("%d workers: %s has login %q, 1 worker: %q", workers, email, logins[email], l)
+				}
+			}
+		}
+		// The namesakes' suffixes follow the order of creation, across
+		// schools and nights.
+		for i, want := range []string{"jean.dupont.040580", "jean.dupont.040580.2", "jean.dupont.040580.3",
+			"jean.dupont.040580.4", "jean.dupont.040580.5"} {
+			if got := first[fmt.Sprintf("dupont%d@ecole.be", i+1)]; got != want {
+				t.Errorf("Jean Dupont %d: login %q, want %q", i+1, got, want)
+			}
+		}
+	})
+}
+
+// nightLogins runs two transfers and nights with namesakes on a fresh
+// database and returns the logins by address.
+func nightLogins(t *testing.T, e *env, workers int) map[string]string {
+	t.Helper()
+	e.svc.NightWorkers = workers
+	e.addSchool(t, 4242, "École Saint-Joseph")
+	e.addSchool(t, 4343, "Athénée Royal")
+	dupont := func(i int) extranet.StaffEntry {
+		return person("Dupont", "Jean", "1980-05-04", fmt.Sprintf("180050401%02d", i), fmt.Sprintf("dupont%d@ecole.be", i), "Enseignant")
+	}
+	martin := func(i int, first string) extranet.StaffEntry {
+		// « Anne-Marie » and « Anne Marie » make the same login.
+		return person("Martin", first, "1975-01-31", fmt.Sprintf("175013100%02d", i), fmt.Sprintf("martin%d@ecole.be", i), "Enseignant")
+	}
+	a := append(numbered("Prof", 30), dupont(1), dupont(2), martin(1, "Anne-Marie"), dupont(3))
+	e.transfer(t, 4242, snapshot(a...))
+	night := extranet.NextNight(e.clock.Now())
+	if rep, err := e.svc.Night(e.ctx, night, nil); err != nil || rep.CreatedAccounts != len(a) {
+		t.Fatalf("first night = %+v, %v", rep, err)
+	}
+	e.clock.Set(night.Add(8 * time.Hour))
+	b := append(numbered("Coll", 25), martin(2, "Anne Marie"), dupont(4), martin(3, "Anne-Marie"), dupont(5))
+	e.transfer(t, 4343, snapshot(b...))
+	if rep, err := e.svc.Night(e.ctx, extranet.NextNight(e.clock.Now()), nil); err != nil || rep.CreatedAccounts != len(b) {
+		t.Fatalf("second night = %+v, %v", rep, err)
+	}
+	logins := map[string]string{}
+	for _, s := range append(a, b...) {
+		acc, err := e.st.AccountByEmail(e.ctx, s.Email)
+		if err != nil {
+			t.Fatalf("account of %s: %v", s.Email, err)
+		}
+		logins[s.Email] = acc.Login
+	}
+	return logins
 }

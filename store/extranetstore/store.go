@@ -309,21 +309,10 @@ func insertRows(ctx context.Context, q store.Querier, table string, cols []colum
 			one[i] = "NULLIF(?, '')"
 		}
 	}
-	tuple := "(" + strings.Join(one, ", ") + ")"
-	per := max(1, 900/len(cols))
-	for start := 0; start < len(rows); start += per {
-		part := rows[start:min(start+per, len(rows))]
-		tuples := make([]string, len(part))
-		args := make([]any, 0, len(part)*len(cols))
-		for i, row := range part {
-			tuples[i] = tuple
-			args = append(args, row...)
-		}
-		if _, err := q.Exec(ctx, head+"VALUES "+strings.Join(tuples, ", ")+suffix, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return valuesChunks(rows, "("+strings.Join(one, ", ")+")", func(values string, args []any) error {
+		_, err := q.Exec(ctx, head+"VALUES "+values+suffix, args...)
+		return err
+	})
 }
 
 // updateRows rewrites rows of table by their key, the first of cols (a
@@ -362,22 +351,11 @@ func updateRows(ctx context.Context, q store.Querier, table string, cols []colum
 		}
 	}
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	per := max(1, 900/len(cols))
-	for start := 0; start < len(rows); start += per {
-		part := rows[start:min(start+per, len(rows))]
-		tuples := make([]string, len(part))
-		args := make([]any, 0, len(part)*len(cols))
-		for i, row := range part {
-			tuples[i] = tuple
-			args = append(args, row...)
-		}
-		query := "UPDATE " + table + " SET " + strings.Join(sets, ", ") + " FROM (VALUES " + strings.Join(tuples, ", ") +
-			") AS u WHERE " + table + "." + cols[0].name + " = u.column1"
-		if _, err := q.Exec(ctx, query, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return valuesChunks(rows, tuple, func(values string, args []any) error {
+		_, err := q.Exec(ctx, "UPDATE "+table+" SET "+strings.Join(sets, ", ")+" FROM (VALUES "+values+
+			") AS u WHERE "+table+"."+cols[0].name+" = u.column1", args...)
+		return err
+	})
 }
 
 // castExpr is the value of column c from the text expression v.
@@ -523,4 +501,24 @@ func collect(rows *sql.Rows, err error, scan func(*sql.Rows) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// valuesChunks cuts rows into VALUES lists under SQLite's limit of bound
+// parameters (900 a statement, as the other look-ups) and calls exec with
+// each list, tuple repeated once a row, and its arguments.
+func valuesChunks(rows [][]any, tuple string, exec func(values string, args []any) error) error {
+	per := max(1, 900/len(rows[0]))
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		tuples := make([]string, len(part))
+		args := make([]any, 0, len(part)*len(part[0]))
+		for i, row := range part {
+			tuples[i] = tuple
+			args = append(args, row...)
+		}
+		if err := exec(strings.Join(tuples, ", "), args); err != nil {
+			return err
+		}
+	}
+	return nil
 }

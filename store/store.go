@@ -117,7 +117,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 		// busy_timeout first, so that the other pragmas wait for a lock held
 		// by another process instead of failing.
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(ON)", "temp_store(MEMORY)"} {
 			q.Add("_pragma", p)
 		}
 		wq := url.Values{}

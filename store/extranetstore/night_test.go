@@ -14,6 +14,7 @@ import (
 	"passerelle/mail"
 	mailsmtp "passerelle/mail/smtp"
 	"passerelle/mail/smtptest"
+	"passerelle/wire"
 )
 
 // smtp starts an in-process SMTP server and a sender to it.
@@ -52,7 +53,7 @@ func TestNightRun(t *testing.T) {
 
 		// June 2026: the 2025-2026 school year.
 		e.clock.Set(brussels(2026, time.June, 10, 10, 0))
-		old := extranet.Snapshot{SchoolYear: "2025-2026", Staff: []extranet.StaffEntry{
+		old := wire.Snapshot{SchoolYear: "2025-2026", Staff: []wire.StaffEntry{
 			person("Dupont", "Jean", "1980-05-04", "18005040123", "jean.dupont@ecole.be", "Enseignant"),
 			person("Martin", "Luc", "1975-01-31", "", "luc.martin@ecole.be", "Directeur"),
 		}}
@@ -89,7 +90,7 @@ func TestNightRun(t *testing.T) {
 		// new year without Luc Martin, with a newcomer and a namesake of
 		// Jean Dupont (another matricule, so another person).
 		e.clock.Set(brussels(2026, time.July, 10, 10, 0))
-		next := extranet.Snapshot{SchoolYear: "2026-2027", Staff: []extranet.StaffEntry{
+		next := wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{
 			person("Dupont", "Jean", "1980-05-04", "18005040123", "jean.dupont@ecole.be", "Enseignant"),
 			person("Lefèvre", "Anne", "1985-03-03", "", "anne.lefevre@ecole.be", "Enseignant"),
 			person("Dupont", "Jean", "1980-05-04", "18005040999", "jean.dupont2@ecole.be", "Enseignant"),
@@ -98,7 +99,7 @@ func TestNightRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCounts(t, r.Counts, extranet.Counts{Created: 3, Renewed: 1})
+		wantCounts(t, r.Counts, wire.Counts{Created: 3, Renewed: 1})
 		at = extranet.NextNight(e.clock.Now())
 		rep, err = e.svc.Night(e.ctx, at, sender)
 		if err != nil {

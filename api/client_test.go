@@ -1,3 +1,6 @@
+// The tests of package apiclient against the real server: they live here,
+// beside the server and its fixtures.
+
 package api
 
 import (

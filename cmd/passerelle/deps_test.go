@@ -51,10 +51,11 @@ func TestDomainsLinkNoInfrastructure(t *testing.T) {
 	}
 }
 
-// The two sides meet only in the contract (passerelle/wire) and over HTTP:
-// the school side links nothing of the extranet's, not even its API server,
-// and the extranet's domain links neither the API nor its client.
-func TestSidesMeetOnlyInTheContract(t *testing.T) {
+// The two sides link each other only through the contract (passerelle/wire)
+// and meet over HTTP: the school side links nothing of the extranet's, not
+// even its API server, and the extranet's domain links neither the API nor
+// its client. wire itself stays a contract: no HTTP, no domain.
+func TestSidesLinkEachOtherOnlyThroughWire(t *testing.T) {
 	for _, c := range []struct {
 		from      []string
 		forbidden []string

@@ -1,3 +1,6 @@
+// The tests of package apiclient against the real server: they live here,
+// beside the server and its fixtures.
+
 package api
 
 import (
@@ -15,8 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"passerelle/apiclient"
 	"passerelle/extranet"
 	"passerelle/internal/syncbuf"
+	"passerelle/wire"
 )
 
 const secretToken = "tok-SECRET-0123456789abcdef"
@@ -66,7 +71,7 @@ func TestClientRetryAfterLostAnswer(t *testing.T) {
 		defer proxy.Close()
 
 		var logs syncbuf.Buffer
-		c := NewClient(proxy.URL, e.tokenA, WithRetries(3, 10*time.Millisecond), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		c := apiclient.NewClient(proxy.URL, e.tokenA, apiclient.WithRetries(3, 10*time.Millisecond), apiclient.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 		res, err := c.PutStaff(context.Background(), faseA, snapshot(faseA, 5), false, "")
 		if err != nil {
 			t.Fatalf("PutStaff: %v", err)
@@ -96,7 +101,7 @@ func TestClientAgainstServer(t *testing.T) {
 	e := newEnv(t, sqliteURL(t), ServerOptions{})
 	ctx := context.Background()
 	e.seed(faseA, 10)
-	c := NewClient(e.ts.URL+"/", e.tokenA, WithRetries(1, 0))
+	c := apiclient.NewClient(e.ts.URL+"/", e.tokenA, apiclient.WithRetries(1, 0))
 
 	g, err := c.Grants(ctx, faseA, "")
 	if err != nil || g.SchoolYear != year || len(g.Staff) != 10 || g.Staff[0].State != extranet.GrantPending {
@@ -110,7 +115,7 @@ func TestClientAgainstServer(t *testing.T) {
 	snap := snapshot(faseA, 10)
 	snap.Staff = snap.Staff[:4]
 	_, err = c.PutStaff(ctx, faseA, snap, false, "")
-	var ae *Error
+	var ae *apiclient.Error
 	if !errors.As(err, &ae) || ae.Status != 409 || ae.Held == nil || ae.Held.Deactivations != 6 || len(ae.Held.Changes) != 6 {
 		t.Fatalf("held transfer: %#v", err)
 	}
@@ -138,11 +143,11 @@ func TestClientAgainstServer(t *testing.T) {
 
 	// Refused tokens: typed, and the token never in the message.
 	for _, tc := range []struct {
-		client *Client
+		client *apiclient.Client
 		status int
 	}{
-		{NewClient(e.ts.URL, secretToken, WithRetries(1, 0)), 401},
-		{NewClient(e.ts.URL, e.tokenB, WithRetries(1, 0)), 403},
+		{apiclient.NewClient(e.ts.URL, secretToken, apiclient.WithRetries(1, 0)), 401},
+		{apiclient.NewClient(e.ts.URL, e.tokenB, apiclient.WithRetries(1, 0)), 403},
 	} {
 		_, err := tc.client.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "")
 		if !errors.As(err, &ae) || ae.Status != tc.status || ae.Problem.Detail == "" {
@@ -183,11 +188,11 @@ func TestClientTransportErrors(t *testing.T) {
 		}
 		addr := ln.Addr().String()
 		ln.Close()
-		c := NewClient("http://"+addr, secretToken, WithRetries(2, time.Millisecond))
+		c := apiclient.NewClient("http://"+addr, secretToken, apiclient.WithRetries(2, time.Millisecond))
 		_, err = c.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "")
 		checkNoToken(t, err)
-		if !IsUnreachable(err) || IsTimeout(err) || IsConnectionLost(err) {
-			t.Errorf("%v: unreachable %v, timeout %v, lost %v", err, IsUnreachable(err), IsTimeout(err), IsConnectionLost(err))
+		if !apiclient.IsUnreachable(err) || apiclient.IsTimeout(err) || apiclient.IsConnectionLost(err) {
+			t.Errorf("%v: unreachable %v, timeout %v, lost %v", err, apiclient.IsUnreachable(err), apiclient.IsTimeout(err), apiclient.IsConnectionLost(err))
 		}
 		if !strings.Contains(err.Error(), "injoignable") {
 			t.Errorf("message %q", err)
@@ -203,11 +208,11 @@ func TestClientTransportErrors(t *testing.T) {
 			}
 		})
 		defer close(release)
-		c := NewClient(ts.URL, secretToken, WithTimeout(50*time.Millisecond), WithRetries(2, time.Millisecond))
+		c := apiclient.NewClient(ts.URL, secretToken, apiclient.WithTimeout(50*time.Millisecond), apiclient.WithRetries(2, time.Millisecond))
 		_, err := c.Grants(ctx, faseA, "")
 		checkNoToken(t, err)
-		if !IsTimeout(err) || IsUnreachable(err) {
-			t.Errorf("%v: timeout %v, unreachable %v", err, IsTimeout(err), IsUnreachable(err))
+		if !apiclient.IsTimeout(err) || apiclient.IsUnreachable(err) {
+			t.Errorf("%v: timeout %v, unreachable %v", err, apiclient.IsTimeout(err), apiclient.IsUnreachable(err))
 		}
 		if n.Load() != 2 {
 			t.Errorf("%d attempts, want 2", n.Load())
@@ -219,11 +224,11 @@ func TestClientTransportErrors(t *testing.T) {
 			conn, _, _ := http.NewResponseController(w).Hijack()
 			conn.Close()
 		})
-		c := NewClient(ts.URL, secretToken, WithRetries(3, time.Millisecond))
+		c := apiclient.NewClient(ts.URL, secretToken, apiclient.WithRetries(3, time.Millisecond))
 		_, err := c.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "k")
 		checkNoToken(t, err)
-		if !IsConnectionLost(err) || IsUnreachable(err) || IsTimeout(err) {
-			t.Errorf("%v: lost %v, unreachable %v", err, IsConnectionLost(err), IsUnreachable(err))
+		if !apiclient.IsConnectionLost(err) || apiclient.IsUnreachable(err) || apiclient.IsTimeout(err) {
+			t.Errorf("%v: lost %v, unreachable %v", err, apiclient.IsConnectionLost(err), apiclient.IsUnreachable(err))
 		}
 		if n.Load() != 3 {
 			t.Errorf("%d attempts, want 3", n.Load())
@@ -248,7 +253,7 @@ func TestClientTransportErrors(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"transferId": "t-1", "counts": {"created": 1}, "futureField": true}`))
 		})
-		c := NewClient(ts.URL, secretToken, WithRetries(3, time.Millisecond))
+		c := apiclient.NewClient(ts.URL, secretToken, apiclient.WithRetries(3, time.Millisecond))
 		res, err := c.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "")
 		if err != nil || res.TransferID != "t-1" || res.Counts.Created != 1 {
 			t.Fatalf("%+v, %v", res, err)
@@ -267,7 +272,7 @@ func TestClientTransportErrors(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"transferId": "t-2", "counts": {"unchanged": 1}}`))
 		})
-		c := NewClient(ts.URL, secretToken, WithRetries(3, time.Millisecond))
+		c := apiclient.NewClient(ts.URL, secretToken, apiclient.WithRetries(3, time.Millisecond))
 		start := time.Now()
 		res, err := c.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "")
 		if err != nil || res.TransferID != "t-2" || n.Load() != 2 {
@@ -284,10 +289,10 @@ func TestClientTransportErrors(t *testing.T) {
 			w.WriteHeader(http.StatusBadGateway)
 			w.Write([]byte("<html>Bad Gateway</html>"))
 		})
-		c := NewClient(ts.URL, secretToken, WithRetries(2, time.Millisecond))
+		c := apiclient.NewClient(ts.URL, secretToken, apiclient.WithRetries(2, time.Millisecond))
 		_, err := c.Grants(ctx, faseA, "")
 		checkNoToken(t, err)
-		var ae *Error
+		var ae *apiclient.Error
 		if !errors.As(err, &ae) || ae.Status != 502 || ae.Problem.Title == "" || ae.Problem.Detail == "" {
 			t.Fatalf("%#v", err)
 		}
@@ -298,14 +303,14 @@ func TestClientTransportErrors(t *testing.T) {
 
 	t.Run("4xx not retried", func(t *testing.T) {
 		ts, n := faultServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", ProblemContentType)
+			w.Header().Set("Content-Type", wire.ProblemContentType)
 			w.WriteHeader(http.StatusBadRequest)
-			w.Write([]byte(`{"type": "` + TypeMalformedRequest + `", "title": "Demande mal formée", "status": 400, "detail": "d"}`))
+			w.Write([]byte(`{"type": "` + wire.TypeMalformedRequest + `", "title": "Demande mal formée", "status": 400, "detail": "d"}`))
 		})
-		c := NewClient(ts.URL, secretToken, WithRetries(3, time.Millisecond))
+		c := apiclient.NewClient(ts.URL, secretToken, apiclient.WithRetries(3, time.Millisecond))
 		_, err := c.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "")
-		var ae *Error
-		if !errors.As(err, &ae) || ae.Problem.Type != TypeMalformedRequest || n.Load() != 1 {
+		var ae *apiclient.Error
+		if !errors.As(err, &ae) || ae.Problem.Type != wire.TypeMalformedRequest || n.Load() != 1 {
 			t.Errorf("%#v after %d attempts, want one 400", err, n.Load())
 		}
 	})
@@ -320,10 +325,10 @@ func TestClientTransportErrors(t *testing.T) {
 				w.Header().Set("Content-Type", body.ct)
 				w.Write([]byte(body.data))
 			})
-			c := NewClient(ts.URL, secretToken, WithRetries(3, time.Millisecond))
+			c := apiclient.NewClient(ts.URL, secretToken, apiclient.WithRetries(3, time.Millisecond))
 			_, err := c.PutStaff(ctx, faseA, snapshot(faseA, 1), false, "")
 			checkNoToken(t, err)
-			if !errors.Is(err, ErrMalformedAnswer) || n.Load() != 1 {
+			if !errors.Is(err, apiclient.ErrMalformedAnswer) || n.Load() != 1 {
 				t.Errorf("%s: %v after %d attempts, want ErrMalformedAnswer at once", body.data, err, n.Load())
 			}
 		}
@@ -335,15 +340,15 @@ func TestClientTransportErrors(t *testing.T) {
 		})
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		c := NewClient(ts.URL, secretToken)
+		c := apiclient.NewClient(ts.URL, secretToken)
 		_, err := c.Grants(cctx, faseA, "")
-		if !errors.Is(err, context.Canceled) || IsUnreachable(err) || IsTimeout(err) {
+		if !errors.Is(err, context.Canceled) || apiclient.IsUnreachable(err) || apiclient.IsTimeout(err) {
 			t.Errorf("%v", err)
 		}
 	})
 
 	t.Run("bad base URL", func(t *testing.T) {
-		_, err := NewClient("extranet.example", secretToken).Grants(ctx, faseA, "")
+		_, err := apiclient.NewClient("extranet.example", secretToken).Grants(ctx, faseA, "")
 		if err == nil || !strings.Contains(err.Error(), "adresse de l'extranet") {
 			t.Errorf("%v", err)
 		}

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/wire"
 )
 
 // The fields a snapshot may hold. encoding/json would accept any case
@@ -31,8 +31,8 @@ var (
 // object, an unknown field, a value of the wrong type. It checks the shape
 // only; what the values mean (a school year, a role, an e-mail address) is
 // the service's to check.
-func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
-	var snap extranet.Snapshot
+func decodeSnapshot(body []byte) (wire.Snapshot, *problemError) {
+	var snap wire.Snapshot
 	if len(bytes.TrimSpace(body)) == 0 {
 		return snap, malformed("Le corps de la demande est vide : envoyez l'instantané du personnel en JSON.")
 	}
@@ -55,9 +55,9 @@ func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
 	if !ok || top == nil {
 		return snap, malformed("Le corps de la demande doit être un objet JSON {\"schoolYear\": …, \"staff\": […]}.")
 	}
-	var errs []FieldError
+	var errs []wire.FieldError
 	if dup != "" {
-		errs = append(errs, FieldError{Index: -1, Field: dup, Message: duplicateMessage(dup)})
+		errs = append(errs, wire.FieldError{Index: -1, Field: dup, Message: duplicateMessage(dup)})
 	}
 	for _, key := range sortedKeys(top) {
 		raw := top[key]
@@ -67,53 +67,53 @@ func decodeSnapshot(body []byte) (extranet.Snapshot, *problemError) {
 		case "confirmDeactivations":
 			errs = decodeCount(raw, key, &snap.ConfirmDeactivations, errs)
 		case "staff":
-			errs = decodeList(raw, key, staffFields, errs, func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError {
+			errs = decodeList(raw, key, staffFields, errs, func(i int, fields map[string]json.RawMessage, errs []wire.FieldError) []wire.FieldError {
 				e, errs := decodeEntry(key, i, fields, errs)
 				snap.Staff = append(snap.Staff, e)
 				return errs
 			})
 		case "keep":
-			errs = decodeList(raw, key, keepFields, errs, func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError {
+			errs = decodeList(raw, key, keepFields, errs, func(i int, fields map[string]json.RawMessage, errs []wire.FieldError) []wire.FieldError {
 				e, errs := decodeEntry(key, i, fields, errs)
-				snap.Keep = append(snap.Keep, extranet.KeepEntry{
+				snap.Keep = append(snap.Keep, wire.KeepEntry{
 					LastName: e.LastName, FirstName: e.FirstName, BirthDate: e.BirthDate, Matricule: e.Matricule,
 				})
 				return errs
 			})
 		default:
-			errs = append(errs, FieldError{Index: -1, Field: key,
+			errs = append(errs, wire.FieldError{Index: -1, Field: key,
 				Message: fmt.Sprintf("champ inconnu « %s » : les champs admis sont %s", key, fieldList(snapshotFields))})
 		}
 	}
 	if len(errs) > 0 {
 		slices.SortStableFunc(errs, compareFieldErrors)
-		return extranet.Snapshot{}, malformed(faultsDetail(len(errs)), errs...)
+		return wire.Snapshot{}, malformed(faultsDetail(len(errs)), errs...)
 	}
 	return snap, nil
 }
 
 // decodeList decodes a JSON array of objects (null is an empty list), checks
 // each object's field names against allowed, and hands each object to entry.
-func decodeList(raw json.RawMessage, list string, allowed []string, errs []FieldError,
-	entry func(i int, fields map[string]json.RawMessage, errs []FieldError) []FieldError) []FieldError {
+func decodeList(raw json.RawMessage, list string, allowed []string, errs []wire.FieldError,
+	entry func(i int, fields map[string]json.RawMessage, errs []wire.FieldError) []wire.FieldError) []wire.FieldError {
 	items, ok := splitArray(raw)
 	if !ok {
-		return append(errs, FieldError{Index: -1, Field: list,
+		return append(errs, wire.FieldError{Index: -1, Field: list,
 			Message: fmt.Sprintf("« %s » doit être une liste [ … ] de personnes", list)})
 	}
 	for i, item := range items {
 		fields, dup, ok := splitObject(item)
 		if !ok || fields == nil {
-			errs = append(errs, FieldError{Index: i, Field: fmt.Sprintf("%s[%d]", list, i),
+			errs = append(errs, wire.FieldError{Index: i, Field: fmt.Sprintf("%s[%d]", list, i),
 				Message: "chaque personne doit être un objet JSON { … }"})
 			continue
 		}
 		if dup != "" {
-			errs = append(errs, FieldError{Index: i, Field: fmt.Sprintf("%s[%d].%s", list, i, dup), Message: duplicateMessage(dup)})
+			errs = append(errs, wire.FieldError{Index: i, Field: fmt.Sprintf("%s[%d].%s", list, i, dup), Message: duplicateMessage(dup)})
 		}
 		for _, name := range sortedKeys(fields) {
 			if !slices.Contains(allowed, name) {
-				errs = append(errs, FieldError{Index: i, Field: fmt.Sprintf("%s[%d].%s", list, i, name),
+				errs = append(errs, wire.FieldError{Index: i, Field: fmt.Sprintf("%s[%d].%s", list, i, name),
 					Message: fmt.Sprintf("champ inconnu « %s » : les champs admis sont %s", name, fieldList(allowed))})
 				delete(fields, name)
 			}
@@ -126,8 +126,8 @@ func decodeList(raw json.RawMessage, list string, allowed []string, errs []Field
 // decodeEntry decodes the fields of entry i of the list "staff" or "keep".
 // decodeList has dropped the fields the list does not allow, so a keep
 // entry never has an e-mail nor a role.
-func decodeEntry(list string, i int, fields map[string]json.RawMessage, errs []FieldError) (extranet.StaffEntry, []FieldError) {
-	var e extranet.StaffEntry
+func decodeEntry(list string, i int, fields map[string]json.RawMessage, errs []wire.FieldError) (wire.StaffEntry, []wire.FieldError) {
+	var e wire.StaffEntry
 	for name, v := range fields {
 		var dst *string
 		switch name {
@@ -153,13 +153,13 @@ func decodeEntry(list string, i int, fields map[string]json.RawMessage, errs []F
 }
 
 // decodeString decodes a JSON string; null leaves it empty.
-func decodeString(raw json.RawMessage, index int, path string, dst *string, errs []FieldError) []FieldError {
+func decodeString(raw json.RawMessage, index int, path string, dst *string, errs []wire.FieldError) []wire.FieldError {
 	if s, ok := plainString(raw); ok {
 		*dst = s
 		return errs
 	}
 	if err := json.Unmarshal(raw, dst); err != nil {
-		return append(errs, FieldError{Index: index, Field: path,
+		return append(errs, wire.FieldError{Index: index, Field: path,
 			Message: fmt.Sprintf("« %s » doit être une chaîne de caractères entre guillemets", lastSegment(path))})
 	}
 	return errs
@@ -314,13 +314,13 @@ func splitObject(raw []byte) (fields map[string]json.RawMessage, dup string, ok 
 }
 
 // decodeCount decodes a whole number ≥ 0; null is 0.
-func decodeCount(raw json.RawMessage, path string, dst *int, errs []FieldError) []FieldError {
+func decodeCount(raw json.RawMessage, path string, dst *int, errs []wire.FieldError) []wire.FieldError {
 	if string(raw) == "null" {
 		return errs
 	}
 	n, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil || n < 0 || n > math.MaxInt32 {
-		return append(errs, FieldError{Index: -1, Field: path,
+		return append(errs, wire.FieldError{Index: -1, Field: path,
 			Message: fmt.Sprintf("« %s » doit être un nombre entier positif ou nul", path)})
 	}
 	*dst = int(n)
@@ -337,7 +337,7 @@ func lastSegment(path string) string {
 
 // compareFieldErrors orders faults by list, entry, then field, so that the
 // answer does not depend on the order in which Go walks a map.
-func compareFieldErrors(a, b FieldError) int {
+func compareFieldErrors(a, b wire.FieldError) int {
 	return cmp.Or(
 		strings.Compare(listOf(a.Field), listOf(b.Field)),
 		cmp.Compare(a.Index, b.Index),

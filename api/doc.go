@@ -1,9 +1,11 @@
 // Package api is the extranet's JSON API over HTTP: the server that schools
-// call (Server) and the Go client that the school side uses (Client).
+// call (Server). The school side calls it with package apiclient, and the
+// two meet only in package wire, the contract.
 //
-// The API moves the documents of package extranet (Snapshot, TransferResult,
-// SchoolGrants) and nothing else: every decision belongs to extranet.Service.
-// docs/openapi.yaml describes the API exactly as this package implements it.
+// The API moves the documents of package wire (Snapshot, TransferResult,
+// SchoolGrants, Problem) and nothing else: every decision belongs to
+// extranet.Service. docs/openapi.yaml describes the API exactly as this
+// package implements it.
 //
 // # Routes
 //
@@ -19,8 +21,8 @@
 // # Errors
 //
 // Errors are RFC 9457 problem details (application/problem+json). Their
-// "type" is one of the ProblemType constants, all under ProblemBase; "detail"
-// is French and tells the person what to do. A 400 or 422 lists the faulty
+// "type" is one of the wire.Type… constants, all under wire.ProblemBase;
+// "detail" is French and tells the person what to do. A 400 or 422 lists the faulty
 // entries in "errors" ({index, field, message}); the 409 of the guard against
 // mass deactivation carries "deactivations" and the people in "changes".
 //
@@ -37,7 +39,7 @@
 // A PUT may carry an Idempotency-Key header. The service stores the result
 // under that key with the SHA-256 of the body: the same key with the same body
 // answers the first result again without applying anything, the same key with
-// another body is refused (422). The Client always sends one, and re-sends it
-// unchanged when it retries, which is what makes a retry after a lost answer
-// safe. Dry runs change nothing and ignore the key.
+// another body is refused (422). apiclient.Client always sends one, and
+// re-sends it unchanged when it retries, which is what makes a retry after a
+// lost answer safe. Dry runs change nothing and ignore the key.
 package api

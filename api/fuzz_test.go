@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // FuzzDecodeSnapshot drives the server's body path (strict decoding, then
@@ -33,7 +34,7 @@ func FuzzDecodeSnapshot(f *testing.F) {
 		snap, perr := decodeSnapshot(body)
 		if perr != nil {
 			p := perr.problem
-			if p.Status != http.StatusBadRequest || p.Type != TypeMalformedRequest || p.Detail == "" || p.Title == "" {
+			if p.Status != http.StatusBadRequest || p.Type != wire.TypeMalformedRequest || p.Detail == "" || p.Title == "" {
 				t.Fatalf("refusal %+v", p)
 			}
 			if len(p.Errors) > maxListedErrors+1 {
@@ -50,7 +51,7 @@ func FuzzDecodeSnapshot(f *testing.F) {
 			return
 		}
 		// What the strict decoder accepts, encoding/json reads the same.
-		var std extranet.Snapshot
+		var std wire.Snapshot
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&std); err != nil {
@@ -84,7 +85,7 @@ func FuzzDecodeSnapshot(f *testing.F) {
 }
 
 // normalize makes empty and nil lists equal.
-func normalize(s extranet.Snapshot) extranet.Snapshot {
+func normalize(s wire.Snapshot) wire.Snapshot {
 	if len(s.Staff) == 0 {
 		s.Staff = nil
 	}

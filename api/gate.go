@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+
+	"passerelle/wire"
 )
 
 // A transfer holds its body and its decoded snapshot in memory, about three
@@ -56,7 +58,7 @@ func (g *gate) leave(fase int) {
 
 // busy is the answer to a transfer that the gate refused.
 func busy() *problemError {
-	p := newProblem(http.StatusTooManyRequests, TypeBusy, "Transfert déjà en cours",
+	p := newProblem(http.StatusTooManyRequests, wire.TypeBusy, "Transfert déjà en cours",
 		"Un autre transfert de cet établissement est en cours de traitement : rien n'a été lu ni appliqué. Recommencez dans quelques secondes.",
 		outcomeBusy)
 	p.retryAfter = strconv.Itoa(transferRetryAfter)

@@ -20,6 +20,7 @@ import (
 	"passerelle/internal/syncbuf"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -88,7 +89,7 @@ func newEnv(t testing.TB, dbURL string, opts ServerOptions) *env {
 }
 
 // seed applies a snapshot of n people to a school, directly on the service.
-func (e *env) seed(fase, n int) extranet.Snapshot {
+func (e *env) seed(fase, n int) wire.Snapshot {
 	e.t.Helper()
 	snap := snapshot(fase, n)
 	if _, err := e.svc.Transfer(context.Background(), fase, snap, extranet.TransferOptions{Actor: "test"}); err != nil {
@@ -99,9 +100,9 @@ func (e *env) seed(fase, n int) extranet.Snapshot {
 
 // grants returns both schools' grants, to check that a refused call
 // changed nothing.
-func (e *env) grants() [2]extranet.SchoolGrants {
+func (e *env) grants() [2]wire.SchoolGrants {
 	e.t.Helper()
-	var out [2]extranet.SchoolGrants
+	var out [2]wire.SchoolGrants
 	for i, fase := range []int{faseA, faseB} {
 		g, err := e.svc.Grants(context.Background(), fase, year)
 		if err != nil {
@@ -112,7 +113,7 @@ func (e *env) grants() [2]extranet.SchoolGrants {
 	return out
 }
 
-func (e *env) sameGrants(before [2]extranet.SchoolGrants) {
+func (e *env) sameGrants(before [2]wire.SchoolGrants) {
 	e.t.Helper()
 	if after := e.grants(); !reflect.DeepEqual(before, after) {
 		e.t.Errorf("grants changed:\nbefore %+v\nafter  %+v", before, after)
@@ -126,9 +127,9 @@ var (
 
 // person is the i-th staff member of a school: names and birth dates differ
 // for every i below 150, addresses for every school.
-func person(fase, i int) extranet.StaffEntry {
+func person(fase, i int) wire.StaffEntry {
 	last, first := lastNames[i%len(lastNames)], firstNames[(i/len(lastNames))%len(firstNames)]
-	return extranet.StaffEntry{
+	return wire.StaffEntry{
 		LastName:  last,
 		FirstName: first,
 		BirthDate: fmt.Sprintf("19%02d-%02d-%02d", 60+i%30, 1+i%12, 1+i%28),
@@ -137,8 +138,8 @@ func person(fase, i int) extranet.StaffEntry {
 	}
 }
 
-func snapshot(fase, n int) extranet.Snapshot {
-	s := extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{}}
+func snapshot(fase, n int) wire.Snapshot {
+	s := wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{}}
 	for i := range n {
 		s.Staff = append(s.Staff, person(fase, i))
 	}
@@ -187,15 +188,15 @@ func (e *env) call(method, path, auth string, body []byte, header ...string) (*h
 }
 
 // problem decodes a problem answer and checks its form.
-func problemOf(t testing.TB, resp *http.Response, data []byte, status int, typ string) Problem {
+func problemOf(t testing.TB, resp *http.Response, data []byte, status int, typ string) wire.Problem {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Fatalf("status %d, want %d: %s", resp.StatusCode, status, data)
 	}
-	if ct := resp.Header.Get("Content-Type"); ct != ProblemContentType {
-		t.Fatalf("Content-Type %q, want %q", ct, ProblemContentType)
+	if ct := resp.Header.Get("Content-Type"); ct != wire.ProblemContentType {
+		t.Fatalf("Content-Type %q, want %q", ct, wire.ProblemContentType)
 	}
-	var p Problem
+	var p wire.Problem
 	if err := json.Unmarshal(data, &p); err != nil {
 		t.Fatalf("problem: %v: %s", err, data)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // Outcomes of a transfer (label "outcome" of
@@ -146,7 +147,7 @@ func (m *metrics) observeRequest(route string, status int) {
 }
 
 // resultOutcome is the outcome of a transfer the service answered.
-func resultOutcome(res extranet.TransferResult) string {
+func resultOutcome(res wire.TransferResult) string {
 	c := res.Counts
 	switch {
 	case res.DryRun:

@@ -15,6 +15,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/web"
+	"passerelle/wire"
 )
 
 // DefaultMaxBodyBytes bounds a snapshot's body. 8 MiB holds about 40,000
@@ -160,11 +161,11 @@ func (s *Server) apiNoRoute(w http.ResponseWriter, r *http.Request, mux *http.Se
 	mux.ServeHTTP(probe, r)
 	if probe.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", probe.header.Get("Allow"))
-		writeProblem(w, r, newProblem(http.StatusMethodNotAllowed, TypeMethodNotAllowed, "Méthode non permise",
+		writeProblem(w, r, newProblem(http.StatusMethodNotAllowed, wire.TypeMethodNotAllowed, "Méthode non permise",
 			fmt.Sprintf("Cette adresse n'accepte pas la méthode %s ; méthodes permises : %s.", r.Method, probe.header.Get("Allow")), ""))
 		return
 	}
-	writeProblem(w, r, newProblem(http.StatusNotFound, TypeNotFound, "Adresse inconnue",
+	writeProblem(w, r, newProblem(http.StatusNotFound, wire.TypeNotFound, "Adresse inconnue",
 		"Cette adresse n'existe pas dans l'API de l'extranet : vérifiez l'adresse de l'extranet configurée à l'école (…/api/v1/schools/FASE/staff).", ""))
 }
 
@@ -295,7 +296,7 @@ func (s *Server) authorize(r *http.Request) (int, *problemError) {
 	if err != nil || want != fase {
 		// The same answer whether the FASE exists or not, so that a token
 		// cannot be used to learn which schools the extranet knows.
-		return 0, newProblem(http.StatusForbidden, TypeForbidden, "Accès refusé",
+		return 0, newProblem(http.StatusForbidden, wire.TypeForbidden, "Accès refusé",
 			fmt.Sprintf("Le jeton utilisé est celui de l'établissement FASE %d : il ne donne accès qu'aux données de cet établissement. Vérifiez le numéro FASE dans les paramètres de l'école.", fase),
 			outcomeForbidden)
 	}
@@ -343,7 +344,7 @@ func isB64Token(s string) bool {
 }
 
 func unauthorized(detail string) *problemError {
-	return newProblem(http.StatusUnauthorized, TypeUnauthorized, "Authentification refusée", detail, outcomeUnauthorized)
+	return newProblem(http.StatusUnauthorized, wire.TypeUnauthorized, "Authentification refusée", detail, outcomeUnauthorized)
 }
 
 // --- health ---
@@ -364,7 +365,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if err := s.svc.Ready(ctx); err != nil {
 		s.log.Warn("not ready", "request_id", requestID(r.Context()), "err", err)
-		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, TypeUnavailable, "Service indisponible",
+		writeProblem(w, r, newProblem(http.StatusServiceUnavailable, wire.TypeUnavailable, "Service indisponible",
 			"L'extranet n'est pas prêt : sa base de données ne répond pas ou n'est pas à jour. Réessayez dans un moment.", ""))
 		return
 	}

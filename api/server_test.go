@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // TestAuthorization runs every /api/ route with every kind of credential,
@@ -24,7 +25,7 @@ func TestAuthorization(t *testing.T) {
 	e.seed(faseB, 6)
 	// A snapshot that would change school A: one more person, one fewer.
 	change := snapshot(faseA, 7).Staff[1:]
-	body := mustJSON(t, extranet.Snapshot{SchoolYear: year, Staff: change})
+	body := mustJSON(t, wire.Snapshot{SchoolYear: year, Staff: change})
 
 	routes := []struct {
 		name, method string
@@ -32,7 +33,7 @@ func TestAuthorization(t *testing.T) {
 		ok           func(t *testing.T, data []byte)
 	}{
 		{"PUT staff", http.MethodPut, body, func(t *testing.T, data []byte) {
-			var res extranet.TransferResult
+			var res wire.TransferResult
 			if err := json.Unmarshal(data, &res); err != nil {
 				t.Fatal(err)
 			}
@@ -41,7 +42,7 @@ func TestAuthorization(t *testing.T) {
 			}
 		}},
 		{"GET staff", http.MethodGet, nil, func(t *testing.T, data []byte) {
-			var g extranet.SchoolGrants
+			var g wire.SchoolGrants
 			if err := json.Unmarshal(data, &g); err != nil {
 				t.Fatal(err)
 			}
@@ -60,13 +61,13 @@ func TestAuthorization(t *testing.T) {
 		// challenge is the expected WWW-Authenticate, for a 401.
 		challenge string
 	}{
-		{"no token", "", 401, TypeUnauthorized, `Bearer realm="extranet"`},
-		{"basic scheme", "Basic " + e.tokenA, 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
-		{"bearer without token", "Bearer ", 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
-		{"two words", "Bearer " + e.tokenA + " extra", 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
-		{"unknown token", bearer("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_token"`},
-		{"revoked token", bearer(e.revoked), 401, TypeUnauthorized, `Bearer realm="extranet", error="invalid_token"`},
-		{"other school's token", bearer(e.tokenB), 403, TypeForbidden, ""},
+		{"no token", "", 401, wire.TypeUnauthorized, `Bearer realm="extranet"`},
+		{"basic scheme", "Basic " + e.tokenA, 401, wire.TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
+		{"bearer without token", "Bearer ", 401, wire.TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
+		{"two words", "Bearer " + e.tokenA + " extra", 401, wire.TypeUnauthorized, `Bearer realm="extranet", error="invalid_request"`},
+		{"unknown token", bearer("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), 401, wire.TypeUnauthorized, `Bearer realm="extranet", error="invalid_token"`},
+		{"revoked token", bearer(e.revoked), 401, wire.TypeUnauthorized, `Bearer realm="extranet", error="invalid_token"`},
+		{"other school's token", bearer(e.tokenB), 403, wire.TypeForbidden, ""},
 		{"right token, lower-case scheme", "bearer " + e.tokenA, 200, "", ""},
 	}
 	for _, rt := range routes {
@@ -101,18 +102,18 @@ func TestAuthorization(t *testing.T) {
 	// and B unchanged.
 	before := e.grants()
 	resp, data := e.call(http.MethodPut, staffPathOf(faseB), bearer(e.tokenA), body)
-	problemOf(t, resp, data, 403, TypeForbidden)
+	problemOf(t, resp, data, 403, wire.TypeForbidden)
 	e.sameGrants(before)
 	// A FASE that is not a number, with a valid token: refused the same way.
 	resp, data = e.call(http.MethodGet, "/api/v1/schools/abc/staff", bearer(e.tokenA), nil)
-	problemOf(t, resp, data, 403, TypeForbidden)
+	problemOf(t, resp, data, 403, wire.TypeForbidden)
 
 	if logs := e.log.String(); strings.Contains(logs, e.tokenA) || strings.Contains(logs, e.tokenB) || strings.Contains(logs, e.revoked) {
 		t.Errorf("the access log holds a token")
 	}
 }
 
-func equalGrants(a, b extranet.SchoolGrants) bool {
+func equalGrants(a, b wire.SchoolGrants) bool {
 	return string(mustJSONAny(a)) == string(mustJSONAny(b))
 }
 
@@ -127,7 +128,7 @@ func TestBodyTooLarge(t *testing.T) {
 		t.Fatalf("test body of %d bytes is not over the limit", len(big))
 	}
 	resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), big)
-	p := problemOf(t, resp, data, http.StatusRequestEntityTooLarge, TypeBodyTooLarge)
+	p := problemOf(t, resp, data, http.StatusRequestEntityTooLarge, wire.TypeBodyTooLarge)
 	if !strings.Contains(p.Detail, "4 Kio") {
 		t.Errorf("detail %q does not give the limit", p.Detail)
 	}
@@ -141,7 +142,7 @@ func TestBodyTooLarge(t *testing.T) {
 	}
 	data2, _ := io.ReadAll(resp2.Body)
 	resp2.Body.Close()
-	problemOf(t, resp2, data2, http.StatusRequestEntityTooLarge, TypeBodyTooLarge)
+	problemOf(t, resp2, data2, http.StatusRequestEntityTooLarge, wire.TypeBodyTooLarge)
 	e.sameGrants(before)
 	// Under the limit, the same server accepts.
 	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 4)))
@@ -156,8 +157,8 @@ func TestMalformedBody(t *testing.T) {
 	before := e.grants()
 	for _, c := range []struct {
 		name, body string
-		errs       []FieldError // expected, in order; nil: none listed
-		detail     string       // expected in the detail
+		errs       []wire.FieldError // expected, in order; nil: none listed
+		detail     string            // expected in the detail
 	}{
 		{name: "truncated", body: `{"schoolYear": "2026-2027", "staff": [`, detail: "pas du JSON valide"},
 		{name: "empty", body: ``, detail: "vide"},
@@ -165,18 +166,18 @@ func TestMalformedBody(t *testing.T) {
 		{name: "null", body: `null`, detail: "objet JSON"},
 		{name: "trailing data", body: `{"schoolYear": "2026-2027"} {}`, detail: "pas du JSON valide"},
 		{name: "unknown field", body: `{"schoolYear": "2026-2027", "staf": []}`,
-			errs: []FieldError{{Index: -1, Field: "staf"}}},
+			errs: []wire.FieldError{{Index: -1, Field: "staf"}}},
 		{name: "duplicate key", body: `{"schoolYear": "2026-2027", "schoolYear": "2025-2026", "staff": []}`,
-			errs: []FieldError{{Index: -1, Field: "schoolYear"}}},
+			errs: []wire.FieldError{{Index: -1, Field: "schoolYear"}}},
 		{name: "duplicate key in an entry", body: `{"schoolYear": "2026-2027", "staff": [{"lastName": "Dupont", "firstName": "Jean",
 			"birthDate": "1980-05-04", "email": "jean@ecole.be", "role": "Enseignant", "role": "Directeur"}]}`,
-			errs: []FieldError{{Index: 0, Field: "staff[0].role"}}},
+			errs: []wire.FieldError{{Index: 0, Field: "staff[0].role"}}},
 		{name: "case matters", body: `{"SchoolYear": "2026-2027", "staff": []}`,
-			errs: []FieldError{{Index: -1, Field: "SchoolYear"}}},
+			errs: []wire.FieldError{{Index: -1, Field: "SchoolYear"}}},
 		{name: "wrong types", body: `{"schoolYear": 2026, "confirmDeactivations": -1,
 			"staff": [{"lastName": "Dupont"}, {"lastName": "Martin", "email": 12, "nickname": "x"}, 3],
 			"keep": {"lastName": "Maes"}}`,
-			errs: []FieldError{
+			errs: []wire.FieldError{
 				{Index: -1, Field: "confirmDeactivations"},
 				{Index: -1, Field: "keep"},
 				{Index: -1, Field: "schoolYear"},
@@ -187,7 +188,7 @@ func TestMalformedBody(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), []byte(c.body))
-			p := problemOf(t, resp, data, http.StatusBadRequest, TypeMalformedRequest)
+			p := problemOf(t, resp, data, http.StatusBadRequest, wire.TypeMalformedRequest)
 			if c.detail != "" && !strings.Contains(p.Detail, c.detail) {
 				t.Errorf("detail %q lacks %q", p.Detail, c.detail)
 			}
@@ -204,13 +205,13 @@ func TestMalformedBody(t *testing.T) {
 	}
 	// Query and headers are checked too.
 	resp, data := e.call(http.MethodPut, staffPathOf(faseA)+"?dryRun=peut-être", bearer(e.tokenA), mustJSON(t, snapshot(faseA, 3)))
-	problemOf(t, resp, data, http.StatusBadRequest, TypeMalformedRequest)
+	problemOf(t, resp, data, http.StatusBadRequest, wire.TypeMalformedRequest)
 	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 3)), "Content-Type", "text/csv")
-	problemOf(t, resp, data, http.StatusUnsupportedMediaType, TypeUnsupportedMediaType)
+	problemOf(t, resp, data, http.StatusUnsupportedMediaType, wire.TypeUnsupportedMediaType)
 	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 3)), "Idempotency-Key", "clé avec espaces")
-	problemOf(t, resp, data, http.StatusBadRequest, TypeMalformedRequest)
+	problemOf(t, resp, data, http.StatusBadRequest, wire.TypeMalformedRequest)
 	resp, data = e.call(http.MethodGet, staffPathOf(faseA)+"?schoolYear=2026-2028", bearer(e.tokenA), nil)
-	p := problemOf(t, resp, data, http.StatusBadRequest, TypeMalformedRequest)
+	p := problemOf(t, resp, data, http.StatusBadRequest, wire.TypeMalformedRequest)
 	if len(p.Errors) != 1 || p.Errors[0].Field != "schoolYear" {
 		t.Errorf("errors %+v, want one on schoolYear", p.Errors)
 	}
@@ -232,12 +233,12 @@ func TestInvalidEntriesRejected(t *testing.T) {
 		snap.Staff[4].LastName = "Du\x00pont"
 		snap.Staff[5].LastName = "\u202eLeroy"
 		snap.Staff[6].FirstName = "---"
-		snap.Keep = []extranet.KeepEntry{{LastName: "\x01", FirstName: "Luc", BirthDate: "1961-02-02"}}
+		snap.Keep = []wire.KeepEntry{{LastName: "\x01", FirstName: "Luc", BirthDate: "1961-02-02"}}
 
 		bad := snap
 		bad.SchoolYear = "2026-2028"
 		resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, bad))
-		p := problemOf(t, resp, data, http.StatusUnprocessableEntity, TypeInvalidSnapshot)
+		p := problemOf(t, resp, data, http.StatusUnprocessableEntity, wire.TypeInvalidSnapshot)
 		if len(p.Errors) != 1 || p.Errors[0].Field != "schoolYear" {
 			t.Errorf("errors %+v, want only schoolYear", p.Errors)
 		}
@@ -246,17 +247,17 @@ func TestInvalidEntriesRejected(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("status %d: %s", resp.StatusCode, data)
 		}
-		var res extranet.TransferResult
+		var res wire.TransferResult
 		if err := json.Unmarshal(data, &res); err != nil {
 			t.Fatal(err)
 		}
-		want := extranet.Counts{Created: 1, Unchanged: 2, Rejected: 5}
+		want := wire.Counts{Created: 1, Unchanged: 2, Rejected: 5}
 		if res.Counts != want {
 			t.Fatalf("counts %+v, want %+v", res.Counts, want)
 		}
 		reasons := map[string]string{}
 		for _, c := range res.Changes {
-			if c.Action == extranet.ActionRejected {
+			if c.Action == wire.ActionRejected {
 				reasons[c.FirstName+" "+c.LastName] = c.Reason
 			}
 		}
@@ -297,12 +298,12 @@ func TestGuardThenConfirm(t *testing.T) {
 		snap := snapshot(faseA, 10)
 		snap.Staff = snap.Staff[:5] // five leave: over max(4, 20 %)
 		resp, data := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snap))
-		p := problemOf(t, resp, data, http.StatusConflict, TypeDeactivationThreshold)
+		p := problemOf(t, resp, data, http.StatusConflict, wire.TypeDeactivationThreshold)
 		if p.Deactivations != 5 || len(p.Changes) != 5 {
 			t.Fatalf("deactivations %d, %d changes; want 5 and 5", p.Deactivations, len(p.Changes))
 		}
 		for _, c := range p.Changes {
-			if c.Action != extranet.ActionDeactivated || c.LastName == "" {
+			if c.Action != wire.ActionDeactivated || c.LastName == "" {
 				t.Errorf("change %+v is not a named deactivation", c)
 			}
 		}
@@ -313,7 +314,7 @@ func TestGuardThenConfirm(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("confirmed: %d %s", resp.StatusCode, data)
 		}
-		var res extranet.TransferResult
+		var res wire.TransferResult
 		if err := json.Unmarshal(data, &res); err != nil {
 			t.Fatal(err)
 		}
@@ -335,7 +336,7 @@ func TestDryRun(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("dry run: %d %s", resp.StatusCode, data)
 	}
-	var res extranet.TransferResult
+	var res wire.TransferResult
 	json.Unmarshal(data, &res)
 	if !res.DryRun || res.Counts.Created != 2 || res.Counts.Unchanged != 3 {
 		t.Errorf("dry run result %+v, want dryRun and 2 created, 3 unchanged", res)
@@ -345,7 +346,7 @@ func TestDryRun(t *testing.T) {
 	// key is applied, not answered with the preview.
 	resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 5)),
 		"Idempotency-Key", "apercu-1")
-	var real extranet.TransferResult
+	var real wire.TransferResult
 	json.Unmarshal(data, &real)
 	if resp.StatusCode != 200 || real.DryRun || real.Counts.Created != 2 {
 		t.Fatalf("real transfer after preview: %d %s", resp.StatusCode, data)
@@ -361,7 +362,7 @@ func TestIdempotencyReplay(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("first: %d %s", resp.StatusCode, data)
 		}
-		var first extranet.TransferResult
+		var first wire.TransferResult
 		json.Unmarshal(data, &first)
 		if first.Counts.Created != 2 {
 			t.Fatalf("first result %+v, want 2 created", first.Counts)
@@ -372,7 +373,7 @@ func TestIdempotencyReplay(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("replay: %d %s", resp.StatusCode, data2)
 		}
-		var replay extranet.TransferResult
+		var replay wire.TransferResult
 		json.Unmarshal(data2, &replay)
 		if replay.TransferID != first.TransferID || replay.Counts != first.Counts {
 			t.Errorf("replay %+v, want the first result %+v", replay, first)
@@ -381,7 +382,7 @@ func TestIdempotencyReplay(t *testing.T) {
 
 		// The same key with another body is refused.
 		resp, data = e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenA), mustJSON(t, snapshot(faseA, 6)), "Idempotency-Key", "k-1")
-		problemOf(t, resp, data, http.StatusUnprocessableEntity, TypeIdempotencyKeyReused)
+		problemOf(t, resp, data, http.StatusUnprocessableEntity, wire.TypeIdempotencyKeyReused)
 		e.sameGrants(after)
 	})
 }
@@ -428,7 +429,7 @@ func TestHealthReadyMetrics(t *testing.T) {
 	// Closing the database makes the server not ready, but still alive.
 	e.store.Close()
 	resp, data = e.call(http.MethodGet, "/readyz", "", nil)
-	problemOf(t, resp, data, http.StatusServiceUnavailable, TypeUnavailable)
+	problemOf(t, resp, data, http.StatusServiceUnavailable, wire.TypeUnavailable)
 	resp, _ = e.call(http.MethodGet, "/healthz", "", nil)
 	if resp.StatusCode != 200 {
 		t.Errorf("healthz with the database closed: %d", resp.StatusCode)
@@ -438,16 +439,16 @@ func TestHealthReadyMetrics(t *testing.T) {
 func TestRoutingProblemsAndRequestIDs(t *testing.T) {
 	e := newEnv(t, sqliteURL(t), ServerOptions{})
 	resp, data := e.call(http.MethodGet, "/api/v1/nowhere", bearer(e.tokenA), nil)
-	problemOf(t, resp, data, http.StatusNotFound, TypeNotFound)
+	problemOf(t, resp, data, http.StatusNotFound, wire.TypeNotFound)
 	resp, data = e.call(http.MethodPost, staffPathOf(faseA), bearer(e.tokenA), []byte(`{}`))
-	problemOf(t, resp, data, http.StatusMethodNotAllowed, TypeMethodNotAllowed)
+	problemOf(t, resp, data, http.StatusMethodNotAllowed, wire.TypeMethodNotAllowed)
 	if allow := resp.Header.Get("Allow"); !strings.Contains(allow, "PUT") || !strings.Contains(allow, "GET") {
 		t.Errorf("Allow %q", allow)
 	}
 
 	// A proxy's request ID is kept; a hostile one is replaced.
 	resp, data = e.call(http.MethodGet, staffPathOf(faseA), "", nil, "X-Request-ID", "proxy-123")
-	p := problemOf(t, resp, data, http.StatusUnauthorized, TypeUnauthorized)
+	p := problemOf(t, resp, data, http.StatusUnauthorized, wire.TypeUnauthorized)
 	if resp.Header.Get("X-Request-ID") != "proxy-123" || p.RequestID != "proxy-123" {
 		t.Errorf("request ID %q / %q, want proxy-123", resp.Header.Get("X-Request-ID"), p.RequestID)
 	}
@@ -546,7 +547,7 @@ func TestResend(t *testing.T) {
 			t.Fatalf("school B: %d %s", resp.StatusCode, other)
 		}
 		resp, cross := e.call(http.MethodPut, staffPathOf(faseA), bearer(e.tokenB), body)
-		problemOf(t, resp, cross, http.StatusForbidden, TypeForbidden)
+		problemOf(t, resp, cross, http.StatusForbidden, wire.TypeForbidden)
 
 		_, metrics := e.call(http.MethodGet, "/metrics", "", nil)
 		if !strings.Contains(string(metrics), "passerelle_extranet_transfers_resent_total 2") {

@@ -14,6 +14,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/wire"
 )
 
 // maxIdempotencyKey bounds the Idempotency-Key header; a UUID takes 36.
@@ -37,7 +38,7 @@ func (s *Server) putStaff(w http.ResponseWriter, r *http.Request) {
 	}
 	if res.Changes == nil {
 		// A list is a list, even empty: clients need not test for null.
-		res.Changes = []extranet.Change{}
+		res.Changes = []wire.Change{}
 	}
 	// Not writeJSON: encoding/json would scan the answer again.
 	body, err := res.AppendJSON(make([]byte, 0, 16<<10))
@@ -51,8 +52,8 @@ func (s *Server) putStaff(w http.ResponseWriter, r *http.Request) {
 // transfer authenticates, reads and decodes the snapshot, and hands it to
 // the service. The checks run in an order that tells a caller the first
 // thing to fix: who it is, then what it asks, then what it sends.
-func (s *Server) transfer(r *http.Request) (extranet.TransferResult, *problemError) {
-	var res extranet.TransferResult
+func (s *Server) transfer(r *http.Request) (wire.TransferResult, *problemError) {
+	var res wire.TransferResult
 	fase, perr := s.authorize(r)
 	if perr != nil {
 		return res, perr
@@ -64,12 +65,12 @@ func (s *Server) transfer(r *http.Request) (extranet.TransferResult, *problemErr
 	key := r.Header.Get("Idempotency-Key")
 	if len(key) > maxIdempotencyKey || !isVisibleASCII(key) {
 		return res, malformed(fmt.Sprintf("En-tête Idempotency-Key non valide : une clé de 1 à %d caractères ASCII visibles (par exemple un UUID) est attendue.", maxIdempotencyKey),
-			FieldError{Index: -1, Field: "Idempotency-Key", Message: "clé d'idempotence non valide"})
+			wire.FieldError{Index: -1, Field: "Idempotency-Key", Message: "clé d'idempotence non valide"})
 	}
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
-			return res, newProblem(http.StatusUnsupportedMediaType, TypeUnsupportedMediaType, "Type de contenu non accepté",
+			return res, newProblem(http.StatusUnsupportedMediaType, wire.TypeUnsupportedMediaType, "Type de contenu non accepté",
 				"Envoyez l'instantané en JSON avec l'en-tête « Content-Type: application/json ».", outcomeMediaType)
 		}
 	}
@@ -113,7 +114,7 @@ func (s *Server) transfer(r *http.Request) (extranet.TransferResult, *problemErr
 
 // readBody reads the whole body within the size limit.
 func (s *Server) readBody(r *http.Request) ([]byte, *problemError) {
-	tooLarge := newProblem(http.StatusRequestEntityTooLarge, TypeBodyTooLarge, "Instantané trop volumineux",
+	tooLarge := newProblem(http.StatusRequestEntityTooLarge, wire.TypeBodyTooLarge, "Instantané trop volumineux",
 		fmt.Sprintf("L'instantané dépasse la taille admise (%s) : vérifiez qu'il ne contient que le personnel de l'établissement.", formatBytes(s.maxBody)),
 		outcomeTooLarge)
 	if r.ContentLength > s.maxBody {
@@ -139,26 +140,26 @@ func transferProblem(err error) *problemError {
 	switch {
 	case errors.As(err, &verr):
 		errs := fieldErrors(verr.Problems)
-		p := newProblem(http.StatusUnprocessableEntity, TypeInvalidSnapshot, "Instantané non valide",
+		p := newProblem(http.StatusUnprocessableEntity, wire.TypeInvalidSnapshot, "Instantané non valide",
 			"L'instantané contient des erreurs ("+frtext.Plural(len(errs), "erreur", "erreurs")+", détail dans « errors ») : rien n'a été appliqué. Corrigez les données de l'école et recommencez le transfert.",
 			outcomeInvalid)
 		p.problem.Errors = capErrors(errs)
 		return p
 	case errors.As(err, &held):
-		p := newProblem(http.StatusConflict, TypeDeactivationThreshold, "Transfert suspendu : désactivations à confirmer",
+		p := newProblem(http.StatusConflict, wire.TypeDeactivationThreshold, "Transfert suspendu : désactivations à confirmer",
 			fmt.Sprintf("Ce transfert désactiverait %d accès : rien n'a été appliqué. Si ces départs sont réels, renvoyez le même instantané avec « confirmDeactivations »: %d.",
 				held.Deactivations, held.Deactivations),
 			outcomeHeld)
 		p.problem.Deactivations = held.Deactivations
-		p.problem.Changes = []extranet.Change{}
+		p.problem.Changes = []wire.Change{}
 		for _, c := range held.Result.Changes {
-			if c.Action == extranet.ActionDeactivated {
+			if c.Action == wire.ActionDeactivated {
 				p.problem.Changes = append(p.problem.Changes, c)
 			}
 		}
 		return p
 	case errors.Is(err, extranet.ErrIdempotencyConflict):
-		return newProblem(http.StatusUnprocessableEntity, TypeIdempotencyKeyReused, "Clé d'idempotence déjà utilisée",
+		return newProblem(http.StatusUnprocessableEntity, wire.TypeIdempotencyKeyReused, "Clé d'idempotence déjà utilisée",
 			"Cette clé Idempotency-Key a déjà servi pour un autre instantané : utilisez une nouvelle clé pour chaque nouveau transfert, et la même seulement pour renvoyer le même.",
 			outcomeIdemConflict)
 	case errors.Is(err, extranet.ErrUnknownSchool):
@@ -167,16 +168,16 @@ func transferProblem(err error) *problemError {
 	return internalError(err)
 }
 
-func fieldErrors(ps []extranet.Problem) []FieldError {
-	errs := make([]FieldError, 0, len(ps))
+func fieldErrors(ps []extranet.Problem) []wire.FieldError {
+	errs := make([]wire.FieldError, 0, len(ps))
 	for _, p := range ps {
-		errs = append(errs, FieldError{Index: p.Index, Field: p.Field, Message: p.Message})
+		errs = append(errs, wire.FieldError{Index: p.Index, Field: p.Field, Message: p.Message})
 	}
 	return errs
 }
 
 func unknownSchool() *problemError {
-	return newProblem(http.StatusNotFound, TypeUnknownSchool, "Établissement inconnu",
+	return newProblem(http.StatusNotFound, wire.TypeUnknownSchool, "Établissement inconnu",
 		"Cet établissement n'est pas inscrit à l'extranet : demandez à l'opérateur de l'extranet de l'inscrire.",
 		outcomeUnknownSchool)
 }
@@ -205,7 +206,7 @@ func (s *Server) getStaff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if grants.Staff == nil {
-		grants.Staff = []extranet.GrantEntry{}
+		grants.Staff = []wire.GrantEntry{}
 	}
 	writeJSON(w, http.StatusOK, grants)
 }
@@ -227,7 +228,7 @@ func queryBool(r *http.Request, name string) (bool, *problemError) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
 		return false, malformed(fmt.Sprintf("Paramètre %s non valide : écrivez %s=true ou %s=false.", name, name, name),
-			FieldError{Index: -1, Field: name, Message: "true ou false attendu"})
+			wire.FieldError{Index: -1, Field: name, Message: "true ou false attendu"})
 	}
 	return b, nil
 }

@@ -12,9 +12,11 @@ import (
 	"time"
 
 	"passerelle/api"
+	"passerelle/apiclient"
 	"passerelle/extranet"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -152,7 +154,7 @@ func TestChurnCountsMatchTheExtranet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	send := func(want func(i int, snap extranet.Snapshot) extranet.Counts) {
+	send := func(want func(i int, snap wire.Snapshot) wire.Counts) {
 		t.Helper()
 		for i, s := range n.Schools {
 			snap := n.Snapshot(s)
@@ -165,8 +167,8 @@ func TestChurnCountsMatchTheExtranet(t *testing.T) {
 			}
 		}
 	}
-	send(func(_ int, s extranet.Snapshot) extranet.Counts { return extranet.Counts{Created: len(s.Staff)} })
-	send(func(_ int, s extranet.Snapshot) extranet.Counts { return extranet.Counts{Unchanged: len(s.Staff)} })
+	send(func(_ int, s wire.Snapshot) wire.Counts { return wire.Counts{Created: len(s.Staff)} })
+	send(func(_ int, s wire.Snapshot) wire.Counts { return wire.Counts{Unchanged: len(s.Staff)} })
 	for range 3 {
 		want := n.Churn()
 		changed := 0
@@ -179,7 +181,7 @@ func TestChurnCountsMatchTheExtranet(t *testing.T) {
 		if changed == 0 {
 			t.Fatal("churn changed nothing")
 		}
-		send(func(i int, _ extranet.Snapshot) extranet.Counts { return want[i] })
+		send(func(i int, _ wire.Snapshot) wire.Counts { return want[i] })
 	}
 	// And the grants are what the last snapshots hold.
 	for _, s := range n.Schools {
@@ -202,7 +204,7 @@ func TestGrantsMatchFindsDifferences(t *testing.T) {
 			Role: role, Email: email, LastName: p.LastName, FirstName: p.FirstName, State: state,
 		}}
 	}
-	snap := &extranet.Snapshot{Staff: []extranet.StaffEntry{{
+	snap := &wire.Snapshot{Staff: []wire.StaffEntry{{
 		LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Matricule: "18005040123",
 		Email: "jean.dupont@ecole.be", Role: "Enseignant",
 	}}}
@@ -336,7 +338,7 @@ func BenchmarkPutStaff(b *testing.B) {
 			srv := httptest.NewServer(api.NewServer(svc, api.ServerOptions{}).Handler())
 			defer srv.Close()
 			n := testNetwork(b, 100, 70, 0.1, 1)
-			var client *api.Client
+			var client *apiclient.Client
 			for i, s := range n.Schools {
 				tok, err := svc.AddSchool(ctx, s.FASE, s.Name, "bench")
 				if err != nil {
@@ -346,7 +348,7 @@ func BenchmarkPutStaff(b *testing.B) {
 					b.Fatal(err)
 				}
 				if i == 0 {
-					client = api.NewClient(srv.URL, tok)
+					client = apiclient.NewClient(srv.URL, tok)
 				}
 			}
 			snap := n.Snapshot(n.Schools[0])

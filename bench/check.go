@@ -9,6 +9,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/store/extranetstore"
+	"passerelle/wire"
 )
 
 // check verifies, from the database, that the run lost nothing and did
@@ -185,8 +186,8 @@ func (r *runner) checkGrants(ctx context.Context) (bad int, detail string, err e
 
 // grantsMatch tells whether a school's live grants are exactly snap's
 // staff, with the role, e-mail and names it sent, and says why not.
-func grantsMatch(recs []extranet.GrantRecord, snap *extranet.Snapshot) (bool, string) {
-	want := make(map[string]extranet.StaffEntry, len(snap.Staff))
+func grantsMatch(recs []extranet.GrantRecord, snap *wire.Snapshot) (bool, string) {
+	want := make(map[string]wire.StaffEntry, len(snap.Staff))
 	for _, e := range snap.Staff {
 		want[personKey(e.Matricule, e.LastName, e.FirstName, e.BirthDate)] = e
 	}

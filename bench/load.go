@@ -9,8 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"passerelle/api"
-	"passerelle/extranet"
+	"passerelle/apiclient"
+	"passerelle/wire"
 )
 
 // retryFor bounds how long one school's transfer is tried again after
@@ -19,7 +19,7 @@ const retryFor = 2 * time.Minute
 
 // transfers runs one transfer phase: every school sends snaps[i],
 // Concurrency at a time, and the extranet must answer want(i).
-func (r *runner) transfers(ctx context.Context, name string, snaps []extranet.Snapshot, want func(int) extranet.Counts) (Phase, error) {
+func (r *runner) transfers(ctx context.Context, name string, snaps []wire.Snapshot, want func(int) wire.Counts) (Phase, error) {
 	n := len(snaps)
 	p := Phase{Name: name, Transfers: n}
 	for _, s := range snaps {
@@ -71,7 +71,7 @@ func (r *runner) transfers(ctx context.Context, name string, snaps []extranet.Sn
 // the same Idempotency-Key at every attempt, so that an attempt the
 // extranet applied before it was killed is answered, not applied again.
 // The latency runs from the first attempt to the answer.
-func (r *runner) transferOne(ctx context.Context, phase string, i int, snap *extranet.Snapshot, want extranet.Counts) (time.Duration, error) {
+func (r *runner) transferOne(ctx context.Context, phase string, i int, snap *wire.Snapshot, want wire.Counts) (time.Duration, error) {
 	s := r.net.Schools[i]
 	key := fmt.Sprintf("bench-%d-%s-%d", r.cfg.Network.Seed, phase, s.FASE)
 	r.sent[i] = snap
@@ -91,7 +91,7 @@ func (r *runner) transferOne(ctx context.Context, phase string, i int, snap *ext
 			return time.Since(start), err
 		}
 		r.retries.Add(1)
-		var ae *api.Error
+		var ae *apiclient.Error
 		if errors.As(err, &ae) {
 			// The server answered, and failed: worth telling even when a
 			// retry cures it, since a school's client would see it too.
@@ -113,9 +113,9 @@ func (r *runner) transferOne(ctx context.Context, phase string, i int, snap *ext
 // retryable tells the failures that a later attempt may cure: no answer
 // (the server is down or was killed mid-request) and 5xx answers.
 func retryable(err error) bool {
-	var ae *api.Error
+	var ae *apiclient.Error
 	switch {
-	case api.IsUnreachable(err), api.IsConnectionLost(err), api.IsTimeout(err):
+	case apiclient.IsUnreachable(err), apiclient.IsConnectionLost(err), apiclient.IsTimeout(err):
 		return true
 	case errors.As(err, &ae):
 		return ae.Status >= 500

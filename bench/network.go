@@ -10,6 +10,7 @@ import (
 	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 // NetworkConfig describes a synthetic network of schools.
@@ -236,20 +237,20 @@ func (n *Network) newEmail(s *School, p *Person) string {
 }
 
 // Snapshot returns what school s sends now.
-func (n *Network) Snapshot(s *School) extranet.Snapshot {
-	staff := make([]extranet.StaffEntry, len(s.Members))
+func (n *Network) Snapshot(s *School) wire.Snapshot {
+	staff := make([]wire.StaffEntry, len(s.Members))
 	for i, m := range s.Members {
-		staff[i] = extranet.StaffEntry{
+		staff[i] = wire.StaffEntry{
 			LastName: m.Person.LastName, FirstName: m.Person.FirstName, BirthDate: m.Person.BirthDate,
 			Matricule: m.Person.Matricule, Email: m.Email, Role: m.Role,
 		}
 	}
-	return extranet.Snapshot{SchoolYear: n.Config.SchoolYear, Staff: staff}
+	return wire.Snapshot{SchoolYear: n.Config.SchoolYear, Staff: staff}
 }
 
 // Snapshots returns every school's snapshot, in the order of Schools.
-func (n *Network) Snapshots() []extranet.Snapshot {
-	out := make([]extranet.Snapshot, len(n.Schools))
+func (n *Network) Snapshots() []wire.Snapshot {
+	out := make([]wire.Snapshot, len(n.Schools))
 	for i, s := range n.Schools {
 		out[i] = n.Snapshot(s)
 	}
@@ -274,9 +275,9 @@ const maxDepartures = 2
 // departures (at most maxDepartures, within the guard). It returns, per
 // school, the counts that the extranet must answer for the new snapshot.
 // Each call gives different changes.
-func (n *Network) Churn() []extranet.Counts {
+func (n *Network) Churn() []wire.Counts {
 	n.churned++
-	out := make([]extranet.Counts, len(n.Schools))
+	out := make([]wire.Counts, len(n.Schools))
 	for i, s := range n.Schools {
 		roles := n.rng.IntN(3)
 		emails := n.rng.IntN(3)
@@ -317,7 +318,7 @@ func (n *Network) Churn() []extranet.Counts {
 		for range arrivals {
 			n.addMember(s, n.newPerson(), "Enseignant")
 		}
-		out[i] = extranet.Counts{
+		out[i] = wire.Counts{
 			Created: arrivals, Modified: roles + emails, Deactivated: departures,
 			Unchanged: len(s.Members) - arrivals - roles - emails,
 		}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 // rollover is the rentrée of the whole network: the summer's changes
@@ -27,9 +27,9 @@ func (r *runner) rollover(ctx context.Context) (Phase, error) {
 	// new year's.
 	r.net.Config.SchoolYear = next.String()
 	snaps := r.net.Snapshots()
-	p, err := r.transfers(ctx, PhaseRollover, snaps, func(i int) extranet.Counts {
+	p, err := r.transfers(ctx, PhaseRollover, snaps, func(i int) wire.Counts {
 		n := len(snaps[i].Staff)
-		return extranet.Counts{Created: n, Renewed: n - summer[i].Created}
+		return wire.Counts{Created: n, Renewed: n - summer[i].Created}
 	})
 	if err != nil {
 		return p, err

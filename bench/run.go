@@ -20,10 +20,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"passerelle/api"
+	"passerelle/apiclient"
 	"passerelle/extranet"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgcluster"
+	"passerelle/wire"
 )
 
 // Config is one benchmark run.
@@ -99,13 +100,13 @@ type runner struct {
 	target  string // the extranet's base URL
 	tokens  []string
 	hc      *http.Client
-	clients []*api.Client
+	clients []*apiclient.Client
 	killAt  []int64    // server kills, after so many acknowledged transfers
 	rng     *rand.Rand // crash moments
 
 	// Per school: the snapshot last sent, and the last one the extranet
 	// acknowledged (200).
-	sent, acked []*extranet.Snapshot
+	sent, acked []*wire.Snapshot
 
 	crash          *crasher
 	nightKills     int // kills planned during the night run
@@ -319,19 +320,19 @@ func (r *runner) runPhases(ctx context.Context) error {
 
 // runPhase runs phase name; initial holds the network's first snapshots,
 // which the initial transfers and the re-sync send.
-func (r *runner) runPhase(ctx context.Context, name string, initial []extranet.Snapshot) (Phase, error) {
+func (r *runner) runPhase(ctx context.Context, name string, initial []wire.Snapshot) (Phase, error) {
 	switch name {
 	case PhaseInitial:
-		return r.transfers(ctx, name, initial, func(i int) extranet.Counts {
-			return extranet.Counts{Created: len(initial[i].Staff)}
+		return r.transfers(ctx, name, initial, func(i int) wire.Counts {
+			return wire.Counts{Created: len(initial[i].Staff)}
 		})
 	case PhaseResync:
-		return r.transfers(ctx, name, initial, func(i int) extranet.Counts {
-			return extranet.Counts{Unchanged: len(initial[i].Staff)}
+		return r.transfers(ctx, name, initial, func(i int) wire.Counts {
+			return wire.Counts{Unchanged: len(initial[i].Staff)}
 		})
 	case PhaseChurn:
 		want := r.net.Churn()
-		return r.transfers(ctx, name, r.net.Snapshots(), func(i int) extranet.Counts { return want[i] })
+		return r.transfers(ctx, name, r.net.Snapshots(), func(i int) wire.Counts { return want[i] })
 	case PhaseNight:
 		return r.night(ctx)
 	case PhaseSMTP:
@@ -490,8 +491,8 @@ func (r *runner) register(ctx context.Context) error {
 	svc := &extranet.Service{Store: r.store, Log: slog.New(slog.DiscardHandler)}
 	n := len(r.net.Schools)
 	r.tokens = make([]string, n)
-	r.sent = make([]*extranet.Snapshot, n)
-	r.acked = make([]*extranet.Snapshot, n)
+	r.sent = make([]*wire.Snapshot, n)
+	r.acked = make([]*wire.Snapshot, n)
 	par := 1
 	if r.kind == "postgres" {
 		par = 8
@@ -548,11 +549,11 @@ func (r *runner) newClients() {
 		IdleConnTimeout:     90 * time.Second,
 	}
 	r.hc = &http.Client{Transport: tr, Timeout: 2 * time.Minute}
-	r.clients = make([]*api.Client, len(r.tokens))
+	r.clients = make([]*apiclient.Client, len(r.tokens))
 	for i, tok := range r.tokens {
 		// The benchmark retries by itself (see transferOne), so that it
 		// goes on until a restarted server answers.
-		r.clients[i] = api.NewClient(r.target, tok, api.WithHTTPClient(r.hc), api.WithRetries(1, 0), api.WithUserAgent("passerelle-bench"))
+		r.clients[i] = apiclient.NewClient(r.target, tok, apiclient.WithHTTPClient(r.hc), apiclient.WithRetries(1, 0), apiclient.WithUserAgent("passerelle-bench"))
 	}
 }
 

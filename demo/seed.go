@@ -16,12 +16,13 @@ import (
 	"passerelle/mail"
 	"passerelle/school"
 	"passerelle/transfer"
+	"passerelle/wire"
 )
 
 // Departed is the teacher who left the demo school since its previous
 // transfer: the extranet still has her role, the school data no longer have
 // her, so the first transfer deactivates it.
-var Departed = extranet.StaffEntry{
+var Departed = wire.StaffEntry{
 	LastName: "Lemaire", FirstName: "Nathalie", BirthDate: "1976-03-12",
 	Role: string(fwb.RoleEnseignant),
 }
@@ -55,11 +56,11 @@ func SeedExtranet(ctx context.Context, svc *extranet.Service, fase int, name str
 	if len(staff) < 4 {
 		return "", fmt.Errorf("démo : %d membres du personnel à transférer, il en faut au moins 4", len(staff))
 	}
-	prior := extranet.Snapshot{SchoolYear: sel.Snapshot.SchoolYear, Keep: []extranet.KeepEntry{}}
+	prior := wire.Snapshot{SchoolYear: sel.Snapshot.SchoolYear, Keep: []wire.KeepEntry{}}
 	// Staff is in alphabetical order: the last two are the newcomers.
 	// The director was still a teacher then (Modifié: the role changed);
 	// without a director, the first member changed address instead.
-	promoted := slices.IndexFunc(staff[:len(staff)-2], func(s extranet.StaffEntry) bool { return s.Role == string(fwb.RoleDirecteur) })
+	promoted := slices.IndexFunc(staff[:len(staff)-2], func(s wire.StaffEntry) bool { return s.Role == string(fwb.RoleDirecteur) })
 	for i, s := range staff[:len(staff)-2] {
 		switch {
 		case i == promoted:
@@ -72,7 +73,7 @@ func SeedExtranet(ctx context.Context, svc *extranet.Service, fase int, name str
 	for _, h := range sel.HeldBack {
 		for _, k := range sel.Snapshot.Keep {
 			if k.LastName == strings.TrimSpace(h.LastName) && k.FirstName == strings.TrimSpace(h.FirstName) {
-				prior.Staff = append(prior.Staff, extranet.StaffEntry{
+				prior.Staff = append(prior.Staff, wire.StaffEntry{
 					LastName: k.LastName, FirstName: k.FirstName, BirthDate: k.BirthDate, Matricule: k.Matricule,
 					Email: address(k.FirstName, k.LastName, domain(staff[0].Email)),
 					Role:  string(h.Role),
@@ -118,7 +119,7 @@ func SeedExtranet(ctx context.Context, svc *extranet.Service, fase int, name str
 
 // oldAddress is the address a member had before: the initial of the first
 // name instead of the whole name, at the same domain.
-func oldAddress(s extranet.StaffEntry) string {
+func oldAddress(s wire.StaffEntry) string {
 	return address(string([]rune(s.FirstName)[:1]), s.LastName, domain(s.Email))
 }
 

@@ -19,6 +19,7 @@ import (
 	"passerelle/store/extranetstore"
 	"passerelle/store/schoolstore"
 	"passerelle/transfer"
+	"passerelle/wire"
 )
 
 // TestSeedExtranet proves the demo's promise: with the demo school's data and
@@ -121,7 +122,7 @@ func TestSeedExtranet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	i := slices.IndexFunc(grants.Staff, func(g extranet.GrantEntry) bool { return g.LastName == "Gensen" })
+	i := slices.IndexFunc(grants.Staff, func(g wire.GrantEntry) bool { return g.LastName == "Gensen" })
 	if i < 0 || grants.Staff[i].State != "active" {
 		t.Errorf("held-back member's access not kept: %+v", grants.Staff)
 	}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"passerelle/wire"
 )
 
 // The hot path of a transfer without its store: the decision (reconcile) of
@@ -16,14 +18,14 @@ import (
 // benchSchool returns a 70-staff snapshot (a tenth without matricule) and,
 // as a transfer would read them once the snapshot is applied, its persons
 // and grants.
-func benchSchool() (Snapshot, []Person, []GrantRecord) {
+func benchSchool() (wire.Snapshot, []Person, []GrantRecord) {
 	now := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
-	var snap Snapshot
+	var snap wire.Snapshot
 	snap.SchoolYear = "2026-2027"
 	var persons []Person
 	var grants []GrantRecord
 	for k := range 70 {
-		e := StaffEntry{
+		e := wire.StaffEntry{
 			LastName: fmt.Sprintf("Lefèvre-%d", k), FirstName: "Gaëlle",
 			BirthDate: fmt.Sprintf("19%02d-%02d-%02d", 60+k%40, 1+k%12, 1+k%28),
 			Email:     fmt.Sprintf("gaelle.lefevre%d@ecole4242.be", k), Role: "Enseignant",
@@ -56,20 +58,20 @@ func BenchmarkReconcile70(b *testing.B) {
 	n := 0
 	newID := func() string { n++; return "n" + strconv.Itoa(n) }
 	churned := snap
-	churned.Staff = append([]StaffEntry(nil), snap.Staff...)
+	churned.Staff = append([]wire.StaffEntry(nil), snap.Staff...)
 	churned.Staff[3].Role = "Directeur"
 	churned.Staff[5].Email = "autre@ecole4242.be"
 	churned.Staff = append(churned.Staff[:60], churned.Staff[62:]...)
 	for _, test := range []struct {
 		name    string
-		snap    Snapshot
+		snap    wire.Snapshot
 		persons []Person
 		grants  []GrantRecord
-		want    Counts
+		want    wire.Counts
 	}{
-		{"initial", snap, nil, nil, Counts{Created: 70}},
-		{"resync", snap, persons, grants, Counts{Unchanged: 70}},
-		{"churn", churned, persons, grants, Counts{Modified: 2, Deactivated: 2, Unchanged: 66}},
+		{"initial", snap, nil, nil, wire.Counts{Created: 70}},
+		{"resync", snap, persons, grants, wire.Counts{Unchanged: 70}},
+		{"churn", churned, persons, grants, wire.Counts{Modified: 2, Deactivated: 2, Unchanged: 66}},
 	} {
 		b.Run(test.name, func(b *testing.B) {
 			for b.Loop() {

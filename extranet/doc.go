@@ -6,8 +6,9 @@
 //
 // The package imports no storage or HTTP package. It states what it needs
 // from storage in the Store and Tx interfaces, which store/extranetstore
-// implements for SQLite and PostgreSQL, and the api package moves the JSON
-// types of wire.go over HTTP.
+// implements for SQLite and PostgreSQL. Its input and output at the boundary
+// are the documents of package wire, the contract with the school side, which
+// the api package moves over HTTP; it imports neither api nor apiclient.
 //
 // docs/extranet.md explains the rules as implemented: identity matching,
 // rejections, the guard against mass deactivation, why deactivations are

@@ -7,6 +7,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/internal/errs"
+	"passerelle/wire"
 )
 
 // Errors of the Service. Messages are French since they reach people; the api
@@ -65,7 +66,7 @@ func (e *ValidationError) Error() string {
 // Deactivations is. Result lists every change the transfer would make.
 type HeldError struct {
 	Deactivations int
-	Result        TransferResult
+	Result        wire.TransferResult
 }
 
 func (e *HeldError) Error() string {

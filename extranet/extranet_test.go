@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"passerelle/frtext"
+	"passerelle/wire"
 )
 
 func TestNextNight(t *testing.T) {
@@ -99,28 +100,28 @@ func TestIdentityKey(t *testing.T) {
 }
 
 func TestValidateSnapshot(t *testing.T) {
-	good := StaffEntry{LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Email: "jean@ecole.be", Role: "Enseignant"}
+	good := wire.StaffEntry{LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Email: "jean@ecole.be", Role: "Enseignant"}
 	for _, test := range []struct {
 		name   string
-		snap   Snapshot
+		snap   wire.Snapshot
 		fields []string
 	}{
-		{"valid", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{good}}, nil},
-		{"matricule only", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "A", FirstName: "B", Matricule: "18005040123", Email: "a@b.be", Role: "X"}}}, nil},
-		{"empty snapshot", Snapshot{SchoolYear: "2026-2027"}, nil},
-		{"year missing", Snapshot{}, []string{"schoolYear"}},
-		{"year not consecutive", Snapshot{SchoolYear: "2026-2028"}, []string{"schoolYear"}},
-		{"year with slash", Snapshot{SchoolYear: "2026/2027"}, []string{"schoolYear"}},
-		{"negative confirmation", Snapshot{SchoolYear: "2026-2027", ConfirmDeactivations: -1}, []string{"confirmDeactivations"}},
-		{"entry", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{good, {LastName: " ", FirstName: "Jean", BirthDate: "04/05/1980", Matricule: "123", Email: "jean@", Role: ""}}},
+		{"valid", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{good}}, nil},
+		{"matricule only", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{{LastName: "A", FirstName: "B", Matricule: "18005040123", Email: "a@b.be", Role: "X"}}}, nil},
+		{"empty snapshot", wire.Snapshot{SchoolYear: "2026-2027"}, nil},
+		{"year missing", wire.Snapshot{}, []string{"schoolYear"}},
+		{"year not consecutive", wire.Snapshot{SchoolYear: "2026-2028"}, []string{"schoolYear"}},
+		{"year with slash", wire.Snapshot{SchoolYear: "2026/2027"}, []string{"schoolYear"}},
+		{"negative confirmation", wire.Snapshot{SchoolYear: "2026-2027", ConfirmDeactivations: -1}, []string{"confirmDeactivations"}},
+		{"entry", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{good, {LastName: " ", FirstName: "Jean", BirthDate: "04/05/1980", Matricule: "123", Email: "jean@", Role: ""}}},
 			[]string{"staff[1].lastName", "staff[1].birthDate", "staff[1].matricule", "staff[1].email", "staff[1].role"}},
-		{"no way to recognise", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "A", FirstName: "B", Email: "a@b.be", Role: "Enseignant"}}},
+		{"no way to recognise", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{{LastName: "A", FirstName: "B", Email: "a@b.be", Role: "Enseignant"}}},
 			[]string{"staff[0].birthDate"}},
-		{"impossible date", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "A", FirstName: "B", BirthDate: "1980-02-30", Email: "a@b.be", Role: "Enseignant"}}},
+		{"impossible date", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{{LastName: "A", FirstName: "B", BirthDate: "1980-02-30", Email: "a@b.be", Role: "Enseignant"}}},
 			[]string{"staff[0].birthDate"}},
-		{"control character", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "A\x00", FirstName: "B", BirthDate: "1980-02-03", Email: "a@b.be", Role: "Enseignant"}}},
+		{"control character", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{{LastName: "A\x00", FirstName: "B", BirthDate: "1980-02-03", Email: "a@b.be", Role: "Enseignant"}}},
 			[]string{"staff[0].lastName"}},
-		{"keep", Snapshot{SchoolYear: "2026-2027", Keep: []KeepEntry{{LastName: "A"}}}, []string{"keep[0].firstName", "keep[0].birthDate"}},
+		{"keep", wire.Snapshot{SchoolYear: "2026-2027", Keep: []wire.KeepEntry{{LastName: "A"}}}, []string{"keep[0].firstName", "keep[0].birthDate"}},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			ps := ValidateSnapshot(test.snap)
@@ -148,7 +149,7 @@ func TestValidateSnapshot(t *testing.T) {
 			}
 		})
 	}
-	ve := &ValidationError{Problems: ValidateSnapshot(Snapshot{})}
+	ve := &ValidationError{Problems: ValidateSnapshot(wire.Snapshot{})}
 	if !strings.Contains(ve.Error(), "schoolYear") {
 		t.Fatalf("Error() = %q", ve.Error())
 	}
@@ -167,16 +168,16 @@ func (s *state) add(last, first, birth, matricule, email, role, st string) {
 		Role: role, Email: email, LastName: last, FirstName: first, SentBirthDate: birth, SentMatricule: matricule, State: st}})
 }
 
-func (s *state) reconcile(snap Snapshot) plan {
+func (s *state) reconcile(snap wire.Snapshot) plan {
 	snap.SchoolYear = "2026-2027"
 	return reconcile(reconcileInput{Now: time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC), FASE: 1, SchoolYear: "2026-2027",
 		Snapshot: snap, Grants: s.grants, Persons: s.persons, NewID: NewID})
 }
 
-func staffOf(s *state, n int) []StaffEntry {
-	var out []StaffEntry
+func staffOf(s *state, n int) []wire.StaffEntry {
+	var out []wire.StaffEntry
 	for _, g := range s.grants[:n] {
-		out = append(out, StaffEntry{LastName: g.Grant.LastName, FirstName: g.Grant.FirstName, BirthDate: g.Person.BirthDate,
+		out = append(out, wire.StaffEntry{LastName: g.Grant.LastName, FirstName: g.Grant.FirstName, BirthDate: g.Person.BirthDate,
 			Email: g.Grant.Email, Role: g.Grant.Role})
 	}
 	return out
@@ -201,12 +202,12 @@ func TestGuardThreshold(t *testing.T) {
 		for i := 0; i < test.live; i++ {
 			s.add(fmt.Sprintf("Nom%03d", i), "Prénom", "1980-01-01", "", fmt.Sprintf("p%d@e.be", i), "Enseignant", GrantActive)
 		}
-		p := s.reconcile(Snapshot{Staff: staffOf(s, test.kept)})
+		p := s.reconcile(wire.Snapshot{Staff: staffOf(s, test.kept)})
 		if p.Held != test.held || p.Deactivations != test.live-test.kept || p.Live != test.live {
 			t.Errorf("live %d kept %d: held %v deactivations %d, want held %v", test.live, test.kept, p.Held, p.Deactivations, test.held)
 		}
 		if test.held {
-			p = s.reconcile(Snapshot{Staff: staffOf(s, test.kept), ConfirmDeactivations: test.live - test.kept})
+			p = s.reconcile(wire.Snapshot{Staff: staffOf(s, test.kept), ConfirmDeactivations: test.live - test.kept})
 			if p.Held {
 				t.Errorf("live %d kept %d: held despite the confirmation", test.live, test.kept)
 			}
@@ -216,7 +217,7 @@ func TestGuardThreshold(t *testing.T) {
 	s := &state{}
 	s.add("A", "A", "1980-01-01", "", "a@e.be", "Enseignant", GrantActive)
 	s.add("B", "B", "1980-01-01", "", "b@e.be", "Enseignant", GrantDeactivated)
-	if p := s.reconcile(Snapshot{}); !p.Held || p.Deactivations != 1 {
+	if p := s.reconcile(wire.Snapshot{}); !p.Held || p.Deactivations != 1 {
 		t.Fatalf("plan = %+v", p)
 	}
 }
@@ -228,8 +229,8 @@ func TestReconcileModifications(t *testing.T) {
 	entries := staffOf(s, 2)
 	entries[0].Role = "Directeur"
 	entries[1].Email = "luc.martin@e.be"
-	p := s.reconcile(Snapshot{Staff: entries})
-	if p.Result.Counts != (Counts{Modified: 2}) || len(p.UpdGrants) != 2 {
+	p := s.reconcile(wire.Snapshot{Staff: entries})
+	if p.Result.Counts != (wire.Counts{Modified: 2}) || len(p.UpdGrants) != 2 {
 		t.Fatalf("plan = %+v", p)
 	}
 	for _, g := range p.UpdGrants {
@@ -249,8 +250,8 @@ func TestReconcileModifications(t *testing.T) {
 	// Sending the active values back cancels the waiting modification.
 	s.grants[0].Grant = p.UpdGrants[0]
 	entries[0].Role = "Enseignant"
-	p = s.reconcile(Snapshot{Staff: entries[:1], Keep: []KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
-	if p.Result.Counts != (Counts{Modified: 1}) || p.UpdGrants[0].Pending != PendingNone || p.UpdGrants[0].PendingRole != "" {
+	p = s.reconcile(wire.Snapshot{Staff: entries[:1], Keep: []wire.KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
+	if p.Result.Counts != (wire.Counts{Modified: 1}) || p.UpdGrants[0].Pending != PendingNone || p.UpdGrants[0].PendingRole != "" {
 		t.Fatalf("plan = %+v", p)
 	}
 	if c := p.Result.Changes[0]; c.PreviousRole != "Directeur" || c.Role != "Enseignant" {
@@ -258,7 +259,7 @@ func TestReconcileModifications(t *testing.T) {
 	}
 	// Names count as a modification; case-only differences too.
 	entries[0].LastName = "DUPONT"
-	if p := s.reconcile(Snapshot{Staff: entries}); p.Result.Counts.Modified != 2 {
+	if p := s.reconcile(wire.Snapshot{Staff: entries}); p.Result.Counts.Modified != 2 {
 		t.Fatalf("counts = %+v", p.Result.Counts)
 	}
 }
@@ -268,14 +269,14 @@ func TestReconcileMatriculeFill(t *testing.T) {
 	s.add("Dupont", "Jean", "1980-05-04", "", "jean@e.be", "Enseignant", GrantActive)
 	e := staffOf(s, 1)
 	e[0].Matricule = "18005040123"
-	p := s.reconcile(Snapshot{Staff: e})
-	if p.Result.Counts != (Counts{Unchanged: 1}) || len(p.FillPersons) != 1 || p.FillPersons[0].Matricule != "18005040123" {
+	p := s.reconcile(wire.Snapshot{Staff: e})
+	if p.Result.Counts != (wire.Counts{Unchanged: 1}) || len(p.FillPersons) != 1 || p.FillPersons[0].Matricule != "18005040123" {
 		t.Fatalf("plan = %+v", p)
 	}
 	// A person known with another matricule is someone else.
 	s.persons[0].Matricule = "18005040999"
-	p = s.reconcile(Snapshot{Staff: e, ConfirmDeactivations: 1})
-	if p.Result.Counts != (Counts{Created: 1, Deactivated: 1}) || len(p.NewPersons) != 1 {
+	p = s.reconcile(wire.Snapshot{Staff: e, ConfirmDeactivations: 1})
+	if p.Result.Counts != (wire.Counts{Created: 1, Deactivated: 1}) || len(p.NewPersons) != 1 {
 		t.Fatalf("plan = %+v", p.Result.Counts)
 	}
 }
@@ -286,14 +287,14 @@ func TestReconcileSentIdentity(t *testing.T) {
 	s.add("Martin", "Luc", "1975-01-31", "", "luc@e.be", "Enseignant", GrantActive)
 	e := staffOf(s, 2)
 	// The same snapshot writes nothing.
-	if p := s.reconcile(Snapshot{Staff: e}); p.Result.Counts != (Counts{Unchanged: 2}) || len(p.UpdGrants) != 0 {
+	if p := s.reconcile(wire.Snapshot{Staff: e}); p.Result.Counts != (wire.Counts{Unchanged: 2}) || len(p.UpdGrants) != 0 {
 		t.Fatalf("plan = %+v", p)
 	}
 	// A matricule sent for the first time is the school's from now on,
 	// without a change to report.
 	e[0].Matricule = "18005040123"
-	p := s.reconcile(Snapshot{Staff: e})
-	if p.Result.Counts != (Counts{Unchanged: 2}) || len(p.UpdGrants) != 1 {
+	p := s.reconcile(wire.Snapshot{Staff: e})
+	if p.Result.Counts != (wire.Counts{Unchanged: 2}) || len(p.UpdGrants) != 1 {
 		t.Fatalf("plan = %+v", p)
 	}
 	if g := p.UpdGrants[0]; g.LastName != "Dupont" || g.SentMatricule != "18005040123" || g.SentBirthDate != "1980-05-04" || g.Pending != PendingNone {
@@ -301,9 +302,9 @@ func TestReconcileSentIdentity(t *testing.T) {
 	}
 	// A modification carries the identity sent with it; a new grant too.
 	e[1].Role = "Directeur"
-	e = append(e, StaffEntry{LastName: "Neuf", FirstName: "Noé", Matricule: "19001010001", Email: "noe@e.be", Role: "Enseignant"})
-	p = s.reconcile(Snapshot{Staff: e})
-	if p.Result.Counts != (Counts{Created: 1, Modified: 1, Unchanged: 1}) || len(p.UpdGrants) != 2 || len(p.NewGrants) != 1 {
+	e = append(e, wire.StaffEntry{LastName: "Neuf", FirstName: "Noé", Matricule: "19001010001", Email: "noe@e.be", Role: "Enseignant"})
+	p = s.reconcile(wire.Snapshot{Staff: e})
+	if p.Result.Counts != (wire.Counts{Created: 1, Modified: 1, Unchanged: 1}) || len(p.UpdGrants) != 2 || len(p.NewGrants) != 1 {
 		t.Fatalf("plan = %+v", p)
 	}
 	if g := p.NewGrants[0]; g.SentBirthDate != "" || g.SentMatricule != "19001010001" {
@@ -317,10 +318,10 @@ func TestRejectionReasons(t *testing.T) {
 	s.add("Martin", "Luc", "1975-01-31", "", "luc@e.be", "Enseignant", GrantActive)
 	e := staffOf(s, 2)
 	e[0].BirthDate, e[0].Matricule = "1981-01-01", "18005040123"
-	p := s.reconcile(Snapshot{Staff: e, Keep: []KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
+	p := s.reconcile(wire.Snapshot{Staff: e, Keep: []wire.KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
 	reasons := map[string]string{}
 	for _, c := range p.Result.Changes {
-		if c.Action == ActionRejected {
+		if c.Action == wire.ActionRejected {
 			reasons[c.LastName] = c.Reason
 		}
 	}
@@ -337,15 +338,15 @@ func TestRejectionReasons(t *testing.T) {
 }
 
 func FuzzValidateSnapshot(f *testing.F) {
-	seed, _ := json.Marshal(Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{{LastName: "Dupont", FirstName: "Jean",
+	seed, _ := json.Marshal(wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{{LastName: "Dupont", FirstName: "Jean",
 		BirthDate: "1980-05-04", Matricule: "18005040123", Email: "jean@ecole.be", Role: "Enseignant"}},
-		Keep: []KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
+		Keep: []wire.KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
 	f.Add(seed)
 	f.Add([]byte(`{"schoolYear":"2026-2027","staff":[{"lastName":"\u0000","birthDate":"9999-99-99","email":"@@"}]}`))
 	f.Add([]byte(`{"schoolYear":"20262027","confirmDeactivations":-5,"keep":[{}]}`))
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var s Snapshot
+		var s wire.Snapshot
 		if json.Unmarshal(data, &s) != nil {
 			return
 		}
@@ -380,7 +381,7 @@ func FuzzValidateSnapshot(f *testing.F) {
 
 // reconcileChecked validates snap as Transfer does: the faults of single
 // entries are parted from the snapshot's, and those entries made safe.
-func (s *state) reconcileChecked(t *testing.T, snap Snapshot) plan {
+func (s *state) reconcileChecked(t *testing.T, snap wire.Snapshot) plan {
 	t.Helper()
 	snap.SchoolYear = "2026-2027"
 	whole, faults := splitProblems(ValidateSnapshot(snap))
@@ -392,9 +393,9 @@ func (s *state) reconcileChecked(t *testing.T, snap Snapshot) plan {
 }
 
 func TestSplitProblems(t *testing.T) {
-	ps := ValidateSnapshot(Snapshot{SchoolYear: "2026-2028",
-		Staff: []StaffEntry{{LastName: "A\x01", FirstName: "B", BirthDate: "1980-02-03", Email: "x", Role: "Enseignant"}},
-		Keep:  []KeepEntry{{LastName: "C", FirstName: "", Matricule: "18005040123"}}})
+	ps := ValidateSnapshot(wire.Snapshot{SchoolYear: "2026-2028",
+		Staff: []wire.StaffEntry{{LastName: "A\x01", FirstName: "B", BirthDate: "1980-02-03", Email: "x", Role: "Enseignant"}},
+		Keep:  []wire.KeepEntry{{LastName: "C", FirstName: "", Matricule: "18005040123"}}})
 	whole, f := splitProblems(ps)
 	if len(whole) != 1 || whole[0].Field != "schoolYear" {
 		t.Errorf("snapshot's faults: %+v", whole)
@@ -405,8 +406,8 @@ func TestSplitProblems(t *testing.T) {
 	if !strings.HasPrefix(f.keep[0], "prénom manquant") || !f.unnamed["s0"] || !f.unnamed["k0"] {
 		t.Errorf("keep faults: %v, unnamed %v", f.keep, f.unnamed)
 	}
-	clean := f.clean(Snapshot{Staff: []StaffEntry{{LastName: "A\x01", FirstName: "B", BirthDate: "1980-02-30", Matricule: "123", Email: "x", Role: "R\u202e"}},
-		Keep: []KeepEntry{{LastName: "C", Matricule: "18005040123"}}})
+	clean := f.clean(wire.Snapshot{Staff: []wire.StaffEntry{{LastName: "A\x01", FirstName: "B", BirthDate: "1980-02-30", Matricule: "123", Email: "x", Role: "R\u202e"}},
+		Keep: []wire.KeepEntry{{LastName: "C", Matricule: "18005040123"}}})
 	if k := clean.Keep[0]; k.Matricule != "18005040123" {
 		t.Errorf("clean dropped a valid matricule: %+v", k)
 	}
@@ -429,9 +430,9 @@ func TestReconcileFaultyEntries(t *testing.T) {
 	entries[0].LastName = "Du\u202epont" // unreadable: designates those born 1980-05-04
 	entries[2].Email = "pas une adresse" // readable: designates Lambert only
 	entries[3].Role = "Directeur"        // a change that applies
-	entries = append(entries, StaffEntry{LastName: "---", FirstName: "Eve", BirthDate: "1990-07-07", Email: "eve@e.be", Role: "Enseignant"})
-	p := s.reconcileChecked(t, Snapshot{Staff: entries})
-	if p.Result.Counts != (Counts{Rejected: 3, Unchanged: 1, Modified: 1}) || p.Deactivations != 0 || len(p.Deactivate) != 0 {
+	entries = append(entries, wire.StaffEntry{LastName: "---", FirstName: "Eve", BirthDate: "1990-07-07", Email: "eve@e.be", Role: "Enseignant"})
+	p := s.reconcileChecked(t, wire.Snapshot{Staff: entries})
+	if p.Result.Counts != (wire.Counts{Rejected: 3, Unchanged: 1, Modified: 1}) || p.Deactivations != 0 || len(p.Deactivate) != 0 {
 		t.Fatalf("counts %+v, %d deactivations", p.Result.Counts, p.Deactivations)
 	}
 	reasons := map[string]string{}
@@ -455,11 +456,11 @@ func TestReconcileFaultyEntries(t *testing.T) {
 
 	// Kept back for an unreadable name, Dupont keeps the access; nobody
 	// born another day is protected by it.
-	p = s.reconcileChecked(t, Snapshot{Staff: staffOf(s, 4)[1:], Keep: []KeepEntry{{LastName: "\u200b", FirstName: "Jean", BirthDate: "1980-05-04"}}})
+	p = s.reconcileChecked(t, wire.Snapshot{Staff: staffOf(s, 4)[1:], Keep: []wire.KeepEntry{{LastName: "\u200b", FirstName: "Jean", BirthDate: "1980-05-04"}}})
 	if p.Deactivations != 0 || p.Result.Counts.Unchanged != 3 {
 		t.Errorf("with a kept unreadable entry: %+v, %d deactivations", p.Result.Counts, p.Deactivations)
 	}
-	p = s.reconcileChecked(t, Snapshot{Staff: staffOf(s, 4)[1:], Keep: []KeepEntry{{LastName: "\u200b", FirstName: "Jean", BirthDate: "1999-09-09"}}})
+	p = s.reconcileChecked(t, wire.Snapshot{Staff: staffOf(s, 4)[1:], Keep: []wire.KeepEntry{{LastName: "\u200b", FirstName: "Jean", BirthDate: "1999-09-09"}}})
 	if p.Deactivations != 1 {
 		t.Errorf("a kept entry born another day protected Dupont: %d deactivations", p.Deactivations)
 	}

@@ -3,6 +3,8 @@ package extranet
 import (
 	"strings"
 	"testing"
+
+	"passerelle/wire"
 )
 
 // The identity rules of docs/extranet.md (« Identity matching »), one entry
@@ -12,8 +14,8 @@ func TestIdentityMatching(t *testing.T) {
 	known := func(id, last, first, birth, matricule string) Person {
 		return Person{ID: id, LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, IdentityKey: IdentityKey(last, first, birth)}
 	}
-	entry := func(last, first, birth, matricule string) StaffEntry {
-		return StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, Email: "x@ecole.be", Role: "Enseignant"}
+	entry := func(last, first, birth, matricule string) wire.StaffEntry {
+		return wire.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, Email: "x@ecole.be", Role: "Enseignant"}
 	}
 	jean := known("jean", "Dupont", "Jean", "1980-05-04", "18005040123")
 	jeanNoMat := known("jean", "Dupont", "Jean", "1980-05-04", "")
@@ -24,7 +26,7 @@ func TestIdentityMatching(t *testing.T) {
 	for _, test := range []struct {
 		name    string
 		persons []Person
-		entry   StaffEntry
+		entry   wire.StaffEntry
 		person  string // the person the grant goes to; "new" for a new person; "" when rejected
 		reason  string // the beginning of the rejection's reason
 		weak    bool   // the match is by names and birth date only
@@ -50,15 +52,15 @@ func TestIdentityMatching(t *testing.T) {
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			s := &state{persons: test.persons}
-			p := s.reconcile(Snapshot{Staff: []StaffEntry{test.entry}})
+			p := s.reconcile(wire.Snapshot{Staff: []wire.StaffEntry{test.entry}})
 			c := p.Result.Changes[0]
 			if test.person == "" {
-				if c.Action != ActionRejected || !strings.HasPrefix(c.Reason, test.reason) || len(p.Rejections) != 1 {
+				if c.Action != wire.ActionRejected || !strings.HasPrefix(c.Reason, test.reason) || len(p.Rejections) != 1 {
 					t.Fatalf("change %+v, want rejected: %s", c, test.reason)
 				}
 				return
 			}
-			if c.Action != ActionCreated || len(p.NewGrants) != 1 {
+			if c.Action != wire.ActionCreated || len(p.NewGrants) != 1 {
 				t.Fatalf("change %+v, want created", c)
 			}
 			g := p.NewGrants[0]
@@ -99,33 +101,33 @@ func TestIdentityMatching(t *testing.T) {
 // Entries of one snapshot that name the same person, or share an address,
 // are rejected; two matricules are two people whatever their names.
 func TestSnapshotDuplicates(t *testing.T) {
-	e := func(birth, matricule, email string) StaffEntry {
-		return StaffEntry{LastName: "Dupont", FirstName: "Jean", BirthDate: birth, Matricule: matricule, Email: email, Role: "Enseignant"}
+	e := func(birth, matricule, email string) wire.StaffEntry {
+		return wire.StaffEntry{LastName: "Dupont", FirstName: "Jean", BirthDate: birth, Matricule: matricule, Email: email, Role: "Enseignant"}
 	}
 	for _, test := range []struct {
 		name     string
-		staff    []StaffEntry
+		staff    []wire.StaffEntry
 		persons  []Person
 		rejected int
 		reason   string
 	}{
-		{"two matricules, same names and birth date", []StaffEntry{e("1980-05-04", "18005040123", "a@e.be"), e("1980-05-04", "18005040999", "b@e.be")}, nil, 0, ""},
-		{"same matricule twice", []StaffEntry{e("1980-05-04", "18005040123", "a@e.be"), e("", "18005040123", "b@e.be")}, nil, 2, reasonDuplicate},
-		{"same names and birth date, one without matricule", []StaffEntry{e("1980-05-04", "18005040123", "a@e.be"), e("1980-05-04", "", "b@e.be")}, nil, 2, reasonDuplicate},
-		{"same known person twice", []StaffEntry{e("1980-05-04", "", "a@e.be"), e("", "18005040123", "b@e.be")},
+		{"two matricules, same names and birth date", []wire.StaffEntry{e("1980-05-04", "18005040123", "a@e.be"), e("1980-05-04", "18005040999", "b@e.be")}, nil, 0, ""},
+		{"same matricule twice", []wire.StaffEntry{e("1980-05-04", "18005040123", "a@e.be"), e("", "18005040123", "b@e.be")}, nil, 2, reasonDuplicate},
+		{"same names and birth date, one without matricule", []wire.StaffEntry{e("1980-05-04", "18005040123", "a@e.be"), e("1980-05-04", "", "b@e.be")}, nil, 2, reasonDuplicate},
+		{"same known person twice", []wire.StaffEntry{e("1980-05-04", "", "a@e.be"), e("", "18005040123", "b@e.be")},
 			[]Person{{ID: "jean", LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Matricule: "18005040123", IdentityKey: IdentityKey("Dupont", "Jean", "1980-05-04")}},
 			2, reasonDuplicate},
-		{"one address for two people", []StaffEntry{e("1980-05-04", "", "a@e.be"), e("1981-05-04", "", "a@e.be")}, nil, 2,
+		{"one address for two people", []wire.StaffEntry{e("1980-05-04", "", "a@e.be"), e("1981-05-04", "", "a@e.be")}, nil, 2,
 			"l'adresse e-mail a@e.be est donnée à plusieurs personnes de l'envoi"},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			s := &state{persons: test.persons}
-			p := s.reconcile(Snapshot{Staff: test.staff})
+			p := s.reconcile(wire.Snapshot{Staff: test.staff})
 			if p.Result.Counts.Rejected != test.rejected {
 				t.Fatalf("counts %+v, want %d rejected", p.Result.Counts, test.rejected)
 			}
 			for _, c := range p.Result.Changes {
-				if c.Action == ActionRejected && !strings.HasPrefix(c.Reason, test.reason) {
+				if c.Action == wire.ActionRejected && !strings.HasPrefix(c.Reason, test.reason) {
 					t.Errorf("reason %q, want %q", c.Reason, test.reason)
 				}
 			}
@@ -136,25 +138,25 @@ func TestSnapshotDuplicates(t *testing.T) {
 // The validation's limits, each a problem of the snapshot itself, and the
 // values it quotes kept short.
 func TestValidationLimits(t *testing.T) {
-	good := StaffEntry{LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Email: "jean@ecole.be", Role: "Enseignant"}
-	many := make([]StaffEntry, MaxEntries+1)
+	good := wire.StaffEntry{LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Email: "jean@ecole.be", Role: "Enseignant"}
+	many := make([]wire.StaffEntry, MaxEntries+1)
 	for i := range many {
 		many[i] = good
 	}
 	for _, test := range []struct {
 		name  string
-		snap  Snapshot
+		snap  wire.Snapshot
 		field string
 		want  string
 	}{
-		{"too many staff", Snapshot{SchoolYear: "2026-2027", Staff: many}, "staff", "trop de membres du personnel (10001) : au plus 10000 par envoi"},
-		{"too many kept", Snapshot{SchoolYear: "2026-2027", Keep: make([]KeepEntry, MaxEntries+1)}, "keep", "trop de membres retenus (10001)"},
-		{"an e-mail too long", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{withEmail(good, strings.Repeat("a", 300)+"@ecole.be")}},
+		{"too many staff", wire.Snapshot{SchoolYear: "2026-2027", Staff: many}, "staff", "trop de membres du personnel (10001) : au plus 10000 par envoi"},
+		{"too many kept", wire.Snapshot{SchoolYear: "2026-2027", Keep: make([]wire.KeepEntry, MaxEntries+1)}, "keep", "trop de membres retenus (10001)"},
+		{"an e-mail too long", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{withEmail(good, strings.Repeat("a", 300)+"@ecole.be")}},
 			"staff[0].email", "adresse e-mail école trop longue"},
-		{"a role unreadable", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{withRole(good, "Ensei\x00gnant")}}, "staff[0].role", "rôle extranet illisible"},
-		{"a role too long", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{withRole(good, strings.Repeat("r", 200))}}, "staff[0].role", "rôle extranet illisible"},
-		{"a matricule with letters", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{withMatricule(good, "1800504012a")}}, "staff[0].matricule", ""},
-		{"invalid UTF-8 in a name", Snapshot{SchoolYear: "2026-2027", Staff: []StaffEntry{withLast(good, "Du\xffpont")}}, "staff[0].lastName", ""},
+		{"a role unreadable", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{withRole(good, "Ensei\x00gnant")}}, "staff[0].role", "rôle extranet illisible"},
+		{"a role too long", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{withRole(good, strings.Repeat("r", 200))}}, "staff[0].role", "rôle extranet illisible"},
+		{"a matricule with letters", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{withMatricule(good, "1800504012a")}}, "staff[0].matricule", ""},
+		{"invalid UTF-8 in a name", wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{withLast(good, "Du\xffpont")}}, "staff[0].lastName", ""},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			ps := ValidateSnapshot(test.snap)
@@ -178,7 +180,7 @@ func TestValidationLimits(t *testing.T) {
 	}
 }
 
-func withEmail(e StaffEntry, v string) StaffEntry     { e.Email = v; return e }
-func withRole(e StaffEntry, v string) StaffEntry      { e.Role = v; return e }
-func withMatricule(e StaffEntry, v string) StaffEntry { e.Matricule = v; return e }
-func withLast(e StaffEntry, v string) StaffEntry      { e.LastName = v; return e }
+func withEmail(e wire.StaffEntry, v string) wire.StaffEntry     { e.Email = v; return e }
+func withRole(e wire.StaffEntry, v string) wire.StaffEntry      { e.Role = v; return e }
+func withMatricule(e wire.StaffEntry, v string) wire.StaffEntry { e.Matricule = v; return e }
+func withLast(e wire.StaffEntry, v string) wire.StaffEntry      { e.LastName = v; return e }

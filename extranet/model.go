@@ -2,6 +2,8 @@ package extranet
 
 import (
 	"time"
+
+	"passerelle/wire"
 )
 
 // Person is someone the extranet knows, whatever the schools that give them
@@ -290,7 +292,7 @@ type TransferRecords struct {
 type Idempotency struct {
 	Key       string
 	BodyHash  string
-	Result    TransferResult
+	Result    wire.TransferResult
 	CreatedAt time.Time
 }
 

@@ -20,6 +20,7 @@ import (
 	"passerelle/fwb"
 	"passerelle/mail"
 	"passerelle/token"
+	"passerelle/wire"
 )
 
 // Audit actions of the portal and the console. Every operator action is
@@ -137,10 +138,10 @@ type TransferRecord struct {
 	At            time.Time
 	Actor         string
 	Outcome       string // OutcomeApplied or OutcomeHeld
-	Counts        Counts
+	Counts        wire.Counts
 	Deactivations int // what the guard counted
 	LiveGrants    int // the school's live grants before the transfer
-	Changes       []Change
+	Changes       []wire.Change
 	DismissedAt   time.Time // a held transfer an operator has dealt with
 	DismissedBy   string
 }

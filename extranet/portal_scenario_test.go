@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // Sign-in by address or login: a pending access is told when it opens, an
@@ -78,8 +79,8 @@ func TestSignInRequests(t *testing.T) {
 
 	// Once the school removes the person, the address reaches nothing:
 	// the answer says so, with no link.
-	w.sendSnap(t, 4242, extranet.Snapshot{SchoolYear: thisYear, ConfirmDeactivations: 1,
-		Staff: []extranet.StaffEntry{staff("Autre", "Eva", "1990-01-01", "", "eva@ecole.be", "Enseignant")}})
+	w.sendSnap(t, 4242, wire.Snapshot{SchoolYear: thisYear, ConfirmDeactivations: 1,
+		Staff: []wire.StaffEntry{staff("Autre", "Eva", "1990-01-01", "", "eva@ecole.be", "Enseignant")}})
 	if _, err := w.portal.Access(w.ctx, acc.Account.ID, ""); !errors.Is(err, extranet.ErrNoAccess) {
 		t.Errorf("Access after removal: %v", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 // Guard thresholds: a snapshot may deactivate at most max(GuardMin,
@@ -64,7 +65,7 @@ type reconcileInput struct {
 	Now        time.Time
 	FASE       int
 	SchoolYear string
-	Snapshot   Snapshot
+	Snapshot   wire.Snapshot
 	Grants     []GrantRecord // the school's grants for the year, any state
 	Persons    []Person      // candidates found by matricule or identity key
 	Holders    []EmailHolder // who else uses the snapshot's e-mails
@@ -81,7 +82,7 @@ type reconcileInput struct {
 // plan is what a transfer decided: its answer and the writes that carry it
 // out.
 type plan struct {
-	Result        TransferResult
+	Result        wire.TransferResult
 	Deactivations int
 	Live          int
 	Held          bool
@@ -117,7 +118,7 @@ type lookups struct {
 
 // snapshotLookups returns the distinct matricules, identity keys and e-mails
 // of a validated snapshot.
-func snapshotLookups(s Snapshot) lookups {
+func snapshotLookups(s wire.Snapshot) lookups {
 	var l lookups
 	seen := map[string]bool{}
 	addTo := func(list *[]string, prefix, v string) {
@@ -190,7 +191,7 @@ func reconcile(in reconcileInput) plan {
 	p.Live = liveGrants(in.Grants)
 
 	handled := make(map[string]bool, len(staff))
-	changes := make([]Change, 0, len(staff)+len(in.Grants))
+	changes := make([]wire.Change, 0, len(staff)+len(in.Grants))
 	for _, e := range staff {
 		if e.reason != "" {
 			changes = append(changes, p.reject(in, e))
@@ -250,7 +251,7 @@ func indexPersons(persons []Person, grants []GrantRecord) (map[string]*Person, m
 // snapshotEntries cleans the snapshot's staff entries, then its keep
 // entries, in that order: reconcile cuts the list in two at the number of
 // staff entries.
-func snapshotEntries(s Snapshot, keys []string) []*entry {
+func snapshotEntries(s wire.Snapshot, keys []string) []*entry {
 	entries := make([]*entry, 0, len(s.Staff)+len(s.Keep))
 	for i, st := range s.Staff {
 		e := &entry{
@@ -387,14 +388,14 @@ func liveGrants(grants []GrantRecord) int {
 
 // reject records a rejected staff entry: the school reads its reason, and
 // the rejection is kept for the console.
-func (p *plan) reject(in reconcileInput, e *entry) Change {
+func (p *plan) reject(in reconcileInput, e *entry) wire.Change {
 	p.Rejections = append(p.Rejections, Rejection{
 		FASE: in.FASE, SchoolYear: in.SchoolYear, Key: rejectionKey(e),
 		LastName: e.last, FirstName: e.first, BirthDate: e.birth, Matricule: e.matricule,
 		Email: e.email, Role: e.rawRole, Reason: e.reason,
 	})
-	return Change{
-		Action: ActionRejected, LastName: e.last, FirstName: e.first,
+	return wire.Change{
+		Action: wire.ActionRejected, LastName: e.last, FirstName: e.first,
 		Role: e.rawRole, Email: e.email, Reason: e.reason,
 	}
 }
@@ -419,7 +420,7 @@ func (p *plan) person(in reconcileInput, e *entry) string {
 
 // grant decides the grant of a decided staff entry for personID, whose
 // grant at the school is rec (nil if none): opened, reopened, or updated.
-func (p *plan) grant(in reconcileInput, e *entry, personID string, rec *GrantRecord) Change {
+func (p *plan) grant(in reconcileInput, e *entry, personID string, rec *GrantRecord) wire.Change {
 	switch {
 	case rec == nil:
 		p.openGrant(in, e, personID)
@@ -428,7 +429,7 @@ func (p *plan) grant(in reconcileInput, e *entry, personID string, rec *GrantRec
 	default:
 		return p.updateGrant(in.Now, e, rec.Grant)
 	}
-	return Change{Action: ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email}
+	return wire.Change{Action: wire.ActionCreated, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email}
 }
 
 // openGrant opens a new grant for personID, pending until the next night.
@@ -460,7 +461,7 @@ func (p *plan) reopenGrant(now time.Time, e *entry, g Grant) {
 
 // updateGrant brings live grant g to what entry e says: unchanged, changed
 // at once while pending, or with a modification waiting for the night.
-func (p *plan) updateGrant(now time.Time, e *entry, g Grant) Change {
+func (p *plan) updateGrant(now time.Time, e *entry, g Grant) wire.Change {
 	role, email, last, first := g.Target()
 	sameIdentity := g.SentBirthDate == e.birth && g.SentMatricule == e.matricule
 	g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
@@ -473,7 +474,7 @@ func (p *plan) updateGrant(now time.Time, e *entry, g Grant) Change {
 			g.UpdatedAt = now
 			p.UpdGrants = append(p.UpdGrants, g)
 		}
-		return Change{Action: ActionUnchanged, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email}
+		return wire.Change{Action: wire.ActionUnchanged, LastName: e.last, FirstName: e.first, Role: e.role, Email: e.email}
 	}
 	switch {
 	case g.State == GrantPending:
@@ -490,24 +491,24 @@ func (p *plan) updateGrant(now time.Time, e *entry, g Grant) Change {
 	}
 	g.UpdatedAt = now
 	p.UpdGrants = append(p.UpdGrants, g)
-	return Change{
-		Action: ActionModified, LastName: e.last, FirstName: e.first,
+	return wire.Change{
+		Action: wire.ActionModified, LastName: e.last, FirstName: e.first,
 		Role: e.role, PreviousRole: role, Email: e.email, PreviousEmail: email,
 	}
 }
 
 // deactivateRest deactivates the live grants the snapshot neither handled
 // nor protected: the people the school no longer sends.
-func (p *plan) deactivateRest(grants []GrantRecord, handled map[string]bool) []Change {
-	var changes []Change
+func (p *plan) deactivateRest(grants []GrantRecord, handled map[string]bool) []wire.Change {
+	var changes []wire.Change
 	for _, rec := range grants {
 		g := rec.Grant
 		if !g.Live() || handled[g.PersonID] || p.Protected[g.PersonID] {
 			continue
 		}
 		p.Deactivate = append(p.Deactivate, g.ID)
-		changes = append(changes, Change{
-			Action: ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName,
+		changes = append(changes, wire.Change{
+			Action: wire.ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName,
 			Role: g.Role, Email: g.Email,
 		})
 	}
@@ -525,12 +526,12 @@ func guardHolds(deactivations, live, confirmed int) bool {
 
 // answer is what the school reads: the changes in the order of its
 // messages, counted, effective at the next night.
-func answer(schoolYear string, now time.Time, changes []Change) TransferResult {
+func answer(schoolYear string, now time.Time, changes []wire.Change) wire.TransferResult {
 	if len(changes) == 0 {
 		changes = nil // as before the capacity was reserved: the answer says null
 	}
 	sortChanges(changes)
-	return TransferResult{
+	return wire.TransferResult{
 		SchoolYear:  schoolYear,
 		EffectiveAt: NextNight(now),
 		Counts:      countChanges(changes),
@@ -539,19 +540,19 @@ func answer(schoolYear string, now time.Time, changes []Change) TransferResult {
 }
 
 // countChanges counts changes by action.
-func countChanges(changes []Change) Counts {
-	var c Counts
+func countChanges(changes []wire.Change) wire.Counts {
+	var c wire.Counts
 	for _, ch := range changes {
 		switch ch.Action {
-		case ActionCreated:
+		case wire.ActionCreated:
 			c.Created++
-		case ActionModified:
+		case wire.ActionModified:
 			c.Modified++
-		case ActionDeactivated:
+		case wire.ActionDeactivated:
 			c.Deactivated++
-		case ActionUnchanged:
+		case wire.ActionUnchanged:
 			c.Unchanged++
-		case ActionRejected:
+		case wire.ActionRejected:
 			c.Rejected++
 		}
 	}
@@ -739,12 +740,12 @@ func clearPending(g *Grant) {
 // actionOrder is the order of the school's messages: errors first, then
 // Modifié, Créé, Désactivé, and the unchanged ones last.
 var actionOrder = map[string]int{
-	ActionRejected: 0, ActionModified: 1, ActionCreated: 2, ActionDeactivated: 3, ActionUnchanged: 4,
+	wire.ActionRejected: 0, wire.ActionModified: 1, wire.ActionCreated: 2, wire.ActionDeactivated: 3, wire.ActionUnchanged: 4,
 }
 
 // sortChanges orders changes by action, then by name in French order, so
 // that a result is the same whatever the order of the snapshot.
-func sortChanges(cs []Change) {
+func sortChanges(cs []wire.Change) {
 	if len(cs) < 2 {
 		return
 	}
@@ -753,7 +754,7 @@ func sortChanges(cs []Change) {
 	type item struct {
 		order int
 		key   frtext.NameKey
-		c     Change
+		c     wire.Change
 	}
 	items := make([]item, len(cs))
 	for i, c := range cs {

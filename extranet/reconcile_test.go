@@ -3,6 +3,8 @@ package extranet
 import (
 	"fmt"
 	"testing"
+
+	"passerelle/wire"
 )
 
 func TestGuardHolds(t *testing.T) {
@@ -31,16 +33,16 @@ func TestGuardHolds(t *testing.T) {
 }
 
 func TestCountChanges(t *testing.T) {
-	changes := []Change{
-		{Action: ActionCreated}, {Action: ActionCreated}, {Action: ActionModified},
-		{Action: ActionDeactivated}, {Action: ActionUnchanged}, {Action: ActionUnchanged},
-		{Action: ActionUnchanged}, {Action: ActionRejected},
+	changes := []wire.Change{
+		{Action: wire.ActionCreated}, {Action: wire.ActionCreated}, {Action: wire.ActionModified},
+		{Action: wire.ActionDeactivated}, {Action: wire.ActionUnchanged}, {Action: wire.ActionUnchanged},
+		{Action: wire.ActionUnchanged}, {Action: wire.ActionRejected},
 	}
-	want := Counts{Created: 2, Modified: 1, Deactivated: 1, Unchanged: 3, Rejected: 1}
+	want := wire.Counts{Created: 2, Modified: 1, Deactivated: 1, Unchanged: 3, Rejected: 1}
 	if got := countChanges(changes); got != want {
 		t.Errorf("countChanges = %+v, want %+v", got, want)
 	}
-	if got := countChanges(nil); got != (Counts{}) {
+	if got := countChanges(nil); got != (wire.Counts{}) {
 		t.Errorf("countChanges(nil) = %+v, want zero", got)
 	}
 }

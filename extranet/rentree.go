@@ -13,6 +13,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 // DefaultGraceDeadline is the last day of the carry-over when the network
@@ -339,7 +340,7 @@ func (s *Service) graceWarningText(ds []CarriedDirector, ended fwb.SchoolYear) (
 //   - it applies the guard to the first transfer (rentreeGuard).
 //
 // grants are the school's grants of the snapshot's year.
-func rentreeTransfer(ctx context.Context, tx Tx, fase int, snap Snapshot, grants []GrantRecord, now time.Time, p *plan) (renewed int, err error) {
+func rentreeTransfer(ctx context.Context, tx Tx, fase int, snap wire.Snapshot, grants []GrantRecord, now time.Time, p *plan) (renewed int, err error) {
 	y, err := fwb.ParseSchoolYear(snap.SchoolYear)
 	if err != nil || (p.Live > 0 && len(p.Protected) == 0 && len(known(p.Created, p.NewPersons)) == 0) {
 		return 0, nil
@@ -409,7 +410,7 @@ func carryKept(prev, grants []GrantRecord, year string, now time.Time, p *plan) 
 // accesses by mistake.
 func rentreeGuard(prev []GrantRecord, sent map[string]bool, confirm int, p *plan) {
 	active := 0
-	var ending []Change
+	var ending []wire.Change
 	for _, rec := range prev {
 		g := rec.Grant
 		if g.State != GrantActive {
@@ -417,7 +418,7 @@ func rentreeGuard(prev []GrantRecord, sent map[string]bool, confirm int, p *plan
 		}
 		active++
 		if !sent[g.PersonID] {
-			ending = append(ending, Change{Action: ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email})
+			ending = append(ending, wire.Change{Action: wire.ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email})
 		}
 	}
 	d := len(ending)

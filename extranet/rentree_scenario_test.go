@@ -8,6 +8,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 // nightAt runs the night that follows a Brussels civil day's evening.
@@ -39,11 +40,11 @@ func TestRentreeOfThreeSchools(t *testing.T) {
 	w.clock.Set(brusselsTime(2027, time.June, 10, 10, 0))
 	anne.Role = "Directeur"
 	eva := staff("Petit", "Eva", "1990-09-09", "", "eva@a.be", "Enseignant")
-	res := w.sendSnap(t, 1001, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{jean, anne, eva}})
+	res := w.sendSnap(t, 1001, wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{jean, anne, eva}})
 	if res.Counts.Created != 3 || res.Counts.Renewed != 2 {
 		t.Fatalf("A's preparation: %+v", res.Counts)
 	}
-	if lines := extranet.ChangeLines(res.Changes); len(lines) != 3 || !strings.Contains(lines[1], "Créé Rôle Anne Martin – Directeur") {
+	if lines := wire.ChangeLines(res.Changes); len(lines) != 3 || !strings.Contains(lines[1], "Créé Rôle Anne Martin – Directeur") {
 		t.Errorf("A's lines: %q", lines)
 	}
 	if rep := w.night(t); rep.Activated != 0 || rep.CarriedOver != 0 {
@@ -81,12 +82,12 @@ func TestRentreeOfThreeSchools(t *testing.T) {
 
 	// B's first transfer of the year sends one person: held, as it would
 	// end five carried-over accesses.
-	_, err = w.svc.Transfer(w.ctx, 1002, extranet.Snapshot{SchoolYear: "2027-2028", Staff: bStaff[5:]}, extranet.TransferOptions{})
+	_, err = w.svc.Transfer(w.ctx, 1002, wire.Snapshot{SchoolYear: "2027-2028", Staff: bStaff[5:]}, extranet.TransferOptions{})
 	var held *extranet.HeldError
 	if !errors.As(err, &held) || held.Deactivations != 5 {
 		t.Fatalf("B's first transfer: %v", err)
 	}
-	w.sendSnap(t, 1002, extranet.Snapshot{SchoolYear: "2027-2028", Staff: bStaff})
+	w.sendSnap(t, 1002, wire.Snapshot{SchoolYear: "2027-2028", Staff: bStaff})
 	rep = w.nightAfter(t, 2027, time.July, 5)
 	if rep.Renewed != 6 || rep.Invitations != 0 || rep.Notices != 0 || rep.CarriedSchools != 1 {
 		t.Errorf("B's rentrée night: %+v", rep)
@@ -119,7 +120,7 @@ func TestRentreeOfThreeSchools(t *testing.T) {
 	if a := w.account(t, "carl.roi.060665"); a.State != extranet.AccountDisabled {
 		t.Errorf("Carl's account: %+v", a)
 	}
-	w.sendSnap(t, 1003, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{cDirector}})
+	w.sendSnap(t, 1003, wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{cDirector}})
 	if rep := w.nightAfter(t, 2027, time.October, 4); rep.Reactivated != 1 {
 		t.Errorf("C sends late: %+v", rep)
 	}
@@ -140,8 +141,8 @@ func TestRentreeKeptMemberCarriedIntoTheNewYear(t *testing.T) {
 	w.night(t)
 	w.nightAfter(t, 2027, time.July, 2)
 
-	res := w.sendSnap(t, 4242, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{jean},
-		Keep: []extranet.KeepEntry{{LastName: "Martin", FirstName: "Anne", BirthDate: "1985-02-11"}}})
+	res := w.sendSnap(t, 4242, wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{jean},
+		Keep: []wire.KeepEntry{{LastName: "Martin", FirstName: "Anne", BirthDate: "1985-02-11"}}})
 	if res.Counts.Created != 1 || res.Counts.Deactivated != 0 || res.Counts.Renewed != 2 {
 		t.Fatalf("first transfer of the year: %+v", res.Counts)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 // SCIMMeta is what SCIM keeps about a grant beyond the grant itself.
@@ -331,9 +332,9 @@ func cleanInput(in SCIMUserInput) SCIMUserInput {
 }
 
 // entryOf is the snapshot entry a grant stands for: what its school sent.
-func entryOf(g Grant) StaffEntry {
+func entryOf(g Grant) wire.StaffEntry {
 	role, email, last, first := g.Target()
-	return StaffEntry{LastName: last, FirstName: first, BirthDate: g.SentBirthDate,
+	return wire.StaffEntry{LastName: last, FirstName: first, BirthDate: g.SentBirthDate,
 		Matricule: g.SentMatricule, Email: email, Role: role}
 }
 
@@ -345,9 +346,9 @@ var scimFields = map[string]string{
 
 // validateSCIM checks a user as ValidateSnapshot checks an entry.
 func validateSCIM(in SCIMUserInput) error {
-	e := StaffEntry{LastName: in.LastName, FirstName: in.FirstName, BirthDate: in.BirthDate,
+	e := wire.StaffEntry{LastName: in.LastName, FirstName: in.FirstName, BirthDate: in.BirthDate,
 		Matricule: in.Matricule, Email: in.Email, Role: in.Role}
-	problems := ValidateSnapshot(Snapshot{SchoolYear: "2000-2001", Staff: []StaffEntry{e}})
+	problems := ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})
 	if len(problems) == 0 {
 		switch {
 		case len(in.DisplayName) > 255 || (in.DisplayName != "" && !printable(in.DisplayName)):

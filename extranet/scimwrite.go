@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"passerelle/wire"
 )
 
 // applySCIMWrite decides and applies one SCIM write in tx. It returns the
@@ -94,9 +96,9 @@ func scimEntry(in SCIMUserInput) entry {
 // matricule and identity key, as for a snapshot) and the persons of the
 // school's grants, which recognise the other entries.
 func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, deactivate bool) (plan, error) {
-	snap := Snapshot{SchoolYear: w.year, Staff: make([]StaffEntry, 0, len(w.grants)+1)}
+	snap := wire.Snapshot{SchoolYear: w.year, Staff: make([]wire.StaffEntry, 0, len(w.grants)+1)}
 	if !deactivate {
-		snap.Staff = append(snap.Staff, StaffEntry{LastName: w.in.LastName, FirstName: w.in.FirstName,
+		snap.Staff = append(snap.Staff, wire.StaffEntry{LastName: w.in.LastName, FirstName: w.in.FirstName,
 			BirthDate: w.in.BirthDate, Matricule: w.in.Matricule, Email: w.in.Email, Role: w.in.Role})
 	} else {
 		snap.ConfirmDeactivations = 1
@@ -111,7 +113,7 @@ func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, d
 	}
 	var look lookups
 	if !deactivate {
-		look = snapshotLookups(Snapshot{Staff: snap.Staff[:1]})
+		look = snapshotLookups(wire.Snapshot{Staff: snap.Staff[:1]})
 		found, err := tx.FindPersons(ctx, look.matricules, look.keys)
 		if err != nil {
 			return plan{}, err
@@ -219,7 +221,7 @@ func prefixOf(format string) string {
 // recordSCIMRejection keeps a rejected user for the operators, as a
 // transfer keeps its rejected entries, and journals it.
 func (s *Service) recordSCIMRejection(ctx context.Context, tx Tx, w *scimWriteState, p plan, r Rejection) error {
-	res := s.scimResult(w, []Change{{Action: ActionRejected, LastName: r.LastName, FirstName: r.FirstName,
+	res := s.scimResult(w, []wire.Change{{Action: wire.ActionRejected, LastName: r.LastName, FirstName: r.FirstName,
 		Role: r.Role, Email: r.Email, Reason: r.Reason}})
 	r.TransferID = res.TransferID
 	if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, r.Email, &r); err != nil {
@@ -230,19 +232,19 @@ func (s *Service) recordSCIMRejection(ctx context.Context, tx Tx, w *scimWriteSt
 
 // scimResult is the transfer result of one SCIM write, for the journal and
 // the audit log.
-func (s *Service) scimResult(w *scimWriteState, changes []Change) TransferResult {
-	res := TransferResult{TransferID: NewID(), SchoolYear: w.year, EffectiveAt: s.nextNight(w.now), Changes: changes}
+func (s *Service) scimResult(w *scimWriteState, changes []wire.Change) wire.TransferResult {
+	res := wire.TransferResult{TransferID: NewID(), SchoolYear: w.year, EffectiveAt: s.nextNight(w.now), Changes: changes}
 	for _, c := range changes {
 		switch c.Action {
-		case ActionCreated:
+		case wire.ActionCreated:
 			res.Counts.Created++
-		case ActionModified:
+		case wire.ActionModified:
 			res.Counts.Modified++
-		case ActionDeactivated:
+		case wire.ActionDeactivated:
 			res.Counts.Deactivated++
-		case ActionUnchanged:
+		case wire.ActionUnchanged:
 			res.Counts.Unchanged++
-		case ActionRejected:
+		case wire.ActionRejected:
 			res.Counts.Rejected++
 		}
 	}
@@ -255,9 +257,9 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 	if err := applyPlanGrants(ctx, tx, p); err != nil {
 		return err
 	}
-	var changes []Change
+	var changes []wire.Change
 	for _, c := range p.Result.Changes {
-		if c.Action != ActionUnchanged && c.Action != ActionRejected {
+		if c.Action != wire.ActionUnchanged && c.Action != wire.ActionRejected {
 			changes = append(changes, c)
 		}
 	}
@@ -297,7 +299,7 @@ func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string)
 // so that operators see a school about to lose its staff's access.
 func (s *Service) holdSCIM(ctx context.Context, tx Tx, w *scimWriteState, n, live int) error {
 	g := w.rec.Grant
-	res := s.scimResult(w, []Change{{Action: ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email}})
+	res := s.scimResult(w, []wire.Change{{Action: wire.ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email}})
 	p := plan{Deactivations: n, Live: live}
 	detail, _ := json.Marshal(map[string]any{"transferId": res.TransferID, "schoolYear": w.year,
 		"grant": g.ID, "deactivations24h": n, "liveGrants": live})

@@ -16,6 +16,7 @@ import (
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/token"
+	"passerelle/wire"
 )
 
 // Service is the extranet: what the API, the command line and the portal
@@ -105,11 +106,11 @@ var errDryRun = errors.New("dry run")
 // applies it in one transaction, or nothing at all. Errors: *ValidationError
 // for an invalid snapshot, *HeldError when the guard holds it,
 // ErrIdempotencyConflict, ErrUnknownSchool.
-func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt TransferOptions) (TransferResult, error) {
+func (s *Service) Transfer(ctx context.Context, fase int, snap wire.Snapshot, opt TransferOptions) (wire.TransferResult, error) {
 	now := s.now()
 	t, err := newSchoolTransfer(fase, snap, opt, now)
 	if err != nil {
-		return TransferResult{}, err
+		return wire.TransferResult{}, err
 	}
 	var out transferOutcome
 	err = s.Store.Update(ctx, now, func(tx Tx) error {
@@ -118,11 +119,11 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 		return s.transferTx(ctx, tx, t, &out)
 	})
 	if err != nil && !errors.Is(err, errDryRun) {
-		return TransferResult{}, err
+		return wire.TransferResult{}, err
 	}
 	if out.held != nil {
 		s.log().Info("transfer held", "fase", fase, "schoolYear", t.snap.SchoolYear, "deactivations", out.held.Deactivations, "dryRun", opt.DryRun)
-		return TransferResult{}, out.held
+		return wire.TransferResult{}, out.held
 	}
 	if !out.replayed {
 		r := out.result
@@ -138,7 +139,7 @@ func (s *Service) Transfer(ctx context.Context, fase int, snap Snapshot, opt Tra
 // before its transaction: who sends it, its hash, and what to look up.
 type schoolTransfer struct {
 	fase     int
-	snap     Snapshot // cleaned of its faulty entries
+	snap     wire.Snapshot // cleaned of its faulty entries
 	opt      TransferOptions
 	now      time.Time
 	actor    string
@@ -149,14 +150,14 @@ type schoolTransfer struct {
 
 // transferOutcome is what Transfer's transaction answers.
 type transferOutcome struct {
-	result   TransferResult
+	result   wire.TransferResult
 	held     *HeldError
 	replayed bool
 }
 
 // newSchoolTransfer validates snap and prepares its transfer. The error is a
 // *ValidationError when the snapshot is invalid or its school year closed.
-func newSchoolTransfer(fase int, snap Snapshot, opt TransferOptions, now time.Time) (*schoolTransfer, error) {
+func newSchoolTransfer(fase int, snap wire.Snapshot, opt TransferOptions, now time.Time) (*schoolTransfer, error) {
 	problems, faults := splitProblems(ValidateSnapshot(snap))
 	if len(problems) > 0 {
 		return nil, &ValidationError{Problems: problems}
@@ -257,7 +258,7 @@ func (t *schoolTransfer) read(ctx context.Context, tx Tx) (reconcileInput, error
 // recordHeld records a held transfer. Nothing of the snapshot is applied,
 // but the attempt is recorded: an operator must be able to see a school that
 // nearly lost its staff's access.
-func (t *schoolTransfer) recordHeld(ctx context.Context, tx Tx, result TransferResult, p plan) error {
+func (t *schoolTransfer) recordHeld(ctx context.Context, tx Tx, result wire.TransferResult, p plan) error {
 	if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferHeld, t.actor, t.fase, t.now, p)); err != nil {
 		return err
 	}
@@ -268,7 +269,7 @@ func (t *schoolTransfer) recordHeld(ctx context.Context, tx Tx, result TransferR
 // then in one go the records of an applied transfer: its rejections, the
 // year's first sending, the idempotency answer, the audit entries and the
 // journal.
-func (t *schoolTransfer) apply(ctx context.Context, tx Tx, result TransferResult, p plan) error {
+func (t *schoolTransfer) apply(ctx context.Context, tx Tx, result wire.TransferResult, p plan) error {
 	year := t.snap.SchoolYear
 	if err := applyPlanGrants(ctx, tx, p); err != nil {
 		return err
@@ -309,12 +310,12 @@ func newEmails(emails []string, grants []GrantRecord) []string {
 
 // recordApplied records an applied transfer in its transaction: the answer
 // for its idempotency key (when given), the audit entry and the journal.
-func recordApplied(ctx context.Context, tx Tx, fase int, key, bodyHash, actor string, now time.Time, result TransferResult, p plan) error {
+func recordApplied(ctx context.Context, tx Tx, fase int, key, bodyHash, actor string, now time.Time, result wire.TransferResult, p plan) error {
 	return tx.RecordTransfer(ctx, appliedRecords(fase, key, bodyHash, actor, now, result, p))
 }
 
 // appliedRecords are recordApplied's records.
-func appliedRecords(fase int, key, bodyHash, actor string, now time.Time, result TransferResult, p plan) TransferRecords {
+func appliedRecords(fase int, key, bodyHash, actor string, now time.Time, result wire.TransferResult, p plan) TransferRecords {
 	journal := journalRecord(result, OutcomeApplied, actor, fase, now, p)
 	rec := TransferRecords{FASE: fase, SchoolYear: result.SchoolYear,
 		Audit:   []AuditEntry{transferAudit(result, AuditTransferApplied, actor, fase, now, p)},
@@ -347,13 +348,13 @@ func applyPlanGrants(ctx context.Context, tx Tx, p plan) error {
 
 // transferAudit is the audit entry of a transfer: counts, not people, whom
 // the grants and rejections tables already hold.
-func transferAudit(r TransferResult, action, actor string, fase int, now time.Time, p plan) AuditEntry {
+func transferAudit(r wire.TransferResult, action, actor string, fase int, now time.Time, p plan) AuditEntry {
 	detail, _ := json.Marshal(struct {
-		TransferID    string `json:"transferId"`
-		SchoolYear    string `json:"schoolYear"`
-		Counts        Counts `json:"counts"`
-		Deactivations int    `json:"deactivations"`
-		LiveGrants    int    `json:"liveGrants"`
+		TransferID    string      `json:"transferId"`
+		SchoolYear    string      `json:"schoolYear"`
+		Counts        wire.Counts `json:"counts"`
+		Deactivations int         `json:"deactivations"`
+		LiveGrants    int         `json:"liveGrants"`
 	}{r.TransferID, r.SchoolYear, r.Counts, p.Deactivations, p.Live})
 	return AuditEntry{ID: r.TransferID, At: now, Actor: actor, Action: action, FASE: fase, Detail: string(detail)}
 }
@@ -362,11 +363,11 @@ func transferAudit(r TransferResult, action, actor string, fase int, now time.Ti
 // people left unchanged, who are only counted; a held transfer changed
 // nobody, and keeps the deactivations it would have made, so that an
 // operator knows whom to ask the school about.
-func journalRecord(r TransferResult, outcome, actor string, fase int, now time.Time, p plan) TransferRecord {
+func journalRecord(r wire.TransferResult, outcome, actor string, fase int, now time.Time, p plan) TransferRecord {
 	rec := TransferRecord{ID: r.TransferID, FASE: fase, SchoolYear: r.SchoolYear, At: now, Actor: actor,
 		Outcome: outcome, Counts: r.Counts, Deactivations: p.Deactivations, LiveGrants: p.Live}
 	for _, c := range r.Changes {
-		if (outcome == OutcomeApplied && c.Action != ActionUnchanged) || c.Action == ActionDeactivated {
+		if (outcome == OutcomeApplied && c.Action != wire.ActionUnchanged) || c.Action == wire.ActionDeactivated {
 			rec.Changes = append(rec.Changes, c)
 		}
 	}
@@ -394,7 +395,7 @@ func checkYearOpen(year string, now time.Time) (Problem, bool) {
 }
 
 // SnapshotHash identifies a snapshot when the caller gave no body hash.
-func SnapshotHash(s Snapshot) string {
+func SnapshotHash(s wire.Snapshot) string {
 	b, _ := json.Marshal(s)
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
@@ -404,20 +405,20 @@ func SnapshotHash(s Snapshot) string {
 // one), sorted by name. A grant whose modification waits for the night shows
 // the new values with state pending: what the school sent is what it sees,
 // and only that (the birth date and matricule are the ones it sent).
-func (s *Service) Grants(ctx context.Context, fase int, schoolYear string) (SchoolGrants, error) {
+func (s *Service) Grants(ctx context.Context, fase int, schoolYear string) (wire.SchoolGrants, error) {
 	if schoolYear == "" {
 		schoolYear = fwb.SchoolYearAt(s.now().In(frtext.Brussels)).String()
 	} else if msg := checkSchoolYear(schoolYear); msg != "" {
-		return SchoolGrants{}, &ValidationError{Problems: []Problem{{Index: -1, Field: "schoolYear", Message: msg}}}
+		return wire.SchoolGrants{}, &ValidationError{Problems: []Problem{{Index: -1, Field: "schoolYear", Message: msg}}}
 	}
 	if _, err := s.Store.School(ctx, fase); err != nil {
-		return SchoolGrants{}, err
+		return wire.SchoolGrants{}, err
 	}
 	recs, err := s.Store.YearGrants(ctx, fase, schoolYear)
 	if err != nil {
-		return SchoolGrants{}, err
+		return wire.SchoolGrants{}, err
 	}
-	out := SchoolGrants{FASE: strconv.Itoa(fase), SchoolYear: schoolYear, Staff: make([]GrantEntry, 0, len(recs))}
+	out := wire.SchoolGrants{FASE: strconv.Itoa(fase), SchoolYear: schoolYear, Staff: make([]wire.GrantEntry, 0, len(recs))}
 	for _, r := range recs {
 		g := r.Grant
 		role, email, last, first := g.Target()
@@ -425,7 +426,7 @@ func (s *Service) Grants(ctx context.Context, fase int, schoolYear string) (Scho
 		if g.Pending == PendingModified {
 			state, since = GrantPending, g.PendingSince
 		}
-		out.Staff = append(out.Staff, GrantEntry{
+		out.Staff = append(out.Staff, wire.GrantEntry{
 			Login: r.Login, LastName: last, FirstName: first,
 			// What this school sent, not the shared person's identity,
 			// which may hold what another school sent.
@@ -437,8 +438,8 @@ func (s *Service) Grants(ctx context.Context, fase int, schoolYear string) (Scho
 	return out, nil
 }
 
-func sortEntries(es []GrantEntry) {
-	slices.SortFunc(es, func(a, b GrantEntry) int {
+func sortEntries(es []wire.GrantEntry) {
+	slices.SortFunc(es, func(a, b wire.GrantEntry) int {
 		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
 			return c
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // A school's transfer opens nothing at once: its grants wait for the night,
@@ -19,13 +20,13 @@ func TestTransferThenNightOpensTheAccesses(t *testing.T) {
 	anne := staff("Martin", "Anne", "1985-02-11", "18502110123", "anne.martin@ecole.be", "enseignante")
 
 	res := w.send(t, 4242, jean, anne)
-	if res.Counts != (extranet.Counts{Created: 2}) {
+	if res.Counts != (wire.Counts{Created: 2}) {
 		t.Fatalf("first transfer: counts %+v, want 2 created", res.Counts)
 	}
 	if want := extranet.NextNight(w.clock.Now()); !res.EffectiveAt.Equal(want) {
 		t.Errorf("effectiveAt %v, want the next night %v", res.EffectiveAt, want)
 	}
-	if got := extranet.ChangeLines(res.Changes); len(got) != 2 || !strings.Contains(got[0], "Créé Rôle Jean Dupont – Directeur") {
+	if got := wire.ChangeLines(res.Changes); len(got) != 2 || !strings.Contains(got[0], "Créé Rôle Jean Dupont – Directeur") {
 		t.Errorf("the school's lines: %q", got)
 	}
 	g := w.grants(t, 4242)
@@ -83,14 +84,14 @@ func TestTransferThenNightOpensTheAccesses(t *testing.T) {
 	}
 
 	// The same snapshot again changes nothing.
-	if res := w.send(t, 4242, jean, anne); res.Counts != (extranet.Counts{Unchanged: 2}) {
+	if res := w.send(t, 4242, jean, anne); res.Counts != (wire.Counts{Unchanged: 2}) {
 		t.Errorf("same snapshot: %+v", res.Counts)
 	}
 
 	// A new address waits for the night, as the school sees it.
 	anne.Email = "a.martin@ecole.be"
 	res = w.send(t, 4242, jean, anne)
-	if res.Counts != (extranet.Counts{Modified: 1, Unchanged: 1}) || res.Changes[0].PreviousEmail != "anne.martin@ecole.be" {
+	if res.Counts != (wire.Counts{Modified: 1, Unchanged: 1}) || res.Changes[0].PreviousEmail != "anne.martin@ecole.be" {
 		t.Fatalf("new address: %+v", res)
 	}
 	if g := w.grants(t, 4242)["Martin Anne"]; g.State != extranet.GrantPending || g.Email != "a.martin@ecole.be" {
@@ -102,7 +103,7 @@ func TestTransferThenNightOpensTheAccesses(t *testing.T) {
 
 	// Leaving the snapshot ends the access at once, and the account at the night.
 	res = w.send(t, 4242, jean)
-	if res.Counts != (extranet.Counts{Deactivated: 1, Unchanged: 1}) {
+	if res.Counts != (wire.Counts{Deactivated: 1, Unchanged: 1}) {
 		t.Fatalf("Anne left: %+v", res.Counts)
 	}
 	if g := w.grants(t, 4242)["Martin Anne"]; g.State != extranet.GrantDeactivated {
@@ -133,15 +134,15 @@ func TestTransferRefusals(t *testing.T) {
 	for _, test := range []struct {
 		name  string
 		fase  int
-		snap  extranet.Snapshot
+		snap  wire.Snapshot
 		field string // of the ValidationError's first problem; "" for another error
 		err   error
 	}{
-		{"unknown school", 9999, extranet.Snapshot{SchoolYear: thisYear, Staff: []extranet.StaffEntry{ok}}, "", extranet.ErrUnknownSchool},
-		{"bad year", 4242, extranet.Snapshot{SchoolYear: "2026-2028", Staff: []extranet.StaffEntry{ok}}, "schoolYear", nil},
-		{"ended year", 4242, extranet.Snapshot{SchoolYear: "2024-2025", Staff: []extranet.StaffEntry{ok}}, "schoolYear", nil},
-		{"far year", 4242, extranet.Snapshot{SchoolYear: "2028-2029", Staff: []extranet.StaffEntry{ok}}, "schoolYear", nil},
-		{"negative confirmation", 4242, extranet.Snapshot{SchoolYear: thisYear, ConfirmDeactivations: -1}, "confirmDeactivations", nil},
+		{"unknown school", 9999, wire.Snapshot{SchoolYear: thisYear, Staff: []wire.StaffEntry{ok}}, "", extranet.ErrUnknownSchool},
+		{"bad year", 4242, wire.Snapshot{SchoolYear: "2026-2028", Staff: []wire.StaffEntry{ok}}, "schoolYear", nil},
+		{"ended year", 4242, wire.Snapshot{SchoolYear: "2024-2025", Staff: []wire.StaffEntry{ok}}, "schoolYear", nil},
+		{"far year", 4242, wire.Snapshot{SchoolYear: "2028-2029", Staff: []wire.StaffEntry{ok}}, "schoolYear", nil},
+		{"negative confirmation", 4242, wire.Snapshot{SchoolYear: thisYear, ConfirmDeactivations: -1}, "confirmDeactivations", nil},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			_, err := w.svc.Transfer(w.ctx, test.fase, test.snap, extranet.TransferOptions{})
@@ -162,13 +163,13 @@ func TestTransferRefusals(t *testing.T) {
 	}
 
 	// The next school year is accepted at any time (a preparation).
-	next := extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{ok}}
+	next := wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{ok}}
 	if res, err := w.svc.Transfer(w.ctx, 4242, next, extranet.TransferOptions{}); err != nil || res.Counts.Created != 1 {
 		t.Errorf("next year: %+v, %v", res, err)
 	}
 
 	// A dry run answers and writes nothing.
-	res, err := w.svc.Transfer(w.ctx, 4242, extranet.Snapshot{SchoolYear: thisYear, Staff: []extranet.StaffEntry{ok}}, extranet.TransferOptions{DryRun: true})
+	res, err := w.svc.Transfer(w.ctx, 4242, wire.Snapshot{SchoolYear: thisYear, Staff: []wire.StaffEntry{ok}}, extranet.TransferOptions{DryRun: true})
 	if err != nil || !res.DryRun || res.Counts.Created != 1 {
 		t.Fatalf("dry run: %+v, %v", res, err)
 	}
@@ -196,10 +197,10 @@ func TestTransferRejectsAnEntryAndAppliesTheOthers(t *testing.T) {
 		staff("Durand", "Luc", "1981-06-05", "", "", "Enseignant"),
 		staff("Petit", "Eva", "1982-07-06", "", "eva@ecole.be", "Secrétaire"),
 	)
-	if res.Counts != (extranet.Counts{Created: 1, Rejected: 2}) {
+	if res.Counts != (wire.Counts{Created: 1, Rejected: 2}) {
 		t.Fatalf("counts %+v", res.Counts)
 	}
-	lines := extranet.ChangeLines(res.Changes)
+	lines := wire.ChangeLines(res.Changes)
 	want := []string{"adresse e-mail école manquante", "rôle « Secrétaire » inconnu de l'extranet"}
 	for i, w := range want {
 		if !strings.HasPrefix(lines[i], "Erreur : Non transféré") || !strings.Contains(lines[i], w) {
@@ -216,7 +217,7 @@ func TestTransferRejectsAnEntryAndAppliesTheOthers(t *testing.T) {
 		staff("Durand", "Luc", "1981-06-05", "", "luc@ecole.be", "Enseignant"),
 		staff("Petit", "Eva", "1982-07-06", "", "eva@ecole.be", "Directrice"),
 	)
-	if res.Counts != (extranet.Counts{Created: 2, Unchanged: 1}) {
+	if res.Counts != (wire.Counts{Created: 2, Unchanged: 1}) {
 		t.Fatalf("corrected: %+v", res.Counts)
 	}
 	if open, _ := w.st.Rejections(w.ctx, extranet.RejectionFilter{FASE: 4242, OpenOnly: true}); len(open) != 0 {
@@ -231,7 +232,7 @@ func TestTransferGuardHoldsThenConfirmed(t *testing.T) {
 	all := teachers("Prof", 10)
 	w.send(t, 4242, all...)
 
-	_, err := w.svc.Transfer(w.ctx, 4242, extranet.Snapshot{SchoolYear: thisYear, Staff: all[:4]}, extranet.TransferOptions{})
+	_, err := w.svc.Transfer(w.ctx, 4242, wire.Snapshot{SchoolYear: thisYear, Staff: all[:4]}, extranet.TransferOptions{})
 	var held *extranet.HeldError
 	if !errors.As(err, &held) || held.Deactivations != 6 || held.Result.Counts.Deactivated != 6 {
 		t.Fatalf("held: %v", err)
@@ -261,10 +262,10 @@ func TestTransferGuardHoldsThenConfirmed(t *testing.T) {
 	}
 
 	// Another count is held again; the right one applies.
-	if _, err := w.svc.Transfer(w.ctx, 4242, extranet.Snapshot{SchoolYear: thisYear, ConfirmDeactivations: 5, Staff: all[:4]}, extranet.TransferOptions{}); !errors.As(err, &held) {
+	if _, err := w.svc.Transfer(w.ctx, 4242, wire.Snapshot{SchoolYear: thisYear, ConfirmDeactivations: 5, Staff: all[:4]}, extranet.TransferOptions{}); !errors.As(err, &held) {
 		t.Fatalf("wrong confirmation: %v", err)
 	}
-	res := w.sendSnap(t, 4242, extranet.Snapshot{SchoolYear: thisYear, ConfirmDeactivations: 6, Staff: all[:4]})
+	res := w.sendSnap(t, 4242, wire.Snapshot{SchoolYear: thisYear, ConfirmDeactivations: 6, Staff: all[:4]})
 	if res.Counts.Deactivated != 6 {
 		t.Errorf("confirmed: %+v", res.Counts)
 	}
@@ -275,7 +276,7 @@ func TestTransferGuardHoldsThenConfirmed(t *testing.T) {
 func TestTransferIdempotency(t *testing.T) {
 	w := newWorld(t)
 	w.school(t, 4242, "École")
-	snap := extranet.Snapshot{SchoolYear: thisYear, Staff: teachers("Prof", 2)}
+	snap := wire.Snapshot{SchoolYear: thisYear, Staff: teachers("Prof", 2)}
 	opt := extranet.TransferOptions{IdempotencyKey: "k-1", Actor: "school:4242"}
 	first, err := w.svc.Transfer(w.ctx, 4242, snap, opt)
 	if err != nil {
@@ -285,7 +286,7 @@ func TestTransferIdempotency(t *testing.T) {
 	if err != nil || again.TransferID != first.TransferID || again.Counts != first.Counts {
 		t.Fatalf("retry: %+v, %v; first %+v", again, err, first)
 	}
-	other := extranet.Snapshot{SchoolYear: thisYear, Staff: teachers("Prof", 3)}
+	other := wire.Snapshot{SchoolYear: thisYear, Staff: teachers("Prof", 3)}
 	if _, err := w.svc.Transfer(w.ctx, 4242, other, opt); !errors.Is(err, extranet.ErrIdempotencyConflict) {
 		t.Errorf("another body, same key: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 // Limits of a snapshot. The largest school has a few hundred staff; the
@@ -32,7 +33,7 @@ const (
 // entries need names and a birth date or matricule. Messages are French and
 // end with what the school corrects, and where (inFiche): the school software
 // shows them to its secretary.
-func ValidateSnapshot(s Snapshot) []Problem {
+func ValidateSnapshot(s wire.Snapshot) []Problem {
 	var ps []Problem
 	add := func(index int, field, format string, args ...any) {
 		ps = append(ps, Problem{Index: index, Field: field, Message: fmt.Sprintf(format, args...)})
@@ -205,7 +206,7 @@ func splitProblems(ps []Problem) ([]Problem, entryFaults) {
 // what can be read: names made safe to store and show (frtext.SafeName), a
 // birth date, matricule and e-mail only when valid. Such an entry is
 // rejected, and still protects the person its valid parts designate.
-func (f entryFaults) clean(s Snapshot) Snapshot {
+func (f entryFaults) clean(s wire.Snapshot) wire.Snapshot {
 	if len(f.staff) == 0 && len(f.keep) == 0 {
 		return s
 	}

@@ -24,6 +24,7 @@ import (
 	"passerelle/internal/testkit"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
+	"passerelle/wire"
 )
 
 // world is an extranet on a fresh SQLite database, with a settable clock
@@ -107,12 +108,12 @@ func (w *world) school(t *testing.T, fase int, name string) string {
 }
 
 // send applies a snapshot of the current school year.
-func (w *world) send(t *testing.T, fase int, staff ...extranet.StaffEntry) extranet.TransferResult {
+func (w *world) send(t *testing.T, fase int, staff ...wire.StaffEntry) wire.TransferResult {
 	t.Helper()
-	return w.sendSnap(t, fase, extranet.Snapshot{SchoolYear: thisYear, Staff: staff})
+	return w.sendSnap(t, fase, wire.Snapshot{SchoolYear: thisYear, Staff: staff})
 }
 
-func (w *world) sendSnap(t *testing.T, fase int, snap extranet.Snapshot) extranet.TransferResult {
+func (w *world) sendSnap(t *testing.T, fase int, snap wire.Snapshot) wire.TransferResult {
 	t.Helper()
 	res, err := w.svc.Transfer(w.ctx, fase, snap, extranet.TransferOptions{})
 	if err != nil {
@@ -139,13 +140,13 @@ func (w *world) night(t *testing.T) extranet.NightReport {
 }
 
 // grants returns a school's grants of the current year by "Last First".
-func (w *world) grants(t *testing.T, fase int) map[string]extranet.GrantEntry {
+func (w *world) grants(t *testing.T, fase int) map[string]wire.GrantEntry {
 	t.Helper()
 	sg, err := w.svc.Grants(w.ctx, fase, thisYear)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]extranet.GrantEntry{}
+	out := map[string]wire.GrantEntry{}
 	for _, g := range sg.Staff {
 		out[g.LastName+" "+g.FirstName] = g
 	}
@@ -204,13 +205,13 @@ func tokenIn(t *testing.T, text, prefix string) string {
 	return strings.Fields(after)[0]
 }
 
-func staff(last, first, birth, matricule, email, role string) extranet.StaffEntry {
-	return extranet.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, Email: email, Role: role}
+func staff(last, first, birth, matricule, email, role string) wire.StaffEntry {
+	return wire.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, Email: email, Role: role}
 }
 
 // teachers returns n distinct teachers named Prefix01…
-func teachers(prefix string, n int) []extranet.StaffEntry {
-	var out []extranet.StaffEntry
+func teachers(prefix string, n int) []wire.StaffEntry {
+	var out []wire.StaffEntry
 	for i := 1; i <= n; i++ {
 		out = append(out, staff(fmt.Sprintf("%s%02d", prefix, i), "Test", fmt.Sprintf("1980-01-%02d", i), "",
 			fmt.Sprintf("%s%02d@ecole.be", strings.ToLower(prefix), i), "Enseignant"))

@@ -19,6 +19,7 @@ import (
 	"passerelle/internal/testkit"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -161,7 +162,7 @@ func (e *env) create(token string, body map[string]any) string {
 }
 
 // grant returns the school's grant with this e-mail (target values).
-func (e *env) grant(fase int, email string) (extranet.GrantEntry, bool) {
+func (e *env) grant(fase int, email string) (wire.GrantEntry, bool) {
 	e.t.Helper()
 	g, err := e.svc.Grants(context.Background(), fase, year)
 	if err != nil {
@@ -172,15 +173,15 @@ func (e *env) grant(fase int, email string) (extranet.GrantEntry, bool) {
 			return s, true
 		}
 	}
-	return extranet.GrantEntry{}, false
+	return wire.GrantEntry{}, false
 }
 
 // seed applies a snapshot of n teachers to a school.
-func (e *env) seed(fase, n int) extranet.Snapshot {
+func (e *env) seed(fase, n int) wire.Snapshot {
 	e.t.Helper()
-	snap := extranet.Snapshot{SchoolYear: year}
+	snap := wire.Snapshot{SchoolYear: year}
 	for i := range n {
-		snap.Staff = append(snap.Staff, extranet.StaffEntry{
+		snap.Staff = append(snap.Staff, wire.StaffEntry{
 			LastName: fmt.Sprintf("Nom%d", i), FirstName: "Prénom", BirthDate: fmt.Sprintf("1980-01-%02d", 1+i%28),
 			Email: fmt.Sprintf("p%d@ecole%d.be", i, fase), Role: "Enseignant",
 		})

@@ -7,6 +7,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/mail"
+	"passerelle/wire"
 )
 
 // A user created through SCIM opens at the night like a snapshot's entry,
@@ -28,7 +29,7 @@ func TestNightAfterSCIM(t *testing.T) {
 				t.Fatalf("night: %+v %v", rep, err)
 			}
 		}
-		_, err = e.svc.Transfer(ctx, faseB, extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{
+		_, err = e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{
 			{LastName: "Peeters", FirstName: "Luc", BirthDate: "1968-07-08", Email: "luc@b.be", Role: "Enseignant"},
 		}}, extranet.TransferOptions{})
 		if err != nil {

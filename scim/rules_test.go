@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // The same identity rules as a snapshot: never a guess, rejections kept
@@ -19,7 +20,7 @@ func TestIdentityRules(t *testing.T) {
 		ctx := context.Background()
 		// School B knows two Marie Lambert born the same day (two
 		// matricules) and one Luc Peeters (no matricule).
-		_, err := e.svc.Transfer(ctx, faseB, extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{
+		_, err := e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{
 			{LastName: "Lambert", FirstName: "Marie", BirthDate: "1970-03-04", Matricule: "17003040111", Email: "m1@b.be", Role: "Enseignant"},
 			{LastName: "Lambert", FirstName: "Marie", BirthDate: "1970-03-04", Matricule: "17003040222", Email: "m2@b.be", Role: "Enseignant"},
 			{LastName: "Peeters", FirstName: "Luc", BirthDate: "1968-07-08", Email: "luc@b.be", Role: "Directeur"},
@@ -206,7 +207,7 @@ func TestResendAfterASCIMWrite(t *testing.T) {
 		e := newEnv(t, dbURL)
 		ctx := context.Background()
 		snap := e.seed(faseA, 3)
-		if res, err := e.svc.Transfer(ctx, faseA, snap, extranet.TransferOptions{DryRun: true}); err != nil || res.Counts != (extranet.Counts{Unchanged: 3}) {
+		if res, err := e.svc.Transfer(ctx, faseA, snap, extranet.TransferOptions{DryRun: true}); err != nil || res.Counts != (wire.Counts{Unchanged: 3}) {
 			t.Fatalf("before: %+v %v", res.Counts, err)
 		}
 		e.create(e.tokenA, user("new@a.be", "Neuf", "Jean", "1991-01-01"))

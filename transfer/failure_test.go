@@ -13,10 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/api"
+	"passerelle/apiclient"
 	"passerelle/fwb"
 	"passerelle/internal/syncbuf"
 	"passerelle/school"
+	"passerelle/wire"
 )
 
 // TestFailures checks that each way the extranet can fail gives its French
@@ -70,9 +71,9 @@ func TestFailures(t *testing.T) {
 			want: "jeton refusé par l'extranet : vérifiez le jeton dans les paramètres"},
 		{name: "server error", url: func(*env) string {
 			return serve(func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("Content-Type", api.ProblemContentType)
+				w.Header().Set("Content-Type", wire.ProblemContentType)
 				w.WriteHeader(http.StatusServiceUnavailable)
-				io.WriteString(w, `{"type":"`+api.TypeUnavailable+`","title":"Service indisponible","status":503}`)
+				io.WriteString(w, `{"type":"`+wire.TypeUnavailable+`","title":"Service indisponible","status":503}`)
 			})
 		}, want: "erreur de l'extranet (HTTP 503) : réessayez plus tard ; rien n'a été transféré"},
 		{name: "malformed answer", url: func(*env) string {
@@ -89,7 +90,7 @@ func TestFailures(t *testing.T) {
 				if test.timeout > 0 {
 					timeout = test.timeout
 				}
-				return api.NewClient(url, token, api.WithRetries(1, 0), api.WithTimeout(timeout))
+				return apiclient.NewClient(url, token, apiclient.WithRetries(1, 0), apiclient.WithTimeout(timeout))
 			}
 			set, err := e.school.Settings(e.ctx, testFASE)
 			if err != nil {
@@ -156,7 +157,7 @@ func TestLostAnswer(t *testing.T) {
 	}
 	e := newEnv(t, smallSchool(), drop)
 	e.runner.NewClient = func(url, token string) Extranet {
-		return api.NewClient(url, token, api.WithRetries(3, time.Millisecond))
+		return apiclient.NewClient(url, token, apiclient.WithRetries(3, time.Millisecond))
 	}
 	out, err := e.run(Options{})
 	if err != nil {

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"passerelle/extranet"
 	"passerelle/school"
+	"passerelle/wire"
 )
 
 // Forecast is what a transfer would do today, asked of the extranet as a
@@ -17,9 +17,9 @@ type Forecast struct {
 	// Selection is who would be sent, whose role completed, who held back.
 	Selection Selection
 	// Counts are the extranet's: created, modified, deactivated, rejected.
-	Counts extranet.Counts
+	Counts wire.Counts
 	// Deactivated are the people who would lose their access.
-	Deactivated []extranet.Change
+	Deactivated []wire.Change
 	// Held is true when the extranet would hold the transfer for its
 	// number of deactivations.
 	Held bool
@@ -61,7 +61,7 @@ func (r *Runner) Forecast(ctx context.Context, fase int) (Forecast, error) {
 	}
 	f.Counts = res.Counts
 	for _, ch := range res.Changes {
-		if ch.Action == extranet.ActionDeactivated {
+		if ch.Action == wire.ActionDeactivated {
 			f.Deactivated = append(f.Deactivated, ch)
 		}
 	}

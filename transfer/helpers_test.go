@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/api"
+	"passerelle/apiclient"
 	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
@@ -70,7 +70,7 @@ func newEnv(t *testing.T, rows []school.Row, wrap func(http.Handler) http.Handle
 		Store: ss, Tables: fwb.DefaultTables(), Now: c.Now,
 		NewClient: func(url, token string) Extranet {
 			// One attempt: the tests that need the client's retries say so.
-			return api.NewClient(url, token, api.WithRetries(1, 0), api.WithTimeout(5*time.Second))
+			return apiclient.NewClient(url, token, apiclient.WithRetries(1, 0), apiclient.WithTimeout(5*time.Second))
 		},
 	}
 	e.save(rows...)

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 
-	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 // Closing lines of a transfer the extranet applied, and the line that ends a
@@ -19,8 +19,8 @@ const (
 	LineNoChange = "Information : Aucun changement."
 )
 
-// dash separates a name from a role or a reason (extranet.Dash).
-const dash = extranet.Dash
+// dash separates a name from a role or a reason (wire.Dash).
+const dash = wire.Dash
 
 // line is one message with the name it sorts by.
 type line struct {
@@ -45,10 +45,10 @@ func sortLines(ls []line) {
 // kind sorted by name; "Aucun changement." when no role was completed and
 // nothing changed on the extranet; then the two closing lines, or the
 // preview line for a dry run. The extranet's changes are worded by
-// extranet.ChangeLine, as the portal words them.
-func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string {
+// wire.ChangeLine, as the portal words them.
+func Messages(sel Selection, res wire.TransferResult, dryRun bool) []string {
 	var completed, errs []line
-	var changes []extranet.Change
+	var changes []wire.Change
 	for _, c := range sel.Completions {
 		completed = append(completed, line{c.LastName, c.FirstName,
 			"Information : Complété Rôle Extranet \"" + string(c.Role) + "\" chez " + frtext.FormatName(c.LastName, c.FirstName)})
@@ -57,18 +57,18 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 		errs = append(errs, line{h.LastName, h.FirstName, heldBackLine(h)})
 	}
 	for _, ch := range res.Changes {
-		if ch.Action != extranet.ActionRejected {
+		if ch.Action != wire.ActionRejected {
 			changes = append(changes, ch)
 			continue
 		}
 		// Rejected entries sort among the members the school held back.
-		if text, ok := extranet.ChangeLine(ch); ok {
+		if text, ok := wire.ChangeLine(ch); ok {
 			errs = append(errs, line{ch.LastName, ch.FirstName, text})
 		}
 	}
 	// Modifié, Créé, Désactivé, each sorted by name; a Modifié line is
 	// followed by what changed.
-	changed := withDetails(extranet.ChangeLines(changes), changes)
+	changed := withDetails(wire.ChangeLines(changes), changes)
 	var out []string
 	for _, kind := range [][]line{completed, errs} {
 		sortLines(kind)
@@ -90,10 +90,10 @@ func Messages(sel Selection, res extranet.TransferResult, dryRun bool) []string 
 }
 
 // RenewedLine is the summary line of the accesses a transfer of a new
-// school year renews (extranet.Counts.Renewed): each stays a « Créé Rôle »
+// school year renews (wire.Counts.Renewed): each stays a « Créé Rôle »
 // line, since roles are per school year, and this line says that the people
 // keep working as before, without an e-mail. ok is false when none.
-func RenewedLine(res extranet.TransferResult) (string, bool) {
+func RenewedLine(res wire.TransferResult) (string, bool) {
 	n := res.Counts.Renewed
 	if n == 0 {
 		return "", false
@@ -103,11 +103,11 @@ func RenewedLine(res extranet.TransferResult) (string, bool) {
 }
 
 // heldBackLine is the Erreur line of a member the school holds back, in
-// the extranet's words (extranet.NotTransferredLine) agreed with the person:
+// the extranet's words (wire.NotTransferredLine) agreed with the person:
 // « Non transférée » for a woman. The extranet's own rejections name no sex
 // and keep the masculine.
 func heldBackLine(h HeldBack) string {
-	l := extranet.NotTransferredLine(h.LastName, h.FirstName, h.Reason)
+	l := wire.NotTransferredLine(h.LastName, h.FirstName, h.Reason)
 	if h.Sex == fwb.SexFemale {
 		l = strings.Replace(l, notTransferred, notTransferred+"e", 1)
 	}
@@ -124,13 +124,13 @@ const DetailPrefix = "↳ "
 
 // withDetails puts after each « Modifié » line of lines the line that says
 // what changed, found among changes by the line's text.
-func withDetails(lines []string, changes []extranet.Change) []string {
+func withDetails(lines []string, changes []wire.Change) []string {
 	details := map[string]string{}
 	for _, ch := range changes {
-		if ch.Action != extranet.ActionModified {
+		if ch.Action != wire.ActionModified {
 			continue
 		}
-		if text, ok := extranet.ChangeLine(ch); ok {
+		if text, ok := wire.ChangeLine(ch); ok {
 			if d := ChangeDetail(ch); d != "" {
 				details[text] = d
 			}
@@ -148,7 +148,7 @@ func withDetails(lines []string, changes []extranet.Change) []string {
 
 // ChangeDetail words what a modification changed, before → after; "" when
 // neither the e-mail nor the role did (a name corrected).
-func ChangeDetail(ch extranet.Change) string {
+func ChangeDetail(ch wire.Change) string {
 	var parts []string
 	if ch.PreviousEmail != "" && ch.PreviousEmail != ch.Email {
 		parts = append(parts, "e-mail : "+ch.PreviousEmail+" → "+ch.Email)
@@ -167,14 +167,14 @@ func ChangeDetail(ch extranet.Change) string {
 // by name, then the suspension line with the count to confirm. withFlag adds
 // the command-line hint "(--confirm-deactivations K)"; the web page phrases
 // its own confirmation and leaves it out.
-func HeldMessages(changes []extranet.Change, count int, withFlag bool) []string {
-	var deactivated []extranet.Change
+func HeldMessages(changes []wire.Change, count int, withFlag bool) []string {
+	var deactivated []wire.Change
 	for _, ch := range changes {
-		if ch.Action == extranet.ActionDeactivated {
+		if ch.Action == wire.ActionDeactivated {
 			deactivated = append(deactivated, ch)
 		}
 	}
-	return append(extranet.ChangeLines(deactivated), HeldLine(count, withFlag))
+	return append(wire.ChangeLines(deactivated), HeldLine(count, withFlag))
 }
 
 // HeldLine is the suspension line of a held transfer.

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"passerelle/extranet"
 	"passerelle/fwb"
+	"passerelle/wire"
 )
 
 func TestMessagesOrderAndForms(t *testing.T) {
@@ -17,15 +17,15 @@ func TestMessagesOrderAndForms(t *testing.T) {
 		},
 		HeldBack: []HeldBack{{LastName: "Martin", FirstName: "Luc", Reason: ReasonNoEmail}},
 	}
-	res := extranet.TransferResult{Changes: []extranet.Change{
-		{Action: extranet.ActionDeactivated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
-		{Action: extranet.ActionCreated, LastName: "Ölçer", FirstName: "Ada", Role: "Enseignant"},
-		{Action: extranet.ActionCreated, LastName: "Bernard", FirstName: "Zoé", Role: "Directeur"},
-		{Action: extranet.ActionCreated, LastName: "Bernard", FirstName: "Anne", Role: "Enseignant"},
-		{Action: extranet.ActionUnchanged, LastName: "Aa", FirstName: "Aa", Role: "Enseignant"},
-		{Action: extranet.ActionModified, LastName: "Lambert", FirstName: "Eve", Role: "Directeur", PreviousRole: "Enseignant"},
-		{Action: extranet.ActionRejected, LastName: "Adam", FirstName: "Léa", Reason: "plusieurs personnes correspondent"},
-		{Action: extranet.ActionDeactivated, LastName: "Claes", FirstName: "Rik", PreviousRole: "Directeur"},
+	res := wire.TransferResult{Changes: []wire.Change{
+		{Action: wire.ActionDeactivated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
+		{Action: wire.ActionCreated, LastName: "Ölçer", FirstName: "Ada", Role: "Enseignant"},
+		{Action: wire.ActionCreated, LastName: "Bernard", FirstName: "Zoé", Role: "Directeur"},
+		{Action: wire.ActionCreated, LastName: "Bernard", FirstName: "Anne", Role: "Enseignant"},
+		{Action: wire.ActionUnchanged, LastName: "Aa", FirstName: "Aa", Role: "Enseignant"},
+		{Action: wire.ActionModified, LastName: "Lambert", FirstName: "Eve", Role: "Directeur", PreviousRole: "Enseignant"},
+		{Action: wire.ActionRejected, LastName: "Adam", FirstName: "Léa", Reason: "plusieurs personnes correspondent"},
+		{Action: wire.ActionDeactivated, LastName: "Claes", FirstName: "Rik", PreviousRole: "Directeur"},
 	}}
 	want := []string{
 		`Information : Complété Rôle Extranet "Directeur" chez Élodie Écrivain`,
@@ -59,8 +59,8 @@ func TestMessagesOrderAndForms(t *testing.T) {
 }
 
 func TestMessagesNoChange(t *testing.T) {
-	res := extranet.TransferResult{Changes: []extranet.Change{
-		{Action: extranet.ActionUnchanged, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
+	res := wire.TransferResult{Changes: []wire.Change{
+		{Action: wire.ActionUnchanged, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
 	}}
 	got := Messages(Selection{HeldBack: []HeldBack{{LastName: "Martin", FirstName: "Luc", Reason: ReasonBadEmail}}}, res, false)
 	want := []string{
@@ -79,9 +79,9 @@ func TestMessagesNoChange(t *testing.T) {
 }
 
 func TestHeldMessages(t *testing.T) {
-	changes := []extranet.Change{
-		{Action: extranet.ActionDeactivated, LastName: "Wagner", FirstName: "Martine", Role: "Enseignant"},
-		{Action: extranet.ActionDeactivated, LastName: "Brocar", FirstName: "Pascale", Role: "Enseignant"},
+	changes := []wire.Change{
+		{Action: wire.ActionDeactivated, LastName: "Wagner", FirstName: "Martine", Role: "Enseignant"},
+		{Action: wire.ActionDeactivated, LastName: "Brocar", FirstName: "Pascale", Role: "Enseignant"},
 	}
 	got := HeldMessages(changes, 2, true)
 	want := []string{
@@ -98,10 +98,10 @@ func TestHeldMessages(t *testing.T) {
 }
 
 func TestMessagesRenewed(t *testing.T) {
-	res := extranet.TransferResult{SchoolYear: "2027-2028", Counts: extranet.Counts{Created: 3, Renewed: 2}, Changes: []extranet.Change{
-		{Action: extranet.ActionCreated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
-		{Action: extranet.ActionCreated, LastName: "Martin", FirstName: "Luc", Role: "Directeur"},
-		{Action: extranet.ActionCreated, LastName: "Bernard", FirstName: "Zoé", Role: "Enseignant"},
+	res := wire.TransferResult{SchoolYear: "2027-2028", Counts: wire.Counts{Created: 3, Renewed: 2}, Changes: []wire.Change{
+		{Action: wire.ActionCreated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
+		{Action: wire.ActionCreated, LastName: "Martin", FirstName: "Luc", Role: "Directeur"},
+		{Action: wire.ActionCreated, LastName: "Bernard", FirstName: "Zoé", Role: "Enseignant"},
 	}}
 	got := Messages(Selection{}, res, false)
 	want := []string{

@@ -11,21 +11,21 @@ import (
 	"strings"
 	"time"
 
-	"passerelle/api"
-	"passerelle/extranet"
+	"passerelle/apiclient"
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/school"
+	"passerelle/wire"
 )
 
 // ByAutomatic is the author recorded for a transfer the schedule ran.
 const ByAutomatic = "automatique"
 
-// Extranet is the extranet as a transfer sees it: api.Client satisfies it.
+// Extranet is the extranet as a transfer sees it: apiclient.Client satisfies it.
 // The key is the Idempotency-Key: a request sent again with the same key
 // (after a lost answer) is applied once.
 type Extranet interface {
-	PutStaff(ctx context.Context, fase int, snap extranet.Snapshot, dryRun bool, key string) (extranet.TransferResult, error)
+	PutStaff(ctx context.Context, fase int, snap wire.Snapshot, dryRun bool, key string) (wire.TransferResult, error)
 }
 
 // Runner runs transfers for the schools of one school store.
@@ -36,7 +36,7 @@ type Runner struct {
 	// year. Nil means time.Now.
 	Now func() time.Time
 	// NewClient returns the extranet at url with the school's token. Nil
-	// means api.NewClient, logging its retries to Log.
+	// means apiclient.NewClient, logging its retries to Log.
 	NewClient func(url, token string) Extranet
 	Log       *slog.Logger // nil means slog.Default()
 	// PrepareFrom is the day from which « Préparer la rentrée » sends the
@@ -73,7 +73,7 @@ type Outcome struct {
 	// of deactivations; HeldChanges are the people it would deactivate and
 	// HeldCount the number to confirm.
 	Held        bool
-	HeldChanges []extranet.Change
+	HeldChanges []wire.Change
 	HeldCount   int
 	// Selection is who was sent.
 	Selection Selection
@@ -209,7 +209,7 @@ func destination(settings school.Settings, opt Options) (target, token string, e
 
 // held records a transfer the extranet's guard held: it would have
 // deactivated count accesses, the changes it lists.
-func (r *Runner) held(ctx context.Context, log *slog.Logger, out Outcome, rec school.TransferRecord, opt Options, rt Rentree, count int, changes []extranet.Change) (Outcome, error) {
+func (r *Runner) held(ctx context.Context, log *slog.Logger, out Outcome, rec school.TransferRecord, opt Options, rt Rentree, count int, changes []wire.Change) (Outcome, error) {
 	out.Held, out.HeldChanges, out.HeldCount = true, changes, count
 	out.Messages = HeldMessages(changes, count, opt.HeldHint)
 	if opt.Rentree {
@@ -229,7 +229,7 @@ func (r *Runner) held(ctx context.Context, log *slog.Logger, out Outcome, rec sc
 
 // applied records a transfer the extranet answered, with the roles it
 // completed unless it was a dry run.
-func (r *Runner) applied(ctx context.Context, log *slog.Logger, out Outcome, rec school.TransferRecord, opt Options, rt Rentree, res extranet.TransferResult) (Outcome, error) {
+func (r *Runner) applied(ctx context.Context, log *slog.Logger, out Outcome, rec school.TransferRecord, opt Options, rt Rentree, res wire.TransferResult) (Outcome, error) {
 	sel := out.Selection
 	rec.ExtranetID = res.TransferID
 	if res.SchoolYear != "" {
@@ -290,22 +290,12 @@ func (r *Runner) record(ctx context.Context, log *slog.Logger, out Outcome, rec 
 	return out, e
 }
 
-// heldInfo recognises the guard's answer, from the API client or from an
-// extranet.Service called in process.
-func heldInfo(err error) (count int, changes []extranet.Change, ok bool) {
-	var ae *api.Error
+// heldInfo recognises the guard's answer: the 409 that the API client
+// turns into an *apiclient.Error with Held set.
+func heldInfo(err error) (count int, changes []wire.Change, ok bool) {
+	var ae *apiclient.Error
 	if errors.As(err, &ae) && ae.Held != nil {
 		return ae.Held.Deactivations, ae.Held.Changes, true
-	}
-	var he *extranet.HeldError
-	if errors.As(err, &he) {
-		var ch []extranet.Change
-		for _, c := range he.Result.Changes {
-			if c.Action == extranet.ActionDeactivated {
-				ch = append(ch, c)
-			}
-		}
-		return he.Deactivations, ch, true
 	}
 	return 0, nil, false
 }
@@ -313,15 +303,15 @@ func heldInfo(err error) (count int, changes []extranet.Change, ok bool) {
 // failure turns an error of the extranet client into the French message the
 // school reads, saying what to do.
 func failure(err error, fase int) *Error {
-	var ae *api.Error
+	var ae *apiclient.Error
 	switch {
-	case api.IsTimeout(err):
+	case apiclient.IsTimeout(err):
 		return &Error{Err: err, Msg: "l'extranet n'a pas répondu à temps : réessayez plus tard ; si le transfert a été appliqué entre-temps, le relancer ne change rien de plus"}
-	case api.IsConnectionLost(err):
+	case apiclient.IsConnectionLost(err):
 		return &Error{Err: err, Msg: "connexion à l'extranet interrompue avant sa réponse : relancez le transfert ; s'il a été appliqué entre-temps, le relancer ne change rien de plus"}
-	case api.IsUnreachable(err):
+	case apiclient.IsUnreachable(err):
 		return &Error{Err: err, Msg: "extranet injoignable : vérifiez l'adresse de l'extranet dans les paramètres et la connexion au réseau, puis réessayez ; rien n'a été transféré"}
-	case errors.Is(err, api.ErrMalformedAnswer):
+	case errors.Is(err, apiclient.ErrMalformedAnswer):
 		return &Error{Err: err, Msg: "réponse illisible de l'extranet : réessayez plus tard et, si cela persiste, prévenez le support de l'extranet ; aucun rôle n'a été complété"}
 	case errors.As(err, &ae):
 		detail := strings.TrimSpace(ae.Problem.Detail)
@@ -335,7 +325,7 @@ func failure(err error, fase int) *Error {
 			return &Error{Err: err, Msg: fmt.Sprintf("jeton refusé pour l'école FASE %d : vérifiez le jeton dans les paramètres", fase)}
 		case ae.Status == 404:
 			return &Error{Err: err, Msg: fmt.Sprintf("école FASE %d inconnue de l'extranet : demandez à l'extranet de l'inscrire, puis réessayez", fase)}
-		case ae.Problem.Type == api.TypeIdempotencyKeyReused:
+		case ae.Problem.Type == wire.TypeIdempotencyKeyReused:
 			// Cannot happen with a fresh key per transfer; relaunching
 			// draws a new one.
 			return &Error{Err: err, Msg: "l'extranet a refusé le transfert (clé d'envoi déjà utilisée) : relancez-le"}
@@ -354,7 +344,7 @@ func failure(err error, fase int) *Error {
 
 // problemText is the extranet's detail followed by the first faults it
 // listed, which name the entries to correct.
-func problemText(p api.Problem, detail string) string {
+func problemText(p wire.Problem, detail string) string {
 	parts := []string{}
 	if detail != "" {
 		parts = append(parts, strings.TrimSuffix(detail, "."))
@@ -410,5 +400,5 @@ func (r *Runner) client(url, token string, log *slog.Logger) Extranet {
 	if r.NewClient != nil {
 		return r.NewClient(url, token)
 	}
-	return api.NewClient(url, token, api.WithLogger(log))
+	return apiclient.NewClient(url, token, apiclient.WithLogger(log))
 }

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/api"
 	"passerelle/frtext"
 	"passerelle/school"
+	"passerelle/wire"
 )
 
 // runSchedule runs the scheduler on the fake clock until it reaches end:
@@ -42,9 +42,9 @@ func TestScheduler(t *testing.T) {
 	flaky := func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if failures.Add(-1) >= 0 {
-				w.Header().Set("Content-Type", api.ProblemContentType)
+				w.Header().Set("Content-Type", wire.ProblemContentType)
 				w.WriteHeader(http.StatusServiceUnavailable)
-				w.Write([]byte(`{"type":"` + api.TypeUnavailable + `","title":"Service indisponible","status":503}`))
+				w.Write([]byte(`{"type":"` + wire.TypeUnavailable + `","title":"Service indisponible","status":503}`))
 				return
 			}
 			h.ServeHTTP(w, r)

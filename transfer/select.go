@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/school"
+	"passerelle/wire"
 )
 
 // Reasons of the Erreur lines for members the school holds back. They end
@@ -73,7 +73,7 @@ type Selection struct {
 	SchoolYear fwb.SchoolYear
 	// Snapshot is what goes to the extranet; its ConfirmDeactivations is left
 	// at 0 for the Runner to set.
-	Snapshot extranet.Snapshot
+	Snapshot wire.Snapshot
 	// Completions are the situations sent with a role taken from their
 	// function because none was encoded ("Complété Rôle Extranet").
 	Completions []Completion
@@ -137,7 +137,7 @@ func Select(rows []school.Row, at time.Time, t *fwb.Tables) Selection {
 	at = at.In(frtext.Brussels)
 	year := fwb.SchoolYearAt(at)
 	sel := Selection{At: at, SchoolYear: year}
-	sel.Snapshot = extranet.Snapshot{SchoolYear: year.String(), Staff: []extranet.StaffEntry{}, Keep: []extranet.KeepEntry{}}
+	sel.Snapshot = wire.Snapshot{SchoolYear: year.String(), Staff: []wire.StaffEntry{}, Keep: []wire.KeepEntry{}}
 
 	blocked := school.BlockedMembers(school.Check(rows, at, t))
 	for _, c := range candidates(rows, at, t) {
@@ -197,7 +197,7 @@ func (sel *Selection) holdBack(c *candidate, f school.Finding) {
 	matricule := matriculeOf(c.member)
 	// A keep entry the extranet cannot recognise anyone by is no use.
 	if birth != "" || matricule != "" {
-		sel.Snapshot.Keep = append(sel.Snapshot.Keep, extranet.KeepEntry{
+		sel.Snapshot.Keep = append(sel.Snapshot.Keep, wire.KeepEntry{
 			LastName: strings.TrimSpace(c.member.LastName), FirstName: strings.TrimSpace(c.member.FirstName),
 			BirthDate: birth, Matricule: matricule,
 		})
@@ -210,7 +210,7 @@ func (sel *Selection) send(c *candidate) {
 	// it is sent normalised, since "Jean.Dupont@Ecole.be" and
 	// "jean.dupont@ecole.be" reach the same mailbox.
 	email, _ := frtext.NormalizeEmail(c.member.SchoolEmail)
-	sel.Snapshot.Staff = append(sel.Snapshot.Staff, extranet.StaffEntry{
+	sel.Snapshot.Staff = append(sel.Snapshot.Staff, wire.StaffEntry{
 		LastName: strings.TrimSpace(c.member.LastName), FirstName: strings.TrimSpace(c.member.FirstName),
 		BirthDate: birthDate(c.member), Matricule: matriculeOf(c.member), Email: email, Role: string(c.role),
 	})
@@ -221,14 +221,14 @@ func (sel *Selection) send(c *candidate) {
 // same request, byte for byte, whatever order the store reads them in: a
 // school's sendings compare as they are. It keeps the request readable too.
 func (sel *Selection) sort() {
-	slices.SortFunc(sel.Snapshot.Staff, func(a, b extranet.StaffEntry) int {
+	slices.SortFunc(sel.Snapshot.Staff, func(a, b wire.StaffEntry) int {
 		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
 			return c
 		}
 		return cmp.Or(strings.Compare(a.BirthDate, b.BirthDate), strings.Compare(a.Matricule, b.Matricule),
 			strings.Compare(a.Email, b.Email), strings.Compare(a.Role, b.Role))
 	})
-	slices.SortFunc(sel.Snapshot.Keep, func(a, b extranet.KeepEntry) int {
+	slices.SortFunc(sel.Snapshot.Keep, func(a, b wire.KeepEntry) int {
 		if c := frtext.CompareNames(a.LastName, a.FirstName, b.LastName, b.FirstName); c != 0 {
 			return c
 		}

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/extranet"
 	"passerelle/fwb"
 	"passerelle/school"
+	"passerelle/wire"
 )
 
 // withIDs numbers the rows' members and situations as a store would.
@@ -33,7 +33,7 @@ func TestSelectBrusselsToday(t *testing.T) {
 	ended := member("Fin", "Paul", "1970-01-01", "", "paul.fin@ecole.be", "IP", fwb.RoleEnseignant)
 	ended.Situation.End = date(2026, 11, 26)
 	sel := Select(withIDs(starts, ended), at, nil)
-	want := []extranet.StaffEntry{{LastName: "Debut", FirstName: "Léa", BirthDate: "1990-01-01", Email: "lea.debut@ecole.be", Role: "Enseignant"}}
+	want := []wire.StaffEntry{{LastName: "Debut", FirstName: "Léa", BirthDate: "1990-01-01", Email: "lea.debut@ecole.be", Role: "Enseignant"}}
 	if !slices.Equal(sel.Snapshot.Staff, want) {
 		t.Errorf("staff at %s:\n%+v\nwant\n%+v", at.Format(time.RFC3339), sel.Snapshot.Staff, want)
 	}
@@ -75,7 +75,7 @@ func TestSelect(t *testing.T) {
 	if sel.Snapshot.SchoolYear != "2026-2027" || sel.SchoolYear != fwb.SchoolYearAt(at) {
 		t.Errorf("school year %q", sel.Snapshot.SchoolYear)
 	}
-	wantStaff := []extranet.StaffEntry{
+	wantStaff := []wire.StaffEntry{
 		{LastName: "Absent", FirstName: "Bea", BirthDate: "1975-05-05", Email: "bea.absent@ecole.be", Role: "Enseignant"},
 		{LastName: "Badmat", FirstName: "Max", BirthDate: "1980-01-01", Email: "max@ecole.be", Role: "Enseignant"},
 		{LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Matricule: "18005040123", Email: "jean.dupont@ecole.be", Role: "Enseignant"},
@@ -98,7 +98,7 @@ func TestSelect(t *testing.T) {
 	}
 	// The held-back members the extranet can recognise are kept; Noé,
 	// with no birth date nor matricule, cannot be.
-	wantKeep := []extranet.KeepEntry{
+	wantKeep := []wire.KeepEntry{
 		{LastName: "Claes", FirstName: "Sophie", BirthDate: "1983-03-09"},
 		{LastName: "Janssens", FirstName: "Tom", BirthDate: "1979-12-24"},
 		{LastName: "Martin", FirstName: "Luc", BirthDate: "1987-02-03"},

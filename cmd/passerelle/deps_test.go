@@ -50,3 +50,46 @@ func TestDomainsLinkNoInfrastructure(t *testing.T) {
 		}
 	}
 }
+
+// The two sides link each other only through the contract (passerelle/wire)
+// and meet over HTTP: the school side links nothing of the extranet's, not
+// even its API server, and the extranet's domain links neither the API nor
+// its client. wire itself stays a contract: no HTTP, no domain.
+func TestSidesLinkEachOtherOnlyThroughWire(t *testing.T) {
+	for _, c := range []struct {
+		from      []string
+		forbidden []string
+	}{
+		{
+			from:      []string{"passerelle/transfer", "passerelle/web/schoolui", "passerelle/school", "passerelle/store/schoolstore", "passerelle/apiclient"},
+			forbidden: []string{"passerelle/extranet", "passerelle/store/extranetstore", "passerelle/scim", "passerelle/api", "passerelle/web/portal"},
+		},
+		{
+			from:      []string{"passerelle/extranet", "passerelle/wire"},
+			forbidden: []string{"passerelle/api", "passerelle/apiclient"},
+		},
+		{
+			from:      []string{"passerelle/wire"},
+			forbidden: []string{"passerelle/extranet", "passerelle/school", "net/http"},
+		},
+	} {
+		for _, from := range c.from {
+			for _, pkg := range linkedBy(t, from) {
+				if slices.Contains(c.forbidden, pkg) {
+					t.Errorf("%s links %s", from, pkg)
+				}
+			}
+		}
+	}
+}
+
+// linkedBy returns the packages that pkg links, itself included.
+func linkedBy(t *testing.T, pkg string) []string {
+	t.Helper()
+	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	out, err := exec.Command(gobin, "list", "-deps", pkg).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v: %s", err, out)
+	}
+	return strings.Fields(string(out))
+}

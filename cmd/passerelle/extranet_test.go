@@ -15,11 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/api"
+	"passerelle/apiclient"
 	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/internal/syncbuf"
 	"passerelle/store/extranetstore"
+	"passerelle/wire"
 )
 
 // xtNow is the clock of the extranet command tests: 26 November 2026, 18:00
@@ -133,9 +134,9 @@ func xtSchoolWithStaff(t *testing.T, db string, fase, n int) string {
 	if code != exitOK {
 		t.Fatalf("school add: %s", errs)
 	}
-	snap := extranet.Snapshot{SchoolYear: "2026-2027"}
+	snap := wire.Snapshot{SchoolYear: "2026-2027"}
 	for i := range n {
-		snap.Staff = append(snap.Staff, extranet.StaffEntry{
+		snap.Staff = append(snap.Staff, wire.StaffEntry{
 			LastName: []string{"Dupont", "Martin", "Lambert"}[i%3], FirstName: []string{"Jean", "Anne"}[i%2],
 			BirthDate: fmt.Sprintf("198%d-05-04", i), Email: fmt.Sprintf("p%d@ecole.be", i), Role: "Enseignant",
 		})
@@ -233,7 +234,7 @@ func TestExtranetServe(t *testing.T) {
 		t.Fatalf("no address on stdout: %q", out.String())
 	}
 
-	c := api.NewClient(addr[1], token)
+	c := apiclient.NewClient(addr[1], token)
 	g, err := c.Grants(ctx, 4242, "")
 	if err != nil || len(g.Staff) != 2 {
 		t.Fatalf("grants through serve: %+v, %v", g, err)

@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"passerelle/api"
+	"passerelle/apiclient"
 	"passerelle/extranet"
 	"passerelle/mail"
 	"passerelle/store/extranetstore"
 	"passerelle/web"
+	"passerelle/wire"
 )
 
 // opRun runs a command line with stdin.
@@ -144,9 +146,9 @@ func TestMountPortal(t *testing.T) {
 
 	// The API still answers outside the portal's CSRF, and the transfers it
 	// receives are journaled for the console.
-	snap := extranet.Snapshot{SchoolYear: "2026-2027", Staff: []extranet.StaffEntry{{LastName: "Dupont", FirstName: "Jean",
+	snap := wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{{LastName: "Dupont", FirstName: "Jean",
 		BirthDate: "1980-05-04", Email: "jean.dupont@ecole.be", Role: "Enseignant"}}}
-	if _, err := api.NewClient(ts.URL, token).PutStaff(ctx, 4242, snap, false, ""); err != nil {
+	if _, err := apiclient.NewClient(ts.URL, token).PutStaff(ctx, 4242, snap, false, ""); err != nil {
 		t.Fatalf("PUT through the mounted server: %v", err)
 	}
 	recs, err := st.Transfers(ctx, extranet.TransferFilter{FASE: 4242})
@@ -158,10 +160,10 @@ func TestMountPortal(t *testing.T) {
 		t.Fatal(err)
 	}
 	snap.Staff[0].Role = "Directeur"
-	if _, err := api.NewClient(ts.URL, token).PutStaff(ctx, 4242, snap, false, ""); err != nil {
+	if _, err := apiclient.NewClient(ts.URL, token).PutStaff(ctx, 4242, snap, false, ""); err != nil {
 		t.Fatalf("PUT after mounting twice: %v", err)
 	}
-	if recs, _ := st.Transfers(ctx, extranet.TransferFilter{FASE: 4242}); len(recs) != 2 || recs[0].Changes[0].Action != extranet.ActionModified {
+	if recs, _ := st.Transfers(ctx, extranet.TransferFilter{FASE: 4242}); len(recs) != 2 || recs[0].Changes[0].Action != wire.ActionModified {
 		t.Errorf("journal after a second transfer = %+v", recs)
 	}
 

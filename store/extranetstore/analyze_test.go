@@ -10,6 +10,7 @@ import (
 	"passerelle/extranet"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 // TestStatisticsFollowTheLoad checks that the store refreshes PostgreSQL's
@@ -30,9 +31,9 @@ func TestStatisticsFollowTheLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 400 persons and 400 grants: past the first threshold of 500 rows.
-	snap := extranet.Snapshot{SchoolYear: "2026-2027"}
+	snap := wire.Snapshot{SchoolYear: "2026-2027"}
 	for k := range 400 {
-		snap.Staff = append(snap.Staff, extranet.StaffEntry{
+		snap.Staff = append(snap.Staff, wire.StaffEntry{
 			LastName: fmt.Sprintf("Nom%d", k), FirstName: "Luc", BirthDate: "1980-05-04",
 			Email: fmt.Sprintf("p%d@ecole.be", k), Role: "Enseignant",
 		})

@@ -15,6 +15,7 @@ import (
 	"passerelle/extranet"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 // BenchmarkTransfers loads schools of 70 staff (10 % shared with the next
@@ -43,25 +44,25 @@ func BenchmarkTransfers(b *testing.B) {
 		}
 		now := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 		svc := &extranet.Service{Store: st, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
-		snaps := make([]extranet.Snapshot, schools)
+		snaps := make([]wire.Snapshot, schools)
 		for s := range schools {
 			fase := 100000 + s + i*schools
 			if _, err := svc.AddSchool(ctx, fase, fmt.Sprintf("École %d", fase), "bench"); err != nil {
 				b.Fatal(err)
 			}
-			var staff []extranet.StaffEntry
+			var staff []wire.StaffEntry
 			for k := range 70 {
 				owner := s
 				if k < 7 {
 					owner = (s + 1) % schools // shared with the next school
 				}
-				staff = append(staff, extranet.StaffEntry{
+				staff = append(staff, wire.StaffEntry{
 					LastName: fmt.Sprintf("Nom%d-%d", owner, k), FirstName: "Prénom",
 					BirthDate: fmt.Sprintf("19%02d-%02d-%02d", 50+k%40, 1+k%12, 1+k%28),
 					Email:     fmt.Sprintf("p%d-%d@ecole%d.be", owner, k, s), Role: "Enseignant",
 				})
 			}
-			snaps[s] = extranet.Snapshot{SchoolYear: "2026-2027", Staff: staff}
+			snaps[s] = wire.Snapshot{SchoolYear: "2026-2027", Staff: staff}
 		}
 		for _, phase := range []string{"initial", "resync"} {
 			start := time.Now()

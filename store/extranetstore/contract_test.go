@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 func TestTransferKinds(t *testing.T) {
@@ -18,14 +19,14 @@ func TestTransferKinds(t *testing.T) {
 		c := person("Émile", "Zoé", "1990-12-01", "", "zoe.emile@ecole.be", "Directeur")
 
 		r := e.transfer(t, 4242, snapshot(a, b, c))
-		wantCounts(t, r.Counts, extranet.Counts{Created: 3})
+		wantCounts(t, r.Counts, wire.Counts{Created: 3})
 		if want := brussels(2026, time.November, 27, 2, 0); !r.EffectiveAt.Equal(want) {
 			t.Fatalf("EffectiveAt = %v, want %v", r.EffectiveAt, want)
 		}
 		if r.TransferID == "" || r.DryRun || r.SchoolYear != year {
 			t.Fatalf("result = %+v", r)
 		}
-		if got := change(t, r, extranet.ActionCreated, "Dupont").Email; got != "jean.dupont@ecole.be" {
+		if got := change(t, r, wire.ActionCreated, "Dupont").Email; got != "jean.dupont@ecole.be" {
 			t.Fatalf("e-mail not normalised: %q", got)
 		}
 		g := e.grants(t, 4242)
@@ -47,17 +48,17 @@ func TestTransferKinds(t *testing.T) {
 		d := person("Lefèvre", "Anne", "1985-03-03", "", "anne.lefevre@ecole.be", "enseignante")
 		unknown := person("Secret", "Sam", "1970-07-07", "", "sam@ecole.be", "Secrétaire")
 		r = e.transfer(t, 4242, snapshot(a, b2, d, unknown))
-		wantCounts(t, r.Counts, extranet.Counts{Created: 1, Modified: 1, Deactivated: 1, Unchanged: 1, Rejected: 1})
-		if m := change(t, r, extranet.ActionModified, "Martin"); m.Role != "Directeur" || m.PreviousRole != "Enseignant" {
+		wantCounts(t, r.Counts, wire.Counts{Created: 1, Modified: 1, Deactivated: 1, Unchanged: 1, Rejected: 1})
+		if m := change(t, r, wire.ActionModified, "Martin"); m.Role != "Directeur" || m.PreviousRole != "Enseignant" {
 			t.Fatalf("modified = %+v", m)
 		}
-		if c := change(t, r, extranet.ActionDeactivated, "Émile"); c.Role != "Directeur" {
+		if c := change(t, r, wire.ActionDeactivated, "Émile"); c.Role != "Directeur" {
 			t.Fatalf("deactivated = %+v", c)
 		}
-		if c := change(t, r, extranet.ActionCreated, "Lefèvre"); c.Role != "Enseignant" {
+		if c := change(t, r, wire.ActionCreated, "Lefèvre"); c.Role != "Enseignant" {
 			t.Fatalf("role not canonical: %+v", c)
 		}
-		if c := change(t, r, extranet.ActionRejected, "Secret"); !strings.Contains(c.Reason, "rôle « Secrétaire » inconnu") {
+		if c := change(t, r, wire.ActionRejected, "Secret"); !strings.Contains(c.Reason, "rôle « Secrétaire » inconnu") {
 			t.Fatalf("rejected = %+v", c)
 		}
 		var order []string
@@ -84,7 +85,7 @@ func TestTransferKinds(t *testing.T) {
 		// The same snapshot again changes nothing.
 		audits := e.count(t, `SELECT COUNT(*) FROM audit`)
 		r = e.transfer(t, 4242, snapshot(a, b2, d, unknown))
-		wantCounts(t, r.Counts, extranet.Counts{Unchanged: 3, Rejected: 1})
+		wantCounts(t, r.Counts, wire.Counts{Unchanged: 3, Rejected: 1})
 		if n := e.count(t, `SELECT COUNT(*) FROM audit`); n != audits+1 {
 			t.Fatalf("audit entries %d → %d", audits, n)
 		}
@@ -100,8 +101,8 @@ func TestTransferKinds(t *testing.T) {
 
 		// Back after a deactivation: created again.
 		r = e.transfer(t, 4242, snapshot(a, b2, d, c))
-		wantCounts(t, r.Counts, extranet.Counts{Created: 1, Unchanged: 3})
-		change(t, r, extranet.ActionCreated, "Émile")
+		wantCounts(t, r.Counts, wire.Counts{Created: 1, Unchanged: 3})
+		change(t, r, wire.ActionCreated, "Émile")
 		if s := e.grants(t, 4242)["Émile Zoé"].State; s != extranet.GrantPending {
 			t.Fatalf("Émile back: %s", s)
 		}
@@ -119,7 +120,7 @@ func TestPersonInTwoSchools(t *testing.T) {
 		x := person("Xavier", "Yves", "1966-06-06", "", "yves.xavier@sainte-marie.be", "Enseignant")
 		e.transfer(t, 4242, snapshot(a, b))
 		r := e.transfer(t, 5555, snapshot(a2, x))
-		wantCounts(t, r.Counts, extranet.Counts{Created: 2})
+		wantCounts(t, r.Counts, wire.Counts{Created: 2})
 		if n := e.count(t, `SELECT COUNT(*) FROM persons`); n != 3 {
 			t.Fatalf("persons = %d, want 3", n)
 		}
@@ -150,7 +151,7 @@ func TestPersonInTwoSchools(t *testing.T) {
 
 		// Leaving one school leaves the other untouched.
 		r = e.transfer(t, 5555, snapshot(x))
-		wantCounts(t, r.Counts, extranet.Counts{Deactivated: 1, Unchanged: 1})
+		wantCounts(t, r.Counts, wire.Counts{Deactivated: 1, Unchanged: 1})
 		if s := e.grants(t, 5555)["DUPONT jean"].State; s != extranet.GrantDeactivated {
 			t.Fatalf("5555 grant = %s", s)
 		}
@@ -183,7 +184,7 @@ func TestRejectionsChangeNothing(t *testing.T) {
 		z := person("Zeller", "Zoé", "1960-01-01", "", "zoe.zeller@saint-paul.be", "Directeur")
 		e.transfer(t, 4242, snapshot(a, b, c, d, f, px))
 		r := e.transfer(t, 6666, snapshot(py, z))
-		wantCounts(t, r.Counts, extranet.Counts{Created: 2})
+		wantCounts(t, r.Counts, wire.Counts{Created: 2})
 		e.night(t)
 
 		badBirth := a
@@ -195,10 +196,10 @@ func TestRejectionsChangeNothing(t *testing.T) {
 		c2 := c
 		c2.Role = "Directeur"
 		r = e.transfer(t, 4242, snapshot(badBirth, b, c2, c2, d, shared, f, takenMail, ambiguous))
-		wantCounts(t, r.Counts, extranet.Counts{Unchanged: 2, Rejected: 7})
+		wantCounts(t, r.Counts, wire.Counts{Unchanged: 2, Rejected: 7})
 		reasons := map[string]string{}
 		for _, ch := range r.Changes {
-			if ch.Action == extranet.ActionRejected {
+			if ch.Action == wire.ActionRejected {
 				reasons[ch.LastName] = ch.Reason
 			}
 		}
@@ -236,7 +237,7 @@ func TestRejectionsChangeNothing(t *testing.T) {
 
 		// The corrected snapshot resolves them.
 		r = e.transfer(t, 4242, snapshot(a, b, c, d, f, px))
-		wantCounts(t, r.Counts, extranet.Counts{Unchanged: 6})
+		wantCounts(t, r.Counts, wire.Counts{Unchanged: 6})
 		if open, _ := e.st.Rejections(e.ctx, extranet.RejectionFilter{FASE: 4242, OpenOnly: true}); len(open) != 0 {
 			t.Fatalf("open rejections after the correction = %d", len(open))
 		}
@@ -254,12 +255,12 @@ func TestKeep(t *testing.T) {
 		c := person("Colin", "Marc", "1971-02-02", "", "marc.colin@ecole.be", "Enseignant")
 		e.transfer(t, 4242, snapshot(a, b, c))
 		snap := snapshot(c)
-		snap.Keep = []extranet.KeepEntry{
+		snap.Keep = []wire.KeepEntry{
 			{LastName: "Dupont", FirstName: "Jean", Matricule: "18005040123"},
 			{LastName: "martin", FirstName: "LUC", BirthDate: "1975-01-31"},
 		}
 		r := e.transfer(t, 4242, snap)
-		wantCounts(t, r.Counts, extranet.Counts{Unchanged: 1})
+		wantCounts(t, r.Counts, wire.Counts{Unchanged: 1})
 		for _, g := range e.grants(t, 4242) {
 			if g.State != extranet.GrantPending {
 				t.Fatalf("%s %s = %s", g.LastName, g.FirstName, g.State)
@@ -293,7 +294,7 @@ func TestGuard(t *testing.T) {
 
 		snap.ConfirmDeactivations = 5
 		r := e.transfer(t, 4242, snap)
-		wantCounts(t, r.Counts, extranet.Counts{Deactivated: 5, Unchanged: 5})
+		wantCounts(t, r.Counts, wire.Counts{Deactivated: 5, Unchanged: 5})
 		if n := e.count(t, `SELECT COUNT(*) FROM grants WHERE state = 'active'`); n != 5 {
 			t.Fatalf("active grants = %d", n)
 		}
@@ -308,7 +309,7 @@ func TestGuard(t *testing.T) {
 		empty := snapshot()
 		empty.ConfirmDeactivations = 2
 		r = e.transfer(t, 7777, empty)
-		wantCounts(t, r.Counts, extranet.Counts{Deactivated: 2})
+		wantCounts(t, r.Counts, wire.Counts{Deactivated: 2})
 	})
 }
 
@@ -337,7 +338,7 @@ func TestDryRun(t *testing.T) {
 		if !dry.DryRun {
 			t.Fatal("DryRun not set in the result")
 		}
-		wantCounts(t, dry.Counts, extranet.Counts{Created: 1, Modified: 1, Deactivated: 1, Rejected: 1})
+		wantCounts(t, dry.Counts, wire.Counts{Created: 1, Modified: 1, Deactivated: 1, Rejected: 1})
 		for _, tb := range tables {
 			if n := e.count(t, `SELECT COUNT(*) FROM `+tb); n != before[tb] {
 				t.Fatalf("dry run wrote to %s: %d → %d", tb, before[tb], n)
@@ -514,9 +515,9 @@ func TestConcurrentTransfers(t *testing.T) {
 				shared[i].Matricule = "1800101" + string(rune('0'+i/10)) + string(rune('0'+i%10)) + "00"
 			}
 		}
-		snaps := map[int]extranet.Snapshot{}
-		s1 := append(append([]extranet.StaffEntry{}, own1...), shared...)
-		var s2 []extranet.StaffEntry
+		snaps := map[int]wire.Snapshot{}
+		s1 := append(append([]wire.StaffEntry{}, own1...), shared...)
+		var s2 []wire.StaffEntry
 		s2 = append(s2, own2...)
 		for _, p := range shared {
 			p.Email = strings.Replace(p.Email, "@ecole.be", "@ecole-b.be", 1)
@@ -526,7 +527,7 @@ func TestConcurrentTransfers(t *testing.T) {
 
 		type out struct {
 			fase int
-			res  extranet.TransferResult
+			res  wire.TransferResult
 			err  error
 		}
 		results := make(chan out, 8)
@@ -548,9 +549,9 @@ func TestConcurrentTransfers(t *testing.T) {
 			}
 			c := o.res.Counts
 			switch {
-			case c == extranet.Counts{Created: 40}:
+			case c == wire.Counts{Created: 40}:
 				created[o.fase]++
-			case c == extranet.Counts{Unchanged: 40}:
+			case c == wire.Counts{Unchanged: 40}:
 			default:
 				// Interleaved transfers of one school would show a mix.
 				t.Fatalf("school %d: counts %+v", o.fase, c)

@@ -16,6 +16,7 @@ import (
 	"passerelle/internal/testkit"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -35,7 +36,7 @@ type env struct {
 
 	// sent holds the last snapshot sent by e.transfer per school and
 	// year, for checkResend.
-	sent map[sentKey]extranet.Snapshot
+	sent map[sentKey]wire.Snapshot
 	// resent counts the re-sends checkResend made and compared.
 	resent int
 }
@@ -66,7 +67,7 @@ func newEnv(t *testing.T, url string, pg bool) *env {
 	t.Cleanup(func() { st.Close() })
 	c := testkit.NewClock(brussels(2026, time.November, 26, 18, 3))
 	svc := &extranet.Service{Store: st, Now: c.Now, Log: slog.New(slog.DiscardHandler), PortalURL: "https://extranet.test/"}
-	return &env{svc: svc, st: st, clock: c, ctx: ctx, pg: pg, sent: map[sentKey]extranet.Snapshot{}}
+	return &env{svc: svc, st: st, clock: c, ctx: ctx, pg: pg, sent: map[sentKey]wire.Snapshot{}}
 }
 
 const year = "2026-2027"
@@ -80,7 +81,7 @@ func (e *env) addSchool(t *testing.T, fase int, name string) string {
 	return tok
 }
 
-func (e *env) transfer(t *testing.T, fase int, snap extranet.Snapshot) extranet.TransferResult {
+func (e *env) transfer(t *testing.T, fase int, snap wire.Snapshot) wire.TransferResult {
 	t.Helper()
 	res, err := e.svc.Transfer(e.ctx, fase, snap, extranet.TransferOptions{})
 	if err != nil {
@@ -102,7 +103,7 @@ func (e *env) checkResend(t *testing.T) {
 	t.Helper()
 	for k, snap := range e.sent {
 		want, err := e.svc.Transfer(e.ctx, k.fase, snap, extranet.TransferOptions{DryRun: true})
-		if err != nil || want.Counts != (extranet.Counts{Unchanged: want.Counts.Unchanged}) {
+		if err != nil || want.Counts != (wire.Counts{Unchanged: want.Counts.Unchanged}) {
 			// Refused, held, or it changes something: not a re-sync.
 			continue
 		}
@@ -115,7 +116,7 @@ func (e *env) checkResend(t *testing.T) {
 		if err != nil {
 			t.Fatalf("school %d, %s: dry run after the re-send: %v", k.fase, k.year, err)
 		}
-		for _, r := range []*extranet.TransferResult{&want, &got, &after} {
+		for _, r := range []*wire.TransferResult{&want, &got, &after} {
 			r.TransferID, r.DryRun = "", false
 		}
 		if !reflect.DeepEqual(got, want) {
@@ -137,13 +138,13 @@ func (e *env) count(t *testing.T, query string, args ...any) int {
 }
 
 // grants returns the school's grants by "Last First".
-func (e *env) grants(t *testing.T, fase int) map[string]extranet.GrantEntry {
+func (e *env) grants(t *testing.T, fase int) map[string]wire.GrantEntry {
 	t.Helper()
 	sg, err := e.svc.Grants(e.ctx, fase, year)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]extranet.GrantEntry{}
+	out := map[string]wire.GrantEntry{}
 	for _, g := range sg.Staff {
 		out[g.LastName+" "+g.FirstName] = g
 	}
@@ -164,17 +165,17 @@ func (e *env) night(t *testing.T) extranet.NightReport {
 	return rep
 }
 
-func person(last, first, birth, matricule, email, role string) extranet.StaffEntry {
-	return extranet.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, Email: email, Role: role}
+func person(last, first, birth, matricule, email, role string) wire.StaffEntry {
+	return wire.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, Email: email, Role: role}
 }
 
-func snapshot(staff ...extranet.StaffEntry) extranet.Snapshot {
-	return extranet.Snapshot{SchoolYear: year, Staff: staff}
+func snapshot(staff ...wire.StaffEntry) wire.Snapshot {
+	return wire.Snapshot{SchoolYear: year, Staff: staff}
 }
 
 // numbered returns n distinct staff entries named Prefix1…Prefixn.
-func numbered(prefix string, n int) []extranet.StaffEntry {
-	var out []extranet.StaffEntry
+func numbered(prefix string, n int) []wire.StaffEntry {
+	var out []wire.StaffEntry
 	for i := 1; i <= n; i++ {
 		out = append(out, person(fmt.Sprintf("%s%02d", prefix, i), "Test", fmt.Sprintf("1980-01-%02d", i), "",
 			fmt.Sprintf("%s%02d@ecole.be", prefix, i), "Enseignant"))
@@ -182,14 +183,14 @@ func numbered(prefix string, n int) []extranet.StaffEntry {
 	return out
 }
 
-func wantCounts(t *testing.T, got extranet.Counts, want extranet.Counts) {
+func wantCounts(t *testing.T, got wire.Counts, want wire.Counts) {
 	t.Helper()
 	if got != want {
 		t.Fatalf("counts = %+v, want %+v", got, want)
 	}
 }
 
-func change(t *testing.T, r extranet.TransferResult, action, last string) extranet.Change {
+func change(t *testing.T, r wire.TransferResult, action, last string) wire.Change {
 	t.Helper()
 	for _, c := range r.Changes {
 		if c.Action == action && c.LastName == last {
@@ -197,7 +198,7 @@ func change(t *testing.T, r extranet.TransferResult, action, last string) extran
 		}
 	}
 	t.Fatalf("no %s change for %s in %+v", action, last, r.Changes)
-	return extranet.Change{}
+	return wire.Change{}
 }
 
 func wantErr[T error](t *testing.T, err error) T {

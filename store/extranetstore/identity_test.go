@@ -14,6 +14,7 @@ import (
 	"passerelle/store"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 // TestGrantIdentityIsTheSchools checks that a school sees, of its own staff,
@@ -30,8 +31,8 @@ func TestGrantIdentityIsTheSchools(t *testing.T) {
 		b := person("Dupont", "Jean", "1980-05-04", "", "j.dupont@sainte-marie.be", "Directeur")
 		c := person("Dupont", "Jean", "", "18005040123", "jean.dupont@saint-paul.be", "Enseignant")
 		e.transfer(t, 4242, snapshot(a))
-		wantCounts(t, e.transfer(t, 5555, snapshot(b)).Counts, extranet.Counts{Created: 1})
-		wantCounts(t, e.transfer(t, 6666, snapshot(c)).Counts, extranet.Counts{Created: 1})
+		wantCounts(t, e.transfer(t, 5555, snapshot(b)).Counts, wire.Counts{Created: 1})
+		wantCounts(t, e.transfer(t, 6666, snapshot(c)).Counts, wire.Counts{Created: 1})
 		if n := e.count(t, `SELECT COUNT(*) FROM persons`); n != 1 {
 			t.Fatalf("persons = %d, want 1 (one person, three schools)", n)
 		}
@@ -60,16 +61,16 @@ func TestGrantIdentityIsTheSchools(t *testing.T) {
 		// B learns the matricule and sends it: nothing to report, but B
 		// sees it from now on. A drops it: A no longer sees it.
 		b.Matricule = "18005040123"
-		wantCounts(t, e.transfer(t, 5555, snapshot(b)).Counts, extranet.Counts{Unchanged: 1})
+		wantCounts(t, e.transfer(t, 5555, snapshot(b)).Counts, wire.Counts{Unchanged: 1})
 		a.Matricule = ""
-		wantCounts(t, e.transfer(t, 4242, snapshot(a)).Counts, extranet.Counts{Unchanged: 1})
+		wantCounts(t, e.transfer(t, 4242, snapshot(a)).Counts, wire.Counts{Unchanged: 1})
 		want("identity resent", 5555, "1980-05-04", "18005040123")
 		want("identity resent", 4242, "1980-05-04", "")
 		want("identity resent", 6666, "", "18005040123")
 
 		// A modification records the identity sent with it.
 		a.Matricule, a.Role = "18005040123", "Directeur"
-		wantCounts(t, e.transfer(t, 4242, snapshot(a)).Counts, extranet.Counts{Modified: 1})
+		wantCounts(t, e.transfer(t, 4242, snapshot(a)).Counts, wire.Counts{Modified: 1})
 		want("modified", 4242, "1980-05-04", "18005040123")
 
 		// Re-sending the same snapshots writes nothing.
@@ -153,7 +154,7 @@ func backfill(t *testing.T, url string, pg bool) {
 		person("Dupont", "Jean", "1980-05-04", "18005040123", "4242.jean.dupont@ecole.be", "Enseignant"),
 		person("Martin", "Luc", "", "17501310123", "4242.luc.martin@ecole.be", "Enseignant"),
 	))
-	wantCounts(t, r.Counts, extranet.Counts{Unchanged: 2})
+	wantCounts(t, r.Counts, wire.Counts{Unchanged: 2})
 	if d := e.grants(t, 4242)["Dupont Jean"]; d.BirthDate != "1980-05-04" || d.Matricule != "18005040123" {
 		t.Errorf("4242 after its transfer: %+v", d)
 	}

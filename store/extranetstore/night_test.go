@@ -16,6 +16,7 @@ import (
 	mailsmtp "passerelle/mail/smtp"
 	"passerelle/mail/smtptest"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 // smtp starts an in-process SMTP server and a sender to it.
@@ -54,7 +55,7 @@ func TestNightRun(t *testing.T) {
 
 		// June 2026: the 2025-2026 school year.
 		e.clock.Set(brussels(2026, time.June, 10, 10, 0))
-		old := extranet.Snapshot{SchoolYear: "2025-2026", Staff: []extranet.StaffEntry{
+		old := wire.Snapshot{SchoolYear: "2025-2026", Staff: []wire.StaffEntry{
 			person("Dupont", "Jean", "1980-05-04", "18005040123", "jean.dupont@ecole.be", "Enseignant"),
 			person("Martin", "Luc", "1975-01-31", "", "luc.martin@ecole.be", "Directeur"),
 		}}
@@ -91,7 +92,7 @@ func TestNightRun(t *testing.T) {
 		// new year without Luc Martin, with a newcomer and a namesake of
 		// Jean Dupont (another matricule, so another person).
 		e.clock.Set(brussels(2026, time.July, 10, 10, 0))
-		next := extranet.Snapshot{SchoolYear: "2026-2027", Staff: []extranet.StaffEntry{
+		next := wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{
 			person("Dupont", "Jean", "1980-05-04", "18005040123", "jean.dupont@ecole.be", "Enseignant"),
 			person("Lefèvre", "Anne", "1985-03-03", "", "anne.lefevre@ecole.be", "Enseignant"),
 			person("Dupont", "Jean", "1980-05-04", "18005040999", "jean.dupont2@ecole.be", "Enseignant"),
@@ -100,7 +101,7 @@ func TestNightRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCounts(t, r.Counts, extranet.Counts{Created: 3, Renewed: 1})
+		wantCounts(t, r.Counts, wire.Counts{Created: 3, Renewed: 1})
 		at = extranet.NextNight(e.clock.Now())
 		rep, err = e.svc.Night(e.ctx, at, sender)
 		if err != nil {
@@ -311,10 +312,10 @@ func nightLogins(t *testing.T, e *env, workers int) map[string]string {
 	e.svc.NightWorkers = workers
 	e.addSchool(t, 4242, "École Saint-Joseph")
 	e.addSchool(t, 4343, "Athénée Royal")
-	dupont := func(i int) extranet.StaffEntry {
+	dupont := func(i int) wire.StaffEntry {
 		return person("Dupont", "Jean", "1980-05-04", fmt.Sprintf("180050401%02d", i), fmt.Sprintf("dupont%d@ecole.be", i), "Enseignant")
 	}
-	martin := func(i int, first string) extranet.StaffEntry {
+	martin := func(i int, first string) wire.StaffEntry {
 		// « Anne-Marie » and « Anne Marie » make the same login.
 		return person("Martin", first, "1975-01-31", fmt.Sprintf("175013100%02d", i), fmt.Sprintf("martin%d@ecole.be", i), "Enseignant")
 	}

@@ -12,6 +12,7 @@ import (
 	"passerelle/extranet"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 // attemptCounter counts the attempts of the store's transactions: a
@@ -44,7 +45,7 @@ func TestSchoolsCreatingTheSamePersonsAtOnce(t *testing.T) {
 	svc := &extranet.Service{Store: counter, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)}
 
 	const schools, shared, own = 24, 12, 4
-	snaps := make([]extranet.Snapshot, schools)
+	snaps := make([]wire.Snapshot, schools)
 	for s := range schools {
 		fase := 5000 + s
 		if _, err := svc.AddSchool(ctx, fase, fmt.Sprintf("École %d", fase), "test"); err != nil {
@@ -56,7 +57,7 @@ func TestSchoolsCreatingTheSamePersonsAtOnce(t *testing.T) {
 			if k >= shared {
 				name = fmt.Sprintf("Propre%d-%d", s, k)
 			}
-			e := extranet.StaffEntry{
+			e := wire.StaffEntry{
 				LastName: name, FirstName: "Gaëlle", BirthDate: fmt.Sprintf("1980-01-%02d", 1+k),
 				Email: fmt.Sprintf("p%d@ecole%d.be", k, fase), Role: "Enseignant",
 			}

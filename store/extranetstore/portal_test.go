@@ -12,6 +12,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/mail"
+	"passerelle/wire"
 )
 
 // portalEnv is the contract env with the journal of transfers and the
@@ -75,7 +76,7 @@ func TestJournalOfTransfers(t *testing.T) {
 			person("Neuf", "Nina", "1990-03-03", "", "nina.neuf@ecole.be", "Enseignant"),
 			person("Double", "Dora", "1991-04-04", "", "nina.neuf@ecole.be", "Enseignant"),
 		))
-		wantCounts(t, res.Counts, extranet.Counts{Created: 0, Modified: 1, Deactivated: 1, Unchanged: 1, Rejected: 2})
+		wantCounts(t, res.Counts, wire.Counts{Created: 0, Modified: 1, Deactivated: 1, Unchanged: 1, Rejected: 2})
 
 		recs, err := e.st.Transfers(e.ctx, extranet.TransferFilter{FASE: 4242})
 		if err != nil {
@@ -97,16 +98,16 @@ func TestJournalOfTransfers(t *testing.T) {
 			t.Errorf("last transfer = %+v, want id %s applied with %+v", last, res.TransferID, res.Counts)
 		}
 		// The journal holds the result's changes, the unchanged ones aside.
-		var want []extranet.Change
+		var want []wire.Change
 		for _, c := range res.Changes {
-			if c.Action != extranet.ActionUnchanged {
+			if c.Action != wire.ActionUnchanged {
 				want = append(want, c)
 			}
 		}
 		if !slices.Equal(last.Changes, want) {
 			t.Errorf("journal changes:\n got %+v\nwant %+v", last.Changes, want)
 		}
-		if len(first.Changes) != 3 || first.Changes[0].Action != extranet.ActionCreated {
+		if len(first.Changes) != 3 || first.Changes[0].Action != wire.ActionCreated {
 			t.Errorf("first transfer changes = %+v, want 3 created", first.Changes)
 		}
 		if one, err := e.st.TransferRecord(e.ctx, res.TransferID); err != nil || one.ID != res.TransferID {
@@ -406,7 +407,7 @@ func TestResolveRejections(t *testing.T) {
 		snapC := snapshot(person("Leroy", "Marc", "1980-01-01", "", "marc.leroy@c.be", "Directeur"),
 			person("Roux", "Yves", "1970-01-02", "17001010003", "yves.roux@c.be", "Enseignant"))
 		res := e.transfer(t, 3, snapC)
-		wantCounts(t, res.Counts, extranet.Counts{Rejected: 2})
+		wantCounts(t, res.Counts, wire.Counts{Rejected: 2})
 
 		open, err := e.st.Rejections(e.ctx, extranet.RejectionFilter{OpenOnly: true})
 		if err != nil || len(open) != 2 {
@@ -497,10 +498,10 @@ func TestResolveRejections(t *testing.T) {
 		// still without matricule, is rejected again but keeps the grant
 		// the operator opened.
 		res = e.transfer(t, 3, snapC)
-		if c := change(t, res, extranet.ActionUnchanged, "Roux"); c.Role != "Enseignant" {
+		if c := change(t, res, wire.ActionUnchanged, "Roux"); c.Role != "Enseignant" {
 			t.Errorf("Roux = %+v", c)
 		}
-		change(t, res, extranet.ActionRejected, "Leroy")
+		change(t, res, wire.ActionRejected, "Leroy")
 		if g := e.grants(t, 3)["Leroy Marc"]; g.State != extranet.GrantPending {
 			t.Errorf("Leroy's grant at C = %+v, want kept", g)
 		}
@@ -532,7 +533,7 @@ func TestResolveRejectionNewPerson(t *testing.T) {
 		// and a line with a role the extranet does not know.
 		res := e.transfer(t, 3, snapshot(person("Leroy", "Marc", "1980-01-01", "", "marc.leroy@c.be", "Enseignant"),
 			person("Sans", "Role", "1980-01-01", "", "sans@c.be", "Concierge")))
-		wantCounts(t, res.Counts, extranet.Counts{Rejected: 2})
+		wantCounts(t, res.Counts, wire.Counts{Rejected: 2})
 		open, _ := e.st.Rejections(e.ctx, extranet.RejectionFilter{OpenOnly: true, FASE: 3})
 		var leroy, sans extranet.Rejection
 		for _, r := range open {
@@ -564,7 +565,7 @@ func TestResolveRejectionNewPerson(t *testing.T) {
 		// apart; and the address of Autre is taken.
 		res = e.transfer(t, 4, snapshot(person("Leroy", "Marc", "1980-01-01", "", "marc.leroy@d.be", "Enseignant"),
 			person("Autre", "Bis", "1982-01-01", "18201010007", "ami@a.be", "Enseignant")))
-		wantCounts(t, res.Counts, extranet.Counts{Rejected: 2})
+		wantCounts(t, res.Counts, wire.Counts{Rejected: 2})
 		open, _ = e.st.Rejections(e.ctx, extranet.RejectionFilter{OpenOnly: true, FASE: 4})
 		if len(open) != 2 {
 			t.Fatalf("open at D = %+v", open)
@@ -635,8 +636,8 @@ func TestOperatorDisableLasts(t *testing.T) {
 
 		// Disabled by the night for want of access, an account opens again
 		// with a new access, with a notice.
-		e.transfer(t, 4242, extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{}, ConfirmDeactivations: 1})
-		e.transfer(t, 5555, extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{}, ConfirmDeactivations: 1})
+		e.transfer(t, 4242, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{}, ConfirmDeactivations: 1})
+		e.transfer(t, 5555, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{}, ConfirmDeactivations: 1})
 		if rep := e.night(t); rep.Disabled != 1 {
 			t.Fatalf("night after the departures = %+v", rep)
 		}

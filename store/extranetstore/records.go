@@ -7,6 +7,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/store"
+	"passerelle/wire"
 )
 
 // RecordTransfer implements extranet.Tx. On PostgreSQL the records are one
@@ -130,7 +131,7 @@ func journalInsert(r extranet.TransferRecord) (string, []any, error) {
 	}
 	changes := r.Changes
 	if changes == nil {
-		changes = []extranet.Change{}
+		changes = []wire.Change{}
 	}
 	ch, err := json.Marshal(changes)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 // RecordTransfer writes what SaveRejections, MarkYearSent, SaveIdempotency,
@@ -34,12 +35,12 @@ func TestRecordTransfer(t *testing.T) {
 		}
 
 		journal := extranet.TransferRecord{ID: "t1", FASE: 4242, SchoolYear: year, At: now, Actor: "api:4242",
-			Outcome: extranet.OutcomeApplied, Counts: extranet.Counts{Unchanged: 3, Rejected: 2}, LiveGrants: 3,
-			Changes: []extranet.Change{{Action: extranet.ActionRejected, LastName: "Nom new"}}}
+			Outcome: extranet.OutcomeApplied, Counts: wire.Counts{Unchanged: 3, Rejected: 2}, LiveGrants: 3,
+			Changes: []wire.Change{{Action: wire.ActionRejected, LastName: "Nom new"}}}
 		update(extranet.TransferRecords{FASE: 4242, SchoolYear: year, SaveRejections: true, TransferID: "t1",
 			Rejections: []extranet.Rejection{rej("again"), rej("new"), rej("new")}, MarkSent: true,
 			Idempotency: extranet.Idempotency{Key: "k1", BodyHash: "h1", CreatedAt: now,
-				Result: extranet.TransferResult{TransferID: "t1", SchoolYear: year, Counts: journal.Counts}},
+				Result: wire.TransferResult{TransferID: "t1", SchoolYear: year, Counts: journal.Counts}},
 			Audit: []extranet.AuditEntry{
 				{ID: "a1", At: now, Actor: "api:4242", Action: extranet.AuditIdentityMatch, FASE: 4242, Detail: `{"match":"m"}`},
 				{At: now, Actor: "api:4242", Action: extranet.AuditTransferApplied, FASE: 4242},
@@ -190,7 +191,7 @@ func TestSameKeyWhileTheFirstRequestCommits(t *testing.T) {
 	e.addSchool(t, 4242, "École")
 	snap := snapshot(numbered("Prof", 3)...)
 	opt := extranet.TransferOptions{IdempotencyKey: "k1"}
-	firstDone := make(chan extranet.TransferResult, 1)
+	firstDone := make(chan wire.TransferResult, 1)
 	go func() {
 		r, err := slow.Transfer(e.ctx, 4242, snap, opt)
 		if err != nil {
@@ -199,7 +200,7 @@ func TestSameKeyWhileTheFirstRequestCommits(t *testing.T) {
 		firstDone <- r
 	}()
 	<-gate.enter // the first holds the school's row, its grants written
-	secondDone := make(chan extranet.TransferResult, 1)
+	secondDone := make(chan wire.TransferResult, 1)
 	go func() {
 		r, err := e.svc.Transfer(e.ctx, 4242, snap, opt)
 		if err != nil {

@@ -9,13 +9,14 @@ import (
 	"passerelle/fwb"
 	"passerelle/mail"
 	"passerelle/mail/smtptest"
+	"passerelle/wire"
 )
 
 // The rentrée, on the fake clock: school 4243 has three staff in
 // 2026-2027; the year's last day is Friday 2 July 2027, the next year's
 // first day Monday 30 August 2027.
 
-var rentreeStaff = []extranet.StaffEntry{
+var rentreeStaff = []wire.StaffEntry{
 	person("Lambert", "Anne", "1980-02-01", "", "anne.lambert@ecole.be", "Enseignant"),
 	person("Collin", "Marc", "1970-03-02", "", "marc.collin@ecole.be", "Directeur"),
 	person("Servais", "Paul", "1975-04-03", "", "paul.servais@ecole.be", "Enseignant"),
@@ -26,7 +27,7 @@ var rentreeStaff = []extranet.StaffEntry{
 func startYear(t *testing.T, e *env, srv *smtptest.Server, sender mail.Sender) {
 	t.Helper()
 	e.addSchool(t, 4243, "Institut Sainte-Claire")
-	e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2026-2027", Staff: rentreeStaff})
+	e.transfer(t, 4243, wire.Snapshot{SchoolYear: "2026-2027", Staff: rentreeStaff})
 	rep := e.nightAt(t, brussels(2026, time.November, 27, 2, 0), sender)
 	if rep.Invitations != 3 || srv.Count() != 3 {
 		t.Fatalf("first night = %+v, messages %d", rep, srv.Count())
@@ -112,13 +113,13 @@ func TestRentreeCarryOverUntilTheNewYear(t *testing.T) {
 		// 6 September: the new year. Anne stays, Marc becomes a teacher,
 		// Paul left, Zoé arrives.
 		e.clock.Set(brussels(2027, time.September, 6, 18, 0))
-		next := extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{
+		next := wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{
 			rentreeStaff[0],
 			person("Collin", "Marc", "1970-03-02", "", "marc.collin@ecole.be", "Enseignant"),
 			person("Bernard", "Zoé", "1990-05-04", "", "zoe.bernard@ecole.be", "Enseignant"),
 		}}
 		res := e.transfer(t, 4243, next)
-		wantCounts(t, res.Counts, extranet.Counts{Created: 3, Renewed: 2})
+		wantCounts(t, res.Counts, wire.Counts{Created: 3, Renewed: 2})
 		if got := e.roles(t, logins[2]); len(got) != 1 {
 			t.Fatalf("Paul before the night: %v", got)
 		}
@@ -168,8 +169,8 @@ func TestRentreeGraceDeadline(t *testing.T) {
 		}
 		// It sends in October: the accounts open again, « rétabli ».
 		e.clock.Set(brussels(2027, time.October, 4, 10, 0))
-		res := e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2027-2028", Staff: rentreeStaff})
-		wantCounts(t, res.Counts, extranet.Counts{Created: 3, Renewed: 3})
+		res := e.transfer(t, 4243, wire.Snapshot{SchoolYear: "2027-2028", Staff: rentreeStaff})
+		wantCounts(t, res.Counts, wire.Counts{Created: 3, Renewed: 3})
 		rep = e.nightAt(t, brussels(2027, time.October, 5, 2, 0), sender)
 		if rep.Reactivated != 3 || rep.Notices != 3 || rep.Sent != 3 {
 			t.Fatalf("night after the late transfer = %+v", rep)
@@ -197,8 +198,8 @@ func TestRentreeUnchangedSchoolSendsNoEmail(t *testing.T) {
 		startYear(t, e, srv, sender)
 		e.nightAt(t, brussels(2027, time.July, 3, 2, 0), sender)
 		e.clock.Set(brussels(2027, time.August, 24, 10, 0))
-		res := e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2027-2028", Staff: rentreeStaff})
-		wantCounts(t, res.Counts, extranet.Counts{Created: 3, Renewed: 3})
+		res := e.transfer(t, 4243, wire.Snapshot{SchoolYear: "2027-2028", Staff: rentreeStaff})
+		wantCounts(t, res.Counts, wire.Counts{Created: 3, Renewed: 3})
 		before := srv.Count()
 		rep := e.nightAt(t, brussels(2027, time.August, 25, 2, 0), sender)
 		if rep.Activated != 3 || rep.Renewed != 3 || rep.Expired != 3 || rep.Disabled != 0 ||
@@ -223,12 +224,12 @@ func TestRentreePreparedInJune(t *testing.T) {
 		// 14 June 2027: the school sends 2027-2028 as on its first day:
 		// Paul leaves with the year, Zoé arrives.
 		e.clock.Set(brussels(2027, time.June, 14, 10, 0))
-		next := extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{
+		next := wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{
 			rentreeStaff[0], rentreeStaff[1],
 			person("Bernard", "Zoé", "1990-05-04", "", "zoe.bernard@ecole.be", "Enseignant"),
 		}}
 		res := e.transfer(t, 4243, next)
-		wantCounts(t, res.Counts, extranet.Counts{Created: 3, Renewed: 2})
+		wantCounts(t, res.Counts, wire.Counts{Created: 3, Renewed: 2})
 		// June nights: the new year waits for its start; 2026-2027 goes on.
 		rep := e.nightAt(t, brussels(2027, time.June, 15, 2, 0), sender)
 		if rep.Activated != 0 || rep.Expired != 0 || rep.Invitations != 0 {
@@ -238,7 +239,7 @@ func TestRentreePreparedInJune(t *testing.T) {
 			t.Fatalf("Paul in June: %v", r)
 		}
 		// The current year is still sent meanwhile.
-		e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2026-2027", Staff: rentreeStaff})
+		e.transfer(t, 4243, wire.Snapshot{SchoolYear: "2026-2027", Staff: rentreeStaff})
 		// The night after the last day: Paul's access ends, Zoé's opens
 		// (her invitation), the others continue without an e-mail.
 		before := srv.Count()
@@ -267,8 +268,8 @@ func TestRentreeNewSchoolStillNotified(t *testing.T) {
 		// Anne continues at 4243 as director, and a second school opens
 		// an access for her.
 		anneDir := person("Lambert", "Anne", "1980-02-01", "", "anne.lambert@ecole.be", "Directeur")
-		e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{anneDir, rentreeStaff[1], rentreeStaff[2]}})
-		e.transfer(t, 4244, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{rentreeStaff[0]}})
+		e.transfer(t, 4243, wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{anneDir, rentreeStaff[1], rentreeStaff[2]}})
+		e.transfer(t, 4244, wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{rentreeStaff[0]}})
 		before := srv.Count()
 		rep := e.nightAt(t, brussels(2027, time.August, 25, 2, 0), sender)
 		if rep.Activated != 4 || rep.Renewed != 3 || rep.RoleChanges != 1 || rep.Notices != 1 || srv.Count()-before != 1 {
@@ -289,14 +290,14 @@ func TestRentreeDirectionWarned(t *testing.T) {
 		srv, sender := smtp(t, smtptest.Options{})
 		startYear(t, e, srv, sender)
 		e.addSchool(t, 4244, "Collège Saint-Roch")
-		e.transfer(t, 4244, extranet.Snapshot{SchoolYear: "2026-2027", Staff: []extranet.StaffEntry{
+		e.transfer(t, 4244, wire.Snapshot{SchoolYear: "2026-2027", Staff: []wire.StaffEntry{
 			person("Renard", "Lise", "1972-06-05", "", "lise.renard@roch.be", "Directeur"),
 		}})
 		e.nightAt(t, brussels(2026, time.November, 28, 2, 0), sender)
 		// Collège Saint-Roch sends its new year in time; Institut
 		// Sainte-Claire does not.
 		e.clock.Set(brussels(2027, time.August, 26, 10, 0))
-		e.transfer(t, 4244, extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{
+		e.transfer(t, 4244, wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{
 			person("Renard", "Lise", "1972-06-05", "", "lise.renard@roch.be", "Directeur"),
 		}})
 		before := srv.Count()
@@ -334,13 +335,13 @@ func TestRentreeGuard(t *testing.T) {
 		// three carried-over accesses: held.
 		e.clock.Set(brussels(2027, time.July, 12, 19, 0))
 		zoe := person("Bernard", "Zoé", "1990-05-04", "", "zoe.bernard@ecole.be", "Enseignant")
-		snap := extranet.Snapshot{SchoolYear: "2027-2028", Staff: []extranet.StaffEntry{zoe}}
+		snap := wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{zoe}}
 		_, err := e.svc.Transfer(e.ctx, 4243, snap, extranet.TransferOptions{})
 		held := wantErr[*extranet.HeldError](t, err)
 		if held.Deactivations != 3 || held.Result.Counts.Deactivated != 3 {
 			t.Fatalf("held = %+v", held)
 		}
-		change(t, held.Result, extranet.ActionDeactivated, "Servais")
+		change(t, held.Result, wire.ActionDeactivated, "Servais")
 		rep := e.nightAt(t, brussels(2027, time.July, 13, 2, 0), sender)
 		if rep.Expired != 0 || rep.CarriedOver != 3 || rep.Activated != 0 {
 			t.Fatalf("night after the held transfer = %+v", rep)
@@ -349,7 +350,7 @@ func TestRentreeGuard(t *testing.T) {
 		e.clock.Set(brussels(2027, time.July, 13, 10, 0))
 		snap.ConfirmDeactivations = 3
 		res := e.transfer(t, 4243, snap)
-		wantCounts(t, res.Counts, extranet.Counts{Created: 1})
+		wantCounts(t, res.Counts, wire.Counts{Created: 1})
 		rep = e.nightAt(t, brussels(2027, time.July, 14, 2, 0), sender)
 		if rep.Expired != 3 || rep.Disabled != 3 || rep.Invitations != 1 || rep.CarriedOver != 0 {
 			t.Fatalf("night after the confirmed transfer = %+v", rep)
@@ -364,11 +365,11 @@ func TestRentreeKeptMemberCarriedIntoTheNewYear(t *testing.T) {
 		// Paul's new situation has a blocking finding: the school holds
 		// him back (keep) in its first transfer of 2027-2028.
 		e.clock.Set(brussels(2027, time.August, 24, 10, 0))
-		res := e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2027-2028",
+		res := e.transfer(t, 4243, wire.Snapshot{SchoolYear: "2027-2028",
 			Staff: rentreeStaff[:2],
-			Keep:  []extranet.KeepEntry{{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03"}},
+			Keep:  []wire.KeepEntry{{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03"}},
 		})
-		wantCounts(t, res.Counts, extranet.Counts{Created: 2, Renewed: 3})
+		wantCounts(t, res.Counts, wire.Counts{Created: 2, Renewed: 3})
 		before := srv.Count()
 		rep := e.nightAt(t, brussels(2027, time.August, 25, 2, 0), sender)
 		if rep.Expired != 3 || rep.Activated != 3 || rep.Renewed != 3 || rep.Disabled != 0 || srv.Count() != before {
@@ -379,10 +380,10 @@ func TestRentreeKeptMemberCarriedIntoTheNewYear(t *testing.T) {
 		}
 		// Sent again, the same snapshot changes nothing more.
 		e.clock.Set(brussels(2027, time.August, 26, 10, 0))
-		res = e.transfer(t, 4243, extranet.Snapshot{SchoolYear: "2027-2028",
+		res = e.transfer(t, 4243, wire.Snapshot{SchoolYear: "2027-2028",
 			Staff: rentreeStaff[:2],
-			Keep:  []extranet.KeepEntry{{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03"}},
+			Keep:  []wire.KeepEntry{{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03"}},
 		})
-		wantCounts(t, res.Counts, extranet.Counts{Unchanged: 2})
+		wantCounts(t, res.Counts, wire.Counts{Unchanged: 2})
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 // The eight cases where the transfer digests, a cache of the answer to a
@@ -33,7 +34,7 @@ func TestResendAfterAnAccountTakesItsAddressBack(t *testing.T) {
 		e.night(t)
 		// C gives the address to someone else: nobody holds it now.
 		cSnap := snapshot(person("Durand", "Paul", "1981-03-03", "", "shared@ecole.be", "Enseignant"))
-		wantCounts(t, e.transfer(t, 3333, cSnap).Counts, extranet.Counts{Created: 1})
+		wantCounts(t, e.transfer(t, 3333, cSnap).Counts, wire.Counts{Created: 1})
 
 		var accountID string
 		if err := e.st.DB().Read().QueryRow(e.ctx, `SELECT a.id FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.last_name = 'Martin'`).Scan(&accountID); err != nil {
@@ -43,7 +44,7 @@ func TestResendAfterAnAccountTakesItsAddressBack(t *testing.T) {
 		if _, err := portal.SetAccountDisabled(e.ctx, accountID, false, "operator:test"); err != nil {
 			t.Fatal(err)
 		}
-		wantCounts(t, e.resend(t, 3333, cSnap, "").Counts, extranet.Counts{Rejected: 1}) // e-mail taken
+		wantCounts(t, e.resend(t, 3333, cSnap, "").Counts, wire.Counts{Rejected: 1}) // e-mail taken
 		e.checkResend(t)
 	})
 }
@@ -65,11 +66,11 @@ func TestResendOfALineRecognisedByAFormerSpelling(t *testing.T) {
 		e.night(t)
 		e.transfer(t, 2222, snapshot(person("Durand", "Anne", "1980-05-04", "28005040123", "anne@b.be", "Directeur")))
 		e.night(t) // the person is now "Durand Anne"
-		wantCounts(t, e.transfer(t, 3333, cSnap).Counts, extranet.Counts{Unchanged: 1})
+		wantCounts(t, e.transfer(t, 3333, cSnap).Counts, wire.Counts{Unchanged: 1})
 		// D sends another Anne Dupont-Durand born the same day, without
 		// matricule: a new person with the key of C's sent spelling.
 		e.transfer(t, 4444, snapshot(person("Dupont-Durand", "Anne", "1980-05-04", "", "anne@d.be", "Enseignant")))
-		wantCounts(t, e.resend(t, 3333, cSnap, "").Counts, extranet.Counts{Unchanged: 1})
+		wantCounts(t, e.resend(t, 3333, cSnap, "").Counts, wire.Counts{Unchanged: 1})
 	})
 }
 
@@ -80,9 +81,9 @@ func TestResendWithKeepEntries(t *testing.T) {
 	each(t, func(t *testing.T, e *env) {
 		e.addSchool(t, 4242, "École")
 		snap := snapshot(person("Leroy", "Marc", "1979-09-09", "", "marc@e.be", "Enseignant"))
-		snap.Keep = []extranet.KeepEntry{{LastName: "Leroy", FirstName: "Marc", BirthDate: "1979-09-09"}}
-		wantCounts(t, e.transfer(t, 4242, snap).Counts, extranet.Counts{Created: 1})
-		wantCounts(t, e.resend(t, 4242, snap, "").Counts, extranet.Counts{Rejected: 1})
+		snap.Keep = []wire.KeepEntry{{LastName: "Leroy", FirstName: "Marc", BirthDate: "1979-09-09"}}
+		wantCounts(t, e.transfer(t, 4242, snap).Counts, wire.Counts{Created: 1})
+		wantCounts(t, e.resend(t, 4242, snap, "").Counts, wire.Counts{Rejected: 1})
 	})
 }
 
@@ -122,7 +123,7 @@ func TestResendWaitsForAConcurrentWrite(t *testing.T) {
 		}
 	}()
 	<-locked
-	done := make(chan extranet.TransferResult)
+	done := make(chan wire.TransferResult)
 	go func() {
 		r, err := e.svc.Transfer(e.ctx, 4242, snap, extranet.TransferOptions{})
 		if err != nil {
@@ -138,7 +139,7 @@ func TestResendWaitsForAConcurrentWrite(t *testing.T) {
 	close(release)
 	wg.Wait()
 	got := <-done
-	wantCounts(t, got.Counts, extranet.Counts{Created: 1, Unchanged: 2})
+	wantCounts(t, got.Counts, wire.Counts{Created: 1, Unchanged: 2})
 }
 
 // A keep entry names, by matricule, a person the school gives no access
@@ -152,7 +153,7 @@ func TestResendWithAKeepOfAPersonWithoutGrant(t *testing.T) {
 		e.addSchool(t, 3333, "École C")
 		e.transfer(t, 2222, snapshot(person("Martin", "Paul", "", "18001010123", "paul@b.be", "Enseignant")))
 		aSnap := snapshot(person("Martin", "Paul", "1980-01-01", "", "paul@a.be", "Enseignant"))
-		aSnap.Keep = []extranet.KeepEntry{{LastName: "Martin", FirstName: "Paul", BirthDate: "1980-01-01", Matricule: "18001010123"}}
+		aSnap.Keep = []wire.KeepEntry{{LastName: "Martin", FirstName: "Paul", BirthDate: "1980-01-01", Matricule: "18001010123"}}
 		e.transfer(t, 1111, aSnap)
 		// C knows the matricule's holder with another birth date.
 		e.transfer(t, 3333, snapshot(person("Martin", "Paul", "1985-05-05", "18001010123", "paul@c.be", "Enseignant")))
@@ -174,7 +175,7 @@ func TestOneSnapshotNamingAPersonTwoWays(t *testing.T) {
 			person("Martin", "Paul", "1980-01-01", "", "paul2@a.be", "Enseignant")))
 		// The second line would be recognised as the first next time: the
 		// same person twice, both rejected now already, nobody created.
-		wantCounts(t, r.Counts, extranet.Counts{Rejected: 2})
+		wantCounts(t, r.Counts, wire.Counts{Rejected: 2})
 		if n := e.count(t, `SELECT COUNT(*) FROM persons`); n != 1 {
 			t.Fatalf("persons = %d, want 1", n)
 		}
@@ -208,10 +209,10 @@ func TestNamesakeCreatedWhileATransferLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantCounts(t, r.Counts, extranet.Counts{Created: 1})
+	wantCounts(t, r.Counts, wire.Counts{Created: 1})
 	close(gate.release)
 	wg.Wait()
-	wantCounts(t, e.resend(t, 2222, bSnap, "").Counts, extranet.Counts{Rejected: 1})
+	wantCounts(t, e.resend(t, 2222, bSnap, "").Counts, wire.Counts{Rejected: 1})
 	e.sent[sentKey{2222, year}] = bSnap
 	e.checkResend(t)
 }
@@ -264,7 +265,7 @@ func TestTwoSchoolsGivingOneAddressAtOnce(t *testing.T) {
 	}()
 	<-gate.enter // B has written its grant, not committed
 	cSnap := snapshot(person("Durand", "Paul", "1981-03-03", "", "shared@ecole.be", "Enseignant"))
-	cDone := make(chan extranet.TransferResult)
+	cDone := make(chan wire.TransferResult)
 	go func() {
 		r, err := e.svc.Transfer(e.ctx, 3333, cSnap, extranet.TransferOptions{})
 		if err != nil {
@@ -280,8 +281,8 @@ func TestTwoSchoolsGivingOneAddressAtOnce(t *testing.T) {
 	close(gate.release)
 	wg.Wait()
 	r := <-cDone
-	wantCounts(t, r.Counts, extranet.Counts{Rejected: 1})
-	if c := change(t, r, extranet.ActionRejected, "Durand"); !strings.Contains(c.Reason, "shared@ecole.be") {
+	wantCounts(t, r.Counts, wire.Counts{Rejected: 1})
+	if c := change(t, r, wire.ActionRejected, "Durand"); !strings.Contains(c.Reason, "shared@ecole.be") {
 		t.Fatalf("reason = %q", c.Reason)
 	}
 	e.sent[sentKey{2222, year}] = bSnap

@@ -12,9 +12,10 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"passerelle/api"
+	"passerelle/apiclient"
 	"passerelle/extranet"
 	"passerelle/web/browsertest"
+	"passerelle/wire"
 )
 
 // acceptDialogs answers every confirm() of the page with OK, as an operator
@@ -212,11 +213,11 @@ func TestBrowserConsole(t *testing.T) {
 	e.seed()
 	ctx := browsertest.New(t)
 	dialogs := acceptDialogs(ctx)
-	client := api.NewClient(e.ts.URL, e.tokenA, api.WithRetries(1, 0))
+	client := apiclient.NewClient(e.ts.URL, e.tokenA, apiclient.WithRetries(1, 0))
 
 	// The school's token works before the revocation.
 	newcomer := staff("Souchon", "Adeline", "1989-07-17", "adeline.souchon@ecole.be", "Enseignant")
-	snap := extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{jean, luc, remy, newcomer}}
+	snap := wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{jean, luc, remy, newcomer}}
 	if res, err := client.PutStaff(context.Background(), faseA, snap, false, ""); err != nil || res.Counts.Created != 1 {
 		t.Fatalf("transfer before revocation: %+v, %v", res.Counts, err)
 	}
@@ -267,13 +268,13 @@ func TestBrowserConsole(t *testing.T) {
 	browsertest.Screenshot(t, ctx, "ecole-jetons-revoques")
 
 	_, err := client.PutStaff(context.Background(), faseA, snap, false, "")
-	var apiErr *api.Error
+	var apiErr *apiclient.Error
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
 		t.Fatalf("transfer after revocation: %v, want a 401", err)
 	}
 	// School B's token still works.
-	if _, err := api.NewClient(e.ts.URL, e.tokenB).PutStaff(context.Background(), faseB,
-		extranet.Snapshot{SchoolYear: year, Staff: []extranet.StaffEntry{eve}}, false, ""); err != nil {
+	if _, err := apiclient.NewClient(e.ts.URL, e.tokenB).PutStaff(context.Background(), faseB,
+		wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{eve}}, false, ""); err != nil {
 		t.Errorf("school B refused: %v", err)
 	}
 	audit, _ := e.st.Audit(e.ctx, extranet.AuditFilter{FASE: faseA, Action: extranet.AuditTokensRevoked})

@@ -10,6 +10,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/web/browsertest"
+	"passerelle/wire"
 )
 
 // TestBrowserConsoleActs: an operator sees whom a held transfer would
@@ -20,13 +21,13 @@ func TestBrowserConsoleActs(t *testing.T) {
 	e.operator("ana")
 	e.seed()
 	// School B: six people, then an empty snapshot, held by the guard.
-	six := []extranet.StaffEntry{eve}
+	six := []wire.StaffEntry{eve}
 	for _, n := range []string{"Un", "Deux", "Trois", "Quatre", "Cinq"} {
 		six = append(six, staff("Prof"+n, "Test", "1990-01-01", "prof"+strings.ToLower(n)+"@marie.be", "Enseignant"))
 	}
 	e.transfer(faseB, six...)
 	e.night()
-	if _, err := e.svc.Transfer(e.ctx, faseB, extranet.Snapshot{SchoolYear: year}, extranet.TransferOptions{}); err == nil {
+	if _, err := e.svc.Transfer(e.ctx, faseB, wire.Snapshot{SchoolYear: year}, extranet.TransferOptions{}); err == nil {
 		t.Fatal("empty snapshot applied")
 	}
 	// A newcomer at school A, waiting for the night.

@@ -7,6 +7,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/wire"
 )
 
 // heldPerson is one person a held transfer would have deactivated, as the
@@ -43,7 +44,7 @@ func (s *server) heldPeople(ctx context.Context, t extranet.TransferRecord) ([]h
 	}
 	var out []heldPerson
 	for _, c := range t.Changes {
-		if c.Action != extranet.ActionDeactivated {
+		if c.Action != wire.ActionDeactivated {
 			continue
 		}
 		p := heldPerson{Name: frtext.ListName(c.LastName, c.FirstName), Role: c.Role, Email: c.Email, LastTransfer: last}
@@ -66,7 +67,7 @@ func heldNames(t extranet.TransferRecord) string {
 	var names []string
 	more := 0
 	for _, c := range t.Changes {
-		if c.Action != extranet.ActionDeactivated {
+		if c.Action != wire.ActionDeactivated {
 			continue
 		}
 		if len(names) < shown {

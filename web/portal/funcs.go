@@ -9,6 +9,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/wire"
 )
 
 // staticPrefix is where the portal's own static files are served, beside the
@@ -172,10 +173,10 @@ type message struct {
 }
 
 // changeMessages writes a transfer's changes as the school's messages, with
-// the school's own wording and order (extranet.ChangeLines): Non transféré
+// the school's own wording and order (wire.ChangeLines): Non transféré
 // for the rejected entries, then Modifié, Créé, Désactivé, each by name.
-func changeMessages(changes []extranet.Change) []message {
-	lines := extranet.ChangeLines(changes)
+func changeMessages(changes []wire.Change) []message {
+	lines := wire.ChangeLines(changes)
 	out := make([]message, 0, len(lines))
 	for _, l := range lines {
 		out = append(out, message{Kind: messageKind(l), Text: l})

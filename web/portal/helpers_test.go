@@ -25,6 +25,7 @@ import (
 	"passerelle/store/pgtest"
 	"passerelle/store/sqlsession"
 	"passerelle/web"
+	"passerelle/wire"
 )
 
 func TestMain(m *testing.M) {
@@ -103,8 +104,8 @@ func newEnv(t testing.TB, opts ...envOptions) *env {
 	return e
 }
 
-func staff(last, first, birth, email, role string) extranet.StaffEntry {
-	return extranet.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Email: email, Role: role}
+func staff(last, first, birth, email, role string) wire.StaffEntry {
+	return wire.StaffEntry{LastName: last, FirstName: first, BirthDate: birth, Email: email, Role: role}
 }
 
 // The people of the tests, with their logins.
@@ -113,12 +114,12 @@ var (
 	luc    = staff("Martin", "Luc", "1975-01-31", "luc.martin@ecole.be", "Enseignant")   // luc.martin.310175
 	remy   = staff("Milord", "Rémy", "1967-03-15", "remy.milord@ecole.be", "Directeur")  // remy.milord.150367
 	eve    = staff("Daniel", "Ève", "1989-10-15", "eve.daniel@marie.be", "Directeur")    // eve.daniel.151089
-	staffA = []extranet.StaffEntry{jean, luc, remy}
+	staffA = []wire.StaffEntry{jean, luc, remy}
 )
 
-func (e *env) transfer(fase int, people ...extranet.StaffEntry) extranet.TransferResult {
+func (e *env) transfer(fase int, people ...wire.StaffEntry) wire.TransferResult {
 	e.t.Helper()
-	res, err := e.svc.Transfer(e.ctx, fase, extranet.Snapshot{SchoolYear: year, Staff: people}, extranet.TransferOptions{})
+	res, err := e.svc.Transfer(e.ctx, fase, wire.Snapshot{SchoolYear: year, Staff: people}, extranet.TransferOptions{})
 	if err != nil {
 		e.t.Fatalf("transfer to %d: %v", fase, err)
 	}

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"passerelle/api"
 	"passerelle/extranet"
 	"passerelle/mail"
+	"passerelle/wire"
 	"reflect"
 )
 
@@ -486,13 +486,13 @@ func TestConsoleTransfersHeldAndRejections(t *testing.T) {
 
 	// A held transfer: school B would lose everyone.
 	e.clock.Set(e.clock.Now().Add(time.Minute))
-	six := []extranet.StaffEntry{eve}
+	six := []wire.StaffEntry{eve}
 	for _, n := range []string{"Un", "Deux", "Trois", "Quatre", "Cinq"} {
 		six = append(six, staff("Prof"+n, "Test", "1990-01-01", "prof"+strings.ToLower(n)+"@marie.be", "Enseignant"))
 	}
 	e.transfer(faseB, six...)
 	e.clock.Set(e.clock.Now().Add(time.Minute))
-	if _, err := e.svc.Transfer(e.ctx, faseB, extranet.Snapshot{SchoolYear: year}, extranet.TransferOptions{}); err == nil {
+	if _, err := e.svc.Transfer(e.ctx, faseB, wire.Snapshot{SchoolYear: year}, extranet.TransferOptions{}); err == nil {
 		t.Fatal("empty snapshot applied")
 	}
 	card := doc(t, c.get("/console/")).One("a#suspendus")
@@ -742,16 +742,16 @@ func TestLinkSegments(t *testing.T) {
 }
 
 // TestChangeMessages checks that the portal words and orders a transfer's
-// changes as the school does (extranet.ChangeLines), each with the colour of
+// changes as the school does (wire.ChangeLines), each with the colour of
 // its severity.
 func TestChangeMessages(t *testing.T) {
-	got := changeMessages([]extranet.Change{
-		{Action: extranet.ActionDeactivated, LastName: "Martin", FirstName: "Luc", Role: "Enseignant"},
-		{Action: extranet.ActionCreated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
-		{Action: extranet.ActionModified, LastName: "Lambert", FirstName: "Eve", Role: "Directeur", PreviousRole: "Enseignant"},
-		{Action: extranet.ActionModified, LastName: "Abel", FirstName: "Marc", Role: "Enseignant", Email: "m@e.be", PreviousEmail: "marc@e.be"},
-		{Action: extranet.ActionRejected, LastName: "Secret", FirstName: "Sam", Reason: "rôle inconnu"},
-		{Action: extranet.ActionCreated, LastName: "Écrivain", FirstName: "Élodie", Role: "Enseignant"},
+	got := changeMessages([]wire.Change{
+		{Action: wire.ActionDeactivated, LastName: "Martin", FirstName: "Luc", Role: "Enseignant"},
+		{Action: wire.ActionCreated, LastName: "Dupont", FirstName: "Jean", Role: "Enseignant"},
+		{Action: wire.ActionModified, LastName: "Lambert", FirstName: "Eve", Role: "Directeur", PreviousRole: "Enseignant"},
+		{Action: wire.ActionModified, LastName: "Abel", FirstName: "Marc", Role: "Enseignant", Email: "m@e.be", PreviousEmail: "marc@e.be"},
+		{Action: wire.ActionRejected, LastName: "Secret", FirstName: "Sam", Reason: "rôle inconnu"},
+		{Action: wire.ActionCreated, LastName: "Écrivain", FirstName: "Élodie", Role: "Enseignant"},
 	})
 	want := []message{
 		{"erreur", "Erreur : Non transféré Sam Secret – rôle inconnu"},
@@ -827,7 +827,7 @@ func TestAPIRoutingBesidePortal(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != test.status || resp.Header.Get("Content-Type") != api.ProblemContentType {
+		if resp.StatusCode != test.status || resp.Header.Get("Content-Type") != wire.ProblemContentType {
 			t.Errorf("%s %s: %d %q, want %d problem+json", test.method, test.path, resp.StatusCode, resp.Header.Get("Content-Type"), test.status)
 		}
 		if got := resp.Header.Get("Allow"); got != test.allow {

@@ -6,6 +6,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/wire"
 	"reflect"
 	"strings"
 )
@@ -42,7 +43,7 @@ func TestConsoleRentree(t *testing.T) {
 
 	// School A sends the new year: only B is left.
 	e.clock.Set(time.Date(2027, time.August, 20, 10, 0, 0, 0, frtext.Brussels))
-	if _, err := e.svc.Transfer(e.ctx, faseA, extranet.Snapshot{SchoolYear: "2027-2028", Staff: staffA}, extranet.TransferOptions{}); err != nil {
+	if _, err := e.svc.Transfer(e.ctx, faseA, wire.Snapshot{SchoolYear: "2027-2028", Staff: staffA}, extranet.TransferOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if rep := e.night(); rep.CarriedOver != 1 || rep.Renewed != 3 || rep.Sent != 0 {
@@ -80,7 +81,7 @@ func TestDirectionToldOfTheRentree(t *testing.T) {
 	}
 
 	// Once the school sent the new year, the notice goes.
-	if _, err := e.svc.Transfer(e.ctx, faseA, extranet.Snapshot{SchoolYear: "2027-2028", Staff: staffA}, extranet.TransferOptions{}); err != nil {
+	if _, err := e.svc.Transfer(e.ctx, faseA, wire.Snapshot{SchoolYear: "2027-2028", Staff: staffA}, extranet.TransferOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	page = e.signIn(remy.Email).get("/direction/4242")

@@ -9,6 +9,7 @@ import (
 	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/web"
+	"passerelle/wire"
 )
 
 // accessData is « Mes accès ».
@@ -61,7 +62,7 @@ type directionData struct {
 	chrome
 	School    extranet.School
 	Year      string
-	Staff     []extranet.GrantEntry
+	Staff     []wire.GrantEntry
 	Counts    map[string]int
 	Transfers []extranet.TransferRecord
 	// Carried is set while the school's accesses of the ended year are

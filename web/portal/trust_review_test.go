@@ -11,6 +11,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/store"
+	"passerelle/wire"
 )
 
 const (
@@ -317,7 +318,7 @@ func TestTrustMatchByMatriculeIsInvisibleToOperators(t *testing.T) {
 			t.Fatalf("school A's transfer: %d", code)
 		}
 		e.night()
-		forged := extranet.StaffEntry{LastName: "Milord", FirstName: "Remy", Matricule: "16703150012",
+		forged := wire.StaffEntry{LastName: "Milord", FirstName: "Remy", Matricule: "16703150012",
 			Email: "attacker@evil-mail.be", Role: "Enseignant"}
 		if code := e.putStaff(faseB, e.tokenB, eve, forged); code != http.StatusOK {
 			t.Fatalf("school B's transfer: %d", code)

@@ -11,6 +11,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/store/pgtest"
+	"passerelle/wire"
 )
 
 // eachStore runs fn on an environment over SQLite, then over PostgreSQL.
@@ -20,7 +21,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 // putStaff sends a snapshot over the real API with a school's token.
-func (e *env) putStaff(fase int, tok string, people ...extranet.StaffEntry) int {
+func (e *env) putStaff(fase int, tok string, people ...wire.StaffEntry) int {
 	e.t.Helper()
 	body, _ := json.Marshal(map[string]any{"schoolYear": year, "staff": people})
 	req, _ := http.NewRequest(http.MethodPut, e.ts.URL+"/api/v1/schools/"+itoa(fase)+"/staff", bytes.NewReader(body))

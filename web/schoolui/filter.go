@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"passerelle/extranet"
 	"passerelle/fwb"
 	"passerelle/school"
+	"passerelle/wire"
 )
 
 // pageSize is the number of rows of one page of the list: a secondary
@@ -226,14 +226,14 @@ func (s *server) lastNotSent(ctx context.Context) (map[string]bool, error) {
 		}
 		// « Erreur : Non transféré Jean Dupont – … », or « Non transférée »
 		// for a woman the school held back.
-		prefix := strings.TrimSpace(strings.TrimSuffix(extranet.NotTransferredLine("", "", ""), extranet.Dash))
+		prefix := strings.TrimSpace(strings.TrimSuffix(wire.NotTransferredLine("", "", ""), wire.Dash))
 		for _, line := range rec.Messages {
 			rest, ok := strings.CutPrefix(line, prefix)
 			if !ok {
 				continue
 			}
 			rest = strings.TrimPrefix(rest, "e ")
-			name, _, _ := strings.Cut(strings.TrimSpace(rest), extranet.Dash)
+			name, _, _ := strings.Cut(strings.TrimSpace(rest), wire.Dash)
 			out[strings.TrimSpace(name)] = true
 		}
 		return out, nil

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/school"
 	"passerelle/transfer"
 	"passerelle/web"
+	"passerelle/wire"
 )
 
 // transferTimeout bounds one transfer started from the page. The transfer
@@ -211,7 +211,7 @@ func (s *server) confirmTransfer(w http.ResponseWriter, r *http.Request) error {
 			if role == "" {
 				role = ch.PreviousRole
 			}
-			view.Losing = append(view.Losing, frtext.FormatName(ch.LastName, ch.FirstName)+extranet.Dash+role)
+			view.Losing = append(view.Losing, frtext.FormatName(ch.LastName, ch.FirstName)+wire.Dash+role)
 		}
 	}
 	for _, f := range school.Check(rows, now, s.tables) {

@@ -1,13 +1,13 @@
-package extranet
+package wire
 
 import (
 	"encoding/json"
 	"time"
 )
 
-// The types of this file are the extranet API's JSON documents (see
-// docs/openapi.yaml). They are the domain's input and output as well, so the
-// api package only moves them over HTTP.
+// The types of this file are the API's JSON documents (see
+// docs/openapi.yaml). They are the extranet domain's input and output as
+// well, so the api package only moves them over HTTP.
 
 // Snapshot is what a school sends: every staff member it gives access to for
 // a school year, and the members it holds back but whose access must stay as

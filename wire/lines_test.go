@@ -1,4 +1,4 @@
-package extranet
+package wire
 
 import (
 	"slices"

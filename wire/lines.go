@@ -1,4 +1,4 @@
-package extranet
+package wire
 
 import (
 	"slices"
@@ -7,7 +7,7 @@ import (
 )
 
 // The message lines of a transfer's changes, in the forms of docs/transfer.md
-// ("Messages"). The school (package transfer) and the portal both
+// ("Messages"). The school (package transfer) and the extranet's portal both
 // write a change with these functions, so that the two sides can never word
 // one differently.
 

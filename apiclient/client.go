@@ -1,4 +1,4 @@
-package api
+package apiclient
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // Client calls the extranet's API for one school. It is safe for concurrent
@@ -117,8 +117,8 @@ func NewClient(baseURL, token string, opts ...ClientOption) *Client {
 //
 // A 409 of the guard against mass deactivation is an *Error whose Held is
 // set.
-func (c *Client) PutStaff(ctx context.Context, fase int, snap extranet.Snapshot, dryRun bool, idempotencyKey string) (extranet.TransferResult, error) {
-	var res extranet.TransferResult
+func (c *Client) PutStaff(ctx context.Context, fase int, snap wire.Snapshot, dryRun bool, idempotencyKey string) (wire.TransferResult, error) {
+	var res wire.TransferResult
 	body, err := json.Marshal(snap)
 	if err != nil {
 		return res, fmt.Errorf("encodage de l'instantané : %w", err)
@@ -136,8 +136,8 @@ func (c *Client) PutStaff(ctx context.Context, fase int, snap extranet.Snapshot,
 
 // Grants returns a school's grants for schoolYear ("2026-2027"), or for the
 // current school year when it is empty.
-func (c *Client) Grants(ctx context.Context, fase int, schoolYear string) (extranet.SchoolGrants, error) {
-	var g extranet.SchoolGrants
+func (c *Client) Grants(ctx context.Context, fase int, schoolYear string) (wire.SchoolGrants, error) {
+	var g wire.SchoolGrants
 	q := url.Values{}
 	if schoolYear != "" {
 		q.Set("schoolYear", schoolYear)
@@ -289,14 +289,14 @@ func answerError(resp *http.Response, data []byte) *Error {
 	if isJSON(resp.Header.Get("Content-Type")) && json.Unmarshal(data, &e.Problem) == nil && e.Problem.Title != "" {
 		e.Problem.Status = resp.StatusCode
 	} else {
-		e.Problem = Problem{
+		e.Problem = wire.Problem{
 			Type:   "about:blank",
 			Title:  fmt.Sprintf("Réponse HTTP %d inattendue", resp.StatusCode),
 			Status: resp.StatusCode,
 			Detail: genericDetail(resp.StatusCode),
 		}
 	}
-	if resp.StatusCode == http.StatusConflict && e.Problem.Type == TypeDeactivationThreshold {
+	if resp.StatusCode == http.StatusConflict && e.Problem.Type == wire.TypeDeactivationThreshold {
 		e.Held = &HeldInfo{Deactivations: e.Problem.Deactivations, Changes: e.Problem.Changes}
 	}
 	return e

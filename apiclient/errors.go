@@ -1,4 +1,4 @@
-package api
+package apiclient
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net"
 
-	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // Error is the extranet's answer to a call that it refused or failed: any
@@ -15,7 +15,7 @@ import (
 // and Problem (whose Title and Detail are already French).
 type Error struct {
 	Status  int
-	Problem Problem
+	Problem wire.Problem
 	// Held is set for the 409 of the guard against mass deactivation.
 	Held *HeldInfo
 }
@@ -25,7 +25,7 @@ type Error struct {
 // it all the same.
 type HeldInfo struct {
 	Deactivations int
-	Changes       []extranet.Change
+	Changes       []wire.Change
 }
 
 func (e *Error) Error() string {

@@ -120,12 +120,15 @@ type lookups struct {
 // of a validated snapshot.
 func snapshotLookups(s wire.Snapshot) lookups {
 	var l lookups
-	seen := map[string]bool{}
+	n := len(s.Staff) + len(s.Keep)
+	seen := map[byte]map[string]bool{'m': make(map[string]bool, n), 'k': make(map[string]bool, n), 'e': make(map[string]bool, n)}
+	l.matricules, l.keys, l.emails = make([]string, 0, n), make([]string, 0, n), make([]string, 0, len(s.Staff))
 	addTo := func(list *[]string, prefix, v string) {
-		if v == "" || seen[prefix+v] {
+		set := seen[prefix[0]]
+		if v == "" || set[v] {
 			return
 		}
-		seen[prefix+v] = true
+		set[v] = true
 		*list = append(*list, v)
 	}
 	l.entryKeys = make([]string, 0, len(s.Staff)+len(s.Keep))
@@ -750,29 +753,32 @@ func sortChanges(cs []wire.Change) {
 		return
 	}
 	// The names' collation keys are computed once each, not at each of
-	// the n·log n comparisons.
-	type item struct {
-		order int
-		key   frtext.NameKey
-		c     wire.Change
-	}
-	items := make([]item, len(cs))
+	// the n·log n comparisons, and the sort moves small indexes, not the
+	// changes: the position breaks the last tie, as a stable sort would.
+	orders := make([]int, len(cs))
+	keys := make([]frtext.NameKey, len(cs))
+	idx := make([]int, len(cs))
 	for i, c := range cs {
-		items[i] = item{actionOrder[c.Action], frtext.MakeNameKey(c.LastName, c.FirstName), c}
+		orders[i], keys[i], idx[i] = actionOrder[c.Action], frtext.MakeNameKey(c.LastName, c.FirstName), i
 	}
-	slices.SortStableFunc(items, func(a, b item) int {
-		if d := a.order - b.order; d != 0 {
+	slices.SortFunc(idx, func(i, j int) int {
+		if d := orders[i] - orders[j]; d != 0 {
 			return d
 		}
-		if c := a.key.Compare(b.key); c != 0 {
+		if c := keys[i].Compare(keys[j]); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.c.Email, b.c.Email); c != 0 {
+		if c := strings.Compare(cs[i].Email, cs[j].Email); c != 0 {
 			return c
 		}
-		return strings.Compare(a.c.Role, b.c.Role)
+		if c := strings.Compare(cs[i].Role, cs[j].Role); c != 0 {
+			return c
+		}
+		return i - j
 	})
-	for i := range items {
-		cs[i] = items[i].c
+	sorted := make([]wire.Change, len(cs))
+	for k, i := range idx {
+		sorted[k] = cs[i]
 	}
+	copy(cs, sorted)
 }

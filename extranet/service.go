@@ -244,9 +244,40 @@ func (t *schoolTransfer) read(ctx context.Context, tx Tx) (reconcileInput, error
 	if err := tx.LockEmails(ctx, newEmails(t.look.emails, grants)); err != nil {
 		return reconcileInput{}, err
 	}
-	persons, holders, err := tx.FindCandidates(ctx, t.look.matricules, t.look.keys, t.look.emails, t.fase, year)
+	// A matricule is one person's (unique index): the persons of the
+	// school's grants, read above, need no second look-up by theirs.
+	matricules, known := t.look.matricules, []Person(nil)
+	if len(grants) > 0 {
+		held := make(map[string]*Person, len(grants))
+		for i := range grants {
+			if m := grants[i].Person.Matricule; m != "" {
+				held[m] = &grants[i].Person
+			}
+		}
+		matricules = make([]string, 0, len(t.look.matricules))
+		for _, m := range t.look.matricules {
+			if p := held[m]; p != nil {
+				known = append(known, *p)
+			} else {
+				matricules = append(matricules, m)
+			}
+		}
+	}
+	persons, holders, err := tx.FindCandidates(ctx, matricules, t.look.keys, t.look.emails, t.fase, year)
 	if err != nil {
 		return reconcileInput{}, err
+	}
+	if len(known) > 0 {
+		found := make(map[string]bool, len(persons))
+		for _, p := range persons {
+			found[p.ID] = true
+		}
+		for _, p := range known {
+			if !found[p.ID] {
+				found[p.ID] = true
+				persons = append(persons, p)
+			}
+		}
 	}
 	return reconcileInput{
 		Now: t.now, FASE: t.fase, SchoolYear: year, Snapshot: t.snap,

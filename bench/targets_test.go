@@ -6,12 +6,14 @@ import (
 )
 
 // The targets are issue 14's: first load against an absolute bound and the
-// floor, re-sync, p99 by phase, memory; SQLite has its own first-load bound.
+// floor, re-sync, p99 by phase, the night against an absolute bound and its
+// floor, memory; SQLite has its own first-load and night bounds.
 func TestTargets(t *testing.T) {
 	r := Result{Store: "postgres", Concurrency: 32, PeakServerRSSBytes: 70 << 20, Phases: []Phase{
 		{Name: PhaseInitial, Seconds: 2.4, FloorSeconds: 2, FloorRatio: 1.2, P99Ms: 120},
 		{Name: PhaseResync, Seconds: 0.6, P99Ms: 15},
 		{Name: PhaseChurn, Seconds: 3, P99Ms: 90},
+		{Name: PhaseNight, Seconds: 2.6, FloorSeconds: 2, FloorRatio: 1.3},
 	}}
 	want := map[string]bool{
 		"first load ≤ 2.5 s":                   true,
@@ -20,6 +22,8 @@ func TestTargets(t *testing.T) {
 		"re-sync ≤ 0.5 s":                      false,
 		"p99 of a transfer ≤ 20 ms (resync)":   true,
 		"p99 of a transfer ≤ 100 ms (churn)":   true,
+		"night ≤ 2.5 s":                        false,
+		"night ≤ 1.5× its floor":               true,
 		"server memory ≤ 64 MiB":               false,
 	}
 	got := r.Targets()
@@ -37,9 +41,12 @@ func TestTargets(t *testing.T) {
 	}
 
 	r.Store = "sqlite"
-	r.Phases = []Phase{{Name: PhaseInitial, Seconds: 5.5, P99Ms: 50}}
+	r.Phases = []Phase{{Name: PhaseInitial, Seconds: 5.5, P99Ms: 50}, {Name: PhaseNight, Seconds: 4.5}}
 	got = r.Targets()
-	if got[0].What != "first load ≤ 6 s (SQLite)" || !got[0].OK || len(got) != 3 {
+	if got[0].What != "first load ≤ 6 s (SQLite)" || !got[0].OK || len(got) != 4 {
 		t.Errorf("SQLite targets = %+v", got)
+	}
+	if got[2].What != "night ≤ 4 s (SQLite)" || got[2].OK {
+		t.Errorf("SQLite night target = %+v", got[2])
 	}
 }

@@ -23,6 +23,8 @@ func TestOperators(t *testing.T) {
 		{"élise", "Élise", "h", "invalide"},
 		{"bob", " ", "h", "nom de l'opérateur manquant"},
 		{"bob", "Bob\a", "h", "illisible"},
+		{"bob", "Bob\u200b", "h", "illisible"},     // zero-width space
+		{"bob", "\u202eBob Ana", "h", "illisible"}, // right-to-left override
 		{"bob", "Bob", "", "mot de passe manquant"},
 	} {
 		_, err := w.portal.AddOperator(w.ctx, test.login, test.name, test.hash, "operator:root")

@@ -316,7 +316,7 @@ func TestSchoolsAndTokens(t *testing.T) {
 	for _, test := range []struct {
 		fase int
 		name string
-	}{{0, "École"}, {-3, "École"}, {5, " "}, {5, "École\u0000"}} {
+	}{{0, "École"}, {-3, "École"}, {5, " "}, {5, "École\u0000"}, {5, "École\u200b"}, {5, "\ue000École"}} {
 		if _, err := w.svc.AddSchool(w.ctx, test.fase, test.name, "operator:test"); err == nil {
 			t.Errorf("AddSchool(%d, %q): no error", test.fase, test.name)
 		}

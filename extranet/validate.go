@@ -141,14 +141,17 @@ func elevenDigits(s string) bool {
 	return true
 }
 
-// printable refuses invalid UTF-8 and control characters, which have no
-// place in a name and would break e-mails and logs.
+// printable refuses invalid UTF-8, control characters, which would break
+// e-mails and logs, and the invisible ones (format characters such as a
+// zero-width space or a right-to-left override, private use), which would let
+// a name look like another in the console and the journal: the rule of
+// frtext.CheckName for the characters, without its rule on letters.
 func printable(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		if r == utf8.RuneError || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co) {
 			return false
 		}
 	}

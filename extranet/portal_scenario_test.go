@@ -98,12 +98,7 @@ func TestSignInRequests(t *testing.T) {
 // say « Ce n'est pas moi », and can link the two.
 func TestTwoSchoolsOnePerson(t *testing.T) {
 	w := newWorld(t)
-	w.school(t, 1001, "École A")
-	w.school(t, 1002, "École B")
-	w.send(t, 1001, staff("Dupont", "Jean", "1980-05-04", "", "jean@a.be", "Directeur"))
-	w.night(t)
-	w.send(t, 1002, staff("DUPONT", "Jean", "1980-05-04", "", "jean@b.be", "Enseignant"))
-	rep := w.night(t)
+	rep := w.twoSchools(t, "Directeur", "DUPONT")
 	if rep.Notices != 1 || rep.Invitations != 1 || rep.CreatedAccounts != 0 {
 		t.Fatalf("second school's night: %+v", rep)
 	}
@@ -234,15 +229,24 @@ func TestTwoSchoolsOnePerson(t *testing.T) {
 	}
 }
 
+// twoSchools registers schools 1001 and 1002, sends Jean Dupont from the
+// first at jean@a.be with roleA, runs the night, then sends him from the
+// second at jean@b.be as a teacher, spelt lastAtB, and returns that night's
+// report.
+func (w *world) twoSchools(t *testing.T, roleA, lastAtB string) extranet.NightReport {
+	t.Helper()
+	w.school(t, 1001, "École A")
+	w.school(t, 1002, "École B")
+	w.send(t, 1001, staff("Dupont", "Jean", "1980-05-04", "", "jean@a.be", roleA))
+	w.night(t)
+	w.send(t, 1002, staff(lastAtB, "Jean", "1980-05-04", "", "jean@b.be", "Enseignant"))
+	return w.night(t)
+}
+
 // « Ce n'est pas moi » can be said for 30 days.
 func TestNoticeExpires(t *testing.T) {
 	w := newWorld(t)
-	w.school(t, 1001, "École A")
-	w.school(t, 1002, "École B")
-	w.send(t, 1001, staff("Dupont", "Jean", "1980-05-04", "", "jean@a.be", "Enseignant"))
-	w.night(t)
-	w.send(t, 1002, staff("Dupont", "Jean", "1980-05-04", "", "jean@b.be", "Enseignant"))
-	w.night(t)
+	w.twoSchools(t, "Enseignant", "Dupont")
 	told := w.box.to("jean@a.be")
 	tok := tokenIn(t, told[len(told)-1].Text, noticePath)
 	w.clock.Set(w.clock.Now().Add(29 * 24 * time.Hour))

@@ -198,25 +198,8 @@ func TestSMTPRefusals(t *testing.T) {
 		{"ok2@ecole.be", 0, false},
 	}
 	for i, tt := range tests {
-		m := numbered(i)
-		m.To = tt.to
-		err := s.Send(context.Background(), m)
-		if tt.wantCode == 0 {
-			if err != nil {
-				t.Errorf("%s: %v", tt.to, err)
-			}
-			continue
-		}
-		var tp *textproto.Error
-		if !errors.As(err, &tp) || tp.Code != tt.wantCode {
-			t.Errorf("%s: error %v, want code %d", tt.to, err, tt.wantCode)
-		}
-		if mail.IsPermanent(err) != tt.permanent {
-			t.Errorf("%s: IsPermanent = %v", tt.to, !tt.permanent)
-		}
-		if !strings.Contains(err.Error(), "destinataire <"+strings.Split(tt.to, ", ")[len(strings.Split(tt.to, ", "))-1]+"> refusé") {
-			t.Errorf("%s: error lacks context: %v", tt.to, err)
-		}
+		recipients := strings.Split(tt.to, ", ")
+		sendRefused(t, s, i, tt.to, tt.wantCode, tt.permanent, "destinataire <"+recipients[len(recipients)-1]+"> refusé")
 	}
 	if srv.Count() != 2 {
 		t.Errorf("%d messages delivered, want 2", srv.Count())
@@ -224,6 +207,29 @@ func TestSMTPRefusals(t *testing.T) {
 	// A refusal is an answer, not a broken connection: it is kept.
 	if srv.Connections() != 1 {
 		t.Errorf("%d connections, want 1", srv.Connections())
+	}
+}
+
+// sendRefused sends message i to to and checks the answer: none when
+// wantCode is 0, else an error with that SMTP code, classified permanent or
+// not, whose text holds want.
+func sendRefused(t *testing.T, s *Sender, i int, to string, wantCode int, permanent bool, want string) {
+	t.Helper()
+	m := numbered(i)
+	m.To = to
+	err := s.Send(context.Background(), m)
+	if wantCode == 0 {
+		if err != nil {
+			t.Errorf("%s: %v", to, err)
+		}
+		return
+	}
+	var tp *textproto.Error
+	if !errors.As(err, &tp) || tp.Code != wantCode || !strings.Contains(err.Error(), want) {
+		t.Errorf("%s: error %v, want code %d and %q", to, err, wantCode, want)
+	}
+	if mail.IsPermanent(err) != permanent {
+		t.Errorf("%s: IsPermanent = %v", to, !permanent)
 	}
 }
 
@@ -250,22 +256,7 @@ func TestSMTPRefusedAfterData(t *testing.T) {
 		{"lent@ecole.be", 452, false},
 		{"ok2@ecole.be", 0, false},
 	} {
-		m := numbered(i)
-		m.To = tt.to
-		err := s.Send(context.Background(), m)
-		if tt.wantCode == 0 {
-			if err != nil {
-				t.Errorf("%s: %v", tt.to, err)
-			}
-			continue
-		}
-		var tp *textproto.Error
-		if !errors.As(err, &tp) || tp.Code != tt.wantCode || !strings.Contains(err.Error(), "message refusé") {
-			t.Errorf("%s: error %v, want code %d after the content", tt.to, err, tt.wantCode)
-		}
-		if mail.IsPermanent(err) != tt.permanent {
-			t.Errorf("%s: IsPermanent = %v", tt.to, !tt.permanent)
-		}
+		sendRefused(t, s, i, tt.to, tt.wantCode, tt.permanent, "message refusé")
 	}
 	if got := srv.Messages(); len(got) != 2 || got[0].To[0] != "ok@ecole.be" || got[1].To[0] != "ok2@ecole.be" {
 		t.Errorf("messages kept: %+v", got)

@@ -123,19 +123,7 @@ func TestResendWaitsForAConcurrentWrite(t *testing.T) {
 		}
 	}()
 	<-locked
-	done := make(chan wire.TransferResult)
-	go func() {
-		r, err := e.svc.Transfer(e.ctx, 4242, snap, extranet.TransferOptions{})
-		if err != nil {
-			t.Error(err)
-		}
-		done <- r
-	}()
-	select {
-	case r := <-done:
-		t.Fatalf("the re-send did not wait for the school's row: %+v", r.Counts)
-	case <-time.After(300 * time.Millisecond):
-	}
+	done := e.transferWaiting(t, 4242, snap, "the re-send did not wait for the school's row")
 	close(release)
 	wg.Wait()
 	got := <-done
@@ -265,19 +253,7 @@ func TestTwoSchoolsGivingOneAddressAtOnce(t *testing.T) {
 	}()
 	<-gate.enter // B has written its grant, not committed
 	cSnap := snapshot(person("Durand", "Paul", "1981-03-03", "", "shared@ecole.be", "Enseignant"))
-	cDone := make(chan wire.TransferResult)
-	go func() {
-		r, err := e.svc.Transfer(e.ctx, 3333, cSnap, extranet.TransferOptions{})
-		if err != nil {
-			t.Error(err)
-		}
-		cDone <- r
-	}()
-	select {
-	case r := <-cDone:
-		t.Fatalf("C did not wait for B's address: %+v", r.Counts)
-	case <-time.After(300 * time.Millisecond):
-	}
+	cDone := e.transferWaiting(t, 3333, cSnap, "C did not wait for B's address")
 	close(gate.release)
 	wg.Wait()
 	r := <-cDone
@@ -288,4 +264,25 @@ func TestTwoSchoolsGivingOneAddressAtOnce(t *testing.T) {
 	e.sent[sentKey{2222, year}] = bSnap
 	e.sent[sentKey{3333, year}] = cSnap
 	e.checkResend(t)
+}
+
+// transferWaiting starts a transfer of snap for fase and fails the test with
+// failure when it answers within 300 ms, instead of waiting for a lock held
+// elsewhere; the channel gives its answer once that lock is released.
+func (e *env) transferWaiting(t *testing.T, fase int, snap wire.Snapshot, failure string) <-chan wire.TransferResult {
+	t.Helper()
+	done := make(chan wire.TransferResult, 1)
+	go func() {
+		r, err := e.svc.Transfer(e.ctx, fase, snap, extranet.TransferOptions{})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		t.Fatalf("%s: %+v", failure, r.Counts)
+	case <-time.After(300 * time.Millisecond):
+	}
+	return done
 }

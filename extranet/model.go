@@ -270,15 +270,18 @@ type TransferRecords struct {
 	FASE       int
 	SchoolYear string
 	// SaveRejections: record Rejections as the school year's rejected
-	// entries of transfer TransferID, as Tx.SaveRejections does.
+	// entries of transfer TransferID: new ones are added, those seen again
+	// are updated, and the school-year's open rejections that are not in
+	// Rejections are resolved.
 	SaveRejections bool
 	TransferID     string
 	Rejections     []Rejection
-	// MarkSent: the school applied a transfer for the school year
-	// (Tx.MarkYearSent).
+	// MarkSent: the school applied a transfer for the school year (the
+	// first one counts; later ones change nothing). The rentrée carries
+	// over the accesses of the schools that have not.
 	MarkSent bool
 	// Idempotency, when its Key is set, is the answer to store for the
-	// request's key (Tx.SaveIdempotency).
+	// request's key.
 	Idempotency Idempotency
 	// Audit are audit entries, in order (Tx.AddAudit).
 	Audit []AuditEntry

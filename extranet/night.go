@@ -371,7 +371,7 @@ func groupByPerson(pending []PendingGrant) []*personWork {
 // takenLogins returns the logins already taken among the bases of the
 // accounts to create: one query, then newAccount takes the first free suffix
 // in the order of persons, which is stable.
-func takenLogins(ctx context.Context, tx Tx, people []*personWork) (map[string]bool, error) {
+func takenLogins(ctx context.Context, tx NightTx, people []*personWork) (map[string]bool, error) {
 	var bases []string
 	for _, w := range people {
 		if w.account == nil {
@@ -393,7 +393,7 @@ func takenLogins(ctx context.Context, tx Tx, people []*personWork) (map[string]b
 
 // linkedAddresses returns the linked addresses of the existing accounts,
 // which are told of what opens in their name.
-func linkedAddresses(ctx context.Context, tx Tx, people []*personWork) (map[string][]string, error) {
+func linkedAddresses(ctx context.Context, tx TrustTx, people []*personWork) (map[string][]string, error) {
 	var accountIDs []string
 	for _, w := range people {
 		if w.account != nil {

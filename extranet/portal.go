@@ -256,12 +256,12 @@ type Portal struct {
 
 func (p *Portal) now() time.Time { return p.Service.now() }
 
-func (p *Portal) audit(ctx context.Context, tx Tx, actor, action string, fase int, detail any) error {
+func (p *Portal) audit(ctx context.Context, tx JournalTx, actor, action string, fase int, detail any) error {
 	return auditJSON(ctx, tx, actor, action, fase, detail)
 }
 
 // auditJSON appends an audit entry whose detail is detail in JSON.
-func auditJSON(ctx context.Context, tx Tx, actor, action string, fase int, detail any) error {
+func auditJSON(ctx context.Context, tx JournalTx, actor, action string, fase int, detail any) error {
 	b, err := json.Marshal(detail)
 	if err != nil {
 		return err
@@ -903,7 +903,7 @@ func lockOwnEmail(ctx context.Context, tx PortalTx, r Rejection, personID string
 
 // noTwin refuses a person without matricule whose identity key another
 // person without matricule already has: nothing could ever tell them apart.
-func noTwin(ctx context.Context, tx Tx, key, except string) error {
+func noTwin(ctx context.Context, tx GrantTx, key, except string) error {
 	found, err := tx.FindPersons(ctx, nil, []string{key})
 	if err != nil {
 		return err
@@ -920,7 +920,7 @@ func noTwin(ctx context.Context, tx Tx, key, except string) error {
 // openGrant gives the person the entry's access, as reconcile would for a
 // recognised entry: a new grant, one deactivated earlier opened again, or
 // the values of a live one replaced (at the next night for an active one).
-func (p *Portal) openGrant(ctx context.Context, tx Tx, r Rejection, role, personID string, grants []GrantRecord) error {
+func (p *Portal) openGrant(ctx context.Context, tx GrantTx, r Rejection, role, personID string, grants []GrantRecord) error {
 	now := tx.Now()
 	for _, rec := range grants {
 		if rec.Grant.PersonID != personID {

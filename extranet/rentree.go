@@ -70,7 +70,7 @@ func endedYears(years []string, today time.Time) []fwb.SchoolYear {
 // except at the schools that sent the next year (the grants that year does
 // not renew end, and those it renews give way to the new ones the same
 // night) and except the pending ones, which never open.
-func (s *Service) expireEnded(ctx context.Context, tx Tx, today time.Time, rep *NightReport) error {
+func (s *Service) expireEnded(ctx context.Context, tx RentreeTx, today time.Time, rep *NightReport) error {
 	years, err := tx.LiveSchoolYears(ctx)
 	if err != nil {
 		return err
@@ -159,7 +159,7 @@ func Continuation(g Grant, prior []Grant) (continued, roleChanged bool) {
 // account, the only ones whose e-mail a continuation changes (a new account
 // gets its invitation, a reopened one its « rétabli », whatever came
 // before). Without such persons, it reads nothing.
-func priorGrants(ctx context.Context, tx Tx, pending []PendingGrant) ([]Grant, error) {
+func priorGrants(ctx context.Context, tx RentreeTx, pending []PendingGrant) ([]Grant, error) {
 	var persons []string
 	seen := map[string]bool{}
 	for _, pg := range pending {
@@ -340,7 +340,7 @@ func (s *Service) graceWarningText(ds []CarriedDirector, ended fwb.SchoolYear) (
 //   - it applies the guard to the first transfer (rentreeGuard).
 //
 // grants are the school's grants of the snapshot's year.
-func rentreeTransfer(ctx context.Context, tx Tx, fase int, snap wire.Snapshot, grants []GrantRecord, now time.Time, p *plan) (renewed int, err error) {
+func rentreeTransfer(ctx context.Context, tx GrantTx, fase int, snap wire.Snapshot, grants []GrantRecord, now time.Time, p *plan) (renewed int, err error) {
 	y, err := fwb.ParseSchoolYear(snap.SchoolYear)
 	if err != nil || (p.Live > 0 && len(p.Protected) == 0 && len(known(p.Created, p.NewPersons)) == 0) {
 		return 0, nil

@@ -216,7 +216,7 @@ func (s *Service) transferTx(ctx context.Context, tx Tx, t *schoolTransfer, out 
 // under the same idempotency key with its recorded result, and reports
 // whether it did. ErrIdempotencyConflict if the key came with another
 // body.
-func (t *schoolTransfer) lockAndReplay(ctx context.Context, tx Tx, out *transferOutcome) (bool, error) {
+func (t *schoolTransfer) lockAndReplay(ctx context.Context, tx SchoolTx, out *transferOutcome) (bool, error) {
 	key := t.opt.IdempotencyKey
 	if t.opt.DryRun {
 		key = ""
@@ -235,7 +235,7 @@ func (t *schoolTransfer) lockAndReplay(ctx context.Context, tx Tx, out *transfer
 // read locks and reads what reconcile decides from: the school's grants for
 // the year, then, with the addresses the snapshot gives anew locked, the
 // persons the snapshot may name and who else holds its e-mails.
-func (t *schoolTransfer) read(ctx context.Context, tx Tx) (reconcileInput, error) {
+func (t *schoolTransfer) read(ctx context.Context, tx GrantTx) (reconcileInput, error) {
 	year := t.snap.SchoolYear
 	grants, err := tx.LockYearGrants(ctx, t.fase, year)
 	if err != nil {
@@ -289,7 +289,7 @@ func (t *schoolTransfer) read(ctx context.Context, tx Tx) (reconcileInput, error
 // recordHeld records a held transfer. Nothing of the snapshot is applied,
 // but the attempt is recorded: an operator must be able to see a school that
 // nearly lost its staff's access.
-func (t *schoolTransfer) recordHeld(ctx context.Context, tx Tx, result wire.TransferResult, p plan) error {
+func (t *schoolTransfer) recordHeld(ctx context.Context, tx JournalTx, result wire.TransferResult, p plan) error {
 	if err := tx.AddAudit(ctx, transferAudit(result, AuditTransferHeld, t.actor, t.fase, t.now, p)); err != nil {
 		return err
 	}
@@ -341,7 +341,7 @@ func newEmails(emails []string, grants []GrantRecord) []string {
 
 // recordApplied records an applied transfer in its transaction: the answer
 // for its idempotency key (when given), the audit entry and the journal.
-func recordApplied(ctx context.Context, tx Tx, fase int, key, bodyHash, actor string, now time.Time, result wire.TransferResult, p plan) error {
+func recordApplied(ctx context.Context, tx JournalTx, fase int, key, bodyHash, actor string, now time.Time, result wire.TransferResult, p plan) error {
 	return tx.RecordTransfer(ctx, appliedRecords(fase, key, bodyHash, actor, now, result, p))
 }
 
@@ -359,7 +359,7 @@ func appliedRecords(fase int, key, bodyHash, actor string, now time.Time, result
 
 // applyPlanGrants writes a plan's persons and grants, as a transfer and a
 // SCIM write both do: persons first, since grants refer to them.
-func applyPlanGrants(ctx context.Context, tx Tx, p plan) error {
+func applyPlanGrants(ctx context.Context, tx GrantTx, p plan) error {
 	if err := tx.InsertPersons(ctx, p.NewPersons); err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ type Store interface {
 	NightReports(ctx context.Context, limit int) ([]NightReport, error)
 	// CarriedOver returns, by school (fase 0: every school), the active
 	// grants of the ended school year at the schools that have not sent the
-	// next one (Tx.MarkYearSent): the accesses carried over.
+	// next one (TransferRecords.MarkSent): the accesses carried over.
 	CarriedOver(ctx context.Context, ended, next string, fase int) ([]CarriedSchool, error)
 	// LockNight takes the night-run lock, shared by every process on the
 	// database, or returns ErrNightRunning. release gives it back.
@@ -70,17 +70,23 @@ type Store interface {
 	Ready(ctx context.Context) error
 }
 
-// Tx is one write transaction of a Store.
+// Tx is one write transaction of a Store. It is made of the parts that
+// the domain's steps name: a step takes the narrowest part that has what
+// it calls (a transfer's reads and writes of persons and grants take a
+// GrantTx, its records a JournalTx, the rentrée a RentreeTx …), so that a
+// reader sees from a signature what a step may touch.
 type Tx interface {
+	SchoolTx
+	GrantTx
+	JournalTx
+	NightTx
+	RentreeTx
 	TrustTx
 	SCIMTx
-	// Now is the transaction's instant.
-	Now() time.Time
+}
 
-	// SaveTransferRecord adds a transfer, with its changes, to the journal
-	// that the direction's space and the operators' console show.
-	SaveTransferRecord(ctx context.Context, r TransferRecord) error
-
+// SchoolTx is a transaction's part about schools and their tokens.
+type SchoolTx interface {
 	// LockSchool locks the school's row until the end of the transaction, so
 	// that two transfers of one school never interleave, and returns it; it
 	// returns ErrUnknownSchool when there is no such school.
@@ -98,14 +104,13 @@ type Tx interface {
 	InsertToken(ctx context.Context, fase int, tokenHash, actor string) error
 	// RevokeTokens revokes every live token of a school and returns how many.
 	RevokeTokens(ctx context.Context, fase int) (int, error)
+}
 
-	// Idempotency returns the stored answer for a key of a school, if any.
-	Idempotency(ctx context.Context, fase int, key string) (Idempotency, bool, error)
-	// SaveIdempotency stores the answer for a key of a school.
-	SaveIdempotency(ctx context.Context, fase int, rec Idempotency) error
-	// PurgeIdempotency forgets the keys stored before t.
-	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
-
+// GrantTx is a transaction's part about persons and their grants: what a
+// transfer, a SCIM write or an operator's decision reads and writes.
+type GrantTx interface {
+	// Now is the transaction's instant.
+	Now() time.Time
 	// LockYearGrants returns every grant of a school for a school year, in
 	// any state, with its sent identity, persons and logins, and locks them
 	// against the night run until the end of the transaction.
@@ -142,39 +147,30 @@ type Tx interface {
 	UpdateGrants(ctx context.Context, gs []Grant) error
 	// DeactivateGrants deactivates grants now, for a reason.
 	DeactivateGrants(ctx context.Context, ids []string, reason string) error
-	// RecordTransfer writes the records of a transfer, as the methods that
-	// TransferRecords names would one after the other; on PostgreSQL in
-	// one statement.
-	RecordTransfer(ctx context.Context, r TransferRecords) error
-	// SaveRejections records the entries rejected by a transfer of a school
-	// for a school year: new ones are added, those seen again are updated,
-	// and the school-year's open rejections that are not in rs are resolved.
-	SaveRejections(ctx context.Context, fase int, schoolYear, transferID string, rs []Rejection) error
+}
+
+// JournalTx is a transaction's part that records what happened: the
+// audit log, the transfers' journal, a transfer's records.
+type JournalTx interface {
+	// Now is the transaction's instant.
+	Now() time.Time
 	// AddAudit appends to the audit log.
 	AddAudit(ctx context.Context, e AuditEntry) error
+	// SaveTransferRecord adds a transfer, with its changes, to the journal
+	// that the direction's space and the operators' console show.
+	SaveTransferRecord(ctx context.Context, r TransferRecord) error
+	// RecordTransfer writes the records of a transfer (TransferRecords
+	// says which: the rejections of the school year, the year sent, the
+	// idempotency answer, audit entries, the journal); on PostgreSQL in
+	// one statement.
+	RecordTransfer(ctx context.Context, r TransferRecords) error
+}
 
-	// LiveSchoolYears returns the school years that have a live grant.
-	LiveSchoolYears(ctx context.Context) ([]string, error)
-	// ExpireGrants deactivates (EndExpired) the live grants of the given
-	// school years and returns how many.
-	ExpireGrants(ctx context.Context, schoolYears []string) (int, error)
-	// MarkYearSent records that a school applied a transfer for a school
-	// year (the first one counts; later ones change nothing).
-	MarkYearSent(ctx context.Context, fase int, schoolYear string) error
-	// ExpireSentOver expires (EndExpired) the grants of the ended school
-	// year at the schools that sent the next one, and its pending grants
-	// everywhere, and returns how many grants expired. The other active
-	// grants of that year are carried over.
-	ExpireSentOver(ctx context.Context, ended, next string) (int, error)
-	// PriorGrants returns the grants of the given persons, in the given
-	// school years, that are active or expired with their year (not those
-	// a school removed): what a new access may continue (Continuation).
-	PriorGrants(ctx context.Context, personIDs, schoolYears []string) ([]Grant, error)
-	// CarriedDirectors returns the Directeur grants carried over (active,
-	// of the ended school year, at a school that has not sent the next one)
-	// of the persons whose account is open and who got no
-	// MailGraceWarning since the instant since, by person then school.
-	CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]CarriedDirector, error)
+// NightTx is a transaction's part that the night run uses to open
+// accesses: accounts, logins and the outbox.
+type NightTx interface {
+	// Now is the transaction's instant.
+	Now() time.Time
 	// OpenPendingGrants opens the created grants of the given persons, of a
 	// school year up to upTo, and returns them as they were before, with the
 	// persons' other grants of those years that wait for the night (modified
@@ -196,6 +192,36 @@ type Tx interface {
 	// DisableOrphanAccounts disables the accounts left with no active grant
 	// and returns how many.
 	DisableOrphanAccounts(ctx context.Context) (int, error)
+	// Enqueue adds messages to the outbox.
+	Enqueue(ctx context.Context, ms []OutboxMessage) error
+	// PurgeIdempotency forgets the idempotency answers stored before t.
+	PurgeIdempotency(ctx context.Context, before time.Time) (int, error)
+}
+
+// RentreeTx is a transaction's part about school years: their end, the
+// carry-over of accesses and what a new access continues.
+type RentreeTx interface {
+	// Now is the transaction's instant.
+	Now() time.Time
+	// LiveSchoolYears returns the school years that have a live grant.
+	LiveSchoolYears(ctx context.Context) ([]string, error)
+	// ExpireGrants deactivates (EndExpired) the live grants of the given
+	// school years and returns how many.
+	ExpireGrants(ctx context.Context, schoolYears []string) (int, error)
+	// ExpireSentOver expires (EndExpired) the grants of the ended school
+	// year at the schools that sent the next one, and its pending grants
+	// everywhere, and returns how many grants expired. The other active
+	// grants of that year are carried over.
+	ExpireSentOver(ctx context.Context, ended, next string) (int, error)
+	// PriorGrants returns the grants of the given persons, in the given
+	// school years, that are active or expired with their year (not those
+	// a school removed): what a new access may continue (Continuation).
+	PriorGrants(ctx context.Context, personIDs, schoolYears []string) ([]Grant, error)
+	// CarriedDirectors returns the Directeur grants carried over (active,
+	// of the ended school year, at a school that has not sent the next one)
+	// of the persons whose account is open and who got no
+	// MailGraceWarning since the instant since, by person then school.
+	CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]CarriedDirector, error)
 	// Enqueue adds messages to the outbox.
 	Enqueue(ctx context.Context, ms []OutboxMessage) error
 }

@@ -144,6 +144,8 @@ type TrustStore interface {
 
 // TrustTx is the trust rules' part of a write transaction.
 type TrustTx interface {
+	// Now is the transaction's instant.
+	Now() time.Time
 	// OtherSchools returns, for each person that school fase did not know
 	// in another school year, the other schools where a live grant gives
 	// them access: a school's staff renewed at the rentrée is no new match.
@@ -183,7 +185,7 @@ type TrustTx interface {
 // identityMatches returns the matches a plan records: the grants it opens
 // for persons already known, strongly or weakly, who have access in other
 // schools.
-func identityMatches(ctx context.Context, tx Tx, fase int, year string, p plan) ([]IdentityMatch, error) {
+func identityMatches(ctx context.Context, tx TrustTx, fase int, year string, p plan) ([]IdentityMatch, error) {
 	if len(p.matched) == 0 {
 		return nil, nil
 	}
@@ -211,7 +213,10 @@ func identityMatches(ctx context.Context, tx Tx, fase int, year string, p plan) 
 }
 
 // recordMatches stores and audits a transfer's identity matches.
-func recordMatches(ctx context.Context, tx Tx, fase int, year, actor string, p plan) error {
+func recordMatches(ctx context.Context, tx interface {
+	JournalTx
+	TrustTx
+}, fase int, year, actor string, p plan) error {
 	audits, err := saveMatches(ctx, tx, fase, year, actor, p)
 	if err != nil || len(audits) == 0 {
 		return err
@@ -221,7 +226,7 @@ func recordMatches(ctx context.Context, tx Tx, fase int, year, actor string, p p
 
 // saveMatches stores a transfer's identity matches and returns their audit
 // entries, for the caller to write with its own.
-func saveMatches(ctx context.Context, tx Tx, fase int, year, actor string, p plan) ([]AuditEntry, error) {
+func saveMatches(ctx context.Context, tx TrustTx, fase int, year, actor string, p plan) ([]AuditEntry, error) {
 	ms, err := identityMatches(ctx, tx, fase, year, p)
 	if err != nil || len(ms) == 0 {
 		return nil, err

@@ -201,7 +201,7 @@ func TestGrantsMatchFindsDifferences(t *testing.T) {
 	p := extranet.Person{LastName: "Dupont", FirstName: "Jean", BirthDate: "1980-05-04", Matricule: "18005040123"}
 	grant := func(role, email, state string) extranet.GrantRecord {
 		return extranet.GrantRecord{Person: p, Grant: extranet.Grant{
-			Role: role, Email: email, LastName: p.LastName, FirstName: p.FirstName, State: state,
+			GrantValues: extranet.GrantValues{Role: role, Email: email, LastName: p.LastName, FirstName: p.FirstName}, State: state,
 		}}
 	}
 	snap := &wire.Snapshot{Staff: []wire.StaffEntry{{

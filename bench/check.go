@@ -204,9 +204,9 @@ func grantsMatch(recs []extranet.GrantRecord, snap *wire.Snapshot) (bool, string
 		if !ok {
 			return false, fmt.Sprintf("%s %s has a live grant but is not in the snapshot", g.FirstName, g.LastName)
 		}
-		role, email, last, first := g.Target()
-		if role != e.Role || email != e.Email || last != e.LastName || first != e.FirstName {
-			return false, fmt.Sprintf("%s %s: grant %s <%s>, snapshot %s <%s>", first, last, role, email, e.Role, e.Email)
+		t := g.Target()
+		if t != (extranet.GrantValues{Role: e.Role, Email: e.Email, LastName: e.LastName, FirstName: e.FirstName}) {
+			return false, fmt.Sprintf("%s %s: grant %s <%s>, snapshot %s <%s>", t.FirstName, t.LastName, t.Role, t.Email, e.Role, e.Email)
 		}
 		delete(want, key)
 	}

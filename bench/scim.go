@@ -158,7 +158,7 @@ func (r *runner) checkSCIM(ctx context.Context, add func(what string, ok bool, f
 		}
 		live := 0
 		for _, g := range recs {
-			if role, _, _, _ := g.Grant.Target(); g.Grant.Live() && role == "Directeur" {
+			if role := g.Grant.Target().Role; g.Grant.Live() && role == "Directeur" {
 				live++
 			}
 		}

@@ -45,8 +45,8 @@ func benchSchool() (wire.Snapshot, []Person, []GrantRecord) {
 		persons = append(persons, p)
 		grants = append(grants, GrantRecord{Person: p, Grant: Grant{
 			ID: "g" + strconv.Itoa(k), PersonID: p.ID, FASE: 4242, SchoolYear: snap.SchoolYear,
-			Role: e.Role, Email: e.Email, LastName: e.LastName, FirstName: e.FirstName,
-			State: GrantActive, Since: now, CreatedAt: now, UpdatedAt: now,
+			GrantValues: GrantValues{Role: e.Role, Email: e.Email, LastName: e.LastName, FirstName: e.FirstName},
+			State:       GrantActive, Since: now, CreatedAt: now, UpdatedAt: now,
 		}})
 	}
 	return snap, persons, grants

@@ -106,7 +106,7 @@ func TestIdentityChanges(t *testing.T) {
 
 func TestStaffAccessRules(t *testing.T) {
 	grant := func(fase int, role, email string) PersonGrant {
-		return PersonGrant{Grant: Grant{FASE: fase, Role: role, Email: email, State: GrantActive}}
+		return PersonGrant{Grant: Grant{FASE: fase, GrantValues: GrantValues{Role: role, Email: email}, State: GrantActive}}
 	}
 	acc := StaffAccess{
 		Account: Account{Email: "jean@a.be"},
@@ -144,7 +144,7 @@ func TestStaffAccessRules(t *testing.T) {
 		email string
 		in    bool
 	}{{"jean@a.be", true}, {"jean@c.be", false}, {"", false}} {
-		if got := inScope(Grant{Email: test.email}, acc.Scope); got != test.in {
+		if got := inScope(Grant{GrantValues: GrantValues{Email: test.email}}, acc.Scope); got != test.in {
 			t.Errorf("inScope(%q) = %v", test.email, got)
 		}
 	}
@@ -152,8 +152,8 @@ func TestStaffAccessRules(t *testing.T) {
 
 func TestSchoolLines(t *testing.T) {
 	got := schoolLines([]PersonGrant{
-		{Grant: Grant{FASE: 4242, Role: "Directeur", SchoolYear: "2026-2027"}, SchoolName: "Athénée"},
-		{Grant: Grant{FASE: 7, Role: "Enseignant", SchoolYear: "2027-2028"}},
+		{Grant: Grant{FASE: 4242, GrantValues: GrantValues{Role: "Directeur"}, SchoolYear: "2026-2027"}, SchoolName: "Athénée"},
+		{Grant: Grant{FASE: 7, GrantValues: GrantValues{Role: "Enseignant"}, SchoolYear: "2027-2028"}},
 	})
 	want := "- Athénée (FASE 4242) : Directeur, année scolaire 2026-2027\n- École (FASE 7) : Enseignant, année scolaire 2027-2028\n"
 	if got != want {

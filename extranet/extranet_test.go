@@ -165,7 +165,7 @@ func (s *state) add(last, first, birth, matricule, email, role, st string) {
 	p := Person{ID: NewID(), LastName: last, FirstName: first, BirthDate: birth, Matricule: matricule, IdentityKey: IdentityKey(last, first, birth)}
 	s.persons = append(s.persons, p)
 	s.grants = append(s.grants, GrantRecord{Person: p, Grant: Grant{ID: NewID(), PersonID: p.ID, FASE: 1, SchoolYear: "2026-2027",
-		Role: role, Email: email, LastName: last, FirstName: first, SentBirthDate: birth, SentMatricule: matricule, State: st}})
+		GrantValues: GrantValues{Role: role, Email: email, LastName: last, FirstName: first}, SentBirthDate: birth, SentMatricule: matricule, State: st}})
 }
 
 func (s *state) reconcile(snap wire.Snapshot) plan {
@@ -237,7 +237,7 @@ func TestReconcileModifications(t *testing.T) {
 		switch g.LastName {
 		case "Dupont":
 			// Active: the new role waits for the night.
-			if g.Role != "Enseignant" || g.Pending != PendingModified || g.PendingRole != "Directeur" {
+			if g.Role != "Enseignant" || g.Pending != PendingModified || g.Next.Role != "Directeur" {
 				t.Errorf("Dupont = %+v", g)
 			}
 		case "Martin":
@@ -251,7 +251,7 @@ func TestReconcileModifications(t *testing.T) {
 	s.grants[0].Grant = p.UpdGrants[0]
 	entries[0].Role = "Enseignant"
 	p = s.reconcile(wire.Snapshot{Staff: entries[:1], Keep: []wire.KeepEntry{{LastName: "Martin", FirstName: "Luc", BirthDate: "1975-01-31"}}})
-	if p.Result.Counts != (wire.Counts{Modified: 1}) || p.UpdGrants[0].Pending != PendingNone || p.UpdGrants[0].PendingRole != "" {
+	if p.Result.Counts != (wire.Counts{Modified: 1}) || p.UpdGrants[0].Pending != PendingNone || p.UpdGrants[0].Next.Role != "" {
 		t.Fatalf("plan = %+v", p)
 	}
 	if c := p.Result.Changes[0]; c.PreviousRole != "Directeur" || c.Role != "Enseignant" {

@@ -35,7 +35,7 @@ type mailText struct {
 func (m mailText) accessLines(b *strings.Builder) {
 	for _, pg := range m.grants {
 		g := pg.Grant
-		role, _, _, _ := g.Target()
+		role := g.Target().Role
 		school := pg.SchoolName
 		if school == "" {
 			school = "École"

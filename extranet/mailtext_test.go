@@ -12,9 +12,9 @@ import (
 // not say.
 func TestMailTexts(t *testing.T) {
 	grant := func(fase int, school, role, pendingRole string) PendingGrant {
-		g := Grant{FASE: fase, Role: role, SchoolYear: "2026-2027"}
+		g := Grant{FASE: fase, GrantValues: GrantValues{Role: role}, SchoolYear: "2026-2027"}
 		if pendingRole != "" {
-			g.Pending, g.PendingRole = PendingModified, pendingRole
+			g.Pending, g.Next.Role = PendingModified, pendingRole
 		}
 		return PendingGrant{Grant: g, SchoolName: school}
 	}

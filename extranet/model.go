@@ -78,7 +78,7 @@ const (
 const (
 	PendingNone     = ""
 	PendingCreated  = "created"  // the grant opens (its state is pending)
-	PendingModified = "modified" // the Pending* values replace the current ones
+	PendingModified = "modified" // the Next values replace the current ones
 )
 
 // End reasons of a deactivated grant.
@@ -87,6 +87,15 @@ const (
 	EndExpired = "expired" // its school year ended
 )
 
+// GrantValues are what a grant gives: a role, at an address, under the
+// names its school sent.
+type GrantValues struct {
+	Role      string
+	Email     string
+	LastName  string
+	FirstName string
+}
+
 // Grant is a person's access to one school for one school year, with one
 // role: what a school gives through its snapshot.
 type Grant struct {
@@ -94,12 +103,9 @@ type Grant struct {
 	PersonID   string
 	FASE       int
 	SchoolYear string
-	// Role, Email and the names are what the grant holds now. For a pending
-	// grant, they are what it will open with.
-	Role      string
-	Email     string
-	LastName  string
-	FirstName string
+	// GrantValues are what the grant holds now. For a pending grant, they
+	// are what it will open with.
+	GrantValues
 	// SentBirthDate and SentMatricule are the identity the grant's school
 	// sent in its latest snapshot that named the person ("" when it sent
 	// none). The Person's are shared by every school; what a school sees of
@@ -112,17 +118,14 @@ type Grant struct {
 	// Since is when the grant entered its state.
 	Since time.Time
 	// Pending tells what the next night run does: PendingCreated for a
-	// pending grant, PendingModified for an active grant whose new values wait
-	// in the Pending* fields.
-	Pending          string
-	PendingRole      string
-	PendingEmail     string
-	PendingLastName  string
-	PendingFirstName string
-	PendingSince     time.Time
-	EndReason        string // EndRemoved or EndExpired once deactivated
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// pending grant, PendingModified for an active grant whose new values
+	// wait in Next, since PendingSince.
+	Pending      string
+	Next         GrantValues
+	PendingSince time.Time
+	EndReason    string // EndRemoved or EndExpired once deactivated
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Live reports whether g gives access now or after the next night.
@@ -131,11 +134,11 @@ func (g Grant) Live() bool { return g.State == GrantPending || g.State == GrantA
 // Target returns the values the grant will hold after the next night run:
 // the pending ones when a modification waits, the current ones otherwise. A
 // snapshot is compared with these, so that re-sending it changes nothing.
-func (g Grant) Target() (role, email, last, first string) {
+func (g Grant) Target() GrantValues {
 	if g.Pending == PendingModified {
-		return g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName
+		return g.Next
 	}
-	return g.Role, g.Email, g.LastName, g.FirstName
+	return g.GrantValues
 }
 
 // GrantRecord is a grant with its person and, once the night run opened it,

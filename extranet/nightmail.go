@@ -44,7 +44,7 @@ func byAddress(grants []PendingGrant, keep func(PendingGrant) bool) (order []str
 		if !keep(pg) {
 			continue
 		}
-		_, email, _, _ := pg.Grant.Target()
+		email := pg.Grant.Target().Email
 		if _, ok := by[email]; !ok {
 			order = append(order, email)
 		}
@@ -59,8 +59,8 @@ func modified(pg PendingGrant) bool { return pg.Grant.Pending == PendingModified
 
 // namesOf returns the names a school gives with its grant.
 func namesOf(pg PendingGrant) (last, first string) {
-	_, _, last, first = pg.Grant.Target()
-	return last, first
+	t := pg.Grant.Target()
+	return t.LastName, t.FirstName
 }
 
 // newAccount opens the account of a person who has none: its own grant is
@@ -70,7 +70,7 @@ func newAccount(p Person, grants []PendingGrant, taken map[string]bool, now time
 	base := LoginBase(p)
 	login := Login(base, taken)
 	taken[login] = true
-	_, email, _, _ := grants[0].Grant.Target()
+	email := grants[0].Grant.Target().Email
 	return Account{ID: NewID(), PersonID: p.ID, Login: login, LoginBase: base, Email: email,
 		OwnGrantID: grants[0].Grant.ID, State: AccountInvited, CreatedAt: now, UpdatedAt: now}
 }
@@ -82,8 +82,8 @@ func newAccount(p Person, grants []PendingGrant, taken map[string]bool, now time
 func followedEmail(acc Account, grants []PendingGrant) string {
 	for _, pg := range grants {
 		g := pg.Grant
-		if g.ID == acc.OwnGrantID && g.Pending == PendingModified && g.PendingEmail != acc.Email {
-			return g.PendingEmail
+		if g.ID == acc.OwnGrantID && g.Pending == PendingModified && g.Next.Email != acc.Email {
+			return g.Next.Email
 		}
 	}
 	return acc.Email
@@ -96,9 +96,9 @@ func followedEmail(acc Account, grants []PendingGrant) string {
 func ownNames(p Person, acc Account, grants []PendingGrant) (Person, bool) {
 	last, first := p.LastName, p.FirstName
 	for _, pg := range grants {
-		_, _, l, f := pg.Grant.Target()
 		if waiting(pg) && pg.Grant.ID == acc.OwnGrantID {
-			last, first = l, f
+			t := pg.Grant.Target()
+			last, first = t.LastName, t.FirstName
 		}
 	}
 	if last == p.LastName && first == p.FirstName {
@@ -173,7 +173,7 @@ func (m *nightMail) foreign(p Person, acc Account, grants []PendingGrant, own []
 		for _, pg := range by[email] {
 			last, first := namesOf(pg)
 			g := pg.Grant
-			role, _, _, _ := g.Target()
+			role := g.Target().Role
 			m.disputes = append(m.disputes, GrantNotice{
 				ID: NewID(), GrantID: g.ID, PersonID: p.ID, AccountID: acc.ID,
 				FASE: g.FASE, SchoolName: pg.SchoolName, SchoolYear: g.SchoolYear, Role: role,
@@ -208,7 +208,7 @@ func disputeURL(portalURL, tok string) string {
 }
 
 func ownGrant(pg PendingGrant, own []string) bool {
-	_, email, _, _ := pg.Grant.Target()
+	email := pg.Grant.Target().Email
 	return slices.Contains(own, email)
 }
 
@@ -240,7 +240,7 @@ func filter(grants []PendingGrant, keep func(PendingGrant) bool) []PendingGrant 
 // opened at another address.
 func foreignNotice(name string, pg PendingGrant, email, disputeURL string) string {
 	g := pg.Grant
-	role, _, _, _ := g.Target()
+	role := g.Target().Role
 	return "Bonjour " + name + ",\n\n" +
 		schoolName(pg.SchoolName) + " (FASE " + strconv.Itoa(g.FASE) + ") a ouvert à votre nom un accès " +
 		role + " à l'extranet SeGEC, pour l'année scolaire " + g.SchoolYear + ", avec une autre adresse e-mail que la vôtre :\n\n" +

@@ -888,7 +888,7 @@ func lockOwnEmail(ctx context.Context, tx PortalTx, r Rejection, personID string
 	}
 	for _, g := range grants {
 		if g.Grant.Live() && g.Grant.PersonID != personID {
-			if _, email, _, _ := g.Grant.Target(); email == r.Email {
+			if email := g.Grant.Target().Email; email == r.Email {
 				holders = append(holders, EmailHolder{Email: r.Email, PersonID: g.Grant.PersonID})
 			}
 		}
@@ -922,6 +922,7 @@ func noTwin(ctx context.Context, tx GrantTx, key, except string) error {
 // the values of a live one replaced (at the next night for an active one).
 func (p *Portal) openGrant(ctx context.Context, tx GrantTx, r Rejection, role, personID string, grants []GrantRecord) error {
 	now := tx.Now()
+	v := GrantValues{Role: role, Email: r.Email, LastName: r.LastName, FirstName: r.FirstName}
 	for _, rec := range grants {
 		if rec.Grant.PersonID != personID {
 			continue
@@ -931,21 +932,20 @@ func (p *Portal) openGrant(ctx context.Context, tx GrantTx, r Rejection, role, p
 		g.SentBirthDate, g.SentMatricule = r.BirthDate, r.Matricule
 		switch {
 		case !g.Live():
-			g.Role, g.Email, g.LastName, g.FirstName = role, r.Email, r.LastName, r.FirstName
+			g.GrantValues = v
 			g.State, g.Since, g.Pending, g.EndReason = GrantPending, now, PendingCreated, ""
 			clearPending(&g)
 		case g.State == GrantPending:
-			g.Role, g.Email, g.LastName, g.FirstName = role, r.Email, r.LastName, r.FirstName
+			g.GrantValues = v
 		default:
-			trole, temail, tlast, tfirst := g.Target()
-			if trole == role && temail == r.Email && tlast == r.LastName && tfirst == r.FirstName {
+			if g.Target() == v {
 				if sameIdentity {
 					return nil
 				}
 				break // only the identity the school sent changes
 			}
 			g.Pending = PendingModified
-			g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = role, r.Email, r.LastName, r.FirstName
+			g.Next = v
 			g.PendingSince = now
 		}
 		g.UpdatedAt = now
@@ -953,8 +953,7 @@ func (p *Portal) openGrant(ctx context.Context, tx GrantTx, r Rejection, role, p
 	}
 	return tx.InsertGrants(ctx, []Grant{{
 		ID: NewID(), PersonID: personID, FASE: r.FASE, SchoolYear: r.SchoolYear,
-		Role: role, Email: r.Email, LastName: r.LastName, FirstName: r.FirstName,
-		SentBirthDate: r.BirthDate, SentMatricule: r.Matricule,
+		GrantValues: v, SentBirthDate: r.BirthDate, SentMatricule: r.Matricule,
 		State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 	}})
 }

@@ -60,6 +60,11 @@ type entry struct {
 	weak bool
 }
 
+// values are the values the entry gives its grant.
+func (e *entry) values() GrantValues {
+	return GrantValues{Role: e.role, Email: e.email, LastName: e.last, FirstName: e.first}
+}
+
 // reconcileInput is what a transfer reads before deciding.
 type reconcileInput struct {
 	Now        time.Time
@@ -236,11 +241,11 @@ func indexPersons(persons []Person, grants []GrantRecord) (map[string]*Person, m
 	}
 	for i := range grants {
 		rec := &grants[i]
-		_, _, last, first := rec.Grant.Target()
-		if p := &rec.Person; p.LastName == last && p.FirstName == first && p.BirthDate == rec.Grant.SentBirthDate {
+		t := rec.Grant.Target()
+		if p := &rec.Person; p.LastName == t.LastName && p.FirstName == t.FirstName && p.BirthDate == rec.Grant.SentBirthDate {
 			continue // the person's own key
 		}
-		k := IdentityKey(last, first, rec.Grant.SentBirthDate)
+		k := IdentityKey(t.LastName, t.FirstName, rec.Grant.SentBirthDate)
 		if k == "" || k == rec.Person.IdentityKey {
 			continue
 		}
@@ -440,8 +445,7 @@ func (p *plan) openGrant(in reconcileInput, e *entry, personID string) {
 	now := in.Now
 	p.NewGrants = append(p.NewGrants, Grant{
 		ID: in.NewID(), PersonID: personID, FASE: in.FASE, SchoolYear: in.SchoolYear,
-		Role: e.role, Email: e.email, LastName: e.last, FirstName: e.first,
-		SentBirthDate: e.birth, SentMatricule: e.matricule,
+		GrantValues: e.values(), SentBirthDate: e.birth, SentMatricule: e.matricule,
 		State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 	})
 	if !e.isNew {
@@ -453,7 +457,7 @@ func (p *plan) openGrant(in reconcileInput, e *entry, personID string) {
 // reopenGrant reopens g, deactivated earlier and back now: the grant opens
 // again at the next night, as a new one.
 func (p *plan) reopenGrant(now time.Time, e *entry, g Grant) {
-	g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
+	g.GrantValues = e.values()
 	g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
 	g.State, g.Since, g.Pending, g.EndReason, g.UpdatedAt = GrantPending, now, PendingCreated, "", now
 	clearPending(&g)
@@ -465,10 +469,10 @@ func (p *plan) reopenGrant(now time.Time, e *entry, g Grant) {
 // updateGrant brings live grant g to what entry e says: unchanged, changed
 // at once while pending, or with a modification waiting for the night.
 func (p *plan) updateGrant(now time.Time, e *entry, g Grant) wire.Change {
-	role, email, last, first := g.Target()
+	was, v := g.Target(), e.values()
 	sameIdentity := g.SentBirthDate == e.birth && g.SentMatricule == e.matricule
 	g.SentBirthDate, g.SentMatricule = e.birth, e.matricule
-	if role == e.role && email == e.email && last == e.last && first == e.first {
+	if was == v {
 		if !sameIdentity {
 			// The school now sends another birth date or matricule
 			// for the same person (one it learnt, say): recorded at
@@ -482,21 +486,21 @@ func (p *plan) updateGrant(now time.Time, e *entry, g Grant) wire.Change {
 	switch {
 	case g.State == GrantPending:
 		// Not opened yet: it will open with the new values.
-		g.Role, g.Email, g.LastName, g.FirstName = e.role, e.email, e.last, e.first
-	case g.Role == e.role && g.Email == e.email && g.LastName == e.last && g.FirstName == e.first:
+		g.GrantValues = v
+	case g.GrantValues == v:
 		// Back to what is active: the waiting modification is void.
 		g.Pending = PendingNone
 		clearPending(&g)
 	default:
 		g.Pending = PendingModified
-		g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = e.role, e.email, e.last, e.first
+		g.Next = v
 		g.PendingSince = now
 	}
 	g.UpdatedAt = now
 	p.UpdGrants = append(p.UpdGrants, g)
 	return wire.Change{
 		Action: wire.ActionModified, LastName: e.last, FirstName: e.first,
-		Role: e.role, PreviousRole: role, Email: e.email, PreviousEmail: email,
+		Role: e.role, PreviousRole: was.Role, Email: e.email, PreviousEmail: was.Email,
 	}
 }
 
@@ -736,7 +740,7 @@ func rejectionKey(e *entry) string {
 }
 
 func clearPending(g *Grant) {
-	g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = "", "", "", ""
+	g.Next = GrantValues{}
 	g.PendingSince = time.Time{}
 }
 

@@ -148,7 +148,7 @@ func Continuation(g Grant, prior []Grant) (continued, roleChanged bool) {
 		if p.State != GrantActive && p.EndReason != EndExpired {
 			continue
 		}
-		role, _, _, _ := g.Target()
+		role := g.Target().Role
 		return true, p.Role != role
 	}
 	return false, false
@@ -390,8 +390,7 @@ func carryKept(prev, grants []GrantRecord, year string, now time.Time, p *plan) 
 		}
 		p.NewGrants = append(p.NewGrants, Grant{
 			ID: NewID(), PersonID: g.PersonID, FASE: g.FASE, SchoolYear: year,
-			Role: g.Role, Email: g.Email, LastName: g.LastName, FirstName: g.FirstName,
-			SentBirthDate: g.SentBirthDate, SentMatricule: g.SentMatricule,
+			GrantValues: g.GrantValues, SentBirthDate: g.SentBirthDate, SentMatricule: g.SentMatricule,
 			State: GrantPending, Since: now, Pending: PendingCreated, CreatedAt: now, UpdatedAt: now,
 		})
 		out = append(out, g.PersonID)

@@ -25,8 +25,8 @@ func TestGraceDeadline(t *testing.T) {
 }
 
 func TestContinuation(t *testing.T) {
-	g := Grant{PersonID: "p", FASE: 4242, SchoolYear: "2027-2028", Role: "Enseignant", Pending: PendingCreated}
-	old := Grant{PersonID: "p", FASE: 4242, SchoolYear: "2026-2027", Role: "Enseignant", State: GrantActive}
+	g := Grant{PersonID: "p", FASE: 4242, SchoolYear: "2027-2028", GrantValues: GrantValues{Role: "Enseignant"}, Pending: PendingCreated}
+	old := Grant{PersonID: "p", FASE: 4242, SchoolYear: "2026-2027", GrantValues: GrantValues{Role: "Enseignant"}, State: GrantActive}
 	cases := []struct {
 		name              string
 		prior             Grant

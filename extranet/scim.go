@@ -182,14 +182,14 @@ func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
 	if !m.DeletedAt.IsZero() && !g.Live() {
 		return SCIMUser{}, false
 	}
-	role, email, last, first := g.Target()
+	t := g.Target()
 	userName := m.UserName
 	if userName == "" {
-		userName = email
+		userName = t.Email
 	}
 	return SCIMUser{
-		ID: g.ID, ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: last, FirstName: first,
-		BirthDate: g.SentBirthDate, Matricule: g.SentMatricule, Email: email, Role: role,
+		ID: g.ID, ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: t.LastName, FirstName: t.FirstName,
+		BirthDate: g.SentBirthDate, Matricule: g.SentMatricule, Email: t.Email, Role: t.Role,
 		Active: g.Live(), State: g.State, Created: g.CreatedAt, Modified: g.UpdatedAt,
 	}, true
 }
@@ -333,9 +333,9 @@ func cleanInput(in SCIMUserInput) SCIMUserInput {
 
 // entryOf is the snapshot entry a grant stands for: what its school sent.
 func entryOf(g Grant) wire.StaffEntry {
-	role, email, last, first := g.Target()
-	return wire.StaffEntry{LastName: last, FirstName: first, BirthDate: g.SentBirthDate,
-		Matricule: g.SentMatricule, Email: email, Role: role}
+	t := g.Target()
+	return wire.StaffEntry{LastName: t.LastName, FirstName: t.FirstName, BirthDate: g.SentBirthDate,
+		Matricule: g.SentMatricule, Email: t.Email, Role: t.Role}
 }
 
 // scimFields names a snapshot entry's fields as SCIM does.

@@ -79,10 +79,10 @@ func TestRejectedSCIM(t *testing.T) {
 // its school sent, gone once deleted and deactivated.
 func TestSCIMUserOf(t *testing.T) {
 	at := time.Date(2026, time.November, 26, 17, 0, 0, 0, time.UTC)
-	active := Grant{ID: "g", Role: "Enseignant", Email: "jean@ecole.be", LastName: "Dupont", FirstName: "Jean",
+	active := Grant{ID: "g", GrantValues: GrantValues{Role: "Enseignant", Email: "jean@ecole.be", LastName: "Dupont", FirstName: "Jean"},
 		SentBirthDate: "1980-05-04", SentMatricule: "18005040123", State: GrantActive, CreatedAt: at, UpdatedAt: at}
 	waiting := active
-	waiting.Pending, waiting.PendingRole, waiting.PendingEmail, waiting.PendingLastName, waiting.PendingFirstName =
+	waiting.Pending, waiting.Next.Role, waiting.Next.Email, waiting.Next.LastName, waiting.Next.FirstName =
 		PendingModified, "Directeur", "j.dupont@ecole.be", "Dupont", "Jean"
 	ended := active
 	ended.State = GrantDeactivated

@@ -149,13 +149,13 @@ func renamed(w *scimWriteState, deactivate bool) []GrantRecord {
 	if w.rec == nil || deactivate {
 		return w.grants
 	}
-	_, _, last, first := w.rec.Grant.Target()
-	if CleanName(last) == w.in.LastName && CleanName(first) == w.in.FirstName {
+	t := w.rec.Grant.Target()
+	if CleanName(t.LastName) == w.in.LastName && CleanName(t.FirstName) == w.in.FirstName {
 		return w.grants
 	}
 	alias := *w.rec
 	alias.Grant = Grant{PersonID: w.rec.Grant.PersonID, FASE: w.fase, SchoolYear: w.year, State: GrantDeactivated,
-		LastName: w.in.LastName, FirstName: w.in.FirstName, SentBirthDate: w.rec.Grant.SentBirthDate}
+		GrantValues: GrantValues{LastName: w.in.LastName, FirstName: w.in.FirstName}, SentBirthDate: w.rec.Grant.SentBirthDate}
 	return append([]GrantRecord{alias}, w.grants...)
 }
 

@@ -326,7 +326,7 @@ func newEmails(emails []string, grants []GrantRecord) []string {
 	held := make(map[string]bool, len(grants))
 	for _, g := range grants {
 		if g.Grant.Live() {
-			_, email, _, _ := g.Grant.Target()
+			email := g.Grant.Target().Email
 			held[email] = true
 		}
 	}
@@ -452,17 +452,17 @@ func (s *Service) Grants(ctx context.Context, fase int, schoolYear string) (wire
 	out := wire.SchoolGrants{FASE: strconv.Itoa(fase), SchoolYear: schoolYear, Staff: make([]wire.GrantEntry, 0, len(recs))}
 	for _, r := range recs {
 		g := r.Grant
-		role, email, last, first := g.Target()
+		t := g.Target()
 		state, since := g.State, g.Since
 		if g.Pending == PendingModified {
 			state, since = GrantPending, g.PendingSince
 		}
 		out.Staff = append(out.Staff, wire.GrantEntry{
-			Login: r.Login, LastName: last, FirstName: first,
+			Login: r.Login, LastName: t.LastName, FirstName: t.FirstName,
 			// What this school sent, not the shared person's identity,
 			// which may hold what another school sent.
 			BirthDate: g.SentBirthDate, Matricule: g.SentMatricule,
-			Email: email, Role: role, State: state, Since: since.In(frtext.Brussels),
+			Email: t.Email, Role: t.Role, State: state, Since: since.In(frtext.Brussels),
 		})
 	}
 	sortEntries(out.Staff)

@@ -9,20 +9,20 @@ import (
 
 func pendingGrant(fase int, email, last, first, pending string) PendingGrant {
 	return PendingGrant{SchoolName: "École n° " + strconv.Itoa(fase), Grant: Grant{
-		ID: "g-" + email, FASE: fase, SchoolYear: "2026-2027", Role: "Enseignant",
-		Email: email, LastName: last, FirstName: first, Pending: pending,
+		ID: "g-" + email, FASE: fase, SchoolYear: "2026-2027", GrantValues: GrantValues{Role: "Enseignant", Email: email, LastName: last, FirstName: first},
+		Pending: pending,
 	}}
 }
 
 func TestFollowedEmail(t *testing.T) {
 	moved := pendingGrant(1, "a@a.be", "Dupont", "Jean", PendingModified)
-	moved.Grant.PendingEmail = "new@a.be"
+	moved.Grant.Next.Email = "new@a.be"
 	other := pendingGrant(2, "b@b.be", "Dupont", "Jean", PendingModified)
-	other.Grant.PendingEmail = "thief@evil.be"
+	other.Grant.Next.Email = "thief@evil.be"
 	// A second school that gives the same address, then another, cannot
 	// move it either.
 	same := pendingGrant(2, "a@a.be", "Dupont", "Jean", PendingModified)
-	same.Grant.ID, same.Grant.PendingEmail = "g-same", "thief@evil.be"
+	same.Grant.ID, same.Grant.Next.Email = "g-same", "thief@evil.be"
 	acc := Account{Email: "a@a.be", OwnGrantID: moved.Grant.ID}
 	for _, tc := range []struct {
 		name   string
@@ -53,7 +53,7 @@ func TestOwnNames(t *testing.T) {
 	}
 	renamed := pendingGrant(1, "a@a.be", "Dupont", "Jean", PendingModified)
 	g := &renamed.Grant
-	g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName = g.Role, g.Email, "Dupont-Durand", "Jean"
+	g.Next.Role, g.Next.Email, g.Next.LastName, g.Next.FirstName = g.Role, g.Email, "Dupont-Durand", "Jean"
 	got, ok := ownNames(p, acc, []PendingGrant{renamed})
 	if !ok || got.LastName != "Dupont-Durand" || got.IdentityKey != IdentityKey("Dupont-Durand", "Jean", "1980-05-04") {
 		t.Errorf("own grant's spelling: %+v, %v", got, ok)
@@ -104,11 +104,11 @@ func TestForeignAccessIsToldToTheAccountsAddress(t *testing.T) {
 func TestIsForeign(t *testing.T) {
 	own := []string{"remy@a.be"}
 	moved := pendingGrant(2, "remy@a.be", "Milord", "Rémy", PendingModified)
-	moved.Grant.PendingRole, moved.Grant.PendingEmail = "Enseignant", "attacker@evil.be"
-	moved.Grant.PendingLastName, moved.Grant.PendingFirstName = "Milord", "Rémy"
+	moved.Grant.Next.Role, moved.Grant.Next.Email = "Enseignant", "attacker@evil.be"
+	moved.Grant.Next.LastName, moved.Grant.Next.FirstName = "Milord", "Rémy"
 	elsewhere := pendingGrant(3, "x@b.be", "Milord", "Rémy", PendingModified)
-	elsewhere.Grant.PendingRole, elsewhere.Grant.PendingEmail = "Enseignant", "y@b.be"
-	elsewhere.Grant.PendingLastName, elsewhere.Grant.PendingFirstName = "Milord", "Rémy"
+	elsewhere.Grant.Next.Role, elsewhere.Grant.Next.Email = "Enseignant", "y@b.be"
+	elsewhere.Grant.Next.LastName, elsewhere.Grant.Next.FirstName = "Milord", "Rémy"
 	for _, tc := range []struct {
 		name string
 		pg   PendingGrant

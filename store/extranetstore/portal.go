@@ -316,7 +316,7 @@ WHERE `+strings.Join(conds, " OR ")+` ORDER BY p.last_name, p.first_name, p.id L
 		out[i].Grants = grants
 		if r.Email != "" && !slices.Contains(out[i].Why, "même adresse e-mail") {
 			for _, g := range grants {
-				if g.Grant.Live() && (g.Grant.Email == r.Email || g.Grant.PendingEmail == r.Email) {
+				if g.Grant.Live() && (g.Grant.Email == r.Email || g.Grant.Next.Email == r.Email) {
 					out[i].Why = append(out[i].Why, "même adresse e-mail")
 					break
 				}

@@ -64,7 +64,7 @@ func TestRecordTransfer(t *testing.T) {
 			}
 		}
 		err := e.st.Update(e.ctx, now, func(tx extranet.Tx) error {
-			rec, ok, err := tx.Idempotency(e.ctx, 4242, "k1")
+			_, rec, ok, err := tx.LockSchoolAnswer(e.ctx, 4242, "k1")
 			if err != nil || !ok || rec.BodyHash != "h1" || rec.Result.TransferID != "t1" || rec.Result.Counts != journal.Counts {
 				t.Errorf("Idempotency = %+v, %v, %v", rec, ok, err)
 			}

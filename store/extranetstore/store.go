@@ -478,7 +478,7 @@ const grantCols = "g.id, g.person_id, g.fase, g.school_year, g.role, g.email, g.
 
 func grantDest(g *extranet.Grant) []any {
 	return []any{&g.ID, &g.PersonID, &g.FASE, &g.SchoolYear, &g.Role, &g.Email, &g.LastName, &g.FirstName, &g.State, tcol{&g.Since},
-		&g.Pending, &g.PendingRole, &g.PendingEmail, &g.PendingLastName, &g.PendingFirstName, tcol{&g.PendingSince},
+		&g.Pending, &g.Next.Role, &g.Next.Email, &g.Next.LastName, &g.Next.FirstName, tcol{&g.PendingSince},
 		&g.EndReason, tcol{&g.CreatedAt}, tcol{&g.UpdatedAt}}
 }
 

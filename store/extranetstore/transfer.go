@@ -322,7 +322,7 @@ func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
 	rows := make([][]any, len(gs))
 	for i, g := range gs {
 		rows[i] = []any{g.ID, g.PersonID, g.FASE, g.SchoolYear, g.Role, g.Email, g.LastName, g.FirstName,
-			g.State, ft(g.Since), g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName,
+			g.State, ft(g.Since), g.Pending, g.Next.Role, g.Next.Email, g.Next.LastName, g.Next.FirstName,
 			ft(g.PendingSince), g.EndReason, ft(g.CreatedAt), ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
 	}
 	x.inserted += int64(len(rows))
@@ -345,7 +345,7 @@ func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) error {
 	rows := make([][]any, len(gs))
 	for i, g := range gs {
 		rows[i] = []any{g.ID, g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
-			g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName, ft(g.PendingSince),
+			g.Pending, g.Next.Role, g.Next.Email, g.Next.LastName, g.Next.FirstName, ft(g.PendingSince),
 			g.EndReason, ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
 	}
 	return updateRows(ctx, x.t, "grants", grantUpdateColumns, rows)

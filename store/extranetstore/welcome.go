@@ -39,7 +39,7 @@ ORDER BY s.name, g.fase, g.school_year`, email, email, email)
 			return err
 		}
 		g := &pg.Grant
-		g.Role, g.Email, g.LastName, g.FirstName = g.Target()
+		g.GrantValues = g.Target()
 		out = append(out, pg)
 		return nil
 	})

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,8 +59,37 @@ type Options struct {
 	// Schema is the PostgreSQL schema that holds this side's tables, so that
 	// the school and extranet sides can share one database. Ignored by SQLite.
 	Schema string
-	// MaxConns bounds the PostgreSQL pool (default 20).
-	MaxConns int
+}
+
+// DefaultMaxConns is the size of a PostgreSQL pool whose URL does not give
+// pool_max_conns: twice the processors, at least 4. More connections than
+// PostgreSQL has processors to run them only make its backends wait for
+// each other's locks: at 20 connections on two processors, the September
+// rush of docs/benchmarks.md cost PostgreSQL twice the processor time it
+// costs at 4, for the same rows. Requests beyond the pool queue in the
+// process, each until its context ends.
+func DefaultMaxConns() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// poolSize reads and removes pool_max_conns, the size of the pool, from a
+// PostgreSQL URL (the parameter pgx's own pool reads), so that the server
+// is not sent it as a setting. Without it, the size is DefaultMaxConns.
+func poolSize(rawURL string) (int, string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return DefaultMaxConns(), rawURL, nil // pgx.ParseConfig says what is wrong
+	}
+	q := u.Query()
+	v, ok := q["pool_max_conns"]
+	if !ok {
+		return DefaultMaxConns(), rawURL, nil
+	}
+	n, err := strconv.Atoi(v[0])
+	if err != nil || n < 1 || n > 1000 {
+		return 0, "", fmt.Errorf("pool_max_conns=%s dans l'adresse PostgreSQL : donnez un nombre de connexions entre 1 et 1000, par exemple pool_max_conns=8", v[0])
+	}
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	return n, u.String(), nil
 }
 
 // Open opens "sqlite:PATH" (or a path ending in .db) or "postgres://…" and
@@ -79,6 +109,10 @@ func Open(ctx context.Context, rawURL string, migrations fs.FS, opt Options) (*D
 func open(rawURL string, opt Options) (*DB, error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		n, rawURL, err := poolSize(rawURL)
+		if err != nil {
+			return nil, err
+		}
 		cfg, err := pgx.ParseConfig(rawURL)
 		if err != nil {
 			return nil, fmt.Errorf("adresse PostgreSQL illisible : %w", err)
@@ -87,10 +121,6 @@ func open(rawURL string, opt Options) (*DB, error) {
 			cfg.RuntimeParams["search_path"] = opt.Schema
 		}
 		db := stdlib.OpenDB(*cfg)
-		n := opt.MaxConns
-		if n <= 0 {
-			n = 20
-		}
 		db.SetMaxOpenConns(n)
 		db.SetMaxIdleConns(n)
 		db.SetConnMaxIdleTime(5 * time.Minute)

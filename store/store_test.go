@@ -134,3 +134,44 @@ func TestTimeRoundTrip(t *testing.T) {
 		t.Fatalf("ParseTime = %v, %v", back, err)
 	}
 }
+
+// TestPoolSize: a PostgreSQL pool has DefaultMaxConns connections, or what
+// the URL's pool_max_conns says, which PostgreSQL is not sent; a bad value
+// is refused with a message that says what to write.
+func TestPoolSize(t *testing.T) {
+	ctx := context.Background()
+	fsys := os.DirFS("testdata/migrations")
+	base := pgtest.URL(t)
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	for _, c := range []struct {
+		url  string
+		want int
+	}{
+		{base, store.DefaultMaxConns()},
+		{base + sep + "pool_max_conns=7", 7},
+	} {
+		db, err := store.Open(ctx, c.url, fsys, store.Options{Schema: "pool"})
+		if err != nil {
+			t.Fatalf("%s: %v", c.url, err)
+		}
+		if got := db.W.Stats().MaxOpenConnections; got != c.want {
+			t.Errorf("%s: pool of %d connections, want %d", c.url, got, c.want)
+		}
+		if err := db.Ping(ctx); err != nil {
+			t.Errorf("%s: %v", c.url, err)
+		}
+		db.Close()
+	}
+	if n := store.DefaultMaxConns(); n < 4 {
+		t.Errorf("DefaultMaxConns() = %d, want at least 4", n)
+	}
+	for _, bad := range []string{"0", "abc", "-3", "5000"} {
+		_, err := store.Open(ctx, base+sep+"pool_max_conns="+bad, fsys, store.Options{Schema: "pool"})
+		if err == nil || !strings.Contains(err.Error(), "pool_max_conns="+bad) || !strings.Contains(err.Error(), "entre 1 et 1000") {
+			t.Errorf("pool_max_conns=%s: err = %v, want a message naming it", bad, err)
+		}
+	}
+}

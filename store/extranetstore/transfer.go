@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -87,7 +88,7 @@ func (x *tx) Idempotency(ctx context.Context, fase int, key string) (_ extranet.
 	var result string
 	err = x.t.QueryRow(ctx, `SELECT body_hash, result, created_at FROM idempotency WHERE fase = ? AND idem_key = ?`, fase, key).
 		Scan(&rec.BodyHash, &result, tcol{&rec.CreatedAt})
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return rec, false, nil
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ package extranetstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -117,7 +118,7 @@ func (s *Store) OpenSignInLink(ctx context.Context, tokenHash string, now time.T
 	err = s.db.Read().QueryRow(ctx, `SELECT account_id, email, purpose, from_email, created_at, expires_at FROM signin_links
 WHERE token_hash = ? AND used_at = '' AND expires_at > ?`, tokenHash, ft(now)).
 		Scan(&l.AccountID, &l.Email, &l.Purpose, &l.FromEmail, tcol{&l.CreatedAt}, tcol{&l.ExpiresAt})
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return l, false, nil
 	}
 	return l, err == nil, err
@@ -237,7 +238,7 @@ func (x *tx) LinkAddresses(ctx context.Context, accountID, a, b string) (err err
 	circle := func(email string) (string, error) {
 		var c string
 		err := x.t.QueryRow(ctx, `SELECT circle FROM account_addresses WHERE account_id = ? AND email = ?`, accountID, email).Scan(&c)
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			return "", nil
 		}
 		return c, err
@@ -274,7 +275,7 @@ func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (_ extranet.Gra
 	}
 	n, err := scanNotice(x.t.QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE token_hash = ?`+forUpdate(x.d, "FOR UPDATE"), tokenHash).Scan)
 	if err != nil || !n.DisputedAt.IsZero() || !x.t.Now.Before(n.ExpiresAt) {
-		if err != nil && err != sql.ErrNoRows {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return n, err
 		}
 		return extranet.GrantNotice{}, extranet.ErrNoticeInvalid

@@ -1,7 +1,6 @@
 package extranet
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -14,15 +13,15 @@ import (
 // package maps them to HTTP statuses (see each comment).
 var (
 	// ErrBadToken: the token is unknown or revoked (401).
-	ErrBadToken = errors.New("jeton d'accès inconnu ou révoqué : demandez un nouveau jeton à l'extranet SeGEC")
+	ErrBadToken = errs.New("jeton d'accès inconnu ou révoqué : demandez un nouveau jeton à l'extranet SeGEC")
 	// ErrUnknownSchool: no school has this FASE number (404).
-	ErrUnknownSchool = errors.New("école inconnue de l'extranet : vérifiez le numéro FASE")
+	ErrUnknownSchool = errs.New("école inconnue de l'extranet : vérifiez le numéro FASE")
 	// ErrSchoolExists: AddSchool for a FASE already known (409).
-	ErrSchoolExists = errors.New("cette école est déjà inscrite à l'extranet : faites plutôt une rotation de son jeton")
+	ErrSchoolExists = errs.New("cette école est déjà inscrite à l'extranet : faites plutôt une rotation de son jeton")
 	// ErrIdempotencyConflict: an idempotency key reused with another body (422).
-	ErrIdempotencyConflict = errors.New("cette clé d'idempotence a déjà servi pour un autre envoi : utilisez une nouvelle clé pour un envoi différent")
+	ErrIdempotencyConflict = errs.New("cette clé d'idempotence a déjà servi pour un autre envoi : utilisez une nouvelle clé pour un envoi différent")
 	// ErrNightRunning: another night run holds the lock.
-	ErrNightRunning = errors.New("un traitement de nuit est déjà en cours : attendez qu'il se termine")
+	ErrNightRunning = errs.New("un traitement de nuit est déjà en cours : attendez qu'il se termine")
 	// ErrNotFound is returned, wrapped, when a looked-up row does not exist
 	// (errs.ErrNotFound, the same value on both sides).
 	ErrNotFound = errs.ErrNotFound

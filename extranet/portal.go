@@ -18,6 +18,7 @@ import (
 
 	"passerelle/frtext"
 	"passerelle/fwb"
+	"passerelle/internal/errs"
 	"passerelle/mail"
 	"passerelle/token"
 	"passerelle/wire"
@@ -42,13 +43,13 @@ const (
 // Errors of the portal, in French since they reach people.
 var (
 	// ErrLinkInvalid: a sign-in link that is unknown, used or expired.
-	ErrLinkInvalid = errors.New("ce lien de connexion n'est plus valable : il a déjà servi ou il a expiré (un lien demandé sur le portail vaut 15 minutes, celui d'une invitation 7 jours). Demandez-en un nouveau")
+	ErrLinkInvalid = errs.New("ce lien de connexion n'est plus valable : il a déjà servi ou il a expiré (un lien demandé sur le portail vaut 15 minutes, celui d'une invitation 7 jours). Demandez-en un nouveau")
 	// ErrNoAccess: the account is disabled or has no active grant.
-	ErrNoAccess = errors.New("votre compte n'a plus d'accès actif à l'extranet : si vous travaillez dans une école du réseau, demandez à sa direction de refaire le transfert")
+	ErrNoAccess = errs.New("votre compte n'a plus d'accès actif à l'extranet : si vous travaillez dans une école du réseau, demandez à sa direction de refaire le transfert")
 	// ErrOperatorExists: an operator already has this login.
-	ErrOperatorExists = errors.New("un opérateur porte déjà cet identifiant : choisissez-en un autre")
+	ErrOperatorExists = errs.New("un opérateur porte déjà cet identifiant : choisissez-en un autre")
 	// ErrAlreadyResolved: a rejected entry that is no longer waiting.
-	ErrAlreadyResolved = errors.New("cette entrée rejetée n'attend plus de décision : un transfert ou un autre opérateur l'a déjà réglée")
+	ErrAlreadyResolved = errs.New("cette entrée rejetée n'attend plus de décision : un transfert ou un autre opérateur l'a déjà réglée")
 )
 
 // RefusedError is an operator's action that the rules refuse; Message (French)

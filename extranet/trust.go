@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"passerelle/frtext"
+	"passerelle/internal/errs"
 	"passerelle/mail"
 	"passerelle/token"
 )
@@ -112,13 +113,13 @@ const (
 // Errors of the trust rules, in French since they reach people.
 var (
 	// ErrNoticeInvalid: a « Ce n'est pas moi » link unknown, used or expired.
-	ErrNoticeInvalid = errors.New("ce lien n'est plus valable : l'accès a déjà été signalé, le lien a plus de 30 jours, ou il est incomplet. Écrivez à l'équipe de l'extranet si le doute demeure")
+	ErrNoticeInvalid = errs.New("ce lien n'est plus valable : l'accès a déjà été signalé, le lien a plus de 30 jours, ou il est incomplet. Écrivez à l'équipe de l'extranet si le doute demeure")
 	// ErrScopeClosed: the account is open, but the address the session was
 	// opened through reaches no active access any more.
-	ErrScopeClosed = errors.New("l'adresse avec laquelle vous vous êtes connecté n'ouvre plus aucun accès actif : connectez-vous avec l'adresse d'école d'un autre de vos accès")
+	ErrScopeClosed = errs.New("l'adresse avec laquelle vous vous êtes connecté n'ouvre plus aucun accès actif : connectez-vous avec l'adresse d'école d'un autre de vos accès")
 	// ErrLinkFromOwnAddress: linking asked from a session that is not
 	// opened through the account's own address.
-	ErrLinkFromOwnAddress = errors.New("pour relier deux adresses, connectez-vous d'abord avec l'adresse de votre compte (celle de votre première invitation), puis demandez le lien depuis « Mes accès »")
+	ErrLinkFromOwnAddress = errs.New("pour relier deux adresses, connectez-vous d'abord avec l'adresse de votre compte (celle de votre première invitation), puis demandez le lien depuis « Mes accès »")
 )
 
 // TrustStore is what the trust rules read; store/extranetstore implements it.

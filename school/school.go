@@ -8,7 +8,6 @@ package school
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"passerelle/frtext"
@@ -22,12 +21,12 @@ var ErrNotFound = errs.ErrNotFound
 
 // ErrLoginTaken is returned, wrapped, when a new user's login is already
 // used.
-var ErrLoginTaken = errors.New("identifiant déjà utilisé")
+var ErrLoginTaken = errs.New("identifiant déjà utilisé")
 
 // ErrLastDirection is returned, wrapped, when a change of the users would
 // leave the school without a direction user; its text is the French
 // sentence the pages show.
-var ErrLastDirection = errors.New("l'école doit garder au moins un utilisateur de la direction : donnez d'abord ce droit à quelqu'un d'autre")
+var ErrLastDirection = errs.New("l'école doit garder au moins un utilisateur de la direction : donnez d'abord ce droit à quelqu'un d'autre")
 
 // School is an établissement, known by its FASE number.
 type School struct {

@@ -10,7 +10,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -26,6 +25,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"passerelle/internal/errs"
 )
 
 // Dialect tells which SQL engine a DB speaks.
@@ -94,7 +95,8 @@ func poolSize(rawURL string) (int, string, error) {
 
 // Open opens "sqlite:PATH" (or a path ending in .db) or "postgres://…" and
 // applies the migrations found in migrations/<dialect>/*.sql.
-func Open(ctx context.Context, rawURL string, migrations fs.FS, opt Options) (*DB, error) {
+func Open(ctx context.Context, rawURL string, migrations fs.FS, opt Options) (_ *DB, err error) {
+	defer errs.Wrap(&err, "store: open")
 	db, err := open(rawURL, opt)
 	if err != nil {
 		return nil, err
@@ -115,7 +117,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 		}
 		cfg, err := pgx.ParseConfig(rawURL)
 		if err != nil {
-			return nil, fmt.Errorf("adresse PostgreSQL illisible : %w", err)
+			return nil, errs.Errorf("adresse PostgreSQL illisible : %w", err)
 		}
 		if opt.Schema != "" {
 			cfg.RuntimeParams["search_path"] = opt.Schema
@@ -135,7 +137,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 		path := strings.TrimPrefix(rawURL, "sqlite:")
 		path = strings.TrimPrefix(path, "//")
 		if path == "" {
-			return nil, errors.New("chemin SQLite vide : écrivez par exemple sqlite:passerelle.db")
+			return nil, errs.New("chemin SQLite vide : écrivez par exemple sqlite:passerelle.db")
 		}
 		if path != ":memory:" {
 			if dir := filepath.Dir(path); dir != "." {
@@ -173,7 +175,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 		}
 		return &DB{Dialect: SQLite, W: w, R: r, Path: path}, nil
 	default:
-		return nil, fmt.Errorf("adresse de base de données %q non reconnue : écrivez sqlite:CHEMIN ou postgres://…", Redact(rawURL))
+		return nil, errs.Errorf("adresse de base de données %q non reconnue : écrivez sqlite:CHEMIN ou postgres://…", Redact(rawURL))
 	}
 }
 
@@ -214,8 +216,9 @@ func Redact(rawURL string) string {
 }
 
 // Close closes the pools.
-func (db *DB) Close() error {
-	err := db.W.Close()
+func (db *DB) Close() (err error) {
+	defer errs.Wrap(&err, "store: close")
+	err = db.W.Close()
 	if db.R != db.W {
 		if e := db.R.Close(); err == nil {
 			err = e
@@ -225,7 +228,10 @@ func (db *DB) Close() error {
 }
 
 // Ping checks that the database answers.
-func (db *DB) Ping(ctx context.Context) error { return db.W.PingContext(ctx) }
+func (db *DB) Ping(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "store: ping")
+	return db.W.PingContext(ctx)
+}
 
 // Rebind turns ? placeholders into $1, $2… for PostgreSQL. Question marks
 // inside single-quoted literals are left alone.
@@ -301,7 +307,9 @@ func (r reader) Dialect() Dialect { return r.db.Dialect }
 func (db *DB) Read() Querier { return reader{db} }
 
 // Tx runs fn in one write transaction, committed when fn returns nil and
-// rolled back otherwise.
+// rolled back otherwise. It names no operation (errs.Wrap): fn's error is
+// returned as it is, and the store method that called Tx names a failure
+// to begin or commit.
 func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) error {
 	sqlTx, err := db.W.BeginTx(ctx, nil)
 	if err != nil {
@@ -318,7 +326,8 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 // Migrate applies the pending migrations of fsys/<dialect>/NNN_name.sql in
 // order, each in its own transaction. On PostgreSQL an advisory lock keeps two
 // processes from migrating at once.
-func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
+func (db *DB) Migrate(ctx context.Context, fsys fs.FS) (err error) {
+	defer errs.Wrap(&err, "store: migrate")
 	files, err := migrationFiles(fsys, db.Dialect)
 	if err != nil {
 		return err
@@ -359,7 +368,8 @@ func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
 
 // Pending returns the number of migrations not yet applied, for readiness
 // checks.
-func (db *DB) Pending(ctx context.Context, fsys fs.FS) (int, error) {
+func (db *DB) Pending(ctx context.Context, fsys fs.FS) (_ int, err error) {
+	defer errs.Wrap(&err, "store: count pending migrations")
 	files, err := migrationFiles(fsys, db.Dialect)
 	if err != nil {
 		return 0, err

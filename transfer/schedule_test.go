@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -32,7 +33,7 @@ func runSchedule(t *testing.T, e *env, end time.Time) {
 			return ch
 		},
 	}
-	if err := s.Run(ctx); err != context.Canceled {
+	if err := s.Run(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -94,7 +95,7 @@ func TestExtranetSchoolTokens(t *testing.T) {
 	if second == first {
 		t.Fatal("rotation printed the same token")
 	}
-	if _, err := svc.AuthenticateSchool(ctx, first); err != extranet.ErrBadToken {
+	if _, err := svc.AuthenticateSchool(ctx, first); !errors.Is(err, extranet.ErrBadToken) {
 		t.Errorf("old token after rotation: %v", err)
 	}
 	if fase, err := svc.AuthenticateSchool(ctx, second); err != nil || fase != 4242 {
@@ -105,7 +106,7 @@ func TestExtranetSchoolTokens(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("revoke-token: exit %d, %s", code, errs)
 	}
-	if _, err := svc.AuthenticateSchool(ctx, second); err != extranet.ErrBadToken {
+	if _, err := svc.AuthenticateSchool(ctx, second); !errors.Is(err, extranet.ErrBadToken) {
 		t.Errorf("token after revocation: %v", err)
 	}
 

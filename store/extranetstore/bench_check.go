@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 
+	"passerelle/internal/errs"
 	"passerelle/store"
 )
 
@@ -38,7 +39,8 @@ type Invariants struct {
 
 // BenchInvariants counts what Invariants describes, one query a count: the
 // benchmark runs it when nothing else writes.
-func (s *Store) BenchInvariants(ctx context.Context) (Invariants, error) {
+func (s *Store) BenchInvariants(ctx context.Context) (_ Invariants, err error) {
+	defer errs.Wrap(&err, "extranetstore: check bench invariants")
 	var v Invariants
 	q := s.db.Read()
 	for _, c := range []struct {
@@ -73,7 +75,8 @@ func (s *Store) BenchInvariants(ctx context.Context) (Invariants, error) {
 
 // BenchSize returns the size of the database: pg_database_size on
 // PostgreSQL, the file with its WAL and shared-memory index on SQLite.
-func (s *Store) BenchSize(ctx context.Context) (int64, error) {
+func (s *Store) BenchSize(ctx context.Context) (_ int64, err error) {
+	defer errs.Wrap(&err, "extranetstore: measure database size")
 	if s.db.Dialect == store.Postgres {
 		var n int64
 		err := s.db.Read().QueryRow(ctx, `SELECT pg_database_size(current_database())`).Scan(&n)

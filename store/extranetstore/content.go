@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 )
 
 var (
@@ -24,7 +25,8 @@ func itemDest(it *extranet.SpaceItem) []any {
 }
 
 // SpaceItems implements extranet.ContentStore.
-func (s *Store) SpaceItems(ctx context.Context, space string, fases []int) ([]extranet.SpaceItem, error) {
+func (s *Store) SpaceItems(ctx context.Context, space string, fases []int) (_ []extranet.SpaceItem, err error) {
+	defer errs.Wrap(&err, "extranetstore: list space items of %d schools", len(fases))
 	q := `SELECT ` + itemCols + ` FROM space_items WHERE 1 = 1`
 	var args []any
 	if space != "" {
@@ -55,21 +57,24 @@ func (s *Store) SpaceItems(ctx context.Context, space string, fases []int) ([]ex
 }
 
 // SpaceItem implements extranet.ContentStore.
-func (s *Store) SpaceItem(ctx context.Context, id string) (extranet.SpaceItem, error) {
+func (s *Store) SpaceItem(ctx context.Context, id string) (_ extranet.SpaceItem, err error) {
+	defer errs.Wrap(&err, "extranetstore: read space item %s", id)
 	var it extranet.SpaceItem
-	err := s.db.Read().QueryRow(ctx, `SELECT `+itemCols+` FROM space_items WHERE id = ?`, id).Scan(itemDest(&it)...)
+	err = s.db.Read().QueryRow(ctx, `SELECT `+itemCols+` FROM space_items WHERE id = ?`, id).Scan(itemDest(&it)...)
 	return it, notFound(err, fmt.Sprintf("contenu %q", id), extranet.ErrNotFound)
 }
 
-func (x *tx) SaveSpaceItem(ctx context.Context, it extranet.SpaceItem) error {
-	_, err := x.t.Exec(ctx, `INSERT INTO space_items (`+itemCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+func (x *tx) SaveSpaceItem(ctx context.Context, it extranet.SpaceItem) (err error) {
+	defer errs.Wrap(&err, "extranetstore: save space item %s", it.ID)
+	_, err = x.t.Exec(ctx, `INSERT INTO space_items (`+itemCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET space = excluded.space, fase = excluded.fase, kind = excluded.kind, title = excluded.title,
 body = excluded.body, url = excluded.url, position = excluded.position, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 		it.ID, it.Space, it.FASE, it.Kind, it.Title, it.Text, it.URL, it.Position, ft(it.UpdatedAt), it.UpdatedBy)
 	return err
 }
 
-func (x *tx) DeleteSpaceItem(ctx context.Context, id string) error {
+func (x *tx) DeleteSpaceItem(ctx context.Context, id string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: delete space item %s", id)
 	res, err := x.t.Exec(ctx, `DELETE FROM space_items WHERE id = ?`, id)
 	if err != nil {
 		return err

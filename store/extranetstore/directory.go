@@ -7,14 +7,16 @@ import (
 	"strings"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 )
 
 // AccountByLogin implements extranet.Directory. Logins are stored in lower
 // case; the one asked for is lower-cased too, so "Jean.Dupont.040580" signs
 // in as well.
-func (s *Store) AccountByLogin(ctx context.Context, login string) (extranet.Account, error) {
+func (s *Store) AccountByLogin(ctx context.Context, login string) (_ extranet.Account, err error) {
+	defer errs.Wrap(&err, "extranetstore: find account by login")
 	var a extranet.Account
-	err := s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.login = ?`,
+	err = s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.login = ?`,
 		strings.ToLower(strings.TrimSpace(login))).Scan(accountDest(&a)...)
 	if err != nil {
 		return a, notFound(err, fmt.Sprintf("identifiant %q", login), extranet.ErrNotFound)
@@ -23,9 +25,10 @@ func (s *Store) AccountByLogin(ctx context.Context, login string) (extranet.Acco
 }
 
 // AccountByEmail implements extranet.Directory.
-func (s *Store) AccountByEmail(ctx context.Context, email string) (extranet.Account, error) {
+func (s *Store) AccountByEmail(ctx context.Context, email string) (_ extranet.Account, err error) {
+	defer errs.Wrap(&err, "extranetstore: find account by address")
 	var a extranet.Account
-	err := s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.email = ?
+	err = s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.email = ?
 ORDER BY CASE WHEN a.state = 'disabled' THEN 1 ELSE 0 END, a.updated_at DESC LIMIT 1`,
 		strings.ToLower(strings.TrimSpace(email))).Scan(accountDest(&a)...)
 	if err != nil {
@@ -35,9 +38,10 @@ ORDER BY CASE WHEN a.state = 'disabled' THEN 1 ELSE 0 END, a.updated_at DESC LIM
 }
 
 // Person implements extranet.Directory.
-func (s *Store) Person(ctx context.Context, id string) (extranet.Person, error) {
+func (s *Store) Person(ctx context.Context, id string) (_ extranet.Person, err error) {
+	defer errs.Wrap(&err, "extranetstore: read person %s", id)
 	var p extranet.Person
-	err := s.db.Read().QueryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ?`, id).Scan(personDest(&p)...)
+	err = s.db.Read().QueryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ?`, id).Scan(personDest(&p)...)
 	if err != nil {
 		return p, notFound(err, "personne "+id, extranet.ErrNotFound)
 	}
@@ -45,7 +49,8 @@ func (s *Store) Person(ctx context.Context, id string) (extranet.Person, error) 
 }
 
 // PersonGrants implements extranet.Directory.
-func (s *Store) PersonGrants(ctx context.Context, personID string) ([]extranet.PersonGrant, error) {
+func (s *Store) PersonGrants(ctx context.Context, personID string) (_ []extranet.PersonGrant, err error) {
+	defer errs.Wrap(&err, "extranetstore: read grants of person %s", personID)
 	var out []extranet.PersonGrant
 	rows, err := s.db.Read().Query(ctx, `SELECT `+grantCols+`, s.name FROM grants g JOIN schools s ON s.fase = g.fase
 WHERE g.person_id = ? ORDER BY g.school_year DESC, s.name, g.fase`, personID)
@@ -61,7 +66,8 @@ WHERE g.person_id = ? ORDER BY g.school_year DESC, s.name, g.fase`, personID)
 }
 
 // Audit implements extranet.Store.
-func (s *Store) Audit(ctx context.Context, f extranet.AuditFilter) ([]extranet.AuditEntry, error) {
+func (s *Store) Audit(ctx context.Context, f extranet.AuditFilter) (_ []extranet.AuditEntry, err error) {
+	defer errs.Wrap(&err, "extranetstore: read audit")
 	q := `SELECT id, at, actor, action, fase, detail FROM audit WHERE 1 = 1`
 	var args []any
 	if f.FASE != 0 {
@@ -105,7 +111,8 @@ func (s *Store) Audit(ctx context.Context, f extranet.AuditFilter) ([]extranet.A
 }
 
 // Rejections implements extranet.Store.
-func (s *Store) Rejections(ctx context.Context, f extranet.RejectionFilter) ([]extranet.Rejection, error) {
+func (s *Store) Rejections(ctx context.Context, f extranet.RejectionFilter) (_ []extranet.Rejection, err error) {
+	defer errs.Wrap(&err, "extranetstore: list rejections")
 	q := `SELECT id, fase, school_year, entry_key, last_name, first_name, birth_date, matricule, email, role, reason,
 transfer_id, first_seen, last_seen, resolved_at FROM rejections WHERE 1 = 1`
 	var args []any

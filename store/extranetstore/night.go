@@ -9,10 +9,12 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 	"passerelle/store"
 )
 
-func (x *tx) LiveSchoolYears(ctx context.Context) ([]string, error) {
+func (x *tx) LiveSchoolYears(ctx context.Context) (_ []string, err error) {
+	defer errs.Wrap(&err, "extranetstore: list live school years")
 	var out []string
 	rows, err := x.t.Query(ctx, `SELECT DISTINCT school_year FROM grants WHERE state IN ('pending', 'active') ORDER BY school_year`)
 	err = collect(rows, err, func(r *sql.Rows) error {
@@ -26,9 +28,10 @@ func (x *tx) LiveSchoolYears(ctx context.Context) ([]string, error) {
 	return out, err
 }
 
-func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
+func (x *tx) ExpireGrants(ctx context.Context, years []string) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: expire grants of %d school years", len(years))
 	total := 0
-	err := chunks(x.d, years, func(part []string) error {
+	err = chunks(x.d, years, func(part []string) error {
 		cond, args := inList(x.d, "school_year", part)
 		res, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+` WHERE state IN ('pending', 'active') AND `+cond,
 			append([]any{extranet.EndExpired, x.now(), x.now()}, args...)...)
@@ -44,7 +47,8 @@ func (x *tx) ExpireGrants(ctx context.Context, years []string) (int, error) {
 
 // PendingPersons implements extranet.Store. The persons are streamed: the
 // night keeps their IDs only, not 75,000 persons at once.
-func (s *Store) PendingPersons(ctx context.Context, upTo string, fn func(p *extranet.Person)) error {
+func (s *Store) PendingPersons(ctx context.Context, upTo string, fn func(p *extranet.Person)) (err error) {
+	defer errs.Wrap(&err, "extranetstore: list pending persons")
 	// School years written "YYYY-YYYY" sort as text.
 	rows, err := s.db.Read().Query(ctx, `SELECT p.id, p.last_name, p.first_name, p.birth_date, COALESCE(p.matricule, '')
 FROM persons p WHERE p.id IN (SELECT person_id FROM grants WHERE pending <> '' AND school_year <= ?) ORDER BY p.id`, upTo)
@@ -83,7 +87,8 @@ pending, pending_role, pending_email, pending_last_name, pending_first_name, pen
 // the other waiting grants (modifications), and the main query joins both to
 // their persons, schools and accounts. On SQLite, whose single writer is
 // the lock, the read then the UPDATE, in chunks.
-func (x *tx) OpenPendingGrants(ctx context.Context, personIDs []string, upTo string) ([]extranet.PendingGrant, error) {
+func (x *tx) OpenPendingGrants(ctx context.Context, personIDs []string, upTo string) (_ []extranet.PendingGrant, err error) {
+	defer errs.Wrap(&err, "extranetstore: open pending grants of %d persons", len(personIDs))
 	var out []extranet.PendingGrant
 	scan := func(r *sql.Rows) error {
 		var pg extranet.PendingGrant
@@ -121,7 +126,7 @@ waiting AS (
 ORDER BY g.person_id, g.fase, g.school_year`, x.now(), x.now(), personIDs, upTo, personIDs, upTo)
 		return out, collect(rows, err, scan)
 	}
-	err := chunks(x.d, personIDs, func(part []string) error {
+	err = chunks(x.d, personIDs, func(part []string) error {
 		cond, args := inList(x.d, "g.person_id", part)
 		rows, err := x.t.Query(ctx, pendingGrantsSelect+`grants g`+pendingGrantsJoin+`
 WHERE `+cond+` AND g.pending <> '' AND g.school_year <= ?
@@ -138,9 +143,10 @@ WHERE pending = 'created' AND state = 'pending' AND school_year <= ? AND `+cond,
 	return out, err
 }
 
-func (x *tx) TakenLogins(ctx context.Context, bases []string) ([]string, error) {
+func (x *tx) TakenLogins(ctx context.Context, bases []string) (_ []string, err error) {
+	defer errs.Wrap(&err, "extranetstore: read logins taken for %d bases", len(bases))
 	var out []string
-	err := chunks(x.d, bases, func(part []string) error {
+	err = chunks(x.d, bases, func(part []string) error {
 		cond, args := inList(x.d, "login_base", part)
 		rows, err := x.t.Query(ctx, `SELECT login FROM accounts WHERE `+cond, args...)
 		return collect(rows, err, func(r *sql.Rows) error {
@@ -161,7 +167,8 @@ var accountColumns = []column{
 	{"activated_at", colText}, {"disabled_at", colText}, {"disabled_by", colText}, {"own_grant", colText},
 }
 
-func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) error {
+func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert %d accounts", len(as))
 	rows := make([][]any, len(as))
 	for i, a := range as {
 		rows[i] = []any{a.ID, a.PersonID, a.Login, a.LoginBase, a.Email, a.State, a.PasswordHash,
@@ -171,7 +178,8 @@ func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) error {
 	return insertRows(ctx, x.t, "accounts", accountColumns, rows, "")
 }
 
-func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) error {
+func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) (err error) {
+	defer errs.Wrap(&err, "extranetstore: update %d accounts", len(as))
 	rows := make([][]any, len(as))
 	for i, a := range as {
 		rows[i] = []any{a.ID, a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID, x.now()}
@@ -185,7 +193,8 @@ var accountUpdateColumns = []column{
 	{"disabled_by", colText}, {"own_grant", colText}, {"updated_at", colText},
 }
 
-func (x *tx) ApplyModifications(ctx context.Context, ids []string) error {
+func (x *tx) ApplyModifications(ctx context.Context, ids []string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: apply %d modifications", len(ids))
 	// The right-hand sides read the row as it was before the update, on
 	// both engines.
 	return chunks(x.d, ids, func(part []string) error {
@@ -198,7 +207,8 @@ pending_first_name = '', pending_since = '', updated_at = ? WHERE pending = 'mod
 	})
 }
 
-func (x *tx) DisableOrphanAccounts(ctx context.Context) (int, error) {
+func (x *tx) DisableOrphanAccounts(ctx context.Context) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: disable orphan accounts")
 	res, err := x.t.Exec(ctx, `UPDATE accounts SET state = 'disabled', disabled_at = ?, updated_at = ?
 WHERE state <> 'disabled' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.person_id = accounts.person_id AND g.state = 'active')`,
 		x.now(), x.now())
@@ -214,7 +224,8 @@ var outboxColumns = []column{
 	{"recipient", colText}, {"subject", colText}, {"body", colText}, {"created_at", colText},
 }
 
-func (x *tx) Enqueue(ctx context.Context, ms []extranet.OutboxMessage) error {
+func (x *tx) Enqueue(ctx context.Context, ms []extranet.OutboxMessage) (err error) {
+	defer errs.Wrap(&err, "extranetstore: enqueue %d messages", len(ms))
 	rows := make([][]any, len(ms))
 	for i, m := range ms {
 		rows[i] = []any{m.ID, m.Kind, m.PersonID, m.NightID, m.From, m.To, m.Subject, m.Text, ft(m.CreatedAt)}
@@ -239,7 +250,8 @@ func scanOutbox(rows *sql.Rows, err error) ([]extranet.OutboxMessage, error) {
 }
 
 // Outbox implements extranet.Store.
-func (s *Store) Outbox(ctx context.Context, f extranet.OutboxFilter) ([]extranet.OutboxMessage, error) {
+func (s *Store) Outbox(ctx context.Context, f extranet.OutboxFilter) (_ []extranet.OutboxMessage, err error) {
+	defer errs.Wrap(&err, "extranetstore: read outbox")
 	q := `SELECT ` + outboxCols + ` FROM outbox WHERE 1 = 1`
 	var args []any
 	if f.Unsent {
@@ -256,7 +268,8 @@ func (s *Store) Outbox(ctx context.Context, f extranet.OutboxFilter) ([]extranet
 }
 
 // UnsentAfter implements extranet.Store.
-func (s *Store) UnsentAfter(ctx context.Context, afterID string, n int) ([]extranet.OutboxMessage, error) {
+func (s *Store) UnsentAfter(ctx context.Context, afterID string, n int) (_ []extranet.OutboxMessage, err error) {
+	defer errs.Wrap(&err, "extranetstore: read %d unsent messages", n)
 	// The writer pool: a message marked sent a moment ago must not be read
 	// as unsent from a reader that lags behind.
 	rows, err := s.db.W.QueryContext(ctx, s.db.Rebind(`SELECT `+outboxCols+` FROM outbox
@@ -265,24 +278,27 @@ WHERE sent_at = '' AND failed_at = '' AND id > ? ORDER BY id LIMIT ?`), afterID,
 }
 
 // MarkSent implements extranet.Store.
-func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) error {
-	_, err := s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at = ''`), ft(at), id)
+func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) (err error) {
+	defer errs.Wrap(&err, "extranetstore: mark message %s sent", id)
+	_, err = s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at = ''`), ft(at), id)
 	return err
 }
 
 // MarkAttempt implements extranet.Store.
-func (s *Store) MarkAttempt(ctx context.Context, id string, at time.Time, errText string, permanent bool) error {
+func (s *Store) MarkAttempt(ctx context.Context, id string, at time.Time, errText string, permanent bool) (err error) {
+	defer errs.Wrap(&err, "extranetstore: record attempt of message %s", id)
 	failed := ""
 	if permanent {
 		failed = ft(at)
 	}
-	_, err := s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ? AND sent_at = ''`),
+	_, err = s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ? AND sent_at = ''`),
 		errText, failed, id)
 	return err
 }
 
 // SaveNightReport implements extranet.Store.
-func (s *Store) SaveNightReport(ctx context.Context, r extranet.NightReport) error {
+func (s *Store) SaveNightReport(ctx context.Context, r extranet.NightReport) (err error) {
+	defer errs.Wrap(&err, "extranetstore: save night report")
 	body, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -293,7 +309,8 @@ ON CONFLICT (id) DO UPDATE SET report = excluded.report`), r.ID, ft(r.Started), 
 }
 
 // NightReports implements extranet.Store.
-func (s *Store) NightReports(ctx context.Context, n int) ([]extranet.NightReport, error) {
+func (s *Store) NightReports(ctx context.Context, n int) (_ []extranet.NightReport, err error) {
+	defer errs.Wrap(&err, "extranetstore: read %d night reports", n)
 	var out []extranet.NightReport
 	rows, err := s.db.Read().Query(ctx, `SELECT report FROM night_runs ORDER BY started DESC, id DESC LIMIT ?`, limit(n))
 	err = collect(rows, err, func(r *sql.Rows) error {
@@ -325,7 +342,8 @@ const leaseTTL = 10 * time.Minute
 // advisory lock on a dedicated connection: the server releases it if the
 // process dies. On SQLite, a lease row in the locks table, renewed while
 // held and expiring leaseTTL after a crash.
-func (s *Store) LockNight(ctx context.Context) (func(), error) {
+func (s *Store) LockNight(ctx context.Context) (_ func(), err error) {
+	defer errs.Wrap(&err, "extranetstore: lock night run")
 	if s.db.Dialect == store.Postgres {
 		conn, err := s.db.W.Conn(ctx)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/errs"
 )
 
 var _ extranet.PeopleStore = (*Store)(nil)
@@ -15,7 +16,8 @@ var _ extranet.PeopleStore = (*Store)(nil)
 // SearchPeople implements extranet.PeopleStore. Each word of the query must
 // match the login, an address (the account's or a grant's), the matricule
 // or the folded names.
-func (s *Store) SearchPeople(ctx context.Context, f extranet.AccountFilter) ([]extranet.PersonRecord, error) {
+func (s *Store) SearchPeople(ctx context.Context, f extranet.AccountFilter) (_ []extranet.PersonRecord, err error) {
+	defer errs.Wrap(&err, "extranetstore: search people")
 	q := `SELECT ` + personCols + `, COALESCE(a.id, ''), COALESCE(a.login, ''), COALESCE(a.email, ''), COALESCE(a.state, ''),
 COALESCE(a.disabled_by, ''),
 (SELECT COUNT(*) FROM grants g WHERE g.person_id = p.id AND g.state = 'active'),
@@ -69,7 +71,8 @@ OR EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.email LIKE ? ES
 }
 
 // Operators implements extranet.PeopleStore.
-func (s *Store) Operators(ctx context.Context) ([]extranet.Operator, error) {
+func (s *Store) Operators(ctx context.Context) (_ []extranet.Operator, err error) {
+	defer errs.Wrap(&err, "extranetstore: list operators")
 	var out []extranet.Operator
 	rows, err := s.db.Read().Query(ctx, `SELECT `+operatorCols+` FROM operators ORDER BY name, login`)
 	err = collect(rows, err, func(r *sql.Rows) error {

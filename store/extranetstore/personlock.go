@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 )
 
 // emailLockClass is the first key of the advisory locks on e-mail
@@ -17,7 +18,8 @@ const emailLockClass = 7215004
 // has one writer). Two schools giving one new address to two people at
 // once both found no holder and both accepted it; now the second waits,
 // then finds the first's grant and rejects its entry.
-func (x *tx) LockEmails(ctx context.Context, emails []string) error {
+func (x *tx) LockEmails(ctx context.Context, emails []string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: lock %d addresses", len(emails))
 	if !x.pg() || len(emails) == 0 {
 		return nil
 	}
@@ -27,7 +29,7 @@ func (x *tx) LockEmails(ctx context.Context, emails []string) error {
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	_, err := x.t.Exec(ctx, `SELECT pg_advisory_xact_lock(?, id) FROM unnest(?::integer[]) AS u(id)`, emailLockClass, ids)
+	_, err = x.t.Exec(ctx, `SELECT pg_advisory_xact_lock(?, id) FROM unnest(?::integer[]) AS u(id)`, emailLockClass, ids)
 	return err
 }
 

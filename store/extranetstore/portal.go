@@ -16,6 +16,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/errs"
 	"passerelle/store"
 )
 
@@ -25,14 +26,17 @@ var (
 )
 
 // UpdatePortal implements extranet.PortalStore, with the retries of Update.
+// It wraps no error itself: Update names the transaction's failures and
+// returns fn's errors as they are (see wrapExceptions in wrap_test.go).
 func (s *Store) UpdatePortal(ctx context.Context, now time.Time, fn func(extranet.PortalTx) error) error {
 	return s.Update(ctx, now, func(t extranet.Tx) error { return fn(t.(*tx)) })
 }
 
 // Account implements extranet.PortalStore.
-func (s *Store) Account(ctx context.Context, id string) (extranet.Account, error) {
+func (s *Store) Account(ctx context.Context, id string) (_ extranet.Account, err error) {
+	defer errs.Wrap(&err, "extranetstore: read account %s", id)
 	var a extranet.Account
-	err := s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = ?`, id).Scan(accountDest(&a)...)
+	err = s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = ?`, id).Scan(accountDest(&a)...)
 	if err != nil {
 		return a, notFound(err, "compte "+id, extranet.ErrNotFound)
 	}
@@ -40,11 +44,12 @@ func (s *Store) Account(ctx context.Context, id string) (extranet.Account, error
 }
 
 // SignInAccount implements extranet.PortalStore.
-func (s *Store) SignInAccount(ctx context.Context, email string) (extranet.Account, error) {
+func (s *Store) SignInAccount(ctx context.Context, email string) (_ extranet.Account, err error) {
+	defer errs.Wrap(&err, "extranetstore: find sign-in account")
 	var a extranet.Account
 	// Addresses are stored as frtext.NormalizeEmail writes them; one that
 	// does not pass it cannot be anybody's.
-	email, err := frtext.NormalizeEmail(email)
+	email, err = frtext.NormalizeEmail(email)
 	if err != nil {
 		return a, extranet.ErrNotFound
 	}
@@ -65,7 +70,8 @@ func likeEscape(s string) string {
 
 // SearchAccounts implements extranet.PortalStore. Each word of the query
 // must match the login, the e-mail or the folded names.
-func (s *Store) SearchAccounts(ctx context.Context, f extranet.AccountFilter) ([]extranet.AccountRecord, error) {
+func (s *Store) SearchAccounts(ctx context.Context, f extranet.AccountFilter) (_ []extranet.AccountRecord, err error) {
+	defer errs.Wrap(&err, "extranetstore: search accounts")
 	q := `SELECT ` + accountCols + `, ` + personCols + `,
 (SELECT COUNT(*) FROM grants g WHERE g.person_id = a.person_id AND g.state = 'active')
 FROM accounts a JOIN persons p ON p.id = a.person_id WHERE 1 = 1`
@@ -115,18 +121,21 @@ func (s *Store) operator(ctx context.Context, where string, arg any) (extranet.O
 }
 
 // Operator implements extranet.PortalStore.
-func (s *Store) Operator(ctx context.Context, id string) (extranet.Operator, error) {
+func (s *Store) Operator(ctx context.Context, id string) (_ extranet.Operator, err error) {
+	defer errs.Wrap(&err, "extranetstore: read operator %s", id)
 	return s.operator(ctx, "id", id)
 }
 
 // OperatorByLogin implements extranet.PortalStore.
-func (s *Store) OperatorByLogin(ctx context.Context, login string) (extranet.Operator, error) {
+func (s *Store) OperatorByLogin(ctx context.Context, login string) (_ extranet.Operator, err error) {
+	defer errs.Wrap(&err, "extranetstore: find operator by login")
 	return s.operator(ctx, "login", strings.ToLower(strings.TrimSpace(login)))
 }
 
 // SetOperatorPassword replaces an operator's password hash and ends the
 // operator's console sessions.
-func (s *Store) SetOperatorPassword(ctx context.Context, login, hash string) error {
+func (s *Store) SetOperatorPassword(ctx context.Context, login, hash string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: set operator password")
 	op, err := s.OperatorByLogin(ctx, login)
 	if err != nil {
 		return err
@@ -141,7 +150,8 @@ func (s *Store) SetOperatorPassword(ctx context.Context, login, hash string) err
 }
 
 // SchoolTokens implements extranet.PortalStore.
-func (s *Store) SchoolTokens(ctx context.Context, fase int) ([]extranet.SchoolToken, error) {
+func (s *Store) SchoolTokens(ctx context.Context, fase int) (_ []extranet.SchoolToken, err error) {
+	defer errs.Wrap(&err, "extranetstore: list tokens of school %d", fase)
 	var out []extranet.SchoolToken
 	rows, err := s.db.Read().Query(ctx, `SELECT token_hash, created_at, created_by, revoked_at FROM school_tokens
 WHERE fase = ? ORDER BY created_at DESC, token_hash`, fase)
@@ -177,7 +187,8 @@ func scanTransferRecord(scan func(dest ...any) error) (extranet.TransferRecord, 
 }
 
 // Transfers implements extranet.PortalStore.
-func (s *Store) Transfers(ctx context.Context, f extranet.TransferFilter) ([]extranet.TransferRecord, error) {
+func (s *Store) Transfers(ctx context.Context, f extranet.TransferFilter) (_ []extranet.TransferRecord, err error) {
+	defer errs.Wrap(&err, "extranetstore: list transfers")
 	q := `SELECT ` + transferLogCols + ` FROM transfer_log t WHERE 1 = 1`
 	var args []any
 	if f.FASE != 0 {
@@ -218,7 +229,8 @@ WHERE l.fase = t.fase AND l.school_year = t.school_year AND l.outcome = 'applied
 }
 
 // TransferRecord implements extranet.PortalStore.
-func (s *Store) TransferRecord(ctx context.Context, id string) (extranet.TransferRecord, error) {
+func (s *Store) TransferRecord(ctx context.Context, id string) (_ extranet.TransferRecord, err error) {
+	defer errs.Wrap(&err, "extranetstore: read transfer %s", id)
 	rec, err := scanTransferRecord(s.db.Read().QueryRow(ctx, `SELECT `+transferLogCols+` FROM transfer_log t WHERE t.id = ?`, id).Scan)
 	if err != nil {
 		return rec, notFound(err, "transfert "+id, extranet.ErrNotFound)
@@ -235,9 +247,10 @@ func rejectionDest(j *extranet.Rejection) []any {
 }
 
 // Rejection implements extranet.PortalStore.
-func (s *Store) Rejection(ctx context.Context, id string) (extranet.Rejection, error) {
+func (s *Store) Rejection(ctx context.Context, id string) (_ extranet.Rejection, err error) {
+	defer errs.Wrap(&err, "extranetstore: read rejection %s", id)
 	var j extranet.Rejection
-	err := s.db.Read().QueryRow(ctx, `SELECT `+rejectionCols+` FROM rejections WHERE id = ?`, id).Scan(rejectionDest(&j)...)
+	err = s.db.Read().QueryRow(ctx, `SELECT `+rejectionCols+` FROM rejections WHERE id = ?`, id).Scan(rejectionDest(&j)...)
 	if err != nil {
 		return j, notFound(err, "entrée rejetée "+id, extranet.ErrNotFound)
 	}
@@ -245,7 +258,8 @@ func (s *Store) Rejection(ctx context.Context, id string) (extranet.Rejection, e
 }
 
 // RejectionDecisions implements extranet.PortalStore.
-func (s *Store) RejectionDecisions(ctx context.Context, id string) ([]extranet.RejectionDecision, error) {
+func (s *Store) RejectionDecisions(ctx context.Context, id string) (_ []extranet.RejectionDecision, err error) {
+	defer errs.Wrap(&err, "extranetstore: read decisions of rejection %s", id)
 	var out []extranet.RejectionDecision
 	rows, err := s.db.Read().Query(ctx, `SELECT rejection_id, decision, person_id, actor, at FROM rejection_decisions
 WHERE rejection_id = ? ORDER BY at, id`, id)
@@ -263,7 +277,8 @@ WHERE rejection_id = ? ORDER BY at, id`, id)
 // Candidates implements extranet.PortalStore: the persons with the entry's
 // matricule, its names and birth date, or its e-mail address (on their
 // account or on a live grant).
-func (s *Store) Candidates(ctx context.Context, r extranet.Rejection) ([]extranet.Candidate, error) {
+func (s *Store) Candidates(ctx context.Context, r extranet.Rejection) (_ []extranet.Candidate, err error) {
+	defer errs.Wrap(&err, "extranetstore: find candidates for rejection %s", r.ID)
 	key := extranet.IdentityKey(r.LastName, r.FirstName, r.BirthDate)
 	var conds []string
 	var args []any
@@ -327,16 +342,18 @@ WHERE `+strings.Join(conds, " OR ")+` ORDER BY p.last_name, p.first_name, p.id L
 }
 
 // SignInLinkOpen implements extranet.PortalStore.
-func (s *Store) SignInLinkOpen(ctx context.Context, tokenHash string, now time.Time) (bool, error) {
+func (s *Store) SignInLinkOpen(ctx context.Context, tokenHash string, now time.Time) (_ bool, err error) {
+	defer errs.Wrap(&err, "extranetstore: check sign-in link")
 	var n int
-	err := s.db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM signin_links WHERE token_hash = ? AND used_at = '' AND expires_at > ?`,
+	err = s.db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM signin_links WHERE token_hash = ? AND used_at = '' AND expires_at > ?`,
 		tokenHash, ft(now)).Scan(&n)
 	return n > 0, err
 }
 
 // --- writes ------------------------------------------------------------------
 
-func (x *tx) InsertOperator(ctx context.Context, o extranet.Operator) error {
+func (x *tx) InsertOperator(ctx context.Context, o extranet.Operator) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert operator %s", o.ID)
 	res, err := x.t.Exec(ctx, `INSERT INTO operators (id, login, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (login) DO NOTHING`, o.ID, o.Login, o.Name, o.PasswordHash, ft(o.CreatedAt))
 	if err != nil {
@@ -353,7 +370,8 @@ ON CONFLICT (login) DO NOTHING`, o.ID, o.Login, o.Name, o.PasswordHash, ft(o.Cre
 // signInLinkKeep is how long spent and expired links stay, for the record.
 const signInLinkKeep = 24 * time.Hour
 
-func (x *tx) InsertSignInLink(ctx context.Context, l extranet.SignInLink) error {
+func (x *tx) InsertSignInLink(ctx context.Context, l extranet.SignInLink) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert sign-in link")
 	// Swept here, as sessions are, rather than by a timer.
 	if _, err := x.t.Exec(ctx, `DELETE FROM signin_links WHERE expires_at < ?`, ft(x.t.Now.Add(-signInLinkKeep))); err != nil {
 		return err
@@ -362,12 +380,13 @@ func (x *tx) InsertSignInLink(ctx context.Context, l extranet.SignInLink) error 
 	if purpose == "" {
 		purpose = extranet.LinkSignIn
 	}
-	_, err := x.t.Exec(ctx, `INSERT INTO signin_links (token_hash, account_id, email, purpose, from_email, created_at, expires_at)
+	_, err = x.t.Exec(ctx, `INSERT INTO signin_links (token_hash, account_id, email, purpose, from_email, created_at, expires_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)`, l.TokenHash, l.AccountID, l.Email, purpose, l.FromEmail, ft(l.CreatedAt), ft(l.ExpiresAt))
 	return err
 }
 
-func (x *tx) UseSignInLink(ctx context.Context, tokenHash string) (extranet.SignInLink, error) {
+func (x *tx) UseSignInLink(ctx context.Context, tokenHash string) (_ extranet.SignInLink, err error) {
+	defer errs.Wrap(&err, "extranetstore: use sign-in link")
 	// The conditional update is the check: of two requests with the same
 	// link, only one changes the row.
 	res, err := x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE token_hash = ? AND used_at = '' AND expires_at > ?`,
@@ -394,55 +413,62 @@ func (x *tx) UseSignInLink(ctx context.Context, tokenHash string) (extranet.Sign
 	return l, err
 }
 
-func (x *tx) MarkSignedIn(ctx context.Context, accountID string) error {
-	_, err := x.t.Exec(ctx, `UPDATE accounts SET state = CASE WHEN state = 'invited' THEN 'active' ELSE state END,
+func (x *tx) MarkSignedIn(ctx context.Context, accountID string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: mark account %s signed in", accountID)
+	_, err = x.t.Exec(ctx, `UPDATE accounts SET state = CASE WHEN state = 'invited' THEN 'active' ELSE state END,
 activated_at = CASE WHEN activated_at = '' THEN ? ELSE activated_at END, updated_at = ? WHERE id = ?`,
 		x.now(), x.now(), accountID)
 	return err
 }
 
-func (x *tx) LockAccount(ctx context.Context, id string) (extranet.Account, error) {
+func (x *tx) LockAccount(ctx context.Context, id string) (_ extranet.Account, err error) {
+	defer errs.Wrap(&err, "extranetstore: lock account %s", id)
 	var a extranet.Account
-	err := x.t.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(accountDest(&a)...)
+	err = x.t.QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(accountDest(&a)...)
 	if err != nil {
 		return a, notFound(err, "compte "+id, extranet.ErrNotFound)
 	}
 	return a, nil
 }
 
-func (x *tx) LockPerson(ctx context.Context, id string) (extranet.Person, error) {
+func (x *tx) LockPerson(ctx context.Context, id string) (_ extranet.Person, err error) {
+	defer errs.Wrap(&err, "extranetstore: lock person %s", id)
 	var p extranet.Person
-	err := x.t.QueryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(personDest(&p)...)
+	err = x.t.QueryRow(ctx, `SELECT `+personCols+` FROM persons p WHERE p.id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(personDest(&p)...)
 	if err != nil {
 		return p, notFound(err, "personne "+id, extranet.ErrNotFound)
 	}
 	return p, nil
 }
 
-func (x *tx) LockRejection(ctx context.Context, id string) (extranet.Rejection, error) {
+func (x *tx) LockRejection(ctx context.Context, id string) (_ extranet.Rejection, err error) {
+	defer errs.Wrap(&err, "extranetstore: lock rejection %s", id)
 	var j extranet.Rejection
-	err := x.t.QueryRow(ctx, `SELECT `+rejectionCols+` FROM rejections WHERE id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(rejectionDest(&j)...)
+	err = x.t.QueryRow(ctx, `SELECT `+rejectionCols+` FROM rejections WHERE id = ?`+forUpdate(x.d, "FOR UPDATE"), id).Scan(rejectionDest(&j)...)
 	if err != nil {
 		return j, notFound(err, "entrée rejetée "+id, extranet.ErrNotFound)
 	}
 	return j, nil
 }
 
-func (x *tx) ResolveRejection(ctx context.Context, d extranet.RejectionDecision) error {
+func (x *tx) ResolveRejection(ctx context.Context, d extranet.RejectionDecision) (err error) {
+	defer errs.Wrap(&err, "extranetstore: resolve rejection %s", d.RejectionID)
 	if _, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE id = ?`, ft(d.At), d.RejectionID); err != nil {
 		return err
 	}
-	_, err := x.t.Exec(ctx, `INSERT INTO rejection_decisions (id, rejection_id, decision, person_id, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err = x.t.Exec(ctx, `INSERT INTO rejection_decisions (id, rejection_id, decision, person_id, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
 		extranet.NewID(), d.RejectionID, d.Decision, d.PersonID, d.Actor, ft(d.At))
 	return err
 }
 
-func (x *tx) SaveTransferRecord(ctx context.Context, r extranet.TransferRecord) error {
+func (x *tx) SaveTransferRecord(ctx context.Context, r extranet.TransferRecord) (err error) {
+	defer errs.Wrap(&err, "extranetstore: save transfer %s", r.ID)
 	query, args, err := journalInsert(r)
 	return queryExec(ctx, x.t, query, args, err)
 }
 
-func (x *tx) DismissHeld(ctx context.Context, id, actor string) error {
+func (x *tx) DismissHeld(ctx context.Context, id, actor string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: dismiss held transfer %s", id)
 	res, err := x.t.Exec(ctx, `UPDATE transfer_log SET dismissed_at = ?, dismissed_by = ? WHERE id = ? AND outcome = 'held' AND dismissed_at = ''`,
 		x.now(), actor, id)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 	"passerelle/store"
 	"passerelle/wire"
 )
@@ -14,7 +15,8 @@ import (
 // statement of data-modifying CTEs, one round trip where the methods one
 // after the other took five and one more for each identity match's audit
 // entry; on SQLite, whose statements cost no round trip, it calls them.
-func (x *tx) RecordTransfer(ctx context.Context, r extranet.TransferRecords) error {
+func (x *tx) RecordTransfer(ctx context.Context, r extranet.TransferRecords) (err error) {
+	defer errs.Wrap(&err, "extranetstore: record transfer of school %d", r.FASE)
 	if !x.pg() {
 		return x.recordTransferEach(ctx, r)
 	}
@@ -63,7 +65,7 @@ ON CONFLICT (school_year, fase) DO NOTHING`, r.FASE, r.SchoolYear, x.now())
 	if len(parts) == 0 {
 		return nil
 	}
-	_, err := x.t.Exec(ctx, "WITH "+strings.Join(parts, ",\n")+"\nSELECT 1", args...)
+	_, err = x.t.Exec(ctx, "WITH "+strings.Join(parts, ",\n")+"\nSELECT 1", args...)
 	return err
 }
 

@@ -12,15 +12,18 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/fwb"
+	"passerelle/internal/errs"
 )
 
-func (x *tx) MarkYearSent(ctx context.Context, fase int, schoolYear string) error {
-	_, err := x.t.Exec(ctx, `INSERT INTO school_years_sent (fase, school_year, first_at) VALUES (?, ?, ?)
+func (x *tx) MarkYearSent(ctx context.Context, fase int, schoolYear string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: mark year %s sent for school %d", schoolYear, fase)
+	_, err = x.t.Exec(ctx, `INSERT INTO school_years_sent (fase, school_year, first_at) VALUES (?, ?, ?)
 ON CONFLICT (school_year, fase) DO NOTHING`, fase, schoolYear, x.now())
 	return err
 }
 
-func (x *tx) ExpireSentOver(ctx context.Context, ended, next string) (int, error) {
+func (x *tx) ExpireSentOver(ctx context.Context, ended, next string) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: expire grants sent over from %s to %s", ended, next)
 	res, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+`
 WHERE school_year = ? AND (state = 'pending'
   OR (state = 'active' AND fase IN (SELECT fase FROM school_years_sent WHERE school_year = ?)))`,
@@ -32,13 +35,14 @@ WHERE school_year = ? AND (state = 'pending'
 	return int(n), err
 }
 
-func (x *tx) PriorGrants(ctx context.Context, personIDs, schoolYears []string) ([]extranet.Grant, error) {
+func (x *tx) PriorGrants(ctx context.Context, personIDs, schoolYears []string) (_ []extranet.Grant, err error) {
+	defer errs.Wrap(&err, "extranetstore: read prior grants of %d persons", len(personIDs))
 	var out []extranet.Grant
 	if len(schoolYears) == 0 {
 		return nil, nil
 	}
 	years, yearArgs := inList(x.d, "g.school_year", schoolYears)
-	err := chunks(x.d, personIDs, func(part []string) error {
+	err = chunks(x.d, personIDs, func(part []string) error {
 		cond, args := inList(x.d, "g.person_id", part)
 		rows, err := x.t.Query(ctx, `SELECT `+grantCols+` FROM grants g
 WHERE `+cond+` AND `+years+` AND (g.state = 'active' OR g.end_reason = ?)`,
@@ -56,7 +60,8 @@ WHERE `+cond+` AND `+years+` AND (g.state = 'active' OR g.end_reason = ?)`,
 }
 
 // CarriedOver implements extranet.Store.
-func (s *Store) CarriedOver(ctx context.Context, ended, next string, fase int) ([]extranet.CarriedSchool, error) {
+func (s *Store) CarriedOver(ctx context.Context, ended, next string, fase int) (_ []extranet.CarriedSchool, err error) {
+	defer errs.Wrap(&err, "extranetstore: read carry-over of school %d", fase)
 	q := `SELECT g.fase, s.name, COUNT(*), SUM(CASE WHEN g.role = ? THEN 1 ELSE 0 END)
 FROM grants g JOIN schools s ON s.fase = g.fase
 WHERE g.school_year = ? AND g.state = 'active'
@@ -80,7 +85,8 @@ WHERE g.school_year = ? AND g.state = 'active'
 	return out, err
 }
 
-func (x *tx) CarriedDirectors(ctx context.Context, ended, next string, since time.Time) ([]extranet.CarriedDirector, error) {
+func (x *tx) CarriedDirectors(ctx context.Context, ended, next string, since time.Time) (_ []extranet.CarriedDirector, err error) {
+	defer errs.Wrap(&err, "extranetstore: read carried-over directors")
 	var out []extranet.CarriedDirector
 	rows, err := x.t.Query(ctx, `SELECT g.person_id, g.fase, s.name, g.last_name, g.first_name, a.email, a.login
 FROM grants g

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 	"passerelle/store"
 )
 
@@ -20,12 +21,14 @@ var (
 )
 
 // SCIMMeta implements extranet.SCIMStore.
-func (s *Store) SCIMMeta(ctx context.Context, fase int) (map[string]extranet.SCIMMeta, error) {
+func (s *Store) SCIMMeta(ctx context.Context, fase int) (_ map[string]extranet.SCIMMeta, err error) {
+	defer errs.Wrap(&err, "extranetstore: read scim data of school %d", fase)
 	return scimMeta(ctx, s.db.Read(), fase)
 }
 
 // SCIMMeta implements extranet.SCIMTx.
-func (x *tx) SCIMMeta(ctx context.Context, fase int) (map[string]extranet.SCIMMeta, error) {
+func (x *tx) SCIMMeta(ctx context.Context, fase int) (_ map[string]extranet.SCIMMeta, err error) {
+	defer errs.Wrap(&err, "extranetstore: read scim data of school %d", fase)
 	return scimMeta(ctx, x.t, fase)
 }
 
@@ -45,8 +48,9 @@ func scimMeta(ctx context.Context, q store.Querier, fase int) (map[string]extran
 }
 
 // SaveSCIMMeta implements extranet.SCIMTx.
-func (x *tx) SaveSCIMMeta(ctx context.Context, fase int, grantID string, m extranet.SCIMMeta) error {
-	_, err := x.t.Exec(ctx, `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+func (x *tx) SaveSCIMMeta(ctx context.Context, fase int, grantID string, m extranet.SCIMMeta) (err error) {
+	defer errs.Wrap(&err, "extranetstore: save scim data of grant %s", grantID)
+	_, err = x.t.Exec(ctx, `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name,
 display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
 		grantID, fase, m.ExternalID, m.UserName, m.DisplayName, ft(m.DeletedAt), x.now())
@@ -54,17 +58,19 @@ display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_
 }
 
 // RecentDeactivations implements extranet.SCIMTx.
-func (x *tx) RecentDeactivations(ctx context.Context, fase int, schoolYear string, since time.Time) (int, error) {
+func (x *tx) RecentDeactivations(ctx context.Context, fase int, schoolYear string, since time.Time) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: count recent deactivations of school %d", fase)
 	var n int
-	err := x.t.QueryRow(ctx, `SELECT COUNT(*) FROM grants WHERE fase = ? AND school_year = ? AND state = 'deactivated'
+	err = x.t.QueryRow(ctx, `SELECT COUNT(*) FROM grants WHERE fase = ? AND school_year = ? AND state = 'deactivated'
 AND end_reason = ? AND since > ?`, fase, schoolYear, extranet.EndRemoved, ft(since)).Scan(&n)
 	return n, err
 }
 
 // SaveEntryRejection implements extranet.SCIMTx.
-func (x *tx) SaveEntryRejection(ctx context.Context, fase int, schoolYear, transferID, email string, r *extranet.Rejection) error {
+func (x *tx) SaveEntryRejection(ctx context.Context, fase int, schoolYear, transferID, email string, r *extranet.Rejection) (err error) {
+	defer errs.Wrap(&err, "extranetstore: save scim rejection for school %d", fase)
 	now := x.now()
-	_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND email = ? AND resolved_at = ''`,
+	_, err = x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND email = ? AND resolved_at = ''`,
 		now, fase, schoolYear, email)
 	if err != nil || r == nil {
 		return err
@@ -78,16 +84,18 @@ role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_
 }
 
 // ConfirmDeactivations implements extranet.SCIMTx.
-func (x *tx) ConfirmDeactivations(ctx context.Context, fase, maxCount int, actor string) error {
-	_, err := x.t.Exec(ctx, `INSERT INTO scim_confirmations (id, fase, max_count, confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?)`,
+func (x *tx) ConfirmDeactivations(ctx context.Context, fase, maxCount int, actor string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: confirm deactivations of school %d", fase)
+	_, err = x.t.Exec(ctx, `INSERT INTO scim_confirmations (id, fase, max_count, confirmed_by, confirmed_at) VALUES (?, ?, ?, ?, ?)`,
 		extranet.NewID(), fase, maxCount, actor, x.now())
 	return err
 }
 
 // ConfirmedDeactivations implements extranet.SCIMTx.
-func (x *tx) ConfirmedDeactivations(ctx context.Context, fase int, since time.Time) (int, error) {
+func (x *tx) ConfirmedDeactivations(ctx context.Context, fase int, since time.Time) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: count confirmed deactivations of school %d", fase)
 	var n int
-	err := x.t.QueryRow(ctx, `SELECT COALESCE(MAX(max_count), 0) FROM scim_confirmations WHERE fase = ? AND confirmed_at > ?`,
+	err = x.t.QueryRow(ctx, `SELECT COALESCE(MAX(max_count), 0) FROM scim_confirmations WHERE fase = ? AND confirmed_at > ?`,
 		fase, ft(since)).Scan(&n)
 	return n, err
 }

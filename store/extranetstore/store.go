@@ -27,6 +27,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 	"passerelle/store"
 )
 
@@ -57,7 +58,8 @@ var (
 
 // Open opens "sqlite:PATH" or "postgres://…" and applies the pending
 // migrations.
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string) (_ *Store, err error) {
+	defer errs.Wrap(&err, "extranetstore: open")
 	db, err := store.Open(ctx, url, migrations, store.Options{Schema: Schema})
 	if err != nil {
 		return nil, err
@@ -72,11 +74,15 @@ func Open(ctx context.Context, url string) (*Store, error) {
 func (s *Store) DB() *store.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() (err error) {
+	defer errs.Wrap(&err, "extranetstore: close")
+	return s.db.Close()
+}
 
 // Ready returns nil when the database answers and every migration is
 // applied.
-func (s *Store) Ready(ctx context.Context) error {
+func (s *Store) Ready(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "extranetstore: check readiness")
 	if err := s.db.Ping(ctx); err != nil {
 		return fmt.Errorf("base de données injoignable : %w", err)
 	}
@@ -97,12 +103,18 @@ const maxAttempts = 5
 // a deadlock victim, failing serialisation, or losing a race to insert the
 // same person (unique violation) is run again from the start, after a short
 // random pause; SQLite has a single writer and needs none of this.
-func (s *Store) Update(ctx context.Context, now time.Time, fn func(extranet.Tx) error) error {
+//
+// fn's error comes back as fn returned it (errs.Keep): it is the caller's
+// own, and the store's methods it called have named theirs. A failure of the
+// transaction itself (begin, commit) is named "extranetstore: run
+// transaction".
+func (s *Store) Update(ctx context.Context, now time.Time, fn func(extranet.Tx) error) (err error) {
+	defer errs.Wrap(&err, "extranetstore: run transaction")
 	for attempt := 1; ; attempt++ {
 		var x *tx
 		err := s.db.Tx(ctx, now, func(t *store.Tx) error {
 			x = &tx{t: t, d: s.db.Dialect}
-			return fn(x)
+			return errs.Keep(fn(x))
 		})
 		if err == nil {
 			s.analyzeIfGrown(x.inserted)

@@ -4,15 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 )
 
-func (x *tx) LockSchool(ctx context.Context, fase int) (extranet.School, error) {
+func (x *tx) LockSchool(ctx context.Context, fase int) (_ extranet.School, err error) {
+	defer errs.Wrap(&err, "extranetstore: lock school %d", fase)
 	var sc extranet.School
-	err := x.t.QueryRow(ctx, `SELECT fase, name, created_at, updated_at FROM schools WHERE fase = ?`+
+	err = x.t.QueryRow(ctx, `SELECT fase, name, created_at, updated_at FROM schools WHERE fase = ?`+
 		forUpdate(x.d, "FOR NO KEY UPDATE"), fase).
 		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt})
 	if err != nil {
@@ -22,11 +25,12 @@ func (x *tx) LockSchool(ctx context.Context, fase int) (extranet.School, error) 
 }
 
 // LockSchoolAnswer implements extranet.Tx.
-func (x *tx) LockSchoolAnswer(ctx context.Context, fase int, key string) (extranet.School, extranet.Idempotency, bool, error) {
+func (x *tx) LockSchoolAnswer(ctx context.Context, fase int, key string) (_ extranet.School, _ extranet.Idempotency, _ bool, err error) {
+	defer errs.Wrap(&err, "extranetstore: lock school %d and its answer", fase)
 	var sc extranet.School
 	rec := extranet.Idempotency{Key: key}
 	var hash, result, created sql.NullString
-	err := x.t.QueryRow(ctx, `SELECT s.fase, s.name, s.created_at, s.updated_at, i.body_hash, i.result, i.created_at
+	err = x.t.QueryRow(ctx, `SELECT s.fase, s.name, s.created_at, s.updated_at, i.body_hash, i.result, i.created_at
 FROM schools s LEFT JOIN idempotency i ON i.fase = s.fase AND i.idem_key = ? AND ? <> ''
 WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), key, key, fase).
 		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt}, &hash, &result, &created)
@@ -46,7 +50,8 @@ WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), key, key, fase).
 	return sc, rec, true, nil
 }
 
-func (x *tx) InsertSchool(ctx context.Context, sc extranet.School) error {
+func (x *tx) InsertSchool(ctx context.Context, sc extranet.School) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert school %d", sc.FASE)
 	res, err := x.t.Exec(ctx, `INSERT INTO schools (fase, name, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (fase) DO NOTHING`,
 		sc.FASE, sc.Name, ft(sc.CreatedAt), ft(sc.UpdatedAt))
 	if err != nil {
@@ -60,13 +65,15 @@ func (x *tx) InsertSchool(ctx context.Context, sc extranet.School) error {
 	return nil
 }
 
-func (x *tx) InsertToken(ctx context.Context, fase int, hash, actor string) error {
-	_, err := x.t.Exec(ctx, `INSERT INTO school_tokens (token_hash, fase, created_at, created_by) VALUES (?, ?, ?, ?)`,
+func (x *tx) InsertToken(ctx context.Context, fase int, hash, actor string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert token of school %d", fase)
+	_, err = x.t.Exec(ctx, `INSERT INTO school_tokens (token_hash, fase, created_at, created_by) VALUES (?, ?, ?, ?)`,
 		hash, fase, x.now(), actor)
 	return err
 }
 
-func (x *tx) RevokeTokens(ctx context.Context, fase int) (int, error) {
+func (x *tx) RevokeTokens(ctx context.Context, fase int) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: revoke tokens of school %d", fase)
 	res, err := x.t.Exec(ctx, `UPDATE school_tokens SET revoked_at = ? WHERE fase = ? AND revoked_at = ''`, x.now(), fase)
 	if err != nil {
 		return 0, err
@@ -75,12 +82,13 @@ func (x *tx) RevokeTokens(ctx context.Context, fase int) (int, error) {
 	return int(n), err
 }
 
-func (x *tx) Idempotency(ctx context.Context, fase int, key string) (extranet.Idempotency, bool, error) {
+func (x *tx) Idempotency(ctx context.Context, fase int, key string) (_ extranet.Idempotency, _ bool, err error) {
+	defer errs.Wrap(&err, "extranetstore: read idempotency key of school %d", fase)
 	rec := extranet.Idempotency{Key: key}
 	var result string
-	err := x.t.QueryRow(ctx, `SELECT body_hash, result, created_at FROM idempotency WHERE fase = ? AND idem_key = ?`, fase, key).
+	err = x.t.QueryRow(ctx, `SELECT body_hash, result, created_at FROM idempotency WHERE fase = ? AND idem_key = ?`, fase, key).
 		Scan(&rec.BodyHash, &result, tcol{&rec.CreatedAt})
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return rec, false, nil
 	}
 	if err != nil {
@@ -92,12 +100,14 @@ func (x *tx) Idempotency(ctx context.Context, fase int, key string) (extranet.Id
 	return rec, true, nil
 }
 
-func (x *tx) SaveIdempotency(ctx context.Context, fase int, rec extranet.Idempotency) error {
+func (x *tx) SaveIdempotency(ctx context.Context, fase int, rec extranet.Idempotency) (err error) {
+	defer errs.Wrap(&err, "extranetstore: save idempotency key of school %d", fase)
 	query, args, err := idempotencyInsert(fase, rec)
 	return queryExec(ctx, x.t, query, args, err)
 }
 
-func (x *tx) PurgeIdempotency(ctx context.Context, before time.Time) (int, error) {
+func (x *tx) PurgeIdempotency(ctx context.Context, before time.Time) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: purge idempotency keys")
 	res, err := x.t.Exec(ctx, `DELETE FROM idempotency WHERE created_at < ?`, ft(before))
 	if err != nil {
 		return 0, err
@@ -133,7 +143,8 @@ func scanGrantRecords(rows *sql.Rows, err error) ([]extranet.GrantRecord, error)
 	return out, err
 }
 
-func (x *tx) LockYearGrants(ctx context.Context, fase int, year string) ([]extranet.GrantRecord, error) {
+func (x *tx) LockYearGrants(ctx context.Context, fase int, year string) (_ []extranet.GrantRecord, err error) {
+	defer errs.Wrap(&err, "extranetstore: lock grants of school %d for %s", fase, year)
 	// Locking the grants makes a night-run batch that opens one of them
 	// wait for this transfer, or this transfer wait for the batch and then
 	// read what it wrote: neither works from a stale row.
@@ -142,7 +153,8 @@ func (x *tx) LockYearGrants(ctx context.Context, fase int, year string) ([]extra
 }
 
 // YearGrants implements extranet.Store.
-func (s *Store) YearGrants(ctx context.Context, fase int, year string) ([]extranet.GrantRecord, error) {
+func (s *Store) YearGrants(ctx context.Context, fase int, year string) (_ []extranet.GrantRecord, err error) {
+	defer errs.Wrap(&err, "extranetstore: read grants of school %d for %s", fase, year)
 	rows, err := s.db.Read().Query(ctx, yearGrantsQuery, fase, year)
 	return scanGrantRecords(rows, err)
 }
@@ -150,7 +162,8 @@ func (s *Store) YearGrants(ctx context.Context, fase int, year string) ([]extran
 // FindPersons implements extranet.Tx. On PostgreSQL, the matricules and
 // keys it does not find are locked until the end of the transaction and
 // looked up again (see awaitNewPersons).
-func (x *tx) FindPersons(ctx context.Context, matricules, keys []string) ([]extranet.Person, error) {
+func (x *tx) FindPersons(ctx context.Context, matricules, keys []string) (_ []extranet.Person, err error) {
+	defer errs.Wrap(&err, "extranetstore: find persons")
 	found, err := x.findPersons(ctx, matricules, keys)
 	if err != nil || !x.pg() {
 		return found, err
@@ -199,7 +212,8 @@ UNION SELECT `+personCols+` FROM persons p WHERE p.identity_key = ANY(?)`, matri
 // column), then the matricules and keys it did not find are locked and
 // looked up again (awaitNewPersons); the holders need no second look: the
 // addresses a transfer gives anew are locked before (LockEmails).
-func (x *tx) FindCandidates(ctx context.Context, matricules, keys, emails []string, fase int, year string) ([]extranet.Person, []extranet.EmailHolder, error) {
+func (x *tx) FindCandidates(ctx context.Context, matricules, keys, emails []string, fase int, year string) (_ []extranet.Person, _ []extranet.EmailHolder, err error) {
+	defer errs.Wrap(&err, "extranetstore: find candidates for school %d", fase)
 	if !x.pg() {
 		persons, err := x.FindPersons(ctx, matricules, keys)
 		if err != nil {
@@ -254,9 +268,10 @@ func nonNil(vals []string) []string {
 // pending_email is not empty lets SQLite use the partial index on
 // pending_email, which it cannot infer from the IN list: without it, every
 // transfer read the whole grants table.
-func (x *tx) EmailHolders(ctx context.Context, emails []string, fase int, year string) ([]extranet.EmailHolder, error) {
+func (x *tx) EmailHolders(ctx context.Context, emails []string, fase int, year string) (_ []extranet.EmailHolder, err error) {
+	defer errs.Wrap(&err, "extranetstore: find holders of %d addresses", len(emails))
 	var out []extranet.EmailHolder
-	err := chunks(x.d, emails, func(part []string) error {
+	err = chunks(x.d, emails, func(part []string) error {
 		a, aargs := inList(x.d, "email", part)
 		g, gargs := inList(x.d, "email", part)
 		pe, peargs := inList(x.d, "pending_email", part)
@@ -285,7 +300,8 @@ var personColumns = []column{
 	{"matricule", colNullText}, {"identity_key", colText}, {"created_at", colText}, {"updated_at", colText},
 }
 
-func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) error {
+func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert %d persons", len(ps))
 	rows := make([][]any, len(ps))
 	for i, p := range ps {
 		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, ft(p.CreatedAt), ft(p.UpdatedAt)}
@@ -301,7 +317,8 @@ var personUpdateColumns = []column{
 }
 
 // UpdatePersons implements extranet.Tx, in one statement.
-func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) error {
+func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) (err error) {
+	defer errs.Wrap(&err, "extranetstore: update %d persons", len(ps))
 	rows := make([][]any, len(ps))
 	for i, p := range ps {
 		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, x.now()}
@@ -318,7 +335,8 @@ var grantColumns = []column{
 	{"sent_birth_date", colText}, {"sent_matricule", colText},
 }
 
-func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) error {
+func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert %d grants", len(gs))
 	rows := make([][]any, len(gs))
 	for i, g := range gs {
 		rows[i] = []any{g.ID, g.PersonID, g.FASE, g.SchoolYear, g.Role, g.Email, g.LastName, g.FirstName,
@@ -341,7 +359,8 @@ var grantUpdateColumns = []column{
 // UpdateGrants implements extranet.Tx, in one statement. The grants must
 // have been read with their sent identity (LockYearGrants), which it writes
 // too.
-func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) error {
+func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) (err error) {
+	defer errs.Wrap(&err, "extranetstore: update %d grants", len(gs))
 	rows := make([][]any, len(gs))
 	for i, g := range gs {
 		rows[i] = []any{g.ID, g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
@@ -356,7 +375,8 @@ func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) error {
 const deactivateSet = `state = 'deactivated', end_reason = ?, since = ?, updated_at = ?, pending = '', pending_role = '',
 pending_email = '', pending_last_name = '', pending_first_name = '', pending_since = ''`
 
-func (x *tx) DeactivateGrants(ctx context.Context, ids []string, reason string) error {
+func (x *tx) DeactivateGrants(ctx context.Context, ids []string, reason string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: deactivate %d grants", len(ids))
 	return chunks(x.d, ids, func(part []string) error {
 		cond, args := inList(x.d, "id", part)
 		_, err := x.t.Exec(ctx, `UPDATE grants SET `+deactivateSet+` WHERE `+cond,
@@ -395,7 +415,8 @@ const rejectionUpsert = ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE S
 first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
 role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
 
-func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []extranet.Rejection) error {
+func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []extranet.Rejection) (err error) {
+	defer errs.Wrap(&err, "extranetstore: save %d rejections of school %d", len(rs), fase)
 	now := x.now()
 	keys, rows := x.rejectionRows(fase, year, transferID, rs)
 	// Resolve first what this snapshot no longer rejects.
@@ -422,22 +443,24 @@ func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID stri
 	return insertRows(ctx, x.t, "rejections", rejectionColumns, rows, rejectionUpsert)
 }
 
-func (x *tx) AddAudit(ctx context.Context, e extranet.AuditEntry) error {
+func (x *tx) AddAudit(ctx context.Context, e extranet.AuditEntry) (err error) {
+	defer errs.Wrap(&err, "extranetstore: add audit entry %s", e.Action)
 	if e.ID == "" {
 		e.ID = extranet.NewID()
 	}
 	if e.Detail == "" {
 		e.Detail = "{}"
 	}
-	_, err := x.t.Exec(ctx, `INSERT INTO audit (id, at, actor, action, fase, detail) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err = x.t.Exec(ctx, `INSERT INTO audit (id, at, actor, action, fase, detail) VALUES (?, ?, ?, ?, ?, ?)`,
 		e.ID, ft(e.At), e.Actor, e.Action, e.FASE, e.Detail)
 	return err
 }
 
 // TokenSchool implements extranet.Store.
-func (s *Store) TokenSchool(ctx context.Context, hash string) (int, error) {
+func (s *Store) TokenSchool(ctx context.Context, hash string) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: find school of token")
 	var fase int
-	err := s.db.Read().QueryRow(ctx, `SELECT fase FROM school_tokens WHERE token_hash = ? AND revoked_at = ''`, hash).Scan(&fase)
+	err = s.db.Read().QueryRow(ctx, `SELECT fase FROM school_tokens WHERE token_hash = ? AND revoked_at = ''`, hash).Scan(&fase)
 	if err != nil {
 		return 0, notFound(err, "jeton", extranet.ErrNotFound)
 	}
@@ -445,9 +468,10 @@ func (s *Store) TokenSchool(ctx context.Context, hash string) (int, error) {
 }
 
 // School implements extranet.Store.
-func (s *Store) School(ctx context.Context, fase int) (extranet.School, error) {
+func (s *Store) School(ctx context.Context, fase int) (_ extranet.School, err error) {
+	defer errs.Wrap(&err, "extranetstore: read school %d", fase)
 	var sc extranet.School
-	err := s.db.Read().QueryRow(ctx, `SELECT fase, name, created_at, updated_at FROM schools WHERE fase = ?`, fase).
+	err = s.db.Read().QueryRow(ctx, `SELECT fase, name, created_at, updated_at FROM schools WHERE fase = ?`, fase).
 		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt})
 	if err != nil {
 		return sc, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
@@ -456,7 +480,8 @@ func (s *Store) School(ctx context.Context, fase int) (extranet.School, error) {
 }
 
 // Schools implements extranet.Store.
-func (s *Store) Schools(ctx context.Context) ([]extranet.School, error) {
+func (s *Store) Schools(ctx context.Context) (_ []extranet.School, err error) {
+	defer errs.Wrap(&err, "extranetstore: list schools")
 	var out []extranet.School
 	rows, err := s.db.Read().Query(ctx, `SELECT fase, name, created_at, updated_at FROM schools ORDER BY fase`)
 	err = collect(rows, err, func(r *sql.Rows) error {

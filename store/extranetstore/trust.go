@@ -7,11 +7,13 @@ package extranetstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/internal/errs"
 )
 
 var (
@@ -20,7 +22,8 @@ var (
 )
 
 // AddressCircle implements extranet.TrustStore.
-func (s *Store) AddressCircle(ctx context.Context, accountID, email string) ([]string, error) {
+func (s *Store) AddressCircle(ctx context.Context, accountID, email string) (_ []string, err error) {
+	defer errs.Wrap(&err, "extranetstore: read address circle of account %s", accountID)
 	out := []string{email}
 	rows, err := s.db.Read().Query(ctx, `SELECT b.email FROM account_addresses a
 JOIN account_addresses b ON b.account_id = a.account_id AND b.circle = a.circle
@@ -37,7 +40,8 @@ WHERE a.account_id = ? AND a.email = ? AND b.email <> ? ORDER BY b.email`, accou
 }
 
 // SuspendedGrants implements extranet.TrustStore.
-func (s *Store) SuspendedGrants(ctx context.Context, personID string) ([]string, error) {
+func (s *Store) SuspendedGrants(ctx context.Context, personID string) (_ []string, err error) {
+	defer errs.Wrap(&err, "extranetstore: read suspended grants of person %s", personID)
 	var out []string
 	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT grant_id FROM grant_notices
 WHERE person_id = ? AND suspended = 1 AND decision <> ?`, personID, extranet.DisputeRestored)
@@ -66,7 +70,8 @@ func scanNotice(scan func(dest ...any) error) (extranet.GrantNotice, error) {
 }
 
 // GrantNotice implements extranet.TrustStore.
-func (s *Store) GrantNotice(ctx context.Context, tokenHash string) (extranet.GrantNotice, error) {
+func (s *Store) GrantNotice(ctx context.Context, tokenHash string) (_ extranet.GrantNotice, err error) {
+	defer errs.Wrap(&err, "extranetstore: read grant notice")
 	if tokenHash == "" {
 		return extranet.GrantNotice{}, extranet.ErrNotFound
 	}
@@ -75,7 +80,8 @@ func (s *Store) GrantNotice(ctx context.Context, tokenHash string) (extranet.Gra
 }
 
 // Disputes implements extranet.TrustStore.
-func (s *Store) Disputes(ctx context.Context, limit int) ([]extranet.GrantNotice, error) {
+func (s *Store) Disputes(ctx context.Context, limit int) (_ []extranet.GrantNotice, err error) {
+	defer errs.Wrap(&err, "extranetstore: list disputes")
 	if limit <= 0 {
 		limit = 100
 	}
@@ -106,12 +112,13 @@ func scanMatch(scan func(dest ...any) error) (extranet.IdentityMatch, error) {
 }
 
 // OpenSignInLink implements extranet.TrustStore.
-func (s *Store) OpenSignInLink(ctx context.Context, tokenHash string, now time.Time) (extranet.SignInLink, bool, error) {
+func (s *Store) OpenSignInLink(ctx context.Context, tokenHash string, now time.Time) (_ extranet.SignInLink, _ bool, err error) {
+	defer errs.Wrap(&err, "extranetstore: open sign-in link")
 	l := extranet.SignInLink{TokenHash: tokenHash}
-	err := s.db.Read().QueryRow(ctx, `SELECT account_id, email, purpose, from_email, created_at, expires_at FROM signin_links
+	err = s.db.Read().QueryRow(ctx, `SELECT account_id, email, purpose, from_email, created_at, expires_at FROM signin_links
 WHERE token_hash = ? AND used_at = '' AND expires_at > ?`, tokenHash, ft(now)).
 		Scan(&l.AccountID, &l.Email, &l.Purpose, &l.FromEmail, tcol{&l.CreatedAt}, tcol{&l.ExpiresAt})
-	if err == sql.ErrNoRows {
+	if errors.Is(err, sql.ErrNoRows) {
 		return l, false, nil
 	}
 	return l, err == nil, err
@@ -119,7 +126,8 @@ WHERE token_hash = ? AND used_at = '' AND expires_at > ?`, tokenHash, ft(now)).
 
 // OpenMatches implements extranet.TrustStore: the weak matches waiting for
 // an operator (strong ones are in the audit log).
-func (s *Store) OpenMatches(ctx context.Context, limit int) ([]extranet.IdentityMatch, error) {
+func (s *Store) OpenMatches(ctx context.Context, limit int) (_ []extranet.IdentityMatch, err error) {
+	defer errs.Wrap(&err, "extranetstore: list open matches")
 	if limit <= 0 {
 		limit = 100
 	}
@@ -136,9 +144,10 @@ WHERE strength = ? AND reviewed_at = '' ORDER BY created_at DESC, id LIMIT ?`, e
 
 // --- writes ------------------------------------------------------------------
 
-func (x *tx) OtherSchools(ctx context.Context, personIDs []string, fase int, schoolYear string) (map[string][]int, error) {
+func (x *tx) OtherSchools(ctx context.Context, personIDs []string, fase int, schoolYear string) (_ map[string][]int, err error) {
+	defer errs.Wrap(&err, "extranetstore: find other schools of %d persons", len(personIDs))
 	out := map[string][]int{}
-	err := chunks(x.d, personIDs, func(part []string) error {
+	err = chunks(x.d, personIDs, func(part []string) error {
 		// On PostgreSQL the persons drive the query from an array, through
 		// the grants' person index: a person = ANY(…) condition is planned
 		// as a full scan of the grants while an initial load outgrows the
@@ -172,7 +181,8 @@ var matchColumns = []column{{"id", colText}, {"fase", colInt}, {"school_year", c
 	{"grant_id", colText}, {"strength", colText}, {"last_name", colText}, {"first_name", colText},
 	{"other_fases", colText}, {"created_at", colText}}
 
-func (x *tx) InsertMatches(ctx context.Context, ms []extranet.IdentityMatch) error {
+func (x *tx) InsertMatches(ctx context.Context, ms []extranet.IdentityMatch) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert %d matches", len(ms))
 	rows := make([][]any, len(ms))
 	for i, m := range ms {
 		others := make([]string, len(m.OtherFASEs))
@@ -185,9 +195,10 @@ func (x *tx) InsertMatches(ctx context.Context, ms []extranet.IdentityMatch) err
 	return insertRows(ctx, x.t, "identity_matches", matchColumns, rows, "")
 }
 
-func (x *tx) LinkedAddresses(ctx context.Context, accountIDs []string) (map[string][]string, error) {
+func (x *tx) LinkedAddresses(ctx context.Context, accountIDs []string) (_ map[string][]string, err error) {
+	defer errs.Wrap(&err, "extranetstore: read linked addresses of %d accounts", len(accountIDs))
 	out := map[string][]string{}
-	err := chunks(x.d, accountIDs, func(part []string) error {
+	err = chunks(x.d, accountIDs, func(part []string) error {
 		cond, args := inList(x.d, "c.id", part)
 		rows, err := x.t.Query(ctx, `SELECT c.id, b.email FROM accounts c
 JOIN account_addresses a ON a.account_id = c.id AND a.email = c.email
@@ -210,7 +221,8 @@ var noticeColumns = []column{{"id", colText}, {"grant_id", colText}, {"person_id
 	{"notified_email", colText}, {"grant_email", colText}, {"last_name", colText}, {"first_name", colText},
 	{"created_at", colText}, {"expires_at", colText}}
 
-func (x *tx) InsertGrantNotices(ctx context.Context, ns []extranet.GrantNotice) error {
+func (x *tx) InsertGrantNotices(ctx context.Context, ns []extranet.GrantNotice) (err error) {
+	defer errs.Wrap(&err, "extranetstore: insert %d grant notices", len(ns))
 	rows := make([][]any, len(ns))
 	for i, n := range ns {
 		rows[i] = []any{n.ID, n.GrantID, n.PersonID, n.AccountID, n.FASE, n.SchoolName, n.SchoolYear, n.Role,
@@ -221,11 +233,12 @@ func (x *tx) InsertGrantNotices(ctx context.Context, ns []extranet.GrantNotice) 
 
 // LinkAddresses merges the circles of a and b: every address of b's circle
 // joins a's (a starts one when it has none).
-func (x *tx) LinkAddresses(ctx context.Context, accountID, a, b string) error {
+func (x *tx) LinkAddresses(ctx context.Context, accountID, a, b string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: link addresses of account %s", accountID)
 	circle := func(email string) (string, error) {
 		var c string
 		err := x.t.QueryRow(ctx, `SELECT circle FROM account_addresses WHERE account_id = ? AND email = ?`, accountID, email).Scan(&c)
-		if err == sql.ErrNoRows {
+		if errors.Is(err, sql.ErrNoRows) {
 			return "", nil
 		}
 		return c, err
@@ -255,13 +268,14 @@ func (x *tx) LinkAddresses(ctx context.Context, accountID, a, b string) error {
 	return err
 }
 
-func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (extranet.GrantNotice, error) {
+func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (_ extranet.GrantNotice, err error) {
+	defer errs.Wrap(&err, "extranetstore: dispute grant")
 	if tokenHash == "" {
 		return extranet.GrantNotice{}, extranet.ErrNoticeInvalid
 	}
 	n, err := scanNotice(x.t.QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE token_hash = ?`+forUpdate(x.d, "FOR UPDATE"), tokenHash).Scan)
 	if err != nil || !n.DisputedAt.IsZero() || !x.t.Now.Before(n.ExpiresAt) {
-		if err != nil && err != sql.ErrNoRows {
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return n, err
 		}
 		return extranet.GrantNotice{}, extranet.ErrNoticeInvalid
@@ -277,7 +291,8 @@ func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (extranet.Grant
 	return n, err
 }
 
-func (x *tx) DecideDispute(ctx context.Context, id, decision, actor string) (extranet.GrantNotice, error) {
+func (x *tx) DecideDispute(ctx context.Context, id, decision, actor string) (_ extranet.GrantNotice, err error) {
+	defer errs.Wrap(&err, "extranetstore: decide dispute %s", id)
 	// « Maintenir la suspension » suspends a dispute that waited for the
 	// operators; « Rétablir le lien » lifts the suspension.
 	res, err := x.t.Exec(ctx, `UPDATE grant_notices SET decided_at = ?, decided_by = ?, decision = ?,
@@ -294,12 +309,14 @@ WHERE id = ? AND disputed_at <> '' AND decided_at = ''`, x.now(), actor, decisio
 	return scanNotice(x.t.QueryRow(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE id = ?`, id).Scan)
 }
 
-func (x *tx) SetNoticeToken(ctx context.Context, id, tokenHash string) error {
-	_, err := x.t.Exec(ctx, `UPDATE grant_notices SET token_hash = ? WHERE id = ?`, tokenHash, id)
+func (x *tx) SetNoticeToken(ctx context.Context, id, tokenHash string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: set token of notice %s", id)
+	_, err = x.t.Exec(ctx, `UPDATE grant_notices SET token_hash = ? WHERE id = ?`, tokenHash, id)
 	return err
 }
 
-func (x *tx) ReviewMatch(ctx context.Context, id, actor string) (extranet.IdentityMatch, error) {
+func (x *tx) ReviewMatch(ctx context.Context, id, actor string) (_ extranet.IdentityMatch, err error) {
+	defer errs.Wrap(&err, "extranetstore: review match %s", id)
 	res, err := x.t.Exec(ctx, `UPDATE identity_matches SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at = ''`,
 		x.now(), actor, id)
 	if err != nil {
@@ -315,8 +332,9 @@ func (x *tx) ReviewMatch(ctx context.Context, id, actor string) (extranet.Identi
 
 // MarkProven records a followed sign-in link: the address joins the
 // account's addresses (a circle of its own when new) as proven.
-func (x *tx) MarkProven(ctx context.Context, accountID, email string) error {
-	_, err := x.t.Exec(ctx, `INSERT INTO account_addresses (account_id, email, circle, proven_at) VALUES (?, ?, ?, ?)
+func (x *tx) MarkProven(ctx context.Context, accountID, email string) (err error) {
+	defer errs.Wrap(&err, "extranetstore: mark address proven for account %s", accountID)
+	_, err = x.t.Exec(ctx, `INSERT INTO account_addresses (account_id, email, circle, proven_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (account_id, email) DO UPDATE SET proven_at = CASE WHEN account_addresses.proven_at = '' THEN excluded.proven_at ELSE account_addresses.proven_at END`,
 		accountID, email, extranet.NewID(), x.now())
 	return err
@@ -325,7 +343,8 @@ ON CONFLICT (account_id, email) DO UPDATE SET proven_at = CASE WHEN account_addr
 // RehomeAccounts implements extranet.TrustTx. The candidates are few (the
 // accounts whose own grant ended since the last night), read in one query
 // with their person's live grants, the preferred one first.
-func (x *tx) RehomeAccounts(ctx context.Context) (int, error) {
+func (x *tx) RehomeAccounts(ctx context.Context) (_ int, err error) {
+	defer errs.Wrap(&err, "extranetstore: rehome accounts")
 	type move struct{ id, person, grant, email string }
 	var moves []move
 	seen := map[string]bool{}

@@ -9,14 +9,16 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/frtext"
+	"passerelle/internal/errs"
 )
 
 var _ extranet.WelcomeStore = (*Store)(nil)
 
 // PersonAccount implements extranet.WelcomeStore.
-func (s *Store) PersonAccount(ctx context.Context, personID string) (extranet.Account, error) {
+func (s *Store) PersonAccount(ctx context.Context, personID string) (_ extranet.Account, err error) {
+	defer errs.Wrap(&err, "extranetstore: read account of person %s", personID)
 	var a extranet.Account
-	err := s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.person_id = ?`, personID).Scan(accountDest(&a)...)
+	err = s.db.Read().QueryRow(ctx, `SELECT `+accountCols+` FROM accounts a WHERE a.person_id = ?`, personID).Scan(accountDest(&a)...)
 	if err != nil {
 		return a, notFound(err, "compte de la personne "+personID, extranet.ErrNotFound)
 	}
@@ -24,8 +26,9 @@ func (s *Store) PersonAccount(ctx context.Context, personID string) (extranet.Ac
 }
 
 // PendingAt implements extranet.WelcomeStore.
-func (s *Store) PendingAt(ctx context.Context, email string) ([]extranet.PersonGrant, error) {
-	email, err := frtext.NormalizeEmail(email)
+func (s *Store) PendingAt(ctx context.Context, email string) (_ []extranet.PersonGrant, err error) {
+	defer errs.Wrap(&err, "extranetstore: read pending grants at an address")
+	email, err = frtext.NormalizeEmail(email)
 	if err != nil {
 		return nil, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"passerelle/internal/errs"
 	"passerelle/store"
 	"passerelle/store/sqlsession"
 )
@@ -41,9 +42,10 @@ func (s *Store) Prefs() *Prefs { return &Prefs{db: s.db, Now: s.Now} }
 
 // Pref returns the user's value for key, and false when the user never saved
 // one.
-func (p *Prefs) Pref(ctx context.Context, userID int64, key string) (string, bool, error) {
+func (p *Prefs) Pref(ctx context.Context, userID int64, key string) (_ string, _ bool, err error) {
+	defer errs.Wrap(&err, "schoolstore: read preference %q of user %d", key, userID)
 	var v string
-	err := p.db.Read().QueryRow(ctx, `SELECT value FROM user_prefs WHERE user_id = ? AND key = ?`, userID, key).Scan(&v)
+	err = p.db.Read().QueryRow(ctx, `SELECT value FROM user_prefs WHERE user_id = ? AND key = ?`, userID, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
 	}
@@ -54,12 +56,13 @@ func (p *Prefs) Pref(ctx context.Context, userID int64, key string) (string, boo
 }
 
 // SavePref stores the user's value for key, replacing the previous one.
-func (p *Prefs) SavePref(ctx context.Context, userID int64, key, value string) error {
+func (p *Prefs) SavePref(ctx context.Context, userID int64, key, value string) (err error) {
+	defer errs.Wrap(&err, "schoolstore: save preference %q of user %d", key, userID)
 	if key == "" {
-		return errors.New("préférence sans nom")
+		return errs.New("préférence sans nom")
 	}
 	if len(value) > MaxPrefBytes {
-		return fmt.Errorf("préférence %q trop longue (%d octets, %d au plus)", key, len(value), MaxPrefBytes)
+		return errs.Errorf("préférence %q trop longue (%d octets, %d au plus)", key, len(value), MaxPrefBytes)
 	}
 	now := time.Now
 	if p.Now != nil {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"passerelle/fwb"
+	"passerelle/internal/errs"
 	"passerelle/school"
 	"passerelle/store"
 )
@@ -53,7 +54,8 @@ var _ school.Store = (*Store)(nil)
 
 // Open opens the database at url ("sqlite:PATH" or "postgres://…") and
 // applies the migrations.
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string) (_ *Store, err error) {
+	defer errs.Wrap(&err, "schoolstore: open")
 	db, err := store.Open(ctx, url, Migrations(), store.Options{Schema: Schema})
 	if err != nil {
 		return nil, err
@@ -66,7 +68,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 func (s *Store) DB() *store.DB { return s.db }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() (err error) {
+	defer errs.Wrap(&err, "schoolstore: close")
+	return s.db.Close()
+}
 
 func (s *Store) tx(ctx context.Context, fn func(tx *store.Tx) error) error {
 	return s.db.Tx(ctx, s.Now(), fn)
@@ -78,9 +83,10 @@ func notFound(format string, args ...any) error {
 }
 
 // SaveSchool creates the school or renames it.
-func (s *Store) SaveSchool(ctx context.Context, sc school.School) error {
+func (s *Store) SaveSchool(ctx context.Context, sc school.School) (err error) {
+	defer errs.Wrap(&err, "schoolstore: save school %d", sc.FASE)
 	if sc.FASE <= 0 {
-		return fmt.Errorf("numéro FASE %d invalide : donnez le numéro FASE de l'établissement (un entier positif)", sc.FASE)
+		return errs.Errorf("numéro FASE %d invalide : donnez le numéro FASE de l'établissement (un entier positif)", sc.FASE)
 	}
 	name := strings.TrimSpace(sc.Name)
 	return s.tx(ctx, func(tx *store.Tx) error {
@@ -91,9 +97,10 @@ func (s *Store) SaveSchool(ctx context.Context, sc school.School) error {
 }
 
 // School returns one school.
-func (s *Store) School(ctx context.Context, fase int) (school.School, error) {
+func (s *Store) School(ctx context.Context, fase int) (_ school.School, err error) {
+	defer errs.Wrap(&err, "schoolstore: read school %d", fase)
 	sc := school.School{FASE: fase}
-	err := s.db.Read().QueryRow(ctx, `SELECT name FROM schools WHERE fase = ?`, fase).Scan(&sc.Name)
+	err = s.db.Read().QueryRow(ctx, `SELECT name FROM schools WHERE fase = ?`, fase).Scan(&sc.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return school.School{}, notFound("école FASE %d", fase)
 	}
@@ -101,7 +108,8 @@ func (s *Store) School(ctx context.Context, fase int) (school.School, error) {
 }
 
 // Schools returns every school, by FASE.
-func (s *Store) Schools(ctx context.Context) ([]school.School, error) {
+func (s *Store) Schools(ctx context.Context) (_ []school.School, err error) {
+	defer errs.Wrap(&err, "schoolstore: list schools")
 	rows, err := s.db.Read().Query(ctx, `SELECT fase, name FROM schools ORDER BY fase`)
 	if err != nil {
 		return nil, err
@@ -126,7 +134,8 @@ const rowColumns = `m.id, m.last_name, m.first_name, m.birth_date, m.sex, m.niss
 const rowFrom = ` FROM situations s JOIN members m ON m.id = s.member_id`
 
 // Rows returns every situation of the school with its member.
-func (s *Store) Rows(ctx context.Context, fase int) ([]school.Row, error) {
+func (s *Store) Rows(ctx context.Context, fase int) (_ []school.Row, err error) {
+	defer errs.Wrap(&err, "schoolstore: read rows of school %d", fase)
 	if err := s.schoolExists(ctx, s.db.Read(), fase); err != nil {
 		return nil, err
 	}
@@ -147,7 +156,8 @@ func (s *Store) Rows(ctx context.Context, fase int) ([]school.Row, error) {
 }
 
 // Row returns one situation of the school with its member.
-func (s *Store) Row(ctx context.Context, fase int, situationID int64) (school.Row, error) {
+func (s *Store) Row(ctx context.Context, fase int, situationID int64) (_ school.Row, err error) {
+	defer errs.Wrap(&err, "schoolstore: read situation %d of school %d", situationID, fase)
 	return getRow(ctx, s.db.Read(), fase, situationID)
 }
 
@@ -225,16 +235,18 @@ func decodeCharge(s string) ([]fwb.ChargeLine, error) {
 
 // SaveRows inserts or updates each row's member and situation, all in one
 // transaction: when one row fails, nothing is saved.
-func (s *Store) SaveRows(ctx context.Context, fase int, rows []school.Row) ([]school.Row, error) {
+func (s *Store) SaveRows(ctx context.Context, fase int, rows []school.Row) (_ []school.Row, err error) {
+	defer errs.Wrap(&err, "schoolstore: save %d rows of school %d", len(rows), fase)
 	return s.SaveRowsProgress(ctx, fase, rows, nil)
 }
 
 // SaveRowsProgress is SaveRows that calls progress (when not nil) after each
 // row, inside the transaction, so that a large import can show how far it
 // is without giving up all-or-nothing.
-func (s *Store) SaveRowsProgress(ctx context.Context, fase int, rows []school.Row, progress func(done, total int)) ([]school.Row, error) {
+func (s *Store) SaveRowsProgress(ctx context.Context, fase int, rows []school.Row, progress func(done, total int)) (_ []school.Row, err error) {
+	defer errs.Wrap(&err, "schoolstore: save %d rows of school %d", len(rows), fase)
 	out := slices.Clone(rows)
-	err := s.tx(ctx, func(tx *store.Tx) error {
+	err = s.tx(ctx, func(tx *store.Tx) error {
 		if err := s.schoolExists(ctx, tx, fase); err != nil {
 			return err
 		}
@@ -328,7 +340,8 @@ func oneRow(res sql.Result, format string, args ...any) error {
 
 // Settings returns the school's extranet settings; a school that never saved
 // any gets the defaults.
-func (s *Store) Settings(ctx context.Context, fase int) (school.Settings, error) {
+func (s *Store) Settings(ctx context.Context, fase int) (_ school.Settings, err error) {
+	defer errs.Wrap(&err, "schoolstore: read settings of school %d", fase)
 	q := s.db.Read()
 	if err := s.schoolExists(ctx, q, fase); err != nil {
 		return school.Settings{}, err
@@ -336,7 +349,7 @@ func (s *Store) Settings(ctx context.Context, fase int) (school.Settings, error)
 	set := school.Settings{FASE: fase, AutoDays: slices.Clone(school.DefaultAutoDays), AutoHour: school.DefaultAutoHour}
 	var auto int
 	var consentAt, days string
-	err := q.QueryRow(ctx, `SELECT extranet_url, token, auto, auto_consent_by, auto_consent_at, auto_days, auto_hour
+	err = q.QueryRow(ctx, `SELECT extranet_url, token, auto, auto_consent_by, auto_consent_at, auto_days, auto_hour
 		FROM settings WHERE fase = ?`, fase).Scan(&set.ExtranetURL, &set.Token, &auto, &set.AutoConsentBy, &consentAt, &days, &set.AutoHour)
 	if errors.Is(err, sql.ErrNoRows) {
 		return set, nil
@@ -356,9 +369,10 @@ func (s *Store) Settings(ctx context.Context, fase int) (school.Settings, error)
 
 // SaveSettings stores the settings. Empty AutoDays are stored as such and
 // read back as the default days.
-func (s *Store) SaveSettings(ctx context.Context, set school.Settings) error {
+func (s *Store) SaveSettings(ctx context.Context, set school.Settings) (err error) {
+	defer errs.Wrap(&err, "schoolstore: save settings of school %d", set.FASE)
 	if set.AutoHour < 0 || set.AutoHour > 23 {
-		return fmt.Errorf("heure du transfert automatique %d invalide : choisissez une heure de 0 à 23", set.AutoHour)
+		return errs.Errorf("heure du transfert automatique %d invalide : choisissez une heure de 0 à 23", set.AutoHour)
 	}
 	return s.tx(ctx, func(tx *store.Tx) error {
 		if err := s.schoolExists(ctx, tx, set.FASE); err != nil {
@@ -403,7 +417,8 @@ func decodeDays(s string) ([]time.Weekday, error) {
 // completed roles. Completions are written only for a transfer the extranet
 // applied (not a dry run, outcome done or unchanged), whatever the caller
 // passes, so that a preview never changes a fiche.
-func (s *Store) RecordTransfer(ctx context.Context, rec school.TransferRecord, completions []school.RoleCompletion) (school.TransferRecord, error) {
+func (s *Store) RecordTransfer(ctx context.Context, rec school.TransferRecord, completions []school.RoleCompletion) (_ school.TransferRecord, err error) {
+	defer errs.Wrap(&err, "schoolstore: record transfer of school %d", rec.FASE)
 	if rec.At.IsZero() {
 		rec.At = s.Now()
 	}
@@ -461,7 +476,8 @@ const transferColumns = `id, fase, at, by_name, dry_run, outcome, school_year,
 	messages, error, extranet_id, idempotency_key, seen_by, seen_at`
 
 // Transfers returns the school's history, newest first; limit ≤ 0 means all.
-func (s *Store) Transfers(ctx context.Context, fase int, limit int) ([]school.TransferRecord, error) {
+func (s *Store) Transfers(ctx context.Context, fase int, limit int) (_ []school.TransferRecord, err error) {
+	defer errs.Wrap(&err, "schoolstore: list transfers of school %d", fase)
 	q := s.db.Read()
 	if err := s.schoolExists(ctx, q, fase); err != nil {
 		return nil, err
@@ -489,7 +505,8 @@ func (s *Store) Transfers(ctx context.Context, fase int, limit int) ([]school.Tr
 }
 
 // Transfer returns one history entry of the school.
-func (s *Store) Transfer(ctx context.Context, fase int, id int64) (school.TransferRecord, error) {
+func (s *Store) Transfer(ctx context.Context, fase int, id int64) (_ school.TransferRecord, err error) {
+	defer errs.Wrap(&err, "schoolstore: read transfer %d of school %d", id, fase)
 	rec, err := scanTransfer(s.db.Read().QueryRow(ctx, `SELECT `+transferColumns+` FROM transfers WHERE fase = ? AND id = ?`, fase, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return school.TransferRecord{}, notFound("transfert %d de l'école FASE %d", id, fase)
@@ -525,7 +542,8 @@ func scanTransfer(sc scanner) (school.TransferRecord, error) {
 }
 
 // MarkTransferSeen records the first opening of a transfer's messages.
-func (s *Store) MarkTransferSeen(ctx context.Context, fase int, id int64, by string) error {
+func (s *Store) MarkTransferSeen(ctx context.Context, fase int, id int64, by string) (err error) {
+	defer errs.Wrap(&err, "schoolstore: mark transfer %d of school %d seen", id, fase)
 	return s.tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE transfers SET seen_by = ?, seen_at = ? WHERE fase = ? AND id = ? AND seen_at = ''`,
 			by, store.FormatTime(s.Now()), fase, id)
@@ -550,15 +568,16 @@ func normalizeLogin(login string) string { return strings.ToLower(strings.TrimSp
 
 // CreateUser stores a new user; the login is kept in lower case and must be
 // unused.
-func (s *Store) CreateUser(ctx context.Context, u school.User) (school.User, error) {
+func (s *Store) CreateUser(ctx context.Context, u school.User) (_ school.User, err error) {
+	defer errs.Wrap(&err, "schoolstore: create user")
 	u.Login = normalizeLogin(u.Login)
 	if u.Login == "" {
-		return school.User{}, errors.New("identifiant vide : choisissez un identifiant, par exemple « direction »")
+		return school.User{}, errs.New("identifiant vide : choisissez un identifiant, par exemple « direction »")
 	}
 	if u.PasswordHash == "" {
-		return school.User{}, errors.New("mot de passe manquant : l'utilisateur doit en avoir un")
+		return school.User{}, errs.New("mot de passe manquant : l'utilisateur doit en avoir un")
 	}
-	err := s.tx(ctx, func(tx *store.Tx) error {
+	err = s.tx(ctx, func(tx *store.Tx) error {
 		if u.Created.IsZero() {
 			u.Created = tx.Now
 		}
@@ -597,7 +616,8 @@ func isUniqueViolation(err error) bool {
 const userColumns = `id, login, name, password_hash, direction, created_at`
 
 // UserByLogin finds a user by login, in any case.
-func (s *Store) UserByLogin(ctx context.Context, login string) (school.User, error) {
+func (s *Store) UserByLogin(ctx context.Context, login string) (_ school.User, err error) {
+	defer errs.Wrap(&err, "schoolstore: find user by login")
 	login = normalizeLogin(login)
 	u, err := scanUser(s.db.Read().QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE login = ?`, login))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -607,7 +627,8 @@ func (s *Store) UserByLogin(ctx context.Context, login string) (school.User, err
 }
 
 // UserByID finds a user by ID.
-func (s *Store) UserByID(ctx context.Context, id int64) (school.User, error) {
+func (s *Store) UserByID(ctx context.Context, id int64) (_ school.User, err error) {
+	defer errs.Wrap(&err, "schoolstore: read user %d", id)
 	u, err := scanUser(s.db.Read().QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return school.User{}, notFound("utilisateur %d", id)
@@ -617,7 +638,8 @@ func (s *Store) UserByID(ctx context.Context, id int64) (school.User, error) {
 
 // SetPassword replaces a user's password hash and ends every session of
 // that user, so that a changed password shuts out whoever had the old one.
-func (s *Store) SetPassword(ctx context.Context, id int64, hash string) error {
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string) (err error) {
+	defer errs.Wrap(&err, "schoolstore: set password of user %d", id)
 	return s.tx(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
 		if err != nil {

@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 
+	"passerelle/internal/errs"
 	"passerelle/store"
 )
 
 // DeleteSituation removes a situation of the school, and its member when
 // the member has no other situation (in any school of the database).
-func (s *Store) DeleteSituation(ctx context.Context, fase int, id int64) error {
+func (s *Store) DeleteSituation(ctx context.Context, fase int, id int64) (err error) {
+	defer errs.Wrap(&err, "schoolstore: delete situation %d of school %d", id, fase)
 	return s.tx(ctx, func(tx *store.Tx) error {
 		var member int64
 		// The fase condition keeps one school from deleting another's

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"strconv"
 
+	"passerelle/internal/errs"
 	"passerelle/school"
 	"passerelle/store"
 )
 
 // Users lists the users by login.
-func (s *Store) Users(ctx context.Context) ([]school.User, error) {
+func (s *Store) Users(ctx context.Context) (_ []school.User, err error) {
+	defer errs.Wrap(&err, "schoolstore: list users")
 	rows, err := s.db.Read().Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY login`)
 	if err != nil {
 		return nil, err
@@ -31,7 +33,8 @@ func (s *Store) Users(ctx context.Context) ([]school.User, error) {
 // from the last direction user is refused (school.ErrLastDirection); a user who
 // loses it keeps their sessions, whose pages check the right at each
 // request.
-func (s *Store) UpdateUser(ctx context.Context, u school.User) error {
+func (s *Store) UpdateUser(ctx context.Context, u school.User) (err error) {
+	defer errs.Wrap(&err, "schoolstore: update user %d", u.ID)
 	return s.tx(ctx, func(tx *store.Tx) error {
 		if !u.Direction {
 			if err := keepOneDirection(ctx, tx, u.ID); err != nil {
@@ -48,7 +51,8 @@ func (s *Store) UpdateUser(ctx context.Context, u school.User) error {
 
 // DeleteUser removes a user with their sessions and preferences. Removing
 // the last direction user is refused (school.ErrLastDirection).
-func (s *Store) DeleteUser(ctx context.Context, id int64) error {
+func (s *Store) DeleteUser(ctx context.Context, id int64) (err error) {
+	defer errs.Wrap(&err, "schoolstore: delete user %d", id)
 	return s.tx(ctx, func(tx *store.Tx) error {
 		if err := keepOneDirection(ctx, tx, id); err != nil {
 			return err

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"time"
 
+	"passerelle/internal/errs"
 	"passerelle/store"
 	"passerelle/web"
 )
@@ -29,7 +30,8 @@ func New(db *store.DB) *Store { return &Store{db: db} }
 var _ web.SessionStore = (*Store)(nil)
 
 // CreateSession implements web.SessionStore.
-func (s *Store) CreateSession(ctx context.Context, sess web.Session) error {
+func (s *Store) CreateSession(ctx context.Context, sess web.Session) (err error) {
+	defer errs.Wrap(&err, "sqlsession: create session")
 	data, err := json.Marshal(sess.Data)
 	if err != nil {
 		return err
@@ -57,10 +59,11 @@ func (s *Store) CreateSession(ctx context.Context, sess web.Session) error {
 }
 
 // GetSession implements web.SessionStore.
-func (s *Store) GetSession(ctx context.Context, tokenHash string) (web.Session, error) {
+func (s *Store) GetSession(ctx context.Context, tokenHash string) (_ web.Session, err error) {
+	defer errs.Wrap(&err, "sqlsession: read session")
 	var sess web.Session
 	var data, created, expires string
-	err := s.db.Read().QueryRow(ctx, `SELECT token_hash, user_id, kind, csrf, data, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
+	err = s.db.Read().QueryRow(ctx, `SELECT token_hash, user_id, kind, csrf, data, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
 		Scan(&sess.TokenHash, &sess.UserID, &sess.Kind, &sess.CSRF, &data, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return web.Session{}, web.ErrNoSession
@@ -81,20 +84,23 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (web.Session, 
 }
 
 // DeleteSession implements web.SessionStore.
-func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	_, err := s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) (err error) {
+	defer errs.Wrap(&err, "sqlsession: delete session")
+	_, err = s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
 }
 
 // DeleteUserSessions implements web.SessionStore.
-func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
-	_, err := s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+func (s *Store) DeleteUserSessions(ctx context.Context, userID string) (err error) {
+	defer errs.Wrap(&err, "sqlsession: delete sessions of a user")
+	_, err = s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	return err
 }
 
 // DeleteKindSessions removes every session of a kind for the users given,
 // for example every staff session of accounts just disabled.
-func (s *Store) DeleteKindSessions(ctx context.Context, kind string, userIDs []string) error {
+func (s *Store) DeleteKindSessions(ctx context.Context, kind string, userIDs []string) (err error) {
+	defer errs.Wrap(&err, "sqlsession: delete %s sessions of %d users", kind, len(userIDs))
 	for _, id := range userIDs {
 		if _, err := s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE kind = ? AND user_id = ?`, kind, id); err != nil {
 			return err
@@ -104,7 +110,8 @@ func (s *Store) DeleteKindSessions(ctx context.Context, kind string, userIDs []s
 }
 
 // TouchSession implements web.SessionStore.
-func (s *Store) TouchSession(ctx context.Context, tokenHash string, expires time.Time) error {
-	_, err := s.db.Read().Exec(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, store.FormatTime(expires), tokenHash)
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, expires time.Time) (err error) {
+	defer errs.Wrap(&err, "sqlsession: extend session")
+	_, err = s.db.Read().Exec(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, store.FormatTime(expires), tokenHash)
 	return err
 }

@@ -86,7 +86,7 @@ func poolSize(rawURL string) (int, string, error) {
 	}
 	n, err := strconv.Atoi(v[0])
 	if err != nil || n < 1 || n > 1000 {
-		return 0, "", fmt.Errorf("pool_max_conns=%s dans l'adresse PostgreSQL : donnez un nombre de connexions entre 1 et 1000, par exemple pool_max_conns=8", v[0])
+		return 0, "", errs.Errorf("pool_max_conns=%s dans l'adresse PostgreSQL : donnez un nombre de connexions entre 1 et 1000, par exemple pool_max_conns=8", v[0])
 	}
 	q.Del("pool_max_conns")
 	u.RawQuery = q.Encode()

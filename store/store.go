@@ -5,6 +5,18 @@
 // Both stores are written once, in SQL that SQLite and PostgreSQL both accept,
 // with placeholders written as ? and rebound to $n for PostgreSQL. Only the
 // migrations differ by dialect. One contract test suite runs against both.
+//
+// Values. PostgreSQL columns have native types (timestamptz for instants,
+// date for civil dates, boolean for flags); SQLite keeps its own: instants
+// as TEXT in TimeLayout (fixed-width UTC, so that they sort and compare as
+// strings), dates as TEXT in DateLayout, flags as INTEGER 0/1. On both,
+// "none" is NULL. Callers never encode: they pass a time.Time for an
+// instant (the zero time for none), a Date for a civil date and a bool for a
+// flag, and the Querier converts them for its dialect where it rewrites the
+// placeholders. They scan instants through ScanTime and dates through
+// ScanDate, which read either engine's value, NULL giving the zero time;
+// flags scan into a bool on both. Multi-row statements that pass arrays of
+// text to PostgreSQL (unnest) encode with FormatTime and cast in SQL.
 package store
 
 import (
@@ -17,6 +29,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -243,13 +256,13 @@ type Tx struct {
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.d, q), args...)
+	return t.tx.ExecContext(ctx, rebind(t.d, q), convert(t.d, args)...)
 }
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, rebind(t.d, q), args...)
+	return t.tx.QueryContext(ctx, rebind(t.d, q), convert(t.d, args)...)
 }
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.d, q), args...)
+	return t.tx.QueryRowContext(ctx, rebind(t.d, q), convert(t.d, args)...)
 }
 func (t *Tx) Dialect() Dialect { return t.d }
 
@@ -257,13 +270,13 @@ func (t *Tx) Dialect() Dialect { return t.d }
 type reader struct{ db *DB }
 
 func (r reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), args...)
+	return r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return r.db.R.QueryContext(ctx, rebind(r.db.Dialect, q), args...)
+	return r.db.R.QueryContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return r.db.R.QueryRowContext(ctx, rebind(r.db.Dialect, q), args...)
+	return r.db.R.QueryRowContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) Dialect() Dialect { return r.db.Dialect }
 
@@ -287,7 +300,10 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 
 // Migrate applies the pending migrations of fsys/<dialect>/NNN_name.sql in
 // order, each in its own transaction. On PostgreSQL an advisory lock keeps two
-// processes from migrating at once.
+// processes from migrating at once. On SQLite, foreign keys are not enforced
+// while a migration runs, so that a table can be rebuilt (created anew,
+// copied, dropped, renamed: SQLite's ALTER TABLE cannot change a column),
+// and are checked before it commits.
 func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
 	files, err := migrationFiles(fsys, db.Dialect)
 	if err != nil {
@@ -296,35 +312,69 @@ func (db *DB) Migrate(ctx context.Context, fsys fs.FS) error {
 	if _, err := db.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations : %w", err)
 	}
+	conn, err := db.W.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations : %w", err)
+	}
+	defer conn.Close()
+	if db.Dialect == SQLite {
+		// Outside any transaction: SQLite ignores it inside one.
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("migrations : %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
 	for _, f := range files {
-		err := db.Tx(ctx, time.Now(), func(tx *Tx) error {
-			if db.Dialect == Postgres {
-				if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7215001)`); err != nil {
-					return err
-				}
-			}
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, f.version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			body, err := fs.ReadFile(fsys, f.path)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("%s: %w", f.path, err)
-			}
-			_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, f.version, f.name, FormatTime(time.Now()))
-			return err
-		})
-		if err != nil {
+		if err := db.migrate(ctx, conn, fsys, f); err != nil {
 			return fmt.Errorf("migration %s : %w", f.name, err)
 		}
 	}
 	return nil
+}
+
+// migrate applies one migration on conn, unless it was already applied.
+func (db *DB) migrate(ctx context.Context, conn *sql.Conn, fsys fs.FS, f migration) error {
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{tx: sqlTx, d: db.Dialect, Now: time.Now()}
+	if db.Dialect == Postgres {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7215001)`); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, f.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := fs.ReadFile(fsys, f.path)
+	if err != nil {
+		return err
+	}
+	if _, err := sqlTx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("%s: %w", f.path, err)
+	}
+	if db.Dialect == SQLite {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		err := sqlTx.QueryRowContext(ctx, `PRAGMA foreign_key_check`).Scan(&table, &rowid, &parent, &fk)
+		if err == nil {
+			return fmt.Errorf("%s: foreign key from %s to %s broken", f.path, table, parent)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, f.version, f.name, FormatTime(time.Now())); err != nil {
+		return err
+	}
+	return sqlTx.Commit()
 }
 
 // Pending returns the number of migrations not yet applied, for readiness
@@ -374,19 +424,124 @@ func migrationFiles(fsys fs.FS, d Dialect) ([]migration, error) {
 	return out, nil
 }
 
-// TimeLayout stores instants as fixed-width UTC text, so that they sort and
-// compare as strings on both engines.
+// TimeLayout is how SQLite stores instants: fixed-width UTC text, so that
+// they sort and compare as strings.
 const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// DateLayout stores civil dates.
+// DateLayout is how SQLite stores civil dates.
 const DateLayout = "2006-01-02"
 
-// FormatTime encodes an instant ("" for the zero time).
+// Date is a civil date passed as a query argument (a DATE on PostgreSQL,
+// DateLayout text on SQLite); the zero time is NULL. Only its year, month
+// and day count.
+type Date time.Time
+
+// convert encodes args for d (see the package doc): time.Time and Date, the
+// zero time as NULL; bool as 1/0 on SQLite. Other values pass as they are.
+// args is copied only when a value changes.
+func convert(d Dialect, args []any) []any {
+	out := args
+	for i, a := range args {
+		v, ok := encode(d, a)
+		if !ok {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = slices.Clone(args)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func encode(d Dialect, a any) (any, bool) {
+	switch x := a.(type) {
+	case time.Time:
+		if x.IsZero() {
+			return nil, true
+		}
+		if d == Postgres {
+			return x.UTC().Truncate(time.Microsecond), true
+		}
+		return x.UTC().Format(TimeLayout), true
+	case Date:
+		t := time.Time(x)
+		if t.IsZero() {
+			return nil, true
+		}
+		return t.Format(DateLayout), true
+	case bool:
+		if d == Postgres {
+			return x, false
+		}
+		if x {
+			return 1, true
+		}
+		return 0, true
+	}
+	return a, false
+}
+
+// FormatTime encodes an instant as SQLite stores it ("" for the zero time),
+// for the text arrays of multi-row statements.
 func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.UTC().Format(TimeLayout)
+}
+
+// FormatDate encodes a civil date as SQLite stores it ("" for the zero
+// time), for the text arrays of multi-row statements.
+func FormatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(DateLayout)
+}
+
+// ScanTime returns a destination for Scan that reads an instant into t:
+// a timestamptz (PostgreSQL), TimeLayout text (SQLite), or NULL for the zero
+// time.
+func ScanTime(t *time.Time) sql.Scanner { return timeScanner{t, TimeLayout} }
+
+// ScanDate returns a destination for Scan that reads a civil date into t as
+// UTC midnight: a date (PostgreSQL), DateLayout text (SQLite), or NULL for
+// the zero time.
+func ScanDate(t *time.Time) sql.Scanner { return timeScanner{t, DateLayout} }
+
+type timeScanner struct {
+	t      *time.Time
+	layout string
+}
+
+func (s timeScanner) Scan(v any) error {
+	var text string
+	switch x := v.(type) {
+	case nil:
+		*s.t = time.Time{}
+		return nil
+	case time.Time:
+		if s.layout == DateLayout {
+			y, m, d := x.Date()
+			*s.t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		} else {
+			*s.t = x.UTC()
+		}
+		return nil
+	case string:
+		text = x
+	case []byte:
+		text = string(x)
+	default:
+		return fmt.Errorf("store: cannot read %T as a time", v)
+	}
+	t, err := time.Parse(s.layout, text)
+	if err != nil {
+		return fmt.Errorf("store: unreadable time %q: %w", text, err)
+	}
+	*s.t = t
+	return nil
 }
 
 // ParseTime decodes FormatTime's output ("" gives the zero time).
@@ -397,14 +552,6 @@ func ParseTime(s string) (time.Time, error) {
 	return time.Parse(TimeLayout, s)
 }
 
-// FormatDate encodes a civil date ("" for the zero time).
-func FormatDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Format(DateLayout)
-}
-
 // ParseDate decodes FormatDate's output as UTC midnight.
 func ParseDate(s string) (time.Time, error) {
 	if s == "" {
@@ -413,7 +560,7 @@ func ParseDate(s string) (time.Time, error) {
 	return time.Parse(DateLayout, s)
 }
 
-// Bool encodes a boolean as 0/1, which both engines store in an INTEGER.
+// Bool encodes a boolean as 0/1.
 func Bool(b bool) int {
 	if b {
 		return 1

@@ -13,7 +13,8 @@
 // "none" is NULL. Callers never encode: they pass a time.Time for an
 // instant (the zero time for none), a Date for a civil date and a bool for a
 // flag, and the Querier converts them for its dialect where it rewrites the
-// placeholders. They scan instants through ScanTime and dates through
+// placeholders (in SQL text, a flag is TRUE or FALSE, which SQLite reads as
+// 1 and 0). They scan instants through ScanTime and dates through
 // ScanDate, which read either engine's value, NULL giving the zero time;
 // flags scan into a bool on both. Multi-row statements that pass arrays of
 // text to PostgreSQL (unnest) encode with FormatTime and cast in SQL.
@@ -266,22 +267,37 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 func (t *Tx) Dialect() Dialect { return t.d }
 
-// reader runs queries on the read pool.
-type reader struct{ db *DB }
+// reader runs queries on the read pool, or on the writer when w is set.
+type reader struct {
+	db *DB
+	w  bool
+}
+
+func (r reader) pool() *sql.DB {
+	if r.w {
+		return r.db.W
+	}
+	return r.db.R
+}
 
 func (r reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return r.db.R.QueryContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
+	return r.pool().QueryContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return r.db.R.QueryRowContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
+	return r.pool().QueryRowContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) Dialect() Dialect { return r.db.Dialect }
 
 // Read returns a Querier on the read pool (Exec goes to the writer).
-func (db *DB) Read() Querier { return reader{db} }
+func (db *DB) Read() Querier { return reader{db: db} }
+
+// Write returns a Querier on the writer pool, for statements outside a
+// transaction and for reads that must see the last write (on SQLite a
+// reader may lag behind the writer).
+func (db *DB) Write() Querier { return reader{db: db, w: true} }
 
 // Tx runs fn in one write transaction, committed when fn returns nil and
 // rolled back otherwise.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"passerelle/extranet"
+	"passerelle/store"
 )
 
 var (
@@ -20,7 +21,7 @@ var (
 const itemCols = "id, space, fase, kind, title, body, url, position, updated_at, updated_by"
 
 func itemDest(it *extranet.SpaceItem) []any {
-	return []any{&it.ID, &it.Space, &it.FASE, &it.Kind, &it.Title, &it.Text, &it.URL, &it.Position, tcol{&it.UpdatedAt}, &it.UpdatedBy}
+	return []any{&it.ID, &it.Space, &it.FASE, &it.Kind, &it.Title, &it.Text, &it.URL, &it.Position, store.ScanTime(&it.UpdatedAt), &it.UpdatedBy}
 }
 
 // SpaceItems implements extranet.ContentStore.
@@ -65,7 +66,7 @@ func (x *tx) SaveSpaceItem(ctx context.Context, it extranet.SpaceItem) error {
 	_, err := x.t.Exec(ctx, `INSERT INTO space_items (`+itemCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET space = excluded.space, fase = excluded.fase, kind = excluded.kind, title = excluded.title,
 body = excluded.body, url = excluded.url, position = excluded.position, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		it.ID, it.Space, it.FASE, it.Kind, it.Title, it.Text, it.URL, it.Position, ft(it.UpdatedAt), it.UpdatedBy)
+		it.ID, it.Space, it.FASE, it.Kind, it.Title, it.Text, it.URL, it.Position, it.UpdatedAt, it.UpdatedBy)
 	return err
 }
 

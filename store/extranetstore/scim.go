@@ -35,7 +35,7 @@ func scimMeta(ctx context.Context, q store.Querier, fase int) (map[string]extran
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var m extranet.SCIMMeta
 		var id string
-		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, tcol{&m.DeletedAt}); err != nil {
+		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt)); err != nil {
 			return err
 		}
 		out[id] = m
@@ -49,7 +49,7 @@ func (x *tx) SaveSCIMMeta(ctx context.Context, fase int, grantID string, m extra
 	_, err := x.t.Exec(ctx, `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name,
 display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
-		grantID, fase, m.ExternalID, m.UserName, m.DisplayName, ft(m.DeletedAt), x.now())
+		grantID, fase, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, x.now())
 	return err
 }
 
@@ -57,14 +57,14 @@ display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_
 func (x *tx) RecentDeactivations(ctx context.Context, fase int, schoolYear string, since time.Time) (int, error) {
 	var n int
 	err := x.t.QueryRow(ctx, `SELECT COUNT(*) FROM grants WHERE fase = ? AND school_year = ? AND state = 'deactivated'
-AND end_reason = ? AND since > ?`, fase, schoolYear, extranet.EndRemoved, ft(since)).Scan(&n)
+AND end_reason = ? AND since > ?`, fase, schoolYear, extranet.EndRemoved, since).Scan(&n)
 	return n, err
 }
 
 // SaveEntryRejection implements extranet.SCIMTx.
 func (x *tx) SaveEntryRejection(ctx context.Context, fase int, schoolYear, transferID, email string, r *extranet.Rejection) error {
 	now := x.now()
-	_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND email = ? AND resolved_at = ''`,
+	_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND email = ? AND resolved_at IS NULL`,
 		now, fase, schoolYear, email)
 	if err != nil || r == nil {
 		return err
@@ -73,7 +73,7 @@ func (x *tx) SaveEntryRejection(ctx context.Context, fase int, schoolYear, trans
 		r.Email, r.Role, r.Reason, transferID, now, now}
 	suffix := ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
 first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
-role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
+role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = NULL`
 	return insertRows(ctx, x.t, "rejections", rejectionColumns, [][]any{row}, suffix)
 }
 
@@ -88,6 +88,6 @@ func (x *tx) ConfirmDeactivations(ctx context.Context, fase, maxCount int, actor
 func (x *tx) ConfirmedDeactivations(ctx context.Context, fase int, since time.Time) (int, error) {
 	var n int
 	err := x.t.QueryRow(ctx, `SELECT COALESCE(MAX(max_count), 0) FROM scim_confirmations WHERE fase = ? AND confirmed_at > ?`,
-		fase, ft(since)).Scan(&n)
+		fase, since).Scan(&n)
 	return n, err
 }

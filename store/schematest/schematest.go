@@ -9,12 +9,12 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"testing/fstest"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"passerelle/store"
 )

@@ -14,7 +14,7 @@ import (
 )
 
 // A database that migrations 001-003 built and filled, with their
-// conventions (instants and dates as text, '' for none, flags as 0/1),
+// conventions (instants and dates as text, ” for none, flags as 0/1),
 // migrates to the native types and reads back the same values.
 func TestUpgradeToNativeTypes(t *testing.T) {
 	for _, engine := range []struct{ name, url string }{

@@ -560,26 +560,3 @@ func (s timeScanner) Scan(v any) error {
 	return nil
 }
 
-// ParseTime decodes FormatTime's output ("" gives the zero time).
-func ParseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse(TimeLayout, s)
-}
-
-// ParseDate decodes FormatDate's output as UTC midnight.
-func ParseDate(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse(DateLayout, s)
-}
-
-// Bool encodes a boolean as 0/1.
-func Bool(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}

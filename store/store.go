@@ -457,13 +457,14 @@ type Date time.Time
 // args is copied only when a value changes.
 func convert(d Dialect, args []any) []any {
 	out := args
+	copied := false
 	for i, a := range args {
 		v, ok := encode(d, a)
 		if !ok {
 			continue
 		}
-		if &out[0] == &args[0] {
-			out = slices.Clone(args)
+		if !copied {
+			out, copied = slices.Clone(args), true
 		}
 		out[i] = v
 	}

@@ -560,4 +560,3 @@ func (s timeScanner) Scan(v any) error {
 	*s.t = t
 	return nil
 }
-

@@ -14,10 +14,11 @@
 // instant (the zero time for none), a Date for a civil date and a bool for a
 // flag, and the Querier converts them for its dialect where it rewrites the
 // placeholders (in SQL text, a flag is TRUE or FALSE, which SQLite reads as
-// 1 and 0). They scan instants through ScanTime and dates through
-// ScanDate, which read either engine's value, NULL giving the zero time;
-// flags scan into a bool on both. Multi-row statements that pass arrays of
-// text to PostgreSQL (unnest) encode with FormatTime and cast in SQL.
+// 1 and 0). They scan instants through ScanTime and dates through ScanDate
+// (or ScanDateText, for a date kept as text in Go), which read either
+// engine's value, NULL giving the zero time; flags scan into a bool on both.
+// Multi-row statements that pass arrays of text to PostgreSQL (unnest)
+// encode instants with FormatTime and cast them in SQL.
 package store
 
 import (
@@ -520,43 +521,69 @@ func FormatDate(t time.Time) string {
 // ScanTime returns a destination for Scan that reads an instant into t:
 // a timestamptz (PostgreSQL), TimeLayout text (SQLite), or NULL for the zero
 // time.
-func ScanTime(t *time.Time) sql.Scanner { return timeScanner{t, TimeLayout} }
+func ScanTime(t *time.Time) sql.Scanner { return timeScanner{t} }
 
 // ScanDate returns a destination for Scan that reads a civil date into t as
 // UTC midnight: a date (PostgreSQL), DateLayout text (SQLite), or NULL for
 // the zero time.
-func ScanDate(t *time.Time) sql.Scanner { return timeScanner{t, DateLayout} }
+func ScanDate(t *time.Time) sql.Scanner { return dateScanner{t} }
 
-type timeScanner struct {
-	t      *time.Time
-	layout string
+// ScanDateText is ScanDate for a date kept as DateLayout text in Go: s gets
+// "YYYY-MM-DD", or "" for NULL.
+func ScanDateText(s *string) sql.Scanner { return dateTextScanner{s} }
+
+// The scanners hold one pointer, so that making one allocates nothing.
+type (
+	timeScanner     struct{ t *time.Time }
+	dateScanner     struct{ t *time.Time }
+	dateTextScanner struct{ s *string }
+)
+
+func (s timeScanner) Scan(v any) (err error) {
+	*s.t, err = scanTime(v, TimeLayout)
+	if err == nil {
+		*s.t = s.t.UTC()
+	}
+	return err
 }
 
-func (s timeScanner) Scan(v any) error {
+func (s dateScanner) Scan(v any) (err error) {
+	*s.t, err = scanTime(v, DateLayout)
+	return err
+}
+
+func (s dateTextScanner) Scan(v any) error {
+	t, err := scanTime(v, DateLayout)
+	if err == nil {
+		*s.s = FormatDate(t)
+	}
+	return err
+}
+
+// scanTime reads what either engine returns for an instant or a date
+// (layout tells which): a time.Time, text, or nil for the zero time. A
+// date's time.Time is taken as its year, month and day, at UTC midnight.
+func scanTime(v any, layout string) (time.Time, error) {
 	var text string
 	switch x := v.(type) {
 	case nil:
-		*s.t = time.Time{}
-		return nil
+		return time.Time{}, nil
 	case time.Time:
-		if s.layout == DateLayout {
+		if layout == DateLayout {
 			y, m, d := x.Date()
-			*s.t = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-		} else {
-			*s.t = x.UTC()
+			return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
 		}
-		return nil
+		return x, nil
 	case string:
 		text = x
 	case []byte:
 		text = string(x)
 	default:
-		return fmt.Errorf("store: cannot read %T as a time", v)
+		return time.Time{}, fmt.Errorf("store: cannot read %T as a time", v)
 	}
-	t, err := time.Parse(s.layout, text)
+	t, err := time.Parse(layout, text)
 	if err != nil {
-		return fmt.Errorf("store: unreadable time %q: %w", text, err)
+		return time.Time{}, fmt.Errorf("store: unreadable time %q: %w", text, err)
 	}
-	*s.t = t
-	return nil
+	return t, nil
 }

@@ -147,6 +147,10 @@ func TestValuesRoundTrip(t *testing.T) {
 		}
 		var gotAt, gotDay time.Time
 		var flag bool
+		var dayText string
+		if err := db.Read().QueryRow(ctx, `SELECT day FROM moments WHERE id = 1`).Scan(store.ScanDateText(&dayText)); err != nil || dayText != "1984-02-29" {
+			t.Errorf("ScanDateText = %q, %v", dayText, err)
+		}
 		if err := db.Read().QueryRow(ctx, `SELECT at, day, flag FROM moments WHERE id = 1 AND at > ? AND flag = ?`, at.Add(-time.Microsecond), true).
 			Scan(store.ScanTime(&gotAt), store.ScanDate(&gotDay), &flag); err != nil {
 			t.Fatal(err)

@@ -50,7 +50,7 @@ func (s *Store) PendingPersons(ctx context.Context, upTo string, fn func(p *extr
 FROM persons p WHERE p.id IN (SELECT person_id FROM grants WHERE pending <> '' AND school_year <= ?) ORDER BY p.id`, upTo)
 	var p extranet.Person
 	return collect(rows, err, func(r *sql.Rows) error {
-		if err := r.Scan(&p.ID, &p.LastName, &p.FirstName, dateText{&p.BirthDate}, &p.Matricule); err != nil {
+		if err := r.Scan(&p.ID, &p.LastName, &p.FirstName, store.ScanDateText(&p.BirthDate), &p.Matricule); err != nil {
 			return err
 		}
 		fn(&p)

@@ -451,19 +451,6 @@ func pgText(v any) string {
 	}
 }
 
-// dateText scans a civil date (store.ScanDate) into the "YYYY-MM-DD" string
-// the extranet's types hold, "" for NULL.
-type dateText struct{ s *string }
-
-func (d dateText) Scan(v any) error {
-	var t time.Time
-	if err := store.ScanDate(&t).Scan(v); err != nil {
-		return err
-	}
-	*d.s = store.FormatDate(t)
-	return nil
-}
-
 // notFound maps sql.ErrNoRows to err (wrapped with what was looked for).
 func notFound(err error, what string, target error) error {
 	if errors.Is(err, sql.ErrNoRows) {
@@ -477,7 +464,7 @@ func notFound(err error, what string, target error) error {
 const personCols = "p.id, p.last_name, p.first_name, p.birth_date, COALESCE(p.matricule, ''), p.identity_key, p.created_at, p.updated_at"
 
 func personDest(p *extranet.Person) []any {
-	return []any{&p.ID, &p.LastName, &p.FirstName, dateText{&p.BirthDate}, &p.Matricule, &p.IdentityKey, store.ScanTime(&p.CreatedAt), store.ScanTime(&p.UpdatedAt)}
+	return []any{&p.ID, &p.LastName, &p.FirstName, store.ScanDateText(&p.BirthDate), &p.Matricule, &p.IdentityKey, store.ScanTime(&p.CreatedAt), store.ScanTime(&p.UpdatedAt)}
 }
 
 const grantCols = "g.id, g.person_id, g.fase, g.school_year, g.role, g.email, g.last_name, g.first_name, g.state, g.since, " +

@@ -120,7 +120,7 @@ func scanGrantRecords(rows *sql.Rows, err error) ([]extranet.GrantRecord, error)
 	var out []extranet.GrantRecord
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var rec extranet.GrantRecord
-		dest := append(grantDest(&rec.Grant), dateText{&rec.Grant.SentBirthDate}, &rec.Grant.SentMatricule)
+		dest := append(grantDest(&rec.Grant), store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 		dest = append(dest, personDest(&rec.Person)...)
 		if err := r.Scan(append(dest, &rec.Login)...); err != nil {
 			return err
@@ -220,7 +220,7 @@ UNION SELECT 'h', pending_email, person_id, '', NULL::date, '', '', NULL::timest
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var kind string
 		var p extranet.Person
-		if err := r.Scan(append([]any{&kind, &p.ID, &p.LastName, &p.FirstName, dateText{&p.BirthDate}, &p.Matricule, &p.IdentityKey},
+		if err := r.Scan(append([]any{&kind, &p.ID, &p.LastName, &p.FirstName, store.ScanDateText(&p.BirthDate), &p.Matricule, &p.IdentityKey},
 			store.ScanTime(&p.CreatedAt), store.ScanTime(&p.UpdatedAt))...); err != nil {
 			return err
 		}

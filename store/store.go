@@ -5,11 +5,26 @@
 // Both stores are written once, in SQL that SQLite and PostgreSQL both accept,
 // with placeholders written as ? and rebound to $n for PostgreSQL. Only the
 // migrations differ by dialect. One contract test suite runs against both.
+//
+// Values. PostgreSQL columns have native types (timestamptz for instants,
+// date for civil dates, boolean for flags); SQLite keeps its own: instants
+// as TEXT in TimeLayout (fixed-width UTC, so that they sort and compare as
+// strings), dates as TEXT in DateLayout, flags as INTEGER 0/1. On both,
+// "none" is NULL. Callers never encode: they pass a time.Time for an
+// instant (the zero time for none), a Date for a civil date and a bool for a
+// flag, and the Querier converts them for its dialect where it rewrites the
+// placeholders (in SQL text, a flag is TRUE or FALSE, which SQLite reads as
+// 1 and 0). They scan instants through ScanTime and dates through ScanDate
+// (or ScanDateText, for a date kept as text in Go), which read either
+// engine's value, NULL giving the zero time; flags scan into a bool on both.
+// Multi-row statements that pass arrays of text to PostgreSQL (unnest)
+// encode instants with FormatTime and cast them in SQL.
 package store
 
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -17,6 +32,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -279,32 +295,47 @@ type Tx struct {
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.d, q), args...)
+	return t.tx.ExecContext(ctx, rebind(t.d, q), convert(t.d, args)...)
 }
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, rebind(t.d, q), args...)
+	return t.tx.QueryContext(ctx, rebind(t.d, q), convert(t.d, args)...)
 }
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.d, q), args...)
+	return t.tx.QueryRowContext(ctx, rebind(t.d, q), convert(t.d, args)...)
 }
 func (t *Tx) Dialect() Dialect { return t.d }
 
-// reader runs queries on the read pool.
-type reader struct{ db *DB }
+// reader runs queries on the read pool, or on the writer when w is set.
+type reader struct {
+	db *DB
+	w  bool
+}
+
+func (r reader) pool() *sql.DB {
+	if r.w {
+		return r.db.W
+	}
+	return r.db.R
+}
 
 func (r reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), args...)
+	return r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return r.db.R.QueryContext(ctx, rebind(r.db.Dialect, q), args...)
+	return r.pool().QueryContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return r.db.R.QueryRowContext(ctx, rebind(r.db.Dialect, q), args...)
+	return r.pool().QueryRowContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
 }
 func (r reader) Dialect() Dialect { return r.db.Dialect }
 
 // Read returns a Querier on the read pool (Exec goes to the writer).
-func (db *DB) Read() Querier { return reader{db} }
+func (db *DB) Read() Querier { return reader{db: db} }
+
+// Write returns a Querier on the writer pool, for statements outside a
+// transaction and for reads that must see the last write (on SQLite a
+// reader may lag behind the writer).
+func (db *DB) Write() Querier { return reader{db: db, w: true} }
 
 // Tx runs fn in one write transaction, committed when fn returns nil and
 // rolled back otherwise. It names no operation (errs.Wrap): fn's error is
@@ -325,7 +356,10 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 
 // Migrate applies the pending migrations of fsys/<dialect>/NNN_name.sql in
 // order, each in its own transaction. On PostgreSQL an advisory lock keeps two
-// processes from migrating at once.
+// processes from migrating at once. On SQLite, foreign keys are not enforced
+// while a migration runs, so that a table can be rebuilt (created anew,
+// copied, dropped, renamed: SQLite's ALTER TABLE cannot change a column),
+// and are checked before it commits.
 func (db *DB) Migrate(ctx context.Context, fsys fs.FS) (err error) {
 	defer errs.Wrap(&err, "store: migrate")
 	files, err := migrationFiles(fsys, db.Dialect)
@@ -335,35 +369,69 @@ func (db *DB) Migrate(ctx context.Context, fsys fs.FS) (err error) {
 	if _, err := db.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrations : %w", err)
 	}
+	conn, err := db.W.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrations : %w", err)
+	}
+	defer conn.Close()
+	if db.Dialect == SQLite {
+		// Outside any transaction: SQLite ignores it inside one.
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("migrations : %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
 	for _, f := range files {
-		err := db.Tx(ctx, time.Now(), func(tx *Tx) error {
-			if db.Dialect == Postgres {
-				if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7215001)`); err != nil {
-					return err
-				}
-			}
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, f.version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			body, err := fs.ReadFile(fsys, f.path)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
-				return fmt.Errorf("%s: %w", f.path, err)
-			}
-			_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, f.version, f.name, FormatTime(time.Now()))
-			return err
-		})
-		if err != nil {
+		if err := db.migrate(ctx, conn, fsys, f); err != nil {
 			return fmt.Errorf("migration %s : %w", f.name, err)
 		}
 	}
 	return nil
+}
+
+// migrate applies one migration on conn, unless it was already applied.
+func (db *DB) migrate(ctx context.Context, conn *sql.Conn, fsys fs.FS, f migration) error {
+	sqlTx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	tx := &Tx{tx: sqlTx, d: db.Dialect, Now: time.Now()}
+	if db.Dialect == Postgres {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7215001)`); err != nil {
+			return err
+		}
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, f.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := fs.ReadFile(fsys, f.path)
+	if err != nil {
+		return err
+	}
+	if _, err := sqlTx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("%s: %w", f.path, err)
+	}
+	if db.Dialect == SQLite {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		err := sqlTx.QueryRowContext(ctx, `PRAGMA foreign_key_check`).Scan(&table, &rowid, &parent, &fk)
+		if err == nil {
+			return fmt.Errorf("%s: foreign key from %s to %s broken", f.path, table, parent)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`, f.version, f.name, FormatTime(time.Now())); err != nil {
+		return err
+	}
+	return sqlTx.Commit()
 }
 
 // Pending returns the number of migrations not yet applied, for readiness
@@ -414,14 +482,67 @@ func migrationFiles(fsys fs.FS, d Dialect) ([]migration, error) {
 	return out, nil
 }
 
-// TimeLayout stores instants as fixed-width UTC text, so that they sort and
-// compare as strings on both engines.
+// TimeLayout is how SQLite stores instants: fixed-width UTC text, so that
+// they sort and compare as strings.
 const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
-// DateLayout stores civil dates.
+// DateLayout is how SQLite stores civil dates.
 const DateLayout = "2006-01-02"
 
-// FormatTime encodes an instant ("" for the zero time).
+// Date is a civil date passed as a query argument (a DATE on PostgreSQL,
+// DateLayout text on SQLite); the zero time is NULL. Only its year, month
+// and day count.
+type Date time.Time
+
+// convert encodes args for d (see the package doc): time.Time and Date, the
+// zero time as NULL; bool as 1/0 on SQLite. Other values pass as they are.
+// args is copied only when a value changes.
+func convert(d Dialect, args []any) []any {
+	out := args
+	copied := false
+	for i, a := range args {
+		v, ok := encode(d, a)
+		if !ok {
+			continue
+		}
+		if !copied {
+			out, copied = slices.Clone(args), true
+		}
+		out[i] = v
+	}
+	return out
+}
+
+func encode(d Dialect, a any) (any, bool) {
+	switch x := a.(type) {
+	case time.Time:
+		if x.IsZero() {
+			return nil, true
+		}
+		if d == Postgres {
+			return x.UTC().Truncate(time.Microsecond), true
+		}
+		return x.UTC().Format(TimeLayout), true
+	case Date:
+		t := time.Time(x)
+		if t.IsZero() {
+			return nil, true
+		}
+		return t.Format(DateLayout), true
+	case bool:
+		if d == Postgres {
+			return x, false
+		}
+		if x {
+			return 1, true
+		}
+		return 0, true
+	}
+	return a, false
+}
+
+// FormatTime encodes an instant as SQLite stores it ("" for the zero time),
+// for the text arrays of multi-row statements.
 func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -429,15 +550,8 @@ func FormatTime(t time.Time) string {
 	return t.UTC().Format(TimeLayout)
 }
 
-// ParseTime decodes FormatTime's output ("" gives the zero time).
-func ParseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	return time.Parse(TimeLayout, s)
-}
-
-// FormatDate encodes a civil date ("" for the zero time).
+// FormatDate encodes a civil date as SQLite stores it ("" for the zero
+// time), for the text arrays of multi-row statements.
 func FormatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -445,18 +559,72 @@ func FormatDate(t time.Time) string {
 	return t.Format(DateLayout)
 }
 
-// ParseDate decodes FormatDate's output as UTC midnight.
-func ParseDate(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
+// ScanTime returns a destination for Scan that reads an instant into t:
+// a timestamptz (PostgreSQL), TimeLayout text (SQLite), or NULL for the zero
+// time.
+func ScanTime(t *time.Time) sql.Scanner { return timeScanner{t} }
+
+// ScanDate returns a destination for Scan that reads a civil date into t as
+// UTC midnight: a date (PostgreSQL), DateLayout text (SQLite), or NULL for
+// the zero time.
+func ScanDate(t *time.Time) sql.Scanner { return dateScanner{t} }
+
+// ScanDateText is ScanDate for a date kept as DateLayout text in Go: s gets
+// "YYYY-MM-DD", or "" for NULL.
+func ScanDateText(s *string) sql.Scanner { return dateTextScanner{s} }
+
+// The scanners hold one pointer, so that making one allocates nothing.
+type (
+	timeScanner     struct{ t *time.Time }
+	dateScanner     struct{ t *time.Time }
+	dateTextScanner struct{ s *string }
+)
+
+func (s timeScanner) Scan(v any) (err error) {
+	*s.t, err = scanTime(v, TimeLayout)
+	if err == nil {
+		*s.t = s.t.UTC()
 	}
-	return time.Parse(DateLayout, s)
+	return err
 }
 
-// Bool encodes a boolean as 0/1, which both engines store in an INTEGER.
-func Bool(b bool) int {
-	if b {
-		return 1
+func (s dateScanner) Scan(v any) (err error) {
+	*s.t, err = scanTime(v, DateLayout)
+	return err
+}
+
+func (s dateTextScanner) Scan(v any) error {
+	t, err := scanTime(v, DateLayout)
+	if err == nil {
+		*s.s = FormatDate(t)
 	}
-	return 0
+	return err
+}
+
+// scanTime reads what either engine returns for an instant or a date
+// (layout tells which): a time.Time, text, or nil for the zero time. A
+// date's time.Time is taken as its year, month and day, at UTC midnight.
+func scanTime(v any, layout string) (time.Time, error) {
+	var text string
+	switch x := v.(type) {
+	case nil:
+		return time.Time{}, nil
+	case time.Time:
+		if layout == DateLayout {
+			y, m, d := x.Date()
+			return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+		}
+		return x, nil
+	case string:
+		text = x
+	case []byte:
+		text = string(x)
+	default:
+		return time.Time{}, fmt.Errorf("store: cannot read %T as a time", v)
+	}
+	t, err := time.Parse(layout, text)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: unreadable time %q: %w", text, err)
+	}
+	return t, nil
 }

@@ -19,8 +19,6 @@ var wrapExceptions = map[string]string{
 	// that calls Tx names a failure to begin or commit.
 	"DB.Tx": "plumbing of the stores' methods",
 	// They decode a value and run no SQL.
-	"ParseTime": "decodes a value",
-	"ParseDate": "decodes a value",
 }
 
 func TestExportedMethodsWrapErrors(t *testing.T) {

@@ -58,8 +58,8 @@ func (s *Store) BenchInvariants(ctx context.Context) (_ Invariants, err error) {
 		{&v.AccountsOpen, `SELECT count(*) FROM accounts WHERE state <> 'disabled'`},
 		{&v.PersonsActiveNoAccount, `SELECT count(DISTINCT g.person_id) FROM grants g LEFT JOIN accounts a ON a.person_id = g.person_id WHERE g.state = 'active' AND a.id IS NULL`},
 		{&v.Outbox, `SELECT count(*) FROM outbox`},
-		{&v.OutboxSent, `SELECT count(*) FROM outbox WHERE sent_at <> ''`},
-		{&v.OutboxUnsent, `SELECT count(*) FROM outbox WHERE sent_at = '' AND failed_at = ''`},
+		{&v.OutboxSent, `SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL`},
+		{&v.OutboxUnsent, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL`},
 		{&v.OutboxDuplicatePersons, `SELECT count(*) FROM (SELECT person_id FROM outbox GROUP BY person_id, recipient HAVING count(*) > 1) d`},
 		{&v.OutboxDuplicateRecipients, `SELECT count(*) FROM (SELECT recipient FROM outbox GROUP BY recipient HAVING count(*) > 1) d`},
 		{&v.Orphans, `SELECT (SELECT count(*) FROM grants g WHERE NOT EXISTS (SELECT 1 FROM persons p WHERE p.id = g.person_id)

@@ -11,6 +11,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/internal/errs"
+	"passerelle/store"
 )
 
 var (
@@ -21,7 +22,7 @@ var (
 const itemCols = "id, space, fase, kind, title, body, url, position, updated_at, updated_by"
 
 func itemDest(it *extranet.SpaceItem) []any {
-	return []any{&it.ID, &it.Space, &it.FASE, &it.Kind, &it.Title, &it.Text, &it.URL, &it.Position, tcol{&it.UpdatedAt}, &it.UpdatedBy}
+	return []any{&it.ID, &it.Space, &it.FASE, &it.Kind, &it.Title, &it.Text, &it.URL, &it.Position, store.ScanTime(&it.UpdatedAt), &it.UpdatedBy}
 }
 
 // SpaceItems implements extranet.ContentStore.
@@ -69,7 +70,7 @@ func (x *tx) SaveSpaceItem(ctx context.Context, it extranet.SpaceItem) (err erro
 	_, err = x.t.Exec(ctx, `INSERT INTO space_items (`+itemCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET space = excluded.space, fase = excluded.fase, kind = excluded.kind, title = excluded.title,
 body = excluded.body, url = excluded.url, position = excluded.position, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-		it.ID, it.Space, it.FASE, it.Kind, it.Title, it.Text, it.URL, it.Position, ft(it.UpdatedAt), it.UpdatedBy)
+		it.ID, it.Space, it.FASE, it.Kind, it.Title, it.Text, it.URL, it.Position, it.UpdatedAt, it.UpdatedBy)
 	return err
 }
 

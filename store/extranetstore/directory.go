@@ -8,6 +8,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/internal/errs"
+	"passerelle/store"
 )
 
 // AccountByLogin implements extranet.Directory. Logins are stored in lower
@@ -89,11 +90,11 @@ func (s *Store) Audit(ctx context.Context, f extranet.AuditFilter) (_ []extranet
 	}
 	if !f.From.IsZero() {
 		q += ` AND at >= ?`
-		args = append(args, ft(f.From))
+		args = append(args, f.From)
 	}
 	if !f.To.IsZero() {
 		q += ` AND at < ?`
-		args = append(args, ft(f.To))
+		args = append(args, f.To)
 	}
 	q += ` ORDER BY at DESC, id DESC LIMIT ?`
 	args = append(args, limit(f.Limit))
@@ -101,7 +102,7 @@ func (s *Store) Audit(ctx context.Context, f extranet.AuditFilter) (_ []extranet
 	rows, err := s.db.Read().Query(ctx, q, args...)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var e extranet.AuditEntry
-		if err := r.Scan(&e.ID, tcol{&e.At}, &e.Actor, &e.Action, &e.FASE, &e.Detail); err != nil {
+		if err := r.Scan(&e.ID, store.ScanTime(&e.At), &e.Actor, &e.Action, &e.FASE, &e.Detail); err != nil {
 			return err
 		}
 		out = append(out, e)
@@ -121,7 +122,7 @@ transfer_id, first_seen, last_seen, resolved_at FROM rejections WHERE 1 = 1`
 		args = append(args, f.FASE)
 	}
 	if f.OpenOnly {
-		q += ` AND resolved_at = ''`
+		q += ` AND resolved_at IS NULL`
 	}
 	q += ` ORDER BY last_seen DESC, id LIMIT ?`
 	args = append(args, limit(f.Limit))
@@ -130,7 +131,7 @@ transfer_id, first_seen, last_seen, resolved_at FROM rejections WHERE 1 = 1`
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var j extranet.Rejection
 		if err := r.Scan(&j.ID, &j.FASE, &j.SchoolYear, &j.Key, &j.LastName, &j.FirstName, &j.BirthDate, &j.Matricule,
-			&j.Email, &j.Role, &j.Reason, &j.TransferID, tcol{&j.FirstSeen}, tcol{&j.LastSeen}, tcol{&j.ResolvedAt}); err != nil {
+			&j.Email, &j.Role, &j.Reason, &j.TransferID, store.ScanTime(&j.FirstSeen), store.ScanTime(&j.LastSeen), store.ScanTime(&j.ResolvedAt)); err != nil {
 			return err
 		}
 		out = append(out, j)

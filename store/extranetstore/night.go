@@ -54,7 +54,7 @@ func (s *Store) PendingPersons(ctx context.Context, upTo string, fn func(p *extr
 FROM persons p WHERE p.id IN (SELECT person_id FROM grants WHERE pending <> '' AND school_year <= ?) ORDER BY p.id`, upTo)
 	var p extranet.Person
 	return collect(rows, err, func(r *sql.Rows) error {
-		if err := r.Scan(&p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule); err != nil {
+		if err := r.Scan(&p.ID, &p.LastName, &p.FirstName, store.ScanDateText(&p.BirthDate), &p.Matricule); err != nil {
 			return err
 		}
 		fn(&p)
@@ -66,8 +66,8 @@ FROM persons p WHERE p.id IN (SELECT person_id FROM grants WHERE pending <> '' A
 // their persons, school names and accounts.
 const pendingGrantsSelect = `SELECT ` + grantCols + `, ` + personCols + `, s.name,
 COALESCE(a.id, ''), COALESCE(a.person_id, ''), COALESCE(a.login, ''), COALESCE(a.login_base, ''), COALESCE(a.email, ''),
-COALESCE(a.state, ''), COALESCE(a.password_hash, ''), COALESCE(a.created_at, ''), COALESCE(a.updated_at, ''),
-COALESCE(a.activated_at, ''), COALESCE(a.disabled_at, ''), COALESCE(a.disabled_by, ''), COALESCE(a.own_grant, '')
+COALESCE(a.state, ''), COALESCE(a.password_hash, ''), a.created_at, a.updated_at,
+a.activated_at, a.disabled_at, COALESCE(a.disabled_by, ''), COALESCE(a.own_grant, '')
 FROM `
 
 const pendingGrantsJoin = `
@@ -163,8 +163,8 @@ func (x *tx) TakenLogins(ctx context.Context, bases []string) (_ []string, err e
 
 var accountColumns = []column{
 	{"id", colText}, {"person_id", colText}, {"login", colText}, {"login_base", colText}, {"email", colText},
-	{"state", colText}, {"password_hash", colText}, {"created_at", colText}, {"updated_at", colText},
-	{"activated_at", colText}, {"disabled_at", colText}, {"disabled_by", colText}, {"own_grant", colText},
+	{"state", colText}, {"password_hash", colText}, {"created_at", colTime}, {"updated_at", colTime},
+	{"activated_at", colTime}, {"disabled_at", colTime}, {"disabled_by", colText}, {"own_grant", colText},
 }
 
 func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) (err error) {
@@ -172,7 +172,7 @@ func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) (err err
 	rows := make([][]any, len(as))
 	for i, a := range as {
 		rows[i] = []any{a.ID, a.PersonID, a.Login, a.LoginBase, a.Email, a.State, a.PasswordHash,
-			ft(a.CreatedAt), ft(a.UpdatedAt), ft(a.ActivatedAt), ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID}
+			a.CreatedAt, a.UpdatedAt, a.ActivatedAt, a.DisabledAt, a.DisabledBy, a.OwnGrantID}
 	}
 	x.inserted += int64(len(rows))
 	return insertRows(ctx, x.t, "accounts", accountColumns, rows, "")
@@ -182,15 +182,15 @@ func (x *tx) UpdateAccounts(ctx context.Context, as []extranet.Account) (err err
 	defer errs.Wrap(&err, "extranetstore: update %d accounts", len(as))
 	rows := make([][]any, len(as))
 	for i, a := range as {
-		rows[i] = []any{a.ID, a.Email, a.State, ft(a.DisabledAt), a.DisabledBy, a.OwnGrantID, x.now()}
+		rows[i] = []any{a.ID, a.Email, a.State, a.DisabledAt, a.DisabledBy, a.OwnGrantID, x.now()}
 	}
 	return updateRows(ctx, x.t, "accounts", accountUpdateColumns, rows)
 }
 
 // accountUpdateColumns are the columns UpdateAccounts writes, the key first.
 var accountUpdateColumns = []column{
-	{"id", colText}, {"email", colText}, {"state", colText}, {"disabled_at", colText},
-	{"disabled_by", colText}, {"own_grant", colText}, {"updated_at", colText},
+	{"id", colText}, {"email", colText}, {"state", colText}, {"disabled_at", colTime},
+	{"disabled_by", colText}, {"own_grant", colText}, {"updated_at", colTime},
 }
 
 func (x *tx) ApplyModifications(ctx context.Context, ids []string) (err error) {
@@ -201,7 +201,7 @@ func (x *tx) ApplyModifications(ctx context.Context, ids []string) (err error) {
 		cond, args := inList(x.d, "id", part)
 		_, err := x.t.Exec(ctx, `UPDATE grants SET role = pending_role, email = pending_email, last_name = pending_last_name,
 first_name = pending_first_name, pending = '', pending_role = '', pending_email = '', pending_last_name = '',
-pending_first_name = '', pending_since = '', updated_at = ? WHERE pending = 'modified' AND `+cond,
+pending_first_name = '', pending_since = NULL, updated_at = ? WHERE pending = 'modified' AND `+cond,
 			append([]any{x.now()}, args...)...)
 		return err
 	})
@@ -221,14 +221,14 @@ WHERE state <> 'disabled' AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.person_
 
 var outboxColumns = []column{
 	{"id", colText}, {"kind", colText}, {"person_id", colText}, {"night_id", colText}, {"sender", colText},
-	{"recipient", colText}, {"subject", colText}, {"body", colText}, {"created_at", colText},
+	{"recipient", colText}, {"subject", colText}, {"body", colText}, {"created_at", colTime},
 }
 
 func (x *tx) Enqueue(ctx context.Context, ms []extranet.OutboxMessage) (err error) {
 	defer errs.Wrap(&err, "extranetstore: enqueue %d messages", len(ms))
 	rows := make([][]any, len(ms))
 	for i, m := range ms {
-		rows[i] = []any{m.ID, m.Kind, m.PersonID, m.NightID, m.From, m.To, m.Subject, m.Text, ft(m.CreatedAt)}
+		rows[i] = []any{m.ID, m.Kind, m.PersonID, m.NightID, m.From, m.To, m.Subject, m.Text, m.CreatedAt}
 	}
 	return insertRows(ctx, x.t, "outbox", outboxColumns, rows, "")
 }
@@ -240,7 +240,7 @@ func scanOutbox(rows *sql.Rows, err error) ([]extranet.OutboxMessage, error) {
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var m extranet.OutboxMessage
 		if err := r.Scan(&m.ID, &m.Kind, &m.PersonID, &m.NightID, &m.From, &m.To, &m.Subject, &m.Text,
-			tcol{&m.CreatedAt}, tcol{&m.SentAt}, tcol{&m.FailedAt}, &m.Attempts, &m.LastError); err != nil {
+			store.ScanTime(&m.CreatedAt), store.ScanTime(&m.SentAt), store.ScanTime(&m.FailedAt), &m.Attempts, &m.LastError); err != nil {
 			return err
 		}
 		out = append(out, m)
@@ -255,7 +255,7 @@ func (s *Store) Outbox(ctx context.Context, f extranet.OutboxFilter) (_ []extran
 	q := `SELECT ` + outboxCols + ` FROM outbox WHERE 1 = 1`
 	var args []any
 	if f.Unsent {
-		q += ` AND sent_at = '' AND failed_at = ''`
+		q += ` AND sent_at IS NULL AND failed_at IS NULL`
 	}
 	if f.PersonID != "" {
 		q += ` AND person_id = ?`
@@ -272,26 +272,26 @@ func (s *Store) UnsentAfter(ctx context.Context, afterID string, n int) (_ []ext
 	defer errs.Wrap(&err, "extranetstore: read %d unsent messages", n)
 	// The writer pool: a message marked sent a moment ago must not be read
 	// as unsent from a reader that lags behind.
-	rows, err := s.db.W.QueryContext(ctx, s.db.Rebind(`SELECT `+outboxCols+` FROM outbox
-WHERE sent_at = '' AND failed_at = '' AND id > ? ORDER BY id LIMIT ?`), afterID, n)
+	rows, err := s.db.Write().Query(ctx, `SELECT `+outboxCols+` FROM outbox
+WHERE sent_at IS NULL AND failed_at IS NULL AND id > ? ORDER BY id LIMIT ?`, afterID, n)
 	return scanOutbox(rows, err)
 }
 
 // MarkSent implements extranet.Store.
 func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) (err error) {
 	defer errs.Wrap(&err, "extranetstore: mark message %s sent", id)
-	_, err = s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at = ''`), ft(at), id)
+	_, err = s.db.Write().Exec(ctx, `UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ? AND sent_at IS NULL`, at, id)
 	return err
 }
 
 // MarkAttempt implements extranet.Store.
 func (s *Store) MarkAttempt(ctx context.Context, id string, at time.Time, errText string, permanent bool) (err error) {
 	defer errs.Wrap(&err, "extranetstore: record attempt of message %s", id)
-	failed := ""
+	var failed time.Time
 	if permanent {
-		failed = ft(at)
+		failed = at
 	}
-	_, err = s.db.W.ExecContext(ctx, s.db.Rebind(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ? AND sent_at = ''`),
+	_, err = s.db.Write().Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, failed_at = ? WHERE id = ? AND sent_at IS NULL`,
 		errText, failed, id)
 	return err
 }
@@ -303,8 +303,8 @@ func (s *Store) SaveNightReport(ctx context.Context, r extranet.NightReport) (er
 	if err != nil {
 		return err
 	}
-	_, err = s.db.W.ExecContext(ctx, s.db.Rebind(`INSERT INTO night_runs (id, started, report) VALUES (?, ?, ?)
-ON CONFLICT (id) DO UPDATE SET report = excluded.report`), r.ID, ft(r.Started), string(body))
+	_, err = s.db.Write().Exec(ctx, `INSERT INTO night_runs (id, started, report) VALUES (?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET report = excluded.report`, r.ID, r.Started, string(body))
 	return err
 }
 
@@ -373,8 +373,8 @@ func (s *Store) LockNight(ctx context.Context) (_ func(), err error) {
 	// The lease uses the wall clock, not the run's --at clock: it is about
 	// whether a process is alive now.
 	now := time.Now()
-	res, err := s.db.W.ExecContext(ctx, `UPDATE locks SET holder = ?, expires_at = ? WHERE name = 'night' AND (holder = '' OR expires_at < ?)`,
-		holder, ft(now.Add(leaseTTL)), ft(now))
+	res, err := s.db.Write().Exec(ctx, `UPDATE locks SET holder = ?, expires_at = ? WHERE name = 'night' AND (holder = '' OR expires_at < ?)`,
+		holder, now.Add(leaseTTL), now)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +394,7 @@ func (s *Store) LockNight(ctx context.Context) (_ func(), err error) {
 			case <-stop:
 				return
 			case <-t.C:
-				s.db.W.Exec(`UPDATE locks SET expires_at = ? WHERE name = 'night' AND holder = ?`, ft(time.Now().Add(leaseTTL)), holder)
+				s.db.Write().Exec(context.Background(), `UPDATE locks SET expires_at = ? WHERE name = 'night' AND holder = ?`, time.Now().Add(leaseTTL), holder)
 			}
 		}
 	}()
@@ -403,7 +403,7 @@ func (s *Store) LockNight(ctx context.Context) (_ func(), err error) {
 		once.Do(func() {
 			close(stop)
 			<-done
-			s.db.W.Exec(`UPDATE locks SET holder = '', expires_at = '' WHERE name = 'night' AND holder = ?`, holder)
+			s.db.Write().Exec(context.Background(), `UPDATE locks SET holder = '', expires_at = NULL WHERE name = 'night' AND holder = ?`, holder)
 		})
 	}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"passerelle/extranet"
 	"passerelle/frtext"
 	"passerelle/internal/errs"
+	"passerelle/store"
 )
 
 var _ extranet.PeopleStore = (*Store)(nil)
@@ -77,7 +78,7 @@ func (s *Store) Operators(ctx context.Context) (_ []extranet.Operator, err error
 	rows, err := s.db.Read().Query(ctx, `SELECT `+operatorCols+` FROM operators ORDER BY name, login`)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var o extranet.Operator
-		if err := r.Scan(&o.ID, &o.Login, &o.Name, &o.PasswordHash, tcol{&o.CreatedAt}); err != nil {
+		if err := r.Scan(&o.ID, &o.Login, &o.Name, &o.PasswordHash, store.ScanTime(&o.CreatedAt)); err != nil {
 			return err
 		}
 		out = append(out, o)

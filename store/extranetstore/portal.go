@@ -113,7 +113,7 @@ const operatorCols = "id, login, name, password_hash, created_at"
 func (s *Store) operator(ctx context.Context, where string, arg any) (extranet.Operator, error) {
 	var o extranet.Operator
 	err := s.db.Read().QueryRow(ctx, `SELECT `+operatorCols+` FROM operators WHERE `+where+` = ?`, arg).
-		Scan(&o.ID, &o.Login, &o.Name, &o.PasswordHash, tcol{&o.CreatedAt})
+		Scan(&o.ID, &o.Login, &o.Name, &o.PasswordHash, store.ScanTime(&o.CreatedAt))
 	if err != nil {
 		return o, notFound(err, fmt.Sprintf("opérateur %v", arg), extranet.ErrNotFound)
 	}
@@ -158,7 +158,7 @@ WHERE fase = ? ORDER BY created_at DESC, token_hash`, fase)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var t extranet.SchoolToken
 		var hash string
-		if err := r.Scan(&hash, tcol{&t.CreatedAt}, &t.CreatedBy, tcol{&t.RevokedAt}); err != nil {
+		if err := r.Scan(&hash, store.ScanTime(&t.CreatedAt), &t.CreatedBy, store.ScanTime(&t.RevokedAt)); err != nil {
 			return err
 		}
 		t.HashPrefix = hash[:min(8, len(hash))]
@@ -173,8 +173,8 @@ const transferLogCols = "t.id, t.fase, t.school_year, t.at, t.actor, t.outcome, 
 func scanTransferRecord(scan func(dest ...any) error) (extranet.TransferRecord, error) {
 	var rec extranet.TransferRecord
 	var counts, changes string
-	if err := scan(&rec.ID, &rec.FASE, &rec.SchoolYear, tcol{&rec.At}, &rec.Actor, &rec.Outcome, &counts,
-		&rec.Deactivations, &rec.LiveGrants, &changes, tcol{&rec.DismissedAt}, &rec.DismissedBy); err != nil {
+	if err := scan(&rec.ID, &rec.FASE, &rec.SchoolYear, store.ScanTime(&rec.At), &rec.Actor, &rec.Outcome, &counts,
+		&rec.Deactivations, &rec.LiveGrants, &changes, store.ScanTime(&rec.DismissedAt), &rec.DismissedBy); err != nil {
 		return rec, err
 	}
 	if err := json.Unmarshal([]byte(counts), &rec.Counts); err != nil {
@@ -197,11 +197,11 @@ func (s *Store) Transfers(ctx context.Context, f extranet.TransferFilter) (_ []e
 	}
 	if !f.From.IsZero() {
 		q += ` AND t.at >= ?`
-		args = append(args, ft(f.From))
+		args = append(args, f.From)
 	}
 	if !f.To.IsZero() {
 		q += ` AND t.at < ?`
-		args = append(args, ft(f.To))
+		args = append(args, f.To)
 	}
 	if f.Outcome != "" {
 		q += ` AND t.outcome = ?`
@@ -210,7 +210,7 @@ func (s *Store) Transfers(ctx context.Context, f extranet.TransferFilter) (_ []e
 	if f.OpenHeld {
 		// A later applied transfer of the school-year settles a held one,
 		// whether it was confirmed or corrected.
-		q += ` AND t.outcome = 'held' AND t.dismissed_at = '' AND NOT EXISTS (SELECT 1 FROM transfer_log l
+		q += ` AND t.outcome = 'held' AND t.dismissed_at IS NULL AND NOT EXISTS (SELECT 1 FROM transfer_log l
 WHERE l.fase = t.fase AND l.school_year = t.school_year AND l.outcome = 'applied' AND l.at > t.at)`
 	}
 	q += ` ORDER BY t.at DESC, t.id DESC LIMIT ?`
@@ -243,7 +243,7 @@ transfer_id, first_seen, last_seen, resolved_at`
 
 func rejectionDest(j *extranet.Rejection) []any {
 	return []any{&j.ID, &j.FASE, &j.SchoolYear, &j.Key, &j.LastName, &j.FirstName, &j.BirthDate, &j.Matricule,
-		&j.Email, &j.Role, &j.Reason, &j.TransferID, tcol{&j.FirstSeen}, tcol{&j.LastSeen}, tcol{&j.ResolvedAt}}
+		&j.Email, &j.Role, &j.Reason, &j.TransferID, store.ScanTime(&j.FirstSeen), store.ScanTime(&j.LastSeen), store.ScanTime(&j.ResolvedAt)}
 }
 
 // Rejection implements extranet.PortalStore.
@@ -265,7 +265,7 @@ func (s *Store) RejectionDecisions(ctx context.Context, id string) (_ []extranet
 WHERE rejection_id = ? ORDER BY at, id`, id)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var d extranet.RejectionDecision
-		if err := r.Scan(&d.RejectionID, &d.Decision, &d.PersonID, &d.Actor, tcol{&d.At}); err != nil {
+		if err := r.Scan(&d.RejectionID, &d.Decision, &d.PersonID, &d.Actor, store.ScanTime(&d.At)); err != nil {
 			return err
 		}
 		out = append(out, d)
@@ -345,8 +345,8 @@ WHERE `+strings.Join(conds, " OR ")+` ORDER BY p.last_name, p.first_name, p.id L
 func (s *Store) SignInLinkOpen(ctx context.Context, tokenHash string, now time.Time) (_ bool, err error) {
 	defer errs.Wrap(&err, "extranetstore: check sign-in link")
 	var n int
-	err = s.db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM signin_links WHERE token_hash = ? AND used_at = '' AND expires_at > ?`,
-		tokenHash, ft(now)).Scan(&n)
+	err = s.db.Read().QueryRow(ctx, `SELECT COUNT(*) FROM signin_links WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
+		tokenHash, now).Scan(&n)
 	return n > 0, err
 }
 
@@ -355,7 +355,7 @@ func (s *Store) SignInLinkOpen(ctx context.Context, tokenHash string, now time.T
 func (x *tx) InsertOperator(ctx context.Context, o extranet.Operator) (err error) {
 	defer errs.Wrap(&err, "extranetstore: insert operator %s", o.ID)
 	res, err := x.t.Exec(ctx, `INSERT INTO operators (id, login, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (login) DO NOTHING`, o.ID, o.Login, o.Name, o.PasswordHash, ft(o.CreatedAt))
+ON CONFLICT (login) DO NOTHING`, o.ID, o.Login, o.Name, o.PasswordHash, o.CreatedAt)
 	if err != nil {
 		return err
 	}
@@ -373,7 +373,7 @@ const signInLinkKeep = 24 * time.Hour
 func (x *tx) InsertSignInLink(ctx context.Context, l extranet.SignInLink) (err error) {
 	defer errs.Wrap(&err, "extranetstore: insert sign-in link")
 	// Swept here, as sessions are, rather than by a timer.
-	if _, err := x.t.Exec(ctx, `DELETE FROM signin_links WHERE expires_at < ?`, ft(x.t.Now.Add(-signInLinkKeep))); err != nil {
+	if _, err := x.t.Exec(ctx, `DELETE FROM signin_links WHERE expires_at < ?`, x.t.Now.Add(-signInLinkKeep)); err != nil {
 		return err
 	}
 	purpose := l.Purpose
@@ -381,7 +381,7 @@ func (x *tx) InsertSignInLink(ctx context.Context, l extranet.SignInLink) (err e
 		purpose = extranet.LinkSignIn
 	}
 	_, err = x.t.Exec(ctx, `INSERT INTO signin_links (token_hash, account_id, email, purpose, from_email, created_at, expires_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, l.TokenHash, l.AccountID, l.Email, purpose, l.FromEmail, ft(l.CreatedAt), ft(l.ExpiresAt))
+VALUES (?, ?, ?, ?, ?, ?, ?)`, l.TokenHash, l.AccountID, l.Email, purpose, l.FromEmail, l.CreatedAt, l.ExpiresAt)
 	return err
 }
 
@@ -389,7 +389,7 @@ func (x *tx) UseSignInLink(ctx context.Context, tokenHash string) (_ extranet.Si
 	defer errs.Wrap(&err, "extranetstore: use sign-in link")
 	// The conditional update is the check: of two requests with the same
 	// link, only one changes the row.
-	res, err := x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE token_hash = ? AND used_at = '' AND expires_at > ?`,
+	res, err := x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`,
 		x.now(), tokenHash, x.now())
 	if err != nil {
 		return extranet.SignInLink{}, err
@@ -401,14 +401,14 @@ func (x *tx) UseSignInLink(ctx context.Context, tokenHash string) (_ extranet.Si
 	}
 	l := extranet.SignInLink{TokenHash: tokenHash}
 	err = x.t.QueryRow(ctx, `SELECT account_id, email, purpose, from_email, created_at, expires_at, used_at FROM signin_links WHERE token_hash = ?`, tokenHash).
-		Scan(&l.AccountID, &l.Email, &l.Purpose, &l.FromEmail, tcol{&l.CreatedAt}, tcol{&l.ExpiresAt}, tcol{&l.UsedAt})
+		Scan(&l.AccountID, &l.Email, &l.Purpose, &l.FromEmail, store.ScanTime(&l.CreatedAt), store.ScanTime(&l.ExpiresAt), store.ScanTime(&l.UsedAt))
 	if err != nil {
 		return l, err
 	}
 	// Older links of the same address still in the mailbox are worth
 	// nothing once one served; those sent to the account's other addresses
 	// belong to other mailboxes, whose holders may be other people.
-	_, err = x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE account_id = ? AND email = ? AND purpose = ? AND used_at = ''`,
+	_, err = x.t.Exec(ctx, `UPDATE signin_links SET used_at = ? WHERE account_id = ? AND email = ? AND purpose = ? AND used_at IS NULL`,
 		x.now(), l.AccountID, l.Email, l.Purpose)
 	return l, err
 }
@@ -416,7 +416,7 @@ func (x *tx) UseSignInLink(ctx context.Context, tokenHash string) (_ extranet.Si
 func (x *tx) MarkSignedIn(ctx context.Context, accountID string) (err error) {
 	defer errs.Wrap(&err, "extranetstore: mark account %s signed in", accountID)
 	_, err = x.t.Exec(ctx, `UPDATE accounts SET state = CASE WHEN state = 'invited' THEN 'active' ELSE state END,
-activated_at = CASE WHEN activated_at = '' THEN ? ELSE activated_at END, updated_at = ? WHERE id = ?`,
+activated_at = COALESCE(activated_at, ?), updated_at = ? WHERE id = ?`,
 		x.now(), x.now(), accountID)
 	return err
 }
@@ -453,11 +453,11 @@ func (x *tx) LockRejection(ctx context.Context, id string) (_ extranet.Rejection
 
 func (x *tx) ResolveRejection(ctx context.Context, d extranet.RejectionDecision) (err error) {
 	defer errs.Wrap(&err, "extranetstore: resolve rejection %s", d.RejectionID)
-	if _, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE id = ?`, ft(d.At), d.RejectionID); err != nil {
+	if _, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE id = ?`, d.At, d.RejectionID); err != nil {
 		return err
 	}
 	_, err = x.t.Exec(ctx, `INSERT INTO rejection_decisions (id, rejection_id, decision, person_id, actor, at) VALUES (?, ?, ?, ?, ?, ?)`,
-		extranet.NewID(), d.RejectionID, d.Decision, d.PersonID, d.Actor, ft(d.At))
+		extranet.NewID(), d.RejectionID, d.Decision, d.PersonID, d.Actor, d.At)
 	return err
 }
 
@@ -469,7 +469,7 @@ func (x *tx) SaveTransferRecord(ctx context.Context, r extranet.TransferRecord) 
 
 func (x *tx) DismissHeld(ctx context.Context, id, actor string) (err error) {
 	defer errs.Wrap(&err, "extranetstore: dismiss held transfer %s", id)
-	res, err := x.t.Exec(ctx, `UPDATE transfer_log SET dismissed_at = ?, dismissed_by = ? WHERE id = ? AND outcome = 'held' AND dismissed_at = ''`,
+	res, err := x.t.Exec(ctx, `UPDATE transfer_log SET dismissed_at = ?, dismissed_by = ? WHERE id = ? AND outcome = 'held' AND dismissed_at IS NULL`,
 		x.now(), actor, id)
 	if err != nil {
 		return err

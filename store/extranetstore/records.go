@@ -33,7 +33,7 @@ func (x *tx) RecordTransfer(ctx context.Context, r extranet.TransferRecords) (er
 		}
 		// The resolved ones and the ones seen again are other rows: one
 		// statement may write both.
-		add("resolved", `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = ''
+		add("resolved", `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at IS NULL
 AND NOT (entry_key = ANY(?::text[]))`, x.now(), r.FASE, r.SchoolYear, keys)
 		if len(rows) > 0 {
 			q, a := pgInsert("rejections", rejectionColumns, rows, rejectionUpsert)
@@ -96,7 +96,7 @@ func (x *tx) recordTransferEach(ctx context.Context, r extranet.TransferRecords)
 }
 
 var auditColumns = []column{
-	{"id", colText}, {"at", colText}, {"action", colText}, {"actor", colText}, {"fase", colInt}, {"detail", colText},
+	{"id", colText}, {"at", colTime}, {"action", colText}, {"actor", colText}, {"fase", colInt}, {"detail", colText},
 }
 
 // auditRows are audit entries as rows of auditColumns, with AddAudit's
@@ -110,7 +110,7 @@ func auditRows(es []extranet.AuditEntry) [][]any {
 		if e.Detail == "" {
 			e.Detail = "{}"
 		}
-		rows[i] = []any{e.ID, ft(e.At), e.Action, e.Actor, e.FASE, e.Detail}
+		rows[i] = []any{e.ID, e.At, e.Action, e.Actor, e.FASE, e.Detail}
 	}
 	return rows
 }
@@ -122,7 +122,7 @@ func idempotencyInsert(fase int, rec extranet.Idempotency) (string, []any, error
 		return "", nil, err
 	}
 	return `INSERT INTO idempotency (fase, idem_key, body_hash, result, created_at) VALUES (?, ?, ?, ?, ?)`,
-		[]any{fase, rec.Key, rec.BodyHash, string(result), ft(rec.CreatedAt)}, nil
+		[]any{fase, rec.Key, rec.BodyHash, string(result), rec.CreatedAt}, nil
 }
 
 // journalInsert is SaveTransferRecord's statement.
@@ -140,7 +140,7 @@ func journalInsert(r extranet.TransferRecord) (string, []any, error) {
 		return "", nil, err
 	}
 	return `INSERT INTO transfer_log (id, fase, school_year, at, actor, outcome, counts, deactivations, live_grants, changes)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, []any{r.ID, r.FASE, r.SchoolYear, ft(r.At), r.Actor, r.Outcome, string(counts),
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, []any{r.ID, r.FASE, r.SchoolYear, r.At, r.Actor, r.Outcome, string(counts),
 			r.Deactivations, r.LiveGrants, string(ch)}, nil
 }
 

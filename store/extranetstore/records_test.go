@@ -30,7 +30,7 @@ func TestRecordTransfer(t *testing.T) {
 		}
 		update(extranet.TransferRecords{FASE: 4242, SchoolYear: year, SaveRejections: true, TransferID: "t0",
 			Rejections: []extranet.Rejection{rej("old"), rej("again")}})
-		if n := e.count(t, `SELECT COUNT(*) FROM rejections WHERE resolved_at = '' AND transfer_id = 't0'`); n != 2 {
+		if n := e.count(t, `SELECT COUNT(*) FROM rejections WHERE resolved_at IS NULL AND transfer_id = 't0'`); n != 2 {
 			t.Fatalf("open rejections = %d, want 2", n)
 		}
 
@@ -51,9 +51,9 @@ func TestRecordTransfer(t *testing.T) {
 			what, query string
 			want        int
 		}{
-			{"resolved", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'old' AND resolved_at <> ''`, 1},
-			{"seen again", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'again' AND resolved_at = '' AND transfer_id = 't1'`, 1},
-			{"new, once", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'new' AND resolved_at = '' AND transfer_id = 't1'`, 1},
+			{"resolved", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'old' AND resolved_at IS NOT NULL`, 1},
+			{"seen again", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'again' AND resolved_at IS NULL AND transfer_id = 't1'`, 1},
+			{"new, once", `SELECT COUNT(*) FROM rejections WHERE entry_key = 'new' AND resolved_at IS NULL AND transfer_id = 't1'`, 1},
 			{"year sent", `SELECT COUNT(*) FROM school_years_sent WHERE fase = 4242 AND school_year = '` + year + `'`, 1},
 			{"audit", `SELECT COUNT(*) FROM audit WHERE fase = 4242 AND actor = 'api:4242'`, 2},
 			{"audit detail", `SELECT COUNT(*) FROM audit WHERE id = 'a1' AND detail = '{"match":"m"}'`, 1},
@@ -86,7 +86,7 @@ func TestRecordTransfer(t *testing.T) {
 		if n := e.count(t, `SELECT COUNT(*) FROM audit WHERE fase = 4242 AND action = 'identity.match'`); n != 2 {
 			t.Errorf("identity.match audit rows = %d, want 2", n)
 		}
-		if n := e.count(t, `SELECT COUNT(*) FROM rejections WHERE resolved_at = ''`); n != 2 {
+		if n := e.count(t, `SELECT COUNT(*) FROM rejections WHERE resolved_at IS NULL`); n != 2 {
 			t.Errorf("open rejections after records without rejections = %d, want 2", n)
 		}
 		if n := e.count(t, `SELECT COUNT(*) FROM transfer_log`); n != 1 {

@@ -95,7 +95,7 @@ JOIN accounts a ON a.person_id = g.person_id
 WHERE g.school_year = ? AND g.state = 'active' AND g.role = ? AND a.state <> 'disabled'
   AND g.fase NOT IN (SELECT fase FROM school_years_sent WHERE school_year = ?)
   AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.person_id = g.person_id AND o.kind = ? AND o.created_at > ?)
-ORDER BY g.person_id, g.fase`, ended, string(fwb.RoleDirecteur), next, extranet.MailGraceWarning, ft(since))
+ORDER BY g.person_id, g.fase`, ended, string(fwb.RoleDirecteur), next, extranet.MailGraceWarning, since)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var d extranet.CarriedDirector
 		if err := r.Scan(&d.PersonID, &d.FASE, &d.SchoolName, &d.LastName, &d.FirstName, &d.Email, &d.Login); err != nil {

@@ -38,7 +38,7 @@ func scimMeta(ctx context.Context, q store.Querier, fase int) (map[string]extran
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var m extranet.SCIMMeta
 		var id string
-		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, tcol{&m.DeletedAt}); err != nil {
+		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt)); err != nil {
 			return err
 		}
 		out[id] = m
@@ -53,7 +53,7 @@ func (x *tx) SaveSCIMMeta(ctx context.Context, fase int, grantID string, m extra
 	_, err = x.t.Exec(ctx, `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name,
 display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
-		grantID, fase, m.ExternalID, m.UserName, m.DisplayName, ft(m.DeletedAt), x.now())
+		grantID, fase, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, x.now())
 	return err
 }
 
@@ -62,7 +62,7 @@ func (x *tx) RecentDeactivations(ctx context.Context, fase int, schoolYear strin
 	defer errs.Wrap(&err, "extranetstore: count recent deactivations of school %d", fase)
 	var n int
 	err = x.t.QueryRow(ctx, `SELECT COUNT(*) FROM grants WHERE fase = ? AND school_year = ? AND state = 'deactivated'
-AND end_reason = ? AND since > ?`, fase, schoolYear, extranet.EndRemoved, ft(since)).Scan(&n)
+AND end_reason = ? AND since > ?`, fase, schoolYear, extranet.EndRemoved, since).Scan(&n)
 	return n, err
 }
 
@@ -70,7 +70,7 @@ AND end_reason = ? AND since > ?`, fase, schoolYear, extranet.EndRemoved, ft(sin
 func (x *tx) SaveEntryRejection(ctx context.Context, fase int, schoolYear, transferID, email string, r *extranet.Rejection) (err error) {
 	defer errs.Wrap(&err, "extranetstore: save scim rejection for school %d", fase)
 	now := x.now()
-	_, err = x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND email = ? AND resolved_at = ''`,
+	_, err = x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND email = ? AND resolved_at IS NULL`,
 		now, fase, schoolYear, email)
 	if err != nil || r == nil {
 		return err
@@ -79,7 +79,7 @@ func (x *tx) SaveEntryRejection(ctx context.Context, fase int, schoolYear, trans
 		r.Email, r.Role, r.Reason, transferID, now, now}
 	suffix := ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
 first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
-role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
+role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = NULL`
 	return insertRows(ctx, x.t, "rejections", rejectionColumns, [][]any{row}, suffix)
 }
 
@@ -96,6 +96,6 @@ func (x *tx) ConfirmedDeactivations(ctx context.Context, fase int, since time.Ti
 	defer errs.Wrap(&err, "extranetstore: count confirmed deactivations of school %d", fase)
 	var n int
 	err = x.t.QueryRow(ctx, `SELECT COALESCE(MAX(max_count), 0) FROM scim_confirmations WHERE fase = ? AND confirmed_at > ?`,
-		fase, ft(since)).Scan(&n)
+		fase, since).Scan(&n)
 	return n, err
 }

@@ -233,7 +233,7 @@ type tx struct {
 
 func (x *tx) Now() time.Time { return x.t.Now }
 
-func (x *tx) now() string { return store.FormatTime(x.t.Now) }
+func (x *tx) now() time.Time { return x.t.Now }
 
 // pg tells whether the transaction runs on PostgreSQL.
 func (x *tx) pg() bool { return x.d == store.Postgres }
@@ -284,11 +284,16 @@ func chunks(d store.Dialect, vals []string, fn func(part []string) error) error 
 	return nil
 }
 
-// Column kinds of a multi-row insert.
+// Column kinds of a multi-row insert. The rows hold Go values as single-row
+// statements take them (store's package doc): a time.Time for colTime, a
+// "YYYY-MM-DD" string ("" for none) for colDate, a bool for colBool.
 const (
 	colText     = iota
 	colInt      // INTEGER
 	colNullText // TEXT stored as NULL when empty
+	colTime     // timestamptz on PostgreSQL, store.TimeLayout text on SQLite; NULL for the zero time
+	colDate     // date on PostgreSQL, store.DateLayout text on SQLite; NULL for ""
+	colBool     // boolean on PostgreSQL, 0/1 on SQLite
 )
 
 type column struct {
@@ -317,7 +322,7 @@ func insertRows(ctx context.Context, q store.Querier, table string, cols []colum
 	one := make([]string, len(cols))
 	for i, c := range cols {
 		one[i] = "?"
-		if c.kind == colNullText {
+		if c.kind == colNullText || c.kind == colDate {
 			one[i] = "NULLIF(?, '')"
 		}
 	}
@@ -349,7 +354,7 @@ func updateRows(ctx context.Context, q store.Querier, table string, cols []colum
 			}
 			arrays[i], params[i], aliases[i] = vals, "?::text[]", "c"+strconv.Itoa(i)
 			if i > 0 {
-				sets = append(sets, c.name+" = "+castExpr(c, "u."+aliases[i]))
+				sets = append(sets, c.name+" = "+castExpr(store.Postgres, c, "u."+aliases[i]))
 			}
 		}
 		query := "UPDATE " + table + " SET " + strings.Join(sets, ", ") + " FROM unnest(" + strings.Join(params, ", ") +
@@ -359,7 +364,7 @@ func updateRows(ctx context.Context, q store.Querier, table string, cols []colum
 	}
 	for i, c := range cols {
 		if i > 0 {
-			sets = append(sets, c.name+" = "+castExpr(c, "u.column"+strconv.Itoa(i+1)))
+			sets = append(sets, c.name+" = "+castExpr(store.SQLite, c, "u.column"+strconv.Itoa(i+1)))
 		}
 	}
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
@@ -370,13 +375,27 @@ func updateRows(ctx context.Context, q store.Querier, table string, cols []colum
 	})
 }
 
-// castExpr is the value of column c from the text expression v.
-func castExpr(c column, v string) string {
+// castExpr is the value of column c from v: on PostgreSQL an element of a
+// text array (pgText), on SQLite a bound argument.
+func castExpr(d store.Dialect, c column, v string) string {
 	switch c.kind {
 	case colInt:
 		return "CAST(" + v + " AS INTEGER)"
 	case colNullText:
 		return "NULLIF(" + v + ", '')"
+	case colTime:
+		if d == store.Postgres {
+			return "NULLIF(" + v + ", '')::timestamptz"
+		}
+	case colDate:
+		if d == store.Postgres {
+			return "NULLIF(" + v + ", '')::date"
+		}
+		return "NULLIF(" + v + ", '')"
+	case colBool:
+		if d == store.Postgres {
+			return v + "::boolean"
+		}
 	}
 	return v
 }
@@ -417,13 +436,10 @@ func pgInsert(table string, cols []column, rows [][]any, suffix string) (string,
 		arrays[i] = vals
 		params[i] = "?::text[]"
 		aliases[i] = "c" + strconv.Itoa(i)
-		switch c.kind {
-		case colInt:
+		if c.kind == colInt {
 			exprs[i] = aliases[i] + "::integer"
-		case colNullText:
-			exprs[i] = "NULLIF(" + aliases[i] + ", '')"
-		default:
-			exprs[i] = aliases[i]
+		} else {
+			exprs[i] = castExpr(store.Postgres, c, aliases[i])
 		}
 	}
 	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT " + strings.Join(exprs, ", ") +
@@ -438,35 +454,14 @@ func pgText(v any) string {
 		return strconv.Itoa(x)
 	case int64:
 		return strconv.FormatInt(x, 10)
+	case time.Time:
+		return store.FormatTime(x)
+	case bool:
+		return strconv.FormatBool(x)
 	default:
 		return fmt.Sprint(x)
 	}
 }
-
-// tcol scans a stored instant into a time.Time.
-type tcol struct{ t *time.Time }
-
-func (c tcol) Scan(v any) error {
-	var s string
-	switch x := v.(type) {
-	case nil:
-	case string:
-		s = x
-	case []byte:
-		s = string(x)
-	default:
-		return fmt.Errorf("instant illisible : %T", v)
-	}
-	t, err := store.ParseTime(s)
-	if err != nil {
-		return err
-	}
-	*c.t = t
-	return nil
-}
-
-// ft formats an instant for storage.
-func ft(t time.Time) string { return store.FormatTime(t) }
 
 // notFound maps sql.ErrNoRows to err (wrapped with what was looked for).
 func notFound(err error, what string, target error) error {
@@ -481,7 +476,7 @@ func notFound(err error, what string, target error) error {
 const personCols = "p.id, p.last_name, p.first_name, p.birth_date, COALESCE(p.matricule, ''), p.identity_key, p.created_at, p.updated_at"
 
 func personDest(p *extranet.Person) []any {
-	return []any{&p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule, &p.IdentityKey, tcol{&p.CreatedAt}, tcol{&p.UpdatedAt}}
+	return []any{&p.ID, &p.LastName, &p.FirstName, store.ScanDateText(&p.BirthDate), &p.Matricule, &p.IdentityKey, store.ScanTime(&p.CreatedAt), store.ScanTime(&p.UpdatedAt)}
 }
 
 const grantCols = "g.id, g.person_id, g.fase, g.school_year, g.role, g.email, g.last_name, g.first_name, g.state, g.since, " +
@@ -489,16 +484,16 @@ const grantCols = "g.id, g.person_id, g.fase, g.school_year, g.role, g.email, g.
 	"g.end_reason, g.created_at, g.updated_at"
 
 func grantDest(g *extranet.Grant) []any {
-	return []any{&g.ID, &g.PersonID, &g.FASE, &g.SchoolYear, &g.Role, &g.Email, &g.LastName, &g.FirstName, &g.State, tcol{&g.Since},
-		&g.Pending, &g.Next.Role, &g.Next.Email, &g.Next.LastName, &g.Next.FirstName, tcol{&g.PendingSince},
-		&g.EndReason, tcol{&g.CreatedAt}, tcol{&g.UpdatedAt}}
+	return []any{&g.ID, &g.PersonID, &g.FASE, &g.SchoolYear, &g.Role, &g.Email, &g.LastName, &g.FirstName, &g.State, store.ScanTime(&g.Since),
+		&g.Pending, &g.Next.Role, &g.Next.Email, &g.Next.LastName, &g.Next.FirstName, store.ScanTime(&g.PendingSince),
+		&g.EndReason, store.ScanTime(&g.CreatedAt), store.ScanTime(&g.UpdatedAt)}
 }
 
 const accountCols = "a.id, a.person_id, a.login, a.login_base, a.email, a.state, a.password_hash, a.created_at, a.updated_at, a.activated_at, a.disabled_at, a.disabled_by, a.own_grant"
 
 func accountDest(a *extranet.Account) []any {
 	return []any{&a.ID, &a.PersonID, &a.Login, &a.LoginBase, &a.Email, &a.State, &a.PasswordHash,
-		tcol{&a.CreatedAt}, tcol{&a.UpdatedAt}, tcol{&a.ActivatedAt}, tcol{&a.DisabledAt}, &a.DisabledBy, &a.OwnGrantID}
+		store.ScanTime(&a.CreatedAt), store.ScanTime(&a.UpdatedAt), store.ScanTime(&a.ActivatedAt), store.ScanTime(&a.DisabledAt), &a.DisabledBy, &a.OwnGrantID}
 }
 
 // collect runs a query and scans every row with scan.

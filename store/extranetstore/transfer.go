@@ -10,6 +10,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/internal/errs"
+	"passerelle/store"
 )
 
 func (x *tx) LockSchool(ctx context.Context, fase int) (_ extranet.School, err error) {
@@ -17,7 +18,7 @@ func (x *tx) LockSchool(ctx context.Context, fase int) (_ extranet.School, err e
 	var sc extranet.School
 	err = x.t.QueryRow(ctx, `SELECT fase, name, created_at, updated_at FROM schools WHERE fase = ?`+
 		forUpdate(x.d, "FOR NO KEY UPDATE"), fase).
-		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt})
+		Scan(&sc.FASE, &sc.Name, store.ScanTime(&sc.CreatedAt), store.ScanTime(&sc.UpdatedAt))
 	if err != nil {
 		return sc, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
 	}
@@ -29,11 +30,11 @@ func (x *tx) LockSchoolAnswer(ctx context.Context, fase int, key string) (_ extr
 	defer errs.Wrap(&err, "extranetstore: lock school %d and its answer", fase)
 	var sc extranet.School
 	rec := extranet.Idempotency{Key: key}
-	var hash, result, created sql.NullString
+	var hash, result sql.NullString
 	err = x.t.QueryRow(ctx, `SELECT s.fase, s.name, s.created_at, s.updated_at, i.body_hash, i.result, i.created_at
 FROM schools s LEFT JOIN idempotency i ON i.fase = s.fase AND i.idem_key = ? AND ? <> ''
 WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), key, key, fase).
-		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt}, &hash, &result, &created)
+		Scan(&sc.FASE, &sc.Name, store.ScanTime(&sc.CreatedAt), store.ScanTime(&sc.UpdatedAt), &hash, &result, store.ScanTime(&rec.CreatedAt))
 	if err != nil {
 		return sc, rec, false, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
 	}
@@ -41,9 +42,6 @@ WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), key, key, fase).
 		return sc, rec, false, nil
 	}
 	rec.BodyHash = hash.String
-	if err := (tcol{&rec.CreatedAt}).Scan(created.String); err != nil {
-		return sc, rec, false, err
-	}
 	if err := json.Unmarshal([]byte(result.String), &rec.Result); err != nil {
 		return sc, rec, false, fmt.Errorf("réponse enregistrée illisible pour la clé %q : %w", key, err)
 	}
@@ -53,7 +51,7 @@ WHERE s.fase = ?`+forUpdate(x.d, "FOR NO KEY UPDATE OF s"), key, key, fase).
 func (x *tx) InsertSchool(ctx context.Context, sc extranet.School) (err error) {
 	defer errs.Wrap(&err, "extranetstore: insert school %d", sc.FASE)
 	res, err := x.t.Exec(ctx, `INSERT INTO schools (fase, name, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (fase) DO NOTHING`,
-		sc.FASE, sc.Name, ft(sc.CreatedAt), ft(sc.UpdatedAt))
+		sc.FASE, sc.Name, sc.CreatedAt, sc.UpdatedAt)
 	if err != nil {
 		return err
 	}
@@ -74,7 +72,7 @@ func (x *tx) InsertToken(ctx context.Context, fase int, hash, actor string) (err
 
 func (x *tx) RevokeTokens(ctx context.Context, fase int) (_ int, err error) {
 	defer errs.Wrap(&err, "extranetstore: revoke tokens of school %d", fase)
-	res, err := x.t.Exec(ctx, `UPDATE school_tokens SET revoked_at = ? WHERE fase = ? AND revoked_at = ''`, x.now(), fase)
+	res, err := x.t.Exec(ctx, `UPDATE school_tokens SET revoked_at = ? WHERE fase = ? AND revoked_at IS NULL`, x.now(), fase)
 	if err != nil {
 		return 0, err
 	}
@@ -87,7 +85,7 @@ func (x *tx) Idempotency(ctx context.Context, fase int, key string) (_ extranet.
 	rec := extranet.Idempotency{Key: key}
 	var result string
 	err = x.t.QueryRow(ctx, `SELECT body_hash, result, created_at FROM idempotency WHERE fase = ? AND idem_key = ?`, fase, key).
-		Scan(&rec.BodyHash, &result, tcol{&rec.CreatedAt})
+		Scan(&rec.BodyHash, &result, store.ScanTime(&rec.CreatedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return rec, false, nil
 	}
@@ -108,7 +106,7 @@ func (x *tx) SaveIdempotency(ctx context.Context, fase int, rec extranet.Idempot
 
 func (x *tx) PurgeIdempotency(ctx context.Context, before time.Time) (_ int, err error) {
 	defer errs.Wrap(&err, "extranetstore: purge idempotency keys")
-	res, err := x.t.Exec(ctx, `DELETE FROM idempotency WHERE created_at < ?`, ft(before))
+	res, err := x.t.Exec(ctx, `DELETE FROM idempotency WHERE created_at < ?`, before)
 	if err != nil {
 		return 0, err
 	}
@@ -132,7 +130,7 @@ func scanGrantRecords(rows *sql.Rows, err error) ([]extranet.GrantRecord, error)
 	var out []extranet.GrantRecord
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var rec extranet.GrantRecord
-		dest := append(grantDest(&rec.Grant), &rec.Grant.SentBirthDate, &rec.Grant.SentMatricule)
+		dest := append(grantDest(&rec.Grant), store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 		dest = append(dest, personDest(&rec.Person)...)
 		if err := r.Scan(append(dest, &rec.Login)...); err != nil {
 			return err
@@ -227,17 +225,17 @@ func (x *tx) FindCandidates(ctx context.Context, matricules, keys, emails []stri
 	seen := map[string]bool{}
 	rows, err := x.t.Query(ctx, `SELECT 'p', `+personCols+` FROM persons p WHERE p.matricule = ANY(?::text[])
 UNION SELECT 'p', `+personCols+` FROM persons p WHERE p.identity_key = ANY(?::text[])
-UNION ALL (SELECT 'h', email, person_id, '', '', '', '', '', '' FROM accounts WHERE email = ANY(?::text[]) AND state <> 'disabled'
-UNION SELECT 'h', email, person_id, '', '', '', '', '', '' FROM grants WHERE email = ANY(?::text[]) AND state IN ('pending', 'active')
+UNION ALL (SELECT 'h', email, person_id, '', NULL::date, '', '', NULL::timestamptz, NULL::timestamptz FROM accounts WHERE email = ANY(?::text[]) AND state <> 'disabled'
+UNION SELECT 'h', email, person_id, '', NULL::date, '', '', NULL::timestamptz, NULL::timestamptz FROM grants WHERE email = ANY(?::text[]) AND state IN ('pending', 'active')
   AND NOT (fase = ? AND school_year = ?)
-UNION SELECT 'h', pending_email, person_id, '', '', '', '', '', '' FROM grants WHERE pending_email = ANY(?::text[])
+UNION SELECT 'h', pending_email, person_id, '', NULL::date, '', '', NULL::timestamptz, NULL::timestamptz FROM grants WHERE pending_email = ANY(?::text[])
   AND pending_email <> '' AND pending = 'modified' AND NOT (fase = ? AND school_year = ?))`,
 		nonNil(matricules), nonNil(keys), nonNil(emails), nonNil(emails), fase, year, nonNil(emails), fase, year)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var kind string
 		var p extranet.Person
-		if err := r.Scan(append([]any{&kind, &p.ID, &p.LastName, &p.FirstName, &p.BirthDate, &p.Matricule, &p.IdentityKey},
-			tcol{&p.CreatedAt}, tcol{&p.UpdatedAt})...); err != nil {
+		if err := r.Scan(append([]any{&kind, &p.ID, &p.LastName, &p.FirstName, store.ScanDateText(&p.BirthDate), &p.Matricule, &p.IdentityKey},
+			store.ScanTime(&p.CreatedAt), store.ScanTime(&p.UpdatedAt))...); err != nil {
 			return err
 		}
 		if kind == "h" {
@@ -296,15 +294,15 @@ UNION SELECT pending_email, person_id FROM grants WHERE `+pe+` AND pending_email
 }
 
 var personColumns = []column{
-	{"id", colText}, {"last_name", colText}, {"first_name", colText}, {"birth_date", colText},
-	{"matricule", colNullText}, {"identity_key", colText}, {"created_at", colText}, {"updated_at", colText},
+	{"id", colText}, {"last_name", colText}, {"first_name", colText}, {"birth_date", colDate},
+	{"matricule", colNullText}, {"identity_key", colText}, {"created_at", colTime}, {"updated_at", colTime},
 }
 
 func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) (err error) {
 	defer errs.Wrap(&err, "extranetstore: insert %d persons", len(ps))
 	rows := make([][]any, len(ps))
 	for i, p := range ps {
-		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, ft(p.CreatedAt), ft(p.UpdatedAt)}
+		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, p.CreatedAt, p.UpdatedAt}
 	}
 	x.inserted += int64(len(rows))
 	return insertRows(ctx, x.t, "persons", personColumns, rows, "")
@@ -312,8 +310,8 @@ func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) (err error
 
 // personUpdateColumns are the columns UpdatePersons writes, the key first.
 var personUpdateColumns = []column{
-	{"id", colText}, {"last_name", colText}, {"first_name", colText}, {"birth_date", colText},
-	{"matricule", colNullText}, {"identity_key", colText}, {"updated_at", colText},
+	{"id", colText}, {"last_name", colText}, {"first_name", colText}, {"birth_date", colDate},
+	{"matricule", colNullText}, {"identity_key", colText}, {"updated_at", colTime},
 }
 
 // UpdatePersons implements extranet.Tx, in one statement.
@@ -329,10 +327,10 @@ func (x *tx) UpdatePersons(ctx context.Context, ps []extranet.Person) (err error
 var grantColumns = []column{
 	{"id", colText}, {"person_id", colText}, {"fase", colInt}, {"school_year", colText},
 	{"role", colText}, {"email", colText}, {"last_name", colText}, {"first_name", colText},
-	{"state", colText}, {"since", colText}, {"pending", colText}, {"pending_role", colText},
+	{"state", colText}, {"since", colTime}, {"pending", colText}, {"pending_role", colText},
 	{"pending_email", colText}, {"pending_last_name", colText}, {"pending_first_name", colText},
-	{"pending_since", colText}, {"end_reason", colText}, {"created_at", colText}, {"updated_at", colText},
-	{"sent_birth_date", colText}, {"sent_matricule", colText},
+	{"pending_since", colTime}, {"end_reason", colText}, {"created_at", colTime}, {"updated_at", colTime},
+	{"sent_birth_date", colDate}, {"sent_matricule", colText},
 }
 
 func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) (err error) {
@@ -340,8 +338,8 @@ func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) (err error) 
 	rows := make([][]any, len(gs))
 	for i, g := range gs {
 		rows[i] = []any{g.ID, g.PersonID, g.FASE, g.SchoolYear, g.Role, g.Email, g.LastName, g.FirstName,
-			g.State, ft(g.Since), g.Pending, g.Next.Role, g.Next.Email, g.Next.LastName, g.Next.FirstName,
-			ft(g.PendingSince), g.EndReason, ft(g.CreatedAt), ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
+			g.State, g.Since, g.Pending, g.Next.Role, g.Next.Email, g.Next.LastName, g.Next.FirstName,
+			g.PendingSince, g.EndReason, g.CreatedAt, g.UpdatedAt, g.SentBirthDate, g.SentMatricule}
 	}
 	x.inserted += int64(len(rows))
 	return insertRows(ctx, x.t, "grants", grantColumns, rows, "")
@@ -350,10 +348,10 @@ func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) (err error) 
 // grantUpdateColumns are the columns UpdateGrants writes, the key first.
 var grantUpdateColumns = []column{
 	{"id", colText}, {"role", colText}, {"email", colText}, {"last_name", colText}, {"first_name", colText},
-	{"state", colText}, {"since", colText}, {"pending", colText}, {"pending_role", colText},
+	{"state", colText}, {"since", colTime}, {"pending", colText}, {"pending_role", colText},
 	{"pending_email", colText}, {"pending_last_name", colText}, {"pending_first_name", colText},
-	{"pending_since", colText}, {"end_reason", colText}, {"updated_at", colText},
-	{"sent_birth_date", colText}, {"sent_matricule", colText},
+	{"pending_since", colTime}, {"end_reason", colText}, {"updated_at", colTime},
+	{"sent_birth_date", colDate}, {"sent_matricule", colText},
 }
 
 // UpdateGrants implements extranet.Tx, in one statement. The grants must
@@ -363,9 +361,9 @@ func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) (err error) 
 	defer errs.Wrap(&err, "extranetstore: update %d grants", len(gs))
 	rows := make([][]any, len(gs))
 	for i, g := range gs {
-		rows[i] = []any{g.ID, g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
-			g.Pending, g.Next.Role, g.Next.Email, g.Next.LastName, g.Next.FirstName, ft(g.PendingSince),
-			g.EndReason, ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}
+		rows[i] = []any{g.ID, g.Role, g.Email, g.LastName, g.FirstName, g.State, g.Since,
+			g.Pending, g.Next.Role, g.Next.Email, g.Next.LastName, g.Next.FirstName, g.PendingSince,
+			g.EndReason, g.UpdatedAt, g.SentBirthDate, g.SentMatricule}
 	}
 	return updateRows(ctx, x.t, "grants", grantUpdateColumns, rows)
 }
@@ -373,7 +371,7 @@ func (x *tx) UpdateGrants(ctx context.Context, gs []extranet.Grant) (err error) 
 // deactivateSet is the assignment that ends a grant; a waiting change ends
 // with it.
 const deactivateSet = `state = 'deactivated', end_reason = ?, since = ?, updated_at = ?, pending = '', pending_role = '',
-pending_email = '', pending_last_name = '', pending_first_name = '', pending_since = ''`
+pending_email = '', pending_last_name = '', pending_first_name = '', pending_since = NULL`
 
 func (x *tx) DeactivateGrants(ctx context.Context, ids []string, reason string) (err error) {
 	defer errs.Wrap(&err, "extranetstore: deactivate %d grants", len(ids))
@@ -389,7 +387,7 @@ var rejectionColumns = []column{
 	{"id", colText}, {"fase", colInt}, {"school_year", colText}, {"entry_key", colText},
 	{"last_name", colText}, {"first_name", colText}, {"birth_date", colText}, {"matricule", colText},
 	{"email", colText}, {"role", colText}, {"reason", colText}, {"transfer_id", colText},
-	{"first_seen", colText}, {"last_seen", colText},
+	{"first_seen", colTime}, {"last_seen", colTime},
 }
 
 // rejectionRows are a transfer's rejections as rows of rejectionColumns,
@@ -413,7 +411,7 @@ func (x *tx) rejectionRows(fase int, year, transferID string, rs []extranet.Reje
 // rejectionUpsert records a rejection seen again on its row.
 const rejectionUpsert = ` ON CONFLICT (fase, school_year, entry_key) DO UPDATE SET last_name = excluded.last_name,
 first_name = excluded.first_name, birth_date = excluded.birth_date, matricule = excluded.matricule, email = excluded.email,
-role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = ''`
+role = excluded.role, reason = excluded.reason, transfer_id = excluded.transfer_id, last_seen = excluded.last_seen, resolved_at = NULL`
 
 func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID string, rs []extranet.Rejection) (err error) {
 	defer errs.Wrap(&err, "extranetstore: save %d rejections of school %d", len(rs), fase)
@@ -421,12 +419,12 @@ func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID stri
 	keys, rows := x.rejectionRows(fase, year, transferID, rs)
 	// Resolve first what this snapshot no longer rejects.
 	if len(keys) == 0 {
-		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = ''`, now, fase, year)
+		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at IS NULL`, now, fase, year)
 		if err != nil {
 			return err
 		}
 	} else if x.pg() {
-		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = '' AND NOT (entry_key = ANY(?))`,
+		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at IS NULL AND NOT (entry_key = ANY(?))`,
 			now, fase, year, keys)
 		if err != nil {
 			return err
@@ -435,7 +433,7 @@ func (x *tx) SaveRejections(ctx context.Context, fase int, year, transferID stri
 		// SQLite: mark every open one resolved, then the upsert below
 		// reopens those seen again (same transaction, so nobody sees the
 		// in-between state).
-		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at = ''`, now, fase, year)
+		_, err := x.t.Exec(ctx, `UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND resolved_at IS NULL`, now, fase, year)
 		if err != nil {
 			return err
 		}
@@ -452,7 +450,7 @@ func (x *tx) AddAudit(ctx context.Context, e extranet.AuditEntry) (err error) {
 		e.Detail = "{}"
 	}
 	_, err = x.t.Exec(ctx, `INSERT INTO audit (id, at, actor, action, fase, detail) VALUES (?, ?, ?, ?, ?, ?)`,
-		e.ID, ft(e.At), e.Actor, e.Action, e.FASE, e.Detail)
+		e.ID, e.At, e.Actor, e.Action, e.FASE, e.Detail)
 	return err
 }
 
@@ -460,7 +458,7 @@ func (x *tx) AddAudit(ctx context.Context, e extranet.AuditEntry) (err error) {
 func (s *Store) TokenSchool(ctx context.Context, hash string) (_ int, err error) {
 	defer errs.Wrap(&err, "extranetstore: find school of token")
 	var fase int
-	err = s.db.Read().QueryRow(ctx, `SELECT fase FROM school_tokens WHERE token_hash = ? AND revoked_at = ''`, hash).Scan(&fase)
+	err = s.db.Read().QueryRow(ctx, `SELECT fase FROM school_tokens WHERE token_hash = ? AND revoked_at IS NULL`, hash).Scan(&fase)
 	if err != nil {
 		return 0, notFound(err, "jeton", extranet.ErrNotFound)
 	}
@@ -472,7 +470,7 @@ func (s *Store) School(ctx context.Context, fase int) (_ extranet.School, err er
 	defer errs.Wrap(&err, "extranetstore: read school %d", fase)
 	var sc extranet.School
 	err = s.db.Read().QueryRow(ctx, `SELECT fase, name, created_at, updated_at FROM schools WHERE fase = ?`, fase).
-		Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt})
+		Scan(&sc.FASE, &sc.Name, store.ScanTime(&sc.CreatedAt), store.ScanTime(&sc.UpdatedAt))
 	if err != nil {
 		return sc, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
 	}
@@ -486,7 +484,7 @@ func (s *Store) Schools(ctx context.Context) (_ []extranet.School, err error) {
 	rows, err := s.db.Read().Query(ctx, `SELECT fase, name, created_at, updated_at FROM schools ORDER BY fase`)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var sc extranet.School
-		if err := r.Scan(&sc.FASE, &sc.Name, tcol{&sc.CreatedAt}, tcol{&sc.UpdatedAt}); err != nil {
+		if err := r.Scan(&sc.FASE, &sc.Name, store.ScanTime(&sc.CreatedAt), store.ScanTime(&sc.UpdatedAt)); err != nil {
 			return err
 		}
 		out = append(out, sc)

@@ -14,6 +14,7 @@ import (
 
 	"passerelle/extranet"
 	"passerelle/internal/errs"
+	"passerelle/store"
 )
 
 var (
@@ -44,7 +45,7 @@ func (s *Store) SuspendedGrants(ctx context.Context, personID string) (_ []strin
 	defer errs.Wrap(&err, "extranetstore: read suspended grants of person %s", personID)
 	var out []string
 	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT grant_id FROM grant_notices
-WHERE person_id = ? AND suspended = 1 AND decision <> ?`, personID, extranet.DisputeRestored)
+WHERE person_id = ? AND suspended = TRUE AND decision <> ?`, personID, extranet.DisputeRestored)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var id string
 		if err := r.Scan(&id); err != nil {
@@ -61,11 +62,9 @@ notified_email, grant_email, last_name, first_name, created_at, expires_at, disp
 
 func scanNotice(scan func(dest ...any) error) (extranet.GrantNotice, error) {
 	var n extranet.GrantNotice
-	var suspended int
 	err := scan(&n.ID, &n.TokenHash, &n.GrantID, &n.PersonID, &n.AccountID, &n.FASE, &n.SchoolName, &n.SchoolYear, &n.Role,
-		&n.NotifiedEmail, &n.GrantEmail, &n.LastName, &n.FirstName, tcol{&n.CreatedAt}, tcol{&n.ExpiresAt},
-		tcol{&n.DisputedAt}, &suspended, tcol{&n.DecidedAt}, &n.DecidedBy, &n.Decision)
-	n.Suspended = suspended == 1
+		&n.NotifiedEmail, &n.GrantEmail, &n.LastName, &n.FirstName, store.ScanTime(&n.CreatedAt), store.ScanTime(&n.ExpiresAt),
+		store.ScanTime(&n.DisputedAt), &n.Suspended, store.ScanTime(&n.DecidedAt), &n.DecidedBy, &n.Decision)
 	return n, err
 }
 
@@ -86,8 +85,8 @@ func (s *Store) Disputes(ctx context.Context, limit int) (_ []extranet.GrantNoti
 		limit = 100
 	}
 	var out []extranet.GrantNotice
-	rows, err := s.db.Read().Query(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE disputed_at <> ''
-ORDER BY CASE WHEN decided_at = '' THEN 0 ELSE 1 END, disputed_at DESC LIMIT ?`, limit)
+	rows, err := s.db.Read().Query(ctx, `SELECT `+noticeCols+` FROM grant_notices WHERE disputed_at IS NOT NULL
+ORDER BY CASE WHEN decided_at IS NULL THEN 0 ELSE 1 END, disputed_at DESC LIMIT ?`, limit)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		n, err := scanNotice(r.Scan)
 		out = append(out, n)
@@ -102,7 +101,7 @@ func scanMatch(scan func(dest ...any) error) (extranet.IdentityMatch, error) {
 	var m extranet.IdentityMatch
 	var others string
 	err := scan(&m.ID, &m.FASE, &m.SchoolYear, &m.PersonID, &m.GrantID, &m.Strength, &m.LastName, &m.FirstName,
-		&others, tcol{&m.CreatedAt}, tcol{&m.ReviewedAt}, &m.ReviewedBy)
+		&others, store.ScanTime(&m.CreatedAt), store.ScanTime(&m.ReviewedAt), &m.ReviewedBy)
 	for _, f := range strings.Fields(others) {
 		if n, err := strconv.Atoi(f); err == nil {
 			m.OtherFASEs = append(m.OtherFASEs, n)
@@ -116,8 +115,8 @@ func (s *Store) OpenSignInLink(ctx context.Context, tokenHash string, now time.T
 	defer errs.Wrap(&err, "extranetstore: open sign-in link")
 	l := extranet.SignInLink{TokenHash: tokenHash}
 	err = s.db.Read().QueryRow(ctx, `SELECT account_id, email, purpose, from_email, created_at, expires_at FROM signin_links
-WHERE token_hash = ? AND used_at = '' AND expires_at > ?`, tokenHash, ft(now)).
-		Scan(&l.AccountID, &l.Email, &l.Purpose, &l.FromEmail, tcol{&l.CreatedAt}, tcol{&l.ExpiresAt})
+WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`, tokenHash, now).
+		Scan(&l.AccountID, &l.Email, &l.Purpose, &l.FromEmail, store.ScanTime(&l.CreatedAt), store.ScanTime(&l.ExpiresAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, false, nil
 	}
@@ -133,7 +132,7 @@ func (s *Store) OpenMatches(ctx context.Context, limit int) (_ []extranet.Identi
 	}
 	var out []extranet.IdentityMatch
 	rows, err := s.db.Read().Query(ctx, `SELECT `+matchCols+` FROM identity_matches
-WHERE strength = ? AND reviewed_at = '' ORDER BY created_at DESC, id LIMIT ?`, extranet.MatchWeak, limit)
+WHERE strength = ? AND reviewed_at IS NULL ORDER BY created_at DESC, id LIMIT ?`, extranet.MatchWeak, limit)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		m, err := scanMatch(r.Scan)
 		out = append(out, m)
@@ -179,7 +178,7 @@ ORDER BY g.person_id, g.fase`, append(args, fase, fase, schoolYear)...)
 
 var matchColumns = []column{{"id", colText}, {"fase", colInt}, {"school_year", colText}, {"person_id", colText},
 	{"grant_id", colText}, {"strength", colText}, {"last_name", colText}, {"first_name", colText},
-	{"other_fases", colText}, {"created_at", colText}}
+	{"other_fases", colText}, {"created_at", colTime}}
 
 func (x *tx) InsertMatches(ctx context.Context, ms []extranet.IdentityMatch) (err error) {
 	defer errs.Wrap(&err, "extranetstore: insert %d matches", len(ms))
@@ -190,7 +189,7 @@ func (x *tx) InsertMatches(ctx context.Context, ms []extranet.IdentityMatch) (er
 			others[j] = strconv.Itoa(f)
 		}
 		rows[i] = []any{m.ID, m.FASE, m.SchoolYear, m.PersonID, m.GrantID, m.Strength, m.LastName, m.FirstName,
-			strings.Join(others, " "), ft(m.CreatedAt)}
+			strings.Join(others, " "), m.CreatedAt}
 	}
 	return insertRows(ctx, x.t, "identity_matches", matchColumns, rows, "")
 }
@@ -219,14 +218,14 @@ WHERE `+cond, args...)
 var noticeColumns = []column{{"id", colText}, {"grant_id", colText}, {"person_id", colText},
 	{"account_id", colText}, {"fase", colInt}, {"school_name", colText}, {"school_year", colText}, {"role", colText},
 	{"notified_email", colText}, {"grant_email", colText}, {"last_name", colText}, {"first_name", colText},
-	{"created_at", colText}, {"expires_at", colText}}
+	{"created_at", colTime}, {"expires_at", colTime}}
 
 func (x *tx) InsertGrantNotices(ctx context.Context, ns []extranet.GrantNotice) (err error) {
 	defer errs.Wrap(&err, "extranetstore: insert %d grant notices", len(ns))
 	rows := make([][]any, len(ns))
 	for i, n := range ns {
 		rows[i] = []any{n.ID, n.GrantID, n.PersonID, n.AccountID, n.FASE, n.SchoolName, n.SchoolYear, n.Role,
-			n.NotifiedEmail, n.GrantEmail, n.LastName, n.FirstName, ft(n.CreatedAt), ft(n.ExpiresAt)}
+			n.NotifiedEmail, n.GrantEmail, n.LastName, n.FirstName, n.CreatedAt, n.ExpiresAt}
 	}
 	return insertRows(ctx, x.t, "grant_notices", noticeColumns, rows, "")
 }
@@ -281,7 +280,7 @@ func (x *tx) DisputeGrant(ctx context.Context, tokenHash string) (_ extranet.Gra
 		return extranet.GrantNotice{}, extranet.ErrNoticeInvalid
 	}
 	n.DisputedAt, n.Suspended = x.t.Now, true
-	if _, err := x.t.Exec(ctx, `UPDATE grant_notices SET disputed_at = ?, suspended = 1 WHERE id = ?`, x.now(), n.ID); err != nil {
+	if _, err := x.t.Exec(ctx, `UPDATE grant_notices SET disputed_at = ?, suspended = TRUE WHERE id = ?`, x.now(), n.ID); err != nil {
 		return n, err
 	}
 	// The disputed address leaves the account's circle too: what it was
@@ -296,8 +295,8 @@ func (x *tx) DecideDispute(ctx context.Context, id, decision, actor string) (_ e
 	// « Maintenir la suspension » suspends a dispute that waited for the
 	// operators; « Rétablir le lien » lifts the suspension.
 	res, err := x.t.Exec(ctx, `UPDATE grant_notices SET decided_at = ?, decided_by = ?, decision = ?,
-suspended = CASE WHEN ? = 'kept' THEN 1 ELSE 0 END
-WHERE id = ? AND disputed_at <> '' AND decided_at = ''`, x.now(), actor, decision, decision, id)
+suspended = CASE WHEN ? = 'kept' THEN TRUE ELSE FALSE END
+WHERE id = ? AND disputed_at IS NOT NULL AND decided_at IS NULL`, x.now(), actor, decision, decision, id)
 	if err != nil {
 		return extranet.GrantNotice{}, err
 	}
@@ -317,7 +316,7 @@ func (x *tx) SetNoticeToken(ctx context.Context, id, tokenHash string) (err erro
 
 func (x *tx) ReviewMatch(ctx context.Context, id, actor string) (_ extranet.IdentityMatch, err error) {
 	defer errs.Wrap(&err, "extranetstore: review match %s", id)
-	res, err := x.t.Exec(ctx, `UPDATE identity_matches SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at = ''`,
+	res, err := x.t.Exec(ctx, `UPDATE identity_matches SET reviewed_at = ?, reviewed_by = ? WHERE id = ? AND reviewed_at IS NULL`,
 		x.now(), actor, id)
 	if err != nil {
 		return extranet.IdentityMatch{}, err
@@ -335,7 +334,7 @@ func (x *tx) ReviewMatch(ctx context.Context, id, actor string) (_ extranet.Iden
 func (x *tx) MarkProven(ctx context.Context, accountID, email string) (err error) {
 	defer errs.Wrap(&err, "extranetstore: mark address proven for account %s", accountID)
 	_, err = x.t.Exec(ctx, `INSERT INTO account_addresses (account_id, email, circle, proven_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (account_id, email) DO UPDATE SET proven_at = CASE WHEN account_addresses.proven_at = '' THEN excluded.proven_at ELSE account_addresses.proven_at END`,
+ON CONFLICT (account_id, email) DO UPDATE SET proven_at = COALESCE(account_addresses.proven_at, excluded.proven_at)`,
 		accountID, email, extranet.NewID(), x.now())
 	return err
 }

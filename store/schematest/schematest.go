@@ -8,10 +8,13 @@ package schematest
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"passerelle/store"
 )
@@ -19,7 +22,7 @@ import (
 // Column is a column as both engines can say it.
 type Column struct {
 	Name    string
-	Kind    string // "text", "integer", "real", "time", "bool", "blob"
+	Kind    string // "text", "integer", "real", "time", "date", "bool", "blob"
 	NotNull bool
 }
 
@@ -108,12 +111,45 @@ func keys(ixs []Index) []string {
 	return out
 }
 
+// SQLiteKinds gives the columns that SQLite stores in its own types the kind
+// PostgreSQL's native type has: an instant ("time") or a civil date ("date")
+// kept as TEXT, a flag ("bool") kept as INTEGER 0/1. kinds maps
+// "table.column" to the kind. It fails when a column named is missing or is
+// not of the SQLite type that kind is kept in, so that the list cannot hide a
+// difference: a column it does not name keeps the kind its declared type
+// gives, and one it names must then be native on PostgreSQL.
+func SQLiteKinds(tables map[string]Table, kinds map[string]string) error {
+	stored := map[string]string{"time": "text", "date": "text", "bool": "integer"}
+	for name, k := range kinds {
+		table, col, ok := strings.Cut(name, ".")
+		if !ok || stored[k] == "" {
+			return fmt.Errorf("%s: want table.column and a kind among time, date, bool", name)
+		}
+		tb, found := tables[table], false
+		for i, c := range tb.Columns {
+			if c.Name != col {
+				continue
+			}
+			if c.Kind != stored[k] {
+				return fmt.Errorf("%s is %s in SQLite, not %s as a %s is kept", name, c.Kind, stored[k], k)
+			}
+			tb.Columns[i].Kind, found = k, true
+		}
+		if !found {
+			return fmt.Errorf("%s: no such column in SQLite", name)
+		}
+	}
+	return nil
+}
+
 // kind maps an engine's declared type to a shared kind.
 func kind(declared string) string {
 	d := strings.ToLower(declared)
 	switch {
-	case strings.Contains(d, "timestamp"), d == "date":
+	case strings.Contains(d, "timestamp"):
 		return "time"
+	case d == "date":
+		return "date"
 	case strings.Contains(d, "int"), d == "serial", d == "bigserial":
 		return "integer"
 	case strings.Contains(d, "bool"):
@@ -268,4 +304,28 @@ WHERE s.nspname = ?`, schema)
 		out[table] = tb
 	}
 	return out, ixRows.Err()
+}
+
+// Upto returns the migrations of fsys (<dialect>/NNN_name.sql) numbered up
+// to last, so that a test can build a database as an older release left it,
+// fill it, and then migrate it to the current schema.
+func Upto(t testing.TB, fsys fs.FS, last int) fs.FS {
+	t.Helper()
+	out := fstest.MapFS{}
+	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		num, _, _ := strings.Cut(d.Name(), "_")
+		if v, err := strconv.Atoi(num); err != nil || v > last {
+			return nil
+		}
+		body, err := fs.ReadFile(fsys, path)
+		out[path] = &fstest.MapFile{Data: body}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -71,7 +71,7 @@ func (p *Prefs) SavePref(ctx context.Context, userID int64, key, value string) (
 	return p.db.Tx(ctx, now(), func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO user_prefs (user_id, key, value, updated_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-			userID, key, value, store.FormatTime(tx.Now))
+			userID, key, value, tx.Now)
 		return err
 	})
 }

@@ -185,28 +185,18 @@ type scanner interface{ Scan(dest ...any) error }
 func scanRow(sc scanner) (school.Row, error) {
 	var r school.Row
 	m, st := &r.Member, &r.Situation
-	var birth, start, end, charge, role string
-	var sex, present, active, promotion int
-	err := sc.Scan(&m.ID, &m.LastName, &m.FirstName, &birth, &sex, &m.NISS, &m.Matricule,
+	var charge, role string
+	var sex int
+	err := sc.Scan(&m.ID, &m.LastName, &m.FirstName, store.ScanDate(&m.BirthDate), &sex, &m.NISS, &m.Matricule,
 		&m.SchoolEmail, &m.PrivateEmail,
-		&st.ID, &st.FASE, &start, &end, &present, &active, &st.Status, &st.Function,
-		&promotion, &charge, &role)
+		&st.ID, &st.FASE, store.ScanDate(&st.Start), store.ScanDate(&st.End), &st.Present, &st.Active, &st.Status, &st.Function,
+		&st.Promotion, &charge, &role)
 	if err != nil {
 		return school.Row{}, err
 	}
 	st.MemberID = m.ID
 	m.Sex = fwb.Sex(sex)
-	st.Present, st.Active, st.Promotion = present != 0, active != 0, promotion != 0
 	st.Role = fwb.Role(role)
-	if m.BirthDate, err = store.ParseDate(birth); err != nil {
-		return school.Row{}, fmt.Errorf("membre %d : date de naissance %q illisible : %w", m.ID, birth, err)
-	}
-	if st.Start, err = store.ParseDate(start); err != nil {
-		return school.Row{}, fmt.Errorf("situation %d : date de début %q illisible : %w", st.ID, start, err)
-	}
-	if st.End, err = store.ParseDate(end); err != nil {
-		return school.Row{}, fmt.Errorf("situation %d : date de fin %q illisible : %w", st.ID, end, err)
-	}
 	if st.Charge, err = decodeCharge(charge); err != nil {
 		return school.Row{}, fmt.Errorf("situation %d : charge %q illisible : %w", st.ID, charge, err)
 	}
@@ -282,7 +272,7 @@ func saveRow(ctx context.Context, tx *store.Tx, fase int, r *school.Row) error {
 	if m.ID == 0 && st.MemberID != 0 {
 		m.ID = st.MemberID
 	}
-	memberArgs := []any{m.LastName, m.FirstName, store.FormatDate(m.BirthDate), int(m.Sex), m.NISS, m.Matricule, m.SchoolEmail, m.PrivateEmail}
+	memberArgs := []any{m.LastName, m.FirstName, store.Date(m.BirthDate), int(m.Sex), m.NISS, m.Matricule, m.SchoolEmail, m.PrivateEmail}
 	if m.ID == 0 {
 		err := tx.QueryRow(ctx, `INSERT INTO members (last_name, first_name, birth_date, sex, niss, matricule, school_email, private_email)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, memberArgs...).Scan(&m.ID)
@@ -311,8 +301,8 @@ func saveRow(ctx context.Context, tx *store.Tx, fase int, r *school.Row) error {
 	if status == "" {
 		status = fwb.NoSituation
 	}
-	args := []any{st.MemberID, fase, store.FormatDate(st.Start), store.FormatDate(st.End), store.Bool(st.Present), store.Bool(st.Active),
-		status, st.Function, store.Bool(st.Promotion), charge, string(st.Role)}
+	args := []any{st.MemberID, fase, store.Date(st.Start), store.Date(st.End), st.Present, st.Active,
+		status, st.Function, st.Promotion, charge, string(st.Role)}
 	if st.ID == 0 {
 		return tx.QueryRow(ctx, `INSERT INTO situations (member_id, fase, start_date, end_date, present, active, status, function, promotion, charge, role)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, args...).Scan(&st.ID)
@@ -347,19 +337,14 @@ func (s *Store) Settings(ctx context.Context, fase int) (_ school.Settings, err 
 		return school.Settings{}, err
 	}
 	set := school.Settings{FASE: fase, AutoDays: slices.Clone(school.DefaultAutoDays), AutoHour: school.DefaultAutoHour}
-	var auto int
-	var consentAt, days string
+	var days string
 	err = q.QueryRow(ctx, `SELECT extranet_url, token, auto, auto_consent_by, auto_consent_at, auto_days, auto_hour
-		FROM settings WHERE fase = ?`, fase).Scan(&set.ExtranetURL, &set.Token, &auto, &set.AutoConsentBy, &consentAt, &days, &set.AutoHour)
+		FROM settings WHERE fase = ?`, fase).Scan(&set.ExtranetURL, &set.Token, &set.Auto, &set.AutoConsentBy, store.ScanTime(&set.AutoConsentAt), &days, &set.AutoHour)
 	if errors.Is(err, sql.ErrNoRows) {
 		return set, nil
 	}
 	if err != nil {
 		return school.Settings{}, err
-	}
-	set.Auto = auto != 0
-	if set.AutoConsentAt, err = store.ParseTime(consentAt); err != nil {
-		return school.Settings{}, fmt.Errorf("paramètres de l'école %d : date du consentement illisible : %w", fase, err)
 	}
 	if set.AutoDays, err = decodeDays(days); err != nil {
 		return school.Settings{}, fmt.Errorf("paramètres de l'école %d : jours illisibles : %w", fase, err)
@@ -383,7 +368,7 @@ func (s *Store) SaveSettings(ctx context.Context, set school.Settings) (err erro
 			ON CONFLICT (fase) DO UPDATE SET extranet_url = excluded.extranet_url, token = excluded.token, auto = excluded.auto,
 				auto_consent_by = excluded.auto_consent_by, auto_consent_at = excluded.auto_consent_at,
 				auto_days = excluded.auto_days, auto_hour = excluded.auto_hour`,
-			set.FASE, set.ExtranetURL, set.Token, store.Bool(set.Auto), set.AutoConsentBy, store.FormatTime(set.AutoConsentAt),
+			set.FASE, set.ExtranetURL, set.Token, set.Auto, set.AutoConsentBy, set.AutoConsentAt,
 			encodeDays(set.AutoDays), set.AutoHour)
 		return err
 	})
@@ -436,7 +421,7 @@ func (s *Store) RecordTransfer(ctx context.Context, rec school.TransferRecord, c
 				completed, errors, created, modified, deactivated, unchanged, rejected,
 				messages, error, extranet_id, idempotency_key)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			rec.FASE, store.FormatTime(rec.At), rec.By, store.Bool(rec.DryRun), string(rec.Outcome), rec.SchoolYear,
+			rec.FASE, rec.At, rec.By, rec.DryRun, string(rec.Outcome), rec.SchoolYear,
 			c.Completed, c.Errors, c.Created, c.Modified, c.Deactivated, c.Unchanged, c.Rejected,
 			string(messages), rec.Error, rec.ExtranetID, rec.IdempotencyKey).Scan(&rec.ID)
 		if err != nil {
@@ -516,27 +501,17 @@ func (s *Store) Transfer(ctx context.Context, fase int, id int64) (_ school.Tran
 
 func scanTransfer(sc scanner) (school.TransferRecord, error) {
 	var rec school.TransferRecord
-	var at, outcome, messages, seenAt string
-	var dry int
+	var outcome, messages string
 	c := &rec.Counts
-	err := sc.Scan(&rec.ID, &rec.FASE, &at, &rec.By, &dry, &outcome, &rec.SchoolYear,
+	err := sc.Scan(&rec.ID, &rec.FASE, store.ScanTime(&rec.At), &rec.By, &rec.DryRun, &outcome, &rec.SchoolYear,
 		&c.Completed, &c.Errors, &c.Created, &c.Modified, &c.Deactivated, &c.Unchanged, &c.Rejected,
-		&messages, &rec.Error, &rec.ExtranetID, &rec.IdempotencyKey, &rec.SeenBy, &seenAt)
+		&messages, &rec.Error, &rec.ExtranetID, &rec.IdempotencyKey, &rec.SeenBy, store.ScanTime(&rec.SeenAt))
 	if err != nil {
 		return school.TransferRecord{}, err
 	}
-	rec.DryRun = dry != 0
 	rec.Outcome = school.TransferOutcome(outcome)
-	if rec.At, err = store.ParseTime(at); err != nil {
-		return school.TransferRecord{}, fmt.Errorf("transfert %d : date illisible : %w", rec.ID, err)
-	}
 	if err := json.Unmarshal([]byte(messages), &rec.Messages); err != nil {
 		return school.TransferRecord{}, fmt.Errorf("transfert %d : messages illisibles : %w", rec.ID, err)
-	}
-	if seenAt != "" {
-		if rec.SeenAt, err = store.ParseTime(seenAt); err != nil {
-			return school.TransferRecord{}, fmt.Errorf("transfert %d : date de lecture illisible : %w", rec.ID, err)
-		}
 	}
 	return rec, nil
 }
@@ -545,8 +520,8 @@ func scanTransfer(sc scanner) (school.TransferRecord, error) {
 func (s *Store) MarkTransferSeen(ctx context.Context, fase int, id int64, by string) (err error) {
 	defer errs.Wrap(&err, "schoolstore: mark transfer %d of school %d seen", id, fase)
 	return s.tx(ctx, func(tx *store.Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE transfers SET seen_by = ?, seen_at = ? WHERE fase = ? AND id = ? AND seen_at = ''`,
-			by, store.FormatTime(s.Now()), fase, id)
+		res, err := tx.Exec(ctx, `UPDATE transfers SET seen_by = ?, seen_at = ? WHERE fase = ? AND id = ? AND seen_at IS NULL`,
+			by, s.Now(), fase, id)
 		if err != nil {
 			return err
 		}
@@ -589,7 +564,7 @@ func (s *Store) CreateUser(ctx context.Context, u school.User) (_ school.User, e
 			return loginTaken(u.Login)
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO users (login, name, password_hash, direction, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			u.Login, u.Name, u.PasswordHash, store.Bool(u.Direction), store.FormatTime(u.Created)).Scan(&u.ID)
+			u.Login, u.Name, u.PasswordHash, u.Direction, u.Created).Scan(&u.ID)
 		if err != nil && isUniqueViolation(err) {
 			// Another process took the login between the check and the
 			// insert (PostgreSQL; SQLite writers are serialised).
@@ -655,15 +630,8 @@ func (s *Store) SetPassword(ctx context.Context, id int64, hash string) (err err
 
 func scanUser(sc scanner) (school.User, error) {
 	var u school.User
-	var dir int
-	var created string
-	if err := sc.Scan(&u.ID, &u.Login, &u.Name, &u.PasswordHash, &dir, &created); err != nil {
+	if err := sc.Scan(&u.ID, &u.Login, &u.Name, &u.PasswordHash, &u.Direction, store.ScanTime(&u.Created)); err != nil {
 		return school.User{}, err
-	}
-	u.Direction = dir != 0
-	var err error
-	if u.Created, err = store.ParseTime(created); err != nil {
-		return school.User{}, fmt.Errorf("utilisateur %d : date de création illisible : %w", u.ID, err)
 	}
 	return u, nil
 }

@@ -41,7 +41,7 @@ func (s *Store) UpdateUser(ctx context.Context, u school.User) (err error) {
 				return err
 			}
 		}
-		res, err := tx.Exec(ctx, `UPDATE users SET name = ?, direction = ? WHERE id = ?`, u.Name, store.Bool(u.Direction), u.ID)
+		res, err := tx.Exec(ctx, `UPDATE users SET name = ?, direction = ? WHERE id = ?`, u.Name, u.Direction, u.ID)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func keepOneDirection(ctx context.Context, tx *store.Tx, id int64) error {
 	if tx.Dialect() == store.Postgres {
 		lock = " FOR UPDATE"
 	}
-	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE direction = 1`+lock)
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE direction = ?`+lock, true)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,9 @@
 //	CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL,
 //	    kind TEXT NOT NULL, csrf TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}',
 //	    created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+//
+// and PostgreSQL then moves created_at and expires_at to timestamptz (the
+// instants are passed and scanned as the store package says).
 package sqlsession
 
 import (
@@ -49,11 +52,11 @@ func (s *Store) CreateSession(ctx context.Context, sess web.Session) (err error)
 	return s.db.Tx(ctx, now, func(tx *store.Tx) error {
 		// Expired sessions are swept here rather than by a timer, so that
 		// the table stays small without another moving part.
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, store.FormatTime(tx.Now)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE expires_at < ?`, tx.Now); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, data, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sess.TokenHash, sess.UserID, sess.Kind, sess.CSRF, string(data), store.FormatTime(sess.Created), store.FormatTime(sess.Expires))
+			sess.TokenHash, sess.UserID, sess.Kind, sess.CSRF, string(data), sess.Created, sess.Expires)
 		return err
 	})
 }
@@ -62,9 +65,9 @@ func (s *Store) CreateSession(ctx context.Context, sess web.Session) (err error)
 func (s *Store) GetSession(ctx context.Context, tokenHash string) (_ web.Session, err error) {
 	defer errs.Wrap(&err, "sqlsession: read session")
 	var sess web.Session
-	var data, created, expires string
+	var data string
 	err = s.db.Read().QueryRow(ctx, `SELECT token_hash, user_id, kind, csrf, data, created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash).
-		Scan(&sess.TokenHash, &sess.UserID, &sess.Kind, &sess.CSRF, &data, &created, &expires)
+		Scan(&sess.TokenHash, &sess.UserID, &sess.Kind, &sess.CSRF, &data, store.ScanTime(&sess.Created), store.ScanTime(&sess.Expires))
 	if errors.Is(err, sql.ErrNoRows) {
 		return web.Session{}, web.ErrNoSession
 	}
@@ -72,12 +75,6 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (_ web.Session
 		return web.Session{}, err
 	}
 	if err := json.Unmarshal([]byte(data), &sess.Data); err != nil {
-		return web.Session{}, err
-	}
-	if sess.Created, err = store.ParseTime(created); err != nil {
-		return web.Session{}, err
-	}
-	if sess.Expires, err = store.ParseTime(expires); err != nil {
 		return web.Session{}, err
 	}
 	return sess, nil
@@ -112,6 +109,6 @@ func (s *Store) DeleteKindSessions(ctx context.Context, kind string, userIDs []s
 // TouchSession implements web.SessionStore.
 func (s *Store) TouchSession(ctx context.Context, tokenHash string, expires time.Time) (err error) {
 	defer errs.Wrap(&err, "sqlsession: extend session")
-	_, err = s.db.Read().Exec(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, store.FormatTime(expires), tokenHash)
+	_, err = s.db.Read().Exec(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, expires, tokenHash)
 	return err
 }

@@ -1,6 +1,6 @@
 -- The portal's tables (web/portal): one-time sign-in links, the journal of
 -- transfers with their changes, and the operators' decisions on rejected
--- entries. Same conventions as 001: instants as TEXT in store.TimeLayout, ''
+-- entries. Same conventions as 001 (until 014): instants as TEXT in store.TimeLayout, ''
 -- for "none".
 
 -- Only the SHA-256 of a link's token is stored.

@@ -1,6 +1,6 @@
 -- The content of the portal's spaces (« Espace enseignants », « Espace
 -- direction »), which operators edit in the console: links and short
--- notices, for every school (fase 0) or one. Same conventions as 001:
+-- notices, for every school (fase 0) or one. Same conventions as 001 (until 014):
 -- instants as TEXT in store.TimeLayout, '' for "none".
 CREATE TABLE space_items (
     id          TEXT PRIMARY KEY,

@@ -1,4 +1,4 @@
--- SCIM 2.0 (docs/scim.md). Same conventions as 001: instants as TEXT in
+-- SCIM 2.0 (docs/scim.md). Same conventions as 001 (until 014): instants as TEXT in
 -- store.TimeLayout, '' for "none".
 
 -- What SCIM knows of a grant beyond the grant itself: the identity

@@ -1,7 +1,9 @@
 -- The extranet's tables. Instants are TEXT in store.TimeLayout (fixed-width
 -- UTC, so they sort as strings); an empty string means "none". Identifiers are
 -- extranet.NewID strings, made by the application so that multi-row inserts
--- need no RETURNING.
+-- need no RETURNING. Migration 014 changes these conventions: "none" is NULL
+-- on both engines, and PostgreSQL's instants, dates and flags take its own
+-- types (timestamptz, date, boolean).
 
 CREATE TABLE schools (
     fase        INTEGER PRIMARY KEY,

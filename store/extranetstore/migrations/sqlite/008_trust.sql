@@ -1,4 +1,4 @@
--- Trust across schools (docs/security.md). Same conventions as 001:
+-- Trust across schools (docs/security.md). Same conventions as 001 (until 014):
 -- instants as TEXT in store.TimeLayout, '' for "none".
 
 -- Addresses of an account: proven (a sign-in link sent there was followed)

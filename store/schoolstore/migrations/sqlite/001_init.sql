@@ -1,5 +1,7 @@
 -- School side, SQLite. Dates are "YYYY-MM-DD" text ('' when absent), instants
--- store.TimeLayout text, booleans 0/1.
+-- store.TimeLayout text, booleans 0/1. Migration 004 changes these
+-- conventions: NULL when absent on both engines, and PostgreSQL's own types
+-- (date, timestamptz, boolean).
 CREATE TABLE schools (
 	fase INTEGER PRIMARY KEY,
 	name TEXT NOT NULL

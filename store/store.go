@@ -278,12 +278,17 @@ func rebind(d Dialect, q string) string {
 	return b.String()
 }
 
-// Querier is what both DB reads and Tx offer.
-type Querier interface {
-	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+// Reader runs queries: DB.Read on the read pool, DB.Write, or a Tx.
+type Reader interface {
 	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 	QueryRow(ctx context.Context, q string, args ...any) *sql.Row
 	Dialect() Dialect
+}
+
+// Querier is a Reader that also writes: a Tx, or DB.Write.
+type Querier interface {
+	Reader
+	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
 // Tx is a transaction that rebinds placeholders.
@@ -329,8 +334,8 @@ func (r reader) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 }
 func (r reader) Dialect() Dialect { return r.db.Dialect }
 
-// Read returns a Querier on the read pool (Exec goes to the writer).
-func (db *DB) Read() Querier { return reader{db: db} }
+// Read returns a Reader on the read pool.
+func (db *DB) Read() Reader { return reader{db: db} }
 
 // Write returns a Querier on the writer pool, for statements outside a
 // transaction and for reads that must see the last write (on SQLite a

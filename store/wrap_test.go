@@ -18,7 +18,6 @@ var wrapExceptions = map[string]string{
 	// fn's error is its caller's, returned as it is; the store method
 	// that calls Tx names a failure to begin or commit.
 	"DB.Tx": "plumbing of the stores' methods",
-	// They decode a value and run no SQL.
 }
 
 func TestExportedMethodsWrapErrors(t *testing.T) {

@@ -32,7 +32,7 @@ func (x *tx) SCIMMeta(ctx context.Context, fase int) (_ map[string]extranet.SCIM
 	return scimMeta(ctx, x.t, fase)
 }
 
-func scimMeta(ctx context.Context, q store.Querier, fase int) (map[string]extranet.SCIMMeta, error) {
+func scimMeta(ctx context.Context, q store.Reader, fase int) (map[string]extranet.SCIMMeta, error) {
 	out := map[string]extranet.SCIMMeta{}
 	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, display_name, deleted_at FROM scim_users WHERE fase = ?`, fase)
 	err = collect(rows, err, func(r *sql.Rows) error {

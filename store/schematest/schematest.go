@@ -216,7 +216,7 @@ func describeSQLite(ctx context.Context, db *store.DB) (map[string]Table, error)
 	return out, nil
 }
 
-func sqliteIndexes(ctx context.Context, q store.Querier, table string) ([]Index, error) {
+func sqliteIndexes(ctx context.Context, q store.Reader, table string) ([]Index, error) {
 	rows, err := q.Query(ctx, `SELECT name, "unique", origin, partial FROM pragma_index_list(?)`, table)
 	if err != nil {
 		return nil, err

@@ -161,7 +161,7 @@ func (s *Store) Row(ctx context.Context, fase int, situationID int64) (_ school.
 	return getRow(ctx, s.db.Read(), fase, situationID)
 }
 
-func getRow(ctx context.Context, q store.Querier, fase int, situationID int64) (school.Row, error) {
+func getRow(ctx context.Context, q store.Reader, fase int, situationID int64) (school.Row, error) {
 	r, err := scanRow(q.QueryRow(ctx, `SELECT `+rowColumns+rowFrom+` WHERE s.fase = ? AND s.id = ?`, fase, situationID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return school.Row{}, notFound("situation %d de l'école FASE %d", situationID, fase)
@@ -169,7 +169,7 @@ func getRow(ctx context.Context, q store.Querier, fase int, situationID int64) (
 	return r, err
 }
 
-func (s *Store) schoolExists(ctx context.Context, q store.Querier, fase int) error {
+func (s *Store) schoolExists(ctx context.Context, q store.Reader, fase int) error {
 	var n int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM schools WHERE fase = ?`, fase).Scan(&n); err != nil {
 		return err

@@ -407,7 +407,7 @@ func TestSessionsTable(t *testing.T) {
 	each(t, func(t *testing.T, st *schoolstore.Store) {
 		ctx := context.Background()
 		db := st.DB()
-		_, err := db.Read().Exec(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		_, err := db.Write().Exec(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			"h", "1", "school", "c", "2026-11-26T00:00:00.000000Z", "2026-11-27T00:00:00.000000Z")
 		if err != nil {
 			t.Fatal(err)

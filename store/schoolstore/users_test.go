@@ -42,7 +42,7 @@ func TestUserAdministration(t *testing.T) {
 		if err := st.Prefs().SavePref(ctx, dir.ID, "columns", `["nom"]`); err != nil {
 			t.Fatal(err)
 		}
-		_, err = st.DB().Read().Exec(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		_, err = st.DB().Write().Exec(ctx, `INSERT INTO sessions (token_hash, user_id, kind, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			"h", strconv.FormatInt(dir.ID, 10), "school", "c", "2026-11-26T00:00:00.000000Z", "2026-11-27T00:00:00.000000Z")
 		if err != nil {
 			t.Fatal(err)

@@ -83,14 +83,14 @@ func (s *Store) GetSession(ctx context.Context, tokenHash string) (_ web.Session
 // DeleteSession implements web.SessionStore.
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string) (err error) {
 	defer errs.Wrap(&err, "sqlsession: delete session")
-	_, err = s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+	_, err = s.db.Write().Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
 	return err
 }
 
 // DeleteUserSessions implements web.SessionStore.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) (err error) {
 	defer errs.Wrap(&err, "sqlsession: delete sessions of a user")
-	_, err = s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	_, err = s.db.Write().Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
 	return err
 }
 
@@ -99,7 +99,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) (err erro
 func (s *Store) DeleteKindSessions(ctx context.Context, kind string, userIDs []string) (err error) {
 	defer errs.Wrap(&err, "sqlsession: delete %s sessions of %d users", kind, len(userIDs))
 	for _, id := range userIDs {
-		if _, err := s.db.Read().Exec(ctx, `DELETE FROM sessions WHERE kind = ? AND user_id = ?`, kind, id); err != nil {
+		if _, err := s.db.Write().Exec(ctx, `DELETE FROM sessions WHERE kind = ? AND user_id = ?`, kind, id); err != nil {
 			return err
 		}
 	}
@@ -109,6 +109,6 @@ func (s *Store) DeleteKindSessions(ctx context.Context, kind string, userIDs []s
 // TouchSession implements web.SessionStore.
 func (s *Store) TouchSession(ctx context.Context, tokenHash string, expires time.Time) (err error) {
 	defer errs.Wrap(&err, "sqlsession: extend session")
-	_, err = s.db.Read().Exec(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, expires, tokenHash)
+	_, err = s.db.Write().Exec(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, expires, tokenHash)
 	return err
 }

@@ -14,71 +14,116 @@ import (
 // user after the write, or a refusal to commit with its record (a rejected
 // entry, a held deactivation), or an error that rolls everything back.
 func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) (SCIMUser, error, error) {
-	deactivate := w.rec != nil && !w.in.Active
-	if err := checkSCIMWrite(w, deactivate); err != nil {
+	var check *scimCheck
+	if s.SCIMCheck != nil {
+		check = newSCIMCheck(w)
+	}
+	d, err := s.decideSCIM(ctx, tx, w)
+	if err != nil {
 		return SCIMUser{}, nil, err
 	}
-	if deactivate && !w.rec.Grant.Live() {
+	if check != nil {
+		if err := check.compare(ctx, s, tx, d); err != nil {
+			return SCIMUser{}, nil, err
+		}
+	}
+	switch {
+	case d.metaOnly:
 		m, err := saveSCIMMeta(ctx, tx, w, w.rec.Grant.ID)
 		if err != nil {
 			return SCIMUser{}, nil, err
 		}
 		u, _ := scimUserOf(w.rec.Grant, m)
 		return u, nil, nil
+	case d.held > 0:
+		return SCIMUser{}, d.refusal, s.holdSCIM(ctx, tx, w, d.held, d.live)
+	case d.rejection != nil:
+		return SCIMUser{}, d.refusal, s.recordSCIMRejection(ctx, tx, w, d.p, *d.rejection)
+	case d.refusal != nil:
+		return SCIMUser{}, d.refusal, nil
 	}
-	var expect []string
-	if deactivate {
-		expect = []string{w.rec.Grant.ID}
-		n, live, err := guardSCIM(ctx, tx, w)
-		if err != nil || n > 0 {
-			if err == nil {
-				err = s.holdSCIM(ctx, tx, w, n, live)
-			}
-			return SCIMUser{}, heldSCIM(n, live), err
-		}
+	if err := s.applySCIMPlan(ctx, tx, w, d.p, d.deactivate); err != nil {
+		return SCIMUser{}, nil, err
 	}
-	p, err := s.reconcileSCIM(ctx, tx, w, deactivate)
+	m, err := saveSCIMMeta(ctx, tx, w, d.grant.ID)
 	if err != nil {
 		return SCIMUser{}, nil, err
 	}
-	e := scimEntry(w.in)
-	eKey := rejectionKey(&e)
-	if !deactivate {
-		for _, r := range p.Rejections {
-			if r.Key == eKey {
-				return SCIMUser{}, rejectedSCIM(r.Reason), s.recordSCIMRejection(ctx, tx, w, p, r)
-			}
-		}
-	}
-	g, refusal := scimOutcome(w, p, expect)
-	if refusal != nil {
-		return SCIMUser{}, refusal, nil
-	}
-	if err := s.applySCIMPlan(ctx, tx, w, p, deactivate); err != nil {
-		return SCIMUser{}, nil, err
-	}
-	m, err := saveSCIMMeta(ctx, tx, w, g.ID)
-	if err != nil {
-		return SCIMUser{}, nil, err
-	}
-	u, _ := scimUserOf(g, m)
+	u, _ := scimUserOf(d.grant, m)
 	return u, nil, nil
 }
 
-// checkSCIMWrite checks what a write gives: a user as a snapshot entry
-// must be, and a userName of its own. A deactivation changes only what
-// SCIM keeps, and keeps the userName it leaves out.
-func checkSCIMWrite(w *scimWriteState, deactivate bool) error {
-	if deactivate {
-		if w.in.UserName == "" {
-			w.in.UserName = w.cur.UserName
+// scimDecision is what a SCIM write decided, before it writes anything.
+type scimDecision struct {
+	// refusal is the write's answer when refused.
+	refusal error
+	// metaOnly: a deactivation of a user inactive already, which changes
+	// only what SCIM keeps.
+	metaOnly bool
+	// held is the count of deactivations to confirm when the guard holds
+	// the write, live the school's live grants.
+	held, live int
+	// rejection is the user's entry, rejected: recorded with the refusal.
+	rejection  *Rejection
+	p          plan
+	deactivate bool
+	// grant is the user's grant after the write.
+	grant Grant
+}
+
+// decideSCIM decides one SCIM write from what it reads in tx: a user as a
+// snapshot entry must be, with a userName of its own, then reconciled.
+func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (scimDecision, error) {
+	d := scimDecision{deactivate: w.rec != nil && !w.in.Active}
+	if !d.deactivate {
+		if err := validateSCIM(w.in); err != nil {
+			d.refusal = err
+			return d, nil
 		}
-		return uniqueUserName(w)
+	} else if w.in.UserName == "" {
+		// A deactivation keeps the userName it leaves out.
+		w.in.UserName = w.cur.UserName
 	}
-	if err := validateSCIM(w.in); err != nil {
-		return err
+	if err := w.readRelated(ctx, tx, d.deactivate); err != nil {
+		return d, err
 	}
-	return uniqueUserName(w)
+	if err := uniqueUserName(w); err != nil {
+		d.refusal = err
+		return d, nil
+	}
+	if d.deactivate && !w.rec.Grant.Live() {
+		d.metaOnly = true
+		return d, nil
+	}
+	var expect []string
+	if d.deactivate {
+		expect = []string{w.rec.Grant.ID}
+		n, live, err := guardSCIM(ctx, tx, w)
+		if err != nil {
+			return d, err
+		}
+		if n > 0 {
+			d.held, d.live, d.refusal = n, live, heldSCIM(n, live)
+			return d, nil
+		}
+	}
+	p, err := s.reconcileSCIM(ctx, tx, w, d.deactivate)
+	if err != nil {
+		return d, err
+	}
+	d.p = p
+	e := scimEntry(w.in)
+	eKey := rejectionKey(&e)
+	if !d.deactivate {
+		for _, r := range p.Rejections {
+			if r.Key == eKey {
+				d.rejection, d.refusal = &r, rejectedSCIM(r.Reason)
+				return d, nil
+			}
+		}
+	}
+	d.grant, d.refusal = scimOutcome(w, p, expect)
+	return d, nil
 }
 
 // scimEntry is the entry of a user as reconcile cleans it, for its
@@ -112,29 +157,39 @@ func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, d
 		persons = append(persons, g.Person)
 	}
 	var look lookups
+	var holders []EmailHolder
 	if !deactivate {
 		look = snapshotLookups(wire.Snapshot{Staff: snap.Staff[:1]})
-		found, err := tx.FindPersons(ctx, look.matricules, look.keys)
-		if err != nil {
-			return plan{}, err
+		var found []Person
+		if w.related != nil {
+			found, holders = w.related.Persons, w.related.Holders
+		} else {
+			var err error
+			if found, err = tx.FindPersons(ctx, look.matricules, look.keys); err != nil {
+				return plan{}, err
+			}
 		}
 		persons = append(found, persons...)
 		if w.rec != nil {
 			persons = append(persons, w.rec.Person)
 		}
-		if err := tx.LockEmails(ctx, newEmails(look.emails, w.grants)); err != nil {
-			return plan{}, err
+		if w.related == nil {
+			if err := tx.LockEmails(ctx, newEmails(look.emails, w.grants)); err != nil {
+				return plan{}, err
+			}
 		}
 	}
-	var holders []EmailHolder
-	if len(look.emails) > 0 {
+	if len(look.emails) > 0 && w.related == nil {
 		var err error
 		if holders, err = tx.EmailHolders(ctx, look.emails, w.fase, w.year); err != nil {
 			return plan{}, err
 		}
 	}
-	return reconcile(reconcileInput{Now: w.now, FASE: w.fase, SchoolYear: w.year, Snapshot: snap,
-		Grants: renamed(w, deactivate), Persons: persons, Holders: holders, NewID: NewID}), nil
+	p := reconcile(reconcileInput{Now: w.now, FASE: w.fase, SchoolYear: w.year, Snapshot: snap,
+		Grants: renamed(w, deactivate), Persons: persons, Holders: holders, NewID: w.newID})
+	// The guard's base is the school's live grants, not those read.
+	p.Live = w.live
+	return p, nil
 }
 
 // renamed returns the school's grants as reconcile reads them. A user's
@@ -264,7 +319,9 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 		}
 	}
 	res := s.scimResult(w, changes)
-	if !deactivate {
+	if !deactivate && (w.related == nil || w.related.OpenRejection) {
+		// A write that goes through resolves its address's open
+		// rejection, when there is one.
 		if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, w.in.Email, nil); err != nil {
 			return err
 		}
@@ -328,7 +385,7 @@ func heldDetail(n, live int) string {
 // uniqueUserName refuses a userName another user of the school has
 // (RFC 7643: userName is unique, case ignored).
 func uniqueUserName(w *scimWriteState) error {
-	for _, g := range w.grants {
+	for _, g := range w.named {
 		if w.rec != nil && g.Grant.ID == w.rec.Grant.ID {
 			continue
 		}

@@ -8,6 +8,9 @@ package extranetstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"passerelle/extranet"
@@ -90,4 +93,194 @@ func (x *tx) ConfirmedDeactivations(ctx context.Context, fase int, since time.Ti
 	err := x.t.QueryRow(ctx, `SELECT COALESCE(MAX(max_count), 0) FROM scim_confirmations WHERE fase = ? AND confirmed_at > ?`,
 		fase, ft(since)).Scan(&n)
 	return n, err
+}
+
+// scimGrantQuery reads one grant with its sent identity, person and SCIM
+// data.
+const scimGrantQuery = `SELECT ` + grantCols + `, ` + sentIdentityCols + `, ` + personCols + `,
+COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), COALESCE(u.deleted_at, '')
+FROM grants g
+JOIN persons p ON p.id = g.person_id
+LEFT JOIN scim_users u ON u.grant_id = g.id
+WHERE g.id = ? AND g.fase = ? AND g.school_year = ?`
+
+// SCIMGrant implements extranet.Tx.
+func (x *tx) SCIMGrant(ctx context.Context, fase int, year, id string) (extranet.GrantRecord, extranet.SCIMMeta, error) {
+	var rec extranet.GrantRecord
+	var m extranet.SCIMMeta
+	dest := append(grantDest(&rec.Grant), &rec.Grant.SentBirthDate, &rec.Grant.SentMatricule)
+	dest = append(dest, personDest(&rec.Person)...)
+	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, tcol{&m.DeletedAt})
+	err := x.t.QueryRow(ctx, scimGrantQuery+forUpdate(x.d, "FOR UPDATE OF g"), id, fase, year).Scan(dest...)
+	if err != nil {
+		return rec, m, notFound(err, "accès "+id, extranet.ErrNotFound)
+	}
+	return rec, m, nil
+}
+
+// SCIMRelated implements extranet.Tx: on PostgreSQL, one statement for the
+// locks when the write needs them, then one for the rest, whose rows say
+// what they are by their first column (see scimRelatedQuery).
+func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (extranet.SCIMRelated, error) {
+	if err := x.scimLocks(ctx, q); err != nil {
+		return extranet.SCIMRelated{}, err
+	}
+	out := extranet.SCIMRelated{Meta: map[string]extranet.SCIMMeta{}}
+	named := 0
+	if !isASCII(q.UserName) {
+		named = 1
+	}
+	rows, err := x.t.Query(ctx, scimRelatedQuery(x.d),
+		q.Matricule, q.Matricule, q.Key, q.Key, // found
+		q.FASE, q.SchoolYear, // yg
+		q.Birth, q.GrantID, q.GrantID, // d0
+		q.GrantID, q.Email, q.Email, // l1
+		// the grants
+		// the persons found
+		q.Email, q.Email, q.Email, q.FASE, q.SchoolYear, q.Email, q.Email, q.FASE, q.SchoolYear, // holders
+		q.FASE, q.UserName, named, q.SchoolYear, q.GrantID, // named, with a userName
+		q.UserName, named, q.GrantID, // named by their address
+		q.FASE, q.SchoolYear, q.Email, q.Email, // counts
+	)
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var kind string
+		var rec extranet.GrantRecord
+		var m extranet.SCIMMeta
+		var live, open int
+		dest := append([]any{&kind}, grantDest(&rec.Grant)...)
+		dest = append(dest, &rec.Grant.SentBirthDate, &rec.Grant.SentMatricule)
+		dest = append(dest, personDest(&rec.Person)...)
+		dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, tcol{&m.DeletedAt}, &live, &open)
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		switch kind {
+		case "g":
+			out.Grants = append(out.Grants, rec)
+			out.Meta[rec.Grant.ID] = m
+		case "n":
+			out.Named = append(out.Named, rec)
+			out.Meta[rec.Grant.ID] = m
+		case "p":
+			out.Persons = append(out.Persons, rec.Person)
+		case "h":
+			// The holder's address and person, in the person's first
+			// two columns.
+			out.Holders = append(out.Holders, extranet.EmailHolder{Email: rec.Person.ID, PersonID: rec.Person.LastName})
+		case "c":
+			out.Live, out.OpenRejection = live, open > 0
+		}
+		return nil
+	})
+	return out, err
+}
+
+// scimLocks takes, on PostgreSQL, the advisory locks LockEmails and
+// FindPersons would take for one SCIM write, in their order (addresses,
+// then persons; each sorted), in one statement.
+func (x *tx) scimLocks(ctx context.Context, q extranet.SCIMLookup) error {
+	if !x.pg() {
+		return nil
+	}
+	var classes, ids []int32
+	if q.LockEmail && q.Email != "" {
+		classes, ids = append(classes, emailLockClass), append(ids, personLockID("e:"+q.Email))
+	}
+	if q.LockPersons {
+		var ps []int32
+		if q.Matricule != "" {
+			ps = append(ps, personLockID("m:"+q.Matricule))
+		}
+		if q.Key != "" {
+			ps = append(ps, personLockID("k:"+q.Key))
+		}
+		slices.Sort(ps)
+		for _, id := range slices.Compact(ps) {
+			classes, ids = append(classes, personLockClass), append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	// unnest yields the rows in the arrays' order, and each row's lock is
+	// taken as the row is produced.
+	_, err := x.t.Exec(ctx, `SELECT pg_advisory_xact_lock(c, id) FROM unnest(?::integer[], ?::integer[]) AS u(c, id)`, classes, ids)
+	return err
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// scimRelatedQuery is SCIMRelated's statement. Its rows: 'g' the grants a
+// write can touch (extranet.SCIMRelated.Grants: chosen by birth date, in
+// two rounds), 'p' the persons found, 'h' the holders of the address, 'n'
+// the grants whose userName may be the user's (compared in lower case for
+// ASCII; any that has another character, or all when the user's has one,
+// for strings.EqualFold to decide), and one 'c' row with the counts.
+func scimRelatedQuery(d store.Dialect) string {
+	lower, nonASCII := "lower(%s)", "length(CAST(%[1]s AS BLOB)) <> length(%[1]s)"
+	lock := ""
+	if d == store.Postgres {
+		lower, nonASCII = `lower(%s COLLATE "C")`, "octet_length(%[1]s) <> char_length(%[1]s)"
+		lock = " FOR UPDATE OF g"
+	}
+	sameName := func(col string) string {
+		return "(" + fmt.Sprintf(lower, col) + " = " + fmt.Sprintf(lower, "CAST(? AS TEXT)") + " OR " + fmt.Sprintf(nonASCII, col) + " OR ? = 1)"
+	}
+	grantPad := "'', '', 0, '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', ''"
+	personPad := "'', '', '', '', '', '', '', ''"
+	metaPad := "'', '', '', ''"
+	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), COALESCE(u.deleted_at, '')"
+	return `WITH found AS (
+  SELECT p.id, p.birth_date FROM persons p WHERE p.matricule = ? AND ? <> ''
+  UNION SELECT p.id, p.birth_date FROM persons p WHERE p.identity_key = ? AND ? <> ''
+), yg AS (
+  SELECT g.id, g.person_id, g.sent_birth_date, g.state,
+    CASE WHEN g.pending = 'modified' THEN g.pending_email ELSE g.email END AS target
+  FROM grants g WHERE g.fase = ? AND g.school_year = ?
+), d0 AS (
+  SELECT CAST(? AS TEXT) AS b
+  UNION SELECT birth_date FROM found
+  UNION SELECT y.sent_birth_date FROM yg y WHERE y.id = ?
+  UNION SELECT p.birth_date FROM yg y JOIN persons p ON p.id = y.person_id WHERE y.id = ?
+), l1 AS (
+  SELECT y.id, y.sent_birth_date FROM yg y
+  WHERE y.sent_birth_date = '' OR y.sent_birth_date IN (SELECT b FROM d0) OR y.id = ?
+    OR y.person_id IN (SELECT id FROM found) OR (y.target = ? AND ? <> '')
+), chosen AS (
+  SELECT y.id FROM yg y WHERE y.sent_birth_date IN (SELECT sent_birth_date FROM l1)
+  UNION SELECT id FROM l1
+), locked AS (
+  SELECT ` + grantCols + `, ` + sentIdentityCols + ` FROM grants g WHERE g.id IN (SELECT id FROM chosen)` + lock + `
+)
+SELECT 'g', ` + strings.ReplaceAll(grantCols, "g.", "l.") + `, l.sent_birth_date, l.sent_matricule, ` + personCols + `, ` + meta + `, 0, 0
+FROM locked l JOIN persons p ON p.id = l.person_id LEFT JOIN scim_users u ON u.grant_id = l.id
+UNION ALL
+SELECT 'p', ` + grantPad + `, ` + personCols + `, ` + metaPad + `, 0, 0
+FROM persons p WHERE p.id IN (SELECT id FROM found)
+UNION ALL
+SELECT 'h', ` + grantPad + `, h.email, h.person_id, '', '', '', '', '', '', ` + metaPad + `, 0, 0 FROM (
+  SELECT email, person_id FROM accounts WHERE email = ? AND ? <> '' AND state <> 'disabled'
+  UNION SELECT email, person_id FROM grants WHERE email = ? AND state IN ('pending', 'active') AND NOT (fase = ? AND school_year = ?)
+  UNION SELECT pending_email, person_id FROM grants WHERE pending_email = ? AND pending_email <> '' AND ? <> ''
+    AND pending = 'modified' AND NOT (fase = ? AND school_year = ?)
+) h
+UNION ALL
+SELECT 'n', ` + grantCols + `, ` + sentIdentityCols + `, ` + personPad + `, ` + meta + `, 0, 0
+FROM scim_users u JOIN grants g ON g.id = u.grant_id
+WHERE u.fase = ? AND u.user_name <> '' AND ` + sameName("u.user_name") + ` AND g.school_year = ? AND g.id <> ?
+UNION ALL
+SELECT 'n', ` + grantCols + `, ` + sentIdentityCols + `, ` + personPad + `, ` + meta + `, 0, 0
+FROM yg y JOIN grants g ON g.id = y.id LEFT JOIN scim_users u ON u.grant_id = g.id
+WHERE ` + sameName("y.target") + ` AND y.id <> ? AND COALESCE(u.user_name, '') = ''
+UNION ALL
+SELECT 'c', ` + grantPad + `, ` + personPad + `, ` + metaPad + `,
+  (SELECT COUNT(*) FROM yg WHERE state IN ('pending', 'active')),
+  (SELECT COUNT(*) FROM rejections WHERE fase = ? AND school_year = ? AND email = ? AND ? <> '' AND resolved_at = '')`
 }

@@ -1,0 +1,148 @@
+package extranetstore_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"passerelle/extranet"
+)
+
+// scimRun is a SCIM write of the equivalence test: what it does, and the
+// HTTP status it must answer (0: it goes through).
+type scimRun struct {
+	name   string
+	status int
+	write  func() error
+}
+
+// A SCIM write reads and reconciles only the grants it can touch
+// (Tx.SCIMRelated). For a varied set of writes, on both stores, the
+// decision it applies — the answer, the rejection recorded, the persons and
+// grants written, the deactivations, the journal's changes, the guard's
+// counts — must be the one the school's whole set of grants gives
+// (Service.SCIMCheck decides each write both ways in its transaction).
+func TestSCIMSubsetDecidesAsTheWholeSchool(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		checked := 0
+		e.svc.SCIMCheck = func(subset, full string) {
+			checked++
+			if subset != full {
+				t.Errorf("from the grants it can touch, the write decides\n%s\nfrom the whole school\n%s", subset, full)
+			}
+		}
+		e.addSchool(t, 4242, "École A")
+		e.addSchool(t, 5353, "École B")
+		e.addSchool(t, 6464, "École C")
+		staffA := append(numbered("Garde", 8),
+			person("Dupont", "Jean", "1970-01-02", "", "jean@a.be", "Enseignant"),
+			person("Martin", "Anne", "1971-02-03", "", "anne@a.be", "Directeur"),
+			person("Leroy", "Paul", "1975-04-05", "17504050111", "paul@a.be", "Enseignant"),
+			// Namesakes, told apart by their matricules.
+			person("Simon", "Marie", "1980-01-01", "18001010111", "marie1@a.be", "Enseignant"),
+			person("Simon", "Marie", "1980-01-01", "18001010222", "marie2@a.be", "Enseignant"),
+			// Born the same day as Dupont, another name.
+			person("Bernard", "Luc", "1970-01-02", "", "luc@a.be", "Enseignant"))
+		e.transfer(t, 4242, snapshot(staffA...))
+		e.transfer(t, 5353, snapshot(
+			person("Dupont", "Jean", "1970-01-02", "", "jean.dupont@b.be", "Enseignant"),
+			person("Lambert", "Lucie", "1972-03-04", "", "lucie@b.be", "Enseignant")))
+
+		users := map[string]string{} // userName → id, at each school
+		create := func(fase int, last, first, birth, matricule, email, role string) func() error {
+			return func() error {
+				u, err := e.svc.SCIMCreate(e.ctx, fase, extranet.SCIMUserInput{UserName: email, LastName: last, FirstName: first,
+					BirthDate: birth, Matricule: matricule, Email: email, Role: role, Active: true}, extranet.SCIMOptions{})
+				if err == nil {
+					users[email] = u.ID
+				}
+				return err
+			}
+		}
+		replace := func(fase int, userName string, change func(in *extranet.SCIMUserInput)) func() error {
+			return func() error {
+				_, err := e.svc.SCIMReplace(e.ctx, fase, users[userName], func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
+					in := extranet.SCIMUserInput{ExternalID: cur.ExternalID, UserName: cur.UserName, DisplayName: cur.DisplayName,
+						LastName: cur.LastName, FirstName: cur.FirstName, BirthDate: cur.BirthDate, Matricule: cur.Matricule,
+						Email: cur.Email, Role: cur.Role, Active: cur.Active}
+					change(&in)
+					return in, nil
+				}, extranet.SCIMOptions{})
+				return err
+			}
+		}
+		del := func(fase int, userName string, confirm int) func() error {
+			return func() error {
+				return e.svc.SCIMDelete(e.ctx, fase, users[userName], nil, extranet.SCIMOptions{ConfirmDeactivations: confirm})
+			}
+		}
+		// The snapshot's grants as SCIM users: their userName is their
+		// address.
+		us, err := e.svc.SCIMUsers(e.ctx, 4242)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range us {
+			users[u.UserName] = u.ID
+		}
+		runs := []scimRun{
+			{"a new person", 0, create(4242, "Neuve", "Paule", "1980-05-06", "", "paule@a.be", "Enseignant")},
+			{"a person another school knows (weak match)", 0, create(6464, "Dupont", "Jean", "1970-01-02", "", "jean@c.be", "Enseignant")},
+			{"the same person again at the school", 409, create(6464, "Dupont", "Jean", "1970-01-02", "", "jean2@c.be", "Enseignant")},
+			{"a matricule learnt by a person two schools share", 0, create(6464, "Lambert", "Lucie", "1972-03-04", "17203040111", "lucie@c.be", "Enseignant")},
+			{"a person in two schools, by matricule, at a third", 0, create(6464, "Leroy", "Paul", "1975-04-05", "17504050111", "paul@c.be", "Directeur")},
+			{"namesakes: ambiguous", 400, create(5353, "Simon", "Marie", "1980-01-01", "", "marie@b.be", "Enseignant")},
+			{"namesakes: told by the matricule", 0, create(5353, "Simon", "Marie", "1980-01-01", "18001010222", "marie@b.be", "Enseignant")},
+			{"a matricule known with another birth date", 409, create(5353, "Leroy", "Paul", "1975-04-06", "17504050111", "paul2@b.be", "Enseignant")},
+			{"an address another school's grant holds", 409, create(6464, "Autre", "Personne", "1990-01-01", "", "luc@a.be", "Enseignant")},
+			{"an address another user of the school holds", 409, create(4242, "Autre", "Personne", "1990-01-01", "", "jean@a.be", "Enseignant")},
+			{"an unknown role", 400, create(4242, "Rôle", "Inconnu", "1991-01-01", "", "role@a.be", "Secrétaire")},
+			{"the rejected address, now right", 0, create(4242, "Rôle", "Inconnu", "1991-01-01", "", "role@a.be", "Enseignant")},
+			{"a userName taken, in another case", 409, create(4242, "Autre", "Personne", "1990-01-01", "", "JEAN@A.BE", "Enseignant")},
+			{"a role changed", 0, replace(4242, "jean@a.be", func(in *extranet.SCIMUserInput) { in.Role = "Directeur" })},
+			{"nothing changed", 0, replace(4242, "jean@a.be", func(in *extranet.SCIMUserInput) {})},
+			{"a rename", 0, replace(4242, "paule@a.be", func(in *extranet.SCIMUserInput) { in.LastName = "Neuve-Durand" })},
+			{"a rename into a namesake", 400, replace(4242, "luc@a.be", func(in *extranet.SCIMUserInput) { in.LastName, in.FirstName = "Dupont", "Jean" })},
+			{"a new address", 0, replace(4242, "anne@a.be", func(in *extranet.SCIMUserInput) { in.Email = "anne.martin@a.be" })},
+			{"an address another grant of the school holds", 409, replace(4242, "luc@a.be", func(in *extranet.SCIMUserInput) { in.Email = "paul@a.be" })},
+			{"a matricule added", 0, replace(4242, "jean@a.be", func(in *extranet.SCIMUserInput) { in.Matricule = "17001020111" })},
+			{"another birth date", 400, replace(4242, "luc@a.be", func(in *extranet.SCIMUserInput) { in.BirthDate = "1970-01-03" })},
+			{"the matricule of another person", 409, replace(4242, "luc@a.be", func(in *extranet.SCIMUserInput) { in.Matricule = "17504050111" })},
+			{"deactivated", 0, replace(4242, "paule@a.be", func(in *extranet.SCIMUserInput) { in.Active = false })},
+			{"inactive, renamed", 0, replace(4242, "paule@a.be", func(in *extranet.SCIMUserInput) { in.DisplayName = "P. N." })},
+			{"active again", 0, replace(4242, "paule@a.be", func(in *extranet.SCIMUserInput) { in.Active = true })},
+			{"deleted", 0, del(4242, "garde01@ecole.be", 0)},
+			{"deleted", 0, del(4242, "garde02@ecole.be", 0)},
+			{"deleted", 0, del(4242, "garde03@ecole.be", 0)},
+			{"deleted", 0, del(4242, "garde04@ecole.be", 0)},
+			{"deleted, the guard holds", 409, del(4242, "garde06@ecole.be", 0)},
+			{"deleted, confirmed", 0, del(4242, "garde06@ecole.be", 10)},
+			{"created again after its deletion", 0, create(4242, "Garde01", "Test", "1980-01-01", "", "garde01@ecole.be", "Enseignant")},
+		}
+		for i, r := range runs {
+			err := r.write()
+			var se *extranet.SCIMError
+			switch {
+			case r.status == 0 && err != nil:
+				t.Fatalf("%d, %s: %v", i, r.name, err)
+			case r.status != 0 && (!errors.As(err, &se) || se.Status != r.status):
+				t.Fatalf("%d, %s: %v, want status %d", i, r.name, err, r.status)
+			}
+		}
+		if checked < len(runs)-2 {
+			t.Fatalf("%d decisions compared for %d writes", checked, len(runs))
+		}
+
+		// A grant that does not hold what its school sent (one sent before
+		// the grants kept it, say): the write reads the whole school, and
+		// decides as it.
+		db := e.st.DB()
+		if _, err := db.W.ExecContext(e.ctx, db.Rebind(`UPDATE grants SET sent_birth_date = '', sent_matricule = '' WHERE email = ?`), "garde05@ecole.be"); err != nil {
+			t.Fatal(err)
+		}
+		if err := create(4242, "Neuf", "Jules", "1985-01-01", "", "jules@a.be", "Enseignant")(); err == nil ||
+			!strings.Contains(err.Error(), "toucherait d'autres accès") {
+			t.Fatalf("a school with a grant sent without identity: %v", err)
+		}
+	})
+}

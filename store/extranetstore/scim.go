@@ -131,16 +131,14 @@ func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (extranet.S
 		named = 1
 	}
 	rows, err := x.t.Query(ctx, scimRelatedQuery(x.d),
-		q.Matricule, q.Matricule, q.Key, q.Key, // found
 		q.FASE, q.SchoolYear, // yg
+		q.Matricule, q.Key, // found
 		q.Birth, q.GrantID, q.GrantID, // d0
-		q.GrantID, q.Email, q.Email, // l1
-		// the grants
-		// the persons found
-		q.Email, q.Email, q.Email, q.FASE, q.SchoolYear, q.Email, q.Email, q.FASE, q.SchoolYear, // holders
-		q.FASE, q.UserName, named, q.SchoolYear, q.GrantID, // named, with a userName
+		q.GrantID, q.Email, // l1
+		q.Email, q.Email, q.FASE, q.SchoolYear, q.Email, q.FASE, q.SchoolYear, // holders
+		q.FASE, q.UserName, named, q.GrantID, // named, with a userName
 		q.UserName, named, q.GrantID, // named by their address
-		q.FASE, q.SchoolYear, q.Email, q.Email, // counts
+		q.FASE, q.SchoolYear, q.Email, // counts
 	)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var kind string
@@ -223,64 +221,79 @@ func isASCII(s string) bool {
 // the grants whose userName may be the user's (compared in lower case for
 // ASCII; any that has another character, or all when the user's has one,
 // for strings.EqualFold to decide), and one 'c' row with the counts.
+//
+// The school-year's grants are read once (yg), and every other table is
+// reached by its index from a few rows: on PostgreSQL, LATERAL … OFFSET 0
+// and = ANY(ARRAY(…)) keep the planner from hashing a whole table, and a
+// value that may be empty is compared as NULLIF(?, ''), not guarded by a
+// condition on the parameter, so that one generic plan serves every call
+// instead of planning each one.
 func scimRelatedQuery(d store.Dialect) string {
 	lower, nonASCII := "lower(%s)", "length(CAST(%[1]s AS BLOB)) <> length(%[1]s)"
-	lock := ""
+	lock, chosenIDs := "", "IN (SELECT id FROM chosen)"
+	person := "JOIN persons p ON p.id = l.person_id"
+	metaOf := func(g string) string { return "LEFT JOIN scim_users u ON u.grant_id = " + g + ".id" }
 	if d == store.Postgres {
 		lower, nonASCII = `lower(%s COLLATE "C")`, "octet_length(%[1]s) <> char_length(%[1]s)"
-		lock = " FOR UPDATE OF g"
+		lock, chosenIDs = " FOR UPDATE OF g", "= ANY(ARRAY(SELECT id FROM chosen))"
+		person = "CROSS JOIN LATERAL (SELECT * FROM persons p WHERE p.id = l.person_id OFFSET 0) p"
+		metaOf = func(g string) string {
+			return "LEFT JOIN LATERAL (SELECT * FROM scim_users u WHERE u.grant_id = " + g + ".id OFFSET 0) u ON true"
+		}
 	}
 	sameName := func(col string) string {
 		return "(" + fmt.Sprintf(lower, col) + " = " + fmt.Sprintf(lower, "CAST(? AS TEXT)") + " OR " + fmt.Sprintf(nonASCII, col) + " OR ? = 1)"
+	}
+	cols := func(alias string) string {
+		return strings.ReplaceAll(grantCols+", "+sentIdentityCols, "g.", alias+".")
 	}
 	grantPad := "'', '', 0, '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', '', ''"
 	personPad := "'', '', '', '', '', '', '', ''"
 	metaPad := "'', '', '', ''"
 	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), COALESCE(u.deleted_at, '')"
-	return `WITH found AS (
-  SELECT p.id, p.birth_date FROM persons p WHERE p.matricule = ? AND ? <> ''
-  UNION SELECT p.id, p.birth_date FROM persons p WHERE p.identity_key = ? AND ? <> ''
-), yg AS (
-  SELECT g.id, g.person_id, g.sent_birth_date, g.state,
+	return `WITH yg AS (
+  SELECT ` + grantCols + `, ` + sentIdentityCols + `,
     CASE WHEN g.pending = 'modified' THEN g.pending_email ELSE g.email END AS target
   FROM grants g WHERE g.fase = ? AND g.school_year = ?
+), found AS (
+  SELECT ` + personCols + ` FROM persons p WHERE p.matricule = NULLIF(?, '')
+  UNION SELECT ` + personCols + ` FROM persons p WHERE p.identity_key = NULLIF(?, '')
 ), d0 AS (
   SELECT CAST(? AS TEXT) AS b
   UNION SELECT birth_date FROM found
   UNION SELECT y.sent_birth_date FROM yg y WHERE y.id = ?
-  UNION SELECT p.birth_date FROM yg y JOIN persons p ON p.id = y.person_id WHERE y.id = ?
+  UNION SELECT p.birth_date FROM persons p WHERE p.id = (SELECT y.person_id FROM yg y WHERE y.id = ?)
 ), l1 AS (
   SELECT y.id, y.sent_birth_date FROM yg y
   WHERE y.sent_birth_date = '' OR y.sent_birth_date IN (SELECT b FROM d0) OR y.id = ?
-    OR y.person_id IN (SELECT id FROM found) OR (y.target = ? AND ? <> '')
+    OR y.person_id IN (SELECT id FROM found) OR y.target = NULLIF(?, '')
 ), chosen AS (
   SELECT y.id FROM yg y WHERE y.sent_birth_date IN (SELECT sent_birth_date FROM l1)
   UNION SELECT id FROM l1
 ), locked AS (
-  SELECT ` + grantCols + `, ` + sentIdentityCols + ` FROM grants g WHERE g.id IN (SELECT id FROM chosen)` + lock + `
+  SELECT ` + grantCols + `, ` + sentIdentityCols + ` FROM grants g WHERE g.id ` + chosenIDs + lock + `
 )
-SELECT 'g', ` + strings.ReplaceAll(grantCols, "g.", "l.") + `, l.sent_birth_date, l.sent_matricule, ` + personCols + `, ` + meta + `, 0, 0
-FROM locked l JOIN persons p ON p.id = l.person_id LEFT JOIN scim_users u ON u.grant_id = l.id
+SELECT 'g', ` + cols("l") + `, ` + personCols + `, ` + meta + `, 0, 0
+FROM locked l ` + person + ` ` + metaOf("l") + `
 UNION ALL
-SELECT 'p', ` + grantPad + `, ` + personCols + `, ` + metaPad + `, 0, 0
-FROM persons p WHERE p.id IN (SELECT id FROM found)
+SELECT 'p', ` + grantPad + `, found.*, ` + metaPad + `, 0, 0 FROM found
 UNION ALL
 SELECT 'h', ` + grantPad + `, h.email, h.person_id, '', '', '', '', '', '', ` + metaPad + `, 0, 0 FROM (
-  SELECT email, person_id FROM accounts WHERE email = ? AND ? <> '' AND state <> 'disabled'
-  UNION SELECT email, person_id FROM grants WHERE email = ? AND state IN ('pending', 'active') AND NOT (fase = ? AND school_year = ?)
-  UNION SELECT pending_email, person_id FROM grants WHERE pending_email = ? AND pending_email <> '' AND ? <> ''
+  SELECT email, person_id FROM accounts WHERE email = NULLIF(?, '') AND state <> 'disabled'
+  UNION SELECT email, person_id FROM grants WHERE email = NULLIF(?, '') AND state IN ('pending', 'active') AND NOT (fase = ? AND school_year = ?)
+  UNION SELECT pending_email, person_id FROM grants WHERE pending_email = NULLIF(?, '') AND pending_email <> ''
     AND pending = 'modified' AND NOT (fase = ? AND school_year = ?)
 ) h
 UNION ALL
-SELECT 'n', ` + grantCols + `, ` + sentIdentityCols + `, ` + personPad + `, ` + meta + `, 0, 0
-FROM scim_users u JOIN grants g ON g.id = u.grant_id
-WHERE u.fase = ? AND u.user_name <> '' AND ` + sameName("u.user_name") + ` AND g.school_year = ? AND g.id <> ?
+SELECT 'n', ` + cols("y") + `, ` + personPad + `, ` + meta + `, 0, 0
+FROM scim_users u JOIN yg y ON y.id = u.grant_id
+WHERE u.fase = ? AND u.user_name <> '' AND ` + sameName("u.user_name") + ` AND y.id <> ?
 UNION ALL
-SELECT 'n', ` + grantCols + `, ` + sentIdentityCols + `, ` + personPad + `, ` + meta + `, 0, 0
-FROM yg y JOIN grants g ON g.id = y.id LEFT JOIN scim_users u ON u.grant_id = g.id
+SELECT 'n', ` + cols("y") + `, ` + personPad + `, ` + meta + `, 0, 0
+FROM yg y ` + metaOf("y") + `
 WHERE ` + sameName("y.target") + ` AND y.id <> ? AND COALESCE(u.user_name, '') = ''
 UNION ALL
 SELECT 'c', ` + grantPad + `, ` + personPad + `, ` + metaPad + `,
   (SELECT COUNT(*) FROM yg WHERE state IN ('pending', 'active')),
-  (SELECT COUNT(*) FROM rejections WHERE fase = ? AND school_year = ? AND email = ? AND ? <> '' AND resolved_at = '')`
+  (SELECT COUNT(*) FROM rejections WHERE fase = ? AND school_year = ? AND email = NULLIF(?, '') AND resolved_at = '')`
 }

@@ -116,6 +116,30 @@ type SCIMRelated struct {
 	OpenRejection bool
 }
 
+// SCIMWrite are the rows one SCIM write writes (Tx.ApplySCIMWrite), in
+// this order.
+type SCIMWrite struct {
+	FASE       int
+	SchoolYear string
+	// NewPersons, FillPersons, NewGrants, UpdGrants and Deactivate are
+	// written as InsertPersons, UpdatePersons, InsertGrants, UpdateGrants
+	// and DeactivateGrants (EndRemoved) write them.
+	NewPersons, FillPersons []Person
+	NewGrants, UpdGrants    []Grant
+	Deactivate              []string
+	// ResolveEmail, when set, resolves the school-year's open rejections
+	// of that address, as SaveEntryRejection(…, nil) does.
+	ResolveEmail string
+	// Matches are identity matches to record (InsertMatches).
+	Matches []IdentityMatch
+	// MetaGrant, when set, is the grant whose SCIM data becomes Meta
+	// (SaveSCIMMeta).
+	MetaGrant string
+	Meta      SCIMMeta
+	// Records are the write's audit entries and journal (RecordTransfer).
+	Records TransferRecords
+}
+
 // SCIMUser is a grant as SCIM shows it: the values it holds after the next
 // night, and the identity its school sent.
 type SCIMUser struct {

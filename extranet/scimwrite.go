@@ -42,10 +42,7 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 	case d.refusal != nil:
 		return SCIMUser{}, d.refusal, nil
 	}
-	if err := s.applySCIMPlan(ctx, tx, w, d.p, d.deactivate); err != nil {
-		return SCIMUser{}, nil, err
-	}
-	m, err := saveSCIMMeta(ctx, tx, w, d.grant.ID)
+	m, err := s.applySCIMPlan(ctx, tx, w, d.p, d.deactivate, d.grant.ID)
 	if err != nil {
 		return SCIMUser{}, nil, err
 	}
@@ -307,11 +304,11 @@ func (s *Service) scimResult(w *scimWriteState, changes []wire.Change) wire.Tran
 }
 
 // applySCIMPlan writes a plan as applyPlan does, except that the school's
-// other rejections stay open: one user's write resolves only its own.
-func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p plan, deactivate bool) error {
-	if err := applyPlanGrants(ctx, tx, p); err != nil {
-		return err
-	}
+// other rejections stay open: one user's write resolves only its own. It
+// writes the user's SCIM data with it, and returns them.
+func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p plan, deactivate bool, grantID string) (SCIMMeta, error) {
+	sw := SCIMWrite{FASE: w.fase, SchoolYear: w.year, NewPersons: p.NewPersons, FillPersons: p.FillPersons,
+		NewGrants: p.NewGrants, UpdGrants: p.UpdGrants, Deactivate: p.Deactivate}
 	var changes []wire.Change
 	for _, c := range p.Result.Changes {
 		if c.Action != wire.ActionUnchanged && c.Action != wire.ActionRejected {
@@ -322,22 +319,34 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 	if !deactivate && (w.related == nil || w.related.OpenRejection) {
 		// A write that goes through resolves its address's open
 		// rejection, when there is one.
-		if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, w.in.Email, nil); err != nil {
-			return err
-		}
+		sw.ResolveEmail = w.in.Email
 	}
-	if err := recordMatches(ctx, tx, w.fase, w.year, w.actor, p); err != nil {
-		return err
+	ms, err := identityMatches(ctx, tx, w.fase, w.year, p)
+	if err != nil {
+		return SCIMMeta{}, err
 	}
-	if len(changes) == 0 {
-		return nil // nothing changed: nothing to journal
+	audits, err := matchAudits(ms, w.fase, w.year, w.actor, tx.Now())
+	if err != nil {
+		return SCIMMeta{}, err
 	}
-	return recordApplied(ctx, tx, w.fase, "", "", w.actor, w.now, res, p)
+	sw.Matches = ms
+	sw.Records = TransferRecords{FASE: w.fase, SchoolYear: w.year, Audit: audits}
+	if len(changes) > 0 {
+		// Nothing changed: nothing to journal.
+		rec := appliedRecords(w.fase, "", "", w.actor, w.now, res, p)
+		rec.Audit = append(audits, rec.Audit...)
+		sw.Records = rec
+	}
+	m, changed := scimMeta(w, grantID)
+	if changed {
+		sw.MetaGrant, sw.Meta = grantID, m
+	}
+	return m, tx.ApplySCIMWrite(ctx, sw)
 }
 
-// saveSCIMMeta stores the user's externalId and deletion mark when they
-// change, and returns them.
-func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string) (SCIMMeta, error) {
+// scimMeta is what SCIM keeps of the user after the write, and whether it
+// changes.
+func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 	old := w.meta[grantID]
 	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName}
 	if w.del {
@@ -346,7 +355,14 @@ func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string)
 			m.DeletedAt = old.DeletedAt
 		}
 	}
-	if m == old {
+	return m, m != old
+}
+
+// saveSCIMMeta stores the user's externalId and deletion mark when they
+// change, and returns them.
+func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string) (SCIMMeta, error) {
+	m, changed := scimMeta(w, grantID)
+	if !changed {
 		return m, nil
 	}
 	return m, tx.SaveSCIMMeta(ctx, w.fase, grantID, m)

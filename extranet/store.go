@@ -120,6 +120,10 @@ type Tx interface {
 	// write can touch, and the few counts it checks. On PostgreSQL it first
 	// takes the locks that LockEmails and FindPersons would take.
 	SCIMRelated(ctx context.Context, q SCIMLookup) (SCIMRelated, error)
+	// ApplySCIMWrite writes the rows of one SCIM write (SCIMWrite), as
+	// the methods it names would one after the other; on PostgreSQL in one
+	// statement.
+	ApplySCIMWrite(ctx context.Context, w SCIMWrite) error
 	// FindPersons returns the persons whose matricule is in matricules or
 	// whose identity key is in keys.
 	FindPersons(ctx context.Context, matricules, keys []string) ([]Person, error)

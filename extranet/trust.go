@@ -229,6 +229,11 @@ func saveMatches(ctx context.Context, tx Tx, fase int, year, actor string, p pla
 	if err := tx.InsertMatches(ctx, ms); err != nil {
 		return nil, err
 	}
+	return matchAudits(ms, fase, year, actor, tx.Now())
+}
+
+// matchAudits are the audit entries of identity matches.
+func matchAudits(ms []IdentityMatch, fase int, year, actor string, now time.Time) ([]AuditEntry, error) {
 	out := make([]AuditEntry, 0, len(ms))
 	for _, m := range ms {
 		detail, err := json.Marshal(map[string]any{
@@ -238,7 +243,7 @@ func saveMatches(ctx context.Context, tx Tx, fase int, year, actor string, p pla
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, AuditEntry{ID: NewID(), At: tx.Now(), Actor: actor, Action: AuditIdentityMatch, FASE: fase, Detail: string(detail)})
+		out = append(out, AuditEntry{ID: NewID(), At: now, Actor: actor, Action: AuditIdentityMatch, FASE: fase, Detail: string(detail)})
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,12 +48,14 @@ func scimMeta(ctx context.Context, q store.Querier, fase int) (map[string]extran
 	return out, err
 }
 
+// scimMetaUpsert stores or replaces the SCIM data of a grant.
+const scimMetaUpsert = `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name,
+display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`
+
 // SaveSCIMMeta implements extranet.SCIMTx.
 func (x *tx) SaveSCIMMeta(ctx context.Context, fase int, grantID string, m extranet.SCIMMeta) error {
-	_, err := x.t.Exec(ctx, `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name,
-display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`,
-		grantID, fase, m.ExternalID, m.UserName, m.DisplayName, ft(m.DeletedAt), x.now())
+	_, err := x.t.Exec(ctx, scimMetaUpsert, grantID, fase, m.ExternalID, m.UserName, m.DisplayName, ft(m.DeletedAt), x.now())
 	return err
 }
 
@@ -135,8 +138,9 @@ func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (extranet.S
 		q.Matricule, q.Key, // found
 		q.Birth, q.GrantID, q.GrantID, // d0
 		q.GrantID, q.Email, // l1
+		q.FASE, q.UserName, named, // named, with a userName
 		q.Email, q.Email, q.FASE, q.SchoolYear, q.Email, q.FASE, q.SchoolYear, // holders
-		q.FASE, q.UserName, named, q.GrantID, // named, with a userName
+		q.SchoolYear, q.GrantID, // named, with a userName
 		q.UserName, named, q.GrantID, // named by their address
 		q.FASE, q.SchoolYear, q.Email, // counts
 	)
@@ -225,17 +229,24 @@ func isASCII(s string) bool {
 // The school-year's grants are read once (yg), and every other table is
 // reached by its index from a few rows: on PostgreSQL, LATERAL … OFFSET 0
 // and = ANY(ARRAY(…)) keep the planner from hashing a whole table, and a
-// value that may be empty is compared as NULLIF(?, ''), not guarded by a
-// condition on the parameter, so that one generic plan serves every call
-// instead of planning each one.
+// value that may be empty is compared through NULLIF (empty: NULL, which
+// matches nothing), not guarded by a condition on the parameter, so that
+// one generic plan serves every call instead of planning each one.
 func scimRelatedQuery(d store.Dialect) string {
 	lower, nonASCII := "lower(%s)", "length(CAST(%[1]s AS BLOB)) <> length(%[1]s)"
-	lock, chosenIDs := "", "IN (SELECT id FROM chosen)"
+	lock, materialized, inL1 := "", "", "IN (SELECT sent_birth_date FROM l1)"
+	// byID joins the grant whose id is col, as l.
+	byID := func(col, lock string) string {
+		return "JOIN grants l ON l.id = " + col
+	}
 	person := "JOIN persons p ON p.id = l.person_id"
 	metaOf := func(g string) string { return "LEFT JOIN scim_users u ON u.grant_id = " + g + ".id" }
 	if d == store.Postgres {
 		lower, nonASCII = `lower(%s COLLATE "C")`, "octet_length(%[1]s) <> char_length(%[1]s)"
-		lock, chosenIDs = " FOR UPDATE OF g", "= ANY(ARRAY(SELECT id FROM chosen))"
+		lock, materialized, inL1 = " FOR UPDATE OF l", " MATERIALIZED", "= ANY(ARRAY(SELECT sent_birth_date FROM l1))"
+		byID = func(col, lock string) string {
+			return "CROSS JOIN LATERAL (SELECT * FROM grants l WHERE l.id = " + col + " OFFSET 0" + lock + ") l"
+		}
 		person = "CROSS JOIN LATERAL (SELECT * FROM persons p WHERE p.id = l.person_id OFFSET 0) p"
 		metaOf = func(g string) string {
 			return "LEFT JOIN LATERAL (SELECT * FROM scim_users u WHERE u.grant_id = " + g + ".id OFFSET 0) u ON true"
@@ -252,7 +263,7 @@ func scimRelatedQuery(d store.Dialect) string {
 	metaPad := "'', '', '', ''"
 	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), COALESCE(u.deleted_at, '')"
 	return `WITH yg AS (
-  SELECT ` + grantCols + `, ` + sentIdentityCols + `,
+  SELECT g.id, g.person_id, g.sent_birth_date, g.state,
     CASE WHEN g.pending = 'modified' THEN g.pending_email ELSE g.email END AS target
   FROM grants g WHERE g.fase = ? AND g.school_year = ?
 ), found AS (
@@ -268,10 +279,12 @@ func scimRelatedQuery(d store.Dialect) string {
   WHERE y.sent_birth_date = '' OR y.sent_birth_date IN (SELECT b FROM d0) OR y.id = ?
     OR y.person_id IN (SELECT id FROM found) OR y.target = NULLIF(?, '')
 ), chosen AS (
-  SELECT y.id FROM yg y WHERE y.sent_birth_date IN (SELECT sent_birth_date FROM l1)
+  SELECT y.id FROM yg y WHERE y.sent_birth_date ` + inL1 + `
   UNION SELECT id FROM l1
+), named AS` + materialized + ` (
+  SELECT * FROM scim_users u WHERE u.fase = ? AND u.user_name <> '' AND ` + sameName("u.user_name") + `
 ), locked AS (
-  SELECT ` + grantCols + `, ` + sentIdentityCols + ` FROM grants g WHERE g.id ` + chosenIDs + lock + `
+  SELECT ` + cols("l") + ` FROM chosen c ` + byID("c.id", lock) + `
 )
 SELECT 'g', ` + cols("l") + `, ` + personCols + `, ` + meta + `, 0, 0
 FROM locked l ` + person + ` ` + metaOf("l") + `
@@ -285,15 +298,145 @@ SELECT 'h', ` + grantPad + `, h.email, h.person_id, '', '', '', '', '', '', ` + 
     AND pending = 'modified' AND NOT (fase = ? AND school_year = ?)
 ) h
 UNION ALL
-SELECT 'n', ` + cols("y") + `, ` + personPad + `, ` + meta + `, 0, 0
-FROM scim_users u JOIN yg y ON y.id = u.grant_id
-WHERE u.fase = ? AND u.user_name <> '' AND ` + sameName("u.user_name") + ` AND y.id <> ?
+SELECT 'n', ` + cols("l") + `, ` + personPad + `, ` + meta + `, 0, 0
+FROM named u ` + byID("u.grant_id", "") + `
+WHERE l.school_year = ? AND l.id <> ?
 UNION ALL
-SELECT 'n', ` + cols("y") + `, ` + personPad + `, ` + meta + `, 0, 0
-FROM yg y ` + metaOf("y") + `
+SELECT 'n', ` + cols("l") + `, ` + personPad + `, ` + meta + `, 0, 0
+FROM yg y ` + metaOf("y") + ` ` + byID("y.id", "") + `
 WHERE ` + sameName("y.target") + ` AND y.id <> ? AND COALESCE(u.user_name, '') = ''
 UNION ALL
 SELECT 'c', ` + grantPad + `, ` + personPad + `, ` + metaPad + `,
   (SELECT COUNT(*) FROM yg WHERE state IN ('pending', 'active')),
   (SELECT COUNT(*) FROM rejections WHERE fase = ? AND school_year = ? AND email = NULLIF(?, '') AND resolved_at = '')`
+}
+
+// ApplySCIMWrite implements extranet.Tx. On PostgreSQL the rows are one
+// statement of data-modifying CTEs, one round trip where the methods one
+// after the other took four to seven: a SCIM write writes a row or two per
+// table, so each row is its own VALUES or UPDATE … WHERE id, whose plan
+// does not depend on the values.
+func (x *tx) ApplySCIMWrite(ctx context.Context, w extranet.SCIMWrite) error {
+	if !x.pg() {
+		return x.applySCIMWriteEach(ctx, w)
+	}
+	now := x.now()
+	var parts []string
+	var args []any
+	add := func(query string, a ...any) {
+		parts = append(parts, "w"+strconv.Itoa(len(parts))+" AS ("+query+" RETURNING 1)")
+		args = append(args, a...)
+	}
+	values := func(table string, cols []column, row []any, suffix string) {
+		names, marks := make([]string, len(cols)), make([]string, len(cols))
+		for i, c := range cols {
+			names[i], marks[i] = c.name, "?"
+			if c.kind == colNullText {
+				marks[i] = "NULLIF(?, '')"
+			}
+		}
+		add("INSERT INTO "+table+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(marks, ", ")+")"+suffix, row...)
+	}
+	update := func(table string, cols []column, row []any) {
+		sets := make([]string, 0, len(cols)-1)
+		for _, c := range cols[1:] {
+			mark := "?"
+			if c.kind == colNullText {
+				mark = "NULLIF(?, '')"
+			}
+			sets = append(sets, c.name+" = "+mark)
+		}
+		add("UPDATE "+table+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", append(slices.Clone(row[1:]), row[0])...)
+	}
+	for _, p := range w.NewPersons {
+		values("persons", personColumns, []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, ft(p.CreatedAt), ft(p.UpdatedAt)}, "")
+	}
+	for _, p := range w.FillPersons {
+		update("persons", personUpdateColumns, []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, now})
+	}
+	for _, g := range w.NewGrants {
+		values("grants", grantColumns, []any{g.ID, g.PersonID, g.FASE, g.SchoolYear, g.Role, g.Email, g.LastName, g.FirstName,
+			g.State, ft(g.Since), g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName,
+			ft(g.PendingSince), g.EndReason, ft(g.CreatedAt), ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule}, "")
+	}
+	for _, g := range w.UpdGrants {
+		update("grants", grantUpdateColumns, []any{g.ID, g.Role, g.Email, g.LastName, g.FirstName, g.State, ft(g.Since),
+			g.Pending, g.PendingRole, g.PendingEmail, g.PendingLastName, g.PendingFirstName, ft(g.PendingSince),
+			g.EndReason, ft(g.UpdatedAt), g.SentBirthDate, g.SentMatricule})
+	}
+	for _, id := range w.Deactivate {
+		add(`UPDATE grants SET `+deactivateSet+` WHERE id = ?`, extranet.EndRemoved, now, now, id)
+	}
+	if w.ResolveEmail != "" {
+		add(`UPDATE rejections SET resolved_at = ? WHERE fase = ? AND school_year = ? AND email = ? AND resolved_at = ''`,
+			now, w.FASE, w.SchoolYear, w.ResolveEmail)
+	}
+	for _, row := range matchRows(w.Matches) {
+		values("identity_matches", matchColumns, row, "")
+	}
+	if w.MetaGrant != "" {
+		m := w.Meta
+		add(scimMetaUpsert, w.MetaGrant, w.FASE, m.ExternalID, m.UserName, m.DisplayName, ft(m.DeletedAt), now)
+	}
+	r := w.Records
+	for _, row := range auditRows(r.Audit) {
+		values("audit", auditColumns, row, "")
+	}
+	if r.Journal != nil {
+		q, a, err := journalInsert(*r.Journal)
+		if err != nil {
+			return err
+		}
+		add(q, a...)
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	_, err := x.t.Exec(ctx, "WITH "+strings.Join(parts, ",\n")+"\nSELECT 1", args...)
+	return err
+}
+
+// applySCIMWriteEach is ApplySCIMWrite one method after the other.
+func (x *tx) applySCIMWriteEach(ctx context.Context, w extranet.SCIMWrite) error {
+	steps := []func() error{
+		func() error { return x.InsertPersons(ctx, w.NewPersons) },
+		func() error { return x.UpdatePersons(ctx, w.FillPersons) },
+		func() error { return x.InsertGrants(ctx, w.NewGrants) },
+		func() error { return x.UpdateGrants(ctx, w.UpdGrants) },
+		func() error { return x.DeactivateGrants(ctx, w.Deactivate, extranet.EndRemoved) },
+		func() error {
+			if w.ResolveEmail == "" {
+				return nil
+			}
+			return x.SaveEntryRejection(ctx, w.FASE, w.SchoolYear, "", w.ResolveEmail, nil)
+		},
+		func() error { return x.InsertMatches(ctx, w.Matches) },
+		func() error {
+			if w.MetaGrant == "" {
+				return nil
+			}
+			return x.SaveSCIMMeta(ctx, w.FASE, w.MetaGrant, w.Meta)
+		},
+		func() error { return x.RecordTransfer(ctx, w.Records) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchRows are identity matches as rows of matchColumns.
+func matchRows(ms []extranet.IdentityMatch) [][]any {
+	rows := make([][]any, len(ms))
+	for i, m := range ms {
+		others := make([]string, len(m.OtherFASEs))
+		for j, f := range m.OtherFASEs {
+			others[j] = strconv.Itoa(f)
+		}
+		rows[i] = []any{m.ID, m.FASE, m.SchoolYear, m.PersonID, m.GrantID, m.Strength, m.LastName, m.FirstName,
+			strings.Join(others, " "), ft(m.CreatedAt)}
+	}
+	return rows
 }

@@ -85,6 +85,9 @@ type SCIMLookup struct {
 	// person, waits for another transaction doing the same, then reads
 	// what it wrote.
 	LockEmail, LockPersons bool
+	// LockSchool locks the school's row first, as LockSchool does, for a
+	// write that has not locked it yet (a creation).
+	LockSchool bool
 }
 
 // SCIMRelated is what Tx.SCIMRelated reads for one SCIM write.
@@ -375,17 +378,15 @@ type scimWriteState struct {
 	newID   func() string
 }
 
-// loadSCIMUser locks the school and reads the user's grant, locked: what
-// the write's modify function is shown.
+// loadSCIMUser reads the user's grant, locked, with the school's row: what
+// the write's modify function is shown. A creation locks the school's row
+// with what it reads next (SCIMLookup.LockSchool).
 func loadSCIMUser(ctx context.Context, tx Tx, fase int, year, id string) (*scimWriteState, error) {
-	if _, err := tx.LockSchool(ctx, fase); err != nil {
-		return nil, err
-	}
 	w := &scimWriteState{fase: fase, year: year, meta: map[string]SCIMMeta{}}
 	if id == "" {
 		return w, nil
 	}
-	rec, m, err := tx.SCIMGrant(ctx, fase, year, id)
+	rec, m, err := tx.LockSCIMGrant(ctx, fase, year, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrSCIMNotFound
 	}
@@ -407,7 +408,7 @@ func (w *scimWriteState) readRelated(ctx context.Context, tx Tx, deactivate bool
 	if w.full || w.related != nil {
 		return nil
 	}
-	q := SCIMLookup{FASE: w.fase, SchoolYear: w.year, UserName: w.in.UserName}
+	q := SCIMLookup{FASE: w.fase, SchoolYear: w.year, UserName: w.in.UserName, LockSchool: w.rec == nil}
 	if w.rec != nil {
 		q.GrantID = w.rec.Grant.ID
 	}

@@ -98,25 +98,56 @@ func (x *tx) ConfirmedDeactivations(ctx context.Context, fase int, since time.Ti
 	return n, err
 }
 
-// scimGrantQuery reads one grant with its sent identity, person and SCIM
-// data.
-const scimGrantQuery = `SELECT ` + grantCols + `, ` + sentIdentityCols + `, ` + personCols + `,
-COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), COALESCE(u.deleted_at, '')
-FROM grants g
-JOIN persons p ON p.id = g.person_id
-LEFT JOIN scim_users u ON u.grant_id = g.id
-WHERE g.id = ? AND g.fase = ? AND g.school_year = ?`
+// lockSCIMGrantQuery locks a school's row, then reads one of its grants
+// with its sent identity, person and SCIM data, locked: the school comes
+// first, as for a transfer, so that the two never wait for each other the
+// other way round. Every column is '' (0) when the school has no such
+// grant.
+func lockSCIMGrantQuery(d store.Dialect) string {
+	lockSchool, lockGrant := "", ""
+	if d == store.Postgres {
+		lockSchool, lockGrant = " FOR NO KEY UPDATE", " FOR UPDATE OF g"
+	}
+	// personCols without its COALESCE: the outer one gives '' for NULL.
+	inner := strings.Split(grantCols+", "+sentIdentityCols+", p.id, p.last_name, p.first_name, p.birth_date, p.matricule, "+
+		"p.identity_key, p.created_at, p.updated_at, u.external_id, u.user_name, u.display_name, u.deleted_at", ", ")
+	outer := make([]string, len(inner))
+	for i := range inner {
+		inner[i] += " AS c" + strconv.Itoa(i)
+		outer[i] = "COALESCE(x.c" + strconv.Itoa(i) + ", '')"
+		if i == 2 { // g.fase
+			outer[i] = "COALESCE(x.c2, 0)"
+		}
+	}
+	join := "LEFT JOIN (SELECT "
+	if d == store.Postgres {
+		join = "LEFT JOIN LATERAL (SELECT "
+	}
+	return `WITH s AS (SELECT fase FROM schools WHERE fase = ?` + lockSchool + `)
+SELECT s.fase, ` + strings.Join(outer, ", ") + `
+FROM s ` + join + strings.Join(inner, ", ") + `
+  FROM grants g
+  JOIN persons p ON p.id = g.person_id
+  LEFT JOIN scim_users u ON u.grant_id = g.id
+  WHERE g.id = ? AND g.fase = ? AND g.school_year = ?` + lockGrant + `
+) x ON true`
+}
 
-// SCIMGrant implements extranet.Tx.
-func (x *tx) SCIMGrant(ctx context.Context, fase int, year, id string) (extranet.GrantRecord, extranet.SCIMMeta, error) {
+// LockSCIMGrant implements extranet.Tx.
+func (x *tx) LockSCIMGrant(ctx context.Context, fase int, year, id string) (extranet.GrantRecord, extranet.SCIMMeta, error) {
 	var rec extranet.GrantRecord
 	var m extranet.SCIMMeta
-	dest := append(grantDest(&rec.Grant), &rec.Grant.SentBirthDate, &rec.Grant.SentMatricule)
+	var school int
+	dest := append([]any{&school}, grantDest(&rec.Grant)...)
+	dest = append(dest, &rec.Grant.SentBirthDate, &rec.Grant.SentMatricule)
 	dest = append(dest, personDest(&rec.Person)...)
 	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, tcol{&m.DeletedAt})
-	err := x.t.QueryRow(ctx, scimGrantQuery+forUpdate(x.d, "FOR UPDATE OF g"), id, fase, year).Scan(dest...)
+	err := x.t.QueryRow(ctx, lockSCIMGrantQuery(x.d), fase, id, fase, year).Scan(dest...)
 	if err != nil {
-		return rec, m, notFound(err, "accès "+id, extranet.ErrNotFound)
+		return rec, m, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
+	}
+	if rec.Grant.ID == "" {
+		return rec, m, fmt.Errorf("accès %s : %w", id, extranet.ErrNotFound)
 	}
 	return rec, m, nil
 }
@@ -125,6 +156,11 @@ func (x *tx) SCIMGrant(ctx context.Context, fase int, year, id string) (extranet
 // locks when the write needs them, then one for the rest, whose rows say
 // what they are by their first column (see scimRelatedQuery).
 func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (extranet.SCIMRelated, error) {
+	if q.LockSchool && !x.pg() {
+		if _, err := x.LockSchool(ctx, q.FASE); err != nil {
+			return extranet.SCIMRelated{}, err
+		}
+	}
 	if err := x.scimLocks(ctx, q); err != nil {
 		return extranet.SCIMRelated{}, err
 	}
@@ -177,14 +213,14 @@ func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (extranet.S
 	return out, err
 }
 
-// scimLocks takes, on PostgreSQL, the advisory locks LockEmails and
-// FindPersons would take for one SCIM write, in their order (addresses,
-// then persons; each sorted), in one statement.
+// scimLocks takes, on PostgreSQL, the school's row when asked, then the
+// advisory locks LockEmails and FindPersons would take for one SCIM write,
+// in their order (addresses, then persons; each sorted), in one statement.
 func (x *tx) scimLocks(ctx context.Context, q extranet.SCIMLookup) error {
 	if !x.pg() {
 		return nil
 	}
-	var classes, ids []int32
+	classes, ids := []int32{}, []int32{}
 	if q.LockEmail && q.Email != "" {
 		classes, ids = append(classes, emailLockClass), append(ids, personLockID("e:"+q.Email))
 	}
@@ -201,7 +237,16 @@ func (x *tx) scimLocks(ctx context.Context, q extranet.SCIMLookup) error {
 			classes, ids = append(classes, personLockClass), append(ids, id)
 		}
 	}
-	if len(ids) == 0 {
+	switch {
+	case q.LockSchool:
+		// The school's row first (the CTE's row comes before the
+		// subquery that refers to it runs), then the advisory locks.
+		var n int
+		err := x.t.QueryRow(ctx, `WITH s AS (SELECT fase FROM schools WHERE fase = ? FOR NO KEY UPDATE)
+SELECT (SELECT COUNT(pg_advisory_xact_lock(c, id)) FROM unnest(?::integer[], ?::integer[]) AS u(c, id) WHERE s.fase IS NOT NULL) FROM s`,
+			q.FASE, classes, ids).Scan(&n)
+		return notFound(err, fmt.Sprintf("FASE %d", q.FASE), extranet.ErrUnknownSchool)
+	case len(ids) == 0:
 		return nil
 	}
 	// unnest yields the rows in the arrays' order, and each row's lock is

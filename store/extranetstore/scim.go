@@ -101,8 +101,8 @@ func (x *tx) ConfirmedDeactivations(ctx context.Context, fase int, since time.Ti
 // lockSCIMGrantQuery locks a school's row, then reads one of its grants
 // with its sent identity, person and SCIM data, locked: the school comes
 // first, as for a transfer, so that the two never wait for each other the
-// other way round. Every column is '' (0) when the school has no such
-// grant.
+// other way round. Every column is empty (the FASE 0) when the school has
+// no such grant.
 func lockSCIMGrantQuery(d store.Dialect) string {
 	lockSchool, lockGrant := "", ""
 	if d == store.Postgres {

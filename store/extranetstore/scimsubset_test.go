@@ -2,6 +2,8 @@ package extranetstore_test
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -143,6 +145,70 @@ func TestSCIMSubsetDecidesAsTheWholeSchool(t *testing.T) {
 		if err := create(4242, "Neuf", "Jules", "1985-01-01", "", "jules@a.be", "Enseignant")(); err == nil ||
 			!strings.Contains(err.Error(), "toucherait d'autres accès") {
 			t.Fatalf("a school with a grant sent without identity: %v", err)
+		}
+	})
+}
+
+// The same comparison on writes drawn at random from a few names, birth
+// dates, matricules and addresses that meet often: namesakes, people born
+// the same day, one person at several schools, addresses given twice.
+func TestSCIMSubsetDecidesAsTheWholeSchoolAtRandom(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		checked, differ := 0, 0
+		e.svc.SCIMCheck = func(subset, full string) {
+			checked++
+			if subset != full && differ < 3 {
+				differ++
+				t.Errorf("from the grants it can touch, the write decides\n%s\nfrom the whole school\n%s", subset, full)
+			}
+		}
+		schools := []int{4242, 5353, 6464}
+		for _, f := range schools {
+			e.addSchool(t, f, fmt.Sprintf("École %d", f))
+		}
+		e.transfer(t, 4242, snapshot(
+			person("Dupont", "Jean", "1970-01-02", "", "dupont@a.be", "Enseignant"),
+			person("Durand", "Jean", "1970-01-02", "17001020222", "durand@a.be", "Enseignant")))
+		lasts := []string{"Dupont", "Durand", "Dupont-Durand"}
+		births := []string{"1970-01-02", "1970-01-03", ""}
+		mats := []string{"", "", "17001020111", "17001020222", "17001030333"}
+		rng := rand.New(rand.NewPCG(1, 2))
+		pick := func(vals []string) string { return vals[rng.IntN(len(vals))] }
+		ids := map[int][]string{}
+		for i := 0; i < 300; i++ {
+			fase := schools[rng.IntN(len(schools))]
+			in := extranet.SCIMUserInput{LastName: pick(lasts), FirstName: "Jean", BirthDate: pick(births), Matricule: pick(mats),
+				Email: fmt.Sprintf("u%d@x.be", rng.IntN(8)), Role: pick([]string{"Enseignant", "Directeur"}), Active: true}
+			if in.BirthDate == "" && in.Matricule == "" {
+				in.Matricule = "17001020111"
+			}
+			in.UserName = in.Email
+			var err error
+			switch n := len(ids[fase]); {
+			case n == 0 || rng.IntN(3) == 0:
+				var u extranet.SCIMUser
+				if u, err = e.svc.SCIMCreate(e.ctx, fase, in, extranet.SCIMOptions{}); err == nil {
+					ids[fase] = append(ids[fase], u.ID)
+				}
+			case rng.IntN(5) == 0:
+				err = e.svc.SCIMDelete(e.ctx, fase, ids[fase][rng.IntN(n)], nil, extranet.SCIMOptions{ConfirmDeactivations: 100})
+			default:
+				_, err = e.svc.SCIMReplace(e.ctx, fase, ids[fase][rng.IntN(n)], func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
+					out := in
+					if rng.IntN(2) == 0 { // a rename or a new address of the same person
+						out.BirthDate, out.Matricule = cur.BirthDate, cur.Matricule
+					}
+					out.Active = rng.IntN(6) != 0
+					return out, nil
+				}, extranet.SCIMOptions{ConfirmDeactivations: 100})
+			}
+			var se *extranet.SCIMError
+			if err != nil && !errors.As(err, &se) {
+				t.Fatalf("write %d: %v", i, err)
+			}
+		}
+		if checked < 150 {
+			t.Fatalf("%d decisions compared", checked)
 		}
 	})
 }

@@ -101,11 +101,13 @@ type SCIMRelated struct {
 	// identity and persons, that the user's entry, or the entries of these
 	// grants, can meet in reconcile: the user's grant; the grants of the
 	// persons found; those whose address (current or pending) is Email;
-	// those without a sent birth date; those whose sent birth date is
-	// Birth, a found person's, the user's grant's or its person's; then
-	// those whose sent birth date is one of the grants so chosen. An
-	// identity key ends with its birth date: two entries or persons whose
-	// birth dates differ never share a key.
+	// those sent with Matricule, a found person's or the user's person's;
+	// those without a sent birth date; those whose sent birth date or
+	// person's birth date is Birth, a found person's, the user's grant's
+	// or its person's; then those whose sent or person's birth date is one
+	// of those of the grants so chosen. An identity key ends with its
+	// birth date: two entries or persons whose birth dates differ never
+	// share a key.
 	Grants []GrantRecord
 	// Named are the school-year's grants, other than the user's, whose
 	// userName may equal UserName, case ignored: a superset, which the
@@ -438,14 +440,15 @@ func (w *scimWriteState) readRelated(ctx context.Context, tx Tx, deactivate bool
 	return nil
 }
 
-// fullNeeded reports whether the grants a write can touch do not decide it
-// as the school's whole set would: when one of them, live, was not written
-// from what its school sent (a person whose birth date or matricule differs
-// from the one sent with the grant, or a grant sent with neither, which
-// reconcile would take for a new person). The grants a write reads are
-// chosen by birth date because reconcile resolves an entry among the
-// persons of the same birth date; a grant whose person has another one
-// breaks that choice, and the write then reads them all.
+// fullNeeded reports whether the grants a write can touch may not decide
+// it as the school's whole set would: when one of them, live, does not
+// hold what its school sent (a person whose birth date or matricule
+// differs from the one sent with the grant — an operator corrected it —
+// or a grant sent with neither, which reconcile takes for a new person).
+// The grants a write reads are chosen by birth date, in two rounds,
+// because reconcile joins an entry only to persons and entries of the same
+// birth date; such a grant may lead, in a third round, to others, and the
+// write then reads them all.
 func fullNeeded(rec *GrantRecord, grants []GrantRecord) bool {
 	for i := range grants {
 		g := &grants[i].Grant

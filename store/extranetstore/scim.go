@@ -173,6 +173,7 @@ func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (extranet.S
 		q.FASE, q.SchoolYear, // yg
 		q.Matricule, q.Key, // found
 		q.Birth, q.GrantID, q.GrantID, // d0
+		q.Matricule, q.GrantID, // mats
 		q.GrantID, q.Email, // l1
 		q.FASE, q.UserName, named, // named, with a userName
 		q.Email, q.Email, q.FASE, q.SchoolYear, q.Email, q.FASE, q.SchoolYear, // holders
@@ -265,8 +266,8 @@ func isASCII(s string) bool {
 }
 
 // scimRelatedQuery is SCIMRelated's statement. Its rows: 'g' the grants a
-// write can touch (extranet.SCIMRelated.Grants: chosen by birth date, in
-// two rounds), 'p' the persons found, 'h' the holders of the address, 'n'
+// write can touch (extranet.SCIMRelated.Grants: chosen by birth date, sent
+// or their person's, in two rounds, and by matricule), 'p' the persons found, 'h' the holders of the address, 'n'
 // the grants whose userName may be the user's (compared in lower case for
 // ASCII; any that has another character, or all when the user's has one,
 // for strings.EqualFold to decide), and one 'c' row with the counts.
@@ -279,7 +280,9 @@ func isASCII(s string) bool {
 // one generic plan serves every call instead of planning each one.
 func scimRelatedQuery(d store.Dialect) string {
 	lower, nonASCII := "lower(%s)", "length(CAST(%[1]s AS BLOB)) <> length(%[1]s)"
-	lock, materialized, inL1 := "", "", "IN (SELECT sent_birth_date FROM l1)"
+	lock, materialized, inD1 := "", "", "IN (SELECT b FROM d1)"
+	personOf := "JOIN persons p ON p.id = g.person_id"
+	foundCols := strings.Replace(personCols, "COALESCE(p.matricule, '')", "COALESCE(p.matricule, '') AS matricule", 1)
 	// byID joins the grant whose id is col, as l.
 	byID := func(col, lock string) string {
 		return "JOIN grants l ON l.id = " + col
@@ -288,7 +291,8 @@ func scimRelatedQuery(d store.Dialect) string {
 	metaOf := func(g string) string { return "LEFT JOIN scim_users u ON u.grant_id = " + g + ".id" }
 	if d == store.Postgres {
 		lower, nonASCII = `lower(%s COLLATE "C")`, "octet_length(%[1]s) <> char_length(%[1]s)"
-		lock, materialized, inL1 = " FOR UPDATE OF l", " MATERIALIZED", "= ANY(ARRAY(SELECT sent_birth_date FROM l1))"
+		lock, materialized, inD1 = " FOR UPDATE OF l", " MATERIALIZED", "= ANY(ARRAY(SELECT b FROM d1))"
+		personOf = "CROSS JOIN LATERAL (SELECT p.birth_date FROM persons p WHERE p.id = g.person_id OFFSET 0) p"
 		byID = func(col, lock string) string {
 			return "CROSS JOIN LATERAL (SELECT * FROM grants l WHERE l.id = " + col + " OFFSET 0" + lock + ") l"
 		}
@@ -308,23 +312,31 @@ func scimRelatedQuery(d store.Dialect) string {
 	metaPad := "'', '', '', ''"
 	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), COALESCE(u.deleted_at, '')"
 	return `WITH yg AS (
-  SELECT g.id, g.person_id, g.sent_birth_date, g.state,
+  SELECT g.id, g.person_id, g.sent_birth_date, g.sent_matricule, g.state, p.birth_date AS person_birth,
     CASE WHEN g.pending = 'modified' THEN g.pending_email ELSE g.email END AS target
-  FROM grants g WHERE g.fase = ? AND g.school_year = ?
+  FROM grants g ` + personOf + `
+  WHERE g.fase = ? AND g.school_year = ?
 ), found AS (
-  SELECT ` + personCols + ` FROM persons p WHERE p.matricule = NULLIF(?, '')
-  UNION SELECT ` + personCols + ` FROM persons p WHERE p.identity_key = NULLIF(?, '')
+  SELECT ` + foundCols + ` FROM persons p WHERE p.matricule = NULLIF(?, '')
+  UNION SELECT ` + foundCols + ` FROM persons p WHERE p.identity_key = NULLIF(?, '')
 ), d0 AS (
   SELECT CAST(? AS TEXT) AS b
   UNION SELECT birth_date FROM found
   UNION SELECT y.sent_birth_date FROM yg y WHERE y.id = ?
-  UNION SELECT p.birth_date FROM persons p WHERE p.id = (SELECT y.person_id FROM yg y WHERE y.id = ?)
+  UNION SELECT y.person_birth FROM yg y WHERE y.id = ?
+), mats AS (
+  SELECT CAST(? AS TEXT) AS m
+  UNION SELECT matricule FROM found
+  UNION SELECT COALESCE(p.matricule, '') FROM persons p WHERE p.id = (SELECT y.person_id FROM yg y WHERE y.id = ?)
 ), l1 AS (
-  SELECT y.id, y.sent_birth_date FROM yg y
-  WHERE y.sent_birth_date = '' OR y.sent_birth_date IN (SELECT b FROM d0) OR y.id = ?
-    OR y.person_id IN (SELECT id FROM found) OR y.target = NULLIF(?, '')
+  SELECT y.id, y.sent_birth_date, y.person_birth FROM yg y
+  WHERE y.sent_birth_date = '' OR y.sent_birth_date IN (SELECT b FROM d0) OR y.person_birth IN (SELECT b FROM d0)
+    OR y.id = ? OR y.person_id IN (SELECT id FROM found) OR y.target = NULLIF(?, '')
+    OR (y.sent_matricule <> '' AND y.sent_matricule IN (SELECT m FROM mats))
+), d1 AS (
+  SELECT b FROM d0 UNION SELECT sent_birth_date FROM l1 UNION SELECT person_birth FROM l1
 ), chosen AS (
-  SELECT y.id FROM yg y WHERE y.sent_birth_date ` + inL1 + `
+  SELECT y.id FROM yg y WHERE y.sent_birth_date ` + inD1 + ` OR y.person_birth ` + inD1 + `
   UNION SELECT id FROM l1
 ), named AS` + materialized + ` (
   SELECT * FROM scim_users u WHERE u.fase = ? AND u.user_name <> '' AND ` + sameName("u.user_name") + `

@@ -135,13 +135,34 @@ func TestSCIMSubsetDecidesAsTheWholeSchool(t *testing.T) {
 			t.Fatalf("%d decisions compared for %d writes", checked, len(runs))
 		}
 
+		db := e.st.DB()
+		exec := func(query string, args ...any) {
+			t.Helper()
+			if _, err := db.W.ExecContext(e.ctx, db.Rebind(query), args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A person whose birth date an operator corrected (linking a
+		// rejected entry to them): the grants other schools sent with the
+		// former one now differ from their person.
+		exec(`UPDATE persons SET birth_date = ?, identity_key = ? WHERE identity_key = ?`,
+			"1980-01-01", "lambert|lucie|1980-01-01", "lambert|lucie|1972-03-04")
+		for i, r := range []scimRun{
+			{"a namesake born on the person's new birth date", 0, create(5353, "Simon", "Marie", "1980-01-01", "18001010111", "marie1@b.be", "Enseignant")},
+			{"the person by their new birth date", 409, create(5353, "Lambert", "Lucie", "1980-01-01", "", "lucie2@b.be", "Enseignant")},
+			{"someone else, born on the former one", 0, create(5353, "Autre", "Lucie", "1972-03-04", "", "autre.lucie@b.be", "Enseignant")},
+		} {
+			err := r.write()
+			var se *extranet.SCIMError
+			if (r.status == 0 && err != nil) || (r.status != 0 && (!errors.As(err, &se) || se.Status != r.status)) {
+				t.Fatalf("%d, %s: %v, want status %d", i, r.name, err, r.status)
+			}
+		}
+
 		// A grant that does not hold what its school sent (one sent before
 		// the grants kept it, say): the write reads the whole school, and
 		// decides as it.
-		db := e.st.DB()
-		if _, err := db.W.ExecContext(e.ctx, db.Rebind(`UPDATE grants SET sent_birth_date = '', sent_matricule = '' WHERE email = ?`), "garde05@ecole.be"); err != nil {
-			t.Fatal(err)
-		}
+		exec(`UPDATE grants SET sent_birth_date = '', sent_matricule = '' WHERE email = ?`, "garde05@ecole.be")
 		if err := create(4242, "Neuf", "Jules", "1985-01-01", "", "jules@a.be", "Enseignant")(); err == nil ||
 			!strings.Contains(err.Error(), "toucherait d'autres accès") {
 			t.Fatalf("a school with a grant sent without identity: %v", err)

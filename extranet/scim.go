@@ -102,12 +102,11 @@ type SCIMRelated struct {
 	// grants, can meet in reconcile: the user's grant; the grants of the
 	// persons found; those whose address (current or pending) is Email;
 	// those sent with Matricule, a found person's or the user's person's;
-	// those without a sent birth date; those whose sent birth date or
-	// person's birth date is Birth, a found person's, the user's grant's
-	// or its person's; then those whose sent or person's birth date is one
-	// of those of the grants so chosen. An identity key ends with its
-	// birth date: two entries or persons whose birth dates differ never
-	// share a key.
+	// those without a sent birth date; those whose sent birth date is
+	// Birth, a found person's, the user's grant's or its person's; then
+	// those whose sent birth date is one of those of the grants so chosen.
+	// An identity key ends with its birth date: two entries or persons
+	// whose birth dates differ never share a key.
 	Grants []GrantRecord
 	// Named are the school-year's grants, other than the user's, whose
 	// userName may equal UserName, case ignored: a superset, which the
@@ -430,7 +429,13 @@ func (w *scimWriteState) readRelated(ctx context.Context, tx Tx, deactivate bool
 	if err != nil {
 		return err
 	}
-	if fullNeeded(w.rec, rel.Grants) {
+	full := fullNeeded(w.rec, rel.Grants)
+	if !full {
+		if full, err = otherKeyHolders(ctx, tx, w, q.Key, &rel); err != nil {
+			return err
+		}
+	}
+	if full {
 		return w.readFull(ctx, tx)
 	}
 	w.related, w.grants, w.named, w.live = &rel, rel.Grants, rel.Named, rel.Live
@@ -448,7 +453,7 @@ func (w *scimWriteState) readRelated(ctx context.Context, tx Tx, deactivate bool
 // The grants a write reads are chosen by birth date, in two rounds,
 // because reconcile joins an entry only to persons and entries of the same
 // birth date; such a grant may lead, in a third round, to others, and the
-// write then reads them all.
+// write then reads them all. otherKeyHolders checks the persons.
 func fullNeeded(rec *GrantRecord, grants []GrantRecord) bool {
 	for i := range grants {
 		g := &grants[i].Grant
@@ -463,6 +468,48 @@ func fullNeeded(rec *GrantRecord, grants []GrantRecord) bool {
 		}
 	}
 	return false
+}
+
+// otherKeyHolders reports whether a person of the school's live grants
+// that the write did not read bears the identity key of one of the
+// entries it reconciles: reconcile would count them among that entry's
+// candidates. A person's key ends with their birth date, which is the one
+// their grants were sent with, unless an operator corrected it (linking a
+// rejected entry to them): only then can this find someone. The user's
+// own key needs no look: the persons found bear it, wherever they work.
+func otherKeyHolders(ctx context.Context, tx Tx, w *scimWriteState, userKey string, rel *SCIMRelated) (bool, error) {
+	read := map[string]bool{}
+	for _, p := range rel.Persons {
+		read[p.ID] = true
+	}
+	if w.rec != nil {
+		read[w.rec.Person.ID] = true
+	}
+	var keys []string
+	for i := range rel.Grants {
+		g := &rel.Grants[i].Grant
+		if !g.Live() || (w.rec != nil && g.ID == w.rec.Grant.ID) {
+			continue
+		}
+		read[g.PersonID] = true
+		_, _, last, first := g.Target()
+		if k := IdentityKey(CleanName(last), CleanName(first), g.SentBirthDate); k != "" && k != userKey && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return false, nil
+	}
+	holders, err := tx.SCIMKeyHolders(ctx, w.fase, w.year, keys)
+	if err != nil {
+		return false, err
+	}
+	for _, id := range holders {
+		if !read[id] {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // readFull reads the school's whole set of grants for the year, locked,

@@ -123,6 +123,9 @@ type Tx interface {
 	// takes the locks that LockEmails and FindPersons would take, after the
 	// school's row when SCIMLookup.LockSchool asks for it.
 	SCIMRelated(ctx context.Context, q SCIMLookup) (SCIMRelated, error)
+	// SCIMKeyHolders returns the persons whose identity key is one of keys
+	// and who have a live grant of the school for the school year.
+	SCIMKeyHolders(ctx context.Context, fase int, schoolYear string, keys []string) ([]string, error)
 	// ApplySCIMWrite writes the rows of one SCIM write (SCIMWrite), as
 	// the methods it names would one after the other; on PostgreSQL in one
 	// statement.

@@ -266,8 +266,8 @@ func isASCII(s string) bool {
 }
 
 // scimRelatedQuery is SCIMRelated's statement. Its rows: 'g' the grants a
-// write can touch (extranet.SCIMRelated.Grants: chosen by birth date, sent
-// or their person's, in two rounds, and by matricule), 'p' the persons found, 'h' the holders of the address, 'n'
+// write can touch (extranet.SCIMRelated.Grants: chosen by sent birth date,
+// in two rounds, and by matricule), 'p' the persons found, 'h' the holders of the address, 'n'
 // the grants whose userName may be the user's (compared in lower case for
 // ASCII; any that has another character, or all when the user's has one,
 // for strings.EqualFold to decide), and one 'c' row with the counts.
@@ -281,7 +281,6 @@ func isASCII(s string) bool {
 func scimRelatedQuery(d store.Dialect) string {
 	lower, nonASCII := "lower(%s)", "length(CAST(%[1]s AS BLOB)) <> length(%[1]s)"
 	lock, materialized, inD1 := "", "", "IN (SELECT b FROM d1)"
-	personOf := "JOIN persons p ON p.id = g.person_id"
 	foundCols := strings.Replace(personCols, "COALESCE(p.matricule, '')", "COALESCE(p.matricule, '') AS matricule", 1)
 	// byID joins the grant whose id is col, as l.
 	byID := func(col, lock string) string {
@@ -292,7 +291,6 @@ func scimRelatedQuery(d store.Dialect) string {
 	if d == store.Postgres {
 		lower, nonASCII = `lower(%s COLLATE "C")`, "octet_length(%[1]s) <> char_length(%[1]s)"
 		lock, materialized, inD1 = " FOR UPDATE OF l", " MATERIALIZED", "= ANY(ARRAY(SELECT b FROM d1))"
-		personOf = "CROSS JOIN LATERAL (SELECT p.birth_date FROM persons p WHERE p.id = g.person_id OFFSET 0) p"
 		byID = func(col, lock string) string {
 			return "CROSS JOIN LATERAL (SELECT * FROM grants l WHERE l.id = " + col + " OFFSET 0" + lock + ") l"
 		}
@@ -312,10 +310,9 @@ func scimRelatedQuery(d store.Dialect) string {
 	metaPad := "'', '', '', ''"
 	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), COALESCE(u.deleted_at, '')"
 	return `WITH yg AS (
-  SELECT g.id, g.person_id, g.sent_birth_date, g.sent_matricule, g.state, p.birth_date AS person_birth,
+  SELECT g.id, g.person_id, g.sent_birth_date, g.sent_matricule, g.state,
     CASE WHEN g.pending = 'modified' THEN g.pending_email ELSE g.email END AS target
-  FROM grants g ` + personOf + `
-  WHERE g.fase = ? AND g.school_year = ?
+  FROM grants g WHERE g.fase = ? AND g.school_year = ?
 ), found AS (
   SELECT ` + foundCols + ` FROM persons p WHERE p.matricule = NULLIF(?, '')
   UNION SELECT ` + foundCols + ` FROM persons p WHERE p.identity_key = NULLIF(?, '')
@@ -323,20 +320,19 @@ func scimRelatedQuery(d store.Dialect) string {
   SELECT CAST(? AS TEXT) AS b
   UNION SELECT birth_date FROM found
   UNION SELECT y.sent_birth_date FROM yg y WHERE y.id = ?
-  UNION SELECT y.person_birth FROM yg y WHERE y.id = ?
+  UNION SELECT p.birth_date FROM persons p WHERE p.id = (SELECT y.person_id FROM yg y WHERE y.id = ?)
 ), mats AS (
   SELECT CAST(? AS TEXT) AS m
   UNION SELECT matricule FROM found
   UNION SELECT COALESCE(p.matricule, '') FROM persons p WHERE p.id = (SELECT y.person_id FROM yg y WHERE y.id = ?)
 ), l1 AS (
-  SELECT y.id, y.sent_birth_date, y.person_birth FROM yg y
-  WHERE y.sent_birth_date = '' OR y.sent_birth_date IN (SELECT b FROM d0) OR y.person_birth IN (SELECT b FROM d0)
-    OR y.id = ? OR y.person_id IN (SELECT id FROM found) OR y.target = NULLIF(?, '')
+  SELECT y.id, y.sent_birth_date FROM yg y
+  WHERE y.sent_birth_date = '' OR y.sent_birth_date IN (SELECT b FROM d0) OR y.id = ? OR y.person_id IN (SELECT id FROM found) OR y.target = NULLIF(?, '')
     OR (y.sent_matricule <> '' AND y.sent_matricule IN (SELECT m FROM mats))
 ), d1 AS (
-  SELECT b FROM d0 UNION SELECT sent_birth_date FROM l1 UNION SELECT person_birth FROM l1
+  SELECT b FROM d0 UNION SELECT sent_birth_date FROM l1
 ), chosen AS (
-  SELECT y.id FROM yg y WHERE y.sent_birth_date ` + inD1 + ` OR y.person_birth ` + inD1 + `
+  SELECT y.id FROM yg y WHERE y.sent_birth_date ` + inD1 + `
   UNION SELECT id FROM l1
 ), named AS` + materialized + ` (
   SELECT * FROM scim_users u WHERE u.fase = ? AND u.user_name <> '' AND ` + sameName("u.user_name") + `
@@ -496,4 +492,32 @@ func matchRows(ms []extranet.IdentityMatch) [][]any {
 			strings.Join(others, " "), ft(m.CreatedAt)}
 	}
 	return rows
+}
+
+// SCIMKeyHolders implements extranet.Tx. On PostgreSQL the keys drive the
+// query, through the persons' identity index, then the grants' unique index
+// on (fase, school_year, person_id).
+func (x *tx) SCIMKeyHolders(ctx context.Context, fase int, year string, keys []string) ([]string, error) {
+	var out []string
+	const live = `EXISTS (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.fase = ? AND g.school_year = ?
+  AND g.state IN ('pending', 'active'))`
+	err := chunks(x.d, keys, func(part []string) error {
+		query, args := `SELECT DISTINCT p.id FROM unnest(?::text[]) AS k(key)
+CROSS JOIN LATERAL (SELECT p.id FROM persons p WHERE p.identity_key = k.key OFFSET 0) p
+WHERE `+live, []any{part, fase, year}
+		if !x.pg() {
+			cond, a := inList(x.d, "p.identity_key", part)
+			query, args = `SELECT DISTINCT p.id FROM persons p WHERE `+cond+` AND `+live, append(a, fase, year)
+		}
+		rows, err := x.t.Query(ctx, query, args...)
+		return collect(rows, err, func(r *sql.Rows) error {
+			var id string
+			if err := r.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+			return nil
+		})
+	})
+	return out, err
 }

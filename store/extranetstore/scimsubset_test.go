@@ -151,6 +151,11 @@ func TestSCIMSubsetDecidesAsTheWholeSchool(t *testing.T) {
 			{"a namesake born on the person's new birth date", 0, create(5353, "Simon", "Marie", "1980-01-01", "18001010111", "marie1@b.be", "Enseignant")},
 			{"the person by their new birth date", 409, create(5353, "Lambert", "Lucie", "1980-01-01", "", "lucie2@b.be", "Enseignant")},
 			{"someone else, born on the former one", 0, create(5353, "Autre", "Lucie", "1972-03-04", "", "autre.lucie@b.be", "Enseignant")},
+			{"a namesake of the corrected person, with a matricule", 0, create(5353, "Lambert", "Lucie", "1980-01-01", "18001019999", "lucie.n@b.be", "Enseignant")},
+			// The namesake's entry meets the corrected person, whose grant
+			// was sent with the former birth date: the school is read whole.
+			{"someone born that day", 0, create(5353, "Autre", "Marie", "1980-01-01", "", "autre.marie@b.be", "Enseignant")},
+			{"the namesake without matricule: ambiguous", 400, create(5353, "Lambert", "Lucie", "1980-01-01", "", "lucie.x@b.be", "Enseignant")},
 		} {
 			err := r.write()
 			var se *extranet.SCIMError

@@ -132,11 +132,12 @@ func scimEntry(in SCIMUserInput) entry {
 	return e
 }
 
-// reconcileSCIM reconciles the school's live grants with the write's
-// change: the user's entry first, then every other live grant as its
-// school sent it. The persons looked up are the user's candidates (by
-// matricule and identity key, as for a snapshot) and the persons of the
-// school's grants, which recognise the other entries.
+// reconcileSCIM reconciles the grants the write read (those it can touch,
+// or the school's whole set) with the write's change: the user's entry
+// first, then every other live grant as its school sent it. The persons
+// looked up are the user's candidates (by matricule and identity key, as
+// for a snapshot) and the persons of those grants, which recognise the
+// other entries.
 func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, deactivate bool) (plan, error) {
 	snap := wire.Snapshot{SchoolYear: w.year, Staff: make([]wire.StaffEntry, 0, len(w.grants)+1)}
 	if !deactivate {

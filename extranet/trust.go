@@ -210,15 +210,6 @@ func identityMatches(ctx context.Context, tx Tx, fase int, year string, p plan) 
 	return out, nil
 }
 
-// recordMatches stores and audits a transfer's identity matches.
-func recordMatches(ctx context.Context, tx Tx, fase int, year, actor string, p plan) error {
-	audits, err := saveMatches(ctx, tx, fase, year, actor, p)
-	if err != nil || len(audits) == 0 {
-		return err
-	}
-	return tx.RecordTransfer(ctx, TransferRecords{FASE: fase, SchoolYear: year, Audit: audits})
-}
-
 // saveMatches stores a transfer's identity matches and returns their audit
 // entries, for the caller to write with its own.
 func saveMatches(ctx context.Context, tx Tx, fase int, year, actor string, p plan) ([]AuditEntry, error) {

@@ -41,7 +41,11 @@ func TestSignInRequests(t *testing.T) {
 		t.Errorf("sign-in mail:\n%s", ms[0].Text)
 	}
 	tok := tokenIn(t, ms[0].Text, signInPath)
-	for _, bad := range []string{"", "abc", tok[:len(tok)-1] + "A"} {
+	last := "A" // another last character: the token with one character changed
+	if strings.HasSuffix(tok, last) {
+		last = "E"
+	}
+	for _, bad := range []string{"", "abc", tok[:len(tok)-1] + last} {
 		if ok, err := w.portal.LinkOpen(w.ctx, bad); ok || err != nil {
 			t.Errorf("LinkOpen(%q) = %v, %v", bad, ok, err)
 		}

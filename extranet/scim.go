@@ -65,6 +65,85 @@ type SCIMTx interface {
 	ConfirmedDeactivations(ctx context.Context, fase int, since time.Time) (int, error)
 }
 
+// SCIMLookup is what one SCIM write looks up (Tx.SCIMRelated).
+type SCIMLookup struct {
+	FASE       int
+	SchoolYear string
+	// GrantID is the user's grant; "" for a creation.
+	GrantID string
+	// Matricule, Key and Birth are the user's matricule, identity key and
+	// birth date ("" when none, or for a deactivation, which looks no one
+	// up): the persons found are those FindPersons finds by them.
+	Matricule, Key, Birth string
+	// Email is the user's address; "" for a deactivation.
+	Email string
+	// UserName is the user's userName, for the uniqueness check.
+	UserName string
+	// LockEmail and LockPersons take, before reading, the locks that
+	// LockEmails(Email) and FindPersons(Matricule, Key) take on
+	// PostgreSQL: a write that gives an address anew, or may create a
+	// person, waits for another transaction doing the same, then reads
+	// what it wrote.
+	LockEmail, LockPersons bool
+	// LockSchool locks the school's row first, as LockSchool does, for a
+	// write that has not locked it yet (a creation).
+	LockSchool bool
+}
+
+// SCIMRelated is what Tx.SCIMRelated reads for one SCIM write.
+type SCIMRelated struct {
+	// Persons are those found by the lookup's matricule or identity key.
+	Persons []Person
+	// Holders are the users of the lookup's Email, as EmailHolders
+	// returns them.
+	Holders []EmailHolder
+	// Grants are the school-year's grants, in any state, with their sent
+	// identity and persons, that the user's entry, or the entries of these
+	// grants, can meet in reconcile: the user's grant; the grants of the
+	// persons found; those whose address (current or pending) is Email;
+	// those sent with Matricule, a found person's or the user's person's;
+	// those without a sent birth date; those whose sent birth date is
+	// Birth, a found person's, the user's grant's or its person's; then
+	// those whose sent birth date is one of those of the grants so chosen.
+	// An identity key ends with its birth date: two entries or persons
+	// whose birth dates differ never share a key.
+	Grants []GrantRecord
+	// Named are the school-year's grants, other than the user's, whose
+	// userName may equal UserName, case ignored: a superset, which the
+	// caller narrows with strings.EqualFold.
+	Named []GrantRecord
+	// Meta is the SCIM data of Grants and Named.
+	Meta map[string]SCIMMeta
+	// Live counts the school-year's live grants (the guard's base).
+	Live int
+	// OpenRejection: the school-year has an open rejection of Email.
+	OpenRejection bool
+}
+
+// SCIMWrite are the rows one SCIM write writes (Tx.ApplySCIMWrite), in
+// this order.
+type SCIMWrite struct {
+	FASE       int
+	SchoolYear string
+	// NewPersons, FillPersons, NewGrants, UpdGrants and Deactivate are
+	// written as InsertPersons, UpdatePersons, InsertGrants, UpdateGrants
+	// and DeactivateGrants (EndRemoved) write them.
+	NewPersons, FillPersons []Person
+	NewGrants, UpdGrants    []Grant
+	Deactivate              []string
+	// ResolveEmail, when set, resolves the school-year's open rejections
+	// of that address, as SaveEntryRejection(…, nil) does.
+	ResolveEmail string
+	// Matches are identity matches to record (InsertMatches).
+	Matches []IdentityMatch
+	// MetaGrant, when set, is the grant whose SCIM data becomes Meta
+	// (SaveSCIMMeta).
+	MetaGrant string
+	Meta      SCIMMeta
+	// Records are the write's audit entries and journal (RecordTransfer).
+	Records TransferRecords
+}
+
 // SCIMUser is a grant as SCIM shows it: the values it holds after the next
 // night, and the identity its school sent.
 type SCIMUser struct {
@@ -252,7 +331,7 @@ func (s *Service) scimWrite(ctx context.Context, fase int, id string, modify fun
 	)
 	err := s.Store.Update(ctx, now, func(tx Tx) error {
 		out, refusal = SCIMUser{}, nil
-		w, err := loadSCIMWrite(ctx, tx, fase, year, id)
+		w, err := loadSCIMUser(ctx, tx, fase, year, id)
 		if err != nil {
 			return err
 		}
@@ -260,7 +339,7 @@ func (s *Service) scimWrite(ctx context.Context, fase int, id string, modify fun
 		if err != nil {
 			return err
 		}
-		w.in, w.del, w.actor, w.opt, w.now = cleanInput(in), del, actor, opt, now
+		w.in, w.del, w.actor, w.opt, w.now, w.newID = cleanInput(in), del, actor, opt, now, NewID
 		out, refusal, err = s.applySCIMWrite(ctx, tx, w)
 		return err
 	})
@@ -276,47 +355,189 @@ func (s *Service) scimWrite(ctx context.Context, fase int, id string, modify fun
 
 // scimWriteState is what one SCIM write read and was asked.
 type scimWriteState struct {
-	fase   int
-	year   string
+	fase int
+	year string
+	// grants are the school-year's grants the write reconciles: those it
+	// can touch (SCIMRelated.Grants), or, when full is set, all of them.
 	grants []GrantRecord
-	meta   map[string]SCIMMeta
-	rec    *GrantRecord // the user's grant; nil for a creation
-	cur    *SCIMUser
-	in     SCIMUserInput
-	del    bool
-	actor  string
-	opt    SCIMOptions
-	now    time.Time
+	// named are the grants whose userName may be the user's.
+	named []GrantRecord
+	meta  map[string]SCIMMeta
+	// live counts the school-year's live grants.
+	live int
+	// related is what SCIMRelated read; nil until read, and on the full
+	// path.
+	related *SCIMRelated
+	full    bool
+	rec     *GrantRecord // the user's grant; nil for a creation
+	cur     *SCIMUser
+	in      SCIMUserInput
+	del     bool
+	actor   string
+	opt     SCIMOptions
+	now     time.Time
+	newID   func() string
 }
 
-func loadSCIMWrite(ctx context.Context, tx Tx, fase int, year, id string) (*scimWriteState, error) {
-	if _, err := tx.LockSchool(ctx, fase); err != nil {
-		return nil, err
-	}
-	grants, err := tx.LockYearGrants(ctx, fase, year)
-	if err != nil {
-		return nil, err
-	}
-	meta, err := tx.SCIMMeta(ctx, fase)
-	if err != nil {
-		return nil, err
-	}
-	w := &scimWriteState{fase: fase, year: year, grants: grants, meta: meta}
+// loadSCIMUser reads the user's grant, locked, with the school's row: what
+// the write's modify function is shown. A creation locks the school's row
+// with what it reads next (SCIMLookup.LockSchool).
+func loadSCIMUser(ctx context.Context, tx Tx, fase int, year, id string) (*scimWriteState, error) {
+	w := &scimWriteState{fase: fase, year: year, meta: map[string]SCIMMeta{}}
 	if id == "" {
 		return w, nil
 	}
+	rec, m, err := tx.LockSCIMGrant(ctx, fase, year, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, ErrSCIMNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, ok := scimUserOf(rec.Grant, m)
+	if !ok {
+		return nil, ErrSCIMNotFound
+	}
+	w.rec, w.cur, w.meta[id] = &rec, &u, m
+	return w, nil
+}
+
+// readRelated reads what the write needs beside the user's grant: the
+// grants it can touch and the rest (Tx.SCIMRelated), or the school's
+// whole set when the subset cannot decide (fullNeeded).
+func (w *scimWriteState) readRelated(ctx context.Context, tx Tx, deactivate bool) error {
+	if w.full || w.related != nil {
+		return nil
+	}
+	q := SCIMLookup{FASE: w.fase, SchoolYear: w.year, UserName: w.in.UserName, LockSchool: w.rec == nil}
+	if w.rec != nil {
+		q.GrantID = w.rec.Grant.ID
+	}
+	if !deactivate {
+		look := snapshotLookups(wire.Snapshot{Staff: []wire.StaffEntry{userEntry(w.in)}})
+		q.Matricule, q.Key, q.Birth = first(look.matricules), first(look.keys), strings.TrimSpace(w.in.BirthDate)
+		q.Email = first(look.emails)
+		q.LockEmail, q.LockPersons = true, true
+		if w.rec != nil {
+			q.LockEmail = !w.rec.Grant.Live() || w.rec.Grant.Target().Email != q.Email
+			p := w.rec.Person
+			q.LockPersons = (q.Matricule != "" && q.Matricule != p.Matricule) || (q.Key != "" && q.Key != p.IdentityKey)
+		}
+	}
+	rel, err := tx.SCIMRelated(ctx, q)
+	if err != nil {
+		return err
+	}
+	full := fullNeeded(w.rec, rel.Grants)
+	if !full {
+		if full, err = otherKeyHolders(ctx, tx, w, q.Key, &rel); err != nil {
+			return err
+		}
+	}
+	if full {
+		return w.readFull(ctx, tx)
+	}
+	w.related, w.grants, w.named, w.live = &rel, rel.Grants, rel.Named, rel.Live
+	for id, m := range rel.Meta {
+		w.meta[id] = m
+	}
+	return nil
+}
+
+// fullNeeded reports whether the grants a write can touch may not decide
+// it as the school's whole set would: when one of them, live, does not
+// hold what its school sent (a person whose birth date or matricule
+// differs from the one sent with the grant — an operator corrected it —
+// or a grant sent with neither, which reconcile takes for a new person).
+// The grants a write reads are chosen by birth date, in two rounds,
+// because reconcile joins an entry only to persons and entries of the same
+// birth date; such a grant may lead, in a third round, to others, and the
+// write then reads them all. otherKeyHolders checks the persons.
+func fullNeeded(rec *GrantRecord, grants []GrantRecord) bool {
 	for i := range grants {
-		if grants[i].Grant.ID != id {
+		g := &grants[i].Grant
+		if !g.Live() || (rec != nil && g.ID == rec.Grant.ID) {
 			continue
 		}
-		u, ok := scimUserOf(grants[i].Grant, meta[id])
-		if !ok {
-			break
+		p := &grants[i].Person
+		if (g.SentBirthDate == "" && g.SentMatricule == "") ||
+			(g.SentBirthDate != "" && g.SentBirthDate != p.BirthDate) ||
+			(g.SentMatricule != "" && g.SentMatricule != p.Matricule) {
+			return true
 		}
-		w.rec, w.cur = &grants[i], &u
-		return w, nil
 	}
-	return nil, ErrSCIMNotFound
+	return false
+}
+
+// otherKeyHolders reports whether a person of the school's live grants
+// that the write did not read bears the identity key of one of the
+// entries it reconciles: reconcile would count them among that entry's
+// candidates. A person's key ends with their birth date, which is the one
+// their grants were sent with, unless an operator corrected it (linking a
+// rejected entry to them): only then can this find someone. The user's
+// own key needs no look: the persons found bear it, wherever they work.
+func otherKeyHolders(ctx context.Context, tx Tx, w *scimWriteState, userKey string, rel *SCIMRelated) (bool, error) {
+	read := map[string]bool{}
+	for _, p := range rel.Persons {
+		read[p.ID] = true
+	}
+	if w.rec != nil {
+		read[w.rec.Person.ID] = true
+	}
+	var keys []string
+	for i := range rel.Grants {
+		g := &rel.Grants[i].Grant
+		if !g.Live() || (w.rec != nil && g.ID == w.rec.Grant.ID) {
+			continue
+		}
+		read[g.PersonID] = true
+		t := g.Target()
+		if k := IdentityKey(CleanName(t.LastName), CleanName(t.FirstName), g.SentBirthDate); k != "" && k != userKey && !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return false, nil
+	}
+	holders, err := tx.SCIMKeyHolders(ctx, w.fase, w.year, keys)
+	if err != nil {
+		return false, err
+	}
+	for _, id := range holders {
+		if !read[id] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// readFull reads the school's whole set of grants for the year, locked,
+// with their SCIM data.
+func (w *scimWriteState) readFull(ctx context.Context, tx Tx) error {
+	grants, err := tx.LockYearGrants(ctx, w.fase, w.year)
+	if err != nil {
+		return err
+	}
+	meta, err := tx.SCIMMeta(ctx, w.fase)
+	if err != nil {
+		return err
+	}
+	w.full, w.related, w.grants, w.named, w.meta = true, nil, grants, grants, meta
+	w.live = liveGrants(grants)
+	return nil
+}
+
+func first(vals []string) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	return vals[0]
+}
+
+// userEntry is the snapshot entry a user stands for.
+func userEntry(in SCIMUserInput) wire.StaffEntry {
+	return wire.StaffEntry{LastName: in.LastName, FirstName: in.FirstName, BirthDate: in.BirthDate,
+		Matricule: in.Matricule, Email: in.Email, Role: in.Role}
 }
 
 func cleanInput(in SCIMUserInput) SCIMUserInput {
@@ -386,12 +607,7 @@ func guardSCIM(ctx context.Context, tx Tx, w *scimWriteState) (int, int, error) 
 	if err != nil {
 		return 0, 0, err
 	}
-	live := 0
-	for _, g := range w.grants {
-		if g.Grant.Live() {
-			live++
-		}
-	}
+	live := w.live
 	n := recent + 1
 	limit := int(math.Max(GuardMin, math.Floor(GuardShare*float64(live+recent))))
 	if n <= limit || w.opt.ConfirmDeactivations >= n {

@@ -14,71 +14,113 @@ import (
 // user after the write, or a refusal to commit with its record (a rejected
 // entry, a held deactivation), or an error that rolls everything back.
 func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) (SCIMUser, error, error) {
-	deactivate := w.rec != nil && !w.in.Active
-	if err := checkSCIMWrite(w, deactivate); err != nil {
+	var check *scimCheck
+	if s.SCIMCheck != nil {
+		check = newSCIMCheck(w)
+	}
+	d, err := s.decideSCIM(ctx, tx, w)
+	if err != nil {
 		return SCIMUser{}, nil, err
 	}
-	if deactivate && !w.rec.Grant.Live() {
+	if check != nil {
+		if err := check.compare(ctx, s, tx, d); err != nil {
+			return SCIMUser{}, nil, err
+		}
+	}
+	switch {
+	case d.metaOnly:
 		m, err := saveSCIMMeta(ctx, tx, w, w.rec.Grant.ID)
 		if err != nil {
 			return SCIMUser{}, nil, err
 		}
 		u, _ := scimUserOf(w.rec.Grant, m)
 		return u, nil, nil
+	case d.held > 0:
+		return SCIMUser{}, d.refusal, s.holdSCIM(ctx, tx, w, d.held, d.live)
+	case d.rejection != nil:
+		return SCIMUser{}, d.refusal, s.recordSCIMRejection(ctx, tx, w, d.p, *d.rejection)
+	case d.refusal != nil:
+		return SCIMUser{}, d.refusal, nil
 	}
-	var expect []string
-	if deactivate {
-		expect = []string{w.rec.Grant.ID}
-		n, live, err := guardSCIM(ctx, tx, w)
-		if err != nil || n > 0 {
-			if err == nil {
-				err = s.holdSCIM(ctx, tx, w, n, live)
-			}
-			return SCIMUser{}, heldSCIM(n, live), err
-		}
-	}
-	p, err := s.reconcileSCIM(ctx, tx, w, deactivate)
+	m, err := s.applySCIMPlan(ctx, tx, w, d.p, d.deactivate, d.grant.ID)
 	if err != nil {
 		return SCIMUser{}, nil, err
 	}
-	e := scimEntry(w.in)
-	eKey := rejectionKey(&e)
-	if !deactivate {
-		for _, r := range p.Rejections {
-			if r.Key == eKey {
-				return SCIMUser{}, rejectedSCIM(r.Reason), s.recordSCIMRejection(ctx, tx, w, p, r)
-			}
-		}
-	}
-	g, refusal := scimOutcome(w, p, expect)
-	if refusal != nil {
-		return SCIMUser{}, refusal, nil
-	}
-	if err := s.applySCIMPlan(ctx, tx, w, p, deactivate); err != nil {
-		return SCIMUser{}, nil, err
-	}
-	m, err := saveSCIMMeta(ctx, tx, w, g.ID)
-	if err != nil {
-		return SCIMUser{}, nil, err
-	}
-	u, _ := scimUserOf(g, m)
+	u, _ := scimUserOf(d.grant, m)
 	return u, nil, nil
 }
 
-// checkSCIMWrite checks what a write gives: a user as a snapshot entry
-// must be, and a userName of its own. A deactivation changes only what
-// SCIM keeps, and keeps the userName it leaves out.
-func checkSCIMWrite(w *scimWriteState, deactivate bool) error {
-	if deactivate {
-		if w.in.UserName == "" {
-			w.in.UserName = w.cur.UserName
+// scimDecision is what a SCIM write decided, before it writes anything.
+type scimDecision struct {
+	// refusal is the write's answer when refused.
+	refusal error
+	// metaOnly: a deactivation of a user inactive already, which changes
+	// only what SCIM keeps.
+	metaOnly bool
+	// held is the count of deactivations to confirm when the guard holds
+	// the write, live the school's live grants.
+	held, live int
+	// rejection is the user's entry, rejected: recorded with the refusal.
+	rejection  *Rejection
+	p          plan
+	deactivate bool
+	// grant is the user's grant after the write.
+	grant Grant
+}
+
+// decideSCIM decides one SCIM write from what it reads in tx: a user as a
+// snapshot entry must be, with a userName of its own, then reconciled.
+func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (scimDecision, error) {
+	d := scimDecision{deactivate: w.rec != nil && !w.in.Active}
+	if !d.deactivate {
+		if err := validateSCIM(w.in); err != nil {
+			d.refusal = err
+			return d, nil
 		}
-		return uniqueUserName(w)
+	} else if w.in.UserName == "" {
+		// A deactivation keeps the userName it leaves out.
+		w.in.UserName = w.cur.UserName
 	}
-	if err := validateSCIM(w.in); err != nil {
-		return err
+	if err := w.readRelated(ctx, tx, d.deactivate); err != nil {
+		return d, err
 	}
-	return uniqueUserName(w)
+	if err := uniqueUserName(w); err != nil {
+		d.refusal = err
+		return d, nil
+	}
+	if d.deactivate && !w.rec.Grant.Live() {
+		d.metaOnly = true
+		return d, nil
+	}
+	var expect []string
+	if d.deactivate {
+		expect = []string{w.rec.Grant.ID}
+		n, live, err := guardSCIM(ctx, tx, w)
+		if err != nil {
+			return d, err
+		}
+		if n > 0 {
+			d.held, d.live, d.refusal = n, live, heldSCIM(n, live)
+			return d, nil
+		}
+	}
+	p, err := s.reconcileSCIM(ctx, tx, w, d.deactivate)
+	if err != nil {
+		return d, err
+	}
+	d.p = p
+	e := scimEntry(w.in)
+	eKey := rejectionKey(&e)
+	if !d.deactivate {
+		for _, r := range p.Rejections {
+			if r.Key == eKey {
+				d.rejection, d.refusal = &r, rejectedSCIM(r.Reason)
+				return d, nil
+			}
+		}
+	}
+	d.grant, d.refusal = scimOutcome(w, p, expect)
+	return d, nil
 }
 
 // scimEntry is the entry of a user as reconcile cleans it, for its
@@ -90,11 +132,12 @@ func scimEntry(in SCIMUserInput) entry {
 	return e
 }
 
-// reconcileSCIM reconciles the school's live grants with the write's
-// change: the user's entry first, then every other live grant as its
-// school sent it. The persons looked up are the user's candidates (by
-// matricule and identity key, as for a snapshot) and the persons of the
-// school's grants, which recognise the other entries.
+// reconcileSCIM reconciles the grants the write read (those it can touch,
+// or the school's whole set) with the write's change: the user's entry
+// first, then every other live grant as its school sent it. The persons
+// looked up are the user's candidates (by matricule and identity key, as
+// for a snapshot) and the persons of those grants, which recognise the
+// other entries.
 func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, deactivate bool) (plan, error) {
 	snap := wire.Snapshot{SchoolYear: w.year, Staff: make([]wire.StaffEntry, 0, len(w.grants)+1)}
 	if !deactivate {
@@ -112,29 +155,39 @@ func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, d
 		persons = append(persons, g.Person)
 	}
 	var look lookups
+	var holders []EmailHolder
 	if !deactivate {
 		look = snapshotLookups(wire.Snapshot{Staff: snap.Staff[:1]})
-		found, err := tx.FindPersons(ctx, look.matricules, look.keys)
-		if err != nil {
-			return plan{}, err
+		var found []Person
+		if w.related != nil {
+			found, holders = w.related.Persons, w.related.Holders
+		} else {
+			var err error
+			if found, err = tx.FindPersons(ctx, look.matricules, look.keys); err != nil {
+				return plan{}, err
+			}
 		}
 		persons = append(found, persons...)
 		if w.rec != nil {
 			persons = append(persons, w.rec.Person)
 		}
-		if err := tx.LockEmails(ctx, newEmails(look.emails, w.grants)); err != nil {
-			return plan{}, err
+		if w.related == nil {
+			if err := tx.LockEmails(ctx, newEmails(look.emails, w.grants)); err != nil {
+				return plan{}, err
+			}
 		}
 	}
-	var holders []EmailHolder
-	if len(look.emails) > 0 {
+	if len(look.emails) > 0 && w.related == nil {
 		var err error
 		if holders, err = tx.EmailHolders(ctx, look.emails, w.fase, w.year); err != nil {
 			return plan{}, err
 		}
 	}
-	return reconcile(reconcileInput{Now: w.now, FASE: w.fase, SchoolYear: w.year, Snapshot: snap,
-		Grants: renamed(w, deactivate), Persons: persons, Holders: holders, NewID: NewID}), nil
+	p := reconcile(reconcileInput{Now: w.now, FASE: w.fase, SchoolYear: w.year, Snapshot: snap,
+		Grants: renamed(w, deactivate), Persons: persons, Holders: holders, NewID: w.newID})
+	// The guard's base is the school's live grants, not those read.
+	p.Live = w.live
+	return p, nil
 }
 
 // renamed returns the school's grants as reconcile reads them. A user's
@@ -252,11 +305,11 @@ func (s *Service) scimResult(w *scimWriteState, changes []wire.Change) wire.Tran
 }
 
 // applySCIMPlan writes a plan as applyPlan does, except that the school's
-// other rejections stay open: one user's write resolves only its own.
-func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p plan, deactivate bool) error {
-	if err := applyPlanGrants(ctx, tx, p); err != nil {
-		return err
-	}
+// other rejections stay open: one user's write resolves only its own. It
+// writes the user's SCIM data with it, and returns them.
+func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p plan, deactivate bool, grantID string) (SCIMMeta, error) {
+	sw := SCIMWrite{FASE: w.fase, SchoolYear: w.year, NewPersons: p.NewPersons, FillPersons: p.FillPersons,
+		NewGrants: p.NewGrants, UpdGrants: p.UpdGrants, Deactivate: p.Deactivate}
 	var changes []wire.Change
 	for _, c := range p.Result.Changes {
 		if c.Action != wire.ActionUnchanged && c.Action != wire.ActionRejected {
@@ -264,23 +317,37 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 		}
 	}
 	res := s.scimResult(w, changes)
-	if !deactivate {
-		if err := tx.SaveEntryRejection(ctx, w.fase, w.year, res.TransferID, w.in.Email, nil); err != nil {
-			return err
-		}
+	if !deactivate && (w.related == nil || w.related.OpenRejection) {
+		// A write that goes through resolves its address's open
+		// rejection, when there is one.
+		sw.ResolveEmail = w.in.Email
 	}
-	if err := recordMatches(ctx, tx, w.fase, w.year, w.actor, p); err != nil {
-		return err
+	ms, err := identityMatches(ctx, tx, w.fase, w.year, p)
+	if err != nil {
+		return SCIMMeta{}, err
 	}
-	if len(changes) == 0 {
-		return nil // nothing changed: nothing to journal
+	audits, err := matchAudits(ms, w.fase, w.year, w.actor, tx.Now())
+	if err != nil {
+		return SCIMMeta{}, err
 	}
-	return recordApplied(ctx, tx, w.fase, "", "", w.actor, w.now, res, p)
+	sw.Matches = ms
+	sw.Records = TransferRecords{FASE: w.fase, SchoolYear: w.year, Audit: audits}
+	if len(changes) > 0 {
+		// Nothing changed: nothing to journal.
+		rec := appliedRecords(w.fase, "", "", w.actor, w.now, res, p)
+		rec.Audit = append(audits, rec.Audit...)
+		sw.Records = rec
+	}
+	m, changed := scimMeta(w, grantID)
+	if changed {
+		sw.MetaGrant, sw.Meta = grantID, m
+	}
+	return m, tx.ApplySCIMWrite(ctx, sw)
 }
 
-// saveSCIMMeta stores the user's externalId and deletion mark when they
-// change, and returns them.
-func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string) (SCIMMeta, error) {
+// scimMeta is what SCIM keeps of the user after the write, and whether it
+// changes.
+func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 	old := w.meta[grantID]
 	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName}
 	if w.del {
@@ -289,7 +356,14 @@ func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string)
 			m.DeletedAt = old.DeletedAt
 		}
 	}
-	if m == old {
+	return m, m != old
+}
+
+// saveSCIMMeta stores the user's externalId and deletion mark when they
+// change, and returns them.
+func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string) (SCIMMeta, error) {
+	m, changed := scimMeta(w, grantID)
+	if !changed {
 		return m, nil
 	}
 	return m, tx.SaveSCIMMeta(ctx, w.fase, grantID, m)
@@ -328,7 +402,7 @@ func heldDetail(n, live int) string {
 // uniqueUserName refuses a userName another user of the school has
 // (RFC 7643: userName is unique, case ignored).
 func uniqueUserName(w *scimWriteState) error {
-	for _, g := range w.grants {
+	for _, g := range w.named {
 		if w.rec != nil && g.Grant.ID == w.rec.Grant.ID {
 			continue
 		}

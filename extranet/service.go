@@ -52,6 +52,11 @@ type Service struct {
 	// opens side by side (docs/extranet.md, « The night run »); zero:
 	// DefaultNightWorkers. The logins do not depend on it.
 	NightWorkers int
+	// SCIMCheck, when set, makes every SCIM write decide twice in its
+	// transaction, from the grants it can touch (what it applies) and
+	// from the school's whole set of grants, and calls SCIMCheck with both
+	// decisions written out: tests compare them (docs/scim.md).
+	SCIMCheck func(subset, full string)
 }
 
 // nextNight is the first night run after t.

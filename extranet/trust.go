@@ -213,18 +213,6 @@ func identityMatches(ctx context.Context, tx TrustTx, fase int, year string, p p
 	return out, nil
 }
 
-// recordMatches stores and audits a transfer's identity matches.
-func recordMatches(ctx context.Context, tx interface {
-	JournalTx
-	TrustTx
-}, fase int, year, actor string, p plan) error {
-	audits, err := saveMatches(ctx, tx, fase, year, actor, p)
-	if err != nil || len(audits) == 0 {
-		return err
-	}
-	return tx.RecordTransfer(ctx, TransferRecords{FASE: fase, SchoolYear: year, Audit: audits})
-}
-
 // saveMatches stores a transfer's identity matches and returns their audit
 // entries, for the caller to write with its own.
 func saveMatches(ctx context.Context, tx TrustTx, fase int, year, actor string, p plan) ([]AuditEntry, error) {
@@ -235,6 +223,11 @@ func saveMatches(ctx context.Context, tx TrustTx, fase int, year, actor string, 
 	if err := tx.InsertMatches(ctx, ms); err != nil {
 		return nil, err
 	}
+	return matchAudits(ms, fase, year, actor, tx.Now())
+}
+
+// matchAudits are the audit entries of identity matches.
+func matchAudits(ms []IdentityMatch, fase int, year, actor string, now time.Time) ([]AuditEntry, error) {
 	out := make([]AuditEntry, 0, len(ms))
 	for _, m := range ms {
 		detail, err := json.Marshal(map[string]any{
@@ -244,7 +237,7 @@ func saveMatches(ctx context.Context, tx TrustTx, fase int, year, actor string, 
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, AuditEntry{ID: NewID(), At: tx.Now(), Actor: actor, Action: AuditIdentityMatch, FASE: fase, Detail: string(detail)})
+		out = append(out, AuditEntry{ID: NewID(), At: now, Actor: actor, Action: AuditIdentityMatch, FASE: fase, Detail: string(detail)})
 	}
 	return out, nil
 }

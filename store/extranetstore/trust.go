@@ -182,16 +182,7 @@ var matchColumns = []column{{"id", colText}, {"fase", colInt}, {"school_year", c
 
 func (x *tx) InsertMatches(ctx context.Context, ms []extranet.IdentityMatch) (err error) {
 	defer errs.Wrap(&err, "extranetstore: insert %d matches", len(ms))
-	rows := make([][]any, len(ms))
-	for i, m := range ms {
-		others := make([]string, len(m.OtherFASEs))
-		for j, f := range m.OtherFASEs {
-			others[j] = strconv.Itoa(f)
-		}
-		rows[i] = []any{m.ID, m.FASE, m.SchoolYear, m.PersonID, m.GrantID, m.Strength, m.LastName, m.FirstName,
-			strings.Join(others, " "), m.CreatedAt}
-	}
-	return insertRows(ctx, x.t, "identity_matches", matchColumns, rows, "")
+	return insertRows(ctx, x.t, "identity_matches", matchColumns, matchRows(ms), "")
 }
 
 func (x *tx) LinkedAddresses(ctx context.Context, accountIDs []string) (_ map[string][]string, err error) {

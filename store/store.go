@@ -69,6 +69,28 @@ type DB struct {
 	W, R    *sql.DB
 	// Path is the SQLite file, empty for PostgreSQL.
 	Path string
+
+	// pg is the PostgreSQL connection configuration, for Dedicated.
+	pg *pgx.ConnConfig
+}
+
+// Dedicated opens a PostgreSQL connection outside the pool, for a session
+// that holds it a long time (the night run's advisory lock): taken from the
+// pool, it would leave a pool of one nothing for the work it guards.
+// Closing the returned *sql.DB closes the connection.
+func (db *DB) Dedicated(ctx context.Context) (_ *sql.DB, _ *sql.Conn, err error) {
+	defer errs.Wrap(&err, "store: open a dedicated connection")
+	if db.pg == nil {
+		return nil, nil, errs.New("connexion dédiée : PostgreSQL seulement")
+	}
+	one := stdlib.OpenDB(*db.pg)
+	one.SetMaxOpenConns(1)
+	conn, err := one.Conn(ctx)
+	if err != nil {
+		one.Close()
+		return nil, nil, err
+	}
+	return one, conn, nil
 }
 
 // Options tunes Open.
@@ -145,10 +167,10 @@ func open(rawURL string, opt Options) (*DB, error) {
 		if opt.Schema != "" {
 			if _, err := db.Exec("CREATE SCHEMA IF NOT EXISTS " + pgx.Identifier{opt.Schema}.Sanitize()); err != nil {
 				db.Close()
-				return nil, fmt.Errorf("connexion à PostgreSQL impossible : %w", err)
+				return nil, errs.Errorf("connexion à PostgreSQL impossible : %w", err)
 			}
 		}
-		return &DB{Dialect: Postgres, W: db, R: db}, nil
+		return &DB{Dialect: Postgres, W: db, R: db, pg: cfg}, nil
 	case strings.HasPrefix(rawURL, "sqlite:"), strings.HasSuffix(rawURL, ".db"):
 		path := strings.TrimPrefix(rawURL, "sqlite:")
 		path = strings.TrimPrefix(path, "//")
@@ -158,7 +180,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 		if path != ":memory:" {
 			if dir := filepath.Dir(path); dir != "." {
 				if err := os.MkdirAll(dir, 0o755); err != nil {
-					return nil, fmt.Errorf("dossier de la base %s : %w", dir, err)
+					return nil, errs.Errorf("dossier de la base %s : %w", dir, err)
 				}
 			}
 		}
@@ -187,7 +209,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 		if err := w.Ping(); err != nil {
 			w.Close()
 			r.Close()
-			return nil, fmt.Errorf("ouverture de la base SQLite %s impossible : %w", path, err)
+			return nil, errs.Errorf("ouverture de la base SQLite %s impossible : %w", path, err)
 		}
 		return &DB{Dialect: SQLite, W: w, R: r, Path: path}, nil
 	default:
@@ -626,6 +648,13 @@ func scanTime(v any, layout string) (time.Time, error) {
 		text = string(x)
 	default:
 		return time.Time{}, fmt.Errorf("store: cannot read %T as a time", v)
+	}
+	if text == "" {
+		// "none" before the migrations to NULL (extranet 014, school 004),
+		// as a process of the previous version may still write it on
+		// SQLite: read as none, as that version did, not as a failure of
+		// every query that returns the row.
+		return time.Time{}, nil
 	}
 	t, err := time.Parse(layout, text)
 	if err != nil {

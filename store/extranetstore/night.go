@@ -345,17 +345,21 @@ const leaseTTL = 10 * time.Minute
 func (s *Store) LockNight(ctx context.Context) (_ func(), err error) {
 	defer errs.Wrap(&err, "extranetstore: lock night run")
 	if s.db.Dialect == store.Postgres {
-		conn, err := s.db.W.Conn(ctx)
+		// Outside the pool: the run's transactions need the pool's
+		// connections, all of them when it holds one (pool_max_conns=1).
+		one, conn, err := s.db.Dedicated(ctx)
 		if err != nil {
 			return nil, err
 		}
 		var ok bool
 		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, nightLockKey).Scan(&ok); err != nil {
 			conn.Close()
+			one.Close()
 			return nil, err
 		}
 		if !ok {
 			conn.Close()
+			one.Close()
 			return nil, extranet.ErrNightRunning
 		}
 		var once sync.Once
@@ -365,6 +369,7 @@ func (s *Store) LockNight(ctx context.Context) (_ func(), err error) {
 				defer cancel()
 				conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, nightLockKey)
 				conn.Close()
+				one.Close()
 			})
 		}, nil
 	}

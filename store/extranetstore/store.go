@@ -93,6 +93,9 @@ func (s *Store) Ready(ctx context.Context) (err error) {
 	if n > 0 {
 		return fmt.Errorf("%d migration(s) de la base non appliquée(s) : redémarrez le service pour les appliquer", n)
 	}
+	if n < 0 {
+		return fmt.Errorf("la base a été migrée par une version plus récente de Passerelle (%d migration(s) inconnue(s) de celle-ci) : arrêtez ce processus et mettez-le à jour", -n)
+	}
 	return nil
 }
 

@@ -153,6 +153,7 @@ func runBenchWorker(ctx context.Context, m *Main, args []string) error {
 	if *db == "" || (*job != bench.JobNight && *job != bench.JobDeliver) || (*job == bench.JobDeliver && *smtpAddr == "") {
 		return usageErr("bench worker: give --db, --job night or --job deliver, and --smtp for deliver")
 	}
+	defer m.tuneGC()()
 	cfg := bench.WorkerConfig{DB: *db, Job: *job, SMTP: *smtpAddr, DieAt: *dieAt, DieBefore: *dieBefore, CPUProfile: *cpu}
 	if *at != "" {
 		t, err := time.Parse(time.RFC3339Nano, *at)

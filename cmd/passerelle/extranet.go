@@ -33,6 +33,7 @@ func runExtranetServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer m.tuneGC()()
 	log, err := m.logger(o.logFormat)
 	if err != nil {
 		return err
@@ -481,6 +482,7 @@ func runExtranetNight(ctx context.Context, m *Main, args []string) error {
 	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
+	defer m.tuneGC()()
 	when, err := parseAt(*at)
 	if err != nil {
 		return err

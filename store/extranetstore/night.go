@@ -17,14 +17,7 @@ func (x *tx) LiveSchoolYears(ctx context.Context) (_ []string, err error) {
 	defer errs.Wrap(&err, "extranetstore: list live school years")
 	var out []string
 	rows, err := x.t.Query(ctx, `SELECT DISTINCT school_year FROM grants WHERE state IN ('pending', 'active') ORDER BY school_year`)
-	err = collect(rows, err, func(r *sql.Rows) error {
-		var y string
-		if err := r.Scan(&y); err != nil {
-			return err
-		}
-		out = append(out, y)
-		return nil
-	})
+	err = collectStrings(rows, err, &out)
 	return out, err
 }
 
@@ -149,14 +142,7 @@ func (x *tx) TakenLogins(ctx context.Context, bases []string) (_ []string, err e
 	err = chunks(x.d, bases, func(part []string) error {
 		cond, args := inList(x.d, "login_base", part)
 		rows, err := x.t.Query(ctx, `SELECT login FROM accounts WHERE `+cond, args...)
-		return collect(rows, err, func(r *sql.Rows) error {
-			var l string
-			if err := r.Scan(&l); err != nil {
-				return err
-			}
-			out = append(out, l)
-			return nil
-		})
+		return collectStrings(rows, err, &out)
 	})
 	return out, err
 }

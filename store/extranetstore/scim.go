@@ -554,14 +554,7 @@ CROSS JOIN LATERAL (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.fase =
 			query, args = `SELECT DISTINCT p.id FROM persons p WHERE `+cond+` AND `+live, append(a, fase, year)
 		}
 		rows, err := x.t.Query(ctx, query, args...)
-		return collect(rows, err, func(r *sql.Rows) error {
-			var id string
-			if err := r.Scan(&id); err != nil {
-				return err
-			}
-			out = append(out, id)
-			return nil
-		})
+		return collectStrings(rows, err, &out)
 	})
 	return out, err
 }

@@ -513,6 +513,18 @@ func collect(rows *sql.Rows, err error, scan func(*sql.Rows) error) error {
 	return rows.Err()
 }
 
+// collectStrings appends the one text column of rows to out.
+func collectStrings(rows *sql.Rows, err error, out *[]string) error {
+	return collect(rows, err, func(r *sql.Rows) error {
+		var v string
+		if err := r.Scan(&v); err != nil {
+			return err
+		}
+		*out = append(*out, v)
+		return nil
+	})
+}
+
 // valuesChunks cuts rows into VALUES lists under SQLite's limit of bound
 // parameters (900 a statement, as the other look-ups) and calls exec with
 // each list, tuple repeated once a row, and its arguments.

@@ -29,14 +29,7 @@ func (s *Store) AddressCircle(ctx context.Context, accountID, email string) (_ [
 	rows, err := s.db.Read().Query(ctx, `SELECT b.email FROM account_addresses a
 JOIN account_addresses b ON b.account_id = a.account_id AND b.circle = a.circle
 WHERE a.account_id = ? AND a.email = ? AND b.email <> ? ORDER BY b.email`, accountID, email, email)
-	err = collect(rows, err, func(r *sql.Rows) error {
-		var e string
-		if err := r.Scan(&e); err != nil {
-			return err
-		}
-		out = append(out, e)
-		return nil
-	})
+	err = collectStrings(rows, err, &out)
 	return out, err
 }
 
@@ -46,14 +39,7 @@ func (s *Store) SuspendedGrants(ctx context.Context, personID string) (_ []strin
 	var out []string
 	rows, err := s.db.Read().Query(ctx, `SELECT DISTINCT grant_id FROM grant_notices
 WHERE person_id = ? AND suspended = TRUE AND decision <> ?`, personID, extranet.DisputeRestored)
-	err = collect(rows, err, func(r *sql.Rows) error {
-		var id string
-		if err := r.Scan(&id); err != nil {
-			return err
-		}
-		out = append(out, id)
-		return nil
-	})
+	err = collectStrings(rows, err, &out)
 	return out, err
 }
 

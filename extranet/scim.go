@@ -45,6 +45,26 @@ type SCIMStore interface {
 
 // SCIMTx is SCIM's part of a write transaction.
 type SCIMTx interface {
+	// LockSCIMGrant locks the school's row as LockSchool does, then, in the
+	// same statement, returns its grant of a school year by ID, with its
+	// sent identity and person, and its SCIM data, locked as LockYearGrants
+	// locks it. Errors: ErrUnknownSchool, or ErrNotFound when the school
+	// has no such grant that year.
+	LockSCIMGrant(ctx context.Context, fase int, schoolYear, id string) (GrantRecord, SCIMMeta, error)
+	// SCIMRelated reads, in one statement, what one SCIM write needs
+	// beside its user's grant (SCIMLookup, SCIMRelated): the persons the
+	// user may be, who else holds its address, the school-year's grants the
+	// write can touch, and the few counts it checks. On PostgreSQL it first
+	// takes the locks that LockEmails and FindPersons would take, after the
+	// school's row when SCIMLookup.LockSchool asks for it.
+	SCIMRelated(ctx context.Context, q SCIMLookup) (SCIMRelated, error)
+	// SCIMKeyHolders returns the persons whose identity key is one of keys
+	// and who have a live grant of the school for the school year.
+	SCIMKeyHolders(ctx context.Context, fase int, schoolYear string, keys []string) ([]string, error)
+	// ApplySCIMWrite writes the rows of one SCIM write (SCIMWrite), as
+	// the methods it names would one after the other; on PostgreSQL in one
+	// statement.
+	ApplySCIMWrite(ctx context.Context, w SCIMWrite) error
 	// SCIMMeta returns the SCIM data of a school's grants, by grant ID.
 	SCIMMeta(ctx context.Context, fase int) (map[string]SCIMMeta, error)
 	// SaveSCIMMeta stores (or replaces) the SCIM data of a grant.

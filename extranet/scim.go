@@ -402,7 +402,7 @@ type scimWriteState struct {
 // loadSCIMUser reads the user's grant, locked, with the school's row: what
 // the write's modify function is shown. A creation locks the school's row
 // with what it reads next (SCIMLookup.LockSchool).
-func loadSCIMUser(ctx context.Context, tx Tx, fase int, year, id string) (*scimWriteState, error) {
+func loadSCIMUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (*scimWriteState, error) {
 	w := &scimWriteState{fase: fase, year: year, meta: map[string]SCIMMeta{}}
 	if id == "" {
 		return w, nil
@@ -496,7 +496,7 @@ func fullNeeded(rec *GrantRecord, grants []GrantRecord) bool {
 // their grants were sent with, unless an operator corrected it (linking a
 // rejected entry to them): only then can this find someone. The user's
 // own key needs no look: the persons found bear it, wherever they work.
-func otherKeyHolders(ctx context.Context, tx Tx, w *scimWriteState, userKey string, rel *SCIMRelated) (bool, error) {
+func otherKeyHolders(ctx context.Context, tx SCIMTx, w *scimWriteState, userKey string, rel *SCIMRelated) (bool, error) {
 	read := map[string]bool{}
 	for _, p := range rel.Persons {
 		read[p.ID] = true
@@ -533,7 +533,10 @@ func otherKeyHolders(ctx context.Context, tx Tx, w *scimWriteState, userKey stri
 
 // readFull reads the school's whole set of grants for the year, locked,
 // with their SCIM data.
-func (w *scimWriteState) readFull(ctx context.Context, tx Tx) error {
+func (w *scimWriteState) readFull(ctx context.Context, tx interface {
+	GrantTx
+	SCIMTx
+}) error {
 	grants, err := tx.LockYearGrants(ctx, w.fase, w.year)
 	if err != nil {
 		return err
@@ -622,7 +625,7 @@ func validateSCIM(in SCIMUserInput) error {
 // guardSCIM holds a deactivation that makes the school's deactivations of
 // the last 24 hours exceed max(GuardMin, GuardShare × live), live counting
 // the grants live before them; it returns the count to confirm, or 0.
-func guardSCIM(ctx context.Context, tx Tx, w *scimWriteState) (int, int, error) {
+func guardSCIM(ctx context.Context, tx SCIMTx, w *scimWriteState) (int, int, error) {
 	recent, err := tx.RecentDeactivations(ctx, w.fase, w.year, w.now.Add(-24*time.Hour))
 	if err != nil {
 		return 0, 0, err

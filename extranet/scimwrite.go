@@ -138,7 +138,7 @@ func scimEntry(in SCIMUserInput) entry {
 // looked up are the user's candidates (by matricule and identity key, as
 // for a snapshot) and the persons of those grants, which recognise the
 // other entries.
-func (s *Service) reconcileSCIM(ctx context.Context, tx Tx, w *scimWriteState, deactivate bool) (plan, error) {
+func (s *Service) reconcileSCIM(ctx context.Context, tx GrantTx, w *scimWriteState, deactivate bool) (plan, error) {
 	snap := wire.Snapshot{SchoolYear: w.year, Staff: make([]wire.StaffEntry, 0, len(w.grants)+1)}
 	if !deactivate {
 		snap.Staff = append(snap.Staff, wire.StaffEntry{LastName: w.in.LastName, FirstName: w.in.FirstName,
@@ -361,7 +361,7 @@ func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 
 // saveSCIMMeta stores the user's externalId and deletion mark when they
 // change, and returns them.
-func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string) (SCIMMeta, error) {
+func saveSCIMMeta(ctx context.Context, tx SCIMTx, w *scimWriteState, grantID string) (SCIMMeta, error) {
 	m, changed := scimMeta(w, grantID)
 	if !changed {
 		return m, nil
@@ -371,7 +371,7 @@ func saveSCIMMeta(ctx context.Context, tx Tx, w *scimWriteState, grantID string)
 
 // holdSCIM records a deactivation the guard held: audit entry and journal,
 // so that operators see a school about to lose its staff's access.
-func (s *Service) holdSCIM(ctx context.Context, tx Tx, w *scimWriteState, n, live int) error {
+func (s *Service) holdSCIM(ctx context.Context, tx JournalTx, w *scimWriteState, n, live int) error {
 	g := w.rec.Grant
 	res := s.scimResult(w, []wire.Change{{Action: wire.ActionDeactivated, LastName: g.LastName, FirstName: g.FirstName, Role: g.Role, Email: g.Email}})
 	p := plan{Deactivations: n, Live: live}

@@ -476,6 +476,28 @@ func (db *DB) Pending(ctx context.Context, fsys fs.FS) (_ int, err error) {
 	return len(files) - applied, nil
 }
 
+// Ready returns nil when the database answers and holds exactly the
+// migrations of fsys: a refusal in French that says what to do when some
+// are not applied yet, or when a newer version applied more (a process left
+// running across an upgrade, which would fail on the new schema).
+func (db *DB) Ready(ctx context.Context, fsys fs.FS) (err error) {
+	defer errs.Wrap(&err, "store: check readiness")
+	if err := db.Ping(ctx); err != nil {
+		return errs.Errorf("base de données injoignable : %w", err)
+	}
+	n, err := db.Pending(ctx, fsys)
+	if err != nil {
+		return errs.Errorf("état des migrations illisible : %w", err)
+	}
+	switch {
+	case n > 0:
+		return errs.Errorf("%d migration(s) de la base non appliquée(s) : redémarrez le service pour les appliquer", n)
+	case n < 0:
+		return errs.Errorf("la base a été migrée par une version plus récente de Passerelle (%d migration(s) inconnue(s) de celle-ci) : arrêtez ce processus et mettez-le à jour", -n)
+	}
+	return nil
+}
+
 type migration struct {
 	version    int
 	name, path string

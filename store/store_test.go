@@ -222,3 +222,36 @@ func TestPoolSize(t *testing.T) {
 		}
 	}
 }
+
+// TestReady: a database is ready when it answers and holds exactly the
+// migrations given; otherwise the refusal says what to do, in French.
+func TestReady(t *testing.T) {
+	each(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		fsys := os.DirFS("testdata/migrations")
+		db, err := store.Open(ctx, url, fsys, store.Options{Schema: "ready"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Ready(ctx, fsys); err != nil {
+			t.Fatalf("Ready: %v", err)
+		}
+		if _, err := db.Write().Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future.sql', '2027-01-01T00:00:00.000000Z')`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Ready(ctx, fsys); err == nil || !strings.HasPrefix(err.Error(), "la base a été migrée par une version plus récente") {
+			t.Errorf("Ready on a newer database: %v", err)
+		}
+		if _, err := db.Write().Exec(ctx, `DELETE FROM schema_migrations`); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Ready(ctx, fsys); err == nil || !strings.Contains(err.Error(), "non appliquée(s) : redémarrez le service") {
+			t.Errorf("Ready with migrations left: %v", err)
+		}
+		db.Close()
+		if err := db.Ready(ctx, fsys); err == nil || !strings.HasPrefix(err.Error(), "base de données injoignable") {
+			t.Errorf("Ready on a closed database: %v", err)
+		}
+	})
+}

@@ -96,7 +96,7 @@ func (m *Main) schoolHandler(st *schoolstore.Store, n int, log *slog.Logger, sec
 	}
 	sessions, prefs := st.UIStores(m.Now)
 	h, err := schoolui.New(schoolui.Config{
-		Store: st, Sessions: sessions, Prefs: prefs, Ready: st.DB().Ping, Tables: tables, Runner: runner, FASE: n,
+		Store: st, Sessions: sessions, Prefs: prefs, Ready: st.Ready, Tables: tables, Runner: runner, FASE: n,
 		Now: m.Now, Log: log, Secure: secure, TrustProxy: trustProxy,
 	})
 	if err != nil {

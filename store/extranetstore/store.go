@@ -79,24 +79,11 @@ func (s *Store) Close() (err error) {
 	return s.db.Close()
 }
 
-// Ready returns nil when the database answers and every migration is
-// applied.
+// Ready returns nil when the database answers and holds exactly this
+// version's migrations (store.DB.Ready).
 func (s *Store) Ready(ctx context.Context) (err error) {
 	defer errs.Wrap(&err, "extranetstore: check readiness")
-	if err := s.db.Ping(ctx); err != nil {
-		return fmt.Errorf("base de données injoignable : %w", err)
-	}
-	n, err := s.db.Pending(ctx, migrations)
-	if err != nil {
-		return fmt.Errorf("état des migrations illisible : %w", err)
-	}
-	if n > 0 {
-		return fmt.Errorf("%d migration(s) de la base non appliquée(s) : redémarrez le service pour les appliquer", n)
-	}
-	if n < 0 {
-		return fmt.Errorf("la base a été migrée par une version plus récente de Passerelle (%d migration(s) inconnue(s) de celle-ci) : arrêtez ce processus et mettez-le à jour", -n)
-	}
-	return nil
+	return s.db.Ready(ctx, migrations)
 }
 
 // maxAttempts bounds the retries of a transaction that lost a race.

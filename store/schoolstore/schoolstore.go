@@ -39,6 +39,13 @@ func Migrations() fs.FS {
 	return sub
 }
 
+// Ready returns nil when the database answers and holds exactly this
+// version's migrations (store.DB.Ready): the pages' health check.
+func (s *Store) Ready(ctx context.Context) (err error) {
+	defer errs.Wrap(&err, "schoolstore: check readiness")
+	return s.db.Ready(ctx, Migrations())
+}
+
 // Schema is the PostgreSQL schema of the school side.
 const Schema = "school"
 

@@ -4,16 +4,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"passerelle/extranet"
 	"passerelle/store"
 	"passerelle/store/extranetstore"
 	"passerelle/store/pgtest"
+	"passerelle/store/schematest"
 	"passerelle/wire"
 )
 
@@ -165,26 +163,5 @@ func backfill(t *testing.T, url string, pg bool) {
 
 // migrationsBefore returns the store's migrations numbered below n.
 func migrationsBefore(t *testing.T, n int) fs.FS {
-	t.Helper()
-	src := os.DirFS("migrations")
-	out := fstest.MapFS{}
-	err := fs.WalkDir(src, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".sql") {
-			return err
-		}
-		num, _, _ := strings.Cut(filepath.Base(p), "_")
-		if v, err := strconv.Atoi(num); err != nil || v >= n {
-			return nil
-		}
-		data, err := fs.ReadFile(src, p)
-		out[p] = &fstest.MapFile{Data: data}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out) == 0 {
-		t.Fatal("no migration found")
-	}
-	return out
+	return schematest.Upto(t, os.DirFS("migrations"), n-1)
 }

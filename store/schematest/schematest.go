@@ -327,5 +327,8 @@ func Upto(t testing.TB, fsys fs.FS, last int) fs.FS {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(out) == 0 {
+		t.Fatalf("no migration numbered up to %d", last)
+	}
 	return out
 }

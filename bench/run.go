@@ -44,6 +44,9 @@ type Config struct {
 	// Durable starts the private PostgreSQL cluster with fsync,
 	// synchronous commits and full-page writes on, as in production.
 	Durable bool
+	// Thin also measures the thinnest server (thin.go) for the phases it
+	// stands in for, on the private cluster only.
+	Thin bool
 	// Exec runs the passerelle binary (extranet serve, bench worker).
 	Exec Exec
 	// WorkDir holds the logs, the private cluster and the SQLite file; a
@@ -126,8 +129,10 @@ type runner struct {
 	rolloverEmails   int // outbox messages the rollover's night wrote
 	workerPeak       int64
 	cpu              *cpuMeter
-	pgData           string // the private cluster's data folder
-	clusterURL       string // the private cluster's superuser URL
+	pgData           string               // the private cluster's data folder
+	clusterURL       string               // the private cluster's superuser URL
+	thinPhases       map[string]ThinPhase // the thinnest server's phases, with --thin
+	floorBy          string               // who the floor is: "PostgreSQL alone" or "SQLite alone"
 	out              Outcome
 	errorLines       []string
 	errMu            sync.Mutex
@@ -249,6 +254,9 @@ func (r *runner) run(ctx context.Context) error {
 	if err := r.floor(ctx); err != nil {
 		return err
 	}
+	if err := r.thin(ctx); err != nil {
+		return err
+	}
 	if err := r.runPhases(ctx); err != nil {
 		return err
 	}
@@ -310,9 +318,13 @@ func (r *runner) runPhases(ctx context.Context) error {
 		if f := res.Floor.of(name); f > 0 {
 			p.FloorSeconds, p.FloorRatio = f, round1(p.Seconds/f)
 		}
+		if t, ok := r.thinPhases[name]; ok {
+			p.Thin = &t
+		}
 		res.Phases = append(res.Phases, p)
 		writeRow(r.cfg.Out, p)
-		writeFloor(r.cfg.Out, p)
+		writeFloor(r.cfg.Out, p, r.floorBy)
+		writeThin(r.cfg.Out, p)
 		writeCPU(r.cfg.Out, r.cpu.read().sub(cpu0), time.Duration(p.Seconds*float64(time.Second)), r.pgData != "")
 	}
 	return nil
@@ -370,21 +382,55 @@ func (r *runner) writeSummary() {
 	}
 }
 
-// floor measures what PostgreSQL itself needs for the first load and the
-// night of this network (floor.go), on the private cluster only: a server
-// given by --db may be shared, and SQLite has no such floor.
+// floor measures what the database itself needs for the first load and
+// the night of this network (floor.go): PostgreSQL's on the private cluster
+// only, since a server given by --db may be shared; SQLite's in a file of
+// the work folder.
 func (r *runner) floor(ctx context.Context) error {
-	if r.clusterURL == "" || !(slices.Contains(r.cfg.Phases, PhaseInitial) || slices.Contains(r.cfg.Phases, PhaseNight)) {
+	if !(slices.Contains(r.cfg.Phases, PhaseInitial) || slices.Contains(r.cfg.Phases, PhaseNight)) {
 		return nil
 	}
-	r.logf("Measuring the floor: the same rows written by PostgreSQL alone…")
-	f, err := measureFloor(ctx, r.clusterURL, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Concurrency)
+	var (
+		f   Floor
+		err error
+	)
+	switch {
+	case r.kind == "sqlite":
+		r.logf("Measuring the floor: the same rows written by SQLite alone…")
+		f, err = measureSQLiteFloor(ctx, r.cfg.WorkDir, r.cfg.Network.Schools, r.cfg.Network.Staff)
+		r.floorBy = "SQLite alone"
+	case r.clusterURL != "":
+		r.logf("Measuring the floor: the same rows written by PostgreSQL alone…")
+		f, err = measureFloor(ctx, r.clusterURL, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Concurrency)
+		r.floorBy = "PostgreSQL alone"
+	default:
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("floor: %w", err)
 	}
 	r.out.Result.Floor = &f
-	fmt.Fprintf(r.cfg.Out, "floor (PostgreSQL alone, same machine, same run): first load %.2f s (%d transactions of %d persons + %d grants at %d clients), night %.2f s (set-based)\n",
-		f.Initial, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Network.Staff, r.cfg.Concurrency, f.Night)
+	clients := r.cfg.Concurrency
+	if r.kind == "sqlite" {
+		clients = 1
+	}
+	fmt.Fprintf(r.cfg.Out, "floor (%s, same machine, same run): first load %.2f s (%d transactions of %d persons + %d grants at %d clients), night %.2f s (set-based)\n",
+		r.floorBy, f.Initial, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Network.Staff, clients, f.Night)
+	return nil
+}
+
+// thin measures the thinnest server (thin.go) for the phases it stands in
+// for, with --thin, on the private cluster only, as the floor.
+func (r *runner) thin(ctx context.Context) error {
+	if !r.cfg.Thin || r.clusterURL == "" || !slices.ContainsFunc(thinPhases, func(p string) bool { return slices.Contains(r.cfg.Phases, p) }) {
+		return nil
+	}
+	r.logf("Measuring the thinnest server: HTTP, JSON and the same rows, nothing else…")
+	t, err := measureThin(ctx, r.clusterURL, r.net, r.cfg.Phases, r.cfg.Concurrency)
+	if err != nil {
+		return err
+	}
+	r.thinPhases = t
 	return nil
 }
 

@@ -63,7 +63,7 @@ func benchJSON(t *testing.T, path string) benchDoc {
 		t.Fatal(err)
 	}
 	want := []string{"concurrency", "dbBytes", "peakServerRSSBytes", "phases", "schools", "shared", "staffPerSchool", "store"}
-	if _, ok := raw["floor"]; ok { // on the private PostgreSQL cluster only
+	if _, ok := raw["floor"]; ok { // on SQLite, and on the private PostgreSQL cluster
 		want = append(want, "floor")
 		slices.Sort(want)
 	}
@@ -74,10 +74,14 @@ func benchJSON(t *testing.T, path string) benchDoc {
 	json.Unmarshal(raw["phases"], &phases)
 	wantPhase := []string{"errors", "name", "p50Ms", "p95Ms", "p99Ms", "records", "recordsPerSecond", "seconds", "transfers", "transfersPerSecond"}
 	for _, p := range phases {
-		want := wantPhase
+		want := slices.Clone(wantPhase)
 		if _, ok := p["floorSeconds"]; ok { // initial and night, when the floor was measured
-			want = []string{"errors", "floorRatio", "floorSeconds", "name", "p50Ms", "p95Ms", "p99Ms", "records", "recordsPerSecond", "seconds", "transfers", "transfersPerSecond"}
+			want = append(want, "floorRatio", "floorSeconds")
 		}
+		if _, ok := p["thin"]; ok { // with --thin
+			want = append(want, "thin")
+		}
+		slices.Sort(want)
 		if got := sortedKeys(p); !reflect.DeepEqual(got, want) {
 			t.Errorf("phase keys %v, want %v", got, wantPhase)
 		}
@@ -114,6 +118,7 @@ type benchPhase struct {
 	RecordsPerSecond, P50Ms, P99Ms float64
 	TransfersPerSecond, P95Ms      float64
 	FloorSeconds, FloorRatio       float64
+	Thin                           *struct{ Seconds, P50Ms, P99Ms float64 }
 }
 
 // Phase returns the phase of that name, or nil.
@@ -173,8 +178,16 @@ func TestBenchSQLite(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	checkSmallRun(t, benchJSON(t, jsonPath), "sqlite", stdout)
-	for _, want := range []string{"phase        seconds", "initial ", "server peak memory (VmHWM)", "targets (set for 1,200 schools × 70 staff, 32 in parallel; this run: 5 × 20, 4 in parallel):"} {
+	doc := benchJSON(t, jsonPath)
+	checkSmallRun(t, doc, "sqlite", stdout)
+	// SQLite's floor: the same rows written by SQLite alone, in this run.
+	if doc.Floor == nil || doc.Floor.Initial <= 0 || doc.Floor.Night <= 0 {
+		t.Errorf("floor = %+v", doc.Floor)
+	}
+	for _, want := range []string{"phase        seconds", "initial ", "server peak memory (VmHWM)",
+		"targets (set for 1,200 schools × 70 staff, 32 in parallel; this run: 5 × 20, 4 in parallel):",
+		"floor (SQLite alone, same machine, same run): first load", "(SQLite alone, same rows, same run): ",
+		"first load ≤ 6 s (SQLite)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
@@ -188,12 +201,28 @@ func TestBenchPostgres(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "bench.json")
-	code, stdout, stderr := runBenchCmd(t, "--schools", "5", "--staff", "20", "--concurrency", "4", "--json", jsonPath)
+	code, stdout, stderr := runBenchCmd(t, "--schools", "5", "--staff", "20", "--concurrency", "4", "--json", jsonPath, "--thin")
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	doc := benchJSON(t, jsonPath)
 	checkSmallRun(t, doc, "postgres", stdout)
+	// The thinnest server stands in for the first load, the re-sync and
+	// the night, in the same run, and is printed beside them and the
+	// targets.
+	for _, name := range []string{"initial", "resync", "night"} {
+		p := doc.Phase(name)
+		if p == nil || p.Thin == nil || p.Thin.Seconds <= 0 || (name != "night" && (p.Thin.P50Ms <= 0 || p.Thin.P99Ms < p.Thin.P50Ms)) {
+			t.Errorf("phase %s without the thinnest server: %+v", name, p)
+		}
+	}
+	if p := doc.Phase("churn"); p == nil || p.Thin != nil {
+		t.Errorf("churn: %+v", p)
+	}
+	if strings.Count(stdout, "\n          thinnest server ") != 3 || strings.Count(stdout, "(thinnest server ") != 3 ||
+		!strings.Contains(stdout, "(HTTP, JSON and the rows alone, same run)") {
+		t.Errorf("thinnest server lines:\n%s", stdout)
+	}
 	if !strings.Contains(stdout, "postgres ") {
 		t.Errorf("no PostgreSQL CPU figure:\n%s", stdout)
 	}
@@ -207,8 +236,38 @@ func TestBenchPostgres(t *testing.T) {
 			t.Errorf("phase %s without its floor: %+v", name, p)
 		}
 	}
-	if strings.Count(stdout, "× the floor") != 2 || !strings.Contains(stdout, "floor (PostgreSQL alone, same machine, same run): first load") {
+	if strings.Count(stdout, "(PostgreSQL alone, same rows, same run): ") != 2 || !strings.Contains(stdout, "floor (PostgreSQL alone, same machine, same run): first load") {
 		t.Errorf("floor lines:\n%s", stdout)
+	}
+}
+
+// TestBenchSCIM provisions the SCIM phase's users, with the thinnest
+// server's creations beside them.
+func TestBenchSCIM(t *testing.T) {
+	needPostgres(t)
+	t.Parallel()
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "bench.json")
+	code, stdout, stderr := runBenchCmd(t, "--phases", "scim", "--schools", "4", "--concurrency", "4", "--json", jsonPath, "--thin")
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	doc := benchJSON(t, jsonPath)
+	p := doc.Phase("scim")
+	if len(doc.Phases) != 1 || p == nil || p.Transfers != 1000 || p.Errors != 0 || p.P50Ms <= 0 {
+		t.Fatalf("phases: %+v", doc.Phases)
+	}
+	if p.Thin == nil || p.Thin.Seconds <= 0 || p.Thin.P50Ms <= 0 || p.Thin.P99Ms < p.Thin.P50Ms {
+		t.Errorf("thinnest server: %+v", p.Thin)
+	}
+	for _, want := range []string{"scim: 1000 users created in ", "by 4 clients into 4 schools", "\n          thinnest server ",
+		"check ok   every SCIM user is live at its school, replaced (0 of 4 schools differ)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "check FAIL") || strings.Contains(stdout, "floor") {
+		t.Errorf("stdout:\n%s", stdout)
 	}
 }
 

@@ -72,6 +72,8 @@ type DB struct {
 
 	// pg is the PostgreSQL connection configuration, for Dedicated.
 	pg *pgx.ConnConfig
+	// stmts keeps the SQLite writer's prepared statements (stmtcache.go).
+	stmts *stmtCache
 }
 
 // Dedicated opens a PostgreSQL connection outside the pool, for a session
@@ -211,7 +213,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 			r.Close()
 			return nil, errs.Errorf("ouverture de la base SQLite %s impossible : %w", path, err)
 		}
-		return &DB{Dialect: SQLite, W: w, R: r, Path: path}, nil
+		return &DB{Dialect: SQLite, W: w, R: r, Path: path, stmts: newStmtCache(stmtCacheSize)}, nil
 	default:
 		return nil, errs.Errorf("adresse de base de données %q non reconnue : écrivez sqlite:CHEMIN ou postgres://…", Redact(rawURL))
 	}
@@ -256,6 +258,9 @@ func Redact(rawURL string) string {
 // Close closes the pools.
 func (db *DB) Close() (err error) {
 	defer errs.Wrap(&err, "store: close")
+	if db.stmts != nil {
+		db.stmts.close()
+	}
 	err = db.W.Close()
 	if db.R != db.W {
 		if e := db.R.Close(); err == nil {
@@ -319,16 +324,47 @@ type Tx struct {
 	d  Dialect
 	// Now is the one instant of this transaction, from the caller's clock.
 	Now time.Time
+	// stmts is the DB's statement cache (SQLite), missed the statements
+	// it lacked, to prepare once the transaction ends.
+	stmts  *stmtCache
+	missed []string
+}
+
+// prepared returns q prepared for this transaction when the cache holds
+// it, and nil otherwise.
+func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
+	if t.stmts == nil {
+		return nil
+	}
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st)
+	}
+	if !slices.Contains(t.missed, q) {
+		t.missed = append(t.missed, q)
+	}
+	return nil
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.d, q), convert(t.d, args)...)
+	q = rebind(t.d, q)
+	if st := t.prepared(ctx, q); st != nil {
+		return st.ExecContext(ctx, convert(t.d, args)...)
+	}
+	return t.tx.ExecContext(ctx, q, convert(t.d, args)...)
 }
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, rebind(t.d, q), convert(t.d, args)...)
+	q = rebind(t.d, q)
+	if st := t.prepared(ctx, q); st != nil {
+		return st.QueryContext(ctx, convert(t.d, args)...)
+	}
+	return t.tx.QueryContext(ctx, q, convert(t.d, args)...)
 }
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.d, q), convert(t.d, args)...)
+	q = rebind(t.d, q)
+	if st := t.prepared(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, convert(t.d, args)...)
+	}
+	return t.tx.QueryRowContext(ctx, q, convert(t.d, args)...)
 }
 func (t *Tx) Dialect() Dialect { return t.d }
 
@@ -373,7 +409,12 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, d: db.Dialect, Now: now}
+	tx := &Tx{tx: sqlTx, d: db.Dialect, Now: now, stmts: db.stmts}
+	if db.stmts != nil {
+		// After the commit or the rollback: the writer's connection is
+		// free again.
+		defer func() { db.stmts.prepare(context.WithoutCancel(ctx), db.W, tx.missed) }()
+	}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
 		return err

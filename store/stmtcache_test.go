@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSQLiteTxKeepsPreparedStatements runs statements in transactions on
+// SQLite with a cache of two: each is prepared after the transaction that
+// ran it a second time, used prepared by the next ones, and evicted
+// (closed) when two others were used since, after which it runs unprepared
+// again; a statement that does not parse is never kept, and its error is
+// the transaction's. Every result is checked, prepared or not.
+func TestSQLiteTxKeepsPreparedStatements(t *testing.T) {
+	ctx := context.Background()
+	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.stmts = newStmtCache(2)
+	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		insert = `INSERT INTO things (n) VALUES (?)`
+		count  = `SELECT count(*) FROM things WHERE n >= ?`
+		sum    = `SELECT coalesce(sum(n), 0) FROM things WHERE n >= ?`
+	)
+	run := func(i int, qs ...string) (got []int, prepared []bool) {
+		t.Helper()
+		err := db.Tx(ctx, time.Now(), func(tx *Tx) error {
+			for _, q := range qs {
+				prepared = append(prepared, db.stmts.get(q) != nil)
+				if q == insert {
+					if _, err := tx.Exec(ctx, q, i); err != nil {
+						return err
+					}
+					continue
+				}
+				var n int
+				if err := tx.QueryRow(ctx, q, 0).Scan(&n); err != nil {
+					return err
+				}
+				got = append(got, n)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got, prepared
+	}
+	want := func(what string, got, want []bool) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %v, want %v", what, got, want)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%s: prepared %v, want %v", what, got, want)
+				return
+			}
+		}
+	}
+	_, p := run(1, insert)
+	want("first insert", p, []bool{false})
+	got, p := run(2, insert, count)
+	want("second insert, first count", p, []bool{false, false})
+	if got[0] != 2 {
+		t.Errorf("count = %v, want 2", got)
+	}
+	got, p = run(3, insert, count, sum)
+	want("insert prepared, count seen twice, sum once", p, []bool{true, false, false})
+	if got[0] != 3 || got[1] != 6 {
+		t.Errorf("count, sum = %v, want [3 6]", got)
+	}
+	// The cache holds insert and count; sum, seen a second time, evicts
+	// insert, the least recently used, once its transaction ends.
+	got, p = run(4, count, sum)
+	want("count prepared, sum seen twice", p, []bool{true, false})
+	if got[0] != 3 || got[1] != 6 {
+		t.Errorf("count, sum = %v, want [3 6]", got)
+	}
+	got, p = run(5, insert, count, sum)
+	want("insert evicted", p, []bool{false, true, true})
+	if got[0] != 4 || got[1] != 11 {
+		t.Errorf("count, sum = %v, want [4 11]", got)
+	}
+	if n := db.stmts.order.Len(); n != 2 {
+		t.Errorf("%d statements kept, want 2", n)
+	}
+
+	// A statement that does not parse fails its transaction and is not kept.
+	bad := `SELECT missing FROM nowhere WHERE n = ?`
+	err = db.Tx(ctx, time.Now(), func(tx *Tx) error {
+		_, err := tx.Exec(ctx, bad, 1)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "nowhere") {
+		t.Fatalf("bad statement: %v", err)
+	}
+	db.Tx(ctx, time.Now(), func(tx *Tx) error { // seen twice
+		_, err := tx.Exec(ctx, bad, 1)
+		return err
+	})
+	if db.stmts.get(bad) != nil {
+		t.Error("a statement that does not parse was kept")
+	}
+}
+
+// TestPostgresTxKeepsNoStatement: pgx keeps PostgreSQL's prepared
+// statements; the store's cache is SQLite's alone.
+func TestPostgresTxKeepsNoStatement(t *testing.T) {
+	db, err := open("postgres://nobody@127.0.0.1:1/none", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.stmts != nil {
+		t.Error("a statement cache on PostgreSQL")
+	}
+}

@@ -50,6 +50,18 @@ func runBenchCmd(t *testing.T, args ...string) (code int, stdout, stderr string)
 	return code, out.String(), errb.String()
 }
 
+// runBenchDoc runs passerelle bench with args and --json, checks that it
+// succeeded, and returns the JSON document and the standard output.
+func runBenchDoc(t *testing.T, args ...string) (benchDoc, string) {
+	t.Helper()
+	jsonPath := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := runBenchCmd(t, append(args, "--json", jsonPath)...)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	return benchJSON(t, jsonPath), stdout
+}
+
 // benchJSON reads the --json file and checks that it has exactly the keys
 // of the JSON shape in docs/benchmarks.md.
 func benchJSON(t *testing.T, path string) benchDoc {
@@ -171,14 +183,8 @@ func checkSmallRun(t *testing.T, doc benchDoc, store, stdout string) {
 }
 
 func TestBenchSQLite(t *testing.T) {
-	dir := t.TempDir()
-	jsonPath := filepath.Join(dir, "bench.json")
-	code, stdout, stderr := runBenchCmd(t, "--db", "sqlite:", "--schools", "5", "--staff", "20", "--concurrency", "4",
-		"--json", jsonPath, "--work-dir", filepath.Join(dir, "work"))
-	if code != exitOK {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	doc := benchJSON(t, jsonPath)
+	doc, stdout := runBenchDoc(t, "--db", "sqlite:", "--schools", "5", "--staff", "20", "--concurrency", "4",
+		"--work-dir", filepath.Join(t.TempDir(), "work"))
 	checkSmallRun(t, doc, "sqlite", stdout)
 	// SQLite's floor: the same rows written by SQLite alone, in this run.
 	if doc.Floor == nil || doc.Floor.Initial <= 0 || doc.Floor.Night <= 0 {
@@ -199,13 +205,7 @@ func TestBenchSQLite(t *testing.T) {
 func TestBenchPostgres(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	dir := t.TempDir()
-	jsonPath := filepath.Join(dir, "bench.json")
-	code, stdout, stderr := runBenchCmd(t, "--schools", "5", "--staff", "20", "--concurrency", "4", "--json", jsonPath, "--thin")
-	if code != exitOK {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	doc := benchJSON(t, jsonPath)
+	doc, stdout := runBenchDoc(t, "--schools", "5", "--staff", "20", "--concurrency", "4", "--thin")
 	checkSmallRun(t, doc, "postgres", stdout)
 	// The thinnest server stands in for the first load, the re-sync and
 	// the night, in the same run, and is printed beside them and the
@@ -246,13 +246,7 @@ func TestBenchPostgres(t *testing.T) {
 func TestBenchSCIM(t *testing.T) {
 	needPostgres(t)
 	t.Parallel()
-	dir := t.TempDir()
-	jsonPath := filepath.Join(dir, "bench.json")
-	code, stdout, stderr := runBenchCmd(t, "--phases", "scim", "--schools", "4", "--concurrency", "4", "--json", jsonPath, "--thin")
-	if code != exitOK {
-		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	doc := benchJSON(t, jsonPath)
+	doc, stdout := runBenchDoc(t, "--phases", "scim", "--schools", "4", "--concurrency", "4", "--thin")
 	p := doc.Phase("scim")
 	if len(doc.Phases) != 1 || p == nil || p.Transfers != 1000 || p.Errors != 0 || p.P50Ms <= 0 {
 		t.Fatalf("phases: %+v", doc.Phases)

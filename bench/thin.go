@@ -91,19 +91,20 @@ func measureThin(ctx context.Context, clusterURL string, n *Network, phases []st
 	defer l.client.CloseIdleConnections()
 	out := map[string]ThinPhase{}
 	if slices.Contains(phases, PhaseInitial) || slices.Contains(phases, PhaseResync) || slices.Contains(phases, PhaseNight) {
-		bodies := make([][]byte, len(n.Schools))
-		for i, sc := range n.Schools {
-			if bodies[i], err = json.Marshal(n.Snapshot(sc)); err != nil {
-				return nil, err
-			}
-		}
+		snaps := n.Snapshots()
 		for _, phase := range []string{PhaseInitial, PhaseResync} {
 			if phase == PhaseResync && !slices.Contains(phases, PhaseResync) {
 				continue
 			}
-			p, err := l.run(ctx, len(bodies), func(i int) (*http.Request, error) {
+			// As the load generator's API client does: each request
+			// encodes its snapshot, each answer is read whole.
+			p, err := l.run(ctx, len(snaps), func(i int) (*http.Request, error) {
+				body, err := json.Marshal(snaps[i])
+				if err != nil {
+					return nil, err
+				}
 				return http.NewRequestWithContext(ctx, http.MethodPut,
-					base+"/thin/"+phase+"/"+strconv.Itoa(n.Schools[i].FASE), bytes.NewReader(bodies[i]))
+					base+"/thin/"+phase+"/"+strconv.Itoa(n.Schools[i].FASE), bytes.NewReader(body))
 			})
 			if err != nil {
 				return nil, fmt.Errorf("thinnest server, %s: %w", phase, err)
@@ -432,8 +433,8 @@ func (l *thinLoad) one(req func(i int) (*http.Request, error), i int) error {
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		return fmt.Errorf("%s %s: %d %s", rq.Method, rq.URL.Path, resp.StatusCode, bytes.TrimSpace(body))
 	}
-	var v struct{ Counts wire.Counts }
-	return json.Unmarshal(body, &v) // what a client does with the answer
+	var v wire.TransferResult // what a client does with the answer (a SCIM user's fields are ignored)
+	return json.Unmarshal(body, &v)
 }
 
 // writeThin writes, under a phase's row, what the thinnest server took.

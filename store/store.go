@@ -328,6 +328,30 @@ type Tx struct {
 	// it lacked, to prepare once the transaction ends.
 	stmts  *stmtCache
 	missed []string
+	// conn is the transaction's connection on PostgreSQL.
+	conn *sql.Conn
+}
+
+// CopyFrom writes rows into table's columns with PostgreSQL's COPY, in the
+// transaction: for many rows, cheaper than any INSERT, since the values
+// travel in binary and are not parsed. Each value must be of a Go type pgx
+// encodes for its column (a string, an int, a bool, a time.Time for a
+// timestamptz or a date), or nil for NULL. PostgreSQL only.
+func (t *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error) {
+	if t.conn == nil {
+		return 0, errs.New("COPY : PostgreSQL seulement")
+	}
+	var n int64
+	err := t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return errs.Errorf("COPY : connexion %T inattendue", dc)
+		}
+		var err error
+		n, err = c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+		return err
+	})
+	return n, err
 }
 
 // prepared returns q prepared for this transaction when the cache holds
@@ -405,11 +429,22 @@ func (db *DB) Write() Querier { return reader{db: db, w: true} }
 // returned as it is, and the store method that called Tx names a failure
 // to begin or commit.
 func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) error {
-	sqlTx, err := db.W.BeginTx(ctx, nil)
+	tx := &Tx{d: db.Dialect, Now: now, stmts: db.stmts}
+	var err error
+	if db.Dialect == Postgres {
+		// On a connection of its own, which CopyFrom reaches.
+		if tx.conn, err = db.W.Conn(ctx); err != nil {
+			return err
+		}
+		defer tx.conn.Close()
+		tx.tx, err = tx.conn.BeginTx(ctx, nil)
+	} else {
+		tx.tx, err = db.W.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return err
 	}
-	tx := &Tx{tx: sqlTx, d: db.Dialect, Now: now, stmts: db.stmts}
+	sqlTx := tx.tx
 	if db.stmts != nil {
 		// After the commit or the rollback: the writer's connection is
 		// free again.

@@ -291,10 +291,24 @@ type column struct {
 	kind int
 }
 
+// copyMinRows is the fewest rows insertRows copies (COPY) rather than
+// inserts: COPY first asks PostgreSQL for the columns' types, a round trip
+// that a few rows do not repay.
+const copyMinRows = 16
+
+// copiedRows counts the rows insertRows wrote with COPY, for the tests.
+var copiedRows atomic.Int64
+
+// copier is a transaction that can COPY (store.Tx on PostgreSQL).
+type copier interface {
+	CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) (int64, error)
+}
+
 // insertRows inserts rows (each with one value per column, in order) with
 // as few statements as possible; suffix is appended (e.g. ON CONFLICT …).
-// On PostgreSQL it is one INSERT … SELECT FROM unnest(text arrays), casting
-// in the SELECT; on SQLite, multi-row VALUES in chunks.
+// On PostgreSQL it is a COPY when there are copyMinRows rows or more and no
+// suffix, else one INSERT … SELECT FROM unnest(text arrays), casting in the
+// SELECT; on SQLite, multi-row VALUES in chunks.
 func insertRows(ctx context.Context, q store.Querier, table string, cols []column, rows [][]any, suffix string) error {
 	if len(rows) == 0 {
 		return nil
@@ -302,6 +316,13 @@ func insertRows(ctx context.Context, q store.Querier, table string, cols []colum
 	names := make([]string, len(cols))
 	for i, c := range cols {
 		names[i] = c.name
+	}
+	if c, ok := q.(copier); ok && q.Dialect() == store.Postgres && suffix == "" && len(rows) >= copyMinRows {
+		if vals, ok := copyValues(cols, rows); ok {
+			n, err := c.CopyFrom(ctx, table, names, vals)
+			copiedRows.Add(n)
+			return err
+		}
 	}
 	if q.Dialect() == store.Postgres {
 		query, args := pgInsert(table, cols, rows, suffix)
@@ -434,6 +455,61 @@ func pgInsert(table string, cols []column, rows [][]any, suffix string) (string,
 	}
 	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") SELECT " + strings.Join(exprs, ", ") +
 		" FROM unnest(" + strings.Join(params, ", ") + ") AS t(" + strings.Join(aliases, ", ") + ")" + suffix, arrays
+}
+
+// copyValues returns rows as COPY takes them: NULL (nil) for an empty
+// colNullText or colDate and a zero colTime, a time.Time for a date. It
+// reports false for a value of another shape, which the INSERT path casts.
+func copyValues(cols []column, rows [][]any) ([][]any, bool) {
+	out := make([][]any, len(rows))
+	for r, row := range rows {
+		vals := make([]any, len(cols))
+		for i, c := range cols {
+			v, ok := copyValue(c.kind, row[i])
+			if !ok {
+				return nil, false
+			}
+			vals[i] = v
+		}
+		out[r] = vals
+	}
+	return out, true
+}
+
+func copyValue(kind int, v any) (any, bool) {
+	switch kind {
+	case colText:
+		s, ok := v.(string)
+		return s, ok
+	case colInt:
+		switch v.(type) {
+		case int, int64:
+			return v, true
+		}
+	case colNullText, colDate:
+		s := pgText(v)
+		if s == "" {
+			return nil, true
+		}
+		if kind == colNullText {
+			return s, true
+		}
+		d, err := time.Parse(store.DateLayout, s)
+		return d, err == nil
+	case colTime:
+		t, ok := v.(time.Time)
+		if !ok {
+			return nil, false
+		}
+		if t.IsZero() {
+			return nil, true
+		}
+		return t, true
+	case colBool:
+		b, ok := v.(bool)
+		return b, ok
+	}
+	return nil, false
 }
 
 func pgText(v any) string {

@@ -328,13 +328,23 @@ type Tx struct {
 	// it lacked, to prepare once the transaction ends.
 	stmts  *stmtCache
 	missed []string
+	// lent holds the rows of the cached statements this transaction
+	// queried: a SQLite statement steps through one result at a time, so
+	// while those rows are open their text runs unprepared.
+	lent map[string]*sql.Rows
 }
 
 // prepared returns q prepared for this transaction when the cache holds
-// it, and nil otherwise.
+// it and no rows of it are open, and nil otherwise.
 func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 	if t.stmts == nil {
 		return nil
+	}
+	if rows := t.lent[q]; rows != nil {
+		if _, err := rows.Columns(); err == nil {
+			return nil // still open
+		}
+		delete(t.lent, q)
 	}
 	if st := t.stmts.get(q); st != nil {
 		return t.tx.StmtContext(ctx, st)
@@ -355,7 +365,14 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	q = rebind(t.d, q)
 	if st := t.prepared(ctx, q); st != nil {
-		return st.QueryContext(ctx, convert(t.d, args)...)
+		rows, err := st.QueryContext(ctx, convert(t.d, args)...)
+		if err == nil {
+			if t.lent == nil {
+				t.lent = map[string]*sql.Rows{}
+			}
+			t.lent[q] = rows
+		}
+		return rows, err
 	}
 	return t.tx.QueryContext(ctx, q, convert(t.d, args)...)
 }
@@ -410,16 +427,18 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 		return err
 	}
 	tx := &Tx{tx: sqlTx, d: db.Dialect, Now: now, stmts: db.stmts}
-	if db.stmts != nil {
-		// After the commit or the rollback: the writer's connection is
-		// free again.
-		defer func() { db.stmts.prepare(context.WithoutCancel(ctx), db.W, tx.missed) }()
-	}
-	if err := fn(tx); err != nil {
+	if err = fn(tx); err != nil {
 		sqlTx.Rollback()
-		return err
+	} else {
+		err = sqlTx.Commit()
 	}
-	return sqlTx.Commit()
+	if db.stmts != nil {
+		// After the commit or the rollback, when the writer's connection
+		// is free again; not after a panic in fn, whose transaction still
+		// holds it until its context ends.
+		db.stmts.prepare(context.WithoutCancel(ctx), db.W, tx.missed)
+	}
+	return err
 }
 
 // Migrate applies the pending migrations of fsys/<dialect>/NNN_name.sql in

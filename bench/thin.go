@@ -4,12 +4,12 @@ package bench
 // this machine beyond the floor. It answers the same requests as the
 // extranet, over HTTP with the same JSON, but does nothing a server must do
 // besides writing the rows: no token, no idempotency, no reconciliation, no
-// trust rules, no journal or audit. A first load is one transaction sent in
-// one round trip (pgx's pipeline): the floor's look-up of the snapshot's
-// matricules and identity keys, then 70 persons and 70 grants with one
+// trust rules, no journal or audit. A first load is one transaction in
+// three round trips (BEGIN, one batch through pgx's pipeline, COMMIT):
+// the floor's look-up of the snapshot's matricules and identity keys, then 70 persons and 70 grants with one
 // INSERT … SELECT FROM unnest each, into the floor's tables; a re-send reads
 // the school's grants and answers that nothing changed; a SCIM creation
-// looks the user up and inserts a person and a grant, in one round trip.
+// looks the user up and inserts a person and a grant, the same way.
 // Set beside the floor and the extranet, it tells the part of a phase that
 // HTTP, JSON, Go and the driver cost on two shared cores, whatever the
 // server does: a target below it is out of reach of any server here.
@@ -194,8 +194,8 @@ func thinSnapshot(w http.ResponseWriter, r *http.Request) (wire.Snapshot, int, b
 	return snap, fase, true
 }
 
-// initial writes a school's first snapshot in one transaction sent in one
-// round trip, and answers every entry created.
+// initial writes a school's first snapshot in one transaction (send), and
+// answers every entry created.
 func (s *thinServer) initial(w http.ResponseWriter, r *http.Request) {
 	snap, fase, ok := thinSnapshot(w, r)
 	if !ok {
@@ -233,7 +233,7 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text
 	thinWrite(w, http.StatusOK, res)
 }
 
-// send runs a batch in a transaction, in one round trip.
+// send runs a batch in a transaction: BEGIN, the batch, COMMIT.
 func (s *thinServer) send(ctx context.Context, b *pgx.Batch) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return tx.SendBatch(ctx, b).Close() })
 }

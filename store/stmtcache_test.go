@@ -124,3 +124,90 @@ func TestPostgresTxKeepsNoStatement(t *testing.T) {
 		t.Error("a statement cache on PostgreSQL")
 	}
 }
+
+// TestSQLiteTxNestedPreparedQuery runs a cached query again while its own
+// rows are open, in one transaction: SQLite steps a statement through one
+// result at a time, so the inner run must not take the outer one's.
+func TestSQLiteTxNestedPreparedQuery(t *testing.T) {
+	ctx := context.Background()
+	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL); INSERT INTO things VALUES (1), (2), (3)`); err != nil {
+		t.Fatal(err)
+	}
+	const q = `SELECT n FROM things WHERE n >= ? ORDER BY n`
+	for round := range 4 { // prepared from the third
+		var got []int
+		err := db.Tx(ctx, time.Now(), func(tx *Tx) error {
+			rows, err := tx.Query(ctx, q, 1)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var n, last int
+				if err := rows.Scan(&n); err != nil {
+					return err
+				}
+				if err := tx.QueryRow(ctx, q, 3).Scan(&last); err != nil {
+					return err
+				}
+				got = append(got, n, last)
+			}
+			return rows.Err()
+		})
+		if err != nil || len(got) != 6 || got[0] != 1 || got[2] != 2 || got[4] != 3 || got[5] != 3 {
+			t.Errorf("round %d (prepared %v): %v, %v; want [1 3 2 3 3 3]", round, db.stmts.get(q) != nil, got, err)
+		}
+	}
+}
+
+// TestSQLiteTxPanicDoesNotHang: a panic in fn leaves its transaction
+// holding the writer until its context ends; Tx must not wait for the
+// writer to prepare statements on the way out.
+func TestSQLiteTxPanicDoesNotHang(t *testing.T) {
+	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	const insert = `INSERT INTO things (n) VALUES (?)`
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := db.Tx(ctx, time.Now(), func(tx *Tx) error {
+		_, err := tx.Exec(ctx, insert, 1)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan any)
+	go func() {
+		defer func() { done <- recover() }()
+		db.Tx(ctx, time.Now(), func(tx *Tx) error {
+			tx.Exec(ctx, insert, 2) // seen a second time
+			panic("boom")
+		})
+	}()
+	select {
+	case r := <-done:
+		if r != "boom" {
+			t.Fatalf("recovered %v, want boom", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Tx hung after a panic in fn")
+	}
+	cancel() // rolls the abandoned transaction back
+	ctx2 := context.Background()
+	if err := db.Tx(ctx2, time.Now(), func(tx *Tx) error {
+		_, err := tx.Exec(ctx2, insert, 3)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

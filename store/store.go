@@ -330,6 +330,10 @@ type Tx struct {
 	missed []string
 	// conn is the transaction's connection on PostgreSQL.
 	conn *sql.Conn
+	// lent holds the rows of the cached statements this transaction
+	// queried: a SQLite statement steps through one result at a time, so
+	// while those rows are open their text runs unprepared.
+	lent map[string]*sql.Rows
 }
 
 // CopyFrom writes rows into table's columns with PostgreSQL's COPY, in the
@@ -355,10 +359,16 @@ func (t *Tx) CopyFrom(ctx context.Context, table string, columns []string, rows 
 }
 
 // prepared returns q prepared for this transaction when the cache holds
-// it, and nil otherwise.
+// it and no rows of it are open, and nil otherwise.
 func (t *Tx) prepared(ctx context.Context, q string) *sql.Stmt {
 	if t.stmts == nil {
 		return nil
+	}
+	if rows := t.lent[q]; rows != nil {
+		if _, err := rows.Columns(); err == nil {
+			return nil // still open
+		}
+		delete(t.lent, q)
 	}
 	if st := t.stmts.get(q); st != nil {
 		return t.tx.StmtContext(ctx, st)
@@ -379,7 +389,14 @@ func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	q = rebind(t.d, q)
 	if st := t.prepared(ctx, q); st != nil {
-		return st.QueryContext(ctx, convert(t.d, args)...)
+		rows, err := st.QueryContext(ctx, convert(t.d, args)...)
+		if err == nil {
+			if t.lent == nil {
+				t.lent = map[string]*sql.Rows{}
+			}
+			t.lent[q] = rows
+		}
+		return rows, err
 	}
 	return t.tx.QueryContext(ctx, q, convert(t.d, args)...)
 }
@@ -436,7 +453,14 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 		if tx.conn, err = db.W.Conn(ctx); err != nil {
 			return err
 		}
-		defer tx.conn.Close()
+		defer func() {
+			// Closing the connection waits for its transaction: after a
+			// panic in fn, end it first (after a commit, a no-op).
+			if tx.tx != nil {
+				tx.tx.Rollback()
+			}
+			tx.conn.Close()
+		}()
 		tx.tx, err = tx.conn.BeginTx(ctx, nil)
 	} else {
 		tx.tx, err = db.W.BeginTx(ctx, nil)
@@ -445,16 +469,18 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 		return err
 	}
 	sqlTx := tx.tx
-	if db.stmts != nil {
-		// After the commit or the rollback: the writer's connection is
-		// free again.
-		defer func() { db.stmts.prepare(context.WithoutCancel(ctx), db.W, tx.missed) }()
-	}
-	if err := fn(tx); err != nil {
+	if err = fn(tx); err != nil {
 		sqlTx.Rollback()
-		return err
+	} else {
+		err = sqlTx.Commit()
 	}
-	return sqlTx.Commit()
+	if db.stmts != nil {
+		// After the commit or the rollback, when the writer's connection
+		// is free again; not after a panic in fn, whose transaction still
+		// holds it until its context ends.
+		db.stmts.prepare(context.WithoutCancel(ctx), db.W, tx.missed)
+	}
+	return err
 }
 
 // Migrate applies the pending migrations of fsys/<dialect>/NNN_name.sql in

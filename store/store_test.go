@@ -255,3 +255,45 @@ func TestReady(t *testing.T) {
 		}
 	})
 }
+
+// TestTxPanicDoesNotHang: a panic in a transaction's function reaches the
+// caller at once, nothing of the transaction stays, and the next
+// transaction runs (on SQLite once the panicked one's context ends, which
+// net/http does for a request).
+func TestTxPanicDoesNotHang(t *testing.T) {
+	each(t, func(t *testing.T, url string) {
+		db, err := store.Open(context.Background(), url, os.DirFS("testdata/migrations"), store.Options{Schema: "panics"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		done := make(chan any)
+		go func() {
+			defer func() { done <- recover() }()
+			db.Tx(ctx, time.Now(), func(tx *store.Tx) error {
+				if _, err := tx.Exec(ctx, `INSERT INTO things (name) VALUES (?)`, "lost"); err != nil {
+					return err
+				}
+				panic("boom")
+			})
+		}()
+		select {
+		case r := <-done:
+			if r != "boom" {
+				t.Fatalf("recovered %v, want boom", r)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Tx hung after a panic")
+		}
+		cancel()
+		var n int
+		err = db.Tx(context.Background(), time.Now(), func(tx *store.Tx) error {
+			return tx.QueryRow(context.Background(), `SELECT count(*) FROM things WHERE name = ?`, "lost").Scan(&n)
+		})
+		if err != nil || n != 0 {
+			t.Fatalf("after the panic: %d rows, %v", n, err)
+		}
+	})
+}

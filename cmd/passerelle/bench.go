@@ -76,7 +76,7 @@ func parseBench(m *Main, args []string) (bench.Config, string, error) {
 	jsonPath := fs.String("json", "", "write the result as JSON to this file (shape in docs/benchmarks.md)")
 	crash := fs.Int("crash", 0, "kill the extranet (SIGKILL) this many times under load, then check that nothing was lost")
 	durable := fs.Bool("durable", false, "start the private PostgreSQL cluster with fsync, synchronous commits and full-page writes on, as in production")
-	thin := fs.Bool("thin", false, "also measure the thinnest server (HTTP, JSON and the rows alone) for the phases initial, resync and scim, on the private cluster")
+	thin := fs.Bool("thin", false, "also measure the thinnest server (HTTP, JSON and the rows alone) for the phases initial, resync, night and scim, on the private cluster")
 	phases := fs.String("phases", strings.Join(bench.DefaultPhases, ","), "phases to run, in this order (also: rollover)")
 	pprofDir := fs.String("pprof", "", "write CPU profiles of the server, the workers and the load generator, and the server's heap profile, to this folder")
 	workDir := fs.String("work-dir", "", "folder for the logs, the private cluster and the SQLite file (default: a temporary folder, removed after a run that passed)")

@@ -15,9 +15,12 @@ import (
 // connection's prepared statements.
 //
 // A statement runs unprepared until it is seen a second time: it is then
-// prepared after its transaction ends, when the writer's one connection is
-// free (preparing it inside the transaction would wait for that
-// connection). Statements seen once, such as an IN list of a length that
+// handed, once its transaction has ended, to a goroutine that prepares it
+// when the writer's one connection is free. Preparing it inside the
+// transaction would wait for that connection, and so would the request that
+// ran it, behind every other writer, if it prepared it on its way out; a
+// hand-off the goroutine cannot take at once is dropped (the statement will
+// come again). Statements seen once, such as an IN list of a length that
 // does not come back, are never prepared: each would be parsed twice for
 // nothing, and crowd the cache. Evicting a statement closes it;
 // database/sql keeps it open until the transactions using it end.
@@ -29,6 +32,17 @@ type stmtCache struct {
 	// seen holds the statements run once, unprepared; it is emptied when
 	// it reaches seenSize.
 	seen map[string]struct{}
+
+	// db is the writer, on which the preparer goroutine prepares the
+	// statements sent to work; pending counts those not prepared yet.
+	db      *sql.DB
+	work    chan string
+	pending sync.WaitGroup
+	start   sync.Once
+	running bool // set in start: the goroutine runs
+	closing sync.Once
+	stop    chan struct{}
+	stopped chan struct{}
 }
 
 type cachedStmt struct {
@@ -42,11 +56,18 @@ type cachedStmt struct {
 // server of the benchmark on SQLite took 7 MiB more at its peak.
 const stmtCacheSize = 64
 
-// seenSize bounds the statements remembered as seen once.
-const seenSize = 1024
+// seenSize bounds the statements remembered as seen once; workSize the
+// statements waiting to be prepared.
+const (
+	seenSize = 1024
+	workSize = 64
+)
 
-func newStmtCache(max int) *stmtCache {
-	return &stmtCache{max: max, stmts: make(map[string]*list.Element), seen: make(map[string]struct{})}
+// newStmtCache returns a cache of max statements prepared on db, the
+// writer.
+func newStmtCache(db *sql.DB, max int) *stmtCache {
+	return &stmtCache{max: max, stmts: make(map[string]*list.Element), seen: make(map[string]struct{}),
+		db: db, work: make(chan string, workSize), stop: make(chan struct{}), stopped: make(chan struct{})}
 }
 
 // get returns the prepared statement of q, or nil.
@@ -61,20 +82,51 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 	return e.Value.(*cachedStmt).st
 }
 
-// prepare prepares the statements of qs on db that the cache lacks and
-// that were seen before, and keeps them, evicting the least recently used
-// beyond its size. A statement that fails to prepare is left out: it runs
-// unprepared, and says why then.
-func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, qs []string) {
+// later hands the statements of qs that the cache lacks and that were seen
+// before to the preparer goroutine, without waiting: a statement it cannot
+// take now is dropped.
+func (c *stmtCache) later(qs []string) {
 	for _, q := range qs {
 		if c.get(q) != nil || c.firstSight(q) {
 			continue
 		}
-		st, err := db.PrepareContext(ctx, q)
-		if err != nil {
-			continue
+		c.start.Do(func() {
+			c.running = true
+			go c.prepareLoop()
+		})
+		c.pending.Add(1)
+		select {
+		case c.work <- q:
+		default:
+			c.pending.Done()
 		}
-		c.add(q, st)
+	}
+}
+
+// prepareLoop prepares the statements sent to work and keeps them,
+// evicting the least recently used beyond the cache's size, until close.
+// A statement that fails to prepare is left out: it runs unprepared, and
+// says why then.
+func (c *stmtCache) prepareLoop() {
+	defer close(c.stopped)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-c.stop
+		cancel()
+	}()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case q := <-c.work:
+			if c.get(q) == nil {
+				if st, err := c.db.PrepareContext(ctx, q); err == nil {
+					c.add(q, st)
+				}
+			}
+			c.pending.Done()
+		}
 	}
 }
 
@@ -110,8 +162,15 @@ func (c *stmtCache) add(q string, st *sql.Stmt) {
 	}
 }
 
-// close closes every statement kept.
+// close stops the preparer and closes every statement kept.
 func (c *stmtCache) close() {
+	c.start.Do(func() {}) // none starts after this
+	c.closing.Do(func() {
+		if c.running {
+			close(c.stop)
+			<-c.stopped
+		}
+	})
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, e := range c.stmts {

@@ -21,7 +21,7 @@ func TestSQLiteTxKeepsPreparedStatements(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.stmts = newStmtCache(2)
+	db.stmts = newStmtCache(db.W, 2)
 	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
@@ -52,6 +52,7 @@ func TestSQLiteTxKeepsPreparedStatements(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		db.stmts.pending.Wait() // the preparer has done its part
 		return got, prepared
 	}
 	want := func(what string, got, want []bool) {
@@ -107,6 +108,7 @@ func TestSQLiteTxKeepsPreparedStatements(t *testing.T) {
 		_, err := tx.Exec(ctx, bad, 1)
 		return err
 	})
+	db.stmts.pending.Wait()
 	if db.stmts.get(bad) != nil {
 		t.Error("a statement that does not parse was kept")
 	}
@@ -159,6 +161,7 @@ func TestSQLiteTxNestedPreparedQuery(t *testing.T) {
 			}
 			return rows.Err()
 		})
+		db.stmts.pending.Wait()
 		if err != nil || len(got) != 6 || got[0] != 1 || got[2] != 2 || got[4] != 3 || got[5] != 3 {
 			t.Errorf("round %d (prepared %v): %v, %v; want [1 3 2 3 3 3]", round, db.stmts.get(q) != nil, got, err)
 		}
@@ -209,5 +212,56 @@ func TestSQLiteTxPanicDoesNotHang(t *testing.T) {
 		return err
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSQLiteStatementsPreparedInTheBackground: handing statements to the
+// preparer does not wait for the writer, which another transaction may
+// hold for long (the night, an import); they are prepared once it is free,
+// and closing the DB stops the preparer.
+func TestSQLiteStatementsPreparedInTheBackground(t *testing.T) {
+	ctx := context.Background()
+	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	const q = `INSERT INTO things (n) VALUES (?)`
+	db.stmts.later([]string{q}) // first sight: nothing to prepare
+	held, release := make(chan struct{}), make(chan struct{})
+	go db.Tx(ctx, time.Now(), func(tx *Tx) error {
+		close(held)
+		<-release
+		return nil
+	})
+	<-held
+	handed := make(chan struct{})
+	go func() {
+		db.stmts.later([]string{q}) // second sight
+		close(handed)
+	}()
+	select {
+	case <-handed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("later waited for the writer")
+	}
+	if db.stmts.get(q) != nil {
+		t.Fatal("prepared while the writer was held")
+	}
+	close(release)
+	db.stmts.pending.Wait()
+	if db.stmts.get(q) == nil {
+		t.Fatal("not prepared once the writer was free")
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-db.stmts.stopped:
+	default:
+		t.Fatal("the preparer still runs after Close")
 	}
 }

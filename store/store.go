@@ -213,7 +213,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 			r.Close()
 			return nil, errs.Errorf("ouverture de la base SQLite %s impossible : %w", path, err)
 		}
-		return &DB{Dialect: SQLite, W: w, R: r, Path: path, stmts: newStmtCache(stmtCacheSize)}, nil
+		return &DB{Dialect: SQLite, W: w, R: r, Path: path, stmts: newStmtCache(w, stmtCacheSize)}, nil
 	default:
 		return nil, errs.Errorf("adresse de base de données %q non reconnue : écrivez sqlite:CHEMIN ou postgres://…", Redact(rawURL))
 	}
@@ -475,10 +475,8 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 		err = sqlTx.Commit()
 	}
 	if db.stmts != nil {
-		// After the commit or the rollback, when the writer's connection
-		// is free again; not after a panic in fn, whose transaction still
-		// holds it until its context ends.
-		db.stmts.prepare(context.WithoutCancel(ctx), db.W, tx.missed)
+		// After the commit or the rollback (not after a panic in fn).
+		db.stmts.later(tx.missed)
 	}
 	return err
 }

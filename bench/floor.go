@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -143,13 +144,18 @@ func floorSchoolTx(ctx context.Context, c *pgx.Conn, school, staff int) error {
 	return tx.Commit(ctx)
 }
 
-// SQLite's floor: the same rows in a file of their own, with the pragmas
-// of the extranet's store (WAL, synchronous=NORMAL, temporary files in
-// memory), by the one writer SQLite allows: each school one transaction
-// that looks up its matricules and identity keys and inserts its persons
-// and grants with one multi-row INSERT each (SQLite has no unnest), then
+// SQLite's floor: the same rows in a file of their own, with the journal
+// and synchronisation of the extranet's store (WAL, synchronous=NORMAL,
+// temporary files in memory; the floor's tables have no foreign key), by
+// the one writer SQLite allows: each school one transaction that looks up
+// its identity keys and inserts its persons and grants with multi-row
+// INSERTs (SQLite has no unnest; sqliteFloorChunk rows a statement), then
 // the night's three set-based statements. It tells what the engine itself
 // needs in this process, which the extranet's SQLite phases cannot beat.
+
+// sqliteFloorChunk bounds the rows of one statement: 13 values a grant
+// stay under SQLite's 32,766 variables.
+const sqliteFloorChunk = 1000
 
 // sqliteFloorNight is floorNight in SQLite's words.
 const sqliteFloorNight = `UPDATE grants SET state = 'active', pending = '' WHERE pending <> '';
@@ -159,12 +165,14 @@ INSERT INTO outbox SELECT 'o' || id, id, 'invitation', datetime('now') FROM pers
 // measureSQLiteFloor measures SQLite's floor in a file of dir, which it
 // removes.
 func measureSQLiteFloor(ctx context.Context, dir string, schools, staff int) (Floor, error) {
-	path := dir + "/floor.db"
-	defer func() {
+	path := filepath.Join(dir, "sqlite-floor.db")
+	remove := func() {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
 			os.Remove(path + suffix)
 		}
-	}()
+	}
+	remove() // what a killed run left
+	defer remove()
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return Floor{}, err
@@ -217,15 +225,19 @@ func sqliteFloorSchool(ctx context.Context, db *sql.DB, school, staff int) error
 		return err
 	}
 	defer tx.Rollback()
-	var found int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM persons WHERE identity_key IN ("+placeholders(1, staff)+")", keys...).Scan(&found); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO persons VALUES "+placeholders(8, staff), persons...); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO grants VALUES "+placeholders(13, staff), grants...); err != nil {
-		return err
+	for start := 0; start < staff; start += sqliteFloorChunk {
+		end := min(start+sqliteFloorChunk, staff)
+		var found int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM persons WHERE identity_key IN ("+placeholders(1, end-start)+")",
+			keys[start:end]...).Scan(&found); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO persons VALUES "+placeholders(8, end-start), persons[8*start:8*end]...); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO grants VALUES "+placeholders(13, end-start), grants[13*start:13*end]...); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

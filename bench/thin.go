@@ -336,10 +336,9 @@ FROM grants g JOIN persons p ON p.id = g.person_id WHERE g.pending <> '' ORDER B
 		var accounts, mails [][]any
 		taken := map[string]int{}
 		now := time.Now().UTC().Format(time.RFC3339Nano)
-		prev := ""
+		prev, login := "", ""
 		_, err := pgx.ForEachRow(rows, []any{&gid, &pid, &last, &first, &birth, &email}, func() error {
-			login := ""
-			if pid != prev {
+			if pid != prev { // a person's first grant: its account
 				prev = pid
 				base := extranet.LoginBase(extranet.Person{LastName: last, FirstName: first, BirthDate: birth})
 				login = base
@@ -377,6 +376,9 @@ type thinLoad struct {
 // run sends the requests 0 to n-1 that req makes, each answered 200 or 201
 // and read whole, and returns the time they took and their latencies.
 func (l *thinLoad) run(ctx context.Context, n int, req func(i int) (*http.Request, error)) (ThinPhase, error) {
+	if n == 0 {
+		return ThinPhase{}, nil
+	}
 	next := make(chan int, n)
 	for i := range n {
 		next <- i

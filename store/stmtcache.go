@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"database/sql"
+	"hash/maphash"
 	"sync"
 )
 
@@ -25,13 +26,18 @@ import (
 // nothing, and crowd the cache. Evicting a statement closes it;
 // database/sql keeps it open until the transactions using it end.
 type stmtCache struct {
-	mu    sync.Mutex
-	max   int
-	stmts map[string]*list.Element // of *cachedStmt
-	order list.List                // most recently used first
-	// seen holds the statements run once, unprepared; it is emptied when
-	// it reaches seenSize.
-	seen map[string]struct{}
+	mu  sync.Mutex
+	max int
+	// maxBytes bounds the length of the texts kept, bytes their sum: a
+	// prepared statement's memory grows with its text.
+	maxBytes, bytes int
+	stmts           map[string]*list.Element // of *cachedStmt
+	order           list.List                // most recently used first
+	// seen holds the hashes of the statements run once, unprepared (not
+	// their texts, which can be long); it is emptied when it reaches
+	// seenSize.
+	seen map[uint64]struct{}
+	seed maphash.Seed
 
 	// db is the writer, on which the preparer goroutine prepares the
 	// statements sent to work; pending counts those not prepared yet.
@@ -51,10 +57,17 @@ type cachedStmt struct {
 }
 
 // stmtCacheSize bounds the statements kept: a transfer, a SCIM write or a
-// night batch runs a few dozen texts. Each costs memory outside Go's heap
-// (a statement of 70 rows of 21 values holds about 100 kB): with 128, the
-// server of the benchmark on SQLite took 7 MiB more at its peak.
-const stmtCacheSize = 64
+// night batch runs a few dozen texts. Each costs memory outside Go's heap,
+// more the longer its text (a statement of many rows of values most):
+// stmtCacheBytes bounds the sum of their lengths, and a text longer than a
+// quarter of it (the night's statements of 500 rows) is not kept, nor
+// remembered. With 128 statements and no bound on their length, the
+// benchmark's server on SQLite took 7 MiB more at its peak; with these
+// bounds, 2–3 MiB (docs/benchmarks.md).
+const (
+	stmtCacheSize  = 64
+	stmtCacheBytes = 64 << 10
+)
 
 // seenSize bounds the statements remembered as seen once; workSize the
 // statements waiting to be prepared.
@@ -66,7 +79,7 @@ const (
 // newStmtCache returns a cache of max statements prepared on db, the
 // writer.
 func newStmtCache(db *sql.DB, max int) *stmtCache {
-	return &stmtCache{max: max, stmts: make(map[string]*list.Element), seen: make(map[string]struct{}),
+	return &stmtCache{max: max, maxBytes: stmtCacheBytes, stmts: make(map[string]*list.Element), seen: make(map[uint64]struct{}), seed: maphash.MakeSeed(),
 		db: db, work: make(chan string, workSize), stop: make(chan struct{}), stopped: make(chan struct{})}
 }
 
@@ -87,7 +100,7 @@ func (c *stmtCache) get(q string) *sql.Stmt {
 // take now is dropped.
 func (c *stmtCache) later(qs []string) {
 	for _, q := range qs {
-		if c.get(q) != nil || c.firstSight(q) {
+		if len(q) > c.maxBytes/4 || c.get(q) != nil || c.firstSight(q) {
 			continue
 		}
 		c.start.Do(func() {
@@ -132,16 +145,17 @@ func (c *stmtCache) prepareLoop() {
 
 // firstSight records q as seen and tells whether it was not before.
 func (c *stmtCache) firstSight(q string) bool {
+	h := maphash.String(c.seed, q)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.seen[q]; ok {
-		delete(c.seen, q)
+	if _, ok := c.seen[h]; ok {
+		delete(c.seen, h)
 		return false
 	}
 	if len(c.seen) >= seenSize {
 		clear(c.seen)
 	}
-	c.seen[q] = struct{}{}
+	c.seen[h] = struct{}{}
 	return true
 }
 
@@ -153,11 +167,13 @@ func (c *stmtCache) add(q string, st *sql.Stmt) {
 		return
 	}
 	c.stmts[q] = c.order.PushFront(&cachedStmt{q: q, st: st})
-	for c.order.Len() > c.max {
+	c.bytes += len(q)
+	for c.order.Len() > c.max || c.bytes > c.maxBytes {
 		old := c.order.Back()
 		c.order.Remove(old)
 		cs := old.Value.(*cachedStmt)
 		delete(c.stmts, cs.q)
+		c.bytes -= len(cs.q)
 		cs.st.Close()
 	}
 }

@@ -453,5 +453,8 @@ func writeThin(w io.Writer, p Phase) {
 	if p.FloorSeconds > 0 {
 		fmt.Fprintf(w, ": %.1f× the floor", p.Thin.Seconds/p.FloorSeconds)
 	}
+	if p.Thin.Seconds > 0 {
+		fmt.Fprintf(w, "; the extranet took %.1f× its time", p.Seconds/p.Thin.Seconds)
+	}
 	fmt.Fprintln(w)
 }

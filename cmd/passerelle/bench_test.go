@@ -227,7 +227,7 @@ func TestBenchPostgres(t *testing.T) {
 		t.Errorf("churn: %+v", p)
 	}
 	if strings.Count(stdout, "\n          thinnest server ") != 3 || strings.Count(stdout, "(thinnest server ") != 3 ||
-		!strings.Contains(stdout, "(HTTP, JSON and the rows alone, same run)") {
+		!strings.Contains(stdout, "(HTTP, JSON and the rows alone, same run)") || strings.Count(stdout, "; the extranet took ") != 3 {
 		t.Errorf("thinnest server lines:\n%s", stdout)
 	}
 	if !strings.Contains(stdout, "postgres ") {

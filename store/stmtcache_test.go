@@ -265,3 +265,51 @@ func TestSQLiteStatementsPreparedInTheBackground(t *testing.T) {
 		t.Fatal("the preparer still runs after Close")
 	}
 }
+
+// TestSQLiteTxCacheUnderConcurrentWriters: writers in parallel with a
+// cache of one statement, so that statements are prepared, evicted and
+// prepared again while others run them; every write counts once.
+func TestSQLiteTxCacheUnderConcurrentWriters(t *testing.T) {
+	ctx := context.Background()
+	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.stmts = newStmtCache(db.W, 1)
+	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	qs := []string{`INSERT INTO things (n) VALUES (?)`, `INSERT INTO things (n) SELECT ? + 0`, `INSERT INTO things (n) SELECT ? * 1`}
+	const writers, rounds = 8, 30
+	errc := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			var err error
+			for r := 0; r < rounds && err == nil; r++ {
+				err = db.Tx(ctx, time.Now(), func(tx *Tx) error {
+					var before int
+					if err := tx.QueryRow(ctx, `SELECT count(*) FROM things WHERE n >= ?`, 0).Scan(&before); err != nil {
+						return err
+					}
+					_, err := tx.Exec(ctx, qs[(w+r)%len(qs)], w)
+					return err
+				})
+			}
+			errc <- err
+		}()
+	}
+	for range writers {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	if err := db.W.QueryRow(`SELECT count(*) FROM things`).Scan(&n); err != nil || n != writers*rounds {
+		t.Fatalf("%d rows, %v; want %d", n, err, writers*rounds)
+	}
+	db.stmts.pending.Wait()
+	if got := db.stmts.order.Len(); got > 1 {
+		t.Errorf("%d statements kept, at most 1", got)
+	}
+}

@@ -50,3 +50,28 @@ func TestTargets(t *testing.T) {
 		t.Errorf("SQLite night target = %+v", got[2])
 	}
 }
+
+// TestTargetsBesideTheThinnestServer: a target shows what the thinnest
+// server took, and says when it missed the target too.
+func TestTargetsBesideTheThinnestServer(t *testing.T) {
+	r := Result{Store: "postgres", Concurrency: 32, Phases: []Phase{
+		{Name: PhaseInitial, Seconds: 8, P99Ms: 600, Thin: &ThinPhase{Seconds: 4, P50Ms: 90, P99Ms: 250}},
+		{Name: PhaseResync, Seconds: 4, P99Ms: 300, Thin: &ThinPhase{Seconds: 0.4, P50Ms: 9, P99Ms: 30}},
+		{Name: PhaseChurn, Seconds: 5, P99Ms: 350},
+	}}
+	got := map[string]string{}
+	for _, tg := range r.Targets() {
+		got[tg.What] = tg.Got
+	}
+	for what, want := range map[string]string{
+		"first load ≤ 2.5 s":                   "8.00 s (thinnest server 4.00 s: out of reach here)",
+		"p99 of a transfer ≤ 100 ms (initial)": "600.0 ms at 32 in parallel (thinnest server 250.0 ms: out of reach here)",
+		"re-sync ≤ 0.5 s":                      "4.00 s (thinnest server 0.40 s)",
+		"p99 of a transfer ≤ 20 ms (resync)":   "300.0 ms at 32 in parallel (thinnest server 30.0 ms: out of reach here)",
+		"p99 of a transfer ≤ 100 ms (churn)":   "350.0 ms at 32 in parallel",
+	} {
+		if got[what] != want {
+			t.Errorf("%s: %q, want %q", what, got[what], want)
+		}
+	}
+}

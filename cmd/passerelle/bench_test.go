@@ -226,7 +226,7 @@ func TestBenchPostgres(t *testing.T) {
 	if p := doc.Phase("churn"); p == nil || p.Thin != nil {
 		t.Errorf("churn: %+v", p)
 	}
-	if strings.Count(stdout, "\n          thinnest server ") != 3 || strings.Count(stdout, "(thinnest server ") != 3 ||
+	if strings.Count(stdout, "\n          thinnest server ") != 3 || strings.Count(stdout, "(thinnest server ") != 3+2 ||
 		!strings.Contains(stdout, "(HTTP, JSON and the rows alone, same run)") || strings.Count(stdout, "; the extranet took ") != 3 {
 		t.Errorf("thinnest server lines:\n%s", stdout)
 	}

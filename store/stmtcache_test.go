@@ -16,15 +16,8 @@ import (
 // the transaction's. Every result is checked, prepared or not.
 func TestSQLiteTxKeepsPreparedStatements(t *testing.T) {
 	ctx := context.Background()
-	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := sqliteThings(t, `CREATE TABLE things (n INTEGER NOT NULL)`)
 	db.stmts = newStmtCache(db.W, 2)
-	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
 	const (
 		insert = `INSERT INTO things (n) VALUES (?)`
 		count  = `SELECT count(*) FROM things WHERE n >= ?`
@@ -97,7 +90,7 @@ func TestSQLiteTxKeepsPreparedStatements(t *testing.T) {
 
 	// A statement that does not parse fails its transaction and is not kept.
 	bad := `SELECT missing FROM nowhere WHERE n = ?`
-	err = db.Tx(ctx, time.Now(), func(tx *Tx) error {
+	err := db.Tx(ctx, time.Now(), func(tx *Tx) error {
 		_, err := tx.Exec(ctx, bad, 1)
 		return err
 	})
@@ -132,14 +125,7 @@ func TestPostgresTxKeepsNoStatement(t *testing.T) {
 // result at a time, so the inner run must not take the outer one's.
 func TestSQLiteTxNestedPreparedQuery(t *testing.T) {
 	ctx := context.Background()
-	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL); INSERT INTO things VALUES (1), (2), (3)`); err != nil {
-		t.Fatal(err)
-	}
+	db := sqliteThings(t, `CREATE TABLE things (n INTEGER NOT NULL); INSERT INTO things VALUES (1), (2), (3)`)
 	const q = `SELECT n FROM things WHERE n >= ? ORDER BY n`
 	for round := range 4 { // prepared from the third
 		var got []int
@@ -168,67 +154,13 @@ func TestSQLiteTxNestedPreparedQuery(t *testing.T) {
 	}
 }
 
-// TestSQLiteTxPanicDoesNotHang: a panic in fn leaves its transaction
-// holding the writer until its context ends; Tx must not wait for the
-// writer to prepare statements on the way out.
-func TestSQLiteTxPanicDoesNotHang(t *testing.T) {
-	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	const insert = `INSERT INTO things (n) VALUES (?)`
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if err := db.Tx(ctx, time.Now(), func(tx *Tx) error {
-		_, err := tx.Exec(ctx, insert, 1)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan any)
-	go func() {
-		defer func() { done <- recover() }()
-		db.Tx(ctx, time.Now(), func(tx *Tx) error {
-			tx.Exec(ctx, insert, 2) // seen a second time
-			panic("boom")
-		})
-	}()
-	select {
-	case r := <-done:
-		if r != "boom" {
-			t.Fatalf("recovered %v, want boom", r)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Tx hung after a panic in fn")
-	}
-	cancel() // rolls the abandoned transaction back
-	ctx2 := context.Background()
-	if err := db.Tx(ctx2, time.Now(), func(tx *Tx) error {
-		_, err := tx.Exec(ctx2, insert, 3)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestSQLiteStatementsPreparedInTheBackground: handing statements to the
 // preparer does not wait for the writer, which another transaction may
 // hold for long (the night, an import); they are prepared once it is free,
 // and closing the DB stops the preparer.
 func TestSQLiteStatementsPreparedInTheBackground(t *testing.T) {
 	ctx := context.Background()
-	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
+	db := sqliteThings(t, `CREATE TABLE things (n INTEGER NOT NULL)`)
 	const q = `INSERT INTO things (n) VALUES (?)`
 	db.stmts.later([]string{q}) // first sight: nothing to prepare
 	held, release := make(chan struct{}), make(chan struct{})
@@ -271,15 +203,8 @@ func TestSQLiteStatementsPreparedInTheBackground(t *testing.T) {
 // prepared again while others run them; every write counts once.
 func TestSQLiteTxCacheUnderConcurrentWriters(t *testing.T) {
 	ctx := context.Background()
-	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := sqliteThings(t, `CREATE TABLE things (n INTEGER NOT NULL)`)
 	db.stmts = newStmtCache(db.W, 1)
-	if _, err := db.W.Exec(`CREATE TABLE things (n INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
 	qs := []string{`INSERT INTO things (n) VALUES (?)`, `INSERT INTO things (n) SELECT ? + 0`, `INSERT INTO things (n) SELECT ? * 1`}
 	const writers, rounds = 8, 30
 	errc := make(chan error, writers)
@@ -312,4 +237,19 @@ func TestSQLiteTxCacheUnderConcurrentWriters(t *testing.T) {
 	if got := db.stmts.order.Len(); got > 1 {
 		t.Errorf("%d statements kept, at most 1", got)
 	}
+}
+
+// sqliteThings opens a SQLite database in a temporary folder, runs ddl on
+// it, and closes it at the end of the test.
+func sqliteThings(t *testing.T, ddl string) *DB {
+	t.Helper()
+	db, err := open("sqlite:"+filepath.Join(t.TempDir(), "x.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.W.Exec(ddl); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

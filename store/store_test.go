@@ -269,11 +269,20 @@ func TestTxPanicDoesNotHang(t *testing.T) {
 		defer db.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
+		const insert = `INSERT INTO things (name) VALUES (?)`
+		// Run once before, so that the panicking transaction runs it a
+		// second time: on SQLite, a statement to prepare on the way out.
+		if err := db.Tx(ctx, time.Now(), func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, insert, "kept")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
 		done := make(chan any)
 		go func() {
 			defer func() { done <- recover() }()
 			db.Tx(ctx, time.Now(), func(tx *store.Tx) error {
-				if _, err := tx.Exec(ctx, `INSERT INTO things (name) VALUES (?)`, "lost"); err != nil {
+				if _, err := tx.Exec(ctx, insert, "lost"); err != nil {
 					return err
 				}
 				panic("boom")

@@ -13,8 +13,10 @@ package bench
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +24,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"passerelle/store"
 )
 
 // Floor holds the floor of the phases that have one, in seconds.
@@ -30,18 +34,20 @@ type Floor struct {
 	Night   float64 `json:"night"`
 }
 
-const floorSchema = `
-CREATE TABLE persons (id TEXT PRIMARY KEY, last_name TEXT NOT NULL, first_name TEXT NOT NULL, birth_date TEXT NOT NULL DEFAULT '',
-  matricule TEXT UNIQUE, identity_key TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
-CREATE INDEX persons_identity ON persons(identity_key);
-CREATE TABLE grants (id TEXT PRIMARY KEY, person_id TEXT NOT NULL, fase INTEGER NOT NULL, school_year TEXT NOT NULL, role TEXT NOT NULL,
-  email TEXT NOT NULL, last_name TEXT NOT NULL, first_name TEXT NOT NULL, state TEXT NOT NULL, since TEXT NOT NULL,
-  pending TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (fase, school_year, person_id));
-CREATE INDEX grants_person ON grants(person_id); CREATE INDEX grants_email ON grants(email);
-CREATE INDEX grants_pending ON grants(pending, person_id) WHERE pending <> '';
-CREATE TABLE accounts (id TEXT PRIMARY KEY, person_id TEXT NOT NULL UNIQUE, login TEXT NOT NULL UNIQUE, email TEXT NOT NULL,
-  state TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE TABLE outbox (id TEXT PRIMARY KEY, person_id TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL);`
+// floorFS holds the floor's tables (floorschema/sqlite/001_floor.sql), the
+// migration of SQLite's floor database; floorSchema is its text, which
+// PostgreSQL's floor runs as it is.
+//
+//go:embed floorschema
+var floorFS embed.FS
+
+var floorSchema = func() string {
+	b, err := floorFS.ReadFile("floorschema/sqlite/001_floor.sql")
+	if err != nil {
+		panic(err) // embedded
+	}
+	return string(b)
+}()
 
 // One school's first load; $1 numbers the school, $2 is the staff.
 var floorSchool = []string{
@@ -144,9 +150,9 @@ func floorSchoolTx(ctx context.Context, c *pgx.Conn, school, staff int) error {
 	return tx.Commit(ctx)
 }
 
-// SQLite's floor: the same rows in a file of their own, with the journal
-// and synchronisation of the extranet's store (WAL, synchronous=NORMAL,
-// temporary files in memory; the floor's tables have no foreign key), by
+// SQLite's floor: the same rows in a file of their own, opened by the
+// extranet's store (store.Open: the same pragmas), written through its
+// writer without the store's statement cache, by
 // the one writer SQLite allows: each school one transaction that looks up
 // its identity keys and inserts its persons and grants with multi-row
 // INSERTs (SQLite has no unnest; sqliteFloorChunk rows a statement), then
@@ -173,15 +179,17 @@ func measureSQLiteFloor(ctx context.Context, dir string, schools, staff int) (Fl
 	}
 	remove() // what a killed run left
 	defer remove()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	migrations, err := fs.Sub(floorFS, "floorschema")
 	if err != nil {
 		return Floor{}, err
 	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := db.ExecContext(ctx, floorSchema); err != nil {
+	// The extranet's store, for its pragmas; its writer, for SQLite alone.
+	st, err := store.Open(ctx, "sqlite:"+path, migrations, store.Options{})
+	if err != nil {
 		return Floor{}, err
 	}
+	defer st.Close()
+	db := st.W
 	var f Floor
 	start := time.Now()
 	for school := 1; school <= schools; school++ {

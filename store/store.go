@@ -74,6 +74,8 @@ type DB struct {
 	pg *pgx.ConnConfig
 	// stmts keeps the SQLite writer's prepared statements (stmtcache.go).
 	stmts *stmtCache
+	// ckpt checkpoints a SQLite file's write-ahead log (checkpoint.go).
+	ckpt *checkpointer
 }
 
 // Dedicated opens a PostgreSQL connection outside the pool, for a session
@@ -197,6 +199,9 @@ func open(rawURL string, opt Options) (*DB, error) {
 			wq[k] = v
 		}
 		wq.Set("_txlock", "immediate")
+		// The writer checkpoints only as a backstop (checkpoint.go).
+		wq.Add("_pragma", "wal_autocheckpoint("+strconv.Itoa(walBackstopPages)+")")
+		wq.Add("_pragma", "journal_size_limit("+strconv.Itoa(walSizeLimit)+")")
 		w, err := sql.Open("sqlite", "file:"+path+"?"+wq.Encode())
 		if err != nil {
 			return nil, err
@@ -213,7 +218,21 @@ func open(rawURL string, opt Options) (*DB, error) {
 			r.Close()
 			return nil, errs.Errorf("ouverture de la base SQLite %s impossible : %w", path, err)
 		}
-		return &DB{Dialect: SQLite, W: w, R: r, Path: path, stmts: newStmtCache(w, stmtCacheSize)}, nil
+		db := &DB{Dialect: SQLite, W: w, R: r, Path: path, stmts: newStmtCache(w, stmtCacheSize)}
+		if path != ":memory:" {
+			cq := url.Values{}
+			for k, v := range q {
+				cq[k] = v
+			}
+			cq.Add("_pragma", "journal_size_limit("+strconv.Itoa(walSizeLimit)+")")
+			c, err := sql.Open("sqlite", "file:"+path+"?"+cq.Encode())
+			if err != nil {
+				db.Close()
+				return nil, err
+			}
+			db.ckpt = newCheckpointer(c)
+		}
+		return db, nil
 	default:
 		return nil, errs.Errorf("adresse de base de données %q non reconnue : écrivez sqlite:CHEMIN ou postgres://…", Redact(rawURL))
 	}
@@ -261,7 +280,12 @@ func (db *DB) Close() (err error) {
 	if db.stmts != nil {
 		db.stmts.close()
 	}
-	err = db.W.Close()
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
+	if e := db.W.Close(); err == nil {
+		err = e
+	}
 	if db.R != db.W {
 		if e := db.R.Close(); err == nil {
 			err = e
@@ -423,7 +447,11 @@ func (r reader) pool() *sql.DB {
 }
 
 func (r reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
+	res, err := r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
+	if err == nil && r.db.ckpt != nil {
+		r.db.ckpt.commit()
+	}
+	return res, err
 }
 func (r reader) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	return r.pool().QueryContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
@@ -471,8 +499,8 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 	sqlTx := tx.tx
 	if err = fn(tx); err != nil {
 		sqlTx.Rollback()
-	} else {
-		err = sqlTx.Commit()
+	} else if err = sqlTx.Commit(); err == nil && db.ckpt != nil {
+		db.ckpt.commit()
 	}
 	if db.stmts != nil {
 		// After the commit or the rollback (not after a panic in fn).

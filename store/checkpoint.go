@@ -18,8 +18,8 @@ import (
 // every few transfers, a quarter of the writer's time.
 //
 // Here the writer's own threshold is a backstop (walBackstopPages), and a
-// goroutine with a connection of its own runs passive checkpoints, which
-// never block the writer, on the other processor: after every
+// goroutine runs passive checkpoints, which never block the writer, on a
+// connection of the read pool and the other processor: after every
 // checkpointCommits commits, or checkpointWait after a commit when fewer
 // came. Checkpointing seldom matters as much as checkpointing aside: an
 // index page rewritten by many transfers is copied once per checkpoint, so
@@ -40,8 +40,8 @@ const (
 	checkpointWait = time.Second
 )
 
-// checkpointer runs passive checkpoints of one SQLite database on its own
-// connection, after commits.
+// checkpointer runs passive checkpoints of one SQLite database on a
+// connection of its read pool, after commits.
 type checkpointer struct {
 	db      *sql.DB
 	commits atomic.Int64
@@ -55,9 +55,9 @@ type checkpointer struct {
 	runs atomic.Int64
 }
 
-// newCheckpointer starts the goroutine of db, a pool it owns and closes.
+// newCheckpointer starts the goroutine, which checkpoints on a connection
+// of db, the read pool.
 func newCheckpointer(db *sql.DB) *checkpointer {
-	db.SetMaxOpenConns(1)
 	c := &checkpointer{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	c.done.Add(1)
 	go c.loop()
@@ -119,14 +119,10 @@ func (c *checkpointer) checkpoint() {
 	}
 }
 
-// close stops the goroutine and closes its connection. It may be called
-// more than once.
-func (c *checkpointer) close() error {
-	var err error
+// close stops the goroutine. It may be called more than once.
+func (c *checkpointer) close() {
 	c.once.Do(func() {
 		close(c.stop)
 		c.done.Wait()
-		err = c.db.Close()
 	})
-	return err
 }

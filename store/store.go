@@ -220,17 +220,7 @@ func open(rawURL string, opt Options) (*DB, error) {
 		}
 		db := &DB{Dialect: SQLite, W: w, R: r, Path: path, stmts: newStmtCache(w, stmtCacheSize)}
 		if path != ":memory:" {
-			cq := url.Values{}
-			for k, v := range q {
-				cq[k] = v
-			}
-			cq.Add("_pragma", "journal_size_limit("+strconv.Itoa(walSizeLimit)+")")
-			c, err := sql.Open("sqlite", "file:"+path+"?"+cq.Encode())
-			if err != nil {
-				db.Close()
-				return nil, err
-			}
-			db.ckpt = newCheckpointer(c)
+			db.ckpt = newCheckpointer(r)
 		}
 		return db, nil
 	default:
@@ -281,11 +271,9 @@ func (db *DB) Close() (err error) {
 		db.stmts.close()
 	}
 	if db.ckpt != nil {
-		err = db.ckpt.close()
+		db.ckpt.close()
 	}
-	if e := db.W.Close(); err == nil {
-		err = e
-	}
+	err = db.W.Close()
 	if db.R != db.W {
 		if e := db.R.Close(); err == nil {
 			err = e

@@ -264,6 +264,15 @@ func Redact(rawURL string) string {
 	return u.Redacted()
 }
 
+// Committed tells the store that a transaction committed on W outside Tx
+// (the benchmark's floor writes through W itself), so that SQLite's log is
+// checkpointed as after the store's own commits (checkpoint.go).
+func (db *DB) Committed() {
+	if db.ckpt != nil {
+		db.ckpt.commit()
+	}
+}
+
 // Close closes the pools.
 func (db *DB) Close() (err error) {
 	defer errs.Wrap(&err, "store: close")

@@ -17,19 +17,24 @@ import (
 // entries (e-mails, identity keys, matricules), so that was a checkpoint
 // every few transfers, a quarter of the writer's time.
 //
-// Here the writer's own threshold is a backstop (walBackstopPages), and a
-// goroutine runs passive checkpoints, which never block the writer, on a
-// connection of the read pool and the other processor: after every
+// Here a goroutine runs passive checkpoints, which never block the writer,
+// on a connection of the read pool and the other processor: after every
 // checkpointCommits commits, or checkpointWait after a commit when fewer
-// came. Checkpointing seldom matters as much as checkpointing aside: an
-// index page rewritten by many transfers is copied once per checkpoint, so
-// a checkpoint after every commit copied a third more pages than SQLite's
-// own. A checkpoint that copies every frame lets the next writer restart
-// the log from its beginning; journal_size_limit gives back the space of a
-// log that grew while readers held old pages.
+// came. How seldom matters as much as where: an index page rewritten by
+// many transfers is copied once per checkpoint, so a checkpoint after every
+// commit copied a third more pages than SQLite's own.
+//
+// SQLite restarts the log from its beginning only when a write begins with
+// every frame copied. Under a steady flow of commits one lands during each
+// of the goroutine's checkpoints, so the log file grows to the writer's own
+// threshold, walBackstopPages; the writer's checkpoint then copies the few
+// frames the goroutine has not, and the log restarts. The file thus stays
+// about 66 MB while writes flow, and journal_size_limit trims a log that
+// grew past it (a reader holding old pages keeps a checkpoint from
+// finishing).
 const (
-	// walBackstopPages is the writer's wal_autocheckpoint: it checkpoints
-	// itself only when the goroutine falls this far behind (64 MB).
+	// walBackstopPages is the writer's wal_autocheckpoint (64 MB of 4 kB
+	// pages).
 	walBackstopPages = 16000
 	// walSizeLimit is journal_size_limit: a log reset is truncated to it.
 	walSizeLimit = 64 << 20
@@ -43,22 +48,33 @@ const (
 // checkpointer runs passive checkpoints of one SQLite database on a
 // connection of its read pool, after commits.
 type checkpointer struct {
-	db      *sql.DB
+	db *sql.DB
+	// every and wait are checkpointCommits and checkpointWait (tests
+	// change them).
+	every   int64
+	wait    time.Duration
 	commits atomic.Int64
 	kick    chan struct{}
-	stop    chan struct{}
+	ctx     context.Context
+	cancel  context.CancelFunc
 	done    sync.WaitGroup
 	once    sync.Once
 
-	// runs counts the checkpoints that copied at least one frame, for
-	// tests.
-	runs atomic.Int64
+	// runs counts the goroutine's checkpoints that were not busy, and
+	// logged and copied are the last one's frames in the log and frames
+	// copied (all of them: copied == logged), for tests.
+	runs, logged, copied atomic.Int64
 }
 
 // newCheckpointer starts the goroutine, which checkpoints on a connection
 // of db, the read pool.
 func newCheckpointer(db *sql.DB) *checkpointer {
-	c := &checkpointer{db: db, kick: make(chan struct{}, 1), stop: make(chan struct{})}
+	return startCheckpointer(db, checkpointCommits, checkpointWait)
+}
+
+func startCheckpointer(db *sql.DB, every int64, wait time.Duration) *checkpointer {
+	c := &checkpointer{db: db, every: every, wait: wait, kick: make(chan struct{}, 1)}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.done.Add(1)
 	go c.loop()
 	return c
@@ -66,39 +82,39 @@ func newCheckpointer(db *sql.DB) *checkpointer {
 
 // commit tells the goroutine that the log grew; it never waits.
 func (c *checkpointer) commit() {
-	if c.commits.Add(1) >= checkpointCommits || len(c.kick) == 0 {
-		select {
-		case c.kick <- struct{}{}:
-		default:
-		}
+	c.commits.Add(1)
+	select {
+	case c.kick <- struct{}{}:
+	default:
 	}
 }
 
-// loop waits for a commit, then for checkpointCommits commits or
-// checkpointWait, whichever comes first, and checkpoints.
+// loop waits for a commit, then for c.every commits or c.wait, whichever
+// comes first, and checkpoints.
 func (c *checkpointer) loop() {
 	defer c.done.Done()
 	for {
 		select {
-		case <-c.stop:
+		case <-c.ctx.Done():
 			return
 		case <-c.kick:
 		}
-		deadline := time.NewTimer(checkpointWait)
-		for c.commits.Load() < checkpointCommits {
+		deadline := time.NewTimer(c.wait)
+	wait:
+		for c.commits.Load() < c.every {
 			select {
-			case <-c.stop:
+			case <-c.ctx.Done():
 				deadline.Stop()
 				return
 			case <-deadline.C:
+				break wait
 			case <-c.kick:
-				continue
 			}
-			break
 		}
 		deadline.Stop()
-		c.commits.Store(0)
-		c.checkpoint()
+		if c.commits.Swap(0) > 0 {
+			c.checkpoint()
+		}
 	}
 }
 
@@ -106,23 +122,25 @@ func (c *checkpointer) loop() {
 // checkpoint (another one running, from another process say) is not an
 // error: the next commit asks again.
 func (c *checkpointer) checkpoint() {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(c.ctx, time.Minute)
 	defer cancel()
-	var busy, logged, copied int
+	var busy, logged, copied int64
 	err := c.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
-	if err != nil {
+	switch {
+	case err != nil && c.ctx.Err() == nil:
 		slog.Warn("sqlite checkpoint failed", "err", err)
-		return
-	}
-	if copied > 0 {
+	case err == nil && busy == 0:
+		c.logged.Store(logged)
+		c.copied.Store(copied)
 		c.runs.Add(1)
 	}
 }
 
-// close stops the goroutine. It may be called more than once.
+// close stops the goroutine, cancelling a checkpoint under way. It may be
+// called more than once.
 func (c *checkpointer) close() {
 	c.once.Do(func() {
-		close(c.stop)
+		c.cancel()
 		c.done.Wait()
 	})
 }

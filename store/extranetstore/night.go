@@ -160,7 +160,7 @@ func (x *tx) InsertAccounts(ctx context.Context, as []extranet.Account) (err err
 		rows[i] = []any{a.ID, a.PersonID, a.Login, a.LoginBase, a.Email, a.State, a.PasswordHash,
 			a.CreatedAt, a.UpdatedAt, a.ActivatedAt, a.DisabledAt, a.DisabledBy, a.OwnGrantID}
 	}
-	x.inserted += int64(len(rows))
+	x.inserted[tableAccounts] += int64(len(rows))
 	return insertRows(ctx, x.t, "accounts", accountColumns, rows, "")
 }
 

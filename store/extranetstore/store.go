@@ -45,9 +45,10 @@ const Schema = "extranet"
 type Store struct {
 	db *store.DB
 
-	// Statistics upkeep (both engines); see analyzeIfGrown.
-	inserted    atomic.Int64 // rows inserted into the looked-up tables since Open
-	nextAnalyze atomic.Int64 // analyze once inserted reaches it
+	// Statistics upkeep (both engines), by looked-up table; see
+	// analyzeIfGrown.
+	inserted    [len(analyzed)]atomic.Int64 // rows inserted since Open
+	nextAnalyze [len(analyzed)]atomic.Int64 // analyze once inserted reaches it
 	analyzing   atomic.Bool
 }
 
@@ -65,7 +66,9 @@ func Open(ctx context.Context, url string) (_ *Store, err error) {
 		return nil, err
 	}
 	st := &Store{db: db}
-	st.nextAnalyze.Store(firstAnalyze)
+	for i := range st.nextAnalyze {
+		st.nextAnalyze[i].Store(firstAnalyze)
+	}
 	return st, nil
 }
 
@@ -143,28 +146,61 @@ func retryable(err error) bool {
 // scans the whole table. Autovacuum gathers statistics at most once a
 // minute, while an initial load of 1,200 schools multiplies the tables many
 // times over within that minute: the store therefore runs ANALYZE itself
-// each time the rows it inserted double. Selective columns are recorded as
-// "all distinct" (a fraction), which stays true as the tables grow, so a few
-// runs suffice; each samples a bounded number of rows and takes well under
-// a second.
+// on a looked-up table each time the rows it inserted into it double.
+// Selective columns are recorded as "all distinct" (a fraction), which
+// stays true as the tables grow, so a few runs suffice; each samples a
+// bounded number of rows and takes well under a second. A table is
+// analysed only when it grew: a night run, which inserts accounts, no
+// longer reads the persons and grants again each time (on SQLite, whole:
+// a tenth of its time at network scale, docs/benchmarks.md).
 const firstAnalyze = 500
 
-// analyzedTables are the tables whose statistics matter to the lookups, and
-// the columns the lookups use: statistics on these alone cost a third of a
-// whole ANALYZE of the three tables (0.2 s instead of 0.6 s at 80,000
-// grants), and a night run, whose new accounts make it analyze several
-// times, spent half its database time on them (docs/benchmarks.md).
-const analyzedTables = "persons (matricule, identity_key), " +
-	"grants (fase, school_year, person_id, email, pending_email, pending, state), " +
-	"accounts (person_id, login_base, email, state)"
+// table numbers a looked-up table in analyzed.
+type table int
 
-// sqliteAnalyze is the statistics upkeep on SQLite, which has no
-// statistics at all until ANALYZE: without them it chose the state index to
-// find a person's active grants, and the night run's last step took time
-// quadratic in the number of accounts (6.5 s at 100 schools, 0.8 s with
-// statistics; docs/benchmarks.md). It reads the three tables whole, which
-// takes a few tens of milliseconds at network scale.
-const sqliteAnalyze = "ANALYZE persons; ANALYZE grants; ANALYZE accounts"
+const (
+	tablePersons table = iota
+	tableGrants
+	tableAccounts
+)
+
+// analyzed are the tables whose statistics matter to the lookups, and the
+// columns the lookups use: statistics on these alone cost a third of a
+// whole ANALYZE of the three tables (0.2 s instead of 0.6 s at 80,000
+// grants; docs/benchmarks.md).
+var analyzed = [...]struct{ name, columns string }{
+	tablePersons:  {"persons", "matricule, identity_key"},
+	tableGrants:   {"grants", "fase, school_year, person_id, email, pending_email, pending, state"},
+	tableAccounts: {"accounts", "person_id, login_base, email, state"},
+}
+
+// analyzeStatements are the statements that analyse the tables whose due
+// flag is set. On SQLite, which has no statistics at all until ANALYZE
+// (without them it chose the state index to find a person's active grants,
+// and the night run's last step took time quadratic in the number of
+// accounts: 6.5 s at 100 schools, 0.8 s with statistics), ANALYZE reads the
+// table whole, a few tens of milliseconds at network scale. On PostgreSQL,
+// the looked-up columns only, with the store's sample.
+func analyzeStatements(d store.Dialect, due [len(analyzed)]bool) []string {
+	var parts []string
+	for i, t := range analyzed {
+		if !due[i] {
+			continue
+		}
+		if d == store.Postgres {
+			parts = append(parts, t.name+" ("+t.columns+")")
+		} else {
+			parts = append(parts, "ANALYZE "+t.name)
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	if d == store.Postgres {
+		return []string{"SET LOCAL default_statistics_target = " + strconv.Itoa(analyzeSample), "ANALYZE " + strings.Join(parts, ", ")}
+	}
+	return parts
+}
 
 // analyzeSample is the statistics target of the store's own ANALYZE runs
 // (PostgreSQL's default is 100): ANALYZE samples 300 rows per unit of
@@ -174,40 +210,46 @@ const sqliteAnalyze = "ANALYZE persons; ANALYZE grants; ANALYZE accounts"
 // the initial load ran nine of them (docs/benchmarks.md).
 const analyzeSample = 10
 
-// pgAnalyze runs ANALYZE on the looked-up columns with the store's sample.
-func pgAnalyze(ctx context.Context, db *sql.DB) error {
+// runAnalyze runs stmts in one transaction on the writer.
+func runAnalyze(ctx context.Context, db *sql.DB, stmts []string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, "SET LOCAL default_statistics_target = "+strconv.Itoa(analyzeSample)); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, "ANALYZE "+analyzedTables); err != nil {
-		return err
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
 
-func (s *Store) analyzeIfGrown(added int64) {
-	if added == 0 {
+// analyzeIfGrown adds the rows a transaction inserted into each looked-up
+// table, and analyses in the background the tables whose rows doubled.
+func (s *Store) analyzeIfGrown(added [len(analyzed)]int64) {
+	var due [len(analyzed)]bool
+	some := false
+	for i, n := range added {
+		if n > 0 && s.inserted[i].Add(n) >= s.nextAnalyze[i].Load() {
+			due[i], some = true, true
+		}
+	}
+	if !some || !s.analyzing.CompareAndSwap(false, true) {
 		return
 	}
-	total := s.inserted.Add(added)
-	if total < s.nextAnalyze.Load() || !s.analyzing.CompareAndSwap(false, true) {
-		return
+	for i := range due {
+		if due[i] {
+			s.nextAnalyze[i].Store(2 * s.inserted[i].Load())
+		}
 	}
-	s.nextAnalyze.Store(2 * total)
 	go func() {
 		defer s.analyzing.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		// A failure only leaves the statistics as autovacuum keeps them.
-		if s.db.Dialect == store.Postgres {
-			pgAnalyze(ctx, s.db.W)
-		} else {
-			s.db.W.ExecContext(ctx, sqliteAnalyze)
+		if runAnalyze(ctx, s.db.W, analyzeStatements(s.db.Dialect, due)) == nil {
+			s.db.Committed()
 		}
 	}()
 }
@@ -216,9 +258,9 @@ func (s *Store) analyzeIfGrown(added int64) {
 type tx struct {
 	t *store.Tx
 	d store.Dialect
-	// inserted counts the rows this transaction inserted into the
-	// analysed tables.
-	inserted int64
+	// inserted counts the rows this transaction inserted into each
+	// looked-up table.
+	inserted [len(analyzed)]int64
 }
 
 func (x *tx) Now() time.Time { return x.t.Now }

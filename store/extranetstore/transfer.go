@@ -304,7 +304,7 @@ func (x *tx) InsertPersons(ctx context.Context, ps []extranet.Person) (err error
 	for i, p := range ps {
 		rows[i] = []any{p.ID, p.LastName, p.FirstName, p.BirthDate, p.Matricule, p.IdentityKey, p.CreatedAt, p.UpdatedAt}
 	}
-	x.inserted += int64(len(rows))
+	x.inserted[tablePersons] += int64(len(rows))
 	return insertRows(ctx, x.t, "persons", personColumns, rows, "")
 }
 
@@ -341,7 +341,7 @@ func (x *tx) InsertGrants(ctx context.Context, gs []extranet.Grant) (err error) 
 			g.State, g.Since, g.Pending, g.Next.Role, g.Next.Email, g.Next.LastName, g.Next.FirstName,
 			g.PendingSince, g.EndReason, g.CreatedAt, g.UpdatedAt, g.SentBirthDate, g.SentMatricule}
 	}
-	x.inserted += int64(len(rows))
+	x.inserted[tableGrants] += int64(len(rows))
 	return insertRows(ctx, x.t, "grants", grantColumns, rows, "")
 }
 

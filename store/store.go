@@ -36,6 +36,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -305,25 +307,57 @@ func rebind(d Dialect, q string) string {
 	if d != Postgres || !strings.Contains(q, "?") {
 		return q
 	}
+	if r, ok := rebound.Load(q); ok {
+		return r.(string)
+	}
+	r := rebindText(q)
+	if reboundCount.Load() < reboundMax {
+		if _, dup := rebound.LoadOrStore(q, r); !dup {
+			reboundCount.Add(1)
+		}
+	}
+	return r
+}
+
+// rebound remembers the statements rebind rewrote: the store's texts are a
+// few hundred, run thousands of times, and the longest are kilobytes.
+// reboundMax bounds them, should a caller build texts without end.
+var (
+	rebound      sync.Map
+	reboundCount atomic.Int64
+)
+
+const reboundMax = 4096
+
+// rebindText turns ? placeholders into $1, $2…, outside quoted literals.
+func rebindText(q string) string {
 	var b strings.Builder
 	b.Grow(len(q) + 16)
 	n := 0
-	quoted := false
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case c == '\'':
-			quoted = !quoted
-			b.WriteByte(c)
-		case c == '?' && !quoted:
+	for {
+		i := strings.IndexAny(q, "?'")
+		if i < 0 {
+			b.WriteString(q)
+			return b.String()
+		}
+		b.WriteString(q[:i])
+		if q[i] == '?' {
 			n++
 			b.WriteByte('$')
 			b.WriteString(strconv.Itoa(n))
-		default:
-			b.WriteByte(c)
+			q = q[i+1:]
+			continue
 		}
+		// A literal: copied whole, up to its closing quote ('' inside
+		// one is two literals back to back, copied alike).
+		end := strings.IndexByte(q[i+1:], '\'')
+		if end < 0 {
+			b.WriteString(q[i:])
+			return b.String()
+		}
+		b.WriteString(q[i : i+end+2])
+		q = q[i+end+2:]
 	}
-	return b.String()
 }
 
 // Reader runs queries: DB.Read on the read pool, DB.Write, or a Tx.

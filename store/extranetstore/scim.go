@@ -106,6 +106,13 @@ func (x *tx) ConfirmedDeactivations(ctx context.Context, fase int, since time.Ti
 	return n, err
 }
 
+// scimQueries are the texts of lockSCIMGrantQuery and scimRelatedQuery by
+// dialect, built once: a SCIM write runs both.
+var scimQueries = [...]struct{ lockGrant, related string }{
+	store.SQLite:   {lockSCIMGrantQuery(store.SQLite), scimRelatedQuery(store.SQLite)},
+	store.Postgres: {lockSCIMGrantQuery(store.Postgres), scimRelatedQuery(store.Postgres)},
+}
+
 // lockSCIMGrantQuery locks a school's row, then reads one of its grants
 // with its sent identity, person and SCIM data, locked: the school comes
 // first, as for a transfer, so that the two never wait for each other the
@@ -156,7 +163,7 @@ func (x *tx) LockSCIMGrant(ctx context.Context, fase int, year, id string) (_ ex
 	dest = append(dest, store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 	dest = append(dest, personDest(&rec.Person)...)
 	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt))
-	err = x.t.QueryRow(ctx, lockSCIMGrantQuery(x.d), fase, id, fase, year).Scan(dest...)
+	err = x.t.QueryRow(ctx, scimQueries[x.d].lockGrant, fase, id, fase, year).Scan(dest...)
 	if err != nil {
 		return rec, m, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
 	}
@@ -184,7 +191,7 @@ func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (_ extranet
 	if !isASCII(q.UserName) {
 		named = 1
 	}
-	rows, err := x.t.Query(ctx, scimRelatedQuery(x.d),
+	rows, err := x.t.Query(ctx, scimQueries[x.d].related,
 		q.FASE, q.SchoolYear, // yg
 		q.Matricule, q.Key, // found
 		q.Birth, q.GrantID, q.GrantID, // d0

@@ -228,30 +228,52 @@ func runAnalyze(ctx context.Context, db *sql.DB, stmts []string) error {
 // analyzeIfGrown adds the rows a transaction inserted into each looked-up
 // table, and analyses in the background the tables whose rows doubled.
 func (s *Store) analyzeIfGrown(added [len(analyzed)]int64) {
-	var due [len(analyzed)]bool
-	some := false
+	grew := false
 	for i, n := range added {
-		if n > 0 && s.inserted[i].Add(n) >= s.nextAnalyze[i].Load() {
-			due[i], some = true, true
+		if n > 0 {
+			s.inserted[i].Add(n)
+			grew = true
 		}
 	}
-	if !some || !s.analyzing.CompareAndSwap(false, true) {
+	if grew {
+		s.analyzeDue()
+	}
+}
+
+// analyzeDue starts one background run that analyses every table due, if
+// none is running; the run looks again when it ends, so that a table that
+// fell due meanwhile is not left waiting for its next insert.
+func (s *Store) analyzeDue() {
+	if !s.anyDue() || !s.analyzing.CompareAndSwap(false, true) {
 		return
 	}
+	var due [len(analyzed)]bool
 	for i := range due {
-		if due[i] {
-			s.nextAnalyze[i].Store(2 * s.inserted[i].Load())
+		if n := s.inserted[i].Load(); n >= s.nextAnalyze[i].Load() {
+			due[i] = true
+			s.nextAnalyze[i].Store(2 * n)
 		}
 	}
 	go func() {
-		defer s.analyzing.Store(false)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
 		// A failure only leaves the statistics as autovacuum keeps them.
 		if runAnalyze(ctx, s.db.W, analyzeStatements(s.db.Dialect, due)) == nil {
 			s.db.Committed()
 		}
+		cancel()
+		s.analyzing.Store(false)
+		s.analyzeDue()
 	}()
+}
+
+// anyDue tells whether a table's rows reached its next analysis.
+func (s *Store) anyDue() bool {
+	for i := range s.inserted {
+		if s.inserted[i].Load() >= s.nextAnalyze[i].Load() {
+			return true
+		}
+	}
+	return false
 }
 
 // tx implements extranet.Tx.

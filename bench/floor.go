@@ -12,13 +12,16 @@ package bench
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,10 +31,36 @@ import (
 	"passerelle/store"
 )
 
-// Floor holds the floor of the phases that have one, in seconds.
+// Floor holds the floor of the phases that have one, in seconds, and how
+// its keys were made (FloorKeysSchool or FloorKeysScattered).
 type Floor struct {
 	Initial float64 `json:"initial"`
 	Night   float64 `json:"night"`
+	Keys    string  `json:"keys"`
+}
+
+// The floor's keys. floor.sh names a school's persons k<school>-1 …
+// k<school>-n, and their matricules and addresses the same way, so that a
+// school's keys sit side by side in every index and its transaction fills a
+// page or two of each. The network's keys (folded names and birth dates,
+// addresses, matricules) fall all over each index instead; scattered keys
+// put eight hexadecimal digits of the MD5 of "<school>-<n>" in front of the
+// same names, on both engines (floorKey, and the same expression in SQL),
+// which costs the engine what such keys cost (docs/benchmarks.md).
+const (
+	FloorKeysSchool    = "school"
+	FloorKeysScattered = "scattered"
+)
+
+// floorKey returns the key of the n-th person of a school for the
+// prefix p ("k" the identity key, "m" the matricule, "e" the address).
+func floorKey(p string, school, n int, scattered bool) string {
+	k := p + strconv.Itoa(school) + "-" + strconv.Itoa(n)
+	if !scattered {
+		return k
+	}
+	sum := md5.Sum([]byte(strconv.Itoa(school) + "-" + strconv.Itoa(n)))
+	return hex.EncodeToString(sum[:4]) + k
 }
 
 // floorFS holds the floor's tables (floorschema/sqlite/001_floor.sql), the
@@ -49,14 +78,25 @@ var floorSchema = func() string {
 	return string(b)
 }()
 
-// One school's first load; $1 numbers the school, $2 is the staff.
-var floorSchool = []string{
-	`SELECT count(*) FROM persons WHERE identity_key = ANY (ARRAY(SELECT 'k' || $1::int || '-' || i FROM generate_series(1, $2::int) i))`,
-	`INSERT INTO persons SELECT 'p' || $1::int || '-' || i, 'Nom' || i, 'Prénom' || i, '1980-01-01', 'm' || $1::int || '-' || i,
-  'k' || $1::int || '-' || i, now()::text, now()::text FROM generate_series(1, $2::int) i`,
-	`INSERT INTO grants SELECT 'g' || $1::int || '-' || i, 'p' || $1::int || '-' || i, $1::int, '2026-2027', 'Enseignant',
-  'e' || $1::int || '-' || i || '@ecole.be', 'Nom' || i, 'Prénom' || i, 'pending', now()::text, 'open', now()::text, now()::text
+// floorSchool returns one school's first load: $1 numbers the school, $2
+// is the staff.
+func floorSchool(scattered bool) []string {
+	// key is floorKey in SQL.
+	key := func(p string) string {
+		k := "'" + p + "' || $1::int || '-' || i"
+		if scattered {
+			k = "left(md5($1::int || '-' || i), 8) || " + k
+		}
+		return k
+	}
+	return []string{
+		`SELECT count(*) FROM persons WHERE identity_key = ANY (ARRAY(SELECT ` + key("k") + ` FROM generate_series(1, $2::int) i))`,
+		`INSERT INTO persons SELECT 'p' || $1::int || '-' || i, 'Nom' || i, 'Prénom' || i, '1980-01-01', ` + key("m") + `,
+  ` + key("k") + `, now()::text, now()::text FROM generate_series(1, $2::int) i`,
+		`INSERT INTO grants SELECT 'g' || $1::int || '-' || i, 'p' || $1::int || '-' || i, $1::int, '2026-2027', 'Enseignant',
+  ` + key("e") + ` || '@ecole.be', 'Nom' || i, 'Prénom' || i, 'pending', now()::text, 'open', now()::text, now()::text
   FROM generate_series(1, $2::int) i`,
+	}
 }
 
 const floorNight = `UPDATE grants SET state = 'active', pending = '' WHERE pending <> '';
@@ -66,7 +106,7 @@ INSERT INTO outbox SELECT 'o' || id, id, 'invitation', now()::text FROM persons;
 // measureFloor creates a database of its own on the cluster at clusterURL,
 // measures the floor of the first load of schools × staff at clients in
 // parallel and of the night, and drops it.
-func measureFloor(ctx context.Context, clusterURL string, schools, staff, clients int) (Floor, error) {
+func measureFloor(ctx context.Context, clusterURL string, schools, staff, clients int, scattered bool) (Floor, error) {
 	dbURL, err := createDatabase(ctx, clusterURL, "floor")
 	if err != nil {
 		return Floor{}, err
@@ -80,8 +120,8 @@ func measureFloor(ctx context.Context, clusterURL string, schools, staff, client
 	if _, err := conn.Exec(ctx, floorSchema); err != nil {
 		return Floor{}, err
 	}
-	var f Floor
-	d, err := floorLoad(ctx, dbURL, schools, staff, clients)
+	f := Floor{Keys: floorKeysName(scattered)}
+	d, err := floorLoad(ctx, dbURL, floorSchool(scattered), schools, staff, clients)
 	if err != nil {
 		return Floor{}, err
 	}
@@ -96,7 +136,7 @@ func measureFloor(ctx context.Context, clusterURL string, schools, staff, client
 
 // floorLoad runs the schools' transactions at clients in parallel, each
 // client on its own connection, opened before the clock starts.
-func floorLoad(ctx context.Context, dbURL string, schools, staff, clients int) (time.Duration, error) {
+func floorLoad(ctx context.Context, dbURL string, stmts []string, schools, staff, clients int) (time.Duration, error) {
 	clients = max(1, min(clients, schools))
 	conns := make([]*pgx.Conn, clients)
 	for i := range conns {
@@ -123,7 +163,7 @@ func floorLoad(ctx context.Context, dbURL string, schools, staff, clients int) (
 		go func() {
 			defer wg.Done()
 			for n := range next {
-				if err := floorSchoolTx(ctx, c, n, staff); err != nil {
+				if err := floorSchoolTx(ctx, c, stmts, n, staff); err != nil {
 					mu.Lock()
 					first = cmpErr(first, err)
 					mu.Unlock()
@@ -136,13 +176,13 @@ func floorLoad(ctx context.Context, dbURL string, schools, staff, clients int) (
 	return time.Since(start), first
 }
 
-func floorSchoolTx(ctx context.Context, c *pgx.Conn, school, staff int) error {
+func floorSchoolTx(ctx context.Context, c *pgx.Conn, stmts []string, school, staff int) error {
 	tx, err := c.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback(ctx)
-	for _, q := range floorSchool {
+	for _, q := range stmts {
 		if _, err := tx.Exec(ctx, q, school, staff); err != nil {
 			return fmt.Errorf("floor: %w", err)
 		}
@@ -170,7 +210,7 @@ INSERT INTO outbox SELECT 'o' || id, id, 'invitation', datetime('now') FROM pers
 
 // measureSQLiteFloor measures SQLite's floor in a file of dir, which it
 // removes.
-func measureSQLiteFloor(ctx context.Context, dir string, schools, staff int) (Floor, error) {
+func measureSQLiteFloor(ctx context.Context, dir string, schools, staff int, scattered bool) (Floor, error) {
 	path := filepath.Join(dir, "sqlite-floor.db")
 	remove := func() {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -190,10 +230,10 @@ func measureSQLiteFloor(ctx context.Context, dir string, schools, staff int) (Fl
 	}
 	defer st.Close()
 	db := st.W
-	var f Floor
+	f := Floor{Keys: floorKeysName(scattered)}
 	start := time.Now()
 	for school := 1; school <= schools; school++ {
-		if err := sqliteFloorSchool(ctx, db, school, staff); err != nil {
+		if err := sqliteFloorSchool(ctx, db, school, staff, scattered); err != nil {
 			return Floor{}, fmt.Errorf("floor: %w", err)
 		}
 		st.Committed()
@@ -218,17 +258,17 @@ func measureSQLiteFloor(ctx context.Context, dir string, schools, staff int) (Fl
 
 // sqliteFloorSchool is one school's first load on SQLite, with the rows of
 // floorSchool.
-func sqliteFloorSchool(ctx context.Context, db *sql.DB, school, staff int) error {
+func sqliteFloorSchool(ctx context.Context, db *sql.DB, school, staff int, scattered bool) error {
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	keys := make([]any, 0, staff)
 	persons := make([]any, 0, 8*staff)
 	grants := make([]any, 0, 13*staff)
 	for i := 1; i <= staff; i++ {
-		id, key := fmt.Sprintf("%d-%d", school, i), fmt.Sprintf("k%d-%d", school, i)
+		id, key := fmt.Sprintf("%d-%d", school, i), floorKey("k", school, i, scattered)
 		last, first := fmt.Sprintf("Nom%d", i), fmt.Sprintf("Prénom%d", i)
 		keys = append(keys, key)
-		persons = append(persons, "p"+id, last, first, "1980-01-01", "m"+id, key, now, now)
-		grants = append(grants, "g"+id, "p"+id, school, "2026-2027", "Enseignant", "e"+id+"@ecole.be", last, first, "pending", now, "open", now, now)
+		persons = append(persons, "p"+id, last, first, "1980-01-01", floorKey("m", school, i, scattered), key, now, now)
+		grants = append(grants, "g"+id, "p"+id, school, "2026-2027", "Enseignant", floorKey("e", school, i, scattered)+"@ecole.be", last, first, "pending", now, "open", now, now)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -276,6 +316,14 @@ func dropDatabase(ctx context.Context, clusterURL, name string) {
 	}
 	defer conn.Close(ctx)
 	conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+}
+
+// floorKeysName names the floor's keys in the result.
+func floorKeysName(scattered bool) string {
+	if scattered {
+		return FloorKeysScattered
+	}
+	return FloorKeysSchool
 }
 
 // of returns the floor of a phase, 0 when it has none or none was measured.

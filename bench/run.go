@@ -47,6 +47,9 @@ type Config struct {
 	// Thin also measures the thinnest server (thin.go) for the phases it
 	// stands in for, on the private cluster only.
 	Thin bool
+	// FloorKeys is how the floor makes its keys: FloorKeysSchool (the
+	// default, as floor.sh) or FloorKeysScattered (floor.go).
+	FloorKeys string
 	// Exec runs the passerelle binary (extranet serve, bench worker).
 	Exec Exec
 	// WorkDir holds the logs, the private cluster and the SQLite file; a
@@ -397,11 +400,11 @@ func (r *runner) floor(ctx context.Context) error {
 	switch {
 	case r.kind == "sqlite":
 		r.logf("Measuring the floor: the same rows written by SQLite alone…")
-		f, err = measureSQLiteFloor(ctx, r.cfg.WorkDir, r.cfg.Network.Schools, r.cfg.Network.Staff)
+		f, err = measureSQLiteFloor(ctx, r.cfg.WorkDir, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.FloorKeys == FloorKeysScattered)
 		r.floorBy = "SQLite alone"
 	case r.clusterURL != "":
 		r.logf("Measuring the floor: the same rows written by PostgreSQL alone…")
-		f, err = measureFloor(ctx, r.clusterURL, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Concurrency)
+		f, err = measureFloor(ctx, r.clusterURL, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Concurrency, r.cfg.FloorKeys == FloorKeysScattered)
 		r.floorBy = "PostgreSQL alone"
 	default:
 		return nil
@@ -414,8 +417,12 @@ func (r *runner) floor(ctx context.Context) error {
 	if r.kind == "sqlite" {
 		clients = 1
 	}
-	fmt.Fprintf(r.cfg.Out, "floor (%s, same machine, same run): first load %.2f s (%d transactions of %d persons + %d grants at %d clients), night %.2f s (set-based)\n",
-		r.floorBy, f.Initial, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Network.Staff, clients, f.Night)
+	keys := "keys in school order, as floor.sh"
+	if f.Keys == FloorKeysScattered {
+		keys = "keys scattered as the network's"
+	}
+	fmt.Fprintf(r.cfg.Out, "floor (%s, same machine, same run): first load %.2f s (%d transactions of %d persons + %d grants at %d clients, %s), night %.2f s (set-based)\n",
+		r.floorBy, f.Initial, r.cfg.Network.Schools, r.cfg.Network.Staff, r.cfg.Network.Staff, clients, keys, f.Night)
 	return nil
 }
 

@@ -76,6 +76,7 @@ func parseBench(m *Main, args []string) (bench.Config, string, error) {
 	jsonPath := fs.String("json", "", "write the result as JSON to this file (shape in docs/benchmarks.md)")
 	crash := fs.Int("crash", 0, "kill the extranet (SIGKILL) this many times under load, then check that nothing was lost")
 	durable := fs.Bool("durable", false, "start the private PostgreSQL cluster with fsync, synchronous commits and full-page writes on, as in production")
+	floorKeys := fs.String("floor-keys", bench.FloorKeysSchool, "the floor's keys: school (side by side in each index, as floor.sh) or scattered (over each index, as the network's)")
 	thin := fs.Bool("thin", false, "also measure the thinnest server (HTTP, JSON and the rows alone) for the phases initial, resync, night and scim, on the private cluster")
 	phases := fs.String("phases", strings.Join(bench.DefaultPhases, ","), "phases to run, in this order (also: rollover)")
 	pprofDir := fs.String("pprof", "", "write CPU profiles of the server, the workers and the load generator, and the server's heap profile, to this folder")
@@ -97,6 +98,9 @@ func parseBench(m *Main, args []string) (bench.Config, string, error) {
 	if *conc < 1 || *crash < 0 {
 		return bench.Config{}, "", usageErr("--concurrency must be at least 1, --crash 0 or more")
 	}
+	if *floorKeys != bench.FloorKeysSchool && *floorKeys != bench.FloorKeysScattered {
+		return bench.Config{}, "", usageErr("--floor-keys: school or scattered, not %q", *floorKeys)
+	}
 	if *durable && *db != "" {
 		return bench.Config{}, "", usageErr("--durable sets up the private cluster: leave out --db")
 	}
@@ -108,7 +112,7 @@ func parseBench(m *Main, args []string) (bench.Config, string, error) {
 		return bench.Config{}, "", failErr("bench: cannot find the passerelle binary to start the extranet: %v", err)
 	}
 	cfg := bench.Config{
-		Network: netCfg, DB: *db, URL: *target, Concurrency: *conc, Phases: ps, Crash: *crash, Durable: *durable, Thin: *thin,
+		Network: netCfg, DB: *db, URL: *target, Concurrency: *conc, Phases: ps, Crash: *crash, Durable: *durable, Thin: *thin, FloorKeys: *floorKeys,
 		Exec:       func(args ...string) *exec.Cmd { return exec.Command(exe, args...) },
 		WorkDir:    *workDir,
 		ProfileDir: *pprofDir,

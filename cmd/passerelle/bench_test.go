@@ -120,7 +120,10 @@ type benchDoc struct {
 	Store                                string
 	Phases                               []benchPhase
 	PeakServerRSSBytes, DBBytes          int64
-	Floor                                *struct{ Initial, Night float64 }
+	Floor                                *struct {
+		Initial, Night float64
+		Keys           string
+	}
 }
 
 type benchPhase struct {
@@ -200,10 +203,20 @@ func TestBenchSQLite(t *testing.T) {
 	for _, want := range []string{"phase        seconds", "initial ", "server peak memory (VmHWM)",
 		"targets (set for 1,200 schools × 70 staff, 32 in parallel; this run: 5 × 20, 4 in parallel):",
 		"floor (SQLite alone, same machine, same run): first load", "(SQLite alone, same rows, same run): ",
-		"first load ≤ 6 s (SQLite)"} {
+		"first load ≤ 6 s (SQLite)", "keys in school order, as floor.sh"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
+	}
+	if doc.Floor != nil && doc.Floor.Keys != "school" {
+		t.Errorf("floor keys %q, want %q", doc.Floor.Keys, "school")
+	}
+	// The floor with keys scattered as the network's.
+	doc, stdout = runBenchDoc(t, "--db", "sqlite:", "--schools", "3", "--staff", "10", "--concurrency", "2", "--phases", "initial",
+		"--floor-keys", "scattered")
+	if doc.Floor == nil || doc.Floor.Initial <= 0 || doc.Floor.Keys != "scattered" ||
+		!strings.Contains(stdout, "keys scattered as the network's") {
+		t.Errorf("floor = %+v, stdout:\n%s", doc.Floor, stdout)
 	}
 }
 
@@ -320,6 +333,7 @@ func TestBenchUsage(t *testing.T) {
 		{"--phases", "resync"},
 		{"--phases", "initial,nap"},
 		{"--concurrency", "0"},
+		{"--floor-keys", "random"},
 		{"unexpected"},
 	} {
 		if code, _, stderr := runBenchCmd(t, args...); code != exitUsage {

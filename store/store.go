@@ -266,9 +266,10 @@ func Redact(rawURL string) string {
 	return u.Redacted()
 }
 
-// Committed tells the store that a transaction committed on W outside Tx
-// (the benchmark's floor writes through W itself), so that SQLite's log is
-// checkpointed as after the store's own commits (checkpoint.go).
+// Committed tells the store that a transaction committed on W, so that
+// SQLite's log is checkpointed (checkpoint.go). Tx and Write call it; a
+// caller that writes through W itself (the benchmark's floor, the
+// statistics upkeep) calls it after its commit.
 func (db *DB) Committed() {
 	if db.ckpt != nil {
 		db.ckpt.commit()
@@ -479,8 +480,8 @@ func (r reader) pool() *sql.DB {
 
 func (r reader) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	res, err := r.db.W.ExecContext(ctx, rebind(r.db.Dialect, q), convert(r.db.Dialect, args)...)
-	if err == nil && r.db.ckpt != nil {
-		r.db.ckpt.commit()
+	if err == nil {
+		r.db.Committed()
 	}
 	return res, err
 }
@@ -530,8 +531,8 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 	sqlTx := tx.tx
 	if err = fn(tx); err != nil {
 		sqlTx.Rollback()
-	} else if err = sqlTx.Commit(); err == nil && db.ckpt != nil {
-		db.ckpt.commit()
+	} else if err = sqlTx.Commit(); err == nil {
+		db.Committed()
 	}
 	if db.stmts != nil {
 		// After the commit or the rollback (not after a panic in fn).

@@ -193,9 +193,6 @@ func analyzeStatements(d store.Dialect, due [len(analyzed)]bool) []string {
 			parts = append(parts, "ANALYZE "+t.name)
 		}
 	}
-	if len(parts) == 0 {
-		return nil
-	}
 	if d == store.Postgres {
 		return []string{"SET LOCAL default_statistics_target = " + strconv.Itoa(analyzeSample), "ANALYZE " + strings.Join(parts, ", ")}
 	}

@@ -249,26 +249,8 @@ func (t *schoolTransfer) read(ctx context.Context, tx GrantTx) (reconcileInput, 
 	if err := tx.LockEmails(ctx, newEmails(t.look.emails, grants)); err != nil {
 		return reconcileInput{}, err
 	}
-	// A matricule is one person's (unique index): the persons of the
-	// school's grants, read above, need no second look-up by theirs.
-	matricules, known := t.look.matricules, []Person(nil)
-	if len(grants) > 0 {
-		held := make(map[string]*Person, len(grants))
-		for i := range grants {
-			if m := grants[i].Person.Matricule; m != "" {
-				held[m] = &grants[i].Person
-			}
-		}
-		matricules = make([]string, 0, len(t.look.matricules))
-		for _, m := range t.look.matricules {
-			if p := held[m]; p != nil {
-				known = append(known, *p)
-			} else {
-				matricules = append(matricules, m)
-			}
-		}
-	}
-	persons, holders, err := tx.FindCandidates(ctx, matricules, t.look.keys, t.look.emails, t.fase, year)
+	matricules, keys, known := candidateLookups(t.snap, t.look, grants)
+	persons, holders, err := tx.FindCandidates(ctx, matricules, keys, t.look.emails, t.fase, year)
 	if err != nil {
 		return reconcileInput{}, err
 	}
@@ -289,6 +271,59 @@ func (t *schoolTransfer) read(ctx context.Context, tx GrantTx) (reconcileInput, 
 		Grants: grants, Persons: persons, Holders: holders, NewID: NewID, Keys: t.look.entryKeys,
 		Faults: t.faults,
 	}, nil
+}
+
+// candidateLookups returns what a transfer must look up beyond the school's
+// grants for the year: the snapshot's matricules and identity keys that
+// those grants do not settle, and the grants' persons that the snapshot
+// names by matricule (known).
+//
+// A matricule is one person's (unique index): the grants' persons need no
+// second look-up by theirs. An entry that names such a person by matricule
+// is that person (resolve), and its identity key matters only when its
+// birth date differs from the person's, to designate the namesakes
+// it may mean: other entries' keys are looked up for their own sake.
+// So a re-sync of staff known by matricule reads no person by name; the
+// answer is the same as with every key looked up
+// (TestCandidateLookupsChangeNoAnswer).
+func candidateLookups(snap wire.Snapshot, look lookups, grants []GrantRecord) (matricules, keys []string, known []Person) {
+	if len(grants) == 0 {
+		return look.matricules, look.keys, nil
+	}
+	held := make(map[string]*Person, len(grants))
+	for i := range grants {
+		if m := grants[i].Person.Matricule; m != "" {
+			held[m] = &grants[i].Person
+		}
+	}
+	matricules = make([]string, 0, len(look.matricules))
+	for _, m := range look.matricules {
+		if p := held[m]; p != nil {
+			known = append(known, *p)
+		} else {
+			matricules = append(matricules, m)
+		}
+	}
+	settled := func(matricule, birth string) bool {
+		p := held[strings.TrimSpace(matricule)]
+		birth = strings.TrimSpace(birth)
+		return p != nil && (birth == "" || p.BirthDate == "" || birth == p.BirthDate)
+	}
+	seen := make(map[string]bool, len(look.keys))
+	keys = make([]string, 0, len(look.keys))
+	add := func(i int, matricule, birth string) {
+		if k := look.entryKeys[i]; k != "" && !seen[k] && !settled(matricule, birth) {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for i, e := range snap.Staff {
+		add(i, e.Matricule, e.BirthDate)
+	}
+	for i, e := range snap.Keep {
+		add(len(snap.Staff)+i, e.Matricule, e.BirthDate)
+	}
+	return matricules, keys, known
 }
 
 // recordHeld records a held transfer. Nothing of the snapshot is applied,

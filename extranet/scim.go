@@ -34,6 +34,9 @@ type SCIMMeta struct {
 	// DeletedAt is when a DELETE deactivated the grant; while the grant
 	// stays deactivated, the user is gone (404).
 	DeletedAt time.Time
+	// UpdatedAt is when these data last changed: the user's lastModified
+	// when later than the grant's.
+	UpdatedAt time.Time
 }
 
 // SCIMStore is what SCIM reads outside a transaction; store/extranetstore
@@ -289,8 +292,16 @@ func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
 	return SCIMUser{
 		ID: g.ID, ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: t.LastName, FirstName: t.FirstName,
 		BirthDate: g.SentBirthDate, Matricule: g.SentMatricule, Email: t.Email, Role: t.Role,
-		Active: g.Live(), State: g.State, Created: g.CreatedAt, Modified: g.UpdatedAt,
+		Active: g.Live(), State: g.State, Created: g.CreatedAt, Modified: later(g.UpdatedAt, m.UpdatedAt),
 	}, true
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // SCIMCreate gives a person access to the school for the current school

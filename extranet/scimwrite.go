@@ -349,14 +349,18 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 // changes.
 func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 	old := w.meta[grantID]
-	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName}
+	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName, UpdatedAt: old.UpdatedAt}
 	if w.del {
 		m.DeletedAt = w.now
 		if !old.DeletedAt.IsZero() {
 			m.DeletedAt = old.DeletedAt
 		}
 	}
-	return m, m != old
+	if m == old {
+		return m, false
+	}
+	m.UpdatedAt = w.now
+	return m, true
 }
 
 // saveSCIMMeta stores the user's externalId and deletion mark when they

@@ -29,8 +29,12 @@ const MaxBodyBytes = 64 << 10
 // Options tunes NewHandler.
 type Options struct {
 	// BaseURL is the service provider's address as clients reach it
-	// ("https://extranet.example/scim/v2"), for meta.location; when empty,
-	// it is taken from each request's Host.
+	// ("https://extranet.example/scim/v2"), for meta.location and
+	// Location. When empty, it is the service's portal address
+	// (extranet.Service.PortalURL, --portal-url) followed by Prefix: the
+	// portal and the API are one server. Only without either is it taken
+	// from each request's Host, which a client chooses: a trial on one
+	// machine.
 	BaseURL string
 	// Log receives internal errors (default: slog.Default()).
 	Log *slog.Logger
@@ -209,6 +213,9 @@ func readBody(w http.ResponseWriter, r *http.Request) (map[string]any, *extranet
 func (h *Handler) baseURL(r *http.Request) string {
 	if h.opts.BaseURL != "" {
 		return strings.TrimSuffix(h.opts.BaseURL, "/")
+	}
+	if u := h.svc.PortalURL; u != "" {
+		return strings.TrimSuffix(u, "/") + Prefix
 	}
 	scheme := "http"
 	if r.TLS != nil {

@@ -6,6 +6,7 @@ package scim
 // strings, dotted attribute names as keys of a path-less value.
 
 import (
+	"slices"
 	"strings"
 
 	"passerelle/extranet"
@@ -79,13 +80,73 @@ func applyOp(res, o map[string]any) *extranet.SCIMError {
 			if strings.EqualFold(k, "schemas") {
 				continue
 			}
-			if err := applyPath(res, op, k, v); err != nil {
+			if err := applyPathOrExtension(res, op, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return applyPathOrExtension(res, op, path, value)
+}
+
+// applyPathOrExtension applies an operation whose path may be a whole
+// extension's URN (RFC 7643 §3.3 nests an extension's attributes under
+// it): its value's attributes are applied one by one, as paths of that
+// extension; remove takes the extension away.
+func applyPathOrExtension(res map[string]any, op, path string, value any) *extranet.SCIMError {
+	for _, urn := range extensions[:2] {
+		if !strings.EqualFold(path, urn) {
+			continue
+		}
+		if op == "remove" {
+			_, key, _ := lookup(res, urn)
+			delete(res, key)
+			return nil
+		}
+		obj, ok := value.(map[string]any)
+		if !ok {
+			return invalid("%s : un objet d'attributs de l'extension est attendu", urn)
+		}
+		for k, v := range obj {
+			if err := applyPath(res, op, urn+":"+k, v); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	return applyPath(res, op, path, value)
+}
+
+// readOnly reports whether attribute path attr (lower-case names, as
+// attrPath gives) is one /Schemas declares read-only: a PATCH must not
+// touch it (RFC 7644 §3.5.2).
+func readOnly(attr []string) bool {
+	switch {
+	case len(attr) == 0:
+		return false
+	case attr[0] == "id" || attr[0] == "meta" || attr[0] == "schemas":
+		return true
+	case len(attr) == 2 && attr[0] == strings.ToLower(extranetUser) && attr[1] == "state":
+		return true
+	}
+	return false
+}
+
+// touchesReadOnly reports whether an operation on attr with value would
+// write a read-only attribute: attr itself, or one that a complex value
+// gives beneath it.
+func touchesReadOnly(attr []string, value any) (string, bool) {
+	if readOnly(attr) {
+		return attr[len(attr)-1], true
+	}
+	if obj, ok := value.(map[string]any); ok {
+		for k := range obj {
+			if readOnly(append(slices.Clip(attr), strings.ToLower(k))) {
+				return k, true
+			}
+		}
+	}
+	return "", false
 }
 
 // target is a parsed PATCH path: attribute names (an extension's URN
@@ -124,10 +185,6 @@ func parsePath(path string) (target, *extranet.SCIMError) {
 			t.sub = after[1:]
 		}
 	}
-	switch t.attr[0] {
-	case "id", "meta", "schemas":
-		return t, &extranet.SCIMError{Status: 400, ScimType: "mutability", Detail: "l'attribut " + t.attr[0] + " est en lecture seule"}
-	}
 	return t, nil
 }
 
@@ -135,6 +192,9 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 	t, err := parsePath(path)
 	if err != nil {
 		return err
+	}
+	if name, ro := touchesReadOnly(t.attr, value); ro {
+		return &extranet.SCIMError{Status: 400, ScimType: "mutability", Detail: "l'attribut " + name + " est en lecture seule : retirez-le de l'opération"}
 	}
 	// The container of the last name: the resource, or the objects on the
 	// way (an extension, name).
@@ -183,11 +243,15 @@ func setAttr(obj map[string]any, op, name string, value any) *extranet.SCIMError
 		return nil
 	case "add":
 		if list, ok := cur.([]any); ok {
-			if more, ok := value.([]any); ok {
-				obj[key] = append(list, more...)
-			} else {
-				obj[key] = append(list, value)
+			more, ok := value.([]any)
+			if !ok {
+				more = []any{value}
 			}
+			if slices.ContainsFunc(more, isPrimary) {
+				// RFC 7644 §3.5.2: one primary value at most.
+				setPrimary(list, false)
+			}
+			obj[key] = append(list, more...)
 			return nil
 		}
 	}
@@ -260,6 +324,39 @@ func applyFiltered(obj map[string]any, op, name string, t target, value any) *ex
 	if kept == nil {
 		kept = []any{}
 	}
+	if matched && op != "remove" && strings.EqualFold(t.sub, "primary") {
+		if b, _ := boolean(value, "primary"); b {
+			// The elements set primary now stay so; the others are not.
+			for _, el := range kept {
+				if o, ok := el.(map[string]any); ok && !t.filter.match(o) {
+					setPrimary([]any{o}, false)
+				}
+			}
+		}
+	}
 	obj[key] = kept
 	return nil
+}
+
+// isPrimary reports whether a multi-valued attribute's element says it is
+// the primary one.
+func isPrimary(el any) bool {
+	o, ok := el.(map[string]any)
+	if !ok {
+		return false
+	}
+	v, _, _ := lookup(o, "primary")
+	b, _ := boolean(v, "primary")
+	return b
+}
+
+// setPrimary sets the primary flag of the elements of list that have one.
+func setPrimary(list []any, b bool) {
+	for _, el := range list {
+		if o, ok := el.(map[string]any); ok {
+			if _, key, has := lookup(o, "primary"); has {
+				o[key] = b
+			}
+		}
+	}
 }

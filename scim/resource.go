@@ -36,7 +36,7 @@ func resource(u extranet.SCIMUser) map[string]any {
 		"schemas":     []any{coreUser, extranetUser},
 		"id":          u.ID,
 		"userName":    u.UserName,
-		"name":        map[string]any{"familyName": u.LastName, "givenName": u.FirstName, "formatted": frtext.FormatName(u.LastName, u.FirstName)},
+		"name":        map[string]any{"familyName": u.LastName, "givenName": u.FirstName},
 		"displayName": displayName(u),
 		"emails":      []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},
 		"active":      u.Active,

@@ -38,11 +38,11 @@ func (x *tx) SCIMMeta(ctx context.Context, fase int) (_ map[string]extranet.SCIM
 
 func scimMeta(ctx context.Context, q store.Reader, fase int) (map[string]extranet.SCIMMeta, error) {
 	out := map[string]extranet.SCIMMeta{}
-	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, display_name, deleted_at FROM scim_users WHERE fase = ?`, fase)
+	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, display_name, deleted_at, updated_at FROM scim_users WHERE fase = ?`, fase)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var m extranet.SCIMMeta
 		var id string
-		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt)); err != nil {
+		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt)); err != nil {
 			return err
 		}
 		out[id] = m
@@ -125,7 +125,7 @@ func lockSCIMGrantQuery(d store.Dialect) string {
 	}
 	// personCols without its COALESCE: the outer one gives '' for NULL.
 	inner := strings.Split(grantCols+", "+sentIdentityCols+", p.id, p.last_name, p.first_name, p.birth_date, p.matricule, "+
-		"p.identity_key, p.created_at, p.updated_at, u.external_id, u.user_name, u.display_name, u.deleted_at", ", ")
+		"p.identity_key, p.created_at, p.updated_at, u.external_id, u.user_name, u.display_name, u.deleted_at, u.updated_at", ", ")
 	outer := make([]string, len(inner))
 	for i := range inner {
 		c := "x.c" + strconv.Itoa(i)
@@ -162,7 +162,7 @@ func (x *tx) LockSCIMGrant(ctx context.Context, fase int, year, id string) (_ ex
 	dest := append([]any{&school}, grantDest(&rec.Grant)...)
 	dest = append(dest, store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 	dest = append(dest, personDest(&rec.Person)...)
-	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt))
+	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt))
 	err = x.t.QueryRow(ctx, scimQueries[x.d].lockGrant, fase, id, fase, year).Scan(dest...)
 	if err != nil {
 		return rec, m, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
@@ -211,7 +211,7 @@ func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (_ extranet
 		dest := append([]any{&kind}, grantDest(&rec.Grant)...)
 		dest = append(dest, store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 		dest = append(dest, personDest(&rec.Person)...)
-		dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), &live, &open)
+		dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &live, &open)
 		if err := r.Scan(dest...); err != nil {
 			return err
 		}
@@ -342,8 +342,8 @@ func scimRelatedQuery(d store.Dialect) string {
 	// Pads: '' for text, NULL for an instant or a date.
 	grantPad := "'', '', 0, '', '', '', '', '', '', NULL, '', '', '', '', '', NULL, '', NULL, NULL, NULL, ''"
 	personPad := "'', '', '', NULL, '', '', NULL, NULL"
-	metaPad := "'', '', '', NULL"
-	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), u.deleted_at"
+	metaPad := "'', '', '', NULL, NULL"
+	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), u.deleted_at, u.updated_at"
 	// d0's first value: the birth date sent, as a date (NULL for none).
 	birth := "NULLIF(CAST(? AS TEXT), '')"
 	if d == store.Postgres {

@@ -1,0 +1,91 @@
+package scim
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// meta.lastModified moves with every change a client can see, the ones SCIM
+// keeps beside the grant (userName, displayName, externalId) included, and
+// stays when a write changes nothing (RFC 7643 §3.1).
+func TestLastModifiedFollowsEveryChange(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, map[string]any{
+			"schemas": []string{coreUser}, "userName": "anne@ecole.be", "active": true,
+			"name":       map[string]any{"familyName": "Martin", "givenName": "Anne"},
+			extranetUser: map[string]any{"birthDate": "1980-02-03"},
+		})
+		lastModified := func() time.Time {
+			t.Helper()
+			resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
+			e.want(resp, m, 200, "")
+			meta, _ := m["meta"].(map[string]any)
+			at, err := time.Parse(time.RFC3339, meta["lastModified"].(string))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return at
+		}
+		before := lastModified()
+		for _, op := range []map[string]any{
+			{"op": "replace", "path": "displayName", "value": "Anne M."},
+			{"op": "replace", "path": "externalId", "value": "0f3a"},
+			{"op": "replace", "path": "userName", "value": "amartin@ecole.onmicrosoft.com"},
+		} {
+			e.now = e.now.Add(time.Minute)
+			resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(op))
+			e.want(resp, m, 200, "")
+			got := lastModified()
+			if !got.Equal(e.now.Truncate(time.Second)) || !got.After(before) {
+				t.Fatalf("after %v at %s: lastModified %s (was %s)", op, e.now.UTC(), got, before)
+			}
+			if answered := m["meta"].(map[string]any)["lastModified"]; answered != got.UTC().Format(time.RFC3339) {
+				t.Fatalf("the PATCH answers lastModified %v, a GET %s", answered, got)
+			}
+			before = got
+		}
+		// The same value again changes nothing.
+		e.now = e.now.Add(time.Minute)
+		resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "displayName", "value": "Anne M."}))
+		e.want(resp, m, 200, "")
+		if got := lastModified(); !got.Equal(before) {
+			t.Fatalf("a PATCH that changes nothing moved lastModified from %s to %s", before, got)
+		}
+	})
+}
+
+// Location and meta.location name the service at its public address, the
+// portal's, never at the Host a client chose to send.
+func TestLocationIsThePublicAddress(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	e.svc.PortalURL = "https://extranet.example/"
+	body, _ := json.Marshal(map[string]any{
+		"schemas": []string{coreUser}, "userName": "anne@ecole.be", "active": true,
+		"name":       map[string]any{"familyName": "Martin", "givenName": "Anne"},
+		extranetUser: map[string]any{"birthDate": "1980-02-03"},
+	})
+	req, err := http.NewRequest("POST", e.ts.URL+Prefix+"/Users", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "evil.example"
+	req.Header.Set("Authorization", "Bearer "+e.tokenA)
+	req.Header.Set("Content-Type", ContentType)
+	resp, err := e.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil || resp.StatusCode != 201 {
+		t.Fatalf("%d %v", resp.StatusCode, err)
+	}
+	want := "https://extranet.example/scim/v2/Users/" + m["id"].(string)
+	if loc := resp.Header.Get("Location"); loc != want || m["meta"].(map[string]any)["location"] != want {
+		t.Fatalf("Location %q, meta.location %v, want %s", loc, m["meta"].(map[string]any)["location"], want)
+	}
+}

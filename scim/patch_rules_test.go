@@ -1,0 +1,106 @@
+package scim
+
+import (
+	"encoding/json"
+	"testing"
+
+	"passerelle/extranet"
+)
+
+// jsonOps is ops(list...) as a request's body decodes.
+func jsonOps(list ...map[string]any) map[string]any {
+	b, _ := json.Marshal(ops(list...))
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+// aUser is a user's resource as a PATCH finds it.
+func aUser() map[string]any {
+	return resource(extranet.SCIMUser{ID: "g1", UserName: "anne@ecole.be", LastName: "Martin", FirstName: "Anne",
+		Email: "anne@ecole.be", Role: "Enseignant", Active: true, State: extranet.GrantActive, Matricule: "18002030123"})
+}
+
+// RFC 7644 §3.5.2: an operation that would modify a read-only attribute is
+// refused, whichever way it names it.
+func TestPatchRefusesReadOnlyAttributes(t *testing.T) {
+	for name, op := range map[string]map[string]any{
+		"path":                    {"op": "replace", "path": extranetUser + ":state", "value": "deactivated"},
+		"path, remove":            {"op": "remove", "path": extranetUser + ":state"},
+		"path-less, URN-prefixed": {"op": "replace", "value": map[string]any{extranetUser + ":state": "deactivated"}},
+		"path-less, nested":       {"op": "replace", "value": map[string]any{extranetUser: map[string]any{"state": "deactivated"}}},
+		"the extension as a path": {"op": "add", "path": extranetUser, "value": map[string]any{"STATE": "deactivated"}},
+		"meta's sub-attribute":    {"op": "replace", "path": "meta.lastModified", "value": "2026-01-01T00:00:00Z"},
+		"id, path-less":           {"op": "replace", "value": map[string]any{"id": "g2"}},
+		"schemas by its own path": {"op": "replace", "path": "schemas", "value": []any{coreUser}},
+	} {
+		res := aUser()
+		err := applyPatch(res, jsonOps(op))
+		if err == nil || err.Status != 400 || err.ScimType != "mutability" {
+			t.Errorf("%s: %+v", name, err)
+		}
+	}
+}
+
+// RFC 7643 §3.3 nests an extension's attributes under its URN: a path-less
+// value, or a path naming the extension, may give them so.
+func TestPatchExtensionAsAnObject(t *testing.T) {
+	res := aUser()
+	err := applyPatch(res, jsonOps(
+		map[string]any{"op": "replace", "value": map[string]any{enterpriseUser: map[string]any{"employeeNumber": "19006070123"}}},
+		map[string]any{"op": "add", "value": map[string]any{extranetUser: map[string]any{"role": "Directeur", "birthDate": "1990-06-07"}}},
+	))
+	if err != nil {
+		t.Fatal(err.Detail)
+	}
+	in, err := parseUser(res, extranet.SCIMUserInput{})
+	if err != nil || in.Matricule != "19006070123" || in.Role != "Directeur" || in.BirthDate != "1990-06-07" {
+		t.Fatalf("%+v %v", in, err)
+	}
+	if err := applyPatch(res, jsonOps(map[string]any{"op": "remove", "path": enterpriseUser})); err != nil {
+		t.Fatal(err.Detail)
+	}
+	if in, _ := parseUser(res, extranet.SCIMUserInput{}); in.Matricule != "" {
+		t.Fatalf("the enterprise extension removed, the matricule stays: %+v", in)
+	}
+	res = aUser()
+	if err := applyPatch(res, jsonOps(map[string]any{"op": "replace", "value": map[string]any{extranetUser: "Directeur"}})); err == nil || err.ScimType != "invalidValue" {
+		t.Fatalf("an extension given as a string: %+v", err)
+	}
+}
+
+// RFC 7644 §3.5.2: a value made primary makes the others not primary.
+func TestPatchPrimaryEmail(t *testing.T) {
+	res := aUser()
+	err := applyPatch(res, jsonOps(map[string]any{"op": "add", "path": "emails",
+		"value": []any{map[string]any{"value": "anne.martin@ecole.be", "type": "work", "primary": true}}}))
+	if err != nil {
+		t.Fatal(err.Detail)
+	}
+	if in, _ := parseUser(res, extranet.SCIMUserInput{}); in.Email != "anne.martin@ecole.be" {
+		t.Fatalf("the address added as primary is not the user's: %+v (%v)", in, res["emails"])
+	}
+	if n := primaries(res); n != 1 {
+		t.Fatalf("%d primary addresses: %v", n, res["emails"])
+	}
+
+	// Back to the first address, by a value path on its primary flag.
+	err = applyPatch(res, jsonOps(map[string]any{"op": "replace", "path": `emails[value eq "anne@ecole.be"].primary`, "value": true}))
+	if err != nil {
+		t.Fatal(err.Detail)
+	}
+	if in, _ := parseUser(res, extranet.SCIMUserInput{}); in.Email != "anne@ecole.be" || primaries(res) != 1 {
+		t.Fatalf("primary moved back: %+v (%v)", in, res["emails"])
+	}
+}
+
+func primaries(res map[string]any) int {
+	n := 0
+	list, _ := res["emails"].([]any)
+	for _, el := range list {
+		if isPrimary(el) {
+			n++
+		}
+	}
+	return n
+}

@@ -37,6 +37,27 @@ type SCIMMeta struct {
 	// UpdatedAt is when these data last changed: the user's lastModified
 	// when later than the grant's.
 	UpdatedAt time.Time
+	// Generation counts the grant's deletions through SCIM: a user given
+	// access again after a DELETE is a new resource, with a new id
+	// (SCIMUserID).
+	Generation int
+}
+
+// SCIMUserID is the id of the user that grant grantID is after generation
+// deletions through SCIM: the grant's ID at first, then followed by a dot
+// and the generation, so that an id is never given to a new resource
+// (RFC 7643 §3.1) and a deleted one stays unknown (RFC 7644 §3.6).
+func SCIMUserID(grantID string, generation int) string {
+	if generation == 0 {
+		return grantID
+	}
+	return grantID + "." + strconv.Itoa(generation)
+}
+
+// scimGrantID is the grant of a user's id: its part before a dot.
+func scimGrantID(id string) string {
+	g, _, _ := strings.Cut(id, ".")
+	return g
 }
 
 // SCIMStore is what SCIM reads outside a transaction; store/extranetstore
@@ -290,7 +311,7 @@ func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
 		userName = t.Email
 	}
 	return SCIMUser{
-		ID: g.ID, ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: t.LastName, FirstName: t.FirstName,
+		ID: SCIMUserID(g.ID, m.Generation), ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: t.LastName, FirstName: t.FirstName,
 		BirthDate: g.SentBirthDate, Matricule: g.SentMatricule, Email: t.Email, Role: t.Role,
 		Active: g.Live(), State: g.State, Created: g.CreatedAt, Modified: later(g.UpdatedAt, m.UpdatedAt),
 	}, true
@@ -418,7 +439,7 @@ func loadSCIMUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (*s
 	if id == "" {
 		return w, nil
 	}
-	rec, m, err := tx.LockSCIMGrant(ctx, fase, year, id)
+	rec, m, err := tx.LockSCIMGrant(ctx, fase, year, scimGrantID(id))
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrSCIMNotFound
 	}
@@ -426,10 +447,11 @@ func loadSCIMUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (*s
 		return nil, err
 	}
 	u, ok := scimUserOf(rec.Grant, m)
-	if !ok {
+	if !ok || u.ID != id {
+		// Deleted, or a resource deleted before this one.
 		return nil, ErrSCIMNotFound
 	}
-	w.rec, w.cur, w.meta[id] = &rec, &u, m
+	w.rec, w.cur, w.meta[rec.Grant.ID] = &rec, &u, m
 	return w, nil
 }
 

@@ -349,10 +349,15 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 // changes.
 func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 	old := w.meta[grantID]
-	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName, UpdatedAt: old.UpdatedAt}
+	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName,
+		UpdatedAt: old.UpdatedAt, Generation: old.Generation}
 	if w.del {
 		m.DeletedAt = w.now
-		if !old.DeletedAt.IsZero() {
+		if old.DeletedAt.IsZero() {
+			// The user is gone; if the grant opens again, it is
+			// another user (SCIMUserID).
+			m.Generation++
+		} else {
 			m.DeletedAt = old.DeletedAt
 		}
 	}

@@ -75,10 +75,26 @@ func TestUserLifecycle(t *testing.T) {
 			t.Fatalf("list after DELETE: %v", m)
 		}
 
-		// Created again: the same person, the same grant, open again.
-		if again := e.create(e.tokenA, user("jean.dupont@ecole.be", "Dupont", "Jean", "1980-02-03")); again != id {
-			t.Fatalf("created again as %s, want the grant %s", again, id)
+		// Created again: the same person and grant, open again, but a new
+		// resource (RFC 7643 §3.1: an id is never reassigned); the deleted
+		// one stays unknown (RFC 7644 §3.6).
+		again := e.create(e.tokenA, user("jean.dupont@ecole.be", "Dupont", "Jean", "1980-02-03"))
+		if again != id+".1" {
+			t.Fatalf("created again as %s, want %s.1", again, id)
 		}
+		if g, ok := e.grant(faseA, "jean.dupont@ecole.be"); !ok || g.State != extranet.GrantPending {
+			t.Fatalf("the grant is not open again: %+v", g)
+		}
+		for _, method := range []string{"GET", "DELETE"} {
+			resp, m = e.do(method, "/Users/"+id, e.tokenA, nil)
+			e.want(resp, m, 404, "")
+		}
+		resp, m = e.do("GET", "/Users?filter=id+eq+%22"+id+"%22", e.tokenA, nil)
+		if e.want(resp, m, 200, ""); m["totalResults"] != float64(0) {
+			t.Fatalf("the deleted id is found again: %v", m)
+		}
+		resp, m = e.do("GET", "/Users/"+again, e.tokenA, nil)
+		e.want(resp, m, 200, "")
 
 		// Journal and audit show the writes as transfers by scim:4242.
 		recs, err := e.store.Transfers(ctx, extranet.TransferFilter{FASE: faseA})

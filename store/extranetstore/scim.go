@@ -38,11 +38,11 @@ func (x *tx) SCIMMeta(ctx context.Context, fase int) (_ map[string]extranet.SCIM
 
 func scimMeta(ctx context.Context, q store.Reader, fase int) (map[string]extranet.SCIMMeta, error) {
 	out := map[string]extranet.SCIMMeta{}
-	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, display_name, deleted_at, updated_at FROM scim_users WHERE fase = ?`, fase)
+	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, display_name, deleted_at, updated_at, generation FROM scim_users WHERE fase = ?`, fase)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var m extranet.SCIMMeta
 		var id string
-		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt)); err != nil {
+		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation); err != nil {
 			return err
 		}
 		out[id] = m
@@ -52,14 +52,14 @@ func scimMeta(ctx context.Context, q store.Reader, fase int) (map[string]extrane
 }
 
 // scimMetaUpsert stores or replaces the SCIM data of a grant.
-const scimMetaUpsert = `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+const scimMetaUpsert = `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name,
-display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at`
+display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at, generation = excluded.generation`
 
 // SaveSCIMMeta implements extranet.SCIMTx.
 func (x *tx) SaveSCIMMeta(ctx context.Context, fase int, grantID string, m extranet.SCIMMeta) (err error) {
 	defer errs.Wrap(&err, "extranetstore: save scim data of grant %s", grantID)
-	_, err = x.t.Exec(ctx, scimMetaUpsert, grantID, fase, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, x.now())
+	_, err = x.t.Exec(ctx, scimMetaUpsert, grantID, fase, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, x.now(), m.Generation)
 	return err
 }
 
@@ -125,12 +125,12 @@ func lockSCIMGrantQuery(d store.Dialect) string {
 	}
 	// personCols without its COALESCE: the outer one gives '' for NULL.
 	inner := strings.Split(grantCols+", "+sentIdentityCols+", p.id, p.last_name, p.first_name, p.birth_date, p.matricule, "+
-		"p.identity_key, p.created_at, p.updated_at, u.external_id, u.user_name, u.display_name, u.deleted_at, u.updated_at", ", ")
+		"p.identity_key, p.created_at, p.updated_at, u.external_id, u.user_name, u.display_name, u.deleted_at, u.updated_at, u.generation", ", ")
 	outer := make([]string, len(inner))
 	for i := range inner {
 		c := "x.c" + strconv.Itoa(i)
 		switch {
-		case i == 2: // g.fase
+		case i == 2, inner[i] == "u.generation": // g.fase, and the one integer of scim_users
 			outer[i] = "COALESCE(" + c + ", 0)"
 		case typedColumn(inner[i]):
 			outer[i] = c // NULL scans as none
@@ -162,7 +162,7 @@ func (x *tx) LockSCIMGrant(ctx context.Context, fase int, year, id string) (_ ex
 	dest := append([]any{&school}, grantDest(&rec.Grant)...)
 	dest = append(dest, store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 	dest = append(dest, personDest(&rec.Person)...)
-	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt))
+	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation)
 	err = x.t.QueryRow(ctx, scimQueries[x.d].lockGrant, fase, id, fase, year).Scan(dest...)
 	if err != nil {
 		return rec, m, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)
@@ -211,7 +211,7 @@ func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (_ extranet
 		dest := append([]any{&kind}, grantDest(&rec.Grant)...)
 		dest = append(dest, store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 		dest = append(dest, personDest(&rec.Person)...)
-		dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &live, &open)
+		dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation, &live, &open)
 		if err := r.Scan(dest...); err != nil {
 			return err
 		}
@@ -342,8 +342,8 @@ func scimRelatedQuery(d store.Dialect) string {
 	// Pads: '' for text, NULL for an instant or a date.
 	grantPad := "'', '', 0, '', '', '', '', '', '', NULL, '', '', '', '', '', NULL, '', NULL, NULL, NULL, ''"
 	personPad := "'', '', '', NULL, '', '', NULL, NULL"
-	metaPad := "'', '', '', NULL, NULL"
-	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), u.deleted_at, u.updated_at"
+	metaPad := "'', '', '', NULL, NULL, 0"
+	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), u.deleted_at, u.updated_at, COALESCE(u.generation, 0)"
 	// d0's first value: the birth date sent, as a date (NULL for none).
 	birth := "NULLIF(CAST(? AS TEXT), '')"
 	if d == store.Postgres {
@@ -463,7 +463,7 @@ func (x *tx) ApplySCIMWrite(ctx context.Context, w extranet.SCIMWrite) (err erro
 	}
 	if w.MetaGrant != "" {
 		m := w.Meta
-		add(scimMetaUpsert, w.MetaGrant, w.FASE, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, now)
+		add(scimMetaUpsert, w.MetaGrant, w.FASE, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, now, m.Generation)
 	}
 	r := w.Records
 	for _, row := range auditRows(r.Audit) {

@@ -68,7 +68,9 @@ func (h *Handler) schemas(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) schema(w http.ResponseWriter, r *http.Request) {
 	for _, s := range schemaDefs {
-		if s["id"] == r.PathValue("id") {
+		// Schema URNs are compared without regard to case wherever a
+		// request names them (paths, schemas lists): here too.
+		if id, _ := s["id"].(string); strings.EqualFold(id, r.PathValue("id")) {
 			writeJSON(w, http.StatusOK, withSchemaMeta(s, h.baseURL(r)))
 			return
 		}

@@ -89,3 +89,12 @@ func TestLocationIsThePublicAddress(t *testing.T) {
 		t.Fatalf("Location %q, meta.location %v, want %s", loc, m["meta"].(map[string]any)["location"], want)
 	}
 }
+
+// A schema is found by its URN in any case.
+func TestSchemaByURNInAnyCase(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	resp, m := e.do("GET", "/Schemas/URN:IETF:PARAMS:SCIM:SCHEMAS:CORE:2.0:USER", "", nil)
+	if e.want(resp, m, 200, ""); m["id"] != coreUser {
+		t.Fatalf("%v", m)
+	}
+}

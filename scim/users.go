@@ -78,7 +78,7 @@ func parseQuery(f, start, count string, attrs, excl []string) (query, *extranet.
 	q := query{startIndex: 1, count: MaxResults, attributes: attrs, exclude: excl}
 	if strings.TrimSpace(f) != "" {
 		var err *extranet.SCIMError
-		if q.filter, err = parseFilter(f); err != nil {
+		if q.filter, err = parseUserFilter(f); err != nil {
 			return q, err
 		}
 	}

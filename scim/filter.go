@@ -4,12 +4,21 @@ package scim
 // ge, lt, le and pr; logical and, or, not; grouping with parentheses; value
 // paths (emails[type eq "work"]). Attribute names ignore case; string values
 // compare ignoring case except those of caseExact attributes.
+//
+// A filter on users (parseUserFilter) names the attributes /Schemas
+// defines, and the common ones (RFC 7643 §3.1): another is refused. Its
+// dateTime attributes compare as points in time, and a multi-valued
+// complex attribute compared as a whole is its value (emails co "x" is
+// emails.value co "x"). The filter of a PATCH path (parseFilter) names
+// the sub-attributes of the attribute it filters, unchecked.
 
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"passerelle/extranet"
 )
@@ -40,6 +49,9 @@ type comparison struct {
 	path  []string // schema-free attribute path, lower case: ["emails", "value"]
 	op    string
 	value any // string, float64, bool or nil
+	// at is value as a point in time, when the attribute is a dateTime and
+	// op is eq, ne, gt, ge, lt or le.
+	at *time.Time
 }
 
 // valuePath is attr[filter] or attr[filter].sub op value.
@@ -99,11 +111,34 @@ func (f comparison) match(res map[string]any) bool {
 	}
 	exact := caseExact[f.path[len(f.path)-1]]
 	for _, v := range values {
-		if compare(v, f.op, f.value, exact) {
+		if f.test(v, exact) {
 			return true
 		}
 	}
 	return f.op == "ne" && len(values) == 0 && f.value != nil
+}
+
+// test compares one value of the attribute.
+func (f comparison) test(v any, exact bool) bool {
+	if f.at != nil {
+		return compareTime(v, f.op, *f.at)
+	}
+	return compare(v, f.op, f.value, exact)
+}
+
+// compareTime compares a dateTime value with at, as points in time (RFC
+// 7644 §3.4.2.2); a value that is not a dateTime does not match.
+func compareTime(v any, op string, at time.Time) bool {
+	s, _ := v.(string)
+	t, ok := parseDateTime(s)
+	return ok && order(op, t.Compare(at))
+}
+
+// parseDateTime reads an RFC 3339 date and time (xsd:dateTime with its
+// offset, RFC 7643 §2.3.5), with or without a fraction of a second.
+func parseDateTime(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	return t, err == nil
 }
 
 // caseExact are the attributes whose strings compare with their case
@@ -246,6 +281,11 @@ type parser struct {
 	toks  []token
 	pos   int
 	depth int
+	// attrs are the attributes a path may name: a User's, or inside
+	// brackets the sub-attributes of the attribute filtered, parent; nil
+	// when names are not checked.
+	attrs  []attrDef
+	parent string
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
@@ -266,14 +306,24 @@ func (p *parser) keyword(w string) bool {
 	return false
 }
 
-// parseFilter parses a filter; prefix, for a value path's inner filter,
-// is the attribute the inner paths are relative to.
+// parseFilter parses a filter whose attribute names are not checked: that
+// of a PATCH value path, relative to the attribute it filters.
 func parseFilter(s string) (filter, *extranet.SCIMError) {
+	return parse(s, nil)
+}
+
+// parseUserFilter parses a filter on users: its attributes are a User's
+// (userAttrs), its dateTime values points in time.
+func parseUserFilter(s string) (filter, *extranet.SCIMError) {
+	return parse(s, userAttrs)
+}
+
+func parse(s string, attrs []attrDef) (filter, *extranet.SCIMError) {
 	toks, err := lex(s)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{toks: toks}
+	p := &parser{toks: toks, attrs: attrs}
 	f, err := p.or()
 	if err != nil {
 		return nil, err
@@ -343,59 +393,249 @@ func (p *parser) attrExpr() (filter, *extranet.SCIMError) {
 	if t.kind != "word" {
 		return nil, badFilter("un attribut est attendu")
 	}
-	path, err := attrPath(t.text)
+	path, err := filterPath(t.text)
+	if err != nil {
+		return nil, err
+	}
+	def, err := p.resolve(path, t.text)
 	if err != nil {
 		return nil, err
 	}
 	if p.peek().kind == "[" {
 		p.next()
-		inner, err := p.or()
+		return p.valuePath(path, def, t.text)
+	}
+	return p.comparison(path, def, t.text)
+}
+
+// valuePath parses what follows attr[: the filter of its values, "]",
+// and an optional .sub comparison. Inside, names are def's sub-attributes.
+func (p *parser) valuePath(path []string, def *attrDef, written string) (filter, *extranet.SCIMError) {
+	if def != nil && def.typ != "complex" {
+		return nil, badFilter("« %s » n'a pas de sous-attributs : les crochets filtrent les valeurs d'un attribut complexe, comme emails[type eq \"work\"]", written)
+	}
+	outer, parent := p.attrs, p.parent
+	if def != nil {
+		p.attrs, p.parent = def.sub, def.name
+	}
+	defer func() { p.attrs, p.parent = outer, parent }()
+	inner, err := p.or()
+	if err != nil {
+		return nil, err
+	}
+	if p.next().kind != "]" {
+		return nil, badFilter("crochet fermant manquant")
+	}
+	vp := valuePath{attr: path, inner: inner}
+	if t := p.peek(); t.kind == "word" && strings.HasPrefix(t.text, ".") {
+		p.next()
+		sub := []string{strings.ToLower(t.text[1:])}
+		subDef, err := p.resolve(sub, t.text[1:])
 		if err != nil {
 			return nil, err
 		}
-		if p.next().kind != "]" {
-			return nil, badFilter("crochet fermant manquant")
+		c, err := p.comparison(sub, subDef, t.text[1:])
+		if err != nil {
+			return nil, err
 		}
-		vp := valuePath{attr: path, inner: inner}
-		if t := p.peek(); t.kind == "word" && strings.HasPrefix(t.text, ".") {
-			p.next()
-			c, err := p.comparison([]string{strings.ToLower(t.text[1:])})
-			if err != nil {
-				return nil, err
-			}
-			vp.then = &c
-		}
-		return vp, nil
+		vp.then = &c
 	}
-	return p.comparison(path)
+	return vp, nil
 }
 
-func (p *parser) comparison(path []string) (comparison, *extranet.SCIMError) {
+// comparison parses "op value" (or "pr") after the attribute path, def
+// its definition when names are checked.
+func (p *parser) comparison(path []string, def *attrDef, written string) (comparison, *extranet.SCIMError) {
 	op := p.next()
 	o := strings.ToLower(op.text)
 	if op.kind != "word" || (o != "pr" && !operators[o]) {
-		return comparison{}, badFilter("opérateur inconnu après %s : eq, ne, co, sw, ew, gt, ge, lt, le ou pr", strings.Join(path, "."))
+		return comparison{}, badFilter("opérateur inconnu après %s : eq, ne, co, sw, ew, gt, ge, lt, le ou pr", written)
 	}
 	if o == "pr" {
 		return comparison{path: path, op: o}, nil
 	}
+	if def != nil && def.typ == "complex" {
+		var err *extranet.SCIMError
+		if path, def, err = asValue(path, def, written); err != nil {
+			return comparison{}, err
+		}
+	}
+	if def != nil && def.typ == "boolean" && o != "eq" && o != "ne" {
+		return comparison{}, badFilter("%s est un booléen : comparez-le avec eq ou ne", written)
+	}
+	v, err := p.value(written, o)
+	if err != nil {
+		return comparison{}, err
+	}
+	c := comparison{path: path, op: o, value: v}
+	if def != nil && def.typ == "dateTime" && v != nil && o != "co" && o != "sw" && o != "ew" {
+		s, _ := v.(string)
+		at, ok := parseDateTime(s)
+		if !ok {
+			return comparison{}, badDateTime(written, o)
+		}
+		c.at = &at
+	}
+	return c, nil
+}
+
+// value parses a comparison's value.
+func (p *parser) value(written, op string) (any, *extranet.SCIMError) {
 	v := p.next()
 	switch {
 	case v.kind == "string":
-		return comparison{path: path, op: o, value: v.val}, nil
+		return v.val, nil
 	case v.kind == "word" && (v.text == "true" || v.text == "false"):
-		if o != "eq" && o != "ne" {
-			return comparison{}, badFilter("%s ne compare pas des booléens : eq ou ne", o)
+		if op != "eq" && op != "ne" {
+			return nil, badFilter("%s ne compare pas des booléens : eq ou ne", op)
 		}
-		return comparison{path: path, op: o, value: v.text == "true"}, nil
+		return v.text == "true", nil
 	case v.kind == "word" && v.text == "null":
-		return comparison{path: path, op: o, value: nil}, nil
+		return nil, nil
 	case v.kind == "word":
 		if n, err := strconv.ParseFloat(v.text, 64); err == nil {
-			return comparison{path: path, op: o, value: n}, nil
+			return n, nil
 		}
 	}
-	return comparison{}, badFilter("valeur attendue après %s %s : une chaîne entre guillemets, true, false, null ou un nombre", strings.Join(path, "."), o)
+	return nil, badFilter("valeur attendue après %s %s : une chaîne entre guillemets, true, false, null ou un nombre", written, op)
+}
+
+// badDateTime refuses a value that is not a dateTime compared with a
+// dateTime attribute: the filter reads well, its value does not fit the
+// attribute's type (RFC 7644 §3.12: invalidValue).
+func badDateTime(written, op string) *extranet.SCIMError {
+	return &extranet.SCIMError{Status: 400, ScimType: "invalidValue", Detail: fmt.Sprintf(
+		"filtre invalide : %s %s attend une date et heure RFC 3339 entre guillemets, avec son fuseau, par exemple \"2026-12-07T00:06:35Z\" ou \"2026-12-07T01:06:35+01:00\"",
+		written, op)}
+}
+
+// --- attributes ---
+
+// attrDef is what a filter knows of an attribute (RFC 7643 §7).
+type attrDef struct {
+	name  string // as /Schemas writes it
+	typ   string // string, boolean, dateTime, reference or complex
+	multi bool
+	sub   []attrDef
+}
+
+// userAttrs are the attributes a filter on users may name: the common
+// ones (RFC 7643 §3.1), those /Schemas describes, and each extension as a
+// complex attribute named by its URN.
+var userAttrs = userDefs()
+
+func userDefs() []attrDef {
+	defs := []attrDef{{name: "id", typ: "string"}, {name: "externalId", typ: "string"}}
+	var exts []attrDef
+	for _, s := range schemaDefs {
+		attrs := defsOf(s["attributes"].([]any))
+		if s["id"] == coreUser {
+			defs = append(defs, attrs...)
+		} else {
+			exts = append(exts, attrDef{name: s["id"].(string), typ: "complex", sub: attrs})
+		}
+	}
+	meta := attrDef{name: "meta", typ: "complex", sub: []attrDef{
+		{name: "resourceType", typ: "string"}, {name: "created", typ: "dateTime"}, {name: "lastModified", typ: "dateTime"},
+		{name: "location", typ: "reference"}, {name: "version", typ: "string"},
+	}}
+	defs = append(defs, meta, attrDef{name: "schemas", typ: "reference", multi: true})
+	return append(defs, exts...)
+}
+
+// defsOf reads attribute definitions as /Schemas gives them.
+func defsOf(list []any) []attrDef {
+	var out []attrDef
+	for _, a := range list {
+		m := a.(map[string]any)
+		d := attrDef{name: m["name"].(string), typ: m["type"].(string), multi: m["multiValued"] == true}
+		if sub, ok := m["subAttributes"].([]any); ok {
+			d.sub = defsOf(sub)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func findAttr(defs []attrDef, name string) *attrDef {
+	for i := range defs {
+		if strings.EqualFold(defs[i].name, name) {
+			return &defs[i]
+		}
+	}
+	return nil
+}
+
+// resolve finds path's definition among p.attrs: nil when names are not
+// checked; an attribute no schema defines is a bad filter.
+func (p *parser) resolve(path []string, written string) (*attrDef, *extranet.SCIMError) {
+	if p.attrs == nil {
+		return nil, nil
+	}
+	defs, parent := p.attrs, p.parent
+	var d *attrDef
+	for _, name := range path {
+		if d = findAttr(defs, name); d == nil {
+			return nil, unknownAttr(written, parent, defs)
+		}
+		defs, parent = d.sub, d.name
+	}
+	return d, nil
+}
+
+func unknownAttr(written, parent string, defs []attrDef) *extranet.SCIMError {
+	if len(defs) == 0 {
+		return badFilter("attribut « %s » inconnu : %s n'a pas de sous-attributs", written, parent)
+	}
+	names := make([]string, len(defs))
+	for i, d := range defs {
+		names[i] = d.name
+	}
+	if parent == "" {
+		return badFilter("attribut « %s » inconnu : un User a %s (voir /Schemas)", written, strings.Join(names, ", "))
+	}
+	return badFilter("attribut « %s » inconnu : %s a %s", written, parent, strings.Join(names, ", "))
+}
+
+// asValue is a complex attribute compared as a whole: the value of a
+// multi-valued one (RFC 7644 §3.4.2.2: emails co "example.com");
+// another is a bad filter.
+func asValue(path []string, def *attrDef, written string) ([]string, *attrDef, *extranet.SCIMError) {
+	if v := findAttr(def.sub, "value"); def.multi && v != nil {
+		return append(slices.Clip(path), "value"), v, nil
+	}
+	sep := "."
+	if strings.HasPrefix(def.name, "urn:") {
+		sep = ":"
+	}
+	subs := make([]string, len(def.sub))
+	for i, d := range def.sub {
+		subs[i] = written + sep + d.name
+	}
+	return nil, nil, badFilter("« %s » est un attribut complexe : comparez l'un de ses sous-attributs, %s", written, strings.Join(subs, ", "))
+}
+
+// filterPath is attrPath in a filter, where a bare extension URN names
+// the extension and an unreadable name is a bad filter (RFC 7644 §3.12).
+func filterPath(s string) ([]string, *extranet.SCIMError) {
+	if p, ok := extensionPath(s); ok {
+		return p, nil
+	}
+	p, err := attrPath(s)
+	if err != nil {
+		return nil, badFilter("attribut « %s » illisible : écrivez des noms séparés par un point, comme name.familyName, ceux d'une extension précédés de son URN et de « : »", s)
+	}
+	return p, nil
+}
+
+// extensionPath is the path of a whole extension, named by its URN.
+func extensionPath(s string) ([]string, bool) {
+	for _, urn := range extensions {
+		if urn != coreUser && strings.EqualFold(s, urn) {
+			return []string{strings.ToLower(urn)}, true
+		}
+	}
+	return nil, false
 }
 
 // attrPath splits "urn:…:User:name.familyName" into lower-case names, the

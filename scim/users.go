@@ -35,33 +35,70 @@ func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request, fase int) 
 		writeError(w, err)
 		return
 	}
-	get := func(k string) string {
-		v, _, _ := lookup(body, k)
-		switch x := v.(type) {
-		case string:
-			return x
-		case interface{ String() string }:
-			return x.String()
-		}
-		return ""
-	}
-	list := func(k string) []string {
-		v, _, _ := lookup(body, k)
-		var out []string
-		items, _ := v.([]any)
-		for _, i := range items {
-			if s, ok := i.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	q, err := parseQuery(get("filter"), get("startIndex"), get("count"), list("attributes"), list("excludedAttributes"))
+	q, err := searchQuery(body)
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	h.list(w, r, fase, q)
+}
+
+// searchQuery reads a SearchRequest: filter is a string, attributes and
+// excludedAttributes are lists of strings (RFC 7644 §3.4.3); another JSON
+// type is refused rather than ignored.
+func searchQuery(body map[string]any) (query, *extranet.SCIMError) {
+	f, _, _ := lookup(body, "filter")
+	filter, ok := f.(string)
+	if !ok && f != nil {
+		return query{}, badSearch(`filter : une chaîne est attendue, par exemple "filter": "userName eq \"prenom.nom@ecole.be\""`)
+	}
+	attrs, err := searchList(body, "attributes")
+	if err != nil {
+		return query{}, err
+	}
+	excl, err := searchList(body, "excludedAttributes")
+	if err != nil {
+		return query{}, err
+	}
+	return parseQuery(filter, searchText(body, "startIndex"), searchText(body, "count"), attrs, excl)
+}
+
+// searchText is a number of a SearchRequest, as written.
+func searchText(body map[string]any, key string) string {
+	v, _, _ := lookup(body, key)
+	switch x := v.(type) {
+	case string:
+		return x
+	case interface{ String() string }:
+		return x.String()
+	}
+	return ""
+}
+
+// searchList is a list of attribute names of a SearchRequest.
+func searchList(body map[string]any, key string) ([]string, *extranet.SCIMError) {
+	v, _, _ := lookup(body, key)
+	if v == nil {
+		return nil, nil
+	}
+	bad := badSearch(key + " : une liste de chaînes est attendue, par exemple [\"userName\", \"emails.value\"]")
+	items, ok := v.([]any)
+	if !ok {
+		return nil, bad
+	}
+	out := make([]string, 0, len(items))
+	for _, i := range items {
+		s, ok := i.(string)
+		if !ok {
+			return nil, bad
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func badSearch(detail string) *extranet.SCIMError {
+	return &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "requête de recherche invalide : " + detail}
 }
 
 func splitList(s string) []string {
@@ -78,7 +115,7 @@ func parseQuery(f, start, count string, attrs, excl []string) (query, *extranet.
 	q := query{startIndex: 1, count: MaxResults, attributes: attrs, exclude: excl}
 	if strings.TrimSpace(f) != "" {
 		var err *extranet.SCIMError
-		if q.filter, err = parseFilter(f); err != nil {
+		if q.filter, err = parseUserFilter(f); err != nil {
 			return q, err
 		}
 	}
@@ -275,82 +312,144 @@ func matchesETag(header, v string) bool {
 }
 
 // project keeps the attributes asked for, or drops those excluded (RFC
-// 7644 §3.9); id and schemas are always returned.
+// 7644 §3.9): names and sub-attributes, of every value of a multi-valued
+// attribute, or a whole extension by its URN. id and schemas are always
+// returned (returned: always); schemas lists the core schema and the
+// extensions the answer holds (RFC 7643 §3: the schemas of the attributes
+// present). An object left empty is left out.
 func project(res map[string]any, attrs, exclude []string) map[string]any {
 	if len(attrs) == 0 && len(exclude) == 0 {
 		return res
 	}
-	out := map[string]any{}
+	var out map[string]any
 	if len(attrs) > 0 {
-		out["schemas"], out["id"] = res["schemas"], res["id"]
-		for _, a := range attrs {
-			copyPath(out, res, a)
-		}
-		return out
+		out, _ = keep(res, selectionOf(attrs)).(map[string]any)
+	} else {
+		out, _ = drop(res, selectionOf(exclude)).(map[string]any)
 	}
-	for k, v := range res {
-		out[k] = v
+	if out == nil {
+		out = map[string]any{}
 	}
-	for _, a := range exclude {
-		p, err := attrPath(a)
-		if err != nil || p[0] == "id" || p[0] == "schemas" {
-			continue
+	out["id"] = res["id"]
+	out["schemas"] = presentSchemas(res["schemas"], out)
+	return out
+}
+
+// selection is a tree of attribute names, lower case: the whole of an
+// attribute, or some of its sub-attributes.
+type selection struct {
+	all bool
+	sub map[string]*selection
+}
+
+// selectionOf reads the names of attributes or excludedAttributes; those
+// that do not read are ignored, as unknown ones are.
+func selectionOf(names []string) *selection {
+	root := &selection{}
+	for _, a := range names {
+		path, ok := extensionPath(a)
+		if !ok {
+			var err *extranet.SCIMError
+			if path, err = attrPath(a); err != nil {
+				continue
+			}
 		}
-		if len(p) == 1 {
-			_, key, _ := lookup(out, p[0])
-			delete(out, key)
-		} else if sub, ok := out[canonicalKey(out, p[0])].(map[string]any); ok {
-			trimmed := map[string]any{}
-			for k, v := range sub {
-				if !strings.EqualFold(k, p[1]) {
-					trimmed[k] = v
+		s := root
+		for _, name := range path {
+			if s.sub == nil {
+				s.sub = map[string]*selection{}
+			}
+			if s.sub[name] == nil {
+				s.sub[name] = &selection{}
+			}
+			s = s.sub[name]
+		}
+		s.all = true
+	}
+	return root
+}
+
+// keep is what s selects of v, each value of a list alike; nil when
+// nothing is left.
+func keep(v any, s *selection) any {
+	if s.all {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, val := range x {
+			if c := s.sub[strings.ToLower(k)]; c != nil {
+				if kept := keep(val, c); kept != nil {
+					out[k] = kept
 				}
 			}
-			out[canonicalKey(out, p[0])] = trimmed
 		}
+		return nonEmpty(out)
+	case []any:
+		return eachOf(x, func(el any) any { return keep(el, s) })
+	}
+	return nil
+}
+
+// drop is v without what s selects, each value of a list alike; nil
+// when nothing is left.
+func drop(v any, s *selection) any {
+	if s.all {
+		return nil
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, val := range x {
+			c := s.sub[strings.ToLower(k)]
+			if c == nil {
+				out[k] = val
+			} else if left := drop(val, c); left != nil {
+				out[k] = left
+			}
+		}
+		return nonEmpty(out)
+	case []any:
+		return eachOf(x, func(el any) any { return drop(el, s) })
+	}
+	return v
+}
+
+// eachOf maps the values of a multi-valued attribute, leaving out those
+// that become nil; nil when none is left.
+func eachOf(list []any, f func(any) any) any {
+	var out []any
+	for _, el := range list {
+		if v := f(el); v != nil {
+			out = append(out, v)
+		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
 
-func canonicalKey(m map[string]any, lower string) string {
-	_, key, _ := lookup(m, lower)
-	return key
+func nonEmpty(m map[string]any) any {
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
-func copyPath(dst, src map[string]any, a string) {
-	p, err := attrPath(a)
-	if err != nil {
-		return
-	}
-	v, key, ok := lookup(src, p[0])
-	if !ok {
-		return
-	}
-	if len(p) == 1 {
-		dst[key] = v
-		return
-	}
-	sub, ok := v.(map[string]any)
-	if !ok {
-		if list, isList := v.([]any); isList {
-			var items []any
-			for _, it := range list {
-				if o, ok := it.(map[string]any); ok {
-					part := map[string]any{}
-					copyPath(part, o, strings.Join(p[1:], "."))
-					items = append(items, part)
-				}
-			}
-			dst[key] = items
+// presentSchemas are the URNs of schemas that out holds: the core one,
+// and each extension whose object it has.
+func presentSchemas(schemas any, out map[string]any) []any {
+	list, _ := schemas.([]any)
+	kept := []any{}
+	for _, s := range list {
+		urn, _ := s.(string)
+		if _, _, has := lookup(out, urn); has || strings.EqualFold(urn, coreUser) {
+			kept = append(kept, s)
 		}
-		return
 	}
-	part, _ := dst[key].(map[string]any)
-	if part == nil {
-		part = map[string]any{}
-	}
-	copyPath(part, sub, strings.Join(p[1:], "."))
-	dst[key] = part
+	return kept
 }
 
 // noUserSchema refuses a user without its schema (RFC 7643 §3: schemas is

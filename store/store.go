@@ -78,6 +78,8 @@ type DB struct {
 	stmts *stmtCache
 	// ckpt checkpoints a SQLite file's write-ahead log (checkpoint.go).
 	ckpt *checkpointer
+	// plans counts the Replan calls (replan.go).
+	plans atomic.Uint64
 }
 
 // Dedicated opens a PostgreSQL connection outside the pool, for a session
@@ -521,7 +523,9 @@ func (db *DB) Tx(ctx context.Context, now time.Time, fn func(tx *Tx) error) erro
 			}
 			tx.conn.Close()
 		}()
-		tx.tx, err = tx.conn.BeginTx(ctx, nil)
+		if err = db.renewPlans(ctx, tx.conn); err == nil {
+			tx.tx, err = tx.conn.BeginTx(ctx, nil)
+		}
 	} else {
 		tx.tx, err = db.W.BeginTx(ctx, nil)
 	}

@@ -256,6 +256,7 @@ func (s *Store) analyzeDue() {
 		// A failure only leaves the statistics as autovacuum keeps them.
 		if runAnalyze(ctx, s.db.W, analyzeStatements(s.db.Dialect, due)) == nil {
 			s.db.Committed()
+			s.db.Replan()
 		}
 		cancel()
 		s.analyzing.Store(false)

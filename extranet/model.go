@@ -142,7 +142,7 @@ func (g Grant) Target() GrantValues {
 }
 
 // GrantRecord is a grant with its person and, once the night run opened it,
-// the person's login.
+// the person's login (read by Store.YearGrants, not by Tx.LockYearGrants).
 type GrantRecord struct {
 	Grant  Grant
 	Person Person

@@ -41,6 +41,9 @@ type SCIMMeta struct {
 	// access again after a DELETE is a new resource, with a new id
 	// (SCIMUserID).
 	Generation int
+	// RecreatedAt is when a SCIM write gave the grant access again after
+	// a deletion: the new user's creation.
+	RecreatedAt time.Time
 }
 
 // SCIMUserID is the id of the user that grant grantID is after generation
@@ -306,6 +309,13 @@ func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
 		return SCIMUser{}, false
 	}
 	t := g.Target()
+	created := g.CreatedAt
+	if m.Generation > 0 {
+		// A user after a deletion: created when a SCIM write gave the
+		// access again, else (a snapshot did) no earlier than the
+		// deletion.
+		created = later(m.DeletedAt, m.RecreatedAt)
+	}
 	userName := m.UserName
 	if userName == "" {
 		userName = t.Email
@@ -313,7 +323,7 @@ func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
 	return SCIMUser{
 		ID: SCIMUserID(g.ID, m.Generation), ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: t.LastName, FirstName: t.FirstName,
 		BirthDate: g.SentBirthDate, Matricule: g.SentMatricule, Email: t.Email, Role: t.Role,
-		Active: g.Live(), State: g.State, Created: g.CreatedAt, Modified: later(g.UpdatedAt, m.UpdatedAt),
+		Active: g.Live(), State: g.State, Created: created, Modified: later(g.UpdatedAt, m.UpdatedAt),
 	}, true
 }
 

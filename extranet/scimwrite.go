@@ -350,7 +350,7 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 	old := w.meta[grantID]
 	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName,
-		UpdatedAt: old.UpdatedAt, Generation: old.Generation}
+		UpdatedAt: old.UpdatedAt, Generation: old.Generation, RecreatedAt: old.RecreatedAt}
 	if w.del {
 		m.DeletedAt = w.now
 		if old.DeletedAt.IsZero() {
@@ -359,6 +359,14 @@ func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 			m.Generation++
 		} else {
 			m.DeletedAt = old.DeletedAt
+		}
+	} else if !old.DeletedAt.IsZero() {
+		// The deleted user's grant has access again: a new user,
+		// created by this write, or, when a snapshot gave the access
+		// back already, no earlier than the deletion, as it showed.
+		m.RecreatedAt = w.now
+		if w.rec != nil && w.rec.Grant.Live() {
+			m.RecreatedAt = old.DeletedAt
 		}
 	}
 	if m == old {

@@ -112,8 +112,9 @@ type GrantTx interface {
 	// Now is the transaction's instant.
 	Now() time.Time
 	// LockYearGrants returns every grant of a school for a school year, in
-	// any state, with its sent identity, persons and logins, and locks them
-	// against the night run until the end of the transaction.
+	// any state, with its sent identity and person (not the login: no
+	// writer needs it, GrantRecord.Login is ""), and locks them against the
+	// night run until the end of the transaction.
 	LockYearGrants(ctx context.Context, fase int, schoolYear string) ([]GrantRecord, error)
 	// FindPersons returns the persons whose matricule is in matricules or
 	// whose identity key is in keys.

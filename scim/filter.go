@@ -109,6 +109,11 @@ func (f comparison) match(res map[string]any) bool {
 		}
 		return false
 	}
+	if f.value == nil && f.at == nil {
+		// null is the state of an absent attribute (RFC 7643 §2.5):
+		// eq null holds when no value is there, ne null when one is.
+		return (len(values) == 0) == (f.op == "eq")
+	}
 	exact := caseExact[f.path[len(f.path)-1]]
 	for _, v := range values {
 		if f.test(v, exact) {
@@ -466,6 +471,11 @@ func (p *parser) comparison(path []string, def *attrDef, written string) (compar
 	v, err := p.value(written, o)
 	if err != nil {
 		return comparison{}, err
+	}
+	if v == nil && o != "eq" && o != "ne" {
+		// RFC 7644 §3.4.2.2: null is equal to an absent value, and
+		// orders nothing.
+		return comparison{}, badFilter("null se compare avec eq ou ne (ou utilisez pr) : %s %s null n'a pas de sens", written, o)
 	}
 	c := comparison{path: path, op: o, value: v}
 	if def != nil && def.typ == "dateTime" && v != nil && o != "co" && o != "sw" && o != "ew" {

@@ -156,6 +156,8 @@ func TestParseUserFilter(t *testing.T) {
 		`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber pr`: false,
 		`externalId eq "x"`:                                                            false,
 		`externalId ne "x"`:                                                            true,
+		`externalId eq null`:                                                           true,
+		`userName ne null`:                                                             true,
 	} {
 		f, err := parseUserFilter(s)
 		if err != nil {
@@ -171,6 +173,8 @@ func TestParseUserFilter(t *testing.T) {
 		`name eq "x"`:            "invalidFilter",
 		`user..name eq "a"`:      "invalidFilter",
 		`meta.created gt "hier"`: "invalidValue",
+		`meta.created gt null`:   "invalidFilter",
+		`userName co null`:       "invalidFilter",
 	} {
 		if _, err := parseUserFilter(s); err == nil || err.Status != 400 || err.ScimType != scimType {
 			t.Errorf("%s: %+v, want 400 %s", s, err, scimType)

@@ -196,6 +196,12 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 	if name, ro := touchesReadOnly(t.attr, value); ro {
 		return &extranet.SCIMError{Status: 400, ScimType: "mutability", Detail: "l'attribut " + name + " est en lecture seule : retirez-le de l'opération"}
 	}
+	if !stored(t.attr[0]) {
+		// An attribute the extranet does not keep (phoneNumbers,
+		// addresses, title… that Entra's default mappings send): the
+		// operation changes nothing, whatever its filter selects.
+		return nil
+	}
 	// The container of the last name: the resource, or the objects on the
 	// way (an extension, name).
 	obj := res
@@ -219,6 +225,17 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 		return applyFiltered(obj, op, last, t, value)
 	}
 	return setAttr(obj, op, last, value)
+}
+
+// stored reports whether a user's top-level attribute (lower case, an
+// extension by its URN) is one the extranet keeps.
+func stored(attr string) bool {
+	switch attr {
+	case "username", "name", "displayname", "emails", "active", "externalid",
+		strings.ToLower(enterpriseUser), strings.ToLower(extranetUser):
+		return true
+	}
+	return false
 }
 
 // canonical is an attribute's name as the resource writes it.

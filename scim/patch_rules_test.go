@@ -104,3 +104,43 @@ func primaries(res map[string]any) int {
 	}
 	return n
 }
+
+// Attributes the extranet does not keep (what Entra's default mappings
+// send besides: phoneNumbers, addresses, title…) change nothing, whatever
+// the operation and its filter, and do not hold back the request's other
+// operations.
+func TestPatchIgnoresAttributesNotKept(t *testing.T) {
+	res := aUser()
+	err := applyPatch(res, jsonOps(
+		map[string]any{"op": "Replace", "path": `phoneNumbers[type eq "mobile"].value`, "value": "+32 470 00 00 00"},
+		map[string]any{"op": "Replace", "path": `addresses[type eq "work"].locality`, "value": "Namur"},
+		map[string]any{"op": "Replace", "value": map[string]any{`phoneNumbers[type eq "work"].value`: "+32 81 00 00 00", "title": "Professeur"}},
+		map[string]any{"op": "Remove", "path": "addresses"},
+		map[string]any{"op": "Replace", "path": "displayName", "value": "Anne M."},
+	))
+	if err != nil {
+		t.Fatal(err.Detail)
+	}
+	in, _ := parseUser(res, extranet.SCIMUserInput{})
+	if in.DisplayName != "Anne M." {
+		t.Fatalf("the operation beside them was lost: %+v", in)
+	}
+	for _, k := range []string{"phoneNumbers", "addresses", "title"} {
+		if _, _, ok := lookup(res, k); ok {
+			t.Errorf("%s kept: %v", k, res[k])
+		}
+	}
+}
+
+// A string attribute given another type is refused, not converted.
+func TestPatchRefusesNumbersForStrings(t *testing.T) {
+	for _, path := range []string{"userName", "displayName", "externalId"} {
+		res := aUser()
+		if err := applyPatch(res, jsonOps(map[string]any{"op": "replace", "path": path, "value": 5})); err != nil {
+			t.Fatalf("%s: the PATCH itself: %v", path, err.Detail)
+		}
+		if _, err := parseUser(res, extranet.SCIMUserInput{}); err == nil || err.ScimType != "invalidValue" {
+			t.Errorf("%s: 5 is taken: %+v", path, err)
+		}
+	}
+}

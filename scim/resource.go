@@ -93,19 +93,17 @@ func invalid(format string, args ...any) *extranet.SCIMError {
 	return &extranet.SCIMError{Status: 400, ScimType: "invalidValue", Detail: fmt.Sprintf(format, args...)}
 }
 
-// str reads an optional string attribute; numbers are taken as written.
+// str reads an optional string attribute: a number or any other type is
+// refused (RFC 7643 §2.3.1, RFC 7644 §3.12 invalidValue).
 func str(m map[string]any, key, name string) (string, bool, *extranet.SCIMError) {
 	v, _, ok := lookup(m, key)
 	if !ok || v == nil {
 		return "", false, nil
 	}
-	switch x := v.(type) {
-	case string:
+	if x, isString := v.(string); isString {
 		return x, true, nil
-	case json.Number:
-		return x.String(), true, nil
 	}
-	return "", false, invalid("%s : une chaîne de caractères est attendue", name)
+	return "", false, invalid("%s : une chaîne de caractères est attendue, entre guillemets", name)
 }
 
 // boolean reads a boolean, or the strings "True" and "False" that

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"passerelle/extranet"
 )
@@ -78,6 +79,7 @@ func TestUserLifecycle(t *testing.T) {
 		// Created again: the same person and grant, open again, but a new
 		// resource (RFC 7643 §3.1: an id is never reassigned); the deleted
 		// one stays unknown (RFC 7644 §3.6).
+		e.now = e.now.Add(time.Hour)
 		again := e.create(e.tokenA, user("jean.dupont@ecole.be", "Dupont", "Jean", "1980-02-03"))
 		if again != id+".1" {
 			t.Fatalf("created again as %s, want %s.1", again, id)
@@ -95,6 +97,9 @@ func TestUserLifecycle(t *testing.T) {
 		}
 		resp, m = e.do("GET", "/Users/"+again, e.tokenA, nil)
 		e.want(resp, m, 200, "")
+		if created := m["meta"].(map[string]any)["created"]; created != e.now.UTC().Format(time.RFC3339) {
+			t.Fatalf("the new user was created at %v, want now (%s)", created, e.now.UTC())
+		}
 
 		// Journal and audit show the writes as transfers by scim:4242.
 		recs, err := e.store.Transfers(ctx, extranet.TransferFilter{FASE: faseA})

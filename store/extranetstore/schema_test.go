@@ -54,6 +54,7 @@ var sqliteKinds = map[string]string{
 	"schools.updated_at":              "time",
 	"scim_confirmations.confirmed_at": "time",
 	"scim_users.deleted_at":           "time",
+	"scim_users.recreated_at":         "time",
 	"scim_users.updated_at":           "time",
 	"sessions.created_at":             "time",
 	"sessions.expires_at":             "time",

@@ -98,3 +98,52 @@ func TestSchemaByURNInAnyCase(t *testing.T) {
 		t.Fatalf("%v", m)
 	}
 }
+
+// attributes and excludedAttributes shape the resource of every answer
+// that holds one: creation, replacement and patch too (RFC 7644 §3.9).
+func TestWritesAnswerTheAttributesAsked(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	body := map[string]any{
+		"schemas": []string{coreUser}, "userName": "anne@ecole.be", "active": true,
+		"name":       map[string]any{"familyName": "Martin", "givenName": "Anne"},
+		extranetUser: map[string]any{"birthDate": "1980-02-03"},
+	}
+	resp, m := e.do("POST", "/Users?attributes=userName", e.tokenA, body)
+	e.want(resp, m, 201, "")
+	if _, ok := m["name"]; ok || m["userName"] != "anne@ecole.be" || m["id"] == nil {
+		t.Fatalf("POST ?attributes=userName: %v", m)
+	}
+	id := m["id"].(string)
+	resp, m = e.do("PATCH", "/Users/"+id+"?excludedAttributes=emails", e.tokenA,
+		ops(map[string]any{"op": "replace", "path": "displayName", "value": "Anne M."}))
+	e.want(resp, m, 200, "")
+	if _, ok := m["emails"]; ok || m["displayName"] != "Anne M." {
+		t.Fatalf("PATCH ?excludedAttributes=emails: %v", m)
+	}
+	resp, m = e.do("PUT", "/Users/"+id+"?attributes=displayName", e.tokenA, body)
+	e.want(resp, m, 200, "")
+	if _, ok := m["userName"]; ok || m["id"] != id {
+		t.Fatalf("PUT ?attributes=displayName: %v", m)
+	}
+}
+
+// A search must say it is one (RFC 7644 §3.4.3), and a GET honours
+// If-Match as the writes do (RFC 9110 §13.1.1).
+func TestSearchSchemaAndIfMatchOnGet(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	for _, body := range []map[string]any{{}, {"schemas": []string{"urn:x"}, "filter": `userName pr`}} {
+		resp, m := e.do("POST", "/Users/.search", e.tokenA, body)
+		e.want(resp, m, 400, "invalidSyntax")
+	}
+	id := e.create(e.tokenA, map[string]any{
+		"schemas": []string{coreUser}, "userName": "anne@ecole.be", "active": true,
+		"name":       map[string]any{"familyName": "Martin", "givenName": "Anne"},
+		extranetUser: map[string]any{"birthDate": "1980-02-03"},
+	})
+	resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil, "If-Match", `W/"autre"`)
+	e.want(resp, m, 412, "")
+	resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+	e.want(resp, m, 200, "")
+	resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil, "If-Match", resp.Header.Get("ETag"))
+	e.want(resp, m, 200, "")
+}

@@ -35,6 +35,10 @@ func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request, fase int) 
 		writeError(w, err)
 		return
 	}
+	if !hasSchema(body, searchSchema) {
+		writeError(w, &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "schemas doit contenir " + searchSchema})
+		return
+	}
 	q, err := searchQuery(body)
 	if err != nil {
 		writeError(w, err)
@@ -168,16 +172,26 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, fase int) {
 	}
 	v := version(u)
 	w.Header().Set("ETag", v)
+	if err := checkIfMatch(r.Header.Get("If-Match"), u); err != nil {
+		writeError(w, err)
+		return
+	}
 	if matchesETag(r.Header.Get("If-None-Match"), v) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	q, perr := parseQuery("", "", "", splitList(r.URL.Query().Get("attributes")), splitList(r.URL.Query().Get("excludedAttributes")))
+	q, perr := projection(r)
 	if perr != nil {
 		writeError(w, perr)
 		return
 	}
 	writeJSON(w, http.StatusOK, project(withMeta(u, h.baseURL(r)), q.attributes, q.exclude))
+}
+
+// projection reads the attributes and excludedAttributes of a request,
+// which any operation that answers a resource takes (RFC 7644 §3.9).
+func projection(r *http.Request) (query, *extranet.SCIMError) {
+	return parseQuery("", "", "", splitList(r.URL.Query().Get("attributes")), splitList(r.URL.Query().Get("excludedAttributes")))
 }
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, fase int) {
@@ -195,15 +209,19 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, fase int) {
 		writeError(w, perr)
 		return
 	}
+	q, perr := projection(r)
+	if perr != nil {
+		writeError(w, perr)
+		return
+	}
 	u, err := h.svc.SCIMCreate(r.Context(), fase, in, h.options(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	res := withMeta(u, h.baseURL(r))
 	w.Header().Set("Location", h.baseURL(r)+"/Users/"+u.ID)
 	w.Header().Set("ETag", version(u))
-	writeJSON(w, http.StatusCreated, res)
+	writeJSON(w, http.StatusCreated, project(withMeta(u, h.baseURL(r)), q.attributes, q.exclude))
 }
 
 func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, fase int) {
@@ -254,6 +272,11 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
 // one, read in the write's transaction, after If-Match is checked.
 func (h *Handler) write(w http.ResponseWriter, r *http.Request, fase int, modify func(extranet.SCIMUser) (extranet.SCIMUserInput, error)) {
 	ifMatch := r.Header.Get("If-Match")
+	q, perr := projection(r)
+	if perr != nil {
+		writeError(w, perr)
+		return
+	}
 	u, err := h.svc.SCIMReplace(r.Context(), fase, r.PathValue("id"), func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
 		if err := checkIfMatch(ifMatch, cur); err != nil {
 			return extranet.SCIMUserInput{}, err
@@ -265,7 +288,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, fase int, modify
 		return
 	}
 	w.Header().Set("ETag", version(u))
-	writeJSON(w, http.StatusOK, withMeta(u, h.baseURL(r)))
+	writeJSON(w, http.StatusOK, project(withMeta(u, h.baseURL(r)), q.attributes, q.exclude))
 }
 
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, fase int) {

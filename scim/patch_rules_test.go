@@ -144,3 +144,15 @@ func TestPatchRefusesNumbersForStrings(t *testing.T) {
 		}
 	}
 }
+
+// Two primary addresses in one resource are refused (RFC 7643 §2.4).
+func TestTwoPrimaryAddresses(t *testing.T) {
+	res := aUser()
+	res["emails"] = []any{
+		map[string]any{"value": "a@ecole.be", "primary": true},
+		map[string]any{"value": "b@ecole.be", "primary": true},
+	}
+	if _, err := parseUser(res, extranet.SCIMUserInput{}); err == nil || err.ScimType != "invalidValue" {
+		t.Fatalf("two primaries: %+v", err)
+	}
+}

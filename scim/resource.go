@@ -220,7 +220,11 @@ func workEmail(m map[string]any) (string, *extranet.SCIMError) {
 			continue
 		}
 		if p, _, ok := lookup(o, "primary"); ok {
-			if b, _ := boolean(p, "primary"); b && primary == "" {
+			if b, _ := boolean(p, "primary"); b {
+				if primary != "" {
+					// RFC 7643 §2.4: at most one primary value.
+					return "", invalid("emails : une seule adresse peut être primary")
+				}
 				primary = value
 			}
 		}

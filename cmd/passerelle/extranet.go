@@ -180,7 +180,11 @@ func defaultPortalURL(addr string) string {
 // are mounted here, beside the API, with srv.Mount.
 func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *api.Server {
 	srv := api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
-	srv.Mount(scim.Prefix+"/", scim.NewHandler(svc, scim.Options{Log: log}))
+	h := scim.NewHandler(svc, scim.Options{Log: log})
+	srv.Mount(scim.Prefix+"/", h)
+	// The prefix itself too: the mux would redirect it to Prefix+"/" with
+	// an HTML page, where a SCIM client expects a SCIM answer.
+	srv.Mount(scim.Prefix, h)
 	// Every night run counts in the metrics: the schedule's and the
 	// console's « Simuler la nuit ».
 	svc.NightObserver = srv.ObserveNight

@@ -61,6 +61,15 @@ func TestExtranetServeSCIM(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/scim+json" || list.TotalResults != 2 {
 		t.Fatalf("GET /scim/v2/Users: %d %q %+v %v", resp.StatusCode, resp.Header.Get("Content-Type"), list, err)
 	}
+	// The prefix alone answers as SCIM, not with the mux's HTML redirect.
+	resp, err = http.Get(addr[1] + "scim/v2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != "application/scim+json" {
+		t.Fatalf("GET /scim/v2: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
 	if code := stop(); code != exitOK {
 		t.Fatalf("serve exit %d: %s", code, errb.String())
 	}

@@ -62,7 +62,8 @@ func TestExtranetServeSCIM(t *testing.T) {
 		t.Fatalf("GET /scim/v2/Users: %d %q %+v %v", resp.StatusCode, resp.Header.Get("Content-Type"), list, err)
 	}
 	// The prefix alone answers as SCIM, not with the mux's HTML redirect.
-	resp, err = http.Get(addr[1] + "scim/v2")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noRedirect.Get(addr[1] + "scim/v2")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -305,7 +305,10 @@ func (s *Service) SCIMUser(ctx context.Context, fase int, id string) (SCIMUser, 
 
 // scimUserOf shows a grant as a user; false for a user deleted through SCIM.
 func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
-	if !m.DeletedAt.IsZero() && !g.Live() {
+	if !m.DeletedAt.IsZero() && !g.Live() && !g.Since.After(m.DeletedAt) {
+		// Deactivated by the DELETE, and not given access since: gone.
+		// Deactivated later (a snapshot gave access back, then took it
+		// away), the user of the new generation shows, inactive.
 		return SCIMUser{}, false
 	}
 	t := g.Target()

@@ -352,14 +352,10 @@ func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName,
 		UpdatedAt: old.UpdatedAt, Generation: old.Generation, RecreatedAt: old.RecreatedAt}
 	if w.del {
+		// The user is gone (a DELETE reaches only a user shown); if the
+		// grant opens again, it is another user (SCIMUserID).
 		m.DeletedAt = w.now
-		if old.DeletedAt.IsZero() {
-			// The user is gone; if the grant opens again, it is
-			// another user (SCIMUserID).
-			m.Generation++
-		} else {
-			m.DeletedAt = old.DeletedAt
-		}
+		m.Generation++
 	} else if !old.DeletedAt.IsZero() {
 		// The deleted user's grant has access again: a new user,
 		// created by this write, or, when a snapshot gave the access

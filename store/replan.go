@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
 
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -50,7 +52,9 @@ func (db *DB) renewPlans(ctx context.Context, c *sql.Conn) error {
 			return nil
 		}
 		if err := sc.Conn().DeallocateAll(ctx); err != nil {
-			return err
+			// pgx forgot its statements before it failed to tell the
+			// server: the connection must not serve again.
+			return fmt.Errorf("%w: %w", driver.ErrBadConn, err)
 		}
 		data[planEpochKey] = epoch
 		return nil

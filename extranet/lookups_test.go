@@ -16,7 +16,7 @@ import (
 // on thousands of small random networks (namesakes, persons with and
 // without matricules or birth dates, grants under a former spelling, live
 // or not), a snapshot naming their people in every way reconciles to the
-// same plan whether the persons are looked up by every matricule and
+// same plan, faulty and untidy entries included, whether the persons are looked up by every matricule and
 // identity key of the snapshot, or by those candidateLookups keeps.
 func TestCandidateLookupsChangeNoAnswer(t *testing.T) {
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
@@ -153,12 +153,21 @@ func randomSnapshot(rng *rand.Rand, world []Person) wire.Snapshot {
 		if birth == "" && matricule == "" {
 			birth = testBirths[0]
 		}
+		last := p.LastName
+		switch rng.IntN(12) {
+		case 0:
+			last = "  " + last + "  " // cleaned, the same person
+		case 1:
+			birth = "1980-13-45" // a fault: the entry is rejected
+		case 2:
+			matricule = "123" // a fault too
+		}
 		if rng.IntN(6) == 0 {
-			snap.Keep = append(snap.Keep, wire.KeepEntry{LastName: p.LastName, FirstName: p.FirstName, BirthDate: birth, Matricule: matricule})
+			snap.Keep = append(snap.Keep, wire.KeepEntry{LastName: last, FirstName: p.FirstName, BirthDate: birth, Matricule: matricule})
 			continue
 		}
 		snap.Staff = append(snap.Staff, wire.StaffEntry{
-			LastName: p.LastName, FirstName: p.FirstName, BirthDate: birth, Matricule: matricule,
+			LastName: last, FirstName: p.FirstName, BirthDate: birth, Matricule: matricule,
 			Email: fmt.Sprintf("e%d@ecole.be", rng.IntN(len(world)+2)), Role: pickOne(rng, []string{"Enseignant", "Directeur"}),
 		})
 	}

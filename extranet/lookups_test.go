@@ -15,9 +15,10 @@ import (
 // TestCandidateLookupsChangeNoAnswer checks that a transfer reads enough:
 // on thousands of small random networks (namesakes, persons with and
 // without matricules or birth dates, grants under a former spelling, live
-// or not), a snapshot naming their people in every way reconciles to the
-// same plan, faulty and untidy entries included, whether the persons are looked up by every matricule and
-// identity key of the snapshot, or by those candidateLookups keeps.
+// or not), a snapshot naming their people in every way, faulty and untidy
+// entries included, reconciles to the same plan whether the persons are
+// looked up by every matricule and identity key of the snapshot, or by
+// those candidateLookups keeps.
 func TestCandidateLookupsChangeNoAnswer(t *testing.T) {
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	narrowed, rejected := 0, 0

@@ -147,3 +147,15 @@ func TestSearchSchemaAndIfMatchOnGet(t *testing.T) {
 	resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil, "If-Match", resp.Header.Get("ETag"))
 	e.want(resp, m, 200, "")
 }
+
+// Pagination beyond the integers' range is clamped like any other value
+// out of bounds (RFC 7644 §3.4.2.4), not refused.
+func TestPaginationBeyondTheIntegers(t *testing.T) {
+	q, err := parseQuery("", "-99999999999999999999", "99999999999999999999", nil, nil)
+	if err != nil || q.startIndex != 1 || q.count != MaxResults {
+		t.Fatalf("%+v %v", q, err)
+	}
+	if _, err := parseQuery("", "", "beaucoup", nil, nil); err == nil || err.ScimType != "invalidValue" {
+		t.Fatalf("count=beaucoup: %+v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -124,20 +125,31 @@ func parseQuery(f, start, count string, attrs, excl []string) (query, *extranet.
 		}
 	}
 	if start != "" {
-		n, err := strconv.Atoi(start)
+		n, err := integer(start, "startIndex")
 		if err != nil {
-			return q, invalid("startIndex : un nombre entier est attendu")
+			return q, err
 		}
 		q.startIndex = max(n, 1)
 	}
 	if count != "" {
-		n, err := strconv.Atoi(count)
+		n, err := integer(count, "count")
 		if err != nil {
-			return q, invalid("count : un nombre entier est attendu")
+			return q, err
 		}
 		q.count = min(max(n, 0), MaxResults)
 	}
 	return q, nil
+}
+
+// integer reads a pagination parameter; one beyond the integers' range
+// is their bound, which the callers then clamp (RFC 7644 §3.4.2.4: a
+// count over maxResults gives maxResults).
+func integer(s, name string) (int, *extranet.SCIMError) {
+	n, err := strconv.Atoi(s)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, invalid("%s : un nombre entier est attendu", name)
+	}
+	return n, nil
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request, fase int, q query) {

@@ -14,11 +14,7 @@ import (
 func TestLastModifiedFollowsEveryChange(t *testing.T) {
 	stores(t, func(t *testing.T, dbURL string) {
 		e := newEnv(t, dbURL)
-		id := e.create(e.tokenA, map[string]any{
-			"schemas": []string{coreUser}, "userName": "anne@ecole.be", "active": true,
-			"name":       map[string]any{"familyName": "Martin", "givenName": "Anne"},
-			extranetUser: map[string]any{"birthDate": "1980-02-03"},
-		})
+		id := e.create(e.tokenA, anne())
 		lastModified := func() time.Time {
 			t.Helper()
 			resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
@@ -63,11 +59,7 @@ func TestLastModifiedFollowsEveryChange(t *testing.T) {
 func TestLocationIsThePublicAddress(t *testing.T) {
 	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
 	e.svc.PortalURL = "https://extranet.example/"
-	body, _ := json.Marshal(map[string]any{
-		"schemas": []string{coreUser}, "userName": "anne@ecole.be", "active": true,
-		"name":       map[string]any{"familyName": "Martin", "givenName": "Anne"},
-		extranetUser: map[string]any{"birthDate": "1980-02-03"},
-	})
+	body, _ := json.Marshal(anne())
 	req, err := http.NewRequest("POST", e.ts.URL+Prefix+"/Users", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -103,11 +95,7 @@ func TestSchemaByURNInAnyCase(t *testing.T) {
 // that holds one: creation, replacement and patch too (RFC 7644 §3.9).
 func TestWritesAnswerTheAttributesAsked(t *testing.T) {
 	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
-	body := map[string]any{
-		"schemas": []string{coreUser}, "userName": "anne@ecole.be", "active": true,
-		"name":       map[string]any{"familyName": "Martin", "givenName": "Anne"},
-		extranetUser: map[string]any{"birthDate": "1980-02-03"},
-	}
+	body := anne()
 	resp, m := e.do("POST", "/Users?attributes=userName", e.tokenA, body)
 	e.want(resp, m, 201, "")
 	if _, ok := m["name"]; ok || m["userName"] != "anne@ecole.be" || m["id"] == nil {
@@ -135,11 +123,7 @@ func TestSearchSchemaAndIfMatchOnGet(t *testing.T) {
 		resp, m := e.do("POST", "/Users/.search", e.tokenA, body)
 		e.want(resp, m, 400, "invalidSyntax")
 	}
-	id := e.create(e.tokenA, map[string]any{
-		"schemas": []string{coreUser}, "userName": "anne@ecole.be", "active": true,
-		"name":       map[string]any{"familyName": "Martin", "givenName": "Anne"},
-		extranetUser: map[string]any{"birthDate": "1980-02-03"},
-	})
+	id := e.create(e.tokenA, anne())
 	resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil, "If-Match", `W/"autre"`)
 	e.want(resp, m, 412, "")
 	resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
@@ -159,3 +143,6 @@ func TestPaginationBeyondTheIntegers(t *testing.T) {
 		t.Fatalf("count=beaucoup: %+v", err)
 	}
 }
+
+// anne is a user's creation body.
+func anne() map[string]any { return user("anne@ecole.be", "Martin", "Anne", "1980-02-03") }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,12 +17,7 @@ import (
 // thrown away instead.
 func TestReplanCancelledDropsTheConnection(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.URL(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db, err := Open(ctx, url+sep+"pool_max_conns=1", os.DirFS("testdata/migrations"), Options{Schema: "replancancel"})
+	db, err := Open(ctx, pgtest.WithParam(pgtest.URL(t), "pool_max_conns=1"), os.DirFS("testdata/migrations"), Options{Schema: "replancancel"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,12 +17,7 @@ import (
 func TestReplan(t *testing.T) {
 	ctx := context.Background()
 	fsys := os.DirFS("testdata/migrations")
-	url := pgtest.URL(t)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	db, err := store.Open(ctx, url+sep+"pool_max_conns=1", fsys, store.Options{Schema: "replan"})
+	db, err := store.Open(ctx, pgtest.WithParam(pgtest.URL(t), "pool_max_conns=1"), fsys, store.Options{Schema: "replan"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -189,16 +189,12 @@ func TestPoolSize(t *testing.T) {
 	ctx := context.Background()
 	fsys := os.DirFS("testdata/migrations")
 	base := pgtest.URL(t)
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
 	for _, c := range []struct {
 		url  string
 		want int
 	}{
 		{base, store.DefaultMaxConns()},
-		{base + sep + "pool_max_conns=7", 7},
+		{pgtest.WithParam(base, "pool_max_conns=7"), 7},
 	} {
 		db, err := store.Open(ctx, c.url, fsys, store.Options{Schema: "pool"})
 		if err != nil {
@@ -216,7 +212,7 @@ func TestPoolSize(t *testing.T) {
 		t.Errorf("DefaultMaxConns() = %d, want at least 4", n)
 	}
 	for _, bad := range []string{"0", "abc", "-3", "5000"} {
-		_, err := store.Open(ctx, base+sep+"pool_max_conns="+bad, fsys, store.Options{Schema: "pool"})
+		_, err := store.Open(ctx, pgtest.WithParam(base, "pool_max_conns="+bad), fsys, store.Options{Schema: "pool"})
 		if err == nil || !strings.Contains(err.Error(), "pool_max_conns="+bad) || !strings.Contains(err.Error(), "entre 1 et 1000") {
 			t.Errorf("pool_max_conns=%s: err = %v, want a message naming it", bad, err)
 		}

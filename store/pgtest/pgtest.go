@@ -60,6 +60,15 @@ func start() {
 	baseURL = c.URL
 }
 
+// WithParam returns url with the query parameter param ("name=value")
+// added.
+func WithParam(url, param string) string {
+	if strings.Contains(url, "?") {
+		return url + "&" + param
+	}
+	return url + "?" + param
+}
+
 // URL returns the URL of a new, empty database, or skips (fails under CI)
 // when PostgreSQL cannot be had.
 func URL(t testing.TB) string {

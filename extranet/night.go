@@ -222,12 +222,15 @@ func loginPartition(base string, n int) int {
 }
 
 // DefaultNightWorkers is the number of partitions of persons the night run
-// opens side by side when Service.NightWorkers is zero: half the process's
-// cores, between one and eight. On two cores, two partitions took as long as
-// one and 30 % more of PostgreSQL's CPU, its backends contending for the
-// same index pages and WAL (docs/benchmarks.md, « The night run »); the
-// database's cores, not the process's, bound the gain beyond eight.
-func DefaultNightWorkers() int { return min(8, max(1, runtime.GOMAXPROCS(0)/2)) }
+// opens side by side when Service.NightWorkers is zero: one a core of the
+// process, between one and eight. On two cores, after a first load of
+// 1,200 schools, two partitions opened the network in 4.7–5.1 s where one
+// took 6.8–7.1 s: two backends keep both cores busy, where one left the
+// second core mostly idle; three or four were no faster
+// (docs/benchmarks.md, « The night on every core »). SQLite's single writer
+// makes the partitions take turns, at no cost. The database's cores, not
+// the process's, bound the gain beyond eight.
+func DefaultNightWorkers() int { return min(8, max(1, runtime.GOMAXPROCS(0))) }
 
 func (s *Service) nightWorkers() int {
 	if s.NightWorkers > 0 {

@@ -49,6 +49,14 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	gate    *gate
+	// trees are the handlers given every path under a prefix (MountTree).
+	trees []tree
+}
+
+// tree is a handler mounted with MountTree.
+type tree struct {
+	prefix string
+	h      http.Handler
 }
 
 // NewServer returns a server answering for svc.
@@ -88,6 +96,16 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // the pattern conflicts with a route already there. Patterns under /api/ are
 // the API's own.
 func (s *Server) Mount(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// MountTree gives h the prefix ("/scim/v2") and every path under it as
+// the client wrote it: the mux would answer one not in its clean form
+// ("/scim/v2//Users") with a redirect and an HTML page, where h's clients
+// expect h's own format. Call it before serving.
+func (s *Server) MountTree(prefix string, h http.Handler) {
+	s.mux.Handle(prefix, h)
+	s.mux.Handle(prefix+"/", h)
+	s.trees = append(s.trees, tree{prefix + "/", h})
+}
 
 // --- middleware ---
 
@@ -144,6 +162,12 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 			s.logRequest(r, rec, ri, time.Since(start))
 		}()
 
+		for _, t := range s.trees {
+			if strings.HasPrefix(r.URL.Path, t.prefix) {
+				t.h.ServeHTTP(rec, r)
+				return
+			}
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			if _, pattern := s.routes.Handler(r); pattern == "" {
 				s.apiNoRoute(rec, r, s.routes)

@@ -640,17 +640,7 @@ func validateSCIM(in SCIMUserInput) error {
 		Matricule: in.Matricule, Email: in.Email, Role: in.Role}
 	problems := ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})
 	if len(problems) == 0 {
-		switch {
-		case len(in.DisplayName) > 255 || (in.DisplayName != "" && !printable(in.DisplayName)):
-			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "displayName illisible ou trop long (au plus 255 caractères)"}
-		case len(in.ExternalID) > 255:
-			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "externalId : au plus 255 caractères"}
-		case in.UserName == "":
-			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName manquant : donnez l'identifiant de la personne chez le fournisseur d'identité, par exemple son adresse e-mail école"}
-		case len(in.UserName) > 255 || !printable(in.UserName):
-			return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName illisible ou trop long (au plus 255 caractères)"}
-		}
-		return nil
+		return validateSCIMText(in, SCIMUser{})
 	}
 	var b strings.Builder
 	for i, p := range problems {
@@ -666,6 +656,25 @@ func validateSCIM(in SCIMUserInput) error {
 		fmt.Fprintf(&b, "%s : %s", field, p.Message)
 	}
 	return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: b.String()}
+}
+
+// validateSCIMText checks what SCIM keeps beside the entry: userName,
+// displayName and externalId, except those the same as kept's. A
+// deactivation, which does not check the entry, checks them against the
+// user's own: an inactive user takes no value a live one would be refused,
+// and a DELETE is never held back by what an earlier write kept.
+func validateSCIMText(in SCIMUserInput, kept SCIMUser) error {
+	switch {
+	case in.DisplayName != kept.DisplayName && (len(in.DisplayName) > 255 || (in.DisplayName != "" && !printable(in.DisplayName))):
+		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "displayName illisible ou trop long (au plus 255 caractères)"}
+	case in.ExternalID != kept.ExternalID && len(in.ExternalID) > 255:
+		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "externalId : au plus 255 caractères"}
+	case in.UserName == "":
+		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName manquant : donnez l'identifiant de la personne chez le fournisseur d'identité, par exemple son adresse e-mail école"}
+	case in.UserName != kept.UserName && (len(in.UserName) > 255 || !printable(in.UserName)):
+		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName illisible ou trop long (au plus 255 caractères)"}
+	}
+	return nil
 }
 
 // guardSCIM holds a deactivation that makes the school's deactivations of

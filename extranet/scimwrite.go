@@ -72,14 +72,23 @@ type scimDecision struct {
 // snapshot entry must be, with a userName of its own, then reconciled.
 func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (scimDecision, error) {
 	d := scimDecision{deactivate: w.rec != nil && !w.in.Active}
-	if !d.deactivate {
-		if err := validateSCIM(w.in); err != nil {
-			d.refusal = err
-			return d, nil
+	var invalid error
+	if d.deactivate {
+		if w.in.UserName == "" {
+			// A deactivation keeps the userName it leaves out.
+			w.in.UserName = w.cur.UserName
 		}
-	} else if w.in.UserName == "" {
-		// A deactivation keeps the userName it leaves out.
-		w.in.UserName = w.cur.UserName
+		var kept SCIMUser
+		if w.cur != nil {
+			kept = *w.cur
+		}
+		invalid = validateSCIMText(w.in, kept)
+	} else {
+		invalid = validateSCIM(w.in)
+	}
+	if invalid != nil {
+		d.refusal = invalid
+		return d, nil
 	}
 	if err := w.readRelated(ctx, tx, d.deactivate); err != nil {
 		return d, err

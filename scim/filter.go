@@ -324,19 +324,37 @@ func parseUserFilter(s string) (filter, *extranet.SCIMError) {
 }
 
 func parse(s string, attrs []attrDef) (filter, *extranet.SCIMError) {
+	return parseWithin(s, attrs, "")
+}
+
+// parseWithin parses a filter whose attributes are attrs, the
+// sub-attributes of parent ("" for a User's): that of a PATCH value path.
+func parseWithin(s string, attrs []attrDef, parent string) (filter, *extranet.SCIMError) {
 	toks, err := lex(s)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{toks: toks, attrs: attrs}
+	p := &parser{toks: toks, attrs: attrs, parent: parent}
 	f, err := p.or()
 	if err != nil {
 		return nil, err
 	}
 	if t := p.peek(); t.kind != "eof" {
-		return nil, badFilter("« %s » inattendu", t.text+t.kind)
+		return nil, badFilter("%s inattendu après une condition complète : reliez les conditions par and ou or", t.written())
 	}
 	return f, nil
+}
+
+// written is a token as the client wrote it, for a message.
+func (t token) written() string {
+	switch t.kind {
+	case "word":
+		return "« " + t.text + " »"
+	case "string":
+		b, _ := json.Marshal(t.val)
+		return "la chaîne " + string(b)
+	}
+	return "« " + t.kind + " »"
 }
 
 func (p *parser) or() (filter, *extranet.SCIMError) {

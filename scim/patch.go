@@ -6,6 +6,7 @@ package scim
 // strings, dotted attribute names as keys of a path-less value.
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -156,6 +157,7 @@ type target struct {
 	filter filter
 	eq     *comparison // the filter, when it is attr eq value: what a new element gets
 	sub    string
+	inner  string // the filter as written
 }
 
 func parsePath(path string) (target, *extranet.SCIMError) {
@@ -171,6 +173,7 @@ func parsePath(path string) (target, *extranet.SCIMError) {
 		if !ok {
 			return t, &extranet.SCIMError{Status: 400, ScimType: "invalidPath", Detail: "crochet fermant manquant dans " + path}
 		}
+		t.inner = inner
 		if t.filter, err = parseFilter(inner); err != nil {
 			err.ScimType = "invalidPath"
 			return t, err
@@ -196,11 +199,11 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 	if name, ro := touchesReadOnly(t.attr, value); ro {
 		return &extranet.SCIMError{Status: 400, ScimType: "mutability", Detail: "l'attribut " + name + " est en lecture seule : retirez-le de l'opération"}
 	}
-	if !stored(t.attr[0]) {
+	if ignore, err := checkPath(t); err != nil || ignore {
 		// An attribute the extranet does not keep (phoneNumbers,
 		// addresses, title… that Entra's default mappings send): the
 		// operation changes nothing, whatever its filter selects.
-		return nil
+		return err
 	}
 	// The container of the last name: the resource, or the objects on the
 	// way (an extension, name).
@@ -227,15 +230,65 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 	return setAttr(obj, op, last, value)
 }
 
-// stored reports whether a user's top-level attribute (lower case, an
-// extension by its URN) is one the extranet keeps.
-func stored(attr string) bool {
-	switch attr {
-	case "username", "name", "displayname", "emails", "active", "externalid",
-		strings.ToLower(enterpriseUser), strings.ToLower(extranetUser):
-		return true
+// notKept are the attributes RFC 7643 defines for a User (§4.1, §4.3)
+// that the extranet does not keep, by lower-case path: an operation on
+// them changes nothing, since identity providers' default mappings send
+// some (Entra: phoneNumbers, addresses, title, department,
+// name.formatted).
+var notKept = func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range []string{"nickName", "profileUrl", "title", "userType", "preferredLanguage", "locale", "timezone",
+		"password", "phoneNumbers", "ims", "photos", "addresses", "groups", "entitlements", "roles", "x509Certificates",
+		"name.formatted", "name.middleName", "name.honorificPrefix", "name.honorificSuffix", "emails.display",
+		enterpriseUser + ".costCenter", enterpriseUser + ".organization", enterpriseUser + ".division",
+		enterpriseUser + ".department", enterpriseUser + ".manager"} {
+		m[strings.ToLower(a)] = true
 	}
-	return false
+	return m
+}()
+
+// checkPath finds t's attribute among a User's (userAttrs, what /Schemas
+// describes). ignore is true for one that RFC 7643 defines and the
+// extranet does not keep (notKept). A path no schema defines, a
+// sub-attribute of a simple attribute, a value filter on an attribute
+// without several values or naming what its values do not have, answer
+// 400 invalidPath (RFC 7644 §3.5.2).
+func checkPath(t target) (ignore bool, err *extranet.SCIMError) {
+	defs, parent := userAttrs, ""
+	var d *attrDef
+	for i, name := range t.attr {
+		if notKept[strings.Join(t.attr[:i+1], ".")] {
+			return true, nil
+		}
+		if i > 0 && len(defs) == 0 {
+			return false, badPath("« %s » n'a pas de sous-attributs : retirez « .%s » du path", parent, name)
+		}
+		if d = findAttr(defs, name); d == nil {
+			return false, badPath("%s", strings.TrimPrefix(unknownAttr(name, parent, defs).Detail, "filtre invalide : "))
+		}
+		defs, parent = d.sub, d.name
+	}
+	if t.filter != nil {
+		if !d.multi || len(d.sub) == 0 {
+			return false, badPath("« %s » n'a qu'une valeur : un filtre entre crochets ne s'applique qu'à un attribut à plusieurs valeurs, comme emails", d.name)
+		}
+		if _, err := parseWithin(t.inner, d.sub, d.name); err != nil {
+			return false, badPath("%s", strings.TrimPrefix(err.Detail, "filtre invalide : "))
+		}
+	}
+	if t.sub != "" {
+		if notKept[strings.Join(t.attr, ".")+"."+strings.ToLower(t.sub)] {
+			return true, nil
+		}
+		if findAttr(d.sub, t.sub) == nil {
+			return false, badPath("%s", strings.TrimPrefix(unknownAttr(t.sub, d.name, d.sub).Detail, "filtre invalide : "))
+		}
+	}
+	return false, nil
+}
+
+func badPath(format string, a ...any) *extranet.SCIMError {
+	return &extranet.SCIMError{Status: 400, ScimType: "invalidPath", Detail: "path invalide : " + fmt.Sprintf(format, a...)}
 }
 
 // canonical is an attribute's name as the resource writes it.

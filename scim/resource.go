@@ -216,19 +216,32 @@ func workEmail(m map[string]any) (string, *extranet.SCIMError) {
 		if e != nil {
 			return "", e
 		}
+		// Every sub-attribute has the type /Schemas gives it, even on an
+		// address that is left out.
+		t, _, e := str(o, "type", "emails.type")
+		if e != nil {
+			return "", e
+		}
+		if _, _, e := str(o, "display", "emails.display"); e != nil {
+			return "", e
+		}
+		isPrimary := false
+		if p, _, ok := lookup(o, "primary"); ok && p != nil {
+			if isPrimary, e = boolean(p, "emails.primary"); e != nil {
+				return "", e
+			}
+		}
 		if value == "" {
 			continue
 		}
-		if p, _, ok := lookup(o, "primary"); ok {
-			if b, _ := boolean(p, "primary"); b {
-				if primary != "" {
-					// RFC 7643 §2.4: at most one primary value.
-					return "", invalid("emails : une seule adresse peut être primary")
-				}
-				primary = value
+		if isPrimary {
+			if primary != "" {
+				// RFC 7643 §2.4: at most one primary value.
+				return "", invalid("emails : une seule adresse peut être primary")
 			}
+			primary = value
 		}
-		if t, _, _ := str(o, "type", "emails.type"); strings.EqualFold(t, "work") && work == "" {
+		if strings.EqualFold(t, "work") && work == "" {
 			work = value
 		}
 		if first == "" {

@@ -20,8 +20,13 @@ type query struct {
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, fase int) {
-	q, err := parseQuery(r.URL.Query().Get("filter"), r.URL.Query().Get("startIndex"), r.URL.Query().Get("count"),
-		splitList(r.URL.Query().Get("attributes")), splitList(r.URL.Query().Get("excludedAttributes")))
+	v := r.URL.Query()
+	if err := blankFilter(v.Get("filter"), v.Has("filter")); err != nil {
+		writeError(w, err)
+		return
+	}
+	q, err := parseQuery(v.Get("filter"), v.Get("startIndex"), v.Get("count"),
+		splitList(v.Get("attributes")), splitList(v.Get("excludedAttributes")))
 	if err != nil {
 		writeError(w, err)
 		return
@@ -56,6 +61,9 @@ func searchQuery(body map[string]any) (query, *extranet.SCIMError) {
 	filter, ok := f.(string)
 	if !ok && f != nil {
 		return query{}, badSearch(`filter : une chaîne est attendue, par exemple "filter": "userName eq \"prenom.nom@ecole.be\""`)
+	}
+	if err := blankFilter(filter, ok); err != nil {
+		return query{}, err
 	}
 	attrs, err := searchList(body, "attributes")
 	if err != nil {
@@ -100,6 +108,15 @@ func searchList(body map[string]any, key string) ([]string, *extranet.SCIMError)
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// blankFilter refuses a filter given but blank: it must hold an expression
+// (RFC 7644 §3.4.2.2), and an empty one must not list the whole school.
+func blankFilter(f string, given bool) *extranet.SCIMError {
+	if given && strings.TrimSpace(f) == "" {
+		return badFilter("filtre vide : donnez une condition, par exemple userName eq \"prenom.nom@ecole.be\", ou retirez le paramètre filter")
+	}
+	return nil
 }
 
 func badSearch(detail string) *extranet.SCIMError {
@@ -272,7 +289,9 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
 		if err := applyPatch(res, body); err != nil {
 			return extranet.SCIMUserInput{}, err
 		}
-		in, err := parseUser(res, extranet.SCIMUserInput{Active: cur.Active})
+		// A role removed is unassigned: the default one, as at creation
+		// (RFC 7644 §3.5.2.2).
+		in, err := parseUser(res, extranet.SCIMUserInput{Role: DefaultRole, Active: cur.Active})
 		if err != nil {
 			return in, err
 		}
@@ -283,14 +302,14 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
 // write runs a PUT or a PATCH: modify makes the new user of the current
 // one, read in the write's transaction, after If-Match is checked.
 func (h *Handler) write(w http.ResponseWriter, r *http.Request, fase int, modify func(extranet.SCIMUser) (extranet.SCIMUserInput, error)) {
-	ifMatch := r.Header.Get("If-Match")
+	cond := conditionsOf(r)
 	q, perr := projection(r)
 	if perr != nil {
 		writeError(w, perr)
 		return
 	}
 	u, err := h.svc.SCIMReplace(r.Context(), fase, r.PathValue("id"), func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
-		if err := checkIfMatch(ifMatch, cur); err != nil {
+		if err := cond.check(cur); err != nil {
 			return extranet.SCIMUserInput{}, err
 		}
 		return modify(cur)
@@ -304,9 +323,9 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, fase int, modify
 }
 
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, fase int) {
-	ifMatch := r.Header.Get("If-Match")
+	cond := conditionsOf(r)
 	err := h.svc.SCIMDelete(r.Context(), fase, r.PathValue("id"), func(cur extranet.SCIMUser) error {
-		if err := checkIfMatch(ifMatch, cur); err != nil {
+		if err := cond.check(cur); err != nil {
 			return err
 		}
 		return nil
@@ -331,6 +350,26 @@ func checkIfMatch(header string, cur extranet.SCIMUser) *extranet.SCIMError {
 	}
 	return &extranet.SCIMError{Status: http.StatusPreconditionFailed,
 		Detail: "l'utilisateur a changé depuis votre lecture (If-Match) : relisez-le, puis renvoyez la modification"}
+}
+
+// conditions are the preconditions of a write (RFC 9110 §13.2.2): If-Match
+// first, then If-None-Match, which a PUT, PATCH or DELETE fails when it
+// names the user's version or is "*" (412; a GET answers 304 instead).
+type conditions struct{ ifMatch, ifNoneMatch string }
+
+func conditionsOf(r *http.Request) conditions {
+	return conditions{r.Header.Get("If-Match"), r.Header.Get("If-None-Match")}
+}
+
+func (c conditions) check(cur extranet.SCIMUser) *extranet.SCIMError {
+	if err := checkIfMatch(c.ifMatch, cur); err != nil {
+		return err
+	}
+	if c.ifNoneMatch != "" && matchesETag(c.ifNoneMatch, version(cur)) {
+		return &extranet.SCIMError{Status: http.StatusPreconditionFailed,
+			Detail: "l'utilisateur est dans la version que nomme If-None-Match : rien n'est modifié ; retirez cet en-tête pour modifier l'utilisateur"}
+	}
+	return nil
 }
 
 // matchesETag reports whether an If-Match or If-None-Match header names v

@@ -181,10 +181,10 @@ func defaultPortalURL(addr string) string {
 func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *api.Server {
 	srv := api.NewServer(svc, api.ServerOptions{MaxBodyBytes: maxBody, Log: log})
 	h := scim.NewHandler(svc, scim.Options{Log: log})
-	srv.Mount(scim.Prefix+"/", h)
-	// The prefix itself too: the mux would redirect it to Prefix+"/" with
-	// an HTML page, where a SCIM client expects a SCIM answer.
-	srv.Mount(scim.Prefix, h)
+	// The prefix itself too, and paths not in their clean form: the mux
+	// would redirect them with an HTML page, where a SCIM client expects a
+	// SCIM answer.
+	srv.MountTree(scim.Prefix, h)
 	// Every night run counts in the metrics: the schedule's and the
 	// console's « Simuler la nuit ».
 	svc.NightObserver = srv.ObserveNight

@@ -1,0 +1,170 @@
+package scim
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// RFC 9110 §13.1.2 (RFC 7644 §3.14): a PUT, PATCH or DELETE whose
+// If-None-Match names the user's version, or is "*", is not performed
+// (412); a GET answers 304.
+func TestIfNoneMatchOnWrites(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		etag := resp.Header.Get("ETag")
+		patch := ops(map[string]any{"op": "replace", "path": "displayName", "value": "Anne M."})
+		put := user("anne@ecole.be", "Martin", "Anne", "1980-01-02")
+		put["displayName"] = "Anne M."
+		for _, h := range []string{"*", etag, `W/"autre", ` + etag} {
+			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, patch, "If-None-Match", h)
+			e.want(resp, m, 412, "")
+			resp, m = e.do("PUT", "/Users/"+id, e.tokenA, put, "If-None-Match", h)
+			e.want(resp, m, 412, "")
+			resp, m = e.do("DELETE", "/Users/"+id, e.tokenA, nil, "If-None-Match", h)
+			e.want(resp, m, 412, "")
+		}
+		resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+		if resp.StatusCode != 200 || m["displayName"] == "Anne M." || resp.Header.Get("ETag") != etag {
+			t.Fatalf("a refused write changed the user: %d %v", resp.StatusCode, m)
+		}
+		// Another version: the write is performed.
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, patch, "If-None-Match", `W/"autre"`)
+		e.want(resp, m, 200, "")
+		if m["displayName"] != "Anne M." {
+			t.Fatalf("not applied: %v", m)
+		}
+		resp, m = e.do("DELETE", "/Users/"+id, e.tokenA, nil, "If-None-Match", etag)
+		e.want(resp, m, 204, "")
+	})
+}
+
+// RFC 7644 §3.4.2.2: a filter must hold an expression; a blank one is
+// refused, not read as no filter (which listed the whole school).
+func TestBlankFilterRefused(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		for _, q := range []string{"?filter=", "?filter=%20%20", "?filter=%09&count=5"} {
+			resp, m := e.do("GET", "/Users"+q, e.tokenA, nil)
+			e.want(resp, m, 400, "invalidFilter")
+		}
+		for _, f := range []string{"", "   "} {
+			resp, m := e.do("POST", "/Users/.search", e.tokenA, map[string]any{"schemas": []string{searchSchema}, "filter": f})
+			e.want(resp, m, 400, "invalidFilter")
+		}
+		// No filter at all lists the school.
+		resp, m := e.do("GET", "/Users", e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if m["totalResults"] != float64(1) {
+			t.Fatalf("%v", m)
+		}
+		resp, m = e.do("POST", "/Users/.search", e.tokenA, map[string]any{"schemas": []string{searchSchema}})
+		e.want(resp, m, 200, "")
+	})
+}
+
+// A search is POST only (RFC 7644 §3.4.3): another method on
+// /Users/.search is not taken for a user's id.
+func TestSearchOtherMethods(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE"} {
+		resp, body := e.do(m, "/Users/.search", e.tokenA, nil)
+		e.want(resp, body, 405, "")
+		if resp.Header.Get("Allow") != "POST" {
+			t.Errorf("%s: Allow %q", m, resp.Header.Get("Allow"))
+		}
+	}
+}
+
+// A path that is not clean gets a SCIM error, not the HTML redirect of
+// Go's router.
+func TestUncleanPaths(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	for _, p := range []string{"//Users", "/./Users", "/Users/../Users", "/Users/."} {
+		req, err := http.NewRequest("GET", e.ts.URL+Prefix+p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+e.tokenA)
+		client := *e.ts.Client()
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 404 || resp.Header.Get("Content-Type") != ContentType {
+			t.Errorf("%s: %d %s", p, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+	}
+}
+
+// An inactive user takes no value that an active one would be refused, and
+// a DELETE of a user whose kept values are long still works.
+func TestInactiveUserValuesChecked(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "active", "value": false}))
+		e.want(resp, m, 200, "")
+		long := strings.Repeat("x", 300)
+		for _, op := range []map[string]any{
+			{"op": "replace", "path": "externalId", "value": long},
+			{"op": "replace", "path": "displayName", "value": "cloche\u0007"},
+			{"op": "replace", "path": "userName", "value": long},
+		} {
+			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(op))
+			e.want(resp, m, 400, "invalidValue")
+		}
+		// What it may take, it takes; then it comes back.
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "externalId", "value": "ext-2"}))
+		e.want(resp, m, 200, "")
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "active", "value": true}))
+		e.want(resp, m, 200, "")
+		if m["active"] != true || m["externalId"] != "ext-2" {
+			t.Fatalf("%v", m)
+		}
+		resp, m = e.do("DELETE", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 204, "")
+	})
+}
+
+// RFC 7644 §3.5.2.2: a removed attribute is unassigned; the role then is
+// the default one, as at creation.
+func TestRemoveRoleGivesTheDefault(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		body := user("anne@ecole.be", "Martin", "Anne", "1980-01-02")
+		body[extranetUser] = map[string]any{"birthDate": "1980-01-02", "role": "Directeur"}
+		id := e.create(e.tokenA, body)
+		resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "remove", "path": extranetUser + ":role"}))
+		e.want(resp, m, 200, "")
+		ext, _ := m[extranetUser].(map[string]any)
+		if ext["role"] != DefaultRole {
+			t.Fatalf("role after remove: %v", m)
+		}
+	})
+}
+
+// A PATCH applies all its operations or none (RFC 7644 §3.5.2): a bad path
+// after a good operation leaves the user as it was.
+func TestPatchAtomic(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(
+			map[string]any{"op": "replace", "path": "displayName", "value": "Anne M."},
+			map[string]any{"op": "replace", "path": "displayName.foo", "value": "x"},
+		))
+		e.want(resp, m, 400, "invalidPath")
+		resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if m["displayName"] == "Anne M." {
+			t.Fatalf("half applied: %v", m)
+		}
+	})
+}

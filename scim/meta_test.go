@@ -139,6 +139,10 @@ func TestPaginationBeyondTheIntegers(t *testing.T) {
 	if err != nil || q.startIndex != 1 || q.count != MaxResults {
 		t.Fatalf("%+v %v", q, err)
 	}
+	q, err = parseQuery("", "99999999999999999999", "", nil, nil)
+	if err != nil || q.startIndex != 1<<31-1 {
+		t.Fatalf("a startIndex beyond 2^31 − 1: %+v %v", q, err)
+	}
 	if _, err := parseQuery("", "", "beaucoup", nil, nil); err == nil || err.ScimType != "invalidValue" {
 		t.Fatalf("count=beaucoup: %+v", err)
 	}

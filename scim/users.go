@@ -158,15 +158,16 @@ func parseQuery(f, start, count string, attrs, excl []string) (query, *extranet.
 	return q, nil
 }
 
-// integer reads a pagination parameter; one beyond the integers' range
-// is their bound, which the callers then clamp (RFC 7644 §3.4.2.4: a
-// count over maxResults gives maxResults).
+// integer reads a pagination parameter, within ±(2^31 − 1): a larger one
+// is that bound, which the callers then clamp (RFC 7644 §3.4.2.4: a count
+// over maxResults gives maxResults), and a startIndex echoed in a list
+// stays a number any JSON client holds exactly.
 func integer(s, name string) (int, *extranet.SCIMError) {
-	n, err := strconv.Atoi(s)
+	n, err := strconv.ParseInt(s, 10, 32)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return 0, invalid("%s : un nombre entier est attendu", name)
 	}
-	return n, nil
+	return int(n), nil
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request, fase int, q query) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -98,8 +99,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 func (s *Server) Mount(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
 // MountTree gives h the prefix ("/scim/v2") and every path under it as
-// the client wrote it: the mux would answer one not in its clean form
-// ("/scim/v2//Users") with a redirect and an HTML page, where h's clients
+// the client wrote it, and every path whose clean form is under it: the
+// mux would answer one not in its clean form ("/scim/v2//Users",
+// "//scim/v2/Users") with a redirect and an HTML page, where h's clients
 // expect h's own format. Call it before serving.
 func (s *Server) MountTree(prefix string, h http.Handler) {
 	s.mux.Handle(prefix, h)
@@ -163,7 +165,7 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}()
 
 		for _, t := range s.trees {
-			if strings.HasPrefix(r.URL.Path, t.prefix) {
+			if strings.HasPrefix(r.URL.Path, t.prefix) || strings.HasPrefix(path.Clean(r.URL.Path)+"/", t.prefix) {
 				t.h.ServeHTTP(rec, r)
 				return
 			}

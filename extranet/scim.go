@@ -667,8 +667,8 @@ func validateSCIMText(in SCIMUserInput, kept SCIMUser) error {
 	switch {
 	case in.DisplayName != kept.DisplayName && (len(in.DisplayName) > 255 || (in.DisplayName != "" && !printable(in.DisplayName))):
 		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "displayName illisible ou trop long (au plus 255 caractères)"}
-	case in.ExternalID != kept.ExternalID && len(in.ExternalID) > 255:
-		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "externalId : au plus 255 caractères"}
+	case in.ExternalID != kept.ExternalID && (len(in.ExternalID) > 255 || !printable(in.ExternalID)):
+		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "externalId illisible ou trop long (au plus 255 caractères, sans caractère de contrôle)"}
 	case in.UserName == "":
 		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName manquant : donnez l'identifiant de la personne chez le fournisseur d'identité, par exemple son adresse e-mail école"}
 	case in.UserName != kept.UserName && (len(in.UserName) > 255 || !printable(in.UserName)):

@@ -27,7 +27,8 @@ func TestValidateSCIM(t *testing.T) {
 		{"no role", func(in *SCIMUserInput) { in.Role = "" }, "role : "},
 		{"two problems", func(in *SCIMUserInput) { in.LastName, in.Role = "", "" }, " ; role : "},
 		{"display name too long", func(in *SCIMUserInput) { in.DisplayName = strings.Repeat("a", 256) }, "displayName illisible ou trop long"},
-		{"external id too long", func(in *SCIMUserInput) { in.ExternalID = strings.Repeat("a", 256) }, "externalId : au plus 255"},
+		{"external id too long", func(in *SCIMUserInput) { in.ExternalID = strings.Repeat("a", 256) }, "externalId illisible ou trop long"},
+		{"external id with a NUL", func(in *SCIMUserInput) { in.ExternalID = "a\x00b" }, "externalId illisible ou trop long"},
 		{"no userName", func(in *SCIMUserInput) { in.UserName = "" }, "userName manquant"},
 		{"userName too long", func(in *SCIMUserInput) { in.UserName = strings.Repeat("a", 256) }, "userName illisible ou trop long"},
 	} {

@@ -74,10 +74,6 @@ func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (sci
 	d := scimDecision{deactivate: w.rec != nil && !w.in.Active}
 	var invalid error
 	if d.deactivate {
-		if w.in.UserName == "" {
-			// A deactivation keeps the userName it leaves out.
-			w.in.UserName = w.cur.UserName
-		}
 		var kept SCIMUser
 		if w.cur != nil {
 			kept = *w.cur

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -71,11 +72,13 @@ func TestBlankFilterRefused(t *testing.T) {
 // /Users/.search is not taken for a user's id.
 func TestSearchOtherMethods(t *testing.T) {
 	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
-	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE"} {
-		resp, body := e.do(m, "/Users/.search", e.tokenA, nil)
-		e.want(resp, body, 405, "")
-		if resp.Header.Get("Allow") != "POST" {
-			t.Errorf("%s: Allow %q", m, resp.Header.Get("Allow"))
+	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		for _, p := range []string{"/Users/.search", "/.search"} {
+			resp, body := e.do(m, p, e.tokenA, nil)
+			e.want(resp, body, 405, "")
+			if resp.Header.Get("Allow") != "POST" {
+				t.Errorf("%s %s: Allow %q", m, p, resp.Header.Get("Allow"))
+			}
 		}
 	}
 }
@@ -84,8 +87,9 @@ func TestSearchOtherMethods(t *testing.T) {
 // Go's router.
 func TestUncleanPaths(t *testing.T) {
 	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
-	for _, p := range []string{"//Users", "/./Users", "/Users/../Users", "/Users/."} {
-		req, err := http.NewRequest("GET", e.ts.URL+Prefix+p, nil)
+	for _, p := range []string{Prefix + "//Users", Prefix + "/./Users", Prefix + "/Users/../Users", Prefix + "/Users/.",
+		"//scim/v2/Users", "/scim//v2/Users", "/api/../scim/v2/Users"} {
+		req, err := http.NewRequest("GET", e.ts.URL+p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,8 +118,11 @@ func TestInactiveUserValuesChecked(t *testing.T) {
 		long := strings.Repeat("x", 300)
 		for _, op := range []map[string]any{
 			{"op": "replace", "path": "externalId", "value": long},
+			{"op": "replace", "path": "externalId", "value": "a\u0000b"},
 			{"op": "replace", "path": "displayName", "value": "cloche\u0007"},
 			{"op": "replace", "path": "userName", "value": long},
+			{"op": "replace", "path": "userName", "value": ""},
+			{"op": "remove", "path": "userName"},
 		} {
 			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(op))
 			e.want(resp, m, 400, "invalidValue")
@@ -167,4 +174,57 @@ func TestPatchAtomic(t *testing.T) {
 			t.Fatalf("half applied: %v", m)
 		}
 	})
+}
+
+// A value no column can hold is refused before it reaches the database: a
+// NUL in externalId answered 500 on PostgreSQL.
+func TestControlCharactersRefused(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		body := user("anne@ecole.be", "Martin", "Anne", "1980-01-02")
+		body["externalId"] = "a\u0000b"
+		resp, m := e.do("POST", "/Users", e.tokenA, body)
+		e.want(resp, m, 400, "invalidValue")
+		body["externalId"] = "a\u0007b"
+		resp, m = e.do("POST", "/Users", e.tokenA, body)
+		e.want(resp, m, 400, "invalidValue")
+	})
+}
+
+// Microsoft Entra writes booleans as "True" and "False", in value paths
+// too: emails[primary eq "True"] selects the primary address.
+func TestPatchFilterOnEntraBoolean(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		for _, op := range []string{"Replace", "Add"} {
+			resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": op, "path": `emails[primary eq "True"].value`, "value": "anne.martin@ecole.be"}))
+			e.want(resp, m, 200, "")
+			emails, _ := m["emails"].([]any)
+			if len(emails) != 1 || emails[0].(map[string]any)["value"] != "anne.martin@ecole.be" {
+				t.Fatalf("%s: %v", op, m)
+			}
+		}
+		resp, m := e.do("GET", "/Users?filter="+url.QueryEscape(`active eq "True"`), e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if m["totalResults"] != float64(1) {
+			t.Fatalf("active eq \"True\": %v", m)
+		}
+	})
+}
+
+// A schema no one knows is named as such, in a PATCH path and a filter.
+func TestUnknownSchemaNamed(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+	resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "urn:example:scim:schemas:2.0:User:team", "value": "x"}))
+	e.want(resp, m, 400, "invalidPath")
+	if !strings.Contains(m["detail"].(string), "schéma inconnu") {
+		t.Fatalf("%v", m)
+	}
+	resp, m = e.do("GET", "/Users?filter="+url.QueryEscape(`urn:example:scim:schemas:2.0:User:team eq "x"`), e.tokenA, nil)
+	e.want(resp, m, 400, "invalidFilter")
+	if !strings.Contains(m["detail"].(string), "schéma inconnu") {
+		t.Fatalf("%v", m)
+	}
 }

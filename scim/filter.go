@@ -151,12 +151,18 @@ func parseDateTime(s string) (time.Time, bool) {
 var caseExact = map[string]bool{"id": true, "externalid": true, "employeenumber": true, "birthdate": true, "state": true}
 
 func compare(v any, op string, want any, exact bool) bool {
+	_, vBool := v.(bool)
+	_, wBool := want.(bool)
+	if vBool || wBool {
+		// A boolean against a boolean, or Microsoft Entra's "True" and
+		// "False": primary eq "True" selects the primary address.
+		b, okV := asBool(v)
+		w, okW := asBool(want)
+		return okV && okW && (op == "eq" || op == "ne") && (b == w) == (op == "eq")
+	}
 	switch w := want.(type) {
 	case nil:
 		return (op == "eq") == (v == nil)
-	case bool:
-		b, ok := v.(bool)
-		return ok && ((op == "eq" && b == w) || (op == "ne" && b != w))
 	case float64:
 		n, ok := number(v)
 		if !ok {
@@ -182,6 +188,22 @@ func compare(v any, op string, want any, exact bool) bool {
 		return order(op, strings.Compare(s, w))
 	}
 	return false
+}
+
+// asBool reads a boolean, or the strings "true" and "false" in any case.
+func asBool(v any) (bool, bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case string:
+		switch {
+		case strings.EqualFold(x, "true"):
+			return true, true
+		case strings.EqualFold(x, "false"):
+			return false, true
+		}
+	}
+	return false, false
 }
 
 func number(v any) (float64, bool) {
@@ -650,6 +672,9 @@ func filterPath(s string) ([]string, *extranet.SCIMError) {
 		return p, nil
 	}
 	p, err := attrPath(s)
+	if err != nil && strings.HasPrefix(err.Detail, "schéma inconnu") {
+		return nil, badFilter("%s", err.Detail)
+	}
 	if err != nil {
 		return nil, badFilter("attribut « %s » illisible : écrivez des noms séparés par un point, comme name.familyName, ceux d'une extension précédés de son URN et de « : »", s)
 	}
@@ -670,14 +695,18 @@ func extensionPath(s string) ([]string, bool) {
 // schema URN kept as the first name of an extension's attribute.
 func attrPath(s string) ([]string, *extranet.SCIMError) {
 	var out []string
+	known := false
 	for _, urn := range extensions {
 		if len(s) > len(urn) && strings.EqualFold(s[:len(urn)+1], urn+":") {
 			if urn != coreUser {
 				out = append(out, strings.ToLower(urn))
 			}
-			s = s[len(urn)+1:]
+			s, known = s[len(urn)+1:], true
 			break
 		}
+	}
+	if !known && len(s) > 4 && strings.EqualFold(s[:4], "urn:") {
+		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidPath", Detail: unknownSchema(s)}
 	}
 	for _, part := range strings.Split(s, ".") {
 		if part == "" || !validName(part) {
@@ -696,4 +725,11 @@ func validName(s string) bool {
 		}
 	}
 	return true
+}
+
+// unknownSchema says that the attribute s names a schema this service
+// provider does not know.
+func unknownSchema(s string) string {
+	return fmt.Sprintf("schéma inconnu dans « %s » : les attributs d'un User sont ceux de %s, %s et %s (voir /Schemas)",
+		s, coreUser, enterpriseUser, extranetUser)
 }

@@ -62,10 +62,6 @@ func NewHandler(svc *extranet.Service, opts Options) *Handler {
 	h.mux.HandleFunc("GET "+p+"/Schemas/{id}", noFilter(h.schema))
 	h.mux.HandleFunc("GET "+p+"/Users", h.auth(h.listUsers))
 	h.mux.HandleFunc("POST "+p+"/Users/.search", h.auth(h.searchUsers))
-	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE"} {
-		// Not a user's id: a search is POST only (RFC 7644 §3.4.3).
-		h.mux.HandleFunc(m+" "+p+"/Users/.search", onlyPost)
-	}
 	h.mux.HandleFunc("POST "+p+"/.search", h.auth(h.searchUsers))
 	h.mux.HandleFunc(p+"/Me", notImplemented("/Me n'est pas pris en charge : le jeton désigne une école, pas une personne"))
 	h.mux.HandleFunc(p+"/Bulk", notImplemented("les opérations groupées (Bulk) ne sont pas prises en charge : envoyez les utilisateurs un par un"))
@@ -83,6 +79,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.Path; p != path.Clean(p) && p != path.Clean(p)+"/" {
 		// Not the mux's redirect to the clean path, an HTML answer.
 		writeError(w, &extranet.SCIMError{Status: 404, Detail: "adresse inconnue du service SCIM : écrivez-la sans « // », « /./ » ni « /../ », par exemple " + Prefix + "/Users"})
+		return
+	}
+	if (r.URL.Path == Prefix+"/Users/.search" || r.URL.Path == Prefix+"/.search") && r.Method != http.MethodPost {
+		// Not a user's id: a search is POST only (RFC 7644 §3.4.3).
+		onlyPost(w, r)
 		return
 	}
 	if _, pattern := h.mux.Handler(r); pattern == "" {

@@ -77,9 +77,21 @@ func NewHandler(svc *extranet.Service, opts Options) *Handler {
 // or method under Prefix.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p := r.URL.Path; p != path.Clean(p) && p != path.Clean(p)+"/" {
-		// Not the mux's redirect to the clean path, an HTML answer.
-		writeError(w, &extranet.SCIMError{Status: 404, Detail: "adresse inconnue du service SCIM : écrivez-la sans « // », « /./ » ni « /../ », par exemple " + Prefix + "/Users"})
-		return
+		// A path not in its clean form ("/scim/v2//Users", from a base
+		// address given with a final slash) is served as its clean form,
+		// where the mux would redirect it with an HTML page; one whose
+		// clean form leaves the service is not found.
+		clean := path.Clean(p)
+		if clean != Prefix && !strings.HasPrefix(clean, Prefix+"/") {
+			writeError(w, &extranet.SCIMError{Status: 404, Detail: "adresse inconnue du service SCIM : les ressources sont " +
+				Prefix + "/Users, /ServiceProviderConfig, /ResourceTypes et /Schemas"})
+			return
+		}
+		u := *r.URL
+		u.Path, u.RawPath = clean, ""
+		r2 := *r
+		r2.URL = &u
+		r = &r2
 	}
 	if (r.URL.Path == Prefix+"/Users/.search" || r.URL.Path == Prefix+"/.search") && r.Method != http.MethodPost {
 		// Not a user's id: a search is POST only (RFC 7644 §3.4.3).

@@ -165,7 +165,8 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}()
 
 		for _, t := range s.trees {
-			if strings.HasPrefix(r.URL.Path, t.prefix) || strings.HasPrefix(path.Clean(r.URL.Path)+"/", t.prefix) {
+			if clean := path.Clean(r.URL.Path); strings.HasPrefix(r.URL.Path, t.prefix) || strings.HasPrefix(clean, t.prefix) ||
+				clean == t.prefix[:len(t.prefix)-1] {
 				t.h.ServeHTTP(rec, r)
 				return
 			}

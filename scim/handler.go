@@ -76,22 +76,10 @@ func NewHandler(svc *extranet.Service, opts Options) *Handler {
 // ServeHTTP answers the SCIM routes, and a SCIM error for any other path
 // or method under Prefix.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if p := r.URL.Path; p != path.Clean(p) && p != path.Clean(p)+"/" {
-		// A path not in its clean form ("/scim/v2//Users", from a base
-		// address given with a final slash) is served as its clean form,
-		// where the mux would redirect it with an HTML page; one whose
-		// clean form leaves the service is not found.
-		clean := path.Clean(p)
-		if clean != Prefix && !strings.HasPrefix(clean, Prefix+"/") {
-			writeError(w, &extranet.SCIMError{Status: 404, Detail: "adresse inconnue du service SCIM : les ressources sont " +
-				Prefix + "/Users, /ServiceProviderConfig, /ResourceTypes et /Schemas"})
-			return
-		}
-		u := *r.URL
-		u.Path, u.RawPath = clean, ""
-		r2 := *r
-		r2.URL = &u
-		r = &r2
+	r, ok := cleanRequest(r)
+	if !ok {
+		writeError(w, unknownAddress)
+		return
 	}
 	if (r.URL.Path == Prefix+"/Users/.search" || r.URL.Path == Prefix+"/.search") && r.Method != http.MethodPost {
 		// Not a user's id: a search is POST only (RFC 7644 §3.4.3).
@@ -107,11 +95,33 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"méthode %s non permise ici ; méthodes permises : %s", r.Method, probe.header.Get("Allow"))})
 			return
 		}
-		writeError(w, &extranet.SCIMError{Status: 404, Detail: "adresse inconnue du service SCIM : les ressources sont " +
-			Prefix + "/Users, /ServiceProviderConfig, /ResourceTypes et /Schemas"})
+		writeError(w, unknownAddress)
 		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+var unknownAddress = &extranet.SCIMError{Status: 404, Detail: "adresse inconnue du service SCIM : les ressources sont " +
+	Prefix + "/Users, /ServiceProviderConfig, /ResourceTypes et /Schemas"}
+
+// cleanRequest returns r with its path in clean form: one that is not
+// ("/scim/v2//Users", from a base address given with a final slash) is
+// served as its clean form, where the mux would redirect it with an HTML
+// page. ok is false when the clean form leaves the service.
+func cleanRequest(r *http.Request) (_ *http.Request, ok bool) {
+	p := r.URL.Path
+	clean := path.Clean(p)
+	if p == clean || p == clean+"/" {
+		return r, true
+	}
+	if clean != Prefix && !strings.HasPrefix(clean, Prefix+"/") {
+		return r, false
+	}
+	u := *r.URL
+	u.Path, u.RawPath = clean, ""
+	r2 := *r
+	r2.URL = &u
+	return &r2, true
 }
 
 // probe catches what the mux would answer, without sending it.

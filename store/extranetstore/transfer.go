@@ -126,10 +126,24 @@ WHERE g.fase = ? AND g.school_year = ?`
 // lockYearGrantsQuery is yearGrantsQuery without the logins, which no
 // writer reads: a join less to plan and run at each transfer, which reads
 // its school's grants twice at the rentrée (GrantTx.LockYearGrants).
-const lockYearGrantsQuery = `SELECT ` + grantCols + `, ` + sentIdentityCols + `, ` + personCols + `, ''
+const lockYearGrantsQuery = lockGrantsSelect + `WHERE g.fase = ? AND g.school_year = ?`
+
+// lockEndedYearGrantsQuery is lockYearGrantsQuery for a school year that
+// has ended, the rentrée's read of the year before: the same rows, by
+// another statement, so that PostgreSQL keeps the plans of each apart. A
+// prepared statement's plan is made anew at each call while the average
+// cost of the plans made for its calls' values stays below the cost of
+// one plan for all; the year before, of no or few rows at most schools,
+// has cheap plans, and when both reads shared one statement they held that
+// average down for the current year too: every transfer planned its read
+// again, 0.5 ms of planning beside 1.1 ms of execution in a re-sync
+// (docs/benchmarks.md, « The year before, a statement of its own »).
+const lockEndedYearGrantsQuery = lockGrantsSelect + `WHERE g.school_year = ? AND g.fase = ?`
+
+const lockGrantsSelect = `SELECT ` + grantCols + `, ` + sentIdentityCols + `, ` + personCols + `, ''
 FROM grants g
 JOIN persons p ON p.id = g.person_id
-WHERE g.fase = ? AND g.school_year = ?`
+`
 
 // sentIdentityCols are Grant.SentBirthDate and Grant.SentMatricule.
 const sentIdentityCols = "g.sent_birth_date, g.sent_matricule"
@@ -154,7 +168,11 @@ func (x *tx) LockYearGrants(ctx context.Context, fase int, year string) (_ []ext
 	// Locking the grants makes a night-run batch that opens one of them
 	// wait for this transfer, or this transfer wait for the batch and then
 	// read what it wrote: neither works from a stale row.
-	rows, err := x.t.Query(ctx, lockYearGrantsQuery+forUpdate(x.d, "FOR UPDATE OF g"), fase, year)
+	query, args := lockYearGrantsQuery, []any{fase, year}
+	if year < extranet.CurrentSchoolYear(x.now()) { // "YYYY-YYYY" sorts as text
+		query, args = lockEndedYearGrantsQuery, []any{year, fase}
+	}
+	rows, err := x.t.Query(ctx, query+forUpdate(x.d, "FOR UPDATE OF g"), args...)
 	return scanGrantRecords(rows, err)
 }
 

@@ -135,9 +135,8 @@ const lockYearGrantsQuery = lockGrantsSelect + `WHERE g.fase = ? AND g.school_ye
 // cost of the plans made for its calls' values stays below the cost of
 // one plan for all; the year before, of no or few rows at most schools,
 // has cheap plans, and when both reads shared one statement they held that
-// average down for the current year too: every transfer planned its read
-// again, 0.5 ms of planning beside 1.1 ms of execution in a re-sync
-// (docs/benchmarks.md, « The year before, a statement of its own »).
+// average down for the current year too: every re-sync planned its read
+// again (docs/benchmarks.md, « The year before, a statement of its own »).
 const lockEndedYearGrantsQuery = lockGrantsSelect + `WHERE g.school_year = ? AND g.fase = ?`
 
 const lockGrantsSelect = `SELECT ` + grantCols + `, ` + sentIdentityCols + `, ` + personCols + `, ''

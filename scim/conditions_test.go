@@ -1,6 +1,9 @@
 package scim
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -238,4 +241,74 @@ func TestUnknownSchemaNamed(t *testing.T) {
 	if !strings.Contains(m["detail"].(string), "schéma inconnu") {
 		t.Fatalf("%v", m)
 	}
+}
+
+// Two writes of one user at once, with the same If-Match: one is
+// performed, the other fails its precondition (412); neither's change is
+// lost. On PostgreSQL the second once read the user as it was before the
+// first, having waited for the school's lock in the statement that read
+// it: both were performed, and the first one's change was overwritten.
+func TestConcurrentWritesWithIfMatch(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		// patch runs in its own goroutine: it reports, it does not fail
+		// the test.
+		patch := func(attr, value, ifMatch string) (int, error) {
+			b, _ := json.Marshal(ops(map[string]any{"op": "replace", "path": attr, "value": value}))
+			req, err := http.NewRequest("PATCH", e.ts.URL+Prefix+"/Users/"+id, bytes.NewReader(b))
+			if err != nil {
+				return 0, err
+			}
+			req.Header.Set("Authorization", "Bearer "+e.tokenA)
+			req.Header.Set("Content-Type", ContentType)
+			if ifMatch != "" {
+				req.Header.Set("If-Match", ifMatch)
+			}
+			resp, err := e.ts.Client().Do(req)
+			if err != nil {
+				return 0, err
+			}
+			resp.Body.Close()
+			return resp.StatusCode, nil
+		}
+		both := func(round int, ifMatch string) (int, int) {
+			t.Helper()
+			type result struct {
+				status int
+				err    error
+			}
+			results := make(chan result, 2)
+			for k, attr := range []string{"displayName", "externalId"} {
+				go func() {
+					status, err := patch(attr, fmt.Sprintf("v%d-%d", round, k), ifMatch)
+					results <- result{status, err}
+				}()
+			}
+			a, b := <-results, <-results
+			if a.err != nil || b.err != nil {
+				t.Fatalf("round %d: %v %v", round, a.err, b.err)
+			}
+			return a.status, b.status
+		}
+		for round := range 10 {
+			resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
+			e.want(resp, m, 200, "")
+			a, b := both(round, resp.Header.Get("ETag"))
+			if !(a == 200 && b == 412 || a == 412 && b == 200) {
+				t.Fatalf("round %d: %d and %d, want one 200 and one 412", round, a, b)
+			}
+		}
+		// Without If-Match, both are performed, and both changes stay.
+		for round := 10; round < 20; round++ {
+			if a, b := both(round, ""); a != 200 || b != 200 {
+				t.Fatalf("round %d: %d and %d", round, a, b)
+			}
+			resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
+			e.want(resp, m, 200, "")
+			if m["displayName"] != fmt.Sprintf("v%d-0", round) || m["externalId"] != fmt.Sprintf("v%d-1", round) {
+				t.Fatalf("round %d: a change was lost: displayName %v, externalId %v", round, m["displayName"], m["externalId"])
+			}
+		}
+	})
 }

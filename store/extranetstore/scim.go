@@ -117,7 +117,8 @@ var scimQueries = [...]struct{ lockGrant, related string }{
 // with its sent identity, person and SCIM data, locked: the school comes
 // first, as for a transfer, so that the two never wait for each other the
 // other way round. Every column is empty (the FASE 0) when the school has
-// no such grant.
+// no such grant. On PostgreSQL, LockSCIMGrant has locked the school's row
+// by a statement before it: this one does not wait.
 func lockSCIMGrantQuery(d store.Dialect) string {
 	lockSchool, lockGrant := "", ""
 	if d == store.Postgres {
@@ -163,6 +164,17 @@ func (x *tx) LockSCIMGrant(ctx context.Context, fase int, year, id string) (_ ex
 	dest = append(dest, store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 	dest = append(dest, personDest(&rec.Person)...)
 	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation, store.ScanTime(&m.RecreatedAt))
+	if x.pg() {
+		// The school's row first, by a statement of its own: a statement
+		// that waits for a lock reads, once it has it, what was committed
+		// before it began, except the rows it locks itself. The user's
+		// person and SCIM data, read by the same statement after a write
+		// of the same user, would be those before that write, and the
+		// write's If-Match checked, and its changes kept, against them.
+		if _, err := x.LockSchool(ctx, fase); err != nil {
+			return rec, m, err
+		}
+	}
 	err = x.t.QueryRow(ctx, scimQueries[x.d].lockGrant, fase, id, fase, year).Scan(dest...)
 	if err != nil {
 		return rec, m, notFound(err, fmt.Sprintf("FASE %d", fase), extranet.ErrUnknownSchool)

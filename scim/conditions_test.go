@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"passerelle/extranet"
 )
 
 // RFC 9110 §13.1.2 (RFC 7644 §3.14): a PUT, PATCH or DELETE whose
@@ -311,4 +313,71 @@ func TestConcurrentWritesWithIfMatch(t *testing.T) {
 			}
 		}
 	})
+}
+
+// /Users exists and has no entity tag (RFC 9110 §13.1.1–2): If-Match holds
+// only as "*", If-None-Match only without "*"; a 304 carries the 200's
+// Cache-Control.
+func TestCollectionConditions(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	resp, m := e.do("POST", "/Users", e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"), "If-Match", `W/"x"`)
+	e.want(resp, m, 412, "")
+	resp, m = e.do("POST", "/Users", e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"), "If-None-Match", "*")
+	e.want(resp, m, 412, "")
+	resp, m = e.do("GET", "/Users", e.tokenA, nil, "If-Match", `W/"x"`)
+	e.want(resp, m, 412, "")
+	resp, _ = e.do("GET", "/Users", e.tokenA, nil, "If-None-Match", "*")
+	if resp.StatusCode != 304 || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("GET /Users If-None-Match *: %d %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	// What holds lets the request through.
+	id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+	resp, m = e.do("GET", "/Users", e.tokenA, nil, "If-Match", "*", "If-None-Match", `W/"x"`)
+	e.want(resp, m, 200, "")
+	resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+	e.want(resp, m, 200, "")
+	resp, _ = e.do("GET", "/Users/"+id, e.tokenA, nil, "If-None-Match", resp.Header.Get("ETag"))
+	if resp.StatusCode != 304 || resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("ETag") == "" {
+		t.Fatalf("GET a user, not modified: %d %q %q", resp.StatusCode, resp.Header.Get("Cache-Control"), resp.Header.Get("ETag"))
+	}
+}
+
+// meta.resourceType, meta.version and meta.location compare with their
+// case (RFC 7643 §3.1, §2.3.7).
+func TestMetaFiltersCaseExact(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+	for f, n := range map[string]float64{
+		`meta.resourceType eq "User"`: 1,
+		`meta.resourceType eq "user"`: 0,
+		`meta.location co "/Users/"`:  1,
+		`meta.location co "/USERS/"`:  0,
+	} {
+		resp, m := e.do("GET", "/Users?filter="+url.QueryEscape(f), e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if m["totalResults"] != n {
+			t.Errorf("%s: %v, want %v", f, m["totalResults"], n)
+		}
+	}
+}
+
+// A sub-attribute of emails without a value filter is that of each address
+// (RFC 7644 §3.5.2).
+func TestPatchEverySubAttribute(t *testing.T) {
+	res := aUser()
+	if err := applyPatch(res, jsonOps(map[string]any{"op": "replace", "path": "emails.value", "value": "anne.martin@ecole.be"})); err != nil {
+		t.Fatal(err.Detail)
+	}
+	if in, err := parseUser(res, extranet.SCIMUserInput{}); err != nil || in.Email != "anne.martin@ecole.be" {
+		t.Fatalf("%+v %v", in, err)
+	}
+	if err := applyPatch(res, jsonOps(map[string]any{"op": "add", "path": "emails.type", "value": "work"})); err != nil {
+		t.Fatal(err.Detail)
+	}
+	if err := applyPatch(res, jsonOps(map[string]any{"op": "remove", "path": "emails.value"})); err != nil {
+		t.Fatal(err.Detail)
+	}
+	if in, err := parseUser(res, extranet.SCIMUserInput{}); err != nil || in.Email != "anne@ecole.be" {
+		t.Fatalf("the address removed, the userName's: %+v %v", in, err)
+	}
 }

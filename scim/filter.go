@@ -148,7 +148,8 @@ func parseDateTime(s string) (time.Time, bool) {
 
 // caseExact are the attributes whose strings compare with their case
 // (the schemas' caseExact), by their last name, lower case.
-var caseExact = map[string]bool{"id": true, "externalid": true, "employeenumber": true, "birthdate": true, "state": true}
+var caseExact = map[string]bool{"id": true, "externalid": true, "employeenumber": true, "birthdate": true, "state": true,
+	"resourcetype": true, "version": true, "location": true} // meta's (RFC 7643 §3.1, §2.3.7)
 
 func compare(v any, op string, want any, exact bool) bool {
 	_, vBool := v.(bool)

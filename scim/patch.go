@@ -208,8 +208,13 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 	// The container of the last name: the resource, or the objects on the
 	// way (an extension, name).
 	obj := res
-	for _, name := range t.attr[:len(t.attr)-1] {
+	for i, name := range t.attr[:len(t.attr)-1] {
 		v, key, ok := lookup(obj, name)
+		if list, isList := v.([]any); isList && i == len(t.attr)-2 && t.filter == nil {
+			// A sub-attribute of a multi-valued attribute, without a
+			// filter (emails.value): that of each of its values.
+			return applyEach(list, op, t.attr[len(t.attr)-1], value)
+		}
 		child, isObj := v.(map[string]any)
 		if !ok || !isObj {
 			if op == "remove" {
@@ -228,6 +233,20 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 		return applyFiltered(obj, op, last, t, value)
 	}
 	return setAttr(obj, op, last, value)
+}
+
+// applyEach applies an operation on the sub-attribute name of every value
+// of a multi-valued attribute (RFC 7644 §3.5.2: a path without a value
+// filter selects them all).
+func applyEach(list []any, op, name string, value any) *extranet.SCIMError {
+	for _, el := range list {
+		if o, ok := el.(map[string]any); ok {
+			if err := setAttr(o, op, name, value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // notKept are the attributes RFC 7643 defines for a User (§4.1, §4.3)

@@ -19,7 +19,37 @@ type query struct {
 	attributes, exclude []string
 }
 
+// collectionConditions evaluates If-Match and If-None-Match on /Users, a
+// resource that exists and has no entity tag (RFC 9110 §13.1.1, §13.1.2):
+// If-Match holds only as "*", If-None-Match only without "*". When it
+// does not hold, a GET or HEAD is not modified (304) and a POST fails
+// (412). It reports whether it answered.
+func collectionConditions(w http.ResponseWriter, r *http.Request) bool {
+	if m := r.Header.Get("If-Match"); m != "" && strings.TrimSpace(m) != "*" {
+		writeError(w, &extranet.SCIMError{Status: http.StatusPreconditionFailed,
+			Detail: "If-Match ne s'applique qu'à un utilisateur : retirez cet en-tête de la requête sur /Users"})
+		return true
+	}
+	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if strings.TrimSpace(t) != "*" {
+			continue
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusNotModified)
+			return true
+		}
+		writeError(w, &extranet.SCIMError{Status: http.StatusPreconditionFailed,
+			Detail: "If-None-Match: * : /Users existe ; retirez cet en-tête pour créer un utilisateur"})
+		return true
+	}
+	return false
+}
+
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, fase int) {
+	if collectionConditions(w, r) {
+		return
+	}
 	v := r.URL.Query()
 	if err := blankFilter(v.Get("filter"), v.Has("filter")); err != nil {
 		writeError(w, err)
@@ -207,6 +237,8 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, fase int) {
 		return
 	}
 	if matchesETag(r.Header.Get("If-None-Match"), v) {
+		// A 304 carries the headers the 200 would have (RFC 9110 §15.4.5).
+		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -225,6 +257,9 @@ func projection(r *http.Request) (query, *extranet.SCIMError) {
 }
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, fase int) {
+	if collectionConditions(w, r) {
+		return
+	}
 	body, perr := readBody(w, r)
 	if perr != nil {
 		writeError(w, perr)

@@ -165,7 +165,10 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 		}()
 
 		for _, t := range s.trees {
-			if clean := path.Clean(r.URL.Path); strings.HasPrefix(r.URL.Path, t.prefix) || strings.HasPrefix(clean, t.prefix) ||
+			// The path as written, escaped, as the mux cleans it: "%2F"
+			// is a character of a segment, not a separator.
+			esc := r.URL.EscapedPath()
+			if clean := path.Clean(esc); strings.HasPrefix(esc, t.prefix) || strings.HasPrefix(clean, t.prefix) ||
 				clean == t.prefix[:len(t.prefix)-1] {
 				t.h.ServeHTTP(rec, r)
 				return

@@ -74,6 +74,13 @@ func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (sci
 	d := scimDecision{deactivate: w.rec != nil && !w.in.Active}
 	var invalid error
 	if d.deactivate {
+		if w.in.UserName == "" && w.rec.Grant.Live() {
+			// A deactivation that leaves the userName out (a PUT of
+			// active: false alone) keeps it: closing an access must not
+			// fail on what it does not change. An inactive user given
+			// a blank userName is refused below.
+			w.in.UserName = w.cur.UserName
+		}
 		var kept SCIMUser
 		if w.cur != nil {
 			kept = *w.cur

@@ -106,6 +106,12 @@ func TestUncleanPaths(t *testing.T) {
 		"/scim//v2/Users":               200,
 		Prefix + "/../api/v1/schools/1": 404,
 		Prefix + "/..":                  404,
+		// Escapes stay characters of a segment, as the mux reads them.
+		Prefix + "/Users/x%2F..%2F" + id:     404,
+		Prefix + "//Users/x%2F..%2F" + id:    404,
+		Prefix + "/Users/%2e%2e/Users/" + id: 404,
+		Prefix + "/Users/":                   404,
+		Prefix + "//Users/":                  404,
 	} {
 		req, err := http.NewRequest("GET", e.ts.URL+p, nil)
 		if err != nil {
@@ -120,6 +126,22 @@ func TestUncleanPaths(t *testing.T) {
 		if resp.StatusCode != status || resp.Header.Get("Content-Type") != ContentType {
 			t.Errorf("%s: %d %s, want %d", p, resp.StatusCode, resp.Header.Get("Content-Type"), status)
 		}
+	}
+	// A DELETE by an escaped path deletes nothing; no API path reaches
+	// SCIM.
+	resp, m := e.do("DELETE", "/Users/x%2F..%2F"+id, e.tokenA, nil)
+	e.want(resp, m, 404, "")
+	resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+	e.want(resp, m, 200, "")
+	req, _ := http.NewRequest("GET", e.ts.URL+"/api/v1/..%2F..%2Fscim/v2/Users", nil)
+	req.Header.Set("Authorization", "Bearer "+e.tokenA)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 200 || resp.Header.Get("Content-Type") == ContentType {
+		t.Fatalf("an API path answered by SCIM: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
 
@@ -229,14 +251,19 @@ func TestPatchFilterOnEntraBoolean(t *testing.T) {
 	})
 }
 
-// A schema no one knows is named as such, in a PATCH path and a filter.
+// A schema no one knows: in a filter, refused and named as such; in a
+// PATCH, its attributes are ignored (an identity provider's own extension,
+// as in a POST or a PUT), and do not hold back a deactivation beside them.
 func TestUnknownSchemaNamed(t *testing.T) {
 	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
 	id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
-	resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "urn:example:scim:schemas:2.0:User:team", "value": "x"}))
-	e.want(resp, m, 400, "invalidPath")
-	if !strings.Contains(m["detail"].(string), "schéma inconnu") {
-		t.Fatalf("%v", m)
+	resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(
+		map[string]any{"op": "replace", "path": "urn:example:scim:schemas:2.0:User:team", "value": "x"},
+		map[string]any{"op": "replace", "value": map[string]any{"urn:example:scim:schemas:2.0:User": map[string]any{"team": "y"}, "active": false}},
+	))
+	e.want(resp, m, 200, "")
+	if m["active"] != false {
+		t.Fatalf("not deactivated: %v", m)
 	}
 	resp, m = e.do("GET", "/Users?filter="+url.QueryEscape(`urn:example:scim:schemas:2.0:User:team eq "x"`), e.tokenA, nil)
 	e.want(resp, m, 400, "invalidFilter")
@@ -379,5 +406,32 @@ func TestPatchEverySubAttribute(t *testing.T) {
 	}
 	if in, err := parseUser(res, extranet.SCIMUserInput{}); err != nil || in.Email != "anne@ecole.be" {
 		t.Fatalf("the address removed, the userName's: %+v %v", in, err)
+	}
+}
+
+// A deactivation that leaves the userName out keeps it: closing an access
+// does not fail on what it does not change.
+func TestDeactivationKeepsWhatItLeavesOut(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		resp, m := e.do("PUT", "/Users/"+id, e.tokenA, map[string]any{"schemas": []string{coreUser}, "active": false})
+		e.want(resp, m, 200, "")
+		if m["active"] != false || m["userName"] != "anne@ecole.be" {
+			t.Fatalf("%v", m)
+		}
+	})
+}
+
+// A value filter may name a sub-attribute that RFC 7643 defines and the
+// extranet does not keep: it selects no value.
+func TestPatchFilterOnAttributeNotKept(t *testing.T) {
+	res := aUser()
+	err := applyPatch(res, jsonOps(map[string]any{"op": "add", "path": `emails[display eq "Anne"].value`, "value": "anne@ecole.be"}))
+	if err != nil {
+		t.Fatal(err.Detail)
+	}
+	if err := applyPatch(aUser(), jsonOps(map[string]any{"op": "add", "path": `emails[foo eq "Anne"].value`, "value": "x"})); err == nil || err.ScimType != "invalidPath" {
+		t.Fatalf("an attribute of no schema in a value filter: %+v", err)
 	}
 }

@@ -10,7 +10,8 @@ package scim
 // dateTime attributes compare as points in time, and a multi-valued
 // complex attribute compared as a whole is its value (emails co "x" is
 // emails.value co "x"). The filter of a PATCH path (parseFilter) names
-// the sub-attributes of the attribute it filters, unchecked.
+// the sub-attributes of the attribute it filters, which checkPath checks
+// against the schemas (parseWithin).
 
 import (
 	"encoding/json"
@@ -152,14 +153,15 @@ var caseExact = map[string]bool{"id": true, "externalid": true, "employeenumber"
 	"resourcetype": true, "version": true, "location": true} // meta's (RFC 7643 §3.1, §2.3.7)
 
 func compare(v any, op string, want any, exact bool) bool {
-	_, vBool := v.(bool)
-	_, wBool := want.(bool)
-	if vBool || wBool {
-		// A boolean against a boolean, or Microsoft Entra's "True" and
-		// "False": primary eq "True" selects the primary address.
-		b, okV := asBool(v)
-		w, okW := asBool(want)
-		return okV && okW && (op == "eq" || op == "ne") && (b == w) == (op == "eq")
+	if b, isBool := v.(bool); isBool {
+		// A boolean attribute, against true and false or Microsoft
+		// Entra's "True" and "False": primary eq "True" selects the
+		// primary address. A string attribute compares as a string.
+		w, ok := asBool(want)
+		return ok && (op == "eq" || op == "ne") && (b == w) == (op == "eq")
+	}
+	if _, isBool := want.(bool); isBool {
+		return false
 	}
 	switch w := want.(type) {
 	case nil:
@@ -191,13 +193,14 @@ func compare(v any, op string, want any, exact bool) bool {
 	return false
 }
 
-// asBool reads a boolean, or the strings "true" and "false" in any case.
+// asBool reads a boolean, or the strings "true" and "false" in any case,
+// as boolean does.
 func asBool(v any) (bool, bool) {
 	switch x := v.(type) {
 	case bool:
 		return x, true
 	case string:
-		switch {
+		switch x = strings.TrimSpace(x); {
 		case strings.EqualFold(x, "true"):
 			return true, true
 		case strings.EqualFold(x, "false"):

@@ -48,7 +48,8 @@ type Handler struct {
 	mux  *http.ServeMux
 }
 
-// NewHandler returns the service provider for svc; mount it on Prefix+"/".
+// NewHandler returns the service provider for svc; mount it with
+// api.Server.MountTree(Prefix, …), which gives it every path under Prefix.
 func NewHandler(svc *extranet.Service, opts Options) *Handler {
 	if opts.Log == nil {
 		opts.Log = slog.Default()
@@ -76,10 +77,16 @@ func NewHandler(svc *extranet.Service, opts Options) *Handler {
 // ServeHTTP answers the SCIM routes, and a SCIM error for any other path
 // or method under Prefix.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	orig := r
 	r, ok := cleanRequest(r)
 	if !ok {
 		writeError(w, unknownAddress)
 		return
+	}
+	if r != orig {
+		// The route the mux finds is the request's, for the access log
+		// and the metrics.
+		defer func() { orig.Pattern = r.Pattern }()
 	}
 	if (r.URL.Path == Prefix+"/Users/.search" || r.URL.Path == Prefix+"/.search") && r.Method != http.MethodPost {
 		// Not a user's id: a search is POST only (RFC 7644 §3.4.3).
@@ -107,14 +114,20 @@ var unknownAddress = &extranet.SCIMError{Status: 404, Detail: "adresse inconnue 
 // cleanRequest returns r with its path in clean form: one that is not
 // ("/scim/v2//Users", from a base address given with a final slash) is
 // served as its clean form, where the mux would redirect it with an HTML
-// page. ok is false when the clean form leaves the service.
+// page. The path is cleaned as written, escaped, as the mux does: "%2F"
+// and "%2E" stay characters of a segment, never a separator or a dot. ok
+// is false when the clean form leaves the service, or when an unclean path
+// holds such an escape, which no client writes.
 func cleanRequest(r *http.Request) (_ *http.Request, ok bool) {
-	p := r.URL.Path
-	clean := path.Clean(p)
-	if p == clean || p == clean+"/" {
+	esc := r.URL.EscapedPath()
+	clean := path.Clean(esc)
+	if strings.HasSuffix(esc, "/") && clean != "/" {
+		clean += "/"
+	}
+	if esc == clean {
 		return r, true
 	}
-	if clean != Prefix && !strings.HasPrefix(clean, Prefix+"/") {
+	if r.URL.RawPath != "" || (clean != Prefix && !strings.HasPrefix(clean, Prefix+"/")) {
 		return r, false
 	}
 	u := *r.URL

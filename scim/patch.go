@@ -192,6 +192,13 @@ func parsePath(path string) (target, *extranet.SCIMError) {
 }
 
 func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMError {
+	if unknownExtension(path) {
+		// An attribute of a schema this provider does not know (an
+		// identity provider's own extension): ignored, as in a POST or
+		// a PUT, so that it does not hold back the request's other
+		// operations, a deactivation among them.
+		return nil
+	}
 	t, err := parsePath(path)
 	if err != nil {
 		return err
@@ -233,6 +240,21 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 		return applyFiltered(obj, op, last, t, value)
 	}
 	return setAttr(obj, op, last, value)
+}
+
+// unknownExtension reports whether path names a schema by a URN that is
+// none of a User's.
+func unknownExtension(path string) bool {
+	if len(path) < 4 || !strings.EqualFold(path[:4], "urn:") {
+		return false
+	}
+	for _, urn := range extensions {
+		if len(path) >= len(urn) && strings.EqualFold(path[:len(urn)], urn) &&
+			(len(path) == len(urn) || path[len(urn)] == ':') {
+			return false
+		}
+	}
+	return true
 }
 
 // applyEach applies an operation on the sub-attribute name of every value
@@ -291,7 +313,7 @@ func checkPath(t target) (ignore bool, err *extranet.SCIMError) {
 		if !d.multi || len(d.sub) == 0 {
 			return false, badPath("« %s » n'a qu'une valeur : un filtre entre crochets ne s'applique qu'à un attribut à plusieurs valeurs, comme emails", d.name)
 		}
-		if _, err := parseWithin(t.inner, d.sub, d.name); err != nil {
+		if _, err := parseWithin(t.inner, withNotKept(d.sub, strings.Join(t.attr, ".")), d.name); err != nil {
 			return false, badPath("%s", strings.TrimPrefix(err.Detail, "filtre invalide : "))
 		}
 	}
@@ -304,6 +326,19 @@ func checkPath(t target) (ignore bool, err *extranet.SCIMError) {
 		}
 	}
 	return false, nil
+}
+
+// withNotKept is defs, the sub-attributes of the attribute at path (lower
+// case), with those of it that notKept names, as strings: a value filter
+// may name them (emails[display eq "x"]), and matches no value by them.
+func withNotKept(defs []attrDef, path string) []attrDef {
+	out := slices.Clip(defs)
+	for k := range notKept {
+		if sub, ok := strings.CutPrefix(k, path+"."); ok && !strings.Contains(sub, ".") {
+			out = append(out, attrDef{name: sub, typ: "string"})
+		}
+	}
+	return out
 }
 
 func badPath(format string, a ...any) *extranet.SCIMError {

@@ -188,8 +188,8 @@ func parseQuery(f, start, count string, attrs, excl []string) (query, *extranet.
 	return q, nil
 }
 
-// integer reads a pagination parameter, within ±(2^31 − 1): a larger one
-// is that bound, which the callers then clamp (RFC 7644 §3.4.2.4: a count
+// integer reads a pagination parameter, within the range of a 32-bit
+// integer: one beyond it is its bound, which the callers then clamp (RFC 7644 §3.4.2.4: a count
 // over maxResults gives maxResults), and a startIndex echoed in a list
 // stays a number any JSON client holds exactly.
 func integer(s, name string) (int, *extranet.SCIMError) {

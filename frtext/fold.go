@@ -114,6 +114,34 @@ func foldASCII(s string) (string, bool) {
 // login must be typeable on any keyboard. Names written only in other scripts
 // give an empty string; the caller decides what to do then.
 func LoginPart(s string) string {
+	if lp, ok := loginPartASCII(s); ok {
+		return lp
+	}
+	return loginPartSlow(s)
+}
+
+// loginPartASCII is LoginPart for a string of ASCII only (false
+// otherwise), in one pass: in ASCII, the decomposition changes nothing and
+// there is no mark to drop nor letter to spell out, so what is left is the
+// letters in lower case and the digits. The night computes a login base for
+// each person it opens.
+func loginPartASCII(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			return "", false
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			b = append(b, c)
+		case 'A' <= c && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		}
+	}
+	return string(b), true
+}
+
+// loginPartSlow is LoginPart for any string.
+func loginPartSlow(s string) string {
 	f := fold(s, norm.NFKD)
 	var b strings.Builder
 	b.Grow(len(f))

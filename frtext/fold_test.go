@@ -98,6 +98,9 @@ func FuzzFold(f *testing.F) {
 			t.Fatalf("Fold(%q) = %q is not valid UTF-8", s, once)
 		}
 		lp := LoginPart(s)
+		if slow := loginPartSlow(s); lp != slow {
+			t.Fatalf("LoginPart(%q) = %q, the general path gives %q", s, lp, slow)
+		}
 		for i := 0; i < len(lp); i++ {
 			if c := lp[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
 				t.Fatalf("LoginPart(%q) = %q holds %q", s, lp, c)
@@ -128,4 +131,33 @@ func TestFoldASCII(t *testing.T) {
 		}
 	}
 	walk(3)
+}
+
+// LoginPart's ASCII path gives what the general one gives, for every ASCII
+// character alone and in names.
+func TestLoginPartASCII(t *testing.T) {
+	var all []byte
+	for c := range byte(utf8.RuneSelf) {
+		all = append(all, c)
+		if got, want := LoginPart(string(c)), loginPartSlow(string(c)); got != want {
+			t.Errorf("LoginPart(%q) = %q, want %q", c, got, want)
+		}
+	}
+	for _, s := range []string{string(all), "Jean-Luc D'Hoore_Van`t BERGH 2", "  O'Neil\t", "Ma\u00efa"} {
+		if got, want := LoginPart(s), loginPartSlow(s); got != want {
+			t.Errorf("LoginPart(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// The night computes a login base for each person it opens: 84,000 on the
+// first night of the network.
+func BenchmarkLoginPart(b *testing.B) {
+	for _, name := range []string{"Dupont-Lambert", "Gaëlle-Marie"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				LoginPart(name)
+			}
+		})
+	}
 }

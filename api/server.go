@@ -212,7 +212,7 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, ri *reqInfo, d time.
 		// caller's to fill, and the token never travels there. What the
 		// caller chose is capped, so that an anonymous request of 64 KiB
 		// of headers costs a log line of a few hundred bytes.
-		slog.String("path", web.Capped(r.URL.Path)),
+		slog.String("path", web.Capped(r.URL.EscapedPath())),
 		slog.String("route", r.Pattern),
 		slog.Int("status", status),
 		slog.Int64("bytes", rec.bytes),

@@ -74,11 +74,11 @@ func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (sci
 	d := scimDecision{deactivate: w.rec != nil && !w.in.Active}
 	var invalid error
 	if d.deactivate {
-		if w.in.UserName == "" && w.rec.Grant.Live() {
+		if w.in.UserName == "" {
 			// A deactivation that leaves the userName out (a PUT of
-			// active: false alone) keeps it: closing an access must not
-			// fail on what it does not change. An inactive user given
-			// a blank userName is refused below.
+			// active: false alone, and the same PUT again) keeps it:
+			// closing an access must not fail on what it does not
+			// change. A PATCH that blanks it is refused before.
 			w.in.UserName = w.cur.UserName
 		}
 		var kept SCIMUser

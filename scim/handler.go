@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 
@@ -88,7 +89,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// and the metrics.
 		defer func() { orig.Pattern = r.Pattern }()
 	}
-	if (r.URL.Path == Prefix+"/Users/.search" || r.URL.Path == Prefix+"/.search") && r.Method != http.MethodPost {
+	if p := r.URL.EscapedPath(); (p == Prefix+"/Users/.search" || p == Prefix+"/.search") && r.Method != http.MethodPost {
 		// Not a user's id: a search is POST only (RFC 7644 §3.4.3).
 		onlyPost(w, r)
 		return
@@ -114,27 +115,37 @@ var unknownAddress = &extranet.SCIMError{Status: 404, Detail: "adresse inconnue 
 // cleanRequest returns r with its path in clean form: one that is not
 // ("/scim/v2//Users", from a base address given with a final slash) is
 // served as its clean form, where the mux would redirect it with an HTML
-// page. The path is cleaned as written, escaped, as the mux does: "%2F"
-// and "%2E" stay characters of a segment, never a separator or a dot. ok
-// is false when the clean form leaves the service, or when an unclean path
-// holds such an escape, which no client writes.
+// page. The path is cleaned as written, escaped, as the mux reads it: an
+// escaped "%2F" or "%2E" stays a character of its segment. ok is false
+// when the clean form leaves the service, or when such an escape would
+// make its decoded form another path ("x%2F..%2Fid"), which no client
+// writes.
 func cleanRequest(r *http.Request) (_ *http.Request, ok bool) {
 	esc := r.URL.EscapedPath()
-	clean := path.Clean(esc)
-	if strings.HasSuffix(esc, "/") && clean != "/" {
-		clean += "/"
-	}
+	clean := withFinalSlash(path.Clean(esc), esc)
 	if esc == clean {
 		return r, true
 	}
-	if r.URL.RawPath != "" || (clean != Prefix && !strings.HasPrefix(clean, Prefix+"/")) {
+	if clean != Prefix && !strings.HasPrefix(clean, Prefix+"/") {
+		return r, false
+	}
+	dec, err := url.PathUnescape(clean)
+	if err != nil || withFinalSlash(path.Clean(dec), dec) != dec {
 		return r, false
 	}
 	u := *r.URL
-	u.Path, u.RawPath = clean, ""
+	u.Path, u.RawPath = dec, clean
 	r2 := *r
 	r2.URL = &u
 	return &r2, true
+}
+
+// withFinalSlash is clean, the clean form of p, with the final slash of p.
+func withFinalSlash(clean, p string) string {
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		return clean + "/"
+	}
+	return clean
 }
 
 // probe catches what the mux would answer, without sending it.

@@ -78,7 +78,8 @@ func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (sci
 			// A deactivation that leaves the userName out (a PUT of
 			// active: false alone, and the same PUT again) keeps it:
 			// closing an access must not fail on what it does not
-			// change. A PATCH that blanks it is refused before.
+			// change. A PATCH that blanks it is refused before
+			// (scim.patchUser).
 			w.in.UserName = w.cur.UserName
 		}
 		var kept SCIMUser

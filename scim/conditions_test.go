@@ -163,6 +163,8 @@ func TestInactiveUserValuesChecked(t *testing.T) {
 			{"op": "replace", "path": "displayName", "value": "cloche\u0007"},
 			{"op": "replace", "path": "userName", "value": long},
 			{"op": "replace", "path": "userName", "value": ""},
+			{"op": "replace", "path": "userName", "value": "   "},
+			{"op": "replace", "value": map[string]any{"userName": " ", "active": false}},
 			{"op": "remove", "path": "userName"},
 		} {
 			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(op))
@@ -418,6 +420,9 @@ func TestDeactivationKeepsWhatItLeavesOut(t *testing.T) {
 	stores(t, func(t *testing.T, dbURL string) {
 		e := newEnv(t, dbURL)
 		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		// A PATCH that blanks it is refused, even as it deactivates.
+		resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "value": map[string]any{"userName": " ", "active": false}}))
+		e.want(resp, m, 400, "invalidValue")
 		for range 2 { // an identity provider retries
 			resp, m := e.do("PUT", "/Users/"+id, e.tokenA, map[string]any{"schemas": []string{coreUser}, "active": false})
 			e.want(resp, m, 200, "")

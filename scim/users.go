@@ -331,7 +331,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
 		if err != nil {
 			return in, err
 		}
-		if in.UserName == "" {
+		if strings.TrimSpace(in.UserName) == "" {
 			// Required (RFC 7643 §4.1.1): a PATCH may change it, not
 			// take it away, whatever the user's state.
 			return in, invalid("userName manquant : un utilisateur garde un userName, remplacez-le plutôt que de le retirer")

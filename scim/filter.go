@@ -259,8 +259,17 @@ type token struct {
 	val  any
 }
 
+// filterPrefix starts the detail of every bad filter.
+const filterPrefix = "filtre invalide : "
+
 func badFilter(format string, args ...any) *extranet.SCIMError {
-	return &extranet.SCIMError{Status: 400, ScimType: "invalidFilter", Detail: "filtre invalide : " + fmt.Sprintf(format, args...)}
+	return &extranet.SCIMError{Status: 400, ScimType: "invalidFilter", Detail: filterPrefix + fmt.Sprintf(format, args...)}
+}
+
+// filterReason is what a bad filter's detail says is wrong, without
+// filterPrefix: the reason a PATCH path's filter gives (badPath).
+func filterReason(e *extranet.SCIMError) string {
+	return strings.TrimPrefix(e.Detail, filterPrefix)
 }
 
 // maxFilterLen bounds a filter: a few conditions fit in far less.
@@ -675,10 +684,10 @@ func filterPath(s string) ([]string, *extranet.SCIMError) {
 	if p, ok := extensionPath(s); ok {
 		return p, nil
 	}
-	p, err := attrPath(s)
-	if err != nil && strings.HasPrefix(err.Detail, "schéma inconnu") {
-		return nil, badFilter("%s", err.Detail)
+	if unknownExtension(s) {
+		return nil, badFilter("%s", unknownSchema(s))
 	}
+	p, err := attrPath(s)
 	if err != nil {
 		return nil, badFilter("attribut « %s » illisible : écrivez des noms séparés par un point, comme name.familyName, ceux d'une extension précédés de son URN et de « : »", s)
 	}
@@ -698,19 +707,18 @@ func extensionPath(s string) ([]string, bool) {
 // attrPath splits "urn:…:User:name.familyName" into lower-case names, the
 // schema URN kept as the first name of an extension's attribute.
 func attrPath(s string) ([]string, *extranet.SCIMError) {
+	if unknownExtension(s) {
+		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidPath", Detail: unknownSchema(s)}
+	}
 	var out []string
-	known := false
 	for _, urn := range extensions {
 		if len(s) > len(urn) && strings.EqualFold(s[:len(urn)+1], urn+":") {
 			if urn != coreUser {
 				out = append(out, strings.ToLower(urn))
 			}
-			s, known = s[len(urn)+1:], true
+			s = s[len(urn)+1:]
 			break
 		}
-	}
-	if !known && len(s) > 4 && strings.EqualFold(s[:4], "urn:") {
-		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidPath", Detail: unknownSchema(s)}
 	}
 	for _, part := range strings.Split(s, ".") {
 		if part == "" || !validName(part) {
@@ -736,4 +744,19 @@ func validName(s string) bool {
 func unknownSchema(s string) string {
 	return fmt.Sprintf("schéma inconnu dans « %s » : les attributs d'un User sont ceux de %s, %s et %s (voir /Schemas)",
 		s, coreUser, enterpriseUser, extranetUser)
+}
+
+// unknownExtension reports whether path names a schema by a URN that is
+// none of a User's.
+func unknownExtension(path string) bool {
+	if len(path) < 4 || !strings.EqualFold(path[:4], "urn:") {
+		return false
+	}
+	for _, urn := range extensions {
+		if len(path) >= len(urn) && strings.EqualFold(path[:len(urn)], urn) &&
+			(len(path) == len(urn) || path[len(urn)] == ':') {
+			return false
+		}
+	}
+	return true
 }

@@ -242,21 +242,6 @@ func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMErr
 	return setAttr(obj, op, last, value)
 }
 
-// unknownExtension reports whether path names a schema by a URN that is
-// none of a User's.
-func unknownExtension(path string) bool {
-	if len(path) < 4 || !strings.EqualFold(path[:4], "urn:") {
-		return false
-	}
-	for _, urn := range extensions {
-		if len(path) >= len(urn) && strings.EqualFold(path[:len(urn)], urn) &&
-			(len(path) == len(urn) || path[len(urn)] == ':') {
-			return false
-		}
-	}
-	return true
-}
-
 // applyEach applies an operation on the sub-attribute name of every value
 // of a multi-valued attribute (RFC 7644 §3.5.2: a path without a value
 // filter selects them all).
@@ -305,7 +290,7 @@ func checkPath(t target) (ignore bool, err *extranet.SCIMError) {
 			return false, badPath("« %s » n'a pas de sous-attributs : retirez « .%s » du path", parent, name)
 		}
 		if d = findAttr(defs, name); d == nil {
-			return false, badPath("%s", strings.TrimPrefix(unknownAttr(name, parent, defs).Detail, "filtre invalide : "))
+			return false, badPath("%s", filterReason(unknownAttr(name, parent, defs)))
 		}
 		defs, parent = d.sub, d.name
 	}
@@ -314,7 +299,7 @@ func checkPath(t target) (ignore bool, err *extranet.SCIMError) {
 			return false, badPath("« %s » n'a qu'une valeur : un filtre entre crochets ne s'applique qu'à un attribut à plusieurs valeurs, comme emails", d.name)
 		}
 		if _, err := parseWithin(t.inner, withNotKept(d.sub, strings.Join(t.attr, ".")), d.name); err != nil {
-			return false, badPath("%s", strings.TrimPrefix(err.Detail, "filtre invalide : "))
+			return false, badPath("%s", filterReason(err))
 		}
 	}
 	if t.sub != "" {
@@ -322,7 +307,7 @@ func checkPath(t target) (ignore bool, err *extranet.SCIMError) {
 			return true, nil
 		}
 		if findAttr(d.sub, t.sub) == nil {
-			return false, badPath("%s", strings.TrimPrefix(unknownAttr(t.sub, d.name, d.sub).Detail, "filtre invalide : "))
+			return false, badPath("%s", filterReason(unknownAttr(t.sub, d.name, d.sub)))
 		}
 	}
 	return false, nil

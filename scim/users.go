@@ -35,8 +35,7 @@ func collectionConditions(w http.ResponseWriter, r *http.Request) bool {
 			continue
 		}
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			w.Header().Set("Cache-Control", "no-store")
-			w.WriteHeader(http.StatusNotModified)
+			notModified(w)
 			return true
 		}
 		writeError(w, &extranet.SCIMError{Status: http.StatusPreconditionFailed,
@@ -44,6 +43,13 @@ func collectionConditions(w http.ResponseWriter, r *http.Request) bool {
 		return true
 	}
 	return false
+}
+
+// notModified answers 304 with the headers the 200 would have (RFC 9110
+// §15.4.5), as writeJSON sets them.
+func notModified(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNotModified)
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, fase int) {
@@ -237,9 +243,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, fase int) {
 		return
 	}
 	if matchesETag(r.Header.Get("If-None-Match"), v) {
-		// A 304 carries the headers the 200 would have (RFC 9110 §15.4.5).
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusNotModified)
+		notModified(w)
 		return
 	}
 	q, perr := projection(r)

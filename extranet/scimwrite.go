@@ -434,8 +434,13 @@ func uniqueUserName(w *scimWriteState) error {
 		}
 		u, ok := scimUserOf(g.Grant, w.meta[g.Grant.ID])
 		if ok && strings.EqualFold(u.UserName, w.in.UserName) {
-			return &SCIMError{Status: 409, ScimType: "uniqueness", Detail: "userName : « " + w.in.UserName +
-				" » est déjà celui d'un autre utilisateur de l'école (id " + u.ID + ") : modifiez cet utilisateur au lieu d'en créer un autre"}
+			detail := "userName : « " + w.in.UserName + " » est déjà celui de l'utilisateur " + u.ID +
+				" de l'école : modifiez cet utilisateur au lieu d'en créer un autre"
+			if w.rec != nil {
+				detail = "userName : « " + w.in.UserName + " » est déjà celui d'un autre utilisateur de l'école (id " + u.ID +
+					") : donnez-en un autre à celui-ci"
+			}
+			return &SCIMError{Status: 409, ScimType: "uniqueness", Detail: detail}
 		}
 	}
 	return nil

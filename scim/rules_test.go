@@ -86,6 +86,9 @@ func TestIdentityRules(t *testing.T) {
 		// The same userName twice.
 		resp, m = e.do("POST", "/Users", e.tokenA, user("LUC.PEETERS@a.be", "Autre", "Nom", "1990-01-01"))
 		e.want(resp, m, 409, "uniqueness")
+		if d, _ := m["detail"].(string); !strings.Contains(d, "est déjà celui de l'utilisateur "+findID(t, e, "luc.peeters@a.be")+" de l'école : modifiez cet utilisateur") {
+			t.Fatalf("creation's detail %q", d)
+		}
 		// Another school's address.
 		resp, m = e.do("POST", "/Users", e.tokenA, user("m1@b.be", "Autre", "Nom", "1990-01-01"))
 		e.want(resp, m, 409, "uniqueness")
@@ -97,6 +100,15 @@ func TestIdentityRules(t *testing.T) {
 		e.want(resp, m, 200, "")
 		if g, _ := e.grant(faseA, "luc.peeters@a.be"); g.LastName != "Peters" || m["id"] != lucID {
 			t.Fatalf("renamed: %+v %v", g, m)
+		}
+		// Another user may not take Luc's userName.
+		resp, m = e.do("POST", "/Users", e.tokenA, user("zoe.lambert@a.be", "Lambert", "Zoé", "1991-02-03"))
+		e.want(resp, m, 201, "")
+		zoeID, _ := m["id"].(string)
+		resp, m = e.do("PUT", "/Users/"+zoeID, e.tokenA, user("Luc.Peeters@a.be", "Lambert", "Zoé", "1991-02-03"))
+		e.want(resp, m, 409, "uniqueness")
+		if d, _ := m["detail"].(string); !strings.Contains(d, "d'un autre utilisateur de l'école (id "+lucID+") : donnez-en un autre") {
+			t.Fatalf("replacement's detail %q", d)
 		}
 		// A new birth date without matricule designates another person:
 		// refused, the identity of a grant does not change by a guess.

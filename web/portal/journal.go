@@ -113,11 +113,21 @@ func (n *journalNames) actor(actor string) string {
 		if fase, err := strconv.Atoi(who); err == nil {
 			return n.school(fase)
 		}
+	case "scim":
+		// A school's identity provider, with the school's token.
+		if fase, err := strconv.Atoi(who); err == nil {
+			return n.school(fase) + ", par SCIM,"
+		}
 	case "email":
 		return "Le titulaire de l'adresse " + who
 	case "ip":
 		return "Quelqu'un, depuis " + who + ","
 	case "cli":
+		if who == "" {
+			// The command line names its user by $USER, which a
+			// container or a scheduled job may leave unset.
+			return "Quelqu'un, en ligne de commande,"
+		}
 		return who + ", en ligne de commande,"
 	case "night":
 		return "Le traitement de nuit"
@@ -297,9 +307,10 @@ func detailFields(d map[string]any) []journalField {
 }
 
 // unshown are the details' fields the Journal leaves out: internal
-// identifiers, and the night's times, which the entry's date says.
+// identifiers, the night's times, which the entry's date says, and a
+// match's strength, which its sentence says.
 var unshown = map[string]bool{"id": true, "match": true, "grant": true, "message": true,
-	"at": true, "started": true, "finished": true}
+	"at": true, "started": true, "finished": true, "strength": true}
 
 func fieldValue(v any) string {
 	switch x := v.(type) {
@@ -388,12 +399,15 @@ func (s *server) auditPage(w http.ResponseWriter, r *http.Request) error {
 
 // senderLabel says who sent a transfer, for the tables of transfers: the
 // school itself (through its software, "api:N", or the service's default,
-// "school:N"), the demonstration, or another actor as the journal names it.
+// "school:N"), its identity provider ("scim:N"), the demonstration, or
+// another actor as the journal names it.
 func senderLabel(actor string) string {
 	kind, who, _ := strings.Cut(actor, ":")
 	switch kind {
 	case "api", "school":
 		return "l'école"
+	case "scim":
+		return "l'école, par SCIM"
 	case "demo", "démo":
 		return "la démonstration"
 	case "operator":

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"passerelle/extranet"
 )
@@ -111,8 +112,18 @@ func TestUncleanPaths(t *testing.T) {
 		Prefix + "/Users/x%2F..%2F" + id:     404,
 		Prefix + "//Users/x%2F..%2F" + id:    404,
 		Prefix + "/Users/%2e%2e/Users/" + id: 404,
-		Prefix + "/Users/":                   404,
-		Prefix + "//Users/":                  404,
+		// A final slash and an endpoint's name in another case are the
+		// endpoint (Microsoft's reference tests write "/users" and
+		// "/Users/?filter=…").
+		Prefix + "/Users/":                200,
+		Prefix + "//Users/":               200,
+		Prefix + "/users":                 200,
+		Prefix + "/USERS/" + id + "/":     200,
+		Prefix + "/serviceproviderconfig": 200,
+		Prefix + "/schemas/":              200,
+		Prefix + "/resourcetypes/User":    200,
+		Prefix + "/Userz":                 404,
+		Prefix + "/Users/" + id + "x":     404,
 		// A harmless escape is read as the mux reads it.
 		Prefix + "//Schemas/urn%3Aietf%3Aparams%3Ascim%3Aschemas%3Acore%3A2.0%3AUser": 200,
 	} {
@@ -464,5 +475,119 @@ func TestCleanRequestDecodes(t *testing.T) {
 		if _, ok := cleanRequest(httptest.NewRequest("GET", raw, nil)); ok {
 			t.Errorf("%s: served", raw)
 		}
+	}
+}
+
+// RFC 7644 §3.14: a user changed and changed back (deactivated, then
+// active again) has a new version; the one read before no longer holds.
+func TestVersionAfterARoundTrip(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		before := resp.Header.Get("ETag")
+		for _, active := range []string{"False", "True"} {
+			e.now = e.now.Add(time.Minute)
+			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "Replace", "path": "active", "value": active}))
+			e.want(resp, m, 200, "")
+		}
+		after := resp.Header.Get("ETag")
+		if after == before || after == "" {
+			t.Fatalf("version %q before the round trip, %q after", before, after)
+		}
+		if meta, _ := m["meta"].(map[string]any); meta["version"] != after {
+			t.Fatalf("meta.version %v, ETag %q", meta["version"], after)
+		}
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "displayName", "value": "Anne M."}), "If-Match", before)
+		e.want(resp, m, 412, "")
+		// The version a GET gives is the one the write answered.
+		resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+		if resp.Header.Get("ETag") != after {
+			t.Fatalf("GET's version %q, the write's %q", resp.Header.Get("ETag"), after)
+		}
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "displayName", "value": "Anne M."}), "If-Match", after)
+		e.want(resp, m, 200, "")
+	})
+}
+
+// RFC 7644 §3.5.2.2 and §3.5.2.3: a displayName replaced with "" or null,
+// or removed, is unassigned: the user shows none, as one created without
+// it (Microsoft Entra's validator checks it after each).
+func TestDisplayNameCleared(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if v, ok := m["displayName"]; ok {
+			t.Fatalf("created without a displayName, shows %v", v)
+		}
+		for _, clear := range []map[string]any{
+			{"op": "Replace", "path": "displayName", "value": ""},
+			{"op": "Replace", "path": "displayName", "value": nil},
+			{"op": "Remove", "path": "displayName"},
+			{"op": "Replace", "value": map[string]any{"displayName": ""}},
+		} {
+			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "displayName", "value": "Anne M."}))
+			e.want(resp, m, 200, "")
+			if m["displayName"] != "Anne M." {
+				t.Fatalf("not set: %v", m)
+			}
+			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(clear))
+			e.want(resp, m, 200, "")
+			if v, ok := m["displayName"]; ok {
+				t.Fatalf("%v: displayName %v in the answer", clear, v)
+			}
+			resp, m = e.do("GET", "/Users/"+id+"?attributes=displayName", e.tokenA, nil)
+			if v, ok := m["displayName"]; ok {
+				t.Fatalf("%v: displayName %v after", clear, v)
+			}
+		}
+		resp, m = e.do("GET", "/Users?filter="+url.QueryEscape(`displayName pr`), e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if m["totalResults"] != float64(0) {
+			t.Fatalf("displayName pr: %v", m)
+		}
+	})
+}
+
+// RFC 7644 §3.8: a client that asks for application/json gets it; the
+// default, and a client that accepts both, gets application/scim+json.
+func TestAcceptPlainJSON(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+	for accept, want := range map[string]string{
+		"":                                ContentType,
+		"*/*":                             ContentType,
+		"application/json":                "application/json",
+		"application/json; charset=utf-8": "application/json",
+		"application/scim+json, application/json":       ContentType,
+		"application/scim+json;q=0, application/json":   "application/json",
+		"application/json;q=0.5, application/scim+json": ContentType,
+	} {
+		for _, path := range []string{"/Users/" + id, "/Users", "/Users/inconnu", "/Schemas"} {
+			req, _ := http.NewRequest("GET", e.ts.URL+Prefix+path, nil)
+			req.Header.Set("Authorization", "Bearer "+e.tokenA)
+			if accept != "" {
+				req.Header.Set("Accept", accept)
+			}
+			resp, err := e.ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			err = json.NewDecoder(resp.Body).Decode(&m)
+			resp.Body.Close()
+			if got := resp.Header.Get("Content-Type"); got != want || err != nil {
+				t.Errorf("Accept %q, %s: %s (%v), want %s", accept, path, got, err, want)
+			}
+		}
+	}
+	// A user's answer gives its address (RFC 7643 §3.1: meta.location).
+	resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
+	e.want(resp, m, 200, "")
+	if meta, _ := m["meta"].(map[string]any); resp.Header.Get("Content-Location") != meta["location"] || meta["location"] == nil {
+		t.Errorf("Content-Location %q, meta.location %v", resp.Header.Get("Content-Location"), meta["location"])
 	}
 }

@@ -129,9 +129,15 @@ var schemaDefs = []map[string]any{
 			attr("name", "complex", "Nom de la personne", true, false, "readWrite", "default", "none",
 				attr("familyName", "string", "Nom de famille", true, false, "readWrite", "default", "none"),
 				attr("givenName", "string", "Prénom", true, false, "readWrite", "default", "none")),
-			attr("displayName", "string", "Nom affiché chez le fournisseur d'identité ; « Prénom Nom » quand il n'en donne pas", false, false, "readWrite", "default", "none"),
+			// externalId is a common attribute (RFC 7643 §3.1), which a
+			// schema need not list; Microsoft Entra's validator looks for
+			// it among the User's, since its mappings write it.
+			attr("externalId", "string", "Identifiant de la personne chez le fournisseur d'identité (l'objectId d'Entra)", false, true, "readWrite", "default", "none"),
+			attr("displayName", "string", "Nom affiché chez le fournisseur d'identité, tel qu'il l'a donné ; aucun s'il n'en donne pas", false, false, "readWrite", "default", "none"),
 			multi(attr("emails", "complex", "L'adresse e-mail école, où l'accès est envoyé ; userName quand elle manque", false, false, "readWrite", "default", "none",
-				attr("value", "string", "Adresse e-mail", false, false, "readWrite", "default", "none"),
+				// An address is one person's on the whole extranet (409
+				// uniqueness otherwise): unique beyond this endpoint.
+				attr("value", "string", "Adresse e-mail : celle d'une seule personne sur tout l'extranet", false, false, "readWrite", "default", "global"),
 				canonicalValues(attr("type", "string", "Type d'adresse", false, false, "readWrite", "default", "none"), "work"),
 				attr("primary", "boolean", "Adresse principale", false, false, "readWrite", "default", "none"))),
 			attr("active", "boolean", "Accès ouvert (false : désactivé à l'instant)", false, false, "readWrite", "default", "none"),
@@ -140,7 +146,9 @@ var schemaDefs = []map[string]any{
 	{
 		"id": enterpriseUser, "name": "EnterpriseUser", "description": "Extension entreprise : le matricule",
 		"attributes": []any{
-			attr("employeeNumber", "string", "Matricule enseignant (11 chiffres) : il reconnaît la personne sans doute possible", false, true, "readWrite", "default", "none"),
+			// A matricule names one person; the school has one user a
+			// person (409 uniqueness otherwise).
+			attr("employeeNumber", "string", "Matricule enseignant (11 chiffres) : il reconnaît la personne sans doute possible ; un seul utilisateur par matricule dans l'école", false, true, "readWrite", "default", "server"),
 		},
 	},
 	{

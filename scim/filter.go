@@ -140,10 +140,16 @@ func compareTime(v any, op string, at time.Time) bool {
 	return ok && order(op, t.Compare(at))
 }
 
-// parseDateTime reads an RFC 3339 date and time (xsd:dateTime with its
-// offset, RFC 7643 §2.3.5), with or without a fraction of a second.
+// parseDateTime reads an xsd:dateTime (RFC 7643 §2.3.5): RFC 3339, with
+// or without a fraction of a second. Without an offset, which xsd:dateTime
+// allows, it is taken as UTC, the offset of every instant this provider
+// writes.
 func parseDateTime(s string) (time.Time, bool) {
-	t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
+	s = strings.ToUpper(s)
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t, err = time.ParseInLocation("2006-01-02T15:04:05.999999999", s, time.UTC)
+	}
 	return t, err == nil
 }
 

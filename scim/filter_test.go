@@ -63,6 +63,10 @@ func TestFilterDateTime(t *testing.T) {
 			`meta.lastModified lt "2026-12-06T23:59:59-05:00"`:     both,
 			`meta.created sw "2026-12-07"`:                         both,
 			`meta.created gt "2000-01-01T00:00:00Z" and id eq "x"`: nil,
+			// Without an offset (xsd:dateTime allows it): UTC.
+			`meta.created eq "2026-12-07T00:06:35"`:   both,
+			`meta.created gt "2026-12-07T00:06:34.9"`: both,
+			`meta.created gt "2026-12-07T00:06:35"`:   nil,
 		} {
 			if got := e.list(filter); !slices.Equal(got, want) {
 				t.Errorf("filter %s: %v, want %v", filter, got, want)

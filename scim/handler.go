@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"passerelle/extranet"
@@ -78,6 +79,9 @@ func NewHandler(svc *extranet.Service, opts Options) *Handler {
 // ServeHTTP answers the SCIM routes, and a SCIM error for any other path
 // or method under Prefix.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if prefersPlainJSON(r.Header.Values("Accept")) {
+		w = &plainJSON{ResponseWriter: w}
+	}
 	orig := r
 	r, ok := cleanRequest(r)
 	if !ok {
@@ -88,6 +92,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// The route the mux finds is the request's, for the access log
 		// and the metrics.
 		defer func() { orig.Pattern = r.Pattern }()
+	}
+	if r2 := canonicalEndpoint(r); r2 != r {
+		if r == orig {
+			defer func() { orig.Pattern = r2.Pattern }()
+		}
+		r = r2
 	}
 	if p := r.URL.EscapedPath(); (p == Prefix+"/Users/.search" || p == Prefix+"/.search") && r.Method != http.MethodPost {
 		// Not a user's id: a search is POST only (RFC 7644 §3.4.3).
@@ -138,6 +148,97 @@ func cleanRequest(r *http.Request) (_ *http.Request, ok bool) {
 	r2 := *r
 	r2.URL = &u
 	return &r2, true
+}
+
+// prefersPlainJSON tells whether an Accept header asks for
+// application/json rather than application/scim+json: both are JSON, and
+// RFC 7644 §3.8 has a provider support either; without one of them named,
+// the answer is application/scim+json.
+func prefersPlainJSON(accept []string) bool {
+	var qJSON, qSCIM float64 = -1, -1
+	for _, line := range accept {
+		for _, r := range strings.Split(line, ",") {
+			typ, params, _ := strings.Cut(r, ";")
+			q := 1.0
+			for _, p := range strings.Split(params, ";") {
+				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+				if strings.EqualFold(k, "q") {
+					if f, err := strconv.ParseFloat(v, 64); err == nil {
+						q = f
+					}
+				}
+			}
+			switch strings.ToLower(strings.TrimSpace(typ)) {
+			case "application/json":
+				qJSON = max(qJSON, q)
+			case ContentType:
+				qSCIM = max(qSCIM, q)
+			}
+		}
+	}
+	return qJSON > 0 && qJSON > qSCIM
+}
+
+// plainJSON answers in application/json what the handlers write as
+// application/scim+json.
+type plainJSON struct{ http.ResponseWriter }
+
+func (p *plainJSON) WriteHeader(code int) {
+	if h := p.Header(); h.Get("Content-Type") == ContentType {
+		h.Set("Content-Type", "application/json")
+	}
+	p.ResponseWriter.WriteHeader(code)
+}
+
+func (p *plainJSON) Write(b []byte) (int, error) {
+	if h := p.Header(); h.Get("Content-Type") == ContentType {
+		h.Set("Content-Type", "application/json")
+	}
+	return p.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (p *plainJSON) Unwrap() http.ResponseWriter { return p.ResponseWriter }
+
+// endpoints are the names of the service's endpoints under Prefix.
+var endpoints = []string{"Users", "ServiceProviderConfig", "ResourceTypes", "Schemas", "Me", "Bulk", ".search"}
+
+// canonicalEndpoint returns r with the endpoint's name as RFC 7644 writes
+// it ("/users" is "/Users", as some clients and Microsoft's reference
+// tests write it), and without a final slash ("/Users/?filter=…"): the
+// same resource, which a 404 would hide. r itself when it is already so.
+func canonicalEndpoint(r *http.Request) *http.Request {
+	esc := r.URL.EscapedPath()
+	rest, ok := strings.CutPrefix(esc, Prefix+"/")
+	if !ok {
+		return r
+	}
+	if trimmed, found := strings.CutSuffix(rest, "/"); found && trimmed != "" {
+		rest = trimmed
+	}
+	first, tail, _ := strings.Cut(rest, "/")
+	for _, e := range endpoints {
+		if strings.EqualFold(first, e) {
+			first = e
+			break
+		}
+	}
+	if tail != "" {
+		first += "/" + tail
+	}
+	canon := Prefix + "/" + first
+	if canon == esc {
+		return r
+	}
+	dec, err := url.PathUnescape(canon)
+	if err != nil {
+		return r
+	}
+	u := *r.URL
+	u.Path, u.RawPath = dec, canon
+	r2 := *r
+	r2.URL = &u
+	return &r2
 }
 
 // withFinalSlash is clean, the clean form of p, with the final slash of p.

@@ -110,7 +110,7 @@ func TestEntraPatch(t *testing.T) {
 
 func TestFilterParser(t *testing.T) {
 	res := resource(extranet.SCIMUser{ID: "ID1", UserName: "Jean@x.be", LastName: "Dupont", FirstName: "Jean",
-		Email: "jean@x.be", Role: "Enseignant", Active: true, ExternalID: "AbC"})
+		Email: "jean@x.be", Role: "Enseignant", Active: true, ExternalID: "AbC", DisplayName: "Jean Dupont"})
 	for f, want := range map[string]bool{
 		`userName eq "jean@X.BE"`:                     true,
 		`USERNAME Eq "jean@x.be"`:                     true,

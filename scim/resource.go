@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"passerelle/extranet"
-	"passerelle/frtext"
 )
 
 // Schema URNs.
@@ -37,9 +37,14 @@ func resource(u extranet.SCIMUser) map[string]any {
 		"id":          u.ID,
 		"userName":    u.UserName,
 		"name":        map[string]any{"familyName": u.LastName, "givenName": u.FirstName},
-		"displayName": displayName(u),
 		"emails":      []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},
 		"active":      u.Active,
+	}
+	if u.DisplayName != "" {
+		// Only as the client gave it: one it replaced with "" or null,
+		// or removed, is unassigned (RFC 7644 §3.5.2.2), and a name the
+		// service would make up could not be told from it.
+		m["displayName"] = u.DisplayName
 	}
 	ext := map[string]any{"role": u.Role, "state": u.State}
 	if u.BirthDate != "" {
@@ -56,9 +61,14 @@ func resource(u extranet.SCIMUser) map[string]any {
 	return m
 }
 
-// version is a user's weak ETag: a hash of what it shows.
+// version is a user's weak ETag: a hash of what it shows and of when it
+// last changed, so that a user changed and changed back (deactivated, then
+// active again) does not take its old version back: an If-Match read
+// before the round trip no longer holds (RFC 7644 §3.14). The instant is
+// taken to the microsecond, as both stores keep it.
 func version(u extranet.SCIMUser) string {
 	b, _ := json.Marshal(resource(u))
+	b = strconv.AppendInt(append(b, ' '), u.Modified.UTC().Truncate(time.Microsecond).UnixMicro(), 10)
 	sum := sha256.Sum256(b)
 	return `W/"` + hex.EncodeToString(sum[:8]) + `"`
 }
@@ -256,10 +266,3 @@ func workEmail(m map[string]any) (string, *extranet.SCIMError) {
 	return "", nil
 }
 
-// displayName is the one the client sent, else « Prénom Nom ».
-func displayName(u extranet.SCIMUser) string {
-	if u.DisplayName != "" {
-		return u.DisplayName
-	}
-	return frtext.FormatName(u.LastName, u.FirstName)
-}

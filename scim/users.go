@@ -238,6 +238,8 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, fase int) {
 	}
 	v := version(u)
 	w.Header().Set("ETag", v)
+	// The resource's own address, meta.location (RFC 7643 §3.1).
+	w.Header().Set("Content-Location", h.baseURL(r)+"/Users/"+u.ID)
 	if err := checkIfMatch(r.Header.Get("If-Match"), u); err != nil {
 		writeError(w, err)
 		return
@@ -289,6 +291,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, fase int) {
 		return
 	}
 	w.Header().Set("Location", h.baseURL(r)+"/Users/"+u.ID)
+	w.Header().Set("Content-Location", h.baseURL(r)+"/Users/"+u.ID)
 	w.Header().Set("ETag", version(u))
 	writeJSON(w, http.StatusCreated, project(withMeta(u, h.baseURL(r)), q.attributes, q.exclude))
 }
@@ -363,6 +366,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, fase int, modify
 		h.fail(w, r, err)
 		return
 	}
+	w.Header().Set("Content-Location", h.baseURL(r)+"/Users/"+u.ID)
 	w.Header().Set("ETag", version(u))
 	writeJSON(w, http.StatusOK, project(withMeta(u, h.baseURL(r)), q.attributes, q.exclude))
 }

@@ -591,3 +591,44 @@ func TestAcceptPlainJSON(t *testing.T) {
 		t.Errorf("Content-Location %q, meta.location %v", resp.Header.Get("Content-Location"), meta["location"])
 	}
 }
+
+// RFC 7643 §2.5, RFC 7644 §3.5.1: a PUT that gives an attribute as null
+// unassigns it; one it leaves out stays.
+func TestPutNullUnassigns(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		body := user("anne@ecole.be", "Martin", "Anne", "1980-01-02")
+		body["displayName"] = "Anne M."
+		body["schemas"] = []string{coreUser, enterpriseUser, extranetUser}
+		body[enterpriseUser] = map[string]any{"employeeNumber": "18001020123"}
+		body[extranetUser] = map[string]any{"birthDate": "1980-01-02", "role": "Directeur"}
+		id := e.create(e.tokenA, body)
+
+		// Left out: everything stays.
+		put := map[string]any{"schemas": []string{coreUser}, "userName": "anne@ecole.be",
+			"name": map[string]any{"familyName": "Martin", "givenName": "Anne"}}
+		resp, m := e.do("PUT", "/Users/"+id, e.tokenA, put)
+		e.want(resp, m, 200, "")
+		if m["externalId"] != "ext-anne@ecole.be" || m["displayName"] != "Anne M." || m[enterpriseUser] == nil {
+			t.Fatalf("left out, changed: %v", m)
+		}
+		// Given as null: unassigned, the role back to the default.
+		put["externalId"], put["displayName"] = nil, nil
+		put[enterpriseUser] = map[string]any{"employeeNumber": nil}
+		put[extranetUser] = map[string]any{"role": nil}
+		resp, m = e.do("PUT", "/Users/"+id, e.tokenA, put)
+		e.want(resp, m, 200, "")
+		for _, k := range []string{"externalId", "displayName", enterpriseUser} {
+			if v, ok := m[k]; ok {
+				t.Errorf("%s given as null, still %v", k, v)
+			}
+		}
+		if ext, _ := m[extranetUser].(map[string]any); ext["role"] != DefaultRole || ext["birthDate"] != "1980-01-02" {
+			t.Errorf("extension %v", ext)
+		}
+		resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+		if _, ok := m["externalId"]; ok || resp.StatusCode != 200 {
+			t.Errorf("read back: %d %v", resp.StatusCode, m)
+		}
+	})
+}

@@ -160,6 +160,14 @@ func parseUser(m map[string]any, def extranet.SCIMUserInput) (extranet.SCIMUserI
 			err = e
 		} else if ok {
 			*dst = v
+		} else if v, _, sent := lookup(obj, key); sent && v == nil {
+			// null unassigns (RFC 7643 §2.5): what a PUT leaves
+			// out stays, what it gives as null goes; the role goes
+			// back to the default one, as at creation.
+			*dst = ""
+			if key == "role" {
+				*dst = DefaultRole
+			}
 		}
 	}
 	in.UserName, in.LastName, in.FirstName, in.Email = "", "", "", def.Email

@@ -325,10 +325,6 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
 	}
 	h.write(w, r, fase, func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
 		res := resource(cur)
-		if cur.DisplayName == "" {
-			// Computed, not the client's: a patch does not keep it.
-			delete(res, "displayName")
-		}
 		if err := applyPatch(res, body); err != nil {
 			return extranet.SCIMUserInput{}, err
 		}

@@ -632,3 +632,40 @@ func TestPutNullUnassigns(t *testing.T) {
 		}
 	})
 }
+
+// RFC 7644 §3.13: a version this provider does not speak is 400
+// invalidVers; another path under /scim/ a SCIM 404; both in SCIM's format.
+func TestOtherVersions(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	for p, want := range map[string]struct {
+		status   int
+		scimType string
+	}{
+		"/scim/v1/Users":   {400, "invalidVers"},
+		"/scim/V3/Schemas": {400, "invalidVers"},
+		"/scim/v1.1/Users": {400, "invalidVers"},
+		"/scim/Users":      {404, ""},
+		"/scim/":           {404, ""},
+		"/scim/v2/Users":   {200, ""},
+		"/scim/v2/users/":  {200, ""},
+	} {
+		req, _ := http.NewRequest("GET", e.ts.URL+p, nil)
+		req.Header.Set("Authorization", "Bearer "+e.tokenA)
+		resp, err := e.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		err = json.NewDecoder(resp.Body).Decode(&m)
+		resp.Body.Close()
+		if resp.StatusCode != want.status || err != nil || resp.Header.Get("Content-Type") != ContentType {
+			t.Errorf("%s: %d %s (%v), want %d", p, resp.StatusCode, resp.Header.Get("Content-Type"), err, want.status)
+			continue
+		}
+		if want.status >= 400 {
+			if got, _ := m["scimType"].(string); got != want.scimType || !strings.Contains(fmt.Sprint(m["detail"]), Prefix) {
+				t.Errorf("%s: %v", p, m)
+			}
+		}
+	}
+}

@@ -317,6 +317,22 @@ func writeError(w http.ResponseWriter, e *extranet.SCIMError) {
 	writeJSON(w, e.Status, errorJSON{Schemas: []string{errorSchema}, Status: fmt.Sprint(e.Status), ScimType: e.ScimType, Detail: e.Detail})
 }
 
+// OtherVersions answers the paths under /scim/ that are not Prefix's: a
+// SCIM error, not the router's page. A version this provider does not
+// speak ("/scim/v1/Users") is 400 invalidVers (RFC 7644 §3.13); another
+// path, 404; both name the service's address.
+func OtherVersions() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/scim/"), "/")
+		if len(first) > 1 && (first[0] == 'v' || first[0] == 'V') && strings.Trim(first[1:], "0123456789.") == "" {
+			writeError(w, &extranet.SCIMError{Status: 400, ScimType: "invalidVers", Detail: "version du protocole SCIM « " + first +
+				" » non prise en charge : l'extranet parle SCIM 2.0, à l'adresse " + Prefix})
+			return
+		}
+		writeError(w, &extranet.SCIMError{Status: 404, Detail: "adresse inconnue : le service SCIM 2.0 de l'extranet est à l'adresse " + Prefix})
+	})
+}
+
 // fail answers an error of the service: a SCIM error as it is, an unknown
 // school as a revoked token, anything else as 500.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {

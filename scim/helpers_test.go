@@ -57,7 +57,11 @@ func newEnv(t testing.TB, dbURL string) *env {
 	x := testkit.StartExtranet(t, testkit.ExtranetOptions{
 		DB: dbURL, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler),
 		Schools: []testkit.School{{FASE: faseA, Name: "École A"}, {FASE: faseB, Name: "École B"}},
-		Mount:   func(x *testkit.Extranet) { x.API.MountTree(Prefix, NewHandler(x.Service, Options{})) },
+		Mount: func(x *testkit.Extranet) {
+			// As newExtranetServer mounts them.
+			x.API.MountTree(Prefix, NewHandler(x.Service, Options{}))
+			x.API.Mount("/scim/", OtherVersions())
+		},
 	})
 	e.store, e.svc, e.ts = x.Store, x.Service, x.Server
 	e.revoked, e.tokenB = x.Tokens[faseA], x.Tokens[faseB]

@@ -33,12 +33,12 @@ const DefaultRole = "Enseignant"
 // resource is a user as SCIM shows it, less meta.
 func resource(u extranet.SCIMUser) map[string]any {
 	m := map[string]any{
-		"schemas":     []any{coreUser, extranetUser},
-		"id":          u.ID,
-		"userName":    u.UserName,
-		"name":        map[string]any{"familyName": u.LastName, "givenName": u.FirstName},
-		"emails":      []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},
-		"active":      u.Active,
+		"schemas":  []any{coreUser, extranetUser},
+		"id":       u.ID,
+		"userName": u.UserName,
+		"name":     map[string]any{"familyName": u.LastName, "givenName": u.FirstName},
+		"emails":   []any{map[string]any{"value": u.Email, "type": "work", "primary": true}},
+		"active":   u.Active,
 	}
 	if u.DisplayName != "" {
 		// Only as the client gave it: one it replaced with "" or null,
@@ -273,4 +273,3 @@ func workEmail(m map[string]any) (string, *extranet.SCIMError) {
 	}
 	return "", nil
 }
-

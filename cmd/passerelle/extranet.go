@@ -185,6 +185,7 @@ func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *
 	// would redirect them with an HTML page, where a SCIM client expects a
 	// SCIM answer.
 	srv.MountTree(scim.Prefix, h)
+	srv.Mount("/scim/", scim.OtherVersions())
 	// Every night run counts in the metrics: the schedule's and the
 	// console's « Simuler la nuit ».
 	svc.NightObserver = srv.ObserveNight

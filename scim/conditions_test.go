@@ -79,8 +79,12 @@ func TestBlankFilterRefused(t *testing.T) {
 // /Users/.search is not taken for a user's id.
 func TestSearchOtherMethods(t *testing.T) {
 	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	for _, p := range []string{"/Users/.SEARCH", "/users/.Search", "/.SEARCH"} {
+		resp, body := e.do("POST", p, e.tokenA, map[string]any{"schemas": []string{searchSchema}})
+		e.want(resp, body, 200, "")
+	}
 	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "OPTIONS"} {
-		for _, p := range []string{"/Users/.search", "/.search"} {
+		for _, p := range []string{"/Users/.search", "/.search", "/Users/.SEARCH"} {
 			resp, body := e.do(m, p, e.tokenA, nil)
 			e.want(resp, body, 405, "")
 			if resp.Header.Get("Allow") != "POST" {
@@ -123,6 +127,7 @@ func TestUncleanPaths(t *testing.T) {
 		Prefix + "/schemas/":              200,
 		Prefix + "/resourcetypes/User":    200,
 		Prefix + "/Userz":                 404,
+		Prefix + "/u%73ers":               200,
 		Prefix + "/Users/" + id + "x":     404,
 		// A harmless escape is read as the mux reads it.
 		Prefix + "//Schemas/urn%3Aietf%3Aparams%3Ascim%3Aschemas%3Acore%3A2.0%3AUser": 200,
@@ -565,6 +570,16 @@ func TestAcceptPlainJSON(t *testing.T) {
 		"application/scim+json, application/json":       ContentType,
 		"application/scim+json;q=0, application/json":   "application/json",
 		"application/json;q=0.5, application/scim+json": ContentType,
+		// A wildcard weighs for both; the more specific range wins.
+		"application/json;q=0.5, */*":                 ContentType,
+		"application/json;q=0.5, application/*":       ContentType,
+		"application/json, */*":                       ContentType,
+		"*/*;q=0.1, application/json":                 "application/json",
+		"application/*;q=0.2, application/json;q=0.3": "application/json",
+		// Weights out of bounds are ignored.
+		"application/json;q=2":                                ContentType,
+		"application/scim+json;q=NaN, application/json;q=0.1": "application/json",
+		"application/json;q=inf, application/scim+json;q=0.5": ContentType,
 	} {
 		for _, path := range []string{"/Users/" + id, "/Users", "/Users/inconnu", "/Schemas"} {
 			req, _ := http.NewRequest("GET", e.ts.URL+Prefix+path, nil)
@@ -589,6 +604,12 @@ func TestAcceptPlainJSON(t *testing.T) {
 	e.want(resp, m, 200, "")
 	if meta, _ := m["meta"].(map[string]any); resp.Header.Get("Content-Location") != meta["location"] || meta["location"] == nil {
 		t.Errorf("Content-Location %q, meta.location %v", resp.Header.Get("Content-Location"), meta["location"])
+	}
+	// Not on an error.
+	resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil, "If-Match", `W/"autre"`)
+	e.want(resp, m, 412, "")
+	if cl := resp.Header.Get("Content-Location"); cl != "" {
+		t.Errorf("412 with Content-Location %q", cl)
 	}
 }
 
@@ -630,6 +651,29 @@ func TestPutNullUnassigns(t *testing.T) {
 		if _, ok := m["externalId"]; ok || resp.StatusCode != 200 {
 			t.Errorf("read back: %d %v", resp.StatusCode, m)
 		}
+
+		// A whole extension given as null: its attributes unassigned.
+		body[extranetUser] = map[string]any{"birthDate": "1980-01-02", "role": "Directeur"}
+		resp, m = e.do("PUT", "/Users/"+id, e.tokenA, body)
+		e.want(resp, m, 200, "")
+		if m[enterpriseUser] == nil {
+			t.Fatalf("matricule not given back: %v", m)
+		}
+		put = map[string]any{"schemas": []string{coreUser}, "userName": "anne@ecole.be",
+			"name": map[string]any{"familyName": "Martin", "givenName": "Anne"}, enterpriseUser: nil}
+		resp, m = e.do("PUT", "/Users/"+id, e.tokenA, put)
+		e.want(resp, m, 200, "")
+		if v, ok := m[enterpriseUser]; ok {
+			t.Errorf("enterprise extension given as null, still %v", v)
+		}
+		if ext, _ := m[extranetUser].(map[string]any); ext["role"] != "Directeur" {
+			t.Errorf("extension left out, changed: %v", ext)
+		}
+		// The birth date is the last way to know her: given as null with
+		// the matricule gone, the user is refused, and stays.
+		put[extranetUser] = nil
+		resp, m = e.do("PUT", "/Users/"+id, e.tokenA, put)
+		e.want(resp, m, 400, "invalidValue")
 	})
 }
 
@@ -646,12 +690,19 @@ func TestOtherVersions(t *testing.T) {
 		"/scim/v1.1/Users": {400, "invalidVers"},
 		"/scim/Users":      {404, ""},
 		"/scim/":           {404, ""},
+		"/scim":            {404, ""},
+		"//scim/v1/Users":  {400, "invalidVers"},
+		"/scim/V2/Users":   {404, ""},
+		"/scim/v2.0/Users": {404, ""},
+		"/scim/v02/Users":  {404, ""},
 		"/scim/v2/Users":   {200, ""},
 		"/scim/v2/users/":  {200, ""},
 	} {
 		req, _ := http.NewRequest("GET", e.ts.URL+p, nil)
 		req.Header.Set("Authorization", "Bearer "+e.tokenA)
-		resp, err := e.ts.Client().Do(req)
+		client := *e.ts.Client()
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -667,5 +718,20 @@ func TestOtherVersions(t *testing.T) {
 				t.Errorf("%s: %v", p, m)
 			}
 		}
+	}
+}
+
+// Another version's answer follows Accept as the service's do.
+func TestOtherVersionsAccept(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	req, _ := http.NewRequest("GET", e.ts.URL+"/scim/v1/Users", nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := e.ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }

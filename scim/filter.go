@@ -574,7 +574,7 @@ func (p *parser) value(written, op string) (any, *extranet.SCIMError) {
 // attribute's type (RFC 7644 §3.12: invalidValue).
 func badDateTime(written, op string) *extranet.SCIMError {
 	return &extranet.SCIMError{Status: 400, ScimType: "invalidValue", Detail: fmt.Sprintf(
-		"filtre invalide : %s %s attend une date et heure RFC 3339 entre guillemets, avec son fuseau, par exemple \"2026-12-07T00:06:35Z\" ou \"2026-12-07T01:06:35+01:00\"",
+		"filtre invalide : %s %s attend une date et heure RFC 3339 entre guillemets, par exemple \"2026-12-07T00:06:35Z\", \"2026-12-07T01:06:35+01:00\" ou, en temps universel, \"2026-12-07T00:06:35\"",
 		written, op)}
 }
 
@@ -588,13 +588,13 @@ type attrDef struct {
 	sub   []attrDef
 }
 
-// userAttrs are the attributes a filter on users may name: the common
-// ones (RFC 7643 §3.1), those /Schemas describes, and each extension as a
-// complex attribute named by its URN.
+// userAttrs are the attributes a filter on users may name: id (RFC 7643
+// §3.1), those /Schemas describes (externalId among them), and each
+// extension as a complex attribute named by its URN.
 var userAttrs = userDefs()
 
 func userDefs() []attrDef {
-	defs := []attrDef{{name: "id", typ: "string"}, {name: "externalId", typ: "string"}}
+	defs := []attrDef{{name: "id", typ: "string"}}
 	var exts []attrDef
 	for _, s := range schemaDefs {
 		attrs := defsOf(s["attributes"].([]any))

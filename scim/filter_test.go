@@ -213,3 +213,22 @@ func FuzzUserFilter(f *testing.F) {
 		p.match(res)
 	})
 }
+
+// An unknown attribute's refusal lists the User's attributes, each once.
+func TestUnknownAttributeNamesEachOnce(t *testing.T) {
+	_, err := parseUserFilter(`foo eq "x"`)
+	if err == nil {
+		t.Fatal("foo accepted")
+	}
+	_, list, _ := strings.Cut(err.Detail, "un User a ")
+	seen := map[string]bool{}
+	for _, name := range strings.Split(strings.TrimSuffix(list, " (voir /Schemas)"), ", ") {
+		if seen[name] {
+			t.Errorf("%q twice in %q", name, err.Detail)
+		}
+		seen[name] = true
+	}
+	if !seen["externalId"] || !seen["userName"] {
+		t.Errorf("detail %q", err.Detail)
+	}
+}

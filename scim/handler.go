@@ -152,31 +152,59 @@ func cleanRequest(r *http.Request) (_ *http.Request, ok bool) {
 
 // prefersPlainJSON tells whether an Accept header asks for
 // application/json rather than application/scim+json: both are JSON, and
-// RFC 7644 §3.8 has a provider support either; without one of them named,
-// the answer is application/scim+json.
+// RFC 7644 §3.8 has a provider support either. Each type takes the weight
+// of the most specific range that names it (RFC 9110 §12.5.1: the type
+// itself, then application/*, then */*); application/json must weigh more
+// than application/scim+json, which a header without either, or a tie,
+// leaves the answer's type. A range with a weight outside 0 to 1 is
+// ignored.
 func prefersPlainJSON(accept []string) bool {
-	var qJSON, qSCIM float64 = -1, -1
+	const (
+		none = iota
+		any
+		sub
+		exact
+	)
+	type weight struct {
+		rank int
+		q    float64
+	}
+	var plain, scim weight
+	take := func(w *weight, rank int, q float64) {
+		if rank > w.rank || (rank == w.rank && q > w.q) {
+			*w = weight{rank, q}
+		}
+	}
 	for _, line := range accept {
 		for _, r := range strings.Split(line, ",") {
 			typ, params, _ := strings.Cut(r, ";")
-			q := 1.0
+			q, ok := 1.0, true
 			for _, p := range strings.Split(params, ";") {
 				k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
 				if strings.EqualFold(k, "q") {
-					if f, err := strconv.ParseFloat(v, 64); err == nil {
-						q = f
-					}
+					f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+					ok = err == nil && f >= 0 && f <= 1
+					q = f
 				}
+			}
+			if !ok {
+				continue
 			}
 			switch strings.ToLower(strings.TrimSpace(typ)) {
 			case "application/json":
-				qJSON = max(qJSON, q)
+				take(&plain, exact, q)
 			case ContentType:
-				qSCIM = max(qSCIM, q)
+				take(&scim, exact, q)
+			case "application/*":
+				take(&plain, sub, q)
+				take(&scim, sub, q)
+			case "*/*":
+				take(&plain, any, q)
+				take(&scim, any, q)
 			}
 		}
 	}
-	return qJSON > 0 && qJSON > qSCIM
+	return plain.rank != none && plain.q > 0 && plain.q > scim.q
 }
 
 // plainJSON answers in application/json what the handlers write as
@@ -217,11 +245,9 @@ func canonicalEndpoint(r *http.Request) *http.Request {
 		rest = trimmed
 	}
 	first, tail, _ := strings.Cut(rest, "/")
-	for _, e := range endpoints {
-		if strings.EqualFold(first, e) {
-			first = e
-			break
-		}
+	first = endpointName(first)
+	if first == "Users" && !strings.Contains(tail, "/") && endpointName(tail) == ".search" {
+		tail = ".search"
 	}
 	if tail != "" {
 		first += "/" + tail
@@ -239,6 +265,22 @@ func canonicalEndpoint(r *http.Request) *http.Request {
 	r2 := *r
 	r2.URL = &u
 	return &r2
+}
+
+// endpointName returns seg, an escaped path segment, as RFC 7644 writes
+// the endpoint it names in any case ("users", "U%73ers": "Users"); seg
+// itself when it names none.
+func endpointName(seg string) string {
+	dec, err := url.PathUnescape(seg)
+	if err != nil {
+		return seg
+	}
+	for _, e := range endpoints {
+		if strings.EqualFold(dec, e) {
+			return e
+		}
+	}
+	return seg
 }
 
 // withFinalSlash is clean, the clean form of p, with the final slash of p.
@@ -317,20 +359,39 @@ func writeError(w http.ResponseWriter, e *extranet.SCIMError) {
 	writeJSON(w, e.Status, errorJSON{Schemas: []string{errorSchema}, Status: fmt.Sprint(e.Status), ScimType: e.ScimType, Detail: e.Detail})
 }
 
-// OtherVersions answers the paths under /scim/ that are not Prefix's: a
+// OtherVersions answers the paths under /scim that are not Prefix's
+// (mounted with api.Server.MountTree("/scim", …) after Prefix's tree): a
 // SCIM error, not the router's page. A version this provider does not
 // speak ("/scim/v1/Users") is 400 invalidVers (RFC 7644 §3.13); another
-// path, 404; both name the service's address.
+// path, "v2" written otherwise ("/scim/V2", "/scim/v2.0") included, 404;
+// both name the service's address.
 func OtherVersions() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		first, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/scim/"), "/")
-		if len(first) > 1 && (first[0] == 'v' || first[0] == 'V') && strings.Trim(first[1:], "0123456789.") == "" {
+		if prefersPlainJSON(r.Header.Values("Accept")) {
+			w = &plainJSON{ResponseWriter: w}
+		}
+		rest, _ := strings.CutPrefix(path.Clean("/"+r.URL.Path), "/scim")
+		first, _, _ := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
+		if v, ok := protocolVersion(first); ok && v != "2" {
 			writeError(w, &extranet.SCIMError{Status: 400, ScimType: "invalidVers", Detail: "version du protocole SCIM « " + first +
 				" » non prise en charge : l'extranet parle SCIM 2.0, à l'adresse " + Prefix})
 			return
 		}
 		writeError(w, &extranet.SCIMError{Status: 404, Detail: "adresse inconnue : le service SCIM 2.0 de l'extranet est à l'adresse " + Prefix})
 	})
+}
+
+// protocolVersion reads a path segment that names a protocol version
+// ("v1", "V2.0"): its major number.
+func protocolVersion(seg string) (string, bool) {
+	if len(seg) < 2 || (seg[0] != 'v' && seg[0] != 'V') {
+		return "", false
+	}
+	major, minor, _ := strings.Cut(seg[1:], ".")
+	if major == "" || strings.Trim(major, "0123456789") != "" || strings.Trim(minor, "0123456789") != "" {
+		return "", false
+	}
+	return strings.TrimLeft(major, "0"), true
 }
 
 // fail answers an error of the service: a SCIM error as it is, an unknown

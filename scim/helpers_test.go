@@ -60,7 +60,7 @@ func newEnv(t testing.TB, dbURL string) *env {
 		Mount: func(x *testkit.Extranet) {
 			// As newExtranetServer mounts them.
 			x.API.MountTree(Prefix, NewHandler(x.Service, Options{}))
-			x.API.Mount("/scim/", OtherVersions())
+			x.API.MountTree("/scim", OtherVersions())
 		},
 	})
 	e.store, e.svc, e.ts = x.Store, x.Service, x.Server

@@ -185,12 +185,19 @@ func parseUser(m map[string]any, def extranet.SCIMUserInput) (extranet.SCIMUserI
 		return in, e
 	}
 	set(&in.Matricule, ent, "employeeNumber", "employeeNumber")
+	if v, _, sent := lookup(m, enterpriseUser); sent && v == nil {
+		// A whole extension given as null unassigns its attributes.
+		in.Matricule = ""
+	}
 	ext, e := object(m, extranetUser, extranetUser)
 	if e != nil {
 		return in, e
 	}
 	set(&in.BirthDate, ext, "birthDate", "birthDate")
 	set(&in.Role, ext, "role", "role")
+	if v, _, sent := lookup(m, extranetUser); sent && v == nil {
+		in.BirthDate, in.Role = "", DefaultRole
+	}
 	if err != nil {
 		return in, err
 	}

@@ -238,12 +238,13 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, fase int) {
 	}
 	v := version(u)
 	w.Header().Set("ETag", v)
-	// The resource's own address, meta.location (RFC 7643 §3.1).
-	w.Header().Set("Content-Location", h.baseURL(r)+"/Users/"+u.ID)
 	if err := checkIfMatch(r.Header.Get("If-Match"), u); err != nil {
 		writeError(w, err)
 		return
 	}
+	// The resource's own address, meta.location (RFC 7643 §3.1), on its
+	// representation (200) and on a 304, not on an error.
+	w.Header().Set("Content-Location", h.baseURL(r)+"/Users/"+u.ID)
 	if matchesETag(r.Header.Get("If-None-Match"), v) {
 		notModified(w)
 		return

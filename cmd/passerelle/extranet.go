@@ -185,7 +185,9 @@ func newExtranetServer(svc *extranet.Service, maxBody int64, log *slog.Logger) *
 	// would redirect them with an HTML page, where a SCIM client expects a
 	// SCIM answer.
 	srv.MountTree(scim.Prefix, h)
-	srv.Mount("/scim/", scim.OtherVersions())
+	// The rest of /scim (another version, a mistyped path): a SCIM answer
+	// naming the service's address. After Prefix's tree, which wins.
+	srv.MountTree("/scim", scim.OtherVersions())
 	// Every night run counts in the metrics: the schedule's and the
 	// console's « Simuler la nuit ».
 	svc.NightObserver = srv.ObserveNight

@@ -47,3 +47,26 @@ func TestJournalDetailInFrench(t *testing.T) {
 		t.Errorf("fields %+v, want the name and the other schools", fields)
 	}
 }
+
+// TestJournalSCIMSentences checks the sentences of the guard's entries
+// for SCIM, and that no sentence reads « , : ».
+func TestJournalSCIMSentences(t *testing.T) {
+	n := &journalNames{schools: map[int]string{9999: "Athénée de démonstration SCIM"}}
+	for _, c := range []struct {
+		actor, action string
+		detail        map[string]any
+		want          string
+	}{
+		{"scim:9999", extranet.AuditSCIMHeld, map[string]any{"deactivations24h": 5.0, "liveGrants": 16.0},
+			"Athénée de démonstration SCIM (FASE 9999), par SCIM, a demandé une désactivation, suspendue par la garde : ce serait la 5e en 24 heures, pour 16 accès ouverts."},
+		{"cli", extranet.AuditSCIMConfirmed, map[string]any{"maxCount": 12.0},
+			"Quelqu'un, en ligne de commande, a autorisé pour 24 heures 12 désactivations par SCIM de l'Athénée de démonstration SCIM (FASE 9999)."},
+		{"cli", "action.inconnue", nil, "Quelqu'un, en ligne de commande : action.inconnue."},
+	} {
+		e := extranet.AuditEntry{Action: c.action, FASE: 9999}
+		got := frtext.Sentence(n.sentence(e, n.actor(c.actor), c.detail))
+		if got != c.want {
+			t.Errorf("%s by %s:\n got %q\nwant %q", c.action, c.actor, got, c.want)
+		}
+	}
+}

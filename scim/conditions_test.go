@@ -178,13 +178,20 @@ func TestInactiveUserValuesChecked(t *testing.T) {
 			{"op": "replace", "path": "externalId", "value": "a\u0000b"},
 			{"op": "replace", "path": "displayName", "value": "cloche\u0007"},
 			{"op": "replace", "path": "userName", "value": long},
+		} {
+			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(op))
+			e.want(resp, m, 400, "invalidValue")
+		}
+		// A required attribute taken away or blanked: mutability (RFC
+		// 7644 §3.5.2.2).
+		for _, op := range []map[string]any{
 			{"op": "replace", "path": "userName", "value": ""},
 			{"op": "replace", "path": "userName", "value": "   "},
 			{"op": "replace", "value": map[string]any{"userName": " ", "active": false}},
 			{"op": "remove", "path": "userName"},
 		} {
 			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(op))
-			e.want(resp, m, 400, "invalidValue")
+			e.want(resp, m, 400, "mutability")
 		}
 		// What it may take, it takes; then it comes back.
 		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "externalId", "value": "ext-2"}))
@@ -436,9 +443,10 @@ func TestDeactivationKeepsWhatItLeavesOut(t *testing.T) {
 	stores(t, func(t *testing.T, dbURL string) {
 		e := newEnv(t, dbURL)
 		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
-		// A PATCH that blanks it is refused, even as it deactivates.
+		// A PATCH that blanks it is refused, even as it deactivates: a
+		// required attribute (RFC 7644 §3.5.2.2: mutability).
 		resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "value": map[string]any{"userName": " ", "active": false}}))
-		e.want(resp, m, 400, "invalidValue")
+		e.want(resp, m, 400, "mutability")
 		for range 2 { // an identity provider retries
 			resp, m := e.do("PUT", "/Users/"+id, e.tokenA, map[string]any{"schemas": []string{coreUser}, "active": false})
 			e.want(resp, m, 200, "")
@@ -457,7 +465,7 @@ func TestPatchFilterOnAttributeNotKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err.Detail)
 	}
-	if err := applyPatch(aUser(), jsonOps(map[string]any{"op": "add", "path": `emails[foo eq "Anne"].value`, "value": "x"})); err == nil || err.ScimType != "invalidPath" {
+	if err := applyPatch(aUser(), jsonOps(map[string]any{"op": "add", "path": `emails[foo eq "Anne"].value`, "value": "x"})); err == nil || err.ScimType != "invalidFilter" {
 		t.Fatalf("an attribute of no schema in a value filter: %+v", err)
 	}
 }

@@ -232,3 +232,26 @@ func TestUnknownAttributeNamesEachOnce(t *testing.T) {
 		t.Errorf("detail %q", err.Detail)
 	}
 }
+
+// A query the server cannot decode is refused, never read without the
+// pair it could not decode: a filter left out would list every user.
+func TestUndecodableQuery(t *testing.T) {
+	e, _, _ := filterEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	for raw, scimType := range map[string]string{
+		`filter=userName%20eq%20%22nobody;x@ecole.be%22`: "invalidFilter",
+		`filter=displayName%20eq%20%22100%%22`:           "invalidFilter",
+		`attributes=userName&x=%zz`:                      "invalidValue",
+	} {
+		resp, m := e.do("GET", "/Users?"+raw, e.tokenA, nil)
+		e.want(resp, m, 400, scimType)
+	}
+	// Encoded, the same filter reads and matches no one.
+	resp, m := e.do("GET", "/Users?filter=userName%20eq%20%22nobody%3Bx@ecole.be%22", e.tokenA, nil)
+	e.want(resp, m, 200, "")
+	if m["totalResults"] != float64(0) {
+		t.Fatalf("%v", m)
+	}
+	// On a discovery endpoint, a filter that does not decode is a filter.
+	resp, m = e.do("GET", "/Schemas?filter=a;b", e.tokenA, nil)
+	e.want(resp, m, 403, "")
+}

@@ -7,6 +7,7 @@ package scim
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -64,7 +65,10 @@ func applyOp(res, o map[string]any) *extranet.SCIMError {
 		return syntax("op inconnu : add, replace ou remove")
 	}
 	pathv, _, _ := lookup(o, "path")
-	path, _ := pathv.(string)
+	path, isString := pathv.(string)
+	if pathv != nil && !isString {
+		return &extranet.SCIMError{Status: 400, ScimType: "invalidPath", Detail: "path illisible : un chemin d'attribut est une chaîne entre guillemets, par exemple \"name.givenName\""}
+	}
 	value, _, hasValue := lookup(o, "value")
 	if op != "remove" && !hasValue {
 		return syntax("value manquant pour l'opération " + op)
@@ -77,17 +81,32 @@ func applyOp(res, o map[string]any) *extranet.SCIMError {
 		if !ok {
 			return syntax("sans path, value est un objet d'attributs")
 		}
-		for k, v := range obj {
+		for _, k := range pathLessOrder(obj) {
 			if strings.EqualFold(k, "schemas") {
 				continue
 			}
-			if err := applyPathOrExtension(res, op, k, v); err != nil {
+			if err := applyPathOrExtension(res, op, k, obj[k]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	return applyPathOrExtension(res, op, path, value)
+}
+
+// pathLessOrder is the order in which a path-less value's keys apply: a
+// whole object before the dotted names within it ("name" before
+// "name.givenName", which thus wins when both are given), and otherwise
+// by name, so that the same request always gives the same user.
+func pathLessOrder(obj map[string]any) []string {
+	keys := slices.Collect(maps.Keys(obj))
+	slices.SortFunc(keys, func(a, b string) int {
+		if c := strings.Count(a, ".") - strings.Count(b, "."); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return keys
 }
 
 // applyPathOrExtension applies an operation whose path may be a whole
@@ -169,13 +188,14 @@ func parsePath(path string) (target, *extranet.SCIMError) {
 	}
 	t.attr = attr
 	if bracket {
-		inner, after, ok := strings.Cut(rest, "]")
+		inner, after, ok := cutBracket(rest)
 		if !ok {
 			return t, &extranet.SCIMError{Status: 400, ScimType: "invalidPath", Detail: "crochet fermant manquant dans " + path}
 		}
 		t.inner = inner
+		// What is between the brackets is a filter (RFC 7644 §3.12:
+		// invalidFilter applies to a PATCH's path filter).
 		if t.filter, err = parseFilter(inner); err != nil {
-			err.ScimType = "invalidPath"
 			return t, err
 		}
 		if c, ok := t.filter.(comparison); ok && c.op == "eq" && len(c.path) == 1 {
@@ -189,6 +209,24 @@ func parsePath(path string) (target, *extranet.SCIMError) {
 		}
 	}
 	return t, nil
+}
+
+// cutBracket cuts s, what follows a path's "[", at the "]" that closes
+// it: the first outside a quoted string, where a "]" is a character of the
+// value (emails[value eq "a]b@x.be"]).
+func cutBracket(s string) (inner, after string, ok bool) {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case quoted && c == '\\':
+			i++
+		case c == '"':
+			quoted = !quoted
+		case !quoted && c == ']':
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
 }
 
 func applyPath(res map[string]any, op, path string, value any) *extranet.SCIMError {
@@ -299,7 +337,10 @@ func checkPath(t target) (ignore bool, err *extranet.SCIMError) {
 			return false, badPath("« %s » n'a qu'une valeur : un filtre entre crochets ne s'applique qu'à un attribut à plusieurs valeurs, comme emails", d.name)
 		}
 		if _, err := parseWithin(t.inner, withNotKept(d.sub, strings.Join(t.attr, ".")), d.name); err != nil {
-			return false, badPath("%s", filterReason(err))
+			// The filter names what the values do not have, or compares
+			// them as their type does not allow: invalidFilter (RFC
+			// 7644 §3.12, and §3.4.2.2 for gt on a boolean).
+			return false, &extranet.SCIMError{Status: 400, ScimType: "invalidFilter", Detail: "path invalide : " + filterReason(err)}
 		}
 	}
 	if t.sub != "" {
@@ -389,7 +430,15 @@ func applyFiltered(obj map[string]any, op, name string, t target, value any) *ex
 		key = canonical(name)
 	}
 	list, _ := cur.([]any)
+	whole, _ := value.(map[string]any)
+	if op != "remove" && t.sub == "" && whole == nil {
+		// The values the filter selects are objects: what replaces or
+		// completes them is one too (RFC 7644 §3.5.2).
+		return invalid("%s[%s] : un objet est attendu, par exemple {\"value\": \"…\", \"type\": \"work\"}", name, t.inner)
+	}
 	var kept []any
+	// set are the positions in kept of the values the operation wrote.
+	var set []int
 	matched := false
 	for _, el := range list {
 		o, ok := el.(map[string]any)
@@ -402,14 +451,17 @@ func applyFiltered(obj map[string]any, op, name string, t target, value any) *ex
 		case op == "remove" && t.sub == "":
 			continue
 		case t.sub == "":
-			if err := setAttr(map[string]any{"x": o}, "replace", "x", value); err != nil {
-				return err
+			for k, v := range whole {
+				if err := setAttr(o, op, k, v); err != nil {
+					return err
+				}
 			}
 		default:
 			if err := setAttr(o, op, t.sub, value); err != nil {
 				return err
 			}
 		}
+		set = append(set, len(kept))
 		kept = append(kept, o)
 	}
 	if !matched && op == "replace" {
@@ -428,23 +480,40 @@ func applyFiltered(obj map[string]any, op, name string, t target, value any) *ex
 				el[k] = v
 			}
 		}
+		set = append(set, len(kept))
 		kept = append(kept, el)
 	}
 	if kept == nil {
 		kept = []any{}
 	}
-	if matched && op != "remove" && strings.EqualFold(t.sub, "primary") {
-		if b, _ := boolean(value, "primary"); b {
-			// The elements set primary now stay so; the others are not.
-			for _, el := range kept {
-				if o, ok := el.(map[string]any); ok && !t.filter.match(o) {
-					setPrimary([]any{o}, false)
-				}
+	if op != "remove" && setsPrimary(t.sub, value) {
+		// RFC 7644 §3.5.2: the values made primary now stay so; the
+		// others are not.
+		for i, el := range kept {
+			if !slices.Contains(set, i) {
+				setPrimary([]any{el}, false)
 			}
 		}
 	}
 	obj[key] = kept
 	return nil
+}
+
+// setsPrimary tells whether an operation's value, on the sub-attribute sub
+// ("" for the whole value), makes a value primary.
+func setsPrimary(sub string, value any) bool {
+	if sub == "" {
+		o, _ := value.(map[string]any)
+		v, _, ok := lookup(o, "primary")
+		if !ok {
+			return false
+		}
+		value = v
+	} else if !strings.EqualFold(sub, "primary") {
+		return false
+	}
+	b, err := boolean(value, "primary")
+	return err == nil && b
 }
 
 // isPrimary reports whether a multi-valued attribute's element says it is

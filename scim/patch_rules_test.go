@@ -156,3 +156,63 @@ func TestTwoPrimaryAddresses(t *testing.T) {
 		t.Fatalf("two primaries: %+v", err)
 	}
 }
+
+// RFC 7644 §3.5.2: the values a value filter selects are objects; a PATCH
+// that gives them anything else is refused, not answered 200 with nothing
+// changed.
+func TestPatchFilteredValueIsAnObject(t *testing.T) {
+	for _, value := range []any{"other@ecole.be", []any{"x@ecole.be"}, 5.0, true} {
+		for _, op := range []string{"replace", "add"} {
+			err := applyPatch(aUser(), jsonOps(map[string]any{"op": op, "path": `emails[type eq "work"]`, "value": value}))
+			if err == nil || err.ScimType != "invalidValue" {
+				t.Errorf("%s %v: %+v", op, value, err)
+			}
+		}
+	}
+	res := aUser()
+	if err := applyPatch(res, jsonOps(map[string]any{"op": "replace", "path": `emails[type eq "work"]`, "value": map[string]any{"value": "autre@ecole.be"}})); err != nil {
+		t.Fatal(err.Detail)
+	}
+	if email, _ := workEmail(res); email != "autre@ecole.be" {
+		t.Fatalf("replaced: %v", res["emails"])
+	}
+}
+
+// RFC 7644 §3.5.2: a value made primary, whichever shape makes it so,
+// makes the others not primary.
+func TestPatchPrimaryWholeValue(t *testing.T) {
+	for name, ops := range map[string][]map[string]any{
+		"add by a filter that selects nothing": {
+			{"op": "add", "path": `emails[type eq "home"]`, "value": map[string]any{"value": "h.x@ecole.be", "primary": true}}},
+		"replace by a filter": {
+			{"op": "add", "path": "emails", "value": []any{map[string]any{"value": "h.x@ecole.be", "type": "home"}}},
+			{"op": "replace", "path": `emails[type eq "home"]`, "value": map[string]any{"primary": "True"}}},
+	} {
+		res := aUser()
+		if err := applyPatch(res, jsonOps(ops...)); err != nil {
+			t.Errorf("%s: %v", name, err.Detail)
+			continue
+		}
+		email, err := workEmail(res)
+		if err != nil || email != "h.x@ecole.be" {
+			t.Errorf("%s: %v %v", name, res["emails"], err)
+		}
+	}
+}
+
+// A path-less value that gives an attribute whole and one of its
+// sub-attributes by a dotted name gives the same user at every request:
+// the dotted name, the more precise, wins.
+func TestPatchPathLessOrder(t *testing.T) {
+	for range 20 {
+		res := aUser()
+		err := applyPatch(res, jsonOps(map[string]any{"op": "replace", "value": map[string]any{
+			"name.givenName": "Dotted", "name": map[string]any{"givenName": "Nested", "familyName": "Martin"}}}))
+		if err != nil {
+			t.Fatal(err.Detail)
+		}
+		if name, _ := res["name"].(map[string]any); name["givenName"] != "Dotted" {
+			t.Fatalf("%v", name)
+		}
+	}
+}

@@ -88,7 +88,10 @@ func TestEntraPatch(t *testing.T) {
 			{ops(map[string]any{"op": "remove"}), 400, "noTarget"},
 			{ops(map[string]any{"op": "replace", "path": "emails[type eq", "value": "x"}), 400, "invalidPath"},
 			{ops(map[string]any{"op": "replace", "path": "active", "value": "peut-être"}), 400, "invalidValue"},
-			{ops(map[string]any{"op": "remove", "path": "name.familyName"}), 400, "invalidValue"},
+			{ops(map[string]any{"op": "remove", "path": "name.familyName"}), 400, "mutability"},
+			{ops(map[string]any{"op": "remove", "path": "name"}), 400, "mutability"},
+			{ops(map[string]any{"op": "replace", "path": "name.givenName", "value": ""}), 400, "mutability"},
+			{ops(map[string]any{"op": "remove", "path": "userName"}), 400, "mutability"},
 			{ops(map[string]any{"op": "replace", "path": `emails[type eq "home"].value`, "value": "x@y.be"}), 400, "noTarget"},
 		} {
 			resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, bad.patch)

@@ -8,30 +8,61 @@ import (
 )
 
 // RFC 7644 §3.5.2: a PATCH path that no schema defines, that names a
-// sub-attribute of a simple attribute, or whose value filter names what
-// the values do not have, answers 400 invalidPath, even after a valid
-// operation (the handler then writes nothing: TestPatchAtomic).
+// sub-attribute of a simple attribute, or that is not a string, answers
+// 400 invalidPath; one whose value filter does not read, names what the
+// values do not have or compares them as their type does not allow,
+// invalidFilter (§3.12: it applies to a PATCH's path filter; §3.4.2.2: gt
+// on a boolean); both even after a valid operation (the handler then
+// writes nothing: TestPatchAtomic).
 func TestPatchRefusesInvalidPaths(t *testing.T) {
-	for _, path := range []string{
-		"foo",
-		"displayName.foo",
-		"userName.value",
-		"name.foo",
-		`emails[foo eq "x"].value`,
-		`emails[type eq "work"].foo`,
-		`displayName[value eq "x"]`,
-		`name[familyName eq "Martin"]`,
-		enterpriseUser + ":foo",
-		extranetUser + ":role.x",
+	for path, scimType := range map[any]string{
+		"foo":                              "invalidPath",
+		"displayName.foo":                  "invalidPath",
+		"userName.value":                   "invalidPath",
+		"name.foo":                         "invalidPath",
+		`emails[type eq "work"].foo`:       "invalidPath",
+		`displayName[value eq "x"]`:        "invalidPath",
+		`name[familyName eq "Martin"]`:     "invalidPath",
+		enterpriseUser + ":foo":            "invalidPath",
+		extranetUser + ":role.x":           "invalidPath",
+		`emails[type eq "work"`:            "invalidPath",
+		5.0:                                "invalidPath",
+		true:                               "invalidPath",
+		`emails[foo eq "x"].value`:         "invalidFilter",
+		`emails[primary gt true].value`:    "invalidFilter",
+		`emails[type eq "work" and].value`: "invalidFilter",
 	} {
 		res := aUser()
 		err := applyPatch(res, jsonOps(
 			map[string]any{"op": "replace", "path": "displayName", "value": "Anne M."},
 			map[string]any{"op": "replace", "path": path, "value": "x"},
 		))
-		if err == nil || err.Status != 400 || err.ScimType != "invalidPath" {
-			t.Errorf("%s: %+v", path, err)
+		if err == nil || err.Status != 400 || err.ScimType != scimType {
+			t.Errorf("%v: %+v, want %s", path, err, scimType)
 		}
+	}
+	// A path given as an array or an object is no path either.
+	for _, path := range []any{[]any{"displayName"}, map[string]any{"a": 1.0}} {
+		err := applyPatch(aUser(), jsonOps(map[string]any{"op": "replace", "path": path, "value": map[string]any{"displayName": "x"}}))
+		if err == nil || err.ScimType != "invalidPath" {
+			t.Errorf("%v: %+v", path, err)
+		}
+	}
+}
+
+// A "]" inside a value filter's quoted string is part of the value, not
+// the end of the filter.
+func TestPatchPathBracketInString(t *testing.T) {
+	res := aUser()
+	err := applyPatch(res, jsonOps(map[string]any{"op": "replace", "path": `emails[value eq "a]b@x.be"].type`, "value": "work"}))
+	if err == nil || err.ScimType != "noTarget" {
+		t.Fatalf("a value that matches nothing: %+v", err)
+	}
+	emails, _ := res["emails"].([]any)
+	addr, _ := emails[0].(map[string]any)["value"].(string)
+	err = applyPatch(res, jsonOps(map[string]any{"op": "replace", "path": `emails[value eq "` + addr + `"].type`, "value": "work"}))
+	if err != nil {
+		t.Fatalf("%s: %v", addr, err.Detail)
 	}
 }
 

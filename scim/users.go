@@ -3,6 +3,7 @@ package scim
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -56,7 +57,11 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, fase int) {
 	if collectionConditions(w, r) {
 		return
 	}
-	v := r.URL.Query()
+	v, qerr := queryValues(r)
+	if qerr != nil {
+		writeError(w, qerr)
+		return
+	}
 	if err := blankFilter(v.Get("filter"), v.Has("filter")); err != nil {
 		writeError(w, err)
 		return
@@ -260,7 +265,29 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, fase int) {
 // projection reads the attributes and excludedAttributes of a request,
 // which any operation that answers a resource takes (RFC 7644 §3.9).
 func projection(r *http.Request) (query, *extranet.SCIMError) {
-	return parseQuery("", "", "", splitList(r.URL.Query().Get("attributes")), splitList(r.URL.Query().Get("excludedAttributes")))
+	v, err := queryValues(r)
+	if err != nil {
+		return query{}, err
+	}
+	return parseQuery("", "", "", splitList(v.Get("attributes")), splitList(v.Get("excludedAttributes")))
+}
+
+// queryValues reads a request's query. A pair it cannot decode (a "%" not
+// followed by two hexadecimal digits, an unescaped ";") is refused, never
+// left out as url.URL.Query leaves it: a filter left out is no filter, and
+// the answer would be every user (RFC 7644 §3.4.2.2: only the resources
+// that match).
+func queryValues(r *http.Request) (url.Values, *extranet.SCIMError) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err == nil {
+		return v, nil
+	}
+	scimType := "invalidValue"
+	if strings.Contains(strings.ToLower(r.URL.RawQuery), "filter") {
+		scimType = "invalidFilter"
+	}
+	return nil, &extranet.SCIMError{Status: 400, ScimType: scimType, Detail: "paramètres de l'adresse illisibles : encodez chaque valeur " +
+		"(« ; » en %3B, « % » en %25, l'espace en %20 ; curl le fait avec -G --data-urlencode)"}
 }
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, fase int) {
@@ -335,10 +362,18 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
 		if err != nil {
 			return in, err
 		}
-		if strings.TrimSpace(in.UserName) == "" {
-			// Required (RFC 7643 §4.1.1): a PATCH may change it, not
-			// take it away, whatever the user's state.
-			return in, invalid("userName manquant : un utilisateur garde un userName, remplacez-le plutôt que de le retirer")
+		// Required attributes (RFC 7643 §4.1.1, /Schemas): a PATCH may
+		// change them, not take them away or blank them, whatever the
+		// user's state (RFC 7644 §3.5.2.2: mutability).
+		for _, req := range []struct{ value, name, what string }{
+			{in.UserName, "userName", "un userName"},
+			{in.LastName, "name.familyName", "un nom de famille"},
+			{in.FirstName, "name.givenName", "un prénom"},
+		} {
+			if strings.TrimSpace(req.value) == "" {
+				return in, &extranet.SCIMError{Status: 400, ScimType: "mutability", Detail: req.name +
+					" est requis : un utilisateur garde " + req.what + ", remplacez-le plutôt que de le retirer"}
+			}
 		}
 		return in, nil
 	})

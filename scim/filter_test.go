@@ -251,7 +251,15 @@ func TestUndecodableQuery(t *testing.T) {
 	if m["totalResults"] != float64(0) {
 		t.Fatalf("%v", m)
 	}
-	// On a discovery endpoint, a filter that does not decode is a filter.
-	resp, m = e.do("GET", "/Schemas?filter=a;b", e.tokenA, nil)
-	e.want(resp, m, 403, "")
+	// On a discovery endpoint, a filter that does not decode is a filter,
+	// and so is one beside a pair that does not decode, its name escaped
+	// or not; another undecodable query is refused as such.
+	for _, raw := range []string{"filter=a;b", "%66ilter=x&y=%zz", "filter=x&y=%zz", "%66ilter=a;b"} {
+		resp, m = e.do("GET", "/Schemas?"+raw, e.tokenA, nil)
+		e.want(resp, m, 403, "")
+	}
+	resp, m = e.do("GET", "/Schemas?y=%zz", e.tokenA, nil)
+	e.want(resp, m, 400, "invalidValue")
+	resp, m = e.do("GET", "/Users?%66ilter=a;b", e.tokenA, nil)
+	e.want(resp, m, 400, "invalidFilter")
 }

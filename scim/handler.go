@@ -462,10 +462,15 @@ func (h *Handler) baseURL(r *http.Request) string {
 // noFilter refuses a filter on the discovery endpoints (RFC 7644 §4: 403).
 func noFilter(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		// A filter that does not decode is a filter all the same.
+		// A filter beside a pair that does not decode is a filter all
+		// the same; another undecodable query is refused as such.
 		v, err := queryValues(r)
 		if v.Has("filter") || (err != nil && err.ScimType == "invalidFilter") {
 			writeError(w, &extranet.SCIMError{Status: 403, Detail: "ces ressources de description ne se filtrent pas : lisez-les en entier"})
+			return
+		}
+		if err != nil {
+			writeError(w, err)
 			return
 		}
 		next(w, r)

@@ -94,19 +94,50 @@ func applyOp(res, o map[string]any) *extranet.SCIMError {
 	return applyPathOrExtension(res, op, path, value)
 }
 
-// pathLessOrder is the order in which a path-less value's keys apply: a
-// whole object before the dotted names within it ("name" before
-// "name.givenName", which thus wins when both are given), and otherwise
-// by name, so that the same request always gives the same user.
+// pathLessOrder is the order in which a path-less value's keys apply: by
+// the depth of what each names, a whole attribute before the parts within
+// it ("name", or its URN-prefixed name, before "name.givenName", which
+// thus wins when both are given), then by name, case ignored, so that the
+// same request always gives the same user.
 func pathLessOrder(obj map[string]any) []string {
 	keys := slices.Collect(maps.Keys(obj))
+	depth := make(map[string]int, len(keys))
+	for _, k := range keys {
+		depth[k] = pathDepth(k)
+	}
 	slices.SortFunc(keys, func(a, b string) int {
-		if c := strings.Count(a, ".") - strings.Count(b, "."); c != 0 {
+		if c := depth[a] - depth[b]; c != 0 {
+			return c
+		}
+		if c := strings.Compare(strings.ToLower(a), strings.ToLower(b)); c != 0 {
 			return c
 		}
 		return strings.Compare(a, b)
 	})
 	return keys
+}
+
+// pathDepth is how deep path reaches into a user: 1 for an attribute or
+// a whole extension, one more for each sub-attribute, value filter or
+// sub-attribute after it; 0 for what does not read (refused when applied).
+func pathDepth(path string) int {
+	for _, urn := range extensions {
+		if strings.EqualFold(path, urn) {
+			return 1
+		}
+	}
+	t, err := parsePath(path)
+	if err != nil {
+		return 0
+	}
+	d := len(t.attr)
+	if t.filter != nil {
+		d++
+	}
+	if t.sub != "" {
+		d++
+	}
+	return d
 }
 
 // applyPathOrExtension applies an operation whose path may be a whole

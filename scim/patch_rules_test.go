@@ -2,6 +2,7 @@ package scim
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"passerelle/extranet"
@@ -213,6 +214,34 @@ func TestPatchPathLessOrder(t *testing.T) {
 		}
 		if name, _ := res["name"].(map[string]any); name["givenName"] != "Dotted" {
 			t.Fatalf("%v", name)
+		}
+	}
+	// The same with the whole attribute named by its URN, an extension
+	// in another case, and a value path.
+	for range 20 {
+		res := aUser()
+		err := applyPatch(res, jsonOps(map[string]any{"op": "replace", "value": map[string]any{
+			"name.givenName":                   "Dotted",
+			coreUser + ":name":                 map[string]any{"givenName": "Nested", "familyName": "Martin"},
+			`emails[type eq "work"].value`:     "dotted@ecole.be",
+			coreUser + ":emails":               []any{map[string]any{"value": "nested@ecole.be", "type": "work", "primary": true}},
+			strings.ToLower(enterpriseUser):    map[string]any{"employeeNumber": "11111111111"},
+			enterpriseUser + ":employeeNumber": "22222222222",
+		}}))
+		if err != nil {
+			t.Fatal(err.Detail)
+		}
+		in, perr := parseUser(res, extranet.SCIMUserInput{})
+		if perr != nil || in.FirstName != "Dotted" || in.Email != "dotted@ecole.be" || in.Matricule != "22222222222" {
+			t.Fatalf("%+v %v", in, perr)
+		}
+	}
+	for path, want := range map[string]int{
+		"name": 1, coreUser + ":name": 1, "name.givenName": 2, enterpriseUser: 1, strings.ToLower(extranetUser): 1,
+		enterpriseUser + ":employeeNumber": 2, `emails[type eq "work"].value`: 3, `emails[type eq "work"]`: 2, "emails[": 0,
+	} {
+		if got := pathDepth(path); got != want {
+			t.Errorf("pathDepth(%q) = %d, want %d", path, got, want)
 		}
 	}
 }

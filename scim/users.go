@@ -277,17 +277,34 @@ func projection(r *http.Request) (query, *extranet.SCIMError) {
 // left out as url.URL.Query leaves it: a filter left out is no filter, and
 // the answer would be every user (RFC 7644 §3.4.2.2: only the resources
 // that match).
+// With the error, it returns the pairs it could decode; the error is
+// invalidFilter when the query names a filter, decoded or not.
 func queryValues(r *http.Request) (url.Values, *extranet.SCIMError) {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err == nil {
 		return v, nil
 	}
 	scimType := "invalidValue"
-	if strings.Contains(strings.ToLower(r.URL.RawQuery), "filter") {
+	if v.Has("filter") || namesFilter(r.URL.RawQuery) {
 		scimType = "invalidFilter"
 	}
-	return nil, &extranet.SCIMError{Status: 400, ScimType: scimType, Detail: "paramètres de l'adresse illisibles : encodez chaque valeur " +
+	return v, &extranet.SCIMError{Status: 400, ScimType: scimType, Detail: "paramètres de l'adresse illisibles : encodez chaque valeur " +
 		"(« ; » en %3B, « % » en %25, l'espace en %20 ; curl le fait avec -G --data-urlencode)"}
+}
+
+// namesFilter tells whether a raw query has a key that is "filter", as
+// written or once decoded ("%66ilter"), whatever its value.
+func namesFilter(raw string) bool {
+	for _, pair := range strings.FieldsFunc(raw, func(c rune) bool { return c == '&' || c == ';' }) {
+		key, _, _ := strings.Cut(pair, "=")
+		if dec, err := url.QueryUnescape(key); err == nil {
+			key = dec
+		}
+		if key == "filter" {
+			return true
+		}
+	}
+	return false
 }
 
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, fase int) {

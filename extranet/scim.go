@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"passerelle/frtext"
 	"passerelle/fwb"
@@ -613,7 +614,9 @@ func cleanInput(in SCIMUserInput) SCIMUserInput {
 	in.LastName, in.FirstName = CleanName(in.LastName), CleanName(in.FirstName)
 	in.BirthDate, in.Matricule = strings.TrimSpace(in.BirthDate), strings.TrimSpace(in.Matricule)
 	in.Role = strings.TrimSpace(in.Role)
-	in.ExternalID, in.UserName = strings.TrimSpace(in.ExternalID), strings.TrimSpace(in.UserName)
+	// externalId is the client's identifier, compared exactly: kept as
+	// sent, its spaces included. The names a person reads are tidied.
+	in.UserName = strings.TrimSpace(in.UserName)
 	in.DisplayName = CleanName(in.DisplayName)
 	if e, err := frtext.NormalizeEmail(in.Email); err == nil {
 		in.Email = e
@@ -665,17 +668,21 @@ func validateSCIM(in SCIMUserInput) error {
 // and a DELETE is never held back by what an earlier write kept.
 func validateSCIMText(in SCIMUserInput, kept SCIMUser) error {
 	switch {
-	case in.DisplayName != kept.DisplayName && (len(in.DisplayName) > 255 || (in.DisplayName != "" && !printable(in.DisplayName))):
+	case in.DisplayName != kept.DisplayName && (tooLong(in.DisplayName) || (in.DisplayName != "" && !printable(in.DisplayName))):
 		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "displayName illisible ou trop long (au plus 255 caractères)"}
-	case in.ExternalID != kept.ExternalID && (len(in.ExternalID) > 255 || !printable(in.ExternalID)):
+	case in.ExternalID != kept.ExternalID && (tooLong(in.ExternalID) || !printable(in.ExternalID)):
 		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "externalId illisible ou trop long (au plus 255 caractères, sans caractère de contrôle)"}
 	case in.UserName == "":
 		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName manquant : donnez l'identifiant de la personne chez le fournisseur d'identité, par exemple son adresse e-mail école"}
-	case in.UserName != kept.UserName && (len(in.UserName) > 255 || !printable(in.UserName)):
+	case in.UserName != kept.UserName && (tooLong(in.UserName) || !printable(in.UserName)):
 		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: "userName illisible ou trop long (au plus 255 caractères)"}
 	}
 	return nil
 }
+
+// tooLong tells whether a text SCIM keeps has more than 255 characters
+// (characters, not bytes: RFC 7643 §2.3.1 strings are Unicode).
+func tooLong(s string) bool { return utf8.RuneCountInString(s) > 255 }
 
 // guardSCIM holds a deactivation that makes the school's deactivations of
 // the last 24 hours exceed max(GuardMin, GuardShare × live), live counting

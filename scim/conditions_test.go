@@ -741,3 +741,92 @@ func TestOtherVersionsAccept(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// RFC 7643 §2.1: attribute names ignore case, so a body that gives one
+// twice in one object, in any case, is refused rather than read with one
+// of its values dropped; the same name in two objects is fine.
+func TestKeyGivenTwice(t *testing.T) {
+	for body, want := range map[string]string{
+		`{"userName":"a","USERNAME":"b"}`:                           "USERNAME",
+		`{"userName":"a","userName":"b"}`:                           "userName",
+		`{"name":{"givenName":"A","givenname":"B"}}`:                "givenname",
+		`{"emails":[{"value":"a","Value":"b"}]}`:                    "Value",
+		`{"Operations":[{"op":"add","value":{"x":1,"X":{"y":2}}}]}`: "X",
+	} {
+		if name, twice := keyTwice([]byte(body)); !twice || name != want {
+			t.Errorf("%s: %q %v, want %q", body, name, twice, want)
+		}
+	}
+	for _, body := range []string{
+		`{"userName":"a","name":{"userName":"b"},"emails":[{"value":"a"},{"value":"b"}]}`,
+		`{"a":[1,{"a":2},[{"a":3}]],"b":{"a":{"a":4}}}`,
+		`{"a":"b","b":"a"}`,
+	} {
+		if name, twice := keyTwice([]byte(body)); twice {
+			t.Errorf("%s: %q given twice", body, name)
+		}
+	}
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	body := user("anne@ecole.be", "Martin", "Anne", "1980-01-02")
+	body["USERNAME"] = "autre@ecole.be"
+	resp, m := e.do("POST", "/Users", e.tokenA, body)
+	e.want(resp, m, 400, "invalidSyntax")
+}
+
+// What a body may hold, as RFC 7643 types it: schemas a list of strings,
+// a SearchRequest's numbers numbers, texts of at most 255 characters
+// (not bytes), one spelling of accented letters, externalId as sent.
+func TestBodyTypesAndText(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		for _, schemas := range []any{coreUser, []any{coreUser, 1.0}, []any{coreUser, map[string]any{"x": true}}} {
+			body := user("anne@ecole.be", "Martin", "Anne", "1980-01-02")
+			body["schemas"] = schemas
+			resp, m := e.do("POST", "/Users", e.tokenA, body)
+			e.want(resp, m, 400, "invalidSyntax")
+		}
+		for _, v := range []any{map[string]any{}, []any{2.0}, true, ""} {
+			for _, key := range []string{"count", "startIndex"} {
+				resp, m := e.do("POST", "/Users/.search", e.tokenA, map[string]any{"schemas": []string{searchSchema}, key: v})
+				e.want(resp, m, 400, "invalidSyntax")
+			}
+		}
+		resp, m := e.do("POST", "/Users/.search", e.tokenA, map[string]any{"schemas": []string{searchSchema}, "count": "2"})
+		e.want(resp, m, 200, "")
+
+		// 255 characters of two bytes each: taken; 256: refused.
+		body := user("zoe@ecole.be", "Lambert", "Zoé", "1991-02-03")
+		body["displayName"], body["externalId"] = strings.Repeat("é", 255), "  E1  "
+		resp, m = e.do("POST", "/Users", e.tokenA, body)
+		e.want(resp, m, 201, "")
+		if m["externalId"] != "  E1  " {
+			t.Fatalf("externalId %q", m["externalId"])
+		}
+		if got := e.list(`externalId eq "  E1  "`); len(got) != 1 {
+			t.Fatalf("externalId as sent: %v", got)
+		}
+		id, _ := m["id"].(string)
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "displayName", "value": strings.Repeat("é", 256)}))
+		e.want(resp, m, 400, "invalidValue")
+
+		// The same userName, decomposed (NFD): the same user's.
+		resp, m = e.do("POST", "/Users", e.tokenA, func() map[string]any {
+			b := user("jose\u0301@ecole.be", "Autre", "Nom", "1990-01-01")
+			b["emails"] = []any{map[string]any{"value": "autre.nom@ecole.be", "primary": true}}
+			return b
+		}())
+		e.want(resp, m, 201, "")
+		resp, m = e.do("POST", "/Users", e.tokenA, func() map[string]any {
+			b := user("jos\u00e9@ecole.be", "Encore", "Nom", "1990-01-02")
+			b["emails"] = []any{map[string]any{"value": "encore.nom@ecole.be", "primary": true}}
+			return b
+		}())
+		e.want(resp, m, 409, "uniqueness")
+		if got := e.list(`userName eq "jose` + "\u0301" + `@ecole.be"`); len(got) != 1 {
+			t.Fatalf("decomposed filter: %v", got)
+		}
+		if got := e.list(`name.givenName eq "Zoe` + "\u0301" + `"`); len(got) != 1 {
+			t.Fatalf("a name decomposed in a filter: %v", got)
+		}
+	})
+}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"passerelle/extranet"
 )
 
@@ -184,7 +186,9 @@ func compare(v any, op string, want any, exact bool) bool {
 			return false
 		}
 		if !exact {
-			s, w = strings.ToLower(s), strings.ToLower(w)
+			// Case ignored, and the spelling of accented letters
+			// (NFC): « é » composed or decomposed is one letter.
+			s, w = strings.ToLower(norm.NFC.String(s)), strings.ToLower(norm.NFC.String(w))
 		}
 		switch op {
 		case "co":

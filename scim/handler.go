@@ -441,7 +441,63 @@ func readBody(w http.ResponseWriter, r *http.Request) (map[string]any, *extranet
 	if err := dec.Decode(&m); err != nil || m == nil || dec.More() {
 		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "le corps n'est pas un objet JSON valide : envoyez une ressource SCIM en application/scim+json"}
 	}
+	if name, twice := keyTwice(data); twice {
+		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "« " + name +
+			" » est donné deux fois dans un même objet (les noms d'attributs ne distinguent pas les majuscules) : ne le donnez qu'une fois"}
+	}
 	return m, nil
+}
+
+// keyTwice finds a name given twice in one object of a JSON document,
+// case ignored: RFC 7643 §2.1 makes "userName" and "USERNAME" one
+// attribute, and decoded, one of the two values would be dropped
+// unseen.
+func keyTwice(data []byte) (string, bool) {
+	type frame struct {
+		seen      map[string]bool // nil in an array
+		expectKey bool
+	}
+	var stack []*frame
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return "", false // the end, or what the decoding refused
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if d, ok := t.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				if top != nil && top.seen != nil {
+					top.expectKey = true // the value of the key read
+				}
+				f := &frame{}
+				if d == '{' {
+					f.seen, f.expectKey = map[string]bool{}, true
+				}
+				stack = append(stack, f)
+			default:
+				stack = stack[:len(stack)-1]
+			}
+			continue
+		}
+		if top == nil || top.seen == nil {
+			continue
+		}
+		if !top.expectKey {
+			top.expectKey = true
+			continue
+		}
+		key, _ := t.(string)
+		if top.seen[strings.ToLower(key)] {
+			return key, true
+		}
+		top.seen[strings.ToLower(key)] = true
+		top.expectKey = false
+	}
 }
 
 // baseURL is the provider's address for meta.location.

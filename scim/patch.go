@@ -23,8 +23,8 @@ func syntax(detail string) *extranet.SCIMError {
 
 // applyPatch applies a PatchOp request to res.
 func applyPatch(res, body map[string]any) *extranet.SCIMError {
-	if !hasSchema(body, patchSchema) {
-		return syntax("schemas doit contenir " + patchSchema)
+	if err := checkSchemas(body, patchSchema); err != nil {
+		return err
 	}
 	v, _, _ := lookup(body, "Operations")
 	ops, ok := v.([]any)
@@ -46,15 +46,26 @@ func applyPatch(res, body map[string]any) *extranet.SCIMError {
 	return nil
 }
 
-func hasSchema(body map[string]any, urn string) bool {
+// checkSchemas refuses a body whose schemas is not a list of strings
+// holding urn (RFC 7643 §3: "an array of Strings containing URIs").
+func checkSchemas(body map[string]any, urn string) *extranet.SCIMError {
 	v, _, _ := lookup(body, "schemas")
-	list, _ := v.([]any)
-	for _, s := range list {
-		if str, ok := s.(string); ok && strings.EqualFold(str, urn) {
-			return true
-		}
+	list, isList := v.([]any)
+	if v != nil && !isList {
+		return syntax("schemas : une liste de chaînes est attendue, par exemple \"schemas\": [\"" + urn + "\"]")
 	}
-	return false
+	found := false
+	for _, s := range list {
+		str, ok := s.(string)
+		if !ok {
+			return syntax("schemas : chaque élément est l'URN d'un schéma, entre guillemets")
+		}
+		found = found || strings.EqualFold(str, urn)
+	}
+	if !found {
+		return syntax("schemas doit contenir " + urn)
+	}
+	return nil
 }
 
 func applyOp(res, o map[string]any) *extranet.SCIMError {

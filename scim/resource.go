@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"passerelle/extranet"
 )
 
@@ -216,6 +218,13 @@ func parseUser(m map[string]any, def extranet.SCIMUserInput) (extranet.SCIMUserI
 	}
 	if in.Email == "" {
 		in.Email = in.UserName
+	}
+	// One spelling of each accented letter (NFC): an identity provider
+	// that sends « é » decomposed (macOS writes so) names the same user
+	// and the same person as one that sends it composed. externalId, an
+	// identifier the client compares exactly, stays as sent.
+	for _, t := range []*string{&in.UserName, &in.LastName, &in.FirstName, &in.DisplayName} {
+		*t = norm.NFC.String(*t)
 	}
 	return in, nil
 }

@@ -82,8 +82,8 @@ func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request, fase int) 
 		writeError(w, err)
 		return
 	}
-	if !hasSchema(body, searchSchema) {
-		writeError(w, &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "schemas doit contenir " + searchSchema})
+	if err := checkSchemas(body, searchSchema); err != nil {
+		writeError(w, err)
 		return
 	}
 	q, err := searchQuery(body)
@@ -114,19 +114,33 @@ func searchQuery(body map[string]any) (query, *extranet.SCIMError) {
 	if err != nil {
 		return query{}, err
 	}
-	return parseQuery(filter, searchText(body, "startIndex"), searchText(body, "count"), attrs, excl)
+	start, err := searchNumber(body, "startIndex")
+	if err != nil {
+		return query{}, err
+	}
+	count, err := searchNumber(body, "count")
+	if err != nil {
+		return query{}, err
+	}
+	return parseQuery(filter, start, count, attrs, excl)
 }
 
-// searchText is a number of a SearchRequest, as written.
-func searchText(body map[string]any, key string) string {
+// searchNumber is an integer of a SearchRequest, as written ("" when not
+// given): a number, or a string of one, which parseQuery reads; another
+// JSON type is refused.
+func searchNumber(body map[string]any, key string) (string, *extranet.SCIMError) {
 	v, _, _ := lookup(body, key)
 	switch x := v.(type) {
+	case nil:
+		return "", nil
 	case string:
-		return x
+		if strings.TrimSpace(x) != "" {
+			return x, nil
+		}
 	case interface{ String() string }:
-		return x.String()
+		return x.String(), nil
 	}
-	return ""
+	return "", badSearch(key + " : un nombre entier est attendu, par exemple \"" + key + "\": 10")
 }
 
 // searchList is a list of attribute names of a SearchRequest.
@@ -316,8 +330,8 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, fase int) {
 		writeError(w, perr)
 		return
 	}
-	if !hasSchema(body, coreUser) {
-		writeError(w, noUserSchema)
+	if err := checkSchemas(body, coreUser); err != nil {
+		writeError(w, err)
 		return
 	}
 	in, perr := parseUser(body, extranet.SCIMUserInput{Role: DefaultRole, Active: true})
@@ -347,8 +361,8 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, fase int) 
 		writeError(w, perr)
 		return
 	}
-	if !hasSchema(body, coreUser) {
-		writeError(w, noUserSchema)
+	if err := checkSchemas(body, coreUser); err != nil {
+		writeError(w, err)
 		return
 	}
 	h.write(w, r, fase, func(cur extranet.SCIMUser) (extranet.SCIMUserInput, error) {
@@ -623,8 +637,3 @@ func presentSchemas(schemas any, out map[string]any) []any {
 	}
 	return kept
 }
-
-// noUserSchema refuses a user without its schema (RFC 7643 §3: schemas is
-// required).
-var noUserSchema = &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax",
-	Detail: "schemas doit contenir " + coreUser}

@@ -122,7 +122,8 @@ func TestSCIMUserOf(t *testing.T) {
 func TestCleanSCIMInput(t *testing.T) {
 	in := cleanInput(SCIMUserInput{ExternalID: " x ", UserName: " jean ", DisplayName: " Jean   Dupont ", LastName: " Van  den Berg ",
 		FirstName: "Jean ", BirthDate: " 1980-05-04 ", Matricule: " 18005040123 ", Email: " Jean@Ecole.BE ", Role: " Enseignant "})
-	want := SCIMUserInput{ExternalID: "x", UserName: "jean", DisplayName: "Jean Dupont", LastName: "Van den Berg",
+	// externalId is the client's identifier: kept as sent.
+	want := SCIMUserInput{ExternalID: " x ", UserName: "jean", DisplayName: "Jean Dupont", LastName: "Van den Berg",
 		FirstName: "Jean", BirthDate: "1980-05-04", Matricule: "18005040123", Email: "jean@ecole.be", Role: "Enseignant"}
 	if in != want {
 		t.Errorf("cleanInput =\n%+v\nwant\n%+v", in, want)

@@ -37,7 +37,7 @@ func TestSCIMUserLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.LastName != "Dupont" || u.Email != "jean@ecole.be" || u.State != extranet.GrantPending || !u.Active || u.ExternalID != "ext- Dupont" {
+	if u.LastName != "Dupont" || u.Email != "jean@ecole.be" || u.State != extranet.GrantPending || !u.Active || u.ExternalID != "ext- Dupont " {
 		t.Errorf("created: %+v", u)
 	}
 	if g := w.grants(t, 4242)["Dupont Jean"]; g.State != extranet.GrantPending {

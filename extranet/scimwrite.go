@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"passerelle/wire"
 )
 
@@ -433,7 +435,9 @@ func uniqueUserName(w *scimWriteState) error {
 			continue
 		}
 		u, ok := scimUserOf(g.Grant, w.meta[g.Grant.ID])
-		if ok && strings.EqualFold(u.UserName, w.in.UserName) {
+		// Case and the spelling of accented letters ignored: a userName
+		// kept decomposed before SCIM kept them composed is the same.
+		if ok && strings.EqualFold(norm.NFC.String(u.UserName), norm.NFC.String(w.in.UserName)) {
 			detail := "userName : « " + w.in.UserName + " » est déjà celui de l'utilisateur " + u.ID +
 				" de l'école : modifiez cet utilisateur au lieu d'en créer un autre"
 			if w.rec != nil {

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -752,6 +753,9 @@ func TestKeyGivenTwice(t *testing.T) {
 		`{"name":{"givenName":"A","givenname":"B"}}`:                "givenname",
 		`{"emails":[{"value":"a","Value":"b"}]}`:                    "Value",
 		`{"Operations":[{"op":"add","value":{"x":1,"X":{"y":2}}}]}`: "X",
+		`{"x":1e400,"userName":"a","USERNAME":"b"}`:                 "USERNAME",
+		`{"userName":"a","uſerName":"b"}`:                           "uſerName",
+		`{"user\u004eame":"a","userName":"b"}`:                      "userName",
 	} {
 		if name, twice := keyTwice([]byte(body)); !twice || name != want {
 			t.Errorf("%s: %q %v, want %q", body, name, twice, want)
@@ -828,5 +832,37 @@ func TestBodyTypesAndText(t *testing.T) {
 		if got := e.list(`name.givenName eq "Zoe` + "\u0301" + `"`); len(got) != 1 {
 			t.Fatalf("a name decomposed in a filter: %v", got)
 		}
+	})
+}
+
+// A userName or names kept decomposed (NFD), as SCIM kept them before it
+// composed userNames: the userName is still the user's own and taken for
+// any other; a write that does not touch the names leaves them, and the
+// grant, as they were.
+func TestDecomposedKeptBefore(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		ctx := context.Background()
+		u, err := e.svc.SCIMCreate(ctx, faseA, extranet.SCIMUserInput{UserName: "jose\u0301@ecole.be", LastName: "Garci\u0301a",
+			FirstName: "Jose\u0301", BirthDate: "1980-01-02", Email: "jose@ecole.be", Role: "Enseignant", Active: true}, extranet.SCIMOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Another person, the same userName in either spelling: taken.
+		for _, name := range []string{"jose\u0301@ecole.be", "jos\u00e9@ecole.be"} {
+			body := user(name, "Autre", "Nom", "1990-01-01")
+			body["emails"] = []any{map[string]any{"value": "autre.nom@ecole.be", "primary": true}}
+			resp, m := e.do("POST", "/Users", e.tokenA, body)
+			e.want(resp, m, 409, "uniqueness")
+		}
+		// The user's own writes go through, and leave its grant be.
+		before, _ := e.grant(faseA, "jose@ecole.be")
+		resp, m := e.do("PATCH", "/Users/"+u.ID, e.tokenA, ops(map[string]any{"op": "replace", "path": "displayName", "value": "José"}))
+		e.want(resp, m, 200, "")
+		if after, _ := e.grant(faseA, "jose@ecole.be"); after != before {
+			t.Fatalf("a displayName changed the grant: %+v, was %+v", after, before)
+		}
+		resp, m = e.do("PATCH", "/Users/"+u.ID, e.tokenA, ops(map[string]any{"op": "replace", "path": "active", "value": "False"}))
+		e.want(resp, m, 200, "")
 	})
 }

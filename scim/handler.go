@@ -6,6 +6,7 @@
 package scim
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"passerelle/extranet"
 )
@@ -458,7 +460,8 @@ func keyTwice(data []byte) (string, bool) {
 		expectKey bool
 	}
 	var stack []*frame
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // as readBody decodes: 1e400 is a number there too
 	for {
 		t, err := dec.Token()
 		if err != nil {
@@ -492,12 +495,29 @@ func keyTwice(data []byte) (string, bool) {
 			continue
 		}
 		key, _ := t.(string)
-		if top.seen[strings.ToLower(key)] {
+		k := foldKey(key)
+		if top.seen[k] {
 			return key, true
 		}
-		top.seen[strings.ToLower(key)] = true
+		top.seen[k] = true
 		top.expectKey = false
 	}
+}
+
+// foldKey is key with each letter as the smallest of those it equals,
+// case ignored: two names strings.EqualFold (and so lookup) takes for one
+// give one foldKey ("ſ" and "s" included, which strings.ToLower keeps
+// apart).
+func foldKey(key string) string {
+	var b strings.Builder
+	for _, r := range key {
+		m := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			m = min(m, f)
+		}
+		b.WriteRune(m)
+	}
+	return b.String()
 }
 
 // baseURL is the provider's address for meta.location.

@@ -219,13 +219,15 @@ func parseUser(m map[string]any, def extranet.SCIMUserInput) (extranet.SCIMUserI
 	if in.Email == "" {
 		in.Email = in.UserName
 	}
-	// One spelling of each accented letter (NFC): an identity provider
-	// that sends « é » decomposed (macOS writes so) names the same user
-	// and the same person as one that sends it composed. externalId, an
-	// identifier the client compares exactly, stays as sent.
-	for _, t := range []*string{&in.UserName, &in.LastName, &in.FirstName, &in.DisplayName} {
-		*t = norm.NFC.String(*t)
-	}
+	// One spelling of each accented letter (NFC) for what SCIM keeps
+	// itself: an identity provider that sends « é » decomposed (macOS
+	// writes so) names the same user as one that sends it composed. The
+	// names stay as sent: they are the school's grant's, whose identity
+	// key already reads either spelling, and a spelling changed behind a
+	// client's back would be a modification it never asked for.
+	// externalId, an identifier the client compares exactly, stays as
+	// sent too.
+	in.UserName, in.DisplayName = norm.NFC.String(in.UserName), norm.NFC.String(in.DisplayName)
 	return in, nil
 }
 

@@ -618,6 +618,11 @@ func TestAcceptPlainJSON(t *testing.T) {
 	if cl := resp.Header.Get("Content-Location"); cl != "" {
 		t.Errorf("412 with Content-Location %q", cl)
 	}
+	resp, m = e.do("GET", "/Users/"+id+"?x=%zz", e.tokenA, nil)
+	e.want(resp, m, 400, "invalidValue")
+	if cl := resp.Header.Get("Content-Location"); cl != "" {
+		t.Errorf("400 with Content-Location %q", cl)
+	}
 }
 
 // RFC 7643 §2.5, RFC 7644 §3.5.1: a PUT that gives an attribute as null

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -286,7 +287,7 @@ func filterReason(e *extranet.SCIMError) string {
 const maxFilterLen = 2048
 
 func lex(s string) ([]token, *extranet.SCIMError) {
-	if len(s) > maxFilterLen {
+	if utf8.RuneCountInString(s) > maxFilterLen {
 		return nil, badFilter("au plus %d caractères", maxFilterLen)
 	}
 	var out []token
@@ -578,7 +579,7 @@ func (p *parser) value(written, op string) (any, *extranet.SCIMError) {
 // attribute's type (RFC 7644 §3.12: invalidValue).
 func badDateTime(written, op string) *extranet.SCIMError {
 	return &extranet.SCIMError{Status: 400, ScimType: "invalidValue", Detail: fmt.Sprintf(
-		"filtre invalide : %s %s attend une date et heure RFC 3339 entre guillemets, par exemple \"2026-12-07T00:06:35Z\", \"2026-12-07T01:06:35+01:00\" ou, en temps universel, \"2026-12-07T00:06:35\"",
+		"filtre invalide : %s %s attend une date et heure entre guillemets (xsd:dateTime, RFC 3339), par exemple \"2026-12-07T00:06:35Z\" ou \"2026-12-07T01:06:35+01:00\", ou sans fuseau, lue en temps universel : \"2026-12-07T00:06:35\"",
 		written, op)}
 }
 
@@ -592,9 +593,9 @@ type attrDef struct {
 	sub   []attrDef
 }
 
-// userAttrs are the attributes a filter on users may name: id (RFC 7643
-// §3.1), those /Schemas describes (externalId among them), and each
-// extension as a complex attribute named by its URN.
+// userAttrs are the attributes a filter on users may name: id, meta and
+// schemas (RFC 7643 §3.1, §3), those /Schemas describes (externalId among
+// them), and each extension as a complex attribute named by its URN.
 var userAttrs = userDefs()
 
 func userDefs() []attrDef {

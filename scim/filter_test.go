@@ -263,3 +263,13 @@ func TestUndecodableQuery(t *testing.T) {
 	resp, m = e.do("GET", "/Users?%66ilter=a;b", e.tokenA, nil)
 	e.want(resp, m, 400, "invalidFilter")
 }
+
+// A filter's bound is 2,048 characters, not bytes, as every text's.
+func TestFilterLengthInCharacters(t *testing.T) {
+	if _, err := parseUserFilter(`userName eq "` + strings.Repeat("é", 2000) + `"`); err != nil {
+		t.Fatalf("2,014 characters (4,014 bytes): %v", err.Detail)
+	}
+	if _, err := parseUserFilter(`userName eq "` + strings.Repeat("e", 2040) + `"`); err == nil || err.ScimType != "invalidFilter" {
+		t.Fatalf("2,054 characters: %+v", err)
+	}
+}

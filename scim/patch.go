@@ -356,9 +356,10 @@ var notKept = func() map[string]bool {
 // checkPath finds t's attribute among a User's (userAttrs, what /Schemas
 // describes). ignore is true for one that RFC 7643 defines and the
 // extranet does not keep (notKept). A path no schema defines, a
-// sub-attribute of a simple attribute, a value filter on an attribute
-// without several values or naming what its values do not have, answer
-// 400 invalidPath (RFC 7644 §3.5.2).
+// sub-attribute of a simple attribute or a value filter on an attribute
+// without several values answer 400 invalidPath (RFC 7644 §3.5.2); a value
+// filter that names what the values do not have, or compares them as
+// their type does not allow, invalidFilter (RFC 7644 §3.12).
 func checkPath(t target) (ignore bool, err *extranet.SCIMError) {
 	defs, parent := userAttrs, ""
 	var d *attrDef

@@ -261,16 +261,16 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, fase int) {
 		writeError(w, err)
 		return
 	}
+	q, perr := projection(r)
+	if perr != nil {
+		writeError(w, perr)
+		return
+	}
 	// The resource's own address, meta.location (RFC 7643 §3.1), on its
 	// representation (200) and on a 304, not on an error.
 	w.Header().Set("Content-Location", h.baseURL(r)+"/Users/"+u.ID)
 	if matchesETag(r.Header.Get("If-None-Match"), v) {
 		notModified(w)
-		return
-	}
-	q, perr := projection(r)
-	if perr != nil {
-		writeError(w, perr)
 		return
 	}
 	writeJSON(w, http.StatusOK, project(withMeta(u, h.baseURL(r)), q.attributes, q.exclude))

@@ -15,7 +15,8 @@ import (
 // versions, so that most openings write no index entry (a heap-only
 // tuple). An index on state, pending, since or updated_at, or pages filled
 // to the brim, would make every opening write one entry in each of the
-// table's indexes (docs/benchmarks.md, « Openings without index writes »).
+// table's indexes (docs/benchmarks.md, « Issue 14: openings without index
+// writes »).
 func TestOpeningsWriteNoIndex(t *testing.T) {
 	e := newEnv(t, pgtest.URL(t), true)
 	for fase := 2001; fase <= 2004; fase++ {

@@ -232,10 +232,10 @@ func (n *journalNames) sentence(e extranet.AuditEntry, who string, d map[string]
 		return who + " a créé l'opérateur " + str(d, "name") + " (" + str(d, "login") + ")"
 	case extranet.AuditSCIMHeld:
 		return who + " a demandé une désactivation, suspendue par la garde : ce serait la " + strconv.Itoa(num(d, "deactivations24h")) +
-			"e en 24 heures, pour " + frtext.Plural(num(d, "liveGrants"), "accès ouvert", "accès ouverts")
+			"e en 24 heures, sur " + frtext.Plural(num(d, "liveGrants"), "accès ouvert", "accès ouverts")
 	case extranet.AuditSCIMConfirmed:
-		return who + " a autorisé pour 24 heures " + frtext.Plural(num(d, "maxCount"), "désactivation", "désactivations") +
-			" par SCIM " + de
+		return who + " a permis " + withArticle(school, "à l'", "au ") + school + " jusqu'à " +
+			frtext.Plural(num(d, "maxCount"), "désactivation", "désactivations") + " par SCIM en 24 heures"
 	}
 	// An actor named with a comma (« …, en ligne de commande, ») ends
 	// where the label begins.

@@ -58,9 +58,9 @@ func TestJournalSCIMSentences(t *testing.T) {
 		want          string
 	}{
 		{"scim:9999", extranet.AuditSCIMHeld, map[string]any{"deactivations24h": 5.0, "liveGrants": 16.0},
-			"Athénée de démonstration SCIM (FASE 9999), par SCIM, a demandé une désactivation, suspendue par la garde : ce serait la 5e en 24 heures, pour 16 accès ouverts."},
+			"Athénée de démonstration SCIM (FASE 9999), par SCIM, a demandé une désactivation, suspendue par la garde : ce serait la 5e en 24 heures, sur 16 accès ouverts."},
 		{"cli", extranet.AuditSCIMConfirmed, map[string]any{"maxCount": 12.0},
-			"Quelqu'un, en ligne de commande, a autorisé pour 24 heures 12 désactivations par SCIM de l'Athénée de démonstration SCIM (FASE 9999)."},
+			"Quelqu'un, en ligne de commande, a permis à l'Athénée de démonstration SCIM (FASE 9999) jusqu'à 12 désactivations par SCIM en 24 heures."},
 		{"cli", "action.inconnue", nil, "Quelqu'un, en ligne de commande : action.inconnue."},
 	} {
 		e := extranet.AuditEntry{Action: c.action, FASE: 9999}

@@ -5,7 +5,7 @@
 -- opening wrote a new entry in each of the six indexes. Its one reader, the
 -- night's list of pending persons, reads the table once a night instead
 -- (tens of milliseconds at network scale), and pages filled to 70 % leave
--- room for the new versions (docs/benchmarks.md, « Openings without
--- index writes »).
+-- room for the new versions (docs/benchmarks.md, « Issue 14: openings
+-- without index writes »).
 DROP INDEX IF EXISTS grants_pending;
 ALTER TABLE grants SET (fillfactor = 70);

@@ -81,9 +81,7 @@ func NewHandler(svc *extranet.Service, opts Options) *Handler {
 // ServeHTTP answers the SCIM routes, and a SCIM error for any other path
 // or method under Prefix.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if prefersPlainJSON(r.Header.Values("Accept")) {
-		w = &plainJSON{ResponseWriter: w}
-	}
+	w = answerAsAccepted(w, r)
 	orig := r
 	r, ok := cleanRequest(r)
 	if !ok {
@@ -145,11 +143,16 @@ func cleanRequest(r *http.Request) (_ *http.Request, ok bool) {
 	if err != nil || withFinalSlash(path.Clean(dec), dec) != dec {
 		return r, false
 	}
+	return withPath(r, dec, clean), true
+}
+
+// withPath returns a copy of r whose path is dec, escaped as esc.
+func withPath(r *http.Request, dec, esc string) *http.Request {
 	u := *r.URL
-	u.Path, u.RawPath = dec, clean
+	u.Path, u.RawPath = dec, esc
 	r2 := *r
 	r2.URL = &u
-	return &r2, true
+	return &r2
 }
 
 // prefersPlainJSON tells whether an Accept header asks for
@@ -209,6 +212,15 @@ func prefersPlainJSON(accept []string) bool {
 	return plain.rank != none && plain.q > 0 && plain.q > scim.q
 }
 
+// answerAsAccepted is w, made to answer in application/json when r's
+// Accept prefers it.
+func answerAsAccepted(w http.ResponseWriter, r *http.Request) http.ResponseWriter {
+	if prefersPlainJSON(r.Header.Values("Accept")) {
+		return &plainJSON{ResponseWriter: w}
+	}
+	return w
+}
+
 // plainJSON answers in application/json what the handlers write as
 // application/scim+json.
 type plainJSON struct{ http.ResponseWriter }
@@ -262,11 +274,7 @@ func canonicalEndpoint(r *http.Request) *http.Request {
 	if err != nil {
 		return r
 	}
-	u := *r.URL
-	u.Path, u.RawPath = dec, canon
-	r2 := *r
-	r2.URL = &u
-	return &r2
+	return withPath(r, dec, canon)
 }
 
 // endpointName returns seg, an escaped path segment, as RFC 7644 writes
@@ -369,9 +377,7 @@ func writeError(w http.ResponseWriter, e *extranet.SCIMError) {
 // both name the service's address.
 func OtherVersions() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if prefersPlainJSON(r.Header.Values("Accept")) {
-			w = &plainJSON{ResponseWriter: w}
-		}
+		w = answerAsAccepted(w, r)
 		rest, _ := strings.CutPrefix(path.Clean("/"+r.URL.Path), "/scim")
 		first, _, _ := strings.Cut(strings.TrimPrefix(rest, "/"), "/")
 		if v, ok := protocolVersion(first); ok && v != "2" {
@@ -438,7 +444,7 @@ func readBody(w http.ResponseWriter, r *http.Request) (map[string]any, *extranet
 		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "corps de la requête illisible"}
 	}
 	var m map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&m); err != nil || m == nil || dec.More() {
 		return nil, &extranet.SCIMError{Status: 400, ScimType: "invalidSyntax", Detail: "le corps n'est pas un objet JSON valide : envoyez une ressource SCIM en application/scim+json"}

@@ -153,8 +153,8 @@ func checkFit(t *testing.T, ctx context.Context, e *env, width int64, tables boo
 		if tables && overflow != 0 {
 			t.Errorf("%s at %d px: %d tables wider than the page", path, width, overflow)
 		}
-		if path == "/console/nuits" {
-			browsertest.Screenshot(t, ctx, "nuits-"+strconv.FormatInt(width, 10))
+		if path == "/console/nuits" || path == "/console/suspendus" {
+			browsertest.Screenshot(t, ctx, strings.TrimPrefix(path, "/console/")+"-"+strconv.FormatInt(width, 10))
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package scim
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"passerelle/extranet"
@@ -44,5 +47,45 @@ func FuzzPatch(f *testing.F) {
 			t.Fatalf("%+v", e)
 		}
 		parseUser(res, extranet.SCIMUserInput{})
+	})
+}
+
+// FuzzUserBody: any body of a POST or PUT is refused with a 400 or a 413,
+// never a panic; a user it gives shows as a resource that reads back as
+// the same user (the round trip a client makes with GET, then PUT).
+func FuzzUserBody(f *testing.F) {
+	f.Add(`{"schemas":["` + coreUser + `"],"userName":"jean.dupont@ecole.be","name":{"familyName":"Dupont","givenName":"Jean"},"active":true}`)
+	f.Add(`{"schemas":["` + coreUser + `","` + enterpriseUser + `"],"userName":"E\u0301mile","emails":[{"value":"e@x.be","type":"work","primary":true}],"` + enterpriseUser + `":{"employeeNumber":"28005040011"}}`)
+	f.Add(`{"schemas":["` + coreUser + `"],"USERNAME":"a","userName":"b"}`)
+	f.Add(`{"schemas":["` + coreUser + `"],"` + extranetUser + `":null,"active":"False","displayName":null}`)
+	f.Add(`{"schemas":["` + coreUser + `"],"emails":[{"value":1}],"name":[]}`)
+	f.Add(`[1e400]`)
+	f.Fuzz(func(t *testing.T, body string) {
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodPost, "/scim/v2/Users", strings.NewReader(body))
+		m, e := readBody(rec, r)
+		if e == nil {
+			e = checkSchemas(m, coreUser)
+		}
+		var in extranet.SCIMUserInput
+		if e == nil {
+			in, e = parseUser(m, extranet.SCIMUserInput{Role: DefaultRole, Active: true})
+		}
+		if e != nil {
+			if e.Status != 400 && e.Status != 413 || e.Detail == "" {
+				t.Fatalf("%q: %+v", body, e)
+			}
+			return
+		}
+		u := extranet.SCIMUser{ID: "x", ExternalID: in.ExternalID, UserName: in.UserName, DisplayName: in.DisplayName,
+			LastName: in.LastName, FirstName: in.FirstName, BirthDate: in.BirthDate, Matricule: in.Matricule,
+			Email: in.Email, Role: in.Role, Active: in.Active, State: "pending"}
+		again, e := parseUser(resource(u), extranet.SCIMUserInput{})
+		if e != nil {
+			t.Fatalf("%q: its own resource refused: %+v", body, e)
+		}
+		if again != in {
+			t.Fatalf("%q: read back as %+v, want %+v", body, again, in)
+		}
 	})
 }

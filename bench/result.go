@@ -81,6 +81,10 @@ type Phase struct {
 	Emails       int     `json:"emails,omitempty"`
 	NewOrChanged int     `json:"newOrChanged,omitempty"`
 	Renewed      int     `json:"renewed,omitempty"`
+	// SCIM only: the pace asked (users a second; 0 back to back), and
+	// the replacements, which follow the creations at the same pace.
+	Pace    float64 `json:"pace,omitempty"`
+	Replace *Phase  `json:"replace,omitempty"`
 }
 
 // finish computes the rates and the percentiles of lat.
@@ -271,8 +275,46 @@ func (r *Result) Targets() []Target {
 			Target{"rollover e-mails only to new or changed", p.Emails <= p.NewOrChanged,
 				fmt.Sprintf("%d e-mails, %d new or changed, %d renewed", p.Emails, p.NewOrChanged, p.Renewed)})
 	}
+	if p := r.Phase(PhaseSCIM); p != nil {
+		out = append(out, r.scimTargets(p)...)
+	}
 	if r.PeakServerRSSBytes > 0 {
 		out = append(out, Target{"server memory ≤ 64 MiB", r.PeakServerRSSBytes <= TargetServerBytes, formatBytes(r.PeakServerRSSBytes)})
+	}
+	return out
+}
+
+// SCIM targets (issue 16): a creation or a replacement in at most
+// TargetSCIMP50Ms at the median, at 8 clients; SCIMUsers users in at most
+// TargetSCIMSeconds.
+const (
+	TargetSCIMP50Ms   = 5.0
+	TargetSCIMSeconds = 5.0
+)
+
+// scimTargets compares the scim phase with its targets. The time of the
+// users is a measure of capacity: a paced run takes the time its pace
+// sets, and is not compared with it.
+func (r *Result) scimTargets(p *Phase) []Target {
+	at := fmt.Sprintf("at %d clients, back to back", r.Concurrency)
+	if p.Pace > 0 {
+		at = fmt.Sprintf("at %d clients, %.0f users/s", r.Concurrency, p.Pace)
+	}
+	var out []Target
+	if p.Pace <= 0 {
+		out = append(out, Target{fmt.Sprintf("%d SCIM users ≤ %.0f s", SCIMUsers, TargetSCIMSeconds),
+			p.Seconds <= TargetSCIMSeconds, fmt.Sprintf("%.2f s %s", p.Seconds, at)})
+	}
+	p50 := func(what string, q *Phase) Target {
+		detail := fmt.Sprintf("%.1f ms %s", q.P50Ms, at)
+		if q.Thin != nil && q.Thin.P50Ms > 0 {
+			detail += fmt.Sprintf(" (thinnest server %.1f ms, back to back)", q.Thin.P50Ms)
+		}
+		return Target{fmt.Sprintf("SCIM %s p50 ≤ %.0f ms", what, TargetSCIMP50Ms), q.P50Ms <= TargetSCIMP50Ms, detail}
+	}
+	out = append(out, p50("creation", p))
+	if p.Replace != nil {
+		out = append(out, p50("replacement", p.Replace))
 	}
 	return out
 }

@@ -47,6 +47,9 @@ type Config struct {
 	// Thin also measures the thinnest server (thin.go) for the phases it
 	// stands in for, on the private cluster only.
 	Thin bool
+	// SCIMRate paces the scim phase: users a second, spread over the
+	// clients; 0 sends each client's requests back to back.
+	SCIMRate float64
 	// FloorKeys is how the floor makes its keys: FloorKeysSchool (the
 	// default, as floor.sh) or FloorKeysScattered (floor.go).
 	FloorKeys string

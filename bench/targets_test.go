@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,5 +74,32 @@ func TestTargetsBesideTheThinnestServer(t *testing.T) {
 		if got[what] != want {
 			t.Errorf("%s: %q, want %q", what, got[what], want)
 		}
+	}
+}
+
+// The SCIM targets (issue 16): the time of the users back to back only (a
+// paced run takes the time its pace sets), and the median creation and
+// replacement, with the pace they were measured at.
+func TestSCIMTargets(t *testing.T) {
+	r := Result{Store: "postgres", Concurrency: 8, Phases: []Phase{
+		{Name: PhaseSCIM, Seconds: 1.4, P50Ms: 8.5, Replace: &Phase{Name: "replace", Seconds: 1.5, P50Ms: 4.9}},
+	}}
+	got := r.Targets()
+	want := []Target{
+		{"1000 SCIM users ≤ 5 s", true, "1.40 s at 8 clients, back to back"},
+		{"SCIM creation p50 ≤ 5 ms", false, "8.5 ms at 8 clients, back to back"},
+		{"SCIM replacement p50 ≤ 5 ms", true, "4.9 ms at 8 clients, back to back"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("back to back: %+v", got)
+	}
+	r.Phases[0].Pace, r.Phases[0].Seconds, r.Phases[0].P50Ms = 200, 5.0, 3.1
+	got = r.Targets()
+	want = []Target{
+		{"SCIM creation p50 ≤ 5 ms", true, "3.1 ms at 8 clients, 200 users/s"},
+		{"SCIM replacement p50 ≤ 5 ms", true, "4.9 ms at 8 clients, 200 users/s"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("paced: %+v", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -77,6 +78,7 @@ func parseBench(m *Main, args []string) (bench.Config, string, error) {
 	crash := fs.Int("crash", 0, "kill the extranet (SIGKILL) this many times under load, then check that nothing was lost")
 	durable := fs.Bool("durable", false, "start the private PostgreSQL cluster with fsync, synchronous commits and full-page writes on, as in production")
 	floorKeys := fs.String("floor-keys", bench.FloorKeysSchool, "the floor's keys: school (side by side in each index, as floor.sh) or scattered (over each index, as the network's)")
+	scimRate := fs.Float64("scim-rate", 0, "with --phases scim: the pace of the requests, users a second spread over the clients (0: each client sends its next request as soon as it has the answer)")
 	thin := fs.Bool("thin", false, "also measure the thinnest server (HTTP, JSON and the rows alone) for the phases initial, resync, night and scim, on the private cluster")
 	phases := fs.String("phases", strings.Join(bench.DefaultPhases, ","), "phases to run, in this order (also: rollover)")
 	pprofDir := fs.String("pprof", "", "write CPU profiles of the server, the workers and the load generator, and the server's heap profile, to this folder")
@@ -98,6 +100,9 @@ func parseBench(m *Main, args []string) (bench.Config, string, error) {
 	if *conc < 1 || *crash < 0 {
 		return bench.Config{}, "", usageErr("--concurrency must be at least 1, --crash 0 or more")
 	}
+	if *scimRate < 0 || (*scimRate > 0 && !slices.Equal(ps, []string{bench.PhaseSCIM})) {
+		return bench.Config{}, "", usageErr("--scim-rate: a pace of 0 or more users a second, with --phases scim")
+	}
 	if *floorKeys != bench.FloorKeysSchool && *floorKeys != bench.FloorKeysScattered {
 		return bench.Config{}, "", usageErr("--floor-keys: school or scattered, not %q", *floorKeys)
 	}
@@ -112,7 +117,7 @@ func parseBench(m *Main, args []string) (bench.Config, string, error) {
 		return bench.Config{}, "", failErr("bench: cannot find the passerelle binary to start the extranet: %v", err)
 	}
 	cfg := bench.Config{
-		Network: netCfg, DB: *db, URL: *target, Concurrency: *conc, Phases: ps, Crash: *crash, Durable: *durable, Thin: *thin, FloorKeys: *floorKeys,
+		Network: netCfg, DB: *db, URL: *target, Concurrency: *conc, Phases: ps, Crash: *crash, Durable: *durable, Thin: *thin, FloorKeys: *floorKeys, SCIMRate: *scimRate,
 		Exec:       func(args ...string) *exec.Cmd { return exec.Command(exe, args...) },
 		WorkDir:    *workDir,
 		ProfileDir: *pprofDir,
@@ -131,6 +136,9 @@ func writeBenchTargets(w io.Writer, cfg bench.Config, r bench.Result) {
 	switch {
 	case cfg.Crash > 0:
 		fmt.Fprintln(w, "targets: not compared, the server was killed during the phases")
+	case r.Phase(bench.PhaseSCIM) != nil:
+		fmt.Fprintf(w, "targets (SCIM: %d users at 8 clients; this run: %d clients):\n", bench.SCIMUsers, r.Concurrency)
+		bench.WriteTargets(w, r.Targets())
 	case r.Schools != 1200 || r.StaffPerSchool != 70 || r.Concurrency != 32:
 		fmt.Fprintf(w, "targets (set for 1,200 schools × 70 staff, 32 in parallel; this run: %d × %d, %d in parallel):\n",
 			r.Schools, r.StaffPerSchool, r.Concurrency)

@@ -93,6 +93,12 @@ func benchJSON(t *testing.T, path string) benchDoc {
 		if _, ok := p["thin"]; ok { // with --thin
 			want = append(want, "thin")
 		}
+		if _, ok := p["replace"]; ok { // scim: the replacements
+			want = append(want, "replace")
+		}
+		if _, ok := p["pace"]; ok { // scim, with --scim-rate
+			want = append(want, "pace")
+		}
 		slices.Sort(want)
 		if got := sortedKeys(p); !reflect.DeepEqual(got, want) {
 			t.Errorf("phase keys %v, want %v", got, wantPhase)
@@ -134,6 +140,8 @@ type benchPhase struct {
 	TransfersPerSecond, P95Ms      float64
 	FloorSeconds, FloorRatio       float64
 	Thin                           *struct{ Seconds, P50Ms, P99Ms float64 }
+	Pace                           float64
+	Replace                        *benchPhase
 }
 
 // Phase returns the phase of that name, or nil.
@@ -283,6 +291,25 @@ func TestBenchSCIM(t *testing.T) {
 	if strings.Contains(stdout, "check FAIL") || strings.Contains(stdout, "floor") {
 		t.Errorf("stdout:\n%s", stdout)
 	}
+	if p.Replace == nil || p.Replace.P50Ms <= 0 || p.Pace != 0 || !strings.Contains(stdout, "1000 SCIM users ≤ 5 s") {
+		t.Errorf("replacements %+v, pace %v; stdout:\n%s", p.Replace, p.Pace, stdout)
+	}
+
+	// At a pace, the users leave on time: 1,000 at 1,000 a second take a
+	// second at least, twice (creations, then replacements).
+	doc, stdout = runBenchDoc(t, "--phases", "scim", "--schools", "2", "--concurrency", "2", "--scim-rate", "1000")
+	p = doc.Phase("scim")
+	if p == nil || p.Pace != 1000 || p.Seconds < 0.999 || p.Replace == nil || p.Replace.Seconds < 0.999 || p.Errors != 0 {
+		t.Fatalf("paced: %+v", p)
+	}
+	for _, want := range []string{"by 2 clients into 2 schools at 1000 users/s, p50 ", "SCIM creation p50 ≤ 5 ms", "at 2 clients, 1000 users/s"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("paced: stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "SCIM users ≤") {
+		t.Errorf("a paced run compared with the time of the users:\n%s", stdout)
+	}
 }
 
 // TestBenchCrash kills the server, the night run and the delivery, once
@@ -334,6 +361,8 @@ func TestBenchUsage(t *testing.T) {
 		{"--phases", "initial,nap"},
 		{"--concurrency", "0"},
 		{"--floor-keys", "random"},
+		{"--phases", "scim", "--scim-rate", "-1"},
+		{"--scim-rate", "100"},
 		{"unexpected"},
 	} {
 		if code, _, stderr := runBenchCmd(t, args...); code != exitUsage {

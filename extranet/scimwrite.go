@@ -3,6 +3,7 @@ package extranet
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -246,6 +247,11 @@ func scimOutcome(w *scimWriteState, p plan, expect []string) (Grant, error) {
 		}
 	case w.rec == nil:
 		if len(touched) == 1 {
+			if len(p.UpdGrants) == 1 {
+				if err := userOfGrant(w, p.UpdGrants[0].ID); err != nil {
+					return Grant{}, err
+				}
+			}
 			return touched[0], nil
 		}
 	case len(touched) == 0:
@@ -260,6 +266,33 @@ func scimOutcome(w *scimWriteState, p plan, expect []string) (Grant, error) {
 	}
 	return Grant{}, &SCIMError{Status: 409, Detail: "ce changement toucherait d'autres accès de l'école que celui de cet utilisateur : " +
 		"l'extranet ne devine pas ; demandez à l'équipe de l'extranet de vérifier les accès de l'école dans la console"}
+}
+
+// userOfGrant refuses a creation that would give access again through a
+// grant whose user is still shown, inactive: that user is the person's,
+// with its id (RFC 7643 §3.1), and a creation is a new resource (RFC 7644
+// §3.3), never another name for one that exists. The client reactivates
+// it. A grant whose user was deleted, or that no SCIM write ever named,
+// has no user to conflict with: its access is given again, as a new
+// user (SCIMUserID).
+func userOfGrant(w *scimWriteState, grantID string) error {
+	for _, r := range w.grants {
+		if r.Grant.ID != grantID {
+			continue
+		}
+		m := w.meta[grantID]
+		u, shown := scimUserOf(r.Grant, m)
+		if !shown {
+			return nil
+		}
+		how := "modifiez-le"
+		if !u.Active {
+			how = "réactivez-le (\"active\": true) et modifiez-le si besoin"
+		}
+		return &SCIMError{Status: 409, ScimType: "uniqueness", Detail: fmt.Sprintf("cette personne a déjà un utilisateur dans l'école, « %s » (id %s) : %s au lieu d'en créer un autre",
+			u.UserName, u.ID, how)}
+	}
+	return nil
 }
 
 // rejectedSCIM is the refusal of a rejected entry: the reason reconcile

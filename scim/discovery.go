@@ -136,10 +136,12 @@ var schemaDefs = []map[string]any{
 			attr("displayName", "string", "Nom affiché chez le fournisseur d'identité, tel qu'il l'a donné ; aucun s'il n'en donne pas", false, false, "readWrite", "default", "none"),
 			multi(attr("emails", "complex", "L'adresse e-mail école, où l'accès est envoyé ; userName quand elle manque", false, false, "readWrite", "default", "none",
 				// An address is one person's on the whole extranet (409
-				// uniqueness otherwise), so one user's in a school; the
-				// same person's users at two schools may share it, which
-				// "global" (no two resources anywhere) would deny.
-				attr("value", "string", "Adresse e-mail : celle d'une seule personne sur tout l'extranet", false, false, "readWrite", "default", "server"),
+				// uniqueness otherwise), among the accesses open or
+				// opening: a deactivated access gives its address up, as a
+				// snapshot's does, so an inactive user may show the address
+				// another user of the school holds since. "server" (no two
+				// resources) would promise more than that.
+				attr("value", "string", "Adresse e-mail : celle d'une seule personne sur tout l'extranet parmi les utilisateurs actifs ; un utilisateur inactif garde l'adresse qu'il avait", false, false, "readWrite", "default", "none"),
 				canonicalValues(attr("type", "string", "Type d'adresse", false, false, "readWrite", "default", "none"), "work"),
 				attr("primary", "boolean", "Adresse principale", false, false, "readWrite", "default", "none"))),
 			attr("active", "boolean", "Accès ouvert (false : désactivé à l'instant)", false, false, "readWrite", "default", "none"),

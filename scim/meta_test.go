@@ -150,3 +150,25 @@ func TestPaginationBeyondTheIntegers(t *testing.T) {
 
 // anne is a user's creation body.
 func anne() map[string]any { return user("anne@ecole.be", "Martin", "Anne", "1980-02-03") }
+
+// /Schemas declares what the service holds to: userName unique in the
+// school, inactive users included; emails.value unique among the active
+// users only, which "server" would overstate (an inactive user keeps the
+// address it had).
+func TestSchemaUniqueness(t *testing.T) {
+	e := newEnv(t, "sqlite:"+t.TempDir()+"/extranet.db")
+	resp, m := e.do("GET", "/Schemas/"+coreUser, "", nil)
+	e.want(resp, m, 200, "")
+	got := map[string]any{}
+	for _, a := range m["attributes"].([]any) {
+		a := a.(map[string]any)
+		got[a["name"].(string)] = a["uniqueness"]
+		for _, sub := range func() []any { s, _ := a["subAttributes"].([]any); return s }() {
+			sub := sub.(map[string]any)
+			got[a["name"].(string)+"."+sub["name"].(string)] = sub["uniqueness"]
+		}
+	}
+	if got["userName"] != "server" || got["emails.value"] != "none" || got["externalId"] != "none" {
+		t.Fatalf("uniqueness: %v", got)
+	}
+}

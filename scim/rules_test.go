@@ -318,3 +318,48 @@ func TestParallelWrites(t *testing.T) {
 		}
 	})
 }
+
+// A creation is a new resource: the person of a user shown inactive is
+// not given it again under another name and the same id (RFC 7644 §3.3):
+// 409 uniqueness, naming the user to reactivate. Once that user is
+// deleted, the same creation gives a new user, with a new id.
+func TestCreationOfAnInactiveUsersPerson(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		body := user("orig@a.be", "Mertens", "Anne", "1980-05-06")
+		body[enterpriseUser] = map[string]any{"employeeNumber": "18005060111"}
+		id := e.create(e.tokenA, body)
+		resp, m := e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "active", "value": false}))
+		e.want(resp, m, 200, "")
+
+		for _, other := range []map[string]any{
+			// By matricule, under another userName and address.
+			func() map[string]any {
+				b := user("newcomer@a.be", "Mertens", "Annie", "1980-05-06")
+				b[enterpriseUser] = map[string]any{"employeeNumber": "18005060111"}
+				return b
+			}(),
+			// By names and birth date.
+			user("anne.mertens@a.be", "Mertens", "Anne", "1980-05-06"),
+		} {
+			resp, m = e.do("POST", "/Users", e.tokenA, other)
+			e.want(resp, m, 409, "uniqueness")
+			if d, _ := m["detail"].(string); !strings.Contains(d, "« orig@a.be » (id "+id+") : réactivez-le") {
+				t.Fatalf("detail %q", d)
+			}
+		}
+		resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if m["userName"] != "orig@a.be" || m["active"] != false {
+			t.Fatalf("the inactive user changed: %v", m)
+		}
+
+		resp, m = e.do("DELETE", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 204, "")
+		resp, m = e.do("POST", "/Users", e.tokenA, user("anne.mertens@a.be", "Mertens", "Anne", "1980-05-06"))
+		e.want(resp, m, 201, "")
+		if m["id"] == id || m["active"] != true {
+			t.Fatalf("after the deletion: %v (the deleted user was %s)", m, id)
+		}
+	})
+}

@@ -641,9 +641,17 @@ var scimFields = map[string]string{
 func validateSCIM(in SCIMUserInput) error {
 	e := wire.StaffEntry{LastName: in.LastName, FirstName: in.FirstName, BirthDate: in.BirthDate,
 		Matricule: in.Matricule, Email: in.Email, Role: in.Role}
-	problems := ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})
+	if err := scimProblems(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})); err != nil {
+		return err
+	}
+	return validateSCIMText(in, SCIMUser{})
+}
+
+// scimProblems is a snapshot entry's problems as a SCIM refusal, each
+// field named by its SCIM attribute; nil for none.
+func scimProblems(problems []Problem) error {
 	if len(problems) == 0 {
-		return validateSCIMText(in, SCIMUser{})
+		return nil
 	}
 	var b strings.Builder
 	for i, p := range problems {

@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"passerelle/frtext"
+	"passerelle/fwb"
 	"passerelle/wire"
 )
 
@@ -36,7 +38,11 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 		if err != nil {
 			return SCIMUser{}, nil, err
 		}
-		u, _ := scimUserOf(w.rec.Grant, m)
+		g, err := keepInactiveValues(ctx, tx, w, w.rec.Grant)
+		if err != nil {
+			return SCIMUser{}, nil, err
+		}
+		u, _ := scimUserOf(g, m)
 		return u, nil, nil
 	case d.held > 0:
 		return SCIMUser{}, d.refusal, s.holdSCIM(ctx, tx, w, d.held, d.live)
@@ -49,8 +55,77 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 	if err != nil {
 		return SCIMUser{}, nil, err
 	}
-	u, _ := scimUserOf(d.grant, m)
+	g := d.grant
+	if d.deactivate {
+		if g, err = keepInactiveValues(ctx, tx, w, g); err != nil {
+			return SCIMUser{}, nil, err
+		}
+	}
+	u, _ := scimUserOf(g, m)
 	return u, nil, nil
+}
+
+// keepInactiveValues gives the deactivated grant g of an inactive user
+// the names, address and role the write sent (RFC 7644 §3.5.1: the values
+// a PUT gives replace the attribute's; §3.5.2.3 for a PATCH), and returns
+// it: they change no access, and are the user's when it is reactivated.
+// decideSCIM has checked them as an active user's. A DELETE sends none.
+func keepInactiveValues(ctx context.Context, tx SCIMTx, w *scimWriteState, g Grant) (Grant, error) {
+	if w.del {
+		return g, nil
+	}
+	v := inactiveValues(w.in, g)
+	if v == (GrantValues{Role: g.Role, Email: g.Email, LastName: g.LastName, FirstName: g.FirstName}) {
+		return g, nil
+	}
+	g.Role, g.Email, g.LastName, g.FirstName, g.UpdatedAt = v.Role, v.Email, v.LastName, v.FirstName, w.now
+	return g, tx.ApplySCIMWrite(ctx, SCIMWrite{FASE: w.fase, SchoolYear: w.year, UpdGrants: []Grant{g}})
+}
+
+// inactiveValues are the grant values in gives, cleaned as a snapshot
+// entry's are; what it leaves empty stays g's.
+func inactiveValues(in SCIMUserInput, g Grant) GrantValues {
+	v := GrantValues{Role: g.Role, Email: g.Email, LastName: g.LastName, FirstName: g.FirstName}
+	if last := CleanName(in.LastName); last != "" {
+		v.LastName = last
+	}
+	if first := CleanName(in.FirstName); first != "" {
+		v.FirstName = first
+	}
+	if email, err := frtext.NormalizeEmail(in.Email); err == nil && email != "" {
+		v.Email = email
+	}
+	if r, err := fwb.ParseRole(in.Role); err == nil && r != fwb.RoleNone {
+		v.Role = string(r)
+	}
+	return v
+}
+
+// validateInactive checks what a write to an inactive user, or one that
+// deactivates it, gives besides what SCIM keeps: the names, address and
+// role it changes, as an active user's (keepInactiveValues writes them);
+// an identity it changes is refused, since an inactive user's identity
+// is not reconciled: reactivating it with the new birth date or
+// matricule goes through the identity rules.
+func validateInactive(in SCIMUserInput, kept SCIMUser) error {
+	if (in.BirthDate != "" && in.BirthDate != kept.BirthDate) || (in.Matricule != "" && in.Matricule != kept.Matricule) {
+		return &SCIMError{Status: 400, ScimType: "mutability", Detail: "un utilisateur inactif garde la date de naissance et le matricule " +
+			"de son accès : réactivez-le (\"active\": true) en les donnant, et l'extranet vérifiera s'ils désignent bien la même personne"}
+	}
+	// What the write leaves empty stays (inactiveValues): a deactivation
+	// that sends active alone changes nothing else.
+	or := func(v, old string) string {
+		if strings.TrimSpace(v) == "" {
+			return old
+		}
+		return v
+	}
+	e := wire.StaffEntry{LastName: or(in.LastName, kept.LastName), FirstName: or(in.FirstName, kept.FirstName), BirthDate: kept.BirthDate,
+		Matricule: kept.Matricule, Email: or(in.Email, kept.Email), Role: or(in.Role, kept.Role)}
+	if e.LastName == kept.LastName && e.FirstName == kept.FirstName && e.Email == kept.Email && e.Role == kept.Role {
+		return nil
+	}
+	return scimProblems(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}}))
 }
 
 // scimDecision is what a SCIM write decided, before it writes anything.
@@ -58,7 +133,8 @@ type scimDecision struct {
 	// refusal is the write's answer when refused.
 	refusal error
 	// metaOnly: a deactivation of a user inactive already, which changes
-	// only what SCIM keeps.
+	// only what SCIM keeps and the values of the deactivated grant
+	// (keepInactiveValues).
 	metaOnly bool
 	// held is the count of deactivations to confirm when the guard holds
 	// the write, live the school's live grants.
@@ -90,6 +166,9 @@ func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (sci
 			kept = *w.cur
 		}
 		invalid = validateSCIMText(w.in, kept)
+		if invalid == nil && !w.del {
+			invalid = validateInactive(w.in, kept)
+		}
 	} else {
 		invalid = validateSCIM(w.in)
 	}

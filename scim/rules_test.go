@@ -363,3 +363,69 @@ func TestCreationOfAnInactiveUsersPerson(t *testing.T) {
 		}
 	})
 }
+
+// The names, address and role a write gives an inactive user, or gives
+// with its deactivation, replace the user's (RFC 7644 §3.5.1, §3.5.2.3):
+// they change no access, and are the user's when it is reactivated. An
+// identity changed while inactive is refused, never dropped silently.
+func TestInactiveUserTakesTheValuesSent(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
+		shows := func(m map[string]any, first, role, email string, active bool) {
+			t.Helper()
+			name, _ := m["name"].(map[string]any)
+			ext, _ := m[extranetUser].(map[string]any)
+			emails, _ := m["emails"].([]any)
+			if name["givenName"] != first || ext["role"] != role || m["active"] != active || len(emails) != 1 || emails[0].(map[string]any)["value"] != email {
+				t.Fatalf("want %s, %s, %s, active %v: %v", first, role, email, active, m)
+			}
+		}
+
+		// Deactivated and renamed by one PUT.
+		body := user("anne@ecole.be", "Martin", "Annie", "1980-01-02")
+		body["active"] = false
+		body[extranetUser] = map[string]any{"birthDate": "1980-01-02", "role": "directrice"}
+		resp, m := e.do("PUT", "/Users/"+id, e.tokenA, body)
+		e.want(resp, m, 200, "")
+		shows(m, "Annie", "Directeur", "anne@ecole.be", false)
+		etag := resp.Header.Get("ETag")
+		if g, _ := e.grant(faseA, "anne@ecole.be"); g.FirstName != "Annie" || g.Role != "Directeur" || g.State != "deactivated" {
+			t.Fatalf("grant after the PUT: %+v", g)
+		}
+
+		// Inactive: a PATCH renames it and moves its address.
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(
+			map[string]any{"op": "replace", "path": "name.givenName", "value": "Anne-Marie"},
+			map[string]any{"op": "replace", "path": `emails[type eq "work"].value`, "value": "Anne.Marie@Ecole.be"}))
+		e.want(resp, m, 200, "")
+		shows(m, "Anne-Marie", "Directeur", "anne.marie@ecole.be", false)
+		if resp.Header.Get("ETag") == etag {
+			t.Fatal("the version did not change")
+		}
+		resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		shows(m, "Anne-Marie", "Directeur", "anne.marie@ecole.be", false)
+
+		// What an active user would be refused, an inactive one is too.
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": `emails[type eq "work"].value`, "value": "pas une adresse"}))
+		e.want(resp, m, 400, "invalidValue")
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": extranetUser + ":birthDate", "value": "1980-01-03"}))
+		e.want(resp, m, 400, "mutability")
+
+		// Reactivated: the access opens with what the user was given.
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "active", "value": "True"}))
+		e.want(resp, m, 200, "")
+		shows(m, "Anne-Marie", "Directeur", "anne.marie@ecole.be", true)
+		if g, _ := e.grant(faseA, "anne.marie@ecole.be"); g.FirstName != "Anne-Marie" || g.Role != "Directeur" || g.State != "pending" {
+			t.Fatalf("grant after the reactivation: %+v", g)
+		}
+
+		// One PATCH that renames, then deactivates: both apply.
+		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(
+			map[string]any{"op": "replace", "path": "name.givenName", "value": "Marie"},
+			map[string]any{"op": "replace", "path": "active", "value": false}))
+		e.want(resp, m, 200, "")
+		shows(m, "Marie", "Directeur", "anne.marie@ecole.be", false)
+	})
+}

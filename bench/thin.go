@@ -453,7 +453,12 @@ func writeThin(w io.Writer, p Phase) {
 	if p.FloorSeconds > 0 {
 		fmt.Fprintf(w, ": %.1f× the floor", p.Thin.Seconds/p.FloorSeconds)
 	}
-	if p.Thin.Seconds > 0 {
+	switch {
+	case p.Pace > 0:
+		// The thinnest server's users go back to back: a paced run's
+		// time is its pace's, not a measure to set beside it.
+		fmt.Fprint(w, "; its users back to back, the extranet's at the pace asked")
+	case p.Thin.Seconds > 0:
 		fmt.Fprintf(w, "; the extranet took %.1f× its time", p.Seconds/p.Thin.Seconds)
 	}
 	fmt.Fprintln(w)

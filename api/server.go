@@ -225,11 +225,18 @@ func (s *Server) logRequest(r *http.Request, rec *recorder, ri *reqInfo, d time.
 	if ua := r.UserAgent(); ua != "" {
 		attrs = append(attrs, slog.String("user_agent", web.Capped(ua)))
 	}
-	level := slog.LevelInfo
-	if status >= 500 {
-		level = slog.LevelError
+	s.log.LogAttrs(r.Context(), accessLevel(status), "http request", attrs...)
+}
+
+// accessLevel is the level of a request's access line: an error for a
+// fault of the server, not for 501, a feature the caller asked that the
+// service does not offer (SCIM's /Me or /Bulk, RFC 7644 §3.11, §3.7),
+// which an identity provider probes as a matter of course.
+func accessLevel(status int) slog.Level {
+	if status >= 500 && status != http.StatusNotImplemented {
+		return slog.LevelError
 	}
-	s.log.LogAttrs(r.Context(), level, "http request", attrs...)
+	return slog.LevelInfo
 }
 
 // recorder remembers the status and size of an answer.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -645,6 +646,16 @@ func TestAccessLogCapsClientInput(t *testing.T) {
 	for _, l := range lines {
 		if len(l) > 1024 {
 			t.Fatalf("log line of %d bytes: %.200s…", len(l), l)
+		}
+	}
+}
+
+// A request's access line is an error for the server's faults only.
+func TestAccessLevel(t *testing.T) {
+	for status, want := range map[int]slog.Level{200: slog.LevelInfo, 404: slog.LevelInfo, 429: slog.LevelInfo,
+		500: slog.LevelError, 501: slog.LevelInfo, 503: slog.LevelError} {
+		if got := accessLevel(status); got != want {
+			t.Errorf("status %d: %v, want %v", status, got, want)
 		}
 	}
 }

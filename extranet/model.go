@@ -339,6 +339,9 @@ type NightReport struct {
 	CarriedOver    int    `json:"carriedOver"`
 	CarriedSchools int    `json:"carriedSchools"`
 	CarryDeadline  string `json:"carryDeadline,omitempty"`
+	// SCIMSchoolsRenewed counts the schools fed by SCIM whose users the
+	// run carried into the school year that began (renewSCIMSchools).
+	SCIMSchoolsRenewed int `json:"scimSchoolsRenewed"`
 	// GraceWarnings counts the e-mails written to the directors of the
 	// schools that have not sent the new year, as the deadline nears.
 	GraceWarnings int      `json:"graceWarnings"`

@@ -107,6 +107,12 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	// an ended year is never opened; those of the schools that have not sent
 	// the new year are carried over until the grace deadline (rentree.go).
 	today := fwb.Date(at.In(frtext.Brussels))
+	// 0. At the rentrée, send the new year for the schools fed by SCIM,
+	// whose identity provider will not (rentree_scim.go): first, so that
+	// their grants of the ended year give way to the new ones tonight.
+	if err := s.renewSCIMSchools(ctx, at, today, rep); err != nil {
+		return fmt.Errorf("rentrée des écoles approvisionnées par SCIM : %w", err)
+	}
 	err := s.Store.Update(ctx, at, func(tx Tx) error {
 		rep.Expired = 0
 		if err := s.expireEnded(ctx, tx, today, rep); err != nil {

@@ -42,9 +42,15 @@ type SCIMMeta struct {
 	// access again after a DELETE is a new resource, with a new id
 	// (SCIMUserID).
 	Generation int
-	// RecreatedAt is when a SCIM write gave the grant access again after
-	// a deletion: the new user's creation.
+	// RecreatedAt is when the user was created, when not with its grant:
+	// after a deletion (Generation > 0), when a SCIM write gave the grant
+	// access again; for a user carried into a new school year (UserID),
+	// the creation of the user it continues.
 	RecreatedAt time.Time
+	// UserID is the id of a user carried into a new school year at the
+	// rentrée: the id it had, which it keeps (RFC 7643 §3.1); "" when the
+	// id is the grant's (SCIMUserID).
+	UserID string
 }
 
 // SCIMUserID is the id of the user that grant grantID is after generation
@@ -79,6 +85,10 @@ type SCIMTx interface {
 	// locks it. Errors: ErrUnknownSchool, or ErrNotFound when the school
 	// has no such grant that year.
 	LockSCIMGrant(ctx context.Context, fase int, schoolYear, id string) (GrantRecord, SCIMMeta, error)
+	// SCIMUserGrant returns the ID of the school's grant of a school year
+	// whose SCIM data name userID as the user it continues
+	// (SCIMMeta.UserID), or ErrNotFound.
+	SCIMUserGrant(ctx context.Context, fase int, schoolYear, userID string) (string, error)
 	// SCIMRelated reads, in one statement, what one SCIM write needs
 	// beside its user's grant (SCIMLookup, SCIMRelated): the persons the
 	// user may be, who else holds its address, the school-year's grants the
@@ -314,18 +324,27 @@ func scimUserOf(g Grant, m SCIMMeta) (SCIMUser, bool) {
 	}
 	t := g.Target()
 	created := g.CreatedAt
-	if m.Generation > 0 {
+	switch {
+	case m.Generation > 0:
 		// A user after a deletion: created when a SCIM write gave the
 		// access again, else (a snapshot did) no earlier than the
 		// deletion.
 		created = later(m.DeletedAt, m.RecreatedAt)
+	case !m.RecreatedAt.IsZero():
+		// Carried into this school year: created with the user it
+		// continues.
+		created = m.RecreatedAt
+	}
+	id := SCIMUserID(g.ID, m.Generation)
+	if m.UserID != "" {
+		id = m.UserID
 	}
 	userName := m.UserName
 	if userName == "" {
 		userName = t.Email
 	}
 	return SCIMUser{
-		ID: SCIMUserID(g.ID, m.Generation), ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: t.LastName, FirstName: t.FirstName,
+		ID: id, ExternalID: m.ExternalID, UserName: userName, DisplayName: m.DisplayName, LastName: t.LastName, FirstName: t.FirstName,
 		BirthDate: g.SentBirthDate, Matricule: g.SentMatricule, Email: t.Email, Role: t.Role,
 		Active: g.Live(), State: g.State, Created: created, Modified: later(g.UpdatedAt, m.UpdatedAt),
 	}, true
@@ -454,6 +473,14 @@ func loadSCIMUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (*s
 		return w, nil
 	}
 	rec, m, err := tx.LockSCIMGrant(ctx, fase, year, scimGrantID(id))
+	if errors.Is(err, ErrNotFound) {
+		// A user carried into this school year keeps the id it had: its
+		// grant is another one (SCIMMeta.UserID).
+		var gid string
+		if gid, err = tx.SCIMUserGrant(ctx, fase, year, id); err == nil {
+			rec, m, err = tx.LockSCIMGrant(ctx, fase, year, gid)
+		}
+	}
 	if errors.Is(err, ErrNotFound) {
 		return nil, ErrSCIMNotFound
 	}

@@ -66,66 +66,75 @@ func (s *Service) applySCIMWrite(ctx context.Context, tx Tx, w *scimWriteState) 
 }
 
 // keepInactiveValues gives the deactivated grant g of an inactive user
-// the names, address and role the write sent (RFC 7644 §3.5.1: the values
-// a PUT gives replace the attribute's; §3.5.2.3 for a PATCH), and returns
-// it: they change no access, and are the user's when it is reactivated.
-// decideSCIM has checked them as an active user's. A DELETE sends none.
+// the address and role the write sent (RFC 7644 §3.5.1: the values a PUT
+// gives replace the attribute's; §3.5.2.3 for a PATCH), and returns it:
+// they open no access, and are the user's when it is reactivated. The
+// names stay: on a grant, they are the school's spelling of its person,
+// which reconcile reads to recognise the school's entries, so they change
+// only on an active user, through the identity rules (validateInactive
+// refuses them on an inactive one). A DELETE sends none.
 func keepInactiveValues(ctx context.Context, tx SCIMTx, w *scimWriteState, g Grant) (Grant, error) {
 	if w.del {
 		return g, nil
 	}
-	v := inactiveValues(w.in, g)
-	if v == (GrantValues{Role: g.Role, Email: g.Email, LastName: g.LastName, FirstName: g.FirstName}) {
+	role, email := inactiveValues(w.in, g)
+	if role == g.Role && email == g.Email {
 		return g, nil
 	}
-	g.Role, g.Email, g.LastName, g.FirstName, g.UpdatedAt = v.Role, v.Email, v.LastName, v.FirstName, w.now
+	g.Role, g.Email, g.UpdatedAt = role, email, w.now
 	return g, tx.ApplySCIMWrite(ctx, SCIMWrite{FASE: w.fase, SchoolYear: w.year, UpdGrants: []Grant{g}})
 }
 
-// inactiveValues are the grant values in gives, cleaned as a snapshot
-// entry's are; what it leaves empty stays g's.
-func inactiveValues(in SCIMUserInput, g Grant) GrantValues {
-	v := GrantValues{Role: g.Role, Email: g.Email, LastName: g.LastName, FirstName: g.FirstName}
-	if last := CleanName(in.LastName); last != "" {
-		v.LastName = last
-	}
-	if first := CleanName(in.FirstName); first != "" {
-		v.FirstName = first
-	}
-	if email, err := frtext.NormalizeEmail(in.Email); err == nil && email != "" {
-		v.Email = email
+// inactiveValues are the role and address in gives, read as a snapshot
+// entry's are; what it leaves empty, or gives unreadable (in a
+// deactivation, which never fails on them), stays g's.
+func inactiveValues(in SCIMUserInput, g Grant) (role, email string) {
+	role, email = g.Role, g.Email
+	if e, err := frtext.NormalizeEmail(in.Email); err == nil && e != "" {
+		email = e
 	}
 	if r, err := fwb.ParseRole(in.Role); err == nil && r != fwb.RoleNone {
-		v.Role = string(r)
+		role = string(r)
 	}
-	return v
+	return role, email
 }
 
-// validateInactive checks what a write to an inactive user, or one that
-// deactivates it, gives besides what SCIM keeps: the names, address and
-// role it changes, as an active user's (keepInactiveValues writes them);
-// an identity it changes is refused, since an inactive user's identity
-// is not reconciled: reactivating it with the new birth date or
-// matricule goes through the identity rules.
-func validateInactive(in SCIMUserInput, kept SCIMUser) error {
-	if (in.BirthDate != "" && in.BirthDate != kept.BirthDate) || (in.Matricule != "" && in.Matricule != kept.Matricule) {
+// validateInactive checks what a write to an inactive user gives besides
+// what SCIM keeps: its address and role as an active user's, which
+// keepInactiveValues writes; other names, birth date or matricule are
+// refused, as they change only on an active user (reactivate it with
+// them). What it leaves empty stays. A write that deactivates the user
+// (closing) is not refused for what it gives besides active: closing an
+// access comes first; the address and role apply when readable, the
+// names and identity stay.
+func validateInactive(in SCIMUserInput, kept SCIMUser, closing bool) error {
+	if closing {
+		return nil
+	}
+	changed := func(v, old string) bool { v = strings.TrimSpace(v); return v != "" && v != old }
+	if changed(in.BirthDate, kept.BirthDate) || changed(in.Matricule, kept.Matricule) {
 		return &SCIMError{Status: 400, ScimType: "mutability", Detail: "un utilisateur inactif garde la date de naissance et le matricule " +
 			"de son accès : réactivez-le (\"active\": true) en les donnant, et l'extranet vérifiera s'ils désignent bien la même personne"}
 	}
-	// What the write leaves empty stays (inactiveValues): a deactivation
-	// that sends active alone changes nothing else.
+	if changed(CleanName(in.LastName), kept.LastName) || changed(CleanName(in.FirstName), kept.FirstName) {
+		return &SCIMError{Status: 400, ScimType: "mutability", Detail: "un utilisateur inactif garde ses nom et prénom : réactivez-le " +
+			"(\"active\": true) en donnant les nouveaux, et l'extranet vérifiera qu'ils désignent bien la même personne"}
+	}
 	or := func(v, old string) string {
 		if strings.TrimSpace(v) == "" {
 			return old
 		}
 		return v
 	}
-	e := wire.StaffEntry{LastName: or(in.LastName, kept.LastName), FirstName: or(in.FirstName, kept.FirstName), BirthDate: kept.BirthDate,
+	e := wire.StaffEntry{LastName: kept.LastName, FirstName: kept.FirstName, BirthDate: kept.BirthDate,
 		Matricule: kept.Matricule, Email: or(in.Email, kept.Email), Role: or(in.Role, kept.Role)}
-	if e.LastName == kept.LastName && e.FirstName == kept.FirstName && e.Email == kept.Email && e.Role == kept.Role {
-		return nil
+	if err := scimProblems(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})); err != nil {
+		return err
 	}
-	return scimProblems(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}}))
+	if r, err := fwb.ParseRole(e.Role); err != nil || r == fwb.RoleNone {
+		return &SCIMError{Status: 400, ScimType: "invalidValue", Detail: fmt.Sprintf(reasonUnknownRole, clip(e.Role))}
+	}
+	return nil
 }
 
 // scimDecision is what a SCIM write decided, before it writes anything.
@@ -167,7 +176,7 @@ func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (sci
 		}
 		invalid = validateSCIMText(w.in, kept)
 		if invalid == nil && !w.del {
-			invalid = validateInactive(w.in, kept)
+			invalid = validateInactive(w.in, kept, w.rec.Grant.Live())
 		}
 	} else {
 		invalid = validateSCIM(w.in)
@@ -477,12 +486,14 @@ func (s *Service) applySCIMPlan(ctx context.Context, tx Tx, w *scimWriteState, p
 func scimMeta(w *scimWriteState, grantID string) (SCIMMeta, bool) {
 	old := w.meta[grantID]
 	m := SCIMMeta{ExternalID: w.in.ExternalID, UserName: w.in.UserName, DisplayName: w.in.DisplayName,
-		UpdatedAt: old.UpdatedAt, Generation: old.Generation, RecreatedAt: old.RecreatedAt}
+		UpdatedAt: old.UpdatedAt, Generation: old.Generation, RecreatedAt: old.RecreatedAt, UserID: old.UserID}
 	if w.del {
 		// The user is gone (a DELETE reaches only a user shown); if the
-		// grant opens again, it is another user (SCIMUserID).
+		// grant opens again, it is another user (SCIMUserID), the id a
+		// rentrée carried included.
 		m.DeletedAt = w.now
 		m.Generation++
+		m.UserID = ""
 	} else if !old.DeletedAt.IsZero() {
 		// The deleted user's grant has access again: a new user,
 		// created by this write, or, when a snapshot gave the access

@@ -138,10 +138,10 @@ var schemaDefs = []map[string]any{
 				// An address is one person's on the whole extranet (409
 				// uniqueness otherwise), among the accesses open or
 				// opening: a deactivated access gives its address up, as a
-				// snapshot's does, so an inactive user may show the address
-				// another user of the school holds since. "server" (no two
+				// snapshot's does, so an inactive user may show an address
+				// another user of the school holds. "server" (no two
 				// resources) would promise more than that.
-				attr("value", "string", "Adresse e-mail : celle d'une seule personne sur tout l'extranet parmi les utilisateurs actifs ; un utilisateur inactif garde l'adresse qu'il avait", false, false, "readWrite", "default", "none"),
+				attr("value", "string", "Adresse e-mail : celle d'une seule personne sur tout l'extranet parmi les utilisateurs actifs ; celle d'un utilisateur inactif peut être reprise par un autre", false, false, "readWrite", "default", "none"),
 				canonicalValues(attr("type", "string", "Type d'adresse", false, false, "readWrite", "default", "none"), "work"),
 				attr("primary", "boolean", "Adresse principale", false, false, "readWrite", "default", "none"))),
 			attr("active", "boolean", "Accès ouvert (false : désactivé à l'instant)", false, false, "readWrite", "default", "none"),

@@ -364,10 +364,12 @@ func TestCreationOfAnInactiveUsersPerson(t *testing.T) {
 	})
 }
 
-// The names, address and role a write gives an inactive user, or gives
-// with its deactivation, replace the user's (RFC 7644 §3.5.1, §3.5.2.3):
-// they change no access, and are the user's when it is reactivated. An
-// identity changed while inactive is refused, never dropped silently.
+// An inactive user takes the address and role a write gives it (RFC 7644
+// §3.5.1, §3.5.2.3), checked as an active user's: they open no access,
+// and are the user's when it is reactivated. Its names and identity,
+// which decide who the person is, change only on an active user: refused
+// while inactive, never dropped silently. A write that deactivates is
+// never refused for what else it sends: closing an access comes first.
 func TestInactiveUserTakesTheValuesSent(t *testing.T) {
 	stores(t, func(t *testing.T, dbURL string) {
 		e := newEnv(t, dbURL)
@@ -382,50 +384,62 @@ func TestInactiveUserTakesTheValuesSent(t *testing.T) {
 			}
 		}
 
-		// Deactivated and renamed by one PUT.
+		// Deactivated by a PUT that also gives another role, another
+		// given name and a matricule: closed, the role applied, the names
+		// and identity as they were.
 		body := user("anne@ecole.be", "Martin", "Annie", "1980-01-02")
 		body["active"] = false
 		body[extranetUser] = map[string]any{"birthDate": "1980-01-02", "role": "directrice"}
+		body[enterpriseUser] = map[string]any{"employeeNumber": "18001020111"}
 		resp, m := e.do("PUT", "/Users/"+id, e.tokenA, body)
 		e.want(resp, m, 200, "")
-		shows(m, "Annie", "Directeur", "anne@ecole.be", false)
+		shows(m, "Anne", "Directeur", "anne@ecole.be", false)
 		etag := resp.Header.Get("ETag")
-		if g, _ := e.grant(faseA, "anne@ecole.be"); g.FirstName != "Annie" || g.Role != "Directeur" || g.State != "deactivated" {
+		if g, _ := e.grant(faseA, "anne@ecole.be"); g.FirstName != "Anne" || g.Role != "Directeur" || g.State != "deactivated" || g.Matricule != "" {
 			t.Fatalf("grant after the PUT: %+v", g)
 		}
 
-		// Inactive: a PATCH renames it and moves its address.
+		// Inactive: a PATCH moves its address and makes it a teacher again.
 		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(
-			map[string]any{"op": "replace", "path": "name.givenName", "value": "Anne-Marie"},
-			map[string]any{"op": "replace", "path": `emails[type eq "work"].value`, "value": "Anne.Marie@Ecole.be"}))
+			map[string]any{"op": "replace", "path": `emails[type eq "work"].value`, "value": "Anne.Martin@Ecole.be"},
+			map[string]any{"op": "replace", "path": extranetUser + ":role", "value": "Enseignante"}))
 		e.want(resp, m, 200, "")
-		shows(m, "Anne-Marie", "Directeur", "anne.marie@ecole.be", false)
+		shows(m, "Anne", "Enseignant", "anne.martin@ecole.be", false)
 		if resp.Header.Get("ETag") == etag {
 			t.Fatal("the version did not change")
 		}
 		resp, m = e.do("GET", "/Users/"+id, e.tokenA, nil)
 		e.want(resp, m, 200, "")
-		shows(m, "Anne-Marie", "Directeur", "anne.marie@ecole.be", false)
+		shows(m, "Anne", "Enseignant", "anne.martin@ecole.be", false)
 
-		// What an active user would be refused, an inactive one is too.
-		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": `emails[type eq "work"].value`, "value": "pas une adresse"}))
-		e.want(resp, m, 400, "invalidValue")
-		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": extranetUser + ":birthDate", "value": "1980-01-03"}))
-		e.want(resp, m, 400, "mutability")
-
-		// Reactivated: the access opens with what the user was given.
-		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(map[string]any{"op": "replace", "path": "active", "value": "True"}))
-		e.want(resp, m, 200, "")
-		shows(m, "Anne-Marie", "Directeur", "anne.marie@ecole.be", true)
-		if g, _ := e.grant(faseA, "anne.marie@ecole.be"); g.FirstName != "Anne-Marie" || g.Role != "Directeur" || g.State != "pending" {
-			t.Fatalf("grant after the reactivation: %+v", g)
+		// What an active user would be refused, an inactive one is too;
+		// its names and identity are refused while inactive.
+		for _, c := range []struct {
+			op       map[string]any
+			scimType string
+		}{
+			{map[string]any{"op": "replace", "path": `emails[type eq "work"].value`, "value": "pas une adresse"}, "invalidValue"},
+			{map[string]any{"op": "replace", "path": extranetUser + ":role", "value": "Inspecteur"}, "invalidValue"},
+			{map[string]any{"op": "replace", "path": extranetUser + ":birthDate", "value": "1980-01-03"}, "mutability"},
+			{map[string]any{"op": "add", "path": enterpriseUser + ":employeeNumber", "value": "18001020111"}, "mutability"},
+			{map[string]any{"op": "replace", "path": "name.givenName", "value": "Annie"}, "mutability"},
+		} {
+			resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(c.op))
+			e.want(resp, m, 400, c.scimType)
+		}
+		if g, _ := e.grant(faseA, "anne.martin@ecole.be"); g.FirstName != "Anne" || g.Role != "Enseignant" || g.State != "deactivated" {
+			t.Fatalf("grant after the refusals: %+v", g)
 		}
 
-		// One PATCH that renames, then deactivates: both apply.
+		// Reactivated with a new given name: the identity rules take the
+		// rename, the access opens with the address and role given.
 		resp, m = e.do("PATCH", "/Users/"+id, e.tokenA, ops(
-			map[string]any{"op": "replace", "path": "name.givenName", "value": "Marie"},
-			map[string]any{"op": "replace", "path": "active", "value": false}))
+			map[string]any{"op": "replace", "path": "name.givenName", "value": "Anne-Marie"},
+			map[string]any{"op": "replace", "path": "active", "value": "True"}))
 		e.want(resp, m, 200, "")
-		shows(m, "Marie", "Directeur", "anne.marie@ecole.be", false)
+		shows(m, "Anne-Marie", "Enseignant", "anne.martin@ecole.be", true)
+		if g, _ := e.grant(faseA, "anne.martin@ecole.be"); g.FirstName != "Anne-Marie" || g.State != "pending" {
+			t.Fatalf("grant after the reactivation: %+v", g)
+		}
 	})
 }

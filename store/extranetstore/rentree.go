@@ -35,6 +35,26 @@ WHERE school_year = ? AND (state = 'pending'
 	return int(n), err
 }
 
+func (x *tx) SCIMFedSchools(ctx context.Context, ended, next string) (_ []int, err error) {
+	defer errs.Wrap(&err, "extranetstore: schools fed by scim in %s", ended)
+	rows, err := x.t.Query(ctx, `SELECT g.fase FROM grants g LEFT JOIN scim_users u ON u.grant_id = g.id
+WHERE g.school_year = ? AND g.state IN ('pending', 'active')
+  AND NOT EXISTS (SELECT 1 FROM school_years_sent s WHERE s.fase = g.fase AND s.school_year = ?)
+GROUP BY g.fase
+HAVING COUNT(*) = COUNT(CASE WHEN u.user_name <> '' AND u.deleted_at IS NULL THEN 1 END)
+ORDER BY g.fase`, ended, next)
+	var out []int
+	err = collect(rows, err, func(r *sql.Rows) error {
+		var fase int
+		if err := r.Scan(&fase); err != nil {
+			return err
+		}
+		out = append(out, fase)
+		return nil
+	})
+	return out, err
+}
+
 func (x *tx) PriorGrants(ctx context.Context, personIDs, schoolYears []string) (_ []extranet.Grant, err error) {
 	defer errs.Wrap(&err, "extranetstore: read prior grants of %d persons", len(personIDs))
 	var out []extranet.Grant

@@ -38,11 +38,11 @@ func (x *tx) SCIMMeta(ctx context.Context, fase int) (_ map[string]extranet.SCIM
 
 func scimMeta(ctx context.Context, q store.Reader, fase int) (map[string]extranet.SCIMMeta, error) {
 	out := map[string]extranet.SCIMMeta{}
-	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, display_name, deleted_at, updated_at, generation, recreated_at FROM scim_users WHERE fase = ?`, fase)
+	rows, err := q.Query(ctx, `SELECT grant_id, external_id, user_name, display_name, deleted_at, updated_at, generation, recreated_at, user_id FROM scim_users WHERE fase = ?`, fase)
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var m extranet.SCIMMeta
 		var id string
-		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation, store.ScanTime(&m.RecreatedAt)); err != nil {
+		if err := r.Scan(&id, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation, store.ScanTime(&m.RecreatedAt), &m.UserID); err != nil {
 			return err
 		}
 		out[id] = m
@@ -52,14 +52,15 @@ func scimMeta(ctx context.Context, q store.Reader, fase int) (map[string]extrane
 }
 
 // scimMetaUpsert stores or replaces the SCIM data of a grant.
-const scimMetaUpsert = `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at, generation, recreated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+const scimMetaUpsert = `INSERT INTO scim_users (grant_id, fase, external_id, user_name, display_name, deleted_at, updated_at, generation, recreated_at, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (grant_id) DO UPDATE SET external_id = excluded.external_id, user_name = excluded.user_name,
-display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at, generation = excluded.generation, recreated_at = excluded.recreated_at`
+display_name = excluded.display_name, deleted_at = excluded.deleted_at, updated_at = excluded.updated_at, generation = excluded.generation,
+recreated_at = excluded.recreated_at, user_id = excluded.user_id`
 
 // SaveSCIMMeta implements extranet.SCIMTx.
 func (x *tx) SaveSCIMMeta(ctx context.Context, fase int, grantID string, m extranet.SCIMMeta) (err error) {
 	defer errs.Wrap(&err, "extranetstore: save scim data of grant %s", grantID)
-	_, err = x.t.Exec(ctx, scimMetaUpsert, grantID, fase, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, x.now(), m.Generation, m.RecreatedAt)
+	_, err = x.t.Exec(ctx, scimMetaUpsert, grantID, fase, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, x.now(), m.Generation, m.RecreatedAt, m.UserID)
 	return err
 }
 
@@ -126,7 +127,7 @@ func lockSCIMGrantQuery(d store.Dialect) string {
 	}
 	// personCols without its COALESCE: the outer one gives '' for NULL.
 	inner := strings.Split(grantCols+", "+sentIdentityCols+", p.id, p.last_name, p.first_name, p.birth_date, p.matricule, "+
-		"p.identity_key, p.created_at, p.updated_at, u.external_id, u.user_name, u.display_name, u.deleted_at, u.updated_at, u.generation, u.recreated_at", ", ")
+		"p.identity_key, p.created_at, p.updated_at, u.external_id, u.user_name, u.display_name, u.deleted_at, u.updated_at, u.generation, u.recreated_at, u.user_id", ", ")
 	outer := make([]string, len(inner))
 	for i := range inner {
 		c := "x.c" + strconv.Itoa(i)
@@ -163,7 +164,7 @@ func (x *tx) LockSCIMGrant(ctx context.Context, fase int, year, id string) (_ ex
 	dest := append([]any{&school}, grantDest(&rec.Grant)...)
 	dest = append(dest, store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 	dest = append(dest, personDest(&rec.Person)...)
-	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation, store.ScanTime(&m.RecreatedAt))
+	dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation, store.ScanTime(&m.RecreatedAt), &m.UserID)
 	if x.pg() {
 		// The school's row first, by a statement of its own: a statement
 		// that waits for a lock reads, once it has it, what was committed
@@ -223,7 +224,7 @@ func (x *tx) SCIMRelated(ctx context.Context, q extranet.SCIMLookup) (_ extranet
 		dest := append([]any{&kind}, grantDest(&rec.Grant)...)
 		dest = append(dest, store.ScanDateText(&rec.Grant.SentBirthDate), &rec.Grant.SentMatricule)
 		dest = append(dest, personDest(&rec.Person)...)
-		dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation, store.ScanTime(&m.RecreatedAt), &live, &open)
+		dest = append(dest, &m.ExternalID, &m.UserName, &m.DisplayName, store.ScanTime(&m.DeletedAt), store.ScanTime(&m.UpdatedAt), &m.Generation, store.ScanTime(&m.RecreatedAt), &m.UserID, &live, &open)
 		if err := r.Scan(dest...); err != nil {
 			return err
 		}
@@ -354,8 +355,8 @@ func scimRelatedQuery(d store.Dialect) string {
 	// Pads: '' for text, NULL for an instant or a date.
 	grantPad := "'', '', 0, '', '', '', '', '', '', NULL, '', '', '', '', '', NULL, '', NULL, NULL, NULL, ''"
 	personPad := "'', '', '', NULL, '', '', NULL, NULL"
-	metaPad := "'', '', '', NULL, NULL, 0, NULL"
-	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), u.deleted_at, u.updated_at, COALESCE(u.generation, 0), u.recreated_at"
+	metaPad := "'', '', '', NULL, NULL, 0, NULL, ''"
+	meta := "COALESCE(u.external_id, ''), COALESCE(u.user_name, ''), COALESCE(u.display_name, ''), u.deleted_at, u.updated_at, COALESCE(u.generation, 0), u.recreated_at, COALESCE(u.user_id, '')"
 	// d0's first value: the birth date sent, as a date (NULL for none).
 	birth := "NULLIF(CAST(? AS TEXT), '')"
 	if d == store.Postgres {
@@ -475,7 +476,7 @@ func (x *tx) ApplySCIMWrite(ctx context.Context, w extranet.SCIMWrite) (err erro
 	}
 	if w.MetaGrant != "" {
 		m := w.Meta
-		add(scimMetaUpsert, w.MetaGrant, w.FASE, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, now, m.Generation, m.RecreatedAt)
+		add(scimMetaUpsert, w.MetaGrant, w.FASE, m.ExternalID, m.UserName, m.DisplayName, m.DeletedAt, now, m.Generation, m.RecreatedAt, m.UserID)
 	}
 	r := w.Records
 	for _, row := range auditRows(r.Audit) {
@@ -576,4 +577,13 @@ CROSS JOIN LATERAL (SELECT 1 FROM grants g WHERE g.person_id = p.id AND g.fase =
 		return collectStrings(rows, err, &out)
 	})
 	return out, err
+}
+
+// SCIMUserGrant implements extranet.SCIMTx.
+func (x *tx) SCIMUserGrant(ctx context.Context, fase int, year, userID string) (_ string, err error) {
+	defer errs.Wrap(&err, "extranetstore: find the grant of scim user %s of school %d", userID, fase)
+	var id string
+	err = x.t.QueryRow(ctx, `SELECT g.id FROM scim_users u JOIN grants g ON g.id = u.grant_id
+WHERE u.fase = ? AND u.user_id = ? AND g.school_year = ?`, fase, userID, year).Scan(&id)
+	return id, notFound(err, "utilisateur SCIM "+userID, extranet.ErrNotFound)
 }

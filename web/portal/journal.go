@@ -420,6 +420,9 @@ func senderLabel(actor string) string {
 		return "la démonstration"
 	case "operator":
 		return "l'opérateur " + who
+	case "night":
+		// The rentrée of a school fed by SCIM (extranet.ActorRentree).
+		return "le traitement de nuit (rentrée SCIM)"
 	}
 	return actor
 }

@@ -1,0 +1,119 @@
+package scim
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"passerelle/extranet"
+	"passerelle/frtext"
+)
+
+// At the rentrée, the night sends the new school year for a school fed by
+// SCIM, whose identity provider sends a user only when it changes: its
+// users go on in the new year with their ids and creation, without a gap
+// or an e-mail, their accesses of the ended year give way the same night,
+// and a deactivation works at once. A school fed by snapshots keeps the
+// carry-over until it sends.
+func TestRentreeCarriesTheSCIMUsers(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		ctx := context.Background()
+		night := func(y int, m time.Month, d int) extranet.NightReport {
+			t.Helper()
+			at := extranet.NextNight(time.Date(y, m, d, 20, 0, 0, 0, frtext.Brussels))
+			e.now = at
+			rep, err := e.svc.Night(ctx, at, nil)
+			if err != nil || len(rep.Errors) > 0 {
+				t.Fatalf("night of %d/%d: %+v %v", d, m, rep, err)
+			}
+			e.now = at.Add(8 * time.Hour)
+			return rep
+		}
+		e.seed(faseB, 3) // a school fed by snapshots
+
+		alice := user("alice@a.be", "Lenoir", "Alice", "1975-01-01")
+		alice[extranetUser] = map[string]any{"birthDate": "1975-01-01", "role": "Directeur"}
+		aliceID := e.create(e.tokenA, alice)
+		bobID := e.create(e.tokenA, user("bob@a.be", "Dubois", "Bob", "1980-02-02"))
+		danID := e.create(e.tokenA, user("dan@a.be", "Petit", "Dan", "1990-04-04"))
+		resp, m := e.do("PATCH", "/Users/"+danID, e.tokenA, ops(map[string]any{"op": "replace", "path": "active", "value": false}))
+		e.want(resp, m, 200, "")
+		night(2026, time.November, 26)
+		resp, before := e.do("GET", "/Users/"+aliceID, e.tokenA, nil)
+		e.want(resp, before, 200, "")
+
+		// The last day of 2026-2027 is Friday 2 July 2027.
+		rep := night(2027, time.July, 2)
+		if rep.SCIMSchoolsRenewed != 1 || rep.Renewed != 2 || rep.Invitations != 0 || rep.Notices != 0 ||
+			rep.CarriedSchools != 1 || rep.CarriedOver != 3 || rep.Disabled != 0 {
+			t.Fatalf("the rentrée's night: %+v", rep)
+		}
+		resp, m = e.do("GET", "/Users", e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if got := ids(m); len(got) != 2 || !(got[0] == aliceID && got[1] == bobID || got[0] == bobID && got[1] == aliceID) {
+			t.Fatalf("users of 2027-2028: %v (want %s and %s)", got, aliceID, bobID)
+		}
+		resp, m = e.do("GET", "/Users/"+aliceID, e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		ext, _ := m[extranetUser].(map[string]any)
+		meta, _ := m["meta"].(map[string]any)
+		bmeta, _ := before["meta"].(map[string]any)
+		if m["userName"] != "alice@a.be" || m["externalId"] != "ext-alice@a.be" || m["active"] != true || ext["role"] != "Directeur" ||
+			ext["state"] != "active" || meta["created"] != bmeta["created"] {
+			t.Fatalf("Alice in 2027-2028: %v (before: %v)", m, before)
+		}
+		resp, m = e.do("GET", "/Users?filter="+`userName%20eq%20"bob@a.be"`, e.tokenA, nil)
+		e.want(resp, m, 200, "")
+		if got := ids(m); len(got) != 1 || got[0] != bobID {
+			t.Fatalf("filter on Bob: %v", m)
+		}
+		resp, m = e.do("GET", "/Users/"+danID, e.tokenA, nil)
+		e.want(resp, m, 404, "")
+		if cs, _, err := e.svc.Carried(ctx, faseA); err != nil || len(cs) != 0 {
+			t.Fatalf("school A still carried over: %+v %v", cs, err)
+		}
+		if cs, _, err := e.svc.Carried(ctx, faseB); err != nil || len(cs) != 1 {
+			t.Fatalf("school B carried over: %+v %v", cs, err)
+		}
+		for _, y := range []string{"2026-2027", "2027-2028"} {
+			recs, err := e.store.YearGrants(ctx, faseA, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range recs {
+				if want := map[string]string{"2026-2027": "deactivated", "2027-2028": "active"}[y]; r.Grant.State != want {
+					t.Errorf("%s, %s: %s, want %s", y, r.Grant.Email, r.Grant.State, want)
+				}
+			}
+		}
+
+		// Bob leaves: deactivated at once, by the id he always had.
+		resp, m = e.do("PATCH", "/Users/"+bobID, e.tokenA, ops(map[string]any{"op": "replace", "path": "active", "value": "False"}))
+		e.want(resp, m, 200, "")
+		if m["active"] != false {
+			t.Fatalf("Bob: %v", m)
+		}
+		recs, _ := e.store.YearGrants(ctx, faseA, "2027-2028")
+		for _, r := range recs {
+			if r.Grant.Email == "bob@a.be" && r.Grant.State != "deactivated" {
+				t.Fatalf("Bob's grant of 2027-2028: %+v", r.Grant)
+			}
+		}
+		// Deleted, then created again: a new user, a new id.
+		resp, m = e.do("DELETE", "/Users/"+aliceID, e.tokenA, nil)
+		e.want(resp, m, 204, "")
+		resp, m = e.do("GET", "/Users/"+aliceID, e.tokenA, nil)
+		e.want(resp, m, 404, "")
+		resp, m = e.do("POST", "/Users", e.tokenA, alice)
+		e.want(resp, m, 201, "")
+		if m["id"] == aliceID {
+			t.Fatalf("a deleted user's id given again: %v", m)
+		}
+
+		// The year is sent: the next night renews nothing more.
+		if rep := night(2027, time.July, 3); rep.SCIMSchoolsRenewed != 0 {
+			t.Fatalf("the night after: %+v", rep)
+		}
+	})
+}

@@ -1,10 +1,14 @@
 package extranetstore_test
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"passerelle/extranet"
+	"passerelle/wire"
 )
 
 // What SCIM keeps beside the grants, on both stores.
@@ -152,3 +156,79 @@ func TestSCIMWritesAndResend(t *testing.T) {
 }
 
 func sentKeyOf(fase int) sentKey { return sentKey{fase, year} }
+
+// SCIMFedSchools lists the schools whose live grants of the ended year
+// were all written through SCIM, and only until they send the next year;
+// SCIMUserGrant finds the grant of a school year that continues a user.
+func TestSCIMFedSchoolsAndCarriedUsers(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		e.addSchool(t, 4242, "Snapshots")
+		e.addSchool(t, 4243, "SCIM")
+		e.addSchool(t, 4244, "Both")
+		e.transfer(t, 4242, snapshot(person("Lambert", "Anne", "1980-02-01", "", "anne@a.be", "Enseignant")))
+		e.transfer(t, 4244, snapshot(person("Collin", "Marc", "1970-03-02", "", "marc@c.be", "Directeur")))
+		for i, fase := range []int{4243, 4243, 4244} {
+			in := extranet.SCIMUserInput{UserName: fmt.Sprintf("u%d@s.be", i), LastName: "Servais", FirstName: fmt.Sprintf("Paul%c", 'a'+i),
+				BirthDate: "1975-04-03", Email: fmt.Sprintf("u%d@s.be", i), Role: "Enseignant", Active: true}
+			if _, err := e.svc.SCIMCreate(e.ctx, fase, in, extranet.SCIMOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var fed []int
+		var grantID string
+		read := func() {
+			t.Helper()
+			err := e.st.Update(e.ctx, e.clock.Now(), func(tx extranet.Tx) error {
+				var err error
+				if fed, err = tx.SCIMFedSchools(e.ctx, year, "2027-2028"); err != nil {
+					return err
+				}
+				grantID, err = tx.SCIMUserGrant(e.ctx, 4243, year, "carried-id")
+				return err
+			})
+			if err != nil && !errors.Is(err, extranet.ErrNotFound) {
+				t.Fatal(err)
+			}
+		}
+		read()
+		if !slices.Equal(fed, []int{4243}) || grantID != "" {
+			t.Fatalf("fed by SCIM: %v, carried user's grant %q", fed, grantID)
+		}
+
+		// A user carried from the year before names its id.
+		recs, err := e.st.YearGrants(e.ctx, 4243, year)
+		if err != nil || len(recs) != 2 {
+			t.Fatalf("grants %v %v", recs, err)
+		}
+		err = e.st.Update(e.ctx, e.clock.Now(), func(tx extranet.Tx) error {
+			return tx.SaveSCIMMeta(e.ctx, 4243, recs[0].Grant.ID, extranet.SCIMMeta{UserName: "u0@s.be", UserID: "carried-id"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		read()
+		if grantID != recs[0].Grant.ID {
+			t.Fatalf("carried user's grant %q, want %q", grantID, recs[0].Grant.ID)
+		}
+		err = e.st.Update(e.ctx, e.clock.Now(), func(tx extranet.Tx) error {
+			if _, err := tx.SCIMUserGrant(e.ctx, 4243, "2027-2028", "carried-id"); !errors.Is(err, extranet.ErrNotFound) {
+				return fmt.Errorf("another year: %v", err)
+			}
+			if _, err := tx.SCIMUserGrant(e.ctx, 4242, year, "carried-id"); !errors.Is(err, extranet.ErrNotFound) {
+				return fmt.Errorf("another school: %v", err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// Once the school sent the next year, it is no longer listed.
+		e.transfer(t, 4243, wire.Snapshot{SchoolYear: "2027-2028", Staff: []wire.StaffEntry{
+			person("Servais", "Paula", "1975-04-03", "", "u0@s.be", "Enseignant")}})
+		read()
+		if len(fed) != 0 {
+			t.Fatalf("fed by SCIM after sending the next year: %v", fed)
+		}
+	})
+}

@@ -15,8 +15,10 @@ package extranet
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/wire"
 )
@@ -121,10 +123,20 @@ func (s *Service) renewSCIMSchool(ctx context.Context, tx Tx, fase int, ended fw
 	c := out.result.Counts
 	switch {
 	case out.held != nil:
-		return fmt.Errorf("la garde retient %d désactivations", out.held.Deactivations)
-	case c.Rejected > 0 || c.Deactivated > 0 || c.Modified > 0 || c.Created != len(carried):
-		return fmt.Errorf("la nouvelle année ne reprend pas ses utilisateurs tels quels (%d créés pour %d, %d modifiés, %d désactivés, %d rejetés)",
-			c.Created, len(carried), c.Modified, c.Deactivated, c.Rejected)
+		return fmt.Errorf("la garde retient %s", frtext.Plural(out.held.Deactivations, "désactivation", "désactivations"))
+	case c.Rejected > 0:
+		var rejected []string
+		for _, ch := range out.result.Changes {
+			if ch.Action == wire.ActionRejected {
+				rejected = append(rejected, ch.FirstName+" "+ch.LastName+" ("+ch.Reason+")")
+			}
+		}
+		return fmt.Errorf("%s : %s", frtext.PluralForm(len(rejected), "un utilisateur n'est plus reconnu sans doute possible",
+			"des utilisateurs ne sont plus reconnus sans doute possible"), strings.Join(rejected, " ; "))
+	case c.Deactivated > 0 || c.Modified > 0 || c.Created != len(carried):
+		return fmt.Errorf("la nouvelle année ne reprend pas ses utilisateurs tels quels : %s pour %s, %s, %s",
+			frtext.Plural(c.Created, "accès créé", "accès créés"), frtext.Plural(len(carried), "utilisateur", "utilisateurs"),
+			frtext.Plural(c.Modified, "modifié", "modifiés"), frtext.Plural(c.Deactivated, "désactivé", "désactivés"))
 	}
 	return carrySCIMData(ctx, tx, fase, next, carried)
 }

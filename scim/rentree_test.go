@@ -2,6 +2,8 @@ package scim
 
 import (
 	"context"
+	"passerelle/wire"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,5 +117,51 @@ func TestRentreeCarriesTheSCIMUsers(t *testing.T) {
 		if rep := night(2027, time.July, 3); rep.SCIMSchoolsRenewed != 0 {
 			t.Fatalf("the night after: %+v", rep)
 		}
+	})
+}
+
+// A school fed by SCIM whose users no longer make a snapshot the rules
+// take as they are (here, a user known by names and birth date only, who
+// now designates two persons) keeps the carry-over: nothing of its new
+// year is written, and the night's report says why.
+func TestRentreeOfASCIMSchoolThatCannotBeRenewed(t *testing.T) {
+	stores(t, func(t *testing.T, dbURL string) {
+		e := newEnv(t, dbURL)
+		ctx := context.Background()
+		p1 := wire.StaffEntry{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03", Matricule: "17504030111", Email: "p1@b.be", Role: "Enseignant"}
+		if _, err := e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p1}}, extranet.TransferOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// School A's user is that person, recognised by names and birth
+		// date; then school B sends a namesake born the same day.
+		id := e.create(e.tokenA, user("paul@a.be", "Servais", "Paul", "1975-04-03"))
+		first := extranet.NextNight(testNow)
+		if _, err := e.svc.Night(ctx, first, nil); err != nil {
+			t.Fatal(err)
+		}
+		p2 := p1
+		p2.Matricule, p2.Email = "17504030222", "p2@b.be"
+		if _, err := e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p1, p2}}, extranet.TransferOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		at := extranet.NextNight(time.Date(2027, time.July, 2, 20, 0, 0, 0, frtext.Brussels))
+		e.now = at
+		rep, err := e.svc.Night(ctx, at, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.now = at.Add(8 * time.Hour)
+		if rep.SCIMSchoolsRenewed != 0 || len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0], "rentrée SCIM de l'école 4242 non faite") ||
+			!strings.Contains(rep.Errors[0], "un utilisateur n'est plus reconnu sans doute possible : Paul Servais (plusieurs personnes") {
+			t.Fatalf("report: %+v", rep)
+		}
+		if cs, _, err := e.svc.Carried(ctx, faseA); err != nil || len(cs) != 1 || cs[0].Grants != 1 {
+			t.Fatalf("school A carried over: %+v %v", cs, err)
+		}
+		if recs, err := e.store.YearGrants(ctx, faseA, "2027-2028"); err != nil || len(recs) != 0 {
+			t.Fatalf("grants of 2027-2028: %+v %v", recs, err)
+		}
+		resp, m := e.do("GET", "/Users/"+id, e.tokenA, nil)
+		e.want(resp, m, 404, "")
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"passerelle/extranet"
 )
 
 // xtRunEnv is xtRun with environment variables.
@@ -68,5 +70,34 @@ func TestSchoolTransferRentree(t *testing.T) {
 	if code != exitOK || !strings.HasPrefix(out, "Information : Préparation de la rentrée 2027-2028 – le personnel tel qu'au premier jour, le 30/08/2027.\n") ||
 		!strings.HasSuffix(out, "Aperçu : rien n'a été transféré.\n") {
 		t.Fatalf("June: %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestExtranetNightRentreeSCIM: the report of the rentrée's night counts
+// the schools fed by SCIM whose new year it sent.
+func TestExtranetNightRentreeSCIM(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "extranet.db")
+	if code, _, errs := xtRun(t, xtNow, "extranet", "school", "add", "--db", db, "--fase", "4242", "--name", "École SCIM"); code != exitOK {
+		t.Fatalf("school add: %s", errs)
+	}
+	in := extranet.SCIMUserInput{UserName: "anne@ecole.be", LastName: "Lambert", FirstName: "Anne", BirthDate: "1980-02-01",
+		Email: "anne@ecole.be", Role: "Enseignant", Active: true}
+	if _, err := xtService(t, db).SCIMCreate(context.Background(), 4242, in, extranet.SCIMOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	night := func(at string) string {
+		t.Helper()
+		code, out, errs := xtRunEnv(nil, "extranet", "night", "--db", db, "--mail-dir", filepath.Join(dir, "mail"), "--portal-url", "https://extranet.example/", "--at", at)
+		if code != exitOK {
+			t.Fatalf("night %s: %d\n%s%s", at, code, out, errs)
+		}
+		return out
+	}
+	night("2026-11-27T02:00:00+01:00")
+	out := night("2027-07-03T02:00:00+02:00")
+	if !strings.Contains(out, "Nouvelle année envoyée pour les écoles approvisionnées par SCIM : 1\n") ||
+		!strings.Contains(out, "Accès renouvelés sans e-mail : 1\n") || strings.Contains(out, "Accès reconduits") {
+		t.Fatalf("night of 3 July 2027:\n%s", out)
 	}
 }

@@ -15,10 +15,8 @@ package extranet
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	"passerelle/frtext"
 	"passerelle/fwb"
 	"passerelle/wire"
 )
@@ -31,9 +29,8 @@ const ActorRentree = "night"
 // school year that began (SCIMFedSchools), one transaction a school, during
 // the carry-over only: after the grace deadline the accesses of the ended
 // year are gone, and the identity provider provisions the new year. A
-// school whose snapshot does not come out as its users renewed (a
-// rejection, another person recognised, the guard) keeps the carry-over,
-// and the report says why.
+// school whose renewal fails keeps the carry-over, and the report says
+// why.
 func (s *Service) renewSCIMSchools(ctx context.Context, at, today time.Time, rep *NightReport) error {
 	type school struct {
 		fase  int
@@ -50,7 +47,7 @@ func (s *Service) renewSCIMSchools(ctx context.Context, at, today time.Time, rep
 			if today.After(s.GraceDeadline(y)) {
 				continue
 			}
-			fases, err := tx.SCIMFedSchools(ctx, y.String(), y.Next().String())
+			fases, err := tx.SCIMFedSchools(ctx, y.String(), y.Next().String(), 0)
 			if err != nil {
 				return err
 			}
@@ -80,13 +77,29 @@ func (s *Service) renewSCIMSchools(ctx context.Context, at, today time.Time, rep
 	return nil
 }
 
-// renewSCIMSchool sends for school fase the snapshot of the school year
-// after ended that its users make: the live grants of that year as they
-// are, and those of the ended year of the persons who have none, then
-// gives each renewed grant the SCIM data of the user it continues.
+// renewSCIMSchool carries the live accesses of school fase's ended school
+// year into the next one, each to the same person with the values its
+// school gave it (as carryKept does for a member a snapshot holds back),
+// ends those of the ended year, and journals it as a transfer. Reconcile does not
+// run: identifying the school's people again in an empty year would read
+// only the person's own spelling (another school may have renamed them)
+// and could recognise someone else; the accesses are the school's already.
+//
+// A person with a grant of the new year, live or not, is left to it: the
+// identity provider created or deactivated that user since. An access
+// still pending, never opened, is carried as a new one: its grant of the
+// ended year ends as removed, not expired, so the night tells of it as of
+// any new access (an invitation, or a notice to the account's address),
+// instead of taking it for a continuation.
 func (s *Service) renewSCIMSchool(ctx context.Context, tx Tx, fase int, ended fwb.SchoolYear, at time.Time) error {
 	next := ended.Next().String()
 	if _, err := tx.LockSchool(ctx, fase); err != nil {
+		return err
+	}
+	// Listed before its transaction: the school may have sent the year
+	// since, and its snapshot decides then.
+	fed, err := tx.SCIMFedSchools(ctx, ended.String(), next, fase)
+	if err != nil || len(fed) == 0 {
 		return err
 	}
 	old, err := tx.LockYearGrants(ctx, fase, ended.String())
@@ -97,56 +110,61 @@ func (s *Service) renewSCIMSchool(ctx context.Context, tx Tx, fase int, ended fw
 	if err != nil {
 		return err
 	}
-	snap := wire.Snapshot{SchoolYear: next}
-	kept := map[string]bool{} // persons with a live grant of the new year
+	has := make(map[string]bool, len(cur))
 	for _, r := range cur {
-		if r.Grant.Live() {
-			kept[r.Person.ID] = true
-			snap.Staff = append(snap.Staff, sentEntry(r.Grant))
-		}
+		has[r.Person.ID] = true
 	}
 	carried := map[string]Grant{} // person → grant of the ended year
+	var p plan
+	var endNow, neverOpened []string
 	for _, r := range old {
-		if r.Grant.Live() && !kept[r.Person.ID] {
-			carried[r.Person.ID] = r.Grant
-			snap.Staff = append(snap.Staff, sentEntry(r.Grant))
+		g := r.Grant
+		if !g.Live() {
+			continue
+		}
+		if g.State == GrantActive {
+			endNow = append(endNow, g.ID)
+		} else {
+			neverOpened = append(neverOpened, g.ID)
+		}
+		if has[g.PersonID] {
+			continue
+		}
+		carried[g.PersonID] = g
+		p.NewGrants = append(p.NewGrants, Grant{
+			ID: NewID(), PersonID: g.PersonID, FASE: fase, SchoolYear: next,
+			GrantValues: g.Target(), SentBirthDate: g.SentBirthDate, SentMatricule: g.SentMatricule,
+			State: GrantPending, Since: at, Pending: PendingCreated, CreatedAt: at, UpdatedAt: at,
+		})
+		v := g.Target()
+		p.Result.Changes = append(p.Result.Changes, wire.Change{Action: wire.ActionCreated,
+			LastName: v.LastName, FirstName: v.FirstName, Role: v.Role, Email: v.Email})
+		if g.State == GrantActive {
+			p.Result.Counts.Renewed++
 		}
 	}
-	t, err := newSchoolTransfer(fase, snap, TransferOptions{Actor: ActorRentree}, at)
-	if err != nil {
+	if err := tx.InsertGrants(ctx, p.NewGrants); err != nil {
 		return err
 	}
-	var out transferOutcome
-	if err := s.transferTx(ctx, tx, t, &out); err != nil {
+	// The accesses of the ended year give way now, as a school's sent
+	// year makes them at the night's expiry: the new ones open in the same
+	// run, before any account is disabled.
+	if err := tx.DeactivateGrants(ctx, endNow, EndExpired); err != nil {
 		return err
 	}
-	c := out.result.Counts
-	switch {
-	case out.held != nil:
-		return fmt.Errorf("la garde retient %s", frtext.Plural(out.held.Deactivations, "désactivation", "désactivations"))
-	case c.Rejected > 0:
-		var rejected []string
-		for _, ch := range out.result.Changes {
-			if ch.Action == wire.ActionRejected {
-				rejected = append(rejected, ch.FirstName+" "+ch.LastName+" ("+ch.Reason+")")
-			}
-		}
-		return fmt.Errorf("%s : %s", frtext.PluralForm(len(rejected), "un utilisateur n'est plus reconnu sans doute possible",
-			"des utilisateurs ne sont plus reconnus sans doute possible"), strings.Join(rejected, " ; "))
-	case c.Deactivated > 0 || c.Modified > 0 || c.Created != len(carried):
-		return fmt.Errorf("la nouvelle année ne reprend pas ses utilisateurs tels quels : %s pour %s, %s, %s",
-			frtext.Plural(c.Created, "accès créé", "accès créés"), frtext.Plural(len(carried), "utilisateur", "utilisateurs"),
-			frtext.Plural(c.Modified, "modifié", "modifiés"), frtext.Plural(c.Deactivated, "désactivé", "désactivés"))
+	if err := tx.DeactivateGrants(ctx, neverOpened, EndRemoved); err != nil {
+		return err
+	}
+	result := p.Result
+	result.SchoolYear, result.TransferID, result.EffectiveAt = next, NewID(), s.nextNight(at)
+	result.Counts.Created = len(p.NewGrants)
+	// Not marked sent (school_years_sent): that stays the mark of a
+	// school's own snapshot, which SCIMFedSchools reads at every rentrée.
+	rec := appliedRecords(fase, "", "", ActorRentree, at, result, p)
+	if err := tx.RecordTransfer(ctx, rec); err != nil {
+		return err
 	}
 	return carrySCIMData(ctx, tx, fase, next, carried)
-}
-
-// sentEntry is grant g as its school sent it: the values it is heading
-// for, with the birth date and matricule sent.
-func sentEntry(g Grant) wire.StaffEntry {
-	v := g.Target()
-	return wire.StaffEntry{LastName: v.LastName, FirstName: v.FirstName, BirthDate: g.SentBirthDate,
-		Matricule: g.SentMatricule, Email: v.Email, Role: v.Role}
 }
 
 // carrySCIMData gives each grant of the new year whose person had one of

@@ -424,6 +424,11 @@ func (s *Service) scimWrite(ctx context.Context, fase int, id string, modify fun
 		if err != nil {
 			return err
 		}
+		if w.year != year && in.Active && !del {
+			// A user of the ended year, carried over: only its
+			// deactivation reaches it (loadSCIMUser).
+			return ErrSCIMNotFound
+		}
 		w.in, w.del, w.actor, w.opt, w.now, w.newID = cleanInput(in), del, actor, opt, now, NewID
 		out, refusal, err = s.applySCIMWrite(ctx, tx, w)
 		return err
@@ -482,6 +487,17 @@ func loadSCIMUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (*s
 		}
 	}
 	if errors.Is(err, ErrNotFound) {
+		// An access of the ended school year, carried over (before the
+		// night's run carries a school fed by SCIM into the new year, or
+		// while its renewal waits): a deactivation must reach it, or an
+		// identity provider would take its 404 for done and the access
+		// would go on (scimWrite lets only a deactivation through).
+		if r, pm, ok := carriedUser(ctx, tx, fase, year, id); ok {
+			rec, m, err = r, pm, nil
+			w.year = r.Grant.SchoolYear
+		}
+	}
+	if errors.Is(err, ErrNotFound) {
 		return nil, ErrSCIMNotFound
 	}
 	if err != nil {
@@ -494,6 +510,24 @@ func loadSCIMUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (*s
 	}
 	w.rec, w.cur, w.meta[rec.Grant.ID] = &rec, &u, m
 	return w, nil
+}
+
+// carriedUser finds user id among the school's live grants of the school
+// year before year, locked: an access carried over.
+func carriedUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (GrantRecord, SCIMMeta, bool) {
+	y, err := fwb.ParseSchoolYear(year)
+	if err != nil {
+		return GrantRecord{}, SCIMMeta{}, false
+	}
+	prev := fwb.SchoolYear{Start: y.Start - 1}.String()
+	rec, m, err := tx.LockSCIMGrant(ctx, fase, prev, scimGrantID(id))
+	if errors.Is(err, ErrNotFound) {
+		var gid string
+		if gid, err = tx.SCIMUserGrant(ctx, fase, prev, id); err == nil {
+			rec, m, err = tx.LockSCIMGrant(ctx, fase, prev, gid)
+		}
+	}
+	return rec, m, err == nil && rec.Grant.Live()
 }
 
 // readRelated reads what the write needs beside the user's grant: the

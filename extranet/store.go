@@ -214,11 +214,12 @@ type RentreeTx interface {
 	// everywhere, and returns how many grants expired. The other active
 	// grants of that year are carried over.
 	ExpireSentOver(ctx context.Context, ended, next string) (int, error)
-	// SCIMFedSchools returns, in order, the schools that have not sent the
-	// next school year and whose live grants of the ended one (at least
-	// one) all have a user written through SCIM and not deleted: the
-	// schools fed by SCIM, whose users the rentrée carries.
-	SCIMFedSchools(ctx context.Context, ended, next string) ([]int, error)
+	// SCIMFedSchools returns, in order, the schools (school fase alone,
+	// unless 0) that applied no snapshot of the ended school year nor of
+	// the next one, and have a live grant of the ended one with a user
+	// written through SCIM and not deleted: the schools fed by SCIM, whose
+	// users the rentrée carries.
+	SCIMFedSchools(ctx context.Context, ended, next string, fase int) ([]int, error)
 	// PriorGrants returns the grants of the given persons, in the given
 	// school years, that are active or expired with their year (not those
 	// a school removed): what a new access may continue (Continuation).

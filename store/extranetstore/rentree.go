@@ -35,14 +35,13 @@ WHERE school_year = ? AND (state = 'pending'
 	return int(n), err
 }
 
-func (x *tx) SCIMFedSchools(ctx context.Context, ended, next string) (_ []int, err error) {
+func (x *tx) SCIMFedSchools(ctx context.Context, ended, next string, fase int) (_ []int, err error) {
 	defer errs.Wrap(&err, "extranetstore: schools fed by scim in %s", ended)
-	rows, err := x.t.Query(ctx, `SELECT g.fase FROM grants g LEFT JOIN scim_users u ON u.grant_id = g.id
-WHERE g.school_year = ? AND g.state IN ('pending', 'active')
-  AND NOT EXISTS (SELECT 1 FROM school_years_sent s WHERE s.fase = g.fase AND s.school_year = ?)
-GROUP BY g.fase
-HAVING COUNT(*) = COUNT(CASE WHEN u.user_name <> '' AND u.deleted_at IS NULL THEN 1 END)
-ORDER BY g.fase`, ended, next)
+	rows, err := x.t.Query(ctx, `SELECT DISTINCT g.fase FROM grants g JOIN scim_users u ON u.grant_id = g.id
+WHERE g.school_year = ? AND g.state IN ('pending', 'active') AND u.user_name <> '' AND u.deleted_at IS NULL
+  AND (? = 0 OR g.fase = ?)
+  AND NOT EXISTS (SELECT 1 FROM school_years_sent s WHERE s.fase = g.fase AND s.school_year IN (?, ?))
+ORDER BY g.fase`, ended, fase, fase, ended, next)
 	var out []int
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var fase int

@@ -180,7 +180,7 @@ func TestSCIMFedSchoolsAndCarriedUsers(t *testing.T) {
 			t.Helper()
 			err := e.st.Update(e.ctx, e.clock.Now(), func(tx extranet.Tx) error {
 				var err error
-				if fed, err = tx.SCIMFedSchools(e.ctx, year, "2027-2028"); err != nil {
+				if fed, err = tx.SCIMFedSchools(e.ctx, year, "2027-2028", 0); err != nil {
 					return err
 				}
 				grantID, err = tx.SCIMUserGrant(e.ctx, 4243, year, "carried-id")

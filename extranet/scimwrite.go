@@ -86,11 +86,14 @@ func keepInactiveValues(ctx context.Context, tx SCIMTx, w *scimWriteState, g Gra
 }
 
 // inactiveValues are the role and address in gives, read as a snapshot
-// entry's are; what it leaves empty, or gives unreadable (in a
-// deactivation, which never fails on them), stays g's.
+// entry's are; what it leaves empty, or gives that an active user would
+// be refused (in a deactivation, which never fails on them), stays g's.
 func inactiveValues(in SCIMUserInput, g Grant) (role, email string) {
 	role, email = g.Role, g.Email
-	if e, err := frtext.NormalizeEmail(in.Email); err == nil && e != "" {
+	entry := wire.StaffEntry{LastName: g.LastName, FirstName: g.FirstName, BirthDate: g.SentBirthDate,
+		Matricule: g.SentMatricule, Email: in.Email, Role: g.Role}
+	valid := len(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{entry}})) == 0
+	if e, err := frtext.NormalizeEmail(in.Email); err == nil && e != "" && valid {
 		email = e
 	}
 	if r, err := fwb.ParseRole(in.Role); err == nil && r != fwb.RoleNone {
@@ -111,12 +114,13 @@ func validateInactive(in SCIMUserInput, kept SCIMUser, closing bool) error {
 	if closing {
 		return nil
 	}
-	changed := func(v, old string) bool { v = strings.TrimSpace(v); return v != "" && v != old }
+	changed := func(v, old string) bool { v = strings.TrimSpace(v); return v != old }
 	if changed(in.BirthDate, kept.BirthDate) || changed(in.Matricule, kept.Matricule) {
 		return &SCIMError{Status: 400, ScimType: "mutability", Detail: "un utilisateur inactif garde la date de naissance et le matricule " +
 			"de son accès : réactivez-le (\"active\": true) en les donnant, et l'extranet vérifiera s'ils désignent bien la même personne"}
 	}
-	if changed(CleanName(in.LastName), kept.LastName) || changed(CleanName(in.FirstName), kept.FirstName) {
+	named := func(v, old string) bool { v = CleanName(v); return v != "" && v != old }
+	if named(in.LastName, kept.LastName) || named(in.FirstName, kept.FirstName) {
 		return &SCIMError{Status: 400, ScimType: "mutability", Detail: "un utilisateur inactif garde ses nom et prénom : réactivez-le " +
 			"(\"active\": true) en donnant les nouveaux, et l'extranet vérifiera qu'ils désignent bien la même personne"}
 	}

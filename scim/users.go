@@ -372,6 +372,14 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, fase int) 
 		if err != nil {
 			return in, err
 		}
+		if !cur.Active && !in.Active {
+			// An inactive user keeps its names and identity
+			// (docs/scim.md, « Deactivation »): a PUT, which sends the
+			// whole user again, is not refused for them, so that the
+			// same PUT sent again (after a lost answer, or at every
+			// cycle) gets the same answer. A PATCH that aims at them is.
+			in.LastName, in.FirstName, in.BirthDate, in.Matricule = cur.LastName, cur.FirstName, cur.BirthDate, cur.Matricule
+		}
 		return in, nil
 	})
 }

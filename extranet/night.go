@@ -107,9 +107,9 @@ func (s *Service) night(ctx context.Context, at time.Time, sender mail.Sender, r
 	// an ended year is never opened; those of the schools that have not sent
 	// the new year are carried over until the grace deadline (rentree.go).
 	today := fwb.Date(at.In(frtext.Brussels))
-	// 0. At the rentrée, send the new year for the schools fed by SCIM,
-	// whose identity provider will not (rentree_scim.go): first, so that
-	// their grants of the ended year give way to the new ones tonight.
+	// 0. At the rentrée, carry the accesses of the schools fed by SCIM
+	// into the new year, which their identity provider will not send
+	// (rentree_scim.go): first, so that the new grants open tonight.
 	if err := s.renewSCIMSchools(ctx, at, today, rep); err != nil {
 		return fmt.Errorf("rentrée des écoles approvisionnées par SCIM : %w", err)
 	}

@@ -559,7 +559,7 @@ func printNightReport(w io.Writer, r extranet.NightReport) {
 	fmt.Fprintf(w, "Accès renouvelés sans e-mail : %d\n", r.Renewed-r.RoleChanges)
 	fmt.Fprintf(w, "Rôles changés à la rentrée : %d\n", r.RoleChanges)
 	if r.SCIMSchoolsRenewed > 0 {
-		fmt.Fprintf(w, "Nouvelle année envoyée pour les écoles approvisionnées par SCIM : %d\n", r.SCIMSchoolsRenewed)
+		fmt.Fprintf(w, "Rentrée des écoles approvisionnées par SCIM : %s\n", frtext.Plural(r.SCIMSchoolsRenewed, "école", "écoles"))
 	}
 	if r.GraceWarnings > 0 {
 		fmt.Fprintf(w, "Avis de rentrée aux directions : %d\n", r.GraceWarnings)

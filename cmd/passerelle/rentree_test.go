@@ -96,7 +96,7 @@ func TestExtranetNightRentreeSCIM(t *testing.T) {
 	}
 	night("2026-11-27T02:00:00+01:00")
 	out := night("2027-07-03T02:00:00+02:00")
-	if !strings.Contains(out, "Nouvelle année envoyée pour les écoles approvisionnées par SCIM : 1\n") ||
+	if !strings.Contains(out, "Rentrée des écoles approvisionnées par SCIM : 1 école\n") ||
 		!strings.Contains(out, "Accès renouvelés sans e-mail : 1\n") || strings.Contains(out, "Accès reconduits") {
 		t.Fatalf("night of 3 July 2027:\n%s", out)
 	}

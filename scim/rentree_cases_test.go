@@ -306,8 +306,6 @@ func TestRentreeWithAnOperatorResolvedUser(t *testing.T) {
 	}
 }
 
-
-
 // A person's names changed at their own grant's school (a marriage name):
 // school A keeps its spelling on its grant (docs/security.md rule 4), and
 // its rentrée carries the access to the same person.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"passerelle/extranet"
-	"passerelle/frtext"
 )
 
 // At the rentrée, the night sends the new school year for a school fed by
@@ -22,13 +21,10 @@ func TestRentreeCarriesTheSCIMUsers(t *testing.T) {
 		ctx := context.Background()
 		night := func(y int, m time.Month, d int) extranet.NightReport {
 			t.Helper()
-			at := extranet.NextNight(time.Date(y, m, d, 20, 0, 0, 0, frtext.Brussels))
-			e.now = at
-			rep, err := e.svc.Night(ctx, at, nil)
-			if err != nil || len(rep.Errors) > 0 {
-				t.Fatalf("night of %d/%d: %+v %v", d, m, rep, err)
+			rep := e.nightAt(t, y, m, d)
+			if len(rep.Errors) > 0 {
+				t.Fatalf("night of %d/%d: %+v", d, m, rep)
 			}
-			e.now = at.Add(8 * time.Hour)
 			return rep
 		}
 		e.seed(faseB, 3) // a school fed by snapshots
@@ -134,10 +130,7 @@ func TestRentreeKeepsEachAccessToItsPerson(t *testing.T) {
 		// School A's user is that person, recognised by names and birth
 		// date; then school B sends a namesake born the same day.
 		id := e.create(e.tokenA, user("paul@a.be", "Servais", "Paul", "1975-04-03"))
-		first := extranet.NextNight(testNow)
-		if _, err := e.svc.Night(ctx, first, nil); err != nil {
-			t.Fatal(err)
-		}
+		e.nightAt(t, 2026, time.November, 26)
 		p2 := p1
 		p2.Matricule, p2.Email = "17504030222", "p2@b.be"
 		if _, err := e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p1, p2}}, extranet.TransferOptions{}); err != nil {
@@ -147,13 +140,10 @@ func TestRentreeKeepsEachAccessToItsPerson(t *testing.T) {
 		if err != nil || len(before) != 1 {
 			t.Fatalf("grants of %s: %+v %v", year, before, err)
 		}
-		at := extranet.NextNight(time.Date(2027, time.July, 2, 20, 0, 0, 0, frtext.Brussels))
-		e.now = at
-		rep, err := e.svc.Night(ctx, at, nil)
-		if err != nil || rep.SCIMSchoolsRenewed != 1 || len(rep.Errors) != 0 || rep.Renewed != 1 || rep.Notices != 0 || rep.Invitations != 0 {
-			t.Fatalf("report: %+v %v", rep, err)
+		rep := e.nightAt(t, 2027, time.July, 2)
+		if rep.SCIMSchoolsRenewed != 1 || len(rep.Errors) != 0 || rep.Renewed != 1 || rep.Notices != 0 || rep.Invitations != 0 {
+			t.Fatalf("report: %+v", rep)
 		}
-		e.now = at.Add(8 * time.Hour)
 		after, err := e.store.YearGrants(ctx, faseA, "2027-2028")
 		if err != nil || len(after) != 1 || after[0].Person.ID != before[0].Person.ID || after[0].Grant.State != "active" {
 			t.Fatalf("grants of 2027-2028: %+v %v (the person was %s)", after, err, before[0].Person.ID)

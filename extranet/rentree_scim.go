@@ -3,13 +3,12 @@ package extranet
 // La rentrée of a school fed by SCIM (docs/scim.md, « La rentrée »). A
 // SCIM user is a grant of the current school year, and an identity
 // provider sends a user again only when it changes: left alone, the users
-// of such a school would vanish from SCIM the day the year ends, their
-// deactivations would answer 404, and their accesses, carried over, would
-// end at the grace deadline. So the night that follows the end of a school
-// year sends, for each school fed by SCIM that has not sent the new year,
-// the snapshot its users make, as the school's software would: the same
-// rules, the year marked sent, the accesses renewed without a gap or an
-// e-mail (Continuation), and each new grant given the SCIM data of the
+// of such a school would vanish from SCIM the day the year ends, and their
+// accesses, carried over, would end at the grace deadline. So the night
+// that follows the end of a school year carries, for each school fed by
+// SCIM that has not sent the new year, its live accesses into the new one:
+// those of the ended year end, the new ones are renewed without a gap or
+// an e-mail (Continuation), and each new grant gets the SCIM data of the
 // user it continues, with its id (SCIMMeta.UserID).
 
 import (
@@ -158,6 +157,12 @@ func (s *Service) renewSCIMSchool(ctx context.Context, tx Tx, fase int, ended fw
 	result := p.Result
 	result.SchoolYear, result.TransferID, result.EffectiveAt = next, NewID(), s.nextNight(at)
 	result.Counts.Created = len(p.NewGrants)
+	p.Live = len(p.NewGrants) // the school's live grants of the new year, as the journal counts them
+	for _, r := range cur {
+		if r.Grant.Live() {
+			p.Live++
+		}
+	}
 	// Not marked sent (school_years_sent): that stays the mark of a
 	// school's own snapshot, which SCIMFedSchools reads at every rentrée.
 	rec := appliedRecords(fase, "", "", ActorRentree, at, result, p)
@@ -169,7 +174,7 @@ func (s *Service) renewSCIMSchool(ctx context.Context, tx Tx, fase int, ended fw
 
 // carrySCIMData gives each grant of the new year whose person had one of
 // carried the SCIM data of that grant's user, with its id and creation,
-// and checks that the snapshot renewed exactly those persons.
+// and checks that the carry renewed exactly those persons.
 func carrySCIMData(ctx context.Context, tx Tx, fase int, next string, carried map[string]Grant) error {
 	meta, err := tx.SCIMMeta(ctx, fase)
 	if err != nil {
@@ -200,7 +205,7 @@ func carrySCIMData(ctx context.Context, tx Tx, fase int, next string, carried ma
 		}
 	}
 	if renewed != len(carried) {
-		return fmt.Errorf("%d accès renouvelés pour %d utilisateurs : une autre personne a été reconnue", renewed, len(carried))
+		return fmt.Errorf("%d accès de la nouvelle année pour %d utilisateurs repris", renewed, len(carried))
 	}
 	return nil
 }

@@ -14,7 +14,10 @@ package extranet
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"passerelle/fwb"
 	"passerelle/wire"
@@ -60,9 +63,16 @@ func (s *Service) renewSCIMSchools(ctx context.Context, at, today time.Time, rep
 		return err
 	}
 	for _, sc := range todo {
+		var notes []string
 		err := s.Store.Update(ctx, at, func(tx Tx) error {
-			return s.renewSCIMSchool(ctx, tx, sc.fase, sc.ended, at)
+			notes = nil
+			return s.renewSCIMSchool(ctx, tx, sc.fase, sc.ended, at, &notes)
 		})
+		for _, n := range notes {
+			if err == nil {
+				rep.addError(fmt.Sprintf("rentrée SCIM de l'école %d : %s", sc.fase, n))
+			}
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -90,7 +100,7 @@ func (s *Service) renewSCIMSchools(ctx context.Context, at, today time.Time, rep
 // ended year ends as removed, not expired, so the night tells of it as of
 // any new access (an invitation, or a notice to the account's address),
 // instead of taking it for a continuation.
-func (s *Service) renewSCIMSchool(ctx context.Context, tx Tx, fase int, ended fwb.SchoolYear, at time.Time) error {
+func (s *Service) renewSCIMSchool(ctx context.Context, tx Tx, fase int, ended fwb.SchoolYear, at time.Time, notes *[]string) error {
 	next := ended.Next().String()
 	if _, err := tx.LockSchool(ctx, fase); err != nil {
 		return err
@@ -169,13 +179,14 @@ func (s *Service) renewSCIMSchool(ctx context.Context, tx Tx, fase int, ended fw
 	if err := tx.RecordTransfer(ctx, rec); err != nil {
 		return err
 	}
-	return carrySCIMData(ctx, tx, fase, next, carried)
+	return carrySCIMData(ctx, tx, fase, next, carried, notes)
 }
 
 // carrySCIMData gives each grant of the new year whose person had one of
 // carried the SCIM data of that grant's user, with its id and creation,
-// and checks that the carry renewed exactly those persons.
-func carrySCIMData(ctx context.Context, tx Tx, fase int, next string, carried map[string]Grant) error {
+// and checks that the carry renewed exactly those persons. What the
+// operators should know goes to notes.
+func carrySCIMData(ctx context.Context, tx Tx, fase int, next string, carried map[string]Grant, notes *[]string) error {
 	meta, err := tx.SCIMMeta(ctx, fase)
 	if err != nil {
 		return err
@@ -183,6 +194,17 @@ func carrySCIMData(ctx context.Context, tx Tx, fase int, next string, carried ma
 	grants, err := tx.LockYearGrants(ctx, fase, next)
 	if err != nil {
 		return err
+	}
+	// The userNames of the users the new year has already: one given again
+	// between midnight and the run is not carried (one userName, one user).
+	taken := map[string]string{}
+	for _, r := range grants {
+		if _, isCarried := carried[r.Person.ID]; isCarried {
+			continue
+		}
+		if u, shown := scimUserOf(r.Grant, meta[r.Grant.ID]); shown {
+			taken[foldUserName(u.UserName)] = u.ID
+		}
 	}
 	renewed := 0
 	for _, r := range grants {
@@ -200,6 +222,13 @@ func carrySCIMData(ctx context.Context, tx Tx, fase int, next string, carried ma
 			continue
 		}
 		m := SCIMMeta{ExternalID: pm.ExternalID, UserName: pm.UserName, DisplayName: pm.DisplayName, RecreatedAt: u.Created, UserID: u.ID}
+		if other, clash := taken[foldUserName(u.UserName)]; clash {
+			// Carried without it: shown by its address, until its
+			// identity provider names it again.
+			m.UserName = ""
+			*notes = append(*notes, fmt.Sprintf("l'utilisateur %s garde son accès sans son userName « %s », donné entre-temps à l'utilisateur %s",
+				u.ID, u.UserName, other))
+		}
 		if err := tx.SaveSCIMMeta(ctx, fase, r.Grant.ID, m); err != nil {
 			return err
 		}
@@ -209,3 +238,7 @@ func carrySCIMData(ctx context.Context, tx Tx, fase int, next string, carried ma
 	}
 	return nil
 }
+
+// foldUserName is a userName as uniqueUserName compares it: case and the
+// spelling of accented letters ignored.
+func foldUserName(s string) string { return strings.ToLower(norm.NFC.String(s)) }

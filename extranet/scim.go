@@ -245,6 +245,10 @@ type SCIMOptions struct {
 	// guard: the write goes through when it is at least the count the
 	// refusal gave.
 	ConfirmDeactivations int
+	// Whole: the write gives the whole user (a PUT), which an identity
+	// provider sends again as it is; an inactive user keeps then what it
+	// may not take (validateInactive) instead of refusing it.
+	Whole bool
 }
 
 // SCIMError is a SCIM write refused: Status is the HTTP status, ScimType
@@ -472,7 +476,7 @@ type scimWriteState struct {
 // loadSCIMUser reads the user's grant, locked, with the school's row: what
 // the write's modify function is shown. A creation locks the school's row
 // with what it reads next (SCIMLookup.LockSchool).
-func loadSCIMUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (*scimWriteState, error) {
+func loadSCIMUser(ctx context.Context, tx Tx, fase int, year, id string) (*scimWriteState, error) {
 	w := &scimWriteState{fase: fase, year: year, meta: map[string]SCIMMeta{}}
 	if id == "" {
 		return w, nil
@@ -493,6 +497,9 @@ func loadSCIMUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (*s
 		// identity provider would take its 404 for done and the access
 		// would go on (scimWrite lets only a deactivation through).
 		if r, pm, ok := carriedUser(ctx, tx, fase, year, id); ok {
+			if err := notSentAlready(ctx, tx, fase, year, r); err != nil {
+				return nil, err
+			}
 			rec, m, err = r, pm, nil
 			w.year = r.Grant.SchoolYear
 		}
@@ -528,6 +535,24 @@ func carriedUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (Gra
 		}
 	}
 	return rec, m, err == nil && rec.Grant.Live()
+}
+
+// notSentAlready refuses to reach a carried access whose person the
+// school's own snapshot of year gave an access already: ending the access
+// of the ended year would answer that the user left while that one opens.
+// The school's snapshot decides (docs/scim.md: one or the other).
+func notSentAlready(ctx context.Context, tx GrantTx, fase int, year string, r GrantRecord) error {
+	grants, err := tx.LockYearGrants(ctx, fase, year)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if g.Person.ID == r.Person.ID && g.Grant.Live() {
+			return &SCIMError{Status: 409, Detail: fmt.Sprintf("cette personne a déjà un accès de l'année scolaire %s à l'école, "+
+				"envoyé par son logiciel : c'est cet envoi qui en décide ; retirez-la de la situation école et renvoyez-la", year)}
+		}
+	}
+	return nil
 }
 
 // readRelated reads what the write needs beside the user's grant: the

@@ -102,6 +102,23 @@ func inactiveValues(in SCIMUserInput, g Grant) (role, email string) {
 	return role, email
 }
 
+// keptWhole is what a PUT to an inactive user keeps: the user's names and
+// identity, and its role and address when those sent would be refused, so
+// that the same PUT sent again (after a lost answer, or at every cycle)
+// gets the same answer as the deactivation it repeats.
+func keptWhole(in SCIMUserInput, kept SCIMUser) SCIMUserInput {
+	in.LastName, in.FirstName, in.BirthDate, in.Matricule = kept.LastName, kept.FirstName, kept.BirthDate, kept.Matricule
+	if r, err := fwb.ParseRole(in.Role); err != nil || r == fwb.RoleNone {
+		in.Role = kept.Role
+	}
+	e := wire.StaffEntry{LastName: kept.LastName, FirstName: kept.FirstName, BirthDate: kept.BirthDate,
+		Matricule: kept.Matricule, Email: in.Email, Role: kept.Role}
+	if len(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})) > 0 {
+		in.Email = kept.Email
+	}
+	return in
+}
+
 // validateInactive checks what a write to an inactive user gives besides
 // what SCIM keeps: its address and role as an active user's, which
 // keepInactiveValues writes; other names, birth date or matricule are
@@ -177,6 +194,9 @@ func (s *Service) decideSCIM(ctx context.Context, tx Tx, w *scimWriteState) (sci
 		var kept SCIMUser
 		if w.cur != nil {
 			kept = *w.cur
+		}
+		if w.opt.Whole && !w.rec.Grant.Live() {
+			w.in = keptWhole(w.in, kept)
 		}
 		invalid = validateSCIMText(w.in, kept)
 		if invalid == nil && !w.del {

@@ -215,10 +215,12 @@ type RentreeTx interface {
 	// grants of that year are carried over.
 	ExpireSentOver(ctx context.Context, ended, next string) (int, error)
 	// SCIMFedSchools returns, in order, the schools (school fase alone,
-	// unless 0) that applied no snapshot of the ended school year nor of
-	// the next one, and have a live grant of the ended one with a user
-	// written through SCIM and not deleted: the schools fed by SCIM, whose
-	// users the rentrée carries.
+	// unless 0) whose latest applied write of the ended school year
+	// (operators' aside) came through SCIM or the rentrée's carry
+	// (ActorRentree), that applied no snapshot of the next year, and that
+	// have a live grant of the ended year with a user written through SCIM
+	// and not deleted: the schools fed by SCIM, whose users the rentrée
+	// carries.
 	SCIMFedSchools(ctx context.Context, ended, next string, fase int) ([]int, error)
 	// PriorGrants returns the grants of the given persons, in the given
 	// school years, that are active or expired with their year (not those

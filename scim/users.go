@@ -372,16 +372,8 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, fase int) 
 		if err != nil {
 			return in, err
 		}
-		if !cur.Active && !in.Active {
-			// An inactive user keeps its names and identity
-			// (docs/scim.md, « Deactivation »): a PUT, which sends the
-			// whole user again, is not refused for them, so that the
-			// same PUT sent again (after a lost answer, or at every
-			// cycle) gets the same answer. A PATCH that aims at them is.
-			in.LastName, in.FirstName, in.BirthDate, in.Matricule = cur.LastName, cur.FirstName, cur.BirthDate, cur.Matricule
-		}
 		return in, nil
-	})
+	}, true)
 }
 
 func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
@@ -415,12 +407,12 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, fase int) {
 			}
 		}
 		return in, nil
-	})
+	}, false)
 }
 
-// write runs a PUT or a PATCH: modify makes the new user of the current
-// one, read in the write's transaction, after If-Match is checked.
-func (h *Handler) write(w http.ResponseWriter, r *http.Request, fase int, modify func(extranet.SCIMUser) (extranet.SCIMUserInput, error)) {
+// write runs a PUT (whole) or a PATCH: modify makes the new user of the
+// current one, read in the write's transaction, after If-Match is checked.
+func (h *Handler) write(w http.ResponseWriter, r *http.Request, fase int, modify func(extranet.SCIMUser) (extranet.SCIMUserInput, error), whole bool) {
 	cond := conditionsOf(r)
 	q, perr := projection(r)
 	if perr != nil {
@@ -432,7 +424,7 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, fase int, modify
 			return extranet.SCIMUserInput{}, err
 		}
 		return modify(cur)
-	}, h.options(r))
+	}, h.writeOptions(r, whole))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -459,6 +451,13 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, fase int) {
 
 // options are the write options of a request: the confirmation of a held
 // burst of deactivations, when the school's administrator sends it.
+// writeOptions are options, and whether the request gives the whole user.
+func (h *Handler) writeOptions(r *http.Request, whole bool) extranet.SCIMOptions {
+	opt := h.options(r)
+	opt.Whole = whole
+	return opt
+}
+
 func (h *Handler) options(r *http.Request) extranet.SCIMOptions {
 	n, _ := strconv.Atoi(strings.TrimSpace(r.Header.Get(extranet.ConfirmHeader)))
 	return extranet.SCIMOptions{ConfirmDeactivations: n}

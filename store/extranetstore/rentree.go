@@ -37,11 +37,22 @@ WHERE school_year = ? AND (state = 'pending'
 
 func (x *tx) SCIMFedSchools(ctx context.Context, ended, next string, fase int) (_ []int, err error) {
 	defer errs.Wrap(&err, "extranetstore: schools fed by scim in %s", ended)
-	rows, err := x.t.Query(ctx, `SELECT DISTINCT g.fase FROM grants g JOIN scim_users u ON u.grant_id = g.id
+	// The school's latest write of the ended year, operators' aside: SCIM's
+	// (or the carry's of the rentrée before), not a snapshot's.
+	rows, err := x.t.Query(ctx, `WITH latest AS (
+  SELECT fase, actor FROM (
+    SELECT fase, actor, ROW_NUMBER() OVER (PARTITION BY fase ORDER BY at DESC, id DESC) AS n
+    FROM transfer_log
+    WHERE school_year = ? AND outcome = 'applied' AND actor NOT LIKE 'operator:%' AND (? = 0 OR fase = ?)
+  ) t WHERE n = 1
+)
+SELECT DISTINCT g.fase FROM grants g
+JOIN scim_users u ON u.grant_id = g.id
+JOIN latest l ON l.fase = g.fase
 WHERE g.school_year = ? AND g.state IN ('pending', 'active') AND u.user_name <> '' AND u.deleted_at IS NULL
-  AND (? = 0 OR g.fase = ?)
-  AND NOT EXISTS (SELECT 1 FROM school_years_sent s WHERE s.fase = g.fase AND s.school_year IN (?, ?))
-ORDER BY g.fase`, ended, fase, fase, ended, next)
+  AND (? = 0 OR g.fase = ?) AND (l.actor LIKE 'scim:%' OR l.actor = ?)
+  AND NOT EXISTS (SELECT 1 FROM school_years_sent s WHERE s.fase = g.fase AND s.school_year = ?)
+ORDER BY g.fase`, ended, fase, fase, ended, fase, fase, extranet.ActorRentree, next)
 	var out []int
 	err = collect(rows, err, func(r *sql.Rows) error {
 		var fase int

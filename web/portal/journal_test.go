@@ -27,7 +27,7 @@ func TestJournalActors(t *testing.T) {
 		"Quelqu'un, en ligne de commande, a inscrit l'Athénée de démonstration SCIM (FASE 9999)."; got != want {
 		t.Errorf("sentence = %q, want %q", got, want)
 	}
-	for actor, want := range map[string]string{"scim:9999": "l'école, par SCIM", "api:9999": "l'école"} {
+	for actor, want := range map[string]string{"scim:9999": "l'école, par SCIM", "api:9999": "l'école", extranet.ActorRentree: "le traitement de nuit (rentrée SCIM)"} {
 		if got := senderLabel(actor); got != want {
 			t.Errorf("senderLabel(%q) = %q, want %q", actor, got, want)
 		}

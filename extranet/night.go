@@ -443,9 +443,9 @@ func (b *batchWrites) open(w *personWork) {
 	}
 	var acc Account
 	// Accesses that continue those of the year before are quiet
-	// (Continuation); the others are told.
-	fresh, changed, renewed := splitContinued(filter(w.grants, created), b.prior)
-	told := append(fresh, filter(w.grants, modified)...)
+	// (Continuation), unless at another address; the others are told.
+	fresh, changed, moved, renewed := splitContinued(filter(w.grants, created), b.prior)
+	told := append(append(fresh, filter(w.grants, modified)...), moved...)
 	switch a := w.account; {
 	case a == nil:
 		acc = b.createAccount(w)

@@ -198,22 +198,43 @@ func previousYears(pending []PendingGrant) []string {
 
 // splitContinued sorts the grants a night opens for one person: the fresh
 // ones, which the « nouvel accès » notice announces; those that continue an
-// access with another role (one plain notice); and it counts those that
-// continue (Continuation), the role changes included.
-func splitContinued(opened []PendingGrant, prior []Grant) (fresh, changed []PendingGrant, renewed int) {
+// access with another role (one plain notice); those that continue an
+// access at another address (moved), which the account's address is told
+// of when it is not the account's (docs/security.md, rule 3), as a move
+// during the year is; and it counts those that continue (Continuation),
+// the role changes included.
+func splitContinued(opened []PendingGrant, prior []Grant) (fresh, changed, moved []PendingGrant, renewed int) {
 	for _, pg := range opened {
 		continued, roleChanged := Continuation(pg.Grant, prior)
 		switch {
 		case !continued:
 			fresh = append(fresh, pg)
+			continue
 		case roleChanged:
 			changed = append(changed, pg)
-			renewed++
-		default:
-			renewed++
+		}
+		renewed++
+		if movedFrom(pg.Grant, prior) {
+			moved = append(moved, pg)
 		}
 	}
-	return fresh, changed, renewed
+	return fresh, changed, moved, renewed
+}
+
+// movedFrom tells whether the access g continues (Continuation) had
+// another address.
+func movedFrom(g Grant, prior []Grant) bool {
+	y, err := fwb.ParseSchoolYear(g.SchoolYear)
+	if err != nil {
+		return false
+	}
+	prev := y.Previous().String()
+	for _, p := range prior {
+		if p.PersonID == g.PersonID && p.FASE == g.FASE && p.SchoolYear == prev && (p.State == GrantActive || p.EndReason == EndExpired) {
+			return p.Target().Email != g.Target().Email
+		}
+	}
+	return false
 }
 
 // known leaves out of persons those the transfer creates, who had no

@@ -136,22 +136,27 @@ func (s *Service) carriedAt(ctx context.Context, today time.Time, fase int) ([]C
 // roleChanged tells whether the role differs, which deserves one plain
 // notice.
 func Continuation(g Grant, prior []Grant) (continued, roleChanged bool) {
-	y, err := fwb.ParseSchoolYear(g.SchoolYear)
-	if err != nil {
+	p := continuedFrom(g, prior)
+	if p == nil {
 		return false, false
 	}
-	prev := y.Previous().String()
-	for _, p := range prior {
-		if p.PersonID != g.PersonID || p.FASE != g.FASE || p.SchoolYear != prev {
-			continue
-		}
-		if p.State != GrantActive && p.EndReason != EndExpired {
-			continue
-		}
-		role := g.Target().Role
-		return true, p.Role != role
+	return true, p.Role != g.Target().Role
+}
+
+// continuedFrom is the grant of prior that g continues (Continuation), or nil.
+func continuedFrom(g Grant, prior []Grant) *Grant {
+	y, err := fwb.ParseSchoolYear(g.SchoolYear)
+	if err != nil {
+		return nil
 	}
-	return false, false
+	prev := y.Previous().String()
+	for i, p := range prior {
+		if p.PersonID == g.PersonID && p.FASE == g.FASE && p.SchoolYear == prev &&
+			(p.State == GrantActive || p.EndReason == EndExpired) {
+			return &prior[i]
+		}
+	}
+	return nil
 }
 
 // priorGrants reads what the grants a night batch opens may continue
@@ -224,17 +229,8 @@ func splitContinued(opened []PendingGrant, prior []Grant) (fresh, changed, moved
 // movedFrom tells whether the access g continues (Continuation) had
 // another address.
 func movedFrom(g Grant, prior []Grant) bool {
-	y, err := fwb.ParseSchoolYear(g.SchoolYear)
-	if err != nil {
-		return false
-	}
-	prev := y.Previous().String()
-	for _, p := range prior {
-		if p.PersonID == g.PersonID && p.FASE == g.FASE && p.SchoolYear == prev && (p.State == GrantActive || p.EndReason == EndExpired) {
-			return p.Target().Email != g.Target().Email
-		}
-	}
-	return false
+	p := continuedFrom(g, prior)
+	return p != nil && p.Target().Email != g.Target().Email
 }
 
 // known leaves out of persons those the transfer creates, who had no

@@ -481,15 +481,7 @@ func loadSCIMUser(ctx context.Context, tx Tx, fase int, year, id string) (*scimW
 	if id == "" {
 		return w, nil
 	}
-	rec, m, err := tx.LockSCIMGrant(ctx, fase, year, scimGrantID(id))
-	if errors.Is(err, ErrNotFound) {
-		// A user carried into this school year keeps the id it had: its
-		// grant is another one (SCIMMeta.UserID).
-		var gid string
-		if gid, err = tx.SCIMUserGrant(ctx, fase, year, id); err == nil {
-			rec, m, err = tx.LockSCIMGrant(ctx, fase, year, gid)
-		}
-	}
+	rec, m, err := lockUser(ctx, tx, fase, year, id)
 	if errors.Is(err, ErrNotFound) {
 		// An access of the ended school year, carried over (before the
 		// night's run carries a school fed by SCIM into the new year, or
@@ -519,6 +511,21 @@ func loadSCIMUser(ctx context.Context, tx Tx, fase int, year, id string) (*scimW
 	return w, nil
 }
 
+// lockUser locks and reads the school's grant of a school year that user
+// id stands for: the grant its id names, or, for a user carried into that
+// year, which keeps the id it had, the grant whose SCIM data name it
+// (SCIMMeta.UserID). ErrNotFound when there is none.
+func lockUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (GrantRecord, SCIMMeta, error) {
+	rec, m, err := tx.LockSCIMGrant(ctx, fase, year, scimGrantID(id))
+	if errors.Is(err, ErrNotFound) {
+		var gid string
+		if gid, err = tx.SCIMUserGrant(ctx, fase, year, id); err == nil {
+			rec, m, err = tx.LockSCIMGrant(ctx, fase, year, gid)
+		}
+	}
+	return rec, m, err
+}
+
 // carriedUser finds user id among the school's live grants of the school
 // year before year, locked: an access carried over.
 func carriedUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (GrantRecord, SCIMMeta, bool) {
@@ -526,14 +533,7 @@ func carriedUser(ctx context.Context, tx SCIMTx, fase int, year, id string) (Gra
 	if err != nil {
 		return GrantRecord{}, SCIMMeta{}, false
 	}
-	prev := fwb.SchoolYear{Start: y.Start - 1}.String()
-	rec, m, err := tx.LockSCIMGrant(ctx, fase, prev, scimGrantID(id))
-	if errors.Is(err, ErrNotFound) {
-		var gid string
-		if gid, err = tx.SCIMUserGrant(ctx, fase, prev, id); err == nil {
-			rec, m, err = tx.LockSCIMGrant(ctx, fase, prev, gid)
-		}
-	}
+	rec, m, err := lockUser(ctx, tx, fase, y.Previous().String(), id)
 	return rec, m, err == nil && rec.Grant.Live()
 }
 
@@ -727,10 +727,16 @@ var scimFields = map[string]string{
 func validateSCIM(in SCIMUserInput) error {
 	e := wire.StaffEntry{LastName: in.LastName, FirstName: in.FirstName, BirthDate: in.BirthDate,
 		Matricule: in.Matricule, Email: in.Email, Role: in.Role}
-	if err := scimProblems(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})); err != nil {
+	if err := scimProblems(entryProblems(e)); err != nil {
 		return err
 	}
 	return validateSCIMText(in, SCIMUser{})
+}
+
+// entryProblems are the problems of one entry on its own: in a snapshot of
+// a school year any entry fits, so that only the entry's fields count.
+func entryProblems(e wire.StaffEntry) []Problem {
+	return ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})
 }
 
 // scimProblems is a snapshot entry's problems as a SCIM refusal, each

@@ -85,15 +85,22 @@ func keepInactiveValues(ctx context.Context, tx SCIMTx, w *scimWriteState, g Gra
 	return g, tx.ApplySCIMWrite(ctx, SCIMWrite{FASE: w.fase, SchoolYear: w.year, UpdGrants: []Grant{g}})
 }
 
-// inactiveValues are the role and address in gives, read as a snapshot
-// entry's are; what it leaves empty, or gives that an active user would
-// be refused (in a deactivation, which never fails on them), stays g's.
+// inactiveValues are the role and address in gives that the deactivated
+// grant g takes (takenValues).
 func inactiveValues(in SCIMUserInput, g Grant) (role, email string) {
-	role, email = g.Role, g.Email
-	entry := wire.StaffEntry{LastName: g.LastName, FirstName: g.FirstName, BirthDate: g.SentBirthDate,
-		Matricule: g.SentMatricule, Email: in.Email, Role: g.Role}
-	valid := len(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{entry}})) == 0
-	if e, err := frtext.NormalizeEmail(in.Email); err == nil && e != "" && valid {
+	return takenValues(in, wire.StaffEntry{LastName: g.LastName, FirstName: g.FirstName, BirthDate: g.SentBirthDate,
+		Matricule: g.SentMatricule, Email: g.Email, Role: g.Role})
+}
+
+// takenValues are the role and address in gives that an active user would
+// take, read as a snapshot entry's are; base's where in leaves them empty,
+// or gives what would be refused (in a deactivation, which never fails on
+// them, or a PUT repeating one).
+func takenValues(in SCIMUserInput, base wire.StaffEntry) (role, email string) {
+	role, email = base.Role, base.Email
+	withEmail := base
+	withEmail.Email = in.Email
+	if e, err := frtext.NormalizeEmail(in.Email); err == nil && e != "" && len(entryProblems(withEmail)) == 0 {
 		email = e
 	}
 	if r, err := fwb.ParseRole(in.Role); err == nil && r != fwb.RoleNone {
@@ -102,20 +109,19 @@ func inactiveValues(in SCIMUserInput, g Grant) (role, email string) {
 	return role, email
 }
 
+// keptEntry is an inactive user as the entry it stands for.
+func keptEntry(kept SCIMUser) wire.StaffEntry {
+	return wire.StaffEntry{LastName: kept.LastName, FirstName: kept.FirstName, BirthDate: kept.BirthDate,
+		Matricule: kept.Matricule, Email: kept.Email, Role: kept.Role}
+}
+
 // keptWhole is what a PUT to an inactive user keeps: the user's names and
 // identity, and its role and address when those sent would be refused, so
 // that the same PUT sent again (after a lost answer, or at every cycle)
 // gets the same answer as the deactivation it repeats.
 func keptWhole(in SCIMUserInput, kept SCIMUser) SCIMUserInput {
 	in.LastName, in.FirstName, in.BirthDate, in.Matricule = kept.LastName, kept.FirstName, kept.BirthDate, kept.Matricule
-	if r, err := fwb.ParseRole(in.Role); err != nil || r == fwb.RoleNone {
-		in.Role = kept.Role
-	}
-	e := wire.StaffEntry{LastName: kept.LastName, FirstName: kept.FirstName, BirthDate: kept.BirthDate,
-		Matricule: kept.Matricule, Email: in.Email, Role: kept.Role}
-	if len(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})) > 0 {
-		in.Email = kept.Email
-	}
+	in.Role, in.Email = takenValues(in, keptEntry(kept))
 	return in
 }
 
@@ -147,9 +153,9 @@ func validateInactive(in SCIMUserInput, kept SCIMUser, closing bool) error {
 		}
 		return v
 	}
-	e := wire.StaffEntry{LastName: kept.LastName, FirstName: kept.FirstName, BirthDate: kept.BirthDate,
-		Matricule: kept.Matricule, Email: or(in.Email, kept.Email), Role: or(in.Role, kept.Role)}
-	if err := scimProblems(ValidateSnapshot(wire.Snapshot{SchoolYear: "2000-2001", Staff: []wire.StaffEntry{e}})); err != nil {
+	e := keptEntry(kept)
+	e.Email, e.Role = or(in.Email, kept.Email), or(in.Role, kept.Role)
+	if err := scimProblems(entryProblems(e)); err != nil {
 		return err
 	}
 	if r, err := fwb.ParseRole(e.Role); err != nil || r == fwb.RoleNone {

@@ -20,11 +20,7 @@ func TestLastDayAddressMoveIsTold(t *testing.T) {
 		t.Run(map[bool]string{false: "ordinary-day", true: "last-day"}[lastDay], func(t *testing.T) {
 			stores(t, func(t *testing.T, dbURL string) {
 				e := newEnv(t, dbURL)
-				ctx := context.Background()
-				p := wire.StaffEntry{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03", Email: "p@b.be", Role: "Enseignant"}
-				if _, err := e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p}}, extranet.TransferOptions{}); err != nil {
-					t.Fatal(err)
-				}
+				e.paulAtB(t)
 				e.nightAt(t, 2026, time.November, 26)
 				// School A gives Paul's access the account's own address.
 				u := user("paul@a.be", "Servais", "Paul", "1975-04-03")
@@ -59,10 +55,7 @@ func TestSnapshotRentreeAddressMoveIsTold(t *testing.T) {
 	stores(t, func(t *testing.T, dbURL string) {
 		e := newEnv(t, dbURL)
 		ctx := context.Background()
-		p := wire.StaffEntry{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03", Email: "p@b.be", Role: "Enseignant"}
-		if _, err := e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p}}, extranet.TransferOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		p := e.paulAtB(t)
 		if _, err := e.svc.Transfer(ctx, faseA, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p}}, extranet.TransferOptions{}); err != nil {
 			t.Fatal(err)
 		}

@@ -41,15 +41,7 @@ func TestSameDeactivatingPUTTwice(t *testing.T) {
 		id := e.create(e.tokenA, user("anne@ecole.be", "Martin", "Anne", "1980-01-02"))
 		body := user("anne@ecole.be", "Martin", "Annie", "1980-01-02")
 		body["active"] = false
-		var got []int
-		for range 2 {
-			resp, m := e.do("PUT", "/Users/"+id, e.tokenA, body)
-			got = append(got, resp.StatusCode)
-			t.Logf("PUT: %d %v %v", resp.StatusCode, m["scimType"], m["detail"])
-		}
-		if got[0] != got[1] {
-			t.Fatalf("the same PUT answered %d then %d", got[0], got[1])
-		}
+		e.samePUTTwice(t, id, body)
 	})
 }
 

@@ -16,6 +16,32 @@ import (
 	"passerelle/wire"
 )
 
+// paulAtB gives Paul Servais an access at school B for the year, by its
+// snapshot: the person whose account other schools' accesses are told to.
+func (e *env) paulAtB(t *testing.T) wire.StaffEntry {
+	t.Helper()
+	p := wire.StaffEntry{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03", Email: "p@b.be", Role: "Enseignant"}
+	if _, err := e.svc.Transfer(context.Background(), faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p}}, extranet.TransferOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// samePUTTwice sends body twice to user id, and fails when the two
+// answers differ: the same PUT gets the same answer.
+func (e *env) samePUTTwice(t *testing.T, id string, body map[string]any) {
+	t.Helper()
+	var got []int
+	for range 2 {
+		resp, m := e.do("PUT", "/Users/"+id, e.tokenA, body)
+		got = append(got, resp.StatusCode)
+		t.Logf("PUT: %d %v %v", resp.StatusCode, m["scimType"], m["detail"])
+	}
+	if got[0] != got[1] {
+		t.Fatalf("the same PUT answered %d then %d", got[0], got[1])
+	}
+}
+
 // nightAt runs the night that follows 20:00 on the given Brussels day and
 // leaves the clock 8 hours later.
 func (e *env) nightAt(t *testing.T, y int, m time.Month, d int) extranet.NightReport {
@@ -77,10 +103,7 @@ func TestLastDayUserIsToldAsANewAccess(t *testing.T) {
 		e := newEnv(t, dbURL)
 		ctx := context.Background()
 		// Paul is known at school B, with his account at p@b.be.
-		p := wire.StaffEntry{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03", Email: "p@b.be", Role: "Enseignant"}
-		if _, err := e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p}}, extranet.TransferOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		e.paulAtB(t)
 		e.nightAt(t, 2026, time.November, 26)
 		// School A has its own SCIM user, and on Friday 2 July (the last
 		// day, after that night's run) creates Paul at another address.
@@ -246,11 +269,7 @@ func TestCarriedTwiceKeepsItsID(t *testing.T) {
 func TestForeignAccessIsTold(t *testing.T) {
 	stores(t, func(t *testing.T, dbURL string) {
 		e := newEnv(t, dbURL)
-		ctx := context.Background()
-		p := wire.StaffEntry{LastName: "Servais", FirstName: "Paul", BirthDate: "1975-04-03", Email: "p@b.be", Role: "Enseignant"}
-		if _, err := e.svc.Transfer(ctx, faseB, wire.Snapshot{SchoolYear: year, Staff: []wire.StaffEntry{p}}, extranet.TransferOptions{}); err != nil {
-			t.Fatal(err)
-		}
+		e.paulAtB(t)
 		e.nightAt(t, 2026, time.November, 26)
 		e.create(e.tokenA, user("evil@a.be", "Servais", "Paul", "1975-04-03"))
 		rep := e.nightAt(t, 2026, time.November, 27)

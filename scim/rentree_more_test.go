@@ -70,15 +70,7 @@ func TestSameDeactivatingPUTWithUnknownRole(t *testing.T) {
 					long := "a@" + repeat("b", 60) + "." + repeat("c", 60) + "." + repeat("d", 60) + "." + repeat("e", 60) + ".be"
 					body["emails"] = []any{map[string]any{"value": long, "type": "work", "primary": true}}
 				}
-				var got []int
-				for range 2 {
-					resp, m := e.do("PUT", "/Users/"+id, e.tokenA, body)
-					got = append(got, resp.StatusCode)
-					t.Logf("PUT: %d %v %v", resp.StatusCode, m["scimType"], m["detail"])
-				}
-				if got[0] != got[1] {
-					t.Fatalf("the same deactivating PUT answered %d then %d", got[0], got[1])
-				}
+				e.samePUTTwice(t, id, body)
 			})
 		})
 	}
